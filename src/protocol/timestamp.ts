@@ -1,0 +1,25 @@
+/**
+ * The PTP Timestamp on the wire (IEEE 1588-2019 5.3.3, 802.1AS-2020 6.4.3.4):
+ * UInteger48 secondsField + UInteger32 nanosecondsField, nanoseconds < 10^9.
+ */
+export interface Timestamp {
+  /** 48-bit unsigned seconds. */
+  readonly seconds: bigint;
+  /** 0 ≤ nanoseconds < 10^9. */
+  readonly nanoseconds: number;
+}
+
+const NS = 1_000_000_000n;
+export const MAX_SECONDS = (1n << 48n) - 1n;
+
+export function timestampToNs(t: Timestamp): bigint {
+  return t.seconds * NS + BigInt(t.nanoseconds);
+}
+
+/** Throws RangeError if ns is negative or beyond the 48-bit seconds range. */
+export function nsToTimestamp(ns: bigint): Timestamp {
+  if (ns < 0n || ns / NS > MAX_SECONDS) throw new RangeError(`time ${ns} ns does not fit a PTP Timestamp`);
+  return { seconds: ns / NS, nanoseconds: Number(ns % NS) };
+}
+
+export const ZERO_TIMESTAMP: Timestamp = Object.freeze({ seconds: 0n, nanoseconds: 0 });
