@@ -1,0 +1,23 @@
+/**
+ * Message intervals travel as log2 seconds (802.1AS-2020 10.6.2.2.14). 127 (0x7f) means "not
+ * applicable" in logMessageInterval, and in a message interval request TLV 127 means "no change",
+ * 126 "set to the initial value" and −128 "stop sending" (10.6.4.3.6–8).
+ */
+export const LOG_INTERVAL_NOT_APPLICABLE = 127;
+export const LOG_INTERVAL_NO_CHANGE = 127;
+export const LOG_INTERVAL_INITIAL = 126;
+export const LOG_INTERVAL_STOP = -128;
+
+/** Interval in ns for a log2-seconds value (−128 < log < 32). */
+export function logIntervalToNs(logInterval: number): number {
+  return 2 ** logInterval * 1e9;
+}
+
+export function logIntervalToNsBig(logInterval: number): bigint {
+  return BigInt(Math.round(logIntervalToNs(logInterval)));
+}
+
+/** True when a logMessageInterval can be used as an interval (not 127, not absurd). */
+export function isUsableLogInterval(logInterval: number): boolean {
+  return logInterval >= -24 && logInterval <= 24;
+}

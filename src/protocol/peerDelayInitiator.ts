@@ -1,0 +1,310 @@
+/**
+ * The peer-delay initiator (802.1AS-2020 11.2.19, MDPdelayReq state machine): matches each
+ * Pdelay_Req with its Pdelay_Resp and Pdelay_Resp_Follow_Up, computes neighborRateRatio
+ * (11.2.19.3.3 computePdelayRateRatio) and the propagation delay (11.2.19.3.4 computePropTime),
+ * and decides asCapable (11.2.2) with a reason a person can act on.
+ *
+ * Times of this station are LocalTime; the responder's timestamps (t2, t3) are in the responder's
+ * time base and kept as scaled ns (ns × 2^16) bigints so that correctionField fractions survive.
+ */
+import type { LocalTime } from '../clock/timePoint.js';
+import type { PdelayRespFollowUpMessage, PdelayRespMessage, PortIdentity } from './messages.js';
+import { formatDelayNs, formatPortIdentity } from './format.js';
+import type { PortConfig } from './portConfig.js';
+import { portIdentityEquals } from './portIdentity.js';
+import type { RejectionReason } from './rejection.js';
+import { timestampToNs } from './timestamp.js';
+import { MovingMedian } from './movingMedian.js';
+
+const SCALE = 65536n;
+/** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
+ * beyond ±1000 ppm can only come from a broken timestamp. */
+const MAX_RATE_OFFSET = 1e-3;
+/** 802.1AS-2020 11.2.19.3 (and linuxptp): after 3 successive exchanges with several responders, stop
+ * sending Pdelay_Req for 5 minutes. */
+const MULTIPLE_RESPONSE_LIMIT = 3;
+export const MULTIPLE_RESPONSE_PAUSE_NS = 300_000_000_000n;
+
+/** One Pdelay_Req and what came back for it. */
+interface Exchange {
+  readonly sequenceId: number;
+  t1: LocalTime | undefined;
+  t4: LocalTime | undefined;
+  responder: PortIdentity | undefined;
+  /** requestReceiptTimestamp in scaled ns (ns × 2^16), responder time base. */
+  t2Scaled: bigint | undefined;
+  respCorrection: bigint;
+  t3Scaled: bigint | undefined;
+  fuCorrection: bigint;
+  responses: number;
+  done: boolean;
+}
+
+/** A completed exchange's figures (ns), for logs, replay output and tests. */
+export interface PdelayMeasurement {
+  readonly sequenceId: number;
+  readonly responder: PortIdentity;
+  /** This exchange's propagation delay in the responder's time base, before filtering. */
+  readonly propTime: number;
+  /** The filtered meanLinkDelay after this exchange. */
+  readonly meanLinkDelay: number;
+  readonly neighborRateRatio: number;
+  readonly neighborRateRatioValid: boolean;
+  readonly t4: LocalTime;
+}
+
+export type PdelayOutcome =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'rejected'; readonly reason: RejectionReason }
+  | { readonly kind: 'measured'; readonly measurement: PdelayMeasurement };
+
+export interface AsCapableState {
+  readonly asCapable: boolean;
+  readonly reason: string;
+}
+
+const PENDING: PdelayOutcome = { kind: 'pending' };
+
+export class PeerDelayInitiator {
+  private current: Exchange | undefined;
+  /** (t3c scaled, t4) of recent exchanges with the same responder, oldest first. */
+  private readonly rateHistory: { t3c: bigint; t4: LocalTime }[] = [];
+  private readonly delayFilter: MovingMedian;
+  private neighbor: PortIdentity | undefined;
+  private lostResponses = 0;
+  private faults = 0;
+  private multipleResponseStreak = 0;
+  private measuredOnce = false;
+
+  meanLinkDelay: number | undefined;
+  neighborRateRatio = 1;
+  neighborRateRatioValid = false;
+  private capable: AsCapableState = { asCapable: false, reason: 'no peer delay exchange completed yet' };
+  /** Pdelay_Req transmission is paused until this local time (multiple responders). */
+  pausedUntil: LocalTime | undefined;
+
+  constructor(
+    private readonly config: PortConfig,
+    private readonly ownPort: PortIdentity,
+  ) {
+    this.delayFilter = new MovingMedian(config.linkDelayFilterLength);
+    if (config.profile === 'automotive') this.capable = { asCapable: true, reason: 'automotive profile: asCapable is configured true' };
+  }
+
+  get asCapable(): AsCapableState {
+    return this.capable;
+  }
+
+  get neighborPortIdentity(): PortIdentity | undefined {
+    return this.neighbor;
+  }
+
+  /**
+   * A new Pdelay_Req goes out. An exchange still incomplete when the next request is due counts as a
+   * lost response (802.1AS-2020 11.2.19.3.x: lostResponses increments when the interval timer expires
+   * before the response arrives).
+   */
+  beginRequest(sequenceId: number): void {
+    const previous = this.current;
+    if (previous !== undefined && !previous.done) this.onLostResponse(previous);
+    this.current = {
+      sequenceId,
+      t1: undefined,
+      t4: undefined,
+      responder: undefined,
+      t2Scaled: undefined,
+      respCorrection: 0n,
+      t3Scaled: undefined,
+      fuCorrection: 0n,
+      responses: 0,
+      done: false,
+    };
+  }
+
+  /** The egress timestamp t1 of our Pdelay_Req (from the TX timestamp, or the capture in replay). */
+  requestTimestamp(sequenceId: number, t1: LocalTime): PdelayOutcome {
+    const ex = this.current;
+    if (ex === undefined || ex.sequenceId !== sequenceId) return PENDING;
+    ex.t1 = t1;
+    return this.tryComplete(ex);
+  }
+
+  /** No TX timestamp came for our request: the exchange cannot be computed. */
+  requestTimestampMissing(sequenceId: number): void {
+    const ex = this.current;
+    if (ex !== undefined && ex.sequenceId === sequenceId && !ex.done) {
+      ex.done = true;
+      this.onLostResponse(ex);
+    }
+  }
+
+  onPdelayResp(msg: PdelayRespMessage, t4: LocalTime): PdelayOutcome {
+    const ex = this.current;
+    if (!portIdentityEquals(msg.requestingPortIdentity, this.ownPort)) return { kind: 'rejected', reason: 'pdelayRespNotForUs' };
+    if (ex === undefined || ex.sequenceId !== msg.header.sequenceId) return { kind: 'rejected', reason: 'pdelayRespUnknownRequest' };
+    ex.responses += 1;
+    if (ex.responses > 1) return this.onMultipleResponses(ex, msg.header.sourcePortIdentity);
+    ex.responder = msg.header.sourcePortIdentity;
+    ex.t4 = t4;
+    ex.t2Scaled = timestampToNs(msg.requestReceiptTimestamp) * SCALE;
+    ex.respCorrection = msg.header.correctionField;
+    // 802.1AS-2020 11.4.2.4: the twoStepFlag of Pdelay_Resp says whether a Follow_Up comes; a one-step
+    // responder puts the turnaround time into correctionField and sends no follow-up.
+    const twoStep = (msg.header.flags & 0x0200) !== 0;
+    if (!twoStep) ex.t3Scaled = ex.t2Scaled;
+    return this.tryComplete(ex);
+  }
+
+  onPdelayRespFollowUp(msg: PdelayRespFollowUpMessage): PdelayOutcome {
+    const ex = this.current;
+    if (!portIdentityEquals(msg.requestingPortIdentity, this.ownPort)) return { kind: 'rejected', reason: 'pdelayRespNotForUs' };
+    if (ex === undefined || ex.sequenceId !== msg.header.sequenceId) return { kind: 'rejected', reason: 'pdelayRespUnknownRequest' };
+    if (ex.responder === undefined) return { kind: 'rejected', reason: 'pdelayRespUnknownRequest' };
+    if (!portIdentityEquals(ex.responder, msg.header.sourcePortIdentity)) return { kind: 'rejected', reason: 'pdelayRespFollowUpMismatch' };
+    if (ex.t3Scaled !== undefined) return { kind: 'rejected', reason: 'duplicateSequence' };
+    ex.t3Scaled = timestampToNs(msg.responseOriginTimestamp) * SCALE;
+    ex.fuCorrection = msg.header.correctionField;
+    return this.tryComplete(ex);
+  }
+
+  private tryComplete(ex: Exchange): PdelayOutcome {
+    if (ex.done || ex.t1 === undefined || ex.t4 === undefined || ex.t2Scaled === undefined || ex.t3Scaled === undefined || ex.responder === undefined) {
+      return PENDING;
+    }
+    ex.done = true;
+    const measurement = this.compute(ex, ex.t1, ex.t4, ex.t2Scaled, ex.t3Scaled, ex.responder);
+    if (measurement === undefined) return { kind: 'rejected', reason: 'badTimestamp' };
+    return { kind: 'measured', measurement };
+  }
+
+  private compute(ex: Exchange, t1: LocalTime, t4: LocalTime, t2: bigint, t3: bigint, responder: PortIdentity): PdelayMeasurement | undefined {
+    // 1588-2019 11.4.2 / 802.1AS-2020 11.2.19.3.4: the responder's turnaround is
+    // t3 − t2 plus both correctionFields (two-step) or the Pdelay_Resp correctionField alone (one-step).
+    const t3c = t3 + ex.respCorrection + ex.fuCorrection;
+    const turnaround = Number(t3c - t2) / 65536;
+    const localRoundTrip = Number(t4 - t1);
+    if (localRoundTrip < 0 || turnaround < 0) return undefined;
+
+    this.lostResponses = 0;
+    this.multipleResponseStreak = 0;
+    this.updateNeighbor(responder);
+    this.updateRateRatio(t3c, t4);
+    // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
+    const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
+    this.meanLinkDelay = this.delayFilter.push(propTime);
+    this.measuredOnce = true;
+    this.evaluateAsCapable(responder);
+    return {
+      sequenceId: ex.sequenceId,
+      responder,
+      propTime,
+      meanLinkDelay: this.meanLinkDelay,
+      neighborRateRatio: this.neighborRateRatio,
+      neighborRateRatioValid: this.neighborRateRatioValid,
+      t4,
+    };
+  }
+
+  private updateNeighbor(responder: PortIdentity): void {
+    if (this.neighbor !== undefined && portIdentityEquals(this.neighbor, responder)) return;
+    // A new neighbour: ratios and delays measured against the old one mean nothing now.
+    this.neighbor = responder;
+    this.rateHistory.length = 0;
+    this.delayFilter.clear();
+    this.neighborRateRatio = 1;
+    this.neighborRateRatioValid = false;
+  }
+
+  /**
+   * 802.1AS-2020 11.2.19.3.3: neighborRateRatio = (t3c_N − t3c_0) / (t4_N − t4_0) over successive
+   * exchanges; the window (neighborRateRatioWindow exchanges) trades noise for tracking speed.
+   */
+  private updateRateRatio(t3c: bigint, t4: LocalTime): void {
+    const history = this.rateHistory;
+    history.push({ t3c, t4 });
+    while (history.length > this.config.neighborRateRatioWindow + 1) history.shift();
+    const first = history[0];
+    if (history.length < 2 || first === undefined) return;
+    const responderSpan = Number(t3c - first.t3c) / 65536;
+    const localSpan = Number(t4 - first.t4);
+    const ratio = localSpan > 0 ? responderSpan / localSpan : NaN;
+    if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) {
+      this.neighborRateRatio = ratio;
+      this.neighborRateRatioValid = true;
+    } else {
+      // A broken pair poisons every ratio it is part of: start the window again from this exchange.
+      history.splice(0, history.length - 1);
+    }
+  }
+
+  /** 802.1AS-2020 11.2.2 and 11.5.4: the conditions for asCapable on a full-duplex point-to-point link. */
+  private evaluateAsCapable(responder: PortIdentity): void {
+    if (this.config.profile === 'automotive') return;
+    const delay = this.meanLinkDelay ?? 0;
+    if (responder.clockIdentity === this.ownPort.clockIdentity) {
+      this.setCapable(false, `Pdelay_Resp comes from this station's own clock ${formatPortIdentity(responder)}: the port is looped back`);
+      return;
+    }
+    if (delay > this.config.neighborPropDelayThresh) {
+      this.faults += 1;
+      if (!this.capable.asCapable || this.faults > this.config.allowedFaults) {
+        this.setCapable(
+          false,
+          `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(this.config.neighborPropDelayThresh)}; ` +
+            'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
+        );
+      }
+      return;
+    }
+    this.faults = 0;
+    if (!this.neighborRateRatioValid) {
+      this.setCapable(false, 'neighborRateRatio not yet measured (needs two Pdelay exchanges)');
+      return;
+    }
+    this.setCapable(true, `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
+  }
+
+  private onLostResponse(ex: Exchange): void {
+    this.lostResponses += 1;
+    if (this.config.profile === 'automotive') return;
+    if (this.lostResponses > this.config.allowedLostResponses) {
+      const what = ex.t1 === undefined && ex.t4 !== undefined ? 'no TX timestamp for our Pdelay_Req' : 'no complete Pdelay_Resp/Pdelay_Resp_Follow_Up';
+      this.setCapable(
+        false,
+        `${what} for ${this.lostResponses} consecutive Pdelay_Req (allowedLostResponses ${this.config.allowedLostResponses}); is a gPTP peer running on the link?`,
+      );
+      this.neighborRateRatioValid = false;
+      this.rateHistory.length = 0;
+    }
+  }
+
+  private onMultipleResponses(ex: Exchange, second: PortIdentity): PdelayOutcome {
+    ex.done = true;
+    if (ex.responses === 2) this.multipleResponseStreak += 1;
+    const first = ex.responder === undefined ? 'another port' : formatPortIdentity(ex.responder);
+    if (this.config.profile !== 'automotive') {
+      this.setCapable(
+        false,
+        `several ports answered Pdelay_Req ${ex.sequenceId} (${first} and ${formatPortIdentity(second)}): the link is not point-to-point (a plain bridge or hub?)`,
+      );
+    }
+    return { kind: 'rejected', reason: 'pdelayMultipleResponses' };
+  }
+
+  /** True when the multiple-response rule says: stop sending Pdelay_Req for a while. */
+  shouldPause(): boolean {
+    return this.multipleResponseStreak >= MULTIPLE_RESPONSE_LIMIT;
+  }
+
+  resetPause(): void {
+    this.multipleResponseStreak = 0;
+  }
+
+  hasMeasured(): boolean {
+    return this.measuredOnce;
+  }
+
+  private setCapable(asCapable: boolean, reason: string): void {
+    this.capable = { asCapable, reason };
+  }
+}

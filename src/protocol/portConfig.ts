@@ -1,0 +1,106 @@
+/**
+ * Per-port configuration of the engine, with the 802.1AS-2020 defaults (clause 10.7, 11.5) and the
+ * Avnu automotive profile's static configuration (802.1AS-2020 10.3.1 externalPortConfiguration).
+ * Names follow 802.1AS and, where they differ, linuxptp's option names are noted.
+ */
+export type Profile = 'gptp' | 'automotive';
+
+export interface PortConfig {
+  readonly profile: Profile;
+  /** gPTP domain (linuxptp domainNumber). */
+  readonly domainNumber: number;
+  /** majorSdoId (linuxptp transportSpecific); 1 for gPTP. */
+  readonly majorSdoId: number;
+  /** Initial log2 s of our Pdelay_Req interval (linuxptp logMinPdelayReqInterval). */
+  readonly initialLogPdelayReqInterval: number;
+  /** Log2 s of the Sync interval assumed until the master's logMessageInterval is seen. */
+  readonly initialLogSyncInterval: number;
+  /** Log2 s of the Announce interval assumed until the master's is seen. */
+  readonly initialLogAnnounceInterval: number;
+  /** Sync intervals without a Sync before the master's information is aged (10.7.3.1, default 3). */
+  readonly syncReceiptTimeout: number;
+  /** Announce intervals without an Announce before the master is aged (10.7.3.2, default 3). */
+  readonly announceReceiptTimeout: number;
+  /** Consecutive Pdelay exchanges that may fail before asCapable is cleared (11.5.3, default 3). */
+  readonly allowedLostResponses: number;
+  /** Faulty exchanges (e.g. delay over threshold) tolerated before asCapable is cleared (11.5.4, default 9). */
+  readonly allowedFaults: number;
+  /** meanLinkDelay above which the link is not asCapable, in ns (11.2.2; 800 ns for copper in 802.1AS Annex). */
+  readonly neighborPropDelayThresh: number;
+  /** Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3: "successive" responses, N ≥ 1). */
+  readonly neighborRateRatioWindow: number;
+  /** Pdelay exchanges over which the propagation delay is smoothed by a moving median (linuxptp delay_filter_length). */
+  readonly linkDelayFilterLength: number;
+  /** delayAsymmetry in ns, positive when master→slave is longer (802.1AS-2020 8.3). */
+  readonly delayAsymmetry: number;
+  /** Automotive profile: master intervals to ask for once the servo is stable (linuxptp operLogSyncInterval). */
+  readonly operLogSyncInterval: number;
+  /** Automotive profile: our Pdelay_Req interval once the servo is stable (linuxptp operLogPdelayReqInterval). */
+  readonly operLogPdelayReqInterval: number;
+  /** Automotive profile: send Signaling with a message interval request (linuxptp msg_interval_request). */
+  readonly messageIntervalRequest: boolean;
+}
+
+export const GPTP_DEFAULTS: PortConfig = Object.freeze({
+  profile: 'gptp',
+  domainNumber: 0,
+  majorSdoId: 1,
+  initialLogPdelayReqInterval: 0,
+  initialLogSyncInterval: -3,
+  initialLogAnnounceInterval: 0,
+  syncReceiptTimeout: 3,
+  announceReceiptTimeout: 3,
+  allowedLostResponses: 3,
+  allowedFaults: 9,
+  neighborPropDelayThresh: 800,
+  neighborRateRatioWindow: 8,
+  linkDelayFilterLength: 10,
+  delayAsymmetry: 0,
+  operLogSyncInterval: -3,
+  operLogPdelayReqInterval: 0,
+  messageIntervalRequest: false,
+});
+
+/**
+ * Avnu automotive profile end station: static slave port, asCapable forced true, no Announce, fast
+ * initial intervals and slower operational ones requested once synchronized (as linuxptp's
+ * automotive-slave.cfg: operLogSyncInterval 0, operLogPdelayReqInterval 2, msg_interval_request 1).
+ */
+export const AUTOMOTIVE_DEFAULTS: PortConfig = Object.freeze({
+  ...GPTP_DEFAULTS,
+  profile: 'automotive',
+  operLogSyncInterval: 0,
+  operLogPdelayReqInterval: 2,
+  messageIntervalRequest: true,
+});
+
+export function defaultPortConfig(profile: Profile): PortConfig {
+  return profile === 'automotive' ? AUTOMOTIVE_DEFAULTS : GPTP_DEFAULTS;
+}
+
+/** Checks ranges; returns one sentence per bad field, naming it. */
+export function validatePortConfig(c: PortConfig): string[] {
+  const problems: string[] = [];
+  const intRange = (name: keyof PortConfig, lo: number, hi: number): void => {
+    const v = c[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      problems.push(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
+    }
+  };
+  intRange('domainNumber', 0, 255);
+  intRange('majorSdoId', 0, 15);
+  intRange('initialLogPdelayReqInterval', -7, 20);
+  intRange('initialLogSyncInterval', -7, 20);
+  intRange('initialLogAnnounceInterval', -7, 20);
+  intRange('syncReceiptTimeout', 1, 255);
+  intRange('announceReceiptTimeout', 1, 255);
+  intRange('allowedLostResponses', 0, 255);
+  intRange('allowedFaults', 0, 255);
+  intRange('neighborRateRatioWindow', 1, 1024);
+  intRange('linkDelayFilterLength', 1, 1024);
+  intRange('operLogSyncInterval', -7, 20);
+  intRange('operLogPdelayReqInterval', -7, 20);
+  if (!(c.neighborPropDelayThresh > 0)) problems.push(`neighborPropDelayThresh must be a positive number of ns, got ${c.neighborPropDelayThresh}`);
+  if (!Number.isFinite(c.delayAsymmetry)) problems.push(`delayAsymmetry must be a finite number of ns, got ${c.delayAsymmetry}`);
+  return problems;
+}

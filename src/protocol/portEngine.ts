@@ -1,0 +1,534 @@
+/**
+ * The time-aware end station's port, in the slave role, as a sans-IO state machine: it is fed frames
+ * with their timestamps and timer ticks (all in the local timestamping clock, LocalTime) and answers
+ * through an EngineSink with frames to transmit and events. Live ports, replay and the simulator all
+ * drive this same object.
+ *
+ * It combines: the peer-delay initiator (802.1AS-2020 11.2.19) and responder (11.2.20), Sync
+ * reception (11.2.14, 10.2.8), Announce reception and best master selection (10.3), and for the
+ * automotive profile the external port configuration (10.3.1) with message interval requests.
+ */
+import type { LocalTime } from '../clock/timePoint.js';
+import { comparePriorityVector, NOT_GRANDMASTER_CAPABLE, priorityVectorOf, qualifyAnnounce, type PriorityVector } from './bmca.js';
+import type { EngineEvent, EngineSink, PortState } from './engineEvents.js';
+import { formatClockIdentity, formatPortIdentity } from './format.js';
+import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
+import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
+import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, type Sender } from './outgoingMessages.js';
+import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type PdelayOutcome } from './peerDelayInitiator.js';
+import type { PortConfig } from './portConfig.js';
+import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
+import { RejectionCounters, type RejectionReason } from './rejection.js';
+import type { SyncReceipt } from './syncReceipt.js';
+import { SyncReceiver, type LinkState, type SyncOutcome } from './syncReceiver.js';
+import { nsToTimestamp } from './timestamp.js';
+
+export interface PortEngineOptions {
+  readonly config: PortConfig;
+  readonly macAddress: MacAddress;
+  /** Defaults to the EUI-64 made from the MAC address. */
+  readonly clockIdentity?: ClockIdentity;
+  readonly portNumber?: number;
+  /**
+   * true: the engine sends Pdelay_Req on its timer and answers Pdelay_Req (live, simulation).
+   * false: it sends nothing; a replay feeds the captured station's own frames through ownFrame().
+   */
+  readonly transmit: boolean;
+}
+
+/** What the port knows about its master (from Announce; 802.1AS-2020 10.3.8 parentDS / gmPriority). */
+export interface MasterInfo {
+  readonly port: PortIdentity;
+  readonly priorityVector: PriorityVector | undefined;
+  readonly grandmasterIdentity: ClockIdentity | undefined;
+  readonly currentUtcOffset: number | undefined;
+  readonly flags: number;
+  readonly timeSource: number | undefined;
+}
+
+export interface EngineStatistics {
+  readonly received: Record<string, number>;
+  readonly sent: Record<string, number>;
+  readonly rejected: Record<string, number>;
+  readonly syncsAccepted: number;
+  readonly followUpsLost: number;
+  readonly pdelayExchanges: number;
+}
+
+/** The Sync messages a master sends when nothing else is known: 802.1AS-2020 10.7.2.3 initialLogSyncInterval. */
+const MESSAGE_NAMES: Record<number, string> = {
+  0x0: 'Sync',
+  0x1: 'Delay_Req',
+  0x2: 'Pdelay_Req',
+  0x3: 'Pdelay_Resp',
+  0x8: 'Follow_Up',
+  0x9: 'Delay_Resp',
+  0xa: 'Pdelay_Resp_Follow_Up',
+  0xb: 'Announce',
+  0xc: 'Signaling',
+  0xd: 'Management',
+};
+
+export function messageName(messageType: number): string {
+  return MESSAGE_NAMES[messageType] ?? `messageType ${messageType}`;
+}
+
+type PendingTx = { readonly kind: 'pdelayReq'; readonly sequenceId: number } | { readonly kind: 'pdelayResp'; readonly requester: PortIdentity; readonly sequenceId: number };
+
+export class PortEngine {
+  readonly port: PortIdentity;
+  private readonly sender: Sender;
+  private readonly initiator: PeerDelayInitiator;
+  private readonly syncReceiver: SyncReceiver;
+  private readonly rejections = new RejectionCounters();
+  private readonly received = new Map<string, number>();
+  private readonly sent = new Map<string, number>();
+  private readonly pendingTx = new Map<number, PendingTx>();
+  private nextTxHandle = 1;
+  private pdelaySequenceId = 0;
+  private signalingSequenceId = 0;
+
+  private state: PortState = 'LISTENING';
+  private asCapableNow: boolean;
+  private master: MasterInfo | undefined;
+  private logSyncInterval: number;
+  private logAnnounceInterval: number;
+  private logPdelayReqInterval: number;
+  private pdelayStopped = false;
+  private nextPdelayAt: LocalTime | undefined;
+  private syncReceiptDeadline: LocalTime | undefined;
+  private announceReceiptDeadline: LocalTime | undefined;
+  private lastReceipt: SyncReceipt | undefined;
+  private lastSyncAt: LocalTime | undefined;
+  private syncsAccepted = 0;
+  private pdelayExchanges = 0;
+  private operational = false;
+
+  constructor(
+    private readonly options: PortEngineOptions,
+    private readonly sink: EngineSink,
+  ) {
+    const config = options.config;
+    this.port = { clockIdentity: options.clockIdentity ?? clockIdentityFromMac(options.macAddress), portNumber: options.portNumber ?? 1 };
+    this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
+    this.initiator = new PeerDelayInitiator(config, this.port);
+    this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
+    this.asCapableNow = this.initiator.asCapable.asCapable;
+    this.logSyncInterval = config.initialLogSyncInterval;
+    this.logAnnounceInterval = config.initialLogAnnounceInterval;
+    this.logPdelayReqInterval = config.initialLogPdelayReqInterval;
+  }
+
+  private get config(): PortConfig {
+    return this.options.config;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Inputs
+
+  /** Begin operation at `now`: schedule the first Pdelay_Req; in the automotive profile take the slave role. */
+  start(now: LocalTime): void {
+    if (this.options.transmit) this.nextPdelayAt = now;
+    if (this.config.profile === 'automotive') {
+      // 802.1AS-2020 10.3.1: with externalPortConfiguration the role is set, no Announce is needed.
+      this.setState('SLAVE', now, 'automotive profile: static slave port (externalPortConfiguration)');
+      this.armSyncReceiptTimeout(now);
+    }
+  }
+
+  /** A frame from the link, with its ingress timestamp. */
+  receive(frame: PtpFrame, rx: LocalTime): void {
+    const msg = frame.message;
+    const h = msg.header;
+    this.bump(this.received, messageName(h.messageType));
+    if (h.majorSdoId !== this.config.majorSdoId) return this.reject(msg, 'wrongMajorSdoId');
+    if (h.domainNumber !== this.config.domainNumber) return this.reject(msg, 'wrongDomain');
+    if (h.sourcePortIdentity.clockIdentity === this.port.clockIdentity) return this.reject(msg, 'ownFrame');
+    switch (msg.type) {
+      case 'pdelayReq':
+        return this.onPdelayReq(msg, rx);
+      case 'pdelayResp':
+        return this.onPdelayOutcome(msg, this.initiator.onPdelayResp(msg, rx), rx);
+      case 'pdelayRespFollowUp':
+        return this.onPdelayOutcome(msg, this.initiator.onPdelayRespFollowUp(msg), rx);
+      case 'sync':
+        return this.onSyncMessage(msg, rx, () => this.syncReceiver.onSync(msg, rx, this.linkState(), this.master?.grandmasterIdentity));
+      case 'followUp':
+        return this.onSyncMessage(msg, rx, () => this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.master?.grandmasterIdentity));
+      case 'announce':
+        return this.onAnnounce(msg, rx);
+      case 'signaling':
+        return this.onSignaling(msg, rx);
+      default:
+        return this.reject(msg, 'unsupportedMessage');
+    }
+  }
+
+  /**
+   * Replay: a frame the captured station sent itself, stamped with its egress time. Its Pdelay_Req
+   * starts an exchange exactly as our own would (t1 = tx).
+   */
+  ownFrame(frame: PtpFrame, tx: LocalTime): void {
+    const msg = frame.message;
+    this.bump(this.sent, messageName(msg.header.messageType));
+    if (msg.type !== 'pdelayReq') return;
+    this.initiator.beginRequest(msg.header.sequenceId);
+    this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
+  }
+
+  /** The egress timestamp of a frame sent with txHandle. */
+  txTimestamp(txHandle: number, tx: LocalTime): void {
+    const pending = this.pendingTx.get(txHandle);
+    if (pending === undefined) return;
+    this.pendingTx.delete(txHandle);
+    if (pending.kind === 'pdelayReq') {
+      this.onPdelayOutcome(undefined, this.initiator.requestTimestamp(pending.sequenceId, tx), tx);
+      return;
+    }
+    // 802.1AS-2020 11.2.20: responseOriginTimestamp is the Pdelay_Resp's egress time t3.
+    this.send(frameOf(this.sender, pdelayRespFollowUp(this.sender, pending.requester, pending.sequenceId, nsToTimestamp(tx))), undefined);
+  }
+
+  /** The driver gave up waiting for the egress timestamp of txHandle. */
+  txTimestampMissing(txHandle: number, now: LocalTime): void {
+    const pending = this.pendingTx.get(txHandle);
+    if (pending === undefined) return;
+    this.pendingTx.delete(txHandle);
+    if (pending.kind === 'pdelayReq') {
+      this.initiator.requestTimestampMissing(pending.sequenceId);
+      this.updateAsCapable(now);
+    }
+    // A Pdelay_Resp without t3 gets no Follow_Up; the requester counts it as a lost response.
+  }
+
+  /** Run every timer due at or before `now`. */
+  tick(now: LocalTime): void {
+    const lateSeq = this.syncReceiver.expireFollowUp(now);
+    if (lateSeq !== undefined) this.emit({ type: 'followUpTimeout', at: now, sequenceId: lateSeq });
+    if (this.announceReceiptDeadline !== undefined && now >= this.announceReceiptDeadline) this.onAnnounceReceiptTimeout(now);
+    if (this.syncReceiptDeadline !== undefined && now >= this.syncReceiptDeadline) this.onSyncReceiptTimeout(now);
+    if (this.nextPdelayAt !== undefined && now >= this.nextPdelayAt) this.sendPdelayReq(now);
+  }
+
+  /** The earliest time tick() has work to do, for the driver's timer. */
+  nextTimerAt(): LocalTime | undefined {
+    let next: LocalTime | undefined;
+    for (const t of [this.nextPdelayAt, this.syncReceiptDeadline, this.announceReceiptDeadline, this.syncReceiver.followUpDeadline()]) {
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  /**
+   * The servo tells whether the clock is stable. In the automotive profile a stable clock moves the
+   * port to its operational intervals: a message interval request asks the master for
+   * operLogSyncInterval and our Pdelay_Req slows to operLogPdelayReqInterval (as linuxptp's
+   * msg_interval_request / servo_offset_threshold logic).
+   */
+  setServoStable(stable: boolean, now: LocalTime): void {
+    if (!this.config.messageIntervalRequest || stable === this.operational) return;
+    this.operational = stable;
+    const syncInterval = stable ? this.config.operLogSyncInterval : this.config.initialLogSyncInterval;
+    if (this.options.transmit) {
+      this.send(frameOf(this.sender, messageIntervalRequest(this.sender, this.signalingSequenceId, syncInterval)), undefined);
+      this.signalingSequenceId = (this.signalingSequenceId + 1) & 0xffff;
+    }
+    const pdelayInterval = stable ? this.config.operLogPdelayReqInterval : this.config.initialLogPdelayReqInterval;
+    this.setPdelayInterval(pdelayInterval, now, stable ? 'servo stable: operational interval' : 'servo unstable: initial interval');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Read-out
+
+  get portState(): PortState {
+    return this.state;
+  }
+
+  get asCapable(): { readonly asCapable: boolean; readonly reason: string } {
+    return this.initiator.asCapable;
+  }
+
+  get meanLinkDelay(): number | undefined {
+    return this.initiator.meanLinkDelay;
+  }
+
+  get neighborRateRatio(): number {
+    return this.initiator.neighborRateRatio;
+  }
+
+  get neighborPortIdentity(): PortIdentity | undefined {
+    return this.initiator.neighborPortIdentity;
+  }
+
+  get masterInfo(): MasterInfo | undefined {
+    return this.master;
+  }
+
+  get lastSyncReceipt(): SyncReceipt | undefined {
+    return this.lastReceipt;
+  }
+
+  get lastSyncTime(): LocalTime | undefined {
+    return this.lastSyncAt;
+  }
+
+  get currentLogSyncInterval(): number {
+    return this.logSyncInterval;
+  }
+
+  get currentLogPdelayReqInterval(): number {
+    return this.logPdelayReqInterval;
+  }
+
+  statistics(): EngineStatistics {
+    return {
+      received: Object.fromEntries(this.received),
+      sent: Object.fromEntries(this.sent),
+      rejected: this.rejections.toRecord(),
+      syncsAccepted: this.syncsAccepted,
+      followUpsLost: this.syncReceiver.followUpsLost,
+      pdelayExchanges: this.pdelayExchanges,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Peer delay
+
+  private sendPdelayReq(now: LocalTime): void {
+    if (this.initiator.shouldPause()) {
+      // 802.1AS-2020 11.2.19: several responders to three successive requests: stay silent 5 minutes.
+      this.initiator.resetPause();
+      this.nextPdelayAt = (now + MULTIPLE_RESPONSE_PAUSE_NS) as LocalTime;
+      this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval: this.logPdelayReqInterval, reason: 'several responders to 3 successive Pdelay_Req: paused for 300 s' });
+      return;
+    }
+    const seq = this.pdelaySequenceId;
+    this.pdelaySequenceId = (seq + 1) & 0xffff;
+    this.initiator.beginRequest(seq);
+    this.updateAsCapable(now);
+    const handle = this.allocateTxHandle({ kind: 'pdelayReq', sequenceId: seq });
+    this.send(frameOf(this.sender, pdelayReq(this.sender, seq, this.logPdelayReqInterval)), handle);
+    this.nextPdelayAt = this.pdelayStopped ? undefined : ((now + logIntervalToNsBig(this.logPdelayReqInterval)) as LocalTime);
+  }
+
+  /** 802.1AS-2020 11.2.20 (MDPdelayResp): answer every peer's Pdelay_Req; t3 goes out in the Follow_Up. */
+  private onPdelayReq(msg: PdelayReqMessage, rx: LocalTime): void {
+    if (!this.options.transmit) return;
+    const requester = msg.header.sourcePortIdentity;
+    const handle = this.allocateTxHandle({ kind: 'pdelayResp', requester, sequenceId: msg.header.sequenceId });
+    this.send(frameOf(this.sender, pdelayResp(this.sender, requester, msg.header.sequenceId, nsToTimestamp(rx))), handle);
+  }
+
+  private onPdelayOutcome(msg: PtpMessage | undefined, outcome: PdelayOutcome, now: LocalTime): void {
+    if (outcome.kind === 'rejected') {
+      if (msg !== undefined) this.reject(msg, outcome.reason);
+      this.updateAsCapable(now);
+      return;
+    }
+    if (outcome.kind === 'measured') {
+      this.pdelayExchanges += 1;
+      this.emit({ type: 'pdelayMeasured', measurement: outcome.measurement });
+      this.updateAsCapable(now);
+    }
+  }
+
+  private updateAsCapable(now: LocalTime): void {
+    const { asCapable, reason } = this.initiator.asCapable;
+    if (asCapable === this.asCapableNow) return;
+    this.asCapableNow = asCapable;
+    this.emit({ type: 'asCapableChanged', at: now, asCapable, reason });
+    if (!asCapable && this.config.profile === 'gptp') this.dropMaster(now, `asCapable false: ${reason}`);
+  }
+
+  private setPdelayInterval(logInterval: number, now: LocalTime, reason: string): void {
+    if (logInterval === this.logPdelayReqInterval && !this.pdelayStopped) return;
+    this.logPdelayReqInterval = logInterval;
+    this.pdelayStopped = false;
+    if (this.options.transmit) this.nextPdelayAt = (now + logIntervalToNsBig(logInterval)) as LocalTime;
+    this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval, reason });
+  }
+
+  private linkState(): LinkState {
+    return { meanLinkDelay: this.initiator.meanLinkDelay ?? 0, neighborRateRatio: this.initiator.neighborRateRatio, delayAsymmetry: this.config.delayAsymmetry };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sync
+
+  private onSyncMessage(msg: PtpMessage, rx: LocalTime, handle: () => SyncOutcome): void {
+    if (!this.asCapableNow) return this.reject(msg, 'notAsCapable');
+    if (!this.isFromMaster(msg.header.sourcePortIdentity)) return this.reject(msg, 'syncNotFromMaster');
+    const outcome = handle();
+    if (outcome.kind === 'rejected') return this.reject(msg, outcome.reason);
+    if (outcome.kind === 'pending') return;
+    this.acceptReceipt(outcome.receipt, rx);
+  }
+
+  private isFromMaster(source: PortIdentity): boolean {
+    if (this.master !== undefined) return portIdentityEquals(this.master.port, source);
+    if (this.config.profile !== 'automotive') return false;
+    // Static slave: the first Sync's sender is the master (as linuxptp's ignore_source_id would accept it).
+    this.master = { port: source, priorityVector: undefined, grandmasterIdentity: undefined, currentUtcOffset: undefined, flags: 0, timeSource: undefined };
+    return true;
+  }
+
+  private acceptReceipt(receipt: SyncReceipt, now: LocalTime): void {
+    const previous = this.lastReceipt;
+    if (
+      previous !== undefined &&
+      (previous.gmTimeBaseIndicator !== receipt.gmTimeBaseIndicator ||
+        previous.lastGmPhaseChange !== receipt.lastGmPhaseChange ||
+        previous.scaledLastGmFreqChange !== receipt.scaledLastGmFreqChange)
+    ) {
+      this.emit({
+        type: 'gmTimeBaseChanged',
+        at: now,
+        gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
+        lastGmPhaseChange: receipt.lastGmPhaseChange,
+        scaledLastGmFreqChange: receipt.scaledLastGmFreqChange,
+      });
+    }
+    this.lastReceipt = receipt;
+    this.lastSyncAt = now;
+    this.syncsAccepted += 1;
+    this.logSyncInterval = receipt.logSyncInterval;
+    this.armSyncReceiptTimeout(now);
+    this.emit({ type: 'syncReceipt', receipt });
+  }
+
+  private armSyncReceiptTimeout(now: LocalTime): void {
+    // 802.1AS-2020 10.7.3.1: syncReceiptTimeout counts sync intervals.
+    this.syncReceiptDeadline = (now + BigInt(this.config.syncReceiptTimeout) * logIntervalToNsBig(this.logSyncInterval)) as LocalTime;
+  }
+
+  private onSyncReceiptTimeout(now: LocalTime): void {
+    this.syncReceiptDeadline = undefined;
+    this.emit({ type: 'syncReceiptTimeout', at: now });
+    const waited = `no Sync for ${this.config.syncReceiptTimeout} sync intervals (syncReceiptTimeout)`;
+    if (this.config.profile === 'automotive') {
+      this.master = undefined;
+      this.syncReceiver.reset();
+      this.armSyncReceiptTimeout(now);
+      if (this.operational) this.setServoStable(false, now);
+      return;
+    }
+    // 802.1AS-2020 10.3.11.2.1: sync receipt timeout ages the master's information like an Announce timeout.
+    this.dropMaster(now, waited);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Announce and best master
+
+  private onAnnounce(msg: AnnounceMessage, rx: LocalTime): void {
+    if (this.config.profile === 'automotive') return this.reject(msg, 'unsupportedMessage');
+    if (!this.asCapableNow) return this.reject(msg, 'notAsCapable');
+    if (!qualifyAnnounce(msg, this.port.clockIdentity).ok) return this.reject(msg, 'announceLoop');
+    const vector = priorityVectorOf(msg);
+    const fromMaster = this.master !== undefined && portIdentityEquals(this.master.port, msg.header.sourcePortIdentity);
+    const current = this.master?.priorityVector;
+    if (!fromMaster && current !== undefined && comparePriorityVector(vector, current) >= 0) return this.reject(msg, 'announceNotBetter');
+    if (msg.grandmasterPriority1 === NOT_GRANDMASTER_CAPABLE) {
+      if (fromMaster) this.dropMaster(rx, `grandmaster ${formatClockIdentity(msg.grandmasterIdentity)} has priority1 255: not grandmaster-capable`);
+      return this.reject(msg, 'announceNotBetter');
+    }
+    if (isUsableLogInterval(msg.header.logMessageInterval)) this.logAnnounceInterval = msg.header.logMessageInterval;
+    this.announceReceiptDeadline = (rx + BigInt(this.config.announceReceiptTimeout) * logIntervalToNsBig(this.logAnnounceInterval)) as LocalTime;
+    const previousGm = this.master?.grandmasterIdentity;
+    this.master = {
+      port: msg.header.sourcePortIdentity,
+      priorityVector: vector,
+      grandmasterIdentity: msg.grandmasterIdentity,
+      currentUtcOffset: msg.currentUtcOffset,
+      flags: msg.header.flags,
+      timeSource: msg.timeSource,
+    };
+    if (!fromMaster) this.syncReceiver.reset();
+    if (previousGm !== msg.grandmasterIdentity) {
+      this.emit({ type: 'grandmasterChanged', at: rx, previous: previousGm, current: msg.grandmasterIdentity, masterPort: msg.header.sourcePortIdentity });
+    }
+    if (this.state !== 'SLAVE') {
+      this.setState('SLAVE', rx, `master ${formatPortIdentity(msg.header.sourcePortIdentity)} selected (grandmaster ${formatClockIdentity(msg.grandmasterIdentity)})`);
+      this.armSyncReceiptTimeout(rx);
+    }
+  }
+
+  private onAnnounceReceiptTimeout(now: LocalTime): void {
+    this.announceReceiptDeadline = undefined;
+    this.emit({ type: 'announceReceiptTimeout', at: now });
+    this.dropMaster(now, `no Announce for ${this.config.announceReceiptTimeout} announce intervals (announceReceiptTimeout)`);
+  }
+
+  private dropMaster(now: LocalTime, reason: string): void {
+    const previousGm = this.master?.grandmasterIdentity;
+    const hadMaster = this.master !== undefined;
+    this.master = undefined;
+    this.announceReceiptDeadline = undefined;
+    this.syncReceiptDeadline = undefined;
+    this.syncReceiver.reset();
+    if (hadMaster) this.emit({ type: 'grandmasterChanged', at: now, previous: previousGm, current: undefined, masterPort: undefined });
+    if (this.state !== 'LISTENING') this.setState('LISTENING', now, reason);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Signaling
+
+  /** 802.1AS-2020 10.6.4.3 / 11.2.17: a neighbour asks us to change our Pdelay_Req interval. */
+  private onSignaling(msg: SignalingMessage, rx: LocalTime): void {
+    if (!isAllPorts(msg.targetPortIdentity) && !portIdentityEquals(msg.targetPortIdentity, this.port)) return this.reject(msg, 'signalingNotForUs');
+    for (const tlv of msg.tlvs) {
+      if (tlv.kind !== 'messageIntervalRequest') continue;
+      const requested = tlv.linkDelayInterval;
+      if (requested === LOG_INTERVAL_NO_CHANGE) continue;
+      if (requested === LOG_INTERVAL_STOP) {
+        this.pdelayStopped = true;
+        this.nextPdelayAt = undefined;
+        this.emit({ type: 'pdelayIntervalChanged', at: rx, logInterval: requested, reason: `${formatPortIdentity(msg.header.sourcePortIdentity)} asked to stop Pdelay_Req` });
+      } else if (requested === LOG_INTERVAL_INITIAL) {
+        this.setPdelayInterval(this.config.initialLogPdelayReqInterval, rx, `${formatPortIdentity(msg.header.sourcePortIdentity)} asked for the initial interval`);
+      } else if (isUsableLogInterval(requested)) {
+        this.setPdelayInterval(requested, rx, `${formatPortIdentity(msg.header.sourcePortIdentity)} asked for logPdelayReqInterval ${requested}`);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private setState(to: PortState, at: LocalTime, reason: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.emit({ type: 'portStateChanged', at, from, to, reason });
+  }
+
+  private allocateTxHandle(p: PendingTx): number {
+    const handle = this.nextTxHandle;
+    this.nextTxHandle += 1;
+    this.pendingTx.set(handle, p);
+    // Keep the table bounded even if a driver never reports some timestamps.
+    if (this.pendingTx.size > 64) {
+      const oldest = this.pendingTx.keys().next().value;
+      if (oldest !== undefined) this.pendingTx.delete(oldest);
+    }
+    return handle;
+  }
+
+  private send(frame: PtpFrame, txHandle: number | undefined): void {
+    this.bump(this.sent, messageName(frame.message.header.messageType));
+    this.sink.transmit({ frame, txHandle });
+  }
+
+  private reject(msg: PtpMessage, reason: RejectionReason): void {
+    this.rejections.count(reason);
+    const h = msg.header;
+    this.emit({ type: 'rejected', reason, messageType: h.messageType, sequenceId: h.sequenceId, source: h.sourcePortIdentity });
+  }
+
+  private emit(e: EngineEvent): void {
+    this.sink.event(e);
+  }
+
+  private bump(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+}
