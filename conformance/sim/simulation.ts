@@ -1,0 +1,318 @@
+/**
+ * A deterministic simulation of one gPTP link: a modelled grandmaster, a link with delay, asymmetry,
+ * jitter and loss, and the station under test running the real PortEngine over a SimClock. All time
+ * is simulated ("true time", ns, bigint); hours of it run in seconds. The grandmaster's clock is the
+ * reference: its time is true time plus any phase jumps the scenario scripts.
+ */
+import { Prng } from '../../src/clock/prng.js';
+import { SimClock, type SimClockOptions } from '../../src/clock/simClock.js';
+import { localTime, type LocalTime } from '../../src/clock/timePoint.js';
+import type { EngineEvent, Transmission } from '../../src/protocol/engineEvents.js';
+import { logIntervalToNsBig } from '../../src/protocol/logInterval.js';
+import type { ClockIdentity, PortIdentity, PtpFrame } from '../../src/protocol/messages.js';
+import { GPTP_DEFAULTS, type PortConfig } from '../../src/protocol/portConfig.js';
+import { PortEngine } from '../../src/protocol/portEngine.js';
+import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
+import { EventQueue } from './eventQueue.js';
+import { announce, followUp, followUpInfo, pdelayReq, pdelayResp, pdelayRespFollowUp, sync } from './masterMessages.js';
+
+export interface LinkModel {
+  /** Mean one-way delay, ns of true time. */
+  readonly meanDelayNs: number;
+  /** Master→slave is meanDelay + asymmetry, slave→master meanDelay − asymmetry (802.1AS-2020 8.3), ns. */
+  readonly asymmetryNs?: number;
+  /** Extra delay drawn uniformly from [0, jitterNs] per frame, ns. */
+  readonly jitterNs?: number;
+  /** Probability that a frame is lost, each direction. */
+  readonly lossProbability?: number;
+}
+
+export interface PhaseJump {
+  /** True time of the jump, ns since the simulation start. */
+  readonly atNs: bigint;
+  /** How far the grandmaster's time jumps, ns. */
+  readonly deltaNs: bigint;
+}
+
+export interface Outage {
+  /** The grandmaster sends nothing from fromNs to toNs (ns since the simulation start). */
+  readonly fromNs: bigint;
+  readonly toNs: bigint;
+}
+
+export interface MasterModel {
+  readonly port: PortIdentity;
+  readonly grandmasterIdentity: ClockIdentity;
+  readonly priority1: number;
+  readonly logSyncInterval: number;
+  readonly logAnnounceInterval: number;
+  /** Time from a Sync's egress to its Follow_Up's, ns. */
+  readonly followUpDelayNs: number;
+  /** Time from Pdelay_Req ingress to Pdelay_Resp egress, ns. */
+  readonly responderTurnaroundNs: number;
+  /** The grandmaster also measures the link (it initiates Pdelay_Req), exercising our responder. */
+  readonly initiatesPdelay: boolean;
+  readonly phaseJumps: readonly PhaseJump[];
+  readonly outages: readonly Outage[];
+  /** gPTP profile sends Announce; the automotive profile does not. */
+  readonly sendsAnnounce: boolean;
+}
+
+export interface StationModel {
+  readonly clock: SimClockOptions;
+  readonly config?: Partial<PortConfig>;
+  readonly macAddress?: number;
+}
+
+export interface SimulationScenario {
+  readonly seed: number;
+  /** True time at the start, ns since 1970 (a realistic PTP time keeps the arithmetic honest). */
+  readonly startNs: bigint;
+  readonly link: LinkModel;
+  readonly master: MasterModel;
+  readonly station: StationModel;
+}
+
+export interface SimulationHooks {
+  /** Called for each accepted Sync, at the true instant the engine produced it. */
+  onSyncReceipt?(receipt: SyncReceipt, sim: Simulation): void;
+  onEvent?(event: EngineEvent, sim: Simulation): void;
+}
+
+export const DEFAULT_MASTER: MasterModel = {
+  port: { clockIdentity: 0x001122fffe334455n, portNumber: 1 },
+  grandmasterIdentity: 0x001122fffe334455n,
+  priority1: 246,
+  logSyncInterval: -3,
+  logAnnounceInterval: 0,
+  followUpDelayNs: 50_000,
+  responderTurnaroundNs: 20_000,
+  initiatesPdelay: true,
+  phaseJumps: [],
+  outages: [],
+  sendsAnnounce: true,
+};
+
+/** What the grandmaster measured with its own Pdelay_Req to the station (our responder at work). */
+export interface MasterPdelayView {
+  readonly measurements: number[];
+}
+
+export class Simulation {
+  readonly queue = new EventQueue();
+  readonly clock: SimClock;
+  readonly engine: PortEngine;
+  readonly masterView: MasterPdelayView = { measurements: [] };
+  private readonly random: Prng;
+  private nowNs: bigint;
+  private syncSeq = 0;
+  private announceSeq = 0;
+  private masterPdelaySeq = 0;
+  private masterPdelay: { seq: number; t1: bigint; t2?: bigint; t4?: bigint; t3?: bigint } | undefined;
+  private engineTimerAt: bigint | undefined;
+
+  constructor(
+    readonly scenario: SimulationScenario,
+    private readonly hooks: SimulationHooks = {},
+  ) {
+    this.random = new Prng(scenario.seed);
+    this.nowNs = scenario.startNs;
+    this.clock = new SimClock({ ...scenario.station.clock, oscillator: { startTrueNs: scenario.startNs, ...scenario.station.clock.oscillator } });
+    this.engine = new PortEngine(
+      { config: { ...GPTP_DEFAULTS, ...scenario.station.config }, macAddress: scenario.station.macAddress ?? 0x0a0b0c0d0e0f, transmit: true },
+      { transmit: (t) => this.onStationTransmit(t), event: (e) => this.onEngineEvent(e) },
+    );
+    this.engine.start(this.localNow());
+    this.scheduleEngineTimer();
+    const m = scenario.master;
+    this.queue.schedule(this.nowNs + 1_000_000n, () => this.masterSync());
+    if (m.sendsAnnounce) this.queue.schedule(this.nowNs + 2_000_000n, () => this.masterAnnounce());
+    if (m.initiatesPdelay) this.queue.schedule(this.nowNs + 3_000_000n, () => this.masterPdelayReq());
+  }
+
+  /** True time now, ns. */
+  get trueNow(): bigint {
+    return this.nowNs;
+  }
+
+  /** The grandmaster's time at a true instant: true time plus the phase jumps so far. */
+  masterTimeAt(trueNs: bigint): bigint {
+    let t = trueNs;
+    for (const j of this.scenario.master.phaseJumps) if (trueNs >= this.scenario.startNs + j.atNs) t += j.deltaNs;
+    return t;
+  }
+
+  /** The station clock's error against the grandmaster now, ns (sub-ns included). */
+  clockErrorNs(): number {
+    return this.clock.errorNs() - Number(this.masterTimeAt(this.nowNs) - this.nowNs);
+  }
+
+  /** Run every event up to `untilNs` of true time (absolute). */
+  runUntil(untilNs: bigint): void {
+    for (let t = this.queue.peekTime(); t !== undefined && t <= untilNs; t = this.queue.peekTime()) {
+      const e = this.queue.pop();
+      if (e === undefined) break;
+      this.advance(e.at);
+      e.run();
+    }
+    this.advance(untilNs);
+  }
+
+  /** Run for a duration in seconds of true time, calling `sample` every `everyNs`. */
+  runFor(seconds: number, everyNs?: bigint, sample?: (sim: Simulation) => void): void {
+    const end = this.nowNs + BigInt(Math.round(seconds * 1e9));
+    if (everyNs === undefined || sample === undefined) return this.runUntil(end);
+    for (let t = this.nowNs + everyNs; t <= end; t += everyNs) {
+      this.runUntil(t);
+      sample(this);
+    }
+    this.runUntil(end);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The grandmaster
+
+  private masterSilent(trueNs: bigint): boolean {
+    const rel = trueNs - this.scenario.startNs;
+    return this.scenario.master.outages.some((o) => rel >= o.fromNs && rel < o.toNs);
+  }
+
+  private masterSync(): void {
+    const m = this.scenario.master;
+    this.queue.schedule(this.nowNs + logIntervalToNsBig(m.logSyncInterval), () => this.masterSync());
+    if (this.masterSilent(this.nowNs)) return;
+    const seq = this.syncSeq;
+    this.syncSeq = (seq + 1) & 0xffff;
+    const origin = this.masterTimeAt(this.nowNs);
+    const opts = { source: m.port, logMessageInterval: m.logSyncInterval };
+    this.toStation(sync(seq, opts));
+    this.queue.schedule(this.nowNs + BigInt(m.followUpDelayNs), () => {
+      this.toStation(followUp(seq, origin, { ...opts, tlvs: [followUpInfo(0, this.timeBaseIndicator(), 0n, 0)] }));
+    });
+  }
+
+  private timeBaseIndicator(): number {
+    const rel = this.nowNs - this.scenario.startNs;
+    return this.scenario.master.phaseJumps.filter((j) => rel >= j.atNs).length;
+  }
+
+  private masterAnnounce(): void {
+    const m = this.scenario.master;
+    this.queue.schedule(this.nowNs + logIntervalToNsBig(m.logAnnounceInterval), () => this.masterAnnounce());
+    if (this.masterSilent(this.nowNs)) return;
+    const seq = this.announceSeq;
+    this.announceSeq = (seq + 1) & 0xffff;
+    this.toStation(announce(seq, { source: m.port, grandmaster: m.grandmasterIdentity, priority1: m.priority1, logMessageInterval: m.logAnnounceInterval }));
+  }
+
+  private masterPdelayReq(): void {
+    const m = this.scenario.master;
+    this.queue.schedule(this.nowNs + 1_000_000_000n, () => this.masterPdelayReq());
+    if (this.masterSilent(this.nowNs)) return;
+    const seq = this.masterPdelaySeq;
+    this.masterPdelaySeq = (seq + 1) & 0xffff;
+    this.masterPdelay = { seq, t1: this.masterTimeAt(this.nowNs) };
+    this.toStation(pdelayReq(seq, { source: m.port }));
+  }
+
+  /** A frame from the station reaches the grandmaster. */
+  private atMaster(frame: PtpFrame): void {
+    const m = this.scenario.master;
+    const msg = frame.message;
+    const now = this.masterTimeAt(this.nowNs);
+    if (this.masterSilent(this.nowNs)) return;
+    if (msg.type === 'pdelayReq') {
+      const requester = msg.header.sourcePortIdentity;
+      const seq = msg.header.sequenceId;
+      const t2 = now;
+      this.queue.schedule(this.nowNs + BigInt(m.responderTurnaroundNs), () => {
+        const t3 = this.masterTimeAt(this.nowNs);
+        this.toStation(pdelayResp(seq, requester, t2, { source: m.port }));
+        this.queue.schedule(this.nowNs + 10_000n, () => this.toStation(pdelayRespFollowUp(seq, requester, t3, { source: m.port })));
+      });
+      return;
+    }
+    const p = this.masterPdelay;
+    if (p === undefined || msg.header.sequenceId !== p.seq) return;
+    if (msg.type === 'pdelayResp') {
+      p.t4 = now;
+      p.t2 = msg.header.correctionField + BigInt(msg.requestReceiptTimestamp.seconds) * 1_000_000_000n * 65_536n + BigInt(msg.requestReceiptTimestamp.nanoseconds) * 65_536n;
+    } else if (msg.type === 'pdelayRespFollowUp' && p.t2 !== undefined && p.t4 !== undefined) {
+      const t3 = (msg.responseOriginTimestamp.seconds * 1_000_000_000n + BigInt(msg.responseOriginTimestamp.nanoseconds)) * 65_536n + msg.header.correctionField;
+      const turnaround = Number(t3 - p.t2) / 65_536;
+      this.masterView.measurements.push((Number(p.t4 - p.t1) - turnaround) / 2);
+      this.masterPdelay = undefined;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The link
+
+  private oneWayDelayNs(toStation: boolean): bigint | undefined {
+    const l = this.scenario.link;
+    if ((l.lossProbability ?? 0) > 0 && this.random.uniform() < (l.lossProbability ?? 0)) return undefined;
+    const asym = l.asymmetryNs ?? 0;
+    const base = toStation ? l.meanDelayNs + asym : l.meanDelayNs - asym;
+    const jitter = (l.jitterNs ?? 0) > 0 ? this.random.uniform() * (l.jitterNs ?? 0) : 0;
+    return BigInt(Math.round(base + jitter));
+  }
+
+  private toStation(frame: PtpFrame): void {
+    const d = this.oneWayDelayNs(true);
+    if (d === undefined) return;
+    this.queue.schedule(this.nowNs + d, () => {
+      this.engine.receive(frame, this.clock.timestampNow());
+      this.scheduleEngineTimer();
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The station
+
+  private onStationTransmit(t: Transmission): void {
+    // Egress is now: the TX timestamp comes back through the error queue a little later.
+    const tx = this.clock.timestampNow();
+    if (t.txHandle !== undefined) {
+      const handle = t.txHandle;
+      this.queue.schedule(this.nowNs + 5_000n, () => {
+        this.engine.txTimestamp(handle, tx);
+        this.scheduleEngineTimer();
+      });
+    }
+    const d = this.oneWayDelayNs(false);
+    if (d !== undefined) this.queue.schedule(this.nowNs + d, () => this.atMaster(t.frame));
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    this.hooks.onEvent?.(e, this);
+    if (e.type === 'syncReceipt') this.hooks.onSyncReceipt?.(e.receipt, this);
+  }
+
+  /** The station's reading of its timestamping clock now, without timestamp noise (for timers). */
+  localNow(): LocalTime {
+    return this.clock.timestampsFollowAdjustment ? localTime(this.clock.now()) : this.clock.freeRunningNow();
+  }
+
+  /** Keep exactly one pending wake-up for the engine's earliest timer, converted to true time. */
+  private scheduleEngineTimer(): void {
+    const next = this.engine.nextTimerAt();
+    if (next === undefined) return;
+    const local = this.localNow();
+    const rate = 1 + (this.clock.oscillatorPpb() + (this.clock.timestampsFollowAdjustment ? this.clock.frequencyPpb() : 0)) * 1e-9;
+    const trueAt = this.nowNs + BigInt(Math.max(1, Math.ceil(Number(next - local) / rate)));
+    if (this.engineTimerAt !== undefined && this.engineTimerAt <= trueAt) return;
+    this.engineTimerAt = trueAt;
+    this.queue.schedule(trueAt, () => {
+      if (this.engineTimerAt !== trueAt) return;
+      this.engineTimerAt = undefined;
+      this.engine.tick(this.localNow());
+      this.scheduleEngineTimer();
+    });
+  }
+
+  private advance(trueNs: bigint): void {
+    if (trueNs <= this.nowNs) return;
+    this.nowNs = trueNs;
+    this.clock.advanceTo(trueNs);
+  }
+}
