@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AUTOMOTIVE_DEFAULTS } from '../src/protocol/portConfig.js';
 import { at, EngineHarness } from './support/engineHarness.js';
 import { announce, followUp, followUpInfo, intervalRequest, MASTER_CLOCK, MASTER_PORT, pdelayResp, pdelayRespFollowUp, sync } from './support/frames.js';
 
@@ -181,7 +182,7 @@ describe('message interval requests (802.1AS-2020 10.6.4.3) and the automotive p
   });
 
   it('automotive: is a static slave without Announce and asks for operational intervals once stable', () => {
-    const h = new EngineHarness({ profile: 'automotive', messageIntervalRequest: true, operLogSyncInterval: 0, operLogPdelayReqInterval: 2 });
+    const h = new EngineHarness(AUTOMOTIVE_DEFAULTS);
     h.engine.start(at(T0));
     expect(h.engine.portState).toBe('SLAVE');
     expect(h.engine.asCapable.asCapable).toBe(true);

@@ -95,6 +95,9 @@ export const TlvType = {
   managementErrorStatus: 0x0002,
   organizationExtension: 0x0003,
   pathTrace: 0x0008,
+  /** 1588-2019 Table 52; 802.1AS-2020 10.6.4.4 sends the gPTP-capable TLVs with this type. */
+  organizationExtensionPropagate: 0x4000,
+  organizationExtensionDoNotPropagate: 0x8000,
 } as const;
 
 /** organizationId 00-80-C2 (IEEE 802.1). */
@@ -138,8 +141,9 @@ export interface GptpCapableTlv {
   readonly kind: 'gptpCapable' | 'gptpCapableMessageInterval';
   /** logGptpCapableMessageInterval (subtype 4) or gptpCapableMessageInterval (subtype 5), Integer8. */
   readonly logInterval: number;
+  /** Subtype 4 only; subtype 5 has no flags octet (lengthField 10) and this is 0. */
   readonly flags: number;
-  /** The 4 reserved octets as an unsigned number, kept for lossless re-encoding. */
+  /** The reserved octets as an unsigned number (4 octets for subtype 4, 3 for subtype 5), kept for lossless re-encoding. */
   readonly reserved: number;
 }
 
@@ -168,6 +172,11 @@ interface MessageBase<K extends string, T extends number> {
   readonly type: K;
   readonly header: PtpHeader & { readonly messageType: T };
   readonly tlvs: readonly Tlv[];
+  /**
+   * Octets within messageLength after the last TLV that are too few (1–3) to be a TLV header, kept
+   * for lossless re-encoding (seen from non-conformant devices). Absent when there are none.
+   */
+  readonly strayOctets?: Uint8Array;
 }
 
 /** 802.1AS-2020 11.4.3 (two-step: originTimestamp reserved) and 1588 one-step Sync. */

@@ -88,7 +88,7 @@ export class PeerDelayInitiator {
     private readonly ownPort: PortIdentity,
   ) {
     this.delayFilter = new MovingMedian(config.linkDelayFilterLength);
-    if (config.profile === 'automotive') this.capable = { asCapable: true, reason: 'automotive profile: asCapable is configured true' };
+    if (config.asCapableAlways) this.capable = { asCapable: true, reason: 'asCapable is configured true (asCapableAlways)' };
   }
 
   get asCapable(): AsCapableState {
@@ -239,21 +239,17 @@ export class PeerDelayInitiator {
 
   /** 802.1AS-2020 11.2.2 and 11.5.4: the conditions for asCapable on a full-duplex point-to-point link. */
   private evaluateAsCapable(responder: PortIdentity): void {
-    if (this.config.profile === 'automotive') return;
+    if (this.config.asCapableAlways) return;
     const delay = this.meanLinkDelay ?? 0;
     if (responder.clockIdentity === this.ownPort.clockIdentity) {
       this.setCapable(false, `Pdelay_Resp comes from this station's own clock ${formatPortIdentity(responder)}: the port is looped back`);
       return;
     }
-    if (delay > this.config.neighborPropDelayThresh) {
+    const fault = this.delayFault(delay);
+    if (fault !== undefined) {
+      // 802.1AS-2020 11.5.4 allowedFaults: a capable link survives a few bad measurements.
       this.faults += 1;
-      if (!this.capable.asCapable || this.faults > this.config.allowedFaults) {
-        this.setCapable(
-          false,
-          `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(this.config.neighborPropDelayThresh)}; ` +
-            'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
-        );
-      }
+      if (!this.capable.asCapable || this.faults > this.config.allowedFaults) this.setCapable(false, fault);
       return;
     }
     this.faults = 0;
@@ -264,9 +260,23 @@ export class PeerDelayInitiator {
     this.setCapable(true, `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
   }
 
+  private delayFault(delay: number): string | undefined {
+    const c = this.config;
+    if (delay > c.neighborPropDelayThresh) {
+      return (
+        `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(c.neighborPropDelayThresh)}; ` +
+        'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)'
+      );
+    }
+    if (delay < c.minNeighborPropDelay) {
+      return `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`;
+    }
+    return undefined;
+  }
+
   private onLostResponse(ex: Exchange): void {
     this.lostResponses += 1;
-    if (this.config.profile === 'automotive') return;
+    if (this.config.asCapableAlways) return;
     if (this.lostResponses > this.config.allowedLostResponses) {
       const what = ex.t1 === undefined && ex.t4 !== undefined ? 'no TX timestamp for our Pdelay_Req' : 'no complete Pdelay_Resp/Pdelay_Resp_Follow_Up';
       this.setCapable(
@@ -282,7 +292,7 @@ export class PeerDelayInitiator {
     ex.done = true;
     if (ex.responses === 2) this.multipleResponseStreak += 1;
     const first = ex.responder === undefined ? 'another port' : formatPortIdentity(ex.responder);
-    if (this.config.profile !== 'automotive') {
+    if (!this.config.asCapableAlways) {
       this.setCapable(
         false,
         `several ports answered Pdelay_Req ${ex.sequenceId} (${first} and ${formatPortIdentity(second)}): the link is not point-to-point (a plain bridge or hub?)`,

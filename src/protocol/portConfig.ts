@@ -23,10 +23,14 @@ export interface PortConfig {
   readonly announceReceiptTimeout: number;
   /** Consecutive Pdelay exchanges that may fail before asCapable is cleared (11.5.3, default 3). */
   readonly allowedLostResponses: number;
+  /** asCapable is true whatever peer delay measures (linuxptp `asCapable true`; the automotive profile's static links). */
+  readonly asCapableAlways: boolean;
   /** Faulty exchanges (e.g. delay over threshold) tolerated before asCapable is cleared (11.5.4, default 9). */
   readonly allowedFaults: number;
   /** meanLinkDelay above which the link is not asCapable, in ns (11.2.2; 800 ns for copper in 802.1AS Annex). */
   readonly neighborPropDelayThresh: number;
+  /** meanLinkDelay below which the link is not asCapable, in ns (linuxptp min_neighbor_prop_delay; noisy timestamps go negative). */
+  readonly minNeighborPropDelay: number;
   /** Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3: "successive" responses, N ≥ 1). */
   readonly neighborRateRatioWindow: number;
   /** Pdelay exchanges over which the propagation delay is smoothed by a moving median (linuxptp delay_filter_length). */
@@ -51,8 +55,10 @@ export const GPTP_DEFAULTS: PortConfig = Object.freeze({
   syncReceiptTimeout: 3,
   announceReceiptTimeout: 3,
   allowedLostResponses: 3,
+  asCapableAlways: false,
   allowedFaults: 9,
   neighborPropDelayThresh: 800,
+  minNeighborPropDelay: -20_000_000,
   neighborRateRatioWindow: 8,
   linkDelayFilterLength: 10,
   delayAsymmetry: 0,
@@ -69,6 +75,7 @@ export const GPTP_DEFAULTS: PortConfig = Object.freeze({
 export const AUTOMOTIVE_DEFAULTS: PortConfig = Object.freeze({
   ...GPTP_DEFAULTS,
   profile: 'automotive',
+  asCapableAlways: true,
   operLogSyncInterval: 0,
   operLogPdelayReqInterval: 2,
   messageIntervalRequest: true,
@@ -100,6 +107,7 @@ export function validatePortConfig(c: PortConfig): string[] {
   intRange('linkDelayFilterLength', 1, 1024);
   intRange('operLogSyncInterval', -7, 20);
   intRange('operLogPdelayReqInterval', -7, 20);
+  if (!(c.minNeighborPropDelay < c.neighborPropDelayThresh)) problems.push(`minNeighborPropDelay (${c.minNeighborPropDelay} ns) must be below neighborPropDelayThresh (${c.neighborPropDelayThresh} ns)`);
   if (!(c.neighborPropDelayThresh > 0)) problems.push(`neighborPropDelayThresh must be a positive number of ns, got ${c.neighborPropDelayThresh}`);
   if (!Number.isFinite(c.delayAsymmetry)) problems.push(`delayAsymmetry must be a finite number of ns, got ${c.delayAsymmetry}`);
   return problems;

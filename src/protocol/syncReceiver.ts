@@ -95,7 +95,8 @@ export class SyncReceiver {
       ingress,
       correction: h.correctionField,
       logSyncInterval,
-      // 802.1AS-2020 11.2.14.2.2: the Follow_Up must arrive within one sync interval of the Sync.
+      // 802.1AS-2020 11.2.14.2.2: the Follow_Up must arrive within one sync interval of the Sync
+      // (the deadline itself is too late, so that expiry and lateness agree).
       deadline: (ingress + logIntervalToNsBig(logSyncInterval)) as LocalTime,
     };
     return PENDING;
@@ -108,7 +109,7 @@ export class SyncReceiver {
       return { kind: 'rejected', reason: 'followUpWithoutSync' };
     }
     this.pending = undefined;
-    if (now > p.deadline) {
+    if (now >= p.deadline) {
       this.followUpsLost += 1;
       return { kind: 'rejected', reason: 'lateFollowUp' };
     }
@@ -121,7 +122,7 @@ export class SyncReceiver {
   /** The Sync whose Follow_Up is overdue at `now`, if any (it is dropped). */
   expireFollowUp(now: LocalTime): number | undefined {
     const p = this.pending;
-    if (p === undefined || now <= p.deadline) return undefined;
+    if (p === undefined || now < p.deadline) return undefined;
     this.pending = undefined;
     this.followUpsLost += 1;
     return p.sequenceId;

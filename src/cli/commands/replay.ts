@@ -1,9 +1,245 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { EngineEvent } from '../../protocol/engineEvents.js';
+import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from '../../protocol/format.js';
+import type { Profile } from '../../protocol/portConfig.js';
+import { replayFile } from '../../io/replay/replayFile.js';
+import type { ReplaySyncRecord } from '../../io/replay/replaySession.js';
+import { describePassive, type ReplaySummaryData } from '../../io/replay/replaySummary.js';
+import { Decimator } from '../../report/decimator.js';
+import { renderSvg } from '../../report/svgPlot.js';
 import type { Command } from '../main.js';
 
+const USAGE = `Usage: syntonic replay FILE [--format text|jsonl|csv] [--plot out.svg] [--station MAC] [--profile gptp|automotive]
+
+Runs a pcap/pcapng capture through Syntonic's engine and servo, as the station that took it
+(or that sends Pdelay_Req in it), and prints per Sync: capture time, sequenceId, master time, local
+time, offset from master, meanLinkDelay, neighborRateRatio, rateRatio, servo state, frequency
+adjustment and status; then a summary. The same file always gives the same output.`;
+
+type Format = 'text' | 'jsonl' | 'csv';
+const CSV_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'] as const;
+
 export const command: Command = {
-  summary: 'replay (not yet implemented)',
-  run(): Promise<number> {
-    process.stderr.write('syntonic replay: not implemented yet\n');
-    return Promise.resolve(2);
+  summary: 'replay a capture through the engine and servo',
+  run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        plot: { type: 'string' },
+        station: { type: 'string' },
+        profile: { type: 'string', default: 'gptp' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(`${USAGE}\n`);
+      return Promise.resolve(0);
+    }
+    const file = positionals[0];
+    if (file === undefined || positionals.length > 1) return usageError('give exactly one capture FILE');
+    const format = values.format;
+    if (format !== 'text' && format !== 'jsonl' && format !== 'csv') return usageError(`--format must be text, jsonl or csv, not '${format}'`);
+    const profile = values.profile;
+    if (profile !== 'gptp' && profile !== 'automotive') return usageError(`--profile must be gptp or automotive, not '${profile}'`);
+    const station = values.station === undefined ? undefined : parseMac(values.station);
+    if (values.station !== undefined && station === undefined) return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
+    return Promise.resolve(replay(file, format, profile as Profile, station, values.plot));
   },
 };
+
+function usageError(message: string): Promise<number> {
+  process.stderr.write(`syntonic replay: ${message}\n${USAGE}\n`);
+  return Promise.resolve(2);
+}
+
+function replay(file: string, format: Format, profile: Profile, station: number | undefined, plotPath: string | undefined): number {
+  const out = new BufferedWriter();
+  const plot = plotPath === undefined ? undefined : new PlotData();
+  if (format === 'csv') out.line(CSV_FIELDS.join(','));
+  const result = replayFile(
+    file,
+    { profile, ...(station === undefined ? {} : { station }) },
+    {
+      sync: (r) => {
+        plot?.sync(r);
+        out.line(format === 'jsonl' ? syncJson(r) : format === 'csv' ? syncCsv(r) : syncText(r));
+      },
+      engineEvent: (e, at) => {
+        plot?.event(e, at);
+        if (format === 'text') {
+          const line = eventText(e);
+          if (line !== undefined) out.line(`${formatSeconds(at)} ${line}`);
+        }
+      },
+      statusEvent: (e) => {
+        if (format === 'text') out.line(`${formatSeconds(e.atLocal)} status ${e.from} → ${e.to}: ${e.reason}`);
+      },
+    },
+  );
+  if (format === 'jsonl') out.line(JSON.stringify({ type: 'summary', ...summaryJson(result.summary) }));
+  else if (format === 'text') out.line(summaryText(result.summary));
+  else process.stderr.write(summaryText(result.summary) + '\n');
+  out.flush();
+  if (plot !== undefined && plotPath !== undefined) writeFileSync(plotPath, plot.svg(file));
+  if (result.captureError !== undefined) {
+    process.stderr.write(`syntonic replay: ${file}: ${result.captureError.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Writes in large chunks: a million-line replay should not make a million write calls. */
+class BufferedWriter {
+  private parts: string[] = [];
+  private size = 0;
+
+  line(s: string): void {
+    this.parts.push(s);
+    this.size += s.length + 1;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    writeFileSync(1, this.parts.join('\n') + '\n');
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+function syncJson(r: ReplaySyncRecord): string {
+  return JSON.stringify({
+    type: 'sync',
+    captureTime: r.captureTime.toString(),
+    sequenceId: r.sequenceId,
+    sourcePortIdentity: formatPortIdentity(r.sourcePortIdentity),
+    masterTime: r.masterTime.toString(),
+    localTime: r.localTime.toString(),
+    offsetFromMaster: round3(r.offsetFromMaster),
+    meanLinkDelay: round3(r.meanLinkDelay),
+    neighborRateRatio: r.neighborRateRatio,
+    rateRatio: r.rateRatio,
+    servoState: r.servoState,
+    frequencyAdjustment: round3(r.frequencyAdjustment),
+    status: r.status,
+  });
+}
+
+function syncCsv(r: ReplaySyncRecord): string {
+  return [r.captureTime, r.sequenceId, r.masterTime, r.localTime, round3(r.offsetFromMaster), round3(r.meanLinkDelay), r.neighborRateRatio, r.rateRatio, r.servoState, round3(r.frequencyAdjustment), r.status].join(',');
+}
+
+/** ptp4l's line, with the sequenceId and the rate ratios added. */
+function syncText(r: ReplaySyncRecord): string {
+  const off = Math.round(r.offsetFromMaster);
+  const freq = Math.round(r.frequencyAdjustment);
+  return (
+    `${formatSeconds(r.captureTime)} seq ${r.sequenceId} master offset ${String(off).padStart(9)} ${r.servoState} freq ${(freq >= 0 ? '+' : '') + String(freq).padStart(8)} ` +
+    `path delay ${String(Math.round(r.meanLinkDelay)).padStart(7)} nrr ${r.neighborRateRatio.toFixed(9)} rr ${r.rateRatio.toFixed(9)} ${r.status}`
+  );
+}
+
+function eventText(e: EngineEvent): string | undefined {
+  switch (e.type) {
+    case 'portStateChanged':
+      return `port 1: ${e.from} to ${e.to}: ${e.reason}`;
+    case 'asCapableChanged':
+      return `port 1: asCapable ${e.asCapable}: ${e.reason}`;
+    case 'grandmasterChanged':
+      return `selected best master clock ${e.current === undefined ? 'none' : formatClockIdentity(e.current)}`;
+    case 'syncReceiptTimeout':
+    case 'announceReceiptTimeout':
+    case 'followUpTimeout':
+      return e.type;
+    default:
+      return undefined;
+  }
+}
+
+function summaryJson(s: ReplaySummaryData): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+}
+
+function summaryText(s: ReplaySummaryData): string {
+  const lines = ['', '== summary =='];
+  const add = (k: string, v: string): void => {
+    lines.push(`${k.padEnd(22)} ${v}`);
+  };
+  add('station', s.station);
+  add('grandmasters', s.grandmasters.length === 0 ? 'none selected by Announce' : s.grandmasters.join(', '));
+  add('masters (Sync)', s.masters.length === 0 ? 'none' : s.masters.join(', '));
+  add('frames', `${s.counts.frames} (PTP ${s.counts.ptpFrames}, other ${s.counts.nonPtpFrames}, decode errors ${s.counts.decodeErrors})`);
+  add('received', formatCounts(s.received));
+  add('sent by station', formatCounts(s.sent));
+  add('rejected', formatCounts(s.rejected));
+  add('syncs accepted', String(s.syncs));
+  add('follow-ups lost/late', String(s.followUpsLost + (s.rejected['lateFollowUp'] ?? 0)));
+  add('time to lock', s.timeToLockS === undefined ? 'never locked (no s2)' : `${s.timeToLockS.toFixed(3)} s after the first Sync`);
+  if (s.offsetAfterLock !== undefined) {
+    const o = s.offsetAfterLock;
+    add('offset after lock', `rms ${formatDelayNs(o.rmsNs)}, max |${formatDelayNs(o.maxAbsNs)}|, mean ${formatDelayNs(o.meanNs)} over ${o.count} Syncs`);
+  }
+  if (s.linkDelay !== undefined) {
+    const d = s.linkDelay;
+    add('link delay', `mean ${d.meanNs.toFixed(1)} ns, std ${d.stdNs.toFixed(1)} ns, min ${d.minNs.toFixed(1)} ns, max ${d.maxNs.toFixed(1)} ns over ${d.count} exchanges`);
+  }
+  if (s.neighborRateRatioPpm !== undefined) add('neighborRateRatio', `${s.neighborRateRatioPpm.toFixed(3)} ppm`);
+  if (s.rateRatioPpm !== undefined) add('rateRatio', `${s.rateRatioPpm.toFixed(3)} ppm`);
+  for (const p of s.passiveLinkDelays) add('pdelay (passive)', describePassive(p));
+  for (const d of s.decodeErrors) add('decode error', `frame ${d.frame}: ${d.error.kind} at ${d.error.field} (offset ${d.error.offset}): ${d.error.message}`);
+  for (const h of s.hints) add('hint', h);
+  return lines.join('\n');
+}
+
+function formatCounts(c: Record<string, number>): string {
+  const entries = Object.entries(c);
+  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+function formatSeconds(ns: bigint): string {
+  const s = ns / 1_000_000_000n;
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${s}.${frac}`;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/** Offset, frequency and link delay against capture time, for --plot. */
+class PlotData {
+  private readonly offset = new Decimator();
+  private readonly frequency = new Decimator();
+  private readonly delay = new Decimator();
+  private origin: bigint | undefined;
+
+  sync(r: ReplaySyncRecord): void {
+    const x = this.x(r.captureTime);
+    if (r.servoState === 's2') this.offset.push(x, r.offsetFromMaster);
+    this.frequency.push(x, r.frequencyAdjustment);
+  }
+
+  event(e: EngineEvent, at: bigint): void {
+    if (e.type === 'pdelayMeasured') this.delay.push(this.x(at), e.measurement.propTime);
+  }
+
+  svg(title: string): string {
+    return renderSvg({
+      title: `syntonic replay ${title}`,
+      xLabel: 'capture time since the first frame (s)',
+      panels: [
+        { title: 'offset from master (locked)', unit: 'ns', series: [{ name: 'offsetFromMaster', color: '#1f77b4', outline: this.offset.outline() }] },
+        { title: 'frequency adjustment', unit: 'ppb', series: [{ name: 'frequencyAdjustment', color: '#d62728', outline: this.frequency.outline() }] },
+        { title: 'link delay (each exchange)', unit: 'ns', series: [{ name: 'propTime', color: '#2ca02c', outline: this.delay.outline() }] },
+      ],
+    });
+  }
+
+  private x(t: bigint): number {
+    this.origin ??= t;
+    return Number(t - this.origin) / 1e9;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Peer delay as seen from beside the link (a tap, or a capture of both directions): every port that
+ * sends Pdelay_Req gets its exchanges matched and computed as if the capture times were its own
+ * timestamps (802.1AS-2020 11.2.19.3). With a tap next to the requester this is its link delay, give
+ * or take the tap's own timestamping.
+ */
+import type { LocalTime } from '../../clock/timePoint.js';
+import type { PortIdentity, PtpFrame } from '../../protocol/messages.js';
+import { PeerDelayInitiator } from '../../protocol/peerDelayInitiator.js';
+import { GPTP_DEFAULTS } from '../../protocol/portConfig.js';
+import { portIdentityKey } from '../../protocol/portIdentity.js';
+
+export interface PassiveLinkDelay {
+  readonly requester: PortIdentity;
+  readonly responder: PortIdentity | undefined;
+  readonly exchanges: number;
+  readonly meanLinkDelay: number | undefined;
+  readonly neighborRateRatio: number;
+}
+
+interface Tracked {
+  readonly requester: PortIdentity;
+  readonly initiator: PeerDelayInitiator;
+  exchanges: number;
+}
+
+/** More requesters than a point-to-point link has; beyond it, new ones are not tracked (bounded memory). */
+const MAX_REQUESTERS = 16;
+
+export class PassivePeerDelays {
+  private readonly byRequester = new Map<string, Tracked>();
+
+  observe(frame: PtpFrame, at: LocalTime): void {
+    const m = frame.message;
+    if (m.type === 'pdelayReq') {
+      const t = this.tracked(m.header.sourcePortIdentity);
+      t?.initiator.beginRequest(m.header.sequenceId);
+      t?.initiator.requestTimestamp(m.header.sequenceId, at);
+    } else if (m.type === 'pdelayResp') {
+      const t = this.byRequester.get(portIdentityKey(m.requestingPortIdentity));
+      if (t !== undefined && t.initiator.onPdelayResp(m, at).kind === 'measured') t.exchanges += 1;
+    } else if (m.type === 'pdelayRespFollowUp') {
+      const t = this.byRequester.get(portIdentityKey(m.requestingPortIdentity));
+      if (t !== undefined && t.initiator.onPdelayRespFollowUp(m).kind === 'measured') t.exchanges += 1;
+    }
+  }
+
+  results(): PassiveLinkDelay[] {
+    return [...this.byRequester.values()].map((t) => ({
+      requester: t.requester,
+      responder: t.initiator.neighborPortIdentity,
+      exchanges: t.exchanges,
+      meanLinkDelay: t.initiator.meanLinkDelay,
+      neighborRateRatio: t.initiator.neighborRateRatio,
+    }));
+  }
+
+  private tracked(requester: PortIdentity): Tracked | undefined {
+    const key = portIdentityKey(requester);
+    let t = this.byRequester.get(key);
+    if (t === undefined && this.byRequester.size < MAX_REQUESTERS) {
+      t = { requester, initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester), exchanges: 0 };
+      this.byRequester.set(key, t);
+    }
+    return t;
+  }
+}

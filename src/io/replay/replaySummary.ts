@@ -1,0 +1,185 @@
+/**
+ * What a replay found, gathered as it streams: grandmasters, message counts, decode errors, lost
+ * Follow_Ups, lock time, offset statistics after lock, link delay and rate ratios. Memory is bounded
+ * whatever the capture's length (running sums; timelines keep their first entries only).
+ */
+import type { EngineEvent } from '../../protocol/engineEvents.js';
+import type { DecodeError } from '../../protocol/decodeError.js';
+import { formatClockIdentity, formatPortIdentity } from '../../protocol/format.js';
+import type { StatusEvent } from '../../servo/syncStatus.js';
+import type { PassiveLinkDelay } from './passivePeerDelays.js';
+import type { ReplayCounts, ReplaySession, ReplaySyncRecord } from './replaySession.js';
+
+const TIMELINE_LIMIT = 200;
+const DECODE_ERROR_EXAMPLES = 10;
+
+/** Mean, spread and extremes of a stream of numbers (Welford). */
+export class RunningStats {
+  count = 0;
+  mean = 0;
+  private m2 = 0;
+  min = Infinity;
+  max = -Infinity;
+  private sumSquares = 0;
+
+  push(v: number): void {
+    this.count += 1;
+    const d = v - this.mean;
+    this.mean += d / this.count;
+    this.m2 += d * (v - this.mean);
+    this.sumSquares += v * v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
+  get std(): number {
+    return this.count > 1 ? Math.sqrt(this.m2 / (this.count - 1)) : 0;
+  }
+
+  get rms(): number {
+    return this.count > 0 ? Math.sqrt(this.sumSquares / this.count) : NaN;
+  }
+
+  /** Largest |value|. */
+  get maxAbs(): number {
+    return Math.max(Math.abs(this.min), Math.abs(this.max));
+  }
+}
+
+export interface TimelineEntry {
+  readonly time: bigint;
+  readonly what: string;
+}
+
+export interface ReplaySummaryData {
+  readonly station: string;
+  readonly counts: ReplayCounts;
+  readonly received: Record<string, number>;
+  readonly sent: Record<string, number>;
+  readonly rejected: Record<string, number>;
+  readonly decodeErrors: readonly { frame: number; error: DecodeError }[];
+  readonly grandmasters: readonly string[];
+  /** Port identities whose Syncs were accepted. */
+  readonly masters: readonly string[];
+  readonly syncs: number;
+  readonly followUpsLost: number;
+  readonly timeToLockS: number | undefined;
+  readonly offsetAfterLock: { readonly count: number; readonly rmsNs: number; readonly maxAbsNs: number; readonly meanNs: number } | undefined;
+  readonly linkDelay: { readonly count: number; readonly meanNs: number; readonly stdNs: number; readonly minNs: number; readonly maxNs: number } | undefined;
+  readonly neighborRateRatioPpm: number | undefined;
+  readonly rateRatioPpm: number | undefined;
+  readonly passiveLinkDelays: readonly PassiveLinkDelay[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly hints: readonly string[];
+}
+
+export class ReplaySummary {
+  private readonly offsets = new RunningStats();
+  private readonly delays = new RunningStats();
+  private readonly grandmasters = new Set<string>();
+  private readonly masters = new Set<string>();
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly decodeErrors: { frame: number; error: DecodeError }[] = [];
+  private firstSyncTime: bigint | undefined;
+  private lockTime: bigint | undefined;
+  private syncs = 0;
+  private lastNeighborRateRatio: number | undefined;
+  private lastRateRatio: number | undefined;
+
+  sync(r: ReplaySyncRecord): void {
+    this.syncs += 1;
+    if (this.masters.size < TIMELINE_LIMIT) this.masters.add(formatPortIdentity(r.sourcePortIdentity));
+    this.firstSyncTime ??= r.captureTime;
+    this.lastNeighborRateRatio = r.neighborRateRatio;
+    this.lastRateRatio = r.rateRatio;
+    if (r.servoState === 's2') {
+      this.lockTime ??= r.captureTime;
+      this.offsets.push(r.offsetFromMaster);
+    }
+  }
+
+  engineEvent(e: EngineEvent, at: bigint): void {
+    switch (e.type) {
+      case 'pdelayMeasured':
+        this.delays.push(e.measurement.propTime);
+        return;
+      case 'grandmasterChanged':
+        if (e.current !== undefined) this.grandmasters.add(formatClockIdentity(e.current));
+        this.note(at, `grandmaster ${e.previous === undefined ? 'none' : formatClockIdentity(e.previous)} → ${e.current === undefined ? 'none' : formatClockIdentity(e.current)}`);
+        return;
+      case 'portStateChanged':
+        this.note(at, `port ${e.from} → ${e.to}: ${e.reason}`);
+        return;
+      case 'asCapableChanged':
+        this.note(at, `asCapable ${e.asCapable}: ${e.reason}`);
+        return;
+      case 'syncReceiptTimeout':
+      case 'announceReceiptTimeout':
+        this.note(at, e.type);
+        return;
+      default:
+        return;
+    }
+  }
+
+  statusEvent(e: StatusEvent): void {
+    this.note(e.atLocal, `status ${e.from} → ${e.to}: ${e.reason}`);
+  }
+
+  decodeError(frame: number, error: DecodeError): void {
+    if (this.decodeErrors.length < DECODE_ERROR_EXAMPLES) this.decodeErrors.push({ frame, error });
+  }
+
+  finish(session: ReplaySession, stationHow: string): ReplaySummaryData {
+    const stats = session.slave.engine.statistics();
+    const ppm = (r: number | undefined): number | undefined => (r === undefined ? undefined : (r - 1) * 1e6);
+    return {
+      station: stationHow,
+      counts: { ...session.counts },
+      received: stats.received,
+      sent: stats.sent,
+      rejected: stats.rejected,
+      decodeErrors: this.decodeErrors,
+      grandmasters: [...this.grandmasters].sort(),
+      masters: [...this.masters].sort(),
+      syncs: this.syncs,
+      followUpsLost: stats.followUpsLost,
+      timeToLockS: this.lockTime === undefined || this.firstSyncTime === undefined ? undefined : Number(this.lockTime - this.firstSyncTime) / 1e9,
+      offsetAfterLock: this.offsets.count === 0 ? undefined : { count: this.offsets.count, rmsNs: this.offsets.rms, maxAbsNs: this.offsets.maxAbs, meanNs: this.offsets.mean },
+      linkDelay:
+        this.delays.count === 0
+          ? undefined
+          : { count: this.delays.count, meanNs: this.delays.mean, stdNs: this.delays.std, minNs: this.delays.min, maxNs: this.delays.max },
+      neighborRateRatioPpm: ppm(this.lastNeighborRateRatio),
+      rateRatioPpm: ppm(this.lastRateRatio),
+      passiveLinkDelays: session.passive.results(),
+      timeline: this.timeline,
+      hints: hints(session, this.syncs, stats.received, stats.rejected),
+    };
+  }
+
+  private note(time: bigint, what: string): void {
+    if (this.timeline.length < TIMELINE_LIMIT) this.timeline.push({ time, what });
+  }
+}
+
+/** What a person should look at when a capture gave no or few answers. */
+function hints(session: ReplaySession, syncs: number, received: Record<string, number>, rejected: Record<string, number>): string[] {
+  const out: string[] = [];
+  const gotSync = (received['Sync'] ?? 0) > 0;
+  if (gotSync && syncs === 0 && (received['Announce'] ?? 0) === 0 && session.options.profile === 'gptp') {
+    out.push('Syncs but no Announce: the master looks statically configured; replay with --profile automotive');
+  }
+  if ((rejected['notAsCapable'] ?? 0) > 0) {
+    out.push(`${rejected['notAsCapable']} Sync/Announce arrived while the port was not asCapable: ${session.slave.engine.asCapable.reason}`);
+  }
+  if (session.options.station === undefined) out.push('no station of its own in the capture (no Pdelay_Req without Sync): replayed as a listener at the capture point, link delay 0');
+  if (session.counts.decodeErrors > 0) out.push(`${session.counts.decodeErrors} PTP frames did not decode (see decodeErrors)`);
+  return out;
+}
+
+export function describePassive(d: PassiveLinkDelay): string {
+  const delay = d.meanLinkDelay === undefined ? 'no complete exchange' : `meanLinkDelay ${d.meanLinkDelay.toFixed(1)} ns`;
+  const responder = d.responder === undefined ? '' : ` ↔ ${formatPortIdentity(d.responder)}`;
+  return `${formatPortIdentity(d.requester)}${responder}: ${d.exchanges} exchanges, ${delay}, neighborRateRatio ${d.neighborRateRatio.toFixed(9)}`;
+}
