@@ -11,8 +11,11 @@ import type { EngineEvent, Transmission } from '../../src/protocol/engineEvents.
 import { logIntervalToNsBig } from '../../src/protocol/logInterval.js';
 import type { ClockIdentity, PortIdentity, PtpFrame } from '../../src/protocol/messages.js';
 import { GPTP_DEFAULTS, type PortConfig } from '../../src/protocol/portConfig.js';
-import { PortEngine } from '../../src/protocol/portEngine.js';
+import type { PortEngine } from '../../src/protocol/portEngine.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
+import { ClockSlave, type SyncRecord } from '../../src/servo/clockSlave.js';
+import type { ClockServoOptions } from '../../src/servo/clockServo.js';
+import type { StatusEvent } from '../../src/servo/syncStatus.js';
 import { EventQueue } from './eventQueue.js';
 import { announce, followUp, followUpInfo, pdelayReq, pdelayResp, pdelayRespFollowUp, sync } from './masterMessages.js';
 
@@ -62,6 +65,9 @@ export interface StationModel {
   readonly clock: SimClockOptions;
   readonly config?: Partial<PortConfig>;
   readonly macAddress?: number;
+  /** The servo disciplining the station's SimClock; omit `discipline` to leave the clock free-running. */
+  readonly servo?: ClockServoOptions;
+  readonly discipline?: boolean;
 }
 
 export interface SimulationScenario {
@@ -76,7 +82,12 @@ export interface SimulationScenario {
 export interface SimulationHooks {
   /** Called for each accepted Sync, at the true instant the engine produced it. */
   onSyncReceipt?(receipt: SyncReceipt, sim: Simulation): void;
+  /** Called for each Sync the servo handled (only when the station disciplines its clock). */
+  onSyncRecord?(record: SyncRecord, sim: Simulation): void;
   onEvent?(event: EngineEvent, sim: Simulation): void;
+  onStatus?(event: StatusEvent, sim: Simulation): void;
+  /** Every frame at the station with its timestamp: received (RX) or sent (TX), as a capture at the station would hold it. */
+  onStationFrame?(frame: PtpFrame, timestamp: LocalTime, direction: 'rx' | 'tx', sim: Simulation): void;
 }
 
 export const DEFAULT_MASTER: MasterModel = {
@@ -101,7 +112,7 @@ export interface MasterPdelayView {
 export class Simulation {
   readonly queue = new EventQueue();
   readonly clock: SimClock;
-  readonly engine: PortEngine;
+  readonly slave: ClockSlave;
   readonly masterView: MasterPdelayView = { measurements: [] };
   private readonly random: Prng;
   private nowNs: bigint;
@@ -118,16 +129,30 @@ export class Simulation {
     this.random = new Prng(scenario.seed);
     this.nowNs = scenario.startNs;
     this.clock = new SimClock({ ...scenario.station.clock, oscillator: { startTrueNs: scenario.startNs, ...scenario.station.clock.oscillator } });
-    this.engine = new PortEngine(
-      { config: { ...GPTP_DEFAULTS, ...scenario.station.config }, macAddress: scenario.station.macAddress ?? 0x0a0b0c0d0e0f, transmit: true },
-      { transmit: (t) => this.onStationTransmit(t), event: (e) => this.onEngineEvent(e) },
+    this.slave = new ClockSlave(
+      {
+        engine: { config: { ...GPTP_DEFAULTS, ...scenario.station.config }, macAddress: scenario.station.macAddress ?? 0x0a0b0c0d0e0f, transmit: true },
+        clock: this.clock,
+        ...(scenario.station.servo === undefined ? {} : { servo: scenario.station.servo }),
+        freeRunning: scenario.station.discipline !== true,
+      },
+      {
+        transmit: (t) => this.onStationTransmit(t),
+        engineEvent: (e) => this.onEngineEvent(e),
+        syncRecord: (r) => this.hooks.onSyncRecord?.(r, this),
+        statusEvent: (e) => this.hooks.onStatus?.(e, this),
+      },
     );
-    this.engine.start(this.localNow());
+    this.slave.start(this.localNow());
     this.scheduleEngineTimer();
     const m = scenario.master;
     this.queue.schedule(this.nowNs + 1_000_000n, () => this.masterSync());
     if (m.sendsAnnounce) this.queue.schedule(this.nowNs + 2_000_000n, () => this.masterAnnounce());
     if (m.initiatesPdelay) this.queue.schedule(this.nowNs + 3_000_000n, () => this.masterPdelayReq());
+  }
+
+  get engine(): PortEngine {
+    return this.slave.engine;
   }
 
   /** True time now, ns. */
@@ -261,7 +286,9 @@ export class Simulation {
     const d = this.oneWayDelayNs(true);
     if (d === undefined) return;
     this.queue.schedule(this.nowNs + d, () => {
-      this.engine.receive(frame, this.clock.timestampNow());
+      const rx = this.clock.timestampNow();
+      this.hooks.onStationFrame?.(frame, rx, 'rx', this);
+      this.slave.receive(frame, rx);
       this.scheduleEngineTimer();
     });
   }
@@ -272,10 +299,11 @@ export class Simulation {
   private onStationTransmit(t: Transmission): void {
     // Egress is now: the TX timestamp comes back through the error queue a little later.
     const tx = this.clock.timestampNow();
+    this.hooks.onStationFrame?.(t.frame, tx, 'tx', this);
     if (t.txHandle !== undefined) {
       const handle = t.txHandle;
       this.queue.schedule(this.nowNs + 5_000n, () => {
-        this.engine.txTimestamp(handle, tx);
+        this.slave.txTimestamp(handle, tx);
         this.scheduleEngineTimer();
       });
     }
@@ -295,7 +323,7 @@ export class Simulation {
 
   /** Keep exactly one pending wake-up for the engine's earliest timer, converted to true time. */
   private scheduleEngineTimer(): void {
-    const next = this.engine.nextTimerAt();
+    const next = this.slave.nextTimerAt();
     if (next === undefined) return;
     const local = this.localNow();
     const rate = 1 + (this.clock.oscillatorPpb() + (this.clock.timestampsFollowAdjustment ? this.clock.frequencyPpb() : 0)) * 1e-9;
@@ -305,7 +333,7 @@ export class Simulation {
     this.queue.schedule(trueAt, () => {
       if (this.engineTimerAt !== trueAt) return;
       this.engineTimerAt = undefined;
-      this.engine.tick(this.localNow());
+      this.slave.tick(this.localNow());
       this.scheduleEngineTimer();
     });
   }

@@ -31,9 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`syntonic ${pkg.version}\n`);
+    const { SYNTONIC_VERSION } = await import('../version.js');
+    process.stdout.write(`syntonic ${SYNTONIC_VERSION}\n`);
     return 0;
   }
   const load = commands[name];

@@ -1,9 +1,102 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/configError.js';
+import type { CommandLineOverrides } from '../config/commandLine.js';
+import { loadDaemonConfig } from '../config/daemonConfig.js';
+import { startDaemon } from '../daemon/daemon.js';
+import { createLog } from '../daemon/log.js';
 import type { Command } from '../main.js';
 
+const USAGE = `Usage: syntonic run -i IFACE [-f CONFIG] [--timestamping auto|hardware|software] [--clock phc|virtual]
+                    [--profile gptp|automotive] [--socket PATH] [--log-level LEVEL] [--log-format text|json]
+                    [--metrics HOST:PORT]
+
+Runs a gPTP (802.1AS) time-aware end station in the slave role on IFACE. CONFIG uses linuxptp's
+.cfg syntax and option names (gPTP.cfg and automotive-slave.cfg load as they are); flags override it.
+
+  -i, --interface IFACE    network interface (needs CAP_NET_RAW)
+  -f, --config FILE        configuration file
+  --timestamping MODE      auto (default: hardware when the NIC has it), hardware, software
+  --clock KIND             virtual (default: an affine clock over the timestamp clock; touches nothing)
+                           or phc (discipline the NIC's PTP hardware clock; needs hardware timestamping)
+  --profile NAME           gptp (default) or automotive (static slave, no Announce)
+  --socket PATH            time-base provider socket (default /run/syntonic/syntonic.sock)
+  --log-level LEVEL        syslog level 0-7 or name (default info)
+  --log-format FORMAT      text (ptp4l-style lines, default) or json
+  --metrics HOST:PORT      serve Prometheus metrics (host defaults to 127.0.0.1)
+
+Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure (interface, privilege, socket), 2 bad
+command line or configuration.`;
+
+const FLAGS = {
+  interface: { type: 'string', short: 'i' },
+  config: { type: 'string', short: 'f' },
+  timestamping: { type: 'string' },
+  clock: { type: 'string' },
+  profile: { type: 'string' },
+  socket: { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  metrics: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const command: Command = {
-  summary: 'run (not yet implemented)',
-  run(): Promise<number> {
-    process.stderr.write('syntonic run: not implemented yet\n');
-    return Promise.resolve(2);
+  summary: 'run as a gPTP slave on an interface',
+  async run(argv: string[]): Promise<number> {
+    let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS }>>['values'];
+    try {
+      values = parseArgs({ args: argv, options: FLAGS, strict: true }).values;
+    } catch (err) {
+      return usageError(err instanceof Error ? err.message : String(err));
+    }
+    if (values.help === true) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (values.interface === undefined) return usageError('-i IFACE is required');
+    const overrides: Partial<CommandLineOverrides> = {
+      ...(values.profile === undefined ? {} : { profile: values.profile }),
+      ...(values.timestamping === undefined ? {} : { timestamping: values.timestamping }),
+      ...(values.clock === undefined ? {} : { clock: values.clock }),
+      ...(values.socket === undefined ? {} : { socketPath: values.socket }),
+      ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+      ...(values['log-format'] === undefined ? {} : { logFormat: values['log-format'] }),
+      ...(values.metrics === undefined ? {} : { metrics: values.metrics }),
+    };
+    let loaded: ReturnType<typeof loadDaemonConfig>;
+    try {
+      loaded = loadDaemonConfig({ ...(values.config === undefined ? {} : { file: values.config }), interfaceName: values.interface, overrides });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`syntonic run: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const { config, warnings } = loaded;
+    const log = createLog(config.logFormat, config.loggingLevel);
+    for (const w of warnings) log.write('warning', w);
+    let daemon: Awaited<ReturnType<typeof startDaemon>>;
+    try {
+      daemon = await startDaemon(config, log);
+    } catch (err) {
+      // One line a person can act on (the native layer's messages name the interface and the fix).
+      process.stderr.write(`syntonic run: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    const onSignal = (signal: NodeJS.Signals): void => {
+      void daemon.stop(`received ${signal}`);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const code = await daemon.stopped;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return code;
   },
 };
+
+function usageError(message: string): number {
+  process.stderr.write(`syntonic run: ${message}\nRun 'syntonic run --help' for the options.\n`);
+  return 2;
+}

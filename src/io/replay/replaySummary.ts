@@ -9,42 +9,10 @@ import { formatClockIdentity, formatPortIdentity } from '../../protocol/format.j
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { PassiveLinkDelay } from './passivePeerDelays.js';
 import type { ReplayCounts, ReplaySession, ReplaySyncRecord } from './replaySession.js';
+import { RunningStats } from '../../report/runningStats.js';
 
 const TIMELINE_LIMIT = 200;
 const DECODE_ERROR_EXAMPLES = 10;
-
-/** Mean, spread and extremes of a stream of numbers (Welford). */
-export class RunningStats {
-  count = 0;
-  mean = 0;
-  private m2 = 0;
-  min = Infinity;
-  max = -Infinity;
-  private sumSquares = 0;
-
-  push(v: number): void {
-    this.count += 1;
-    const d = v - this.mean;
-    this.mean += d / this.count;
-    this.m2 += d * (v - this.mean);
-    this.sumSquares += v * v;
-    if (v < this.min) this.min = v;
-    if (v > this.max) this.max = v;
-  }
-
-  get std(): number {
-    return this.count > 1 ? Math.sqrt(this.m2 / (this.count - 1)) : 0;
-  }
-
-  get rms(): number {
-    return this.count > 0 ? Math.sqrt(this.sumSquares / this.count) : NaN;
-  }
-
-  /** Largest |value|. */
-  get maxAbs(): number {
-    return Math.max(Math.abs(this.min), Math.abs(this.max));
-  }
-}
 
 export interface TimelineEntry {
   readonly time: bigint;

@@ -1,0 +1,90 @@
+/**
+ * Runs one simulation scenario and measures it against the truth: the station clock's error to the
+ * grandmaster's time at every sample, time to lock, steady-state RMS/max error, holdover error, and
+ * the status timeline. Deterministic: a scenario and seed always give the same figures.
+ */
+import { Decimator } from '../../src/report/decimator.js';
+import { RunningStats } from '../../src/report/runningStats.js';
+import { Simulation } from './simulation.js';
+import type { ScenarioSpec } from './scenarios.js';
+
+const SAMPLE_NS = 125_000_000n;
+/** Locked means |error| below this, and staying below it for the rest of the steady window. */
+export const LOCK_THRESHOLD_NS = 100;
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly description: string;
+  /** s from the first Sync until |error| < 100 ns for good (before any disruption; undefined: never). */
+  readonly timeToLockS: number | undefined;
+  /** s from the end of the disruption until |error| < 100 ns for good (undefined: no disruption or never). */
+  readonly recoveryS: number | undefined;
+  readonly steadyRmsNs: number;
+  readonly steadyMaxNs: number;
+  readonly steadyMeanNs: number;
+  /** |error| after `holdover.measureAfterS` s without Sync. */
+  readonly holdoverErrorNs: number | undefined;
+  readonly statusTimeline: readonly { readonly atS: number; readonly status: string; readonly reason: string }[];
+  readonly meanLinkDelayNs: number | undefined;
+  readonly neighborRateRatioPpm: number;
+  readonly plots: { readonly error: Decimator; readonly frequency: Decimator; readonly delay: Decimator };
+  readonly simulatedS: number;
+}
+
+export function runScenario(spec: ScenarioSpec): ScenarioResult {
+  const timeline: { atS: number; status: string; reason: string }[] = [];
+  const plots = { error: new Decimator(), frequency: new Decimator(), delay: new Decimator() };
+  const start = spec.scenario.startNs;
+  const seconds = (ns: bigint): number => Number(ns - start) / 1e9;
+  let firstSyncS: number | undefined;
+  const sim = new Simulation(spec.scenario, {
+    onSyncReceipt: (_r, s) => {
+      firstSyncS ??= seconds(s.trueNow);
+    },
+    onStatus: (e, s) => timeline.push({ atS: seconds(s.trueNow), status: e.to, reason: e.reason }),
+    onEvent: (e, s) => {
+      if (e.type === 'pdelayMeasured') plots.delay.push(seconds(s.trueNow), e.measurement.propTime);
+    },
+  });
+  const steadyTo = spec.steadyToS ?? (spec.holdover !== undefined && spec.holdover.fromS > spec.steadyFromS ? spec.holdover.fromS : spec.durationS);
+  const steady = new RunningStats();
+  const lockEnd = spec.disruption?.atS ?? steadyTo;
+  let lastOutsideS: number | undefined;
+  let lastOutsideAfterS: number | undefined;
+  let insideAfter = false;
+  let holdoverErrorNs: number | undefined;
+  const holdoverAt = spec.holdover === undefined ? undefined : spec.holdover.fromS + spec.holdover.measureAfterS;
+  sim.runFor(spec.durationS, SAMPLE_NS, (s) => {
+    const t = seconds(s.trueNow);
+    const err = s.clockErrorNs();
+    plots.error.push(t, err);
+    plots.frequency.push(t, s.clock.frequencyPpb());
+    const outside = Math.abs(err) >= LOCK_THRESHOLD_NS;
+    if (t < lockEnd && outside) lastOutsideS = t;
+    if (spec.disruption !== undefined && t >= spec.disruption.endS && t <= spec.durationS) {
+      if (outside) lastOutsideAfterS = t;
+      else insideAfter = true;
+    }
+    if (t >= spec.steadyFromS && t <= steadyTo) steady.push(err);
+    if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
+  });
+  const sampleS = Number(SAMPLE_NS) / 1e9;
+  const lockS = lastOutsideS === undefined ? 0 : lastOutsideS + sampleS;
+  const d = spec.disruption;
+  const recoveredS = lastOutsideAfterS === undefined ? d?.endS : lastOutsideAfterS + sampleS;
+  return {
+    name: spec.name,
+    description: spec.description,
+    timeToLockS: firstSyncS === undefined || lockS >= lockEnd ? undefined : Math.max(0, lockS - firstSyncS),
+    recoveryS: d === undefined || d.endS >= spec.durationS || !insideAfter || recoveredS === undefined || recoveredS >= spec.durationS ? undefined : recoveredS - d.endS,
+    steadyRmsNs: steady.rms,
+    steadyMaxNs: steady.maxAbs,
+    steadyMeanNs: steady.mean,
+    holdoverErrorNs,
+    statusTimeline: timeline,
+    meanLinkDelayNs: sim.engine.meanLinkDelay,
+    neighborRateRatioPpm: (sim.engine.neighborRateRatio - 1) * 1e6,
+    plots,
+    simulatedS: spec.durationS,
+  };
+}

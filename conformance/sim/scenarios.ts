@@ -1,0 +1,130 @@
+/**
+ * Named simulation scenarios: each a link, a grandmaster, an oscillator and timestamping model, run
+ * through the real engine and servo. Parameters carry their units in their names.
+ */
+import { DEFAULT_MASTER, type MasterModel, type SimulationScenario } from './simulation.js';
+
+const START_NS = 1_700_000_000_000_000_000n;
+const S = 1_000_000_000n;
+
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly durationS: number;
+  /** Start of the window over which steady-state error is measured, s. */
+  readonly steadyFromS: number;
+  /** End of that window (default: the end of the run), s. */
+  readonly steadyToS?: number;
+  /** Holdover is measured `measureAfterS` after the Syncs stop at `fromS` (the scenario scripts the outage). */
+  readonly holdover?: { readonly fromS: number; readonly measureAfterS: number };
+  /** A scripted disruption (phase jump, outage) from atS to endS: lock is timed before it, recovery after it. */
+  readonly disruption?: { readonly atS: number; readonly endS: number };
+  readonly scenario: SimulationScenario;
+}
+
+interface Knobs {
+  seed?: number;
+  meanDelayNs?: number;
+  asymmetryNs?: number;
+  jitterNs?: number;
+  lossProbability?: number;
+  frequencyOffsetPpm?: number;
+  wanderPpbPerSqrtS?: number;
+  granularityNs?: number;
+  noiseNs?: number;
+  noise?: 'uniform' | 'gaussian';
+  timestampsFollowAdjustment?: boolean;
+  initialErrorNs?: bigint;
+  master?: Partial<MasterModel>;
+  neighborPropDelayThresh?: number;
+}
+
+function scenario(k: Knobs): SimulationScenario {
+  const seed = k.seed ?? 1;
+  return {
+    seed,
+    startNs: START_NS,
+    link: { meanDelayNs: k.meanDelayNs ?? 500, asymmetryNs: k.asymmetryNs ?? 0, jitterNs: k.jitterNs ?? 0, lossProbability: k.lossProbability ?? 0 },
+    master: { ...DEFAULT_MASTER, ...k.master },
+    station: {
+      clock: {
+        oscillator: { frequencyOffsetPpm: k.frequencyOffsetPpm ?? 100, wanderPpbPerSqrtS: k.wanderPpbPerSqrtS ?? 1, seed: seed + 100 },
+        timestampsFollowAdjustment: k.timestampsFollowAdjustment ?? true,
+        timestampGranularityNs: k.granularityNs ?? 8,
+        timestampNoiseNs: k.noiseNs ?? 20,
+        timestampNoise: k.noise ?? 'uniform',
+        seed: seed + 200,
+        initialReadingNs: START_NS + (k.initialErrorNs ?? 3_456_789n),
+      },
+      config: { neighborPropDelayThresh: k.neighborPropDelayThresh ?? 800 },
+      discipline: true,
+    },
+  };
+}
+
+export const SCENARIOS: readonly ScenarioSpec[] = [
+  {
+    name: 'ideal',
+    description: 'ideal 1 ns timestamps, no noise, +100 ppm oscillator without wander, 500 ns link',
+    durationS: 60,
+    steadyFromS: 10,
+    scenario: scenario({ granularityNs: 1, noiseNs: 0, wanderPpbPerSqrtS: 0 }),
+  },
+  {
+    name: 'hardware',
+    description: 'PHC-like: 8 ns timestamp granularity, ±20 ns noise, +100 ppm, 1 ppb/√s wander, 8 Sync/s; the grandmaster stops at 240 s',
+    durationS: 300,
+    steadyFromS: 10,
+    holdover: { fromS: 240, measureAfterS: 60 },
+    disruption: { atS: 240, endS: 300 },
+    scenario: scenario({ master: { outages: [{ fromNs: 240n * S, toNs: 400n * S }] } }),
+  },
+  {
+    name: 'software',
+    description: 'software timestamps on veth: 1 ns resolution, gaussian noise σ 300 ns, 1.35 µs link with 0.35 µs asymmetry, 0–3 µs jitter, virtual clock',
+    durationS: 300,
+    steadyFromS: 30,
+    scenario: scenario({
+      granularityNs: 1,
+      noiseNs: 300,
+      noise: 'gaussian',
+      meanDelayNs: 1_700,
+      asymmetryNs: 350,
+      jitterNs: 3_000,
+      timestampsFollowAdjustment: false,
+      frequencyOffsetPpm: 12,
+      neighborPropDelayThresh: 10_000_000,
+    }),
+  },
+  {
+    name: 'asymmetry',
+    description: '500 ns link with 200 ns of asymmetry nobody can see: the slave settles 200 ns off',
+    durationS: 120,
+    steadyFromS: 20,
+    scenario: scenario({ asymmetryNs: 200 }),
+  },
+  {
+    name: 'loss',
+    description: 'hardware timestamps with 5 % frame loss each way (about 10 % of Syncs lose their Sync or Follow_Up)',
+    durationS: 300,
+    steadyFromS: 20,
+    scenario: scenario({ lossProbability: 0.05 }),
+  },
+  {
+    name: 'gm-phase-jump',
+    description: 'the grandmaster jumps +1 ms at 60 s (gmTimeBaseIndicator changes)',
+    durationS: 120,
+    steadyFromS: 80,
+    disruption: { atS: 60, endS: 60 },
+    scenario: scenario({ master: { phaseJumps: [{ atNs: 60n * S, deltaNs: 1_000_000n }] } }),
+  },
+  {
+    name: 'gm-outage',
+    description: 'the grandmaster falls silent at 60 s for 60 s (holdover), then returns',
+    durationS: 180,
+    steadyFromS: 140,
+    holdover: { fromS: 60, measureAfterS: 60 },
+    disruption: { atS: 60, endS: 120 },
+    scenario: scenario({ master: { outages: [{ fromNs: 60n * S, toNs: 120n * S }] } }),
+  },
+];

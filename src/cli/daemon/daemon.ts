@@ -1,0 +1,238 @@
+/**
+ * `syntonic run`: one port on one interface as a gPTP slave. Wires the packet socket, the engine and
+ * servo (ClockSlave), the disciplined clock, the time-base provider, logs and metrics, and stops
+ * cleanly on SIGINT/SIGTERM (closing the socket restores any hardware timestamping setting it changed;
+ * a PHC is left running with its last frequency).
+ */
+import type { Server } from 'node:http';
+import type { DisciplinedClock } from '../../clock/clock.js';
+import { PhcClock } from '../../clock/phcClock.js';
+import { openPhcDevice, type PhcDevice } from '../../clock/phcDevice.js';
+import { realtimeNow, sampleRealtimeAndMonotonicRaw } from '../../clock/systemClocks.js';
+import { localTime, monotonicRawTime, type LocalTime } from '../../clock/timePoint.js';
+import { VirtualClock } from '../../clock/virtualClock.js';
+import { LivePort } from '../../io/livePort.js';
+import { PacketSocket } from '../../io/packetSocket.js';
+import type { EngineEvent } from '../../protocol/engineEvents.js';
+import { formatClockIdentity, formatDelayNs, formatPortIdentity } from '../../protocol/format.js';
+import { logIntervalToNs } from '../../protocol/logInterval.js';
+import { messageName } from '../../protocol/portEngine.js';
+import { TimeBaseProvider } from '../../provider/server.js';
+import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
+import type { StatusEvent } from '../../servo/syncStatus.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
+import { SYNTONIC_VERSION } from '../../version.js';
+import { masterOffsetLine, SummaryStats, type Log } from './log.js';
+import { startMetricsServer } from './metrics.js';
+import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
+
+/** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
+const PUBLISH_INTERVAL_MS = 1_000;
+
+export interface RunningDaemon {
+  /** Resolves with the exit code once the daemon has stopped. */
+  readonly stopped: Promise<number>;
+  stop(reason: string): Promise<void>;
+}
+
+interface ClockSetup {
+  readonly clock: DisciplinedClock;
+  readonly timestampClockNow: () => LocalTime;
+  readonly samplePair: () => ClockPair;
+  readonly device: PhcDevice | undefined;
+}
+
+export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
+  const socket = PacketSocket.open({
+    interface: config.interfaceName,
+    timestamping: config.timestamping,
+    ...(config.txTimestampTimeoutMs === undefined ? {} : { txTimestampTimeoutMs: config.txTimestampTimeoutMs }),
+  });
+  let clockSetup: ClockSetup;
+  try {
+    clockSetup = setUpClock(config, socket);
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+  const { clock, timestampClockNow } = clockSetup;
+  const iface = config.interfaceName;
+  log.write('info', `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`);
+  if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
+
+  const live = new LivePort({
+    socket,
+    timestampClockNow,
+    onDecodeError: (e, suppressed) =>
+      log.write('warning', `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`),
+  });
+  const summary = new SummaryStats();
+  const perSyncLines = config.summaryIntervalLog <= -3 || config.summaryIntervalLog <= logSyncIntervalOf(config);
+  let builder: SnapshotBuilder | undefined;
+  let provider: TimeBaseProvider | undefined;
+  const publish = (): void => {
+    if (builder !== undefined && provider !== undefined) provider.publish(builder.build());
+  };
+
+  const slave = new ClockSlave(
+    {
+      engine: { config: config.port, macAddress: socket.macAddress, transmit: true },
+      clock,
+      servo: { ...config.servo, linkDelayFilter: false },
+      stability: { offsetThresholdNs: config.servo.offsetThresholdNs, numOffsetValues: config.servo.numOffsetValues },
+      freeRunning: config.freeRunning,
+    },
+    {
+      transmit: live.transmit,
+      syncRecord: (r) => {
+        onSyncRecord(r, log, summary, perSyncLines);
+        publish();
+      },
+      engineEvent: (e) => onEngineEvent(e, log, iface),
+      statusEvent: (e) => {
+        onStatusEvent(e, log);
+        builder?.onStatusEvent(e);
+        publish();
+      },
+    },
+  );
+  builder = new SnapshotBuilder({ engine: slave.engine, servo: slave.servo, clock, timestamping: socket.timestampingMode, samplePair: clockSetup.samplePair });
+  try {
+    provider = await TimeBaseProvider.listen(builder.build(), { socketPath: config.socketPath, implementationVersion: SYNTONIC_VERSION });
+  } catch (err) {
+    socket.close();
+    clockSetup.device?.close();
+    throw err;
+  }
+  log.write('info', `time-base provider on ${config.socketPath}`);
+
+  let metrics: Server | undefined;
+  if (config.metrics !== undefined) {
+    metrics = await startMetricsServer(config.metrics.host, config.metrics.port, {
+      snapshot: () => (builder as SnapshotBuilder).build(),
+      sinceLastSyncS: () => {
+        const last = slave.engine.lastSyncTime;
+        return last === undefined ? undefined : Number(timestampClockNow() - last) / 1e9;
+      },
+      counters: () => ({
+        syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: slave.engine.statistics().received },
+        syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: slave.engine.statistics().sent },
+        syntonic_decode_errors_total: { help: 'Frames that did not decode, by error kind.', label: 'kind', values: live.counters().decodeErrors },
+      }),
+    });
+    log.write('info', `metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
+  }
+
+  socket.on('linkDown', (e) => log.write('warning', `port 1 (${iface}): link down: ${e.message}`));
+  socket.on('warning', (e) => log.write('warning', `port 1 (${iface}): ${e.message}`));
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((r) => {
+    resolveStopped = r;
+  });
+  const publishTimer = setInterval(publish, PUBLISH_INTERVAL_MS);
+  const summaryTimer = perSyncLines
+    ? undefined
+    : setInterval(() => {
+        const line = summary.take();
+        if (line !== undefined) log.write('info', line);
+      }, logIntervalToNs(config.summaryIntervalLog) / 1e6);
+  let stopping = false;
+  const stop = async (reason: string, code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.write('info', `stopping: ${reason}`);
+    clearInterval(publishTimer);
+    if (summaryTimer !== undefined) clearInterval(summaryTimer);
+    live.close();
+    socket.close();
+    clockSetup.device?.close();
+    await provider?.close();
+    await new Promise<void>((r) => (metrics === undefined ? r() : metrics.close(() => r())));
+    resolveStopped(code);
+  };
+  socket.on('error', (e) => {
+    log.write('error', `port 1 (${iface}): ${e.message}`);
+    void stop('socket error', 1);
+  });
+  live.attach(slave);
+  return { stopped, stop: (reason) => stop(reason) };
+}
+
+function logSyncIntervalOf(config: DaemonConfig): number {
+  return config.port.initialLogSyncInterval;
+}
+
+/**
+ * Software timestamps are CLOCK_REALTIME: the virtual clock maps them. Hardware timestamps are PHC
+ * time: either the PHC itself is disciplined (--clock phc) or a virtual clock over it.
+ */
+function setUpClock(config: DaemonConfig, socket: PacketSocket): ClockSetup {
+  if (socket.timestampingMode === 'software') {
+    if (config.clock === 'phc') throw new Error('--clock phc needs hardware timestamping: software timestamps are CLOCK_REALTIME, not PHC time (use --clock virtual)');
+    const pairNow = (): ClockPair => {
+      const p = sampleRealtimeAndMonotonicRaw();
+      return { timestampClock: p.realtime, monotonicRaw: p.monotonicRaw };
+    };
+    return { clock: new VirtualClock(realtimeNow), timestampClockNow: realtimeNow, samplePair: pairNow, device: undefined };
+  }
+  const index = socket.phcIndex;
+  if (index === undefined) throw new Error(`${config.interfaceName} timestamps in hardware but reports no PHC index (ethtool -T)`);
+  const device = openPhcDevice({ index });
+  const phcNow = (): LocalTime => localTime(device.readNs());
+  const samplePair = (): ClockPair => {
+    // PHC − CLOCK_REALTIME from PTP_SYS_OFFSET, then CLOCK_REALTIME ↔ CLOCK_MONOTONIC_RAW.
+    const offset = device.systemOffset();
+    const p = sampleRealtimeAndMonotonicRaw();
+    return { timestampClock: localTime(BigInt(p.realtime) + offset.offsetNs), monotonicRaw: monotonicRawTime(BigInt(p.monotonicRaw)) };
+  };
+  const clock = config.clock === 'phc' ? new PhcClock(device) : new VirtualClock(phcNow);
+  return { clock, timestampClockNow: phcNow, samplePair, device };
+}
+
+function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: boolean): void {
+  const o = r.outcome;
+  if (!o.accepted) {
+    log.write('debug', `Sync ${r.receipt.sequenceId} not used: ${o.rejection ?? 'rejected'}`);
+    return;
+  }
+  for (const n of o.notes) log.write('notice', n);
+  if (perSync) log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), { offsetNs: o.offsetNs, servoState: o.servoState, frequencyPpb: o.frequencyPpb, pathDelayNs: r.receipt.meanLinkDelay });
+  else summary.add(o.offsetNs, o.frequencyPpb, r.receipt.meanLinkDelay);
+}
+
+function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
+  const port = `port 1 (${iface})`;
+  switch (e.type) {
+    case 'portStateChanged':
+      log.write('notice', `${port}: ${e.from} to ${e.to}: ${e.reason}`);
+      return;
+    case 'asCapableChanged':
+      log.write(e.asCapable ? 'notice' : 'warning', `${port}: asCapable ${e.asCapable ? 'true' : 'false'}: ${e.reason}`);
+      return;
+    case 'grandmasterChanged':
+      log.write('notice', e.current === undefined ? `${port}: grandmaster lost` : `selected best master clock ${formatClockIdentity(e.current)} on ${port} via ${e.masterPort === undefined ? '?' : formatPortIdentity(e.masterPort)}`);
+      return;
+    case 'gmTimeBaseChanged':
+      log.write('notice', `grandmaster time base changed: gmTimeBaseIndicator ${e.gmTimeBaseIndicator}, lastGmPhaseChange ${formatDelayNs(Number(e.lastGmPhaseChange) / 65536)}`);
+      return;
+    case 'syncReceiptTimeout':
+    case 'announceReceiptTimeout':
+      log.write('warning', `${port}: ${e.type}`);
+      return;
+    case 'followUpTimeout':
+      log.write('debug', `${port}: no Follow_Up for Sync ${e.sequenceId}`);
+      return;
+    case 'pdelayIntervalChanged':
+      log.write('info', `${port}: logPdelayReqInterval ${e.logInterval}: ${e.reason}`);
+      return;
+    case 'rejected':
+      log.write('debug', `${port}: ${messageName(e.messageType)} ${e.sequenceId} from ${formatPortIdentity(e.source)} rejected: ${e.reason}`);
+      return;
+    default:
+      return;
+  }
+}
+
+function onStatusEvent(e: StatusEvent, log: Log): void {
+  log.write(e.to === 'lost' ? 'warning' : 'notice', `status ${e.from} to ${e.to}: ${e.reason}`);
+}

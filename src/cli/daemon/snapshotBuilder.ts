@@ -1,0 +1,121 @@
+/**
+ * Builds the provider's Snapshot from the running station: the engine's port and master data, the
+ * servo's report, and the time mapping between the disciplined clock and CLOCK_MONOTONIC_RAW that
+ * clients extrapolate with.
+ */
+import type { DisciplinedClock } from '../../clock/clock.js';
+import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime } from '../../clock/timePoint.js';
+import { Flag } from '../../protocol/messages.js';
+import type { PortEngine } from '../../protocol/portEngine.js';
+import type { GrandmasterInfo, PortRole, Snapshot, TimeMapping, TimestampingMode } from '../../provider/snapshot.js';
+import type { ClockServo } from '../../servo/clockServo.js';
+import type { StatusEvent } from '../../servo/syncStatus.js';
+
+/** One instant on the timestamping clock and on CLOCK_MONOTONIC_RAW. */
+export interface ClockPair {
+  readonly timestampClock: LocalTime;
+  readonly monotonicRaw: MonotonicRawTime;
+}
+
+export interface SnapshotSources {
+  readonly engine: PortEngine;
+  readonly servo: ClockServo;
+  readonly clock: DisciplinedClock;
+  readonly timestamping: TimestampingMode;
+  /** Reads the timestamping clock and CLOCK_MONOTONIC_RAW at (nearly) one instant. */
+  readonly samplePair: () => ClockPair;
+}
+
+/** Pairs this far apart give the rate between the disciplined clock and CLOCK_MONOTONIC_RAW. */
+const RATE_WINDOW_NS = 8_000_000_000n;
+
+export class SnapshotBuilder {
+  private statusReason = 'starting: no Sync received yet';
+  private statusSince: MonotonicRawTime;
+  /** (monotonicRaw, ptp) pairs of recent snapshots, oldest first, spanning about RATE_WINDOW_NS. */
+  private readonly history: { mono: bigint; ptp: bigint }[] = [];
+
+  constructor(private readonly sources: SnapshotSources) {
+    this.statusSince = sources.samplePair().monotonicRaw;
+  }
+
+  /** Remember why and when the status last changed. */
+  onStatusEvent(e: StatusEvent): void {
+    this.statusReason = e.reason;
+    this.statusSince = this.toMonotonicRaw(e.atLocal, this.sources.samplePair());
+  }
+
+  build(): Snapshot {
+    const { engine, servo, clock } = this.sources;
+    const pair = this.sources.samplePair();
+    const report = servo.report(pair.timestampClock);
+    const lastSync = engine.lastSyncTime;
+    const master = engine.masterInfo;
+    const flags = master?.flags ?? 0;
+    return {
+      status: report.status,
+      statusReason: this.statusReason,
+      statusSince: this.statusSince,
+      mapping: lastSync === undefined ? null : this.mapping(pair, clock.fromTimestamp(pair.timestampClock)),
+      utc: {
+        currentUtcOffset: master?.currentUtcOffset ?? 0,
+        currentUtcOffsetValid: (flags & Flag.currentUtcOffsetValid) !== 0,
+        leap59: (flags & Flag.leap59) !== 0,
+        leap61: (flags & Flag.leap61) !== 0,
+        ptpTimescale: (flags & Flag.ptpTimescale) !== 0,
+      },
+      lastSync: lastSync === undefined ? null : this.toMonotonicRaw(lastSync, pair),
+      offsetFromMaster: report.lastOffsetNs ?? 0,
+      offsetFromMasterRmsNs: report.offsetRmsNs ?? 0,
+      meanLinkDelay: engine.meanLinkDelay ?? 0,
+      neighborRateRatio: engine.neighborRateRatio,
+      rateRatio: report.rateRatio ?? 1,
+      frequencyAdjustmentPpb: report.frequencyPpb,
+      grandmaster: this.grandmaster(),
+      port: { portIdentity: engine.port, portState: portRole(engine), asCapable: engine.asCapable.asCapable },
+      timestamping: this.sources.timestamping,
+      clockKind: clock.kind,
+      rejectedFrames: engine.statistics().rejected,
+    };
+  }
+
+  /**
+   * gPTP time at the pair's CLOCK_MONOTONIC_RAW instant, and the rate measured over the last seconds
+   * (the timestamping clock — CLOCK_REALTIME under NTP, or a PHC — need not run at CLOCK_MONOTONIC_RAW's
+   * rate, so the rate is measured, not assumed).
+   */
+  private mapping(pair: ClockPair, ptp: PtpTime): TimeMapping {
+    const mono = BigInt(pair.monotonicRaw);
+    this.history.push({ mono, ptp: BigInt(ptp) });
+    while (this.history.length > 2 && mono - (this.history[1]?.mono ?? mono) >= RATE_WINDOW_NS) this.history.shift();
+    const first = this.history[0];
+    const span = first === undefined ? 0n : mono - first.mono;
+    const rateRatio = first !== undefined && span > 1_000_000_000n ? Number(BigInt(ptp) - first.ptp) / Number(span) : 1 + this.sources.clock.frequencyPpb() * 1e-9;
+    return { monotonicRaw: pair.monotonicRaw, ptpTime: ptp, rateRatio };
+  }
+
+  private grandmaster(): GrandmasterInfo | null {
+    const { engine } = this.sources;
+    const v = engine.masterInfo?.priorityVector;
+    const receipt = engine.lastSyncReceipt;
+    if (v === undefined) return null;
+    return {
+      identity: v.rootSystemIdentity.clockIdentity,
+      priority1: v.rootSystemIdentity.priority1,
+      priority2: v.rootSystemIdentity.priority2,
+      clockQuality: v.rootSystemIdentity.clockQuality,
+      stepsRemoved: v.stepsRemoved,
+      gmTimeBaseIndicator: receipt?.gmTimeBaseIndicator ?? 0,
+    };
+  }
+
+  private toMonotonicRaw(t: LocalTime, pair: ClockPair): MonotonicRawTime {
+    return monotonicRawTime(BigInt(pair.monotonicRaw) + (BigInt(t) - BigInt(pair.timestampClock)));
+  }
+}
+
+/** 802.1AS-2020 10.3 roles: a slave-only end station that hears no master is, by the BMCA, masterPort. */
+function portRole(engine: PortEngine): PortRole {
+  if (engine.portState === 'SLAVE') return 'slavePort';
+  return engine.asCapable.asCapable ? 'masterPort' : 'disabledPort';
+}
