@@ -5,7 +5,7 @@ import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from
 import type { Profile } from '../../protocol/portConfig.js';
 import { replayFile } from '../../io/replay/replayFile.js';
 import type { ReplaySyncRecord } from '../../io/replay/replaySession.js';
-import { describePassive, type ReplaySummaryData } from '../../io/replay/replaySummary.js';
+import { type ReplaySummaryData } from '../../io/replay/replaySummary.js';
 import { Decimator } from '../../report/decimator.js';
 import { renderSvg } from '../../report/svgPlot.js';
 import type { Command } from '../main.js';
@@ -188,7 +188,7 @@ function summaryText(s: ReplaySummaryData): string {
   }
   if (s.neighborRateRatioPpm !== undefined) add('neighborRateRatio', `${s.neighborRateRatioPpm.toFixed(3)} ppm`);
   if (s.rateRatioPpm !== undefined) add('rateRatio', `${s.rateRatioPpm.toFixed(3)} ppm`);
-  for (const p of s.passiveLinkDelays) add('pdelay (passive)', describePassive(p));
+  for (const p of s.passiveLinkDelays) add('pdelay (passive)', p);
   for (const d of s.decodeErrors) add('decode error', `frame ${d.frame}: ${d.error.kind} at ${d.error.field} (offset ${d.error.offset}): ${d.error.message}`);
   for (const h of s.hints) add('hint', h);
   return lines.join('\n');

@@ -36,7 +36,8 @@ export interface ReplaySummaryData {
   readonly linkDelay: { readonly count: number; readonly meanNs: number; readonly stdNs: number; readonly minNs: number; readonly maxNs: number } | undefined;
   readonly neighborRateRatioPpm: number | undefined;
   readonly rateRatioPpm: number | undefined;
-  readonly passiveLinkDelays: readonly PassiveLinkDelay[];
+  /** One line per port that sent Pdelay_Req, as seen from the capture point. */
+  readonly passiveLinkDelays: readonly string[];
   readonly timeline: readonly TimelineEntry[];
   readonly hints: readonly string[];
 }
@@ -120,7 +121,7 @@ export class ReplaySummary {
           : { count: this.delays.count, meanNs: this.delays.mean, stdNs: this.delays.std, minNs: this.delays.min, maxNs: this.delays.max },
       neighborRateRatioPpm: ppm(this.lastNeighborRateRatio),
       rateRatioPpm: ppm(this.lastRateRatio),
-      passiveLinkDelays: session.passive.results(),
+      passiveLinkDelays: session.passive.results().map(describePassive),
       timeline: this.timeline,
       hints: hints(session, this.syncs, stats.received, stats.rejected),
     };
