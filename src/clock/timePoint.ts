@@ -23,7 +23,7 @@ export const localTime = (ns: bigint): LocalTime => ns as LocalTime;
 export const monotonicRawTime = (ns: bigint): MonotonicRawTime => ns as MonotonicRawTime;
 
 /** b - a in ns as a number; exact while |b - a| < 2^53 ns (~104 days). */
-export function elapsedNs<C extends string>(a: TimePoint<C>, b: TimePoint<C>): number {
+export function elapsedNs<C extends string>(a: TimePoint<C>, b: TimePoint<NoInfer<C>>): number {
   return Number(b - a);
 }
 

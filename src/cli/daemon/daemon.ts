@@ -71,7 +71,13 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   let builder: SnapshotBuilder | undefined;
   let provider: TimeBaseProvider | undefined;
   const publish = (): void => {
-    if (builder !== undefined && provider !== undefined) provider.publish(builder.build());
+    if (builder === undefined || provider === undefined) return;
+    try {
+      provider.publish(builder.build());
+    } catch (err) {
+      // The provider keeps the previous snapshot; a bad one (a NaN rate, say) is a bug worth a line.
+      log.write('error', `time-base provider: snapshot not published: ${err instanceof Error ? err.message : String(err)}`);
+    }
   };
 
   const slave = new ClockSlave(

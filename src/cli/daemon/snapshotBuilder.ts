@@ -34,6 +34,7 @@ export class SnapshotBuilder {
   private statusSince: MonotonicRawTime;
   /** (monotonicRaw, ptp) pairs of recent snapshots, oldest first, spanning about RATE_WINDOW_NS. */
   private readonly history: { mono: bigint; ptp: bigint }[] = [];
+  private cached: { sync: LocalTime; mapping: TimeMapping } | undefined;
 
   constructor(private readonly sources: SnapshotSources) {
     this.statusSince = sources.samplePair().monotonicRaw;
@@ -56,7 +57,7 @@ export class SnapshotBuilder {
       status: report.status,
       statusReason: this.statusReason,
       statusSince: this.statusSince,
-      mapping: lastSync === undefined ? null : this.mapping(pair, clock.fromTimestamp(pair.timestampClock)),
+      mapping: lastSync === undefined ? null : this.mappingAt(lastSync, pair),
       utc: {
         currentUtcOffset: master?.currentUtcOffset ?? 0,
         currentUtcOffsetValid: (flags & Flag.currentUtcOffsetValid) !== 0,
@@ -77,6 +78,17 @@ export class SnapshotBuilder {
       clockKind: clock.kind,
       rejectedFrames: engine.statistics().rejected,
     };
+  }
+
+  /**
+   * The mapping is taken at the last Sync's ingress, so that it changes only when the servo had news
+   * (subscribers are told of mapping changes) and not on every publish.
+   */
+  private mappingAt(lastSync: LocalTime, pair: ClockPair): TimeMapping {
+    if (this.cached !== undefined && this.cached.sync === lastSync) return this.cached.mapping;
+    const mapping = this.mapping({ timestampClock: lastSync, monotonicRaw: this.toMonotonicRaw(lastSync, pair) }, this.sources.clock.fromTimestamp(lastSync));
+    this.cached = { sync: lastSync, mapping };
+    return mapping;
   }
 
   /**

@@ -1,0 +1,148 @@
+/**
+ * What the time-base provider tells applications: one Snapshot of the station's synchronization
+ * state. The daemon builds it from the engine and the servo; the provider server only serializes it,
+ * so this type is the whole contract between them.
+ */
+import type { ClockKind } from '../clock/clock.js';
+import type { MonotonicRawTime, PtpTime } from '../clock/timePoint.js';
+import type { ClockIdentity, ClockQuality, PortIdentity } from '../protocol/messages.js';
+
+/**
+ * synchronized: the servo is locked to a grandmaster; unstable: it follows one but is not (yet, or
+ * no longer) within its lock limits; lost: no usable grandmaster (time is free-running holdover).
+ */
+export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
+export const SYNC_STATUSES: readonly SyncStatus[] = ['synchronized', 'unstable', 'lost'];
+
+export type TimestampingMode = 'hardware' | 'software';
+export const TIMESTAMPING_MODES: readonly TimestampingMode[] = ['hardware', 'software'];
+export const CLOCK_KINDS: readonly ClockKind[] = ['phc', 'virtual', 'simulated'];
+
+/**
+ * The four port roles 802.1AS uses (802.1AS-2020 10.3, BMCA; portDS.portState 14.8.3), in camelCase.
+ * linuxptp prints them as DISABLED, MASTER, PASSIVE, SLAVE.
+ */
+export type PortRole = 'disabledPort' | 'masterPort' | 'passivePort' | 'slavePort';
+export const PORT_ROLES: readonly PortRole[] = ['disabledPort', 'masterPort', 'passivePort', 'slavePort'];
+
+/**
+ * One instant read on two clocks, plus the rate between them: gPTP time at any CLOCK_MONOTONIC_RAW
+ * instant m is ptpTime + (m − monotonicRaw) × rateRatio. A client extrapolates locally with it.
+ */
+export interface TimeMapping {
+  readonly monotonicRaw: MonotonicRawTime;
+  readonly ptpTime: PtpTime;
+  /** ptp ns per CLOCK_MONOTONIC_RAW ns (float64: ~2.2e-16 resolution near 1). */
+  readonly rateRatio: number;
+}
+
+/** The grandmaster as the parentDS and timePropertiesDS describe it (802.1AS-2020 14.4, 14.5). */
+export interface GrandmasterInfo {
+  /** parentDS.grandmasterIdentity. */
+  readonly identity: ClockIdentity;
+  /** parentDS.grandmasterPriority1. */
+  readonly priority1: number;
+  /** parentDS.grandmasterPriority2. */
+  readonly priority2: number;
+  /** parentDS.grandmasterClockQuality. */
+  readonly clockQuality: ClockQuality;
+  /** currentDS.stepsRemoved. */
+  readonly stepsRemoved: number;
+  /** The Follow_Up information TLV's gmTimeBaseIndicator (802.1AS-2020 11.4.4.3.5). */
+  readonly gmTimeBaseIndicator: number;
+}
+
+/** The gPTP port the station synchronizes through (802.1AS-2020 14.8 portDS). */
+export interface PortInfo {
+  readonly portIdentity: PortIdentity;
+  readonly portState: PortRole;
+  readonly asCapable: boolean;
+}
+
+/** timePropertiesDS fields a client needs to turn gPTP time into UTC (802.1AS-2020 14.5). */
+export interface UtcInfo {
+  /** TAI − UTC in s. */
+  readonly currentUtcOffset: number;
+  readonly currentUtcOffsetValid: boolean;
+  readonly leap59: boolean;
+  readonly leap61: boolean;
+  /** True when gPTP time is TAI (the PTP timescale); false for an arbitrary timescale. */
+  readonly ptpTimescale: boolean;
+}
+
+export interface Snapshot {
+  readonly status: SyncStatus;
+  /** Why the status last changed, in words (e.g. "announceReceiptTimeout: no Announce for 3 s"). */
+  readonly statusReason: string;
+  /** When the status last changed. */
+  readonly statusSince: MonotonicRawTime;
+  /** Null until the first synchronization. */
+  readonly mapping: TimeMapping | null;
+  readonly utc: UtcInfo;
+  /** The CLOCK_MONOTONIC_RAW instant of the last Sync the servo used; null before the first. */
+  readonly lastSync: MonotonicRawTime | null;
+  /** Last offset from master, ns (linuxptp `master offset`). */
+  readonly offsetFromMaster: number;
+  /** RMS of recent offsets from master, ns. */
+  readonly offsetFromMasterRmsNs: number;
+  /** ns. */
+  readonly meanLinkDelay: number;
+  readonly neighborRateRatio: number;
+  /** Cumulative rateRatio: grandmaster frequency / local timestamp clock frequency. */
+  readonly rateRatio: number;
+  /** The servo's frequency adjustment applied to the disciplined clock, ppb. */
+  readonly frequencyAdjustmentPpb: number;
+  /** Null when no grandmaster is known. */
+  readonly grandmaster: GrandmasterInfo | null;
+  readonly port: PortInfo;
+  readonly timestamping: TimestampingMode;
+  readonly clockKind: ClockKind;
+  /** Frames the engine refused, by reason (see src/protocol/rejection.ts). */
+  readonly rejectedFrames: Readonly<Record<string, number>>;
+}
+
+/** A snapshot as a client receives it: with its age as of when the server sent it. */
+export interface ReceivedSnapshot extends Snapshot {
+  /** ns from lastSync to the moment the server sent this snapshot; null before the first Sync. */
+  readonly timeSinceLastSyncNs: number | null;
+}
+
+/** True when subscribers must hear about the change from `a` to `b` (status, grandmaster, mapping or UTC). */
+export function isNotableChange(a: Snapshot, b: Snapshot): boolean {
+  return (
+    a.status !== b.status ||
+    a.statusReason !== b.statusReason ||
+    !sameMapping(a.mapping, b.mapping) ||
+    !sameGrandmaster(a.grandmaster, b.grandmaster) ||
+    !sameUtc(a.utc, b.utc)
+  );
+}
+
+function sameMapping(a: TimeMapping | null, b: TimeMapping | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.monotonicRaw === b.monotonicRaw && a.ptpTime === b.ptpTime && a.rateRatio === b.rateRatio;
+}
+
+function sameGrandmaster(a: GrandmasterInfo | null, b: GrandmasterInfo | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.identity === b.identity &&
+    a.priority1 === b.priority1 &&
+    a.priority2 === b.priority2 &&
+    a.clockQuality.clockClass === b.clockQuality.clockClass &&
+    a.clockQuality.clockAccuracy === b.clockQuality.clockAccuracy &&
+    a.clockQuality.offsetScaledLogVariance === b.clockQuality.offsetScaledLogVariance &&
+    a.stepsRemoved === b.stepsRemoved &&
+    a.gmTimeBaseIndicator === b.gmTimeBaseIndicator
+  );
+}
+
+function sameUtc(a: UtcInfo, b: UtcInfo): boolean {
+  return (
+    a.currentUtcOffset === b.currentUtcOffset &&
+    a.currentUtcOffsetValid === b.currentUtcOffsetValid &&
+    a.leap59 === b.leap59 &&
+    a.leap61 === b.leap61 &&
+    a.ptpTimescale === b.ptpTimescale
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * `syntonic status` for people: the snapshot laid out like pmc's answers (TIME_STATUS_NP,
+ * PARENT_DATA_SET, TIME_PROPERTIES_DATA_SET, PORT_DATA_SET: a tab, the field name padded, the value),
+ * and one ptp4l-like line per update for --watch.
+ */
+import type { MonotonicRawTime } from '../clock/timePoint.js';
+import { formatClockIdentity, formatPortIdentity } from '../protocol/format.js';
+import type { PortRole, ReceivedSnapshot, SyncStatus } from './snapshot.js';
+import type { SynchronizedTime } from './timeExtrapolator.js';
+import { snapshotToWire } from './wireSnapshot.js';
+
+const NAME_WIDTH = 27;
+
+/** linuxptp's port state words. */
+const PORT_STATE_WORDS: Readonly<Record<PortRole, string>> = {
+  disabledPort: 'DISABLED',
+  masterPort: 'MASTER',
+  passivePort: 'PASSIVE',
+  slavePort: 'SLAVE',
+};
+
+/** ptp4l's servo states: s0 unlocked, s1 stepping/settling, s2 locked. */
+const SERVO_STATE: Readonly<Record<SyncStatus, string>> = { lost: 's0', unstable: 's1', synchronized: 's2' };
+
+export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, now: MonotonicRawTime): string {
+  const gm = s.grandmaster;
+  const sections: Array<[string, Array<[string, string]>]> = [
+    [
+      'TIME_STATUS_NP',
+      [
+        ['status', `${s.status} (${SERVO_STATE[s.status]})`],
+        ['statusReason', s.statusReason],
+        ['statusSince', `${seconds(Number(now - s.statusSince))} ago`],
+        ['ptpTime', time.ptpTime === null ? 'unknown (never synchronized)' : `${ptpSeconds(time.ptpTime)} ${s.utc.ptpTimescale ? 'TAI' : 'ARB'}`],
+        ['utcTime', utcText(time, s)],
+        ['errorBound', Number.isFinite(time.errorBoundNs) ? `${Math.ceil(time.errorBoundNs)} ns` : 'unbounded'],
+        ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
+        ['master_offset', `${s.offsetFromMaster} ns`],
+        ['master_offset_rms', `${s.offsetFromMasterRmsNs} ns`],
+        ['path_delay', `${s.meanLinkDelay} ns (meanLinkDelay)`],
+        ['neighborRateRatio', s.neighborRateRatio.toFixed(12)],
+        ['rateRatio', s.rateRatio.toFixed(12)],
+        ['freq', `${s.frequencyAdjustmentPpb} ppb`],
+        ['gmPresent', String(gm !== null)],
+        ['gmIdentity', gm === null ? '-' : formatClockIdentity(gm.identity)],
+        ['gmTimeBaseIndicator', gm === null ? '-' : String(gm.gmTimeBaseIndicator)],
+      ],
+    ],
+    [
+      'PARENT_DATA_SET',
+      gm === null
+        ? [['grandmasterIdentity', 'none']]
+        : [
+            ['grandmasterPriority1', String(gm.priority1)],
+            ['gm.ClockClass', String(gm.clockQuality.clockClass)],
+            ['gm.ClockAccuracy', hex(gm.clockQuality.clockAccuracy, 2)],
+            ['gm.OffsetScaledLogVariance', hex(gm.clockQuality.offsetScaledLogVariance, 4)],
+            ['grandmasterPriority2', String(gm.priority2)],
+            ['grandmasterIdentity', formatClockIdentity(gm.identity)],
+            ['stepsRemoved', String(gm.stepsRemoved)],
+          ],
+    ],
+    [
+      'TIME_PROPERTIES_DATA_SET',
+      [
+        ['currentUtcOffset', `${s.utc.currentUtcOffset} s`],
+        ['currentUtcOffsetValid', flag(s.utc.currentUtcOffsetValid)],
+        ['leap61', flag(s.utc.leap61)],
+        ['leap59', flag(s.utc.leap59)],
+        ['ptpTimescale', flag(s.utc.ptpTimescale)],
+      ],
+    ],
+    [
+      'PORT_DATA_SET',
+      [
+        ['portIdentity', formatPortIdentity(s.port.portIdentity)],
+        ['portState', PORT_STATE_WORDS[s.port.portState]],
+        ['asCapable', String(s.port.asCapable)],
+        ['time_stamping', s.timestamping],
+        ['clockKind', s.clockKind],
+      ],
+    ],
+    ['REJECTED_FRAMES', rejected(s.rejectedFrames)],
+  ];
+  return sections.map(([title, rows]) => `${title}\n${rows.map(([k, v]) => `\t${k.padEnd(NAME_WIDTH)}${v}`).join('\n')}`).join('\n') + '\n';
+}
+
+/** One line per update, in ptp4l's words: "synchronized master offset -12 s2 freq -12 path delay 1346 …". */
+export function formatStatusLine(s: ReceivedSnapshot): string {
+  const gm = s.grandmaster === null ? 'none' : formatClockIdentity(s.grandmaster.identity);
+  return (
+    `${s.status} master offset ${Math.round(s.offsetFromMaster)} ${SERVO_STATE[s.status]} freq ${Math.round(s.frequencyAdjustmentPpb)} ` +
+    `path delay ${Math.round(s.meanLinkDelay)} gm ${gm} port ${PORT_STATE_WORDS[s.port.portState]}` +
+    (s.status === 'synchronized' ? '' : ` (${s.statusReason})`) +
+    '\n'
+  );
+}
+
+/** The snapshot as the protocol's JSON (the --json output). */
+export function statusJson(s: ReceivedSnapshot, indent?: number): string {
+  return JSON.stringify({ ...snapshotToWire(s), timeSinceLastSyncNs: s.timeSinceLastSyncNs }, null, indent) + '\n';
+}
+
+function rejected(counts: Readonly<Record<string, number>>): Array<[string, string]> {
+  const keys = Object.keys(counts).sort();
+  if (keys.length === 0) return [['total', '0']];
+  return keys.map((k) => [k, String(counts[k])]);
+}
+
+function seconds(ns: number): string {
+  return `${(ns / 1e9).toFixed(3)} s`;
+}
+
+/** ns as seconds.nanoseconds, exact. */
+function ptpSeconds(ns: bigint): string {
+  const sign = ns < 0n ? '-' : '';
+  const a = ns < 0n ? -ns : ns;
+  return `${sign}${a / 1_000_000_000n}.${(a % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+/** UTC = TAI − currentUtcOffset, when gPTP time is TAI and the offset is known (802.1AS-2020 8.2, the PTP timescale). */
+function utcText(time: SynchronizedTime, s: ReceivedSnapshot): string {
+  if (time.ptpTime === null || !s.utc.ptpTimescale || !s.utc.currentUtcOffsetValid) return 'unknown';
+  const utcMs = (time.ptpTime - BigInt(s.utc.currentUtcOffset) * 1_000_000_000n) / 1_000_000n;
+  return new Date(Number(utcMs)).toISOString();
+}
+
+function hex(v: number, digits: number): string {
+  return `0x${v.toString(16).padStart(digits, '0')}`;
+}
+
+function flag(b: boolean): string {
+  return b ? '1' : '0';
+}

@@ -1,0 +1,85 @@
+/**
+ * Synchronized time computed locally from the last mapping and a CLOCK_MONOTONIC_RAW reading, without
+ * a round trip to the daemon. Everything that does not depend on the reading is precomputed when a
+ * snapshot arrives, so that at() costs one clock read's worth of bigint arithmetic and one result.
+ */
+import type { MonotonicRawTime, PtpTime } from '../clock/timePoint.js';
+import { errorBoundNs, type ErrorBoundModel } from './errorBound.js';
+import type { Snapshot, SyncStatus } from './snapshot.js';
+
+export interface SynchronizedTime {
+  /** gPTP time now, ns; null before the provider has ever reported a mapping. */
+  readonly ptpTime: PtpTime | null;
+  readonly status: SyncStatus;
+  /** |ptpTime − grandmaster time| is within this, ns (see errorBound.ts); Infinity without a mapping. */
+  readonly errorBoundNs: number;
+}
+
+export class TimeExtrapolator {
+  private hasMapping = false;
+  /** The mapping's CLOCK_MONOTONIC_RAW instant as a float64 (rounded beyond 2^53 ns, ~104 days). */
+  private refMonotonicRawNs = 0;
+  /** mapping.ptpTime − mapping.monotonicRaw, exact. */
+  private ptpMinusMonotonicRaw = 0n;
+  /** rateRatio − 1: ptp = monotonicRaw + (ptpMinusMonotonicRaw) + elapsed × (rateRatio − 1). */
+  private rateMinusOne = 0;
+  /** The last rate correction (ns) and ptpMinusMonotonicRaw + it, reused while it does not change. */
+  private correctionNs = NaN;
+  private correctedOffset = 0n;
+  /** ns from the last Sync to the mapping's instant: age = elapsed since the mapping + this. */
+  private ageOffsetNs = 0;
+  /** errorBound = baseNs + age × (linearPpb + halfWanderPpbPerS × age), age in s. */
+  private baseNs = Infinity;
+  private linearPpb = 0;
+  private halfWanderPpbPerS = 0;
+  private currentStatus: SyncStatus = 'lost';
+
+  /** Takes a snapshot's mapping, status and error model. */
+  update(snapshot: Snapshot, model: ErrorBoundModel): void {
+    this.currentStatus = snapshot.status;
+    const m = snapshot.mapping;
+    this.hasMapping = m !== null;
+    if (m === null) return;
+    this.refMonotonicRawNs = Number(m.monotonicRaw);
+    this.ptpMinusMonotonicRaw = m.ptpTime - m.monotonicRaw;
+    this.rateMinusOne = m.rateRatio - 1;
+    this.correctionNs = NaN;
+    const last = snapshot.lastSync;
+    this.ageOffsetNs = last === null ? 0 : Number(m.monotonicRaw - last);
+    this.baseNs = last === null ? Infinity : errorBoundNs(model, snapshot.offsetFromMasterRmsNs, 0);
+    this.linearPpb = model.frequencyErrorPpb;
+    this.halfWanderPpbPerS = 0.5 * model.wanderPpbPerS;
+  }
+
+  /** Overrides the status (e.g. 'lost' while the provider is unreachable), keeping the mapping. */
+  setStatus(status: SyncStatus): void {
+    this.currentStatus = status;
+  }
+
+  get status(): SyncStatus {
+    return this.currentStatus;
+  }
+
+  /**
+   * ptpTime = mapping.ptpTime + round((m − mapping.monotonicRaw) × rateRatio), computed as
+   * m + (ptpTime − monotonicRaw) + round(elapsed × (rateRatio − 1)): the exact part stays bigint, and
+   * the float64 elapsed only feeds the small rate correction and the age, where a rounding of a few
+   * ns (uptime beyond 2^53 ns) is negligible. One bigint→number conversion and one bigint addition
+   * per call; the correction's bigint is rebuilt only when it changes by a nanosecond.
+   */
+  at(monotonicRaw: MonotonicRawTime): SynchronizedTime {
+    if (!this.hasMapping) return { ptpTime: null, status: this.currentStatus, errorBoundNs: Infinity };
+    const elapsedNs = Number(monotonicRaw) - this.refMonotonicRawNs;
+    const correctionNs = Math.round(elapsedNs * this.rateMinusOne);
+    if (correctionNs !== this.correctionNs) {
+      this.correctionNs = correctionNs;
+      this.correctedOffset = this.ptpMinusMonotonicRaw + BigInt(correctionNs);
+    }
+    const ageS = Math.max(0, (elapsedNs + this.ageOffsetNs) * 1e-9);
+    return {
+      ptpTime: (monotonicRaw + this.correctedOffset) as PtpTime,
+      status: this.currentStatus,
+      errorBoundNs: this.baseNs + ageS * (this.linearPpb + this.halfWanderPpbPerS * ageS),
+    };
+  }
+}

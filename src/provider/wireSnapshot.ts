@@ -1,0 +1,292 @@
+/**
+ * The JSON form of a Snapshot on the provider socket (docs/provider-protocol.md). Absolute times are
+ * exact decimal strings of ns (a JSON number is a float64 and would lose nanoseconds of a TAI time);
+ * differences and ratios are JSON numbers. Decoding checks every field and names the bad one, so a
+ * client of another version gets a clear error rather than NaN time.
+ */
+import type { ClockKind } from '../clock/clock.js';
+import { monotonicRawTime, ptpTime, type MonotonicRawTime } from '../clock/timePoint.js';
+import { formatClockIdentity, formatPortIdentity, parseClockIdentity } from '../protocol/format.js';
+import type { ClockQuality, PortIdentity } from '../protocol/messages.js';
+import {
+  CLOCK_KINDS,
+  PORT_ROLES,
+  SYNC_STATUSES,
+  TIMESTAMPING_MODES,
+  type GrandmasterInfo,
+  type PortInfo,
+  type ReceivedSnapshot,
+  type Snapshot,
+  type TimeMapping,
+  type UtcInfo,
+} from './snapshot.js';
+
+export interface WireMapping {
+  readonly monotonicRawNs: string;
+  readonly ptpTimeNs: string;
+  readonly rateRatio: number;
+}
+
+export interface WireGrandmaster {
+  readonly identity: string;
+  readonly priority1: number;
+  readonly priority2: number;
+  readonly clockQuality: ClockQuality;
+  readonly stepsRemoved: number;
+  readonly gmTimeBaseIndicator: number;
+}
+
+export interface WirePort {
+  /** 001122.fffe.334455-1 */
+  readonly portIdentity: string;
+  readonly portState: string;
+  readonly asCapable: boolean;
+}
+
+/** Field order here is the order on the wire; timeSinceLastSyncNs is appended when sent. */
+export interface WireSnapshot {
+  readonly status: string;
+  readonly statusReason: string;
+  readonly statusSinceMonotonicRawNs: string;
+  readonly mapping: WireMapping | null;
+  readonly utc: UtcInfo;
+  readonly lastSyncMonotonicRawNs: string | null;
+  readonly offsetFromMaster: number;
+  readonly offsetFromMasterRmsNs: number;
+  readonly meanLinkDelay: number;
+  readonly neighborRateRatio: number;
+  readonly rateRatio: number;
+  readonly frequencyAdjustmentPpb: number;
+  readonly grandmaster: WireGrandmaster | null;
+  readonly port: WirePort;
+  readonly timestamping: string;
+  readonly clockKind: string;
+  readonly rejectedFrames: Readonly<Record<string, number>>;
+  readonly timeSinceLastSyncNs?: number | null;
+}
+
+export function snapshotToWire(s: Snapshot): WireSnapshot {
+  return {
+    status: s.status,
+    statusReason: s.statusReason,
+    statusSinceMonotonicRawNs: s.statusSince.toString(),
+    mapping: s.mapping === null ? null : mappingToWire(s.mapping),
+    utc: { ...s.utc },
+    lastSyncMonotonicRawNs: s.lastSync === null ? null : s.lastSync.toString(),
+    offsetFromMaster: s.offsetFromMaster,
+    offsetFromMasterRmsNs: s.offsetFromMasterRmsNs,
+    meanLinkDelay: s.meanLinkDelay,
+    neighborRateRatio: s.neighborRateRatio,
+    rateRatio: s.rateRatio,
+    frequencyAdjustmentPpb: s.frequencyAdjustmentPpb,
+    grandmaster: s.grandmaster === null ? null : grandmasterToWire(s.grandmaster),
+    port: { portIdentity: formatPortIdentity(s.port.portIdentity), portState: s.port.portState, asCapable: s.port.asCapable },
+    timestamping: s.timestamping,
+    clockKind: s.clockKind,
+    rejectedFrames: { ...s.rejectedFrames },
+  };
+}
+
+function mappingToWire(m: TimeMapping): WireMapping {
+  return { monotonicRawNs: m.monotonicRaw.toString(), ptpTimeNs: m.ptpTime.toString(), rateRatio: m.rateRatio };
+}
+
+function grandmasterToWire(g: GrandmasterInfo): WireGrandmaster {
+  return {
+    identity: formatClockIdentity(g.identity),
+    priority1: g.priority1,
+    priority2: g.priority2,
+    clockQuality: { ...g.clockQuality },
+    stepsRemoved: g.stepsRemoved,
+    gmTimeBaseIndicator: g.gmTimeBaseIndicator,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+export interface WireFieldProblem {
+  /** Dotted path of the offending field, e.g. 'mapping.ptpTimeNs'. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export type WireDecodeResult = { readonly ok: true; readonly value: ReceivedSnapshot } | { readonly ok: false; readonly error: WireFieldProblem };
+
+class WireFieldError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** A snapshot object from the wire (already JSON-parsed) to a ReceivedSnapshot, or the first bad field. */
+export function snapshotFromWire(value: unknown): WireDecodeResult {
+  try {
+    return { ok: true, value: readSnapshot(new Fields(value, 'snapshot')) };
+  } catch (err) {
+    if (err instanceof WireFieldError) return { ok: false, error: { field: err.field, message: err.message } };
+    throw err;
+  }
+}
+
+function readSnapshot(f: Fields): ReceivedSnapshot {
+  return {
+    status: f.oneOf('status', SYNC_STATUSES),
+    statusReason: f.string('statusReason'),
+    statusSince: f.monotonicRaw('statusSinceMonotonicRawNs'),
+    mapping: f.nullable('mapping', readMapping),
+    utc: readUtc(f.object('utc')),
+    lastSync: f.isNull('lastSyncMonotonicRawNs') ? null : f.monotonicRaw('lastSyncMonotonicRawNs'),
+    offsetFromMaster: f.number('offsetFromMaster'),
+    offsetFromMasterRmsNs: f.number('offsetFromMasterRmsNs', 0),
+    meanLinkDelay: f.number('meanLinkDelay'),
+    neighborRateRatio: f.number('neighborRateRatio', Number.MIN_VALUE),
+    rateRatio: f.number('rateRatio', Number.MIN_VALUE),
+    frequencyAdjustmentPpb: f.number('frequencyAdjustmentPpb'),
+    grandmaster: f.nullable('grandmaster', readGrandmaster),
+    port: readPort(f.object('port')),
+    timestamping: f.oneOf('timestamping', TIMESTAMPING_MODES),
+    clockKind: f.oneOf<ClockKind>('clockKind', CLOCK_KINDS),
+    rejectedFrames: readCounters(f.object('rejectedFrames')),
+    timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
+  };
+}
+
+function readMapping(f: Fields): TimeMapping {
+  return {
+    monotonicRaw: f.monotonicRaw('monotonicRawNs'),
+    ptpTime: ptpTime(f.decimal('ptpTimeNs')),
+    rateRatio: f.number('rateRatio', Number.MIN_VALUE),
+  };
+}
+
+function readUtc(f: Fields): UtcInfo {
+  return {
+    currentUtcOffset: f.integer('currentUtcOffset', -32768, 32767),
+    currentUtcOffsetValid: f.boolean('currentUtcOffsetValid'),
+    leap59: f.boolean('leap59'),
+    leap61: f.boolean('leap61'),
+    ptpTimescale: f.boolean('ptpTimescale'),
+  };
+}
+
+function readGrandmaster(f: Fields): GrandmasterInfo {
+  const q = f.object('clockQuality');
+  return {
+    identity: f.clockIdentity('identity'),
+    priority1: f.integer('priority1', 0, 255),
+    priority2: f.integer('priority2', 0, 255),
+    clockQuality: {
+      clockClass: q.integer('clockClass', 0, 255),
+      clockAccuracy: q.integer('clockAccuracy', 0, 255),
+      offsetScaledLogVariance: q.integer('offsetScaledLogVariance', 0, 0xffff),
+    },
+    stepsRemoved: f.integer('stepsRemoved', 0, 0xffff),
+    gmTimeBaseIndicator: f.integer('gmTimeBaseIndicator', 0, 0xffff),
+  };
+}
+
+function readPort(f: Fields): PortInfo {
+  return { portIdentity: f.portIdentity('portIdentity'), portState: f.oneOf('portState', PORT_ROLES), asCapable: f.boolean('asCapable') };
+}
+
+function readCounters(f: Fields): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of f.keys()) out[key] = f.integer(key, 0, Number.MAX_SAFE_INTEGER);
+  return out;
+}
+
+/** Typed access to the fields of one JSON object; every failure names the field's dotted path. */
+class Fields {
+  private readonly obj: Record<string, unknown>;
+
+  constructor(value: unknown, private readonly path: string) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireFieldError(path, `${path} must be an object`);
+    this.obj = value as Record<string, unknown>;
+  }
+
+  keys(): string[] {
+    return Object.keys(this.obj);
+  }
+
+  isNull(name: string): boolean {
+    return this.obj[name] === null;
+  }
+
+  object(name: string): Fields {
+    return new Fields(this.obj[name], this.name(name));
+  }
+
+  nullable<T>(name: string, read: (f: Fields) => T): T | null {
+    return this.obj[name] === null ? null : read(this.object(name));
+  }
+
+  string(name: string): string {
+    const v = this.obj[name];
+    if (typeof v !== 'string') throw this.fail(name, 'a string');
+    return v;
+  }
+
+  boolean(name: string): boolean {
+    const v = this.obj[name];
+    if (typeof v !== 'boolean') throw this.fail(name, 'true or false');
+    return v;
+  }
+
+  number(name: string, min = -Number.MAX_VALUE): number {
+    const v = this.obj[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw this.fail(name, min > 0 ? 'a positive number' : min === 0 ? 'a number ≥ 0' : 'a finite number');
+    return v;
+  }
+
+  integer(name: string, min: number, max: number): number {
+    const v = this.obj[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw this.fail(name, `an integer in [${min}, ${max}]`);
+    return v;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const v = this.obj[name];
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw this.fail(name, `one of ${allowed.join(', ')}`);
+    return v as T;
+  }
+
+  /** An exact integer written as a decimal string (ns). */
+  decimal(name: string): bigint {
+    const v = this.obj[name];
+    if (typeof v !== 'string' || !/^-?[0-9]{1,30}$/.test(v)) throw this.fail(name, 'a decimal integer string');
+    return BigInt(v);
+  }
+
+  monotonicRaw(name: string): MonotonicRawTime {
+    const ns = this.decimal(name);
+    if (ns < 0n) throw this.fail(name, 'a CLOCK_MONOTONIC_RAW instant ≥ 0');
+    return monotonicRawTime(ns);
+  }
+
+  clockIdentity(name: string): bigint {
+    const v = this.obj[name];
+    const id = typeof v === 'string' ? parseClockIdentity(v) : undefined;
+    if (id === undefined) throw this.fail(name, 'a clock identity like 001122.fffe.334455');
+    return id;
+  }
+
+  portIdentity(name: string): PortIdentity {
+    const v = this.obj[name];
+    const m = typeof v === 'string' ? /^([0-9a-fA-F.]+)-([0-9]{1,5})$/.exec(v) : null;
+    const clockIdentity = m?.[1] === undefined ? undefined : parseClockIdentity(m[1]);
+    const portNumber = Number(m?.[2]);
+    if (clockIdentity === undefined || !(portNumber <= 0xffff)) throw this.fail(name, 'a port identity like 001122.fffe.334455-1');
+    return { clockIdentity, portNumber };
+  }
+
+  private name(field: string): string {
+    return `${this.path}.${field}`;
+  }
+
+  private fail(field: string, expected: string): WireFieldError {
+    const v = this.obj[field];
+    const shown = v === undefined ? 'missing' : JSON.stringify(v).slice(0, 60);
+    return new WireFieldError(this.name(field), `${this.name(field)} must be ${expected} (got ${shown})`);
+  }
+}

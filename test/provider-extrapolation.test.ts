@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { monotonicRawTime, ptpTime } from '../src/clock/timePoint.js';
+import { DEFAULT_ERROR_BOUND_MODELS, errorBoundNs, type ErrorBoundModel } from '../src/provider/errorBound.js';
+import { TimeExtrapolator } from '../src/provider/timeExtrapolator.js';
+import { sampleSnapshot } from './providerFixtures.js';
+
+const model: ErrorBoundModel = { floorNs: 100, frequencyErrorPpb: 50, wanderPpbPerS: 10 };
+
+describe('error bound (guard time) after the last Sync', () => {
+  it('is offset RMS + floor at the instant of the Sync', () => {
+    expect(errorBoundNs(model, 35, 0)).toBe(135);
+  });
+
+  it('grows linearly with the rate error and quadratically with the wander', () => {
+    // 2 s: 35 + 100 + 50 ppb × 2 s + ½ × 10 ppb/s × (2 s)² = 135 + 100 + 20
+    expect(errorBoundNs(model, 35, 2)).toBe(255);
+    // 60 s of holdover: 135 + 3000 + ½ × 10 × 3600 = 21135
+    expect(errorBoundNs(model, 35, 60)).toBe(21135);
+  });
+
+  it('defaults to a wider floor and rate error for software timestamps than for hardware', () => {
+    expect(DEFAULT_ERROR_BOUND_MODELS.software.floorNs).toBeGreaterThan(DEFAULT_ERROR_BOUND_MODELS.hardware.floorNs);
+    expect(DEFAULT_ERROR_BOUND_MODELS.software.frequencyErrorPpb).toBeGreaterThan(DEFAULT_ERROR_BOUND_MODELS.hardware.frequencyErrorPpb);
+  });
+});
+
+describe('local extrapolation of synchronized time', () => {
+  // mapping: CLOCK_MONOTONIC_RAW 10 s ↔ ptp 1 732 000 000 s, rate 1 + 1 ppm; last Sync at the same instant.
+  const snapshot = sampleSnapshot({
+    mapping: { monotonicRaw: monotonicRawTime(10_000_000_000n), ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_001 },
+    lastSync: monotonicRawTime(10_000_000_000n),
+    offsetFromMasterRmsNs: 35,
+  });
+
+  it('adds the elapsed CLOCK_MONOTONIC_RAW time scaled by the rate ratio', () => {
+    const x = new TimeExtrapolator();
+    x.update(snapshot, model);
+    // 0.5 s later: 500 000 000 × 1.000001 = 500 000 500 ns
+    expect(x.at(monotonicRawTime(10_500_000_000n))).toEqual({
+      ptpTime: 1_732_000_000_500_000_500n,
+      status: 'synchronized',
+      // 135 + 0.5 × 50 + ½ × 10 × 0.25 = 161.25
+      errorBoundNs: 161.25,
+    });
+  });
+
+  it('rounds to the nearest ns and stays exact across successive reads', () => {
+    const x = new TimeExtrapolator();
+    x.update(snapshot, model);
+    // 1 234 567 ns × 1.000001 = 1 234 568.234567 → …568
+    expect(x.at(monotonicRawTime(10_001_234_567n)).ptpTime).toBe(1_732_000_000_001_234_568n);
+    // 3 s: 3 000 003 000 ns; then back to 1 ns after the mapping
+    expect(x.at(monotonicRawTime(13_000_000_000n)).ptpTime).toBe(1_732_000_003_000_003_000n);
+    expect(x.at(monotonicRawTime(10_000_000_001n)).ptpTime).toBe(1_732_000_000_000_000_001n);
+  });
+
+  it('extrapolates backwards before the mapping instant as well', () => {
+    const x = new TimeExtrapolator();
+    x.update(snapshot, model);
+    // −2 s: −2 000 002 000 ns
+    expect(x.at(monotonicRawTime(8_000_000_000n)).ptpTime).toBe(1_731_999_997_999_998_000n);
+  });
+
+  it('counts the age from the last Sync, not from the mapping instant', () => {
+    const x = new TimeExtrapolator();
+    x.update({ ...snapshot, lastSync: monotonicRawTime(9_000_000_000n) }, model);
+    // at 11 s: age 2 s → 135 + 100 + 20 = 255
+    expect(x.at(monotonicRawTime(11_000_000_000n)).errorBoundNs).toBe(255);
+  });
+
+  it('is exact for a CLOCK_MONOTONIC_RAW beyond 2^53 ns (an uptime over 104 days)', () => {
+    const x = new TimeExtrapolator();
+    const ref = 10_000_000_000_000_001n; // 2^53 ≈ 9.007e15
+    x.update({ ...snapshot, mapping: { monotonicRaw: monotonicRawTime(ref), ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1 }, lastSync: monotonicRawTime(ref) }, model);
+    expect(x.at(monotonicRawTime(ref + 3n)).ptpTime).toBe(1_732_000_000_000_000_003n);
+  });
+
+  it('has no time and an unbounded error before the first mapping', () => {
+    const x = new TimeExtrapolator();
+    x.update(sampleSnapshot({ status: 'lost', mapping: null, lastSync: null }), model);
+    expect(x.at(monotonicRawTime(1n))).toEqual({ ptpTime: null, status: 'lost', errorBoundNs: Infinity });
+  });
+
+  it('keeps extrapolating with status lost when told the provider is gone', () => {
+    const x = new TimeExtrapolator();
+    x.update(snapshot, model);
+    x.setStatus('lost');
+    const t = x.at(monotonicRawTime(12_000_000_000n));
+    expect(t.status).toBe('lost');
+    expect(t.ptpTime).toBe(1_732_000_002_000_002_000n);
+  });
+});

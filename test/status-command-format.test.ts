@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { monotonicRawTime, ptpTime } from '../src/clock/timePoint.js';
+import type { ReceivedSnapshot } from '../src/provider/snapshot.js';
+import { formatStatusLine, formatStatusReport } from '../src/provider/statusText.js';
+import { sampleSnapshot } from './providerFixtures.js';
+
+/** Field name → value, from the tab-indented rows of a report. */
+function rows(report: string): Map<string, string> {
+  return new Map(
+    report
+      .split('\n')
+      .filter((l) => l.startsWith('\t'))
+      .map((l): [string, string] => [l.slice(1, 28).trim(), l.slice(28)]),
+  );
+}
+
+const received = (overrides: Partial<ReceivedSnapshot> = {}): ReceivedSnapshot => ({ ...sampleSnapshot(), timeSinceLastSyncNs: 250_000_000, ...overrides });
+
+describe('syntonic status, human form', () => {
+  it('shows time, UTC and ages computed from the snapshot', () => {
+    const time = { ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'synchronized' as const, errorBoundNs: 2034.2 };
+    const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
+    expect(r.get('ptpTime')).toBe('1732000037.123456789 TAI');
+    // TAI − 37 s = 1 732 000 000.123 s since 1970 = 2024-11-19T07:06:40.123Z
+    expect(r.get('utcTime')).toBe('2024-11-19T07:06:40.123Z');
+    expect(r.get('errorBound')).toBe('2035 ns');
+    expect(r.get('lastSync')).toBe('2.500 s ago'); // last Sync at 10 s, now 12.5 s
+    expect(r.get('statusSince')).toBe('7.500 s ago'); // since 5 s
+    expect(r.get('gm.OffsetScaledLogVariance')).toBe('0x4e5d');
+    expect(r.get('wrongDomain')).toBe('3');
+  });
+
+  it('says plainly when there is no grandmaster and no time yet', () => {
+    const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
+    const r = rows(formatStatusReport(never, { ptpTime: null, status: 'lost', errorBoundNs: Infinity }, monotonicRawTime(12_500_000_000n)));
+    expect(r.get('status')).toBe('lost (s0)');
+    expect(r.get('gmPresent')).toBe('false');
+    expect(r.get('gmIdentity')).toBe('-');
+    expect(r.get('ptpTime')).toBe('unknown (never synchronized)');
+    expect(r.get('errorBound')).toBe('unbounded');
+    expect(r.get('lastSync')).toBe('never');
+    expect(r.get('grandmasterIdentity')).toBe('none');
+    expect(r.get('total')).toBe('0');
+  });
+
+  it('prints one ptp4l-like line per update in --watch, with the reason when not synchronized', () => {
+    expect(formatStatusLine(received())).toBe('synchronized master offset -12 s2 freq -12 path delay 1346 gm 001122.fffe.334455 port SLAVE\n');
+    expect(formatStatusLine(received({ status: 'unstable', statusReason: 'grandmaster changed' }))).toBe(
+      'unstable master offset -12 s1 freq -12 path delay 1346 gm 001122.fffe.334455 port SLAVE (grandmaster changed)\n',
+    );
+  });
+});
