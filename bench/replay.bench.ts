@@ -1,0 +1,72 @@
+/**
+ * Replay throughput end to end (read, decode, engine, servo) on a generated capture of over a million
+ * frames taken at a slave: the master's Sync/Follow_Up at 8/s with Announce, and the slave's own
+ * Pdelay exchange once a second. Memory must not grow with the file.
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { announce, followUp, MASTER_PORT, pdelayResp, pdelayRespFollowUp, sync } from '../conformance/sim/masterMessages.js';
+import { PcapWriter } from '../src/io/pcapWriter.js';
+import { replayFile } from '../src/io/replay/replayFile.js';
+import { encodeFrame } from '../src/protocol/ethernetFrame.js';
+import { frameOf, pdelayReq } from '../src/protocol/outgoingMessages.js';
+import { clockIdentityFromMac } from '../src/protocol/portIdentity.js';
+import type { Report } from './run.js';
+
+const SLAVE_MAC = 0x0a0b0c0d0e0f;
+const SLAVE_PORT = { clockIdentity: clockIdentityFromMac(SLAVE_MAC), portNumber: 1 };
+const SYNC_NS = 125_000_000n;
+const LINK_NS = 700n;
+/** The slave's clock runs 20 ppm fast against the grandmaster's. */
+const SLAVE_RATE = 1.00002;
+
+function* captureFrames(syncs: number): Generator<{ timestampNs: bigint; data: Uint8Array }> {
+  const gm0 = 1_700_000_000_000_000_000n;
+  const local = (gmNs: bigint): bigint => gm0 + BigInt(Math.round(Number(gmNs - gm0) * SLAVE_RATE));
+  const sender = { mac: SLAVE_MAC, port: SLAVE_PORT, domainNumber: 0, majorSdoId: 1 };
+  for (let i = 0; i < syncs; i++) {
+    const t = gm0 + BigInt(i) * SYNC_NS;
+    const seq = i & 0xffff;
+    if (i % 8 === 0) {
+      yield { timestampNs: local(t + LINK_NS), data: encodeFrame(announce(seq >> 3, { source: MASTER_PORT })) };
+      const t1 = t + 20_000_000n;
+      const req = frameOf(sender, pdelayReq(sender, seq >> 3, 0));
+      yield { timestampNs: local(t1), data: encodeFrame(req) };
+      yield { timestampNs: local(t1 + 2n * LINK_NS + 10_000n), data: encodeFrame(pdelayResp(seq >> 3, SLAVE_PORT, t1 + LINK_NS, { source: MASTER_PORT })) };
+      yield { timestampNs: local(t1 + 2n * LINK_NS + 20_000n), data: encodeFrame(pdelayRespFollowUp(seq >> 3, SLAVE_PORT, t1 + LINK_NS + 10_000n, { source: MASTER_PORT })) };
+    }
+    yield { timestampNs: local(t + 50_000_000n + LINK_NS), data: encodeFrame(sync(seq, { source: MASTER_PORT })) };
+    yield { timestampNs: local(t + 50_100_000n + LINK_NS), data: encodeFrame(followUp(seq, t + 50_000_000n, { source: MASTER_PORT })) };
+  }
+}
+
+export async function run(report: Report): Promise<void> {
+  const path = join(tmpdir(), `syntonic-replay-bench-${process.pid}.pcap`);
+  const syncs = 420_000; // 2 frames per Sync + 4 per second of Pdelay/Announce: ~1.05 M frames
+  try {
+    const w = PcapWriter.open(path);
+    let frames = 0;
+    for (const f of captureFrames(syncs)) {
+      w.write(f);
+      frames += 1;
+    }
+    w.close();
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const t0 = process.hrtime.bigint();
+    let accepted = 0;
+    const result = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } }, { sync: () => (accepted += 1) });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rssAfter = process.memoryUsage().rss;
+    report('replay.frames', frames, 'frames');
+    report('replay.syncsAccepted', accepted, 'syncs');
+    // Two streaming passes: station detection, then the replay itself.
+    report('replay.throughput', Math.round(frames / seconds), 'frames/s');
+    report('replay.rssGrowth', Math.round((rssAfter - rssBefore) / 2 ** 20), 'MiB');
+    report('replay.offsetRmsAfterLock', result.summary.offsetAfterLock?.rmsNs ?? NaN, 'ns');
+    await Promise.resolve();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}

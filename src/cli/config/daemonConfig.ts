@@ -1,0 +1,227 @@
+/**
+ * The configuration of `syntonic run`, resolved with this precedence:
+ *
+ *   built-in profile defaults < [global] < [INTERFACE] section < command-line flags
+ *
+ * The profile is --profile if given; else 'automotive' when the file carries the automotive
+ * signature (BMCA noop + slaveOnly 1 + asCapable true, as linuxptp's automotive-slave.cfg); else
+ * 'gptp'. Every problem (file lines, flags, values the engine cannot use) is collected and thrown as
+ * one ConfigError; what is accepted but not used comes back as warnings.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
+import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import {
+  parseChoice,
+  parseLogLevel,
+  parseMetricsEndpoint,
+  parseSocketPathFlag,
+  type CommandLineOverrides,
+  type FlagResult,
+  type MetricsEndpoint,
+} from './commandLine.js';
+import { ConfigError, formatLocation } from './configError.js';
+import { isInterfaceName, parseConfigText, type ConfigEntry } from './configFile.js';
+import { choiceOf, effectiveOptions, numberOf, textOf, type SetOption } from './effectiveOptions.js';
+import { portConfig } from './portSettings.js';
+import { profileWarnings } from './profileChecks.js';
+import { servoConfig, type ServoConfig } from './servoSettings.js';
+
+export type { ServoConfig } from './servoSettings.js';
+
+export type Timestamping = 'auto' | 'hardware' | 'software';
+export type ClockChoice = 'phc' | 'virtual';
+export type LogFormat = 'text' | 'json';
+
+export interface DaemonConfig {
+  readonly interfaceName: string;
+  readonly profile: Profile;
+  /** Why this profile: for the start-up log line. */
+  readonly profileSource: 'command line' | 'configuration file' | 'default';
+  /** The file read, if any. */
+  readonly configFile?: string;
+  readonly port: PortConfig;
+  readonly servo: ServoConfig;
+  readonly timestamping: Timestamping;
+  /** 'virtual' unless asked: nothing touches a hardware clock by default. */
+  readonly clock: ClockChoice;
+  /** free_running: the servo computes, the clock is never adjusted. */
+  readonly freeRunning: boolean;
+  /** The time-base provider socket (not ptp4l's uds_address). */
+  readonly socketPath: string;
+  /** summary_interval, log2 s. */
+  readonly summaryIntervalLog: number;
+  /** logging_level, syslog 0–7. */
+  readonly loggingLevel: number;
+  /** tx_timestamp_timeout, ms. */
+  readonly txTimestampTimeoutMs: number;
+  readonly logFormat: LogFormat;
+  /** --metrics; absent: no metrics endpoint. */
+  readonly metrics?: MetricsEndpoint;
+}
+
+export interface LoadDaemonConfigInput {
+  /** The file to read; with `text`, only its name for messages. */
+  readonly file?: string;
+  /** The file's content (tests, stdin). */
+  readonly text?: string;
+  readonly interfaceName: string;
+  readonly overrides: Partial<CommandLineOverrides>;
+}
+
+export interface LoadedDaemonConfig {
+  readonly config: DaemonConfig;
+  readonly warnings: string[];
+}
+
+/** Daemon settings without a file or flag. */
+export const DAEMON_DEFAULTS: Pick<
+  DaemonConfig,
+  'timestamping' | 'clock' | 'socketPath' | 'summaryIntervalLog' | 'loggingLevel' | 'txTimestampTimeoutMs' | 'logFormat'
+> = Object.freeze({
+  timestamping: 'auto',
+  clock: 'virtual',
+  socketPath: DEFAULT_SOCKET_PATH,
+  summaryIntervalLog: 0,
+  /** LOG_INFO, as ptp4l. */
+  loggingLevel: 6,
+  /** ms; ptp4l 3.1.1 waits 1 ms, which many NICs miss; linuxptp 4 raised it to 10. */
+  txTimestampTimeoutMs: 10,
+  logFormat: 'text',
+});
+
+export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const flags = readFlags(input.overrides, problems);
+  if (!isInterfaceName(input.interfaceName)) {
+    problems.push(`-i: '${input.interfaceName}' is not a network interface name (1–15 characters, no '/', ':' or blanks)`);
+  }
+  const entries = readEntries(input, problems, warnings);
+  const effective = effectiveOptions(entries, input.interfaceName);
+  problems.push(...effective.problems);
+  warnings.push(...effective.warnings);
+  const options = effective.options;
+
+  const { profile, profileSource } = chooseProfile(flags.profile, options);
+  checkOptionUses(options, profile, problems, warnings);
+  warnings.push(...profileWarnings(options, profile, profileSource));
+  const port = portConfig(profile, options, problems, warnings);
+  const servo = servoConfig(profile, options, warnings);
+
+  const config: DaemonConfig = {
+    interfaceName: input.interfaceName,
+    profile,
+    profileSource,
+    ...(input.file === undefined ? {} : { configFile: input.file }),
+    port,
+    servo,
+    timestamping: flags.timestamping ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? DAEMON_DEFAULTS.timestamping,
+    clock: flags.clock ?? choiceOf<ClockChoice>(options.get('clock'), ['phc', 'virtual']) ?? DAEMON_DEFAULTS.clock,
+    freeRunning: numberOf(options.get('free_running')) === 1,
+    socketPath: flags.socketPath ?? textOf(options.get('provider_socket')) ?? DAEMON_DEFAULTS.socketPath,
+    summaryIntervalLog: numberOf(options.get('summary_interval')) ?? DAEMON_DEFAULTS.summaryIntervalLog,
+    loggingLevel: flags.loggingLevel ?? numberOf(options.get('logging_level')) ?? DAEMON_DEFAULTS.loggingLevel,
+    txTimestampTimeoutMs: numberOf(options.get('tx_timestamp_timeout')) ?? DAEMON_DEFAULTS.txTimestampTimeoutMs,
+    logFormat: flags.logFormat ?? choiceOf<LogFormat>(options.get('log_format'), ['text', 'json']) ?? DAEMON_DEFAULTS.logFormat,
+    ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
+  };
+  if (config.clock === 'phc' && config.timestamping === 'software') {
+    problems.push(
+      `${sourceOf(flags.clock, options.get('clock'), '--clock')}: clock phc disciplines the interface's hardware clock, but software timestamps do not come from it: use --clock virtual, or hardware timestamps`,
+    );
+  }
+  const name = input.file ?? TEXT_NAME;
+  if (problems.length > 0) throw new ConfigError(inLineOrder(problems, name));
+  return { config, warnings: inLineOrder(warnings, name) };
+}
+
+// ------------------------------------------------------------------------------------------------
+
+/** The name messages give a configuration passed as text without a file name. */
+const TEXT_NAME = '<configuration>';
+
+interface Flags {
+  readonly profile?: Profile;
+  readonly timestamping?: Timestamping;
+  readonly clock?: ClockChoice;
+  readonly socketPath?: string;
+  readonly loggingLevel?: number;
+  readonly logFormat?: LogFormat;
+  readonly metrics?: MetricsEndpoint;
+}
+
+function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags {
+  const take = <T>(raw: string | undefined, parse: (raw: string) => FlagResult<T>): T | undefined => {
+    if (raw === undefined) return undefined;
+    const r = parse(raw);
+    if (r.ok) return r.value;
+    problems.push(r.problem);
+    return undefined;
+  };
+  return {
+    profile: take(o.profile, (r) => parseChoice<Profile>('--profile', r, ['gptp', 'automotive'])),
+    timestamping: take(o.timestamping, (r) => parseChoice<Timestamping>('--timestamping', r, ['auto', 'hardware', 'software'])),
+    clock: take(o.clock, (r) => parseChoice<ClockChoice>('--clock', r, ['phc', 'virtual'])),
+    socketPath: take(o.socketPath, parseSocketPathFlag),
+    loggingLevel: take(o.logLevel, parseLogLevel),
+    logFormat: take(o.logFormat, (r) => parseChoice<LogFormat>('--log-format', r, ['text', 'json'])),
+    metrics: take(o.metrics, parseMetricsEndpoint),
+  };
+}
+
+function readEntries(input: LoadDaemonConfigInput, problems: string[], warnings: string[]): readonly ConfigEntry[] {
+  let text = input.text;
+  const name = input.file ?? TEXT_NAME;
+  if (text === undefined && input.file !== undefined) {
+    try {
+      text = readFileSync(input.file, 'utf8');
+    } catch (err) {
+      problems.push(`${input.file}: cannot read the configuration file: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (text === undefined) return [];
+  const parsed = parseConfigText(text, name);
+  problems.push(...parsed.problems);
+  warnings.push(...parsed.warnings);
+  return parsed.entries;
+}
+
+function chooseProfile(
+  flag: Profile | undefined,
+  options: ReadonlyMap<string, SetOption>,
+): { profile: Profile; profileSource: DaemonConfig['profileSource'] } {
+  if (flag !== undefined) return { profile: flag, profileSource: 'command line' };
+  const automotive =
+    options.get('BMCA')?.value === 'noop' && options.get('slaveOnly')?.value === 1 && options.get('asCapable')?.value === 'true';
+  return automotive ? { profile: 'automotive', profileSource: 'configuration file' } : { profile: 'gptp', profileSource: 'default' };
+}
+
+/** Values Syntonic cannot honour are problems; options it does not use are warnings. */
+function checkOptionUses(options: ReadonlyMap<string, SetOption>, profile: Profile, problems: string[], warnings: string[]): void {
+  for (const set of options.values()) {
+    const use = set.spec.use;
+    const where = `${formatLocation(set.at)}: ${set.spec.name} ${set.raw}`;
+    if (use.kind === 'require' && set.value !== use.value) problems.push(`${where}: ${use.because}`);
+    if (use.kind === 'field' && use.unsupported?.values.includes(String(set.value)) === true) problems.push(`${where}: ${use.unsupported.because}`);
+    if (use.kind === 'ignore' && use.asSyntonic?.(set.value, profile) !== true) {
+      const note = use.note === undefined ? '' : `: ${use.note}`;
+      warnings.push(`${formatLocation(set.at)}: known linuxptp option '${set.spec.name}' is not used by syntonic (ignored)${note}`);
+    }
+  }
+}
+
+/** Command-line problems first, then the file's in line order (a stable sort keeps each line's own order). */
+function inLineOrder(messages: readonly string[], file: string): string[] {
+  const lineOf = (message: string): number => {
+    if (!message.startsWith(`${file}:`)) return 0;
+    const line = Number.parseInt(message.slice(file.length + 1), 10);
+    return Number.isNaN(line) ? 0 : line;
+  };
+  return [...messages].sort((a, b) => lineOf(a) - lineOf(b));
+}
+
+function sourceOf(flag: unknown, set: SetOption | undefined, flagName: string): string {
+  if (flag !== undefined || set === undefined) return flagName;
+  return formatLocation(set.at);
+}
