@@ -174,6 +174,16 @@ describe('message interval requests (802.1AS-2020 10.6.4.3) and the automotive p
     expect(h.engine.nextTimerAt()).toBe(T0 + 9n * SECOND + 10n);
   });
 
+  it('stops Pdelay_Req when asked with 127 and leaves the interval alone with −128', () => {
+    const h = capableLink();
+    h.engine.receive(intervalRequest(1, -128, h.engine.port), at(T0 + SECOND + 10n));
+    expect(h.engine.currentLogPdelayReqInterval).toBe(0);
+    h.engine.receive(intervalRequest(2, 127, h.engine.port), at(T0 + SECOND + 20n));
+    const sentBefore = h.sent.length;
+    h.runUntil(at(T0 + 10n * SECOND));
+    expect(h.sent.length).toBe(sentBefore);
+  });
+
   it('ignores a request addressed to another port', () => {
     const h = capableLink();
     h.engine.receive(intervalRequest(1, 3, { clockIdentity: 5n, portNumber: 1 }), at(T0 + SECOND));
@@ -191,7 +201,7 @@ describe('message interval requests (802.1AS-2020 10.6.4.3) and the automotive p
     expect(h.eventsOf('syncReceipt')).toHaveLength(1);
     h.engine.setServoStable(true, at(T0 + SECOND));
     const signaling = h.sent.find((t) => t.frame.message.type === 'signaling')?.frame.message;
-    expect(signaling?.tlvs[0]).toMatchObject({ kind: 'messageIntervalRequest', timeSyncInterval: 0, linkDelayInterval: 127, announceInterval: 127 });
+    expect(signaling?.tlvs[0]).toMatchObject({ kind: 'messageIntervalRequest', timeSyncInterval: 0, linkDelayInterval: -128, announceInterval: -128 });
     expect(h.engine.currentLogPdelayReqInterval).toBe(2);
   });
 });

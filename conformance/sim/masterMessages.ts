@@ -20,6 +20,7 @@ import {
   type SyncMessage,
   type Tlv,
 } from '../../src/protocol/messages.js';
+import { LOG_INTERVAL_NO_CHANGE } from '../../src/protocol/logInterval.js';
 import { nsToTimestamp, ZERO_TIMESTAMP } from '../../src/protocol/timestamp.js';
 
 export const MASTER_MAC = 0x001122334455;
@@ -144,7 +145,7 @@ export function intervalRequest(sequenceId: number, linkDelayInterval: number, t
     type: 'signaling',
     header: header(MessageType.Signaling, 60, sequenceId, { logMessageInterval: 127 }) as SignalingMessage['header'],
     targetPortIdentity: target,
-    tlvs: [{ kind: 'messageIntervalRequest', linkDelayInterval, timeSyncInterval: 127, announceInterval: 127, flags: 3, reserved: 0 }],
+    tlvs: [{ kind: 'messageIntervalRequest', linkDelayInterval, timeSyncInterval: LOG_INTERVAL_NO_CHANGE, announceInterval: LOG_INTERVAL_NO_CHANGE, flags: 3, reserved: 0 }],
   };
   return frame(msg);
 }

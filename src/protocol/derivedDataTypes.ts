@@ -12,7 +12,7 @@ import { TWO_POW_32, readInt32, readUint16, readUint32, readUint48, writeUint32,
 
 export const TIMESTAMP_OCTETS = 10;
 export const PORT_IDENTITY_OCTETS = 10;
-export const NS_PER_SECOND = 1_000_000_000;
+export const NS_PER_S = 1_000_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Timestamp: UInteger48 secondsField, UInteger32 nanosecondsField (6.4.3.4)
@@ -69,7 +69,7 @@ export function readClockIdentity(b: Uint8Array, o: number): ClockIdentity {
   const hi = readInt32(b, o);
   const lo = readInt32(b, o + 4);
   const k = lo & (ID_CACHE_SIZE - 1);
-  if (idCacheHi[k] === hi && idCacheLo[k] === lo) return idCacheValue[k]!;
+  if (idCacheHi[k] === hi && idCacheLo[k] === lo) return idCacheValue[k];
   const id = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   idCacheHi[k] = hi;
   idCacheLo[k] = lo;
@@ -110,7 +110,13 @@ export function readInt64(b: Uint8Array, o: number): bigint {
 
 /** Writes the low 64 bits of v as two's complement. */
 export function writeInt64(w: DataView, o: number, v: bigint): void {
-  w.setBigInt64(o, v);
+  // setBigInt64 is a builtin call (~15 ns on Node 20); zero, the usual correctionField, is not.
+  if (v === 0n) {
+    w.setUint32(o, 0);
+    w.setUint32(o + 4, 0);
+  } else {
+    w.setBigInt64(o, v);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

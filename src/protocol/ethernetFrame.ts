@@ -1,5 +1,5 @@
 /**
- * PTP over Ethernet II (802.1AS-2020 11.3.3, 1588-2019 Annex E): destination, source, up to two
+ * PTP over Ethernet II (802.1AS-2020 11.3, 1588-2019 Annex E): destination, source, up to two
  * 802.1Q (0x8100) / 802.1ad (0x88A8) tags, ethertype 0x88F7, the PTP message, then whatever follows
  * messageLength (padding to 60 octets, an FCS) kept as `trailer`. Frames shorter than 60 octets
  * are normal (veth does not pad).
@@ -91,8 +91,8 @@ export function encodeFrame(frame: PtpFrame): Uint8Array {
   let o = start + ETHERTYPE_OFFSET;
   const tags = frame.vlanTags;
   for (let i = 0; i < tags.length; i++) {
-    w.setUint16(o, tags[i]!.tpid);
-    w.setUint16(o + 2, tags[i]!.tci);
+    w.setUint16(o, tags[i].tpid);
+    w.setUint16(o + 2, tags[i].tci);
     o += VLAN_TAG_OCTETS;
   }
   w.setUint16(o, PTP_ETHERTYPE);

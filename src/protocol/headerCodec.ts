@@ -7,40 +7,24 @@ import { readInt8, readUint16, readUint32 } from './octets.js';
 
 export const HEADER_OCTETS = 34;
 
-/** Octet offsets of the header fields (1588-2019 Table 35). */
-export const HeaderOffset = {
-  majorSdoIdMessageType: 0,
-  minorVersionVersionPtp: 1,
-  messageLength: 2,
-  domainNumber: 4,
-  minorSdoId: 5,
-  flags: 6,
-  correctionField: 8,
-  messageTypeSpecific: 16,
-  sourcePortIdentity: 20,
-  sequenceId: 30,
-  controlField: 32,
-  logMessageInterval: 33,
-} as const;
-
 /** Reads the header at o; the caller has checked that 34 octets are there. */
 export function readHeader(b: Uint8Array, o: number): PtpHeader {
-  const b0 = b[o]!;
-  const b1 = b[o + 1]!;
+  const b0 = b[o];
+  const b1 = b[o + 1];
   return {
     majorSdoId: b0 >>> 4,
     messageType: b0 & 0x0f,
     minorVersionPtp: b1 >>> 4,
     versionPtp: b1 & 0x0f,
     messageLength: readUint16(b, o + 2),
-    domainNumber: b[o + 4]!,
-    minorSdoId: b[o + 5]!,
+    domainNumber: b[o + 4],
+    minorSdoId: b[o + 5],
     flags: readUint16(b, o + 6),
     correctionField: readInt64(b, o + 8),
     messageTypeSpecific: readUint32(b, o + 16),
     sourcePortIdentity: readPortIdentity(b, o + 20),
     sequenceId: readUint16(b, o + 30),
-    controlField: b[o + 32]!,
+    controlField: b[o + 32],
     logMessageInterval: readInt8(b, o + 33),
   };
 }
@@ -77,14 +61,14 @@ export interface HeaderPeek {
  * decode). Undefined when fewer than 34 octets remain. Nothing is validated.
  */
 export function peekHeader(bytes: Uint8Array, offset = 0): HeaderPeek | undefined {
-  if (!(offset >= 0) || bytes.length - offset < HEADER_OCTETS) return undefined;
-  const b0 = bytes[offset]!;
+  if (!Number.isInteger(offset) || offset < 0 || bytes.length - offset < HEADER_OCTETS) return undefined;
+  const b0 = bytes[offset];
   return {
     majorSdoId: b0 >>> 4,
     messageType: b0 & 0x0f,
-    versionPtp: bytes[offset + 1]! & 0x0f,
+    versionPtp: bytes[offset + 1] & 0x0f,
     messageLength: readUint16(bytes, offset + 2),
-    domainNumber: bytes[offset + 4]!,
+    domainNumber: bytes[offset + 4],
     flags: readUint16(bytes, offset + 6),
     sequenceId: readUint16(bytes, offset + 30),
   };

@@ -1,12 +1,13 @@
 /**
  * Message intervals travel as log2 seconds (802.1AS-2020 10.6.2.2.14). 127 (0x7f) means "not
- * applicable" in logMessageInterval, and in a message interval request TLV 127 means "no change",
- * 126 "set to the initial value" and −128 "stop sending" (10.6.4.3.6–8).
+ * applicable" in logMessageInterval. In a message interval request TLV (10.6.4.3.6–8) −128 means
+ * "no change", 126 "set to the initial value" and 127 "stop sending" (linuxptp's SIGNAL_NO_CHANGE
+ * and SIGNAL_SET_INITIAL agree).
  */
 export const LOG_INTERVAL_NOT_APPLICABLE = 127;
-export const LOG_INTERVAL_NO_CHANGE = 127;
+export const LOG_INTERVAL_NO_CHANGE = -128;
 export const LOG_INTERVAL_INITIAL = 126;
-export const LOG_INTERVAL_STOP = -128;
+export const LOG_INTERVAL_STOP = 127;
 
 /** Interval in ns for a log2-seconds value (−128 < log < 32). */
 export function logIntervalToNs(logInterval: number): number {

@@ -25,7 +25,7 @@ import {
   type SyncMessage,
 } from './messages.js';
 import {
-  NS_PER_SECOND,
+  NS_PER_S,
   PORT_IDENTITY_OCTETS,
   TIMESTAMP_OCTETS,
   readClockIdentity,
@@ -39,6 +39,7 @@ import {
 import { HEADER_OCTETS, readHeader, writeHeader } from './headerCodec.js';
 import { EMPTY_TLVS, decodeTlvs, tlvListOctets, writeTlv, type TlvList } from './tlvCodec.js';
 import { copyOctets, output, readInt16, readUint16, viewOf } from './octets.js';
+import { messageTypeName } from './format.js';
 
 /** Octets between the header and the TLVs, per messageType (0 for Management and unknown types). */
 const BODY_OCTETS: readonly number[] = (() => {
@@ -55,28 +56,23 @@ const BODY_OCTETS: readonly number[] = (() => {
   return t;
 })();
 
-const MESSAGE_NAME: readonly string[] = [
-  'Sync', 'Delay_Req', 'Pdelay_Req', 'Pdelay_Resp', 'messageType 4', 'messageType 5', 'messageType 6', 'messageType 7',
-  'Follow_Up', 'Delay_Resp', 'Pdelay_Resp_Follow_Up', 'Announce', 'Signaling', 'Management', 'messageType 14', 'messageType 15',
-];
-
 /** The same by message kind: the encoder lays out the body by `type`, whatever header.messageType says. */
 const BODY_OCTETS_BY_TYPE: Readonly<Record<PtpMessage['type'], number>> = {
-  sync: BODY_OCTETS[MessageType.Sync]!,
-  delayReq: BODY_OCTETS[MessageType.DelayReq]!,
-  pdelayReq: BODY_OCTETS[MessageType.PdelayReq]!,
-  pdelayResp: BODY_OCTETS[MessageType.PdelayResp]!,
-  followUp: BODY_OCTETS[MessageType.FollowUp]!,
-  delayResp: BODY_OCTETS[MessageType.DelayResp]!,
-  pdelayRespFollowUp: BODY_OCTETS[MessageType.PdelayRespFollowUp]!,
-  announce: BODY_OCTETS[MessageType.Announce]!,
-  signaling: BODY_OCTETS[MessageType.Signaling]!,
+  sync: BODY_OCTETS[MessageType.Sync],
+  delayReq: BODY_OCTETS[MessageType.DelayReq],
+  pdelayReq: BODY_OCTETS[MessageType.PdelayReq],
+  pdelayResp: BODY_OCTETS[MessageType.PdelayResp],
+  followUp: BODY_OCTETS[MessageType.FollowUp],
+  delayResp: BODY_OCTETS[MessageType.DelayResp],
+  pdelayRespFollowUp: BODY_OCTETS[MessageType.PdelayRespFollowUp],
+  announce: BODY_OCTETS[MessageType.Announce],
+  signaling: BODY_OCTETS[MessageType.Signaling],
   other: 0,
 };
 
 /** The octets of the body before any TLV for this messageType. */
 export function fixedBodyOctets(messageType: number): number {
-  return BODY_OCTETS[messageType & 0x0f]!;
+  return BODY_OCTETS[messageType & 0x0f];
 }
 
 /**
@@ -89,17 +85,17 @@ export function decodeMessage(bytes: Uint8Array, offset = 0, end: number = bytes
     return decodeError('badValue', 'offset', 0, `decode range [${offset}, ${end}) is not a range of octet positions`);
   }
   const available = stop - offset;
-  if (available >= 2 && (bytes[offset + 1]! & 0x0f) !== 2) {
-    return decodeError('unsupportedVersion', 'versionPTP', offset + 1, `versionPTP is ${bytes[offset + 1]! & 0x0f}, only 2 is supported`);
+  if (available >= 2 && (bytes[offset + 1] & 0x0f) !== 2) {
+    return decodeError('unsupportedVersion', 'versionPTP', offset + 1, `versionPTP is ${bytes[offset + 1] & 0x0f}, only 2 is supported`);
   }
   if (available < HEADER_OCTETS) {
     return decodeError('truncated', 'header', offset, `${Math.max(available, 0)} octets left, the common header needs ${HEADER_OCTETS}`);
   }
   const messageLength = readUint16(bytes, offset + 2);
-  const messageType = bytes[offset]! & 0x0f;
-  const required = HEADER_OCTETS + BODY_OCTETS[messageType]!;
+  const messageType = bytes[offset] & 0x0f;
+  const required = HEADER_OCTETS + BODY_OCTETS[messageType];
   if (messageLength < required) {
-    return decodeError('badMessageLength', 'messageLength', offset + 2, `messageLength ${messageLength} is shorter than the ${required} octets of a ${MESSAGE_NAME[messageType]}`);
+    return decodeError('badMessageLength', 'messageLength', offset + 2, `messageLength ${messageLength} is shorter than the ${required} octets of a ${messageTypeName(messageType)}`);
   }
   if (messageLength > available) {
     return decodeError('badMessageLength', 'messageLength', offset + 2, `messageLength ${messageLength} exceeds the ${available} octets available`);
@@ -143,7 +139,7 @@ type TimestampOnly = SyncMessage | DelayReqMessage | FollowUpMessage;
 
 function decodeTimestampOnly(type: TimestampOnly['type'], field: string, bytes: Uint8Array, header: PtpHeader, b: number, e: number): DecodeResult<PtpMessage> {
   const ns = timestampNanoseconds(bytes, b);
-  if (ns >= NS_PER_SECOND) return badNanoseconds(field, b, ns);
+  if (ns >= NS_PER_S) return badNanoseconds(field, b, ns);
   const list = decodeTlvs(bytes, b + TIMESTAMP_OCTETS, e);
   if (!list.ok) return list;
   const t = readTimestamp(bytes, b);
@@ -156,7 +152,7 @@ function decodeTimestampOnly(type: TimestampOnly['type'], field: string, bytes: 
 
 function decodePdelayReq(bytes: Uint8Array, header: PtpHeader, b: number, e: number): DecodeResult<PtpMessage> {
   const ns = timestampNanoseconds(bytes, b);
-  if (ns >= NS_PER_SECOND) return badNanoseconds('originTimestamp', b, ns);
+  if (ns >= NS_PER_S) return badNanoseconds('originTimestamp', b, ns);
   const list = decodeTlvs(bytes, b + 2 * TIMESTAMP_OCTETS, e);
   if (!list.ok) return list;
   const msg: PdelayReqMessage = {
@@ -173,7 +169,7 @@ type TimestampAndPort = PdelayRespMessage | PdelayRespFollowUpMessage | DelayRes
 
 function decodeTimestampAndPort(type: TimestampAndPort['type'], field: string, bytes: Uint8Array, header: PtpHeader, b: number, e: number): DecodeResult<PtpMessage> {
   const ns = timestampNanoseconds(bytes, b);
-  if (ns >= NS_PER_SECOND) return badNanoseconds(field, b, ns);
+  if (ns >= NS_PER_S) return badNanoseconds(field, b, ns);
   const list = decodeTlvs(bytes, b + TIMESTAMP_OCTETS + PORT_IDENTITY_OCTETS, e);
   if (!list.ok) return list;
   const t = readTimestamp(bytes, b);
@@ -186,7 +182,7 @@ function decodeTimestampAndPort(type: TimestampAndPort['type'], field: string, b
   return ok(msg, list.value);
 }
 
-/** Octet offsets within the Announce body (10.6.3, Table 10-7), from the end of the header. */
+/** Octet offsets within the Announce body (802.1AS-2020 10.6.3), from the end of the header. */
 const AnnounceOffset = {
   originTimestamp: 0,
   currentUtcOffset: 10,
@@ -203,8 +199,8 @@ const AnnounceOffset = {
 
 function decodeAnnounce(bytes: Uint8Array, header: PtpHeader, b: number, e: number): DecodeResult<PtpMessage> {
   const ns = timestampNanoseconds(bytes, b);
-  if (ns >= NS_PER_SECOND) return badNanoseconds('originTimestamp', b, ns);
-  const list = decodeTlvs(bytes, b + BODY_OCTETS[MessageType.Announce]!, e);
+  if (ns >= NS_PER_S) return badNanoseconds('originTimestamp', b, ns);
+  const list = decodeTlvs(bytes, b + BODY_OCTETS[MessageType.Announce], e);
   if (!list.ok) return list;
   const A = AnnounceOffset;
   const msg: AnnounceMessage = {
@@ -212,17 +208,17 @@ function decodeAnnounce(bytes: Uint8Array, header: PtpHeader, b: number, e: numb
     header: header as AnnounceMessage['header'],
     originTimestamp: readTimestamp(bytes, b),
     currentUtcOffset: readInt16(bytes, b + A.currentUtcOffset),
-    reserved: bytes[b + A.reserved]!,
-    grandmasterPriority1: bytes[b + A.grandmasterPriority1]!,
+    reserved: bytes[b + A.reserved],
+    grandmasterPriority1: bytes[b + A.grandmasterPriority1],
     grandmasterClockQuality: {
-      clockClass: bytes[b + A.clockClass]!,
-      clockAccuracy: bytes[b + A.clockAccuracy]!,
+      clockClass: bytes[b + A.clockClass],
+      clockAccuracy: bytes[b + A.clockAccuracy],
       offsetScaledLogVariance: readUint16(bytes, b + A.offsetScaledLogVariance),
     },
-    grandmasterPriority2: bytes[b + A.grandmasterPriority2]!,
+    grandmasterPriority2: bytes[b + A.grandmasterPriority2],
     grandmasterIdentity: readClockIdentity(bytes, b + A.grandmasterIdentity),
     stepsRemoved: readUint16(bytes, b + A.stepsRemoved),
-    timeSource: bytes[b + A.timeSource]!,
+    timeSource: bytes[b + A.timeSource],
     tlvs: list.value.tlvs,
   };
   return ok(msg, list.value);
@@ -284,7 +280,7 @@ export function writeMessageTo(w: DataView, o: number, msg: PtpMessage): number 
     return p + msg.body.length;
   }
   let q = writeBody(w, p, msg);
-  for (let i = 0; i < msg.tlvs.length; i++) q = writeTlv(w, q, msg.tlvs[i]!);
+  for (let i = 0; i < msg.tlvs.length; i++) q = writeTlv(w, q, msg.tlvs[i]);
   const stray = msg.strayOctets;
   if (stray !== undefined) {
     copyOctets(w, q, stray);

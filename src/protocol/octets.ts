@@ -1,9 +1,10 @@
 /**
  * Big-endian octet access (IEEE 1588-2019 7.1.2: fields are sent most significant octet first).
  *
- * Plain index arithmetic instead of DataView: constructing a DataView per message costs more than
- * decoding the whole message (~120 ns on Node 20), and capture frames arrive as Uint8Array views.
- * Callers check bounds before reading; nothing here reads past what it is asked for.
+ * Reading uses plain index arithmetic on the Uint8Array a frame arrives in: constructing a DataView
+ * per message costs more than decoding the whole message (~120 ns on Node 20). Callers check bounds
+ * before reading; nothing here reads past what it is asked for. Writing goes through the DataView
+ * of an output slab (see `output`), created once per 8 KiB.
  */
 
 export const TWO_POW_32 = 4_294_967_296;
@@ -41,14 +42,6 @@ export function readUint48(b: Uint8Array, o: number): number {
 // fast as four byte stores), and they throw on an out-of-range offset instead of dropping octets.
 // Values are taken modulo 2^width (ToUint8/16/32), so signed values write as two's complement.
 
-export function writeUint8(w: DataView, o: number, v: number): void {
-  w.setUint8(o, v);
-}
-
-export function writeUint16(w: DataView, o: number, v: number): void {
-  w.setUint16(o, v);
-}
-
 export function writeUint24(w: DataView, o: number, v: number): void {
   w.setUint8(o, v >>> 16);
   w.setUint16(o + 1, v);
@@ -74,12 +67,6 @@ export function copyOctets(w: DataView, o: number, src: Uint8Array, max = src.le
     return;
   }
   for (let i = 0; i < n; i++) w.setUint8(o + i, src[i]);
-}
-
-/** True when b[o, o + n) are all zero. */
-export function allZero(b: Uint8Array, o: number, n: number): boolean {
-  for (let i = o; i < o + n; i++) if (b[i] !== 0) return false;
-  return true;
 }
 
 /** Lowercase hex of b[o, o + n), no separators. */

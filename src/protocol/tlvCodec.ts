@@ -29,9 +29,9 @@ export const TLV_HEADER_OCTETS = 4;
 
 /** lengthField of each interpreted TLV (octets after the 4-octet TLV header). */
 export const TlvLength = {
-  followUpInformation: 28, // 802.1AS-2020 11.4.4.3, Table 11-11
-  messageIntervalRequest: 12, // 10.6.4.3, Table 10-19
-  gptpCapable: 12, // 10.6.4.4, Table 10-20
+  followUpInformation: 28, // 802.1AS-2020 11.4.4.3
+  messageIntervalRequest: 12, // 10.6.4.3
+  gptpCapable: 12, // 10.6.4.4: interval, flags, 4 reserved octets
   gptpCapableMessageInterval: 10, // 10.6.4.5: interval + 3 reserved octets
 } as const;
 
@@ -119,11 +119,11 @@ function decodeOrganizationTlv(kind: OrganizationTlvKind, b: Uint8Array, d: numb
         linkDelayInterval: readInt8(b, d),
         timeSyncInterval: readInt8(b, d + 1),
         announceInterval: readInt8(b, d + 2),
-        flags: b[d + 3]!,
+        flags: b[d + 3],
         reserved: readUint16(b, d + 4),
       } satisfies MessageIntervalRequestTlv;
     case 'gptpCapable':
-      return { kind, logInterval: readInt8(b, d), flags: b[d + 1]!, reserved: readUint32(b, d + 2) } satisfies GptpCapableTlv;
+      return { kind, logInterval: readInt8(b, d), flags: b[d + 1], reserved: readUint32(b, d + 2) } satisfies GptpCapableTlv;
     case 'gptpCapableMessageInterval':
       return { kind, logInterval: readInt8(b, d), flags: 0, reserved: readUint24(b, d + 1) } satisfies GptpCapableTlv;
   }
@@ -170,7 +170,7 @@ export function tlvOctets(t: Tlv): number {
 
 export function tlvListOctets(tlvs: readonly Tlv[]): number {
   let n = 0;
-  for (let i = 0; i < tlvs.length; i++) n += tlvOctets(tlvs[i]!);
+  for (let i = 0; i < tlvs.length; i++) n += tlvOctets(tlvs[i]);
   return n;
 }
 
@@ -212,7 +212,7 @@ export function writeTlv(w: DataView, o: number, t: Tlv): number {
       w.setUint16(o + 2, CLOCK_IDENTITY_OCTETS * t.pathSequence.length);
       let p = o + TLV_HEADER_OCTETS;
       for (let i = 0; i < t.pathSequence.length; i++) {
-        writeClockIdentity(w, p, t.pathSequence[i]!);
+        writeClockIdentity(w, p, t.pathSequence[i]);
         p += CLOCK_IDENTITY_OCTETS;
       }
       break;

@@ -1,0 +1,435 @@
+/**
+ * ClockServo: everything between the port engine and a DisciplinedClock. One call per accepted Sync
+ * (onSync, with its SyncReceipt) plus tick(nowLocal) for timeouts:
+ *
+ *   receipt → link-delay filter → offset from master → sanity check → spike filter
+ *           → feed-forward from rateRatio → servo (pi | linreg) → clock frequency / step
+ *           → holdover record → status classifier
+ *
+ * offset = clock.fromTimestamp(ingressTime) − gmTime (positive: our clock is ahead, ptp4l's "master
+ * offset"). Time only comes from the receipts and from tick's argument (sans-IO); the only clock read
+ * is clock.now() after a decision to step, to remove what the clock drifted between the Sync's ingress
+ * and the step (processing latency).
+ */
+import type { DisciplinedClock } from '../clock/clock.js';
+import type { LocalTime } from '../clock/timePoint.js';
+import type { SyncReceipt } from '../protocol/syncReceipt.js';
+import { createServo } from './createServo.js';
+import { FeedForward, type FeedForwardOptions } from './feedForward.js';
+import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
+import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
+import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
+import type { PiTuning } from './piServo.js';
+import { qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
+import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput } from './servo.js';
+import { ServoState, type ServoName } from './servoState.js';
+import { SyncStatusClassifier, type StatusEvent, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
+
+export interface ClockServoOptions {
+  /** clock_servo: 'pi' (default) or 'linreg'. */
+  readonly servo?: ServoName;
+  /** Selects the default PI tuning: SYNTONIC_PI_TUNING or SYNTONIC_PI_TUNING_SOFTWARE. Default 'hardware'. */
+  readonly timestamping?: 'hardware' | 'software';
+  /** PI gains and tuning; default per `timestamping`. */
+  readonly pi?: PiTuning;
+  /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
+  readonly stepThresholdNs?: number;
+  /** first_step_threshold, ns. Default 20,000 (ptp4l). */
+  readonly firstStepThresholdNs?: number;
+  /** max_frequency, ppb. Default 900,000,000, and never beyond the clock's own limit. */
+  readonly maxFrequencyPpb?: number;
+  /**
+   * sanity_freq_limit, ppb: two consecutive offsets implying a larger frequency error mean the clock
+   * was changed behind our back (or the master jumped): the servo is reset. 0 disables. Default 200,000,000.
+   */
+  readonly sanityFreqLimitPpb?: number;
+  readonly feedForward?: FeedForwardOptions;
+  /** Filter on meanLinkDelay; false disables. Default median of 5. */
+  readonly linkDelayFilter?: LinkDelayFilterOptions | false;
+  /** Offset-spike rejection while locked; false disables. */
+  readonly spikeFilter?: OffsetSpikeFilterOptions | false;
+  readonly status?: SyncStatusOptions;
+  readonly holdover?: HoldoverOptions;
+  readonly quality?: QualityThresholdsNs;
+  /** Remove the drift between a Sync's ingress and the step it causes. Default true. */
+  readonly compensateStepLatency?: boolean;
+}
+
+/**
+ * Syntonic's PI gains (hardware timestamps). With the feed-forward syntonizing the clock, the loop
+ * only has to remove phase, so it can use a lower bandwidth than ptp4l's 0.7/0.3 and average more
+ * timestamp noise. Tuned on the simulator (docs/servo.md); the same ptp4l scaling law applies.
+ */
+export const SYNTONIC_PI_TUNING: PiTuning = Object.freeze({
+  kpScale: 0.3,
+  kiScale: 0.07,
+  // While the offset is beyond 1 µs (a frequency step, a slew): ptp4l's own gains, for their speed.
+  acquisitionGains: Object.freeze({ kpScale: 0.7, kiScale: 0.3 }),
+  acquisitionThresholdNs: 1_000,
+});
+
+/**
+ * Syntonic's PI tuning for software timestamps (µs of noise): lower gains than ptp4l's hardware ones,
+ * higher than its software ones (0.1/0.001), whose integral takes minutes to remove the error a noisy
+ * start-up rate ratio leaves. Phase jumps are told from noise only beyond 20 µs.
+ */
+export const SYNTONIC_PI_TUNING_SOFTWARE: PiTuning = Object.freeze({
+  kpScale: 0.07,
+  kiScale: 0.003,
+  slewThresholdNs: 20_000,
+});
+
+/** A ClockServo that behaves as ptp4l's PI servo with its hardware-timestamping defaults. */
+export const PTP4L_REFERENCE_OPTIONS: ClockServoOptions = Object.freeze({
+  servo: 'pi',
+  pi: { kpScale: 0.7, kiScale: 0.3 },
+  stepThresholdNs: 0,
+  firstStepThresholdNs: PTP4L_FIRST_STEP_THRESHOLD_NS,
+  feedForward: { enabled: false },
+  linkDelayFilter: false,
+  spikeFilter: false,
+  compensateStepLatency: false,
+});
+
+export interface SyncOutcome {
+  /** False when the receipt was not given to the servo (see rejection). */
+  readonly accepted: boolean;
+  readonly rejection?: string;
+  /** Offset from master, ns (after the link-delay filter); NaN when the receipt was invalid. */
+  readonly offsetNs: number;
+  readonly servoState: ServoState;
+  /** Frequency adjustment of the clock after this Sync, ppb. */
+  readonly frequencyPpb: number;
+  /** The step applied, ns, when the servo jumped. */
+  readonly stepNs?: number;
+  /** Status transitions this Sync caused. */
+  readonly events: readonly StatusEvent[];
+  /** Servo happenings worth a log line (resets, spike rejections, grandmaster changes, holdover end). */
+  readonly notes: readonly string[];
+}
+
+export interface ClockServoReport {
+  readonly status: SyncStatus;
+  readonly servoState: ServoState;
+  readonly lastOffsetNs: number | undefined;
+  readonly offsetRmsNs: number | undefined;
+  /** The clock's frequency adjustment, ppb. */
+  readonly frequencyPpb: number;
+  readonly rateRatio: number | undefined;
+  /** Filtered meanLinkDelay, ns ("path delay"). */
+  readonly pathDelayNs: number | undefined;
+  readonly sinceLastSyncS: number | undefined;
+  readonly holdoverS: number;
+  /** Estimated |error| in holdover, ns (undefined when not in holdover). */
+  readonly holdoverErrorNs: number | undefined;
+  readonly quality: QualityLevel;
+  readonly steps: number;
+  readonly rejectedSpikes: number;
+  readonly sanityResets: number;
+}
+
+export class ClockServo {
+  private readonly servo: Servo;
+  private readonly feedForward: FeedForward;
+  private readonly delayFilter: LinkDelayFilter | undefined;
+  private readonly spikeFilter: OffsetSpikeFilter | undefined;
+  private readonly status: SyncStatusClassifier;
+  private readonly holdover: HoldoverEstimator;
+  private readonly sanityPpb: number;
+  private readonly compensateLatency: boolean;
+  private readonly qualityThresholds: QualityThresholdsNs | undefined;
+
+  private logSyncInterval: number | undefined;
+  private lastRateRatio: number | undefined;
+  private lastPathDelay: number | undefined;
+  private previous: { offsetNs: number; local: LocalTime } | undefined;
+  private grandmaster: SyncReceipt['grandmasterIdentity'] | null = null;
+  private timeBase: { indicator: number; phaseChange: bigint } | undefined;
+  private holdoverStartErrorNs = 0;
+  private steps = 0;
+  private sanityResets = 0;
+
+  constructor(
+    private readonly clock: DisciplinedClock,
+    options: ClockServoOptions = {},
+  ) {
+    const follows = clock.timestampsFollowAdjustment;
+    const maxFrequencyPpb = Math.min(options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB, clock.maxFrequencyPpb);
+    this.servo = createServo(options.servo ?? 'pi', {
+      stepThresholdNs: options.stepThresholdNs ?? 0,
+      firstStepThresholdNs: options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS,
+      maxFrequencyPpb,
+      initialFrequencyPpb: clock.frequencyPpb(),
+      timestampsFollowAdjustment: follows,
+      pi: options.pi ?? (options.timestamping === 'software' ? SYNTONIC_PI_TUNING_SOFTWARE : SYNTONIC_PI_TUNING),
+    });
+    this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
+    this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
+    this.delayFilter = options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
+    this.spikeFilter = options.spikeFilter === false ? undefined : new OffsetSpikeFilter(options.spikeFilter);
+    this.status = new SyncStatusClassifier(options.status);
+    this.holdover = new HoldoverEstimator(options.holdover);
+    this.compensateLatency = options.compensateStepLatency ?? true;
+    this.qualityThresholds = options.quality;
+  }
+
+  /** One accepted Sync from the port engine. asCapable: of the slave port, now. */
+  onSync(receipt: SyncReceipt, asCapable = true): SyncOutcome {
+    const invalid = invalidField(receipt);
+    if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, []);
+    if (!asCapable) {
+      // 802.1AS-2020 10.2.4: a port that is not asCapable takes no part in synchronization.
+      return this.rejected('asCapable is false', NaN, [], this.tick(receipt.ingressTime, false));
+    }
+    const notes: string[] = [];
+    this.followSyncInterval(receipt.logSyncInterval);
+    this.noticeGrandmasterChanges(receipt, notes);
+    this.noticeReturnFromLoss(receipt.ingressTime, notes);
+    this.lastRateRatio = receipt.rateRatio;
+    const offset = this.offsetFromMaster(receipt);
+    this.checkSanity(offset.ns, receipt.ingressTime, notes);
+    if (this.isSpike(offset.ns, notes)) {
+      this.status.onSyncReceived(receipt.ingressTime, receipt.logSyncInterval);
+      return this.rejected('offset spike', offset.ns, notes);
+    }
+    const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
+    const out = this.servo.sample(offset.ns, receipt.ingressTime, ff);
+    const stepNs = this.apply(out, offset, receipt.ingressTime);
+    const events = this.classify(receipt, offset.ns, out.state, stepNs);
+    return {
+      accepted: true,
+      offsetNs: offset.ns,
+      servoState: out.state,
+      frequencyPpb: this.clock.frequencyPpb(),
+      ...(stepNs === undefined ? {} : { stepNs }),
+      events,
+      notes,
+    };
+  }
+
+  /** Timeouts at `now` (local timestamp clock). Entering holdover sets the held frequency. */
+  tick(now: LocalTime, asCapable = true): StatusEvent[] {
+    const wasHoldover = this.status.inHoldover();
+    const events = this.status.tick(now, asCapable);
+    if (!wasHoldover && this.status.inHoldover()) this.enterHoldover(now);
+    return events;
+  }
+
+  report(now: LocalTime): ClockServoReport {
+    const snap = this.status.snapshot(now);
+    const model = this.holdover.model();
+    const inHoldover = this.status.inHoldover();
+    const holdoverError = inHoldover && model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
+    const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastOffsetNs;
+    return {
+      status: snap.status,
+      servoState: this.servo.state(),
+      lastOffsetNs: snap.lastOffsetNs,
+      offsetRmsNs: snap.offsetRmsNs,
+      frequencyPpb: this.clock.frequencyPpb(),
+      rateRatio: this.lastRateRatio,
+      pathDelayNs: this.lastPathDelay,
+      sinceLastSyncS: snap.sinceLastSyncS,
+      holdoverS: snap.holdoverS,
+      holdoverErrorNs: holdoverError,
+      quality: qualityLevel(errorForQuality, this.qualityThresholds),
+      steps: this.steps,
+      rejectedSpikes: this.spikeFilter?.rejectedCount() ?? 0,
+      sanityResets: this.sanityResets,
+    };
+  }
+
+  /** The servo's frequency estimate without phase correction, ppb. */
+  frequencyEstimatePpb(): number {
+    return this.servo.frequencyEstimatePpb();
+  }
+
+  /** Syncs are back after a loss: old offsets say nothing about the new ones. */
+  private noticeReturnFromLoss(local: LocalTime, notes: string[]): void {
+    if (this.status.status() !== 'lost') return;
+    this.spikeFilter?.reset();
+    const holdoverS = this.status.snapshot(local).holdoverS;
+    if (this.status.inHoldover()) notes.push(`Sync is back after ${holdoverS.toFixed(3)} s of holdover.`);
+  }
+
+  /** The spike filter's verdict, in s2 only (before, large offsets are the rule). */
+  private isSpike(offsetNs: number, notes: string[]): boolean {
+    if (this.spikeFilter === undefined || this.servo.state() !== ServoState.locked) return false;
+    const verdict = this.spikeFilter.check(offsetNs);
+    if (verdict.accepted) return false;
+    const limit = (verdict.thresholdNs ?? 0).toFixed(0);
+    notes.push(`Offset ${offsetNs.toFixed(0)} ns rejected as a spike (limit ±${limit} ns around the recent median).`);
+    return true;
+  }
+
+  /** Applies the servo's decision to the clock; returns the step applied, ns, if any. */
+  private apply(out: ServoOutput, offset: MasterOffset, ingress: LocalTime): number | undefined {
+    if (out.state === ServoState.jump && out.stepNs !== undefined) {
+      this.holdover.clear();
+      return this.applyStep(out.stepNs, offset, out.frequencyPpb, ingress);
+    }
+    if (out.state !== ServoState.locked) {
+      this.holdover.clear();
+      return undefined;
+    }
+    this.clock.adjustFrequency(out.frequencyPpb);
+    this.feedForward.noteAdjustment(ingress, this.clock.frequencyPpb());
+    this.holdover.record(ingress, this.servo.frequencyEstimatePpb());
+    return undefined;
+  }
+
+  private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): StatusEvent[] {
+    // After a PHC step the Sync's ingress timestamp is in the clock's old time: move it along.
+    const stepped = stepNs !== undefined && this.clock.timestampsFollowAdjustment;
+    const events = this.status.onSync({
+      local: stepped ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime,
+      offsetNs,
+      servoState,
+      logSyncInterval: receipt.logSyncInterval,
+      grandmasterIdentity: receipt.grandmasterIdentity,
+      gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
+      lastGmPhaseChange: receipt.lastGmPhaseChange,
+      asCapable: true,
+    });
+    if (stepNs !== undefined) this.status.restartWindow();
+    return events;
+  }
+
+  /**
+   * The offset as a number for the servo, and split into an exact whole part and a small remainder
+   * for a step: a float64 holds only 2^53 ns (104 days), and the first step of a PHC that starts at
+   * 1970 is 54 years.
+   */
+  private offsetFromMaster(r: SyncReceipt): MasterOffset {
+    let delayCorrectionNs = 0;
+    if (this.delayFilter !== undefined) {
+      const filtered = this.delayFilter.push(r.meanLinkDelay);
+      // gmTime contains meanLinkDelay × rateRatio; swap in the filtered delay.
+      delayCorrectionNs = (r.meanLinkDelay - filtered) * r.rateRatio;
+      this.lastPathDelay = filtered;
+    } else {
+      this.lastPathDelay = r.meanLinkDelay;
+    }
+    const whole = this.clock.fromTimestamp(r.ingressTime) - r.gmTime;
+    const remainderNs = delayCorrectionNs - r.gmTimeFractionNs;
+    return { ns: Number(whole) + remainderNs, wholeNs: whole, remainderNs };
+  }
+
+  private followSyncInterval(logSyncInterval: number): void {
+    if (logSyncInterval === this.logSyncInterval) return;
+    this.logSyncInterval = logSyncInterval;
+    this.servo.setSyncInterval(2 ** logSyncInterval);
+  }
+
+  /**
+   * A new grandmaster may keep another time and frequency: its first offset may be stepped as on a
+   * first update. A time-base change (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3)
+   * announces a deliberate phase or frequency change: the spike filter must not reject it.
+   */
+  private noticeGrandmasterChanges(r: SyncReceipt, notes: string[]): void {
+    const timeBase = { indicator: r.gmTimeBaseIndicator, phaseChange: r.lastGmPhaseChange };
+    if (this.grandmaster !== null && r.grandmasterIdentity !== this.grandmaster) {
+      this.servo.allowFirstStep();
+      this.spikeFilter?.reset();
+      this.feedForward.reset();
+      this.previous = undefined;
+      notes.push('New grandmaster: the next offset may be stepped as a first update.');
+    } else if (this.timeBase !== undefined && (timeBase.indicator !== this.timeBase.indicator || timeBase.phaseChange !== this.timeBase.phaseChange)) {
+      this.servo.allowFirstStep();
+      this.spikeFilter?.reset();
+      this.previous = undefined;
+      notes.push(`Grandmaster time base changed (gmTimeBaseIndicator ${r.gmTimeBaseIndicator}): offsets are followed without spike rejection.`);
+    }
+    this.grandmaster = r.grandmasterIdentity;
+    this.timeBase = timeBase;
+  }
+
+  /** ptp4l's sanity_freq_limit check, on consecutive offsets: a larger implied frequency resets the servo. */
+  private checkSanity(offsetNs: number, local: LocalTime, notes: string[]): void {
+    const previous = this.previous;
+    this.previous = { offsetNs, local };
+    if (this.sanityPpb <= 0 || previous === undefined || local <= previous.local) return;
+    if (this.servo.state() !== ServoState.locked) return;
+    const impliedPpb = ((offsetNs - previous.offsetNs) / Number(local - previous.local)) * 1e9;
+    if (Math.abs(impliedPpb) <= this.sanityPpb) return;
+    this.servo.reset();
+    this.servo.allowFirstStep();
+    this.spikeFilter?.reset();
+    this.feedForward.reset();
+    this.sanityResets++;
+    notes.push(`Clock check: offsets imply ${impliedPpb.toExponential(2)} ppb, beyond sanity_freq_limit ${this.sanityPpb} ppb; servo reset.`);
+  }
+
+  /** Sets the frequency, steps, and keeps every stored local time consistent. Returns the step, ns. */
+  private applyStep(servoStepNs: number, offset: MasterOffset, frequencyPpb: number, ingress: LocalTime): number {
+    // Rebuild the step from the exact offset so that a step of years stays exact to the nanosecond.
+    // servoStepNs = −offset.ns + extra, so extra = servoStepNs + offset.ns (0 for pi and linreg), and
+    // the step is −wholeNs − remainderNs + extra.
+    let smallPartNs = servoStepNs + offset.ns - offset.remainderNs;
+    if (this.compensateLatency) {
+      const elapsedNs = Number(this.clock.now() - this.clock.fromTimestamp(ingress));
+      if (elapsedNs > 0 && elapsedNs < 1e9) smallPartNs -= elapsedNs * (this.clock.frequencyPpb() - frequencyPpb) * 1e-9;
+    }
+    const delta = -offset.wholeNs + BigInt(Math.round(smallPartNs));
+    this.clock.adjustFrequency(frequencyPpb);
+    this.feedForward.noteAdjustment(ingress, this.clock.frequencyPpb());
+    this.clock.step(delta);
+    this.steps++;
+    this.spikeFilter?.reset();
+    this.previous = undefined;
+    const applied = Number(delta);
+    if (this.clock.timestampsFollowAdjustment) {
+      // The timestamp clock itself moved: everything remembered in its time moves with it.
+      this.servo.shiftLocalTime(applied);
+      this.status.shiftLocalTime(applied);
+      this.holdover.shiftLocalTime(applied);
+      this.feedForward.notifyStep(applied, addNs(ingress, applied));
+    }
+    return applied;
+  }
+
+  /** Sync lost after having been synchronized: run on the recent frequency estimate. */
+  private enterHoldover(now: LocalTime): void {
+    this.holdoverStartErrorNs = this.status.snapshot(now).offsetRmsNs ?? 0;
+    const model = this.holdover.model();
+    if (model === undefined) return;
+    this.clock.adjustFrequency(model.frequencyPpb);
+    this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
+  }
+
+  private rejected(reason: string, offsetNs: number, notes: string[], events: StatusEvent[] = []): SyncOutcome {
+    return {
+      accepted: false,
+      rejection: reason,
+      offsetNs,
+      servoState: this.servo.state(),
+      frequencyPpb: this.clock.frequencyPpb(),
+      events,
+      notes,
+    };
+  }
+}
+
+interface MasterOffset {
+  /** clock − master, ns, as a number (what the servo sees). */
+  readonly ns: number;
+  /** Its exact whole part from the two time points, ns. */
+  readonly wholeNs: bigint;
+  /** ns − wholeNs: the fraction of gmTime and the link-delay filter's correction, ns. */
+  readonly remainderNs: number;
+}
+
+function addNs(t: LocalTime, ns: number): LocalTime {
+  return (t + BigInt(Math.round(ns))) as LocalTime;
+}
+
+/** The first field of a receipt the servo cannot use, named; undefined when all are usable. */
+function invalidField(r: SyncReceipt): string | undefined {
+  if (!(Number.isFinite(r.rateRatio) && r.rateRatio > 0)) return `rateRatio ${r.rateRatio} is not a positive finite number`;
+  if (!Number.isFinite(r.meanLinkDelay)) return `meanLinkDelay ${r.meanLinkDelay} is not finite`;
+  if (!(r.gmTimeFractionNs >= 0 && r.gmTimeFractionNs < 1)) return `gmTimeFractionNs ${r.gmTimeFractionNs} is not in [0, 1)`;
+  if (!(Number.isInteger(r.logSyncInterval) && r.logSyncInterval >= -128 && r.logSyncInterval <= 126)) {
+    return `logSyncInterval ${r.logSyncInterval} is not a usable log2 interval`;
+  }
+  return undefined;
+}

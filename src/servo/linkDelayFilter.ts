@@ -1,0 +1,64 @@
+/**
+ * A filter over meanLinkDelay (802.1AS-2020 10.2.5.8) as the servo sees it, against delay spikes: a
+ * single Pdelay exchange with a software-timestamp spike of tens of µs would otherwise move the
+ * grandmaster time of every Sync until the next exchange.
+ *
+ *  - 'median': median of the last `length` measurements (robust to up to (length−1)/2 spikes);
+ *  - 'min': minimum of the last `length` (queueing only ever adds delay; biased low under white noise);
+ *  - 'none': passes the value through.
+ *
+ * The engine repeats one meanLinkDelay for every Sync until the next Pdelay exchange, so a value is
+ * taken as a new measurement only when it differs from the previous one.
+ */
+export type LinkDelayFilterKind = 'median' | 'min' | 'none';
+
+export interface LinkDelayFilterOptions {
+  readonly kind?: LinkDelayFilterKind;
+  /** Measurements in the window. Default 5. */
+  readonly length?: number;
+}
+
+export class LinkDelayFilter {
+  readonly kind: LinkDelayFilterKind;
+  private readonly length: number;
+  private readonly window: number[] = [];
+  private lastInput: number | undefined;
+
+  constructor(options: LinkDelayFilterOptions = {}) {
+    this.kind = options.kind ?? 'median';
+    this.length = options.length ?? 5;
+    if (!Number.isInteger(this.length) || this.length < 1) {
+      throw new RangeError(`linkDelayFilter.length must be a positive integer, got ${this.length}`);
+    }
+  }
+
+  /** Takes the meanLinkDelay of a Sync (ns) and returns the filtered delay (ns). */
+  push(meanLinkDelayNs: number): number {
+    if (this.kind === 'none') return meanLinkDelayNs;
+    if (meanLinkDelayNs !== this.lastInput) {
+      this.lastInput = meanLinkDelayNs;
+      this.window.push(meanLinkDelayNs);
+      if (this.window.length > this.length) this.window.shift();
+    }
+    return this.value();
+  }
+
+  value(): number {
+    if (this.window.length === 0) return NaN;
+    if (this.kind === 'min') return Math.min(...this.window);
+    return median(this.window);
+  }
+
+  clear(): void {
+    this.window.length = 0;
+    this.lastInput = undefined;
+  }
+}
+
+/** Median of a non-empty list (mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const upper = sorted[mid] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
+}

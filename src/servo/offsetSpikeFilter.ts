@@ -1,0 +1,89 @@
+/**
+ * Rejects isolated offset spikes once the servo is locked: an offset further than
+ * k × 1.4826 × MAD (the median absolute deviation scaled to a standard deviation for gaussian noise)
+ * from the median of recent accepted offsets, and at least minThresholdNs from it, is not given to the
+ * servo. A real change of the master's time (a phase jump) looks like a spike that does not go away, so
+ * after maxConsecutiveRejections rejections in a row the next offset is accepted and the history
+ * restarts: the servo then steps or slews per its thresholds.
+ */
+import { median } from './linkDelayFilter.js';
+
+export interface OffsetSpikeFilterOptions {
+  /** Accepted offsets kept for the median and MAD. Default 32. */
+  readonly length?: number;
+  /** Offsets needed before the filter rejects anything. Default 16. */
+  readonly minSamples?: number;
+  /** Threshold in robust standard deviations. Default 6. */
+  readonly k?: number;
+  /** Smallest threshold, ns, so that a very quiet loop does not reject ordinary noise. Default 100 ns. */
+  readonly minThresholdNs?: number;
+  /** Rejections in a row after which the offset is taken as real. Default 3. */
+  readonly maxConsecutiveRejections?: number;
+}
+
+export interface SpikeVerdict {
+  readonly accepted: boolean;
+  /** Distance from the median above which offsets are rejected now, ns (undefined while warming up). */
+  readonly thresholdNs?: number;
+}
+
+/** MAD × 1.4826 estimates the standard deviation of gaussian noise. */
+const MAD_TO_SIGMA = 1.4826;
+
+export class OffsetSpikeFilter {
+  private readonly length: number;
+  private readonly minSamples: number;
+  private readonly k: number;
+  private readonly minThresholdNs: number;
+  private readonly maxConsecutive: number;
+  private readonly history: number[] = [];
+  private consecutive = 0;
+  private rejected = 0;
+
+  constructor(options: OffsetSpikeFilterOptions = {}) {
+    this.length = options.length ?? 32;
+    this.minSamples = options.minSamples ?? 16;
+    this.k = options.k ?? 6;
+    this.minThresholdNs = options.minThresholdNs ?? 100;
+    this.maxConsecutive = options.maxConsecutiveRejections ?? 3;
+    if (!(Number.isInteger(this.length) && this.length >= 3)) throw new RangeError(`spikeFilter.length must be an integer ≥ 3`);
+    if (!(Number.isInteger(this.minSamples) && this.minSamples >= 3 && this.minSamples <= this.length)) {
+      throw new RangeError(`spikeFilter.minSamples must be an integer in [3, length]`);
+    }
+    if (!(this.k > 0)) throw new RangeError(`spikeFilter.k must be > 0`);
+  }
+
+  check(offsetNs: number): SpikeVerdict {
+    if (this.history.length < this.minSamples) return this.accept(offsetNs, undefined);
+    const center = median(this.history);
+    const mad = median(this.history.map((v) => Math.abs(v - center)));
+    const thresholdNs = Math.max(this.k * MAD_TO_SIGMA * mad, this.minThresholdNs);
+    if (Math.abs(offsetNs - center) <= thresholdNs) return this.accept(offsetNs, thresholdNs);
+    if (this.consecutive >= this.maxConsecutive) {
+      // Persistent: a real change. Start over from here.
+      this.reset();
+      return this.accept(offsetNs, thresholdNs);
+    }
+    this.consecutive++;
+    this.rejected++;
+    return { accepted: false, thresholdNs };
+  }
+
+  /** Offsets rejected since creation. */
+  rejectedCount(): number {
+    return this.rejected;
+  }
+
+  /** Forget the history (after a step, a new grandmaster or a phase change). */
+  reset(): void {
+    this.history.length = 0;
+    this.consecutive = 0;
+  }
+
+  private accept(offsetNs: number, thresholdNs: number | undefined): SpikeVerdict {
+    this.consecutive = 0;
+    this.history.push(offsetNs);
+    if (this.history.length > this.length) this.history.shift();
+    return thresholdNs === undefined ? { accepted: true } : { accepted: true, thresholdNs };
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The contract every servo algorithm fulfils: offset samples in, a frequency (and sometimes a step)
+ * out. A servo never touches a clock; the ClockServo orchestrator applies what it returns.
+ *
+ * Sign conventions (those of ptp4l's "master offset"):
+ *  - offsetNs = clock reading − grandmaster time at the same instant; positive: the clock is ahead.
+ *  - frequencyPpb is the absolute adjustment to apply to the clock relative to its free-running
+ *    oscillator (DisciplinedClock.adjustFrequency); positive: the clock runs faster.
+ *  - stepNs is what to add to the clock's reading (−offset, when the servo jumps).
+ */
+import type { LocalTime } from '../clock/timePoint.js';
+import type { ServoName, ServoState } from './servoState.js';
+
+export interface ServoOutput {
+  readonly state: ServoState;
+  /** Frequency adjustment to apply, ppb. Meaningless in s0 (the clock is then left as it is). */
+  readonly frequencyPpb: number;
+  /** Present in s1 only: step the clock's reading by this many ns. */
+  readonly stepNs?: number;
+}
+
+export interface Servo {
+  readonly name: ServoName;
+  /**
+   * One offset measurement.
+   * @param offsetNs clock − master at the Sync's ingress, ns
+   * @param localTime the Sync's ingress timestamp (local timestamp clock)
+   * @param feedForwardPpb the frequency adjustment the clock needs according to the measured rate
+   *   ratio, ppb; undefined when no rate ratio is available. Servos that estimate frequency
+   *   themselves may use it only for their start.
+   */
+  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number): ServoOutput;
+  /** The Sync interval in seconds (linuxptp's servo_sync_interval): gains scale with it. */
+  setSyncInterval(intervalS: number): void;
+  /** Back to s0 (a new start); the frequency estimate is kept as the starting point. */
+  reset(): void;
+  /** Next sample is treated as a first update again: first_step_threshold applies (new grandmaster). */
+  allowFirstStep(): void;
+  /** Timestamps already received moved by deltaNs (a PHC was stepped): keep stored local times consistent. */
+  shiftLocalTime(deltaNs: number): void;
+  /** The frequency estimate without the phase correction, ppb: what holdover keeps applying. */
+  frequencyEstimatePpb(): number;
+  state(): ServoState;
+}
+
+/** Options every servo shares (linuxptp names in the comments). */
+export interface CommonServoOptions {
+  /** step_threshold, ns: step when |offset| exceeds it in any state; 0 = never after the first update. */
+  readonly stepThresholdNs?: number;
+  /** first_step_threshold, ns: step on the first update when |offset| exceeds it; 0 = never. Default 20,000. */
+  readonly firstStepThresholdNs?: number;
+  /** max_frequency, ppb: clamp of the output. Default 900,000,000 (ptp4l); the clock's limit also applies. */
+  readonly maxFrequencyPpb?: number;
+  /** Frequency the clock starts with, ppb (ptp4l reads it from the clock). Default 0. */
+  readonly initialFrequencyPpb?: number;
+  /**
+   * Whether local timestamps come from the adjusted clock (a PHC with hardware timestamps). It changes
+   * how a frequency error is derived from two offsets. Default true (as ptp4l assumes).
+   */
+  readonly timestampsFollowAdjustment?: boolean;
+}
+
+/** ptp4l's defaults (config.c). */
+export const PTP4L_FIRST_STEP_THRESHOLD_NS = 20_000;
+export const PTP4L_MAX_FREQUENCY_PPB = 900_000_000;
+export const PTP4L_SANITY_FREQ_LIMIT_PPB = 200_000_000;
+
+export function clampAbs(value: number, limit: number): number {
+  return Math.max(-limit, Math.min(limit, value));
+}

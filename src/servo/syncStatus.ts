@@ -1,0 +1,238 @@
+/**
+ * Synchronization status: synchronized / unstable / lost, with hysteresis, as a pure state machine.
+ * All time comes from the arguments (local timestamp-clock readings); nothing reads a clock.
+ *
+ *  lost          no Sync yet; asCapable false; or no Sync for syncReceiptTimeout × the Sync
+ *                interval (802.1AS-2020 10.7.3.1 syncReceiptTimeout, default 3). A Sync whose offset
+ *                the spike filter rejected still counts as received (the master is there; only that
+ *                measurement is doubtful), so a phase jump that takes a few Syncs to be believed does
+ *                not read as a loss of sync.
+ *  unstable      Syncs arrive, but the servo is not in s2, the offset RMS is above the threshold, or
+ *                the grandmaster or its time base just changed.
+ *  synchronized  servo in s2 and the RMS of the last rmsWindow offsets below offsetRmsThresholdNs
+ *                for enterSamples Syncs in a row. It is left only when the RMS exceeds
+ *                exitFactor × the threshold (hysteresis), the servo leaves s2, or a grandmaster or
+ *                time-base change happens.
+ * Every transition is an event with a reason in one sentence.
+ */
+import type { ClockIdentity } from '../protocol/messages.js';
+import type { LocalTime } from '../clock/timePoint.js';
+import { ServoState } from './servoState.js';
+
+export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
+
+export interface SyncStatusOptions {
+  /** 802.1AS-2020 10.7.3.1 syncReceiptTimeout, in Sync intervals. Default 3. */
+  readonly syncReceiptTimeout?: number;
+  /** RMS offset below which the clock counts as synchronized, ns. Default 1000 ns. */
+  readonly offsetRmsThresholdNs?: number;
+  /** Leave synchronized only above exitFactor × the threshold. Default 2. */
+  readonly exitFactor?: number;
+  /** Good Syncs in a row needed to enter synchronized. Default 8. */
+  readonly enterSamples?: number;
+  /** Offsets in the RMS window. Default 16. */
+  readonly rmsWindow?: number;
+}
+
+/** What the classifier is told about each accepted Sync. */
+export interface SyncObservation {
+  /** Ingress timestamp of the Sync. */
+  readonly local: LocalTime;
+  readonly offsetNs: number;
+  readonly servoState: ServoState;
+  readonly logSyncInterval: number;
+  readonly grandmasterIdentity: ClockIdentity | undefined;
+  readonly gmTimeBaseIndicator: number;
+  readonly lastGmPhaseChange: bigint;
+  readonly asCapable: boolean;
+}
+
+export interface StatusEvent {
+  readonly from: SyncStatus;
+  readonly to: SyncStatus;
+  /** One sentence, for logs. */
+  readonly reason: string;
+  readonly atLocal: LocalTime;
+}
+
+export interface StatusSnapshot {
+  readonly status: SyncStatus;
+  /** Last offset, ns (undefined before the first Sync). */
+  readonly lastOffsetNs: number | undefined;
+  /** RMS of the last rmsWindow offsets since the last disruption, ns. */
+  readonly offsetRmsNs: number | undefined;
+  /** Seconds since the last Sync received (undefined before the first). */
+  readonly sinceLastSyncS: number | undefined;
+  /** Seconds spent lost after having been synchronized (holdover), 0 when not lost. */
+  readonly holdoverS: number;
+}
+
+export class SyncStatusClassifier {
+  private readonly timeout: number;
+  private readonly thresholdNs: number;
+  private readonly exitFactor: number;
+  private readonly enterSamples: number;
+  private readonly rmsWindow: number;
+
+  private current: SyncStatus = 'lost';
+  private readonly offsets: number[] = [];
+  private goodInARow = 0;
+  private lastSync: LocalTime | undefined;
+  private lastLogSyncInterval = 0;
+  private lastOffset: number | undefined;
+  private grandmaster: ClockIdentity | undefined;
+  private timeBase: { indicator: number; phaseChange: bigint } | undefined;
+  private everSynchronized = false;
+  private lostSince: LocalTime | undefined;
+
+  constructor(options: SyncStatusOptions = {}) {
+    this.timeout = options.syncReceiptTimeout ?? 3;
+    this.thresholdNs = options.offsetRmsThresholdNs ?? 1000;
+    this.exitFactor = options.exitFactor ?? 2;
+    this.enterSamples = options.enterSamples ?? 8;
+    this.rmsWindow = options.rmsWindow ?? 16;
+    if (!(Number.isInteger(this.timeout) && this.timeout >= 1)) throw new RangeError(`syncReceiptTimeout must be an integer ≥ 1`);
+    if (!(this.thresholdNs > 0)) throw new RangeError(`offsetRmsThresholdNs must be > 0 ns`);
+    if (!(this.exitFactor >= 1)) throw new RangeError(`exitFactor must be ≥ 1`);
+    if (!(Number.isInteger(this.enterSamples) && this.enterSamples >= 1)) throw new RangeError(`enterSamples must be an integer ≥ 1`);
+    if (!(Number.isInteger(this.rmsWindow) && this.rmsWindow >= 1)) throw new RangeError(`rmsWindow must be an integer ≥ 1`);
+  }
+
+  status(): SyncStatus {
+    return this.current;
+  }
+
+  onSync(o: SyncObservation): StatusEvent[] {
+    const events: StatusEvent[] = [];
+    if (!o.asCapable) {
+      this.move('lost', 'asCapable is false on the slave port.', o.local, events);
+      return events;
+    }
+    const disruption = this.disruption(o);
+    this.lastSync = o.local;
+    this.lastLogSyncInterval = o.logSyncInterval;
+    this.lastOffset = o.offsetNs;
+    if (disruption !== undefined) {
+      this.offsets.length = 0;
+      this.goodInARow = 0;
+    }
+    this.offsets.push(o.offsetNs);
+    if (this.offsets.length > this.rmsWindow) this.offsets.shift();
+    const rms = this.rms() as number;
+
+    if (this.current === 'lost') {
+      this.move('unstable', disruption ?? 'Sync messages are received again.', o.local, events);
+    } else if (this.current === 'synchronized') {
+      const why = disruption ?? this.exitReason(o.servoState, rms);
+      if (why !== undefined) this.move('unstable', why, o.local, events);
+    }
+    this.goodInARow = o.servoState === ServoState.locked && rms < this.thresholdNs ? this.goodInARow + 1 : 0;
+    if (this.current === 'unstable' && this.goodInARow >= this.enterSamples) {
+      const reason = `Servo locked (s2) with offset RMS ${rms.toFixed(0)} ns below ${this.thresholdNs} ns for ${this.goodInARow} Syncs.`;
+      this.move('synchronized', reason, o.local, events);
+    }
+    return events;
+  }
+
+  /** A Sync arrived but its offset was not used (spike): it keeps the receipt timeout from expiring. */
+  onSyncReceived(local: LocalTime, logSyncInterval: number): void {
+    this.lastSync = local;
+    this.lastLogSyncInterval = logSyncInterval;
+  }
+
+  /** Timeout and asCapable check at `now` (local timestamp clock). */
+  tick(now: LocalTime, asCapable = true): StatusEvent[] {
+    const events: StatusEvent[] = [];
+    if (this.current === 'lost') return events;
+    if (!asCapable) {
+      this.move('lost', 'asCapable is false on the slave port.', now, events);
+      return events;
+    }
+    if (this.lastSync === undefined) return events;
+    const intervalS = 2 ** this.lastLogSyncInterval;
+    const limitS = this.timeout * intervalS;
+    const sinceS = Number(now - this.lastSync) / 1e9;
+    if (sinceS > limitS) {
+      const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(intervalS)}).`;
+      this.move('lost', reason, now, events);
+    }
+    return events;
+  }
+
+  snapshot(now: LocalTime): StatusSnapshot {
+    const sinceLastSyncS = this.lastSync === undefined ? undefined : Number(now - this.lastSync) / 1e9;
+    const holdoverS = this.current === 'lost' && this.lostSince !== undefined ? Number(now - this.lostSince) / 1e9 : 0;
+    return { status: this.current, lastOffsetNs: this.lastOffset, offsetRmsNs: this.rms(), sinceLastSyncS, holdoverS };
+  }
+
+  /** True while lost after having been synchronized at least once. */
+  inHoldover(): boolean {
+    return this.current === 'lost' && this.lostSince !== undefined;
+  }
+
+  /** Stored local times move with a PHC step. */
+  shiftLocalTime(deltaNs: number): void {
+    const d = BigInt(Math.round(deltaNs));
+    if (this.lastSync !== undefined) this.lastSync = (this.lastSync + d) as LocalTime;
+    if (this.lostSince !== undefined) this.lostSince = (this.lostSince + d) as LocalTime;
+  }
+
+  /** Forget the offset history (the servo stepped the clock: old offsets say nothing any more). */
+  restartWindow(): void {
+    this.offsets.length = 0;
+    this.goodInARow = 0;
+  }
+
+  private rms(): number | undefined {
+    if (this.offsets.length === 0) return undefined;
+    let sum = 0;
+    for (const v of this.offsets) sum += v * v;
+    return Math.sqrt(sum / this.offsets.length);
+  }
+
+  private exitReason(state: ServoState, rms: number): string | undefined {
+    if (state !== ServoState.locked) return `Servo left s2 (now ${state}).`;
+    const limit = this.thresholdNs * this.exitFactor;
+    if (rms > limit) return `Offset RMS ${rms.toFixed(0)} ns exceeds ${limit} ns.`;
+    return undefined;
+  }
+
+  /** A grandmaster or time-base change, described; updates what is remembered. */
+  private disruption(o: SyncObservation): string | undefined {
+    let why: string | undefined;
+    if (this.lastSync !== undefined && o.grandmasterIdentity !== this.grandmaster) {
+      why = `Grandmaster changed from ${formatIdentity(this.grandmaster)} to ${formatIdentity(o.grandmasterIdentity)}.`;
+    } else if (
+      this.timeBase !== undefined &&
+      (o.gmTimeBaseIndicator !== this.timeBase.indicator || o.lastGmPhaseChange !== this.timeBase.phaseChange)
+    ) {
+      const phaseNs = Number(o.lastGmPhaseChange) / 65536;
+      why = `Grandmaster time base changed (gmTimeBaseIndicator ${this.timeBase.indicator} → ${o.gmTimeBaseIndicator}, lastGmPhaseChange ${phaseNs} ns).`;
+    }
+    this.grandmaster = o.grandmasterIdentity;
+    this.timeBase = { indicator: o.gmTimeBaseIndicator, phaseChange: o.lastGmPhaseChange };
+    return why;
+  }
+
+  private move(to: SyncStatus, reason: string, at: LocalTime, events: StatusEvent[]): void {
+    if (to === this.current) return;
+    const from = this.current;
+    this.current = to;
+    if (to === 'synchronized') this.everSynchronized = true;
+    if (to === 'lost') this.lostSince = this.everSynchronized ? at : undefined;
+    else this.lostSince = undefined;
+    if (to !== 'synchronized') this.goodInARow = 0;
+    events.push({ from, to, reason, atLocal: at });
+  }
+}
+
+/** 001122.fffe.334455, as linuxptp prints a clockIdentity. */
+export function formatIdentity(id: ClockIdentity | undefined): string {
+  if (id === undefined) return 'none';
+  const hex = id.toString(16).padStart(16, '0');
+  return `${hex.slice(0, 6)}.${hex.slice(6, 10)}.${hex.slice(10, 16)}`;
+}
+
+function formatSeconds(s: number): string {
+  return s >= 1 ? `${s} s` : `${s * 1000} ms`;
+}
