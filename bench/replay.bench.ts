@@ -21,7 +21,7 @@ const LINK_NS = 700n;
 /** The slave's clock runs 20 ppm fast against the grandmaster's. */
 const SLAVE_RATE = 1.00002;
 
-function* captureFrames(syncs: number): Generator<{ timestampNs: bigint; data: Uint8Array }> {
+export function* captureFrames(syncs: number): Generator<{ timestampNs: bigint; data: Uint8Array }> {
   const gm0 = 1_700_000_000_000_000_000n;
   const local = (gmNs: bigint): bigint => gm0 + BigInt(Math.round(Number(gmNs - gm0) * SLAVE_RATE));
   const sender = { mac: SLAVE_MAC, port: SLAVE_PORT, domainNumber: 0, majorSdoId: 1 };

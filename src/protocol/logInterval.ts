@@ -14,8 +14,11 @@ export function logIntervalToNs(logInterval: number): number {
   return 2 ** logInterval * 1e9;
 }
 
+/** Intervals from 2^-24 to 2^24 s, as bigint ns (computed once: the receive path asks for them per Sync). */
+const NS_BIG = Array.from({ length: 49 }, (_, i) => BigInt(Math.round(logIntervalToNs(i - 24))));
+
 export function logIntervalToNsBig(logInterval: number): bigint {
-  return BigInt(Math.round(logIntervalToNs(logInterval)));
+  return NS_BIG[logInterval + 24] ?? BigInt(Math.round(logIntervalToNs(logInterval)));
 }
 
 /** True when a logMessageInterval can be used as an interval (not 127, not absurd). */

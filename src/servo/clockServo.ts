@@ -215,11 +215,17 @@ export class ClockServo {
     return events;
   }
 
+  /** The synchronization status now (cheap; report() gives everything). */
+  syncStatus(): SyncStatus {
+    return this.status.status();
+  }
+
   report(now: LocalTime): ClockServoReport {
     const snap = this.status.snapshot(now);
-    const model = this.holdover.model();
     const inHoldover = this.status.inHoldover();
-    const holdoverError = inHoldover && model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
+    // The holdover model is a regression over the recorded estimates: only worth it in holdover.
+    const model = inHoldover ? this.holdover.model() : undefined;
+    const holdoverError = model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
     const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastOffsetNs;
     return {
       status: snap.status,

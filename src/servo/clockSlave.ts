@@ -137,7 +137,8 @@ function readOnly(clock: DisciplinedClock): DisciplinedClock {
   return {
     kind: clock.kind,
     maxFrequencyPpb: clock.maxFrequencyPpb,
-    timestampsFollowAdjustment: clock.timestampsFollowAdjustment,
+    // Adjustments never reach the clock, so its timestamps never follow them.
+    timestampsFollowAdjustment: false,
     now: () => clock.now(),
     fromTimestamp: (t) => clock.fromTimestamp(t),
     adjustFrequency: (v) => {

@@ -57,8 +57,18 @@ export class LinkDelayFilter {
 
 /** Median of a non-empty list (mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
+  return medianIn(values, new Float64Array(values.length));
+}
+
+/**
+ * Median using `scratch` (at least values.length long) as the sort buffer, so that a filter called
+ * on every Sync allocates nothing. A typed array sorts numerically in native code.
+ */
+export function medianIn(values: readonly number[], scratch: Float64Array): number {
+  const n = values.length;
+  for (let i = 0; i < n; i++) scratch[i] = values[i] as number;
+  const sorted = scratch.subarray(0, n).sort();
+  const mid = n >> 1;
   const upper = sorted[mid] as number;
-  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
+  return n % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
 }

@@ -6,7 +6,7 @@
  * after maxConsecutiveRejections rejections in a row the next offset is accepted and the history
  * restarts: the servo then steps or slews per its thresholds.
  */
-import { median } from './linkDelayFilter.js';
+import { medianIn } from './linkDelayFilter.js';
 
 export interface OffsetSpikeFilterOptions {
   /** Accepted offsets kept for the median and MAD. Default 32. */
@@ -27,6 +27,9 @@ export interface SpikeVerdict {
   readonly thresholdNs?: number;
 }
 
+/** Syncs between two recomputations of the acceptance band (median and MAD of the history). */
+const BAND_REFRESH = 4;
+
 /** MAD × 1.4826 estimates the standard deviation of gaussian noise. */
 const MAD_TO_SIGMA = 1.4826;
 
@@ -37,11 +40,15 @@ export class OffsetSpikeFilter {
   private readonly minThresholdNs: number;
   private readonly maxConsecutive: number;
   private readonly history: number[] = [];
+  private readonly deviations: number[] = [];
+  private readonly scratch: Float64Array;
+  private band: { center: number; thresholdNs: number; age: number } | undefined;
   private consecutive = 0;
   private rejected = 0;
 
   constructor(options: OffsetSpikeFilterOptions = {}) {
     this.length = options.length ?? 32;
+    this.scratch = new Float64Array(Math.max(this.length, 3) + 1);
     this.minSamples = options.minSamples ?? 16;
     this.k = options.k ?? 6;
     this.minThresholdNs = options.minThresholdNs ?? 100;
@@ -55,9 +62,11 @@ export class OffsetSpikeFilter {
 
   check(offsetNs: number): SpikeVerdict {
     if (this.history.length < this.minSamples) return this.accept(offsetNs, undefined);
-    const center = median(this.history);
-    const mad = median(this.history.map((v) => Math.abs(v - center)));
-    const thresholdNs = Math.max(this.k * MAD_TO_SIGMA * mad, this.minThresholdNs);
+    // The band moves slowly: recompute it every few Syncs, and always before rejecting anything.
+    let band = this.band;
+    if (band === undefined || band.age >= BAND_REFRESH || Math.abs(offsetNs - band.center) > band.thresholdNs) band = this.refreshBand();
+    band.age += 1;
+    const { center, thresholdNs } = band;
     if (Math.abs(offsetNs - center) <= thresholdNs) return this.accept(offsetNs, thresholdNs);
     if (this.consecutive >= this.maxConsecutive) {
       // Persistent: a real change. Start over from here.
@@ -69,6 +78,15 @@ export class OffsetSpikeFilter {
     return { accepted: false, thresholdNs };
   }
 
+  private refreshBand(): { center: number; thresholdNs: number; age: number } {
+    const center = medianIn(this.history, this.scratch);
+    for (let i = 0; i < this.history.length; i++) this.deviations[i] = Math.abs((this.history[i] as number) - center);
+    this.deviations.length = this.history.length;
+    const mad = medianIn(this.deviations, this.scratch);
+    this.band = { center, thresholdNs: Math.max(this.k * MAD_TO_SIGMA * mad, this.minThresholdNs), age: 0 };
+    return this.band;
+  }
+
   /** Offsets rejected since creation. */
   rejectedCount(): number {
     return this.rejected;
@@ -77,6 +95,7 @@ export class OffsetSpikeFilter {
   /** Forget the history (after a step, a new grandmaster or a phase change). */
   reset(): void {
     this.history.length = 0;
+    this.band = undefined;
     this.consecutive = 0;
   }
 

@@ -84,7 +84,8 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
     {
       engine: { config: config.port, macAddress: socket.macAddress, transmit: true },
       clock,
-      servo: { ...config.servo, linkDelayFilter: false },
+      // The engine already filters the link delay (moving median); the servo's tuning follows the timestamps.
+      servo: { ...config.servo, linkDelayFilter: false, timestamping: socket.timestampingMode },
       stability: { offsetThresholdNs: config.servo.offsetThresholdNs, numOffsetValues: config.servo.numOffsetValues },
       freeRunning: config.freeRunning,
     },

@@ -166,7 +166,6 @@ export class ReplaySession {
   private onSyncRecord(r: SyncRecord): void {
     const { receipt, outcome } = r;
     if (!outcome.accepted) return;
-    const report = this.slave.servo.report(receipt.ingressTime);
     this.observer.sync?.({
       captureTime: receipt.ingressTime,
       sequenceId: receipt.sequenceId,
@@ -179,7 +178,7 @@ export class ReplaySession {
       rateRatio: receipt.rateRatio,
       servoState: outcome.servoState,
       frequencyAdjustment: outcome.frequencyPpb,
-      status: report.status,
+      status: this.slave.servo.syncStatus(),
     });
   }
 }

@@ -47,6 +47,8 @@ export class ReplaySummary {
   private readonly delays = new RunningStats();
   private readonly grandmasters = new Set<string>();
   private readonly masters = new Set<string>();
+  /** The last Sync source seen, to format each source once rather than per Sync. */
+  private lastMaster: ReplaySyncRecord['sourcePortIdentity'] | undefined;
   private readonly timeline: TimelineEntry[] = [];
   private readonly decodeErrors: { frame: number; error: DecodeError }[] = [];
   private firstSyncTime: bigint | undefined;
@@ -57,7 +59,13 @@ export class ReplaySummary {
 
   sync(r: ReplaySyncRecord): void {
     this.syncs += 1;
-    if (this.masters.size < TIMELINE_LIMIT) this.masters.add(formatPortIdentity(r.sourcePortIdentity));
+    const src = r.sourcePortIdentity;
+    const last = this.lastMaster;
+    const same = last !== undefined && last.clockIdentity === src.clockIdentity && last.portNumber === src.portNumber;
+    if (!same && this.masters.size < TIMELINE_LIMIT) {
+      this.lastMaster = src;
+      this.masters.add(formatPortIdentity(src));
+    }
     this.firstSyncTime ??= r.captureTime;
     this.lastNeighborRateRatio = r.neighborRateRatio;
     this.lastRateRatio = r.rateRatio;

@@ -7,7 +7,10 @@
  */
 import type { CapturedFrame } from '../capturedFrame.js';
 import { toEthernet } from '../linkType.js';
-import { decodeFrame } from '../../protocol/ethernetFrame.js';
+import { readClockIdentity } from '../../protocol/derivedDataTypes.js';
+import { ptpPayloadOffset } from '../../protocol/ethernetFrame.js';
+import { peekHeader } from '../../protocol/headerCodec.js';
+import { readUint16 } from '../../protocol/octets.js';
 import { formatMac, formatPortIdentity } from '../../protocol/format.js';
 import type { MacAddress, PortIdentity } from '../../protocol/messages.js';
 import { MessageType } from '../../protocol/messages.js';
@@ -20,6 +23,13 @@ export interface Station {
   readonly how: string;
 }
 
+/** sourcePortIdentity's offset in the common header (802.1AS-2020 10.6.2.1, Table 10-7). */
+const SOURCE_PORT_IDENTITY = 20;
+
+function macAt(b: Uint8Array, o: number): MacAddress {
+  return (b[o] as number) * 2 ** 40 + (b[o + 1] as number) * 2 ** 32 + ((b[o + 2] as number) << 24 >>> 0) + ((b[o + 3] as number) << 16) + ((b[o + 4] as number) << 8) + (b[o + 5] as number);
+}
+
 interface Sender {
   readonly mac: MacAddress;
   port: PortIdentity;
@@ -27,22 +37,36 @@ interface Sender {
   pdelayReqs: number;
 }
 
+/**
+ * Once a port has sent this many Pdelay_Req and a master this many Syncs, the roles are clear and the
+ * pass stops: detection costs the same for a minute-long capture and a day-long one.
+ */
+const SETTLED_PDELAY_REQS = 3;
+const SETTLED_SYNCS = 16;
+
 /** First pass: look at who sent what. Reads headers only; keeps one entry per source MAC. */
 export function detectStation(frames: Iterable<CapturedFrame>, named?: MacAddress): Station | undefined {
   const senders = new Map<MacAddress, Sender>();
+  let syncs = 0;
+  // Only the header matters here: a peek, not a full decode, keeps this pass cheap.
   for (const f of frames) {
     const eth = toEthernet(f);
     if (eth === undefined) continue;
-    const r = decodeFrame(eth);
-    if (!r.ok) continue;
-    const { source, message } = r.value;
+    const at = ptpPayloadOffset(eth);
+    const h = at < 0 ? undefined : peekHeader(eth, at);
+    if (h === undefined || h.versionPtp !== 2) continue;
+    const source = macAt(eth, 6);
     let s = senders.get(source);
     if (s === undefined) {
-      s = { mac: source, port: message.header.sourcePortIdentity, syncs: 0, pdelayReqs: 0 };
+      s = { mac: source, port: { clockIdentity: readClockIdentity(eth, at + SOURCE_PORT_IDENTITY), portNumber: readUint16(eth, at + SOURCE_PORT_IDENTITY + 8) }, syncs: 0, pdelayReqs: 0 };
       senders.set(source, s);
     }
-    if (message.header.messageType === MessageType.Sync) s.syncs += 1;
-    if (message.header.messageType === MessageType.PdelayReq) s.pdelayReqs += 1;
+    if (h.messageType === MessageType.Sync) {
+      s.syncs += 1;
+      syncs += 1;
+    }
+    if (h.messageType === MessageType.PdelayReq) s.pdelayReqs += 1;
+    if (named === undefined && syncs >= SETTLED_SYNCS && s.pdelayReqs >= SETTLED_PDELAY_REQS && s.syncs === 0) break;
   }
   if (named !== undefined) {
     const s = senders.get(named);
