@@ -69,6 +69,10 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(h.engine.asCapable.reason).toBe(
       'meanLinkDelay 699 ns exceeds neighborPropDelayThresh 500 ns; with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
     );
+    // asCapable was false from the start; the new cause is still reported once, for the log
+    const events = h.eventsOf('asCapableChanged');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ asCapable: false, reason: expect.stringContaining('neighborPropDelayThresh 500 ns') });
   });
 
   it('clears asCapable after more than allowedLostResponses requests go unanswered', () => {

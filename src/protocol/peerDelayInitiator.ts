@@ -58,8 +58,21 @@ export type PdelayOutcome =
   | { readonly kind: 'rejected'; readonly reason: RejectionReason }
   | { readonly kind: 'measured'; readonly measurement: PdelayMeasurement };
 
+/** Why asCapable is what it is, as a stable key (the reason sentence carries the measured values). */
+export type AsCapableCause =
+  | 'noExchange'
+  | 'rateRatioPending'
+  | 'delayAboveThreshold'
+  | 'delayBelowMinimum'
+  | 'lostResponses'
+  | 'multipleResponders'
+  | 'loopback'
+  | 'measured'
+  | 'configured';
+
 export interface AsCapableState {
   readonly asCapable: boolean;
+  readonly cause: AsCapableCause;
   readonly reason: string;
 }
 
@@ -79,7 +92,7 @@ export class PeerDelayInitiator {
   meanLinkDelay: number | undefined;
   neighborRateRatio = 1;
   neighborRateRatioValid = false;
-  private capable: AsCapableState = { asCapable: false, reason: 'no peer delay exchange completed yet' };
+  private capable: AsCapableState = { asCapable: false, cause: 'noExchange', reason: 'no peer delay exchange completed yet' };
   /** Pdelay_Req transmission is paused until this local time (multiple responders). */
   pausedUntil: LocalTime | undefined;
 
@@ -88,7 +101,7 @@ export class PeerDelayInitiator {
     private readonly ownPort: PortIdentity,
   ) {
     this.delayFilter = new MovingMedian(config.linkDelayFilterLength);
-    if (config.asCapableAlways) this.capable = { asCapable: true, reason: 'asCapable is configured true (asCapableAlways)' };
+    if (config.asCapableAlways) this.capable = { asCapable: true, cause: 'configured', reason: 'asCapable is configured true (asCapableAlways)' };
   }
 
   get asCapable(): AsCapableState {
@@ -242,34 +255,39 @@ export class PeerDelayInitiator {
     if (this.config.asCapableAlways) return;
     const delay = this.meanLinkDelay ?? 0;
     if (responder.clockIdentity === this.ownPort.clockIdentity) {
-      this.setCapable(false, `Pdelay_Resp comes from this station's own clock ${formatPortIdentity(responder)}: the port is looped back`);
+      this.setCapable(false, 'loopback', `Pdelay_Resp comes from this station's own clock ${formatPortIdentity(responder)}: the port is looped back`);
       return;
     }
     const fault = this.delayFault(delay);
     if (fault !== undefined) {
       // 802.1AS-2020 11.5.4 allowedFaults: a capable link survives a few bad measurements.
       this.faults += 1;
-      if (!this.capable.asCapable || this.faults > this.config.allowedFaults) this.setCapable(false, fault);
+      if (!this.capable.asCapable || this.faults > this.config.allowedFaults) this.setCapable(false, fault.cause, fault.reason);
       return;
     }
     this.faults = 0;
     if (!this.neighborRateRatioValid) {
-      this.setCapable(false, 'neighborRateRatio not yet measured (needs two Pdelay exchanges)');
+      this.setCapable(false, 'rateRatioPending', 'neighborRateRatio not yet measured (needs two Pdelay exchanges)');
       return;
     }
-    this.setCapable(true, `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
+    this.setCapable(true, 'measured', `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
   }
 
-  private delayFault(delay: number): string | undefined {
+  private delayFault(delay: number): { cause: AsCapableCause; reason: string } | undefined {
     const c = this.config;
     if (delay > c.neighborPropDelayThresh) {
-      return (
-        `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(c.neighborPropDelayThresh)}; ` +
-        'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)'
-      );
+      return {
+        cause: 'delayAboveThreshold',
+        reason:
+          `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(c.neighborPropDelayThresh)}; ` +
+          'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
+      };
     }
     if (delay < c.minNeighborPropDelay) {
-      return `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`;
+      return {
+        cause: 'delayBelowMinimum',
+        reason: `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`,
+      };
     }
     return undefined;
   }
@@ -281,6 +299,7 @@ export class PeerDelayInitiator {
       const what = ex.t1 === undefined && ex.t4 !== undefined ? 'no TX timestamp for our Pdelay_Req' : 'no complete Pdelay_Resp/Pdelay_Resp_Follow_Up';
       this.setCapable(
         false,
+        'lostResponses',
         `${what} for ${this.lostResponses} consecutive Pdelay_Req (allowedLostResponses ${this.config.allowedLostResponses}); is a gPTP peer running on the link?`,
       );
       this.neighborRateRatioValid = false;
@@ -295,6 +314,7 @@ export class PeerDelayInitiator {
     if (!this.config.asCapableAlways) {
       this.setCapable(
         false,
+        'multipleResponders',
         `several ports answered Pdelay_Req ${ex.sequenceId} (${first} and ${formatPortIdentity(second)}): the link is not point-to-point (a plain bridge or hub?)`,
       );
     }
@@ -314,7 +334,7 @@ export class PeerDelayInitiator {
     return this.measuredOnce;
   }
 
-  private setCapable(asCapable: boolean, reason: string): void {
-    this.capable = { asCapable, reason };
+  private setCapable(asCapable: boolean, cause: AsCapableCause, reason: string): void {
+    this.capable = { asCapable, cause, reason };
   }
 }

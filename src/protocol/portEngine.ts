@@ -15,7 +15,7 @@ import { formatClockIdentity, formatPortIdentity } from './format.js';
 import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
 import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, type Sender } from './outgoingMessages.js';
-import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type PdelayOutcome } from './peerDelayInitiator.js';
+import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
 import type { PortConfig } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
 import { RejectionCounters, type RejectionReason } from './rejection.js';
@@ -90,6 +90,7 @@ export class PortEngine {
 
   private state: PortState = 'LISTENING';
   private asCapableNow: boolean;
+  private asCapableCause: AsCapableCause;
   private master: MasterInfo | undefined;
   private logSyncInterval: number;
   private logAnnounceInterval: number;
@@ -114,6 +115,7 @@ export class PortEngine {
     this.initiator = new PeerDelayInitiator(config, this.port);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
     this.asCapableNow = this.initiator.asCapable.asCapable;
+    this.asCapableCause = this.initiator.asCapable.cause;
     this.logSyncInterval = config.initialLogSyncInterval;
     this.logAnnounceInterval = config.initialLogAnnounceInterval;
     this.logPdelayReqInterval = config.initialLogPdelayReqInterval;
@@ -241,7 +243,7 @@ export class PortEngine {
     return this.state;
   }
 
-  get asCapable(): { readonly asCapable: boolean; readonly reason: string } {
+  get asCapable(): { readonly asCapable: boolean; readonly cause: AsCapableCause; readonly reason: string } {
     return this.initiator.asCapable;
   }
 
@@ -329,11 +331,16 @@ export class PortEngine {
     }
   }
 
+  /** Reported when asCapable changes, and when it stays false for a new cause (the user must learn why). */
   private updateAsCapable(now: LocalTime): void {
-    const { asCapable, reason } = this.initiator.asCapable;
-    if (asCapable === this.asCapableNow) return;
+    const { asCapable, cause, reason } = this.initiator.asCapable;
+    if (asCapable === this.asCapableNow && cause === this.asCapableCause) return;
+    const changed = asCapable !== this.asCapableNow;
     this.asCapableNow = asCapable;
+    this.asCapableCause = cause;
+    if (!changed && (cause === 'noExchange' || cause === 'rateRatioPending')) return;
     this.emit({ type: 'asCapableChanged', at: now, asCapable, reason });
+    if (!changed) return;
     if (!asCapable && this.config.profile === 'gptp') this.dropMaster(now, `asCapable false: ${reason}`);
   }
 
