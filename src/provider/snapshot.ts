@@ -11,10 +11,12 @@ import type { ClockIdentity, ClockQuality, PortIdentity } from '../protocol/mess
  * synchronized: the servo is locked to a grandmaster; unstable: it follows one but is not (yet, or
  * no longer) within its lock limits; lost: no usable grandmaster (time is free-running holdover).
  */
-export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
+import type { SyncStatus } from '../servo/syncStatus.js';
+import type { TimestampingMode } from '../io/packetSocket.js';
+
+export type { SyncStatus, TimestampingMode };
 export const SYNC_STATUSES: readonly SyncStatus[] = ['synchronized', 'unstable', 'lost'];
 
-export type TimestampingMode = 'hardware' | 'software';
 export const TIMESTAMPING_MODES: readonly TimestampingMode[] = ['hardware', 'software'];
 export const CLOCK_KINDS: readonly ClockKind[] = ['phc', 'virtual', 'simulated'];
 

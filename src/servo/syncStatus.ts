@@ -16,6 +16,7 @@
  * Every transition is an event with a reason in one sentence.
  */
 import type { ClockIdentity } from '../protocol/messages.js';
+import { formatClockIdentity } from '../protocol/format.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import { ServoState } from './servoState.js';
 
@@ -201,7 +202,7 @@ export class SyncStatusClassifier {
   private disruption(o: SyncObservation): string | undefined {
     let why: string | undefined;
     if (this.lastSync !== undefined && o.grandmasterIdentity !== this.grandmaster) {
-      why = `Grandmaster changed from ${formatIdentity(this.grandmaster)} to ${formatIdentity(o.grandmasterIdentity)}.`;
+      why = `Grandmaster changed from ${formatIdentityOrNone(this.grandmaster)} to ${formatIdentityOrNone(o.grandmasterIdentity)}.`;
     } else if (
       this.timeBase !== undefined &&
       (o.gmTimeBaseIndicator !== this.timeBase.indicator || o.lastGmPhaseChange !== this.timeBase.phaseChange)
@@ -226,13 +227,11 @@ export class SyncStatusClassifier {
   }
 }
 
-/** 001122.fffe.334455, as linuxptp prints a clockIdentity. */
-export function formatIdentity(id: ClockIdentity | undefined): string {
-  if (id === undefined) return 'none';
-  const hex = id.toString(16).padStart(16, '0');
-  return `${hex.slice(0, 6)}.${hex.slice(6, 10)}.${hex.slice(10, 16)}`;
-}
 
 function formatSeconds(s: number): string {
   return s >= 1 ? `${s} s` : `${s * 1000} ms`;
+}
+
+function formatIdentityOrNone(id: ClockIdentity | undefined): string {
+  return id === undefined ? 'none' : formatClockIdentity(id);
 }
