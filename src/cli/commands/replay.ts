@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from '../../protocol/format.js';
-import type { Profile } from '../../protocol/portConfig.js';
+import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import type { ClockServoOptions } from '../../servo/clockServo.js';
+import { ConfigError } from '../config/configError.js';
+import { loadDaemonConfig } from '../config/daemonConfig.js';
 import { replayFile } from '../../io/replay/replayFile.js';
 import type { ReplaySyncRecord } from '../../io/replay/replaySession.js';
 import { type ReplaySummaryData } from '../../io/replay/replaySummary.js';
@@ -10,12 +13,14 @@ import { Decimator } from '../../report/decimator.js';
 import { renderSvg } from '../../report/svgPlot.js';
 import type { Command } from '../main.js';
 
-const USAGE = `Usage: syntonic replay FILE [--format text|jsonl|csv] [--plot out.svg] [--station MAC] [--profile gptp|automotive]
+const USAGE = `Usage: syntonic replay FILE [--format text|jsonl|csv] [--plot out.svg] [--station MAC] [--profile gptp|automotive] [-f CONFIG]
 
 Runs a pcap/pcapng capture through Syntonic's engine and servo, as the station that took it
 (or that sends Pdelay_Req in it), and prints per Sync: capture time, sequenceId, master time, local
 time, offset from master, meanLinkDelay, neighborRateRatio, rateRatio, servo state, frequency
-adjustment and status; then a summary. The same file always gives the same output.`;
+adjustment and status; then a summary. The same file always gives the same output.
+CONFIG is a \`syntonic run\` configuration (linuxptp .cfg syntax): its port and servo settings apply,
+e.g. neighborPropDelayThresh for software-timestamped captures.`;
 
 type Format = 'text' | 'jsonl' | 'csv';
 const CSV_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'] as const;
@@ -30,7 +35,8 @@ export const command: Command = {
         format: { type: 'string', default: 'text' },
         plot: { type: 'string' },
         station: { type: 'string' },
-        profile: { type: 'string', default: 'gptp' },
+        profile: { type: 'string' },
+        config: { type: 'string', short: 'f' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -43,10 +49,20 @@ export const command: Command = {
     const format = values.format;
     if (format !== 'text' && format !== 'jsonl' && format !== 'csv') return usageError(`--format must be text, jsonl or csv, not '${format}'`);
     const profile = values.profile;
-    if (profile !== 'gptp' && profile !== 'automotive') return usageError(`--profile must be gptp or automotive, not '${profile}'`);
+    if (profile !== undefined && profile !== 'gptp' && profile !== 'automotive') return usageError(`--profile must be gptp or automotive, not '${profile}'`);
     const station = values.station === undefined ? undefined : parseMac(values.station);
     if (values.station !== undefined && station === undefined) return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
-    return Promise.resolve(replay(file, format, profile as Profile, station, values.plot));
+    let settings: ReplaySettings;
+    try {
+      settings = replaySettings(values.config, profile);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`syntonic replay: ${err.message}\n`);
+        return Promise.resolve(2);
+      }
+      throw err;
+    }
+    return Promise.resolve(replay(file, format, settings, station, values.plot));
   },
 };
 
@@ -55,13 +71,32 @@ function usageError(message: string): Promise<number> {
   return Promise.resolve(2);
 }
 
-function replay(file: string, format: Format, profile: Profile, station: number | undefined, plotPath: string | undefined): number {
+interface ReplaySettings {
+  readonly profile: Profile;
+  readonly config: PortConfig | undefined;
+  readonly servo: ClockServoOptions | undefined;
+}
+
+/** Port and servo settings from a `syntonic run` configuration file, when one is given. */
+function replaySettings(file: string | undefined, profile: string | undefined): ReplaySettings {
+  if (file === undefined) return { profile: (profile ?? 'gptp') as Profile, config: undefined, servo: undefined };
+  const { config, warnings } = loadDaemonConfig({ file, interfaceName: 'replay', overrides: profile === undefined ? {} : { profile } });
+  for (const w of warnings) process.stderr.write(`syntonic replay: ${w}\n`);
+  return { profile: config.profile, config: config.port, servo: config.servo };
+}
+
+function replay(file: string, format: Format, settings: ReplaySettings, station: number | undefined, plotPath: string | undefined): number {
   const out = new BufferedWriter();
   const plot = plotPath === undefined ? undefined : new PlotData();
   if (format === 'csv') out.line(CSV_FIELDS.join(','));
   const result = replayFile(
     file,
-    { profile, ...(station === undefined ? {} : { station }) },
+    {
+      profile: settings.profile,
+      ...(station === undefined ? {} : { station }),
+      ...(settings.config === undefined ? {} : { config: settings.config }),
+      ...(settings.servo === undefined ? {} : { servo: settings.servo }),
+    },
     {
       sync: (r) => {
         plot?.sync(r);
@@ -177,7 +212,7 @@ function summaryText(s: ReplaySummaryData): string {
   add('rejected', formatCounts(s.rejected));
   add('syncs accepted', String(s.syncs));
   add('follow-ups lost/late', String(s.followUpsLost + (s.rejected['lateFollowUp'] ?? 0)));
-  add('time to lock', s.timeToLockS === undefined ? 'never locked (no s2)' : `${s.timeToLockS.toFixed(3)} s after the first Sync`);
+  add('time to lock', s.timeToLockS === undefined ? 'not locked at the end (s2 with |offset| < 1 µs)' : `${s.timeToLockS.toFixed(3)} s after the first Sync (s2 with |offset| < 1 µs from then on)`);
   if (s.offsetAfterLock !== undefined) {
     const o = s.offsetAfterLock;
     add('offset after lock', `rms ${formatDelayNs(o.rmsNs)}, max |${formatDelayNs(o.maxAbsNs)}|, mean ${formatDelayNs(o.meanNs)} over ${o.count} Syncs`);

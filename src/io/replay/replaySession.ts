@@ -63,6 +63,8 @@ export interface ReplayCounts {
 
 /** A listener that never sent a frame: it only receives (a capture taken next to the master). */
 const LISTENER_MAC: MacAddress = 0;
+/** Its clockIdentity: no EUI-64 a real port has (ordinary ones come from a MAC, even 00:00:00:00:00:00). */
+const LISTENER_CLOCK = 0xfffffffffffffffen;
 const MAX_TIMERS_PER_FRAME = 100_000;
 
 export class ReplaySession {
@@ -91,6 +93,7 @@ export class ReplaySession {
         engine: {
           config,
           macAddress: this.stationMac,
+          ...(station === undefined ? { clockIdentity: LISTENER_CLOCK } : {}),
           ...(station?.port === undefined ? {} : { clockIdentity: station.port.clockIdentity, portNumber: station.port.portNumber }),
           transmit: false,
         },

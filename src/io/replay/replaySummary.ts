@@ -12,6 +12,8 @@ import type { ReplayCounts, ReplaySession, ReplaySyncRecord } from './replaySess
 import { RunningStats } from '../../report/runningStats.js';
 
 const TIMELINE_LIMIT = 200;
+/** |offset| below which a locked (s2) servo counts as locked in a replay summary, ns. */
+export const LOCK_THRESHOLD_NS = 1_000;
 const DECODE_ERROR_EXAMPLES = 10;
 
 export interface TimelineEntry {
@@ -43,7 +45,7 @@ export interface ReplaySummaryData {
 }
 
 export class ReplaySummary {
-  private readonly offsets = new RunningStats();
+  private offsets = new RunningStats();
   private readonly delays = new RunningStats();
   private readonly grandmasters = new Set<string>();
   private readonly masters = new Set<string>();
@@ -57,6 +59,10 @@ export class ReplaySummary {
   private lastNeighborRateRatio: number | undefined;
   private lastRateRatio: number | undefined;
 
+  /**
+   * Locked: servo in s2 with |offset| below LOCK_THRESHOLD_NS, for good. Every Sync that is not
+   * restarts the after-lock statistics, so they cover the final locked stretch only.
+   */
   sync(r: ReplaySyncRecord): void {
     this.syncs += 1;
     const src = r.sourcePortIdentity;
@@ -69,9 +75,12 @@ export class ReplaySummary {
     this.firstSyncTime ??= r.captureTime;
     this.lastNeighborRateRatio = r.neighborRateRatio;
     this.lastRateRatio = r.rateRatio;
-    if (r.servoState === 's2') {
+    if (r.servoState === 's2' && Math.abs(r.offsetFromMaster) < LOCK_THRESHOLD_NS) {
       this.lockTime ??= r.captureTime;
       this.offsets.push(r.offsetFromMaster);
+    } else {
+      this.lockTime = undefined;
+      this.offsets = new RunningStats();
     }
   }
 

@@ -72,12 +72,17 @@ export function detectStation(frames: Iterable<CapturedFrame>, named?: MacAddres
     const s = senders.get(named);
     return { mac: named, port: s?.port, how: `named with --station ${formatMac(named)}` };
   }
-  const candidates = [...senders.values()].filter((s) => s.pdelayReqs > 0 && s.syncs === 0).sort((a, b) => b.pdelayReqs - a.pdelayReqs);
+  // The station measures its link (Pdelay_Req) and is not the master: of the ports that send
+  // Pdelay_Req, the one sending the fewest Syncs, when some other port sends more (a slave may have
+  // been master for a moment before the grandmaster won the BMCA).
+  const mostSyncs = Math.max(0, ...[...senders.values()].map((s) => s.syncs));
+  const candidates = [...senders.values()].filter((s) => s.pdelayReqs > 0 && s.syncs < mostSyncs).sort((a, b) => a.syncs - b.syncs || b.pdelayReqs - a.pdelayReqs);
   const best = candidates[0];
   if (best === undefined) return undefined;
+  const role = best.syncs === 0 ? 'sends Pdelay_Req and no Sync' : `sends Pdelay_Req and the fewest Syncs (${best.syncs})`;
   return {
     mac: best.mac,
     port: best.port,
-    how: `${formatMac(best.mac)} (${formatPortIdentity(best.port)}) sends Pdelay_Req and no Sync${candidates.length > 1 ? `; ${candidates.length - 1} other candidate(s) ignored` : ''}`,
+    how: `${formatMac(best.mac)} (${formatPortIdentity(best.port)}) ${role}${candidates.length > 1 ? `; ${candidates.length - 1} other candidate(s) ignored` : ''}`,
   };
 }
