@@ -59,6 +59,11 @@ export interface MasterModel {
   readonly outages: readonly Outage[];
   /** gPTP profile sends Announce; the automotive profile does not. */
   readonly sendsAnnounce: boolean;
+  /**
+   * The master is a bridge whose grandmaster changes at these times (ns since the start): its
+   * Announce names the new grandmaster (stepsRemoved 1). Pair with a phase jump for a new time base.
+   */
+  readonly grandmasterChanges?: readonly { readonly atNs: bigint; readonly grandmasterIdentity: ClockIdentity; readonly priority1: number }[];
 }
 
 export interface StationModel {
@@ -227,7 +232,10 @@ export class Simulation {
     if (this.masterSilent(this.nowNs)) return;
     const seq = this.announceSeq;
     this.announceSeq = (seq + 1) & 0xffff;
-    this.toStation(announce(seq, { source: m.port, grandmaster: m.grandmasterIdentity, priority1: m.priority1, logMessageInterval: m.logAnnounceInterval }));
+    const rel = this.nowNs - this.scenario.startNs;
+    const change = [...(m.grandmasterChanges ?? [])].reverse().find((c) => rel >= c.atNs);
+    const gm = change === undefined ? { grandmaster: m.grandmasterIdentity, priority1: m.priority1 } : { grandmaster: change.grandmasterIdentity, priority1: change.priority1, stepsRemoved: 1, pathTrace: [change.grandmasterIdentity, m.port.clockIdentity] };
+    this.toStation(announce(seq, { source: m.port, logMessageInterval: m.logAnnounceInterval, ...gm }));
   }
 
   private masterPdelayReq(): void {
