@@ -53,12 +53,13 @@ describe('SyncStatusClassifier', () => {
 
   it('goes lost after syncReceiptTimeout Sync intervals without a Sync and counts holdover from there', () => {
     const c = synchronizedClassifier(); // last Sync at 10.875 s
-    expect(c.tick(at(11.25))).toEqual([]); // exactly 3 × 125 ms: not yet
-    const events = c.tick(at(11.251));
-    expect(events[0]?.reason).toBe('No Sync for 0.376 s (syncReceiptTimeout 3 × 125 ms).');
+    // 3 × 125 ms plus half an interval of grace: 437.5 ms
+    expect(c.tick(at(11.3125))).toEqual([]); // exactly the limit: not yet
+    const events = c.tick(at(11.3135));
+    expect(events[0]?.reason).toBe('No Sync for 0.439 s (syncReceiptTimeout 3 × 125 ms).');
     expect(c.inHoldover()).toBe(true);
-    expect(c.snapshot(at(12.251)).holdoverS).toBeCloseTo(1, 9);
-    expect(c.snapshot(at(12.251)).sinceLastSyncS).toBeCloseTo(1.376, 9);
+    expect(c.snapshot(at(12.3135)).holdoverS).toBeCloseTo(1, 9);
+    expect(c.snapshot(at(12.3135)).sinceLastSyncS).toBeCloseTo(1.4385, 9);
   });
 
   it('a Sync whose offset was rejected still keeps the timeout from expiring', () => {
@@ -110,6 +111,6 @@ describe('SyncStatusClassifier', () => {
     const c = synchronizedClassifier();
     c.shiftLocalTime(-5e9); // the timestamp clock went back 5 s
     expect(c.tick(at(6.0))).toEqual([]);
-    expect(c.tick(at(6.3))[0]?.to).toBe('lost');
+    expect(c.tick(at(6.4))[0]?.to).toBe('lost');
   });
 });

@@ -396,13 +396,20 @@ export class PortEngine {
     this.lastSyncAt = now;
     this.syncsAccepted += 1;
     this.logSyncInterval = receipt.logSyncInterval;
-    this.armSyncReceiptTimeout(now);
+    this.armSyncReceiptTimeout(receipt.ingressTime);
     this.emit({ type: 'syncReceipt', receipt });
   }
 
-  private armSyncReceiptTimeout(now: LocalTime): void {
-    // 802.1AS-2020 10.7.3.1: syncReceiptTimeout counts sync intervals.
-    this.syncReceiptDeadline = (now + BigInt(this.config.syncReceiptTimeout) * logIntervalToNsBig(this.logSyncInterval)) as LocalTime;
+  /**
+   * 802.1AS-2020 10.7.3.1: the master is aged after syncReceiptTimeout sync intervals without a Sync,
+   * counted from the last Sync's ingress. Half an interval of grace is added: the Sync after two
+   * missing ones is due exactly at the deadline, and a few ns of jitter would otherwise count it
+   * missing too (measured in simulation: 2 % loss aged the master ~15 times more often than
+   * syncReceiptTimeout lost Syncs in a row can explain).
+   */
+  private armSyncReceiptTimeout(from: LocalTime): void {
+    const interval = logIntervalToNsBig(this.logSyncInterval);
+    this.syncReceiptDeadline = (from + BigInt(this.config.syncReceiptTimeout) * interval + interval / 2n) as LocalTime;
   }
 
   private onSyncReceiptTimeout(now: LocalTime): void {

@@ -151,7 +151,9 @@ export class SyncStatusClassifier {
     }
     if (this.lastSync === undefined) return events;
     const intervalS = 2 ** this.lastLogSyncInterval;
-    const limitS = this.timeout * intervalS;
+    // Half an interval of grace, as the port engine's own timer: the Sync after two missing ones is
+    // due exactly at timeout × interval, and jitter must not make it a third missing one.
+    const limitS = (this.timeout + 0.5) * intervalS;
     const sinceS = Number(now - this.lastSync) / 1e9;
     if (sinceS > limitS) {
       const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(intervalS)}).`;
