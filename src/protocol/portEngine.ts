@@ -11,7 +11,7 @@
 import type { LocalTime } from '../clock/timePoint.js';
 import { comparePriorityVector, NOT_GRANDMASTER_CAPABLE, priorityVectorOf, qualifyAnnounce, type PriorityVector } from './bmca.js';
 import type { EngineEvent, EngineSink, PortState } from './engineEvents.js';
-import { formatClockIdentity, formatPortIdentity } from './format.js';
+import { formatClockIdentity, formatPortIdentity, messageTypeName } from './format.js';
 import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
 import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, type Sender } from './outgoingMessages.js';
@@ -55,23 +55,6 @@ export interface EngineStatistics {
   readonly pdelayExchanges: number;
 }
 
-/** The Sync messages a master sends when nothing else is known: 802.1AS-2020 10.7.2.3 initialLogSyncInterval. */
-const MESSAGE_NAMES: Record<number, string> = {
-  0x0: 'Sync',
-  0x1: 'Delay_Req',
-  0x2: 'Pdelay_Req',
-  0x3: 'Pdelay_Resp',
-  0x8: 'Follow_Up',
-  0x9: 'Delay_Resp',
-  0xa: 'Pdelay_Resp_Follow_Up',
-  0xb: 'Announce',
-  0xc: 'Signaling',
-  0xd: 'Management',
-};
-
-export function messageName(messageType: number): string {
-  return MESSAGE_NAMES[messageType] ?? `messageType ${messageType}`;
-}
 
 type PendingTx = { readonly kind: 'pdelayReq'; readonly sequenceId: number } | { readonly kind: 'pdelayResp'; readonly requester: PortIdentity; readonly sequenceId: number };
 
@@ -142,7 +125,7 @@ export class PortEngine {
   receive(frame: PtpFrame, rx: LocalTime): void {
     const msg = frame.message;
     const h = msg.header;
-    this.bump(this.received, messageName(h.messageType));
+    this.bump(this.received, messageTypeName(h.messageType));
     if (h.majorSdoId !== this.config.majorSdoId) return this.reject(msg, 'wrongMajorSdoId');
     if (h.domainNumber !== this.config.domainNumber) return this.reject(msg, 'wrongDomain');
     if (h.sourcePortIdentity.clockIdentity === this.port.clockIdentity) return this.reject(msg, 'ownFrame');
@@ -172,7 +155,7 @@ export class PortEngine {
    */
   ownFrame(frame: PtpFrame, tx: LocalTime): void {
     const msg = frame.message;
-    this.bump(this.sent, messageName(msg.header.messageType));
+    this.bump(this.sent, messageTypeName(msg.header.messageType));
     if (msg.type !== 'pdelayReq') return;
     this.initiator.beginRequest(msg.header.sequenceId);
     this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
@@ -525,7 +508,7 @@ export class PortEngine {
   }
 
   private send(frame: PtpFrame, txHandle: number | undefined): void {
-    this.bump(this.sent, messageName(frame.message.header.messageType));
+    this.bump(this.sent, messageTypeName(frame.message.header.messageType));
     this.sink.transmit({ frame, txHandle });
   }
 

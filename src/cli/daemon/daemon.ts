@@ -14,9 +14,8 @@ import { VirtualClock } from '../../clock/virtualClock.js';
 import { LivePort } from '../../io/livePort.js';
 import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
-import { formatClockIdentity, formatDelayNs, formatPortIdentity } from '../../protocol/format.js';
+import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
-import { messageName } from '../../protocol/portEngine.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
@@ -233,7 +232,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       log.write('info', `${port}: logPdelayReqInterval ${e.logInterval}: ${e.reason}`);
       return;
     case 'rejected':
-      log.write('debug', `${port}: ${messageName(e.messageType)} ${e.sequenceId} from ${formatPortIdentity(e.source)} rejected: ${e.reason}`);
+      log.write('debug', `${port}: ${messageTypeName(e.messageType)} ${e.sequenceId} from ${formatPortIdentity(e.source)} rejected: ${e.reason}`);
       return;
     default:
       return;
