@@ -108,8 +108,9 @@ export class ClockSlave {
     this.sink.engineEvent?.(e);
     if (e.type !== 'syncReceipt') return;
     const outcome = this.servo.onSync(e.receipt, this.engine.asCapable.asCapable);
-    this.sink.syncRecord?.({ receipt: e.receipt, outcome });
+    // Status first: a consumer that publishes on the record must see the new status with its reason.
     for (const s of outcome.events) this.onStatusEvent(s, e.receipt.ingressTime);
+    this.sink.syncRecord?.({ receipt: e.receipt, outcome });
     this.updateStability(outcome, e.receipt.ingressTime);
   }
 

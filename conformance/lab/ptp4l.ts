@@ -1,0 +1,133 @@
+/**
+ * linuxptp's ptp4l (Debian 3.1.1) as the lab's peer: a gPTP grandmaster, or a free-running slave whose
+ * `master offset` lines measure the same link as a reference. Never anything that adjusts a clock:
+ *
+ *  - every instance runs with `free_running 1` and `kernel_leap 0` (a grandmaster too: ptp4l then
+ *    never opens CLOCK_REALTIME for adjustment, and the timestamps it sends are still the software
+ *    timestamps, i.e. CLOCK_REALTIME as it is), under setpriv without CAP_SYS_TIME and clockguard;
+ *  - a slave also runs `slaveOnly 1`, `freq_est_interval 0` and `summary_interval -3`: it stays
+ *    UNCALIBRATED and prints `master offset` per frequency estimate (LAB-NOTES).
+ *
+ * Configs are one of conformance/lab/configs/ptp4l-*.cfg with the per-run options replaced, written to
+ * a temporary directory; each instance gets its own `uds_address` (the UDS path is shared by all
+ * namespaces).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from './clockGuard.js';
+import { LabProcess } from './labProcess.js';
+import { parseOffsetSample, parsePortStateChange, type OffsetSample, type PortStateChange } from './logLines.js';
+import type { Lab } from './netns.js';
+
+export type Ptp4lBase = 'gPTP' | 'automotive-master' | 'automotive-slave';
+export type Ptp4lRole = 'grandmaster' | 'freeRunningSlave' | 'freeRunningBridge';
+
+/** gPTP.cfg's 800 ns never lets software timestamps on veth become asCapable (LAB-NOTES): 10 ms does. */
+export const SOFTWARE_NEIGHBOR_PROP_DELAY_THRESH_NS = 10_000_000;
+/** Wins against any gPTP.cfg peer (248). */
+export const GRANDMASTER_PRIORITY1 = 246;
+
+export interface Ptp4lOptions {
+  /** For logs and errors, e.g. 'gm'. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly interfaces: readonly string[];
+  readonly role: Ptp4lRole;
+  /** Default 'gPTP'. */
+  readonly base?: Ptp4lBase;
+  /** Default GRANDMASTER_PRIORITY1 for a grandmaster, the base file's otherwise. */
+  readonly priority1?: number;
+  /** Default SOFTWARE_NEIGHBOR_PROP_DELAY_THRESH_NS. */
+  readonly neighborPropDelayThreshNs?: number;
+  /** ptp4l's clockIdentity option, e.g. '02aaaa.fffe.000002'; default derived from the MAC. */
+  readonly clockIdentity?: string;
+  /** Any further [global] options, replacing the file's. */
+  readonly options?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * A config file's text with `[global]` options replaced or appended. ptp4l reads `name value` lines;
+ * comments only on their own lines.
+ */
+export function withGlobalOptions(text: string, options: Readonly<Record<string, string | number>>): string {
+  const left = new Map(Object.entries(options).map(([k, v]) => [k, String(v)]));
+  for (const [k, v] of left) {
+    if (/[\s#]/.test(k) || /[\n#]/.test(v) || v.trim() === '') throw new RangeError(`ptp4l option ${k}: '${v}' is not a plain value`);
+  }
+  const lines = text.split('\n').map((line) => {
+    const name = /^\s*([^\s#[]\S*)\s/.exec(line)?.[1];
+    if (name === undefined || !left.has(name)) return line;
+    const value = left.get(name) as string;
+    left.delete(name);
+    return `${name}\t\t${value}`;
+  });
+  const end = lines.length > 0 && lines[lines.length - 1] === '' ? lines.pop() : undefined;
+  for (const [k, v] of left) lines.push(`${k}\t\t${v}`);
+  if (end !== undefined) lines.push(end);
+  return lines.join('\n');
+}
+
+/** The config of one instance, as ptp4l will read it. */
+export function ptp4lConfigText(options: Ptp4lOptions, udsAddress: string): string {
+  const base = readFileSync(join(REPOSITORY_ROOT, 'conformance/lab/configs', `ptp4l-${options.base ?? 'gPTP'}.cfg`), 'utf8');
+  const perRole: Record<string, string | number> =
+    options.role === 'grandmaster'
+      ? { priority1: options.priority1 ?? GRANDMASTER_PRIORITY1 }
+      : options.role === 'freeRunningSlave'
+        ? { slaveOnly: 1, freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) }
+        : { freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) };
+  return withGlobalOptions(base, {
+    free_running: 1,
+    kernel_leap: 0,
+    uds_address: udsAddress,
+    neighborPropDelayThresh: options.neighborPropDelayThreshNs ?? SOFTWARE_NEIGHBOR_PROP_DELAY_THRESH_NS,
+    ...(options.clockIdentity === undefined ? {} : { clockIdentity: options.clockIdentity }),
+    ...perRole,
+    ...options.options,
+  });
+}
+
+export class Ptp4l {
+  readonly samples: OffsetSample[] = [];
+  readonly portStates: PortStateChange[] = [];
+
+  private constructor(
+    readonly options: Ptp4lOptions,
+    readonly process: LabProcess,
+    readonly configPath: string,
+  ) {
+    process.onLine((line) => {
+      const sample = parseOffsetSample(line.text, line.atMs);
+      if (sample !== undefined) this.samples.push(sample);
+      const change = parsePortStateChange(line.text, line.atMs);
+      if (change !== undefined) this.portStates.push(change);
+    });
+  }
+
+  /** Writes the config into a fresh temporary directory and starts `ptp4l -f CFG -i … -m -S`. */
+  static start(lab: Lab, clockGuardPath: string, options: Ptp4lOptions): Ptp4l {
+    const dir = lab.tempDir(`ptp4l-${options.name}`);
+    const configPath = join(dir, 'ptp4l.cfg');
+    writeFileSync(configPath, ptp4lConfigText(options, join(dir, 'uds')));
+    const argv = ['ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+    return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath);
+  }
+
+  /** Resolves when ptp4l reports the grandmaster role (about announceReceiptTimeout after start). */
+  async grandmasterRole(timeoutMs = 10_000): Promise<void> {
+    await this.process.waitForLine(/assuming the grand master role|to MASTER on/, timeoutMs);
+  }
+
+  /** Offsets since `fromMs` (Date.now() ms). */
+  samplesSince(fromMs: number): OffsetSample[] {
+    return this.samples.filter((s) => s.atMs >= fromMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+  }
+
+  async kill(): Promise<void> {
+    await this.process.kill();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The lab's usual topology: one ptp4l grandmaster with one port per slave (`ptp4l -i a -i b`; a Linux
+ * bridge is not a gPTP segment, LAB-NOTES), Syntonic on one port and ptp4l as a free-running
+ * reference slave on the other, optionally each link through its own impairment relay:
+ *
+ *   [gm] a1 ──veth── b1 [syn]                 or   [gm] a1 ── [relay] ── b1 [syn]
+ *   [gm] a2 ──veth── b2 [ref]                      [gm] a2 ── [relay] ── b2 [ref]
+ *
+ * plus the true-error probe on Syntonic's provider socket.
+ */
+import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
+import { buildClockGuard } from './clockGuard.js';
+import { Lab, type VethEnd } from './netns.js';
+import { Ptp4l, type Ptp4lBase, type Ptp4lOptions } from './ptp4l.js';
+import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
+import { TrueErrorProbe } from './trueErrorProbe.js';
+
+export interface StarOptions {
+  /** The grandmaster's base config; default 'gPTP'. */
+  readonly grandmasterBase?: Ptp4lBase;
+  /** The reference slave's base config; default 'gPTP'. */
+  readonly referenceBase?: Ptp4lBase;
+  /** Default true. */
+  readonly reference?: boolean;
+  readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
+  /** Put a relay with this impairment on both links (different seeds). */
+  readonly impairment?: Impairment;
+}
+
+export class StarLab {
+  readonly events: string[] = [];
+  private relayStats: RelayStats[] = [];
+  /** Every grandmaster process of the run (restarts included), for the clockguard verdict. */
+  private readonly grandmasters: Ptp4l[];
+
+  private constructor(
+    readonly lab: Lab,
+    readonly guard: string,
+    readonly startMs: number,
+    private readonly grandmasterOptions: Ptp4lOptions,
+    public grandmaster: Ptp4l,
+    readonly reference: Ptp4l | undefined,
+    readonly syntonic: SyntonicDaemon,
+    readonly probe: TrueErrorProbe,
+    /** Syntonic's interface (for link down/up). */
+    readonly syntonicEnd: VethEnd,
+    private readonly relays: readonly Relay[],
+  ) {
+    this.grandmasters = [grandmaster];
+  }
+
+  static async start(options: StarOptions = {}): Promise<StarLab> {
+    const lab = new Lab();
+    try {
+      const guard = buildClockGuard(lab.tempDir('guard'));
+      const gmNs = lab.namespace('gm');
+      const synNs = lab.namespace('syn');
+      const withReference = options.reference ?? true;
+      const refNs = withReference ? lab.namespace('ref') : undefined;
+      const relays: Relay[] = [];
+      const relayBinary = options.impairment === undefined ? undefined : buildRelay(lab.tempDir('relay'));
+      // One link per slave: direct veth, or veth–relay–veth.
+      const connect = async (slaveNs: string, tag: string, seed: number): Promise<{ gmSide: VethEnd; slaveSide: VethEnd }> => {
+        if (options.impairment === undefined || relayBinary === undefined) {
+          const link = await lab.veth(gmNs, slaveNs);
+          return { gmSide: link.a, slaveSide: link.b };
+        }
+        const relayNs = lab.namespace(`relay-${tag}`);
+        const left = await lab.veth(gmNs, relayNs);
+        const right = await lab.veth(relayNs, slaveNs);
+        relays.push(await Relay.start(lab, guard, relayBinary, relayNs, left.b.name, right.a.name, { ...options.impairment, seed: (options.impairment.seed ?? 1) + seed }));
+        return { gmSide: left.a, slaveSide: right.b };
+      };
+      const synLink = await connect(synNs, 'syn', 0);
+      const refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
+      const startMs = Date.now();
+      const grandmasterOptions: Ptp4lOptions = {
+        name: 'gm',
+        namespace: gmNs,
+        interfaces: refLink === undefined ? [synLink.gmSide.name] : [synLink.gmSide.name, refLink.gmSide.name],
+        role: 'grandmaster',
+        base: options.grandmasterBase ?? 'gPTP',
+      };
+      const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
+      const reference =
+        refNs === undefined || refLink === undefined
+          ? undefined
+          : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refLink.slaveSide.name], role: 'freeRunningSlave', base: options.referenceBase ?? 'gPTP' });
+      const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
+      await syntonic.providerListening();
+      const probe = await TrueErrorProbe.connect(syntonic.socketPath);
+      return new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays);
+    } catch (err) {
+      await lab.cleanup();
+      throw err;
+    }
+  }
+
+  /** Notes an event in the run's log ("12.0 s: …") and returns Date.now(). */
+  mark(what: string): number {
+    const now = Date.now();
+    this.events.push(`${((now - this.startMs) / 1000).toFixed(1)} s: ${what}`);
+    return now;
+  }
+
+  async killGrandmaster(): Promise<number> {
+    const at = this.mark('grandmaster killed (SIGKILL)');
+    await this.grandmaster.kill();
+    return at;
+  }
+
+  restartGrandmaster(overrides: Partial<Ptp4lOptions> = {}): number {
+    const at = this.mark(`grandmaster started${overrides.priority1 === undefined ? '' : ` with priority1 ${overrides.priority1}`}`);
+    this.grandmaster = Ptp4l.start(this.lab, this.guard, { ...this.grandmasterOptions, ...overrides });
+    this.grandmasters.push(this.grandmaster);
+    return at;
+  }
+
+  setSyntonicLink(state: 'up' | 'down'): number {
+    const at = this.mark(`ip link set ${this.syntonicEnd.name} ${state} (Syntonic's side)`);
+    this.lab.setLink(this.syntonicEnd, state);
+    return at;
+  }
+
+  /** Throws if any process tried to change a clock. */
+  assertClocksUntouched(): void {
+    for (const gm of this.grandmasters) gm.process.assertClockUntouched();
+    this.reference?.process.assertClockUntouched();
+    this.syntonic.process.assertClockUntouched();
+  }
+
+  /** Relay statistics, once close() has run. */
+  get relayStatistics(): readonly RelayStats[] {
+    return this.relayStats;
+  }
+
+  async close(): Promise<void> {
+    this.probe.close();
+    try {
+      this.relayStats = await Promise.all(this.relays.map((r) => r.stop()));
+    } finally {
+      await this.lab.cleanup();
+    }
+  }
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((wake) => setTimeout(wake, ms));
+}

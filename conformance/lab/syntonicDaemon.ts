@@ -1,0 +1,110 @@
+/**
+ * `syntonic run` as a lab process: inside the slave namespace, software timestamps, the virtual clock,
+ * guarded like ptp4l (setpriv without CAP_SYS_TIME, clockguard preloaded). Its log lines (text or
+ * JSON) become typed samples; the time-base provider socket lives in the lab's temporary directory,
+ * reachable from every namespace (it is a file path).
+ *
+ * Runs the compiled daemon (dist/, `npx tsc -p tsconfig.json`) through bin/syntonic.js.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from './clockGuard.js';
+import { LabProcess } from './labProcess.js';
+import {
+  parseAsCapableChange,
+  parseOffsetSample,
+  parsePortStateChange,
+  parseStatusChange,
+  type AsCapableChange,
+  type OffsetSample,
+  type PortStateChange,
+  type StatusChange,
+} from './logLines.js';
+import { LabError, type Lab } from './netns.js';
+
+export type ProviderStatus = 'synchronized' | 'unstable' | 'lost';
+
+export interface SyntonicOptions {
+  readonly namespace: string;
+  readonly interfaceName: string;
+  /** A Syntonic config file; default conformance/lab/configs/syntonic-gPTP-software.cfg. */
+  readonly configFile?: string;
+  readonly profile?: 'gptp' | 'automotive';
+  readonly logFormat?: 'text' | 'json';
+  /** Directory for the provider socket; default a new lab temporary directory. */
+  readonly socketDirectory?: string;
+  /** Further command-line arguments. */
+  readonly extraArgs?: readonly string[];
+}
+
+export const LAB_CONFIGS = join(REPOSITORY_ROOT, 'conformance/lab/configs');
+const ENTRY = join(REPOSITORY_ROOT, 'bin/syntonic.js');
+const COMPILED_MAIN = join(REPOSITORY_ROOT, 'dist/src/cli/main.js');
+
+export class SyntonicDaemon {
+  readonly offsets: OffsetSample[] = [];
+  readonly statusChanges: StatusChange[] = [];
+  readonly asCapableChanges: AsCapableChange[] = [];
+  readonly portStates: PortStateChange[] = [];
+
+  private constructor(
+    readonly process: LabProcess,
+    readonly socketPath: string,
+  ) {
+    process.onLine((line) => {
+      const offset = parseOffsetSample(line.text, line.atMs);
+      if (offset !== undefined) this.offsets.push(offset);
+      const status = parseStatusChange(line.text, line.atMs);
+      if (status !== undefined) this.statusChanges.push(status);
+      const capable = parseAsCapableChange(line.text, line.atMs);
+      if (capable !== undefined) this.asCapableChanges.push(capable);
+      const port = parsePortStateChange(line.text, line.atMs);
+      if (port !== undefined) this.portStates.push(port);
+    });
+  }
+
+  static start(lab: Lab, clockGuardPath: string, options: SyntonicOptions): SyntonicDaemon {
+    if (!existsSync(COMPILED_MAIN)) throw new LabError(`${COMPILED_MAIN} is missing: build first with npx tsc -p tsconfig.json`, 'syntonic');
+    const socketPath = join(options.socketDirectory ?? lab.tempDir('syntonic'), 'syntonic.sock');
+    const argv = [
+      process.execPath,
+      ENTRY,
+      'run',
+      '-i',
+      options.interfaceName,
+      '-f',
+      options.configFile ?? join(LAB_CONFIGS, 'syntonic-gPTP-software.cfg'),
+      '--timestamping',
+      'software',
+      '--clock',
+      'virtual',
+      '--socket',
+      socketPath,
+      ...(options.profile === undefined ? [] : ['--profile', options.profile]),
+      ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
+      ...(options.extraArgs ?? []),
+    ];
+    return new SyntonicDaemon(new LabProcess('syntonic', lab, options.namespace, argv, clockGuardPath, REPOSITORY_ROOT), socketPath);
+  }
+
+  /** Resolves once the daemon logs that its provider socket is listening. */
+  async providerListening(timeoutMs = 10_000): Promise<void> {
+    await this.process.waitForLine(/time-base provider on /, timeoutMs);
+  }
+
+  /** The first `status … to <status>` line at or after index `fromLine` of the process's lines. */
+  async statusBecomes(status: ProviderStatus, timeoutMs: number, fromLine = 0): Promise<StatusChange> {
+    const line = await this.process.waitForLine(new RegExp(`status \\w+ to ${status}: `), timeoutMs, fromLine);
+    const change = parseStatusChange(line.text, line.atMs);
+    if (change === undefined) throw new LabError(`unreadable status line: ${line.text}`, 'syntonic');
+    return change;
+  }
+
+  offsetsSince(fromMs: number): OffsetSample[] {
+    return this.offsets.filter((s) => s.atMs >= fromMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop(3_000);
+  }
+}
