@@ -22,6 +22,8 @@ export interface LivePortOptions {
   /** Called for a decode error at most once per `decodeErrorLogIntervalMs` (the rest are counted). */
   readonly onDecodeError?: (error: DecodeError, suppressedSinceLast: number) => void;
   readonly decodeErrorLogIntervalMs?: number;
+  /** Applied to every RX and TX timestamp (the lab's synthetic oscillator error); identity by default. */
+  readonly mapTimestamp?: (t: LocalTime) => LocalTime;
 }
 
 export interface LivePortCounters {
@@ -72,7 +74,7 @@ export class LivePort {
       const handle = this.txHandles.get(t.id);
       if (handle === undefined) return;
       this.txHandles.delete(t.id);
-      slave.txTimestamp(handle, t.timestampNs);
+      slave.txTimestamp(handle, this.map(t.timestampNs));
       this.schedule();
     });
     socket.on('txTimestampTimeout', (t) => {
@@ -84,6 +86,10 @@ export class LivePort {
     });
     slave.start(this.options.timestampClockNow());
     this.runTimers();
+  }
+
+  private map(t: LocalTime): LocalTime {
+    return this.options.mapTimestamp === undefined ? t : this.options.mapTimestamp(t);
   }
 
   counters(): LivePortCounters {
@@ -109,7 +115,7 @@ export class LivePort {
       this.onDecodeError(decoded.error);
       return;
     }
-    slave.receive(decoded.value, f.timestampNs);
+    slave.receive(decoded.value, this.map(f.timestampNs));
     this.schedule();
   }
 

@@ -4,6 +4,7 @@ import type { CommandLineOverrides } from '../config/commandLine.js';
 import { loadDaemonConfig } from '../config/daemonConfig.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { createLog } from '../daemon/log.js';
+import type { SkewOptions } from '../../clock/skewedTimebase.js';
 import type { Command } from '../main.js';
 
 const USAGE = `Usage: syntonic run -i IFACE [-f CONFIG] [--timestamping auto|hardware|software] [--clock phc|virtual]
@@ -23,6 +24,8 @@ Runs a gPTP (802.1AS) time-aware end station in the slave role on IFACE. CONFIG 
   --log-level LEVEL        syslog level 0-7 or name (default info)
   --log-format FORMAT      text (ptp4l-style lines, default) or json
   --metrics HOST:PORT      serve Prometheus metrics (host defaults to 127.0.0.1)
+  --timestamp-skew PPM[:W] test instrument: make the software timestamp clock run PPM fast with a
+                           W ppb/√s random walk, for the servo to remove (conformance lab)
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure (interface, privilege, socket), 2 bad
 command line or configuration.`;
@@ -37,6 +40,9 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   metrics: { type: 'string' },
+  // Test instrument for the conformance lab (software timestamps only): skew the station's own
+  // timestamp clock by PPM[:WANDER] (ppm, and a random walk in ppb/√s) so the servo must remove it.
+  'timestamp-skew': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,9 +82,11 @@ export const command: Command = {
     const { config, warnings } = loaded;
     const log = createLog(config.logFormat, config.loggingLevel);
     for (const w of warnings) log.write('warning', w);
+    const skew = parseSkew(values['timestamp-skew']);
+    if (typeof skew === 'string') return usageError(skew);
     let daemon: Awaited<ReturnType<typeof startDaemon>>;
     try {
-      daemon = await startDaemon(config, log);
+      daemon = await startDaemon(config, log, skew === undefined ? {} : { timestampSkew: skew });
     } catch (err) {
       // One line a person can act on (the native layer's messages name the interface and the fix).
       process.stderr.write(`syntonic run: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -95,6 +103,14 @@ export const command: Command = {
     return code;
   },
 };
+
+/** --timestamp-skew PPM[:WANDER_PPB_PER_SQRT_S]; a string is the problem. */
+function parseSkew(raw: string | undefined): SkewOptions | undefined | string {
+  if (raw === undefined) return undefined;
+  const m = /^([+-]?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(raw);
+  if (m === null || Math.abs(Number(m[1])) > 1000) return `--timestamp-skew: '${raw}' is not PPM[:WANDER] (e.g. 100 or 100:1; |PPM| ≤ 1000)`;
+  return { frequencyOffsetPpm: Number(m[1]), wanderPpbPerSqrtS: m[2] === undefined ? 0 : Number(m[2]) };
+}
 
 function usageError(message: string): number {
   process.stderr.write(`syntonic run: ${message}\nRun 'syntonic run --help' for the options.\n`);

@@ -10,6 +10,7 @@ import { PhcClock } from '../../clock/phcClock.js';
 import { openPhcDevice, type PhcDevice } from '../../clock/phcDevice.js';
 import { realtimeNow, sampleRealtimeAndMonotonicRaw } from '../../clock/systemClocks.js';
 import { localTime, monotonicRawTime, type LocalTime } from '../../clock/timePoint.js';
+import { SkewedTimebase, type SkewOptions } from '../../clock/skewedTimebase.js';
 import { VirtualClock } from '../../clock/virtualClock.js';
 import { LivePort } from '../../io/livePort.js';
 import { PacketSocket } from '../../io/packetSocket.js';
@@ -28,6 +29,11 @@ import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 /** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
 const PUBLISH_INTERVAL_MS = 1_000;
 
+/** Test instrument: a synthetic error of the station's own timestamp clock (software timestamps only). */
+export interface DaemonInstruments {
+  readonly timestampSkew?: SkewOptions;
+}
+
 export interface RunningDaemon {
   /** Resolves with the exit code once the daemon has stopped. */
   readonly stopped: Promise<number>;
@@ -36,12 +42,14 @@ export interface RunningDaemon {
 
 interface ClockSetup {
   readonly clock: DisciplinedClock;
+  /** The synthetic skew applied to every timestamp, when the lab asked for one. */
+  readonly skew: ((t: LocalTime) => LocalTime) | undefined;
   readonly timestampClockNow: () => LocalTime;
   readonly samplePair: () => ClockPair;
   readonly device: PhcDevice | undefined;
 }
 
-export async function startDaemon(config: DaemonConfig, log: Log): Promise<RunningDaemon> {
+export async function startDaemon(config: DaemonConfig, log: Log, instruments: DaemonInstruments = {}): Promise<RunningDaemon> {
   const socket = PacketSocket.open({
     interface: config.interfaceName,
     timestamping: config.timestamping,
@@ -49,7 +57,7 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   });
   let clockSetup: ClockSetup;
   try {
-    clockSetup = setUpClock(config, socket);
+    clockSetup = setUpClock(config, socket, instruments.timestampSkew === undefined ? undefined : new SkewedTimebase(instruments.timestampSkew));
   } catch (err) {
     socket.close();
     throw err;
@@ -62,6 +70,7 @@ export async function startDaemon(config: DaemonConfig, log: Log): Promise<Runni
   const live = new LivePort({
     socket,
     timestampClockNow,
+    ...(clockSetup.skew === undefined ? {} : { mapTimestamp: clockSetup.skew }),
     onDecodeError: (e, suppressed) =>
       log.write('warning', `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`),
   });
@@ -172,15 +181,18 @@ function logSyncIntervalOf(config: DaemonConfig): number {
  * Software timestamps are CLOCK_REALTIME: the virtual clock maps them. Hardware timestamps are PHC
  * time: either the PHC itself is disciplined (--clock phc) or a virtual clock over it.
  */
-function setUpClock(config: DaemonConfig, socket: PacketSocket): ClockSetup {
+function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTimebase | undefined): ClockSetup {
   if (socket.timestampingMode === 'software') {
     if (config.clock === 'phc') throw new Error('--clock phc needs hardware timestamping: software timestamps are CLOCK_REALTIME, not PHC time (use --clock virtual)');
+    const skew = skewed === undefined ? undefined : (t: LocalTime): LocalTime => skewed.map(t);
+    const now = skew === undefined ? realtimeNow : (): LocalTime => skew(realtimeNow());
     const pairNow = (): ClockPair => {
       const p = sampleRealtimeAndMonotonicRaw();
-      return { timestampClock: p.realtime, monotonicRaw: p.monotonicRaw };
+      return { timestampClock: skew === undefined ? p.realtime : skew(p.realtime), monotonicRaw: p.monotonicRaw };
     };
-    return { clock: new VirtualClock(realtimeNow), timestampClockNow: realtimeNow, samplePair: pairNow, device: undefined };
+    return { clock: new VirtualClock(now), skew, timestampClockNow: now, samplePair: pairNow, device: undefined };
   }
+  if (skewed !== undefined) throw new Error('the timestamp skew instrument works with software timestamps only');
   const index = socket.phcIndex;
   if (index === undefined) throw new Error(`${config.interfaceName} timestamps in hardware but reports no PHC index (ethtool -T)`);
   const device = openPhcDevice({ index });
@@ -192,7 +204,7 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket): ClockSetup {
     return { timestampClock: localTime(BigInt(p.realtime) + offset.offsetNs), monotonicRaw: monotonicRawTime(BigInt(p.monotonicRaw)) };
   };
   const clock = config.clock === 'phc' ? new PhcClock(device) : new VirtualClock(phcNow);
-  return { clock, timestampClockNow: phcNow, samplePair, device };
+  return { clock, skew: undefined, timestampClockNow: phcNow, samplePair, device };
 }
 
 function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: boolean): void {
