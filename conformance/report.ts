@@ -5,6 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSvg } from '../src/report/svgPlot.js';
+import type { LabResult, SeriesPoint } from './lab/labResult.js';
+import type { SeriesFigures } from './lab/stats.js';
+import { Decimator } from '../src/report/decimator.js';
 import type { ScenarioResult } from './sim/runScenario.js';
 
 export interface SummaryRow {
@@ -72,4 +75,96 @@ export function writeSummary(dir: string, rows: readonly SummaryRow[]): string {
   ].join('\n');
   writeFileSync(join(dir, 'summary.md'), `# Conformance summary\n\n${table}\n`);
   return table;
+}
+
+function outlineOf(points: readonly SeriesPoint[]): ReturnType<Decimator['outline']> {
+  const d = new Decimator();
+  for (const p of points) d.push(p.tS, p.value);
+  return d.outline();
+}
+
+function stats(f: SeriesFigures | undefined, digits = 0): string {
+  return f === undefined || f.count === 0 ? '—' : `median ${f.median.toFixed(digits)}, rms ${f.rms.toFixed(digits)}, p99 |${f.p99Abs.toFixed(digits)}|, max |${f.maxAbs.toFixed(digits)}| ns`;
+}
+
+/** The interop lab's figures: Syntonic's true error and offsets beside ptp4l's from the same run. */
+export function writeLabReport(dir: string, r: LabResult): SummaryRow {
+  mkdirSync(dir, { recursive: true });
+  const f = r.figures;
+  const figures: Record<string, string> = r.skipped !== undefined
+    ? { 'time to lock': `skipped: ${r.skipped}` }
+    : {
+        'time to lock': fmt(f.timeToSynchronizedS, 2, 's'),
+        recovery: fmt(f.recoveryS, 2, 's'),
+        'true error rms': fmt(f.trueErrorNs.rms, 0, 'ns'),
+        'true error max': fmt(f.trueErrorNs.maxAbs, 0, 'ns'),
+        'syntonic offset rms': fmt(f.syntonicOffsetNs.rms, 0, 'ns'),
+        'ptp4l offset rms': fmt(f.ptp4lOffsetNs?.rms, 0, 'ns'),
+        'syntonic path delay': fmt(f.syntonicPathDelayNs.median, 0, 'ns'),
+        'ptp4l path delay': fmt(f.ptp4lPathDelayNs?.median, 0, 'ns'),
+      };
+  const svgName = `lab-${r.name}.svg`;
+  if (r.skipped === undefined) {
+    writeFileSync(
+      join(dir, svgName),
+      renderSvg({
+        title: `interop lab: ${r.name}`,
+        xLabel: 'time since start (s)',
+        panels: [
+          {
+            title: 'offset from master (Syntonic, ptp4l) and true error (Syntonic)',
+            unit: 'ns',
+            series: [
+              { name: 'syntonic master offset', color: '#1f77b4', outline: outlineOf(r.series.syntonicOffsetNs) },
+              { name: 'ptp4l master offset', color: '#ff7f0e', outline: outlineOf(r.series.ptp4lOffsetNs) },
+              { name: 'syntonic true error', color: '#2ca02c', outline: outlineOf(r.series.trueErrorNs) },
+            ],
+          },
+          { title: 'frequency adjustment (Syntonic)', unit: 'ppb', series: [{ name: 'freq', color: '#d62728', outline: outlineOf(r.series.syntonicFrequencyPpb) }] },
+          {
+            title: 'path delay',
+            unit: 'ns',
+            series: [
+              { name: 'syntonic', color: '#1f77b4', outline: outlineOf(r.series.syntonicPathDelayNs) },
+              { name: 'ptp4l', color: '#ff7f0e', outline: outlineOf(r.series.ptp4lPathDelayNs) },
+            ],
+          },
+        ],
+      }),
+    );
+  }
+  const md = [
+    `# Interop lab: ${r.name}`,
+    '',
+    r.description,
+    '',
+    ...(r.skipped !== undefined
+      ? [`Skipped: ${r.skipped}`]
+      : [
+          '| figure | value |',
+          '|---|---|',
+          `| synchronized after start | ${fmt(f.timeToSynchronizedS, 2, 's')} |`,
+          `| true error (steady) | ${stats(f.trueErrorNs)} |`,
+          `| Syntonic master offset | ${stats(f.syntonicOffsetNs)} |`,
+          `| ptp4l master offset (same GM, same run) | ${stats(f.ptp4lOffsetNs)} |`,
+          `| Syntonic path delay | ${stats(f.syntonicPathDelayNs)} |`,
+          `| ptp4l path delay | ${stats(f.ptp4lPathDelayNs)} |`,
+          `| lost after the disruption | ${fmt(f.lostAfterS, 2, 's')} |`,
+          `| synchronized again after it | ${fmt(f.recoveryS, 2, 's')} |`,
+          `| true error during the disruption | ${stats(f.disruptionTrueErrorNs)} |`,
+          '',
+          '## Events',
+          '',
+          ...r.events.map((e) => `- ${e}`),
+          '',
+          '## Status timeline',
+          '',
+          ...r.statusTimeline.slice(0, 40).map((e) => `- ${e.tS.toFixed(2)} s: **${e.status}** — ${e.reason}`),
+          '',
+          `![plots](${svgName})`,
+        ]),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, `lab-${r.name}.md`), md);
+  return { scenario: `lab/${r.name}`, figures };
 }

@@ -5,7 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
+import { spawnSync } from 'node:child_process';
+import { LAB_SCENARIO_NAMES, runLabScenario } from './lab/scenarios/index.js';
+import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
 import { runSoak } from './sim/soak.js';
@@ -16,6 +18,51 @@ const OUT = join(here, '..', '..', 'conformance', 'out');
 
 function figure(name: string, value: number | undefined, unit: string): void {
   process.stdout.write(`${name}: ${value === undefined || !Number.isFinite(value) ? 'n/a' : Number(value.toPrecision(6))} ${unit}\n`);
+}
+
+/** The interop lab needs root (network namespaces) and ptp4l; without them it says why and goes on. */
+async function runLab(only: readonly string[], rows: SummaryRow[]): Promise<void> {
+  const missing = labPrerequisites();
+  if (missing !== undefined) {
+    process.stdout.write(`# interop lab skipped: ${missing}\n`);
+    return;
+  }
+  const wanted = only.filter((o) => o.startsWith('lab:')).map((o) => o.slice(4));
+  for (const name of LAB_SCENARIO_NAMES) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    process.stdout.write(`# lab ${name} …\n`);
+    const r = await runLabScenario(name);
+    const f = r.figures;
+    const key = `lab.${name}`;
+    if (r.skipped !== undefined) {
+      process.stdout.write(`${key}.skipped: ${r.skipped}\n`);
+    } else {
+      figure(`${key}.timeToSynchronized`, f.timeToSynchronizedS, 's');
+      if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
+      if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
+      figure(`${key}.trueError.median`, f.trueErrorNs.median, 'ns');
+      figure(`${key}.trueError.rms`, f.trueErrorNs.rms, 'ns');
+      figure(`${key}.trueError.max`, f.trueErrorNs.maxAbs, 'ns');
+      figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
+      figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
+      figure(`${key}.syntonicPathDelay.median`, f.syntonicPathDelayNs.median, 'ns');
+      if (f.ptp4lOffsetNs !== undefined) {
+        figure(`${key}.ptp4lOffset.rms`, f.ptp4lOffsetNs.rms, 'ns');
+        figure(`${key}.ptp4lOffset.max`, f.ptp4lOffsetNs.maxAbs, 'ns');
+      }
+      if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.median`, f.ptp4lPathDelayNs.median, 'ns');
+    }
+    rows.push(writeLabReport(OUT, r));
+  }
+}
+
+function labPrerequisites(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root for network namespaces';
+  for (const tool of ['ip', 'ptp4l', 'gcc', 'setpriv']) {
+    const found = spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+    if (!found) return `${tool} is not installed`;
+  }
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -47,6 +94,7 @@ async function main(): Promise<void> {
       figures: { 'steady rms': `${r.worstHourlyRmsNs.toFixed(1)} ns (worst hour)`, heap: `${r.heapFirstHourMiB.toFixed(1)} → ${r.heapEndMiB.toFixed(1)} MiB` },
     });
   }
+  if (only.length === 0 || only.some((o) => o === 'lab' || o.startsWith('lab:'))) await runLab(only, rows);
   const table = writeSummary(OUT, rows);
   process.stdout.write(`\n${table}\n\nreports: ${OUT}\n`);
 }
