@@ -66,15 +66,24 @@ export function writeSimulationReport(dir: string, r: ScenarioResult): SummaryRo
   return { scenario: `sim/${r.name}`, figures };
 }
 
+/** One table per kind of scenario (simulation, interop lab), since they report different figures. */
 export function writeSummary(dir: string, rows: readonly SummaryRow[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))];
-  const table = [
-    `| scenario | ${columns.join(' | ')} |`,
-    `|---|${columns.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.scenario} | ${columns.map((c) => r.figures[c] ?? '').join(' | ')} |`),
-  ].join('\n');
-  writeFileSync(join(dir, 'summary.md'), `# Conformance summary\n\n${table}\n`);
-  return table;
+  const groups = new Map<string, SummaryRow[]>();
+  for (const r of rows) {
+    const kind = r.scenario.split('/')[0] ?? '';
+    groups.set(kind, [...(groups.get(kind) ?? []), r]);
+  }
+  const tables = [...groups.values()].map((group) => {
+    const columns = [...new Set(group.flatMap((r) => Object.keys(r.figures)))];
+    return [
+      `| scenario | ${columns.join(' | ')} |`,
+      `|---|${columns.map(() => '---').join('|')}|`,
+      ...group.map((r) => `| ${r.scenario} | ${columns.map((c) => r.figures[c] ?? '').join(' | ')} |`),
+    ].join('\n');
+  });
+  const text = tables.join('\n\n');
+  writeFileSync(join(dir, 'summary.md'), `# Conformance summary\n\n${text}\n`);
+  return text;
 }
 
 function outlineOf(points: readonly SeriesPoint[]): ReturnType<Decimator['outline']> {
