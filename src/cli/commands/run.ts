@@ -84,19 +84,26 @@ export const command: Command = {
     for (const w of warnings) log.write('warning', w);
     const skew = parseSkew(values['timestamp-skew']);
     if (typeof skew === 'string') return usageError(skew);
-    let daemon: Awaited<ReturnType<typeof startDaemon>>;
+    // Signals are taken from here on, before the daemon is up: a stop that arrives during start-up
+    // is honoured as soon as the daemon can stop cleanly.
+    let stopSignal: NodeJS.Signals | undefined;
+    let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      stopSignal = signal;
+      if (daemon !== undefined) void daemon.stop(`received ${signal}`);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       daemon = await startDaemon(config, log, skew === undefined ? {} : { timestampSkew: skew });
     } catch (err) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       // One line a person can act on (the native layer's messages name the interface and the fix).
       process.stderr.write(`syntonic run: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
-    const onSignal = (signal: NodeJS.Signals): void => {
-      void daemon.stop(`received ${signal}`);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    if (stopSignal !== undefined) void daemon.stop(`received ${stopSignal}`);
     const code = await daemon.stopped;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
