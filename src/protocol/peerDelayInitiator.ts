@@ -50,7 +50,11 @@ export interface PdelayMeasurement {
   readonly meanLinkDelay: number;
   readonly neighborRateRatio: number;
   readonly neighborRateRatioValid: boolean;
+  /** Egress of our Pdelay_Req and ingress of the Pdelay_Resp (local timestamps). */
+  readonly t1: LocalTime;
   readonly t4: LocalTime;
+  /** The responder's t3 − t2 plus both correctionFields, ns (its time base). */
+  readonly turnaround: number;
 }
 
 export type PdelayOutcome =
@@ -214,7 +218,9 @@ export class PeerDelayInitiator {
       meanLinkDelay: this.meanLinkDelay,
       neighborRateRatio: this.neighborRateRatio,
       neighborRateRatioValid: this.neighborRateRatioValid,
+      t1,
       t4,
+      turnaround,
     };
   }
 

@@ -240,6 +240,11 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
     case 'followUpTimeout':
       log.write('debug', `${port}: no Follow_Up for Sync ${e.sequenceId}`);
       return;
+    case 'pdelayMeasured': {
+      const m = e.measurement;
+      log.write('debug', `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}`);
+      return;
+    }
     case 'pdelayIntervalChanged':
       log.write('info', `${port}: logPdelayReqInterval ${e.logInterval}: ${e.reason}`);
       return;
