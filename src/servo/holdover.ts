@@ -32,6 +32,9 @@ export interface HoldoverModel {
   readonly samples: number;
 }
 
+/** Stale points dropped at once. */
+const STALE_BATCH = 64;
+
 interface FrequencyPoint {
   readonly local: LocalTime;
   readonly ppb: number;
@@ -52,11 +55,26 @@ export class HoldoverEstimator {
     const last = this.points[this.points.length - 1];
     if (last !== undefined && local <= last.local) return;
     this.points.push({ local, ppb: frequencyPpb });
-    while (this.points.length > 2 && (this.points[0] as FrequencyPoint).local < local - this.windowNs) this.points.shift();
+    // Called on every Sync: old points are dropped in batches, not one shift (an O(n) move) each time.
+    const horizon = local - this.windowNs;
+    let stale = 0;
+    while (this.points.length - stale > 2 && (this.points[stale] as FrequencyPoint).local < horizon) stale++;
+    if (stale >= STALE_BATCH) {
+      this.points.splice(0, stale);
+      stale = 0;
+    }
+    this.stale = stale;
   }
+
+  /** Points older than the window still at the front of `points` (dropped in batches). */
+  private stale = 0;
 
   /** The model from the recorded estimates, undefined when there are none. */
   model(): HoldoverModel | undefined {
+    if (this.stale > 0) {
+      this.points.splice(0, this.stale);
+      this.stale = 0;
+    }
     const n = this.points.length;
     const last = this.points[n - 1];
     if (last === undefined) return undefined;
@@ -95,6 +113,7 @@ export class HoldoverEstimator {
 
   clear(): void {
     this.points.length = 0;
+    this.stale = 0;
   }
 }
 
