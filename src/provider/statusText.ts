@@ -35,12 +35,12 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['utcTime', utcText(time, s)],
         ['errorBound', Number.isFinite(time.errorBoundNs) ? `${Math.ceil(time.errorBoundNs)} ns` : 'unbounded'],
         ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
-        ['master_offset', `${s.offsetFromMaster} ns`],
-        ['master_offset_rms', `${s.offsetFromMasterRmsNs} ns`],
-        ['path_delay', `${s.meanLinkDelay} ns (meanLinkDelay)`],
+        ['master_offset', `${tenths(s.offsetFromMaster)} ns`],
+        ['master_offset_rms', `${tenths(s.offsetFromMasterRmsNs)} ns`],
+        ['path_delay', `${tenths(s.meanLinkDelay)} ns (meanLinkDelay)`],
         ['neighborRateRatio', s.neighborRateRatio.toFixed(12)],
         ['rateRatio', s.rateRatio.toFixed(12)],
-        ['freq', `${s.frequencyAdjustmentPpb} ppb`],
+        ['freq', `${tenths(s.frequencyAdjustmentPpb)} ppb`],
         ['gmPresent', String(gm !== null)],
         ['gmIdentity', gm === null ? '-' : formatClockIdentity(gm.identity)],
         ['gmTimeBaseIndicator', gm === null ? '-' : String(gm.gmTimeBaseIndicator)],
@@ -131,4 +131,9 @@ function hex(v: number, digits: number): string {
 
 function flag(b: boolean): string {
   return b ? '1' : '0';
+}
+
+/** ns and ppb to a tenth: software and hardware timestamps alike carry no more meaning than that. */
+function tenths(v: number): string {
+  return String(Math.round(v * 10) / 10);
 }
