@@ -215,25 +215,21 @@ export class PcapngIterator implements CaptureIterator {
     this.sectionInterfaces.push({ globalId, linkType, snaplen, converter: new TimestampConverter(resolution, tsOffsetSeconds) });
   }
 
-  /** EPB body: interface id, timestamp high, low, captured length, original length, data, options. */
+  /** EPB body: interface id (32 bits), timestamp high, low, captured length, original length, data, options. */
   private enhancedPacket(p: number, totalBytes: number): CapturedFrame {
-    const v = this.w.view;
-    const le = this.littleEndian;
-    const iface = this.sectionInterface(v.getUint32(p + 8, le));
-    const high = v.getUint32(p + 12, le);
-    const low = v.getUint32(p + 16, le);
-    const captured = v.getUint32(p + 20, le);
-    const original = v.getUint32(p + 24, le);
-    this.checkCaptured(captured, totalBytes - 32);
-    const data = this.w.slice(p + 28, captured);
-    return this.frame(iface, iface.converter.fromUnits(high, low), data, original);
+    return this.timestampedPacket(p, totalBytes, this.w.view.getUint32(p + 8, this.littleEndian));
   }
 
   /** OPB body: interface id (16 bits), drops count (16 bits), then as an EPB. */
   private obsoletePacket(p: number, totalBytes: number): CapturedFrame {
+    return this.timestampedPacket(p, totalBytes, this.w.view.getUint16(p + 8, this.littleEndian));
+  }
+
+  /** The part EPB and OPB share from octet 12 of the block on. */
+  private timestampedPacket(p: number, totalBytes: number, interfaceId: number): CapturedFrame {
     const v = this.w.view;
     const le = this.littleEndian;
-    const iface = this.sectionInterface(v.getUint16(p + 8, le));
+    const iface = this.sectionInterface(interfaceId);
     const high = v.getUint32(p + 12, le);
     const low = v.getUint32(p + 16, le);
     const captured = v.getUint32(p + 20, le);
