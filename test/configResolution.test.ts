@@ -203,3 +203,18 @@ describe('--metrics HOST:PORT', () => {
     expect(parseMetricsEndpoint(raw).ok).toBe(false);
   });
 });
+
+describe('provider socket access', () => {
+  it('takes the socket mode as a C integer (0640 is octal) and the group by name or gid', () => {
+    const byName = loadDaemonConfig({ text: '[global]\nprovider_socket_mode 0640\nprovider_group timing\n', interfaceName: 'eth0', overrides: {} }).config;
+    expect(byName.socketMode).toBe(0o640);
+    expect(byName.socketGroup).toBe('timing');
+    const byGid = loadDaemonConfig({ text: '[global]\nprovider_group 44\n', interfaceName: 'eth0', overrides: {} }).config;
+    expect(byGid.socketGroup).toBe(44);
+    expect(byGid.socketMode).toBeUndefined();
+  });
+
+  it('refuses a mode beyond 0777', () => {
+    expect(() => loadDaemonConfig({ text: '[global]\nprovider_socket_mode 01000\n', interfaceName: 'eth0', overrides: {} })).toThrow(/provider_socket_mode/);
+  });
+});

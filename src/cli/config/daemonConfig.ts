@@ -49,6 +49,10 @@ export interface DaemonConfig {
   readonly freeRunning: boolean;
   /** The time-base provider socket (not ptp4l's uds_address). */
   readonly socketPath: string;
+  /** provider_socket_mode: the socket file's mode (default 0660). */
+  readonly socketMode?: number;
+  /** provider_group: the socket file's group, by name or gid. */
+  readonly socketGroup?: string | number;
   /** summary_interval, log2 s. */
   readonly summaryIntervalLog: number;
   /** logging_level, syslog 0–7. */
@@ -120,6 +124,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     clock: flags.clock ?? choiceOf<ClockChoice>(options.get('clock'), ['phc', 'virtual']) ?? DAEMON_DEFAULTS.clock,
     freeRunning: numberOf(options.get('free_running')) === 1,
     socketPath: flags.socketPath ?? textOf(options.get('provider_socket')) ?? DAEMON_DEFAULTS.socketPath,
+    ...optionalSocketAccess(numberOf(options.get('provider_socket_mode')), textOf(options.get('provider_group'))),
     summaryIntervalLog: numberOf(options.get('summary_interval')) ?? DAEMON_DEFAULTS.summaryIntervalLog,
     loggingLevel: flags.loggingLevel ?? numberOf(options.get('logging_level')) ?? DAEMON_DEFAULTS.loggingLevel,
     txTimestampTimeoutMs: numberOf(options.get('tx_timestamp_timeout')) ?? DAEMON_DEFAULTS.txTimestampTimeoutMs,
@@ -224,4 +229,11 @@ function inLineOrder(messages: readonly string[], file: string): string[] {
 function sourceOf(flag: unknown, set: SetOption | undefined, flagName: string): string {
   if (flag !== undefined || set === undefined) return flagName;
   return formatLocation(set.at);
+}
+
+function optionalSocketAccess(mode: number | undefined, group: string | undefined): { socketMode?: number; socketGroup?: string | number } {
+  return {
+    ...(mode === undefined ? {} : { socketMode: mode }),
+    ...(group === undefined ? {} : { socketGroup: /^\d+$/.test(group) ? Number(group) : group }),
+  };
 }

@@ -214,6 +214,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   syntonic(p('neighborRateRatioWindow', int(1, 1024))),
   syntonic(g('clock', oneOf('phc', 'virtual'))),
   syntonic(g('provider_socket', SOCKET_PATH)),
+  // The provider socket's file mode (0660 by default: owner and group may connect) and its group,
+  // a name or a gid: applications in that group read the time without root.
+  syntonic(g('provider_socket_mode', int(0, 0o777))),
+  syntonic(g('provider_group', TEXT)),
   syntonic(g('log_format', oneOf('text', 'json'))),
 ];
 

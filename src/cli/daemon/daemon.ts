@@ -113,7 +113,12 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   );
   builder = new SnapshotBuilder({ engine: slave.engine, servo: slave.servo, clock, timestamping: socket.timestampingMode, samplePair: clockSetup.samplePair });
   try {
-    provider = await TimeBaseProvider.listen(builder.build(), { socketPath: config.socketPath, implementationVersion: SYNTONIC_VERSION });
+    provider = await TimeBaseProvider.listen(builder.build(), {
+      socketPath: config.socketPath,
+      implementationVersion: SYNTONIC_VERSION,
+      ...(config.socketMode === undefined ? {} : { mode: config.socketMode }),
+      ...(config.socketGroup === undefined ? {} : { group: config.socketGroup }),
+    });
   } catch (err) {
     socket.close();
     clockSetup.device?.close();
