@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import { renderMetrics, startMetricsServer, type MetricsSource } from '../src/cli/daemon/metrics.js';
+import { sampleSnapshot } from './providerFixtures.js';
+
+const source: MetricsSource = {
+  snapshot: () => sampleSnapshot({ status: 'synchronized', offsetFromMaster: -12, meanLinkDelay: 1345.5 }),
+  counters: () => ({ syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: { Sync: 80, Follow_Up: 79 } } }),
+  sinceLastSyncS: () => 0.05,
+};
+
+let server: Server | undefined;
+afterAll(() => new Promise<void>((r) => (server === undefined ? r() : server.close(() => r()))));
+
+describe('Prometheus metrics', () => {
+  it('renders gauges and counters in the text exposition format', () => {
+    const text = renderMetrics(source);
+    expect(text).toContain('# TYPE syntonic_offset_from_master_ns gauge\nsyntonic_offset_from_master_ns -12\n');
+    expect(text).toContain('syntonic_mean_link_delay_ns 1345.5');
+    expect(text).toContain('syntonic_status{status="synchronized"} 1');
+    expect(text).toContain('syntonic_status{status="lost"} 0');
+    expect(text).toContain('syntonic_grandmaster_info{identity="001122.fffe.334455"} 1');
+    expect(text).toContain('syntonic_rejected_frames_total{reason="wrongDomain"} 3');
+    expect(text).toContain('syntonic_frames_received_total{messageType="Follow_Up"} 79');
+    expect(text).toContain('syntonic_time_since_last_sync_seconds 0.05');
+  });
+
+  it('serves GET /metrics on loopback and 404 elsewhere', async () => {
+    server = await startMetricsServer('127.0.0.1', 0, source);
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const ok = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await ok.text()).toContain('syntonic_as_capable 1');
+    const missing = await fetch(`http://127.0.0.1:${address.port}/other`);
+    expect(missing.status).toBe(404);
+  });
+});
