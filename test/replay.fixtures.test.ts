@@ -97,3 +97,26 @@ describe('replay of the fixture captures', () => {
     expect(s.counts.decodeErrors).toBe(9);
   });
 });
+
+describe('replay of a damaged capture', () => {
+  it('replays every frame before the damage, as the same station, and reports the offset', async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'syntonic-damaged-'));
+    try {
+      const whole = readFileSync(F + 'gptp__ptp4l-gm-free-running-slave_veth-swts__syntonic.pcap');
+      // cut inside a record: the 24-octet file header, then records of 16 + 54..90 octets
+      const path = join(dir, 'cut.pcap');
+      writeFileSync(path, whole.subarray(0, 30_000));
+      const r = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000_000 } });
+      expect(r.summary.station).toMatch(/^f2:d1:86:bd:9a:d8/);
+      expect(r.captureError?.reason).toBe('truncated');
+      expect(r.captureError?.framesRead).toBe(r.summary.counts.frames);
+      expect(r.captureError?.offset).toBeLessThan(30_000);
+      expect(r.summary.syncs).toBeGreaterThan(50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

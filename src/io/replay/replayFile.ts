@@ -25,7 +25,8 @@ export interface ReplayResult {
 }
 
 export function replayFile(path: string, options: ReplayFileOptions, observer: ReplayObserver = {}): ReplayResult {
-  const station = guard(() => detectStation(readCapture(path), options.station)).value;
+  // The damage of a damaged file is reported by the replay pass; detection uses the frames before it.
+  const station = detectStation(untilDamage(readCapture(path)), options.station);
   const summary = new ReplaySummary();
   const session = new ReplaySession(
     { profile: options.profile, station, ...(options.config === undefined ? {} : { config: options.config }), ...(options.servo === undefined ? {} : { servo: options.servo }) },
@@ -50,6 +51,15 @@ export function replayFile(path: string, options: ReplayFileOptions, observer: R
   );
   const { error } = guard(() => session.run(readCapture(path)));
   return { summary: summary.finish(session, station?.how ?? 'none found (listener at the capture point)'), captureError: error };
+}
+
+/** The frames of a capture up to any damage, without the error. */
+function* untilDamage<T>(frames: Iterable<T>): Generator<T> {
+  try {
+    yield* frames;
+  } catch (err) {
+    if (!(err instanceof CaptureError)) throw err;
+  }
 }
 
 /** Runs a pass; a damaged file ends it with the CaptureError (the frames before it were used). */
