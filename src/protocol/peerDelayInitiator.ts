@@ -276,15 +276,15 @@ export class PeerDelayInitiator {
       this.setCapable(false, 'rateRatioPending', 'neighborRateRatio not yet measured (needs two Pdelay exchanges)');
       return;
     }
-    this.setCapable(true, 'measured', `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
+    this.setCapable(true, 'measured', () => `peer ${formatPortIdentity(responder)} answers, meanLinkDelay ${formatDelayNs(delay)}`);
   }
 
-  private delayFault(delay: number): { cause: AsCapableCause; reason: string } | undefined {
+  private delayFault(delay: number): { cause: AsCapableCause; reason: () => string } | undefined {
     const c = this.config;
     if (delay > c.neighborPropDelayThresh) {
       return {
         cause: 'delayAboveThreshold',
-        reason:
+        reason: () =>
           `meanLinkDelay ${formatDelayNs(delay)} exceeds neighborPropDelayThresh ${formatDelayNs(c.neighborPropDelayThresh)}; ` +
           'with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
       };
@@ -292,7 +292,7 @@ export class PeerDelayInitiator {
     if (delay < c.minNeighborPropDelay) {
       return {
         cause: 'delayBelowMinimum',
-        reason: `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`,
+        reason: () => `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`,
       };
     }
     return undefined;
@@ -340,7 +340,19 @@ export class PeerDelayInitiator {
     return this.measuredOnce;
   }
 
-  private setCapable(asCapable: boolean, cause: AsCapableCause, reason: string): void {
-    this.capable = { asCapable, cause, reason };
+  /**
+   * The sentence is built when someone reads it: it names measured values, and this runs on every
+   * Pdelay exchange while it is read only when the state changes or a person asks.
+   */
+  private setCapable(asCapable: boolean, cause: AsCapableCause, reason: string | (() => string)): void {
+    let text = typeof reason === 'string' ? reason : undefined;
+    this.capable = {
+      asCapable,
+      cause,
+      get reason(): string {
+        text ??= (reason as () => string)();
+        return text;
+      },
+    };
   }
 }

@@ -57,7 +57,7 @@ export class HoldoverEstimator {
     this.points.push({ local, ppb: frequencyPpb });
     // Called on every Sync: old points are dropped in batches, not one shift (an O(n) move) each time.
     const horizon = local - this.windowNs;
-    let stale = 0;
+    let stale = this.stale;
     while (this.points.length - stale > 2 && (this.points[stale] as FrequencyPoint).local < horizon) stale++;
     if (stale >= STALE_BATCH) {
       this.points.splice(0, stale);

@@ -28,7 +28,7 @@ export interface SpikeVerdict {
 }
 
 /** Syncs between two recomputations of the acceptance band (median and MAD of the history). */
-const BAND_REFRESH = 4;
+const BAND_REFRESH = 8;
 
 /** MAD × 1.4826 estimates the standard deviation of gaussian noise. */
 const MAD_TO_SIGMA = 1.4826;

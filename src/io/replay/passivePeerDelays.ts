@@ -8,7 +8,7 @@ import type { LocalTime } from '../../clock/timePoint.js';
 import type { PortIdentity, PtpFrame } from '../../protocol/messages.js';
 import { PeerDelayInitiator } from '../../protocol/peerDelayInitiator.js';
 import { GPTP_DEFAULTS } from '../../protocol/portConfig.js';
-import { portIdentityKey } from '../../protocol/portIdentity.js';
+import { portIdentityEquals, portIdentityKey } from '../../protocol/portIdentity.js';
 
 export interface PassiveLinkDelay {
   readonly requester: PortIdentity;
@@ -32,15 +32,16 @@ export class PassivePeerDelays {
 
   observe(frame: PtpFrame, at: LocalTime): void {
     const m = frame.message;
+    if (m.type !== 'pdelayReq' && m.type !== 'pdelayResp' && m.type !== 'pdelayRespFollowUp') return;
     if (m.type === 'pdelayReq') {
       const t = this.tracked(m.header.sourcePortIdentity);
       t?.initiator.beginRequest(m.header.sequenceId);
       t?.initiator.requestTimestamp(m.header.sequenceId, at);
     } else if (m.type === 'pdelayResp') {
-      const t = this.byRequester.get(portIdentityKey(m.requestingPortIdentity));
+      const t = this.find(m.requestingPortIdentity);
       if (t !== undefined && t.initiator.onPdelayResp(m, at).kind === 'measured') t.exchanges += 1;
     } else if (m.type === 'pdelayRespFollowUp') {
-      const t = this.byRequester.get(portIdentityKey(m.requestingPortIdentity));
+      const t = this.find(m.requestingPortIdentity);
       if (t !== undefined && t.initiator.onPdelayRespFollowUp(m).kind === 'measured') t.exchanges += 1;
     }
   }
@@ -55,12 +56,17 @@ export class PassivePeerDelays {
     }));
   }
 
+  /** A linear search: a link has one or two requesters, and no string key is built per frame. */
+  private find(requester: PortIdentity): Tracked | undefined {
+    for (const t of this.byRequester.values()) if (portIdentityEquals(t.requester, requester)) return t;
+    return undefined;
+  }
+
   private tracked(requester: PortIdentity): Tracked | undefined {
-    const key = portIdentityKey(requester);
-    let t = this.byRequester.get(key);
+    let t = this.find(requester);
     if (t === undefined && this.byRequester.size < MAX_REQUESTERS) {
       t = { requester, initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester), exchanges: 0 };
-      this.byRequester.set(key, t);
+      this.byRequester.set(portIdentityKey(requester), t);
     }
     return t;
   }
