@@ -75,7 +75,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       log.write('warning', `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`),
   });
   const summary = new SummaryStats();
-  const perSyncLines = config.summaryIntervalLog <= -3 || config.summaryIntervalLog <= logSyncIntervalOf(config);
+  // As ptp4l: a line per Sync when summary_interval is not longer than the Sync interval, else rms/max lines.
+  const perSyncLines = config.summaryIntervalLog <= config.port.initialLogSyncInterval;
   let builder: SnapshotBuilder | undefined;
   let provider: TimeBaseProvider | undefined;
   const publish = (): void => {
@@ -176,10 +177,6 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   });
   live.attach(slave);
   return { stopped, stop: (reason) => stop(reason) };
-}
-
-function logSyncIntervalOf(config: DaemonConfig): number {
-  return config.port.initialLogSyncInterval;
 }
 
 /**
