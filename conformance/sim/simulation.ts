@@ -13,6 +13,7 @@ import type { ClockIdentity, PortIdentity, PtpFrame } from '../../src/protocol/m
 import { GPTP_DEFAULTS, type PortConfig } from '../../src/protocol/portConfig.js';
 import type { PortEngine } from '../../src/protocol/portEngine.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
+import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from '../../src/protocol/timestamp.js';
 import { ClockSlave, type SyncRecord } from '../../src/servo/clockSlave.js';
 import type { ClockServoOptions } from '../../src/servo/clockServo.js';
 import type { StatusEvent } from '../../src/servo/syncStatus.js';
@@ -124,7 +125,8 @@ export class Simulation {
   private syncSeq = 0;
   private announceSeq = 0;
   private masterPdelaySeq = 0;
-  private masterPdelay: { seq: number; t1: bigint; t2?: bigint; t4?: bigint; t3?: bigint } | undefined;
+  /** The grandmaster's own exchange: t1/t4 its times (ns), t2 the station's (scaled ns) minus nothing, respCorrection scaled ns. */
+  private masterPdelay: { seq: number; t1: bigint; t2?: bigint; t4?: bigint; respCorrection?: bigint } | undefined;
   private engineTimerAt: bigint | undefined;
 
   constructor(
@@ -269,10 +271,13 @@ export class Simulation {
     if (p === undefined || msg.header.sequenceId !== p.seq) return;
     if (msg.type === 'pdelayResp') {
       p.t4 = now;
-      p.t2 = msg.header.correctionField + BigInt(msg.requestReceiptTimestamp.seconds) * 1_000_000_000n * 65_536n + BigInt(msg.requestReceiptTimestamp.nanoseconds) * 65_536n;
+      p.t2 = timestampToNs(msg.requestReceiptTimestamp) * SCALED_NS_PER_NS;
+      p.respCorrection = msg.header.correctionField;
     } else if (msg.type === 'pdelayRespFollowUp' && p.t2 !== undefined && p.t4 !== undefined) {
-      const t3 = (msg.responseOriginTimestamp.seconds * 1_000_000_000n + BigInt(msg.responseOriginTimestamp.nanoseconds)) * 65_536n + msg.header.correctionField;
-      const turnaround = Number(t3 - p.t2) / 65_536;
+      // 1588-2019 11.4.2: the turnaround is t3 − t2 plus both correctionFields. A plain formula here,
+      // independent of the engine's, is the check on the station's responder.
+      const t3c = timestampToNs(msg.responseOriginTimestamp) * SCALED_NS_PER_NS + (p.respCorrection ?? 0n) + msg.header.correctionField;
+      const turnaround = scaledNsToNs(t3c - p.t2);
       this.masterView.measurements.push((Number(p.t4 - p.t1) - turnaround) / 2);
       this.masterPdelay = undefined;
     }

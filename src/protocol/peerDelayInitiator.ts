@@ -13,15 +13,17 @@ import { formatDelayNs, formatPortIdentity } from './format.js';
 import type { PortConfig } from './portConfig.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
-import { timestampToNs } from './timestamp.js';
-import { MovingMedian } from './movingMedian.js';
+import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
+import { MovingMedian } from '../servo/movingMedian.js';
 
-const SCALE = 65536n;
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
- * beyond ±1000 ppm can only come from a broken timestamp. */
+ * beyond ±1000 ppm (fractional 1e-3) can only come from a broken timestamp. */
 const MAX_RATE_OFFSET = 1e-3;
-/** 802.1AS-2020 11.2.19.3 (and linuxptp): after 3 successive exchanges with several responders, stop
- * sending Pdelay_Req for 5 minutes. */
+/**
+ * Several responders to one Pdelay_Req mean the link is not point-to-point (802.1AS-2020 11.2.19 clears
+ * asCapable). After 3 successive such exchanges the port stops sending Pdelay_Req for 5 minutes, as
+ * linuxptp and OpenAvnu do.
+ */
 const MULTIPLE_RESPONSE_LIMIT = 3;
 export const MULTIPLE_RESPONSE_PAUSE_NS = 300_000_000_000n;
 
@@ -118,8 +120,8 @@ export class PeerDelayInitiator {
 
   /**
    * A new Pdelay_Req goes out. An exchange still incomplete when the next request is due counts as a
-   * lost response (802.1AS-2020 11.2.19.3.x: lostResponses increments when the interval timer expires
-   * before the response arrives).
+   * lost response (802.1AS-2020 11.2.19, MDPdelayReq: lostResponses increments when the next request
+   * is due before the exchange completed).
    */
   beginRequest(sequenceId: number): void {
     const previous = this.current;
@@ -163,7 +165,7 @@ export class PeerDelayInitiator {
     if (ex.responses > 1) return this.onMultipleResponses(ex, msg.header.sourcePortIdentity);
     ex.responder = msg.header.sourcePortIdentity;
     ex.t4 = t4;
-    ex.t2Scaled = timestampToNs(msg.requestReceiptTimestamp) * SCALE;
+    ex.t2Scaled = timestampToNs(msg.requestReceiptTimestamp) * SCALED_NS_PER_NS;
     ex.respCorrection = msg.header.correctionField;
     // 802.1AS-2020 11.4.2.4: the twoStepFlag of Pdelay_Resp says whether a Follow_Up comes; a one-step
     // responder puts the turnaround time into correctionField and sends no follow-up.
@@ -179,7 +181,7 @@ export class PeerDelayInitiator {
     if (ex.responder === undefined) return { kind: 'rejected', reason: 'pdelayRespUnknownRequest' };
     if (!portIdentityEquals(ex.responder, msg.header.sourcePortIdentity)) return { kind: 'rejected', reason: 'pdelayRespFollowUpMismatch' };
     if (ex.t3Scaled !== undefined) return { kind: 'rejected', reason: 'duplicateSequence' };
-    ex.t3Scaled = timestampToNs(msg.responseOriginTimestamp) * SCALE;
+    ex.t3Scaled = timestampToNs(msg.responseOriginTimestamp) * SCALED_NS_PER_NS;
     ex.fuCorrection = msg.header.correctionField;
     return this.tryComplete(ex);
   }
@@ -198,7 +200,7 @@ export class PeerDelayInitiator {
     // 1588-2019 11.4.2 / 802.1AS-2020 11.2.19.3.4: the responder's turnaround is
     // t3 − t2 plus both correctionFields (two-step) or the Pdelay_Resp correctionField alone (one-step).
     const t3c = t3 + ex.respCorrection + ex.fuCorrection;
-    const turnaround = Number(t3c - t2) / 65536;
+    const turnaround = scaledNsToNs(t3c - t2);
     const localRoundTrip = Number(t4 - t1);
     if (localRoundTrip < 0 || turnaround < 0) return undefined;
 
@@ -244,7 +246,7 @@ export class PeerDelayInitiator {
     while (history.length > this.config.neighborRateRatioWindow + 1) history.shift();
     const first = history[0];
     if (history.length < 2 || first === undefined) return;
-    const responderSpan = Number(t3c - first.t3c) / 65536;
+    const responderSpan = scaledNsToNs(t3c - first.t3c);
     const localSpan = Number(t4 - first.t4);
     const ratio = localSpan > 0 ? responderSpan / localSpan : NaN;
     if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) {

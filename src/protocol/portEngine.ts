@@ -83,7 +83,6 @@ export class PortEngine {
   private syncReceiptDeadline: LocalTime | undefined;
   private announceReceiptDeadline: LocalTime | undefined;
   private lastReceipt: SyncReceipt | undefined;
-  private lastSyncAt: LocalTime | undefined;
   private syncsAccepted = 0;
   private pdelayExchanges = 0;
   private operational = false;
@@ -250,8 +249,9 @@ export class PortEngine {
     return this.lastReceipt;
   }
 
+  /** Ingress time of the last accepted Sync. */
   get lastSyncTime(): LocalTime | undefined {
-    return this.lastSyncAt;
+    return this.lastReceipt?.ingressTime;
   }
 
   get currentLogSyncInterval(): number {
@@ -278,7 +278,7 @@ export class PortEngine {
 
   private sendPdelayReq(now: LocalTime): void {
     if (this.initiator.shouldPause()) {
-      // 802.1AS-2020 11.2.19: several responders to three successive requests: stay silent 5 minutes.
+      // Several responders to three successive requests (see MULTIPLE_RESPONSE_PAUSE_NS): stay silent 5 minutes.
       this.initiator.resetPause();
       this.nextPdelayAt = (now + MULTIPLE_RESPONSE_PAUSE_NS) as LocalTime;
       this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval: this.logPdelayReqInterval, reason: 'several responders to 3 successive Pdelay_Req: paused for 300 s' });
@@ -376,7 +376,6 @@ export class PortEngine {
       });
     }
     this.lastReceipt = receipt;
-    this.lastSyncAt = now;
     this.syncsAccepted += 1;
     this.logSyncInterval = receipt.logSyncInterval;
     this.armSyncReceiptTimeout(receipt.ingressTime);

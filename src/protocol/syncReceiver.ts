@@ -9,16 +9,17 @@ import { logIntervalToNsBig, isUsableLogInterval } from './logInterval.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
-import { timestampToNs } from './timestamp.js';
+import { nsToScaledNs, SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import type { ClockIdentity } from './messages.js';
 
-const SCALE = 65536n;
-/** A correctionField over one second (in scaled ns) is no residence or link time any bridge chain has. */
-const MAX_CORRECTION = 1_000_000_000n * SCALE;
+/** A correctionField over one second is no residence or link time any bridge chain has (scaled ns). */
+const MAX_CORRECTION = 1_000_000_000n * SCALED_NS_PER_NS;
 /** 2^-41: the unit of cumulativeScaledRateOffset (802.1AS-2020 11.4.4.3.6). */
 const RATE_OFFSET_UNIT = 2 ** -41;
-/** Sequence ids within this many before the last accepted one are replays; further back is a restart. */
+/** Sequence ids (UInteger16, modulo 2^16) within this many before the last accepted one are replays; further back is a restart. */
 const REPLAY_WINDOW = 256;
+/** sequenceId is a UInteger16 that wraps (802.1AS-2020 10.6.2.2.11). */
+const SEQUENCE_ID_MODULUS = 65_536;
 /** This many consistent Syncs with an older origin time than before are a real step back of the GM. */
 const BACKWARDS_CONFIRMATIONS = 3;
 
@@ -155,9 +156,9 @@ export class SyncReceiver {
     const rateRatio = upstreamRateRatio * link.neighborRateRatio;
     // 10.2.13 / 11.2.14.2.1: the Sync spent meanLinkDelay (+ asymmetry) on the link, measured in the
     // neighbour's time base; rateRatio / neighborRateRatio converts it to the grandmaster's.
-    const linkDelayGmScaled = BigInt(Math.round((link.meanLinkDelay + link.delayAsymmetry) * upstreamRateRatio * 65536));
-    const gmScaled = originNs * SCALE + correction + linkDelayGmScaled;
-    const gmNs = floorDiv(gmScaled, SCALE);
+    const linkDelayGmScaled = nsToScaledNs((link.meanLinkDelay + link.delayAsymmetry) * upstreamRateRatio);
+    const gmScaled = originNs * SCALED_NS_PER_NS + correction + linkDelayGmScaled;
+    const gmNs = floorDiv(gmScaled, SCALED_NS_PER_NS);
     return {
       kind: 'receipt',
       receipt: {
@@ -166,7 +167,7 @@ export class SyncReceiver {
         grandmasterIdentity: grandmaster,
         ingressTime: ingress,
         gmTime: ptpTime(gmNs),
-        gmTimeFractionNs: Number(gmScaled - gmNs * SCALE) / 65536,
+        gmTimeFractionNs: scaledNsToNs(gmScaled - gmNs * SCALED_NS_PER_NS),
         rateRatio,
         neighborRateRatio: link.neighborRateRatio,
         meanLinkDelay: link.meanLinkDelay,
@@ -180,7 +181,7 @@ export class SyncReceiver {
 
   private isReplayedSequence(sequenceId: number): boolean {
     if (this.lastSequenceId === undefined) return false;
-    const behind = (this.lastSequenceId - sequenceId + 65536) % 65536;
+    const behind = (this.lastSequenceId - sequenceId + SEQUENCE_ID_MODULUS) % SEQUENCE_ID_MODULUS;
     return behind < REPLAY_WINDOW;
   }
 

@@ -23,3 +23,19 @@ export function nsToTimestamp(ns: bigint): Timestamp {
 }
 
 export const ZERO_TIMESTAMP: Timestamp = Object.freeze({ seconds: 0n, nanoseconds: 0 });
+
+/**
+ * ScaledNs (802.1AS-2020 6.4.3.2, the unit of correctionField and lastGmPhaseChange): ns × 2^16.
+ * Kept as bigint until used, so the sub-ns part survives additions.
+ */
+export const SCALED_NS_PER_NS = 65_536n;
+
+/** A scaled-ns value (or a difference of two) as ns, fraction included. */
+export function scaledNsToNs(scaled: bigint): number {
+  return Number(scaled) / 65_536;
+}
+
+/** ns (a number, fraction allowed) as scaled ns, rounded to the nearest 2^-16 ns. */
+export function nsToScaledNs(ns: number): bigint {
+  return BigInt(Math.round(ns * 65_536));
+}

@@ -44,7 +44,11 @@ export interface ClockServoOptions {
    */
   readonly sanityFreqLimitPpb?: number;
   readonly feedForward?: FeedForwardOptions;
-  /** Filter on meanLinkDelay; false disables. Default median of 5. */
+  /**
+   * A second filter on meanLinkDelay, per Sync. Off by default: the port engine already keeps the
+   * moving median of its Pdelay exchanges (linuxptp's delay_filter) and computes gmTime with it; this
+   * is for receipts from a source that does not.
+   */
   readonly linkDelayFilter?: LinkDelayFilterOptions | false;
   /** Offset-spike rejection while locked; false disables. */
   readonly spikeFilter?: OffsetSpikeFilterOptions | false;
@@ -165,7 +169,7 @@ export class ClockServo {
     });
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
-    this.delayFilter = options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
+    this.delayFilter = options.linkDelayFilter === undefined || options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
     this.spikeFilter = options.spikeFilter === false ? undefined : new OffsetSpikeFilter(options.spikeFilter);
     this.status = new SyncStatusClassifier(options.status);
     this.holdover = new HoldoverEstimator(options.holdover);

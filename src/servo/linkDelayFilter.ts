@@ -10,6 +10,8 @@
  * The engine repeats one meanLinkDelay for every Sync until the next Pdelay exchange, so a value is
  * taken as a new measurement only when it differs from the previous one.
  */
+import { MovingMedian } from './movingMedian.js';
+
 export type LinkDelayFilterKind = 'median' | 'min' | 'none';
 
 export interface LinkDelayFilterOptions {
@@ -20,37 +22,35 @@ export interface LinkDelayFilterOptions {
 
 export class LinkDelayFilter {
   readonly kind: LinkDelayFilterKind;
-  private readonly length: number;
-  private readonly window: number[] = [];
+  private readonly window: MovingMedian;
   private lastInput: number | undefined;
 
   constructor(options: LinkDelayFilterOptions = {}) {
     this.kind = options.kind ?? 'median';
-    this.length = options.length ?? 5;
-    if (!Number.isInteger(this.length) || this.length < 1) {
-      throw new RangeError(`linkDelayFilter.length must be a positive integer, got ${this.length}`);
+    const length = options.length ?? 5;
+    if (!Number.isInteger(length) || length < 1) {
+      throw new RangeError(`linkDelayFilter.length must be a positive integer, got ${length}`);
     }
+    this.window = new MovingMedian(length);
   }
 
   /** Takes the meanLinkDelay of a Sync (ns) and returns the filtered delay (ns). */
   push(meanLinkDelayNs: number): number {
     if (this.kind === 'none') return meanLinkDelayNs;
+    // One value per Pdelay exchange: consecutive Syncs repeat the same meanLinkDelay.
     if (meanLinkDelayNs !== this.lastInput) {
       this.lastInput = meanLinkDelayNs;
       this.window.push(meanLinkDelayNs);
-      if (this.window.length > this.length) this.window.shift();
     }
     return this.value();
   }
 
   value(): number {
-    if (this.window.length === 0) return NaN;
-    if (this.kind === 'min') return Math.min(...this.window);
-    return median(this.window);
+    return this.kind === 'min' ? this.window.min() : this.window.median();
   }
 
   clear(): void {
-    this.window.length = 0;
+    this.window.clear();
     this.lastInput = undefined;
   }
 }

@@ -17,6 +17,7 @@
  */
 import type { ClockIdentity } from '../protocol/messages.js';
 import { formatClockIdentity } from '../protocol/format.js';
+import { scaledNsToNs } from '../protocol/timestamp.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import { ServoState } from './servoState.js';
 
@@ -209,7 +210,7 @@ export class SyncStatusClassifier {
       this.timeBase !== undefined &&
       (o.gmTimeBaseIndicator !== this.timeBase.indicator || o.lastGmPhaseChange !== this.timeBase.phaseChange)
     ) {
-      const phaseNs = Number(o.lastGmPhaseChange) / 65536;
+      const phaseNs = scaledNsToNs(o.lastGmPhaseChange);
       why = `Grandmaster time base changed (gmTimeBaseIndicator ${this.timeBase.indicator} → ${o.gmTimeBaseIndicator}, lastGmPhaseChange ${phaseNs} ns).`;
     }
     this.grandmaster = o.grandmasterIdentity;

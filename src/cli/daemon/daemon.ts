@@ -17,6 +17,7 @@ import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
+import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
@@ -93,8 +94,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     {
       engine: { config: config.port, macAddress: socket.macAddress, transmit: true },
       clock,
-      // The engine already filters the link delay (moving median); the servo's tuning follows the timestamps.
-      servo: { ...config.servo, linkDelayFilter: false, timestamping: socket.timestampingMode },
+      // The servo's tuning follows the timestamps (software ones are far noisier).
+      servo: { ...config.servo, timestamping: socket.timestampingMode },
       stability: { offsetThresholdNs: config.servo.offsetThresholdNs, numOffsetValues: config.servo.numOffsetValues },
       freeRunning: config.freeRunning,
     },
@@ -233,7 +234,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       log.write('notice', e.current === undefined ? `${port}: grandmaster lost` : `selected best master clock ${formatClockIdentity(e.current)} on ${port} via ${e.masterPort === undefined ? '?' : formatPortIdentity(e.masterPort)}`);
       return;
     case 'gmTimeBaseChanged':
-      log.write('notice', `grandmaster time base changed: gmTimeBaseIndicator ${e.gmTimeBaseIndicator}, lastGmPhaseChange ${formatDelayNs(Number(e.lastGmPhaseChange) / 65536)}`);
+      log.write('notice', `grandmaster time base changed: gmTimeBaseIndicator ${e.gmTimeBaseIndicator}, lastGmPhaseChange ${formatDelayNs(scaledNsToNs(e.lastGmPhaseChange))}`);
       return;
     case 'syncReceiptTimeout':
     case 'announceReceiptTimeout':

@@ -72,7 +72,6 @@ export class ReplaySession {
   readonly passive = new PassivePeerDelays();
   readonly counts: ReplayCounts = { frames: 0, ptpFrames: 0, nonPtpFrames: 0, decodeErrors: 0, captureTimeBackwards: 0 };
   private now: LocalTime | undefined;
-  private started = false;
   private readonly stationMac: MacAddress;
 
   constructor(
@@ -98,7 +97,7 @@ export class ReplaySession {
           transmit: false,
         },
         clock,
-        servo: { linkDelayFilter: false, ...options.servo },
+        ...(options.servo === undefined ? {} : { servo: options.servo }),
       },
       {
         transmit: () => undefined,
@@ -145,13 +144,12 @@ export class ReplaySession {
 
   /** Run the timers due before `t`, in order, then make `t` the current time. Time never goes back. */
   private advanceTo(t: LocalTime): void {
-    if (!this.started) {
+    const now = this.now;
+    if (now === undefined) {
       this.now = t;
-      this.started = true;
       this.slave.start(t);
       return;
     }
-    const now = this.now ?? t;
     if (t < now) {
       this.counts.captureTimeBackwards += 1;
       return;

@@ -23,8 +23,8 @@ export interface Station {
   readonly how: string;
 }
 
-/** sourcePortIdentity's offset in the common header (802.1AS-2020 10.6.2.1, Table 10-7). */
-const SOURCE_PORT_IDENTITY = 20;
+/** sourcePortIdentity's offset in the common header, octets (802.1AS-2020 10.6.2.1, Table 10-7). */
+const SOURCE_PORT_IDENTITY_OFFSET = 20;
 
 function macAt(b: Uint8Array, o: number): MacAddress {
   return (b[o] as number) * 2 ** 40 + (b[o + 1] as number) * 2 ** 32 + ((b[o + 2] as number) << 24 >>> 0) + ((b[o + 3] as number) << 16) + ((b[o + 4] as number) << 8) + (b[o + 5] as number);
@@ -58,7 +58,7 @@ export function detectStation(frames: Iterable<CapturedFrame>, named?: MacAddres
     const source = macAt(eth, 6);
     let s = senders.get(source);
     if (s === undefined) {
-      s = { mac: source, port: { clockIdentity: readClockIdentity(eth, at + SOURCE_PORT_IDENTITY), portNumber: readUint16(eth, at + SOURCE_PORT_IDENTITY + 8) }, syncs: 0, pdelayReqs: 0 };
+      s = { mac: source, port: { clockIdentity: readClockIdentity(eth, at + SOURCE_PORT_IDENTITY_OFFSET), portNumber: readUint16(eth, at + SOURCE_PORT_IDENTITY_OFFSET + 8) }, syncs: 0, pdelayReqs: 0 };
       senders.set(source, s);
     }
     if (h.messageType === MessageType.Sync) {

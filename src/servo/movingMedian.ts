@@ -1,6 +1,7 @@
 /**
- * Median of the last N values: the propagation-delay filter (as linuxptp's delay_filter moving_median),
- * which ignores the occasional software-timestamp spike of tens of µs that a mean would follow.
+ * Median (and minimum) of the last N values, kept sorted as they come: the propagation-delay filter
+ * (linuxptp's delay_filter moving_median), which ignores the occasional software-timestamp spike of
+ * tens of µs that a mean would follow.
  */
 export class MovingMedian {
   private readonly values: number[] = [];
@@ -26,6 +27,11 @@ export class MovingMedian {
     if (n === 0) return NaN;
     const mid = n >> 1;
     return n % 2 === 1 ? (this.sorted[mid] as number) : ((this.sorted[mid - 1] as number) + (this.sorted[mid] as number)) / 2;
+  }
+
+  /** Smallest value in the window (NaN when empty): the minimum-trip-time estimate. */
+  min(): number {
+    return this.sorted[0] ?? NaN;
   }
 
   clear(): void {
