@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LinkDelayFilter, median } from '../src/servo/linkDelayFilter.js';
 import { OffsetSpikeFilter } from '../src/servo/offsetSpikeFilter.js';
@@ -19,6 +20,19 @@ describe('LinkDelayFilter', () => {
   it('computes medians of odd and even windows as usual', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('finds by selection the same median as sorting would, with repeats and any order', () => {
+    const values = fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -1e9, max: 1e9, noNaN: true }).map((x) => x + 0)), { minLength: 1, maxLength: 70 });
+    fc.assert(
+      fc.property(values, (v) => {
+        const sorted = [...v].sort((a, b) => a - b);
+        const mid = sorted.length >> 1;
+        const expected = sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+        expect(median(v)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('the min filter keeps the smallest of the window and "none" passes values through', () => {

@@ -82,6 +82,25 @@ export interface AsCapableState {
   readonly reason: string;
 }
 
+/**
+ * The sentence is built when someone reads it: it names measured values, and a state is made on every
+ * Pdelay exchange while its reason is read only when the state changes or a person asks.
+ */
+class LazyAsCapableState implements AsCapableState {
+  private text: string | undefined;
+
+  constructor(
+    readonly asCapable: boolean,
+    readonly cause: AsCapableCause,
+    private readonly describe: string | (() => string),
+  ) {}
+
+  get reason(): string {
+    if (this.text === undefined) this.text = typeof this.describe === 'string' ? this.describe : this.describe();
+    return this.text;
+  }
+}
+
 const PENDING: PdelayOutcome = { kind: 'pending' };
 
 export class PeerDelayInitiator {
@@ -98,7 +117,7 @@ export class PeerDelayInitiator {
   meanLinkDelay: number | undefined;
   neighborRateRatio = 1;
   neighborRateRatioValid = false;
-  private capable: AsCapableState = { asCapable: false, cause: 'noExchange', reason: 'no peer delay exchange completed yet' };
+  private capable: AsCapableState = new LazyAsCapableState(false, 'noExchange', 'no peer delay exchange completed yet');
   /** Pdelay_Req transmission is paused until this local time (multiple responders). */
   pausedUntil: LocalTime | undefined;
 
@@ -107,7 +126,7 @@ export class PeerDelayInitiator {
     private readonly ownPort: PortIdentity,
   ) {
     this.delayFilter = new MovingMedian(config.linkDelayFilterLength);
-    if (config.asCapableAlways) this.capable = { asCapable: true, cause: 'configured', reason: 'asCapable is configured true (asCapableAlways)' };
+    if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }
 
   get asCapable(): AsCapableState {
@@ -342,19 +361,7 @@ export class PeerDelayInitiator {
     return this.measuredOnce;
   }
 
-  /**
-   * The sentence is built when someone reads it: it names measured values, and this runs on every
-   * Pdelay exchange while it is read only when the state changes or a person asks.
-   */
   private setCapable(asCapable: boolean, cause: AsCapableCause, reason: string | (() => string)): void {
-    let text = typeof reason === 'string' ? reason : undefined;
-    this.capable = {
-      asCapable,
-      cause,
-      get reason(): string {
-        text ??= (reason as () => string)();
-        return text;
-      },
-    };
+    this.capable = new LazyAsCapableState(asCapable, cause, reason);
   }
 }

@@ -11,7 +11,8 @@
 import type { LocalTime } from '../clock/timePoint.js';
 import { comparePriorityVector, NOT_GRANDMASTER_CAPABLE, priorityVectorOf, qualifyAnnounce, type PriorityVector } from './bmca.js';
 import type { EngineEvent, EngineSink, PortState } from './engineEvents.js';
-import { formatClockIdentity, formatPortIdentity, messageTypeName } from './format.js';
+import { formatClockIdentity, formatPortIdentity } from './format.js';
+import { MessageCounters } from './messageCounters.js';
 import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
 import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, type Sender } from './outgoingMessages.js';
@@ -64,8 +65,8 @@ export class PortEngine {
   private readonly initiator: PeerDelayInitiator;
   private readonly syncReceiver: SyncReceiver;
   private readonly rejections = new RejectionCounters();
-  private readonly received = new Map<string, number>();
-  private readonly sent = new Map<string, number>();
+  private readonly received = new MessageCounters();
+  private readonly sent = new MessageCounters();
   private readonly pendingTx = new Map<number, PendingTx>();
   private nextTxHandle = 1;
   private pdelaySequenceId = 0;
@@ -86,6 +87,7 @@ export class PortEngine {
   private syncsAccepted = 0;
   private pdelayExchanges = 0;
   private operational = false;
+  private readonly link: { meanLinkDelay: number; neighborRateRatio: number; readonly delayAsymmetry: number };
 
   constructor(
     private readonly options: PortEngineOptions,
@@ -101,6 +103,7 @@ export class PortEngine {
     this.logSyncInterval = config.initialLogSyncInterval;
     this.logAnnounceInterval = config.initialLogAnnounceInterval;
     this.logPdelayReqInterval = config.initialLogPdelayReqInterval;
+    this.link = { meanLinkDelay: 0, neighborRateRatio: 1, delayAsymmetry: config.delayAsymmetry };
   }
 
   private get config(): PortConfig {
@@ -124,7 +127,7 @@ export class PortEngine {
   receive(frame: PtpFrame, rx: LocalTime): void {
     const msg = frame.message;
     const h = msg.header;
-    this.bump(this.received, messageTypeName(h.messageType));
+    this.received.count(h.messageType);
     if (h.majorSdoId !== this.config.majorSdoId) return this.reject(msg, 'wrongMajorSdoId');
     if (h.domainNumber !== this.config.domainNumber) return this.reject(msg, 'wrongDomain');
     if (h.sourcePortIdentity.clockIdentity === this.port.clockIdentity) return this.reject(msg, 'ownFrame');
@@ -136,9 +139,11 @@ export class PortEngine {
       case 'pdelayRespFollowUp':
         return this.onPdelayOutcome(msg, this.initiator.onPdelayRespFollowUp(msg), rx);
       case 'sync':
-        return this.onSyncMessage(msg, rx, () => this.syncReceiver.onSync(msg, rx, this.linkState(), this.master?.grandmasterIdentity));
+        if (!this.admitsSync(msg)) return;
+        return this.settleSync(msg, this.syncReceiver.onSync(msg, rx, this.linkState(), this.master?.grandmasterIdentity), rx);
       case 'followUp':
-        return this.onSyncMessage(msg, rx, () => this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.master?.grandmasterIdentity));
+        if (!this.admitsSync(msg)) return;
+        return this.settleSync(msg, this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.master?.grandmasterIdentity), rx);
       case 'announce':
         return this.onAnnounce(msg, rx);
       case 'signaling':
@@ -154,7 +159,7 @@ export class PortEngine {
    */
   ownFrame(frame: PtpFrame, tx: LocalTime): void {
     const msg = frame.message;
-    this.bump(this.sent, messageTypeName(msg.header.messageType));
+    this.sent.count(msg.header.messageType);
     if (msg.type !== 'pdelayReq') return;
     this.initiator.beginRequest(msg.header.sequenceId);
     this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
@@ -264,8 +269,8 @@ export class PortEngine {
 
   statistics(): EngineStatistics {
     return {
-      received: Object.fromEntries(this.received),
-      sent: Object.fromEntries(this.sent),
+      received: this.received.toRecord(),
+      sent: this.sent.toRecord(),
       rejected: this.rejections.toRecord(),
       syncsAccepted: this.syncsAccepted,
       followUpsLost: this.syncReceiver.followUpsLost,
@@ -316,8 +321,10 @@ export class PortEngine {
 
   /** Reported when asCapable changes, and when it stays false for a new cause (the user must learn why). */
   private updateAsCapable(now: LocalTime): void {
-    const { asCapable, cause, reason } = this.initiator.asCapable;
+    const state = this.initiator.asCapable;
+    const { asCapable, cause } = state;
     if (asCapable === this.asCapableNow && cause === this.asCapableCause) return;
+    const reason = state.reason;
     const changed = asCapable !== this.asCapableNow;
     this.asCapableNow = asCapable;
     this.asCapableCause = cause;
@@ -335,17 +342,31 @@ export class PortEngine {
     this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval, reason });
   }
 
+  /** The initiator's current figures, in one object reused for every Sync (the receiver reads it at once). */
   private linkState(): LinkState {
-    return { meanLinkDelay: this.initiator.meanLinkDelay ?? 0, neighborRateRatio: this.initiator.neighborRateRatio, delayAsymmetry: this.config.delayAsymmetry };
+    const link = this.link;
+    link.meanLinkDelay = this.initiator.meanLinkDelay ?? 0;
+    link.neighborRateRatio = this.initiator.neighborRateRatio;
+    return link;
   }
 
   // ------------------------------------------------------------------------------------------
   // Sync
 
-  private onSyncMessage(msg: PtpMessage, rx: LocalTime, handle: () => SyncOutcome): void {
-    if (!this.asCapableNow) return this.reject(msg, 'notAsCapable');
-    if (!this.isFromMaster(msg.header.sourcePortIdentity)) return this.reject(msg, 'syncNotFromMaster');
-    const outcome = handle();
+  /** Whether a Sync or Follow_Up may be taken at all; if not, it is rejected here. */
+  private admitsSync(msg: PtpMessage): boolean {
+    if (!this.asCapableNow) {
+      this.reject(msg, 'notAsCapable');
+      return false;
+    }
+    if (!this.isFromMaster(msg.header.sourcePortIdentity)) {
+      this.reject(msg, 'syncNotFromMaster');
+      return false;
+    }
+    return true;
+  }
+
+  private settleSync(msg: PtpMessage, outcome: SyncOutcome, rx: LocalTime): void {
     if (outcome.kind === 'rejected') return this.reject(msg, outcome.reason);
     if (outcome.kind === 'pending') return;
     this.acceptReceipt(outcome.receipt, rx);
@@ -390,9 +411,21 @@ export class PortEngine {
    * syncReceiptTimeout lost Syncs in a row can explain).
    */
   private armSyncReceiptTimeout(from: LocalTime): void {
-    const interval = logIntervalToNsBig(this.logSyncInterval);
-    this.syncReceiptDeadline = (from + BigInt(this.config.syncReceiptTimeout) * interval + interval / 2n) as LocalTime;
+    this.syncReceiptDeadline = (from + this.syncReceiptSpan()) as LocalTime;
   }
+
+  /** syncReceiptTimeout + ½ sync intervals in ns, remembered per logSyncInterval (this runs on every Sync). */
+  private syncReceiptSpan(): bigint {
+    if (this.spanLogInterval !== this.logSyncInterval) {
+      const interval = logIntervalToNsBig(this.logSyncInterval);
+      this.spanLogInterval = this.logSyncInterval;
+      this.spanNs = BigInt(this.config.syncReceiptTimeout) * interval + interval / 2n;
+    }
+    return this.spanNs;
+  }
+
+  private spanLogInterval: number | undefined;
+  private spanNs = 0n;
 
   private onSyncReceiptTimeout(now: LocalTime): void {
     this.syncReceiptDeadline = undefined;
@@ -507,7 +540,7 @@ export class PortEngine {
   }
 
   private send(frame: PtpFrame, txHandle: number | undefined): void {
-    this.bump(this.sent, messageTypeName(frame.message.header.messageType));
+    this.sent.count(frame.message.header.messageType);
     this.sink.transmit({ frame, txHandle });
   }
 
@@ -519,10 +552,6 @@ export class PortEngine {
 
   private emit(e: EngineEvent): void {
     this.sink.event(e);
-  }
-
-  private bump(map: Map<string, number>, key: string): void {
-    map.set(key, (map.get(key) ?? 0) + 1);
   }
 }
 

@@ -12,8 +12,16 @@ export interface Timestamp {
 const NS = 1_000_000_000n;
 export const MAX_SECONDS = (1n << 48n) - 1n;
 
+/** The last seconds converted: consecutive timestamps mostly share their seconds (one multiplication saved). */
+let lastSeconds = 0n;
+let lastSecondsNs = 0n;
+
 export function timestampToNs(t: Timestamp): bigint {
-  return t.seconds * NS + BigInt(t.nanoseconds);
+  if (t.seconds !== lastSeconds) {
+    lastSeconds = t.seconds;
+    lastSecondsNs = t.seconds * NS;
+  }
+  return lastSecondsNs + BigInt(t.nanoseconds);
 }
 
 /** Throws RangeError if ns is negative or beyond the 48-bit seconds range. */

@@ -146,9 +146,15 @@ export class ClockServo {
   private logSyncInterval: number | undefined;
   private lastRateRatio: number | undefined;
   private lastPathDelay: number | undefined;
-  private previous: { offsetNs: number; local: LocalTime } | undefined;
+  /** The previous offset and its Sync's ingress, for the sanity check (undefined offset: none to compare with). */
+  private previousOffsetNs: number | undefined;
+  private previousLocal = 0n as LocalTime;
   private grandmaster: SyncReceipt['grandmasterIdentity'] | null = null;
-  private timeBase: { indicator: number; phaseChange: bigint } | undefined;
+  /** gmTimeBaseIndicator and lastGmPhaseChange of the last Sync (undefined indicator before the first). */
+  private timeBaseIndicator: number | undefined;
+  private timeBasePhaseChange = 0n;
+  /** Notes of the Sync being processed; made only when there is one (most Syncs have none). */
+  private notes: string[] | undefined;
   private holdoverStartErrorNs = 0;
   private steps = 0;
   private sanityResets = 0;
@@ -180,39 +186,44 @@ export class ClockServo {
   /** One accepted Sync from the port engine. asCapable: of the slave port, now. */
   onSync(receipt: SyncReceipt, asCapable = true): SyncOutcome {
     const invalid = invalidField(receipt);
-    if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, []);
+    if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, NO_NOTES);
     if (!asCapable) {
       // 802.1AS-2020 10.2.4: a port that is not asCapable takes no part in synchronization.
-      return this.rejected('asCapable is false', NaN, [], this.tick(receipt.ingressTime, false));
+      return this.rejected('asCapable is false', NaN, NO_NOTES, this.tick(receipt.ingressTime, false));
     }
-    const notes: string[] = [];
+    this.notes = undefined;
     this.followSyncInterval(receipt.logSyncInterval);
-    this.noticeGrandmasterChanges(receipt, notes);
-    this.noticeReturnFromLoss(receipt.ingressTime, notes);
+    this.noticeGrandmasterChanges(receipt);
+    this.noticeReturnFromLoss(receipt.ingressTime);
     this.lastRateRatio = receipt.rateRatio;
     const offset = this.offsetFromMaster(receipt);
-    this.checkSanity(offset.ns, receipt.ingressTime, notes);
-    if (this.isSpike(offset.ns, notes)) {
+    this.checkSanity(offset.ns, receipt.ingressTime);
+    if (this.isSpike(offset.ns)) {
       this.status.onSyncReceived(receipt.ingressTime, receipt.logSyncInterval);
-      return this.rejected('offset spike', offset.ns, notes);
+      return this.rejected('offset spike', offset.ns, this.takeNotes());
     }
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const events = this.classify(receipt, offset.ns, out.state, stepNs);
-    return {
-      accepted: true,
-      offsetNs: offset.ns,
-      servoState: out.state,
-      frequencyPpb: this.clock.frequencyPpb(),
-      ...(stepNs === undefined ? {} : { stepNs }),
-      events,
-      notes,
-    };
+    const frequencyPpb = this.clock.frequencyPpb();
+    const notes = this.takeNotes();
+    if (stepNs === undefined) return { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, events, notes };
+    return { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, stepNs, events, notes };
+  }
+
+  private note(text: string): void {
+    (this.notes ??= []).push(text);
+  }
+
+  private takeNotes(): readonly string[] {
+    const notes = this.notes ?? NO_NOTES;
+    this.notes = undefined;
+    return notes;
   }
 
   /** Timeouts at `now` (local timestamp clock). Entering holdover sets the held frequency. */
-  tick(now: LocalTime, asCapable = true): StatusEvent[] {
+  tick(now: LocalTime, asCapable = true): readonly StatusEvent[] {
     const wasHoldover = this.status.inHoldover();
     const events = this.status.tick(now, asCapable);
     if (!wasHoldover && this.status.inHoldover()) this.enterHoldover(now);
@@ -255,20 +266,20 @@ export class ClockServo {
   }
 
   /** Syncs are back after a loss: old offsets say nothing about the new ones. */
-  private noticeReturnFromLoss(local: LocalTime, notes: string[]): void {
+  private noticeReturnFromLoss(local: LocalTime): void {
     if (this.status.status() !== 'lost') return;
     this.spikeFilter?.reset();
     const holdoverS = this.status.snapshot(local).holdoverS;
-    if (this.status.inHoldover()) notes.push(`Sync is back after ${holdoverS.toFixed(3)} s of holdover.`);
+    if (this.status.inHoldover()) this.note(`Sync is back after ${holdoverS.toFixed(3)} s of holdover.`);
   }
 
   /** The spike filter's verdict, in s2 only (before, large offsets are the rule). */
-  private isSpike(offsetNs: number, notes: string[]): boolean {
+  private isSpike(offsetNs: number): boolean {
     if (this.spikeFilter === undefined || this.servo.state() !== ServoState.locked) return false;
     const verdict = this.spikeFilter.check(offsetNs);
     if (verdict.accepted) return false;
     const limit = (verdict.thresholdNs ?? 0).toFixed(0);
-    notes.push(`Offset ${offsetNs.toFixed(0)} ns rejected as a spike (limit ±${limit} ns around the recent median).`);
+    this.note(`Offset ${offsetNs.toFixed(0)} ns rejected as a spike (limit ±${limit} ns around the recent median).`);
     return true;
   }
 
@@ -288,7 +299,7 @@ export class ClockServo {
     return undefined;
   }
 
-  private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): StatusEvent[] {
+  private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): readonly StatusEvent[] {
     // After a PHC step the Sync's ingress timestamp is in the clock's old time: move it along.
     const stepped = stepNs !== undefined && this.clock.timestampsFollowAdjustment;
     const events = this.status.onSync({
@@ -336,38 +347,40 @@ export class ClockServo {
    * first update. A time-base change (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3)
    * announces a deliberate phase or frequency change: the spike filter must not reject it.
    */
-  private noticeGrandmasterChanges(r: SyncReceipt, notes: string[]): void {
-    const timeBase = { indicator: r.gmTimeBaseIndicator, phaseChange: r.lastGmPhaseChange };
+  private noticeGrandmasterChanges(r: SyncReceipt): void {
     if (this.grandmaster !== null && r.grandmasterIdentity !== this.grandmaster) {
       this.servo.allowFirstStep();
       this.spikeFilter?.reset();
       this.feedForward.reset();
-      this.previous = undefined;
-      notes.push('New grandmaster: the next offset may be stepped as a first update.');
-    } else if (this.timeBase !== undefined && (timeBase.indicator !== this.timeBase.indicator || timeBase.phaseChange !== this.timeBase.phaseChange)) {
+      this.previousOffsetNs = undefined;
+      this.note('New grandmaster: the next offset may be stepped as a first update.');
+    } else if (this.timeBaseIndicator !== undefined && (r.gmTimeBaseIndicator !== this.timeBaseIndicator || r.lastGmPhaseChange !== this.timeBasePhaseChange)) {
       this.servo.allowFirstStep();
       this.spikeFilter?.reset();
-      this.previous = undefined;
-      notes.push(`Grandmaster time base changed (gmTimeBaseIndicator ${r.gmTimeBaseIndicator}): offsets are followed without spike rejection.`);
+      this.previousOffsetNs = undefined;
+      this.note(`Grandmaster time base changed (gmTimeBaseIndicator ${r.gmTimeBaseIndicator}): offsets are followed without spike rejection.`);
     }
     this.grandmaster = r.grandmasterIdentity;
-    this.timeBase = timeBase;
+    this.timeBaseIndicator = r.gmTimeBaseIndicator;
+    this.timeBasePhaseChange = r.lastGmPhaseChange;
   }
 
   /** ptp4l's sanity_freq_limit check, on consecutive offsets: a larger implied frequency resets the servo. */
-  private checkSanity(offsetNs: number, local: LocalTime, notes: string[]): void {
-    const previous = this.previous;
-    this.previous = { offsetNs, local };
-    if (this.sanityPpb <= 0 || previous === undefined || local <= previous.local) return;
+  private checkSanity(offsetNs: number, local: LocalTime): void {
+    const previousOffsetNs = this.previousOffsetNs;
+    const previousLocal = this.previousLocal;
+    this.previousOffsetNs = offsetNs;
+    this.previousLocal = local;
+    if (this.sanityPpb <= 0 || previousOffsetNs === undefined || local <= previousLocal) return;
     if (this.servo.state() !== ServoState.locked) return;
-    const impliedPpb = ((offsetNs - previous.offsetNs) / Number(local - previous.local)) * 1e9;
+    const impliedPpb = ((offsetNs - previousOffsetNs) / Number(local - previousLocal)) * 1e9;
     if (Math.abs(impliedPpb) <= this.sanityPpb) return;
     this.servo.reset();
     this.servo.allowFirstStep();
     this.spikeFilter?.reset();
     this.feedForward.reset();
     this.sanityResets++;
-    notes.push(`Clock check: offsets imply ${impliedPpb.toExponential(2)} ppb, beyond sanity_freq_limit ${this.sanityPpb} ppb; servo reset.`);
+    this.note(`Clock check: offsets imply ${impliedPpb.toExponential(2)} ppb, beyond sanity_freq_limit ${this.sanityPpb} ppb; servo reset.`);
   }
 
   /** Sets the frequency, steps, and keeps every stored local time consistent. Returns the step, ns. */
@@ -386,7 +399,7 @@ export class ClockServo {
     this.clock.step(delta);
     this.steps++;
     this.spikeFilter?.reset();
-    this.previous = undefined;
+    this.previousOffsetNs = undefined;
     const applied = Number(delta);
     if (this.clock.timestampsFollowAdjustment) {
       // The timestamp clock itself moved: everything remembered in its time moves with it.
@@ -407,7 +420,7 @@ export class ClockServo {
     this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
   }
 
-  private rejected(reason: string, offsetNs: number, notes: string[], events: StatusEvent[] = []): SyncOutcome {
+  private rejected(reason: string, offsetNs: number, notes: readonly string[], events: readonly StatusEvent[] = NO_EVENTS): SyncOutcome {
     return {
       accepted: false,
       rejection: reason,
@@ -419,6 +432,9 @@ export class ClockServo {
     };
   }
 }
+
+const NO_NOTES: readonly string[] = Object.freeze([]);
+const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 
 interface MasterOffset {
   /** clock − master, ns, as a number (what the servo sees). */

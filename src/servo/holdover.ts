@@ -35,85 +35,94 @@ export interface HoldoverModel {
 /** Stale points dropped at once. */
 const STALE_BATCH = 64;
 
-interface FrequencyPoint {
-  readonly local: LocalTime;
-  readonly ppb: number;
-}
-
 export class HoldoverEstimator {
-  private readonly windowNs: bigint;
-  private readonly points: FrequencyPoint[] = [];
+  private readonly windowNs: number;
+  /**
+   * The points, oldest first: local time as ns after `origin` (a number: exact for 104 days, and
+   * re-based whenever stale points are dropped) and the estimate in ppb. Plain number arrays, so that
+   * recording on every Sync allocates nothing.
+   */
+  private origin = 0n;
+  private readonly times: number[] = [];
+  private readonly ppbs: number[] = [];
+  /** Points older than the window still at the front (dropped in batches, not one shift per Sync). */
+  private stale = 0;
 
   constructor(options: HoldoverOptions = {}) {
     const windowS = options.windowS ?? 60;
     if (!(windowS > 0)) throw new RangeError(`holdover.windowS must be > 0 s, got ${windowS}`);
-    this.windowNs = BigInt(Math.round(windowS * 1e9));
+    this.windowNs = Math.round(windowS * 1e9);
   }
 
   /** Records a frequency estimate made while locked. */
   record(local: LocalTime, frequencyPpb: number): void {
-    const last = this.points[this.points.length - 1];
-    if (last !== undefined && local <= last.local) return;
-    this.points.push({ local, ppb: frequencyPpb });
-    // Called on every Sync: old points are dropped in batches, not one shift (an O(n) move) each time.
-    const horizon = local - this.windowNs;
+    const n = this.times.length;
+    if (n === 0) this.origin = local;
+    const t = Number(local - this.origin);
+    if (n > 0 && t <= (this.times[n - 1] as number)) return;
+    this.times.push(t);
+    this.ppbs.push(frequencyPpb);
+    const horizon = t - this.windowNs;
     let stale = this.stale;
-    while (this.points.length - stale > 2 && (this.points[stale] as FrequencyPoint).local < horizon) stale++;
-    if (stale >= STALE_BATCH) {
-      this.points.splice(0, stale);
-      stale = 0;
-    }
+    while (this.times.length - stale > 2 && (this.times[stale] as number) < horizon) stale++;
     this.stale = stale;
+    if (stale >= STALE_BATCH) this.dropStale();
   }
-
-  /** Points older than the window still at the front of `points` (dropped in batches). */
-  private stale = 0;
 
   /** The model from the recorded estimates, undefined when there are none. */
   model(): HoldoverModel | undefined {
-    if (this.stale > 0) {
-      this.points.splice(0, this.stale);
-      this.stale = 0;
-    }
-    const n = this.points.length;
-    const last = this.points[n - 1];
-    if (last === undefined) return undefined;
-    if (n < 3) return { frequencyPpb: last.ppb, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
+    this.dropStale();
+    const n = this.times.length;
+    if (n === 0) return undefined;
+    const lastT = this.times[n - 1] as number;
+    const lastPpb = this.ppbs[n - 1] as number;
+    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
     // Fit ppb = a + b·x with x in s relative to the last point.
     let sx = 0;
     let sy = 0;
     let sxx = 0;
     let sxy = 0;
-    for (const p of this.points) {
-      const x = Number(p.local - last.local) / 1e9;
+    for (let i = 0; i < n; i++) {
+      const x = ((this.times[i] as number) - lastT) / 1e9;
+      const y = this.ppbs[i] as number;
       sx += x;
-      sy += p.ppb;
+      sy += y;
       sxx += x * x;
-      sxy += x * p.ppb;
+      sxy += x * y;
     }
     const denominator = n * sxx - sx * sx;
     const slope = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
     const intercept = (sy - slope * sx) / n;
     let residual2 = 0;
-    for (const p of this.points) {
-      const x = Number(p.local - last.local) / 1e9;
-      residual2 += (p.ppb - (intercept + slope * x)) ** 2;
+    for (let i = 0; i < n; i++) {
+      const x = ((this.times[i] as number) - lastT) / 1e9;
+      residual2 += ((this.ppbs[i] as number) - (intercept + slope * x)) ** 2;
     }
     return { frequencyPpb: intercept, stabilityPpb: Math.sqrt(residual2 / (n - 2)), driftPpbPerS: slope, samples: n };
   }
 
   /** Shift stored local times (a PHC was stepped). */
   shiftLocalTime(deltaNs: number): void {
-    const d = BigInt(Math.round(deltaNs));
-    for (let i = 0; i < this.points.length; i++) {
-      const p = this.points[i] as FrequencyPoint;
-      this.points[i] = { local: (p.local + d) as LocalTime, ppb: p.ppb };
-    }
+    this.origin += BigInt(Math.round(deltaNs));
   }
 
   clear(): void {
-    this.points.length = 0;
+    this.times.length = 0;
+    this.ppbs.length = 0;
     this.stale = 0;
+  }
+
+  /** Drops the stale points and re-bases the times on the oldest one kept. */
+  private dropStale(): void {
+    if (this.stale > 0) {
+      this.times.splice(0, this.stale);
+      this.ppbs.splice(0, this.stale);
+      this.stale = 0;
+    }
+    const first = this.times[0];
+    if (first === undefined || first === 0) return;
+    for (let i = 0; i < this.times.length; i++) this.times[i] = (this.times[i] as number) - first;
+    this.origin += BigInt(first);
   }
 }
 

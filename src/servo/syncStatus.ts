@@ -77,13 +77,20 @@ export class SyncStatusClassifier {
   private readonly rmsWindow: number;
 
   private current: SyncStatus = 'lost';
-  private readonly offsets: number[] = [];
+  /** The last rmsWindow offsets, a ring: `offsetCount` of them end before `offsetNext`. */
+  private readonly offsets: Float64Array;
+  private offsetNext = 0;
+  private offsetCount = 0;
+  /** Transitions of the call in progress; an array is made only when there is one. */
+  private events: StatusEvent[] | undefined;
   private goodInARow = 0;
   private lastSync: LocalTime | undefined;
   private lastLogSyncInterval = 0;
   private lastOffset: number | undefined;
   private grandmaster: ClockIdentity | undefined;
-  private timeBase: { indicator: number; phaseChange: bigint } | undefined;
+  /** gmTimeBaseIndicator and lastGmPhaseChange of the last Sync (undefined indicator before the first). */
+  private timeBaseIndicator: number | undefined;
+  private timeBasePhaseChange = 0n;
   private everSynchronized = false;
   private lostSince: LocalTime | undefined;
 
@@ -98,42 +105,38 @@ export class SyncStatusClassifier {
     if (!(this.exitFactor >= 1)) throw new RangeError(`exitFactor must be ≥ 1`);
     if (!(Number.isInteger(this.enterSamples) && this.enterSamples >= 1)) throw new RangeError(`enterSamples must be an integer ≥ 1`);
     if (!(Number.isInteger(this.rmsWindow) && this.rmsWindow >= 1)) throw new RangeError(`rmsWindow must be an integer ≥ 1`);
+    this.offsets = new Float64Array(this.rmsWindow);
   }
 
   status(): SyncStatus {
     return this.current;
   }
 
-  onSync(o: SyncObservation): StatusEvent[] {
-    const events: StatusEvent[] = [];
+  onSync(o: SyncObservation): readonly StatusEvent[] {
     if (!o.asCapable) {
-      this.move('lost', 'asCapable is false on the slave port.', o.local, events);
-      return events;
+      this.move('lost', 'asCapable is false on the slave port.', o.local);
+      return this.takeEvents();
     }
     const disruption = this.disruption(o);
     this.lastSync = o.local;
     this.lastLogSyncInterval = o.logSyncInterval;
     this.lastOffset = o.offsetNs;
-    if (disruption !== undefined) {
-      this.offsets.length = 0;
-      this.goodInARow = 0;
-    }
-    this.offsets.push(o.offsetNs);
-    if (this.offsets.length > this.rmsWindow) this.offsets.shift();
+    if (disruption !== undefined) this.restartWindow();
+    this.pushOffset(o.offsetNs);
     const rms = this.rms() as number;
 
     if (this.current === 'lost') {
-      this.move('unstable', disruption ?? 'Sync messages are received again.', o.local, events);
+      this.move('unstable', disruption ?? 'Sync messages are received again.', o.local);
     } else if (this.current === 'synchronized') {
       const why = disruption ?? this.exitReason(o.servoState, rms);
-      if (why !== undefined) this.move('unstable', why, o.local, events);
+      if (why !== undefined) this.move('unstable', why, o.local);
     }
     this.goodInARow = o.servoState === ServoState.locked && rms < this.thresholdNs ? this.goodInARow + 1 : 0;
     if (this.current === 'unstable' && this.goodInARow >= this.enterSamples) {
       const reason = `Servo locked (s2) with offset RMS ${rms.toFixed(0)} ns below ${this.thresholdNs} ns for ${this.goodInARow} Syncs.`;
-      this.move('synchronized', reason, o.local, events);
+      this.move('synchronized', reason, o.local);
     }
-    return events;
+    return this.takeEvents();
   }
 
   /** A Sync arrived but its offset was not used (spike): it keeps the receipt timeout from expiring. */
@@ -143,14 +146,13 @@ export class SyncStatusClassifier {
   }
 
   /** Timeout and asCapable check at `now` (local timestamp clock). */
-  tick(now: LocalTime, asCapable = true): StatusEvent[] {
-    const events: StatusEvent[] = [];
-    if (this.current === 'lost') return events;
+  tick(now: LocalTime, asCapable = true): readonly StatusEvent[] {
+    if (this.current === 'lost') return NO_EVENTS;
     if (!asCapable) {
-      this.move('lost', 'asCapable is false on the slave port.', now, events);
-      return events;
+      this.move('lost', 'asCapable is false on the slave port.', now);
+      return this.takeEvents();
     }
-    if (this.lastSync === undefined) return events;
+    if (this.lastSync === undefined) return NO_EVENTS;
     const intervalS = 2 ** this.lastLogSyncInterval;
     // Half an interval of grace, as the port engine's own timer: the Sync after two missing ones is
     // due exactly at timeout × interval, and jitter must not make it a third missing one.
@@ -158,9 +160,9 @@ export class SyncStatusClassifier {
     const sinceS = Number(now - this.lastSync) / 1e9;
     if (sinceS > limitS) {
       const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(intervalS)}).`;
-      this.move('lost', reason, now, events);
+      this.move('lost', reason, now);
     }
-    return events;
+    return this.takeEvents();
   }
 
   snapshot(now: LocalTime): StatusSnapshot {
@@ -183,15 +185,27 @@ export class SyncStatusClassifier {
 
   /** Forget the offset history (the servo stepped the clock: old offsets say nothing any more). */
   restartWindow(): void {
-    this.offsets.length = 0;
+    this.offsetCount = 0;
     this.goodInARow = 0;
   }
 
+  private pushOffset(offsetNs: number): void {
+    this.offsets[this.offsetNext] = offsetNs;
+    this.offsetNext = (this.offsetNext + 1) % this.rmsWindow;
+    if (this.offsetCount < this.rmsWindow) this.offsetCount += 1;
+  }
+
   private rms(): number | undefined {
-    if (this.offsets.length === 0) return undefined;
+    const n = this.offsetCount;
+    if (n === 0) return undefined;
     let sum = 0;
-    for (const v of this.offsets) sum += v * v;
-    return Math.sqrt(sum / this.offsets.length);
+    // The last n entries before offsetNext, wrapping: their order does not matter to a sum.
+    for (let i = 0, at = this.offsetNext; i < n; i++) {
+      at = at === 0 ? this.rmsWindow - 1 : at - 1;
+      const v = this.offsets[at] as number;
+      sum += v * v;
+    }
+    return Math.sqrt(sum / n);
   }
 
   private exitReason(state: ServoState, rms: number): string | undefined {
@@ -207,18 +221,25 @@ export class SyncStatusClassifier {
     if (this.lastSync !== undefined && o.grandmasterIdentity !== this.grandmaster) {
       why = `Grandmaster changed from ${formatIdentityOrNone(this.grandmaster)} to ${formatIdentityOrNone(o.grandmasterIdentity)}.`;
     } else if (
-      this.timeBase !== undefined &&
-      (o.gmTimeBaseIndicator !== this.timeBase.indicator || o.lastGmPhaseChange !== this.timeBase.phaseChange)
+      this.timeBaseIndicator !== undefined &&
+      (o.gmTimeBaseIndicator !== this.timeBaseIndicator || o.lastGmPhaseChange !== this.timeBasePhaseChange)
     ) {
       const phaseNs = scaledNsToNs(o.lastGmPhaseChange);
-      why = `Grandmaster time base changed (gmTimeBaseIndicator ${this.timeBase.indicator} → ${o.gmTimeBaseIndicator}, lastGmPhaseChange ${phaseNs} ns).`;
+      why = `Grandmaster time base changed (gmTimeBaseIndicator ${this.timeBaseIndicator} → ${o.gmTimeBaseIndicator}, lastGmPhaseChange ${phaseNs} ns).`;
     }
     this.grandmaster = o.grandmasterIdentity;
-    this.timeBase = { indicator: o.gmTimeBaseIndicator, phaseChange: o.lastGmPhaseChange };
+    this.timeBaseIndicator = o.gmTimeBaseIndicator;
+    this.timeBasePhaseChange = o.lastGmPhaseChange;
     return why;
   }
 
-  private move(to: SyncStatus, reason: string, at: LocalTime, events: StatusEvent[]): void {
+  private takeEvents(): readonly StatusEvent[] {
+    const events = this.events ?? NO_EVENTS;
+    this.events = undefined;
+    return events;
+  }
+
+  private move(to: SyncStatus, reason: string, at: LocalTime): void {
     if (to === this.current) return;
     const from = this.current;
     this.current = to;
@@ -226,10 +247,12 @@ export class SyncStatusClassifier {
     if (to === 'lost') this.lostSince = this.everSynchronized ? at : undefined;
     else this.lostSince = undefined;
     if (to !== 'synchronized') this.goodInARow = 0;
-    events.push({ from, to, reason, atLocal: at });
+    (this.events ??= []).push({ from, to, reason, atLocal: at });
   }
 }
 
+
+const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 
 function formatSeconds(s: number): string {
   return s >= 1 ? `${s} s` : `${s * 1000} ms`;
