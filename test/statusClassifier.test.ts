@@ -62,6 +62,17 @@ describe('SyncStatusClassifier', () => {
     expect(c.snapshot(at(12.3135)).sinceLastSyncS).toBeCloseTo(1.4385, 9);
   });
 
+  it('names the instant the timeout falls due, so a driver need not poll: 1 ns past (3 + ½) intervals', () => {
+    const c = synchronizedClassifier(); // last Sync at 10.875 s, 8 Sync/s
+    expect(c.lostDeadline()).toBe(at(11.3125) + 1n);
+    expect(c.tick(at(11.3125))).toEqual([]);
+    expect(c.tick(localTime(at(11.3125) + 1n))[0]?.to).toBe('lost');
+    expect(c.lostDeadline()).toBeUndefined(); // lost: nothing more to time out
+    // A new Sync moves it; at 1 Sync/s the grace is 3.5 s.
+    c.onSync(sync(20, 10, { logSyncInterval: 0 }));
+    expect(c.lostDeadline()).toBe(at(23.5) + 1n);
+  });
+
   it('a Sync whose offset was rejected still keeps the timeout from expiring', () => {
     const c = synchronizedClassifier();
     c.onSyncReceived(at(11.2), -3);

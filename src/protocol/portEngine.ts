@@ -162,6 +162,8 @@ export class PortEngine {
     this.sent.count(msg.header.messageType);
     if (msg.type !== 'pdelayReq') return;
     this.initiator.beginRequest(msg.header.sequenceId);
+    // As for a request of our own: starting it may have counted the previous one as lost.
+    this.updateAsCapable(tx);
     this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
   }
 

@@ -230,6 +230,11 @@ export class ClockServo {
     return events;
   }
 
+  /** When the status classifier's syncReceiptTimeout falls due (tick then declares Sync lost). */
+  statusDeadline(): LocalTime | undefined {
+    return this.status.lostDeadline();
+  }
+
   /** The synchronization status now (cheap; report() gives everything). */
   syncStatus(): SyncStatus {
     return this.status.status();

@@ -6,7 +6,6 @@
 import type { DisciplinedClock } from '../clock/clock.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import type { EngineEvent, EngineSink, Transmission } from '../protocol/engineEvents.js';
-import { logIntervalToNsBig } from '../protocol/logInterval.js';
 import type { PtpFrame } from '../protocol/messages.js';
 import { PortEngine, type PortEngineOptions } from '../protocol/portEngine.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
@@ -50,7 +49,6 @@ export class ClockSlave {
   readonly servo: ClockServo;
   private readonly stability: StabilityRule;
   private stableCount = 0;
-  private nextStatusTickAt: LocalTime | undefined;
 
   constructor(
     readonly options: ClockSlaveOptions,
@@ -68,7 +66,6 @@ export class ClockSlave {
 
   start(now: LocalTime): void {
     this.engine.start(now);
-    this.nextStatusTickAt = now;
   }
 
   receive(frame: PtpFrame, rx: LocalTime): void {
@@ -87,25 +84,28 @@ export class ClockSlave {
     this.engine.txTimestampMissing(handle, now);
   }
 
-  /** Engine timers, and the status classifier's time-outs once per sync interval. */
+  /** Engine timers, and the status classifier's syncReceiptTimeout when it is due. */
   tick(now: LocalTime): void {
     this.engine.tick(now);
-    if (this.nextStatusTickAt !== undefined && now >= this.nextStatusTickAt) {
-      for (const e of this.servo.tick(now, this.engine.asCapable.asCapable)) this.onStatusEvent(e, now);
-      this.nextStatusTickAt = (now + logIntervalToNsBig(this.engine.currentLogSyncInterval)) as LocalTime;
-    }
+    this.tickStatus(now);
   }
 
   nextTimerAt(): LocalTime | undefined {
     const a = this.engine.nextTimerAt();
-    const b = this.nextStatusTickAt;
+    const b = this.servo.statusDeadline();
     if (a === undefined) return b;
     if (b === undefined) return a;
     return a < b ? a : b;
   }
 
+  private tickStatus(now: LocalTime): void {
+    for (const e of this.servo.tick(now, this.engine.asCapable.asCapable)) this.onStatusEvent(e, now);
+  }
+
   private onEngineEvent(e: EngineEvent): void {
     this.sink.engineEvent?.(e);
+    // 10.2.4: a port that is no longer asCapable takes no part in synchronization: lost at once.
+    if (e.type === 'asCapableChanged' && !e.asCapable) this.tickStatus(e.at);
     if (e.type !== 'syncReceipt') return;
     const outcome = this.servo.onSync(e.receipt, this.engine.asCapable.asCapable);
     // Status first: a consumer that publishes on the record must see the new status with its reason.

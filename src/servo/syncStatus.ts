@@ -152,18 +152,36 @@ export class SyncStatusClassifier {
       this.move('lost', 'asCapable is false on the slave port.', now);
       return this.takeEvents();
     }
-    if (this.lastSync === undefined) return NO_EVENTS;
-    const intervalS = 2 ** this.lastLogSyncInterval;
-    // Half an interval of grace, as the port engine's own timer: the Sync after two missing ones is
-    // due exactly at timeout × interval, and jitter must not make it a third missing one.
-    const limitS = (this.timeout + 0.5) * intervalS;
+    const deadline = this.lostDeadline();
+    if (deadline === undefined || now < deadline || this.lastSync === undefined) return NO_EVENTS;
     const sinceS = Number(now - this.lastSync) / 1e9;
-    if (sinceS > limitS) {
-      const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(intervalS)}).`;
-      this.move('lost', reason, now);
-    }
+    const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(2 ** this.lastLogSyncInterval)}).`;
+    this.move('lost', reason, now);
     return this.takeEvents();
   }
+
+  /**
+   * The first local time at which tick() declares Sync lost, unless a Sync comes first: more than
+   * (syncReceiptTimeout + ½) Sync intervals after the last one. Half an interval of grace, as the port
+   * engine's own timer: the Sync after two missing ones is due exactly at timeout × interval, and
+   * jitter must not make it a third missing one. Undefined while lost or before the first Sync.
+   * Asked before every frame of a replay: computed once per Sync.
+   */
+  lostDeadline(): LocalTime | undefined {
+    const last = this.lastSync;
+    if (this.current === 'lost' || last === undefined) return undefined;
+    if (this.deadline === undefined || this.deadlineFrom !== last || this.deadlineLogInterval !== this.lastLogSyncInterval) {
+      this.deadlineFrom = last;
+      this.deadlineLogInterval = this.lastLogSyncInterval;
+      const limitNs = (this.timeout + 0.5) * 2 ** this.lastLogSyncInterval * 1e9;
+      this.deadline = (last + BigInt(Math.floor(limitNs) + 1)) as LocalTime;
+    }
+    return this.deadline;
+  }
+
+  private deadline: LocalTime | undefined;
+  private deadlineFrom = 0n as LocalTime;
+  private deadlineLogInterval = 0;
 
   snapshot(now: LocalTime): StatusSnapshot {
     const sinceLastSyncS = this.lastSync === undefined ? undefined : Number(now - this.lastSync) / 1e9;
@@ -180,6 +198,7 @@ export class SyncStatusClassifier {
   shiftLocalTime(deltaNs: number): void {
     const d = BigInt(Math.round(deltaNs));
     if (this.lastSync !== undefined) this.lastSync = (this.lastSync + d) as LocalTime;
+    this.deadline = undefined;
     if (this.lostSince !== undefined) this.lostSince = (this.lostSince + d) as LocalTime;
   }
 
