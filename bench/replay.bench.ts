@@ -9,40 +9,10 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { announce, followUp, MASTER_PORT, pdelayResp, pdelayRespFollowUp, sync } from '../conformance/sim/masterMessages.js';
+import { slaveCaptureFrames } from '../conformance/sim/slaveCapture.js';
 import { PcapWriter } from '../src/io/pcapWriter.js';
 import { replayFile } from '../src/io/replay/replayFile.js';
-import { encodeFrame } from '../src/protocol/ethernetFrame.js';
-import { frameOf, pdelayReq } from '../src/protocol/outgoingMessages.js';
-import { clockIdentityFromMac } from '../src/protocol/portIdentity.js';
 import type { Report } from './run.js';
-
-const SLAVE_MAC = 0x0a0b0c0d0e0f;
-const SLAVE_PORT = { clockIdentity: clockIdentityFromMac(SLAVE_MAC), portNumber: 1 };
-const SYNC_NS = 125_000_000n;
-const LINK_NS = 700n;
-/** The slave's clock runs 20 ppm fast against the grandmaster's. */
-const SLAVE_RATE = 1.00002;
-
-export function* captureFrames(syncs: number): Generator<{ timestampNs: bigint; data: Uint8Array }> {
-  const gm0 = 1_700_000_000_000_000_000n;
-  const local = (gmNs: bigint): bigint => gm0 + BigInt(Math.round(Number(gmNs - gm0) * SLAVE_RATE));
-  const sender = { mac: SLAVE_MAC, port: SLAVE_PORT, domainNumber: 0, majorSdoId: 1 };
-  for (let i = 0; i < syncs; i++) {
-    const t = gm0 + BigInt(i) * SYNC_NS;
-    const seq = i & 0xffff;
-    if (i % 8 === 0) {
-      yield { timestampNs: local(t + LINK_NS), data: encodeFrame(announce(seq >> 3, { source: MASTER_PORT })) };
-      const t1 = t + 20_000_000n;
-      const req = frameOf(sender, pdelayReq(sender, seq >> 3, 0));
-      yield { timestampNs: local(t1), data: encodeFrame(req) };
-      yield { timestampNs: local(t1 + 2n * LINK_NS + 10_000n), data: encodeFrame(pdelayResp(seq >> 3, SLAVE_PORT, t1 + LINK_NS, { source: MASTER_PORT })) };
-      yield { timestampNs: local(t1 + 2n * LINK_NS + 20_000n), data: encodeFrame(pdelayRespFollowUp(seq >> 3, SLAVE_PORT, t1 + LINK_NS + 10_000n, { source: MASTER_PORT })) };
-    }
-    yield { timestampNs: local(t + 50_000_000n + LINK_NS), data: encodeFrame(sync(seq, { source: MASTER_PORT })) };
-    yield { timestampNs: local(t + 50_100_000n + LINK_NS), data: encodeFrame(followUp(seq, t + 50_000_000n, { source: MASTER_PORT })) };
-  }
-}
 
 /** Passes over the same file: the machines this runs on change speed by up to 2x from one second to the next. */
 const PASSES = 3;
@@ -53,7 +23,7 @@ export async function run(report: Report): Promise<void> {
   try {
     const w = PcapWriter.open(path);
     let frames = 0;
-    for (const f of captureFrames(syncs)) {
+    for (const f of slaveCaptureFrames(syncs)) {
       w.write(f);
       frames += 1;
     }

@@ -18,7 +18,8 @@ import type { ClockServoOptions } from '../../servo/clockServo.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { CapturedFrame } from '../capturedFrame.js';
 import { toEthernet } from '../linkType.js';
-import { PassivePeerDelays } from './passivePeerDelays.js';
+import { portIdentityEquals } from '../../protocol/portIdentity.js';
+import { PassivePeerDelays, type PassiveLinkDelay } from './passivePeerDelays.js';
 import type { Station } from './stationDetection.js';
 
 export interface ReplayOptions {
@@ -133,8 +134,37 @@ export class ReplaySession {
     this.counts.ptpFrames += 1;
     this.advanceTo(localTime(f.timestampNs));
     const at = this.now ?? localTime(f.timestampNs);
-    this.passive.observe(decoded.value, at);
+    if (!this.isStationExchange(decoded.value)) this.passive.observe(decoded.value, at);
     this.deliver(decoded.value, at);
+  }
+
+  /**
+   * Peer delay per requester as seen from the capture point: the station's own exchanges come from
+   * its engine, which saw the very same frames and timestamps (computing them twice would cost a
+   * tenth of the replay); every other requester's from the passive observer.
+   */
+  peerDelays(): PassiveLinkDelay[] {
+    const others = this.passive.results();
+    const engine = this.slave.engine;
+    const exchanges = engine.statistics().pdelayExchanges;
+    if (this.options.station === undefined || exchanges === 0) return others;
+    const own: PassiveLinkDelay = {
+      requester: engine.port,
+      responder: engine.neighborPortIdentity,
+      exchanges,
+      meanLinkDelay: engine.meanLinkDelay,
+      neighborRateRatio: engine.neighborRateRatio,
+    };
+    return [own, ...others];
+  }
+
+  /** A Pdelay message of the station's own exchanges (its request, or an answer to it). */
+  private isStationExchange(frame: PtpFrame): boolean {
+    if (this.options.station === undefined) return false;
+    const m = frame.message;
+    if (m.type === 'pdelayReq') return frame.source === this.stationMac;
+    if (m.type === 'pdelayResp' || m.type === 'pdelayRespFollowUp') return portIdentityEquals(m.requestingPortIdentity, this.slave.engine.port);
+    return false;
   }
 
   private deliver(frame: PtpFrame, at: LocalTime): void {

@@ -138,7 +138,7 @@ export class ReplaySummary {
           : { count: this.delays.count, meanNs: this.delays.mean, stdNs: this.delays.std, minNs: this.delays.min, maxNs: this.delays.max },
       neighborRateRatioPpm: ppm(this.lastNeighborRateRatio),
       rateRatioPpm: ppm(this.lastRateRatio),
-      passiveLinkDelays: session.passive.results().map(describePassive),
+      passiveLinkDelays: session.peerDelays().map(describePassive),
       timeline: this.timeline,
       hints: hints(session, this.syncs, stats.received, stats.rejected),
     };
