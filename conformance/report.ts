@@ -111,6 +111,7 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
         'ptp4l offset rms': fmt(f.ptp4lOffsetNs?.rms, 0, 'ns'),
         'syntonic path delay': fmt(f.syntonicPathDelayNs.median, 0, 'ns'),
         'ptp4l path delay': fmt(f.ptp4lPathDelayNs?.median, 0, 'ns'),
+        'GM path delay to syntonic': fmt(f.gmPathDelayToSyntonicNs.count === 0 ? undefined : f.gmPathDelayToSyntonicNs.median, 0, 'ns'),
       };
   const svgName = `lab-${r.name}.svg`;
   if (r.skipped === undefined) {
@@ -158,6 +159,8 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
           `| ptp4l master offset (same GM, same run) | ${stats(f.ptp4lOffsetNs)} |`,
           `| Syntonic path delay | ${stats(f.syntonicPathDelayNs)} |`,
           `| ptp4l path delay | ${stats(f.ptp4lPathDelayNs)} |`,
+          `| grandmaster's path delay to Syntonic (ptp4l's peerMeanPathDelay, same link) | ${stats(f.gmPathDelayToSyntonicNs)} |`,
+          `| grandmaster's path delay to the ptp4l slave | ${stats(f.gmPathDelayToPtp4lNs)} |`,
           `| lost after the disruption | ${fmt(f.lostAfterS, 2, 's')} |`,
           `| synchronized again after it | ${fmt(f.recoveryS, 2, 's')} |`,
           `| true error during the disruption | ${stats(f.disruptionTrueErrorNs)} |`,

@@ -51,6 +51,8 @@ async function runLab(only: readonly string[], rows: SummaryRow[]): Promise<void
         figure(`${key}.ptp4lOffset.max`, f.ptp4lOffsetNs.maxAbs, 'ns');
       }
       if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.median`, f.ptp4lPathDelayNs.median, 'ns');
+      if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
+      if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
     }
     rows.push(writeLabReport(OUT, r));
   }

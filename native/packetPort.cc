@@ -392,22 +392,24 @@ Napi::Value PacketPort::Send(const Napi::CallbackInfo& info) {
     const uint32_t record = TxRecordFlag(mode_);
     std::memcpy(CMSG_DATA(c), &record, sizeof record);
   }
-  // A software TX timestamp is taken in the driver's transmit routine (skb_tx_timestamp), and the
-  // kernel then queues the report on the error queue and wakes the socket's waiters
-  // (sock_queue_err_skb → sk_error_report) before the driver hands the frame on: on veth, before the
-  // peer's receive timestamp. Watched by libuv, the socket has an epoll entry on its wait queue, and
-  // running ep_poll_callback there (cold after an idle interval) added about 1.5-2 us to t2 - t1 at
-  // 8 Hz (about 0.8 us of meanLinkDelay). Unwatched during the send, the socket has no waiter, as
-  // ptp4l's has (it polls only after send()). libuv removes the fd from epoll at once (uv_poll_stop)
-  // and adds it back at the next loop iteration (uv_poll_start); level-triggered, the report and any
-  // frame that arrived meanwhile are then reported at once.
+  // Software TX timestamps (skb_tx_timestamp in the driver) are queued on the error queue and the
+  // socket's waiters woken (sk_error_report) before the driver hands the frame on: on veth, before
+  // the peer's RX timestamp. While libuv watches the socket, that wake-up runs ep_poll_callback inside
+  // t1 -> t2, cold after an idle interval: +1.5-2 us on t2 - t1 at 8 Hz, +0.7 us of meanLinkDelay,
+  // measured against ptp4l (which polls only after send()). So the socket is out of epoll during the
+  // send; level-triggered, whatever arrived meanwhile is reported once it is watched again.
   const bool unwatch = event && mode_ == TimestampingMode::kSoftware && poll_ != nullptr &&
                        uv_is_active(reinterpret_cast<uv_handle_t*>(poll_)) != 0;
   if (unwatch) uv_poll_stop(poll_);
   // Bound sockets send on their interface; the destination is in the frame's own header.
   ssize_t sent = ::sendmsg(fd_.get(), &msg, MSG_DONTWAIT);
   const int sendErr = errno;
-  if (unwatch) uv_poll_start(poll_, UV_READABLE | UV_PRIORITIZED, &PacketPort::OnPoll);
+  if (unwatch) {
+    const int rc = uv_poll_start(poll_, UV_READABLE | UV_PRIORITIZED, &PacketPort::OnPoll);
+    if (rc != 0) {
+      throw Napi::Error::New(env, std::string("cannot watch the packet socket again after a send: ") + uv_strerror(rc));
+    }
+  }
   errno = sendErr;
   if (sent < 0) {
     int err = errno;

@@ -5,6 +5,7 @@
  * grandmaster as a reference from the same run.
  */
 import type { RelayStats } from '../relay/relay.js';
+import type { GrandmasterPathDelay } from './starLab.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
@@ -45,6 +46,13 @@ export interface LabFigures {
   /** ptp4l free-running slave's `master offset` and `path delay`, ns, same window (undefined: no reference). */
   readonly ptp4lOffsetNs: SeriesFigures | undefined;
   readonly ptp4lPathDelayNs: SeriesFigures | undefined;
+  /**
+   * The grandmaster's own peerMeanPathDelay (pmc GET PORT_DATA_SET, once a second) on the link to
+   * Syntonic and on the link to the reference slave, ns, same window: ptp4l's measurement of the very
+   * link Syntonic measures, from the other end.
+   */
+  readonly gmPathDelayToSyntonicNs: SeriesFigures;
+  readonly gmPathDelayToPtp4lNs: SeriesFigures | undefined;
   /** s from the disruption's start until the provider reported lost (undefined: no disruption or never). */
   readonly lostAfterS: number | undefined;
   /** s from the disruption's end until the provider reported synchronized again. */
@@ -87,6 +95,7 @@ export interface ResultInput {
   readonly disruption?: Window;
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];
+  readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
 }
 
 const inWindow = (w: Window) => (s: { atMs: number }) => s.atMs >= w.fromMs && s.atMs <= w.toMs;
@@ -97,6 +106,7 @@ export function collectResult(input: ResultInput): LabResult {
   const steady = inWindow(input.steady);
   const ref = input.reference?.samples ?? [];
   const statuses = input.probe.statuses;
+  const gmDelays = (input.grandmasterPathDelays ?? []).filter(steady);
   const firstAfter = (status: string, ms: number): StatusObservation | undefined => statuses.find((o) => o.atMs >= ms && o.status === status);
   const firstSynchronized = firstAfter('synchronized', input.startMs);
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
@@ -113,6 +123,8 @@ export function collectResult(input: ResultInput): LabResult {
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
       ptp4lPathDelayNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.pathDelayNs)),
+      gmPathDelayToSyntonicNs: seriesFigures(gmDelays.filter((d) => d.portNumber === 1).map((d) => d.ns)),
+      gmPathDelayToPtp4lNs: input.reference === undefined ? undefined : seriesFigures(gmDelays.filter((d) => d.portNumber === 2).map((d) => d.ns)),
       lostAfterS: lost === undefined || input.disruption === undefined ? undefined : (lost.atMs - input.disruption.fromMs) / 1000,
       recoveryS: back === undefined || input.disruption === undefined ? undefined : (back.atMs - input.disruption.toMs) / 1000,
       disruptionTrueErrorNs:
@@ -151,6 +163,8 @@ export function skippedResult(name: string, description: string, reason: string)
       syntonicPathDelayNs: EMPTY,
       ptp4lOffsetNs: undefined,
       ptp4lPathDelayNs: undefined,
+      gmPathDelayToSyntonicNs: EMPTY,
+      gmPathDelayToPtp4lNs: undefined,
       lostAfterS: undefined,
       recoveryS: undefined,
       disruptionTrueErrorNs: undefined,

@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './clockGuard.js';
 import { LabProcess } from './labProcess.js';
+import { portDataSets, type PortDataSet } from './pmc.js';
 import { parseOffsetSample, parsePortStateChange, type OffsetSample, type PortStateChange } from './logLines.js';
 import type { Lab } from './netns.js';
 
@@ -95,6 +96,8 @@ export class Ptp4l {
     readonly options: Ptp4lOptions,
     readonly process: LabProcess,
     readonly configPath: string,
+    /** Its management socket, for pmc. */
+    readonly udsAddress: string,
   ) {
     process.onLine((line) => {
       const sample = parseOffsetSample(line.text, line.atMs);
@@ -108,9 +111,15 @@ export class Ptp4l {
   static start(lab: Lab, clockGuardPath: string, options: Ptp4lOptions): Ptp4l {
     const dir = lab.tempDir(`ptp4l-${options.name}`);
     const configPath = join(dir, 'ptp4l.cfg');
-    writeFileSync(configPath, ptp4lConfigText(options, join(dir, 'uds')));
+    const udsAddress = join(dir, 'uds');
+    writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
     const argv = ['ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
-    return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath);
+    return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress);
+  }
+
+  /** Its ports' data sets (peerMeanPathDelay per port), asked with pmc. */
+  async portDataSets(): Promise<PortDataSet[]> {
+    return portDataSets(this.udsAddress);
   }
 
   /** Resolves when ptp4l reports the grandmaster role (about announceReceiptTimeout after start). */

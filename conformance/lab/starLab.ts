@@ -27,8 +27,19 @@ export interface StarOptions {
   readonly impairment?: Impairment;
 }
 
+/** A grandmaster port's own peerMeanPathDelay (pmc), sampled once a second. Port 1 faces Syntonic, port 2 the reference. */
+export interface GrandmasterPathDelay {
+  readonly atMs: number;
+  readonly portNumber: number;
+  readonly ns: number;
+}
+
+const PATH_DELAY_SAMPLING_MS = 1_000;
+
 export class StarLab {
   readonly events: string[] = [];
+  readonly grandmasterPathDelays: GrandmasterPathDelay[] = [];
+  private sampler: NodeJS.Timeout | undefined;
   private relayStats: RelayStats[] = [];
   /** Every grandmaster process of the run (restarts included), for the clockguard verdict. */
   private readonly grandmasters: Ptp4l[];
@@ -47,6 +58,21 @@ export class StarLab {
     private readonly relays: readonly Relay[],
   ) {
     this.grandmasters = [grandmaster];
+    this.sampler = setInterval(() => void this.samplePathDelays(), PATH_DELAY_SAMPLING_MS);
+  }
+
+  /** The grandmaster's view of each link: its Pdelay to each slave (0 until it has measured one). */
+  private async samplePathDelays(): Promise<void> {
+    const gm = this.grandmaster;
+    if (!gm.process.running) return;
+    try {
+      const atMs = Date.now();
+      for (const p of await gm.portDataSets()) {
+        if (p.peerMeanPathDelayNs !== 0) this.grandmasterPathDelays.push({ atMs, portNumber: p.portNumber, ns: p.peerMeanPathDelayNs });
+      }
+    } catch {
+      // A grandmaster being killed or restarted does not answer: that second has no sample.
+    }
   }
 
   static async start(options: StarOptions = {}): Promise<StarLab> {
@@ -135,6 +161,7 @@ export class StarLab {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sampler);
     this.probe.close();
     try {
       this.relayStats = await Promise.all(this.relays.map((r) => r.stop()));

@@ -53,6 +53,7 @@ export async function withStar(
     ...windows,
     events: star.events,
     relays: star.relayStatistics,
+    grandmasterPathDelays: star.grandmasterPathDelays,
   });
 }
 
