@@ -6,7 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { LAB_SCENARIO_NAMES, runLabScenario } from './lab/scenarios/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { LAB_SCENARIO_NAMES, runLabScenario, type LabResult } from './lab/scenarios/index.js';
+import { LabScenarioFailure } from './lab/scenarios/labScenario.js';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
@@ -31,7 +33,19 @@ async function runLab(only: readonly string[], rows: SummaryRow[]): Promise<void
   for (const name of LAB_SCENARIO_NAMES) {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
     process.stdout.write(`# lab ${name} …\n`);
-    const r = await runLabScenario(name);
+    let r: LabResult;
+    try {
+      r = await runLabScenario(name);
+    } catch (err) {
+      if (!(err instanceof LabScenarioFailure)) throw err;
+      // One failed scenario is a finding, not the end of the run: its logs go next to the reports.
+      const log = join(OUT, `lab-${name}-failure.log`);
+      mkdirSync(OUT, { recursive: true });
+      writeFileSync(log, [err.message, '', ...err.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, ''])].join('\n'));
+      process.stdout.write(`lab.${name}.failed: ${err.message} (logs: ${log})\n`);
+      rows.push({ scenario: `lab/${name}`, figures: { 'time to lock': `failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` } });
+      continue;
+    }
     const f = r.figures;
     const key = `lab.${name}`;
     if (r.skipped !== undefined) {

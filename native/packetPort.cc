@@ -143,9 +143,10 @@ PacketPort::PacketPort(const Napi::CallbackInfo& info) : ObjectWrap<PacketPort>(
     throw Napi::TypeError::New(env, "PacketPort(ifname: string, mode: string, callbacks: object)");
   }
   const std::string mode = info[1].As<Napi::String>();
-  if (mode != "hardware" && mode != "software") {
-    throw Napi::TypeError::New(env, "timestamping mode must be 'hardware' or 'software'");
+  if (mode != "hardware" && mode != "software" && mode != "hardware-p2p1step") {
+    throw Napi::TypeError::New(env, "timestamping mode must be 'hardware', 'hardware-p2p1step' or 'software'");
   }
+  oneStepP2p_ = mode == "hardware-p2p1step";
   Napi::Object callbacks = info[2].As<Napi::Object>();
   for (const char* name : {"onFrame", "onTxTimestamp", "onSocketError"}) {
     if (!callbacks.Get(name).IsFunction()) {
@@ -157,8 +158,8 @@ PacketPort::PacketPort(const Napi::CallbackInfo& info) : ObjectWrap<PacketPort>(
   onSocketError_ = Napi::Persistent(callbacks.Get("onSocketError").As<Napi::Function>());
 
   TranslateErrors(env, [&] {
-    Open(info[0].As<Napi::String>(), mode == "hardware" ? TimestampingMode::kHardware
-                                                        : TimestampingMode::kSoftware);
+    Open(info[0].As<Napi::String>(), mode == "software" ? TimestampingMode::kSoftware
+                                                        : TimestampingMode::kHardware);
   });
   frameBuffer_.resize(kFrameBufferOctets);
   asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "SyntonicPacketPort");
@@ -185,7 +186,14 @@ void PacketPort::Open(const std::string& ifname, TimestampingMode mode) {
   AttachPtpFilter(fd.get());
   BindToInterface(fd.get(), ifname, interface_.index);
   JoinGptpGroup(fd.get(), ifname, interface_.index);
-  if (mode == TimestampingMode::kHardware) hardwareSetting_.Enable(ifname);
+  if (oneStepP2p_ && (timestampingInfo_.txTypes & (1u << HWTSTAMP_TX_ONESTEP_P2P)) == 0) {
+    throw OsError(EOPNOTSUPP, "ioctl(SIOCETHTOOL)",
+                  Quoted(ifname) + " cannot insert one-step Pdelay_Resp timestamps (no HWTSTAMP_TX_ONESTEP_P2P); "
+                                   "use time_stamping hardware");
+  }
+  if (mode == TimestampingMode::kHardware) {
+    hardwareSetting_.Enable(ifname, oneStepP2p_ ? HWTSTAMP_TX_ONESTEP_P2P : HWTSTAMP_TX_ON);
+  }
   SetIntOption(fd.get(), SOL_SOCKET, SO_TIMESTAMPING, static_cast<int>(SocketTimestampingFlags(mode)),
                "SO_TIMESTAMPING");
   // Makes poll() report the error queue as POLLPRI besides POLLERR. libuv treats a bare POLLERR as a
@@ -434,6 +442,7 @@ Napi::Value PacketPort::Info(const Napi::CallbackInfo& info) {
   // Exact: 48 bits fit a double's 53-bit mantissa.
   result.Set("macAddress", Napi::Number::New(env, static_cast<double>(interface_.macAddress)));
   result.Set("timestampingMode", ModeName(mode_));
+  result.Set("oneStepP2p", oneStepP2p_);
   result.Set("phcIndex", Napi::Number::New(env, timestampingInfo_.phcIndex));
   result.Set("rxFilter",
              Napi::Number::New(env, mode_ == TimestampingMode::kHardware ? hardwareSetting_.rxFilter() : -1));

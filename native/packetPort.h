@@ -56,6 +56,8 @@ class PacketPort : public Napi::ObjectWrap<PacketPort> {
   InterfaceInfo interface_;
   TimestampingInfo timestampingInfo_;
   TimestampingMode mode_ = TimestampingMode::kSoftware;
+  // Pdelay_Resp one-step: the NIC inserts the turnaround (HWTSTAMP_TX_ONESTEP_P2P, hardware mode only).
+  bool oneStepP2p_ = false;
   HardwareTimestampingSetting hardwareSetting_;
   UniqueFd fd_;
   uv_poll_t* poll_ = nullptr;  // owned; freed in its close callback, which libuv runs later

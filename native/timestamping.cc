@@ -117,7 +117,7 @@ uint32_t TxRecordFlag(TimestampingMode mode) {
   return mode == TimestampingMode::kHardware ? SOF_TIMESTAMPING_TX_HARDWARE : SOF_TIMESTAMPING_TX_SOFTWARE;
 }
 
-void HardwareTimestampingSetting::Enable(const std::string& ifname) {
+void HardwareTimestampingSetting::Enable(const std::string& ifname, int txType) {
   Restore();
   UniqueFd control = OpenControlSocket();
   int err = 0;
@@ -130,7 +130,7 @@ void HardwareTimestampingSetting::Enable(const std::string& ifname) {
     previous.tx_type = HWTSTAMP_TX_OFF;
     previous.rx_filter = HWTSTAMP_FILTER_NONE;
   }
-  if (previous.tx_type == HWTSTAMP_TX_ON && CoversLayer2Events(previous.rx_filter)) {
+  if (previous.tx_type == txType && CoversLayer2Events(previous.rx_filter)) {
     // Already suitable (e.g. ptp4l on another port of the NIC set it): use it and leave it alone.
     applied_ = previous;
     return;
@@ -140,14 +140,14 @@ void HardwareTimestampingSetting::Enable(const std::string& ifname) {
   const int filters[] = {HWTSTAMP_FILTER_PTP_V2_L2_EVENT, HWTSTAMP_FILTER_PTP_V2_EVENT, HWTSTAMP_FILTER_ALL};
   for (int filter : filters) {
     struct hwtstamp_config config{};
-    config.tx_type = HWTSTAMP_TX_ON;
+    config.tx_type = txType;
     config.rx_filter = filter;
     ConfigIoctl(control.get(), SIOCSHWTSTAMP, ifname, &config, &err);
     if (err == 0) {
       ifname_ = ifname;
       previous_ = previous;
       mustRestore_ = true;
-      if (config.tx_type == HWTSTAMP_TX_ON && CoversLayer2Events(config.rx_filter)) {
+      if (config.tx_type == txType && CoversLayer2Events(config.rx_filter)) {
         applied_ = config;
         return;
       }

@@ -48,8 +48,11 @@ class HardwareTimestampingSetting {
   HardwareTimestampingSetting& operator=(const HardwareTimestampingSetting&) = delete;
   ~HardwareTimestampingSetting() { Restore(); }
 
-  // Throws OsError (EPERM: needs CAP_NET_ADMIN; ERANGE: no suitable rx filter; …).
-  void Enable(const std::string& ifname);
+  // Throws OsError (EPERM: needs CAP_NET_ADMIN; ERANGE: no suitable rx filter; …). txType is
+  // HWTSTAMP_TX_ON, or HWTSTAMP_TX_ONESTEP_P2P for a one-step Pdelay responder: the NIC then adds the
+  // turnaround (t3 - t2) to the Pdelay_Resp's correctionField as it leaves, and reports no TX
+  // timestamp for Pdelay_Resp (and Sync); other event messages are stamped as with TX_ON.
+  void Enable(const std::string& ifname, int txType = HWTSTAMP_TX_ON);
   // Best effort: errors are ignored (the interface may be gone by then).
   void Restore();
   int rxFilter() const { return applied_.rx_filter; }

@@ -70,7 +70,7 @@ describe('configuration errors name file, line and option', () => {
       'test.cfg:2: delay_mechanism E2E: gPTP measures link delay with the peer-to-peer mechanism (802.1AS-2020 clause 11): delay_mechanism must be P2P',
     ]);
     expect(problemsOf(['[global]', 'time_stamping onestep'])).toEqual([
-      'test.cfg:2: time_stamping onestep: syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware or software',
+      'test.cfg:2: time_stamping onestep: syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
     ]);
     expect(problemsOf(['[global]', 'clock_servo ntpshm'])).toEqual([
       'test.cfg:2: clock_servo ntpshm: syntonic has the servos pi and linreg: clock_servo must be pi or linreg',

@@ -57,6 +57,16 @@ describe('precedence: profile defaults < [global] < [IFACE] < command line', () 
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9100 });
   });
 
+  it('time_stamping p2p1step: hardware timestamps and a one-step Pdelay responder; --timestamping replaces it', () => {
+    const { config } = load(['[global]', 'time_stamping p2p1step']);
+    expect(config.timestamping).toBe('hardware');
+    expect(config.oneStepResponder).toBe(true);
+    const { config: flagged } = load(['[global]', 'time_stamping p2p1step'], { timestamping: 'software' });
+    expect(flagged.timestamping).toBe('software');
+    expect(flagged.oneStepResponder).toBe(false);
+    expect(load(FILE).config.oneStepResponder).toBe(false);
+  });
+
   it('--profile chooses the defaults the file then overrides', () => {
     expect(load(undefined, { profile: 'automotive' }).config.port).toEqual(AUTOMOTIVE_DEFAULTS);
     const { config } = load(['[global]', 'operLogPdelayReqInterval 3'], { profile: 'automotive' });

@@ -11,8 +11,8 @@ import {
   type NativePacketPort,
   type NativePacketPortCounters,
   type NativePacketPortInfo,
+  type NativePortMode,
   type NativeTimestampingInfo,
-  type NativeTimestampingMode,
 } from '../src/io/nativeBinding.js';
 import { PacketSocket, type ReceivedFrame, type TxTimestamp, type TxTimestampTimeout } from '../src/io/packetSocket.js';
 
@@ -30,12 +30,15 @@ class FakePort implements NativePacketPort {
   queued: { key: number; ns: bigint }[] = [];
   closeCalls = 0;
 
+  /** Events flags the port's sends were given, in order. */
+  readonly sends: boolean[] = [];
+
   constructor(
     readonly ifname: string,
-    readonly mode: NativeTimestampingMode,
+    readonly mode: NativePortMode,
     readonly callbacks: NativePacketCallbacks,
   ) {
-    if (mode === 'hardware' && FakePort.refuseHardware) {
+    if (mode !== 'software' && FakePort.refuseHardware) {
       throw nativeError('EPERM', 'ioctl(SIOCSHWTSTAMP)', 'enabling hardware timestamping needs CAP_NET_ADMIN');
     }
     FakePort.opened.push(this);
@@ -44,6 +47,7 @@ class FakePort implements NativePacketPort {
   static refuseHardware = false;
 
   send(_frame: Uint8Array, event: boolean): number {
+    this.sends.push(event);
     if (!event) return -1;
     return this.nextKeys.shift() ?? this.keyCounter++;
   }
@@ -54,7 +58,8 @@ class FakePort implements NativePacketPort {
     return {
       ifIndex: 7,
       macAddress: 0x0200_0000_0001,
-      timestampingMode: this.mode,
+      timestampingMode: this.mode === 'software' ? 'software' : 'hardware',
+      oneStepP2p: this.mode === 'hardware-p2p1step',
       phcIndex: -1,
       rxFilter: -1,
       interfaceUp: true,
@@ -254,5 +259,41 @@ describe('PacketSocket timestamping mode', () => {
   it('gives the interface facts the addon reports', () => {
     const socket = PacketSocket.open({ interface: 'eth9', timestamping: 'software' }, fakeBinding(SOFTWARE_ONLY));
     expect(socket).toMatchObject({ interfaceName: 'eth9', ifIndex: 7, macAddress: 0x0200_0000_0001, phcIndex: undefined });
+  });
+});
+
+describe('PacketSocket one-step Pdelay responder (HWTSTAMP_TX_ONESTEP_P2P)', () => {
+  it('opens the addon port in hardware-p2p1step mode when asked, on hardware timestamping only', () => {
+    const socket = PacketSocket.open({ interface: 'eth9', timestamping: 'hardware', oneStepP2p: true }, fakeBinding(HARDWARE_NIC));
+    expect(FakePort.opened[0]?.mode).toBe('hardware-p2p1step');
+    expect(socket.oneStepP2p).toBe(true);
+    expect(() => PacketSocket.open({ interface: 'eth9', timestamping: 'software', oneStepP2p: true }, fakeBinding(SOFTWARE_ONLY))).toThrow(
+      expect.objectContaining({ name: 'PacketSocketOptionError', field: 'oneStepP2p' }),
+    );
+    expect(() => PacketSocket.open({ interface: 'eth9', timestamping: 'auto', oneStepP2p: true }, fakeBinding(HARDWARE_NIC))).toThrow(/needs timestamping 'hardware'/);
+  });
+
+  it('requests a TX timestamp for a one-step send but awaits none, and drops one that comes anyway', () => {
+    const socket = PacketSocket.open({ interface: 'eth9', timestamping: 'hardware', oneStepP2p: true, txTimestampTimeoutMs: 10 }, fakeBinding(HARDWARE_NIC));
+    const port = FakePort.opened[0] as FakePort;
+    const stamps: TxTimestamp[] = [];
+    const timeouts: TxTimestampTimeout[] = [];
+    socket.on('txTimestamp', (t) => stamps.push(t));
+    socket.on('txTimestampTimeout', (t) => timeouts.push(t));
+    socket.send(FRAME, { event: true, oneStep: true }); // key 0: the Pdelay_Resp, stamped by the NIC
+    const req = socket.send(FRAME, { event: true }); // key 1: a Pdelay_Req, stamped as usual
+    expect(port.sends).toEqual([true, true]);
+    expect(socket.pendingTxTimestamps).toBe(1);
+    port.callbacks.onTxTimestamp(0, 5n, true);
+    port.callbacks.onTxTimestamp(1, 7n, true);
+    vi.advanceTimersByTime(50);
+    expect(stamps).toEqual([{ id: req, timestampNs: localTime(7n), source: 'hardware' }]);
+    expect(timeouts).toEqual([]);
+    expect(socket.counters().lateTxTimestamps).toBe(0);
+  });
+
+  it('refuses a one-step send on a port that does not insert timestamps', () => {
+    const { socket } = openRecording();
+    expect(() => socket.send(FRAME, { event: true, oneStep: true })).toThrow(expect.objectContaining({ field: 'oneStep' }));
   });
 });

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType } from '../src/protocol/messages.js';
+import { MessageType, type PtpFrame, type PtpMessage } from '../src/protocol/messages.js';
 import { at, EngineHarness } from './support/engineHarness.js';
 import { MASTER_PORT, pdelayReq, pdelayResp, pdelayRespFollowUp } from './support/frames.js';
 
 const T0 = 1_000_000_000_000n; // local time of the first Pdelay_Req, ns
 const HALF_NS = 32_768n; // 0.5 ns in scaled ns (2^-16 ns)
 const ONE_AND_HALF_NS = 98_304n;
+const SCALED = 65_536n;
+
+/** The frame with another correctionField, as a NIC that rewrites it on the wire would leave it. */
+function withCorrection(frame: PtpFrame, correctionField: bigint): PtpFrame {
+  const message = { ...frame.message, header: { ...frame.message.header, correctionField } } as PtpMessage;
+  return { ...frame, message };
+}
 
 /**
  * Worked example (802.1AS-2020 11.2.19.3.3/4, two-step responder):
@@ -132,6 +139,34 @@ describe('peer delay responder (802.1AS-2020 11.2.20)', () => {
     if (fu.type !== 'pdelayRespFollowUp') return;
     expect(fu.responseOriginTimestamp).toEqual({ seconds: 1000n, nanoseconds: 9_000 });
     expect(fu.header.sequenceId).toBe(321);
+  });
+
+  it('answers one-step where its NIC inserts the turnaround, and a peer measures the link from that', () => {
+    const responder = new EngineHarness({}, true, { macAddress: 0x02_0000_0000_02, oneStepResponder: true });
+    const requester = new EngineHarness();
+    requester.engine.start(at(T0));
+    requester.engine.tick(at(T0));
+    const req = requester.lastSent();
+    requester.engine.txTimestamp(req.txHandle as number, at(T0)); // t1
+    // 700 ns each way; the responder's clock reads t2 = 5000 s + 700 ns. Its NIC (HWTSTAMP_TX_ONESTEP_P2P,
+    // PHYTER-style) subtracts t2 from the request's correctionField on receipt ...
+    const t2 = 5_000_000_000_700n;
+    responder.engine.receive(withCorrection(req.frame, req.frame.message.header.correctionField - t2 * SCALED), at(t2));
+    expect(responder.sent).toHaveLength(1);
+    const resp = responder.lastSent();
+    const m = resp.frame.message;
+    expect(m.type).toBe('pdelayResp');
+    if (m.type !== 'pdelayResp') return;
+    expect(resp.oneStep).toBe(true);
+    expect(resp.txHandle).toBeUndefined();
+    expect(m.header.flags & 0x0200).toBe(0); // twoStepFlag clear: no Follow_Up will come
+    expect(m.requestReceiptTimestamp).toEqual({ seconds: 0n, nanoseconds: 0 });
+    expect(m.header.correctionField).toBe(-t2 * SCALED);
+    expect(m.requestingPortIdentity).toEqual(requester.engine.port);
+    // ... and adds t3 as the response leaves 10 µs later: the wire carries t3 − t2 = 10 µs.
+    const t3 = t2 + 10_000n;
+    requester.engine.receive(withCorrection(resp.frame, m.header.correctionField + t3 * SCALED), at(T0 + 700n + 10_000n + 700n));
+    expect(requester.engine.meanLinkDelay).toBe(700);
   });
 
   it('stays silent in replay, where the captured station answered itself', () => {

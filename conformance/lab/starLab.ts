@@ -148,6 +148,15 @@ export class StarLab {
     return at;
   }
 
+  /** Every process's output so far, for a post-mortem ("12.345 stdout text"). */
+  processLogs(): { process: string; lines: string[] }[] {
+    const processes = [...this.grandmasters.map((g) => g.process), ...(this.reference === undefined ? [] : [this.reference.process]), this.syntonic.process];
+    return processes.map((p) => ({
+      process: p.name,
+      lines: p.lines.map((l) => `${((l.atMs - this.startMs) / 1000).toFixed(3)} ${l.stream} ${l.text}`),
+    }));
+  }
+
   /** Throws if any process tried to change a clock. */
   assertClocksUntouched(): void {
     for (const gm of this.grandmasters) gm.process.assertClockUntouched();

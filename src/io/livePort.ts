@@ -55,7 +55,8 @@ export class LivePort {
     if (this.closed) return;
     const bytes = encodeFrame(t.frame);
     try {
-      const id = this.options.socket.send(bytes, { event: isEventMessage(t.frame.message.header.messageType) });
+      const event = isEventMessage(t.frame.message.header.messageType);
+      const id = this.options.socket.send(bytes, t.oneStep === true ? { event, oneStep: true } : { event });
       this.counts.framesSent += 1;
       if (t.txHandle !== undefined) this.txHandles.set(id, t.txHandle);
     } catch {

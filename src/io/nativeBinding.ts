@@ -49,6 +49,8 @@ export interface NativeTimestampingInfo {
 }
 
 export type NativeTimestampingMode = 'hardware' | 'software';
+/** How the port is opened: 'hardware-p2p1step' is hardware with one-step Pdelay_Resp (HWTSTAMP_TX_ONESTEP_P2P). */
+export type NativePortMode = NativeTimestampingMode | 'hardware-p2p1step';
 
 export interface NativePacketCallbacks {
   /** A received frame (whole Ethernet frame); timestampNs undefined when the kernel gave none. */
@@ -64,6 +66,8 @@ export interface NativePacketPortInfo {
   /** 48-bit MAC address, first octet most significant. */
   readonly macAddress: number;
   readonly timestampingMode: NativeTimestampingMode;
+  /** The NIC inserts the Pdelay_Resp turnaround (opened as 'hardware-p2p1step'). */
+  readonly oneStepP2p: boolean;
   readonly phcIndex: number;
   /** HWTSTAMP_FILTER_* applied in hardware mode, -1 in software mode. */
   readonly rxFilter: number;
@@ -138,7 +142,7 @@ export interface NativeBinding {
   realtimeNs(): bigint;
   sampleRealtimeAndMonotonicRaw(): NativeClockSample;
   timestampingInfo(ifname: string): NativeTimestampingInfo;
-  PacketPort: new (ifname: string, mode: NativeTimestampingMode, callbacks: NativePacketCallbacks) => NativePacketPort;
+  PacketPort: new (ifname: string, mode: NativePortMode, callbacks: NativePacketCallbacks) => NativePacketPort;
   PhcClock: new (path: string) => NativePhcClock;
   /** FD_TO_CLOCKID: ((~fd) << 3) | 3. */
   clockIdForFd(fd: number): number;

@@ -50,11 +50,23 @@ export interface PacketSocketOptions {
   readonly timestamping?: TimestampingRequest;
   /** How long to wait for a TX timestamp; default DEFAULT_TX_TIMESTAMP_TIMEOUT_MS[mode]. */
   readonly txTimestampTimeoutMs?: number;
+  /**
+   * One-step Pdelay responder (linuxptp time_stamping p2p1step): the NIC adds the turnaround t3 − t2 to
+   * each Pdelay_Resp's correctionField as it leaves (HWTSTAMP_TX_ONESTEP_P2P), so no Follow_Up is
+   * needed. Hardware timestamping only, and only on NICs that offer 'onestep-p2p'. Default false.
+   */
+  readonly oneStepP2p?: boolean;
 }
 
 export interface SendOptions {
   /** True for event messages (Sync, Pdelay_Req, Pdelay_Resp): a TX timestamp is requested. */
   readonly event: boolean;
+  /**
+   * An event message whose time the NIC inserts itself (a one-step Pdelay_Resp on a oneStepP2p port):
+   * the TX timestamp is still requested, as drivers act on the request, but none is awaited (the kernel
+   * reports none for it) and one that comes anyway is dropped. The send returns no id to wait for.
+   */
+  readonly oneStep?: boolean;
 }
 
 export type ReceivedFrame =
@@ -121,6 +133,13 @@ function validateOptions(options: PacketSocketOptions): void {
   if (ts !== undefined && ts !== 'auto' && ts !== 'hardware' && ts !== 'software') {
     throw new PacketSocketOptionError('timestamping', `timestamping must be 'auto', 'hardware' or 'software', got ${JSON.stringify(ts)}`);
   }
+  const oneStep: unknown = options.oneStepP2p;
+  if (oneStep !== undefined && typeof oneStep !== 'boolean') {
+    throw new PacketSocketOptionError('oneStepP2p', `oneStepP2p must be true or false, got ${JSON.stringify(oneStep)}`);
+  }
+  if (oneStep === true && options.timestamping !== 'hardware') {
+    throw new PacketSocketOptionError('oneStepP2p', "oneStepP2p (time_stamping p2p1step) needs timestamping 'hardware': only a NIC can insert the turnaround");
+  }
   const timeout: unknown = options.txTimestampTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     throw new PacketSocketOptionError('txTimestampTimeoutMs', `txTimestampTimeoutMs must be a positive number of ms, got ${String(timeout)}`);
@@ -165,6 +184,8 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
   readonly fallbackReason: string | undefined;
   /** IFF_UP at open: the port opens on a down interface (as ptp4l does) and receives once it is up. */
   readonly interfaceUpAtOpen: boolean;
+  /** The NIC inserts the Pdelay_Resp turnaround (see PacketSocketOptions.oneStepP2p). */
+  readonly oneStepP2p: boolean;
 
   private readonly port: NativePacketPort;
   private readonly tracker: TxTimestampTracker;
@@ -172,6 +193,8 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
   private closed = false;
   private txTimestampTimeouts = 0;
   private lateTxTimestamps = 0;
+  /** Keys of one-step sends: a report for one (drivers should give none) is dropped, not counted late. */
+  private readonly oneStepKeys = new Set<number>();
 
   /**
    * Opens the port. Throws PacketSocketOptionError for bad options, and the addon's errors with a code:
@@ -212,7 +235,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
         if (!this.closed) this.port.drainErrorQueue();
       },
     });
-    this.port = new binding.PacketPort(options.interface, mode, {
+    this.port = new binding.PacketPort(options.interface, mode === 'hardware' && options.oneStepP2p === true ? 'hardware-p2p1step' : mode, {
       onFrame: (data, ts, hardware) => this.onFrame(data, ts, hardware),
       onTxTimestamp: (key, ts, hardware) => this.onTxTimestamp(key, ts, hardware),
       onSocketError: (error, fatal) => this.onSocketError(error, fatal),
@@ -223,6 +246,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
     this.timestampingMode = info.timestampingMode;
     this.phcIndex = caps.phcIndex;
     this.interfaceUpAtOpen = info.interfaceUp;
+    this.oneStepP2p = info.oneStepP2p;
   }
 
   /**
@@ -235,10 +259,20 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
       throw new PacketSocketOptionError('frame', `frame must be a Uint8Array of at least ${ETHERNET_HEADER_OCTETS} octets`);
     }
     if (this.closed) throw nativeError('EBADF', 'sendmsg', `the packet port on ${JSON.stringify(this.interfaceName)} is closed`);
-    const key = this.port.send(frame, options.event);
+    if (options.oneStep === true && !this.oneStepP2p) {
+      throw new PacketSocketOptionError('oneStep', `a one-step send needs a port opened with oneStepP2p on ${JSON.stringify(this.interfaceName)}`);
+    }
+    const key = this.port.send(frame, options.event || options.oneStep === true);
     const id = this.nextSendId++;
-    if (options.event) this.tracker.expect(key, id);
+    if (options.oneStep === true) this.rememberOneStep(key);
+    else if (options.event) this.tracker.expect(key, id);
     return id;
+  }
+
+  private rememberOneStep(key: number): void {
+    this.oneStepKeys.add(key);
+    // Bounded: a driver that never reports leaves nothing behind but the last few keys.
+    if (this.oneStepKeys.size > 64) this.oneStepKeys.delete(this.oneStepKeys.values().next().value as number);
   }
 
   /** Interface state now (IFF_UP, and IFF_RUNNING for carrier). */
@@ -284,6 +318,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
   }
 
   private onTxTimestamp(key: number, timestampNs: bigint, hardware: boolean): void {
+    if (this.oneStepKeys.delete(key)) return;
     const id = this.tracker.resolve(key);
     if (id === undefined) {
       this.lateTxTimestamps++;

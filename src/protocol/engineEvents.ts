@@ -41,6 +41,8 @@ export type EngineEvent =
 export interface Transmission {
   readonly frame: PtpFrame;
   readonly txHandle: number | undefined;
+  /** The NIC inserts this event message's time as it leaves (a one-step Pdelay_Resp): no TX timestamp comes back. */
+  readonly oneStep?: boolean;
 }
 
 export interface EngineSink {

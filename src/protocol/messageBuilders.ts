@@ -127,7 +127,7 @@ export function makePdelayReq(f: Common & { readonly logMessageInterval: number 
   return { type: 'pdelayReq', header, originTimestamp: ZERO_TIMESTAMP, reserved: new Uint8Array(10), tlvs: EMPTY_TLVS };
 }
 
-/** 802.1AS-2020 11.4.6: t2 of the request; Pdelay_Resp is always two-step here (twoStepFlag set by default). */
+/** 802.1AS-2020 11.4.6: t2 of the request; two-step unless `flags` says otherwise (twoStepFlag set by default). */
 export function makePdelayResp(
   f: Common & { readonly requestReceiptTimestamp: Timestamp; readonly requestingPortIdentity: PortIdentity },
 ): PdelayRespMessage {

@@ -13,7 +13,7 @@ import {
   makeSignaling,
   messageIntervalRequestTlv,
 } from './messageBuilders.js';
-import type { Timestamp } from './timestamp.js';
+import { ZERO_TIMESTAMP, type Timestamp } from './timestamp.js';
 
 export interface Sender {
   readonly mac: MacAddress;
@@ -37,6 +37,14 @@ export function pdelayReq(s: Sender, sequenceId: number, logPdelayReqInterval: n
 /** Two-step responder (802.1AS-2020 11.2.20): requestReceiptTimestamp is t2; t3 follows in the Follow_Up. */
 export function pdelayResp(s: Sender, req: PortIdentity, sequenceId: number, t2: Timestamp): PdelayRespMessage {
   return makePdelayResp({ ...common(s, sequenceId), requestReceiptTimestamp: t2, requestingPortIdentity: req });
+}
+
+/**
+ * One-step responder (1588-2019 11.4.2; 802.1AS-2020 11.4.2.4: twoStepFlag clear): no t2 in the
+ * message and the request's correctionField, to which the NIC adds t3 − t2 on its way out.
+ */
+export function pdelayRespOneStep(s: Sender, req: PortIdentity, sequenceId: number, requestCorrection: bigint): PdelayRespMessage {
+  return makePdelayResp({ ...common(s, sequenceId), flags: 0, correctionField: requestCorrection, requestReceiptTimestamp: ZERO_TIMESTAMP, requestingPortIdentity: req });
 }
 
 export function pdelayRespFollowUp(s: Sender, req: PortIdentity, sequenceId: number, t3: Timestamp): PdelayRespFollowUpMessage {

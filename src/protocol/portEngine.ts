@@ -15,7 +15,7 @@ import { formatClockIdentity, formatPortIdentity } from './format.js';
 import { MessageCounters } from './messageCounters.js';
 import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
 import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
-import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, type Sender } from './outgoingMessages.js';
+import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, pdelayRespOneStep, type Sender } from './outgoingMessages.js';
 import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
 import type { PortConfig } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
@@ -35,6 +35,12 @@ export interface PortEngineOptions {
    * false: it sends nothing; a replay feeds the captured station's own frames through ownFrame().
    */
   readonly transmit: boolean;
+  /**
+   * Answer Pdelay_Req one-step (1588-2019 11.4.2; linuxptp time_stamping p2p1step): the port's NIC
+   * adds the turnaround t3 − t2 to the Pdelay_Resp's correctionField as it leaves, so no
+   * Pdelay_Resp_Follow_Up is sent. Only for a port whose NIC does that (HWTSTAMP_TX_ONESTEP_P2P).
+   */
+  readonly oneStepResponder?: boolean;
 }
 
 /** What the port knows about its master (from Announce; 802.1AS-2020 10.3.8 parentDS / gmPriority). */
@@ -304,6 +310,13 @@ export class PortEngine {
   private onPdelayReq(msg: PdelayReqMessage, rx: LocalTime): void {
     if (!this.options.transmit) return;
     const requester = msg.header.sourcePortIdentity;
+    if (this.options.oneStepResponder === true) {
+      // One-step: twoStepFlag clear, requestReceiptTimestamp 0, the request's correctionField carried
+      // over; the NIC subtracts t2 on receipt and adds t3 on transmission (as linuxptp's p2p1step).
+      const response = pdelayRespOneStep(this.sender, requester, msg.header.sequenceId, msg.header.correctionField);
+      this.send(frameOf(this.sender, response), undefined, true);
+      return;
+    }
     const handle = this.allocateTxHandle({ kind: 'pdelayResp', requester, sequenceId: msg.header.sequenceId });
     this.send(frameOf(this.sender, pdelayResp(this.sender, requester, msg.header.sequenceId, nsToTimestamp(rx))), handle);
   }
@@ -541,9 +554,9 @@ export class PortEngine {
     return handle;
   }
 
-  private send(frame: PtpFrame, txHandle: number | undefined): void {
+  private send(frame: PtpFrame, txHandle: number | undefined, oneStep = false): void {
     this.sent.count(frame.message.header.messageType);
-    this.sink.transmit({ frame, txHandle });
+    this.sink.transmit(oneStep ? { frame, txHandle, oneStep } : { frame, txHandle });
   }
 
   private reject(msg: PtpMessage, reason: RejectionReason): void {

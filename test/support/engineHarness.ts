@@ -10,9 +10,9 @@ export class EngineHarness {
   readonly events: EngineEvent[] = [];
   readonly engine: PortEngine;
 
-  constructor(config: Partial<PortConfig> = {}, transmit = true) {
+  constructor(config: Partial<PortConfig> = {}, transmit = true, options: { readonly macAddress?: number; readonly oneStepResponder?: boolean } = {}) {
     this.engine = new PortEngine(
-      { config: { ...GPTP_DEFAULTS, ...config }, macAddress: SLAVE_MAC, transmit },
+      { config: { ...GPTP_DEFAULTS, ...config }, macAddress: options.macAddress ?? SLAVE_MAC, transmit, oneStepResponder: options.oneStepResponder ?? false },
       { transmit: (t) => this.sent.push(t), event: (e) => this.events.push(e) },
     );
   }

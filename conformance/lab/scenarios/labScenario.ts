@@ -27,7 +27,20 @@ export const SETTLE_MS = 2_000;
 /** After the servo's first s2 on a jittery link: its PI loop needs several time constants. */
 export const SERVO_SETTLE_MS = 10_000;
 
-/** Starts the star, runs `body`, collects the result and always cleans up. */
+/** A scenario that failed, with every process's output of the run for the post-mortem. */
+export class LabScenarioFailure extends Error {
+  constructor(
+    readonly scenario: string,
+    override readonly cause: unknown,
+    /** Per process ('ptp4l gm', 'syntonic', …): its lines, each as "s-since-start stream text". */
+    readonly logs: readonly { readonly process: string; readonly lines: readonly string[] }[],
+  ) {
+    super(`lab scenario ${scenario} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'LabScenarioFailure';
+  }
+}
+
+/** Starts the star, runs `body`, collects the result and always cleans up; a failure keeps the logs. */
 export async function withStar(
   options: StarOptions,
   body: (star: StarLab) => Promise<{ steady: Window; disruption?: Window }>,
@@ -40,6 +53,8 @@ export async function withStar(
     windows = await body(star);
     endMs = Date.now();
     star.assertClocksUntouched();
+  } catch (err) {
+    throw new LabScenarioFailure(describe.name, err, star.processLogs());
   } finally {
     await star.close();
   }

@@ -43,6 +43,11 @@ export interface DaemonConfig {
   readonly port: PortConfig;
   readonly servo: ServoConfig;
   readonly timestamping: Timestamping;
+  /**
+   * time_stamping p2p1step: hardware timestamping, and Pdelay_Resp sent one-step with the NIC inserting
+   * the turnaround (HWTSTAMP_TX_ONESTEP_P2P). A --timestamping flag replaces it.
+   */
+  readonly oneStepResponder: boolean;
   /** 'virtual' unless asked: nothing touches a hardware clock by default. */
   readonly clock: ClockChoice;
   /** free_running: the servo computes, the clock is never adjusted. */
@@ -113,6 +118,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
   const port = portConfig(profile, options, problems, warnings);
   const servo = servoConfig(profile, options, warnings);
 
+  const p2p1step = textOf(options.get('time_stamping')) === 'p2p1step';
   const config: DaemonConfig = {
     interfaceName: input.interfaceName,
     profile,
@@ -120,7 +126,8 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     ...(input.file === undefined ? {} : { configFile: input.file }),
     port,
     servo,
-    timestamping: flags.timestamping ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? DAEMON_DEFAULTS.timestamping,
+    timestamping: flags.timestamping ?? (p2p1step ? 'hardware' : undefined) ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? DAEMON_DEFAULTS.timestamping,
+    oneStepResponder: flags.timestamping === undefined && p2p1step,
     clock: flags.clock ?? choiceOf<ClockChoice>(options.get('clock'), ['phc', 'virtual']) ?? DAEMON_DEFAULTS.clock,
     freeRunning: numberOf(options.get('free_running')) === 1,
     socketPath: flags.socketPath ?? textOf(options.get('provider_socket')) ?? DAEMON_DEFAULTS.socketPath,

@@ -115,8 +115,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   g('time_stamping', oneOf('hardware', 'software', 'legacy', 'onestep', 'p2p1step'), {
     kind: 'field',
     unsupported: {
-      values: ['legacy', 'onestep', 'p2p1step'],
-      because: 'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware or software',
+      values: ['legacy', 'onestep'],
+      because: 'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
     },
   }),
   g('tx_timestamp_timeout', int(1, INT_MAX)),

@@ -54,6 +54,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   const socket = PacketSocket.open({
     interface: config.interfaceName,
     timestamping: config.timestamping,
+    ...(config.oneStepResponder ? { oneStepP2p: true } : {}),
     ...(config.txTimestampTimeoutMs === undefined ? {} : { txTimestampTimeoutMs: config.txTimestampTimeoutMs }),
   });
   let clockSetup: ClockSetup;
@@ -65,7 +66,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   }
   const { clock, timestampClockNow } = clockSetup;
   const iface = config.interfaceName;
-  log.write('info', `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`);
+  log.write('info', `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.oneStepP2p ? ' with one-step Pdelay_Resp (p2p1step)' : ''}${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`);
   if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
 
   const live = new LivePort({
@@ -92,7 +93,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
 
   const slave = new ClockSlave(
     {
-      engine: { config: config.port, macAddress: socket.macAddress, transmit: true },
+      engine: { config: config.port, macAddress: socket.macAddress, transmit: true, oneStepResponder: socket.oneStepP2p },
       clock,
       // The servo's tuning follows the timestamps (software ones are far noisier).
       servo: { ...config.servo, timestamping: socket.timestampingMode },
