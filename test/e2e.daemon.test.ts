@@ -7,7 +7,8 @@
  *
  * Measured on the 2-vCPU development VM (software timestamps on veth, 8 Sync/s), three runs:
  * synchronized 4.6–4.9 s after start, true error median +0.17…+0.65 µs, p99 0.28–0.96 µs; lost
- * 0.35–0.49 s after the kill; synchronized again 4.6–4.9 s after the restart. The bounds below leave
+ * 0.35–0.49 s after the kill; synchronized again 4.6–4.9 s after the restart; Syntonic's path delay
+ * 79–449 ns above the grandmaster's view of the same link. The bounds below leave
  * room for the tens-of-µs wake-up spikes a loaded CI machine adds (LAB-NOTES).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
