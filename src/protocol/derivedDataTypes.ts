@@ -85,8 +85,19 @@ export function writeClockIdentity(w: DataView, o: number, id: ClockIdentity): v
 // ---------------------------------------------------------------------------------------------
 // PortIdentity: clockIdentity + UInteger16 portNumber (8.5.2)
 
+// The same few port identities (the master's, our own in responses) arrive frame after frame: the
+// last two read are handed out again. PortIdentity is readonly, so sharing one object is safe.
+let recentPortA: PortIdentity = { clockIdentity: 0n, portNumber: 0 };
+let recentPortB: PortIdentity = recentPortA;
+
 export function readPortIdentity(b: Uint8Array, o: number): PortIdentity {
-  return { clockIdentity: readClockIdentity(b, o), portNumber: readUint16(b, o + 8) };
+  const clockIdentity = readClockIdentity(b, o);
+  const portNumber = readUint16(b, o + 8);
+  if (recentPortA.clockIdentity === clockIdentity && recentPortA.portNumber === portNumber) return recentPortA;
+  if (recentPortB.clockIdentity === clockIdentity && recentPortB.portNumber === portNumber) return recentPortB;
+  recentPortB = recentPortA;
+  recentPortA = { clockIdentity, portNumber };
+  return recentPortA;
 }
 
 export function writePortIdentity(w: DataView, o: number, p: PortIdentity): void {

@@ -118,8 +118,7 @@ export class SyncStatusClassifier {
       return this.takeEvents();
     }
     const disruption = this.disruption(o);
-    this.lastSync = o.local;
-    this.lastLogSyncInterval = o.logSyncInterval;
+    this.setLastSync(o.local, o.logSyncInterval);
     this.lastOffset = o.offsetNs;
     if (disruption !== undefined) this.restartWindow();
     this.pushOffset(o.offsetNs);
@@ -141,8 +140,7 @@ export class SyncStatusClassifier {
 
   /** A Sync arrived but its offset was not used (spike): it keeps the receipt timeout from expiring. */
   onSyncReceived(local: LocalTime, logSyncInterval: number): void {
-    this.lastSync = local;
-    this.lastLogSyncInterval = logSyncInterval;
+    this.setLastSync(local, logSyncInterval);
   }
 
   /** Timeout and asCapable check at `now` (local timestamp clock). */
@@ -170,18 +168,27 @@ export class SyncStatusClassifier {
   lostDeadline(): LocalTime | undefined {
     const last = this.lastSync;
     if (this.current === 'lost' || last === undefined) return undefined;
-    if (this.deadline === undefined || this.deadlineFrom !== last || this.deadlineLogInterval !== this.lastLogSyncInterval) {
-      this.deadlineFrom = last;
-      this.deadlineLogInterval = this.lastLogSyncInterval;
-      const limitNs = (this.timeout + 0.5) * 2 ** this.lastLogSyncInterval * 1e9;
-      this.deadline = (last + BigInt(Math.floor(limitNs) + 1)) as LocalTime;
+    if (this.deadline === undefined) {
+      if (this.spanLogInterval !== this.lastLogSyncInterval) {
+        this.spanLogInterval = this.lastLogSyncInterval;
+        this.spanNs = BigInt(Math.floor((this.timeout + 0.5) * 2 ** this.lastLogSyncInterval * 1e9) + 1);
+      }
+      this.deadline = (last + this.spanNs) as LocalTime;
     }
     return this.deadline;
   }
 
+  /** Cached lostDeadline(); undefined whenever lastSync changes. */
   private deadline: LocalTime | undefined;
-  private deadlineFrom = 0n as LocalTime;
-  private deadlineLogInterval = 0;
+  /** (timeout + ½) Sync intervals + 1 ns for spanLogInterval. */
+  private spanNs = 0n;
+  private spanLogInterval: number | undefined;
+
+  private setLastSync(local: LocalTime, logSyncInterval: number): void {
+    this.lastSync = local;
+    this.lastLogSyncInterval = logSyncInterval;
+    this.deadline = undefined;
+  }
 
   snapshot(now: LocalTime): StatusSnapshot {
     const sinceLastSyncS = this.lastSync === undefined ? undefined : Number(now - this.lastSync) / 1e9;
