@@ -98,7 +98,13 @@ describe('syntonic run against a ptp4l grandmaster over veth (software timestamp
     expect(f.count).toBeGreaterThanOrEqual(30);
     // ptp4l -S sends CLOCK_REALTIME (UTC) as it is: no whole-seconds offset between the timescales.
     expect(new Set(samples.map((s) => s.wholeSeconds))).toEqual(new Set([0]));
-    expect(samples.every((s) => s.status === 'synchronized')).toBe(true);
+    // Never lost. Under the load of a parallel test run the offset RMS can brush the 2 µs exit threshold
+    // for a moment ("unstable: Offset RMS 2076 ns exceeds 2000 ns" was seen): the status is right to say
+    // so, and it takes 16 Syncs to forget the outlier and 8 good ones to come back (~3 s of the 10).
+    const changes = (probe as TrueErrorProbe).statuses.filter((o) => o.atMs >= from).map((o) => `${o.status}: ${o.reason}`);
+    if (changes.length > 0) console.info(`e2e: status changes while measuring: ${changes.join(' | ')}`);
+    expect(samples.filter((s) => s.status === 'lost')).toEqual([]);
+    expect(samples.filter((s) => s.status === 'synchronized').length).toBeGreaterThanOrEqual(Math.ceil(samples.length / 2));
     expect(Math.abs(f.median)).toBeLessThan(MEDIAN_ABS_ERROR_BOUND_NS);
     expect(f.p99Abs).toBeLessThan(P99_ABS_ERROR_BOUND_NS);
     // What an application calls: TimeBaseClient.now(), bracketed by CLOCK_REALTIME reads.

@@ -37,6 +37,16 @@ describe('VirtualClock', () => {
     });
   });
 
+  it('maps exactly near its anchor and beyond 2^52 ns (52 days) from it, where a float64 sum would round', () => {
+    const base = manualBase(1_700_000_000_000_000_000n);
+    const clock = new VirtualClock(base.read, { initialPpb: 250 });
+    // +250 ppb: t + floor(elapsed × 2.5e-7); the anchor's fraction is 0.
+    for (const elapsed of [1n, 125_000_000n, 4_503_599_627_370_495n, 4_503_599_627_370_497n, 9_000_000_000_000_001n]) {
+      const correction = (elapsed * 250n) / 1_000_000_000n;
+      expect(clock.fromTimestamp(localTime(1_700_000_000_000_000_000n + elapsed))).toBe(1_700_000_000_000_000_000n + elapsed + correction);
+    }
+  });
+
   it('keeps the sub-nanosecond part across re-anchors instead of rounding it away', () => {
     const base = manualBase(0n);
     const clock = new VirtualClock(base.read, { initialTime: ptpTime(0n) });

@@ -41,6 +41,9 @@ export function fractionBelowOne(fraction: number): number {
   return Math.min(fraction, 1 - Number.EPSILON / 2);
 }
 
+/** Elapsed ns plus a correction below it stay exact integers in a float64 (2^53) from here down. */
+const EXACT_ELAPSED_NS = 2 ** 52;
+
 /** A frequency of −1e9 ppb would stop the clock; anything at or beyond it is refused. */
 const MAX_FREQUENCY_LIMIT_PPB = 999_999_999;
 
@@ -85,8 +88,11 @@ export class VirtualClock implements DisciplinedClock {
    */
   fromTimestamp(t: LocalTime): PtpTime {
     const elapsedBase = t - this.anchorBase;
-    const exactCorrection = (Number(elapsedBase) * this.ppb) / 1e9 + this.anchorFractionNs;
+    const elapsed = Number(elapsedBase);
+    const exactCorrection = (elapsed * this.ppb) / 1e9 + this.anchorFractionNs;
     const whole = Math.floor(exactCorrection);
+    // Within 2^52 ns (52 days) of the anchor the sum is an exact integer as a number: one bigint addition.
+    if (Math.abs(elapsed) < EXACT_ELAPSED_NS) return ptpTime(this.anchorTime + BigInt(elapsed + whole));
     return ptpTime(this.anchorTime + elapsedBase + BigInt(whole));
   }
 
@@ -116,9 +122,10 @@ export class VirtualClock implements DisciplinedClock {
 
   private reanchor(at: LocalTime): void {
     const elapsedBase = at - this.anchorBase;
-    const exactCorrection = (Number(elapsedBase) * this.ppb) / 1e9 + this.anchorFractionNs;
+    const elapsed = Number(elapsedBase);
+    const exactCorrection = (elapsed * this.ppb) / 1e9 + this.anchorFractionNs;
     const whole = Math.floor(exactCorrection);
-    this.anchorTime += elapsedBase + BigInt(whole);
+    this.anchorTime += Math.abs(elapsed) < EXACT_ELAPSED_NS ? BigInt(elapsed + whole) : elapsedBase + BigInt(whole);
     this.anchorFractionNs = fractionBelowOne(exactCorrection - whole);
     this.anchorBase = at;
   }

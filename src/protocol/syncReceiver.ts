@@ -9,7 +9,7 @@ import { logIntervalToNsBig, isUsableLogInterval } from './logInterval.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
-import { nsToScaledNs, SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
+import { compareTimestamps, nsToScaledNs, SCALED_NS_PER_NS, scaledNsToNs, secondsToNs, timestampToNs, type Timestamp } from './timestamp.js';
 import type { ClockIdentity } from './messages.js';
 
 /** A correctionField over one second is no residence or link time any bridge chain has (scaled ns). */
@@ -58,7 +58,7 @@ const ZERO_FOLLOW_UP_INFO: FollowUpInformationTlv = {
 export class SyncReceiver {
   private pending: PendingSync | undefined;
   private lastSequenceId: number | undefined;
-  private lastOriginNs: bigint | undefined;
+  private lastOrigin: Timestamp | undefined;
   private lastTimeBaseIndicator: number | undefined;
   private backwardsStreak = 0;
   /** Follow_Ups that never came (or came too late) for a Sync. */
@@ -70,7 +70,7 @@ export class SyncReceiver {
   reset(): void {
     this.pending = undefined;
     this.lastSequenceId = undefined;
-    this.lastOriginNs = undefined;
+    this.lastOrigin = undefined;
     this.lastTimeBaseIndicator = undefined;
     this.backwardsStreak = 0;
   }
@@ -88,7 +88,7 @@ export class SyncReceiver {
       // information TLV rides in the Sync. An origin of 0 is no grandmaster's time: it comes from
       // stacks that clear twoStepFlag yet send a Follow_Up, and would read as a 50-year offset.
       if (msg.originTimestamp.seconds === 0n && msg.originTimestamp.nanoseconds === 0) return { kind: 'rejected', reason: 'badTimestamp' };
-      return this.complete(h.sequenceId, h.sourcePortIdentity, ingress, timestampToNs(msg.originTimestamp), h.correctionField, logSyncInterval, msg.tlvs, link, grandmaster);
+      return this.complete(h.sequenceId, h.sourcePortIdentity, ingress, msg.originTimestamp, h.correctionField, logSyncInterval, msg.tlvs, link, grandmaster);
     }
     this.pending = {
       sequenceId: h.sequenceId,
@@ -117,7 +117,9 @@ export class SyncReceiver {
     if (!isPlausibleCorrection(h.correctionField)) return { kind: 'rejected', reason: 'absurdCorrection' };
     // 1588-2019 11.3: a two-step origin is preciseOriginTimestamp + both correctionFields (802.1AS
     // bridges leave the Sync's at 0, but a 1588 transparent clock may not).
-    return this.complete(p.sequenceId, p.source, p.ingress, timestampToNs(msg.preciseOriginTimestamp), p.correction + h.correctionField, p.logSyncInterval, msg.tlvs, link, grandmaster);
+    // Most Syncs carry a zero correctionField: no bigint addition for them.
+    const correction = p.correction === 0n ? h.correctionField : p.correction + h.correctionField;
+    return this.complete(p.sequenceId, p.source, p.ingress, msg.preciseOriginTimestamp, correction, p.logSyncInterval, msg.tlvs, link, grandmaster);
   }
 
   /** The Sync whose Follow_Up is overdue at `now`, if any (it is dropped). */
@@ -138,7 +140,7 @@ export class SyncReceiver {
     sequenceId: number,
     source: PortIdentity,
     ingress: LocalTime,
-    originNs: bigint,
+    origin: Timestamp,
     correction: bigint,
     logSyncInterval: number,
     tlvs: readonly Tlv[],
@@ -146,9 +148,9 @@ export class SyncReceiver {
     grandmaster: ClockIdentity | undefined,
   ): SyncOutcome {
     const info = followUpInformation(tlvs);
-    if (this.isBackwards(originNs, info.gmTimeBaseIndicator)) return { kind: 'rejected', reason: 'timestampBackwards' };
+    if (this.isBackwards(origin, info.gmTimeBaseIndicator)) return { kind: 'rejected', reason: 'timestampBackwards' };
     this.lastSequenceId = sequenceId;
-    this.lastOriginNs = originNs;
+    this.lastOrigin = origin;
     this.lastTimeBaseIndicator = info.gmTimeBaseIndicator;
 
     // 802.1AS-2020 10.2.8.1.4: rateRatio = (cumulativeScaledRateOffset × 2^-41 + 1) × neighborRateRatio.
@@ -156,7 +158,7 @@ export class SyncReceiver {
     const rateRatio = upstreamRateRatio * link.neighborRateRatio;
     // 10.2.13 / 11.2.14.2.1: the Sync spent meanLinkDelay (+ asymmetry) on the link, measured in the
     // neighbour's time base; rateRatio / neighborRateRatio converts it to the grandmaster's.
-    const at = grandmasterTime(originNs, correction, (link.meanLinkDelay + link.delayAsymmetry) * upstreamRateRatio);
+    const at = grandmasterTime(origin, correction, (link.meanLinkDelay + link.delayAsymmetry) * upstreamRateRatio);
     return {
       kind: 'receipt',
       receipt: {
@@ -188,8 +190,8 @@ export class SyncReceiver {
    * grandmaster announced a new time base (gmTimeBaseIndicator) or keeps to its new timeline for
    * several Syncs (a grandmaster that stepped back without saying so).
    */
-  private isBackwards(originNs: bigint, timeBaseIndicator: number): boolean {
-    if (this.lastOriginNs === undefined || originNs > this.lastOriginNs || timeBaseIndicator !== this.lastTimeBaseIndicator) {
+  private isBackwards(origin: Timestamp, timeBaseIndicator: number): boolean {
+    if (this.lastOrigin === undefined || compareTimestamps(origin, this.lastOrigin) > 0 || timeBaseIndicator !== this.lastTimeBaseIndicator) {
       this.backwardsStreak = 0;
       return false;
     }
@@ -223,14 +225,15 @@ const MAX_EXACT_CORRECTION = BigInt(EXACT_SCALED / 4);
  * float64 and only the whole ns are added to the bigint origin: one bigint addition per Sync instead
  * of eight. Anything larger takes the bigint path.
  */
-export function grandmasterTime(originNs: bigint, correction: bigint, linkDelayNs: number): { ns: bigint; fractionNs: number } {
+export function grandmasterTime(origin: Timestamp, correction: bigint, linkDelayNs: number): { ns: bigint; fractionNs: number } {
   const linkScaled = Math.round(linkDelayNs * 65_536);
   if (correction > -MAX_EXACT_CORRECTION && correction < MAX_EXACT_CORRECTION && Math.abs(linkScaled) < EXACT_SCALED / 4) {
     const extraScaled = Number(correction) + linkScaled;
     const wholeNs = Math.floor(extraScaled / 65_536);
-    return { ns: originNs + BigInt(wholeNs), fractionNs: (extraScaled - wholeNs * 65_536) / 65_536 };
+    // origin's ns field and the whole ns added stay far below 2^53: one conversion, one addition.
+    return { ns: secondsToNs(origin.seconds) + BigInt(origin.nanoseconds + wholeNs), fractionNs: (extraScaled - wholeNs * 65_536) / 65_536 };
   }
-  const gmScaled = originNs * SCALED_NS_PER_NS + correction + nsToScaledNs(linkDelayNs);
+  const gmScaled = timestampToNs(origin) * SCALED_NS_PER_NS + correction + nsToScaledNs(linkDelayNs);
   const ns = floorDiv(gmScaled, SCALED_NS_PER_NS);
   return { ns, fractionNs: scaledNsToNs(gmScaled - ns * SCALED_NS_PER_NS) };
 }

@@ -17,11 +17,22 @@ let lastSeconds = 0n;
 let lastSecondsNs = 0n;
 
 export function timestampToNs(t: Timestamp): bigint {
-  if (t.seconds !== lastSeconds) {
-    lastSeconds = t.seconds;
-    lastSecondsNs = t.seconds * NS;
+  return secondsToNs(t.seconds) + BigInt(t.nanoseconds);
+}
+
+/** seconds × 10^9, remembered for the last seconds value asked. */
+export function secondsToNs(seconds: bigint): bigint {
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds;
+    lastSecondsNs = seconds * NS;
   }
-  return lastSecondsNs + BigInt(t.nanoseconds);
+  return lastSecondsNs;
+}
+
+/** Order of two Timestamps (negative, 0, positive), without converting them to ns. */
+export function compareTimestamps(a: Timestamp, b: Timestamp): number {
+  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
+  return a.nanoseconds - b.nanoseconds;
 }
 
 /** Throws RangeError if ns is negative or beyond the 48-bit seconds range. */
