@@ -15,7 +15,7 @@ import { localTime } from '../src/clock/timePoint.js';
 import { writePcap } from '../src/io/pcapWriter.js';
 import { PassivePeerDelays } from '../src/io/replay/passivePeerDelays.js';
 import { replayFile } from '../src/io/replay/replayFile.js';
-import { describePassive } from '../src/io/replay/replaySummary.js';
+import { describePeerDelay } from '../src/io/replay/replaySummary.js';
 import { decodeFrame } from '../src/protocol/ethernetFrame.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syntonic-peer-delay-'));
@@ -28,7 +28,7 @@ describe('peer delay per requester in a replay', () => {
 
   it("gives the station's own exchanges as its engine measured them: 699.9 ns and 1/1.00002", () => {
     const { summary } = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } });
-    expect(summary.passiveLinkDelays).toEqual(['0a0b0c.fffe.0d0e0f-1 ↔ 001122.fffe.334455-1: 100 exchanges, meanLinkDelay 699.9 ns, neighborRateRatio 0.999980000']);
+    expect(summary.peerDelays).toEqual(['0a0b0c.fffe.0d0e0f-1 ↔ 001122.fffe.334455-1: 100 exchanges, meanLinkDelay 699.9 ns, neighborRateRatio 0.999980000']);
   });
 
   it('says the same as a passive observer fed every frame, who computes them from the capture alone', () => {
@@ -38,6 +38,6 @@ describe('peer delay per requester in a replay', () => {
       if (d.ok) observer.observe(d.value, localTime(f.timestampNs));
     }
     const { summary } = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } });
-    expect(summary.passiveLinkDelays).toEqual(observer.results().map(describePassive));
+    expect(summary.peerDelays).toEqual(observer.results().map(describePeerDelay));
   });
 });

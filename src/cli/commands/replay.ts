@@ -223,7 +223,7 @@ function summaryText(s: ReplaySummaryData): string {
   }
   if (s.neighborRateRatioPpm !== undefined) add('neighborRateRatio', `${s.neighborRateRatioPpm.toFixed(3)} ppm`);
   if (s.rateRatioPpm !== undefined) add('rateRatio', `${s.rateRatioPpm.toFixed(3)} ppm`);
-  for (const p of s.passiveLinkDelays) add('pdelay (passive)', p);
+  for (const p of s.peerDelays) add('pdelay per requester', p);
   for (const d of s.decodeErrors) add('decode error', `frame ${d.frame}: ${d.error.kind} at ${d.error.field} (offset ${d.error.offset}): ${d.error.message}`);
   for (const h of s.hints) add('hint', h);
   return lines.join('\n');

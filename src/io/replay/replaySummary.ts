@@ -38,8 +38,8 @@ export interface ReplaySummaryData {
   readonly linkDelay: { readonly count: number; readonly meanNs: number; readonly stdNs: number; readonly minNs: number; readonly maxNs: number } | undefined;
   readonly neighborRateRatioPpm: number | undefined;
   readonly rateRatioPpm: number | undefined;
-  /** One line per port that sent Pdelay_Req, as seen from the capture point. */
-  readonly passiveLinkDelays: readonly string[];
+  /** One line per port that sent Pdelay_Req: the station's own as its engine measured it, others passively from the capture. */
+  readonly peerDelays: readonly string[];
   readonly timeline: readonly TimelineEntry[];
   readonly hints: readonly string[];
 }
@@ -138,7 +138,7 @@ export class ReplaySummary {
           : { count: this.delays.count, meanNs: this.delays.mean, stdNs: this.delays.std, minNs: this.delays.min, maxNs: this.delays.max },
       neighborRateRatioPpm: ppm(this.lastNeighborRateRatio),
       rateRatioPpm: ppm(this.lastRateRatio),
-      passiveLinkDelays: session.peerDelays().map(describePassive),
+      peerDelays: session.peerDelays().map(describePeerDelay),
       timeline: this.timeline,
       hints: hints(session, this.syncs, stats.received, stats.rejected),
     };
@@ -164,7 +164,7 @@ function hints(session: ReplaySession, syncs: number, received: Record<string, n
   return out;
 }
 
-export function describePassive(d: PassiveLinkDelay): string {
+export function describePeerDelay(d: PassiveLinkDelay): string {
   const delay = d.meanLinkDelay === undefined ? 'no complete exchange' : `meanLinkDelay ${d.meanLinkDelay.toFixed(1)} ns`;
   const responder = d.responder === undefined ? '' : ` ↔ ${formatPortIdentity(d.responder)}`;
   return `${formatPortIdentity(d.requester)}${responder}: ${d.exchanges} exchanges, ${delay}, neighborRateRatio ${d.neighborRateRatio.toFixed(9)}`;
