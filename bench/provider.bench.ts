@@ -8,43 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monotonicRawNow } from '../src/clock/systemClocks.js';
-import { monotonicRawTime, ptpTime } from '../src/clock/timePoint.js';
+import { ptpTime } from '../src/clock/timePoint.js';
 import { TimeBaseClient } from '../src/provider/client.js';
 import { TimeBaseProvider } from '../src/provider/server.js';
 import type { Snapshot } from '../src/provider/snapshot.js';
+import { sampleSnapshot } from '../test/providerFixtures.js';
 import type { Report } from './run.js';
 
 const SERVE_FLAG = '--provider-bench-serve';
 
-/** A realistic snapshot with its mapping at `now`. */
+/** The provider tests' sample snapshot, with its mapping taken now. */
 function benchSnapshot(): Snapshot {
   const now = monotonicRawNow();
-  return {
-    status: 'synchronized',
-    statusReason: 'servo locked',
-    statusSince: now,
-    mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 },
-    utc: { currentUtcOffset: 37, currentUtcOffsetValid: true, leap59: false, leap61: false, ptpTimescale: true },
-    lastSync: monotonicRawTime(now),
-    offsetFromMaster: -12,
-    offsetFromMasterRmsNs: 35,
-    meanLinkDelay: 1345,
-    neighborRateRatio: 1.000_000_004,
-    rateRatio: 1.000_000_012,
-    frequencyAdjustmentPpb: -12,
-    grandmaster: {
-      identity: 0x001122fffe334455n,
-      priority1: 246,
-      priority2: 248,
-      clockQuality: { clockClass: 248, clockAccuracy: 0xfe, offsetScaledLogVariance: 0x4e5d },
-      stepsRemoved: 1,
-      gmTimeBaseIndicator: 0,
-    },
-    port: { portIdentity: { clockIdentity: 0xaabbccfffeddeeffn, portNumber: 1 }, portState: 'slavePort', asCapable: true },
-    timestamping: 'software',
-    clockKind: 'virtual',
-    rejectedFrames: { wrongDomain: 3, notAsCapable: 1 },
-  };
+  return sampleSnapshot({ statusSince: now, mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 }, lastSync: now });
 }
 
 /**

@@ -94,6 +94,9 @@ export class PortEngine {
   private pdelayExchanges = 0;
   private operational = false;
   private readonly link: { meanLinkDelay: number; neighborRateRatio: number; readonly delayAsymmetry: number };
+  /** syncReceiptTimeout + ½ intervals, ns, for spanLogInterval (log2 s): see syncReceiptSpan(). */
+  private spanNs = 0n;
+  private spanLogInterval: number | undefined;
 
   constructor(
     private readonly options: PortEngineOptions,
@@ -167,9 +170,7 @@ export class PortEngine {
     const msg = frame.message;
     this.sent.count(msg.header.messageType);
     if (msg.type !== 'pdelayReq') return;
-    this.initiator.beginRequest(msg.header.sequenceId);
-    // As for a request of our own: starting it may have counted the previous one as lost.
-    this.updateAsCapable(tx);
+    this.beginPdelayRequest(msg.header.sequenceId, tx);
     this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
   }
 
@@ -299,11 +300,16 @@ export class PortEngine {
     }
     const seq = this.pdelaySequenceId;
     this.pdelaySequenceId = (seq + 1) & 0xffff;
-    this.initiator.beginRequest(seq);
-    this.updateAsCapable(now);
+    this.beginPdelayRequest(seq, now);
     const handle = this.allocateTxHandle({ kind: 'pdelayReq', sequenceId: seq });
     this.send(frameOf(this.sender, pdelayReq(this.sender, seq, this.logPdelayReqInterval)), handle);
     this.nextPdelayAt = this.pdelayStopped ? undefined : ((now + logIntervalToNsBig(this.logPdelayReqInterval)) as LocalTime);
+  }
+
+  /** A new exchange starts, sent live or replayed: starting it may count the previous one as lost (11.2.19). */
+  private beginPdelayRequest(sequenceId: number, now: LocalTime): void {
+    this.initiator.beginRequest(sequenceId);
+    this.updateAsCapable(now);
   }
 
   /** 802.1AS-2020 11.2.20 (MDPdelayResp): answer every peer's Pdelay_Req; t3 goes out in the Follow_Up. */
@@ -438,9 +444,6 @@ export class PortEngine {
     }
     return this.spanNs;
   }
-
-  private spanLogInterval: number | undefined;
-  private spanNs = 0n;
 
   private onSyncReceiptTimeout(now: LocalTime): void {
     this.syncReceiptDeadline = undefined;

@@ -213,9 +213,9 @@ function isPlausibleCorrection(c: bigint): boolean {
   return c >= 0n && c <= MAX_CORRECTION;
 }
 
-/** Scaled ns below this magnitude are exact integers as a float64 (2^53). */
+/** Scaled ns (2^-16 ns) below this magnitude are exact integers as a float64. */
 const EXACT_SCALED = 2 ** 53;
-/** The sum of a correction and a link delay each below a quarter of that stays exact. */
+/** Scaled ns: the sum of a correction and a link delay each below a quarter of 2^53 stays exact. */
 const MAX_EXACT_CORRECTION = BigInt(EXACT_SCALED / 4);
 
 /**

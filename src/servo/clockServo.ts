@@ -12,7 +12,7 @@
  * and the step (processing latency).
  */
 import type { DisciplinedClock } from '../clock/clock.js';
-import type { LocalTime } from '../clock/timePoint.js';
+import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { createServo } from './createServo.js';
 import { FeedForward, type FeedForwardOptions } from './feedForward.js';
@@ -448,10 +448,6 @@ interface MasterOffset {
   readonly wholeNs: bigint;
   /** ns − wholeNs: the fraction of gmTime and the link-delay filter's correction, ns. */
   readonly remainderNs: number;
-}
-
-function addNs(t: LocalTime, ns: number): LocalTime {
-  return (t + BigInt(Math.round(ns))) as LocalTime;
 }
 
 /** The first field of a receipt the servo cannot use, named; undefined when all are usable. */

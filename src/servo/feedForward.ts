@@ -24,7 +24,7 @@
  * A PHC step corrupts every ratio whose window spans it, so after a step of a clock whose timestamps
  * follow adjustment the feed-forward is withheld for holdoffAfterStepS.
  */
-import type { LocalTime } from '../clock/timePoint.js';
+import { addNs, type LocalTime } from '../clock/timePoint.js';
 
 export interface FeedForwardOptions {
   /** Use the rate ratio at all. Default true. */
@@ -142,9 +142,8 @@ export class FeedForward {
   /** Shift stored local times (the timestamp clock was stepped). */
   shiftLocalTime(deltaNs: number): void {
     if (!this.timestampsFollowAdjustment) return;
-    const d = BigInt(Math.round(deltaNs));
-    for (const entry of this.applied) entry.local = (entry.local + d) as LocalTime;
-    if (this.holdoffUntil !== undefined) this.holdoffUntil = (this.holdoffUntil + d) as LocalTime;
+    for (const entry of this.applied) entry.local = addNs(entry.local, deltaNs);
+    if (this.holdoffUntil !== undefined) this.holdoffUntil = addNs(this.holdoffUntil, deltaNs);
   }
 
   /** The next usable rate ratio seats the frequency again (servo reset, new grandmaster). */

@@ -12,7 +12,7 @@
  *
  * The rate ratio (feed-forward) is not used: the regression is itself the frequency estimator.
  */
-import type { LocalTime } from '../clock/timePoint.js';
+import { addNs, type LocalTime } from '../clock/timePoint.js';
 import {
   clampAbs,
   PTP4L_FIRST_STEP_THRESHOLD_NS,
@@ -131,7 +131,7 @@ export class LinregServo implements Servo {
   }
 
   shiftLocalTime(deltaNs: number): void {
-    if (this.lastLocal !== undefined) this.lastLocal = (this.lastLocal + BigInt(Math.round(deltaNs))) as LocalTime;
+    if (this.lastLocal !== undefined) this.lastLocal = addNs(this.lastLocal, deltaNs);
   }
 
   frequencyEstimatePpb(): number {

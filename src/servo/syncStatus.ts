@@ -18,7 +18,7 @@
 import type { ClockIdentity } from '../protocol/messages.js';
 import { formatClockIdentity } from '../protocol/format.js';
 import { scaledNsToNs } from '../protocol/timestamp.js';
-import type { LocalTime } from '../clock/timePoint.js';
+import { addNs, type LocalTime } from '../clock/timePoint.js';
 import { ServoState } from './servoState.js';
 
 export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
@@ -93,6 +93,11 @@ export class SyncStatusClassifier {
   private timeBasePhaseChange = 0n;
   private everSynchronized = false;
   private lostSince: LocalTime | undefined;
+  /** Cached lostDeadline(); undefined whenever lastSync changes. */
+  private deadline: LocalTime | undefined;
+  /** (timeout + ½) Sync intervals + 1 ns, for spanLogInterval (log2 s). */
+  private spanNs = 0n;
+  private spanLogInterval: number | undefined;
 
   constructor(options: SyncStatusOptions = {}) {
     this.timeout = options.syncReceiptTimeout ?? 3;
@@ -178,12 +183,6 @@ export class SyncStatusClassifier {
     return this.deadline;
   }
 
-  /** Cached lostDeadline(); undefined whenever lastSync changes. */
-  private deadline: LocalTime | undefined;
-  /** (timeout + ½) Sync intervals + 1 ns for spanLogInterval. */
-  private spanNs = 0n;
-  private spanLogInterval: number | undefined;
-
   private setLastSync(local: LocalTime, logSyncInterval: number): void {
     this.lastSync = local;
     this.lastLogSyncInterval = logSyncInterval;
@@ -203,10 +202,9 @@ export class SyncStatusClassifier {
 
   /** Stored local times move with a PHC step. */
   shiftLocalTime(deltaNs: number): void {
-    const d = BigInt(Math.round(deltaNs));
-    if (this.lastSync !== undefined) this.lastSync = (this.lastSync + d) as LocalTime;
+    if (this.lastSync !== undefined) this.lastSync = addNs(this.lastSync, deltaNs);
     this.deadline = undefined;
-    if (this.lostSince !== undefined) this.lostSince = (this.lostSince + d) as LocalTime;
+    if (this.lostSince !== undefined) this.lostSince = addNs(this.lostSince, deltaNs);
   }
 
   /** Forget the offset history (the servo stepped the clock: old offsets say nothing any more). */
