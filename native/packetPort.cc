@@ -116,6 +116,17 @@ std::string SendErrorMessage(int err, const std::string& ifname, size_t octets) 
   }
 }
 
+// One recvmsg into `iov` with room for the timestamping control messages (frames and error queue);
+// `msg` keeps pointing at the caller's iov and control buffer.
+ssize_t ReceiveWithControl(int fd, struct iovec* iov, char (&control)[256], int flags, struct msghdr* msg) {
+  *msg = {};
+  msg->msg_iov = iov;
+  msg->msg_iovlen = 1;
+  msg->msg_control = control;
+  msg->msg_controllen = sizeof control;
+  return ::recvmsg(fd, msg, flags);
+}
+
 const char* ModeName(TimestampingMode mode) {
   return mode == TimestampingMode::kHardware ? "hardware" : "software";
 }
@@ -281,14 +292,10 @@ void PacketPort::Invoke(Napi::FunctionReference& fn, std::initializer_list<napi_
 void PacketPort::DrainFrames() {
   Napi::Env env = Env();
   for (int i = 0; i < kMaxReadsPerWake && fd_.valid(); i++) {
-    struct iovec iov{frameBuffer_.data(), frameBuffer_.size()};
     alignas(struct cmsghdr) char control[256];
     struct msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT);
+    struct iovec iov{frameBuffer_.data(), frameBuffer_.size()};
+    ssize_t n = ReceiveWithControl(fd_.get(), &iov, control, MSG_DONTWAIT, &msg);
     if (n < 0) {
       int err = errno;
       if (err == EAGAIN || err == EWOULDBLOCK) return;
@@ -316,14 +323,10 @@ void PacketPort::DrainTxTimestamps() {
   for (int i = 0; i < kMaxReadsPerWake && fd_.valid(); i++) {
     // OPT_TSONLY: the report carries no frame, but recvmsg still wants a buffer.
     char data[64];
-    struct iovec iov{data, sizeof data};
     alignas(struct cmsghdr) char control[256];
     struct msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    struct iovec iov{data, sizeof data};
+    ssize_t n = ReceiveWithControl(fd_.get(), &iov, control, MSG_ERRQUEUE | MSG_DONTWAIT, &msg);
     if (n < 0) {
       int err = errno;
       if (err == EINTR) continue;
