@@ -1,6 +1,6 @@
 /**
- * ClockSlave ties the status classifier to the engine: Sync loss is timed by the classifier's own
- * deadline (no polling), and a port that stops being asCapable is lost at that very instant
+ * ClockSlave ties the status classifier to the engine: Sync loss is the engine's syncReceiptTimeout
+ * (one timer, no polling), and a port that stops being asCapable is lost at that very instant
  * (802.1AS-2020 10.2.4: such a port takes no part in synchronization).
  */
 import { describe, expect, it } from 'vitest';
@@ -76,11 +76,21 @@ function synchronizedStation(): Station {
 }
 
 describe('ClockSlave status timing', () => {
-  it('is lost exactly (3 + ½) Sync intervals + 1 ns after the last Sync, from nextTimerAt alone', () => {
+  it("is lost at the engine's syncReceiptTimeout, (3 + ½) Sync intervals after the last Sync, from nextTimerAt alone", () => {
     const s = synchronizedStation();
     const lastRx = T0 + 1200n * MS + 15n * 125n * MS + 500n;
     s.advance(lastRx + 2000n * MS);
-    expect(s.statusAt('lost')).toBe(lastRx + 437_500_001n);
+    expect(s.statusAt('lost')).toBe(lastRx + 437_500_000n);
+    expect(s.engineEvents.find((e) => e.type === 'syncReceiptTimeout')).toMatchObject({ at: lastRx + 437_500_000n });
+  });
+
+  it('is lost when the master is aged by announceReceiptTimeout while Syncs still come', () => {
+    const s = synchronizedStation();
+    // Announce stopped at 1.1 s; Syncs go on until the master is aged 3 s later
+    for (let i = 16; i < 40; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
+    const lost = s.status.find((e) => e.to === 'lost');
+    expect(lost?.reason).toBe('No master: no Announce for 3 announce intervals (announceReceiptTimeout).');
+    expect(lost?.atLocal).toBe(T0 + 4100n * MS);
   });
 
   it('is lost the moment asCapable turns false, not at the next Sync or timeout', () => {

@@ -29,7 +29,7 @@ describe("linuxptp 3.1.1's example configurations load as they are", () => {
     expect(config.servo.servo).toBe('pi');
     expect(config.servo.stepThresholdNs).toBe(0);
     expect(config.servo.firstStepThresholdNs).toBe(20_000);
-    expect(config.servo.pi).toBeUndefined();
+    expect(config.servo.piOverrides).toBeUndefined();
     // Nothing says how to timestamp or which clock: auto, and nothing touched.
     expect(config.timestamping).toBe('auto');
     expect(config.clock).toBe('virtual');

@@ -122,7 +122,7 @@ describe('values as ptp4l means them', () => {
     expect(config.servo).toEqual({
       servo: 'linreg',
       // only the exponent was set to something other than "default"
-      pi: { kpExponent: -0.2 },
+      piOverrides: { kpExponent: -0.2 },
       stepThresholdNs: 500_000_000,
       firstStepThresholdNs: 1_000,
       // max_frequency 0: the clock's own limit, so no servo clamp is set
@@ -133,7 +133,7 @@ describe('values as ptp4l means them', () => {
   });
 
   it('fixed PI gains need both constants, as in ptp4l', () => {
-    expect(load(['[global]', 'pi_proportional_const 0.5', 'pi_integral_const 0.25']).config.servo.pi).toEqual({ kpConst: 0.5, kiConst: 0.25 });
+    expect(load(['[global]', 'pi_proportional_const 0.5', 'pi_integral_const 0.25']).config.servo.piOverrides).toEqual({ kpConst: 0.5, kiConst: 0.25 });
     const single = load(['[global]', 'pi_proportional_const 0.5']);
     expect(single.warnings).toEqual([
       'test.cfg:2: pi_proportional_const applies only with both pi_proportional_const and pi_integral_const non-zero (as in ptp4l): ignored',

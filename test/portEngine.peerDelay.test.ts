@@ -160,13 +160,30 @@ describe('peer delay responder (802.1AS-2020 11.2.20)', () => {
     expect(resp.oneStep).toBe(true);
     expect(resp.txHandle).toBeUndefined();
     expect(m.header.flags & 0x0200).toBe(0); // twoStepFlag clear: no Follow_Up will come
-    expect(m.requestReceiptTimestamp).toEqual({ seconds: 0n, nanoseconds: 0 });
+    // t2 all the same: an 802.1AS requester reads t3 = requestReceiptTimestamp + correctionField from it
+    expect(m.requestReceiptTimestamp).toEqual({ seconds: 5000n, nanoseconds: 700 });
     expect(m.header.correctionField).toBe(-t2 * SCALED);
     expect(m.requestingPortIdentity).toEqual(requester.engine.port);
     // ... and adds t3 as the response leaves 10 µs later: the wire carries t3 − t2 = 10 µs.
     const t3 = t2 + 10_000n;
     requester.engine.receive(withCorrection(resp.frame, m.header.correctionField + t3 * SCALED), at(T0 + 700n + 10_000n + 700n));
     expect(requester.engine.meanLinkDelay).toBe(700);
+  });
+
+  it('takes neighborRateRatio as 1 from a 1588 one-step responder that sends no timestamp, and becomes asCapable', () => {
+    const requester = new EngineHarness();
+    requester.engine.start(at(T0));
+    for (let seq = 0; seq < 3; seq++) {
+      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
+      requester.runUntil(at(t1));
+      requester.engine.txTimestamp(requester.lastSent().txHandle as number, at(t1));
+      // requestReceiptTimestamp 0, twoStepFlag clear, correctionField = turnaround 10 µs (as linuxptp's p2p1step)
+      requester.engine.receive(pdelayResp(seq, requester.engine.port, 0n, { flags: 0, correctionField: 10_000n * SCALED }), at(t1 + 11_400n));
+    }
+    expect(requester.engine.meanLinkDelay).toBe(700);
+    expect(requester.engine.neighborRateRatio).toBe(1);
+    expect(requester.engine.asCapable.asCapable).toBe(true);
+    expect(requester.engine.asCapable.reason).toMatch(/answers one-step without a timestamp \(neighborRateRatio taken as 1\)/);
   });
 
   it('stays silent in replay, where the captured station answered itself', () => {

@@ -15,7 +15,6 @@ function sync(tS: number, offsetNs: number, changes: Partial<SyncObservation> = 
     grandmasterIdentity: GM,
     gmTimeBaseIndicator: 0,
     lastGmPhaseChange: 0n,
-    asCapable: true,
     ...changes,
   };
 }
@@ -51,45 +50,41 @@ describe('SyncStatusClassifier', () => {
     expect(events[0]?.reason).toBe('Offset RMS 2372 ns exceeds 2000 ns.');
   });
 
-  it('goes lost after syncReceiptTimeout Sync intervals without a Sync and counts holdover from there', () => {
+  it("goes lost on the engine's syncReceiptTimeout, names its figures, and counts holdover from there", () => {
     const c = synchronizedClassifier(); // last Sync at 10.875 s
-    // 3 × 125 ms plus half an interval of grace: 437.5 ms
-    expect(c.tick(at(11.3125))).toEqual([]); // exactly the limit: not yet
-    const events = c.tick(at(11.3135));
-    expect(events[0]?.reason).toBe('No Sync for 0.439 s (syncReceiptTimeout 3 × 125 ms).');
+    // the engine's deadline: (3 + ½) × 125 ms after the last Sync
+    const events = c.onSyncReceiptTimeout({ at: at(11.3125), syncReceiptTimeout: 3, logSyncInterval: -3 });
+    expect(events).toEqual([{ from: 'synchronized', to: 'lost', reason: 'No Sync for 0.438 s (syncReceiptTimeout 3 × 125 ms).', atLocal: at(11.3125) }]);
     expect(c.inHoldover()).toBe(true);
-    expect(c.snapshot(at(12.3135)).holdoverS).toBeCloseTo(1, 9);
-    expect(c.snapshot(at(12.3135)).sinceLastSyncS).toBeCloseTo(1.4385, 9);
+    expect(c.snapshot(at(12.3125)).holdoverS).toBeCloseTo(1, 9);
+    expect(c.snapshot(at(12.3125)).sinceLastSyncS).toBeCloseTo(1.4375, 9);
+    // the engine repeats the event while the master stays silent (automotive): nothing new
+    expect(c.onSyncReceiptTimeout({ at: at(11.75), syncReceiptTimeout: 3, logSyncInterval: -3 })).toEqual([]);
   });
 
-  it('names the instant the timeout falls due, so a driver need not poll: 1 ns past (3 + ½) intervals', () => {
-    const c = synchronizedClassifier(); // last Sync at 10.875 s, 8 Sync/s
-    expect(c.lostDeadline()).toBe(at(11.3125) + 1n);
-    expect(c.tick(at(11.3125))).toEqual([]);
-    expect(c.tick(localTime(at(11.3125) + 1n))[0]?.to).toBe('lost');
-    expect(c.lostDeadline()).toBeUndefined(); // lost: nothing more to time out
-    // A new Sync moves it; at 1 Sync/s the grace is 3.5 s.
-    c.onSync(sync(20, 10, { logSyncInterval: 0 }));
-    expect(c.lostDeadline()).toBe(at(23.5) + 1n);
-  });
-
-  it('a Sync whose offset was rejected still keeps the timeout from expiring', () => {
+  it('keeps no timer of its own: silence alone never makes it lost', () => {
     const c = synchronizedClassifier();
-    c.onSyncReceived(at(11.2), -3);
-    expect(c.tick(at(11.5))).toEqual([]);
+    expect(c.snapshot(at(100)).status).toBe('synchronized');
+    expect(Object.getOwnPropertyNames(SyncStatusClassifier.prototype)).not.toContain('tick');
+  });
+
+  it('a Sync whose offset was rejected still counts as received', () => {
+    const c = synchronizedClassifier();
+    c.onSyncReceived(at(11.2));
+    expect(c.snapshot(at(11.5)).sinceLastSyncS).toBeCloseTo(0.3, 9);
     expect(c.status()).toBe('synchronized');
   });
 
   it('is not in holdover when it was never synchronized', () => {
     const c = new SyncStatusClassifier();
     c.onSync(sync(1, 50_000, { servoState: ServoState.unlocked }));
-    c.tick(at(5));
+    c.onSyncReceiptTimeout({ at: at(1.4375), syncReceiptTimeout: 3, logSyncInterval: -3 });
     expect(c.status()).toBe('lost');
     expect(c.inHoldover()).toBe(false);
     expect(c.snapshot(at(6)).holdoverS).toBe(0);
   });
 
-  it('names a grandmaster change, a time-base change, a servo leaving s2 and asCapable false', () => {
+  it('names a grandmaster change, a time-base change, a servo leaving s2, asCapable false and a lost master', () => {
     const gm = synchronizedClassifier();
     expect(gm.onSync(sync(11, 10, { grandmasterIdentity: 0x0011_22ff_fe33_4466n }))[0]?.reason).toBe(
       'Grandmaster changed from 001122.fffe.334455 to 001122.fffe.334466.',
@@ -101,12 +96,16 @@ describe('SyncStatusClassifier', () => {
     const servo = synchronizedClassifier();
     expect(servo.onSync(sync(11, 10, { servoState: ServoState.jump }))[0]?.reason).toBe('Servo left s2 (now s1).');
     const capable = synchronizedClassifier();
-    expect(capable.tick(at(11), false)[0]).toEqual({
+    expect(capable.onNotAsCapable(at(11))[0]).toEqual({
       from: 'synchronized',
       to: 'lost',
       reason: 'asCapable is false on the slave port.',
       atLocal: at(11),
     });
+    const aged = synchronizedClassifier();
+    expect(aged.onMasterLost(at(11), 'no Announce for 3 announce intervals (announceReceiptTimeout)')[0]?.reason).toBe(
+      'No master: no Announce for 3 announce intervals (announceReceiptTimeout).',
+    );
   });
 
   it('needs eight good Syncs again after a disruption (the first from the new grandmaster counts)', () => {
@@ -120,8 +119,7 @@ describe('SyncStatusClassifier', () => {
 
   it('moves its remembered times with a PHC step', () => {
     const c = synchronizedClassifier();
-    c.shiftLocalTime(-5e9); // the timestamp clock went back 5 s
-    expect(c.tick(at(6.0))).toEqual([]);
-    expect(c.tick(at(6.4))[0]?.to).toBe('lost');
+    c.shiftLocalTime(-5e9); // the timestamp clock went back 5 s: the last Sync was at 5.875 s
+    expect(c.snapshot(at(6.875)).sinceLastSyncS).toBeCloseTo(1, 9);
   });
 });

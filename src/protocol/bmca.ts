@@ -6,6 +6,7 @@
  */
 import type { AnnounceMessage, ClockIdentity, ClockQuality, PortIdentity } from './messages.js';
 import { comparePortIdentity } from './portIdentity.js';
+import type { RejectionReason } from './rejection.js';
 
 /** 802.1AS-2020 10.3.2 systemIdentity, in comparison order. */
 export interface SystemIdentity {
@@ -24,16 +25,6 @@ export interface PriorityVector {
 
 /** priority1 255 marks a system that can never be grandmaster (802.1AS-2020 8.6.2.1). */
 export const NOT_GRANDMASTER_CAPABLE = 255;
-
-/** This station's defaults as an end station that is not grandmaster-capable (8.6.2: class 248, accuracy 0xFE, variance 0x436A). */
-export function endStationSystemIdentity(clockIdentity: ClockIdentity): SystemIdentity {
-  return {
-    priority1: NOT_GRANDMASTER_CAPABLE,
-    clockQuality: { clockClass: 248, clockAccuracy: 0xfe, offsetScaledLogVariance: 0x436a },
-    priority2: 248,
-    clockIdentity,
-  };
-}
 
 export function priorityVectorOf(a: AnnounceMessage): PriorityVector {
   return {
@@ -69,17 +60,17 @@ export function comparePriorityVector(a: PriorityVector, b: PriorityVector): num
   );
 }
 
-export type AnnounceQualification = { readonly ok: true } | { readonly ok: false; readonly why: string };
+export type AnnounceQualification = { readonly ok: true } | { readonly ok: false; readonly reason: RejectionReason; readonly why: string };
 
 /**
  * 802.1AS-2020 10.3.11.2.1 qualifyAnnounce: an Announce sent by this system, one that has travelled
  * 255 hops, or one whose PATH_TRACE already contains this system (a loop) is discarded.
  */
 export function qualifyAnnounce(a: AnnounceMessage, thisClock: ClockIdentity): AnnounceQualification {
-  if (a.header.sourcePortIdentity.clockIdentity === thisClock) return { ok: false, why: 'sent by this station' };
-  if (a.stepsRemoved >= 255) return { ok: false, why: `stepsRemoved ${a.stepsRemoved} ≥ 255` };
+  if (a.header.sourcePortIdentity.clockIdentity === thisClock) return { ok: false, reason: 'ownFrame', why: 'sent by this station' };
+  if (a.stepsRemoved >= 255) return { ok: false, reason: 'announceStepsRemoved', why: `stepsRemoved ${a.stepsRemoved} ≥ 255` };
   for (const tlv of a.tlvs) {
-    if (tlv.kind === 'pathTrace' && tlv.pathSequence.includes(thisClock)) return { ok: false, why: 'PATH_TRACE contains this clock (loop)' };
+    if (tlv.kind === 'pathTrace' && tlv.pathSequence.includes(thisClock)) return { ok: false, reason: 'announceLoop', why: 'PATH_TRACE contains this clock (loop)' };
   }
   return { ok: true };
 }

@@ -32,7 +32,13 @@ export type EngineEvent =
       readonly scaledLastGmFreqChange: number;
     }
   | { readonly type: 'followUpTimeout'; readonly at: LocalTime; readonly sequenceId: number }
-  | { readonly type: 'syncReceiptTimeout'; readonly at: LocalTime }
+  | {
+      /** 802.1AS-2020 10.7.3.1: no Sync for syncReceiptTimeout intervals of logSyncInterval (the status classifier's only timer). */
+      readonly type: 'syncReceiptTimeout';
+      readonly at: LocalTime;
+      readonly syncReceiptTimeout: number;
+      readonly logSyncInterval: number;
+    }
   | { readonly type: 'announceReceiptTimeout'; readonly at: LocalTime }
   | { readonly type: 'pdelayIntervalChanged'; readonly at: LocalTime; readonly logInterval: number; readonly reason: string }
   | { readonly type: 'rejected'; readonly reason: RejectionReason; readonly messageType: number; readonly sequenceId: number; readonly source: PortIdentity };

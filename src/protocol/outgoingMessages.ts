@@ -43,8 +43,15 @@ export function pdelayResp(s: Sender, req: PortIdentity, sequenceId: number, t2:
  * One-step responder (1588-2019 11.4.2; 802.1AS-2020 11.4.2.4: twoStepFlag clear): no t2 in the
  * message and the request's correctionField, to which the NIC adds t3 − t2 on its way out.
  */
-export function pdelayRespOneStep(s: Sender, req: PortIdentity, sequenceId: number, requestCorrection: bigint): PdelayRespMessage {
-  return makePdelayResp({ ...common(s, sequenceId), flags: 0, correctionField: requestCorrection, requestReceiptTimestamp: ZERO_TIMESTAMP, requestingPortIdentity: req });
+/**
+ * A one-step Pdelay_Resp: twoStepFlag clear, the request's correctionField carried over for the NIC to
+ * add the turnaround t3 − t2 to. requestReceiptTimestamp carries t2 all the same: a 1588 requester
+ * uses the correctionField alone, while an 802.1AS requester reads requestReceiptTimestamp +
+ * correctionField = t3 (the correctedResponderEventTimestamp of 11.2.19.3.3) and so measures
+ * neighborRateRatio over successive responses.
+ */
+export function pdelayRespOneStep(s: Sender, req: PortIdentity, sequenceId: number, requestCorrection: bigint, t2: Timestamp): PdelayRespMessage {
+  return makePdelayResp({ ...common(s, sequenceId), flags: 0, correctionField: requestCorrection, requestReceiptTimestamp: t2, requestingPortIdentity: req });
 }
 
 export function pdelayRespFollowUp(s: Sender, req: PortIdentity, sequenceId: number, t3: Timestamp): PdelayRespFollowUpMessage {

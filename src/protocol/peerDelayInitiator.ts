@@ -38,6 +38,8 @@ interface Exchange {
   respCorrection: bigint;
   t3Scaled: bigint | undefined;
   fuCorrection: bigint;
+  /** A one-step Pdelay_Resp with requestReceiptTimestamp 0 (1588-2019 11.4.2 c): only the turnaround, no responder time. */
+  turnaroundOnly: boolean;
   responses: number;
   done: boolean;
 }
@@ -61,7 +63,7 @@ export interface PdelayMeasurement {
 
 export type PdelayOutcome =
   | { readonly kind: 'pending' }
-  | { readonly kind: 'rejected'; readonly reason: RejectionReason }
+  | { readonly kind: 'rejected'; readonly reason: RejectionReason; readonly sequenceId?: number }
   | { readonly kind: 'measured'; readonly measurement: PdelayMeasurement };
 
 /** Why asCapable is what it is, as a stable key (the reason sentence carries the measured values). */
@@ -112,14 +114,13 @@ export class PeerDelayInitiator {
   private lostResponses = 0;
   private faults = 0;
   private multipleResponseStreak = 0;
-  private measuredOnce = false;
+  /** The neighbour answers one-step without a timestamp: neighborRateRatio cannot be measured and is taken as 1. */
+  private rateRatioUnmeasurable = false;
 
   meanLinkDelay: number | undefined;
   neighborRateRatio = 1;
   neighborRateRatioValid = false;
   private capable: AsCapableState = new LazyAsCapableState(false, 'noExchange', 'no peer delay exchange completed yet');
-  /** Pdelay_Req transmission is paused until this local time (multiple responders). */
-  pausedUntil: LocalTime | undefined;
 
   constructor(
     private readonly config: PortConfig,
@@ -154,6 +155,7 @@ export class PeerDelayInitiator {
       respCorrection: 0n,
       t3Scaled: undefined,
       fuCorrection: 0n,
+      turnaroundOnly: false,
       responses: 0,
       done: false,
     };
@@ -187,9 +189,15 @@ export class PeerDelayInitiator {
     ex.t2Scaled = timestampToNs(msg.requestReceiptTimestamp) * SCALED_NS_PER_NS;
     ex.respCorrection = msg.header.correctionField;
     // 802.1AS-2020 11.4.2.4: the twoStepFlag of Pdelay_Resp says whether a Follow_Up comes; a one-step
-    // responder puts the turnaround time into correctionField and sends no follow-up.
+    // responder's NIC adds the turnaround t3 − t2 to correctionField and no follow-up comes. Then
+    // requestReceiptTimestamp + correctionField is the correctedResponderEventTimestamp t3 (11.2.19.3.3)
+    // when the responder wrote t2 (Syntonic does); a 1588 one-step responder writes 0 (1588-2019
+    // 11.4.2 c), and only the turnaround is known.
     const twoStep = (msg.header.flags & 0x0200) !== 0;
-    if (!twoStep) ex.t3Scaled = ex.t2Scaled;
+    if (!twoStep) {
+      ex.t3Scaled = ex.t2Scaled;
+      ex.turnaroundOnly = ex.t2Scaled === 0n;
+    }
     return this.tryComplete(ex);
   }
 
@@ -211,7 +219,7 @@ export class PeerDelayInitiator {
     }
     ex.done = true;
     const measurement = this.compute(ex, ex.t1, ex.t4, ex.t2Scaled, ex.t3Scaled, ex.responder);
-    if (measurement === undefined) return { kind: 'rejected', reason: 'badTimestamp' };
+    if (measurement === undefined) return { kind: 'rejected', reason: 'badTimestamp', sequenceId: ex.sequenceId };
     return { kind: 'measured', measurement };
   }
 
@@ -226,11 +234,11 @@ export class PeerDelayInitiator {
     this.lostResponses = 0;
     this.multipleResponseStreak = 0;
     this.updateNeighbor(responder);
-    this.updateRateRatio(t3c, t4);
+    this.rateRatioUnmeasurable = ex.turnaroundOnly;
+    if (!ex.turnaroundOnly) this.updateRateRatio(t3c, t4);
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
     const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
     this.meanLinkDelay = this.delayFilter.push(propTime);
-    this.measuredOnce = true;
     this.evaluateAsCapable(responder);
     return {
       sequenceId: ex.sequenceId,
@@ -293,6 +301,12 @@ export class PeerDelayInitiator {
       return;
     }
     this.faults = 0;
+    if (this.rateRatioUnmeasurable) {
+      // No responder time on the wire: the ratio cannot be measured; 1 costs |r − 1| × turnaround in
+      // meanLinkDelay (< 2 ns for 10 µs at 200 ppm), and the servo's integral takes up the rest.
+      this.setCapable(true, 'measured', () => `peer ${formatPortIdentity(responder)} answers one-step without a timestamp (neighborRateRatio taken as 1), meanLinkDelay ${formatDelayNs(delay)}`);
+      return;
+    }
     if (!this.neighborRateRatioValid) {
       this.setCapable(false, 'rateRatioPending', 'neighborRateRatio not yet measured (needs two Pdelay exchanges)');
       return;
@@ -355,10 +369,6 @@ export class PeerDelayInitiator {
 
   resetPause(): void {
     this.multipleResponseStreak = 0;
-  }
-
-  hasMeasured(): boolean {
-    return this.measuredOnce;
   }
 
   private setCapable(asCapable: boolean, cause: AsCapableCause, reason: string | (() => string)): void {

@@ -14,7 +14,7 @@ import type { EngineEvent, EngineSink, PortState } from './engineEvents.js';
 import { formatClockIdentity, formatPortIdentity } from './format.js';
 import { MessageCounters } from './messageCounters.js';
 import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
-import type { AnnounceMessage, ClockIdentity, MacAddress, PdelayReqMessage, PortIdentity, PtpFrame, PtpMessage, SignalingMessage } from './messages.js';
+import { MessageType, type AnnounceMessage, type ClockIdentity, type MacAddress, type PdelayReqMessage, type PortIdentity, type PtpFrame, type PtpMessage, type SignalingMessage } from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, pdelayRespOneStep, type Sender } from './outgoingMessages.js';
 import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
 import type { PortConfig } from './portConfig.js';
@@ -144,9 +144,9 @@ export class PortEngine {
       case 'pdelayReq':
         return this.onPdelayReq(msg, rx);
       case 'pdelayResp':
-        return this.onPdelayOutcome(msg, this.initiator.onPdelayResp(msg, rx), rx);
+        return this.onPdelayOutcome(this.initiator.onPdelayResp(msg, rx), rx, msg);
       case 'pdelayRespFollowUp':
-        return this.onPdelayOutcome(msg, this.initiator.onPdelayRespFollowUp(msg), rx);
+        return this.onPdelayOutcome(this.initiator.onPdelayRespFollowUp(msg), rx, msg);
       case 'sync':
         if (!this.admitsSync(msg)) return;
         return this.settleSync(msg, this.syncReceiver.onSync(msg, rx, this.linkState(), this.master?.grandmasterIdentity), rx);
@@ -171,7 +171,7 @@ export class PortEngine {
     this.sent.count(msg.header.messageType);
     if (msg.type !== 'pdelayReq') return;
     this.beginPdelayRequest(msg.header.sequenceId, tx);
-    this.onPdelayOutcome(msg, this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
+    this.onPdelayOutcome(this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
   }
 
   /** The egress timestamp of a frame sent with txHandle. */
@@ -180,7 +180,7 @@ export class PortEngine {
     if (pending === undefined) return;
     this.pendingTx.delete(txHandle);
     if (pending.kind === 'pdelayReq') {
-      this.onPdelayOutcome(undefined, this.initiator.requestTimestamp(pending.sequenceId, tx), tx);
+      this.onPdelayOutcome(this.initiator.requestTimestamp(pending.sequenceId, tx), tx);
       return;
     }
     // 802.1AS-2020 11.2.20: responseOriginTimestamp is the Pdelay_Resp's egress time t3.
@@ -319,7 +319,7 @@ export class PortEngine {
     if (this.options.oneStepResponder === true) {
       // One-step: twoStepFlag clear, requestReceiptTimestamp 0, the request's correctionField carried
       // over; the NIC subtracts t2 on receipt and adds t3 on transmission (as linuxptp's p2p1step).
-      const response = pdelayRespOneStep(this.sender, requester, msg.header.sequenceId, msg.header.correctionField);
+      const response = pdelayRespOneStep(this.sender, requester, msg.header.sequenceId, msg.header.correctionField, nsToTimestamp(rx));
       this.send(frameOf(this.sender, response), undefined, true);
       return;
     }
@@ -327,9 +327,14 @@ export class PortEngine {
     this.send(frameOf(this.sender, pdelayResp(this.sender, requester, msg.header.sequenceId, nsToTimestamp(rx))), handle);
   }
 
-  private onPdelayOutcome(msg: PtpMessage | undefined, outcome: PdelayOutcome, now: LocalTime): void {
+  /**
+   * What an exchange step came to. `msg` is the frame that completed it; without one (the TX timestamp
+   * of our own Pdelay_Req completed it) a rejection is counted against our request.
+   */
+  private onPdelayOutcome(outcome: PdelayOutcome, now: LocalTime, msg?: PtpMessage): void {
     if (outcome.kind === 'rejected') {
       if (msg !== undefined) this.reject(msg, outcome.reason);
+      else this.rejectOwn(outcome.reason, MessageType.PdelayReq, outcome.sequenceId ?? 0);
       this.updateAsCapable(now);
       return;
     }
@@ -447,7 +452,7 @@ export class PortEngine {
 
   private onSyncReceiptTimeout(now: LocalTime): void {
     this.syncReceiptDeadline = undefined;
-    this.emit({ type: 'syncReceiptTimeout', at: now });
+    this.emit({ type: 'syncReceiptTimeout', at: now, syncReceiptTimeout: this.config.syncReceiptTimeout, logSyncInterval: this.logSyncInterval });
     const waited = `no Sync for ${this.config.syncReceiptTimeout} sync intervals (syncReceiptTimeout)`;
     if (this.config.profile === 'automotive') {
       this.master = undefined;
@@ -466,7 +471,8 @@ export class PortEngine {
   private onAnnounce(msg: AnnounceMessage, rx: LocalTime): void {
     if (this.config.profile === 'automotive') return this.reject(msg, 'unsupportedMessage');
     if (!this.asCapableNow) return this.reject(msg, 'notAsCapable');
-    if (!qualifyAnnounce(msg, this.port.clockIdentity).ok) return this.reject(msg, 'announceLoop');
+    const qualification = qualifyAnnounce(msg, this.port.clockIdentity);
+    if (!qualification.ok) return this.reject(msg, qualification.reason);
     const vector = priorityVectorOf(msg);
     const fromMaster = this.master !== undefined && portIdentityEquals(this.master.port, msg.header.sourcePortIdentity);
     const current = this.master?.priorityVector;
@@ -566,6 +572,12 @@ export class PortEngine {
     this.rejections.count(reason);
     const h = msg.header;
     this.emit({ type: 'rejected', reason, messageType: h.messageType, sequenceId: h.sequenceId, source: h.sourcePortIdentity });
+  }
+
+  /** A rejection of something of our own (a TX timestamp that makes our request's exchange unusable). */
+  private rejectOwn(reason: RejectionReason, messageType: number, sequenceId: number): void {
+    this.rejections.count(reason);
+    this.emit({ type: 'rejected', reason, messageType, sequenceId, source: this.port });
   }
 
   private emit(e: EngineEvent): void {

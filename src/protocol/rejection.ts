@@ -19,7 +19,8 @@ export type RejectionReason =
   | 'pdelayRespNotForUs' // requestingPortIdentity is another port (shared segment)
   | 'pdelayRespFollowUpMismatch' // Resp_Follow_Up whose source differs from the Resp's
   | 'pdelayMultipleResponses' // a second Pdelay_Resp for one request: not a point-to-point link
-  | 'announceLoop' // PATH_TRACE contains this clock, or stepsRemoved ≥ 255 (802.1AS-2020 10.3.11.2.1)
+  | 'announceLoop' // PATH_TRACE contains this clock (802.1AS-2020 10.3.11.2.1)
+  | 'announceStepsRemoved' // stepsRemoved ≥ 255: the Announce has travelled too far (802.1AS-2020 10.3.11.2.1)
   | 'announceNotBetter' // an Announce that loses to the current master
   | 'signalingNotForUs' // targetPortIdentity is neither us nor all ports
   | 'badTimestamp'; // a timestamp the computation cannot use (e.g. t4 before t1)

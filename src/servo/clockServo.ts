@@ -1,6 +1,8 @@
 /**
  * ClockServo: everything between the port engine and a DisciplinedClock. One call per accepted Sync
- * (onSync, with its SyncReceipt) plus tick(nowLocal) for timeouts:
+ * (onSync, with its SyncReceipt), plus the engine's verdicts that end synchronization
+ * (onSyncReceiptTimeout, onNotAsCapable, onMasterLost): the engine owns those timers and the asCapable
+ * gate, ClockServo keeps no timer of its own.
  *
  *   receipt → link-delay filter → offset from master → sanity check → spike filter
  *           → feed-forward from rateRatio → servo (pi | linreg) → clock frequency / step
@@ -19,19 +21,25 @@ import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
-import type { PiTuning } from './piServo.js';
+import type { PiGainOptions, PiTuning } from './piServo.js';
 import { qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput } from './servo.js';
 import { ServoState, type ServoName } from './servoState.js';
-import { SyncStatusClassifier, type StatusEvent, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
+import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
 
 export interface ClockServoOptions {
   /** clock_servo: 'pi' (default) or 'linreg'. */
   readonly servo?: ServoName;
   /** Selects the default PI tuning: SYNTONIC_PI_TUNING or SYNTONIC_PI_TUNING_SOFTWARE. Default 'hardware'. */
   readonly timestamping?: 'hardware' | 'software';
-  /** PI gains and tuning; default per `timestamping`. */
+  /** The whole PI tuning, replacing the default per `timestamping` (programmatic use, e.g. a reference servo). */
   readonly pi?: PiTuning;
+  /**
+   * PI settings laid over the tuning in force (`pi`, or the default per `timestamping`): what a
+   * configuration file's pi_* options give. Fixed gains (kpConst and kiConst) also drop the
+   * acquisition gains: who fixes the gains wants those gains.
+   */
+  readonly piOverrides?: PiGainOptions;
   /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
   readonly stepThresholdNs?: number;
   /** first_step_threshold, ns. Default 20,000 (ptp4l). */
@@ -171,7 +179,7 @@ export class ClockServo {
       maxFrequencyPpb,
       initialFrequencyPpb: clock.frequencyPpb(),
       timestampsFollowAdjustment: follows,
-      pi: options.pi ?? (options.timestamping === 'software' ? SYNTONIC_PI_TUNING_SOFTWARE : SYNTONIC_PI_TUNING),
+      pi: resolvePiTuning(options),
     });
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
@@ -183,14 +191,10 @@ export class ClockServo {
     this.qualityThresholds = options.quality;
   }
 
-  /** One accepted Sync from the port engine. asCapable: of the slave port, now. */
-  onSync(receipt: SyncReceipt, asCapable = true): SyncOutcome {
+  /** One accepted Sync from the port engine (which gives none on a port that is not asCapable, 10.2.4). */
+  onSync(receipt: SyncReceipt): SyncOutcome {
     const invalid = invalidField(receipt);
     if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, NO_NOTES);
-    if (!asCapable) {
-      // 802.1AS-2020 10.2.4: a port that is not asCapable takes no part in synchronization.
-      return this.rejected('asCapable is false', NaN, NO_NOTES, this.tick(receipt.ingressTime, false));
-    }
     this.notes = undefined;
     this.followSyncInterval(receipt.logSyncInterval);
     this.noticeGrandmasterChanges(receipt);
@@ -199,7 +203,7 @@ export class ClockServo {
     const offset = this.offsetFromMaster(receipt);
     this.checkSanity(offset.ns, receipt.ingressTime);
     if (this.isSpike(offset.ns)) {
-      this.status.onSyncReceived(receipt.ingressTime, receipt.logSyncInterval);
+      this.status.onSyncReceived(receipt.ingressTime);
       return this.rejected('offset spike', offset.ns, this.takeNotes());
     }
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
@@ -222,17 +226,24 @@ export class ClockServo {
     return notes;
   }
 
-  /** Timeouts at `now` (local timestamp clock). Entering holdover sets the held frequency. */
-  tick(now: LocalTime, asCapable = true): readonly StatusEvent[] {
-    const wasHoldover = this.status.inHoldover();
-    const events = this.status.tick(now, asCapable);
-    if (!wasHoldover && this.status.inHoldover()) this.enterHoldover(now);
-    return events;
+  /** The port engine's syncReceiptTimeout expired. Entering holdover sets the held frequency. */
+  onSyncReceiptTimeout(e: SyncReceiptTimeout): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onSyncReceiptTimeout(e), e.at);
   }
 
-  /** When the status classifier's syncReceiptTimeout falls due (tick then declares Sync lost). */
-  statusDeadline(): LocalTime | undefined {
-    return this.status.lostDeadline();
+  /** The slave port stopped being asCapable. */
+  onNotAsCapable(at: LocalTime): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onNotAsCapable(at), at);
+  }
+
+  /** The port lost its master (aged by announceReceiptTimeout, no longer grandmaster-capable…). */
+  onMasterLost(at: LocalTime, reason: string): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onMasterLost(at, reason), at);
+  }
+
+  private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
+    if (events.length > 0 && this.status.inHoldover()) this.enterHoldover(now);
+    return events;
   }
 
   /** The synchronization status now (cheap; report() gives everything). */
@@ -315,7 +326,6 @@ export class ClockServo {
       grandmasterIdentity: receipt.grandmasterIdentity,
       gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
       lastGmPhaseChange: receipt.lastGmPhaseChange,
-      asCapable: true,
     });
     if (stepNs !== undefined) this.status.restartWindow();
     return events;
@@ -425,17 +435,31 @@ export class ClockServo {
     this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
   }
 
-  private rejected(reason: string, offsetNs: number, notes: readonly string[], events: readonly StatusEvent[] = NO_EVENTS): SyncOutcome {
+  private rejected(reason: string, offsetNs: number, notes: readonly string[]): SyncOutcome {
     return {
       accepted: false,
       rejection: reason,
       offsetNs,
       servoState: this.servo.state(),
       frequencyPpb: this.clock.frequencyPpb(),
-      events,
+      events: NO_EVENTS,
       notes,
     };
   }
+}
+
+/**
+ * The PI tuning in force: `pi` if given, else Syntonic's for the timestamping mode; `piOverrides`
+ * (a file's pi_* options) laid over it, so that one option changes one thing.
+ */
+export function resolvePiTuning(options: Pick<ClockServoOptions, 'pi' | 'piOverrides' | 'timestamping'>): PiTuning {
+  const base = options.pi ?? (options.timestamping === 'software' ? SYNTONIC_PI_TUNING_SOFTWARE : SYNTONIC_PI_TUNING);
+  const o = options.piOverrides;
+  if (o === undefined) return base;
+  const fixed = o.kpConst !== undefined && o.kiConst !== undefined && o.kpConst > 0 && o.kiConst > 0;
+  if (!fixed) return { ...base, ...o };
+  const { acquisitionGains: _dropped, ...rest } = base;
+  return { ...rest, ...o };
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);

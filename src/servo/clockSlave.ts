@@ -1,7 +1,13 @@
 /**
- * The slave side of a time-aware end station (802.1AS-2020 10.2.13 ClockSlaveSync): the port engine's
- * accepted Syncs drive the ClockServo, which disciplines the clock and classifies the status. Live
- * ports, replay and the simulator all run this same object; it is sans-IO like the engine.
+ * The slave side of a time-aware end station: the port engine's accepted Syncs (their grandmaster
+ * time is ClockSlaveSync's, 802.1AS-2020 10.2.13, computed in syncReceiver.ts) drive the ClockServo,
+ * which disciplines the clock; the engine's verdicts that end synchronization (syncReceiptTimeout,
+ * asCapable false, master lost) go to the status classifier. The engine owns those timers and the
+ * asCapable gate; nothing here keeps a timer. Live ports, replay and the simulator all run this same
+ * object; it is sans-IO like the engine.
+ *
+ * The engine delivers its outputs after each call returns (portEngine.ts), so setServoStable, called
+ * here while a Sync is delivered, is an ordinary later call and never runs inside the engine's.
  */
 import type { DisciplinedClock } from '../clock/clock.js';
 import type { LocalTime } from '../clock/timePoint.js';
@@ -84,34 +90,44 @@ export class ClockSlave {
     this.engine.txTimestampMissing(handle, now);
   }
 
-  /** Engine timers, and the status classifier's syncReceiptTimeout when it is due. */
+  /** The engine's timers (the only ones: the status has none of its own). */
   tick(now: LocalTime): void {
     this.engine.tick(now);
-    this.tickStatus(now);
   }
 
   nextTimerAt(): LocalTime | undefined {
-    const a = this.engine.nextTimerAt();
-    const b = this.servo.statusDeadline();
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return a < b ? a : b;
+    return this.engine.nextTimerAt();
   }
 
-  private tickStatus(now: LocalTime): void {
-    for (const e of this.servo.tick(now, this.engine.asCapable.asCapable)) this.onStatusEvent(e, now);
+  private statusEvents(events: readonly StatusEvent[], now: LocalTime): void {
+    for (const s of events) this.onStatusEvent(s, now);
   }
 
   private onEngineEvent(e: EngineEvent): void {
     this.sink.engineEvent?.(e);
-    // 10.2.4: a port that is no longer asCapable takes no part in synchronization: lost at once.
-    if (e.type === 'asCapableChanged' && !e.asCapable) this.tickStatus(e.at);
-    if (e.type !== 'syncReceipt') return;
-    const outcome = this.servo.onSync(e.receipt, this.engine.asCapable.asCapable);
+    switch (e.type) {
+      case 'syncReceipt':
+        return this.onSyncReceipt(e.receipt);
+      case 'syncReceiptTimeout':
+        return this.statusEvents(this.servo.onSyncReceiptTimeout(e), e.at);
+      case 'asCapableChanged':
+        // 10.2.4: a port that is no longer asCapable takes no part in synchronization: lost at once.
+        if (!e.asCapable) this.statusEvents(this.servo.onNotAsCapable(e.at), e.at);
+        return;
+      case 'portStateChanged':
+        if (e.to !== 'SLAVE') this.statusEvents(this.servo.onMasterLost(e.at, e.reason), e.at);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onSyncReceipt(receipt: SyncReceipt): void {
+    const outcome = this.servo.onSync(receipt);
     // Status first: a consumer that publishes on the record must see the new status with its reason.
-    for (const s of outcome.events) this.onStatusEvent(s, e.receipt.ingressTime);
-    this.sink.syncRecord?.({ receipt: e.receipt, outcome });
-    this.updateStability(outcome, e.receipt.ingressTime);
+    this.statusEvents(outcome.events, receipt.ingressTime);
+    this.sink.syncRecord?.({ receipt, outcome });
+    this.updateStability(outcome, receipt.ingressTime);
   }
 
   private onStatusEvent(e: StatusEvent, now: LocalTime): void {

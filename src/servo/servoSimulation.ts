@@ -51,6 +51,8 @@ export interface ServoScenario {
   readonly delaySpikes?: readonly { readonly atS: number; readonly extraNs: number }[];
   /** No Sync arrives from fromS to toS. */
   readonly syncGaps?: readonly { readonly fromS: number; readonly toS: number }[];
+  /** Sync intervals without a Sync before the (modelled) port engine declares syncReceiptTimeout. Default 3. */
+  readonly syncReceiptTimeout?: number;
   /** Simulated true time of the first Sync, ns. */
   readonly startTrueNs?: bigint;
 }
@@ -130,6 +132,16 @@ export function simulate(scenario: ServoScenario, makeServo: (clock: SimClock) =
   let nextPdelay = firstPdelay;
   let nextSync = start;
   let sequenceId = 0;
+  // The port engine's syncReceiptTimeout, as the engine times it: (timeout + ½) intervals after the last Sync.
+  const timeout = scenario.syncReceiptTimeout ?? 3;
+  const receiptSpan = BigInt(timeout * syncIntervalNs + syncIntervalNs / 2);
+  let receiptDeadline: bigint | undefined;
+  const expireReceipt = (tS: number): void => {
+    if (receiptDeadline === undefined || clock.localNow() < receiptDeadline) return;
+    const at = receiptDeadline as LocalTime;
+    receiptDeadline = undefined;
+    for (const event of servo.onSyncReceiptTimeout({ at, syncReceiptTimeout: timeout, logSyncInterval: scenario.logSyncInterval })) events.push({ tS, event });
+  };
   while (nextSync <= end) {
     if (nextPdelay <= nextSync) {
       clock.advanceTo(nextPdelay);
@@ -147,14 +159,15 @@ export function simulate(scenario: ServoScenario, makeServo: (clock: SimClock) =
     const jumpNs = phaseJumpAt(scenario, tS) + frequencyStepNs(scenario, tS);
     if (inGap(scenario, tS)) {
       clock.advanceTo(nextSync + latencyNs);
-      for (const event of servo.tick(clock.localNow())) events.push({ tS, event });
+      expireReceipt(tS);
       syncs.push({ tS, trueErrorNs: clock.errorNs() - jumpNs, outcome: undefined, frequencyErrorPpb: frequencyError(clock, masterPpbAt(scenario, tS)) });
     } else {
       const trueErrorNs = clock.errorNs() - jumpNs;
       const receipt = makeReceipt(scenario, clock, pairs, nextSync, start, jumpNs, sequenceId, masterNoise.symmetric(masterNoiseNs));
       clock.advanceTo(nextSync + latencyNs);
-      for (const event of servo.tick(clock.localNow())) events.push({ tS, event });
+      expireReceipt(tS);
       const outcome = servo.onSync(receipt);
+      receiptDeadline = receipt.ingressTime + receiptSpan;
       for (const event of outcome.events) events.push({ tS, event });
       syncs.push({ tS, trueErrorNs, outcome, frequencyErrorPpb: frequencyError(clock, masterPpbAt(scenario, tS)) });
     }

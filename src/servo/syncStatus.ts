@@ -2,11 +2,13 @@
  * Synchronization status: synchronized / unstable / lost, with hysteresis, as a pure state machine.
  * All time comes from the arguments (local timestamp-clock readings); nothing reads a clock.
  *
- *  lost          no Sync yet; asCapable false; or no Sync for syncReceiptTimeout × the Sync
- *                interval (802.1AS-2020 10.7.3.1 syncReceiptTimeout, default 3). A Sync whose offset
- *                the spike filter rejected still counts as received (the master is there; only that
- *                measurement is doubtful), so a phase jump that takes a few Syncs to be believed does
- *                not read as a loss of sync.
+ *  lost          no Sync yet; the port stopped being asCapable; the port lost its master; or the
+ *                port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1). The classifier
+ *                keeps no timer of its own: those are the engine's events, handed over by ClockSlave,
+ *                so `lost` and master aging are one rule with one owner. A Sync whose offset the
+ *                spike filter rejected still counts as received (the master is there; only that
+ *                measurement is doubtful), so a phase jump that takes a few Syncs to be believed
+ *                does not read as a loss of sync.
  *  unstable      Syncs arrive, but the servo is not in s2, the offset RMS is above the threshold, or
  *                the grandmaster or its time base just changed.
  *  synchronized  servo in s2 and the RMS of the last rmsWindow offsets below offsetRmsThresholdNs
@@ -24,8 +26,6 @@ import { ServoState } from './servoState.js';
 export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
 
 export interface SyncStatusOptions {
-  /** 802.1AS-2020 10.7.3.1 syncReceiptTimeout, in Sync intervals. Default 3. */
-  readonly syncReceiptTimeout?: number;
   /** RMS offset below which the clock counts as synchronized, ns. Default 1000 ns. */
   readonly offsetRmsThresholdNs?: number;
   /** Leave synchronized only above exitFactor × the threshold. Default 2. */
@@ -46,7 +46,13 @@ export interface SyncObservation {
   readonly grandmasterIdentity: ClockIdentity | undefined;
   readonly gmTimeBaseIndicator: number;
   readonly lastGmPhaseChange: bigint;
-  readonly asCapable: boolean;
+}
+
+/** The port engine's syncReceiptTimeout (its event), as the classifier needs it for the reason. */
+export interface SyncReceiptTimeout {
+  readonly at: LocalTime;
+  readonly syncReceiptTimeout: number;
+  readonly logSyncInterval: number;
 }
 
 export interface StatusEvent {
@@ -70,7 +76,6 @@ export interface StatusSnapshot {
 }
 
 export class SyncStatusClassifier {
-  private readonly timeout: number;
   private readonly thresholdNs: number;
   private readonly exitFactor: number;
   private readonly enterSamples: number;
@@ -85,7 +90,6 @@ export class SyncStatusClassifier {
   private events: StatusEvent[] | undefined;
   private goodInARow = 0;
   private lastSync: LocalTime | undefined;
-  private lastLogSyncInterval = 0;
   private lastOffset: number | undefined;
   private grandmaster: ClockIdentity | undefined;
   /** gmTimeBaseIndicator and lastGmPhaseChange of the last Sync (undefined indicator before the first). */
@@ -93,19 +97,12 @@ export class SyncStatusClassifier {
   private timeBasePhaseChange = 0n;
   private everSynchronized = false;
   private lostSince: LocalTime | undefined;
-  /** Cached lostDeadline(); undefined whenever lastSync changes. */
-  private deadline: LocalTime | undefined;
-  /** (timeout + ½) Sync intervals + 1 ns, for spanLogInterval (log2 s). */
-  private spanNs = 0n;
-  private spanLogInterval: number | undefined;
 
   constructor(options: SyncStatusOptions = {}) {
-    this.timeout = options.syncReceiptTimeout ?? 3;
     this.thresholdNs = options.offsetRmsThresholdNs ?? 1000;
     this.exitFactor = options.exitFactor ?? 2;
     this.enterSamples = options.enterSamples ?? 8;
     this.rmsWindow = options.rmsWindow ?? 16;
-    if (!(Number.isInteger(this.timeout) && this.timeout >= 1)) throw new RangeError(`syncReceiptTimeout must be an integer ≥ 1`);
     if (!(this.thresholdNs > 0)) throw new RangeError(`offsetRmsThresholdNs must be > 0 ns`);
     if (!(this.exitFactor >= 1)) throw new RangeError(`exitFactor must be ≥ 1`);
     if (!(Number.isInteger(this.enterSamples) && this.enterSamples >= 1)) throw new RangeError(`enterSamples must be an integer ≥ 1`);
@@ -118,12 +115,8 @@ export class SyncStatusClassifier {
   }
 
   onSync(o: SyncObservation): readonly StatusEvent[] {
-    if (!o.asCapable) {
-      this.move('lost', 'asCapable is false on the slave port.', o.local);
-      return this.takeEvents();
-    }
     const disruption = this.disruption(o);
-    this.setLastSync(o.local, o.logSyncInterval);
+    this.lastSync = o.local;
     this.lastOffset = o.offsetNs;
     if (disruption !== undefined) this.restartWindow();
     this.pushOffset(o.offsetNs);
@@ -143,50 +136,28 @@ export class SyncStatusClassifier {
     return this.takeEvents();
   }
 
-  /** A Sync arrived but its offset was not used (spike): it keeps the receipt timeout from expiring. */
-  onSyncReceived(local: LocalTime, logSyncInterval: number): void {
-    this.setLastSync(local, logSyncInterval);
+  /** A Sync arrived but its offset was not used (spike): the master is there. */
+  onSyncReceived(local: LocalTime): void {
+    this.lastSync = local;
   }
 
-  /** Timeout and asCapable check at `now` (local timestamp clock). */
-  tick(now: LocalTime, asCapable = true): readonly StatusEvent[] {
-    if (this.current === 'lost') return NO_EVENTS;
-    if (!asCapable) {
-      this.move('lost', 'asCapable is false on the slave port.', now);
-      return this.takeEvents();
-    }
-    const deadline = this.lostDeadline();
-    if (deadline === undefined || now < deadline || this.lastSync === undefined) return NO_EVENTS;
-    const sinceS = Number(now - this.lastSync) / 1e9;
-    const reason = `No Sync for ${sinceS.toFixed(3)} s (syncReceiptTimeout ${this.timeout} × ${formatSeconds(2 ** this.lastLogSyncInterval)}).`;
-    this.move('lost', reason, now);
+  /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1): Sync is lost. */
+  onSyncReceiptTimeout(e: SyncReceiptTimeout): readonly StatusEvent[] {
+    const since = this.lastSync === undefined ? '' : ` for ${(Number(e.at - this.lastSync) / 1e9).toFixed(3)} s`;
+    this.move('lost', `No Sync${since} (syncReceiptTimeout ${e.syncReceiptTimeout} × ${formatSeconds(2 ** e.logSyncInterval)}).`, e.at);
     return this.takeEvents();
   }
 
-  /**
-   * The first local time at which tick() declares Sync lost, unless a Sync comes first: more than
-   * (syncReceiptTimeout + ½) Sync intervals after the last one. Half an interval of grace, as the port
-   * engine's own timer: the Sync after two missing ones is due exactly at timeout × interval, and
-   * jitter must not make it a third missing one. Undefined while lost or before the first Sync.
-   * Asked before every frame of a replay: computed once per Sync.
-   */
-  lostDeadline(): LocalTime | undefined {
-    const last = this.lastSync;
-    if (this.current === 'lost' || last === undefined) return undefined;
-    if (this.deadline === undefined) {
-      if (this.spanLogInterval !== this.lastLogSyncInterval) {
-        this.spanLogInterval = this.lastLogSyncInterval;
-        this.spanNs = BigInt(Math.floor((this.timeout + 0.5) * 2 ** this.lastLogSyncInterval * 1e9) + 1);
-      }
-      this.deadline = (last + this.spanNs) as LocalTime;
-    }
-    return this.deadline;
+  /** The slave port stopped being asCapable (802.1AS-2020 10.2.4: it takes no part in synchronization). */
+  onNotAsCapable(at: LocalTime): readonly StatusEvent[] {
+    this.move('lost', 'asCapable is false on the slave port.', at);
+    return this.takeEvents();
   }
 
-  private setLastSync(local: LocalTime, logSyncInterval: number): void {
-    this.lastSync = local;
-    this.lastLogSyncInterval = logSyncInterval;
-    this.deadline = undefined;
+  /** The port has no master any more (aged, not grandmaster-capable): `reason` says why. */
+  onMasterLost(at: LocalTime, reason: string): readonly StatusEvent[] {
+    this.move('lost', `No master: ${reason}.`, at);
+    return this.takeEvents();
   }
 
   snapshot(now: LocalTime): StatusSnapshot {
@@ -203,7 +174,6 @@ export class SyncStatusClassifier {
   /** Stored local times move with a PHC step. */
   shiftLocalTime(deltaNs: number): void {
     if (this.lastSync !== undefined) this.lastSync = addNs(this.lastSync, deltaNs);
-    this.deadline = undefined;
     if (this.lostSince !== undefined) this.lostSince = addNs(this.lostSince, deltaNs);
   }
 

@@ -17,8 +17,8 @@ import { choiceOf, numberOf, type SetOption } from './effectiveOptions.js';
 export interface ServoConfig extends ClockServoOptions {
   /** clock_servo. */
   readonly servo: ServoName;
-  /** PI gains, only those the file sets: unset, ClockServo's own defaults apply. */
-  readonly pi?: PiGainOptions;
+  /** PI settings the file sets (pi_*), laid over the tuning ClockServo chooses for the timestamping mode. */
+  readonly piOverrides?: PiGainOptions;
   /** step_threshold, in ns (the file says seconds). */
   readonly stepThresholdNs: number;
   /** first_step_threshold, in ns (the file says seconds). */
@@ -84,7 +84,7 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
   const maxFrequencyPpb = numberOf(options.get('max_frequency'));
   return {
     servo: choiceOf(options.get('clock_servo'), SERVO_NAMES) ?? 'pi',
-    ...(Object.keys(pi).length === 0 ? {} : { pi }),
+    ...(Object.keys(pi).length === 0 ? {} : { piOverrides: pi }),
     stepThresholdNs: seconds('step_threshold') ?? defaults.stepThresholdNs,
     firstStepThresholdNs: seconds('first_step_threshold') ?? PTP4L_FIRST_STEP_THRESHOLD_NS,
     ...(maxFrequencyPpb === undefined || maxFrequencyPpb === 0 ? {} : { maxFrequencyPpb }),
