@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grandmasterTime as grandmasterTimeOf } from '../src/protocol/syncReceiver.js';
+import { grandmasterTime as grandmasterTimeOf } from '../src/protocol/clockSlaveSync.js';
 import { nsToTimestamp } from '../src/protocol/timestamp.js';
 
 /** The origin as the wire carries it: a Timestamp made from ns. */

@@ -1,21 +1,32 @@
 /**
  * The time-aware end station's port, in the slave role, as a sans-IO state machine: it is fed frames
  * with their timestamps and timer ticks (all in the local timestamping clock, LocalTime) and answers
- * through an EngineSink with frames to transmit and events. Live ports, replay and the simulator all
- * drive this same object.
+ * with frames to transmit and events. Live ports, replay and the simulator all drive this same object.
  *
- * It combines: the peer-delay initiator (802.1AS-2020 11.2.19) and responder (11.2.20), Sync
- * reception (11.2.14, 10.2.8), Announce reception and best master selection (10.3), and for the
- * automotive profile the external port configuration (10.3.1) with message interval requests.
+ * It composes 802.1AS-2020's state machines, each in its own file:
+ *   MDPdelayReq (11.2.19)             peerDelayInitiator.ts — neighborRateRatio, meanLinkDelay, asCapable
+ *   MDPdelayResp (11.2.20)            here — answers every Pdelay_Req (two-step, or one-step by the NIC)
+ *   MDSyncReceive (11.2.14) and
+ *   PortSyncSyncReceive (10.2.8)      syncReceiver.ts, with ClockSlaveSync (10.2.13) in clockSlaveSync.ts
+ *   PortAnnounceInformation (10.3.11) portAnnounceInformation.ts, behind the master selection:
+ *                                     bestMasterSelection.ts (10.3) or externalPortConfiguration.ts (10.3.1)
+ *   LinkDelayIntervalSetting (11.2.21) linkDelayIntervalSetting.ts — Signaling from the neighbour
+ * The engine owns the timers (Pdelay_Req, syncReceiptTimeout, Follow_Up receipt) and the asCapable gate.
+ *
+ * Outputs are queued during a call and delivered to the sink when the call is done: a sink that calls
+ * the engine again (ClockSlave's setServoStable while a Sync is delivered) makes an ordinary later
+ * call, which sees the state the first call left and whose outputs follow the first call's.
  */
 import type { LocalTime } from '../clock/timePoint.js';
-import { comparePriorityVector, NOT_GRANDMASTER_CAPABLE, priorityVectorOf, qualifyAnnounce, type PriorityVector } from './bmca.js';
-import type { EngineEvent, EngineSink, PortState } from './engineEvents.js';
-import { formatClockIdentity, formatPortIdentity } from './format.js';
+import type { EngineEvent, EngineSink, PortState, Transmission } from './engineEvents.js';
+import { formatPortIdentity } from './format.js';
+import { LinkDelayIntervalSetting, type IntervalChange } from './linkDelayIntervalSetting.js';
+import { createMasterSelection, type MasterSelection, type SelectionPort } from './masterSelection.js';
 import { MessageCounters } from './messageCounters.js';
-import { isUsableLogInterval, LOG_INTERVAL_INITIAL, LOG_INTERVAL_NO_CHANGE, LOG_INTERVAL_STOP, logIntervalToNsBig } from './logInterval.js';
-import { MessageType, type AnnounceMessage, type ClockIdentity, type MacAddress, type PdelayReqMessage, type PortIdentity, type PtpFrame, type PtpMessage, type SignalingMessage } from './messages.js';
+import { logIntervalToNsBig } from './logInterval.js';
+import { MessageType, type MacAddress, type ClockIdentity, type PdelayReqMessage, type PortIdentity, type PtpFrame, type PtpMessage, type SignalingMessage } from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, pdelayRespOneStep, type Sender } from './outgoingMessages.js';
+import type { MasterInfo } from './portAnnounceInformation.js';
 import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
 import type { PortConfig } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
@@ -23,6 +34,8 @@ import { RejectionCounters, type RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
 import { SyncReceiver, type LinkState, type SyncOutcome } from './syncReceiver.js';
 import { nsToTimestamp } from './timestamp.js';
+
+export type { MasterInfo } from './portAnnounceInformation.js';
 
 export interface PortEngineOptions {
   readonly config: PortConfig;
@@ -43,16 +56,6 @@ export interface PortEngineOptions {
   readonly oneStepResponder?: boolean;
 }
 
-/** What the port knows about its master (from Announce; 802.1AS-2020 10.3.8 parentDS / gmPriority). */
-export interface MasterInfo {
-  readonly port: PortIdentity;
-  readonly priorityVector: PriorityVector | undefined;
-  readonly grandmasterIdentity: ClockIdentity | undefined;
-  readonly currentUtcOffset: number | undefined;
-  readonly flags: number;
-  readonly timeSource: number | undefined;
-}
-
 export interface EngineStatistics {
   readonly received: Record<string, number>;
   readonly sent: Record<string, number>;
@@ -65,15 +68,22 @@ export interface EngineStatistics {
 
 type PendingTx = { readonly kind: 'pdelayReq'; readonly sequenceId: number } | { readonly kind: 'pdelayResp'; readonly requester: PortIdentity; readonly sequenceId: number };
 
+/** What a call produced, in order: frames to send and events. */
+type Output = Transmission | EngineEvent;
+
 export class PortEngine {
   readonly port: PortIdentity;
   private readonly sender: Sender;
   private readonly initiator: PeerDelayInitiator;
   private readonly syncReceiver: SyncReceiver;
+  private readonly selection: MasterSelection;
+  private readonly linkDelayInterval: LinkDelayIntervalSetting;
   private readonly rejections = new RejectionCounters();
   private readonly received = new MessageCounters();
   private readonly sent = new MessageCounters();
   private readonly pendingTx = new Map<number, PendingTx>();
+  private readonly outbox: Output[] = [];
+  private delivering = false;
   private nextTxHandle = 1;
   private pdelaySequenceId = 0;
   private signalingSequenceId = 0;
@@ -81,14 +91,9 @@ export class PortEngine {
   private state: PortState = 'LISTENING';
   private asCapableNow: boolean;
   private asCapableCause: AsCapableCause;
-  private master: MasterInfo | undefined;
   private logSyncInterval: number;
-  private logAnnounceInterval: number;
-  private logPdelayReqInterval: number;
-  private pdelayStopped = false;
   private nextPdelayAt: LocalTime | undefined;
   private syncReceiptDeadline: LocalTime | undefined;
-  private announceReceiptDeadline: LocalTime | undefined;
   private lastReceipt: SyncReceipt | undefined;
   private syncsAccepted = 0;
   private pdelayExchanges = 0;
@@ -107,11 +112,11 @@ export class PortEngine {
     this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
     this.initiator = new PeerDelayInitiator(config, this.port);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
+    this.selection = createMasterSelection(config, this.selectionPort());
+    this.linkDelayInterval = new LinkDelayIntervalSetting(config.initialLogPdelayReqInterval);
     this.asCapableNow = this.initiator.asCapable.asCapable;
     this.asCapableCause = this.initiator.asCapable.cause;
     this.logSyncInterval = config.initialLogSyncInterval;
-    this.logAnnounceInterval = config.initialLogAnnounceInterval;
-    this.logPdelayReqInterval = config.initialLogPdelayReqInterval;
     this.link = { meanLinkDelay: 0, neighborRateRatio: 1, delayAsymmetry: config.delayAsymmetry };
   }
 
@@ -120,46 +125,19 @@ export class PortEngine {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Inputs
+  // Inputs. Each delivers its outputs when it is done (see flush).
 
-  /** Begin operation at `now`: schedule the first Pdelay_Req; in the automotive profile take the slave role. */
+  /** Begin operation at `now`: schedule the first Pdelay_Req; the master selection takes its initial role. */
   start(now: LocalTime): void {
     if (this.options.transmit) this.nextPdelayAt = now;
-    if (this.config.profile === 'automotive') {
-      // 802.1AS-2020 10.3.1: with externalPortConfiguration the role is set, no Announce is needed.
-      this.setState('SLAVE', now, 'automotive profile: static slave port (externalPortConfiguration)');
-      this.armSyncReceiptTimeout(now);
-    }
+    this.selection.start(now);
+    this.flush();
   }
 
   /** A frame from the link, with its ingress timestamp. */
   receive(frame: PtpFrame, rx: LocalTime): void {
-    const msg = frame.message;
-    const h = msg.header;
-    this.received.count(h.messageType);
-    if (h.majorSdoId !== this.config.majorSdoId) return this.reject(msg, 'wrongMajorSdoId');
-    if (h.domainNumber !== this.config.domainNumber) return this.reject(msg, 'wrongDomain');
-    if (h.sourcePortIdentity.clockIdentity === this.port.clockIdentity) return this.reject(msg, 'ownFrame');
-    switch (msg.type) {
-      case 'pdelayReq':
-        return this.onPdelayReq(msg, rx);
-      case 'pdelayResp':
-        return this.onPdelayOutcome(this.initiator.onPdelayResp(msg, rx), rx, msg);
-      case 'pdelayRespFollowUp':
-        return this.onPdelayOutcome(this.initiator.onPdelayRespFollowUp(msg), rx, msg);
-      case 'sync':
-        if (!this.admitsSync(msg)) return;
-        return this.settleSync(msg, this.syncReceiver.onSync(msg, rx, this.linkState(), this.master?.grandmasterIdentity), rx);
-      case 'followUp':
-        if (!this.admitsSync(msg)) return;
-        return this.settleSync(msg, this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.master?.grandmasterIdentity), rx);
-      case 'announce':
-        return this.onAnnounce(msg, rx);
-      case 'signaling':
-        return this.onSignaling(msg, rx);
-      default:
-        return this.reject(msg, 'unsupportedMessage');
-    }
+    this.dispatch(frame.message, rx);
+    if (this.outbox.length !== 0) this.flush();
   }
 
   /**
@@ -169,9 +147,11 @@ export class PortEngine {
   ownFrame(frame: PtpFrame, tx: LocalTime): void {
     const msg = frame.message;
     this.sent.count(msg.header.messageType);
-    if (msg.type !== 'pdelayReq') return;
-    this.beginPdelayRequest(msg.header.sequenceId, tx);
-    this.onPdelayOutcome(this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
+    if (msg.type === 'pdelayReq') {
+      this.beginPdelayRequest(msg.header.sequenceId, tx);
+      this.onPdelayOutcome(this.initiator.requestTimestamp(msg.header.sequenceId, tx), tx);
+    }
+    if (this.outbox.length !== 0) this.flush();
   }
 
   /** The egress timestamp of a frame sent with txHandle. */
@@ -181,10 +161,11 @@ export class PortEngine {
     this.pendingTx.delete(txHandle);
     if (pending.kind === 'pdelayReq') {
       this.onPdelayOutcome(this.initiator.requestTimestamp(pending.sequenceId, tx), tx);
-      return;
+    } else {
+      // 802.1AS-2020 11.2.20: responseOriginTimestamp is the Pdelay_Resp's egress time t3.
+      this.send(frameOf(this.sender, pdelayRespFollowUp(this.sender, pending.requester, pending.sequenceId, nsToTimestamp(tx))), undefined);
     }
-    // 802.1AS-2020 11.2.20: responseOriginTimestamp is the Pdelay_Resp's egress time t3.
-    this.send(frameOf(this.sender, pdelayRespFollowUp(this.sender, pending.requester, pending.sequenceId, nsToTimestamp(tx))), undefined);
+    this.flush();
   }
 
   /** The driver gave up waiting for the egress timestamp of txHandle. */
@@ -197,39 +178,34 @@ export class PortEngine {
       this.updateAsCapable(now);
     }
     // A Pdelay_Resp without t3 gets no Follow_Up; the requester counts it as a lost response.
+    this.flush();
   }
 
   /** Run every timer due at or before `now`. */
   tick(now: LocalTime): void {
     const lateSeq = this.syncReceiver.expireFollowUp(now);
     if (lateSeq !== undefined) this.emit({ type: 'followUpTimeout', at: now, sequenceId: lateSeq });
-    if (this.announceReceiptDeadline !== undefined && now >= this.announceReceiptDeadline) this.onAnnounceReceiptTimeout(now);
+    this.selection.tick(now);
     if (this.syncReceiptDeadline !== undefined && now >= this.syncReceiptDeadline) this.onSyncReceiptTimeout(now);
     if (this.nextPdelayAt !== undefined && now >= this.nextPdelayAt) this.sendPdelayReq(now);
+    this.flush();
   }
 
   /** The earliest time tick() has work to do, for the driver's timer. */
   nextTimerAt(): LocalTime | undefined {
     // Asked before every frame in a replay: no allocation here.
-    return earliest(earliest(this.nextPdelayAt, this.syncReceiptDeadline), earliest(this.announceReceiptDeadline, this.syncReceiver.followUpDeadline()));
+    return earliest(earliest(this.nextPdelayAt, this.syncReceiptDeadline), earliest(this.selection.nextTimerAt(), this.syncReceiver.followUpDeadline()));
   }
 
   /**
-   * The servo tells whether the clock is stable. In the automotive profile a stable clock moves the
-   * port to its operational intervals: a message interval request asks the master for
-   * operLogSyncInterval and our Pdelay_Req slows to operLogPdelayReqInterval (as linuxptp's
+   * The servo tells whether the clock is stable. With msg_interval_request (the automotive profile) a
+   * stable clock moves the port to its operational intervals: a message interval request asks the
+   * master for operLogSyncInterval and our Pdelay_Req slows to operLogPdelayReqInterval (as linuxptp's
    * msg_interval_request / servo_offset_threshold logic).
    */
   setServoStable(stable: boolean, now: LocalTime): void {
-    if (!this.config.messageIntervalRequest || stable === this.operational) return;
-    this.operational = stable;
-    const syncInterval = stable ? this.config.operLogSyncInterval : this.config.initialLogSyncInterval;
-    if (this.options.transmit) {
-      this.send(frameOf(this.sender, messageIntervalRequest(this.sender, this.signalingSequenceId, syncInterval)), undefined);
-      this.signalingSequenceId = (this.signalingSequenceId + 1) & 0xffff;
-    }
-    const pdelayInterval = stable ? this.config.operLogPdelayReqInterval : this.config.initialLogPdelayReqInterval;
-    this.setPdelayInterval(pdelayInterval, now, stable ? 'servo stable: operational interval' : 'servo unstable: initial interval');
+    this.changeOperational(stable, now);
+    this.flush();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -256,7 +232,7 @@ export class PortEngine {
   }
 
   get masterInfo(): MasterInfo | undefined {
-    return this.master;
+    return this.selection.master;
   }
 
   get lastSyncReceipt(): SyncReceipt | undefined {
@@ -273,7 +249,7 @@ export class PortEngine {
   }
 
   get currentLogPdelayReqInterval(): number {
-    return this.logPdelayReqInterval;
+    return this.linkDelayInterval.logInterval;
   }
 
   statistics(): EngineStatistics {
@@ -288,22 +264,54 @@ export class PortEngine {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Receipt
+
+  private dispatch(msg: PtpMessage, rx: LocalTime): void {
+    const h = msg.header;
+    this.received.count(h.messageType);
+    if (h.majorSdoId !== this.config.majorSdoId) return this.reject(msg, 'wrongMajorSdoId');
+    if (h.domainNumber !== this.config.domainNumber) return this.reject(msg, 'wrongDomain');
+    if (h.sourcePortIdentity.clockIdentity === this.port.clockIdentity) return this.reject(msg, 'ownFrame');
+    switch (msg.type) {
+      case 'pdelayReq':
+        return this.onPdelayReq(msg, rx);
+      case 'pdelayResp':
+        return this.onPdelayOutcome(this.initiator.onPdelayResp(msg, rx), rx, msg);
+      case 'pdelayRespFollowUp':
+        return this.onPdelayOutcome(this.initiator.onPdelayRespFollowUp(msg), rx, msg);
+      case 'sync':
+        if (!this.admitsSync(msg)) return;
+        return this.settleSync(msg, this.syncReceiver.onSync(msg, rx, this.linkState(), this.selection.master?.grandmasterIdentity), rx);
+      case 'followUp':
+        if (!this.admitsSync(msg)) return;
+        return this.settleSync(msg, this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.selection.master?.grandmasterIdentity), rx);
+      case 'announce':
+        return this.selection.onAnnounce(msg, rx, this.asCapableNow);
+      case 'signaling':
+        return this.onSignaling(msg, rx);
+      default:
+        return this.reject(msg, 'unsupportedMessage');
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Peer delay
 
   private sendPdelayReq(now: LocalTime): void {
+    const logInterval = this.linkDelayInterval.logInterval;
     if (this.initiator.shouldPause()) {
       // Several responders to three successive requests (see MULTIPLE_RESPONSE_PAUSE_NS): stay silent 5 minutes.
       this.initiator.resetPause();
       this.nextPdelayAt = (now + MULTIPLE_RESPONSE_PAUSE_NS) as LocalTime;
-      this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval: this.logPdelayReqInterval, reason: 'several responders to 3 successive Pdelay_Req: paused for 300 s' });
+      this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval, reason: 'several responders to 3 successive Pdelay_Req: paused for 300 s' });
       return;
     }
     const seq = this.pdelaySequenceId;
     this.pdelaySequenceId = (seq + 1) & 0xffff;
     this.beginPdelayRequest(seq, now);
     const handle = this.allocateTxHandle({ kind: 'pdelayReq', sequenceId: seq });
-    this.send(frameOf(this.sender, pdelayReq(this.sender, seq, this.logPdelayReqInterval)), handle);
-    this.nextPdelayAt = this.pdelayStopped ? undefined : ((now + logIntervalToNsBig(this.logPdelayReqInterval)) as LocalTime);
+    this.send(frameOf(this.sender, pdelayReq(this.sender, seq, logInterval)), handle);
+    this.nextPdelayAt = this.linkDelayInterval.isStopped ? undefined : ((now + logIntervalToNsBig(logInterval)) as LocalTime);
   }
 
   /** A new exchange starts, sent live or replayed: starting it may count the previous one as lost (11.2.19). */
@@ -317,8 +325,8 @@ export class PortEngine {
     if (!this.options.transmit) return;
     const requester = msg.header.sourcePortIdentity;
     if (this.options.oneStepResponder === true) {
-      // One-step: twoStepFlag clear, requestReceiptTimestamp 0, the request's correctionField carried
-      // over; the NIC subtracts t2 on receipt and adds t3 on transmission (as linuxptp's p2p1step).
+      // One-step: twoStepFlag clear, the request's correctionField carried over; the NIC subtracts t2
+      // on receipt and adds t3 on transmission (as linuxptp's p2p1step).
       const response = pdelayRespOneStep(this.sender, requester, msg.header.sequenceId, msg.header.correctionField, nsToTimestamp(rx));
       this.send(frameOf(this.sender, response), undefined, true);
       return;
@@ -356,16 +364,14 @@ export class PortEngine {
     this.asCapableCause = cause;
     if (!changed && (cause === 'noExchange' || cause === 'rateRatioPending')) return;
     this.emit({ type: 'asCapableChanged', at: now, asCapable, reason });
-    if (!changed) return;
-    if (!asCapable && this.config.profile === 'gptp') this.dropMaster(now, `asCapable false: ${reason}`);
+    if (changed && !asCapable) this.selection.onAsCapableLost(now, reason);
   }
 
-  private setPdelayInterval(logInterval: number, now: LocalTime, reason: string): void {
-    if (logInterval === this.logPdelayReqInterval && !this.pdelayStopped) return;
-    this.logPdelayReqInterval = logInterval;
-    this.pdelayStopped = false;
-    if (this.options.transmit) this.nextPdelayAt = (now + logIntervalToNsBig(logInterval)) as LocalTime;
-    this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval, reason });
+  private applyIntervalChange(change: IntervalChange | undefined, now: LocalTime): void {
+    if (change === undefined) return;
+    if (change.stopped) this.nextPdelayAt = undefined;
+    else if (this.options.transmit) this.nextPdelayAt = (now + logIntervalToNsBig(change.logInterval)) as LocalTime;
+    this.emit({ type: 'pdelayIntervalChanged', at: now, logInterval: change.logInterval, reason: change.reason });
   }
 
   /** The initiator's current figures, in one object reused for every Sync (the receiver reads it at once). */
@@ -379,13 +385,13 @@ export class PortEngine {
   // ------------------------------------------------------------------------------------------
   // Sync
 
-  /** Whether a Sync or Follow_Up may be taken at all; if not, it is rejected here. */
+  /** Whether a Sync or Follow_Up may be taken at all (the one asCapable gate, 10.2.4); if not, it is rejected here. */
   private admitsSync(msg: PtpMessage): boolean {
     if (!this.asCapableNow) {
       this.reject(msg, 'notAsCapable');
       return false;
     }
-    if (!this.isFromMaster(msg.header.sourcePortIdentity)) {
+    if (!this.selection.admitsSyncFrom(msg.header.sourcePortIdentity)) {
       this.reject(msg, 'syncNotFromMaster');
       return false;
     }
@@ -396,14 +402,6 @@ export class PortEngine {
     if (outcome.kind === 'rejected') return this.reject(msg, outcome.reason);
     if (outcome.kind === 'pending') return;
     this.acceptReceipt(outcome.receipt, rx);
-  }
-
-  private isFromMaster(source: PortIdentity): boolean {
-    if (this.master !== undefined) return portIdentityEquals(this.master.port, source);
-    if (this.config.profile !== 'automotive') return false;
-    // Static slave: the first Sync's sender is the master (as linuxptp's ignore_source_id would accept it).
-    this.master = { port: source, priorityVector: undefined, grandmasterIdentity: undefined, currentUtcOffset: undefined, flags: 0, timeSource: undefined };
-    return true;
   }
 
   private acceptReceipt(receipt: SyncReceipt, now: LocalTime): void {
@@ -452,97 +450,61 @@ export class PortEngine {
 
   private onSyncReceiptTimeout(now: LocalTime): void {
     this.syncReceiptDeadline = undefined;
-    this.emit({ type: 'syncReceiptTimeout', at: now, syncReceiptTimeout: this.config.syncReceiptTimeout, logSyncInterval: this.logSyncInterval });
-    const waited = `no Sync for ${this.config.syncReceiptTimeout} sync intervals (syncReceiptTimeout)`;
-    if (this.config.profile === 'automotive') {
-      this.master = undefined;
-      this.syncReceiver.reset();
-      this.armSyncReceiptTimeout(now);
-      if (this.operational) this.setServoStable(false, now);
-      return;
-    }
+    const timeout = this.config.syncReceiptTimeout;
+    this.emit({ type: 'syncReceiptTimeout', at: now, syncReceiptTimeout: timeout, logSyncInterval: this.logSyncInterval });
     // 802.1AS-2020 10.3.11.2.1: sync receipt timeout ages the master's information like an Announce timeout.
-    this.dropMaster(now, waited);
+    this.selection.onSyncReceiptTimeout(now, `no Sync for ${timeout} sync intervals (syncReceiptTimeout)`);
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Announce and best master
-
-  private onAnnounce(msg: AnnounceMessage, rx: LocalTime): void {
-    if (this.config.profile === 'automotive') return this.reject(msg, 'unsupportedMessage');
-    if (!this.asCapableNow) return this.reject(msg, 'notAsCapable');
-    const qualification = qualifyAnnounce(msg, this.port.clockIdentity);
-    if (!qualification.ok) return this.reject(msg, qualification.reason);
-    const vector = priorityVectorOf(msg);
-    const fromMaster = this.master !== undefined && portIdentityEquals(this.master.port, msg.header.sourcePortIdentity);
-    const current = this.master?.priorityVector;
-    if (!fromMaster && current !== undefined && comparePriorityVector(vector, current) >= 0) return this.reject(msg, 'announceNotBetter');
-    if (msg.grandmasterPriority1 === NOT_GRANDMASTER_CAPABLE) {
-      if (fromMaster) this.dropMaster(rx, `grandmaster ${formatClockIdentity(msg.grandmasterIdentity)} has priority1 255: not grandmaster-capable`);
-      return this.reject(msg, 'announceNotBetter');
+  /** Operational intervals while the servo is stable (msg_interval_request), the initial ones otherwise. */
+  private changeOperational(stable: boolean, now: LocalTime): void {
+    if (!this.config.messageIntervalRequest || stable === this.operational) return;
+    this.operational = stable;
+    const syncInterval = stable ? this.config.operLogSyncInterval : this.config.initialLogSyncInterval;
+    if (this.options.transmit) {
+      this.send(frameOf(this.sender, messageIntervalRequest(this.sender, this.signalingSequenceId, syncInterval)), undefined);
+      this.signalingSequenceId = (this.signalingSequenceId + 1) & 0xffff;
     }
-    if (isUsableLogInterval(msg.header.logMessageInterval)) this.logAnnounceInterval = msg.header.logMessageInterval;
-    this.announceReceiptDeadline = (rx + BigInt(this.config.announceReceiptTimeout) * logIntervalToNsBig(this.logAnnounceInterval)) as LocalTime;
-    const previousGm = this.master?.grandmasterIdentity;
-    this.master = {
-      port: msg.header.sourcePortIdentity,
-      priorityVector: vector,
-      grandmasterIdentity: msg.grandmasterIdentity,
-      currentUtcOffset: msg.currentUtcOffset,
-      flags: msg.header.flags,
-      timeSource: msg.timeSource,
-    };
-    if (!fromMaster) this.syncReceiver.reset();
-    if (previousGm !== msg.grandmasterIdentity) {
-      this.emit({ type: 'grandmasterChanged', at: rx, previous: previousGm, current: msg.grandmasterIdentity, masterPort: msg.header.sourcePortIdentity });
-    }
-    if (this.state !== 'SLAVE') {
-      this.setState('SLAVE', rx, `master ${formatPortIdentity(msg.header.sourcePortIdentity)} selected (grandmaster ${formatClockIdentity(msg.grandmasterIdentity)})`);
-      this.armSyncReceiptTimeout(rx);
-    }
-  }
-
-  private onAnnounceReceiptTimeout(now: LocalTime): void {
-    this.announceReceiptDeadline = undefined;
-    this.emit({ type: 'announceReceiptTimeout', at: now });
-    this.dropMaster(now, `no Announce for ${this.config.announceReceiptTimeout} announce intervals (announceReceiptTimeout)`);
-  }
-
-  private dropMaster(now: LocalTime, reason: string): void {
-    const previousGm = this.master?.grandmasterIdentity;
-    const hadMaster = this.master !== undefined;
-    this.master = undefined;
-    this.announceReceiptDeadline = undefined;
-    this.syncReceiptDeadline = undefined;
-    this.syncReceiver.reset();
-    if (hadMaster) this.emit({ type: 'grandmasterChanged', at: now, previous: previousGm, current: undefined, masterPort: undefined });
-    if (this.state !== 'LISTENING') this.setState('LISTENING', now, reason);
+    const pdelayInterval = stable ? this.config.operLogPdelayReqInterval : this.config.initialLogPdelayReqInterval;
+    this.applyIntervalChange(this.linkDelayInterval.set(pdelayInterval, stable ? 'servo stable: operational interval' : 'servo unstable: initial interval'), now);
   }
 
   // ------------------------------------------------------------------------------------------
   // Signaling
 
-  /** 802.1AS-2020 10.6.4.3 / 11.2.17: a neighbour asks us to change our Pdelay_Req interval. */
+  /** 802.1AS-2020 10.6.4.3 / 11.2.21: a neighbour asks us to change our Pdelay_Req interval. */
   private onSignaling(msg: SignalingMessage, rx: LocalTime): void {
     if (!isAllPorts(msg.targetPortIdentity) && !portIdentityEquals(msg.targetPortIdentity, this.port)) return this.reject(msg, 'signalingNotForUs');
     for (const tlv of msg.tlvs) {
       if (tlv.kind !== 'messageIntervalRequest') continue;
-      const requested = tlv.linkDelayInterval;
-      if (requested === LOG_INTERVAL_NO_CHANGE) continue;
-      if (requested === LOG_INTERVAL_STOP) {
-        this.pdelayStopped = true;
-        this.nextPdelayAt = undefined;
-        this.emit({ type: 'pdelayIntervalChanged', at: rx, logInterval: requested, reason: `${formatPortIdentity(msg.header.sourcePortIdentity)} asked to stop Pdelay_Req` });
-      } else if (requested === LOG_INTERVAL_INITIAL) {
-        this.setPdelayInterval(this.config.initialLogPdelayReqInterval, rx, `${formatPortIdentity(msg.header.sourcePortIdentity)} asked for the initial interval`);
-      } else if (isUsableLogInterval(requested)) {
-        this.setPdelayInterval(requested, rx, `${formatPortIdentity(msg.header.sourcePortIdentity)} asked for logPdelayReqInterval ${requested}`);
-      }
+      this.applyIntervalChange(this.linkDelayInterval.onRequest(tlv.linkDelayInterval, formatPortIdentity(msg.header.sourcePortIdentity)), rx);
     }
   }
 
   // ------------------------------------------------------------------------------------------
   // Plumbing
+
+  /** The engine as the master selection sees it. */
+  private selectionPort(): SelectionPort {
+    const engine = this;
+    return {
+      get clockIdentity(): ClockIdentity {
+        return engine.port.clockIdentity;
+      },
+      get state(): PortState {
+        return engine.state;
+      },
+      setState: (to, at, reason) => this.setState(to, at, reason),
+      emit: (e) => this.emit(e),
+      reject: (msg, reason) => this.reject(msg, reason),
+      resetSyncReception: () => this.syncReceiver.reset(),
+      armSyncReceiptTimeout: (from) => this.armSyncReceiptTimeout(from),
+      cancelSyncReceiptTimeout: () => {
+        this.syncReceiptDeadline = undefined;
+      },
+      leaveOperational: (now) => this.changeOperational(false, now),
+    };
+  }
 
   private setState(to: PortState, at: LocalTime, reason: string): void {
     const from = this.state;
@@ -565,7 +527,7 @@ export class PortEngine {
 
   private send(frame: PtpFrame, txHandle: number | undefined, oneStep = false): void {
     this.sent.count(frame.message.header.messageType);
-    this.sink.transmit(oneStep ? { frame, txHandle, oneStep } : { frame, txHandle });
+    this.outbox.push(oneStep ? { frame, txHandle, oneStep } : { frame, txHandle });
   }
 
   private reject(msg: PtpMessage, reason: RejectionReason): void {
@@ -581,7 +543,27 @@ export class PortEngine {
   }
 
   private emit(e: EngineEvent): void {
-    this.sink.event(e);
+    this.outbox.push(e);
+  }
+
+  /**
+   * Delivers the queued outputs in order, once the call that made them is done. A call the sink makes
+   * meanwhile queues behind them and is delivered by this same loop, never in the middle of it.
+   */
+  private flush(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    const box = this.outbox;
+    try {
+      for (let i = 0; i < box.length; i++) {
+        const o = box[i] as Output;
+        if ('frame' in o) this.sink.transmit(o);
+        else this.sink.event(o);
+      }
+    } finally {
+      box.length = 0;
+      this.delivering = false;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Sync reception on a slave port: 802.1AS-2020 11.2.14 (MDSyncReceive: pair a two-step Sync with its
- * Follow_Up, or take a one-step Sync alone) and 10.2.8 (PortSyncSyncReceive: cumulative rateRatio)
- * feeding 10.2.13 (ClockSlaveSync: the grandmaster time at the Sync's ingress).
+ * Follow_Up, or take a one-step Sync alone) and 10.2.8 (PortSyncSyncReceive: cumulative rateRatio),
+ * handing each complete Sync to ClockSlaveSync (clockSlaveSync.ts) for the grandmaster time at its
+ * ingress.
  */
 import { ptpTime, type LocalTime } from '../clock/timePoint.js';
 import { Flag, type FollowUpInformationTlv, type FollowUpMessage, type PortIdentity, type SyncMessage, type Tlv } from './messages.js';
@@ -9,7 +10,8 @@ import { logIntervalToNsBig, isUsableLogInterval } from './logInterval.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
-import { compareTimestamps, nsToScaledNs, SCALED_NS_PER_NS, scaledNsToNs, secondsToNs, timestampToNs, type Timestamp } from './timestamp.js';
+import { syncReceiptTime, type LinkState } from './clockSlaveSync.js';
+import { compareTimestamps, SCALED_NS_PER_NS, type Timestamp } from './timestamp.js';
 import type { ClockIdentity } from './messages.js';
 
 /** A correctionField over one second is no residence or link time any bridge chain has (scaled ns). */
@@ -23,14 +25,7 @@ const SEQUENCE_ID_MODULUS = 65_536;
 /** This many consistent Syncs with an older origin time than before are a real step back of the GM. */
 const BACKWARDS_CONFIRMATIONS = 3;
 
-/** The link figures the receiver needs from the peer-delay initiator. */
-export interface LinkState {
-  /** ns, responder (master) time base. */
-  readonly meanLinkDelay: number;
-  readonly neighborRateRatio: number;
-  /** ns, positive when master→slave is the longer direction (802.1AS-2020 8.3). */
-  readonly delayAsymmetry: number;
-}
+export type { LinkState } from './clockSlaveSync.js';
 
 interface PendingSync {
   readonly sequenceId: number;
@@ -156,9 +151,7 @@ export class SyncReceiver {
     // 802.1AS-2020 10.2.8.1.4: rateRatio = (cumulativeScaledRateOffset × 2^-41 + 1) × neighborRateRatio.
     const upstreamRateRatio = info.cumulativeScaledRateOffset * RATE_OFFSET_UNIT + 1;
     const rateRatio = upstreamRateRatio * link.neighborRateRatio;
-    // 10.2.13 / 11.2.14.2.1: the Sync spent meanLinkDelay (+ asymmetry) on the link, measured in the
-    // neighbour's time base; rateRatio / neighborRateRatio converts it to the grandmaster's.
-    const at = grandmasterTime(origin, correction, (link.meanLinkDelay + link.delayAsymmetry) * upstreamRateRatio);
+    const at = syncReceiptTime(origin, correction, link, upstreamRateRatio);
     return {
       kind: 'receipt',
       receipt: {
@@ -211,34 +204,4 @@ function followUpInformation(tlvs: readonly Tlv[]): FollowUpInformationTlv {
 
 function isPlausibleCorrection(c: bigint): boolean {
   return c >= 0n && c <= MAX_CORRECTION;
-}
-
-/** Scaled ns (2^-16 ns) below this magnitude are exact integers as a float64. */
-const EXACT_SCALED = 2 ** 53;
-/** Scaled ns: the sum of a correction and a link delay each below a quarter of 2^53 stays exact. */
-const MAX_EXACT_CORRECTION = BigInt(EXACT_SCALED / 4);
-
-/**
- * originNs + correction (scaled ns) + linkDelayNs, as whole ns (floor) and the fraction of a ns left:
- * the same value as the exact bigint sum. correctionField and link delay together are far below 2^53
- * scaled ns (a plausible correction is under 1 s = 2^45.9), so they are summed as exact integers in a
- * float64 and only the whole ns are added to the bigint origin: one bigint addition per Sync instead
- * of eight. Anything larger takes the bigint path.
- */
-export function grandmasterTime(origin: Timestamp, correction: bigint, linkDelayNs: number): { ns: bigint; fractionNs: number } {
-  const linkScaled = Math.round(linkDelayNs * 65_536);
-  if (correction > -MAX_EXACT_CORRECTION && correction < MAX_EXACT_CORRECTION && Math.abs(linkScaled) < EXACT_SCALED / 4) {
-    const extraScaled = Number(correction) + linkScaled;
-    const wholeNs = Math.floor(extraScaled / 65_536);
-    // origin's ns field and the whole ns added stay far below 2^53: one conversion, one addition.
-    return { ns: secondsToNs(origin.seconds) + BigInt(origin.nanoseconds + wholeNs), fractionNs: (extraScaled - wholeNs * 65_536) / 65_536 };
-  }
-  const gmScaled = timestampToNs(origin) * SCALED_NS_PER_NS + correction + nsToScaledNs(linkDelayNs);
-  const ns = floorDiv(gmScaled, SCALED_NS_PER_NS);
-  return { ns, fractionNs: scaledNsToNs(gmScaled - ns * SCALED_NS_PER_NS) };
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
