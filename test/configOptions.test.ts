@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeType, parseValue } from '../src/cli/config/optionValue.js';
-import { findOption, OPTIONS } from '../src/cli/config/options.js';
+import { findOption, OPTIONS, READ_OPTIONS } from '../src/cli/config/options.js';
+import { withOptionTables } from '../src/cli/config/optionsDoc.js';
+import { PORT_CONFIG_RANGES, validatePortConfig, AUTOMOTIVE_DEFAULTS, GPTP_DEFAULTS } from '../src/protocol/portConfig.js';
 
 /** The option names of linuxptp 3.1.1's configs/default.cfg (`grep -v '^#' default.cfg`). */
 const DEFAULT_CFG_OPTIONS = `twoStepFlag slaveOnly socket_priority priority1 priority2 domainNumber clockClass clockAccuracy
@@ -40,6 +42,27 @@ describe('the option table', () => {
   it('names are case-sensitive, as in ptp4l', () => {
     expect(findOption('domainNumber')).toBeDefined();
     expect(findOption('domainnumber')).toBeUndefined();
+  });
+
+  it("docs/configuration.md's option tables are exactly what the table renders (run `npm run docs:options` after a change)", () => {
+    const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    expect(withOptionTables(doc)).toBe(doc);
+  });
+
+  it("a PortConfig option's file range never admits what the engine refuses, except where the doc names the narrower engine range", () => {
+    const narrower: string[] = [];
+    for (const { name, type, use } of READ_OPTIONS) {
+      if (use.sets.into !== 'port' || type.kind !== 'int') continue;
+      const range = (PORT_CONFIG_RANGES as Record<string, readonly [number, number]>)[use.sets.field];
+      if (range === undefined) continue;
+      // the file refuses what the engine refuses at the low or high end, or the doc names it
+      if (type.min < range[0] || type.max > range[1]) narrower.push(name);
+    }
+    // ptp4l accepts these wider; the engine refuses the rest with its reason (docs: "Options Syntonic reads")
+    expect(narrower.sort()).toEqual(['delay_filter_length', 'logAnnounceInterval', 'logMinPdelayReqInterval', 'logSyncInterval', 'operLogPdelayReqInterval', 'operLogSyncInterval', 'syncReceiptTimeout']);
+    expect(findOption('domainNumber')?.type).toEqual({ kind: 'int', min: PORT_CONFIG_RANGES.domainNumber[0], max: PORT_CONFIG_RANGES.domainNumber[1] });
+    expect(validatePortConfig(GPTP_DEFAULTS)).toEqual([]);
+    expect(validatePortConfig(AUTOMOTIVE_DEFAULTS)).toEqual([]);
   });
 
   it('every option is documented in docs/configuration.md', () => {

@@ -85,28 +85,39 @@ export function defaultPortConfig(profile: Profile): PortConfig {
   return profile === 'automotive' ? AUTOMOTIVE_DEFAULTS : GPTP_DEFAULTS;
 }
 
+type IntegerField = Exclude<{ [K in keyof PortConfig]: PortConfig[K] extends number ? K : never }[keyof PortConfig], 'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'>;
+
+/**
+ * What the engine accepts, integer fields. domainNumber 0–127 (802.1AS-2020 8.1); log intervals
+ * −7…20 (128 s to 1 M s is no gPTP interval; beyond, the ns arithmetic would overflow usefulness);
+ * syncReceiptTimeout ≥ 1 (ptp4l's 0 means "never", 802.1AS has no such setting); announceReceiptTimeout
+ * ≥ 2 (1588-2019 7.7.3.1); filter and window lengths up to 1024.
+ */
+export const PORT_CONFIG_RANGES: Readonly<Record<IntegerField, readonly [min: number, max: number]>> = Object.freeze({
+  domainNumber: [0, 127],
+  majorSdoId: [0, 15],
+  initialLogPdelayReqInterval: [-7, 20],
+  initialLogSyncInterval: [-7, 20],
+  initialLogAnnounceInterval: [-7, 20],
+  syncReceiptTimeout: [1, 255],
+  announceReceiptTimeout: [2, 255],
+  allowedLostResponses: [0, 255],
+  allowedFaults: [0, 255],
+  neighborRateRatioWindow: [1, 1024],
+  linkDelayFilterLength: [1, 1024],
+  operLogSyncInterval: [-7, 20],
+  operLogPdelayReqInterval: [-7, 20],
+});
+
 /** Checks ranges; returns one sentence per bad field, naming it. */
 export function validatePortConfig(c: PortConfig): string[] {
   const problems: string[] = [];
-  const intRange = (name: keyof PortConfig, lo: number, hi: number): void => {
+  for (const [name, [lo, hi]] of Object.entries(PORT_CONFIG_RANGES) as [IntegerField, readonly [number, number]][]) {
     const v = c[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
       problems.push(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
     }
-  };
-  intRange('domainNumber', 0, 255);
-  intRange('majorSdoId', 0, 15);
-  intRange('initialLogPdelayReqInterval', -7, 20);
-  intRange('initialLogSyncInterval', -7, 20);
-  intRange('initialLogAnnounceInterval', -7, 20);
-  intRange('syncReceiptTimeout', 1, 255);
-  intRange('announceReceiptTimeout', 1, 255);
-  intRange('allowedLostResponses', 0, 255);
-  intRange('allowedFaults', 0, 255);
-  intRange('neighborRateRatioWindow', 1, 1024);
-  intRange('linkDelayFilterLength', 1, 1024);
-  intRange('operLogSyncInterval', -7, 20);
-  intRange('operLogPdelayReqInterval', -7, 20);
+  }
   if (!(c.minNeighborPropDelay < c.neighborPropDelayThresh)) problems.push(`minNeighborPropDelay (${c.minNeighborPropDelay} ns) must be below neighborPropDelayThresh (${c.neighborPropDelayThresh} ns)`);
   if (!(c.neighborPropDelayThresh > 0)) problems.push(`neighborPropDelayThresh must be a positive number of ns, got ${c.neighborPropDelayThresh}`);
   if (!Number.isFinite(c.delayAsymmetry)) problems.push(`delayAsymmetry must be a finite number of ns, got ${c.delayAsymmetry}`);

@@ -13,6 +13,7 @@ import type { DisciplinedClock } from '../clock/clock.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import type { EngineEvent, EngineSink, Transmission } from '../protocol/engineEvents.js';
 import type { PtpFrame } from '../protocol/messages.js';
+import type { Profile } from '../protocol/portConfig.js';
 import { PortEngine, type PortEngineOptions } from '../protocol/portEngine.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockServo, type ClockServoOptions, type SyncOutcome } from './clockServo.js';
@@ -41,6 +42,15 @@ export interface StabilityRule {
   readonly numOffsetValues: number;
 }
 
+/**
+ * Per profile, as linuxptp's configs: gptp never asks for operational intervals (offset threshold 0:
+ * never stable); automotive-slave.cfg calls the servo stable below 30 ns over 10 offsets.
+ */
+export const STABILITY_DEFAULTS: Readonly<Record<Profile, StabilityRule>> = Object.freeze({
+  gptp: Object.freeze({ offsetThresholdNs: 0, numOffsetValues: 10 }),
+  automotive: Object.freeze({ offsetThresholdNs: 30, numOffsetValues: 10 }),
+});
+
 export interface ClockSlaveOptions {
   readonly engine: PortEngineOptions;
   readonly clock: DisciplinedClock;
@@ -63,7 +73,7 @@ export class ClockSlave {
     const engineSink: EngineSink = { transmit: (t) => sink.transmit(t), event: (e) => this.onEngineEvent(e) };
     this.engine = new PortEngine(options.engine, engineSink);
     this.servo = new ClockServo(options.freeRunning === true ? readOnly(options.clock) : options.clock, options.servo);
-    this.stability = options.stability ?? { offsetThresholdNs: 30, numOffsetValues: 10 };
+    this.stability = options.stability ?? STABILITY_DEFAULTS[options.engine.config.profile];
   }
 
   get clock(): DisciplinedClock {
@@ -137,7 +147,7 @@ export class ClockSlave {
 
   /** Automotive profile (linuxptp servo_offset_threshold / servo_num_offset_values): ask for operational rates once stable. */
   private updateStability(outcome: SyncOutcome, now: LocalTime): void {
-    const within = outcome.accepted && outcome.servoState === ServoState.locked && Math.abs(outcome.offsetNs) <= this.stability.offsetThresholdNs;
+    const within = this.stability.offsetThresholdNs > 0 && outcome.accepted && outcome.servoState === ServoState.locked && Math.abs(outcome.offsetNs) <= this.stability.offsetThresholdNs;
     this.stableCount = within ? this.stableCount + 1 : 0;
     if (this.stableCount >= this.stability.numOffsetValues) this.engine.setServoStable(true, now);
   }

@@ -9,7 +9,6 @@
  * one ConfigError; what is accepted but not used comes back as warnings.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
 import {
   parseChoice,
@@ -23,6 +22,8 @@ import {
 import { ConfigError, formatLocation } from './configError.js';
 import { isInterfaceName, parseConfigText, type ConfigEntry } from './configFile.js';
 import { choiceOf, effectiveOptions, numberOf, textOf, type SetOption } from './effectiveOptions.js';
+import type { OptionValue } from './optionValue.js';
+import { fallbackValue, findOption } from './options.js';
 import { portConfig } from './portSettings.js';
 import { profileWarnings } from './profileChecks.js';
 import { servoConfig, type ServoConfig } from './servoSettings.js';
@@ -83,21 +84,13 @@ export interface LoadedDaemonConfig {
   readonly warnings: string[];
 }
 
-/** Daemon settings without a file or flag. */
-export const DAEMON_DEFAULTS: Pick<
-  DaemonConfig,
-  'timestamping' | 'clock' | 'socketPath' | 'summaryIntervalLog' | 'loggingLevel' | 'txTimestampTimeoutMs' | 'logFormat'
-> = Object.freeze({
-  timestamping: 'auto',
-  clock: 'virtual',
-  socketPath: DEFAULT_SOCKET_PATH,
-  summaryIntervalLog: 0,
-  /** LOG_INFO, as ptp4l. */
-  loggingLevel: 6,
-  /** ms; ptp4l 3.1.1 waits 1 ms, which many NICs miss; linuxptp 4 raised it to 10. */
-  txTimestampTimeoutMs: 10,
-  logFormat: 'text',
-});
+/** A daemon setting from the file, else the option table's default (fallback) for the profile. */
+function fromTable(options: ReadonlyMap<string, SetOption>, name: string, profile: Profile): OptionValue | undefined {
+  const set = options.get(name);
+  if (set !== undefined) return set.value;
+  const spec = findOption(name);
+  return spec?.use.kind === 'field' ? fallbackValue(spec.use, profile) : undefined;
+}
 
 export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConfig {
   const problems: string[] = [];
@@ -126,16 +119,16 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     ...(input.file === undefined ? {} : { configFile: input.file }),
     port,
     servo,
-    timestamping: flags.timestamping ?? (p2p1step ? 'hardware' : undefined) ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? DAEMON_DEFAULTS.timestamping,
+    timestamping: flags.timestamping ?? (p2p1step ? 'hardware' : undefined) ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? 'auto',
     oneStepResponder: flags.timestamping === undefined && p2p1step,
-    clock: flags.clock ?? choiceOf<ClockChoice>(options.get('clock'), ['phc', 'virtual']) ?? DAEMON_DEFAULTS.clock,
-    freeRunning: numberOf(options.get('free_running')) === 1,
-    socketPath: flags.socketPath ?? textOf(options.get('provider_socket')) ?? DAEMON_DEFAULTS.socketPath,
+    clock: flags.clock ?? (fromTable(options, 'clock', profile) as ClockChoice),
+    freeRunning: fromTable(options, 'free_running', profile) === 1,
+    socketPath: flags.socketPath ?? String(fromTable(options, 'provider_socket', profile)),
     ...optionalSocketAccess(numberOf(options.get('provider_socket_mode')), textOf(options.get('provider_group'))),
-    summaryIntervalLog: numberOf(options.get('summary_interval')) ?? DAEMON_DEFAULTS.summaryIntervalLog,
-    loggingLevel: flags.loggingLevel ?? numberOf(options.get('logging_level')) ?? DAEMON_DEFAULTS.loggingLevel,
-    txTimestampTimeoutMs: numberOf(options.get('tx_timestamp_timeout')) ?? DAEMON_DEFAULTS.txTimestampTimeoutMs,
-    logFormat: flags.logFormat ?? choiceOf<LogFormat>(options.get('log_format'), ['text', 'json']) ?? DAEMON_DEFAULTS.logFormat,
+    summaryIntervalLog: Number(fromTable(options, 'summary_interval', profile)),
+    loggingLevel: flags.loggingLevel ?? Number(fromTable(options, 'logging_level', profile)),
+    txTimestampTimeoutMs: Number(fromTable(options, 'tx_timestamp_timeout', profile)),
+    logFormat: flags.logFormat ?? (fromTable(options, 'log_format', profile) as LogFormat),
     ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
   };
   if (config.clock === 'phc' && config.timestamping === 'software') {

@@ -1,18 +1,28 @@
 /**
- * Every option of ptp4l 3.1.1 (config.c config_tab: the options of default.cfg plus the few it does
- * not list, such as gmCapable and min_neighbor_prop_delay), with ptp4l's value type, range and
- * section scope, and what Syntonic does with it:
+ * The option table, in the way of linuxptp's config_tab: every option of ptp4l 3.1.1 (config.c: the
+ * options of default.cfg plus the few it does not list, such as gmCapable and min_neighbor_prop_delay)
+ * and Syntonic's own, each with its value type and range as ptp4l parses it, its section scope, and
+ * what Syntonic does with it:
  *
- *  - field:   read into the daemon configuration (daemonConfig.ts);
+ *  - field:   read: `sets` names the setting it fills (with the unit conversion), `doc` says what it
+ *             means, `fallback` gives the default per profile where the configuration layer owns it
+ *             (port settings default to the engine's own PortConfig defaults, pi_* to the servo's
+ *             tuning for the timestamping mode);
  *  - require: Syntonic always works this way; the same value is accepted, any other is an error;
  *  - inert:   has no effect on a slave-only, peer-delay, Ethernet end station, in ptp4l either
  *             (grandmaster attributes, what only a master sends, E2E/UDP/TC settings): accepted silently;
  *  - ignore:  ptp4l would act on it and Syntonic does not: a warning, unless the value says what
  *             Syntonic does anyway (asSyntonic).
  *
- * plus a few options of Syntonic's own (syntonicOnly; ptp4l refuses a file containing them).
+ * Defaults, validation and resolution (portSettings.ts, servoSettings.ts, daemonConfig.ts) and the
+ * option tables of docs/configuration.md (optionsDoc.ts, `npm run docs:options`) derive from it:
+ * adding an option is adding its entry here.
  */
-import type { Profile } from '../../protocol/portConfig.js';
+import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
+import type { PiGainOptions } from '../../servo/piServo.js';
+import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB } from '../../servo/servo.js';
+import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
 import {
   ANY_INT,
   BOOL,
@@ -33,8 +43,57 @@ import {
 
 export type Scope = 'global' | 'port';
 
+type NumericPortField = { [K in keyof PortConfig]: PortConfig[K] extends number ? K : never }[keyof PortConfig];
+type BooleanPortField = { [K in keyof PortConfig]: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
+export type PiField = Exclude<keyof PiGainOptions, 'softwareTimestamps'>;
+/** Servo settings a file sets (ServoConfig's fields, in Syntonic's units). */
+export type ServoField = 'servo' | 'stepThresholdNs' | 'firstStepThresholdNs' | 'maxFrequencyPpb' | 'sanityFreqLimitPpb' | 'offsetThresholdNs' | 'numOffsetValues';
+/** Daemon settings a file sets (DaemonConfig's fields). */
+export type DaemonField =
+  | 'clock'
+  | 'freeRunning'
+  | 'socketPath'
+  | 'socketMode'
+  | 'socketGroup'
+  | 'summaryIntervalLog'
+  | 'loggingLevel'
+  | 'txTimestampTimeoutMs'
+  | 'logFormat';
+
+/** Where a read option's value goes. */
+export type Setting =
+  /** A PortConfig number, same unit. Its default is the engine's (defaultPortConfig). */
+  | { readonly into: 'port'; readonly field: NumericPortField }
+  /** A PortConfig flag: true when the option has `whenTrue`. */
+  | { readonly into: 'portFlag'; readonly field: BooleanPortField; readonly whenTrue: OptionValue; readonly whenFalse: OptionValue }
+  /** A servo setting: value × scale (ptp4l's seconds → ns); zeroMeansDefault: 0 leaves the servo's own default. */
+  | { readonly into: 'servo'; readonly field: ServoField; readonly scale?: number; readonly zeroMeansDefault?: boolean }
+  /** A PI setting laid over the servo's tuning; zeroMeansDefault: 0.0 means "the tuning's value" (as ptp4l's 0.0). */
+  | { readonly into: 'pi'; readonly field: PiField; readonly zeroMeansDefault: boolean }
+  | { readonly into: 'daemon'; readonly field: DaemonField }
+  /** Read by a rule of its own (profile signature, freq_est_interval, time_stamping): `rule` says which. */
+  | { readonly into: 'rule'; readonly rule: string };
+
+/** A default, in the option's own unit, per profile; `text` when a value cannot say it. */
+export interface Fallback {
+  readonly value?: OptionValue | Readonly<Record<Profile, OptionValue>>;
+  readonly text?: string;
+}
+
+export interface FieldUse {
+  readonly kind: 'field';
+  readonly sets: Setting;
+  /** One line of documentation: what the option means in Syntonic. */
+  readonly doc: string;
+  /** The value column of the documentation, when the type alone does not say it (units). */
+  readonly value?: string;
+  /** The default where the configuration layer owns it (see the file comment). */
+  readonly fallback?: Fallback;
+  readonly unsupported?: { readonly values: readonly string[]; readonly because: string };
+}
+
 export type OptionUse =
-  | { readonly kind: 'field'; readonly unsupported?: { readonly values: readonly string[]; readonly because: string } }
+  | FieldUse
   | { readonly kind: 'require'; readonly value: OptionValue; readonly because: string }
   | { readonly kind: 'inert'; readonly why: string }
   | { readonly kind: 'ignore'; readonly note?: string; readonly asSyntonic?: (value: OptionValue, profile: Profile) => boolean };
@@ -51,7 +110,6 @@ export interface OptionSpec {
 /** The gPTP group address, 802.1AS-2020 11.3.4. */
 export const GPTP_DESTINATION_MAC = '01:80:C2:00:00:0E';
 
-const FIELD: OptionUse = { kind: 'field' };
 const GRANDMASTER: OptionUse = { kind: 'inert', why: 'grandmaster attribute; syntonic never becomes grandmaster' };
 const MASTER_SENDS: OptionUse = { kind: 'inert', why: 'shapes what a master port sends; syntonic never sends Sync, Follow_Up or Announce' };
 const E2E_ONLY: OptionUse = { kind: 'inert', why: 'end-to-end delay mechanism only' };
@@ -63,65 +121,138 @@ const IGNORED: OptionUse = { kind: 'ignore' };
 
 const ignoredUnless = (value: OptionValue, note?: string): OptionUse => ({ kind: 'ignore', note, asSyntonic: (v) => v === value });
 const requires = (value: OptionValue, because: string): OptionUse => ({ kind: 'require', value, because });
-const g = (name: string, type: ValueType, use: OptionUse = FIELD): OptionSpec => ({ name, type, scope: 'global', use });
-const p = (name: string, type: ValueType, use: OptionUse = FIELD): OptionSpec => ({ name, type, scope: 'port', use });
+const g = (name: string, type: ValueType, use: OptionUse): OptionSpec => ({ name, type, scope: 'global', use });
+const p = (name: string, type: ValueType, use: OptionUse): OptionSpec => ({ name, type, scope: 'port', use });
 const syntonic = (spec: OptionSpec): OptionSpec => ({ ...spec, syntonicOnly: true });
+const read = (sets: Setting, doc: string, more: Omit<FieldUse, 'kind' | 'sets' | 'doc'> = {}): FieldUse => ({ kind: 'field', sets, doc, ...more });
+const port = (field: NumericPortField): Setting => ({ into: 'port', field });
+const pi = (field: PiField, zeroMeansDefault: boolean): Setting => ({ into: 'pi', field, zeroMeansDefault });
+const daemon = (field: DaemonField): Setting => ({ into: 'daemon', field });
 
 const DOUBLE = float(-Number.MAX_VALUE, Number.MAX_VALUE);
 const NON_NEGATIVE_DOUBLE = float(0, Number.MAX_VALUE);
+const NS_PER_S = 1e9;
+const PI_DEFAULT = { text: "Syntonic's tuning for the timestamping mode (docs/servo.md)" };
+const PI_LAW_DEFAULT = { text: "ptp4l's (docs/servo.md)" };
 
 export const OPTIONS: readonly OptionSpec[] = [
   // --- read by Syntonic: port data set (802.1AS-2020 10.7, 11.5) ---
-  g('domainNumber', int(0, 127)),
-  p('transportSpecific', int(0, 0x0f)),
-  p('logAnnounceInterval', INT8),
-  p('logSyncInterval', INT8),
-  p('logMinPdelayReqInterval', INT8),
-  p('operLogSyncInterval', INT8),
-  p('operLogPdelayReqInterval', INT8),
-  p('msg_interval_request', BOOL),
-  p('announceReceiptTimeout', int(2, 255)),
-  p('syncReceiptTimeout', UINT8),
-  p('neighborPropDelayThresh', int(0, INT_MAX)),
-  p('min_neighbor_prop_delay', int(INT_MIN, -1)),
-  p('delayAsymmetry', ANY_INT),
-  p('delay_filter_length', int(1, INT_MAX)),
-  p('freq_est_interval', int(0, INT_MAX)),
+  g('domainNumber', int(0, 127), read(port('domainNumber'), 'gPTP domain')),
+  p('transportSpecific', int(0, 0x0f), read(port('majorSdoId'), 'majorSdoId; gPTP is 1 (any other value: a warning, peers discard the frames)')),
+  p('logSyncInterval', INT8, read(port('initialLogSyncInterval'), "Sync interval assumed until the master's is seen", { value: 'log2 s' })),
+  p('logAnnounceInterval', INT8, read(port('initialLogAnnounceInterval'), "Announce interval assumed until the master's is seen", { value: 'log2 s' })),
+  p('logMinPdelayReqInterval', INT8, read(port('initialLogPdelayReqInterval'), 'our initial Pdelay_Req interval', { value: 'log2 s' })),
+  p('operLogSyncInterval', INT8, read(port('operLogSyncInterval'), 'Sync interval asked of the master once the servo is stable (`msg_interval_request`)', { value: 'log2 s' })),
+  p('operLogPdelayReqInterval', INT8, read(port('operLogPdelayReqInterval'), 'our Pdelay_Req interval once the servo is stable', { value: 'log2 s' })),
+  p(
+    'msg_interval_request',
+    BOOL,
+    read({ into: 'portFlag', field: 'messageIntervalRequest', whenTrue: 1, whenFalse: 0 }, 'send the message interval request (802.1AS-2020 10.6.4.3) once stable'),
+  ),
+  p('announceReceiptTimeout', int(2, 255), read(port('announceReceiptTimeout'), 'master aged after this many silent Announce intervals', { value: '2–255 intervals' })),
+  p('syncReceiptTimeout', UINT8, read(port('syncReceiptTimeout'), 'master aged, and the status lost, after this many silent Sync intervals', { value: '1–255 intervals' })),
+  p('neighborPropDelayThresh', int(0, INT_MAX), read(port('neighborPropDelayThresh'), 'meanLinkDelay above it: not asCapable', { value: 'ns' })),
+  p('min_neighbor_prop_delay', int(INT_MIN, -1), read(port('minNeighborPropDelay'), 'meanLinkDelay below it: not asCapable', { value: 'ns, ≤ −1' })),
+  p('delayAsymmetry', ANY_INT, read(port('delayAsymmetry'), 'positive when master→slave is longer', { value: 'ns' })),
+  p('delay_filter_length', int(1, INT_MAX), read(port('linkDelayFilterLength'), 'moving median of the link delay', { value: 'exchanges' })),
+  p(
+    'freq_est_interval',
+    int(0, INT_MAX),
+    read(
+      { into: 'rule', rule: 'neighborRateRatioWindow' },
+      "neighborRateRatio window of 2^(freq_est_interval − logMinPdelayReqInterval) exchanges, at least 1 (ptp4l's rule); not together with `neighborRateRatioWindow`",
+      { value: 'log2 s', fallback: { text: '— (`neighborRateRatioWindow`)' } },
+    ),
+  ),
   // --- read by Syntonic: profile selection ---
-  p('BMCA', oneOf('ptp', 'noop')),
-  p('asCapable', oneOf('true', 'auto')),
-  g('slaveOnly', BOOL),
+  p('BMCA', oneOf('ptp', 'noop'), read({ into: 'rule', rule: 'profile' }, 'profile signature; a value contradicting the profile is ignored with a warning', { fallback: { value: { gptp: 'ptp', automotive: 'noop' } } })),
+  p(
+    'asCapable',
+    oneOf('true', 'auto'),
+    read({ into: 'portFlag', field: 'asCapableAlways', whenTrue: 'true', whenFalse: 'auto' }, '`true`: the link is asCapable without peer delay measurements (either profile)'),
+  ),
+  g('slaveOnly', BOOL, read({ into: 'rule', rule: 'profile' }, 'profile signature; Syntonic is slave-only whatever it says', { fallback: { value: 1 } })),
   // --- read by Syntonic: servo (ptp4l units: thresholds in s, frequencies in ppb) ---
-  g('clock_servo', oneOf('pi', 'linreg', 'ntpshm', 'nullf'), {
-    kind: 'field',
-    unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi and linreg: clock_servo must be pi or linreg' },
-  }),
-  g('pi_proportional_const', NON_NEGATIVE_DOUBLE),
-  g('pi_integral_const', NON_NEGATIVE_DOUBLE),
-  g('pi_proportional_scale', NON_NEGATIVE_DOUBLE),
-  g('pi_proportional_exponent', DOUBLE),
-  g('pi_proportional_norm_max', float(DBL_MIN, 1.0)),
-  g('pi_integral_scale', NON_NEGATIVE_DOUBLE),
-  g('pi_integral_exponent', DOUBLE),
-  g('pi_integral_norm_max', float(DBL_MIN, 2.0)),
-  g('step_threshold', NON_NEGATIVE_DOUBLE),
-  g('first_step_threshold', NON_NEGATIVE_DOUBLE),
-  g('max_frequency', int(0, INT_MAX)),
-  g('sanity_freq_limit', int(0, INT_MAX)),
-  g('servo_offset_threshold', int(0, INT_MAX)),
-  g('servo_num_offset_values', int(0, INT_MAX)),
-  g('free_running', BOOL),
+  g(
+    'clock_servo',
+    oneOf('pi', 'linreg', 'ntpshm', 'nullf'),
+    read({ into: 'servo', field: 'servo' }, 'the servo (`ntpshm` and `nullf` are refused)', {
+      value: '`pi`/`linreg`',
+      fallback: { value: 'pi' },
+      unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi and linreg: clock_servo must be pi or linreg' },
+    }),
+  ),
+  g('pi_proportional_const', NON_NEGATIVE_DOUBLE, read(pi('kpConst', true), 'fixed kp; used only when **both** constants are non-zero (0.0: the gain law), and then without acquisition gains', { value: 'float', fallback: { value: 0 } })),
+  g('pi_integral_const', NON_NEGATIVE_DOUBLE, read(pi('kiConst', true), 'fixed ki; see `pi_proportional_const`', { value: 'float', fallback: { value: 0 } })),
+  g('pi_proportional_scale', NON_NEGATIVE_DOUBLE, read(pi('kpScale', true), "kp scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT })),
+  g('pi_proportional_exponent', DOUBLE, read(pi('kpExponent', false), 'kp exponent of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
+  g('pi_proportional_norm_max', float(DBL_MIN, 1.0), read(pi('kpNormMax', false), 'kp norm max of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
+  g('pi_integral_scale', NON_NEGATIVE_DOUBLE, read(pi('kiScale', true), "ki scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT })),
+  g('pi_integral_exponent', DOUBLE, read(pi('kiExponent', false), 'ki exponent of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
+  g('pi_integral_norm_max', float(DBL_MIN, 2.0), read(pi('kiNormMax', false), 'ki norm max of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
+  g(
+    'step_threshold',
+    NON_NEGATIVE_DOUBLE,
+    read({ into: 'servo', field: 'stepThresholdNs', scale: NS_PER_S }, 'step when |offset| exceeds it; 0 = never after the first update', {
+      value: '**seconds** (float)',
+      fallback: { value: { gptp: 0, automotive: 1 } },
+    }),
+  ),
+  g(
+    'first_step_threshold',
+    NON_NEGATIVE_DOUBLE,
+    read({ into: 'servo', field: 'firstStepThresholdNs', scale: NS_PER_S }, 'step on the first update beyond it; 0 = never', {
+      value: '**seconds** (float)',
+      fallback: { value: PTP4L_FIRST_STEP_THRESHOLD_NS / NS_PER_S },
+    }),
+  ),
+  g(
+    'max_frequency',
+    int(0, INT_MAX),
+    read({ into: 'servo', field: 'maxFrequencyPpb', zeroMeansDefault: true }, "clamp of the servo output; 0 = the clock's own limit", { value: 'ppb', fallback: { value: PTP4L_MAX_FREQUENCY_PPB } }),
+  ),
+  g(
+    'sanity_freq_limit',
+    int(0, INT_MAX),
+    read({ into: 'servo', field: 'sanityFreqLimitPpb' }, 'larger implied frequency error resets the servo; 0 disables', { value: 'ppb', fallback: { value: PTP4L_SANITY_FREQ_LIMIT_PPB } }),
+  ),
+  g(
+    'servo_offset_threshold',
+    int(0, INT_MAX),
+    read({ into: 'servo', field: 'offsetThresholdNs' }, 'the servo is stable once `servo_num_offset_values` offsets in a row are within it; 0 = never', {
+      value: 'ns',
+      fallback: { value: { gptp: STABILITY_DEFAULTS.gptp.offsetThresholdNs, automotive: STABILITY_DEFAULTS.automotive.offsetThresholdNs } },
+    }),
+  ),
+  g(
+    'servo_num_offset_values',
+    int(0, INT_MAX),
+    read({ into: 'servo', field: 'numOffsetValues' }, 'see `servo_offset_threshold`', {
+      value: 'count',
+      fallback: { value: { gptp: STABILITY_DEFAULTS.gptp.numOffsetValues, automotive: STABILITY_DEFAULTS.automotive.numOffsetValues } },
+    }),
+  ),
+  g('free_running', BOOL, read(daemon('freeRunning'), 'the servo computes and logs, the clock is never adjusted', { fallback: { value: 0 } })),
   // --- read by Syntonic: the daemon ---
-  g('time_stamping', oneOf('hardware', 'software', 'legacy', 'onestep', 'p2p1step'), {
-    kind: 'field',
-    unsupported: {
-      values: ['legacy', 'onestep'],
-      because: 'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
-    },
-  }),
-  g('tx_timestamp_timeout', int(1, INT_MAX)),
-  g('summary_interval', ANY_INT),
-  g('logging_level', int(0, 7)),
+  g(
+    'time_stamping',
+    oneOf('hardware', 'software', 'legacy', 'onestep', 'p2p1step'),
+    read(
+      { into: 'rule', rule: 'timestamping' },
+      '`p2p1step`: hardware timestamps, and Pdelay_Resp sent one-step, the NIC adding the turnaround (HWTSTAMP_TX_ONESTEP_P2P; refused with EOPNOTSUPP on a NIC without it). `legacy` and `onestep` are refused: Syntonic is a two-step receiver',
+      {
+        value: '`hardware`/`software`/`p2p1step`',
+        fallback: { text: 'hardware when the interface has it, else software' },
+        unsupported: {
+          values: ['legacy', 'onestep'],
+          because: 'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
+        },
+      },
+    ),
+  ),
+  g('tx_timestamp_timeout', int(1, INT_MAX), read(daemon('txTimestampTimeoutMs'), 'wait for a transmit timestamp (ptp4l 3.1.1 waits 1 ms, which many NICs miss)', { value: 'ms', fallback: { value: 10 } })),
+  g('summary_interval', ANY_INT, read(daemon('summaryIntervalLog'), 'interval of the `rms … max … freq … delay …` summary lines', { value: 'log2 s', fallback: { value: 0 } })),
+  g('logging_level', int(0, 7), read(daemon('loggingLevel'), 'messages above this level are not printed', { value: '0–7 (syslog)', fallback: { value: 6 } })),
 
   // --- what Syntonic always does: any other value is an error ---
   p('network_transport', oneOf('L2', 'UDPv4', 'UDPv6'), requires('L2', 'syntonic speaks gPTP over Ethernet only: network_transport must be L2')),
@@ -209,17 +340,37 @@ export const OPTIONS: readonly OptionSpec[] = [
   p('fault_badpeernet_interval', { kind: 'faultInterval', min: INT_MIN, max: INT_MAX }, IGNORED),
 
   // --- Syntonic's own (802.1AS-2020 names where the standard has one) ---
-  syntonic(p('allowedLostResponses', UINT8)),
-  syntonic(p('allowedFaults', UINT8)),
-  syntonic(p('neighborRateRatioWindow', int(1, 1024))),
-  syntonic(g('clock', oneOf('phc', 'virtual'))),
-  syntonic(g('provider_socket', SOCKET_PATH)),
+  syntonic(p('allowedLostResponses', UINT8, read(port('allowedLostResponses'), 'consecutive lost Pdelay responses before asCapable is cleared (802.1AS-2020 11.5.3)'))),
+  syntonic(p('allowedFaults', UINT8, read(port('allowedFaults'), 'faulty Pdelay exchanges tolerated before asCapable is cleared (11.5.4)'))),
+  syntonic(p('neighborRateRatioWindow', int(1, 1024), read(port('neighborRateRatioWindow'), 'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3)'))),
+  syntonic(
+    g(
+      'clock',
+      oneOf('phc', 'virtual'),
+      read(daemon('clock'), "what the servo disciplines: the NIC's PTP hardware clock (hardware timestamps only), or a virtual clock that adjusts nothing", { fallback: { value: 'virtual' } }),
+    ),
+  ),
+  syntonic(g('provider_socket', SOCKET_PATH, read(daemon('socketPath'), 'the time-base provider socket ([provider protocol](provider-protocol.md))', { value: 'absolute path', fallback: { value: DEFAULT_SOCKET_PATH } }))),
   // The provider socket's file mode (0660 by default: owner and group may connect) and its group,
   // a name or a gid: applications in that group read the time without root.
-  syntonic(g('provider_socket_mode', int(0, 0o777))),
-  syntonic(g('provider_group', TEXT)),
-  syntonic(g('log_format', oneOf('text', 'json'))),
+  syntonic(
+    g('provider_socket_mode', int(0, 0o777), read(daemon('socketMode'), 'file mode of the provider socket', { value: 'integer 0–0777 (C syntax: `0660` is octal)', fallback: { text: '`0660`' } })),
+  ),
+  syntonic(
+    g('provider_group', TEXT, read(daemon('socketGroup'), 'group of the provider socket, so that applications in it read the time without root', { value: 'group name or gid', fallback: { text: "the daemon's group" } })),
+  ),
+  syntonic(g('log_format', oneOf('text', 'json'), read(daemon('logFormat'), 'ptp4l-style lines or JSON objects', { fallback: { value: 'text' } }))),
 ];
+
+/** The options a file may set that Syntonic reads, with what they set. */
+export const READ_OPTIONS: readonly (OptionSpec & { readonly use: FieldUse })[] = OPTIONS.filter((o): o is OptionSpec & { readonly use: FieldUse } => o.use.kind === 'field');
+
+/** An option's default for a profile, in its own unit, where the configuration layer owns it. */
+export function fallbackValue(use: FieldUse, profile: Profile): OptionValue | undefined {
+  const v = use.fallback?.value;
+  if (v === undefined || typeof v !== 'object') return v;
+  return v[profile];
+}
 
 /** ptp4l 3.1.1 check_deprecated_options: old names it still reads, with a notice. */
 export const DEPRECATED_OPTIONS: Readonly<Record<string, string>> = {

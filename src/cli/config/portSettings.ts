@@ -1,60 +1,31 @@
 /**
- * linuxptp port options → PortConfig, on top of the profile's defaults, then checked by the engine's
- * own validatePortConfig; its findings are reported against the option (file and line) that set the
- * field.
+ * linuxptp port options → PortConfig, as the option table says (options.ts: `into: 'port'`), on top
+ * of the engine's own defaults for the profile, then checked by the engine's validatePortConfig; its
+ * findings are reported against the option (file and line) that set the field.
  */
 import { defaultPortConfig, validatePortConfig, type PortConfig, type Profile } from '../../protocol/portConfig.js';
 import { formatLocation } from './configError.js';
 import { numberOf, type SetOption } from './effectiveOptions.js';
-import type { OptionValue } from './optionValue.js';
+import { READ_OPTIONS } from './options.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type NumericPortField = { [K in keyof PortConfig]: PortConfig[K] extends number ? K : never }[keyof PortConfig];
-
-/** linuxptp option → PortConfig field, same unit. */
-const PORT_FIELDS: readonly (readonly [option: string, field: NumericPortField])[] = [
-  ['domainNumber', 'domainNumber'],
-  ['transportSpecific', 'majorSdoId'],
-  ['logMinPdelayReqInterval', 'initialLogPdelayReqInterval'],
-  ['logSyncInterval', 'initialLogSyncInterval'],
-  ['logAnnounceInterval', 'initialLogAnnounceInterval'],
-  ['syncReceiptTimeout', 'syncReceiptTimeout'],
-  ['announceReceiptTimeout', 'announceReceiptTimeout'],
-  ['allowedLostResponses', 'allowedLostResponses'],
-  ['allowedFaults', 'allowedFaults'],
-  ['neighborPropDelayThresh', 'neighborPropDelayThresh'],
-  ['min_neighbor_prop_delay', 'minNeighborPropDelay'],
-  ['neighborRateRatioWindow', 'neighborRateRatioWindow'],
-  ['delay_filter_length', 'linkDelayFilterLength'],
-  ['delayAsymmetry', 'delayAsymmetry'],
-  ['operLogSyncInterval', 'operLogSyncInterval'],
-  ['operLogPdelayReqInterval', 'operLogPdelayReqInterval'],
-];
-
-type BooleanPortField = { [K in keyof PortConfig]: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
-
-/** linuxptp option → boolean PortConfig field: the value that means true. */
-const PORT_FLAGS: readonly (readonly [option: string, field: BooleanPortField, trueValue: OptionValue])[] = [
-  ['msg_interval_request', 'messageIntervalRequest', 1],
-  ['asCapable', 'asCapableAlways', 'true'],
-];
-
 
 export function portConfig(profile: Profile, options: ReadonlyMap<string, SetOption>, problems: string[], warnings: string[]): PortConfig {
   const port: Mutable<PortConfig> = { ...defaultPortConfig(profile) };
   const sources = new Map<keyof PortConfig, SetOption>();
-  for (const [option, field] of PORT_FIELDS) {
-    const set = options.get(option);
-    const value = numberOf(set);
-    if (set === undefined || value === undefined) continue;
-    port[field] = value;
-    sources.set(field, set);
-  }
-  for (const [option, field, trueValue] of PORT_FLAGS) {
-    const set = options.get(option);
+  for (const { name, use } of READ_OPTIONS) {
+    const set = options.get(name);
     if (set === undefined) continue;
-    port[field] = set.value === trueValue;
-    sources.set(field, set);
+    const sets = use.sets;
+    if (sets.into === 'port') {
+      const value = numberOf(set);
+      if (value === undefined) continue;
+      port[sets.field] = value;
+      sources.set(sets.field, set);
+    } else if (sets.into === 'portFlag') {
+      port[sets.field] = set.value === sets.whenTrue;
+      sources.set(sets.field, set);
+    }
   }
   applyFreqEstInterval(port, sources, options, problems);
   const sdo = sources.get('majorSdoId');
