@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LinkDelayFilter, median } from '../src/servo/linkDelayFilter.js';
+import { LinkDelayFilter } from '../src/servo/linkDelayFilter.js';
+import { median } from '../src/protocol/windowedMedian.js';
 import { OffsetSpikeFilter } from '../src/servo/offsetSpikeFilter.js';
 import { qualityLevel } from '../src/servo/quality.js';
 

@@ -14,7 +14,7 @@ import type { PortConfig } from './portConfig.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
-import { MovingMedian } from '../servo/movingMedian.js';
+import { MovingMedian } from './windowedMedian.js';
 
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
  * beyond ±1000 ppm (fractional 1e-3) can only come from a broken timestamp. */

@@ -10,7 +10,7 @@
  * The engine repeats one meanLinkDelay for every Sync until the next Pdelay exchange, so a value is
  * taken as a new measurement only when it differs from the previous one.
  */
-import { MovingMedian } from './movingMedian.js';
+import { MovingMedian } from '../protocol/windowedMedian.js';
 
 export type LinkDelayFilterKind = 'median' | 'min' | 'none';
 
@@ -53,51 +53,4 @@ export class LinkDelayFilter {
     this.window.clear();
     this.lastInput = undefined;
   }
-}
-
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  return medianIn(values, new Float64Array(values.length));
-}
-
-/**
- * Median using `scratch` (at least values.length long) as the work buffer, so that a filter called
- * on every Sync allocates nothing. A selection (Hoare's quickselect) finds it in O(n) without sorting.
- */
-export function medianIn(values: readonly number[], scratch: Float64Array): number {
-  const n = values.length;
-  for (let i = 0; i < n; i++) scratch[i] = values[i] as number;
-  const mid = n >> 1;
-  const upper = selectInPlace(scratch, n, mid);
-  if (n % 2 === 1) return upper;
-  // After the selection everything before `mid` is ≤ the upper middle value: the lower one is their maximum.
-  let lower = -Infinity;
-  for (let i = 0; i < mid; i++) if ((scratch[i] as number) > lower) lower = scratch[i] as number;
-  return (lower + upper) / 2;
-}
-
-/** The k-th smallest (0-based) of a[0, n), rearranging a so that a[0, k) ≤ a[k] ≤ a(k, n). */
-function selectInPlace(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1] as number;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k] as number;
 }

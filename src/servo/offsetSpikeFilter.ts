@@ -6,7 +6,7 @@
  * after maxConsecutiveRejections rejections in a row the next offset is accepted and the history
  * restarts: the servo then steps or slews per its thresholds.
  */
-import { medianIn } from './linkDelayFilter.js';
+import { medianIn } from '../protocol/windowedMedian.js';
 
 export interface OffsetSpikeFilterOptions {
   /** Accepted offsets kept for the median and MAD. Default 32. */

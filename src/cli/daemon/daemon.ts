@@ -55,7 +55,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     interface: config.interfaceName,
     timestamping: config.timestamping,
     ...(config.oneStepResponder ? { oneStepP2p: true } : {}),
-    ...(config.txTimestampTimeoutMs === undefined ? {} : { txTimestampTimeoutMs: config.txTimestampTimeoutMs }),
+    txTimestampTimeoutMs: config.txTimestampTimeoutMs,
   });
   let clockSetup: ClockSetup;
   try {
