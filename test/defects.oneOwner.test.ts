@@ -14,7 +14,7 @@ import { loadDaemonConfig } from '../src/cli/config/daemonConfig.js';
 import type { PtpFrame, PtpMessage } from '../src/protocol/messages.js';
 import { GPTP_DEFAULTS } from '../src/protocol/portConfig.js';
 import { clockIdentityFromMac } from '../src/protocol/portIdentity.js';
-import { ClockServo } from '../src/servo/clockServo.js';
+import { ClockServo, resolvePiTuning, SYNTONIC_PI_TUNING, SYNTONIC_PI_TUNING_SOFTWARE } from '../src/servo/clockServo.js';
 import { ClockSlave } from '../src/servo/clockSlave.js';
 import { simulate, standardScenario } from '../src/servo/servoSimulation.js';
 import type { StatusEvent } from '../src/servo/syncStatus.js';
@@ -92,6 +92,13 @@ describe('defect 2: pi_* options lay over the chosen tuning', () => {
 
   it("setting pi_integral_scale to Syntonic's own software value changes nothing", () => {
     expect(run('[global]\npi_integral_scale 0.003\n', 'software')).toEqual(run('', 'software'));
+  });
+
+  it('one option changes one field of the tuning; fixed gains also drop the acquisition gains', () => {
+    expect(resolvePiTuning({ timestamping: 'software', piOverrides: { kiScale: 0.01 } })).toEqual({ ...SYNTONIC_PI_TUNING_SOFTWARE, kiScale: 0.01 });
+    const fixed = resolvePiTuning({ piOverrides: { kpConst: 0.5, kiConst: 0.1 } });
+    expect(fixed.acquisitionGains).toBeUndefined();
+    expect(fixed).toMatchObject({ kpConst: 0.5, kiConst: 0.1, acquisitionThresholdNs: SYNTONIC_PI_TUNING.acquisitionThresholdNs });
   });
 
   it('a different pi_proportional_scale does change the run (the option is not ignored)', () => {
