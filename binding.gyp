@@ -9,7 +9,8 @@
         "native/packetPort.cc",
         "native/phc.cc",
         "native/systemClocks.cc",
-        "native/timestamping.cc"
+        "native/timestamping.cc",
+        "native/unixDatagramSocket.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

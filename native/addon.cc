@@ -8,6 +8,7 @@
 #include "phc.h"
 #include "systemClocks.h"
 #include "timestamping.h"
+#include "unixDatagramSocket.h"
 
 namespace syntonic {
 namespace {
@@ -35,6 +36,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPhc(env, exports);
   exports.Set("timestampingInfo", Napi::Function::New(env, TimestampingInfoJs));
   exports.Set("PacketPort", PacketPort::DefineClass(env));
+  exports.Set("UnixDatagramSocket", UnixDatagramSocket::DefineClass(env));
   return exports;
 }
 

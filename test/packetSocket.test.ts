@@ -94,6 +94,11 @@ function fakeBinding(info: NativeTimestampingInfo): NativeBinding {
         unused();
       }
     } as unknown as NativeBinding['PhcClock'],
+    UnixDatagramSocket: class {
+      constructor() {
+        unused();
+      }
+    } as unknown as NativeBinding['UnixDatagramSocket'],
     clockIdForFd: unused,
     isDynamicClockId: unused,
     splitStepNs: unused,

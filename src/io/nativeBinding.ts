@@ -137,6 +137,22 @@ export interface NativePhcClock {
   close(): void;
 }
 
+export interface NativeUnixDatagramCallbacks {
+  /** A datagram and the path its sender is bound to ('' when the sender has none, '@name' when abstract). */
+  onMessage(data: Buffer, peer: string): void;
+  onSocketError(error: NativeError, fatal: boolean): void;
+}
+
+export interface NativeUnixDatagramSocket {
+  /** Sends one datagram to the socket bound at peerPath; throws a NativeError (ECONNREFUSED, ENOENT, EAGAIN…). */
+  sendTo(data: Uint8Array, peerPath: string): number;
+  counters(): { readonly datagramsReceived: number; readonly datagramsTruncated: number; readonly datagramsSent: number };
+  ref(): void;
+  unref(): void;
+  /** Closes the socket; the socket file stays for the caller to remove. */
+  close(): void;
+}
+
 export interface NativeBinding {
   monotonicRawNs(): bigint;
   realtimeNs(): bigint;
@@ -144,6 +160,8 @@ export interface NativeBinding {
   timestampingInfo(ifname: string): NativeTimestampingInfo;
   PacketPort: new (ifname: string, mode: NativePortMode, callbacks: NativePacketCallbacks) => NativePacketPort;
   PhcClock: new (path: string) => NativePhcClock;
+  /** AF_UNIX SOCK_DGRAM bound to `path` (a stale socket file nobody reads is replaced; a live one refused). */
+  UnixDatagramSocket: new (path: string, callbacks: NativeUnixDatagramCallbacks) => NativeUnixDatagramSocket;
   /** FD_TO_CLOCKID: ((~fd) << 3) | 3. */
   clockIdForFd(fd: number): number;
   /** True for fd-backed clock ids, the only ones the addon will ever pass to clock_adjtime. */
