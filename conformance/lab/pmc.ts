@@ -43,3 +43,74 @@ export async function portDataSets(udsAddress: string, transportSpecific = 1, ti
   const { stdout } = await run(argv[0] as string, argv.slice(1), { timeout: timeoutMs });
   return parsePortDataSets(stdout);
 }
+
+/** One message pmc printed: `\t<sourcePortIdentity> seq <n> <action> <MANAGEMENT|MANAGEMENT_ERROR_STATUS> [<ID>]` and its fields. */
+export interface PmcMessage {
+  readonly source: string;
+  readonly sequenceId: number;
+  /** RESPONSE, ACKNOWLEDGE… */
+  readonly action: string;
+  /** 'MANAGEMENT' or 'MANAGEMENT_ERROR_STATUS'. */
+  readonly tlv: string;
+  /** The managementId's name for MANAGEMENT, '' for an error (pmc 3.1.1 prints no detail). */
+  readonly id: string;
+  /** field name → the text pmc printed after it. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Every message in pmc's output, in order (the `sending:` lines are skipped). */
+export function parsePmcOutput(output: string): PmcMessage[] {
+  const messages: PmcMessage[] = [];
+  let current: { head: Omit<PmcMessage, 'fields'>; fields: Record<string, string> } | undefined;
+  const flush = (): void => {
+    if (current !== undefined) messages.push({ ...current.head, fields: current.fields });
+    current = undefined;
+  };
+  for (const line of output.split('\n')) {
+    const head = /^\t(\S+) seq (\d+) (\S+) (MANAGEMENT_ERROR_STATUS|MANAGEMENT)\s*(\S*)\s*$/.exec(line);
+    if (head !== null) {
+      flush();
+      current = { head: { source: head[1] as string, sequenceId: Number(head[2]), action: head[3] as string, tlv: head[4] as string, id: head[5] ?? '' }, fields: {} };
+      continue;
+    }
+    const field = /^\t\t(\S+)\s+(.*?)\s*$/.exec(line);
+    if (field !== null && current !== undefined) current.fields[field[1] as string] = field[2] as string;
+    else if (!line.startsWith('\t')) flush();
+  }
+  flush();
+  return messages;
+}
+
+export interface PmcOptions {
+  /** pmc -t (hex): 1 for gPTP. */
+  readonly transportSpecific?: number;
+  readonly domainNumber?: number;
+  /** pmc -i: the client's own socket path (keep it in a temporary directory). */
+  readonly clientPath: string;
+  /** pmc -z: GETs without a data field. */
+  readonly zeroLengthGets?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** Runs `pmc -u -b 0 … -s udsAddress COMMAND…` (without CAP_SYS_TIME) and returns what it printed. */
+export async function runPmc(udsAddress: string, commands: readonly string[], options: PmcOptions): Promise<string> {
+  const argv = [
+    ...WITHOUT_SYS_TIME,
+    'pmc',
+    '-u',
+    '-b',
+    '0',
+    '-t',
+    (options.transportSpecific ?? 1).toString(16),
+    '-d',
+    String(options.domainNumber ?? 0),
+    '-i',
+    options.clientPath,
+    ...(options.zeroLengthGets === true ? ['-z'] : []),
+    '-s',
+    udsAddress,
+    ...commands,
+  ];
+  const { stdout } = await run(argv[0] as string, argv.slice(1), { timeout: options.timeoutMs ?? 5_000 });
+  return stdout;
+}
