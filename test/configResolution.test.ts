@@ -162,12 +162,16 @@ describe('values as ptp4l means them', () => {
 });
 
 describe('warnings for what syntonic knows but does not use', () => {
-  it("uds_address: explains that pmc's socket is not the provider socket", () => {
+  it('uds_address opens the management socket for pmc, beside (not instead of) the provider socket', () => {
     const { config, warnings } = load(['[global]', 'uds_address /var/run/ptp4l']);
+    expect(config.udsAddress).toBe('/var/run/ptp4l');
     expect(config.socketPath).toBe('/run/syntonic/syntonic.sock');
-    expect(warnings).toEqual([
-      "test.cfg:2: known linuxptp option 'uds_address' is not used by syntonic (ignored): it is ptp4l's management socket for pmc; syntonic's time-base provider socket speaks another protocol and is set by provider_socket or --socket",
-    ]);
+    expect(warnings).toEqual([]);
+    expect(load(['[global]']).config.udsAddress).toBeUndefined();
+  });
+
+  it('uds_address longer than a socket path can be is refused, naming the option', () => {
+    expect(() => load(['[global]', `uds_address /tmp/${'x'.repeat(120)}`])).toThrow(/uds_address/);
   });
 
   it('an ignored option set to what syntonic does anyway is not worth a warning', () => {

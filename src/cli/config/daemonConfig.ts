@@ -59,6 +59,8 @@ export interface DaemonConfig {
   readonly socketMode?: number;
   /** provider_group: the socket file's group, by name or gid. */
   readonly socketGroup?: string | number;
+  /** uds_address: linuxptp's management socket, answered to pmc; absent: none. */
+  readonly udsAddress?: string;
   /** summary_interval, log2 s. */
   readonly summaryIntervalLog: number;
   /** logging_level, syslog 0–7. */
@@ -125,6 +127,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     freeRunning: fromTable(options, 'free_running', profile) === 1,
     socketPath: flags.socketPath ?? String(fromTable(options, 'provider_socket', profile)),
     ...optionalSocketAccess(numberOf(options.get('provider_socket_mode')), textOf(options.get('provider_group'))),
+    ...optionalText('udsAddress', textOf(options.get('uds_address'))),
     summaryIntervalLog: Number(fromTable(options, 'summary_interval', profile)),
     loggingLevel: flags.loggingLevel ?? Number(fromTable(options, 'logging_level', profile)),
     txTimestampTimeoutMs: Number(fromTable(options, 'tx_timestamp_timeout', profile)),
@@ -229,6 +232,10 @@ function inLineOrder(messages: readonly string[], file: string): string[] {
 function sourceOf(flag: unknown, set: SetOption | undefined, flagName: string): string {
   if (flag !== undefined || set === undefined) return flagName;
   return formatLocation(set.at);
+}
+
+function optionalText<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 function optionalSocketAccess(mode: number | undefined, group: string | undefined): { socketMode?: number; socketGroup?: string | number } {

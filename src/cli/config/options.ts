@@ -55,6 +55,7 @@ export type DaemonField =
   | 'socketPath'
   | 'socketMode'
   | 'socketGroup'
+  | 'udsAddress'
   | 'summaryIntervalLog'
   | 'loggingLevel'
   | 'txTimestampTimeoutMs'
@@ -253,6 +254,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   g('tx_timestamp_timeout', int(1, INT_MAX), read(daemon('txTimestampTimeoutMs'), 'wait for a transmit timestamp (ptp4l 3.1.1 waits 1 ms, which many NICs miss)', { value: 'ms', fallback: { value: 10 } })),
   g('summary_interval', ANY_INT, read(daemon('summaryIntervalLog'), 'interval of the `rms … max … freq … delay …` summary lines', { value: 'log2 s', fallback: { value: 0 } })),
   g('logging_level', int(0, 7), read(daemon('loggingLevel'), 'messages above this level are not printed', { value: '0–7 (syslog)', fallback: { value: 6 } })),
+  g(
+    'uds_address',
+    SOCKET_PATH,
+    read(daemon('udsAddress'), "linuxptp's management socket: `pmc -u -t 1 -s PATH` reads the data sets ([management](management.md))", {
+      value: 'socket path',
+      fallback: { text: 'none (no management socket)' },
+    }),
+  ),
 
   // --- what Syntonic always does: any other value is an error ---
   p('network_transport', oneOf('L2', 'UDPv4', 'UDPv6'), requires('L2', 'syntonic speaks gPTP over Ethernet only: network_transport must be L2')),
@@ -307,10 +316,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   g('ts2phc.pulsewidth', int(1_000_000, 999_000_000), TS2PHC),
 
   // --- ptp4l would act on these; Syntonic does not (a warning unless the value is what Syntonic does) ---
-  g('uds_address', TEXT, {
-    kind: 'ignore',
-    note: "it is ptp4l's management socket for pmc; syntonic's time-base provider socket speaks another protocol and is set by provider_socket or --socket",
-  }),
   g('assume_two_step', BOOL, ignoredUnless(0, 'syntonic follows the twoStepFlag of every Pdelay_Resp (802.1AS-2020 11.4.2.4)')),
   p('ignore_source_id', BOOL, {
     kind: 'ignore',

@@ -26,6 +26,8 @@ import { SYNTONIC_VERSION } from '../../version.js';
 import { masterOffsetLine, SummaryStats, type Log } from './log.js';
 import { startMetricsServer } from './metrics.js';
 import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
+import { managementDataSets } from './managementDataSets.js';
+import { ManagementServer } from './managementServer.js';
 
 /** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
 const PUBLISH_INTERVAL_MS = 1_000;
@@ -81,6 +83,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   const perSyncLines = config.summaryIntervalLog <= config.port.initialLogSyncInterval;
   let builder: SnapshotBuilder | undefined;
   let provider: TimeBaseProvider | undefined;
+  let management: ManagementServer | undefined;
   const publish = (): void => {
     if (builder === undefined || provider === undefined) return;
     try {
@@ -105,8 +108,13 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       syncRecord: (r) => {
         onSyncRecord(r, log, summary, perSyncLines);
         publish();
+        if (r.outcome.accepted) management?.timeSynchronized();
       },
-      engineEvent: (e) => onEngineEvent(e, log, iface),
+      engineEvent: (e) => {
+        onEngineEvent(e, log, iface);
+        if (e.type === 'portStateChanged') management?.portStateChanged();
+        else if (e.type === 'grandmasterChanged') management?.parentMayHaveChanged();
+      },
       statusEvent: (e) => {
         onStatusEvent(e, log);
         builder?.onStatusEvent(e);
@@ -114,7 +122,14 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       },
     },
   );
-  builder = new SnapshotBuilder({ engine: slave.engine, servo: slave.servo, clock, timestamping: socket.timestampingMode, samplePair: clockSetup.samplePair });
+  builder = new SnapshotBuilder({
+    engine: slave.engine,
+    servo: slave.servo,
+    clock,
+    timestamping: socket.timestampingMode,
+    samplePair: clockSetup.samplePair,
+    moreRejections: () => management?.rejected() ?? {},
+  });
   try {
     provider = await TimeBaseProvider.listen(builder.build(), {
       socketPath: config.socketPath,
@@ -128,6 +143,26 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     throw err;
   }
   log.write('info', `time-base provider on ${config.socketPath}`);
+  if (config.udsAddress !== undefined) {
+    const snapshots = builder;
+    try {
+      management = ManagementServer.start({
+        path: config.udsAddress,
+        clockIdentity: slave.engine.port.clockIdentity,
+        portNumber: slave.engine.port.portNumber,
+        majorSdoId: config.port.majorSdoId,
+        domainNumber: config.port.domainNumber,
+        dataSets: () => managementDataSets({ snapshot: snapshots.build(), engine: slave.engine, port: config.port, interfaceName: iface, oneStepP2p: socket.oneStepP2p }),
+        warn: (message) => log.write('warning', message),
+      });
+    } catch (err) {
+      socket.close();
+      clockSetup.device?.close();
+      await provider.close();
+      throw new Error(`uds_address ${config.udsAddress}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    log.write('info', `management socket on ${config.udsAddress} (pmc -u -s ${config.udsAddress} -t ${config.port.majorSdoId.toString(16)} -d ${config.port.domainNumber})`);
+  }
 
   let metrics: Server | undefined;
   if (config.metrics !== undefined) {
@@ -141,6 +176,9 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: slave.engine.statistics().received },
         syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: slave.engine.statistics().sent },
         syntonic_decode_errors_total: { help: 'Frames that did not decode, by error kind.', label: 'kind', values: live.counters().decodeErrors },
+        ...(management === undefined
+          ? {}
+          : { syntonic_management_answers_total: { help: 'Answers on the management socket (uds_address), by kind.', label: 'kind', values: management.answers() } }),
       }),
     });
     log.write('info', `metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
@@ -168,6 +206,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     if (summaryTimer !== undefined) clearInterval(summaryTimer);
     live.close();
     socket.close();
+    management?.close();
     clockSetup.device?.close();
     await provider?.close();
     await new Promise<void>((r) => (metrics === undefined ? r() : metrics.close(() => r())));

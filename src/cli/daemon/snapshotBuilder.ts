@@ -24,6 +24,8 @@ export interface SnapshotSources {
   readonly timestamping: TimestampingMode;
   /** Reads the timestamping clock and CLOCK_MONOTONIC_RAW at (nearly) one instant. */
   readonly samplePair: () => ClockPair;
+  /** Refusals counted outside the engine (e.g. `management.badTlv`), shown beside its own. */
+  readonly moreRejections?: () => Readonly<Record<string, number>>;
 }
 
 /** Pairs this far apart give the rate between the disciplined clock and CLOCK_MONOTONIC_RAW. */
@@ -76,7 +78,7 @@ export class SnapshotBuilder {
       port: { portIdentity: engine.port, portState: portRole(engine), asCapable: engine.asCapable.asCapable },
       timestamping: this.sources.timestamping,
       clockKind: clock.kind,
-      rejectedFrames: engine.statistics().rejected,
+      rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
     };
   }
 
