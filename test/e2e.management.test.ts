@@ -103,8 +103,12 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
   let uds = '';
   let pmcDir = '';
   let clients = 0;
+  let lastPmcOutput = '';
   const pmc = (commands: readonly string[]): Promise<PmcMessage[]> =>
-    runPmc(uds, commands, { clientPath: join(pmcDir, `pmc.${++clients}`) }).then(parsePmcOutput);
+    runPmc(uds, commands, { clientPath: join(pmcDir, `pmc.${++clients}`) }).then((out) => {
+      lastPmcOutput = out;
+      return parsePmcOutput(out);
+    });
 
   beforeAll(async () => {
     guard = buildClockGuard(lab.tempDir('guard'));
@@ -157,6 +161,7 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
     let attempt = await readBoth();
     for (let i = 1; i < 3 && !attempt.complete; i++) attempt = await readBoth();
     const { answers, window, realtimeMinusRaw } = attempt;
+    console.info(`e2e: pmc printed (attempt complete: ${attempt.complete}):\n${lastPmcOutput}`);
     const byId = new Map(answers.map((m) => [m.id, m]));
     expect([...byId.keys()].sort()).toEqual([...ALL_GETS].sort());
     expect(window.length).toBeGreaterThan(0);
