@@ -26,6 +26,7 @@ export class ManagementServer {
   private lastParent: string | undefined;
   private readonly pruneTimer: NodeJS.Timeout;
   private sendFailures = 0;
+  private internalErrors = 0;
 
   private constructor(
     private readonly responder: ManagementResponder,
@@ -40,22 +41,30 @@ export class ManagementServer {
     const responder = new ManagementResponder(options);
     let server: ManagementServer | undefined;
     const socket = UnixDatagramSocket.bind(options.path, {
-      message: (data, peer) => server?.send(responder.handle(data, peer, nowS())),
+      message: (data, peer) => server?.receive(data, peer),
       error: (e: NativeError, fatal) => options.warn(`management socket ${options.path}: ${e.message}${fatal ? ' (closed)' : ''}`),
     });
     server = new ManagementServer(responder, socket, options);
     return server;
   }
 
+  /**
+   * One datagram from a client. The responder never throws on bad input (fuzzed); a failure to build
+   * the data sets is a bug, logged and counted, and must not escape into the event loop.
+   */
+  receive(data: Uint8Array, peer: string): void {
+    this.safely(`request from ${peer === '' ? 'an unbound client' : peer}`, () => this.send(this.responder.handle(data, peer, nowS())));
+  }
+
   /** The port state changed: NOTIFY_PORT_STATE subscribers get PORT_DATA_SET. */
   portStateChanged(): void {
-    this.send(this.responder.notify(NotifyEvent.PORT_STATE, nowS()));
+    this.safely('port state notification', () => this.send(this.responder.notify(NotifyEvent.PORT_STATE, nowS())));
     this.parentMayHaveChanged();
   }
 
   /** The servo took a Sync: NOTIFY_TIME_SYNC subscribers get TIME_STATUS_NP. */
   timeSynchronized(): void {
-    this.send(this.responder.notify(NotifyEvent.TIME_SYNC, nowS()));
+    this.safely('time sync notification', () => this.send(this.responder.notify(NotifyEvent.TIME_SYNC, nowS())));
     this.parentMayHaveChanged();
   }
 
@@ -65,9 +74,11 @@ export class ManagementServer {
       this.lastParent = undefined;
       return;
     }
-    const parent = Buffer.from(parentDataSetField(this.options.dataSets().parentDS)).toString('hex');
-    if (this.lastParent !== undefined && parent !== this.lastParent) this.send(this.responder.notify(NotifyEvent.PARENT_DATA_SET, nowS()));
-    this.lastParent = parent;
+    this.safely('parent data set notification', () => {
+      const parent = Buffer.from(parentDataSetField(this.options.dataSets().parentDS)).toString('hex');
+      if (this.lastParent !== undefined && parent !== this.lastParent) this.send(this.responder.notify(NotifyEvent.PARENT_DATA_SET, nowS()));
+      this.lastParent = parent;
+    });
   }
 
   /** Datagrams not answered, by reason (as `management.<reason>` beside the engine's rejections). */
@@ -79,12 +90,22 @@ export class ManagementServer {
 
   /** For the metrics: answers by kind. */
   answers(): Record<string, number> {
-    return { response: this.responder.responsesSent, ...this.responder.errors(), sendFailed: this.sendFailures };
+    return { response: this.responder.responsesSent, ...this.responder.errors(), sendFailed: this.sendFailures, internalError: this.internalErrors };
   }
 
   close(): void {
     clearInterval(this.pruneTimer);
     this.socket.close();
+  }
+
+  /** Runs fn; an exception (a bug: bad input never throws) is logged and counted, never thrown into the engine or the event loop. */
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.internalErrors++;
+      this.options.warn(`management socket: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private send(datagrams: readonly ManagementDatagram[]): void {
