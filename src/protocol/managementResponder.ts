@@ -39,6 +39,7 @@ import {
   timeStatusNpField,
   type ManagementDataSets,
 } from './managementDataSets.js';
+import type { DecodeErrorKind } from './decodeError.js';
 import type { ClockIdentity, PortIdentity } from './messages.js';
 import { Flag } from './messages.js';
 import { portIdentityEquals } from './portIdentity.js';
@@ -147,8 +148,7 @@ export class ManagementResponder {
     this.prune(nowS);
     const decoded = decodeManagementMessage(bytes);
     if (!decoded.ok) {
-      const kind = decoded.error.kind;
-      this.reject(kind === 'badValue' ? 'notManagement' : kind === 'notPtp' ? 'notManagement' : kind === 'badNanoseconds' ? 'badTlv' : kind);
+      this.reject(rejectionOf(decoded.error.kind));
       return [];
     }
     const request = decoded.value;
@@ -157,9 +157,14 @@ export class ManagementResponder {
       this.reject(reason);
       return [];
     }
-    const tlv = request.tlvs.length === 1 ? managementTlvOf(request.tlvs[0] as (typeof request.tlvs)[0]) : undefined;
+    const [only, ...more] = request.tlvs;
+    if (only === undefined || more.length > 0) {
+      this.reject('notOneTlv');
+      return [];
+    }
+    const tlv = managementTlvOf(only);
     if (tlv === undefined) {
-      this.reject(request.tlvs.length === 1 ? 'notManagementTlv' : 'notOneTlv');
+      this.reject('notManagementTlv');
       return [];
     }
     return [{ to: peer, bytes: this.answer(request, tlv.managementId, tlv.dataField, peer, nowS) }];
@@ -331,6 +336,19 @@ export class ManagementResponder {
 
   private reject(reason: ManagementRejection): void {
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+  }
+}
+
+/** The decoder's error kinds as reasons (decodeManagementMessage gives badValue for another messageType). */
+function rejectionOf(kind: DecodeErrorKind): ManagementRejection {
+  switch (kind) {
+    case 'notPtp':
+    case 'badValue':
+      return 'notManagement';
+    case 'badNanoseconds':
+      return 'badTlv';
+    default:
+      return kind;
   }
 }
 
