@@ -8,7 +8,7 @@ import { PORT_IDENTITY_OCTETS, readPortIdentity, writePortIdentity } from './der
 import { HEADER_OCTETS, readHeader, writeHeader } from './headerCodec.js';
 import { ManagementAction, ManagementTlvType } from './management.js';
 import { MessageType, type PortIdentity, type PtpHeader } from './messages.js';
-import { readUint16 } from './octets.js';
+import { copyOctets, output, readUint16 } from './octets.js';
 
 /** Header, targetPortIdentity (10), startingBoundaryHops, boundaryHops, actionField, reserved. */
 export const MANAGEMENT_MESSAGE_OCTETS = HEADER_OCTETS + PORT_IDENTITY_OCTETS + 4;
@@ -104,12 +104,16 @@ export interface OutgoingManagement {
   readonly tlv: RawTlv;
 }
 
-/** Builds a management message with one TLV (the TLV's value is padded to an even length). */
+/**
+ * Builds a management message with one TLV (the TLV's value is padded to an even length). Like the
+ * message codec's results, it is a view into a shared output slab (byteOffset may be non-zero).
+ */
 export function encodeManagementMessage(m: OutgoingManagement): Uint8Array {
   const valueOctets = m.tlv.value.length + (m.tlv.value.length % 2);
   const length = MANAGEMENT_MESSAGE_OCTETS + TLV_HEADER_OCTETS + valueOctets;
-  const bytes = new Uint8Array(length);
-  const w = new DataView(bytes.buffer);
+  output.reserve(length);
+  const w = output.view;
+  const o = output.offset;
   const header: PtpHeader = {
     majorSdoId: m.majorSdoId,
     messageType: MessageType.Management,
@@ -126,15 +130,15 @@ export function encodeManagementMessage(m: OutgoingManagement): Uint8Array {
     controlField: CONTROL_MANAGEMENT,
     logMessageInterval: LOG_INTERVAL_NONE,
   };
-  writeHeader(w, 0, header);
-  writePortIdentity(w, HEADER_OCTETS, m.targetPortIdentity);
-  w.setUint8(HEADER_OCTETS + 10, m.startingBoundaryHops);
-  w.setUint8(HEADER_OCTETS + 11, m.boundaryHops);
-  w.setUint8(HEADER_OCTETS + 12, m.action & 0x0f);
-  w.setUint16(MANAGEMENT_MESSAGE_OCTETS, m.tlv.tlvType);
-  w.setUint16(MANAGEMENT_MESSAGE_OCTETS + 2, valueOctets);
-  bytes.set(m.tlv.value, MANAGEMENT_MESSAGE_OCTETS + TLV_HEADER_OCTETS);
-  return bytes;
+  writeHeader(w, o, header);
+  writePortIdentity(w, o + HEADER_OCTETS, m.targetPortIdentity);
+  w.setUint8(o + HEADER_OCTETS + 10, m.startingBoundaryHops);
+  w.setUint8(o + HEADER_OCTETS + 11, m.boundaryHops);
+  w.setUint8(o + HEADER_OCTETS + 12, m.action & 0x0f);
+  w.setUint16(o + MANAGEMENT_MESSAGE_OCTETS, m.tlv.tlvType);
+  w.setUint16(o + MANAGEMENT_MESSAGE_OCTETS + 2, valueOctets);
+  copyOctets(w, o + MANAGEMENT_MESSAGE_OCTETS + TLV_HEADER_OCTETS, m.tlv.value);
+  return output.take(length);
 }
 
 /** A MANAGEMENT TLV's value: managementId then dataField. */
