@@ -48,7 +48,7 @@ export interface GrandmasterInfo {
   readonly priority2: number;
   /** parentDS.grandmasterClockQuality. */
   readonly clockQuality: ClockQuality;
-  /** currentDS.stepsRemoved. */
+  /** stepsRemoved of the master's Announce (802.1AS 10.6.3.2.6); currentDS.stepsRemoved is one more (pmc shows that). */
   readonly stepsRemoved: number;
   /** The Follow_Up information TLV's gmTimeBaseIndicator (802.1AS-2020 11.4.4.3.5). */
   readonly gmTimeBaseIndicator: number;

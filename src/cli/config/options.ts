@@ -116,7 +116,7 @@ const MASTER_SENDS: OptionUse = { kind: 'inert', why: 'shapes what a master port
 const E2E_ONLY: OptionUse = { kind: 'inert', why: 'end-to-end delay mechanism only' };
 const UDP_ONLY: OptionUse = { kind: 'inert', why: 'UDP transports only' };
 const NOT_ORDINARY: OptionUse = { kind: 'inert', why: 'boundary and transparent clocks only' };
-const MANAGEMENT_TEXT: OptionUse = { kind: 'inert', why: 'management data set text, answered to pmc' };
+const MANAGEMENT_TEXT: OptionUse = { kind: 'inert', why: 'CLOCK_DESCRIPTION text: accepted for linuxptp compatibility; that data set is not served (docs/management.md)' };
 const TS2PHC: OptionUse = { kind: 'inert', why: "ts2phc's option; ptp4l accepts and ignores it too" };
 const IGNORED: OptionUse = { kind: 'ignore' };
 
