@@ -41,6 +41,13 @@ describe('local extrapolation of synchronized time', () => {
       status: 'synchronized',
       // 135 + 0.5 × 50 + ½ × 10 × 0.25 = 161.25
       errorBoundNs: 161.25,
+      // The PTP timescale: TAI is gPTP time; UTC is 37 s behind (currentUtcOffset, valid).
+      tai: 1_732_000_000_500_000_500n,
+      utc: 1_731_999_963_500_000_500n,
+      utcOffset: 37,
+      leapSecond: false,
+      leapPending: null,
+      timeProperties: snapshot.utc,
     });
   });
 
@@ -77,8 +84,48 @@ describe('local extrapolation of synchronized time', () => {
 
   it('has no time and an unbounded error before the first mapping', () => {
     const x = new TimeExtrapolator();
-    x.update(sampleSnapshot({ status: 'lost', mapping: null, lastSync: null }), model);
-    expect(x.at(monotonicRawTime(1n))).toEqual({ ptpTime: null, status: 'lost', errorBoundNs: Infinity });
+    const never = sampleSnapshot({ status: 'lost', mapping: null, lastSync: null });
+    x.update(never, model);
+    expect(x.at(monotonicRawTime(1n))).toEqual({
+      ptpTime: null,
+      status: 'lost',
+      errorBoundNs: Infinity,
+      tai: null,
+      utc: null,
+      utcOffset: null,
+      leapSecond: false,
+      leapPending: null,
+      timeProperties: never.utc,
+    });
+  });
+
+  it('gives UTC through a leap second announced in the snapshot: 23:59:60 repeats 23:59:59, then the offset is 37 s', () => {
+    // 2016-12-31: 23:59:60 UTC began at TAI 1 483 228 836 s; the mapping is 2 s before it.
+    const leapAt = 1_483_228_836_000_000_000n;
+    const x = new TimeExtrapolator();
+    x.update(
+      sampleSnapshot({
+        mapping: { monotonicRaw: monotonicRawTime(10_000_000_000n), ptpTime: ptpTime(leapAt - 2_000_000_000n), rateRatio: 1 },
+        utc: { currentUtcOffset: 36, currentUtcOffsetValid: true, leap59: false, leap61: true, ptpTimescale: true },
+        timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: leapAt, offsetAfter: 37 } }, utcUnknownReason: null },
+      }),
+      model,
+    );
+    const before = x.at(monotonicRawTime(11_500_000_000n)); // 23:59:59.5
+    const during = x.at(monotonicRawTime(12_500_000_000n)); // 23:59:60.5
+    const after = x.at(monotonicRawTime(13_500_000_000n)); // 00:00:00.5
+    expect([before.utc, before.utcOffset, before.leapSecond, before.leapPending]).toEqual([1_483_228_799_500_000_000n, 36, false, 'insert']);
+    expect([during.utc, during.utcOffset, during.leapSecond, during.leapPending]).toEqual([1_483_228_799_500_000_000n, 37, true, null]);
+    expect([after.utc, after.utcOffset, after.leapSecond, after.leapPending]).toEqual([1_483_228_800_500_000_000n, 37, false, null]);
+    expect(during.tai).toBe(leapAt + 500_000_000n);
+  });
+
+  it('has TAI only on the PTP timescale, and UTC only when known', () => {
+    const x = new TimeExtrapolator();
+    x.update(sampleSnapshot({ utc: { currentUtcOffset: 37, currentUtcOffsetValid: false, leap59: false, leap61: false, ptpTimescale: false }, timescale: { tai: false, utc: null, utcUnknownReason: 'UTC unknown: …' } }), model);
+    const t = x.at(monotonicRawTime(10_000_000_000n));
+    expect(t.ptpTime).toBe(1_732_000_000_000_000_000n);
+    expect([t.tai, t.utc, t.utcOffset]).toEqual([null, null, null]);
   });
 
   it('keeps extrapolating with status lost when told the provider is gone', () => {

@@ -71,16 +71,16 @@ describe('request parsing', () => {
   it('echoes the id of an unknown op in its error', () => {
     const p = parseRequest('{"op":"reboot","id":9}');
     expect(p.ok ? undefined : JSON.parse(errorReply(p.error))).toEqual({
-      v: 1,
+      v: 2,
       id: 9,
-      error: { code: 'unknownOp', message: 'unknown op "reboot"; protocol 1 knows status, subscribe, unsubscribe, version' },
+      error: { code: 'unknownOp', message: 'unknown op "reboot"; protocol 2 knows status, subscribe, unsubscribe, version' },
     });
   });
 
   it('puts the snapshot age inside the snapshot object of a reply', () => {
     const line = snapshotReply('status', 'q', '{"status":"lost"}', 1500);
     expect(line.endsWith('\n')).toBe(true);
-    expect(JSON.parse(line)).toEqual({ v: 1, id: 'q', op: 'status', snapshot: { status: 'lost', timeSinceLastSyncNs: 1500 } });
+    expect(JSON.parse(line)).toEqual({ v: 2, id: 'q', op: 'status', snapshot: { status: 'lost', timeSinceLastSyncNs: 1500 } });
   });
 });
 

@@ -46,7 +46,7 @@ describe('provider requests', () => {
     const c = await open(await start());
     c.send('{"op":"status","id":"q1"}\n');
     const reply = await c.nth(1);
-    expect(reply['v']).toBe(1);
+    expect(reply['v']).toBe(2);
     expect(reply['id']).toBe('q1');
     expect(reply['op']).toBe('status');
     const s = snapshotOf(reply);
@@ -59,7 +59,7 @@ describe('provider requests', () => {
   it('answers version', async () => {
     const c = await open(await start({ implementationVersion: '0.1.0' }));
     c.send('{"op":"version","id":2}\n');
-    expect(await c.nth(1)).toEqual({ v: 1, id: 2, op: 'version', protocolVersion: 1, implementation: 'syntonic', implementationVersion: '0.1.0' });
+    expect(await c.nth(1)).toEqual({ v: 2, id: 2, op: 'version', protocolVersion: 2, implementation: 'syntonic', implementationVersion: '0.1.0' });
   });
 
   it('answers every malformed request with its error code and keeps the connection usable', async () => {
@@ -73,7 +73,7 @@ describe('provider requests', () => {
     const codes = c.messages.slice(0, 4).map((m) => (m['error'] as Message)['code']);
     expect(codes).toEqual(['badJson', 'unknownOp', 'badRequest', 'lineTooLong']);
     expect(c.messages[1]?.['id']).toBe('r');
-    expect(c.messages.every((m) => m['v'] === 1)).toBe(true);
+    expect(c.messages.every((m) => m['v'] === 2)).toBe(true);
     expect(c.messages[4]?.['id']).toBe('after');
     expect(snapshotOf(c.messages[4] as Message)['status']).toBe('synchronized');
     const stats = provider?.stats();
@@ -146,7 +146,7 @@ describe('provider subscriptions', () => {
     provider?.publish(snapshotAt(1_000_000_000_000_000_001n));
     c.send('{"op":"status","id":"end"}\n');
     const third = await c.nth(3);
-    expect(c.messages[1]).toEqual({ v: 1, id: 'u', op: 'unsubscribe' });
+    expect(c.messages[1]).toEqual({ v: 2, id: 'u', op: 'unsubscribe' });
     expect(third['id']).toBe('end');
     expect(provider?.stats().subscribers).toBe(0);
   });

@@ -86,3 +86,36 @@ describe('which changes subscribers hear about', () => {
     expect(isNotableChange(base, sampleSnapshot({ utc: { ...base.utc, currentUtcOffset: 38 } }))).toBe(true);
   });
 });
+
+describe('the timescale on the wire (protocol 2)', () => {
+  it('carries TAI, the UTC offset, its source and an announced leap, and reads them back', () => {
+    const leap = { kind: 'insert' as const, atPtpNs: 1_483_228_836_000_000_000n, offsetAfter: 37 };
+    const s = sampleSnapshot({ timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap }, utcUnknownReason: null } });
+    const wire = snapshotToWire(s);
+    expect(wire.timescale).toEqual({ tai: true, utcOffset: 36, utcOffsetSource: 'grandmaster', leap: { kind: 'insert', atPtpTimeNs: '1483228836000000000', utcOffsetAfter: 37 }, utcUnknownReason: null });
+    const back = snapshotFromWire(JSON.parse(JSON.stringify({ ...wire, timeSinceLastSyncNs: 0 })));
+    expect(back.ok && back.value.timescale).toEqual(s.timescale);
+  });
+
+  it('says why UTC is unknown with nulls in place of the offset', () => {
+    const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary' };
+    const wire = snapshotToWire(sampleSnapshot({ timescale: unknown }));
+    expect(wire.timescale).toEqual({ tai: false, utcOffset: null, utcOffsetSource: null, leap: null, utcUnknownReason: unknown.utcUnknownReason });
+    const back = snapshotFromWire(JSON.parse(JSON.stringify({ ...wire, timeSinceLastSyncNs: 0 })));
+    expect(back.ok && back.value.timescale).toEqual(unknown);
+  });
+
+  it('names a bad leap field', () => {
+    const wire = snapshotToWire(sampleSnapshot());
+    const bad = { ...wire, timescale: { ...wire.timescale, leap: { kind: 'sideways', atPtpTimeNs: '1', utcOffsetAfter: 38 } }, timeSinceLastSyncNs: 0 };
+    const r = snapshotFromWire(JSON.parse(JSON.stringify(bad)));
+    expect(!r.ok && r.error.field).toBe('snapshot.timescale.leap.kind');
+  });
+
+  it('tells subscribers when an announced leap appears', () => {
+    const base = sampleSnapshot();
+    const leap = { kind: 'insert' as const, atPtpNs: 1n, offsetAfter: 38 };
+    expect(isNotableChange(base, sampleSnapshot({ timescale: { ...base.timescale, utc: { offset: 37, source: 'grandmaster', leap } } }))).toBe(true);
+    expect(isNotableChange(base, sampleSnapshot())).toBe(false);
+  });
+});

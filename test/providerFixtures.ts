@@ -14,6 +14,7 @@ export function sampleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     statusSince: monotonicRawTime(5_000_000_000n),
     mapping: { monotonicRaw: monotonicRawTime(10_000_000_000n), ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 },
     utc: { currentUtcOffset: 37, currentUtcOffsetValid: true, leap59: false, leap61: false, ptpTimescale: true },
+    timescale: { tai: true, utc: { offset: 37, source: 'grandmaster', leap: null }, utcUnknownReason: null },
     lastSync: monotonicRawTime(10_000_000_000n),
     offsetFromMaster: -12,
     offsetFromMasterRmsNs: 35,

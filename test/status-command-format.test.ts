@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monotonicRawTime, ptpTime } from '../src/clock/timePoint.js';
+import { monotonicRawTime, ptpTime, taiTime, utcTime } from '../src/clock/timePoint.js';
 import type { ReceivedSnapshot } from '../src/provider/snapshot.js';
 import { formatStatusLine, formatStatusReport } from '../src/provider/statusText.js';
 import { sampleSnapshot } from './providerFixtures.js';
@@ -14,15 +14,20 @@ function rows(report: string): Map<string, string> {
   );
 }
 
+const NO_LEAP = { leapSecond: false, leapPending: null, timeProperties: null };
+
 const received = (overrides: Partial<ReceivedSnapshot> = {}): ReceivedSnapshot => ({ ...sampleSnapshot(), timeSinceLastSyncNs: 250_000_000, ...overrides });
 
 describe('syntonic status, human form', () => {
   it('shows time, UTC and ages computed from the snapshot', () => {
-    const time = { ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'synchronized' as const, errorBoundNs: 2034.2 };
+    const t = 1_732_000_037_123_456_789n;
+    const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 2034.2, tai: taiTime(t), utc: utcTime(t - 37_000_000_000n), utcOffset: 37 };
     const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
     expect(r.get('ptpTime')).toBe('1732000037.123456789 TAI');
     // TAI − 37 s = 1 732 000 000.123 s since 1970 = 2024-11-19T07:06:40.123Z
-    expect(r.get('utcTime')).toBe('2024-11-19T07:06:40.123Z');
+    expect(r.get('utcTime')).toBe('2024-11-19T07:06:40.123456789Z');
+    expect(r.get('utcOffset')).toBe('37 s (currentUtcOffset of the grandmaster)');
+    expect(r.get('leap')).toBe('none');
     expect(r.get('errorBound')).toBe('2035 ns');
     expect(r.get('lastSync')).toBe('2.500 s ago'); // last Sync at 10 s, now 12.5 s
     expect(r.get('statusSince')).toBe('7.500 s ago'); // since 5 s
@@ -32,11 +37,14 @@ describe('syntonic status, human form', () => {
 
   it('says plainly when there is no grandmaster and no time yet', () => {
     const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
-    const r = rows(formatStatusReport(never, { ptpTime: null, status: 'lost', errorBoundNs: Infinity }, monotonicRawTime(12_500_000_000n)));
+    const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };
+    const r = rows(formatStatusReport({ ...never, timescale: unknown }, { ...NO_LEAP, ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null }, monotonicRawTime(12_500_000_000n)));
     expect(r.get('status')).toBe('lost (s0)');
     expect(r.get('gmPresent')).toBe('false');
     expect(r.get('gmIdentity')).toBe('-');
     expect(r.get('ptpTime')).toBe('unknown (never synchronized)');
+    expect(r.get('utcTime')).toBe('unknown');
+    expect(r.get('utcOffset')).toBe('unknown');
     expect(r.get('errorBound')).toBe('unbounded');
     expect(r.get('lastSync')).toBe('never');
     expect(r.get('grandmasterIdentity')).toBe('none');

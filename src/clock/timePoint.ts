@@ -17,10 +17,16 @@ export type PtpTime = TimePoint<'ptp'>;
 export type LocalTime = TimePoint<'local'>;
 /** Linux CLOCK_MONOTONIC_RAW: the provider's reference for extrapolation by clients. */
 export type MonotonicRawTime = TimePoint<'monotonicRaw'>;
+/** TAI, ns since 1970-01-01 00:00:00 TAI (the PTP epoch): gPTP time when ptpTimescale is set. */
+export type TaiTime = TimePoint<'tai'>;
+/** UTC as POSIX ns since 1970 (leap seconds not counted, as CLOCK_REALTIME; 23:59:60 repeats 23:59:59). */
+export type UtcTime = TimePoint<'utc'>;
 
 export const ptpTime = (ns: bigint): PtpTime => ns as PtpTime;
 export const localTime = (ns: bigint): LocalTime => ns as LocalTime;
 export const monotonicRawTime = (ns: bigint): MonotonicRawTime => ns as MonotonicRawTime;
+export const taiTime = (ns: bigint): TaiTime => ns as TaiTime;
+export const utcTime = (ns: bigint): UtcTime => ns as UtcTime;
 
 /** b - a in ns as a number; exact while |b - a| < 2^53 ns (~104 days). */
 export function elapsedNs<C extends string>(a: TimePoint<C>, b: TimePoint<NoInfer<C>>): number {

@@ -1,9 +1,10 @@
 /**
- * The provider protocol, version 1 (docs/provider-protocol.md): newline-delimited JSON over a Unix
- * stream socket. One request per line; every reply carries "v": 1 and echoes the request's "id".
+ * The provider protocol, version 2 (docs/provider-protocol.md): newline-delimited JSON over a Unix
+ * stream socket. One request per line; every reply carries "v": 2 and echoes the request's "id".
  */
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the snapshot's `timescale` (TAI, UTC offset, leap second) was added. */
+export const PROTOCOL_VERSION = 2;
 export const DEFAULT_SOCKET_PATH = '/run/syntonic/syntonic.sock';
 /** Longest request line the server accepts, bytes without the newline. */
 export const DEFAULT_MAX_REQUEST_BYTES = 4096;
@@ -64,7 +65,7 @@ function fail(code: ErrorCode, message: string, id?: unknown): ParsedRequest {
   return { ok: false, error: isRequestId(id) ? { code, message, id } : { code, message } };
 }
 
-/** `"id":…,` ready to splice after `{"v":1,`, or '' without an id. */
+/** `"id":…,` ready to splice after `{"v":2,`, or '' without an id. */
 function idField(id: RequestId | undefined): string {
   return id === undefined ? '' : `"id":${JSON.stringify(id)},`;
 }

@@ -6,6 +6,7 @@
 import type { ClockKind } from '../clock/clock.js';
 import type { MonotonicRawTime, PtpTime } from '../clock/timePoint.js';
 import type { ClockIdentity, ClockQuality, PortIdentity } from '../protocol/messages.js';
+import type { UtcConversion } from '../protocol/timeProperties.js';
 
 /**
  * synchronized: the servo is locked to a grandmaster; unstable: it follows one but is not (yet, or
@@ -72,6 +73,19 @@ export interface UtcInfo {
   readonly ptpTimescale: boolean;
 }
 
+/**
+ * What gPTP time means as TAI and UTC, derived from timePropertiesDS and the configuration by
+ * src/protocol/timeProperties.ts (the rules are stated there and in docs/provider-protocol.md).
+ */
+export interface Timescale {
+  /** gPTP time is TAI (ptpTimescale): TAI = gPTP time. False: TAI is unknown. */
+  readonly tai: boolean;
+  /** UTC = gPTP time − utc.offset s (utc.leap.offsetAfter from the leap instant on); null: unknown. */
+  readonly utc: UtcConversion | null;
+  /** Why UTC is unknown (one sentence), null when it is known. */
+  readonly utcUnknownReason: string | null;
+}
+
 export interface Snapshot {
   readonly status: SyncStatus;
   /** Why the status last changed, in words (e.g. "announceReceiptTimeout: no Announce for 3 s"). */
@@ -81,6 +95,7 @@ export interface Snapshot {
   /** Null until the first synchronization. */
   readonly mapping: TimeMapping | null;
   readonly utc: UtcInfo;
+  readonly timescale: Timescale;
   /** The CLOCK_MONOTONIC_RAW instant of the last Sync the servo used; null before the first. */
   readonly lastSync: MonotonicRawTime | null;
   /** Last offset from master, ns (linuxptp `master offset`). */
@@ -116,7 +131,8 @@ export function isNotableChange(a: Snapshot, b: Snapshot): boolean {
     a.statusReason !== b.statusReason ||
     !sameMapping(a.mapping, b.mapping) ||
     !sameGrandmaster(a.grandmaster, b.grandmaster) ||
-    !sameUtc(a.utc, b.utc)
+    !sameUtc(a.utc, b.utc) ||
+    !sameTimescale(a.timescale, b.timescale)
   );
 }
 
@@ -147,4 +163,12 @@ function sameUtc(a: UtcInfo, b: UtcInfo): boolean {
     a.leap61 === b.leap61 &&
     a.ptpTimescale === b.ptpTimescale
   );
+}
+
+function sameTimescale(a: Timescale, b: Timescale): boolean {
+  if (a.tai !== b.tai || a.utcUnknownReason !== b.utcUnknownReason) return false;
+  if (a.utc === null || b.utc === null) return a.utc === b.utc;
+  const [x, y] = [a.utc.leap, b.utc.leap];
+  const sameLeap = x === null || y === null ? x === y : x.kind === y.kind && x.atPtpNs === y.atPtpNs && x.offsetAfter === y.offsetAfter;
+  return a.utc.offset === b.utc.offset && a.utc.source === b.utc.source && sameLeap;
 }

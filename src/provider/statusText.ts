@@ -5,6 +5,7 @@
  */
 import type { MonotonicRawTime } from '../clock/timePoint.js';
 import { formatClockIdentity, formatPortIdentity } from '../protocol/format.js';
+import { formatUtcNs } from '../protocol/timeProperties.js';
 import type { PortRole, ReceivedSnapshot, SyncStatus } from './snapshot.js';
 import type { SynchronizedTime } from './timeExtrapolator.js';
 import { snapshotToWire } from './wireSnapshot.js';
@@ -33,6 +34,8 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['statusSince', `${seconds(Number(now - s.statusSince))} ago`],
         ['ptpTime', time.ptpTime === null ? 'unknown (never synchronized)' : `${ptpSeconds(time.ptpTime)} ${s.utc.ptpTimescale ? 'TAI' : 'ARB'}`],
         ['utcTime', utcText(time, s)],
+        ['utcOffset', utcOffsetText(time, s)],
+        ['leap', leapText(time, s)],
         ['errorBound', Number.isFinite(time.errorBoundNs) ? `${Math.ceil(time.errorBoundNs)} ns` : 'unbounded'],
         ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
         ['master_offset', `${tenths(s.offsetFromMaster)} ns`],
@@ -96,9 +99,27 @@ export function formatStatusLine(s: ReceivedSnapshot): string {
   );
 }
 
-/** The snapshot as the protocol's JSON (the --json output). */
-export function statusJson(s: ReceivedSnapshot, indent?: number): string {
-  return JSON.stringify({ ...snapshotToWire(s), timeSinceLastSyncNs: s.timeSinceLastSyncNs }, null, indent) + '\n';
+/**
+ * The snapshot as the protocol's JSON (the --json output); with `time`, also a `now` object: the
+ * client's reading at print time as gPTP time, TAI and UTC (decimal ns strings, null when unknown).
+ */
+export function statusJson(s: ReceivedSnapshot, indent?: number, time?: SynchronizedTime): string {
+  const base = { ...snapshotToWire(s), timeSinceLastSyncNs: s.timeSinceLastSyncNs };
+  return JSON.stringify(time === undefined ? base : { ...base, now: nowJson(time) }, null, indent) + '\n';
+}
+
+function nowJson(t: SynchronizedTime): Record<string, unknown> {
+  const text = (v: bigint | null): string | null => (v === null ? null : v.toString());
+  return {
+    ptpTimeNs: text(t.ptpTime),
+    taiNs: text(t.tai),
+    utcNs: text(t.utc),
+    utc: t.utc === null ? null : formatUtcNs(t.utc, t.leapSecond),
+    utcOffset: t.utcOffset,
+    leapSecond: t.leapSecond,
+    leapPending: t.leapPending,
+    errorBoundNs: Number.isFinite(t.errorBoundNs) ? t.errorBoundNs : null,
+  };
 }
 
 function rejected(counts: Readonly<Record<string, number>>): Array<[string, string]> {
@@ -118,11 +139,29 @@ function ptpSeconds(ns: bigint): string {
   return `${sign}${a / 1_000_000_000n}.${(a % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
-/** UTC = TAI − currentUtcOffset, when gPTP time is TAI and the offset is known (802.1AS-2020 8.2, the PTP timescale). */
+/** UTC from the client's reading (src/protocol/timeProperties.ts derives it; 23:59:60 shown as such). */
 function utcText(time: SynchronizedTime, s: ReceivedSnapshot): string {
-  if (time.ptpTime === null || !s.utc.ptpTimescale || !s.utc.currentUtcOffsetValid) return 'unknown';
-  const utcMs = (time.ptpTime - BigInt(s.utc.currentUtcOffset) * 1_000_000_000n) / 1_000_000n;
-  return new Date(Number(utcMs)).toISOString();
+  if (time.utc === null) return time.ptpTime === null ? 'unknown' : `unknown (${s.timescale.utcUnknownReason ?? 'no UTC offset'})`;
+  return formatUtcNs(time.utc, time.leapSecond);
+}
+
+/** gPTP time − UTC and where it comes from. */
+function utcOffsetText(time: SynchronizedTime, s: ReceivedSnapshot): string {
+  const c = s.timescale.utc;
+  if (c === null) return 'unknown';
+  const offset = time.utcOffset ?? c.offset;
+  return `${offset} s (${c.source === 'grandmaster' ? 'currentUtcOffset of the grandmaster' : 'assume_utc_offset of the configuration'})`;
+}
+
+/** The announced leap second: when, and whether it is under way. */
+function leapText(time: SynchronizedTime, s: ReceivedSnapshot): string {
+  const leap = s.timescale.utc?.leap ?? null;
+  if (leap === null) return 'none';
+  const what = leap.kind === 'insert' ? 'leap61 (23:59:60 inserted)' : 'leap59 (23:59:59 deleted)';
+  if (time.leapSecond) return `${what}: now in 23:59:60`;
+  if (time.ptpTime === null) return what;
+  const inS = Number(leap.atPtpNs - time.ptpTime) / 1e9;
+  return inS > 0 ? `${what} in ${inS.toFixed(3)} s, then UTC offset ${leap.offsetAfter} s` : `${what}: done, UTC offset ${leap.offsetAfter} s`;
 }
 
 function hex(v: number, digits: number): string {

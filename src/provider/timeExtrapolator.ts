@@ -3,9 +3,10 @@
  * a round trip to the daemon. Everything that does not depend on the reading is precomputed when a
  * snapshot arrives, so that at() costs one clock read's worth of bigint arithmetic and one result.
  */
-import type { MonotonicRawTime, PtpTime } from '../clock/timePoint.js';
+import type { MonotonicRawTime, PtpTime, TaiTime, UtcTime } from '../clock/timePoint.js';
+import { NS_PER_S, type LeapKind } from '../protocol/timeProperties.js';
 import { errorBoundNs, type ErrorBoundModel } from './errorBound.js';
-import type { Snapshot, SyncStatus } from './snapshot.js';
+import type { Snapshot, SyncStatus, UtcInfo } from './snapshot.js';
 
 export interface SynchronizedTime {
   /** gPTP time now, ns; null before the provider has ever reported a mapping. */
@@ -13,6 +14,18 @@ export interface SynchronizedTime {
   readonly status: SyncStatus;
   /** |ptpTime − grandmaster time| is within this, ns (see errorBound.ts); Infinity without a mapping. */
   readonly errorBoundNs: number;
+  /** TAI now (ns since 1970-01-01 TAI): ptpTime when gPTP time is TAI (ptpTimescale), else null. */
+  readonly tai: TaiTime | null;
+  /** UTC now as POSIX ns (23:59:60 repeats 23:59:59, as CLOCK_REALTIME); null when UTC is unknown. */
+  readonly utc: UtcTime | null;
+  /** gPTP time − UTC in force now, s (TAI − UTC with the PTP timescale); null when UTC is unknown. */
+  readonly utcOffset: number | null;
+  /** True during an inserted leap second, 23:59:60 UTC. */
+  readonly leapSecond: boolean;
+  /** A leap second still ahead: 'insert' (leap61) or 'delete' (leap59); null when none. */
+  readonly leapPending: LeapKind | null;
+  /** The grandmaster's timePropertiesDS as last reported (currentUtcOffset, its validity, leap59/61, ptpTimescale). */
+  readonly timeProperties: UtcInfo | null;
 }
 
 export class TimeExtrapolator {
@@ -33,10 +46,20 @@ export class TimeExtrapolator {
   private linearPpb = 0;
   private halfWanderPpbPerS = 0;
   private currentStatus: SyncStatus = 'lost';
+  private taiKnown = false;
+  private timeProperties: UtcInfo | null = null;
+  /** UTC = ptp − utcBeforeNs before leapAt, − utcAfterNs from it on; utcOffsetBefore null: UTC unknown. */
+  private utcOffsetBefore: number | null = null;
+  private utcOffsetAfter = 0;
+  private utcBeforeNs = 0n;
+  private utcAfterNs = 0n;
+  private leapAt: bigint | undefined;
+  private leapInsert = false;
 
   /** Takes a snapshot's mapping, status and error model. */
   update(snapshot: Snapshot, model: ErrorBoundModel): void {
     this.currentStatus = snapshot.status;
+    this.takeTimescale(snapshot);
     const m = snapshot.mapping;
     this.hasMapping = m !== null;
     if (m === null) return;
@@ -49,6 +72,19 @@ export class TimeExtrapolator {
     this.baseNs = last === null ? Infinity : errorBoundNs(model, snapshot.offsetFromMasterRmsNs, 0);
     this.linearPpb = model.frequencyErrorPpb;
     this.halfWanderPpbPerS = 0.5 * model.wanderPpbPerS;
+  }
+
+  private takeTimescale(snapshot: Snapshot): void {
+    this.timeProperties = snapshot.utc;
+    this.taiKnown = snapshot.timescale.tai;
+    const c = snapshot.timescale.utc;
+    this.utcOffsetBefore = c === null ? null : c.offset;
+    if (c === null) return;
+    this.utcBeforeNs = BigInt(c.offset) * NS_PER_S;
+    this.leapAt = c.leap?.atPtpNs;
+    this.leapInsert = c.leap?.kind === 'insert';
+    this.utcOffsetAfter = c.leap?.offsetAfter ?? c.offset;
+    this.utcAfterNs = BigInt(this.utcOffsetAfter) * NS_PER_S;
   }
 
   /** Overrides the status (e.g. 'lost' while the provider is unreachable), keeping the mapping. */
@@ -68,7 +104,9 @@ export class TimeExtrapolator {
    * per call; the correction's bigint is rebuilt only when it changes by a nanosecond.
    */
   at(monotonicRaw: MonotonicRawTime): SynchronizedTime {
-    if (!this.hasMapping) return { ptpTime: null, status: this.currentStatus, errorBoundNs: Infinity };
+    if (!this.hasMapping) {
+      return { ptpTime: null, status: this.currentStatus, errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: this.timeProperties };
+    }
     const elapsedNs = Number(monotonicRaw) - this.refMonotonicRawNs;
     const correctionNs = Math.round(elapsedNs * this.rateMinusOne);
     if (correctionNs !== this.correctionNs) {
@@ -76,10 +114,35 @@ export class TimeExtrapolator {
       this.correctedOffset = this.ptpMinusMonotonicRaw + BigInt(correctionNs);
     }
     const ageS = Math.max(0, (elapsedNs + this.ageOffsetNs) * 1e-9);
+    const ptp = monotonicRaw + this.correctedOffset;
+    // UTC (src/protocol/timeProperties.ts states the rules; this is their allocation-free form).
+    let utc: UtcTime | null = null;
+    let utcOffset: number | null = null;
+    let leapSecond = false;
+    let leapPending: LeapKind | null = null;
+    const before = this.utcOffsetBefore;
+    if (before !== null) {
+      const leapAt = this.leapAt;
+      if (leapAt === undefined || ptp < leapAt) {
+        utc = (ptp - this.utcBeforeNs) as UtcTime;
+        utcOffset = before;
+        if (leapAt !== undefined) leapPending = this.leapInsert ? 'insert' : 'delete';
+      } else {
+        utc = (ptp - this.utcAfterNs) as UtcTime;
+        utcOffset = this.utcOffsetAfter;
+        leapSecond = this.leapInsert && ptp < leapAt + NS_PER_S;
+      }
+    }
     return {
-      ptpTime: (monotonicRaw + this.correctedOffset) as PtpTime,
+      ptpTime: ptp as PtpTime,
       status: this.currentStatus,
       errorBoundNs: this.baseNs + ageS * (this.linearPpb + this.halfWanderPpbPerS * ageS),
+      tai: this.taiKnown ? (ptp as TaiTime) : null,
+      utc,
+      utcOffset,
+      leapSecond,
+      leapPending,
+      timeProperties: this.timeProperties,
     };
   }
 }

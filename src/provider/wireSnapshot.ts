@@ -8,6 +8,7 @@ import type { ClockKind } from '../clock/clock.js';
 import { monotonicRawTime, ptpTime, type MonotonicRawTime } from '../clock/timePoint.js';
 import { formatClockIdentity, formatPortIdentity, parseClockIdentity } from '../protocol/format.js';
 import type { ClockQuality, PortIdentity } from '../protocol/messages.js';
+import type { LeapKind, UtcConversion, UtcOffsetSource } from '../protocol/timeProperties.js';
 import {
   CLOCK_KINDS,
   PORT_ROLES,
@@ -18,6 +19,7 @@ import {
   type ReceivedSnapshot,
   type Snapshot,
   type TimeMapping,
+  type Timescale,
   type UtcInfo,
 } from './snapshot.js';
 
@@ -43,6 +45,22 @@ export interface WirePort {
   readonly asCapable: boolean;
 }
 
+export interface WireLeap {
+  readonly kind: LeapKind;
+  /** gPTP instant (ns, decimal string) from which utcOffsetAfter applies. */
+  readonly atPtpTimeNs: string;
+  readonly utcOffsetAfter: number;
+}
+
+/** Timescale on the wire: flat, with nulls where UTC is unknown. */
+export interface WireTimescale {
+  readonly tai: boolean;
+  readonly utcOffset: number | null;
+  readonly utcOffsetSource: UtcOffsetSource | null;
+  readonly leap: WireLeap | null;
+  readonly utcUnknownReason: string | null;
+}
+
 /** Field order here is the order on the wire; timeSinceLastSyncNs is appended when sent. */
 export interface WireSnapshot {
   readonly status: string;
@@ -50,6 +68,7 @@ export interface WireSnapshot {
   readonly statusSinceMonotonicRawNs: string;
   readonly mapping: WireMapping | null;
   readonly utc: UtcInfo;
+  readonly timescale: WireTimescale;
   readonly lastSyncMonotonicRawNs: string | null;
   readonly offsetFromMaster: number;
   readonly offsetFromMasterRmsNs: number;
@@ -72,6 +91,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     statusSinceMonotonicRawNs: s.statusSince.toString(),
     mapping: s.mapping === null ? null : mappingToWire(s.mapping),
     utc: { ...s.utc },
+    timescale: timescaleToWire(s.timescale),
     lastSyncMonotonicRawNs: s.lastSync === null ? null : s.lastSync.toString(),
     offsetFromMaster: s.offsetFromMaster,
     offsetFromMasterRmsNs: s.offsetFromMasterRmsNs,
@@ -89,6 +109,17 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
 
 function mappingToWire(m: TimeMapping): WireMapping {
   return { monotonicRawNs: m.monotonicRaw.toString(), ptpTimeNs: m.ptpTime.toString(), rateRatio: m.rateRatio };
+}
+
+function timescaleToWire(t: Timescale): WireTimescale {
+  const c = t.utc;
+  return {
+    tai: t.tai,
+    utcOffset: c === null ? null : c.offset,
+    utcOffsetSource: c === null ? null : c.source,
+    leap: c === null || c.leap === null ? null : { kind: c.leap.kind, atPtpTimeNs: c.leap.atPtpNs.toString(), utcOffsetAfter: c.leap.offsetAfter },
+    utcUnknownReason: t.utcUnknownReason,
+  };
 }
 
 function grandmasterToWire(g: GrandmasterInfo): WireGrandmaster {
@@ -136,6 +167,7 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     statusSince: f.monotonicRaw('statusSinceMonotonicRawNs'),
     mapping: f.nullable('mapping', readMapping),
     utc: readUtc(f.object('utc')),
+    timescale: readTimescale(f.object('timescale')),
     lastSync: f.isNull('lastSyncMonotonicRawNs') ? null : f.monotonicRaw('lastSyncMonotonicRawNs'),
     offsetFromMaster: f.number('offsetFromMaster'),
     offsetFromMasterRmsNs: f.number('offsetFromMasterRmsNs', 0),
@@ -168,6 +200,20 @@ function readUtc(f: Fields): UtcInfo {
     leap61: f.boolean('leap61'),
     ptpTimescale: f.boolean('ptpTimescale'),
   };
+}
+
+const UTC_OFFSET_SOURCES: readonly UtcOffsetSource[] = ['grandmaster', 'configuration'];
+const LEAP_KINDS: readonly LeapKind[] = ['insert', 'delete'];
+
+function readTimescale(f: Fields): Timescale {
+  const tai = f.boolean('tai');
+  if (f.isNull('utcOffset')) return { tai, utc: null, utcUnknownReason: f.string('utcUnknownReason') };
+  const utc: UtcConversion = {
+    offset: f.integer('utcOffset', -32768, 32767),
+    source: f.oneOf('utcOffsetSource', UTC_OFFSET_SOURCES),
+    leap: f.nullable('leap', (l) => ({ kind: l.oneOf('kind', LEAP_KINDS), atPtpNs: l.decimal('atPtpTimeNs'), offsetAfter: l.integer('utcOffsetAfter', -32768, 32767) })),
+  };
+  return { tai, utc, utcUnknownReason: null };
 }
 
 function readGrandmaster(f: Fields): GrandmasterInfo {

@@ -16,7 +16,8 @@ const USAGE = `Usage: syntonic status [--socket PATH] [--json] [--watch]
 Asks a running syntonic for its synchronization status, as pmc would show it.
 
   -s, --socket PATH  the provider socket (default ${DEFAULT_SOCKET_PATH})
-      --json         print the snapshot as JSON (the provider protocol's form)
+      --json         print the snapshot as JSON (the provider protocol's form), plus "now":
+                     gPTP time, TAI and UTC read at print time
   -w, --watch        follow changes until interrupted (one line per update; NDJSON with --json)
   -h, --help         this text
 `;
@@ -76,7 +77,7 @@ function parse(argv: string[]): StatusArgs | number {
 
 async function once(client: TimeBaseClient, args: StatusArgs): Promise<number> {
   const snapshot = await client.status();
-  process.stdout.write(args.json ? statusJson(snapshot, 2) : formatStatusReport(snapshot, client.now(), monotonicRawNow()));
+  process.stdout.write(args.json ? statusJson(snapshot, 2, client.now()) : formatStatusReport(snapshot, client.now(), monotonicRawNow()));
   return 0;
 }
 
@@ -84,7 +85,7 @@ async function once(client: TimeBaseClient, args: StatusArgs): Promise<number> {
 function watch(client: TimeBaseClient, args: StatusArgs): Promise<number> {
   let first = true;
   const print = (s: ReceivedSnapshot): void => {
-    if (args.json) process.stdout.write(statusJson(s));
+    if (args.json) process.stdout.write(statusJson(s, undefined, client.now()));
     else if (first) process.stdout.write(formatStatusReport(s, client.now(), monotonicRawNow()) + '\n');
     else process.stdout.write(formatStatusLine(s));
     first = false;

@@ -5,9 +5,9 @@
  */
 import type { DisciplinedClock } from '../../clock/clock.js';
 import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime } from '../../clock/timePoint.js';
-import { Flag } from '../../protocol/messages.js';
 import type { PortEngine } from '../../protocol/portEngine.js';
-import type { GrandmasterInfo, PortRole, Snapshot, TimeMapping, TimestampingMode } from '../../provider/snapshot.js';
+import { continueLeap, deriveUtc, timePropertiesOf, type TimeProperties, type UtcConversion } from '../../protocol/timeProperties.js';
+import type { GrandmasterInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
 import type { ClockServo } from '../../servo/clockServo.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 
@@ -26,6 +26,8 @@ export interface SnapshotSources {
   readonly samplePair: () => ClockPair;
   /** Refusals counted outside the engine (e.g. `management.badTlv`), shown beside its own. */
   readonly moreRejections?: () => Readonly<Record<string, number>>;
+  /** assume_utc_offset: gPTP time − UTC, s, when the grandmaster does not announce a valid one. */
+  readonly assumedUtcOffset?: number;
 }
 
 /** Pairs this far apart give the rate between the disciplined clock and CLOCK_MONOTONIC_RAW. */
@@ -37,6 +39,8 @@ export class SnapshotBuilder {
   /** (monotonicRaw, ptp) pairs of recent snapshots, oldest first, spanning about RATE_WINDOW_NS. */
   private readonly history: { mono: bigint; ptp: bigint }[] = [];
   private cached: { sync: LocalTime; mapping: TimeMapping } | undefined;
+  /** The last UTC conversion, so that a leap the grandmaster settles early still happens on time. */
+  private lastUtc: UtcConversion | null = null;
 
   constructor(private readonly sources: SnapshotSources) {
     this.statusSince = sources.samplePair().monotonicRaw;
@@ -54,19 +58,21 @@ export class SnapshotBuilder {
     const report = servo.report(pair.timestampClock);
     const lastSync = engine.lastSyncTime;
     const master = engine.masterInfo;
-    const flags = master?.flags ?? 0;
+    const timeProperties = timePropertiesOf(master?.currentUtcOffset ?? 0, master?.flags ?? 0);
+    const mapping = lastSync === undefined ? null : this.mappingAt(lastSync, pair);
     return {
       status: report.status,
       statusReason: this.statusReason,
       statusSince: this.statusSince,
-      mapping: lastSync === undefined ? null : this.mappingAt(lastSync, pair),
+      mapping,
       utc: {
-        currentUtcOffset: master?.currentUtcOffset ?? 0,
-        currentUtcOffsetValid: (flags & Flag.currentUtcOffsetValid) !== 0,
-        leap59: (flags & Flag.leap59) !== 0,
-        leap61: (flags & Flag.leap61) !== 0,
-        ptpTimescale: (flags & Flag.ptpTimescale) !== 0,
+        currentUtcOffset: timeProperties.currentUtcOffset,
+        currentUtcOffsetValid: timeProperties.currentUtcOffsetValid,
+        leap59: timeProperties.leap59,
+        leap61: timeProperties.leap61,
+        ptpTimescale: timeProperties.ptpTimescale,
       },
+      timescale: this.timescale(master === undefined ? undefined : timeProperties, mapping),
       lastSync: lastSync === undefined ? null : this.toMonotonicRaw(lastSync, pair),
       offsetFromMaster: report.lastOffsetNs ?? 0,
       offsetFromMasterRmsNs: report.offsetRmsNs ?? 0,
@@ -106,6 +112,22 @@ export class SnapshotBuilder {
     const span = first === undefined ? 0n : mono - first.mono;
     const rateRatio = first !== undefined && span > 1_000_000_000n ? Number(BigInt(ptp) - first.ptp) / Number(span) : 1 + this.sources.clock.frequencyPpb() * 1e-9;
     return { monotonicRaw: pair.monotonicRaw, ptpTime: ptp, rateRatio };
+  }
+
+  /** TAI and UTC at the mapping's instant (which picks the midnight a leap flag refers to). */
+  private timescale(tp: TimeProperties | undefined, mapping: TimeMapping | null): Timescale {
+    if (tp === undefined) {
+      this.lastUtc = null;
+      return { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };
+    }
+    const at = mapping === null ? 0n : BigInt(mapping.ptpTime);
+    const derived = deriveUtc(tp, at, this.sources.assumedUtcOffset);
+    if (!derived.known) {
+      this.lastUtc = null;
+      return { tai: tp.ptpTimescale, utc: null, utcUnknownReason: derived.reason };
+    }
+    this.lastUtc = continueLeap(this.lastUtc, derived.conversion, at);
+    return { tai: tp.ptpTimescale, utc: this.lastUtc, utcUnknownReason: null };
   }
 
   private grandmaster(): GrandmasterInfo | null {
