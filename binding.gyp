@@ -10,7 +10,8 @@
         "native/phc.cc",
         "native/systemClocks.cc",
         "native/timestamping.cc",
-        "native/unixDatagramSocket.cc"
+        "native/unixDatagramSocket.cc",
+        "native/unixDatagramSender.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -9,6 +9,7 @@
 #include "systemClocks.h"
 #include "timestamping.h"
 #include "unixDatagramSocket.h"
+#include "unixDatagramSender.h"
 
 namespace syntonic {
 namespace {
@@ -37,6 +38,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("timestampingInfo", Napi::Function::New(env, TimestampingInfoJs));
   exports.Set("PacketPort", PacketPort::DefineClass(env));
   exports.Set("UnixDatagramSocket", UnixDatagramSocket::DefineClass(env));
+  RegisterUnixDatagramSender(env, exports);
   return exports;
 }
 

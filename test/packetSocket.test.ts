@@ -99,6 +99,11 @@ function fakeBinding(info: NativeTimestampingInfo): NativeBinding {
         unused();
       }
     } as unknown as NativeBinding['UnixDatagramSocket'],
+    UnixDatagramSender: class {
+      constructor() {
+        unused();
+      }
+    } as unknown as NativeBinding['UnixDatagramSender'],
     clockIdForFd: unused,
     isDynamicClockId: unused,
     splitStepNs: unused,

@@ -153,6 +153,13 @@ export interface NativeUnixDatagramSocket {
   close(): void;
 }
 
+/** A connected AF_UNIX datagram socket (chronyd's SOCK refclock); send never blocks. */
+export interface NativeUnixDatagramSender {
+  /** Sends one datagram; returns the bytes sent. Throws a NativeError (EAGAIN, ECONNREFUSED, …). */
+  send(bytes: Uint8Array): number;
+  close(): void;
+}
+
 export interface NativeBinding {
   monotonicRawNs(): bigint;
   realtimeNs(): bigint;
@@ -162,6 +169,8 @@ export interface NativeBinding {
   PhcClock: new (path: string) => NativePhcClock;
   /** AF_UNIX SOCK_DGRAM bound to `path` (a stale socket file nobody reads is replaced; a live one refused). */
   UnixDatagramSocket: new (path: string, callbacks: NativeUnixDatagramCallbacks) => NativeUnixDatagramSocket;
+  /** Connects to a Unix datagram socket; throws a NativeError (ENOENT, ECONNREFUSED, EACCES, …). */
+  UnixDatagramSender: new (path: string) => NativeUnixDatagramSender;
   /** FD_TO_CLOCKID: ((~fd) << 3) | 3. */
   clockIdForFd(fd: number): number;
   /** True for fd-backed clock ids, the only ones the addon will ever pass to clock_adjtime. */

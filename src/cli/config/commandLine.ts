@@ -18,6 +18,8 @@ export interface CommandLineOverrides {
   readonly logFormat: string;
   /** --metrics HOST:PORT, :PORT or PORT (host 127.0.0.1). */
   readonly metrics: string;
+  /** --refclock-sock PATH: chrony's SOCK refclock socket (refclock_sock_address). */
+  readonly refclockSock: string;
 }
 
 export interface MetricsEndpoint {
@@ -68,7 +70,7 @@ export function parseMetricsEndpoint(raw: string): FlagResult<MetricsEndpoint> {
   return { ok: true, value: { host, port } };
 }
 
-export function parseSocketPathFlag(raw: string): FlagResult<string> {
-  if (raw.trim() === '') return { ok: false, problem: '--socket: the path is empty' };
+export function parseSocketPathFlag(raw: string, flag = '--socket'): FlagResult<string> {
+  if (raw.trim() === '') return { ok: false, problem: `${flag}: the path is empty` };
   return { ok: true, value: raw };
 }

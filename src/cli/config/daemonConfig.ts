@@ -70,7 +70,25 @@ export interface DaemonConfig {
   readonly logFormat: LogFormat;
   /** --metrics; absent: no metrics endpoint. */
   readonly metrics?: MetricsEndpoint;
+  /** chrony's SOCK refclock (refclock_sock_address, --refclock-sock); absent: chrony is not fed. */
+  readonly refclock?: RefclockConfig;
+  /** assume_utc_offset: gPTP time − UTC, s, when the grandmaster announces no valid one. */
+  readonly assumedUtcOffset?: number;
 }
+
+export interface RefclockConfig {
+  /** The socket chronyd's `refclock SOCK` listens on. */
+  readonly address: string;
+  /**
+   * clock_servo refclock_sock: chrony gets each Sync's measured offset and disciplines the system clock;
+   * no clock is disciplined here (the provider keeps its virtual clock). Otherwise chrony gets the
+   * synchronized time of the clock the servo disciplines.
+   */
+  readonly measuredOffsets: boolean;
+}
+
+/** linuxptp 4.x's default refclock_sock_address. */
+export const DEFAULT_REFCLOCK_SOCK_ADDRESS = '/var/run/refclock.ptp.sock';
 
 export interface LoadDaemonConfigInput {
   /** The file to read; with `text`, only its name for messages. */
@@ -133,10 +151,17 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     txTimestampTimeoutMs: Number(fromTable(options, 'tx_timestamp_timeout', profile)),
     logFormat: flags.logFormat ?? (fromTable(options, 'log_format', profile) as LogFormat),
     ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
+    ...refclockOf(flags.refclockSock, options),
   };
   if (config.clock === 'phc' && config.timestamping === 'software') {
     problems.push(
       `${sourceOf(flags.clock, options.get('clock'), '--clock')}: clock phc disciplines the interface's hardware clock, but software timestamps do not come from it: use --clock virtual, or hardware timestamps`,
+    );
+  }
+  const servoSet = options.get('clock_servo');
+  if (config.refclock?.measuredOffsets === true && config.clock === 'phc' && servoSet !== undefined) {
+    problems.push(
+      `${formatLocation(servoSet.at)}: clock_servo refclock_sock disciplines no clock (chrony disciplines the system clock), but ${sourceOf(flags.clock, options.get('clock'), '--clock')} asks for clock phc: use clock virtual`,
     );
   }
   const name = input.file ?? TEXT_NAME;
@@ -157,6 +182,7 @@ interface Flags {
   readonly loggingLevel?: number;
   readonly logFormat?: LogFormat;
   readonly metrics?: MetricsEndpoint;
+  readonly refclockSock?: string;
 }
 
 function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags {
@@ -175,6 +201,7 @@ function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags 
     loggingLevel: take(o.logLevel, parseLogLevel),
     logFormat: take(o.logFormat, (r) => parseChoice<LogFormat>('--log-format', r, ['text', 'json'])),
     metrics: take(o.metrics, parseMetricsEndpoint),
+    refclockSock: take(o.refclockSock, (r) => parseSocketPathFlag(r, '--refclock-sock')),
   };
 }
 
@@ -242,5 +269,17 @@ function optionalSocketAccess(mode: number | undefined, group: string | undefine
   return {
     ...(mode === undefined ? {} : { socketMode: mode }),
     ...(group === undefined ? {} : { socketGroup: /^\d+$/.test(group) ? Number(group) : group }),
+  };
+}
+
+/** refclock_sock_address / --refclock-sock, clock_servo refclock_sock, assume_utc_offset. */
+function refclockOf(flag: string | undefined, options: ReadonlyMap<string, SetOption>): Pick<DaemonConfig, 'refclock' | 'assumedUtcOffset'> {
+  const servo = options.get('clock_servo');
+  const measuredOffsets = servo?.value === 'refclock_sock';
+  const address = flag ?? textOf(options.get('refclock_sock_address')) ?? (measuredOffsets ? DEFAULT_REFCLOCK_SOCK_ADDRESS : undefined);
+  const assumed = numberOf(options.get('assume_utc_offset'));
+  return {
+    ...(address === undefined ? {} : { refclock: { address, measuredOffsets } }),
+    ...(assumed === undefined ? {} : { assumedUtcOffset: assumed }),
   };
 }

@@ -176,12 +176,25 @@ export const OPTIONS: readonly OptionSpec[] = [
   // --- read by Syntonic: servo (ptp4l units: thresholds in s, frequencies in ppb) ---
   g(
     'clock_servo',
-    oneOf('pi', 'linreg', 'ntpshm', 'nullf'),
-    read({ into: 'servo', field: 'servo' }, 'the servo (`ntpshm` and `nullf` are refused)', {
-      value: '`pi`/`linreg`',
-      fallback: { value: 'pi' },
-      unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi and linreg: clock_servo must be pi or linreg' },
-    }),
+    oneOf('pi', 'linreg', 'ntpshm', 'nullf', 'refclock_sock'),
+    read(
+      { into: 'servo', field: 'servo' },
+      'the servo (`ntpshm` and `nullf` are refused). `refclock_sock` (linuxptp 4.x): each Sync\'s measured offset goes to chronyd\'s SOCK refclock and no clock is disciplined (a `clock phc` alongside is refused); the provider keeps its virtual clock ([deployment](deployment.md#chrony-and-the-system-clock))',
+      {
+        value: '`pi`/`linreg`/`refclock_sock`',
+        fallback: { value: 'pi' },
+        unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi, linreg and refclock_sock: clock_servo must be pi, linreg or refclock_sock' },
+      },
+    ),
+  ),
+  g(
+    'refclock_sock_address',
+    SOCKET_PATH,
+    read(
+      { into: 'rule', rule: 'refclock' },
+      "chronyd's SOCK refclock socket (linuxptp 4.x): with any servo, a sample per Sync while synchronized and UTC is known ([deployment](deployment.md#chrony-and-the-system-clock))",
+      { value: 'absolute path', fallback: { text: '`/var/run/refclock.ptp.sock` with `clock_servo refclock_sock`, off otherwise' } },
+    ),
   ),
   g('pi_proportional_const', NON_NEGATIVE_DOUBLE, read(pi('kpConst', true), 'fixed kp; used only when **both** constants are non-zero (0.0: the gain law), and then without acquisition gains', { value: 'float', fallback: { value: 0 } })),
   g('pi_integral_const', NON_NEGATIVE_DOUBLE, read(pi('kiConst', true), 'fixed ki; see `pi_proportional_const`', { value: 'float', fallback: { value: 0 } })),
@@ -365,6 +378,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     g('provider_group', TEXT, read(daemon('socketGroup'), 'group of the provider socket, so that applications in it read the time without root', { value: 'group name or gid', fallback: { text: "the daemon's group" } })),
   ),
   syntonic(g('log_format', oneOf('text', 'json'), read(daemon('logFormat'), 'ptp4l-style lines or JSON objects', { fallback: { value: 'text' } }))),
+  // gPTP time − UTC in seconds, for when the grandmaster announces no valid currentUtcOffset (or an
+  // arbitrary timescale): 0 for a grandmaster that sends UTC, as ptp4l with software timestamps does.
+  syntonic(
+    g(
+      'assume_utc_offset',
+      int(-32768, 32767),
+      read(
+        { into: 'rule', rule: 'refclock' },
+        'gPTP time − UTC, used when the grandmaster announces no valid `currentUtcOffset` on the PTP timescale: `0` for a grandmaster that sends UTC on the arbitrary timescale (ptp4l with software timestamps), `37` for TAI without the valid flag; a valid announced offset always wins ([provider protocol](provider-protocol.md#tai-utc-and-leap-seconds))',
+        { value: 'integer s', fallback: { text: 'none: UTC unknown' } },
+      ),
+    ),
+  ),
 ];
 
 /** The options a file may set that Syntonic reads, with what they set. */

@@ -18,13 +18,16 @@ import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
+import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
+import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { masterOffsetLine, SummaryStats, type Log } from './log.js';
 import { startMetricsServer } from './metrics.js';
+import { refclockInstant, type RealtimePair } from './refclockFeed.js';
 import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 import { managementDataSets } from './managementDataSets.js';
 import { ManagementServer } from './managementServer.js';
@@ -49,6 +52,8 @@ interface ClockSetup {
   readonly skew: ((t: LocalTime) => LocalTime) | undefined;
   readonly timestampClockNow: () => LocalTime;
   readonly samplePair: () => ClockPair;
+  /** The timestamping clock and CLOCK_REALTIME at one instant (chrony's samples). */
+  readonly sampleRealtime: () => RealtimePair;
   readonly device: PhcDevice | undefined;
 }
 
@@ -84,15 +89,19 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   let builder: SnapshotBuilder | undefined;
   let provider: TimeBaseProvider | undefined;
   let management: ManagementServer | undefined;
-  const publish = (): void => {
-    if (builder === undefined || provider === undefined) return;
+  const publish = (): Snapshot | undefined => {
+    if (builder === undefined || provider === undefined) return undefined;
+    const snapshot = builder.build();
     try {
-      provider.publish(builder.build());
+      provider.publish(snapshot);
     } catch (err) {
       // The provider keeps the previous snapshot; a bad one (a NaN rate, say) is a bug worth a line.
       log.write('error', `time-base provider: snapshot not published: ${err instanceof Error ? err.message : String(err)}`);
     }
+    return snapshot;
   };
+  const refclockConfig = config.refclock;
+  const refclock = refclockConfig === undefined ? undefined : new ChronyRefclock({ address: refclockConfig.address, log: (level, m) => log.write(level, m) });
 
   const slave = new ClockSlave(
     {
@@ -107,8 +116,11 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       transmit: live.transmit,
       syncRecord: (r) => {
         onSyncRecord(r, log, summary, perSyncLines);
-        publish();
+        const snapshot = publish();
         if (r.outcome.accepted) management?.timeSynchronized();
+        if (refclock === undefined || refclockConfig === undefined || snapshot === undefined || !r.outcome.accepted) return;
+        const instant = refclockInstant(r.receipt, refclockConfig.measuredOffsets, clock, clockSetup.sampleRealtime());
+        refclock.offer({ ...instant, status: snapshot.status, timescale: snapshot.timescale });
       },
       engineEvent: (e) => {
         onEngineEvent(e, log, iface);
@@ -129,6 +141,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     timestamping: socket.timestampingMode,
     samplePair: clockSetup.samplePair,
     moreRejections: () => management?.rejected() ?? {},
+    ...(config.assumedUtcOffset === undefined ? {} : { assumedUtcOffset: config.assumedUtcOffset }),
   });
   try {
     provider = await TimeBaseProvider.listen(builder.build(), {
@@ -162,6 +175,10 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       throw new Error(`uds_address ${config.udsAddress}: ${err instanceof Error ? err.message : String(err)}`);
     }
     log.write('info', `management socket on ${config.udsAddress} (pmc -u -s ${config.udsAddress} -t ${config.port.majorSdoId.toString(16)} -d ${config.port.domainNumber})`);
+  }
+  if (refclockConfig !== undefined) {
+    const what = refclockConfig.measuredOffsets ? "each Sync's measured offset (clock_servo refclock_sock: no clock disciplined)" : `the synchronized time of the ${clock.kind} clock`;
+    log.write('info', `chrony refclock: SOCK samples to ${refclockConfig.address}: ${what}, once per Sync while synchronized`);
   }
 
   let metrics: Server | undefined;
@@ -208,6 +225,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     socket.close();
     management?.close();
     clockSetup.device?.close();
+    refclock?.close();
     await provider?.close();
     await new Promise<void>((r) => (metrics === undefined ? r() : metrics.close(() => r())));
     resolveStopped(code);
@@ -233,7 +251,11 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTi
       const p = sampleRealtimeAndMonotonicRaw();
       return { timestampClock: skew === undefined ? p.realtime : skew(p.realtime), monotonicRaw: p.monotonicRaw };
     };
-    return { clock: new VirtualClock(now), skew, timestampClockNow: now, samplePair: pairNow, device: undefined };
+    const realtimePair = (): RealtimePair => {
+      const r = realtimeNow();
+      return { timestampClock: skew === undefined ? r : skew(r), realtime: BigInt(r) };
+    };
+    return { clock: new VirtualClock(now), skew, timestampClockNow: now, samplePair: pairNow, sampleRealtime: realtimePair, device: undefined };
   }
   if (skewed !== undefined) throw new Error('the timestamp skew instrument works with software timestamps only');
   const index = socket.phcIndex;
@@ -246,8 +268,12 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTi
     const p = sampleRealtimeAndMonotonicRaw();
     return { timestampClock: localTime(BigInt(p.realtime) + offset.offsetNs), monotonicRaw: monotonicRawTime(BigInt(p.monotonicRaw)) };
   };
+  const sampleRealtime = (): RealtimePair => {
+    const offset = device.systemOffset();
+    return { timestampClock: localTime(offset.systemNs + offset.offsetNs), realtime: offset.systemNs };
+  };
   const clock = config.clock === 'phc' ? new PhcClock(device) : new VirtualClock(phcNow);
-  return { clock, skew: undefined, timestampClockNow: phcNow, samplePair, device };
+  return { clock, skew: undefined, timestampClockNow: phcNow, samplePair, sampleRealtime, device };
 }
 
 function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: boolean): void {
