@@ -65,6 +65,11 @@ export interface MasterModel {
    * Announce names the new grandmaster (stepsRemoved 1). Pair with a phase jump for a new time base.
    */
   readonly grandmasterChanges?: readonly { readonly atNs: bigint; readonly grandmasterIdentity: ClockIdentity; readonly priority1: number }[];
+  /**
+   * timePropertiesDS the Announce carries from `atNs` (ns since the start) on: currentUtcOffset and the
+   * header flags (leap61, leap59, currentUtcOffsetValid, ptpTimescale…). Default: 37 and no flags.
+   */
+  readonly timeProperties?: readonly { readonly atNs: bigint; readonly currentUtcOffset: number; readonly flags: number }[];
 }
 
 export interface StationModel {
@@ -237,7 +242,9 @@ export class Simulation {
     const rel = this.nowNs - this.scenario.startNs;
     const change = [...(m.grandmasterChanges ?? [])].reverse().find((c) => rel >= c.atNs);
     const gm = change === undefined ? { grandmaster: m.grandmasterIdentity, priority1: m.priority1 } : { grandmaster: change.grandmasterIdentity, priority1: change.priority1, stepsRemoved: 1, pathTrace: [change.grandmasterIdentity, m.port.clockIdentity] };
-    this.toStation(announce(seq, { source: m.port, logMessageInterval: m.logAnnounceInterval, ...gm }));
+    const tp = [...(m.timeProperties ?? [])].reverse().find((t) => rel >= t.atNs);
+    const time = tp === undefined ? {} : { currentUtcOffset: tp.currentUtcOffset, flags: tp.flags };
+    this.toStation(announce(seq, { source: m.port, logMessageInterval: m.logAnnounceInterval, ...gm, ...time }));
   }
 
   private masterPdelayReq(): void {
