@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Prng } from '../src/clock/prng.js';
 import { monotonicRawTime } from '../src/clock/timePoint.js';
 import { TimeBaseProvider } from '../src/provider/server.js';
+import { PROTOCOL_VERSION } from '../src/provider/protocol.js';
 import { sampleSnapshot, tempDir } from './providerFixtures.js';
 
 const LINES = 5_000;
@@ -78,7 +79,7 @@ describe('provider fed random requests', () => {
     });
     socket.destroy();
     const parsed = replies.map((r) => JSON.parse(r) as { v: number; error?: { code: string } });
-    expect(parsed.every((r) => r.v === 1)).toBe(true);
+    expect(parsed.every((r) => r.v === PROTOCOL_VERSION)).toBe(true);
     // one reply per line (pushes for subscriptions created by mutated lines may add a few)
     expect(parsed.length).toBeGreaterThanOrEqual(sent.length + 1);
     const errors = parsed.filter((r) => r.error !== undefined).length;
