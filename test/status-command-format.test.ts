@@ -35,6 +35,32 @@ describe('syntonic status, human form', () => {
     expect(r.get('wrongDomain')).toBe('3');
   });
 
+  it('shows an announced leap second ahead, and 23:59:60 while it lasts', () => {
+    const leapAt = 1_483_228_836_000_000_000n; // 2016-12-31T23:59:60Z on TAI
+    const leap = { kind: 'insert' as const, atPtpNs: leapAt, offsetAfter: 37 };
+    const s = received({ timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap }, utcUnknownReason: null } });
+    const ahead = { ...NO_LEAP, ptpTime: ptpTime(leapAt - 10_000_000_000n), status: 'synchronized' as const, errorBoundNs: 100, tai: taiTime(leapAt - 10_000_000_000n), utc: utcTime(leapAt - 46_000_000_000n), utcOffset: 36, leapPending: 'insert' as const };
+    const a = rows(formatStatusReport(s, ahead, monotonicRawTime(12_500_000_000n)));
+    expect(a.get('utcTime')).toBe('2016-12-31T23:59:50.000000000Z');
+    expect(a.get('leap')).toBe('leap61 (23:59:60 inserted) in 10.000 s, then UTC offset 37 s');
+    const during = { ...ahead, ptpTime: ptpTime(leapAt + 250_000_000n), tai: taiTime(leapAt + 250_000_000n), utc: utcTime(leapAt + 250_000_000n - 37_000_000_000n), utcOffset: 37, leapSecond: true, leapPending: null };
+    const d = rows(formatStatusReport(s, during, monotonicRawTime(12_500_000_000n)));
+    expect(d.get('utcTime')).toBe('2016-12-31T23:59:60.250000000Z');
+    expect(d.get('utcOffset')).toBe('37 s (currentUtcOffset of the grandmaster)');
+    expect(d.get('leap')).toBe('leap61 (23:59:60 inserted): now in 23:59:60');
+  });
+
+  it('says where an assumed UTC offset comes from, and why UTC is unknown otherwise', () => {
+    const t = 1_732_000_000_000_000_000n;
+    const assumed = received({ timescale: { tai: false, utc: { offset: 0, source: 'configuration', leap: null }, utcUnknownReason: null } });
+    const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 100, tai: null, utc: utcTime(t), utcOffset: 0 };
+    expect(rows(formatStatusReport(assumed, time, monotonicRawTime(12_500_000_000n))).get('utcOffset')).toBe('0 s (assume_utc_offset of the configuration)');
+    const why = 'UTC unknown: the grandmaster\'s timescale is arbitrary (ptpTimescale 0)';
+    const unknown = received({ timescale: { tai: false, utc: null, utcUnknownReason: why } });
+    const r = rows(formatStatusReport(unknown, { ...time, utc: null, utcOffset: null }, monotonicRawTime(12_500_000_000n)));
+    expect(r.get('utcTime')).toBe(`unknown (${why})`);
+  });
+
   it('says plainly when there is no grandmaster and no time yet', () => {
     const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
     const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };
