@@ -24,7 +24,9 @@ import { LAB_CONFIGS, SyntonicDaemon } from '../conformance/lab/syntonicDaemon.j
 import { needs } from './support/peers.js';
 
 const SYNCHRONIZED_WITHIN_MS = 30_000;
-const MEASURE_S = 20;
+/** chrony polls once a second: 20 polls, within at most 60 s (a loaded machine can leave synchronized for a while). */
+const MEASURE_SAMPLES = 20;
+const MEASURE_MAX_S = 60;
 /** The issue's bound: chronyc's offset within 2 µs of the truth (0 here). */
 const TRUTH_BOUND_NS = 2_000;
 
@@ -56,17 +58,22 @@ describe.skipIf(gate.skip)('chronyd SOCK refclock fed by syntonic run (software 
     return syntonic;
   }
 
-  /** chronyc's SYNT source once a second for `seconds`; each new sample's measured offset, ns. */
-  async function watchChrony(seconds: number): Promise<{ rows: ChronySource[]; offsetsNs: number[] }> {
+  /**
+   * chronyc's SYNT source once a second, until `samples` fresh samples (one per poll: a reading equal
+   * to the previous one is the same sample) or `seconds` have passed; their measured offsets, ns.
+   */
+  async function watchChrony(seconds: number, samples = Infinity): Promise<{ rows: ChronySource[]; offsetsNs: number[] }> {
     const rows: ChronySource[] = [];
-    for (let i = 0; i < seconds; i++) {
+    const offsetsNs: number[] = [];
+    for (let i = 0; i < seconds && offsetsNs.length < samples; i++) {
       await new Promise((wake) => setTimeout(wake, 1_000));
       const row = chronyd.sources().find((s) => s.name === 'SYNT');
-      if (row !== undefined) rows.push(row);
+      if (row === undefined) continue;
+      const previous = rows[rows.length - 1];
+      rows.push(row);
+      if (row.reach !== 0 && row.measuredOffsetS !== previous?.measuredOffsetS) offsetsNs.push(Math.round(row.measuredOffsetS * 1e9));
     }
-    // One reading per poll: consecutive identical readings are the same sample.
-    const fresh = rows.filter((r, i) => r.reach !== 0 && (i === 0 || r.measuredOffsetS !== rows[i - 1]?.measuredOffsetS));
-    return { rows, offsetsNs: fresh.map((r) => Math.round(r.measuredOffsetS * 1e9)) };
+    return { rows, offsetsNs };
   }
 
   /** What chronyc, chronyd and the daemon said, for a post-mortem. */
@@ -107,23 +114,23 @@ describe.skipIf(gate.skip)('chronyd SOCK refclock fed by syntonic run (software 
 
   /**
    * Starts the daemon with `extra`, waits for its first sample and chrony's first reach, watches
-   * chronyc for MEASURE_S seconds and checks what it saw against the truth.
+   * chronyc for MEASURE_SAMPLES polls (MEASURE_MAX_S at most) and checks what it saw against the truth.
    */
   async function measure(what: string, extra: string[], started: RegExp): Promise<void> {
     const s = await startSyntonic(extra);
     await s.process.waitForLine(started, 10_000);
     await s.process.waitForLine(/chrony refclock: sending samples to /, 10_000);
     const from = Date.now();
-    const { rows, offsetsNs } = await watchChrony(MEASURE_S);
+    const { rows, offsetsNs } = await watchChrony(MEASURE_MAX_S, MEASURE_SAMPLES);
     const f = report(what, offsetsNs);
-    // Under a loaded CI machine the offset RMS can brush the 1 µs lock threshold: the status leaves
-    // synchronized for a few seconds and, rightly, no samples go out meanwhile (e2e.daemon.test.ts).
+    // On a loaded machine the offset RMS can brush the 2 µs threshold: the status leaves synchronized
+    // for a while and, rightly, no samples go out meanwhile (e2e.daemon.test.ts): the watch goes on.
     const changes = s.statusChanges.filter((c) => c.atMs >= from).map((c) => `${c.to}: ${c.reason}`);
     if (changes.length > 0) console.info(`chrony (${what}): status changes while measuring: ${changes.join(' | ')}`);
-    if (f.count < MEASURE_S / 2) explain(rows, s);
+    if (f.count < MEASURE_SAMPLES) explain(rows, s);
     expect(rows.every((r) => r.mode === '#')).toBe(true);
-    expect(rows.filter((r) => r.reach > 0).length).toBeGreaterThanOrEqual(Math.ceil(0.8 * rows.length));
-    expect(f.count).toBeGreaterThanOrEqual(changes.length === 0 ? MEASURE_S / 2 : 5);
+    expect(rows.some((r) => r.reach > 0)).toBe(true);
+    expect(f.count).toBeGreaterThanOrEqual(MEASURE_SAMPLES / 2);
     expect(Math.abs(f.median)).toBeLessThanOrEqual(TRUTH_BOUND_NS);
     // Wake-up spikes of tens of µs (LAB-NOTES): chrony's median filter takes most, not every one.
     expect(offsetsNs.filter((x) => Math.abs(x) <= TRUTH_BOUND_NS).length).toBeGreaterThanOrEqual(Math.ceil(0.8 * f.count));

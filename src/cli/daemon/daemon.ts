@@ -196,6 +196,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         ...(management === undefined
           ? {}
           : { syntonic_management_answers_total: { help: 'Answers on the management socket (uds_address), by kind.', label: 'kind', values: management.answers() } }),
+        ...(refclock === undefined ? {} : { syntonic_refclock_samples_total: { help: "chrony SOCK refclock samples: sent, or why not.", label: 'result', values: refclockCounts(refclock) } }),
       }),
     });
     log.write('info', `metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
@@ -274,6 +275,11 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTi
   };
   const clock = config.clock === 'phc' ? new PhcClock(device) : new VirtualClock(phcNow);
   return { clock, skew: undefined, timestampClockNow: phcNow, samplePair, sampleRealtime, device };
+}
+
+function refclockCounts(refclock: ChronyRefclock): Record<string, number> {
+  const c = refclock.counters();
+  return { sent: c.samplesSent, ...c.samplesNotSent };
 }
 
 function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: boolean): void {
