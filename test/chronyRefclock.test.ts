@@ -144,8 +144,12 @@ describe('when chrony gets a sample', () => {
     const { refclock, senders, logs } = harness();
     const unknown: Timescale = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary (ptpTimescale 0); set assume_utc_offset' };
     for (let i = 0; i < 5; i++) refclock.offer({ ...at, timescale: unknown });
+    // The status going unstable and back does not repeat it.
+    refclock.offer({ ...at, status: 'unstable', timescale: unknown });
+    refclock.offer({ ...at, timescale: unknown });
     expect(senders).toEqual([]);
-    expect(logs).toEqual([`warning chrony refclock: no samples: ${unknown.utcUnknownReason}`]);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([`warning chrony refclock: no samples: ${unknown.utcUnknownReason}`]);
+    expect(refclock.counters().samplesNotSent).toEqual({ utcUnknown: 6, notSynchronized: 1 });
   });
 
   it("uses the configuration's offset when that is what UTC comes from (assume_utc_offset 0)", () => {

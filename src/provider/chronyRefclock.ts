@@ -87,6 +87,8 @@ export class ChronyRefclock {
   private readonly notSent: Record<string, number> = {};
   /** The last state logged ('sending' or the reason with its text), so that each change is logged once. */
   private lastState = '';
+  /** The UTC-unknown reason last logged: said once, not again after every status change. */
+  private lastUtcReason: string | undefined;
 
   constructor(private readonly options: ChronyRefclockOptions) {}
 
@@ -94,7 +96,8 @@ export class ChronyRefclock {
   offer(m: RefclockMeasurement): void {
     if (m.status !== 'synchronized') return this.skip('notSynchronized', `no samples while the status is ${m.status}`);
     const utc = m.timescale.utc;
-    if (utc === null) return this.skip('utcUnknown', `no samples: ${m.timescale.utcUnknownReason ?? 'UTC unknown'}`);
+    if (utc === null) return this.skipUtcUnknown(m.timescale.utcUnknownReason ?? 'UTC unknown');
+    this.lastUtcReason = undefined;
     // As ptp4l (is_utc_ambiguous): no updates from the second before a leap's midnight to its end.
     if (nearLeap(utc, m.ptpTime)) return this.skip('nearLeapSecond', 'no samples around the leap second');
     const realtime = BigInt(m.realtime);
@@ -156,6 +159,12 @@ export class ChronyRefclock {
   private skip(reason: Reason, message: string | undefined): void {
     this.notSent[reason] = (this.notSent[reason] ?? 0) + 1;
     if (message !== undefined) this.state(`${reason} ${message}`, reason === 'utcUnknown' ? 'warning' : 'notice', message);
+  }
+
+  private skipUtcUnknown(reason: string): void {
+    if (reason === this.lastUtcReason) return this.skip('utcUnknown', undefined);
+    this.lastUtcReason = reason;
+    this.skip('utcUnknown', `no samples: ${reason}`);
   }
 
   private state(key: string, level: 'notice' | 'warning', message: string): void {
