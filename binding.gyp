@@ -11,7 +11,8 @@
         "native/systemClocks.cc",
         "native/timestamping.cc",
         "native/unixDatagramSocket.cc",
-        "native/unixDatagramSender.cc"
+        "native/unixDatagramSender.cc",
+        "native/timePage.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

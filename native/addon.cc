@@ -1,12 +1,13 @@
 // syntonic_native: the parts of a gPTP end station that JavaScript cannot reach — a timestamped
 // raw-Ethernet port, PTP hardware clocks, and cheap system-clock reads. No threads: every call and
-// every callback runs on the JS thread, driven by libuv.
+// every callback runs on the JS thread, driven by libuv. It also writes the shared-memory time page.
 #include <napi.h>
 
 #include "errors.h"
 #include "packetPort.h"
 #include "phc.h"
 #include "systemClocks.h"
+#include "timePage.h"
 #include "timestamping.h"
 #include "unixDatagramSocket.h"
 #include "unixDatagramSender.h"
@@ -39,6 +40,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("PacketPort", PacketPort::DefineClass(env));
   exports.Set("UnixDatagramSocket", UnixDatagramSocket::DefineClass(env));
   RegisterUnixDatagramSender(env, exports);
+  exports.Set("TimePage", TimePageWrap::DefineClass(env));
   return exports;
 }
 

@@ -104,6 +104,11 @@ function fakeBinding(info: NativeTimestampingInfo): NativeBinding {
         unused();
       }
     } as unknown as NativeBinding['UnixDatagramSender'],
+    TimePage: class {
+      constructor() {
+        unused();
+      }
+    } as unknown as NativeBinding['TimePage'],
     clockIdForFd: unused,
     isDynamicClockId: unused,
     splitStepNs: unused,

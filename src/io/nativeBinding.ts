@@ -160,6 +160,18 @@ export interface NativeUnixDatagramSender {
   close(): void;
 }
 
+/** The time page's writer: created (0644) and renamed into place by the constructor. */
+export interface NativeTimePage {
+  readonly path: string;
+  /**
+   * One sequence-locked update: the layout's bytes from offset 24 (`flags`) to 128, in host byte order
+   * (src/provider/timePage.ts encodes them; include/syntonic/time_page.h defines them).
+   */
+  write(body: Uint8Array): void;
+  /** Marks the page stopped and removes the file (if it is still this page). Idempotent. */
+  close(): void;
+}
+
 export interface NativeBinding {
   monotonicRawNs(): bigint;
   realtimeNs(): bigint;
@@ -171,6 +183,8 @@ export interface NativeBinding {
   UnixDatagramSocket: new (path: string, callbacks: NativeUnixDatagramCallbacks) => NativeUnixDatagramSocket;
   /** Connects to a Unix datagram socket; throws a NativeError (ENOENT, ECONNREFUSED, EACCES, …). */
   UnixDatagramSender: new (path: string) => NativeUnixDatagramSender;
+  /** Throws EEXIST (not a time page in the way), EBUSY (a running syntonic writes it) or the call's errno. */
+  TimePage: new (path: string) => NativeTimePage;
   /** FD_TO_CLOCKID: ((~fd) << 3) | 3. */
   clockIdForFd(fd: number): number;
   /** True for fd-backed clock ids, the only ones the addon will ever pass to clock_adjtime. */

@@ -45,3 +45,17 @@ export function errorBoundNs(model: ErrorBoundModel, offsetFromMasterRmsNs: numb
   const age = Math.max(0, ageS);
   return offsetFromMasterRmsNs + model.floorNs + age * (model.frequencyErrorPpb + 0.5 * model.wanderPpbPerS * age);
 }
+
+/**
+ * The bound as a polynomial in the age (s): atSyncNs + age × (nsPerS + nsPerS2 × age). What a reader
+ * evaluates at each call: TimeExtrapolator (TimeBaseClient.now()) and the shared-memory time page.
+ */
+export interface ErrorBoundTerms {
+  readonly atSyncNs: number;
+  readonly nsPerS: number;
+  readonly nsPerS2: number;
+}
+
+export function errorBoundTerms(model: ErrorBoundModel, offsetFromMasterRmsNs: number): ErrorBoundTerms {
+  return { atSyncNs: errorBoundNs(model, offsetFromMasterRmsNs, 0), nsPerS: model.frequencyErrorPpb, nsPerS2: 0.5 * model.wanderPpbPerS };
+}

@@ -5,7 +5,7 @@
  */
 import type { MonotonicRawTime, PtpTime, TaiTime, UtcTime } from '../clock/timePoint.js';
 import { NS_PER_S, type LeapKind } from '../protocol/timeProperties.js';
-import { errorBoundNs, type ErrorBoundModel } from './errorBound.js';
+import { errorBoundTerms, type ErrorBoundModel } from './errorBound.js';
 import type { Snapshot, SyncStatus, UtcInfo } from './snapshot.js';
 
 export interface SynchronizedTime {
@@ -69,9 +69,10 @@ export class TimeExtrapolator {
     this.correctionNs = NaN;
     const last = snapshot.lastSync;
     this.ageOffsetNs = last === null ? 0 : Number(m.monotonicRaw - last);
-    this.baseNs = last === null ? Infinity : errorBoundNs(model, snapshot.offsetFromMasterRmsNs, 0);
-    this.linearPpb = model.frequencyErrorPpb;
-    this.halfWanderPpbPerS = 0.5 * model.wanderPpbPerS;
+    const terms = errorBoundTerms(model, snapshot.offsetFromMasterRmsNs);
+    this.baseNs = last === null ? Infinity : terms.atSyncNs;
+    this.linearPpb = terms.nsPerS;
+    this.halfWanderPpbPerS = terms.nsPerS2;
   }
 
   private takeTimescale(snapshot: Snapshot): void {
