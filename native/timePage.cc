@@ -50,6 +50,12 @@ void SetWritten(TimePageBody& body, int64_t rawNs) {
   std::memcpy(body.data() + offsetof(syntonic_time_page_layout, written_raw_ns) - kTimePageBodyOffset, &rawNs, 8);
 }
 
+// writer_pid is the addon's to fill: the next writer checks whether this process still runs.
+void SetWriter(TimePageBody& body) {
+  const uint32_t pid = static_cast<uint32_t>(getpid());
+  std::memcpy(body.data() + offsetof(syntonic_time_page_layout, writer_pid) - kTimePageBodyOffset, &pid, 4);
+}
+
 [[noreturn]] void Fail(int err, const char* syscall, const std::string& what) {
   throw OsError(err, syscall, what + ": " + ErrnoText(err));
 }
@@ -98,8 +104,8 @@ TimePageFile::TimePageFile(const std::string& path) : path_(path) {
     std::memcpy(layout_->magic, SYNTONIC_TIME_PAGE_MAGIC, 8);
     layout_->layout_version = SYNTONIC_TIME_PAGE_LAYOUT_VERSION;
     layout_->size = SYNTONIC_TIME_PAGE_LAYOUT_BYTES;
-    layout_->writer_pid = static_cast<uint32_t>(getpid());
     SetWritten(last_, MonotonicRawNowNs());  // status 0 (lost), no mapping, no flags
+    SetWriter(last_);
     Update(last_);
     // Atomic replacement: a reader opening the path sees the old page or the new one, whole.
     if (rename(tempPath.c_str(), path.c_str()) != 0) Fail(errno, "rename", "cannot put the time page at " + path);
@@ -116,6 +122,7 @@ TimePageFile::~TimePageFile() { Close(); }
 void TimePageFile::Write(const TimePageBody& body) {
   if (layout_ == nullptr) throw OsError(EBADF, "write", "the time page " + path_ + " is closed");
   last_ = body;
+  SetWriter(last_);
   Update(last_);
 }
 

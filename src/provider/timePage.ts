@@ -79,7 +79,7 @@ export function encodeTimePageBody(f: TimePageFields, body: Uint8Array, writtenR
   v.setFloat64(at(80), f.boundNsPerS2, le);
   v.setBigInt64(at(88), f.writtenRawNs ?? writtenRawNs, le);
   v.setInt32(at(96), f.currentUtcOffsetS, le);
-  v.setUint32(at(100), process.pid, le);
+  v.setUint32(at(100), 0, le); // writer_pid: the addon fills it in
   v.setBigUint64(at(104), BigInt.asUintN(64, f.grandmasterIdentity), false); // wire order
   v.setBigInt64(at(112), f.statusSinceRawNs, le);
   v.setUint8(at(120), f.priority1);
@@ -151,9 +151,14 @@ export class TimePageWriter {
    */
   static async open(path: string = DEFAULT_TIME_PAGE_PATH): Promise<TimePageWriter> {
     const dir = dirname(path);
-    const created = await mkdir(dir, { recursive: true, mode: 0o755 });
-    // mkdir's mode passes through the umask; readers need to traverse what was made here.
-    for (let d = dir; created !== undefined && d.length >= created.length; d = dirname(d)) await chmod(d, 0o755);
+    try {
+      const created = await mkdir(dir, { recursive: true, mode: 0o755 });
+      // mkdir's mode passes through the umask; readers need to traverse what was made here.
+      for (let d = dir; created !== undefined && d.length >= created.length; d = dirname(d)) await chmod(d, 0o755);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`cannot create the directory ${dir} of the time page: ${e.code ?? e.message}`), { code: e.code, errno: e.errno, syscall: e.syscall });
+    }
     return new TimePageWriter(new (nativeBinding().TimePage)(path));
   }
 
