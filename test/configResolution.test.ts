@@ -232,3 +232,21 @@ describe('provider socket access', () => {
     expect(() => loadDaemonConfig({ text: '[global]\nprovider_socket_mode 01000\n', interfaceName: 'eth0', overrides: {} })).toThrow(/provider_socket_mode/);
   });
 });
+
+describe('time page (time_page, --time-page)', () => {
+  it('defaults to /run/syntonic/time.page, not required: a daemon that cannot make it still serves', () => {
+    expect(load(undefined).config.timePage).toEqual({ path: '/run/syntonic/time.page', required: false });
+  });
+
+  it('a configured path is required; the flag wins over the file; none turns the page off', () => {
+    expect(load(['[global]', 'time_page /run/lab/time.page']).config.timePage).toEqual({ path: '/run/lab/time.page', required: true });
+    expect(load(['[global]', 'time_page /run/lab/time.page'], { timePage: '/tmp/t.page' }).config.timePage).toEqual({ path: '/tmp/t.page', required: true });
+    expect(load(['[global]', 'time_page none']).config.timePage).toBeNull();
+    expect(load(['[global]', 'time_page /run/lab/time.page'], { timePage: 'none' }).config.timePage).toBeNull();
+  });
+
+  it('refuses a relative path, naming the line or the flag', () => {
+    expect(() => load(['[global]', 'time_page time.page'])).toThrow("test.cfg:2: time_page: 'time.page' is neither an absolute path (without blanks) nor none");
+    expect(() => load(undefined, { timePage: 'here.page' })).toThrow("--time-page: 'here.page' is neither an absolute path (without blanks) nor none");
+  });
+});

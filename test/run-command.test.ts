@@ -1,10 +1,10 @@
 /**
  * `syntonic run` refuses what it cannot do with one clear line and an exit code a service manager
  * can act on: 2 for a bad command line or configuration, 1 for the machine (interface, privilege).
- * And it stops cleanly with exit code 0 on SIGTERM.
+ * And it stops cleanly with exit code 0 on SIGTERM, removing its time page.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,8 @@ describe('syntonic run: refusals', () => {
 describe('syntonic run: clean stop', () => {
   it('stops on SIGTERM with exit code 0, even right after start-up', async () => {
     const socket = join(dir, 'stop.sock');
-    const child = spawn('setpriv', ['--inh-caps=-sys_time', '--bounding-set=-sys_time', process.execPath, BIN, 'run', '-i', 'lo', '--timestamping', 'software', '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const page = join(dir, 'stop', 'time.page');
+    const child = spawn('setpriv', ['--inh-caps=-sys_time', '--bounding-set=-sys_time', process.execPath, BIN, 'run', '-i', 'lo', '--timestamping', 'software', '--socket', socket, '--time-page', page], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -76,9 +77,24 @@ describe('syntonic run: clean stop', () => {
         }
       });
     });
+    expect(statSync(page).mode & 0o777).toBe(0o644);
+    expect(readFileSync(page).subarray(0, 8).toString('latin1')).toBe('SYNTPAGE');
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(0);
     expect(out).toMatch(/stopping: received SIGTERM/);
+    expect(out).toContain(`time page on ${page}`);
+    expect(existsSync(page)).toBe(false);
+  });
+
+  it('refuses to start (exit 1) when the configured time page path holds something else, and leaves no socket', () => {
+    const taken = join(dir, 'taken.txt');
+    writeFileSync(taken, 'not a page\n');
+    const socket = join(dir, 'taken.sock');
+    const r = run(['-i', 'lo', '--timestamping', 'software', '--socket', socket, '--time-page', taken], ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`syntonic run: time page: ${taken} exists and is not a syntonic time page; refusing to replace it\n`);
+    expect(readFileSync(taken, 'utf8')).toBe('not a page\n');
+    expect(existsSync(socket)).toBe(false);
   });
 });

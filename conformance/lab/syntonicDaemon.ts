@@ -7,7 +7,7 @@
  * Runs the compiled daemon (dist/, `npx tsc -p tsconfig.json`) through bin/syntonic.js.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPOSITORY_ROOT } from './clockGuard.js';
 import { LabProcess } from './labProcess.js';
 import {
@@ -31,7 +31,7 @@ export interface SyntonicOptions {
   readonly configFile?: string;
   readonly profile?: 'gptp' | 'automotive';
   readonly logFormat?: 'text' | 'json';
-  /** Directory for the provider socket; default a new lab temporary directory. */
+  /** Directory for the provider socket and the time page (time.page); default a new lab temporary directory. */
   readonly socketDirectory?: string;
   /** Further command-line arguments. */
   readonly extraArgs?: readonly string[];
@@ -65,7 +65,8 @@ export class SyntonicDaemon {
 
   static start(lab: Lab, clockGuardPath: string, options: SyntonicOptions): SyntonicDaemon {
     if (!existsSync(COMPILED_MAIN)) throw new LabError(`${COMPILED_MAIN} is missing: build first with npx tsc -p tsconfig.json`, 'syntonic');
-    const socketPath = join(options.socketDirectory ?? lab.tempDir('syntonic'), 'syntonic.sock');
+    const directory = options.socketDirectory ?? lab.tempDir('syntonic');
+    const socketPath = join(directory, 'syntonic.sock');
     const argv = [
       process.execPath,
       ENTRY,
@@ -80,11 +81,19 @@ export class SyntonicDaemon {
       'virtual',
       '--socket',
       socketPath,
+      // Beside the socket, never the machine's /run/syntonic (labs of several runs share the machine).
+      '--time-page',
+      join(directory, 'time.page'),
       ...(options.profile === undefined ? [] : ['--profile', options.profile]),
       ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
       ...(options.extraArgs ?? []),
     ];
     return new SyntonicDaemon(new LabProcess('syntonic', lab, options.namespace, argv, clockGuardPath, REPOSITORY_ROOT), socketPath);
+  }
+
+  /** The daemon's shared-memory time page, beside its socket. */
+  get timePagePath(): string {
+    return join(dirname(this.socketPath), 'time.page');
   }
 
   /** Resolves once the daemon logs that its provider socket is listening. */

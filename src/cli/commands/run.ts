@@ -9,7 +9,7 @@ import type { Command } from '../main.js';
 
 const USAGE = `Usage: syntonic run -i IFACE [-f CONFIG] [--timestamping auto|hardware|software] [--clock phc|virtual]
                     [--profile gptp|automotive] [--socket PATH] [--log-level LEVEL] [--log-format text|json]
-                    [--metrics HOST:PORT] [--refclock-sock PATH]
+                    [--metrics HOST:PORT] [--refclock-sock PATH] [--time-page PATH|none]
 
 Runs a gPTP (802.1AS) time-aware end station in the slave role on IFACE. CONFIG uses linuxptp's
 .cfg syntax and option names (gPTP.cfg and automotive-slave.cfg load as they are); flags override it.
@@ -26,6 +26,8 @@ Runs a gPTP (802.1AS) time-aware end station in the slave role on IFACE. CONFIG 
   --metrics HOST:PORT      serve Prometheus metrics (host defaults to 127.0.0.1)
   --refclock-sock PATH     feed chronyd's SOCK refclock at PATH (refclock_sock_address; chrony.conf:
                            refclock SOCK PATH), once per Sync while synchronized and UTC is known
+  --time-page PATH|none    shared-memory time page for C, C++ and Python programs
+                           (default /run/syntonic/time.page; none: no page)
   --timestamp-skew PPM[:W] test instrument: make the software timestamp clock run PPM fast with a
                            W ppb/√s random walk, for the servo to remove (conformance lab)
 
@@ -43,6 +45,7 @@ const FLAGS = {
   'log-format': { type: 'string' },
   metrics: { type: 'string' },
   'refclock-sock': { type: 'string' },
+  'time-page': { type: 'string' },
   // Test instrument for the conformance lab (software timestamps only): skew the station's own
   // timestamp clock by PPM[:WANDER] (ppm, and a random walk in ppb/√s) so the servo must remove it.
   'timestamp-skew': { type: 'string' },
@@ -72,6 +75,7 @@ export const command: Command = {
       ...(values['log-format'] === undefined ? {} : { logFormat: values['log-format'] }),
       ...(values.metrics === undefined ? {} : { metrics: values.metrics }),
       ...(values['refclock-sock'] === undefined ? {} : { refclockSock: values['refclock-sock'] }),
+      ...(values['time-page'] === undefined ? {} : { timePage: values['time-page'] }),
     };
     let loaded: ReturnType<typeof loadDaemonConfig>;
     try {

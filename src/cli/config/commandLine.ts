@@ -20,6 +20,8 @@ export interface CommandLineOverrides {
   readonly metrics: string;
   /** --refclock-sock PATH: chrony's SOCK refclock socket (refclock_sock_address). */
   readonly refclockSock: string;
+  /** --time-page PATH|none: the shared-memory time page. */
+  readonly timePage: string;
 }
 
 export interface MetricsEndpoint {
@@ -72,5 +74,12 @@ export function parseMetricsEndpoint(raw: string): FlagResult<MetricsEndpoint> {
 
 export function parseSocketPathFlag(raw: string, flag = '--socket'): FlagResult<string> {
   if (raw.trim() === '') return { ok: false, problem: `${flag}: the path is empty` };
+  return { ok: true, value: raw };
+}
+
+/** The time page's path (--time-page, time_page): an absolute path, or `none` to write no page. */
+export function parseTimePage(name: string, raw: string): FlagResult<string | null> {
+  if (raw === 'none') return { ok: true, value: null };
+  if (!raw.startsWith('/') || /\s/.test(raw)) return { ok: false, problem: `${name}: '${raw}' is neither an absolute path (without blanks) nor none` };
   return { ok: true, value: raw };
 }

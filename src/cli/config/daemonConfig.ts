@@ -15,10 +15,12 @@ import {
   parseLogLevel,
   parseMetricsEndpoint,
   parseSocketPathFlag,
+  parseTimePage,
   type CommandLineOverrides,
   type FlagResult,
   type MetricsEndpoint,
 } from './commandLine.js';
+import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import { ConfigError, formatLocation } from './configError.js';
 import { isInterfaceName, parseConfigText, type ConfigEntry } from './configFile.js';
 import { choiceOf, effectiveOptions, numberOf, textOf, type SetOption } from './effectiveOptions.js';
@@ -74,6 +76,11 @@ export interface DaemonConfig {
   readonly refclock?: RefclockConfig;
   /** assume_utc_offset: gPTP time − UTC, s, when the grandmaster announces no valid one. */
   readonly assumedUtcOffset?: number;
+  /**
+   * The shared-memory time page (time_page, --time-page), null when `none`. `required`: the path was
+   * configured, so failing to create it stops the start; the default path only earns a warning.
+   */
+  readonly timePage: { readonly path: string; readonly required: boolean } | null;
 }
 
 export interface RefclockConfig {
@@ -152,6 +159,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     logFormat: flags.logFormat ?? (fromTable(options, 'log_format', profile) as LogFormat),
     ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
     ...refclockOf(flags.refclockSock, options),
+    timePage: timePageSetting(flags.timePage, options.get('time_page'), problems),
   };
   if (config.clock === 'phc' && config.timestamping === 'software') {
     problems.push(
@@ -183,6 +191,8 @@ interface Flags {
   readonly logFormat?: LogFormat;
   readonly metrics?: MetricsEndpoint;
   readonly refclockSock?: string;
+  /** null: --time-page none. */
+  readonly timePage?: string | null;
 }
 
 function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags {
@@ -202,6 +212,7 @@ function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags 
     logFormat: take(o.logFormat, (r) => parseChoice<LogFormat>('--log-format', r, ['text', 'json'])),
     metrics: take(o.metrics, parseMetricsEndpoint),
     refclockSock: take(o.refclockSock, (r) => parseSocketPathFlag(r, '--refclock-sock')),
+    timePage: take(o.timePage, (r) => parseTimePage('--time-page', r)),
   };
 }
 
@@ -282,4 +293,17 @@ function refclockOf(flag: string | undefined, options: ReadonlyMap<string, SetOp
     ...(address === undefined ? {} : { refclock: { address, measuredOffsets } }),
     ...(assumed === undefined ? {} : { assumedUtcOffset: assumed }),
   };
+}
+
+/** --time-page, else time_page, else the default path (not required: a warning if it cannot be made). */
+function timePageSetting(flag: string | null | undefined, set: SetOption | undefined, problems: string[]): DaemonConfig['timePage'] {
+  if (flag !== undefined) return flag === null ? null : { path: flag, required: true };
+  const text = textOf(set);
+  if (set === undefined || text === undefined) return { path: DEFAULT_TIME_PAGE_PATH, required: false };
+  const parsed = parseTimePage(`${formatLocation(set.at)}: time_page`, text);
+  if (!parsed.ok) {
+    problems.push(parsed.problem);
+    return null;
+  }
+  return parsed.value === null ? null : { path: parsed.value, required: true };
 }

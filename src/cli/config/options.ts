@@ -20,6 +20,7 @@
  */
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
 import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
+import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB } from '../../servo/servo.js';
 import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
@@ -59,7 +60,8 @@ export type DaemonField =
   | 'summaryIntervalLog'
   | 'loggingLevel'
   | 'txTimestampTimeoutMs'
-  | 'logFormat';
+  | 'logFormat'
+  | 'timePage';
 
 /** Where a read option's value goes. */
 export type Setting =
@@ -388,6 +390,19 @@ export const OPTIONS: readonly OptionSpec[] = [
         { into: 'rule', rule: 'refclock' },
         'gPTP time − UTC, used when the grandmaster announces no valid `currentUtcOffset` on the PTP timescale: `0` for a grandmaster that sends UTC on the arbitrary timescale (ptp4l with software timestamps), `37` for TAI without the valid flag; a valid announced offset always wins ([provider protocol](provider-protocol.md#tai-utc-and-leap-seconds))',
         { value: 'integer s', fallback: { text: 'none: UTC unknown' } },
+      ),
+    ),
+  ),
+  // The shared-memory time page for C, C++ and Python programs: a path, or none. Only a configured
+  // path is required (daemonConfig.ts): the default may fail with a warning.
+  syntonic(
+    g(
+      'time_page',
+      TEXT,
+      read(
+        daemon('timePage'),
+        'the shared-memory time page that C, C++ and Python programs map ([time page](time-page.md)); a configured path that cannot be created stops the start, the default only earns a warning',
+        { value: 'absolute path, or `none`', fallback: { value: DEFAULT_TIME_PAGE_PATH } },
       ),
     ),
   ),

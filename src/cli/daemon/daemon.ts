@@ -1,6 +1,6 @@
 /**
  * `syntonic run`: one port on one interface as a gPTP slave. Wires the packet socket, the engine and
- * servo (ClockSlave), the disciplined clock, the time-base provider, logs and metrics, and stops
+ * servo (ClockSlave), the disciplined clock, the time-base provider and time page, logs and metrics, and stops
  * cleanly on SIGINT/SIGTERM (closing the socket restores any hardware timestamping setting it changed;
  * a PHC is left running with its last frequency).
  */
@@ -20,6 +20,7 @@ import { logIntervalToNs } from '../../protocol/logInterval.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
+import { TimePageWriter } from '../../provider/timePage.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
@@ -89,11 +90,13 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   let builder: SnapshotBuilder | undefined;
   let provider: TimeBaseProvider | undefined;
   let management: ManagementServer | undefined;
+  let timePage: TimePageWriter | undefined;
   const publish = (): Snapshot | undefined => {
     if (builder === undefined || provider === undefined) return undefined;
     const snapshot = builder.build();
     try {
       provider.publish(snapshot);
+      timePage?.publish(snapshot);
     } catch (err) {
       // The provider keeps the previous snapshot; a bad one (a NaN rate, say) is a bug worth a line.
       log.write('error', `time-base provider: snapshot not published: ${err instanceof Error ? err.message : String(err)}`);
@@ -144,6 +147,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     ...(config.assumedUtcOffset === undefined ? {} : { assumedUtcOffset: config.assumedUtcOffset }),
   });
   try {
+    timePage = await openTimePage(config, log);
     provider = await TimeBaseProvider.listen(builder.build(), {
       socketPath: config.socketPath,
       implementationVersion: SYNTONIC_VERSION,
@@ -151,6 +155,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       ...(config.socketGroup === undefined ? {} : { group: config.socketGroup }),
     });
   } catch (err) {
+    timePage?.close();
     socket.close();
     clockSetup.device?.close();
     throw err;
@@ -171,6 +176,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     } catch (err) {
       socket.close();
       clockSetup.device?.close();
+      timePage?.close();
       await provider.close();
       throw new Error(`uds_address ${config.udsAddress}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -180,6 +186,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     const what = refclockConfig.measuredOffsets ? "each Sync's measured offset (clock_servo refclock_sock: no clock disciplined)" : `the synchronized time of the ${clock.kind} clock`;
     log.write('info', `chrony refclock: SOCK samples to ${refclockConfig.address}: ${what}, once per Sync while synchronized`);
   }
+  publish();
 
   let metrics: Server | undefined;
   if (config.metrics !== undefined) {
@@ -227,6 +234,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     management?.close();
     clockSetup.device?.close();
     refclock?.close();
+    timePage?.close();
     await provider?.close();
     await new Promise<void>((r) => (metrics === undefined ? r() : metrics.close(() => r())));
     resolveStopped(code);
@@ -237,6 +245,26 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   });
   live.attach(slave);
   return { stopped, stop: (reason) => stop(reason) };
+}
+
+/**
+ * The shared-memory time page (docs/time-page.md). A configured path that cannot be used stops the
+ * start; the default path only earns a warning (a second daemon on the node, or no write access to
+ * /run/syntonic), so that the socket still serves.
+ */
+async function openTimePage(config: DaemonConfig, log: Log): Promise<TimePageWriter | undefined> {
+  const setting = config.timePage;
+  if (setting === null) return undefined;
+  try {
+    const page = await TimePageWriter.open(setting.path);
+    log.write('info', `time page on ${setting.path}`);
+    return page;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (setting.required) throw new Error(`time page: ${why}`);
+    log.write('warning', `no time page: ${why} (set time_page or --time-page to another path, or none)`);
+    return undefined;
+  }
 }
 
 /**
