@@ -5,6 +5,8 @@
  * does). All namespaces share CLOCK_REALTIME and ptp4l -S sends CLOCK_REALTIME as it is, so the
  * provider's synchronized time minus CLOCK_REALTIME is the daemon's true error.
  *
+ * A gcc-compiled C program reads the same time through the daemon's shared-memory time page.
+ *
  * Measured on the 2-vCPU development VM (software timestamps on veth, 8 Sync/s), three runs:
  * synchronized 4.6–4.9 s after start, true error median +0.17…+0.65 µs, p99 0.28–0.96 µs; lost
  * 0.35–0.49 s after the kill; synchronized again 4.6–4.9 s after the restart; Syntonic's path delay
@@ -12,13 +14,17 @@
  * room for the tens-of-µs wake-up spikes a loaded CI machine adds (LAB-NOTES).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildClockGuard } from '../conformance/lab/clockGuard.js';
 import { Lab, listNamespaces, type VethLink } from '../conformance/lab/netns.js';
 import { Ptp4l } from '../conformance/lab/ptp4l.js';
 import { seriesFigures } from '../conformance/lab/stats.js';
 import { LAB_CONFIGS, SyntonicDaemon } from '../conformance/lab/syntonicDaemon.js';
 import { TrueErrorProbe } from '../conformance/lab/trueErrorProbe.js';
+import { compileC } from './support/cProgram.js';
 import { needs } from './support/peers.js';
 
 /** The grandmaster takes its role ~3 s after start, asCapable ~2.6 s (LAB-NOTES); 30 s is generous. */
@@ -116,6 +122,29 @@ describe.skipIf(gate.skip)('syntonic run against a ptp4l grandmaster over veth (
     console.info(`e2e: TimeBaseClient.now() − CLOCK_REALTIME: median ${viaNow.median} ns (bracket median ${seriesFigures(readings.map((r) => r.bracketNs)).median} ns)`);
     expect(readings).toHaveLength(21);
     expect(Math.abs(viaNow.median)).toBeLessThan(MEDIAN_ABS_ERROR_BOUND_NS);
+  });
+
+  it('gives a gcc-compiled C program the same time through the time page: |median| < 10 µs, p99 < 50 µs', async () => {
+    // test/c/timePageReader.c truth: syntonic_time_now() bracketed by CLOCK_REALTIME reads, 20 Hz for 2 s.
+    const reader = compileC('test/c/timePageReader.c');
+    expect(statSync(syntonic.timePagePath).mode & 0o777).toBe(0o644);
+    const { stdout } = await promisify(execFile)(reader, ['truth', syntonic.timePagePath, '41', '50'], { encoding: 'utf8' });
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([code, status, errorNs, bracketNs, boundNs]) => ({ code: Number(code), status, errorNs: Number(errorNs), bracketNs: Number(bracketNs), boundNs: Number(boundNs) }));
+    const f = seriesFigures(rows.map((r) => r.errorNs));
+    const within = rows.filter((r) => Math.abs(r.errorNs) <= r.boundNs).length;
+    console.info(
+      `e2e: C reader (time page) − CLOCK_REALTIME over ${f.count} readings: median ${f.median} ns, p99 |e| ${f.p99Abs} ns, max |e| ${f.maxAbs} ns; ` +
+        `bracket median ${seriesFigures(rows.map((r) => r.bracketNs)).median} ns; error bound median ${seriesFigures(rows.map((r) => r.boundNs)).median} ns, |e| within it in ${within}/${rows.length}`,
+    );
+    expect(rows).toHaveLength(41);
+    expect(rows.filter((r) => r.code !== 0)).toEqual([]);
+    expect(rows.filter((r) => r.status === 'lost')).toEqual([]);
+    expect(Math.abs(f.median)).toBeLessThan(MEDIAN_ABS_ERROR_BOUND_NS);
+    expect(f.p99Abs).toBeLessThan(P99_ABS_ERROR_BOUND_NS);
   });
 
   it('measures the link as ptp4l measures it from the other end (802.1AS-2020 11.2.19), within 1 µs', async () => {

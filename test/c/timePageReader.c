@@ -8,7 +8,8 @@
  *                                        derived from one counter k (test/timePage.concurrency.test.ts),
  *                                        at least N reads and until U distinct updates were seen (at most
  *                                        S seconds): every field of every read must come from the same k
- *   timePageReader truth PATH COUNT MS   COUNT readings MS apart, each bracketed by CLOCK_REALTIME reads:
+ *   timePageReader truth PATH COUNT MS   COUNT readings MS apart, each bracketed by CLOCK_REALTIME reads
+ *                                        (the shortest of four brackets):
  *                                        code status ptp−realtime(midpoint) bracket error_bound
  */
 #include "syntonic/time_page.h"
@@ -133,10 +134,22 @@ static int run_torture(const struct syntonic_time_page *page, int64_t raw, long 
 static int run_truth(const struct syntonic_time_page *page, long count, long interval_ms) {
     long i;
     for (i = 0; i < count; i++) {
-        struct syntonic_time t;
-        int64_t before = realtime_ns();
-        int rc = syntonic_time_now(page, &t);
-        int64_t after = realtime_ns();
+        struct syntonic_time t, try_t;
+        int64_t before = 0, after = INT64_MAX;
+        int rc = 0, try_rc, j;
+        memset(&t, 0, sizeof t);
+        /* Of four brackets the shortest wins: the first after a sleep runs cold (caches, TLB). */
+        for (j = 0; j < 4; j++) {
+            int64_t b = realtime_ns();
+            try_rc = syntonic_time_now(page, &try_t);
+            int64_t a = realtime_ns();
+            if (a - b < after - before) {
+                before = b;
+                after = a;
+                rc = try_rc;
+                t = try_t;
+            }
+        }
         if (rc == 0 || rc == -ESTALE)
             printf("%d %s %" PRId64 " %" PRId64 " %" PRId64 "\n", rc, status_name(t.status), t.ptp_time_ns - (before + (after - before) / 2), after - before,
                    t.error_bound_ns);
