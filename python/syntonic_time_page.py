@@ -148,7 +148,8 @@ class TimePage:
             age_s = float(raw_ns - last_sync) * 1e-9
             seconds = age_s
             age_s = max(0.0, age_s)
-            bound = math.ceil(b0 + age_s * (b1 + b2 * age_s))
+            # Rounded up as the C header does: floor + 1 (the bound is never below the exact value).
+            bound = math.floor(b0 + age_s * (b1 + b2 * age_s)) + 1
         ptp = None
         utc = None
         code = -errno.ESTALE if stopped else 0

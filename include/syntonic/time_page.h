@@ -23,7 +23,8 @@
  *               fields are filled, times are 0 and error_bound_ns is INT64_MAX;
  *     -ESTALE   the daemon that wrote this page has stopped (the file was removed): t is filled from
  *               its last mapping with status LOST; close and open the path again to follow a new daemon;
- *     -EAGAIN   the page stayed in the middle of an update (its writer died while writing);
+ *     -EAGAIN   the page stayed in the middle of an update (its writer died while writing): t says
+ *               status LOST, no time, error_bound_ns INT64_MAX;
  *     -EINVAL   a NULL argument; syntonic_time_now also returns -errno of clock_gettime.
  *   A status of LOST with 0 is holdover: the time is extrapolated from the last mapping and the error
  *   bound grows with seconds_since_sync.
@@ -126,7 +127,8 @@ struct syntonic_time {
     int utc_offset_s;           /* currentUtcOffset (TAI - UTC), s, as announced */
     int leap59, leap61;         /* the grandmaster announces a leap second at the end of this UTC day */
     int ptp_timescale;
-    int64_t error_bound_ns;     /* |ptp_time_ns - grandmaster time| is within this (a guard time); INT64_MAX when unknown */
+    int64_t error_bound_ns;     /* |ptp_time_ns - grandmaster time| is within this (a guard time), rounded up
+                                   (floor + 1); INT64_MAX when unknown */
     int status;                 /* SYNTONIC_STATUS_* */
     double seconds_since_sync;  /* since the last Sync the servo used; a huge value (1e300) before the first */
     double rate_ratio;          /* the mapping's rate: gPTP ns per CLOCK_MONOTONIC_RAW ns */
@@ -143,9 +145,22 @@ struct syntonic_time_page {
 
 /* ---------------------------------------------------------------------------------------------- */
 
-/* Math.round of JavaScript (nearest, ties toward +infinity), exact, without libm. */
+/* Math.round of JavaScript (nearest, ties toward +infinity), exact, without libm. In the common range
+ * it adds 1.5 x 2^52, which leaves the nearest integer (ties to even) in the low mantissa bits, and
+ * moves a tie that went down to even back up: a short dependency chain, which is what the cost of
+ * syntonic_time_now() after the clock read is made of. */
 static inline int64_t syntonic__round_half_up(double x) {
     int64_t i;
+#ifndef __FAST_MATH__
+    if (x > -1e15 && x < 1e15) {
+        const double magic = 6755399441055744.0; /* 1.5 x 2^52 */
+        double y = x + magic;
+        double nearest = y - magic;                /* exact */
+        int64_t bits;
+        memcpy(&bits, &y, sizeof bits);
+        return (bits - 0x4338000000000000LL) + (x - nearest == 0.5);
+    }
+#endif
     if (!(x > -9.2e18 && x < 9.2e18)) return x > 0 ? INT64_MAX : INT64_MIN;
     i = (int64_t)x;                     /* toward zero */
     if ((double)i > x) i -= 1;          /* floor */
@@ -153,12 +168,10 @@ static inline int64_t syntonic__round_half_up(double x) {
     return i;
 }
 
-static inline int64_t syntonic__ceil(double x) {
-    int64_t i;
-    if (!(x > -9.2e18 && x < 9.2e18)) return x > 0 ? INT64_MAX : INT64_MIN;
-    i = (int64_t)x;
-    if ((double)i < x) i += 1;
-    return i;
+/* An integer bound above x >= 0: floor(x) + 1 (one conversion; at most 1 ns above x). */
+static inline int64_t syntonic__above(double x) {
+    if (!(x < 9.2e18)) return INT64_MAX;
+    return (int64_t)x + 1;
 }
 
 static inline double syntonic__double_of(uint64_t bits) {
@@ -264,13 +277,16 @@ static inline int syntonic__read_fields(const struct syntonic_time_page_layout *
 
 /* The time at CLOCK_MONOTONIC_RAW instant raw_ns (docs/time-page.md, "Arithmetic"): the same
  * arithmetic as TimeBaseClient, so that C, Python and TypeScript agree to the nanosecond. */
-static inline int syntonic_time_at(const struct syntonic_time_page *page, int64_t raw_ns, struct syntonic_time *t) {
-    struct syntonic__fields f;
-    int rc;
+static inline int syntonic__fill(const struct syntonic__fields *fields, int rc, int64_t raw_ns, struct syntonic_time *t) {
+    const struct syntonic__fields f = *fields;
     uint8_t misc[8];
-    if (page == NULL || t == NULL) return -EINVAL;
-    rc = syntonic__read_fields(page->layout, &f);
-    if (rc != 0) return rc;
+    if (rc != 0) {
+        memset(t, 0, sizeof *t);
+        t->raw_ns = raw_ns;
+        t->error_bound_ns = INT64_MAX;
+        t->seconds_since_sync = 1e300;
+        return rc; /* status LOST */
+    }
     memcpy(misc, &f.grandmaster_misc, sizeof misc);
     t->raw_ns = raw_ns;
     t->utc_offset_s = f.utc_offset_s;
@@ -295,7 +311,7 @@ static inline int syntonic_time_at(const struct syntonic_time_page *page, int64_
         double age_s = age_ns * 1e-9;
         t->seconds_since_sync = age_s;
         if (age_s < 0) age_s = 0;
-        t->error_bound_ns = syntonic__ceil(syntonic__double_of(f.bound0_bits) +
+        t->error_bound_ns = syntonic__above(syntonic__double_of(f.bound0_bits) +
                                            age_s * (syntonic__double_of(f.bound1_bits) + syntonic__double_of(f.bound2_bits) * age_s));
     } else {
         t->seconds_since_sync = 1e300;
@@ -318,11 +334,27 @@ static inline int syntonic_time_at(const struct syntonic_time_page *page, int64_
     return (f.flags & SYNTONIC_PAGE_STOPPED) != 0 ? -ESTALE : 0;
 }
 
-/* The time now: one clock_gettime(CLOCK_MONOTONIC_RAW) (vDSO), then syntonic_time_at. */
+static inline int syntonic_time_at(const struct syntonic_time_page *page, int64_t raw_ns, struct syntonic_time *t) {
+    struct syntonic__fields f;
+    if (page == NULL || t == NULL) return -EINVAL;
+    return syntonic__fill(&f, syntonic__read_fields(page->layout, &f), raw_ns, t);
+}
+
+/* The time now: the page's fields, then one clock_gettime(CLOCK_MONOTONIC_RAW) (vDSO), then the same
+ * arithmetic as syntonic_time_at. The fields are read first so that their loads are done while the
+ * clock is read: only the arithmetic is left after it. (A page updated in between is a reading of
+ * the previous update, as if the clock had been read a moment earlier.) */
 static inline int syntonic_time_now(const struct syntonic_time_page *page, struct syntonic_time *t) {
+    struct syntonic__fields f;
     struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC_RAW, &ts) != 0) return -errno;
-    return syntonic_time_at(page, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, t);
+    int rc;
+    if (page == NULL || t == NULL) return -EINVAL;
+    rc = syntonic__read_fields(page->layout, &f);
+    if (clock_gettime(CLOCK_MONOTONIC_RAW, &ts) != 0) {
+        memset(t, 0, sizeof *t);
+        return errno > 0 ? -errno : -EIO;
+    }
+    return syntonic__fill(&f, rc, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, t);
 }
 
 #ifdef __cplusplus

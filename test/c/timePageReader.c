@@ -75,8 +75,7 @@ static int check(const struct syntonic_time *t, int64_t raw) {
     if (t->steps_removed != (int)(k % 65536)) return 5;
     age_s = (double)(raw - (BASE_RAW + (int64_t)k - (int64_t)(k % 1000))) * 1e-9;
     if (t->seconds_since_sync != age_s) return 6;
-    if (t->error_bound_ns < (int64_t)(k % 4096) + (int64_t)(age_s * (double)(k % 5)) ||
-        t->error_bound_ns > (int64_t)(k % 4096) + (int64_t)(age_s * (double)(k % 5)) + 1) return 7;
+    if (t->error_bound_ns != (int64_t)(k % 4096) + (int64_t)(age_s * (double)(k % 5)) + 1) return 7;
     return 0;
 }
 
