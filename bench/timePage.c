@@ -1,7 +1,8 @@
 /*
  * npm run bench (bench/timePage.bench.ts compiles this at bench time): ns per call of
  * syntonic_time_now() on a live page and of the clock_gettime(CLOCK_MONOTONIC_RAW) it is built on,
- * best of ROUNDS interleaved rounds (the least disturbed by other load on a shared machine).
+ * best of ROUNDS interleaved rounds (the least disturbed by other load on a shared machine: keep
+ * rounds short, ~1 ms, so that some escape preemption).
  *
  *   timePage PATH CALLS ROUNDS  ->  "now NS" and "raw NS" lines
  */

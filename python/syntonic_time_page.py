@@ -145,11 +145,12 @@ class TimePage:
         seconds = None
         bound = None
         if flags & LAST_SYNC_VALID:
-            age_s = float(raw_ns - last_sync) * 1e-9
-            seconds = age_s
-            age_s = max(0.0, age_s)
-            # Rounded up as the C header does: floor + 1 (the bound is never below the exact value).
-            bound = math.floor(b0 + age_s * (b1 + b2 * age_s)) + 1
+            age_ns = raw_ns - last_sync
+            seconds = float(age_ns) * 1e-9
+            # The C header's order of operations (per-ns coefficients, terms side by side), rounded
+            # up as it does: floor + 1, never below the exact value.
+            a = float(max(0, age_ns))
+            bound = math.floor(b0 + (b1 * 1e-9) * a + (b2 * 1e-18) * (a * a)) + 1
         ptp = None
         utc = None
         code = -errno.ESTALE if stopped else 0

@@ -168,6 +168,17 @@ static inline int64_t syntonic__round_half_up(double x) {
     return i;
 }
 
+/* A rounded product stays a rounded product: no fused multiply-add (GCC contracts a * b + c by
+ * default where the target has FMA, e.g. -march=native), which would round differently from
+ * TimeBaseClient and the Python reader. The empty asm costs nothing. */
+#if defined(__x86_64__) || defined(__i386__)
+#define SYNTONIC__ROUNDED(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define SYNTONIC__ROUNDED(v) __asm__("" : "+w"(v))
+#else
+#define SYNTONIC__ROUNDED(v) do { volatile double syntonic__v = (v); (v) = syntonic__v; } while (0)
+#endif
+
 /* An integer bound above x >= 0: floor(x) + 1 (one conversion; at most 1 ns above x). */
 static inline int64_t syntonic__above(double x) {
     if (!(x < 9.2e18)) return INT64_MAX;
@@ -242,6 +253,10 @@ struct syntonic__fields {
     int32_t utc_offset_s;
     uint64_t grandmaster_identity;
     uint64_t grandmaster_misc;
+    /* derived from the above before the clock is read */
+    double rate_minus_one; /* exact for rates in [0.5, 2] */
+    double bound_per_ns;   /* bound_ns_per_s x 1e-9 */
+    double bound_per_ns2;  /* bound_ns_per_s2 x 1e-18 */
 };
 
 #define SYNTONIC__LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
@@ -265,7 +280,12 @@ static inline int syntonic__read_fields(const struct syntonic_time_page_layout *
             f->grandmaster_identity = SYNTONIC__LOAD(*(const uint64_t *)(const void *)p->grandmaster_identity);
             f->grandmaster_misc = SYNTONIC__LOAD(*(const uint64_t *)(const void *)&p->grandmaster_priority1);
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
-            if (__atomic_load_n(&p->sequence, __ATOMIC_RELAXED) == before) return 0;
+            if (__atomic_load_n(&p->sequence, __ATOMIC_RELAXED) == before) {
+                f->rate_minus_one = syntonic__double_of(f->rate_bits) - 1.0;
+                f->bound_per_ns = syntonic__double_of(f->bound1_bits) * 1e-9;
+                f->bound_per_ns2 = syntonic__double_of(f->bound2_bits) * 1e-18;
+                return 0;
+            }
         }
         /* The writer holds the lock for tens of ns; if it was preempted there, let it run. */
         if (tries >= 64u) sched_yield();
@@ -275,86 +295,107 @@ static inline int syntonic__read_fields(const struct syntonic_time_page_layout *
 
 #undef SYNTONIC__LOAD
 
-/* The time at CLOCK_MONOTONIC_RAW instant raw_ns (docs/time-page.md, "Arithmetic"): the same
- * arithmetic as TimeBaseClient, so that C, Python and TypeScript agree to the nanosecond. */
-static inline int syntonic__fill(const struct syntonic__fields *fields, int rc, int64_t raw_ns, struct syntonic_time *t) {
-    const struct syntonic__fields f = *fields;
+/* What does not depend on the instant: filled before the clock is read (syntonic_time_now), so that
+ * only the arithmetic on the instant is left after it. Returns 0, or rc with t filled for a failure. */
+static inline int syntonic__prefill(const struct syntonic__fields *f, int rc, struct syntonic_time *t) {
     uint8_t misc[8];
+    uint16_t steps;
     if (rc != 0) {
         memset(t, 0, sizeof *t);
-        t->raw_ns = raw_ns;
         t->error_bound_ns = INT64_MAX;
         t->seconds_since_sync = 1e300;
         return rc; /* status LOST */
     }
-    memcpy(misc, &f.grandmaster_misc, sizeof misc);
+    memcpy(misc, &f->grandmaster_misc, sizeof misc);
+    t->utc_offset_s = f->utc_offset_s;
+    t->leap59 = (f->flags & SYNTONIC_PAGE_LEAP59) != 0;
+    t->leap61 = (f->flags & SYNTONIC_PAGE_LEAP61) != 0;
+    t->ptp_timescale = (f->flags & SYNTONIC_PAGE_PTP_TIMESCALE) != 0;
+    t->utc_valid = (f->flags & SYNTONIC_PAGE_UTC_OFFSET_VALID) != 0 && t->ptp_timescale;
+    t->grandmaster_valid = (f->flags & SYNTONIC_PAGE_GRANDMASTER_VALID) != 0;
+    memcpy(t->grandmaster_identity, &f->grandmaster_identity, 8);
+    memcpy(&steps, misc + 6, sizeof steps); /* steps_removed, at offset 126 */
+    t->steps_removed = steps;
+    t->rate_ratio = syntonic__double_of(f->rate_bits);
+    t->status = (f->flags & SYNTONIC_PAGE_STOPPED) != 0 ? SYNTONIC_STATUS_LOST : f->status;
+    return 0;
+}
+
+/* The rest, at instant raw_ns (docs/time-page.md, "Arithmetic"). */
+static inline int syntonic__finish(const struct syntonic__fields *f, int64_t raw_ns, struct syntonic_time *t) {
+    const int stopped = (f->flags & SYNTONIC_PAGE_STOPPED) != 0;
     t->raw_ns = raw_ns;
-    t->utc_offset_s = f.utc_offset_s;
-    t->leap59 = (f.flags & SYNTONIC_PAGE_LEAP59) != 0;
-    t->leap61 = (f.flags & SYNTONIC_PAGE_LEAP61) != 0;
-    t->ptp_timescale = (f.flags & SYNTONIC_PAGE_PTP_TIMESCALE) != 0;
-    t->utc_valid = (f.flags & SYNTONIC_PAGE_UTC_OFFSET_VALID) != 0 && t->ptp_timescale;
-    t->grandmaster_valid = (f.flags & SYNTONIC_PAGE_GRANDMASTER_VALID) != 0;
-    memcpy(t->grandmaster_identity, &f.grandmaster_identity, 8);
-    {
-        uint16_t steps;
-        memcpy(&steps, misc + 6, sizeof steps); /* steps_removed, at offset 126 */
-        t->steps_removed = steps;
-    }
-    t->rate_ratio = syntonic__double_of(f.rate_bits);
-    t->status = f.status;
-    if ((f.flags & SYNTONIC_PAGE_STOPPED) != 0 || raw_ns - f.written_raw_ns > SYNTONIC_TIME_PAGE_STALE_NS) {
-        t->status = SYNTONIC_STATUS_LOST;
-    }
-    if ((f.flags & SYNTONIC_PAGE_LAST_SYNC_VALID) != 0) {
-        double age_ns = (double)(raw_ns - f.last_sync_raw_ns);
-        double age_s = age_ns * 1e-9;
-        t->seconds_since_sync = age_s;
-        if (age_s < 0) age_s = 0;
-        t->error_bound_ns = syntonic__above(syntonic__double_of(f.bound0_bits) +
-                                           age_s * (syntonic__double_of(f.bound1_bits) + syntonic__double_of(f.bound2_bits) * age_s));
+    if (raw_ns - f->written_raw_ns > SYNTONIC_TIME_PAGE_STALE_NS) t->status = SYNTONIC_STATUS_LOST;
+    if ((f->flags & SYNTONIC_PAGE_LAST_SYNC_VALID) != 0) {
+        int64_t age_ns = raw_ns - f->last_sync_raw_ns;
+        /* bound = b0 + b1 x age_s + b2 x age_s^2, with the coefficients per ns (computed before the
+         * clock read in syntonic_time_now) and the terms side by side: a short chain after the read. */
+        double a = (double)(age_ns < 0 ? 0 : age_ns);
+        double linear = f->bound_per_ns * a, square = a * a, quadratic, bound;
+        t->seconds_since_sync = (double)age_ns * 1e-9;
+        SYNTONIC__ROUNDED(linear);
+        SYNTONIC__ROUNDED(square);
+        quadratic = f->bound_per_ns2 * square;
+        SYNTONIC__ROUNDED(quadratic);
+        bound = syntonic__double_of(f->bound0_bits) + linear;
+        t->error_bound_ns = syntonic__above(bound + quadratic);
     } else {
         t->seconds_since_sync = 1e300;
         t->error_bound_ns = INT64_MAX;
     }
-    if ((f.flags & SYNTONIC_PAGE_MAPPING_VALID) == 0) {
+    if ((f->flags & SYNTONIC_PAGE_MAPPING_VALID) == 0) {
         t->ptp_time_ns = 0;
         t->utc_ns = 0;
         t->error_bound_ns = INT64_MAX;
-        return (f.flags & SYNTONIC_PAGE_STOPPED) != 0 ? -ESTALE : -ENODATA;
+        return stopped ? -ESTALE : -ENODATA;
     }
     {
         /* ptp = raw + (mapping_ptp - mapping_raw) + round(elapsed x (rate - 1)): the exact part in
          * 64-bit integers, only the small rate correction in floating point. */
-        int64_t elapsed = raw_ns - f.mapping_raw_ns;
-        int64_t correction = syntonic__round_half_up((double)elapsed * (syntonic__double_of(f.rate_bits) - 1.0));
-        t->ptp_time_ns = raw_ns + (f.mapping_ptp_ns - f.mapping_raw_ns) + correction;
+        int64_t elapsed = raw_ns - f->mapping_raw_ns;
+        double product = (double)elapsed * f->rate_minus_one;
+        int64_t correction;
+        SYNTONIC__ROUNDED(product);
+        correction = syntonic__round_half_up(product);
+        t->ptp_time_ns = raw_ns + (f->mapping_ptp_ns - f->mapping_raw_ns) + correction;
     }
-    t->utc_ns = t->utc_valid ? t->ptp_time_ns - (int64_t)f.utc_offset_s * 1000000000LL : 0;
-    return (f.flags & SYNTONIC_PAGE_STOPPED) != 0 ? -ESTALE : 0;
+    t->utc_ns = t->utc_valid ? t->ptp_time_ns - (int64_t)f->utc_offset_s * 1000000000LL : 0;
+    return stopped ? -ESTALE : 0;
 }
 
+/* The time at CLOCK_MONOTONIC_RAW instant raw_ns: the same arithmetic as TimeBaseClient, so that C,
+ * Python and TypeScript agree to the nanosecond. */
 static inline int syntonic_time_at(const struct syntonic_time_page *page, int64_t raw_ns, struct syntonic_time *t) {
     struct syntonic__fields f;
+    int rc;
     if (page == NULL || t == NULL) return -EINVAL;
-    return syntonic__fill(&f, syntonic__read_fields(page->layout, &f), raw_ns, t);
+    rc = syntonic__prefill(&f, syntonic__read_fields(page->layout, &f), t);
+    if (rc != 0) {
+        t->raw_ns = raw_ns;
+        return rc;
+    }
+    return syntonic__finish(&f, raw_ns, t);
 }
 
-/* The time now: the page's fields, then one clock_gettime(CLOCK_MONOTONIC_RAW) (vDSO), then the same
- * arithmetic as syntonic_time_at. The fields are read first so that their loads are done while the
- * clock is read: only the arithmetic is left after it. (A page updated in between is a reading of
- * the previous update, as if the clock had been read a moment earlier.) */
+/* The time now: the page's fields and everything that does not depend on the instant, then one
+ * clock_gettime(CLOCK_MONOTONIC_RAW) (vDSO), then the arithmetic on the instant. (A page updated
+ * after its fields were read gives the previous update's time, as if the clock had been read a
+ * moment earlier.) */
 static inline int syntonic_time_now(const struct syntonic_time_page *page, struct syntonic_time *t) {
     struct syntonic__fields f;
     struct timespec ts;
     int rc;
     if (page == NULL || t == NULL) return -EINVAL;
-    rc = syntonic__read_fields(page->layout, &f);
+    rc = syntonic__prefill(&f, syntonic__read_fields(page->layout, &f), t);
     if (clock_gettime(CLOCK_MONOTONIC_RAW, &ts) != 0) {
         memset(t, 0, sizeof *t);
         return errno > 0 ? -errno : -EIO;
     }
-    return syntonic__fill(&f, rc, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, t);
+    if (rc != 0) {
+        t->raw_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        return rc;
+    }
+    return syntonic__finish(&f, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, t);
 }
 
 #ifdef __cplusplus
