@@ -15,7 +15,7 @@
  * oscillator's frequency changes by at most wanderPpbPerS per second after it. The bound is meant to be
  * conservative (an application reserves it as guard time), not a statistical 1σ figure.
  */
-import type { TimestampingMode } from './snapshot.js';
+import type { Snapshot, TimestampingMode } from './snapshot.js';
 
 export interface ErrorBoundModel {
   /** ns added to the offset RMS. */
@@ -47,8 +47,9 @@ export function errorBoundNs(model: ErrorBoundModel, offsetFromMasterRmsNs: numb
 }
 
 /**
- * The bound as a polynomial in the age (s): atSyncNs + age × (nsPerS + nsPerS2 × age). What a reader
- * evaluates at each call: TimeExtrapolator (TimeBaseClient.now()) and the shared-memory time page.
+ * The bound as a polynomial in the age (s): atSyncNs + age × (nsPerS + nsPerS2 × age). The one place
+ * that turns a snapshot into the terms a reader evaluates at each call: TimeExtrapolator
+ * (TimeBaseClient.now()) and the shared-memory time page (timePage.ts) both take them from here.
  */
 export interface ErrorBoundTerms {
   readonly atSyncNs: number;
@@ -56,6 +57,6 @@ export interface ErrorBoundTerms {
   readonly nsPerS2: number;
 }
 
-export function errorBoundTerms(model: ErrorBoundModel, offsetFromMasterRmsNs: number): ErrorBoundTerms {
-  return { atSyncNs: errorBoundNs(model, offsetFromMasterRmsNs, 0), nsPerS: model.frequencyErrorPpb, nsPerS2: 0.5 * model.wanderPpbPerS };
+export function errorBoundTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs'>, model: ErrorBoundModel): ErrorBoundTerms {
+  return { atSyncNs: errorBoundNs(model, snapshot.offsetFromMasterRmsNs, 0), nsPerS: model.frequencyErrorPpb, nsPerS2: 0.5 * model.wanderPpbPerS };
 }

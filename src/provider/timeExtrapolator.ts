@@ -69,7 +69,7 @@ export class TimeExtrapolator {
     this.correctionNs = NaN;
     const last = snapshot.lastSync;
     this.ageOffsetNs = last === null ? 0 : Number(m.monotonicRaw - last);
-    const terms = errorBoundTerms(model, snapshot.offsetFromMasterRmsNs);
+    const terms = errorBoundTerms(snapshot, model);
     this.baseNs = last === null ? Infinity : terms.atSyncNs;
     this.linearPpb = terms.nsPerS;
     this.halfWanderPpbPerS = terms.nsPerS2;

@@ -100,7 +100,7 @@ export const TIME_PAGE_STATUS: Readonly<Record<SyncStatus, number>> = { lost: 0,
  */
 export function timePageFields(snapshot: Snapshot, model: ErrorBoundModel = DEFAULT_ERROR_BOUND_MODELS[snapshot.timestamping]): TimePageFields {
   const { mapping, lastSync, utc, grandmaster: gm } = snapshot;
-  const terms = errorBoundTerms(model, snapshot.offsetFromMasterRmsNs);
+  const terms = errorBoundTerms(snapshot, model);
   const flags =
     (mapping === null ? 0 : TimePageFlag.mappingValid) |
     (lastSync === null ? 0 : TimePageFlag.lastSyncValid) |
