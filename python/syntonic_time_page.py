@@ -26,7 +26,7 @@ from typing import NamedTuple, Optional
 DEFAULT_PATH = "/run/syntonic/time.page"
 MAGIC = b"SYNTPAGE"
 LAYOUT_VERSION = 1
-LAYOUT_BYTES = 128
+LAYOUT_BYTES = 144
 STALE_NS = 5_000_000_000
 
 STATUS_LOST = 0
@@ -41,6 +41,10 @@ LEAP61 = 0x10
 PTP_TIMESCALE = 0x20
 GRANDMASTER_VALID = 0x40
 STOPPED = 0x80
+UTC_KNOWN = 0x100
+LEAP_EVENT = 0x200
+LEAP_INSERT = 0x400
+UTC_ASSUMED = 0x800
 
 # Host byte order, standard sizes, no padding ('='): the offsets are those of docs/time-page.md.
 _HEADER = struct.Struct("=8sII")  # 0: magic, layout_version, size
@@ -48,8 +52,8 @@ _SEQUENCE = struct.Struct("=Q")  # 16
 # 24: flags, status, mapping_raw_ns, mapping_ptp_ns, rate_ratio, last_sync_raw_ns, bound at sync,
 # per s, per s^2, written_raw_ns, current_utc_offset_s, writer_pid, grandmaster_identity,
 # status_since_raw_ns, priority1, priority2, clock_class, clock_accuracy, offset_scaled_log_variance,
-# steps_removed
-_FIELDS = struct.Struct("=IiqqdqdddqiI8sqBBBBHH")
+# steps_removed, leap_at_ptp_ns, utc_offset_s, utc_offset_after_s
+_FIELDS = struct.Struct("=IiqqdqdddqiI8sqBBBBHHqii")
 assert _FIELDS.size == LAYOUT_BYTES - 24
 
 
@@ -63,6 +67,8 @@ class SyntonicTime(NamedTuple):
     utc_ns: Optional[int]
     utc_valid: bool
     utc_offset_s: int
+    leap_second: bool
+    leap_pending: int
     leap59: bool
     leap61: bool
     ptp_timescale: bool
@@ -135,13 +141,17 @@ class TimePage:
 
     def at(self, raw_ns: int) -> SyntonicTime:
         """The time at CLOCK_MONOTONIC_RAW instant raw_ns (ns)."""
-        (flags, status, mapping_raw, mapping_ptp, rate, last_sync, b0, b1, b2, written, utc_offset, _pid,
-         identity, _since, _p1, _p2, _class, _accuracy, _variance, steps) = self._fields()
+        (flags, status, mapping_raw, mapping_ptp, rate, last_sync, b0, b1, b2, written, _announced_offset, _pid,
+         identity, _since, _p1, _p2, _class, _accuracy, _variance, steps, leap_at, utc_offset, utc_offset_after) = self._fields()
         stopped = flags & STOPPED != 0
         if stopped or raw_ns - written > STALE_NS:
             status = STATUS_LOST
         timescale = flags & PTP_TIMESCALE != 0
-        utc_valid = flags & UTC_OFFSET_VALID != 0 and timescale
+        # UTC as src/protocol/timeProperties.ts derives it: the offset changes at the leap instant.
+        utc_valid = flags & UTC_KNOWN != 0
+        leap_event = flags & LEAP_EVENT != 0
+        leap_second = False
+        leap_pending = 0
         seconds = None
         bound = None
         if flags & LAST_SYNC_VALID:
@@ -158,7 +168,15 @@ class TimePage:
             # The exact part in integers, only the small rate correction in floating point.
             correction = _round_half_up(float(raw_ns - mapping_raw) * (rate - 1.0))
             ptp = raw_ns + (mapping_ptp - mapping_raw) + correction
-            utc = ptp - utc_offset * 1_000_000_000 if utc_valid else None
+            if utc_valid:
+                after = leap_event and ptp >= leap_at
+                if after:
+                    utc_offset = utc_offset_after
+                utc = ptp - utc_offset * 1_000_000_000
+                if leap_event:
+                    insert = flags & LEAP_INSERT != 0
+                    leap_pending = 0 if after else (1 if insert else -1)
+                    leap_second = after and insert and ptp - leap_at < 1_000_000_000
         else:
             bound = None
             code = code or -errno.ENODATA
@@ -169,6 +187,8 @@ class TimePage:
             utc_ns=utc,
             utc_valid=utc_valid,
             utc_offset_s=utc_offset,
+            leap_second=leap_second,
+            leap_pending=leap_pending,
             leap59=flags & LEAP59 != 0,
             leap61=flags & LEAP61 != 0,
             ptp_timescale=timescale,
@@ -198,6 +218,9 @@ def _line(t: SyntonicTime) -> str:
             opt(t.error_bound_ns),
             _STATUS_NAMES.get(t.status, str(t.status)),
             "-" if t.seconds_since_sync is None else repr(t.seconds_since_sync),
+            str(t.utc_offset_s),
+            str(int(t.leap_second)),
+            str(t.leap_pending),
         ]
     )
 

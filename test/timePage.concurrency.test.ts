@@ -28,7 +28,7 @@ const MAX_SECONDS = 60;
 function fieldsFor(k: number): TimePageFields {
   const kb = BigInt(k);
   return {
-    flags: TimePageFlag.mappingValid | TimePageFlag.lastSyncValid | TimePageFlag.grandmasterValid | TimePageFlag.ptpTimescale | (k % 2 === 1 ? TimePageFlag.utcOffsetValid : 0),
+    flags: TimePageFlag.mappingValid | TimePageFlag.lastSyncValid | TimePageFlag.grandmasterValid | TimePageFlag.ptpTimescale | (k % 2 === 1 ? TimePageFlag.utcKnown : 0),
     status: k % 3,
     mappingRawNs: BASE_RAW + kb,
     mappingPtpNs: BASE_PTP + 7n * kb,
@@ -40,6 +40,9 @@ function fieldsFor(k: number): TimePageFields {
     // Fresh as of READ_AT, so that no reading counts as stale.
     writtenRawNs: READ_AT,
     currentUtcOffsetS: 37 + (k % 5),
+    utcOffsetS: 37 + (k % 5),
+    utcOffsetAfterS: 37 + (k % 5),
+    leapAtPtpNs: 0n,
     grandmasterIdentity: kb,
     statusSinceRawNs: BASE_RAW,
     priority1: k % 256,

@@ -13,7 +13,7 @@ import { monotonicRawNow } from '../src/clock/systemClocks.js';
 import { monotonicRawTime, ptpTime, type MonotonicRawTime } from '../src/clock/timePoint.js';
 import { TimeBaseClient } from '../src/provider/client.js';
 import { TimeBaseProvider } from '../src/provider/server.js';
-import type { Snapshot, SyncStatus } from '../src/provider/snapshot.js';
+import type { Snapshot, SyncStatus, Timescale } from '../src/provider/snapshot.js';
 import { timePageFields, TimePageWriter } from '../src/provider/timePage.js';
 import { compileC, repositoryRoot } from './support/cProgram.js';
 import { needs } from './support/peers.js';
@@ -28,15 +28,19 @@ interface Reading {
   readonly bound: number | null;
   readonly status: SyncStatus;
   readonly secondsSinceSync: number | null;
+  readonly utcOffset: number;
+  readonly leapSecond: boolean;
+  /** +1 insert, −1 delete, 0 none. */
+  readonly leapPending: number;
 }
 
-/** The `at` output of both readers: code raw ptp utc utc_valid bound status seconds ("-": none). */
+/** The `at` output of both readers: code raw ptp utc utc_valid bound status seconds utc_offset leap_second leap_pending ("-": none). */
 function parseReadings(text: string): Reading[] {
   return text
     .trim()
     .split('\n')
     .map((line) => {
-      const [code, raw, ptp, utc, utcValid, bound, status, seconds] = line.split(' ');
+      const [code, raw, ptp, utc, utcValid, bound, status, seconds, utcOffset, leapSecond, leapPending] = line.split(' ');
       const opt = <T>(s: string | undefined, f: (s: string) => T): T | null => (s === undefined || s === '-' ? null : f(s));
       return {
         code: Number(code),
@@ -47,6 +51,9 @@ function parseReadings(text: string): Reading[] {
         bound: opt(bound, Number),
         status: status as SyncStatus,
         secondsSinceSync: opt(seconds, Number),
+        utcOffset: Number(utcOffset),
+        leapSecond: leapSecond === '1',
+        leapPending: Number(leapPending),
       };
     });
 }
@@ -59,16 +66,38 @@ const NS_PER_HOUR = 3_600_000_000_000n;
 function scenario(i: number, prng: Prng, now: bigint): Snapshot {
   const agoNs = [0n, 250_000_000n, 1_000_000_000n, 100_000_000n][i % 4] ?? 0n;
   const mappingRaw = now - agoNs;
+  const ptpNs = 1_764_600_000_000_000_000n + BigInt(Math.floor(prng.uniform() * 1e15));
   const rate = i < RATES.length ? (RATES[i] ?? 1) : 1 + prng.symmetric(2e-4);
   const statuses: SyncStatus[] = ['synchronized', 'unstable', 'lost'];
   return sampleSnapshot({
     status: statuses[i % 3] ?? 'lost',
-    mapping: { monotonicRaw: monotonicRawTime(mappingRaw), ptpTime: ptpTime(1_764_600_000_000_000_000n + BigInt(Math.floor(prng.uniform() * 1e15))), rateRatio: rate },
+    mapping: { monotonicRaw: monotonicRawTime(mappingRaw), ptpTime: ptpTime(ptpNs), rateRatio: rate },
     lastSync: monotonicRawTime(mappingRaw - BigInt(Math.floor(prng.uniform() * 200e6))),
     offsetFromMasterRmsNs: prng.uniform() * 5000,
     timestamping: i % 2 === 0 ? 'software' : 'hardware',
-    utc: { currentUtcOffset: 37, currentUtcOffsetValid: i % 4 !== 3, leap59: false, leap61: i % 5 === 0, ptpTimescale: i % 7 !== 6 },
+    utc: { currentUtcOffset: 37, currentUtcOffsetValid: i % 4 !== 3, leap59: i % 5 === 1, leap61: i % 5 === 0, ptpTimescale: i % 7 !== 6 },
+    timescale: timescaleOf(i, ptpNs),
   });
+}
+
+/**
+ * What src/protocol/timeProperties.ts would derive, varied: UTC unknown, announced or assumed, and a
+ * leap second inserted or deleted 1.5 s after the mapping (the instants cross it).
+ */
+function timescaleOf(i: number, mappingPtpNs: bigint): Timescale {
+  const at = mappingPtpNs + 1_500_000_000n;
+  switch (i % 5) {
+    case 0:
+      return { tai: true, utc: { offset: 37, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: at, offsetAfter: 38 } }, utcUnknownReason: null };
+    case 1:
+      return { tai: true, utc: { offset: 37, source: 'grandmaster', leap: { kind: 'delete', atPtpNs: at, offsetAfter: 36 } }, utcUnknownReason: null };
+    case 2:
+      return { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary' };
+    case 3:
+      return { tai: false, utc: { offset: 0, source: 'configuration', leap: null }, utcUnknownReason: null };
+    default:
+      return { tai: true, utc: { offset: 37, source: 'grandmaster', leap: null }, utcUnknownReason: null };
+  }
 }
 
 /** Instants around the mapping: before it, ties of the rounding, seconds and hours after. */
@@ -113,6 +142,8 @@ describe.skipIf(gate.skip)('C, Python and TimeBaseClient at the same CLOCK_MONOT
     const prng = new Prng(15);
     let compared = 0;
     let exact = 0;
+    let leapSeconds = 0;
+    let afterLeap = 0;
     for (let i = 0; i < 14; i++) {
       const snapshot = scenario(i, prng, BigInt(monotonicRawNow()));
       // Fresh as of the mapping, so that the readers' staleness rule (5 s without an update) applies
@@ -136,7 +167,6 @@ describe.skipIf(gate.skip)('C, Python and TimeBaseClient at the same CLOCK_MONOT
       expect(ps).toEqual(cs);
       expect(spawnSync(nativeReader, ['at', writer.path], { input, encoding: 'utf8' }).stdout).toBe(c.stdout);
       const lastSync = BigInt(snapshot.lastSync ?? 0n);
-      const offsetNs = BigInt(snapshot.utc.currentUtcOffset) * 1_000_000_000n;
       at.forEach((raw, j) => {
         clockNs = raw;
         const ts = client.now();
@@ -153,15 +183,23 @@ describe.skipIf(gate.skip)('C, Python and TimeBaseClient at the same CLOCK_MONOT
         expect((r.bound ?? NaN) - ts.errorBoundNs).toBeLessThanOrEqual(1 + 1e-6);
         // To the ns (a double of 18 000 s still resolves ~4 ps).
         expect(Math.abs((r.secondsSinceSync ?? NaN) - Number(raw - lastSync) / 1e9)).toBeLessThan(1e-9);
-        const utcValid = snapshot.utc.currentUtcOffsetValid && snapshot.utc.ptpTimescale;
-        expect(r.utcValid).toBe(utcValid);
-        expect(r.utc).toBe(utcValid ? (r.ptp ?? 0n) - offsetNs : null);
+        // UTC, its offset and the leap second exactly as TimeBaseClient derives them.
+        expect(r.utcValid).toBe(ts.utc !== null);
+        expect(r.utc).toBe(ts.utc === null ? null : BigInt(ts.utc));
+        if (ts.utcOffset !== null) expect(r.utcOffset).toBe(ts.utcOffset);
+        expect(r.leapSecond).toBe(ts.leapSecond);
+        expect(r.leapPending).toBe(ts.leapPending === null ? 0 : ts.leapPending === 'insert' ? 1 : -1);
+        if (ts.leapSecond) leapSeconds++;
+        if (ts.utc !== null && ts.utcOffset !== snapshot.timescale.utc?.offset) afterLeap++;
         // Within 5 s of the update the page's status is the daemon's; hours later nobody rewrote it,
         // and the readers say lost, as TimeBaseClient does once the daemon is unreachable.
         expect(r.status).toBe(raw - BigInt(snapshot.mapping?.monotonicRaw ?? 0n) <= 5_000_000_000n ? snapshot.status : 'lost');
       });
     }
-    console.info(`time page readers: ${compared} instants, C = Python everywhere, C = TimeBaseClient to the ns at ${exact}`);
+    console.info(`time page readers: ${compared} instants, C = Python everywhere, C = TimeBaseClient to the ns at ${exact}; ${afterLeap} after a leap, ${leapSeconds} in 23:59:60`);
     expect(exact).toBe(compared);
+    // The instants did cross the leap seconds.
+    expect(afterLeap).toBeGreaterThan(20);
+    expect(leapSeconds).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -86,6 +86,10 @@ enum {
 #define SYNTONIC_PAGE_PTP_TIMESCALE 0x20u    /* timePropertiesDS.ptpTimescale: gPTP time is TAI */
 #define SYNTONIC_PAGE_GRANDMASTER_VALID 0x40u /* grandmaster_* describe a known grandmaster */
 #define SYNTONIC_PAGE_STOPPED 0x80u          /* the writer stopped; the file has been removed */
+#define SYNTONIC_PAGE_UTC_KNOWN 0x100u       /* utc_offset_s holds gPTP time - UTC (announced or configured) */
+#define SYNTONIC_PAGE_LEAP_EVENT 0x200u      /* a leap second at leap_at_ptp_ns, after which utc_offset_after_s holds */
+#define SYNTONIC_PAGE_LEAP_INSERT 0x400u     /* that leap inserts 23:59:60 (else it deletes 23:59:59) */
+#define SYNTONIC_PAGE_UTC_ASSUMED 0x800u     /* utc_offset_s is the configuration's (assume_utc_offset) */
 
 /* The page as it lies in the file, host byte order (little-endian on x86-64 and arm64). Every field is
  * naturally aligned; doubles are IEEE 754 binary64 stored as their bit pattern (*_bits). Fields from
@@ -115,18 +119,23 @@ struct syntonic_time_page_layout {
     uint8_t grandmaster_clock_accuracy;/* 123 */
     uint16_t grandmaster_offset_scaled_log_variance; /* 124 */
     uint16_t steps_removed;            /* 126 */
+    int64_t leap_at_ptp_ns;            /* 128 gPTP instant from which utc_offset_after_s holds */
+    int32_t utc_offset_s;              /* 136 gPTP time - UTC, s, before that instant */
+    int32_t utc_offset_after_s;        /* 140 gPTP time - UTC, s, from it on */
 };
-#define SYNTONIC_TIME_PAGE_LAYOUT_BYTES 128u
+#define SYNTONIC_TIME_PAGE_LAYOUT_BYTES 144u
 
 /* What one reading gives. */
 struct syntonic_time {
     int64_t raw_ns;             /* the CLOCK_MONOTONIC_RAW instant this reading is for */
     int64_t ptp_time_ns;        /* gPTP time (TAI when ptp_timescale), ns since 1970-01-01 */
-    int64_t utc_ns;             /* ptp_time_ns - utc_offset_s s, when utc_valid; else 0 */
-    int utc_valid;              /* currentUtcOffsetValid and the PTP timescale */
-    int utc_offset_s;           /* currentUtcOffset (TAI - UTC), s, as announced */
-    int leap59, leap61;         /* the grandmaster announces a leap second at the end of this UTC day */
-    int ptp_timescale;
+    int64_t utc_ns;             /* UTC, POSIX ns (23:59:60 repeats 23:59:59), when utc_valid; else 0 */
+    int utc_valid;              /* UTC is known: a valid currentUtcOffset on the PTP timescale, or assume_utc_offset */
+    int utc_offset_s;           /* gPTP time - UTC in force at this instant, s (TAI - UTC on the PTP timescale) */
+    int leap_second;            /* this instant is in an inserted leap second, 23:59:60 */
+    int leap_pending;           /* a leap second is still ahead: +1 insert, -1 delete, 0 none */
+    int leap59, leap61;         /* the grandmaster's flags: the last minute of this UTC day has 59 / 61 s */
+    int ptp_timescale;          /* gPTP time is TAI */
     int64_t error_bound_ns;     /* |ptp_time_ns - grandmaster time| is within this (a guard time), rounded up
                                    (floor + 1); INT64_MAX when unknown */
     int status;                 /* SYNTONIC_STATUS_* */
@@ -250,9 +259,10 @@ struct syntonic__fields {
     int64_t last_sync_raw_ns;
     uint64_t bound0_bits, bound1_bits, bound2_bits;
     int64_t written_raw_ns;
-    int32_t utc_offset_s;
     uint64_t grandmaster_identity;
     uint64_t grandmaster_misc;
+    int64_t leap_at_ptp_ns;      /* INT64_MAX without a leap event */
+    int32_t utc_offset_s, utc_offset_after_s;
     /* derived from the above before the clock is read */
     double rate_minus_one; /* exact for rates in [0.5, 2] */
     double bound_per_ns;   /* bound_ns_per_s x 1e-9 */
@@ -276,11 +286,17 @@ static inline int syntonic__read_fields(const struct syntonic_time_page_layout *
             f->bound1_bits = SYNTONIC__LOAD(p->bound_ns_per_s_bits);
             f->bound2_bits = SYNTONIC__LOAD(p->bound_ns_per_s2_bits);
             f->written_raw_ns = SYNTONIC__LOAD(p->written_raw_ns);
-            f->utc_offset_s = SYNTONIC__LOAD(p->current_utc_offset_s);
             f->grandmaster_identity = SYNTONIC__LOAD(*(const uint64_t *)(const void *)p->grandmaster_identity);
             f->grandmaster_misc = SYNTONIC__LOAD(*(const uint64_t *)(const void *)&p->grandmaster_priority1);
+            f->leap_at_ptp_ns = SYNTONIC__LOAD(p->leap_at_ptp_ns);
+            f->utc_offset_s = SYNTONIC__LOAD(p->utc_offset_s);
+            f->utc_offset_after_s = SYNTONIC__LOAD(p->utc_offset_after_s);
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
             if (__atomic_load_n(&p->sequence, __ATOMIC_RELAXED) == before) {
+                if ((f->flags & SYNTONIC_PAGE_LEAP_EVENT) == 0) {
+                    f->leap_at_ptp_ns = INT64_MAX;
+                    f->utc_offset_after_s = f->utc_offset_s;
+                }
                 f->rate_minus_one = syntonic__double_of(f->rate_bits) - 1.0;
                 f->bound_per_ns = syntonic__double_of(f->bound1_bits) * 1e-9;
                 f->bound_per_ns2 = syntonic__double_of(f->bound2_bits) * 1e-18;
@@ -311,7 +327,9 @@ static inline int syntonic__prefill(const struct syntonic__fields *f, int rc, st
     t->leap59 = (f->flags & SYNTONIC_PAGE_LEAP59) != 0;
     t->leap61 = (f->flags & SYNTONIC_PAGE_LEAP61) != 0;
     t->ptp_timescale = (f->flags & SYNTONIC_PAGE_PTP_TIMESCALE) != 0;
-    t->utc_valid = (f->flags & SYNTONIC_PAGE_UTC_OFFSET_VALID) != 0 && t->ptp_timescale;
+    t->utc_valid = (f->flags & SYNTONIC_PAGE_UTC_KNOWN) != 0;
+    t->leap_second = 0;
+    t->leap_pending = 0;
     t->grandmaster_valid = (f->flags & SYNTONIC_PAGE_GRANDMASTER_VALID) != 0;
     memcpy(t->grandmaster_identity, &f->grandmaster_identity, 8);
     memcpy(&steps, misc + 6, sizeof steps); /* steps_removed, at offset 126 */
@@ -359,7 +377,19 @@ static inline int syntonic__finish(const struct syntonic__fields *f, int64_t raw
         correction = syntonic__round_half_up(product);
         t->ptp_time_ns = raw_ns + (f->mapping_ptp_ns - f->mapping_raw_ns) + correction;
     }
-    t->utc_ns = t->utc_valid ? t->ptp_time_ns - (int64_t)f->utc_offset_s * 1000000000LL : 0;
+    if (t->utc_valid) {
+        /* src/protocol/timeProperties.ts: the offset changes at the leap instant, on the gPTP timescale */
+        const int after = t->ptp_time_ns >= f->leap_at_ptp_ns;
+        t->utc_offset_s = after ? f->utc_offset_after_s : f->utc_offset_s;
+        t->utc_ns = t->ptp_time_ns - (int64_t)t->utc_offset_s * 1000000000LL;
+        if ((f->flags & SYNTONIC_PAGE_LEAP_EVENT) != 0) {
+            const int insert = (f->flags & SYNTONIC_PAGE_LEAP_INSERT) != 0;
+            t->leap_pending = after ? 0 : (insert ? 1 : -1);
+            t->leap_second = after && insert && t->ptp_time_ns - f->leap_at_ptp_ns < 1000000000LL;
+        }
+    } else {
+        t->utc_ns = 0;
+    }
     return stopped ? -ESTALE : 0;
 }
 

@@ -164,7 +164,7 @@ export interface NativeUnixDatagramSender {
 export interface NativeTimePage {
   readonly path: string;
   /**
-   * One sequence-locked update: the layout's bytes from offset 24 (`flags`) to 128, in host byte order
+   * One sequence-locked update: the layout's bytes from offset 24 (`flags`) to its end (144), in host byte order
    * (src/provider/timePage.ts encodes them; include/syntonic/time_page.h defines them).
    */
   write(body: Uint8Array): void;

@@ -25,6 +25,13 @@ export const TimePageFlag = {
   ptpTimescale: 0x20,
   grandmasterValid: 0x40,
   stopped: 0x80,
+  /** UTC is known (timescale.utc): utcOffsetS holds gPTP time − UTC. */
+  utcKnown: 0x100,
+  /** A leap second at leapAtPtpNs, after which utcOffsetAfterS holds. */
+  leapEvent: 0x200,
+  leapInsert: 0x400,
+  /** utcOffsetS is the configuration's assume_utc_offset. */
+  utcAssumed: 0x800,
 } as const;
 
 /**
@@ -45,7 +52,13 @@ export interface TimePageFields {
   readonly boundNsPerS2: number;
   /** The update's CLOCK_MONOTONIC_RAW instant (readers judge staleness by it); default: now. */
   readonly writtenRawNs?: bigint;
+  /** timePropertiesDS.currentUtcOffset as announced. */
   readonly currentUtcOffsetS: number;
+  /** gPTP time − UTC, s, before leapAtPtpNs (timescale.utc.offset); with the utcKnown flag. */
+  readonly utcOffsetS: number;
+  /** From leapAtPtpNs on (timescale.utc.leap.offsetAfter); with the leapEvent flag. */
+  readonly utcOffsetAfterS: number;
+  readonly leapAtPtpNs: bigint;
   /** clockIdentity, first octet most significant (written in wire order). */
   readonly grandmasterIdentity: bigint;
   readonly statusSinceRawNs: bigint;
@@ -57,9 +70,9 @@ export interface TimePageFields {
   readonly stepsRemoved: number;
 }
 
-/** The layout's bytes from `flags` (offset 24) to its end (128): what one update writes. */
+/** The layout's bytes from `flags` (offset 24) to its end (144): what one update writes. */
 export const TIME_PAGE_BODY_OFFSET = 24;
-export const TIME_PAGE_BODY_BYTES = 128 - TIME_PAGE_BODY_OFFSET;
+export const TIME_PAGE_BODY_BYTES = 144 - TIME_PAGE_BODY_OFFSET;
 /** The page is in host byte order: C readers map it as their own struct. */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -88,6 +101,9 @@ export function encodeTimePageBody(f: TimePageFields, body: Uint8Array, writtenR
   v.setUint8(at(123), f.clockAccuracy);
   v.setUint16(at(124), f.offsetScaledLogVariance, le);
   v.setUint16(at(126), f.stepsRemoved, le);
+  v.setBigInt64(at(128), f.leapAtPtpNs, le);
+  v.setInt32(at(136), f.utcOffsetS, le);
+  v.setInt32(at(140), f.utcOffsetAfterS, le);
 }
 
 /** SYNTONIC_STATUS_*. */
@@ -100,6 +116,9 @@ export const TIME_PAGE_STATUS: Readonly<Record<SyncStatus, number>> = { lost: 0,
  */
 export function timePageFields(snapshot: Snapshot, model: ErrorBoundModel = DEFAULT_ERROR_BOUND_MODELS[snapshot.timestamping]): TimePageFields {
   const { mapping, lastSync, utc, grandmaster: gm } = snapshot;
+  // UTC as src/protocol/timeProperties.ts derives it for every consumer (snapshot.timescale).
+  const conversion = snapshot.timescale.utc;
+  const leap = conversion?.leap ?? null;
   const terms = errorBoundTerms(snapshot, model);
   const flags =
     (mapping === null ? 0 : TimePageFlag.mappingValid) |
@@ -107,8 +126,12 @@ export function timePageFields(snapshot: Snapshot, model: ErrorBoundModel = DEFA
     (utc.currentUtcOffsetValid ? TimePageFlag.utcOffsetValid : 0) |
     (utc.leap59 ? TimePageFlag.leap59 : 0) |
     (utc.leap61 ? TimePageFlag.leap61 : 0) |
-    (utc.ptpTimescale ? TimePageFlag.ptpTimescale : 0) |
-    (gm === null ? 0 : TimePageFlag.grandmasterValid);
+    (snapshot.timescale.tai ? TimePageFlag.ptpTimescale : 0) |
+    (gm === null ? 0 : TimePageFlag.grandmasterValid) |
+    (conversion === null ? 0 : TimePageFlag.utcKnown) |
+    (conversion?.source === 'configuration' ? TimePageFlag.utcAssumed : 0) |
+    (leap === null ? 0 : TimePageFlag.leapEvent) |
+    (leap?.kind === 'insert' ? TimePageFlag.leapInsert : 0);
   return {
     flags,
     status: TIME_PAGE_STATUS[snapshot.status],
@@ -120,6 +143,9 @@ export function timePageFields(snapshot: Snapshot, model: ErrorBoundModel = DEFA
     boundNsPerS: terms.nsPerS,
     boundNsPerS2: terms.nsPerS2,
     currentUtcOffsetS: utc.currentUtcOffset,
+    utcOffsetS: conversion?.offset ?? 0,
+    utcOffsetAfterS: leap?.offsetAfter ?? conversion?.offset ?? 0,
+    leapAtPtpNs: leap?.atPtpNs ?? 0n,
     grandmasterIdentity: gm === null ? 0n : gm.identity,
     statusSinceRawNs: BigInt(snapshot.statusSince),
     priority1: gm?.priority1 ?? 0,

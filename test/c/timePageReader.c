@@ -3,6 +3,7 @@
  *
  *   timePageReader at PATH               CLOCK_MONOTONIC_RAW instants (ns) on stdin, one line out per instant:
  *                                        code raw ptp utc utc_valid error_bound status seconds_since_sync
+ *                                        utc_offset leap_second leap_pending
  *   timePageReader torture PATH RAW N U S
  *                                        reads at instant RAW while a writer rewrites the page with fields
  *                                        derived from one counter k (test/timePage.concurrency.test.ts),
@@ -47,8 +48,9 @@ static int run_at(const struct syntonic_time_page *page) {
         if (t.error_bound_ns == INT64_MAX) printf("- ");
         else printf("%" PRId64 " ", t.error_bound_ns);
         printf("%s ", status_name(t.status));
-        if (t.seconds_since_sync >= 1e300) printf("-\n");
-        else printf("%.17g\n", t.seconds_since_sync);
+        if (t.seconds_since_sync >= 1e300) printf("- ");
+        else printf("%.17g ", t.seconds_since_sync);
+        printf("%d %d %d\n", t.utc_offset_s, t.leap_second, t.leap_pending);
     }
     return 0;
 }
