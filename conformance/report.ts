@@ -105,15 +105,17 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
     : {
         'time to lock': fmt(f.timeToSynchronizedS, 2, 's'),
         recovery: fmt(f.recoveryS, 2, 's'),
+        'true error mean / std / max': `${fmt(f.trueErrorNs.mean, 0)} / ${fmt(f.trueErrorNs.std, 0)} / ${fmt(f.trueErrorNs.maxAbs, 0)} ns`,
+        'ptp4l servo true error mean / std / max': f.referenceTrueErrorNs === undefined ? '—' : `${fmt(f.referenceTrueErrorNs.mean, 0)} / ${fmt(f.referenceTrueErrorNs.std, 0)} / ${fmt(f.referenceTrueErrorNs.maxAbs, 0)} ns`,
         'true error rms': fmt(f.trueErrorNs.rms, 0, 'ns'),
-        'true error max': fmt(f.trueErrorNs.maxAbs, 0, 'ns'),
         'syntonic offset rms': fmt(f.syntonicOffsetNs.rms, 0, 'ns'),
         'ptp4l offset rms': fmt(f.ptp4lOffsetNs?.rms, 0, 'ns'),
         'syntonic path delay': fmt(f.syntonicPathDelayNs.median, 0, 'ns'),
         'ptp4l path delay': fmt(f.ptp4lPathDelayNs?.median, 0, 'ns'),
         'GM path delay to syntonic': fmt(f.gmPathDelayToSyntonicNs.count === 0 ? undefined : f.gmPathDelayToSyntonicNs.median, 0, 'ns'),
       };
-  const svgName = `lab-${r.name}.svg`;
+  const base = r.skipped === undefined ? `lab-${r.name}-port${f.syntonicPort}` : `lab-${r.name}`;
+  const svgName = `${base}.svg`;
   if (r.skipped === undefined) {
     writeFileSync(
       join(dir, svgName),
@@ -128,6 +130,7 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
               { name: 'syntonic master offset', color: '#1f77b4', outline: outlineOf(r.series.syntonicOffsetNs) },
               { name: 'ptp4l master offset', color: '#ff7f0e', outline: outlineOf(r.series.ptp4lOffsetNs) },
               { name: 'syntonic true error', color: '#2ca02c', outline: outlineOf(r.series.trueErrorNs) },
+              { name: 'ptp4l servo true error', color: '#9467bd', outline: outlineOf(r.series.referenceTrueErrorNs) },
             ],
           },
           { title: 'frequency adjustment (Syntonic)', unit: 'ppb', series: [{ name: 'freq', color: '#d62728', outline: outlineOf(r.series.syntonicFrequencyPpb) }] },
@@ -153,8 +156,11 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
       : [
           '| figure | value |',
           '|---|---|',
-          `| synchronized after start | ${fmt(f.timeToSynchronizedS, 2, 's')} |`,
-          `| true error (steady) | ${stats(f.trueErrorNs)} |`,
+          `| Syntonic on grandmaster port | ${f.syntonicPort} (reference: ${f.referenceKind ?? 'none'} on the other) |`,
+          `| synchronized after start | ${fmt(f.timeToSynchronizedS, 2, 's')} (first s2 ${fmt(f.syntonicFirstS2S, 2, 's')}) |`,
+          `| ptp4l servo's first s2 | ${fmt(f.referenceFirstS2S, 2, 's')} |`,
+          `| true error (steady) | ${stats(f.trueErrorNs)}, mean ${fmt(f.trueErrorNs.mean, 0)}, std ${fmt(f.trueErrorNs.std, 0)} ns |`,
+          `| ptp4l servo's true error, same instants | ${stats(f.referenceTrueErrorNs)}${f.referenceTrueErrorNs === undefined ? '' : `, mean ${fmt(f.referenceTrueErrorNs.mean, 0)}, std ${fmt(f.referenceTrueErrorNs.std, 0)} ns`} |`,
           `| Syntonic master offset | ${stats(f.syntonicOffsetNs)} |`,
           `| ptp4l master offset (same GM, same run) | ${stats(f.ptp4lOffsetNs)} |`,
           `| Syntonic path delay | ${stats(f.syntonicPathDelayNs)} |`,
@@ -177,6 +183,6 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
         ]),
     '',
   ].join('\n');
-  writeFileSync(join(dir, `lab-${r.name}.md`), md);
-  return { scenario: `lab/${r.name}`, figures };
+  writeFileSync(join(dir, `${base}.md`), md);
+  return { scenario: r.skipped === undefined ? `lab/${r.name} (port ${f.syntonicPort})` : `lab/${r.name}`, figures };
 }

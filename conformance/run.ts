@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { LAB_SCENARIO_NAMES, runLabScenario, type LabResult } from './lab/scenarios/index.js';
-import { LabScenarioFailure } from './lab/scenarios/labScenario.js';
+import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
+import { rangeLines, sideBySide, sideBySideLines } from './lab/sideBySide.js';
+import type { PortOrder, ReferenceKind } from './lab/starLab.js';
+import { loadavg } from 'node:os';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
@@ -22,8 +25,52 @@ function figure(name: string, value: number | undefined, unit: string): void {
   process.stdout.write(`${name}: ${value === undefined || !Number.isFinite(value) ? 'n/a' : Number(value.toPrecision(6))} ${unit}\n`);
 }
 
+/** Options of the lab part: `--runs N`, `--order 1|2` (both by default), `--reference pi|linreg|free-running`, `--run-s S`, `--window-s S`. */
+export interface LabRunOptions {
+  readonly runs: number;
+  readonly orders: readonly PortOrder[];
+  readonly reference: ReferenceKind;
+  readonly runS?: number;
+  readonly windowS?: number;
+}
+
+function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRunOptions } {
+  const rest: string[] = [];
+  let runs = 1;
+  let orders: PortOrder[] = [1, 2];
+  let reference: ReferenceKind = 'pi';
+  let runS: number | undefined;
+  let windowS: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const positive = (v: string): number => {
+      const n = Number(v);
+      if (!(Number.isFinite(n) && n > 0)) throw new Error(`${a}: '${v}' is not a positive number`);
+      return n;
+    };
+    if (a === '--runs') runs = Math.round(positive(value()));
+    else if (a === '--order') {
+      const v = value();
+      if (v !== '1' && v !== '2' && v !== 'both') throw new Error(`--order: '${v}' is not 1, 2 or both`);
+      orders = v === 'both' ? [1, 2] : [Number(v) as PortOrder];
+    } else if (a === '--reference') {
+      const v = value();
+      if (v !== 'pi' && v !== 'linreg' && v !== 'free-running') throw new Error(`--reference: '${v}' is not pi, linreg or free-running`);
+      reference = v;
+    } else if (a === '--run-s') runS = positive(value());
+    else if (a === '--window-s') windowS = positive(value());
+    else rest.push(a);
+  }
+  return { rest, lab: { runs, orders, reference, ...(runS === undefined ? {} : { runS }), ...(windowS === undefined ? {} : { windowS }) } };
+}
+
 /** The interop lab needs root (network namespaces) and ptp4l; without them it says why and goes on. */
-async function runLab(only: readonly string[], rows: SummaryRow[]): Promise<void> {
+async function runLab(only: readonly string[], options: LabRunOptions, rows: SummaryRow[]): Promise<void> {
   const missing = labPrerequisites();
   if (missing !== undefined) {
     process.stdout.write(`# interop lab skipped: ${missing}\n`);
@@ -32,44 +79,59 @@ async function runLab(only: readonly string[], rows: SummaryRow[]): Promise<void
   const wanted = only.filter((o) => o.startsWith('lab:')).map((o) => o.slice(4));
   for (const name of LAB_SCENARIO_NAMES) {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
-    process.stdout.write(`# lab ${name} …\n`);
-    let r: LabResult;
-    try {
-      r = await runLabScenario(name);
-    } catch (err) {
-      if (!(err instanceof LabScenarioFailure)) throw err;
-      // One failed scenario is a finding, not the end of the run: its logs go next to the reports.
-      const log = join(OUT, `lab-${name}-failure.log`);
-      mkdirSync(OUT, { recursive: true });
-      writeFileSync(log, [err.message, '', ...err.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, ''])].join('\n'));
-      process.stdout.write(`lab.${name}.failed: ${err.message} (logs: ${log})\n`);
-      rows.push({ scenario: `lab/${name}`, figures: { 'time to lock': `failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` } });
-      continue;
-    }
-    const f = r.figures;
-    const key = `lab.${name}`;
-    if (r.skipped !== undefined) {
-      process.stdout.write(`${key}.skipped: ${r.skipped}\n`);
-    } else {
-      figure(`${key}.timeToSynchronized`, f.timeToSynchronizedS, 's');
-      if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
-      if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
-      figure(`${key}.trueError.median`, f.trueErrorNs.median, 'ns');
-      figure(`${key}.trueError.rms`, f.trueErrorNs.rms, 'ns');
-      figure(`${key}.trueError.max`, f.trueErrorNs.maxAbs, 'ns');
-      figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
-      figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
-      figure(`${key}.syntonicPathDelay.median`, f.syntonicPathDelayNs.median, 'ns');
-      if (f.ptp4lOffsetNs !== undefined) {
-        figure(`${key}.ptp4lOffset.rms`, f.ptp4lOffsetNs.rms, 'ns');
-        figure(`${key}.ptp4lOffset.max`, f.ptp4lOffsetNs.maxAbs, 'ns');
+    for (const order of options.orders) {
+      const key = `lab.${name}.port${order}`;
+      const perRun: ReturnType<typeof sideBySideLines>[] = [];
+      for (let run = 1; run <= options.runs; run++) {
+        process.stdout.write(`# lab ${name}, Syntonic on grandmaster port ${order}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}) …\n`);
+        const r = await runOneLab(name, { order, reference: options.reference, ...(options.runS === undefined ? {} : { runS: options.runS }), ...(options.windowS === undefined ? {} : { windowS: options.windowS }) }, rows, options.runs > 1 ? `${key}.run${run}` : key);
+        if (r !== undefined && r.skipped === undefined) perRun.push(sideBySideLines(key, sideBySide(r)));
       }
-      if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.median`, f.ptp4lPathDelayNs.median, 'ns');
-      if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
-      if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
+      if (options.runs > 1 && perRun.length > 0) {
+        figure(`${key}.runs`, perRun.length, 'runs');
+        for (const l of rangeLines(perRun)) figure(l.name, l.value, l.unit);
+      }
     }
-    rows.push(writeLabReport(OUT, r));
   }
+}
+
+async function runOneLab(name: string, options: LabScenarioOptions, rows: SummaryRow[], key: string): Promise<LabResult | undefined> {
+  let r: LabResult;
+  try {
+    r = await runLabScenario(name, options);
+  } catch (err) {
+    if (!(err instanceof LabScenarioFailure)) throw err;
+    // One failed scenario is a finding, not the end of the run: its logs go next to the reports.
+    const log = join(OUT, `lab-${name}-failure.log`);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(log, [err.message, '', ...err.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, ''])].join('\n'));
+    process.stdout.write(`${key}.failed: ${err.message} (logs: ${log})\n`);
+    rows.push({ scenario: `lab/${name}`, figures: { 'time to lock': `failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` } });
+    return undefined;
+  }
+  const f = r.figures;
+  if (r.skipped !== undefined) {
+    process.stdout.write(`${key}.skipped: ${r.skipped}\n`);
+    rows.push(writeLabReport(OUT, r));
+    return r;
+  }
+  process.stdout.write(`${key}.load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (load average 1/5/15 min)\n`);
+  for (const l of sideBySideLines(key, sideBySide(r))) figure(l.name, l.value, l.unit);
+  if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
+  if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
+  figure(`${key}.syntonic.trueError.median`, f.trueErrorNs.median, 'ns');
+  figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
+  figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
+  figure(`${key}.syntonicPathDelay.median`, f.syntonicPathDelayNs.median, 'ns');
+  if (f.ptp4lOffsetNs !== undefined) {
+    figure(`${key}.ptp4lOffset.rms`, f.ptp4lOffsetNs.rms, 'ns');
+    figure(`${key}.ptp4lOffset.max`, f.ptp4lOffsetNs.maxAbs, 'ns');
+  }
+  if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.median`, f.ptp4lPathDelayNs.median, 'ns');
+  if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
+  if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
+  rows.push(writeLabReport(OUT, r));
+  return r;
 }
 
 function labPrerequisites(): string | undefined {
@@ -82,7 +144,7 @@ function labPrerequisites(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const { rest: only, lab } = parseLabOptions(process.argv.slice(2));
   const rows: SummaryRow[] = [];
   for (const spec of SCENARIOS) {
     if (only.length > 0 && !only.includes(spec.name) && !only.includes('sim')) continue;
@@ -110,7 +172,7 @@ async function main(): Promise<void> {
       figures: { 'steady rms': `${r.worstHourlyRmsNs.toFixed(1)} ns (worst hour)`, heap: `${r.heapFirstHourMiB.toFixed(1)} → ${r.heapEndMiB.toFixed(1)} MiB` },
     });
   }
-  if (only.length === 0 || only.some((o) => o === 'lab' || o.startsWith('lab:'))) await runLab(only, rows);
+  if (only.length === 0 || only.some((o) => o === 'lab' || o.startsWith('lab:'))) await runLab(only, lab, rows);
   const table = writeSummary(OUT, rows);
   process.stdout.write(`\n${table}\n\nreports: ${OUT}\n`);
 }

@@ -5,7 +5,7 @@
  * grandmaster as a reference from the same run.
  */
 import type { RelayStats } from '../relay/relay.js';
-import type { GrandmasterPathDelay } from './starLab.js';
+import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKind } from './starLab.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
@@ -23,6 +23,8 @@ export interface LabSeries {
   readonly syntonicFrequencyPpb: readonly SeriesPoint[];
   readonly syntonicPathDelayNs: readonly SeriesPoint[];
   readonly trueErrorNs: readonly SeriesPoint[];
+  /** ptp4l servo reference's true error (V − CLOCK_REALTIME), same instants as trueErrorNs. */
+  readonly referenceTrueErrorNs: readonly SeriesPoint[];
   readonly ptp4lOffsetNs: readonly SeriesPoint[];
   readonly ptp4lPathDelayNs: readonly SeriesPoint[];
 }
@@ -34,10 +36,23 @@ export interface StatusPoint {
 }
 
 export interface LabFigures {
+  /** Syntonic's grandmaster port (1: the grandmaster's first -i); the reference is on the other. */
+  readonly syntonicPort: PortOrder;
+  /** What ran on the other port: ptp4l's own servo (pi, linreg) on a virtual clock, or a free-running ptp4l. */
+  readonly referenceKind: ReferenceKind | undefined;
   /** s from start until the provider first reported synchronized (undefined: never). */
   readonly timeToSynchronizedS: number | undefined;
+  /** s from start until Syntonic's first `master offset … s2` line. */
+  readonly syntonicFirstS2S: number | undefined;
+  /** s from start until the reference's first `master offset … s2` line (ptp4l's servo locked). */
+  readonly referenceFirstS2S: number | undefined;
   /** Over the steady window: synchronized time − CLOCK_REALTIME, ns. */
   readonly trueErrorNs: SeriesFigures;
+  /**
+   * The ptp4l servo reference's true error (its virtual CLOCK_REALTIME − CLOCK_REALTIME), sampled at
+   * the same instants as trueErrorNs over the same window, ns (undefined: no servo reference).
+   */
+  readonly referenceTrueErrorNs: SeriesFigures | undefined;
   /** Whole seconds between the provider's timescale and CLOCK_REALTIME, every value seen (expect [0]). */
   readonly wholeSecondsOffsets: readonly number[];
   /** Syntonic's `master offset`, ns, over the steady window. */
@@ -96,6 +111,10 @@ export interface ResultInput {
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];
   readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
+  /** Default 1. */
+  readonly syntonicPort?: PortOrder;
+  readonly referenceKind?: ReferenceKind;
+  readonly referenceErrors?: readonly ReferenceErrorSample[];
 }
 
 const inWindow = (w: Window) => (s: { atMs: number }) => s.atMs >= w.fromMs && s.atMs <= w.toMs;
@@ -109,6 +128,13 @@ export function collectResult(input: ResultInput): LabResult {
   const gmDelays = (input.grandmasterPathDelays ?? []).filter(steady);
   const firstAfter = (status: string, ms: number): StatusObservation | undefined => statuses.find((o) => o.atMs >= ms && o.status === status);
   const firstSynchronized = firstAfter('synchronized', input.startMs);
+  const syntonicPort = input.syntonicPort ?? 1;
+  const referencePort = syntonicPort === 1 ? 2 : 1;
+  const firstS2 = (samples: readonly OffsetSample[]): number | undefined => {
+    const s = samples.find((o) => o.servoState === 's2');
+    return s === undefined ? undefined : t(s.atMs);
+  };
+  const servoReference = input.referenceKind !== undefined && input.referenceKind !== 'free-running';
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
   return {
@@ -116,15 +142,20 @@ export function collectResult(input: ResultInput): LabResult {
     description: input.description,
     durationS: t(input.endMs),
     figures: {
+      syntonicPort,
+      referenceKind: input.reference === undefined ? undefined : input.referenceKind,
       timeToSynchronizedS: firstSynchronized === undefined ? undefined : t(firstSynchronized.atMs),
+      syntonicFirstS2S: firstS2(input.syntonic.offsets),
+      referenceFirstS2S: input.reference === undefined || !servoReference ? undefined : firstS2(ref),
       trueErrorNs: seriesFigures(input.probe.samples.filter(steady).map((s) => s.errorNs)),
+      referenceTrueErrorNs: servoReference ? seriesFigures((input.referenceErrors ?? []).filter(steady).map((s) => s.errorNs)) : undefined,
       wholeSecondsOffsets: [...new Set(input.probe.samples.map((s) => s.wholeSeconds))],
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
       ptp4lPathDelayNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.pathDelayNs)),
-      gmPathDelayToSyntonicNs: seriesFigures(gmDelays.filter((d) => d.portNumber === 1).map((d) => d.ns)),
-      gmPathDelayToPtp4lNs: input.reference === undefined ? undefined : seriesFigures(gmDelays.filter((d) => d.portNumber === 2).map((d) => d.ns)),
+      gmPathDelayToSyntonicNs: seriesFigures(gmDelays.filter((d) => d.portNumber === syntonicPort).map((d) => d.ns)),
+      gmPathDelayToPtp4lNs: input.reference === undefined ? undefined : seriesFigures(gmDelays.filter((d) => d.portNumber === referencePort).map((d) => d.ns)),
       lostAfterS: lost === undefined || input.disruption === undefined ? undefined : (lost.atMs - input.disruption.fromMs) / 1000,
       recoveryS: back === undefined || input.disruption === undefined ? undefined : (back.atMs - input.disruption.toMs) / 1000,
       disruptionTrueErrorNs:
@@ -137,6 +168,7 @@ export function collectResult(input: ResultInput): LabResult {
       syntonicFrequencyPpb: points(input.syntonic.offsets, (s) => s.frequencyPpb),
       syntonicPathDelayNs: points(input.syntonic.offsets, (s) => s.pathDelayNs),
       trueErrorNs: input.probe.samples.map((s) => ({ tS: t(s.atMs), value: s.errorNs })),
+      referenceTrueErrorNs: (input.referenceErrors ?? []).map((s) => ({ tS: t(s.atMs), value: s.errorNs })),
       ptp4lOffsetNs: points(ref, (s) => s.offsetNs),
       ptp4lPathDelayNs: points(ref, (s) => s.pathDelayNs),
     },
@@ -156,8 +188,13 @@ export function skippedResult(name: string, description: string, reason: string)
     skipped: reason,
     durationS: 0,
     figures: {
+      syntonicPort: 1,
+      referenceKind: undefined,
       timeToSynchronizedS: undefined,
+      syntonicFirstS2S: undefined,
+      referenceFirstS2S: undefined,
       trueErrorNs: EMPTY,
+      referenceTrueErrorNs: undefined,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
       syntonicPathDelayNs: EMPTY,
@@ -169,7 +206,7 @@ export function skippedResult(name: string, description: string, reason: string)
       recoveryS: undefined,
       disruptionTrueErrorNs: undefined,
     },
-    series: { syntonicOffsetNs: [], syntonicFrequencyPpb: [], syntonicPathDelayNs: [], trueErrorNs: [], ptp4lOffsetNs: [], ptp4lPathDelayNs: [] },
+    series: { syntonicOffsetNs: [], syntonicFrequencyPpb: [], syntonicPathDelayNs: [], trueErrorNs: [], referenceTrueErrorNs: [], ptp4lOffsetNs: [], ptp4lPathDelayNs: [] },
     statusTimeline: [],
     events: [],
     relays: [],

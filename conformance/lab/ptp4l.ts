@@ -18,10 +18,17 @@ import { REPOSITORY_ROOT } from './clockGuard.js';
 import { LabProcess } from './labProcess.js';
 import { portDataSets, type PortDataSet } from './pmc.js';
 import { parseOffsetSample, parsePortStateChange, type OffsetSample, type PortStateChange } from './logLines.js';
-import type { Lab } from './netns.js';
+import { LabError, type Lab } from './netns.js';
+import { readVclockState, vclockEnvironment, vclockErrorAt, VCLOCK_ACTIVE_MARK } from './vclock.js';
 
 export type Ptp4lBase = 'gPTP' | 'automotive-master' | 'automotive-slave';
-export type Ptp4lRole = 'grandmaster' | 'freeRunningSlave' | 'freeRunningBridge';
+/**
+ * `servoSlave`: a slave running ptp4l's own servo (`free_running 0`) on a virtual CLOCK_REALTIME
+ * (vclock.so, never the machine's clock): the lab's accuracy anchor.
+ */
+export type Ptp4lRole = 'grandmaster' | 'freeRunningSlave' | 'freeRunningBridge' | 'servoSlave';
+/** ptp4l's clock_servo for a servoSlave. */
+export type Ptp4lServo = 'pi' | 'linreg';
 
 /** gPTP.cfg's 800 ns never lets software timestamps on veth become asCapable (LAB-NOTES): 10 ms does. */
 export const SOFTWARE_NEIGHBOR_PROP_DELAY_THRESH_NS = 10_000_000;
@@ -42,6 +49,8 @@ export interface Ptp4lOptions {
   readonly neighborPropDelayThreshNs?: number;
   /** ptp4l's clockIdentity option, e.g. '02aaaa.fffe.000002'; default derived from the MAC. */
   readonly clockIdentity?: string;
+  /** clock_servo of a servoSlave; default 'pi'. */
+  readonly servo?: Ptp4lServo;
   /** Any further [global] options, replacing the file's. */
   readonly options?: Readonly<Record<string, string | number>>;
 }
@@ -74,6 +83,8 @@ export function ptp4lConfigText(options: Ptp4lOptions, udsAddress: string): stri
   const perRole: Record<string, string | number> =
     options.role === 'grandmaster'
       ? { priority1: options.priority1 ?? GRANDMASTER_PRIORITY1 }
+      : options.role === 'servoSlave'
+        ? { slaveOnly: 1, free_running: 0, clock_servo: options.servo ?? 'pi', summary_interval: -3 }
       : options.role === 'freeRunningSlave'
         ? { slaveOnly: 1, freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) }
         : { freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) };
@@ -98,6 +109,8 @@ export class Ptp4l {
     readonly configPath: string,
     /** Its management socket, for pmc. */
     readonly udsAddress: string,
+    /** A servoSlave's vclock state file. */
+    readonly vclockStatePath?: string,
   ) {
     process.onLine((line) => {
       const sample = parseOffsetSample(line.text, line.atMs);
@@ -109,12 +122,44 @@ export class Ptp4l {
 
   /** Writes the config into a fresh temporary directory and starts `ptp4l -f CFG -i … -m -S`. */
   static start(lab: Lab, clockGuardPath: string, options: Ptp4lOptions): Ptp4l {
+    if (options.role === 'servoSlave') throw new LabError('a servoSlave needs vclock.so: use Ptp4l.startServoSlave', 'ptp4l');
     const dir = lab.tempDir(`ptp4l-${options.name}`);
     const configPath = join(dir, 'ptp4l.cfg');
     const udsAddress = join(dir, 'uds');
     writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
     const argv = ['ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
     return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress);
+  }
+
+  /**
+   * A slave running ptp4l's own servo (`free_running 0`, `clock_servo` pi or linreg) on a virtual
+   * CLOCK_REALTIME: vclock.so preloaded over clockguard.so, VCLOCK_REQUIRE_NO_SYS_TIME=1, and setpriv
+   * without CAP_SYS_TIME as for every lab process. Its true error comes from the state file.
+   */
+  static startServoSlave(lab: Lab, clockGuardPath: string, vclockPath: string, options: Omit<Ptp4lOptions, 'role'>): Ptp4l {
+    const full: Ptp4lOptions = { ...options, role: 'servoSlave' };
+    const dir = lab.tempDir(`ptp4l-${options.name}`);
+    const configPath = join(dir, 'ptp4l.cfg');
+    const udsAddress = join(dir, 'uds');
+    const statePath = join(dir, 'vclock.state');
+    writeFileSync(configPath, ptp4lConfigText(full, udsAddress));
+    // vclock.so goes into ptp4l only (`env` after setpriv): in `ip netns exec` or setpriv, which still
+    // hold CAP_SYS_TIME, it would refuse to load (VCLOCK_REQUIRE_NO_SYS_TIME) and end them.
+    const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'));
+    const argv = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), 'ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+    return new Ptp4l(full, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
+  }
+
+  /** A servoSlave's true error at CLOCK_REALTIME `realtimeNs` (V − CLOCK_REALTIME), ns; undefined before its state file exists. */
+  trueErrorAt(realtimeNs: bigint): number | undefined {
+    if (this.vclockStatePath === undefined) return undefined;
+    const state = readVclockState(this.vclockStatePath);
+    return state === undefined ? undefined : vclockErrorAt(state, realtimeNs);
+  }
+
+  /** True once vclock.so announced itself (a servoSlave's clock is virtual). */
+  get vclockActive(): boolean {
+    return this.process.lines.some((l) => l.text.startsWith(VCLOCK_ACTIVE_MARK));
   }
 
   /** Its ports' data sets (peerMeanPathDelay per port), asked with pmc. */

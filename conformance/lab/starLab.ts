@@ -11,9 +11,21 @@
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
 import { buildClockGuard } from './clockGuard.js';
 import { Lab, type VethEnd } from './netns.js';
-import { Ptp4l, type Ptp4lBase, type Ptp4lOptions } from './ptp4l.js';
+import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
+import { buildVclock } from './vclock.js';
+
+/** The reference slave on the grandmaster's other port: ptp4l's own servo on a virtual clock (the anchor), or free-running. */
+export type ReferenceKind = Ptp4lServo | 'free-running';
+/** The grandmaster port (1 = its first `-i`) Syntonic's link is on; the reference gets the other. */
+export type PortOrder = 1 | 2;
+
+/** The reference's true error (V − CLOCK_REALTIME), sampled at the same instants as Syntonic's. */
+export interface ReferenceErrorSample {
+  readonly atMs: number;
+  readonly errorNs: number;
+}
 
 export interface StarOptions {
   /** The grandmaster's base config; default 'gPTP'. */
@@ -22,6 +34,10 @@ export interface StarOptions {
   readonly referenceBase?: Ptp4lBase;
   /** Default true. */
   readonly reference?: boolean;
+  /** What the reference runs; default 'pi' (ptp4l's own servo on a virtual clock). */
+  readonly referenceKind?: ReferenceKind;
+  /** Syntonic's grandmaster port; default 1. */
+  readonly order?: PortOrder;
   readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
   /** Put a relay with this impairment on both links (different seeds). */
   readonly impairment?: Impairment;
@@ -39,6 +55,8 @@ const PATH_DELAY_SAMPLING_MS = 1_000;
 export class StarLab {
   readonly events: string[] = [];
   readonly grandmasterPathDelays: GrandmasterPathDelay[] = [];
+  /** The servo reference's true error, at the probe's sampling instants (empty for a free-running reference). */
+  readonly referenceErrors: ReferenceErrorSample[] = [];
   private sampler: NodeJS.Timeout | undefined;
   private relayStats: RelayStats[] = [];
   /** Every grandmaster process of the run (restarts included), for the clockguard verdict. */
@@ -56,8 +74,20 @@ export class StarLab {
     /** Syntonic's interface (for link down/up). */
     readonly syntonicEnd: VethEnd,
     private readonly relays: readonly Relay[],
+    /** Syntonic's grandmaster port number. */
+    readonly syntonicPort: PortOrder,
+    /** What runs on the reference port (undefined: no reference). */
+    readonly referenceKind: ReferenceKind | undefined,
   ) {
     this.grandmasters = [grandmaster];
+    const ref = reference;
+    if (ref?.vclockStatePath !== undefined) {
+      // Same instant as Syntonic's sample: the probe's CLOCK_REALTIME reading.
+      probe.onSample((realtimeNs) => {
+        const errorNs = ref.trueErrorAt(realtimeNs);
+        if (errorNs !== undefined) this.referenceErrors.push({ atMs: Date.now(), errorNs });
+      });
+    }
     this.sampler = setInterval(() => void this.samplePathDelays(), PATH_DELAY_SAMPLING_MS);
   }
 
@@ -99,23 +129,30 @@ export class StarLab {
       };
       const synLink = await connect(synNs, 'syn', 0);
       const refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
+      const order = options.order ?? 1;
+      const kind = options.referenceKind ?? 'pi';
+      const vclock = withReference && kind !== 'free-running' ? buildVclock(lab.tempDir('vclock')) : undefined;
       const startMs = Date.now();
+      const ports = refLink === undefined ? [synLink.gmSide.name] : order === 1 ? [synLink.gmSide.name, refLink.gmSide.name] : [refLink.gmSide.name, synLink.gmSide.name];
       const grandmasterOptions: Ptp4lOptions = {
         name: 'gm',
         namespace: gmNs,
-        interfaces: refLink === undefined ? [synLink.gmSide.name] : [synLink.gmSide.name, refLink.gmSide.name],
+        interfaces: ports,
         role: 'grandmaster',
         base: options.grandmasterBase ?? 'gPTP',
       };
       const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
+      const refOptions = { name: 'ref', namespace: refNs ?? '', interfaces: [refLink?.slaveSide.name ?? ''], base: options.referenceBase ?? 'gPTP' } as const;
       const reference =
         refNs === undefined || refLink === undefined
           ? undefined
-          : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refLink.slaveSide.name], role: 'freeRunningSlave', base: options.referenceBase ?? 'gPTP' });
+          : vclock === undefined || kind === 'free-running'
+            ? Ptp4l.start(lab, guard, { ...refOptions, role: 'freeRunningSlave' })
+            : Ptp4l.startServoSlave(lab, guard, vclock, { ...refOptions, servo: kind });
       const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
       await syntonic.providerListening();
       const probe = await TrueErrorProbe.connect(syntonic.socketPath);
-      return new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays);
+      return new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays, refLink === undefined ? 1 : order, reference === undefined ? undefined : kind);
     } catch (err) {
       await lab.cleanup();
       throw err;
@@ -162,6 +199,9 @@ export class StarLab {
     for (const gm of this.grandmasters) gm.process.assertClockUntouched();
     this.reference?.process.assertClockUntouched();
     this.syntonic.process.assertClockUntouched();
+    if (this.reference?.vclockStatePath !== undefined && !this.reference.vclockActive) {
+      throw new Error(`the ptp4l servo reference ran without its virtual clock (vclock.so did not load):\n${this.reference.process.tail()}`);
+    }
   }
 
   /** Relay statistics, once close() has run. */

@@ -2,6 +2,8 @@
 export interface SeriesFigures {
   readonly count: number;
   readonly mean: number;
+  /** Standard deviation about the mean (population). */
+  readonly std: number;
   /** Median of the signed values. */
   readonly median: number;
   readonly rms: number;
@@ -22,12 +24,14 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 export function seriesFigures(values: readonly number[]): SeriesFigures {
   const n = values.length;
-  if (n === 0) return { count: 0, mean: NaN, median: NaN, rms: NaN, maxAbs: NaN, medianAbs: NaN, p99Abs: NaN };
+  if (n === 0) return { count: 0, mean: NaN, std: NaN, median: NaN, rms: NaN, maxAbs: NaN, medianAbs: NaN, p99Abs: NaN };
   const sorted = [...values].sort((a, b) => a - b);
   const abs = values.map(Math.abs).sort((a, b) => a - b);
+  const mean = values.reduce((a, v) => a + v, 0) / n;
   return {
     count: n,
-    mean: values.reduce((a, v) => a + v, 0) / n,
+    mean,
+    std: Math.sqrt(values.reduce((a, v) => a + (v - mean) * (v - mean), 0) / n),
     median: quantile(sorted, 0.5),
     rms: Math.sqrt(values.reduce((a, v) => a + v * v, 0) / n),
     maxAbs: abs[n - 1] as number,

@@ -57,6 +57,7 @@ export class TrueErrorProbe {
   readonly grandmasters: GrandmasterObservation[] = [];
   private readonly extrapolator = new TimeExtrapolator();
   private timer: NodeJS.Timeout | undefined;
+  private readonly sampleListeners: ((realtimeNs: bigint) => void)[] = [];
 
   private constructor(private readonly client: TimeBaseClient) {
     client.subscribe((s) => this.onSnapshot(s));
@@ -106,9 +107,18 @@ export class TrueErrorProbe {
     return this.samples.filter((s) => s.atMs >= fromMs && s.atMs <= toMs);
   }
 
+  /**
+   * Called with the CLOCK_REALTIME reading of every sample, whether or not the provider has a mapping
+   * yet: another true error taken at the very same instant (the lab's ptp4l servo reference).
+   */
+  onSample(listener: (realtimeNs: bigint) => void): void {
+    this.sampleListeners.push(listener);
+  }
+
   /** One measurement now (also called by the timer). */
   sample(): TrueErrorSample | undefined {
     const pair = sampleRealtimeAndMonotonicRaw();
+    for (const listener of this.sampleListeners) listener(BigInt(pair.realtime));
     const t = this.extrapolator.at(pair.monotonicRaw);
     if (t.ptpTime === null) return undefined;
     const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - BigInt(pair.realtime)));

@@ -16,5 +16,6 @@ export const automotive: LabScenario = {
       },
       async (star) => ({ steady: await steadyStretch(star, options.durationS ?? 30) }),
       automotive,
+      options,
     ),
 };

@@ -18,5 +18,5 @@ export const grandmasterRestart: LabScenario = {
       star.mark('provider synchronized again');
       await sleep(5_000);
       return { steady, disruption: { fromMs: killedMs, toMs: restartedMs } };
-    }, grandmasterRestart),
+    }, grandmasterRestart, options),
 };

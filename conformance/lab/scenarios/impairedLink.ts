@@ -38,6 +38,7 @@ function impaired(name: string, description: string, impairment: Impairment, syn
           { impairment: { ...impairment, seed: options.seed ?? 1 }, ...(configFile === undefined ? {} : { syntonic: { configFile } }) },
           async (star) => ({ steady: await steadyStretch(star, options.durationS ?? 30, star.startMs, 'servoLocked') }),
           scenario,
+          options,
         );
       } finally {
         if (configFile !== undefined) rmSync(configFile, { force: true });

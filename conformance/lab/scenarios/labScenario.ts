@@ -3,7 +3,7 @@
  * provider reports synchronized, let it run, and turn the run into a LabResult.
  */
 import { collectResult, type LabResult, type Window } from '../labResult.js';
-import { sleep, StarLab, type StarOptions } from '../starLab.js';
+import { sleep, StarLab, type PortOrder, type ReferenceKind, type StarOptions } from '../starLab.js';
 
 export interface LabScenarioOptions {
   /** Length of the measured steady stretch, s (each scenario has its default). */
@@ -12,6 +12,16 @@ export interface LabScenarioOptions {
   readonly seed?: number;
   /** Syntonic's log format; default text (both are parsed). */
   readonly logFormat?: 'text' | 'json';
+  /** Syntonic's grandmaster port (1: the grandmaster's first -i); the reference gets the other. Default 1. */
+  readonly order?: PortOrder;
+  /** The reference on the other port; default 'pi' (ptp4l's own servo on a virtual clock). */
+  readonly reference?: ReferenceKind;
+  /** steady-state: length of the whole run, s (default 120). */
+  readonly runS?: number;
+  /** steady-state: the measured window at the end of the run, s (default 50). */
+  readonly windowS?: number;
+  /** Extra `syntonic run` arguments (experiments). */
+  readonly syntonicArgs?: readonly string[];
 }
 
 export interface LabScenario {
@@ -26,6 +36,12 @@ export const SYNCHRONIZED_TIMEOUT_MS = 30_000;
 export const SETTLE_MS = 2_000;
 /** After the servo's first s2 on a jittery link: its PI loop needs several time constants. */
 export const SERVO_SETTLE_MS = 10_000;
+/**
+ * ptp4l's software PI takes its first frequency estimate only after 0.016/ki s and reaches s2 at
+ * ~42 s (LAB-NOTES); measured windows of a run with a servo reference start no earlier than this
+ * after start, as issue 14's runs did (last 50 s of 120 s).
+ */
+export const REFERENCE_SETTLED_MS = 70_000;
 
 /** A scenario that failed, with every process's output of the run for the post-mortem. */
 export class LabScenarioFailure extends Error {
@@ -45,8 +61,15 @@ export async function withStar(
   options: StarOptions,
   body: (star: StarLab) => Promise<{ steady: Window; disruption?: Window }>,
   describe: { name: string; description: string },
+  scenarioOptions: LabScenarioOptions = {},
 ): Promise<LabResult> {
-  const star = await StarLab.start(options);
+  const extraArgs = [...(options.syntonic?.extraArgs ?? []), ...(scenarioOptions.syntonicArgs ?? [])];
+  const star = await StarLab.start({
+    ...options,
+    ...(scenarioOptions.order === undefined ? {} : { order: scenarioOptions.order }),
+    ...(scenarioOptions.reference === undefined ? {} : { referenceKind: scenarioOptions.reference }),
+    syntonic: { ...options.syntonic, ...(scenarioOptions.logFormat === undefined ? {} : { logFormat: scenarioOptions.logFormat }), extraArgs },
+  });
   let windows: { steady: Window; disruption?: Window };
   let endMs: number;
   try {
@@ -69,7 +92,26 @@ export async function withStar(
     events: star.events,
     relays: star.relayStatistics,
     grandmasterPathDelays: star.grandmasterPathDelays,
+    syntonicPort: star.syntonicPort,
+    ...(star.referenceKind === undefined ? {} : { referenceKind: star.referenceKind }),
+    referenceErrors: star.referenceErrors,
   });
+}
+
+/**
+ * The side-by-side window: the run lasts `runS` from start and the last `windowS` are measured, for
+ * Syntonic and the reference alike, whether or not either has locked by then (the figures show it).
+ */
+export async function endWindow(star: StarLab, runS: number, windowS: number): Promise<Window> {
+  if (!(windowS > 0 && windowS < runS)) throw new RangeError(`windowS must be in (0, runS): ${windowS} of ${runS}`);
+  void star.probe
+    .statusBecomes('synchronized', runS * 1000)
+    .then(() => star.mark('provider synchronized'))
+    .catch(() => undefined);
+  const fromMs = star.startMs + (runS - windowS) * 1000;
+  await sleep(fromMs - Date.now());
+  await sleep(windowS * 1000);
+  return { fromMs, toMs: Date.now() };
 }
 
 /**
@@ -86,7 +128,8 @@ export async function steadyStretch(star: StarLab, seconds: number, sinceMs = st
     lockedMs = (await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, SYNCHRONIZED_TIMEOUT_MS)).atMs;
     star.mark('servo locked (s2)');
   }
-  const wait = lockedMs + (lockedBy === 'synchronized' ? SETTLE_MS : SERVO_SETTLE_MS) - Date.now();
+  const notBefore = star.referenceKind === undefined || star.referenceKind === 'free-running' ? 0 : star.startMs + REFERENCE_SETTLED_MS;
+  const wait = Math.max(lockedMs + (lockedBy === 'synchronized' ? SETTLE_MS : SERVO_SETTLE_MS), notBefore) - Date.now();
   if (wait > 0) await sleep(wait);
   const fromMs = Date.now();
   await sleep(seconds * 1000);

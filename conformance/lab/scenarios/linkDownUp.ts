@@ -17,5 +17,5 @@ export const linkDownUp: LabScenario = {
       star.mark('provider synchronized again');
       await sleep(5_000);
       return { steady, disruption: { fromMs: downMs, toMs: upMs } };
-    }, linkDownUp),
+    }, linkDownUp, options),
 };

@@ -15,5 +15,6 @@ export const oscillatorOffset: LabScenario = {
       { syntonic: { extraArgs: ['--timestamp-skew', '100:1'], ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }) } },
       async (star) => ({ steady: await steadyStretch(star, options.durationS ?? 60) }),
       oscillatorOffset,
+      options,
     ),
 };

@@ -1,10 +1,13 @@
 import type { LabScenario } from './labScenario.js';
-import { steadyStretch, withStar } from './labScenario.js';
+import { endWindow, withStar } from './labScenario.js';
+
+/** issue 14's method: 120 s runs, the last 50 s measured (ptp4l's software PI reaches s2 at ~42 s). */
+export const STEADY_RUN_S = 120;
+export const STEADY_WINDOW_S = 50;
 
 export const steadyState: LabScenario = {
   name: 'steady-state',
-  description:
-    'ptp4l grandmaster with one port per slave; Syntonic (software timestamps, virtual clock) and a free-running ptp4l slave each on their own veth; 60 s after synchronized',
+  description: `ptp4l grandmaster with one port per slave; Syntonic (software timestamps, virtual clock) on one, ptp4l running its own servo on a virtual CLOCK_REALTIME (vclock.so) on the other; both true errors over the last ${STEADY_WINDOW_S} s of ${STEADY_RUN_S} s`,
   run: (options) =>
-    withStar({ syntonic: { ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }) } }, async (star) => ({ steady: await steadyStretch(star, options.durationS ?? 60) }), steadyState),
+    withStar({}, async (star) => ({ steady: await endWindow(star, options.runS ?? STEADY_RUN_S, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) }), steadyState, options),
 };
