@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { LAB_SCENARIO_NAMES, runLabScenario, type LabResult } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
-import { rangeLines, sideBySide, sideBySideLines } from './lab/sideBySide.js';
+import { rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
 import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 import { loadavg } from 'node:os';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
@@ -79,23 +79,29 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
   const wanted = only.filter((o) => o.startsWith('lab:')).map((o) => o.slice(4));
   for (const name of LAB_SCENARIO_NAMES) {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
-    for (const order of options.orders) {
-      const key = `lab.${name}.port${order}`;
-      const perRun: ReturnType<typeof sideBySideLines>[] = [];
-      for (let run = 1; run <= options.runs; run++) {
+    const prefix = `lab.${name}`;
+    const all: FigureLine[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      for (const order of options.orders) {
         process.stdout.write(`# lab ${name}, Syntonic on grandmaster port ${order}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}) …\n`);
-        const r = await runOneLab(name, { order, reference: options.reference, ...(options.runS === undefined ? {} : { runS: options.runS }), ...(options.windowS === undefined ? {} : { windowS: options.windowS }) }, rows, options.runs > 1 ? `${key}.run${run}` : key);
-        if (r !== undefined && r.skipped === undefined) perRun.push(sideBySideLines(key, sideBySide(r)));
-      }
-      if (options.runs > 1 && perRun.length > 0) {
-        figure(`${key}.runs`, perRun.length, 'runs');
-        for (const l of rangeLines(perRun)) figure(l.name, l.value, l.unit);
+        const scenarioOptions: LabScenarioOptions = { order, reference: options.reference, ...(options.runS === undefined ? {} : { runS: options.runS }), ...(options.windowS === undefined ? {} : { windowS: options.windowS }) };
+        const lines = await runOneLab(name, scenarioOptions, rows, options.runs > 1 ? `${prefix}.run${run}` : prefix);
+        all.push(...lines);
       }
     }
+    // Figures named per run carry `.runK`; the ranges and the same-port check are over all of them.
+    const unnumbered = all.map((l) => ({ ...l, name: l.name.replace(/\.run\d+\./, '.') }));
+    if (options.runs > 1) {
+      figure(`${prefix}.runsPerOrder`, options.runs, 'runs');
+      for (const l of rangeLines(unnumbered)) figure(l.name, l.value, l.unit);
+    }
+    for (const l of samePortDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
   }
 }
 
-async function runOneLab(name: string, options: LabScenarioOptions, rows: SummaryRow[], key: string): Promise<LabResult | undefined> {
+/** Runs one scenario in one port order, prints its figures under `prefix`; returns its side-by-side lines. */
+async function runOneLab(name: string, options: LabScenarioOptions, rows: SummaryRow[], prefix: string): Promise<FigureLine[]> {
+  const key = `${prefix}.order${options.order ?? 1}`;
   let r: LabResult;
   try {
     r = await runLabScenario(name, options);
@@ -107,31 +113,41 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     writeFileSync(log, [err.message, '', ...err.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, ''])].join('\n'));
     process.stdout.write(`${key}.failed: ${err.message} (logs: ${log})\n`);
     rows.push({ scenario: `lab/${name}`, figures: { 'time to lock': `failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` } });
-    return undefined;
+    return [];
   }
   const f = r.figures;
   if (r.skipped !== undefined) {
     process.stdout.write(`${key}.skipped: ${r.skipped}\n`);
     rows.push(writeLabReport(OUT, r));
-    return r;
+    return [];
   }
   process.stdout.write(`${key}.load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (load average 1/5/15 min)\n`);
-  for (const l of sideBySideLines(key, sideBySide(r))) figure(l.name, l.value, l.unit);
+  const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r));
+  for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
-  figure(`${key}.syntonic.trueError.median`, f.trueErrorNs.median, 'ns');
+  figure(`${key}.syntonicOffset.mean`, f.syntonicOffsetNs.mean, 'ns');
+  if (f.syntonicServoTrueErrorNs.count > 0) {
+    figure(`${key}.syntonicServoTrueErrorAtSync.mean`, f.syntonicServoTrueErrorNs.mean, 'ns');
+    figure(`${key}.syntonicSyncLatency.mean`, f.syntonicSyncLatencyNs.mean, 'ns');
+  }
+  if (f.referenceTrueErrorNs !== undefined && f.ptp4lOffsetNs !== undefined && f.ptp4lPathDelayNs !== undefined) {
+    // ptp4l's offset = e + c − d: its Sync latency c from its own figures and its true error e.
+    figure(`${key}.ptp4lSyncLatencyEstimate.mean`, f.ptp4lOffsetNs.mean + f.ptp4lPathDelayNs.mean - f.referenceTrueErrorNs.mean, 'ns');
+  }
   figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
   figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
-  figure(`${key}.syntonicPathDelay.median`, f.syntonicPathDelayNs.median, 'ns');
+  figure(`${key}.syntonicPathDelay.mean`, f.syntonicPathDelayNs.mean, 'ns');
   if (f.ptp4lOffsetNs !== undefined) {
+    figure(`${key}.ptp4lOffset.mean`, f.ptp4lOffsetNs.mean, 'ns');
     figure(`${key}.ptp4lOffset.rms`, f.ptp4lOffsetNs.rms, 'ns');
     figure(`${key}.ptp4lOffset.max`, f.ptp4lOffsetNs.maxAbs, 'ns');
   }
-  if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.median`, f.ptp4lPathDelayNs.median, 'ns');
+  if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.mean`, f.ptp4lPathDelayNs.mean, 'ns');
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
   rows.push(writeLabReport(OUT, r));
-  return r;
+  return lines;
 }
 
 function labPrerequisites(): string | undefined {

@@ -55,6 +55,14 @@ export interface LabFigures {
   readonly referenceTrueErrorNs: SeriesFigures | undefined;
   /** Whole seconds between the provider's timescale and CLOCK_REALTIME, every value seen (expect [0]). */
   readonly wholeSecondsOffsets: readonly number[];
+  /**
+   * From Syntonic's JSON log, steady window, per Sync: its servo clock's true error at the Sync's
+   * ingress (offset + gmTime − ingress: the grandmaster's time is CLOCK_REALTIME) — set beside
+   * trueErrorNs, the difference is what the provider's mapping and the client's extrapolation add —
+   * and the Sync's one-way latency (ingress − preciseOrigin − correction), ns.
+   */
+  readonly syntonicServoTrueErrorNs: SeriesFigures;
+  readonly syntonicSyncLatencyNs: SeriesFigures;
   /** Syntonic's `master offset`, ns, over the steady window. */
   readonly syntonicOffsetNs: SeriesFigures;
   readonly syntonicPathDelayNs: SeriesFigures;
@@ -134,6 +142,9 @@ export function collectResult(input: ResultInput): LabResult {
     const s = samples.find((o) => o.servoState === 's2');
     return s === undefined ? undefined : t(s.atMs);
   };
+  const withStamps = input.syntonic.offsets
+    .filter(steady)
+    .filter((s): s is OffsetSample & { ingressNs: bigint; gmTimeNs: bigint } => s.ingressNs !== undefined && s.gmTimeNs !== undefined);
   const servoReference = input.referenceKind !== undefined && input.referenceKind !== 'free-running';
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
@@ -150,6 +161,8 @@ export function collectResult(input: ResultInput): LabResult {
       trueErrorNs: seriesFigures(input.probe.samples.filter(steady).map((s) => s.errorNs)),
       referenceTrueErrorNs: servoReference ? seriesFigures((input.referenceErrors ?? []).filter(steady).map((s) => s.errorNs)) : undefined,
       wholeSecondsOffsets: [...new Set(input.probe.samples.map((s) => s.wholeSeconds))],
+      syntonicServoTrueErrorNs: seriesFigures(withStamps.map((s) => s.offsetNs + Number(s.gmTimeNs - s.ingressNs))),
+      syntonicSyncLatencyNs: seriesFigures(withStamps.map((s) => Number(s.ingressNs - s.gmTimeNs) + s.pathDelayNs)),
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
@@ -195,6 +208,8 @@ export function skippedResult(name: string, description: string, reason: string)
       referenceFirstS2S: undefined,
       trueErrorNs: EMPTY,
       referenceTrueErrorNs: undefined,
+      syntonicServoTrueErrorNs: EMPTY,
+      syntonicSyncLatencyNs: EMPTY,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
       syntonicPathDelayNs: EMPTY,

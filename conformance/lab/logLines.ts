@@ -16,6 +16,10 @@ export interface OffsetSample {
   readonly servoState: ServoStateName;
   readonly frequencyPpb: number;
   readonly pathDelayNs: number;
+  /** Syntonic's JSON log only: the Sync's ingress timestamp (CLOCK_REALTIME for software timestamps), ns. */
+  readonly ingressNs?: bigint;
+  /** Syntonic's JSON log only: the grandmaster time it computed for that ingress (origin + corrections + link delay), ns. */
+  readonly gmTimeNs?: bigint;
 }
 
 export interface PortStateChange {
@@ -70,6 +74,11 @@ function numberField(fields: Readonly<Record<string, unknown>>, name: string): n
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+function bigintField<K extends string>(fields: Readonly<Record<string, unknown>>, name: K): Partial<Record<K, bigint>> {
+  const v = fields[name];
+  return typeof v === 'string' && /^-?\d+$/.test(v) ? ({ [name]: BigInt(v) } as Partial<Record<K, bigint>>) : {};
+}
+
 export function parseOffsetSample(text: string, atMs: number): OffsetSample | undefined {
   const { message, fields } = messageOf(text);
   const m = MASTER_OFFSET.exec(message);
@@ -82,6 +91,8 @@ export function parseOffsetSample(text: string, atMs: number): OffsetSample | un
     servoState: state,
     frequencyPpb: numberField(fields, 'frequencyPpb') ?? (sign === '-' ? -1 : 1) * Number(freq),
     pathDelayNs: numberField(fields, 'pathDelayNs') ?? Number(delay),
+    ...bigintField(fields, 'ingressNs'),
+    ...bigintField(fields, 'gmTimeNs'),
   };
 }
 

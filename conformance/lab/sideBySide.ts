@@ -23,8 +23,6 @@ export interface SideBySide {
   readonly syntonic: StackFigures;
   /** ptp4l's own servo on the other port (undefined without a servo reference). */
   readonly ptp4l: StackFigures | undefined;
-  /** Syntonic mean − ptp4l mean, ns. */
-  readonly meanDifference: number | undefined;
 }
 
 function stack(f: SeriesFigures, timeToSynchronized: number | undefined, firstS2: number | undefined): StackFigures {
@@ -35,31 +33,58 @@ export function sideBySide(r: LabResult): SideBySide {
   const f = r.figures;
   const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S);
   const ptp4l = f.referenceTrueErrorNs === undefined ? undefined : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S);
-  return { syntonic, ptp4l, meanDifference: ptp4l === undefined ? undefined : syntonic.mean - ptp4l.mean };
+  return { syntonic, ptp4l };
 }
 
-/** `name: value unit` lines of one run (prefix e.g. `lab.steady-state.port1`). */
-export function sideBySideLines(prefix: string, s: SideBySide): { name: string; value: number | undefined; unit: string }[] {
-  const lines: { name: string; value: number | undefined; unit: string }[] = [];
-  const add = (who: string, x: StackFigures): void => {
-    for (const k of ['mean', 'std', 'rms', 'p99', 'max'] as const) lines.push({ name: `${prefix}.${who}.trueError.${k}`, value: x[k], unit: 'ns' });
-    if (who === 'syntonic') lines.push({ name: `${prefix}.${who}.timeToSynchronized`, value: x.timeToSynchronized, unit: 's' });
-    lines.push({ name: `${prefix}.${who}.firstS2`, value: x.firstS2, unit: 's' });
+export interface FigureLine {
+  readonly name: string;
+  readonly value: number | undefined;
+  readonly unit: string;
+}
+
+/**
+ * `name: value unit` lines of one run, each stack named by the grandmaster port it was on:
+ * `<prefix>.port<P>.syntonic.trueError.mean`, `<prefix>.port<Q>.ptp4l.trueError.mean`, … (prefix e.g.
+ * `lab.steady-state`). Syntonic's port is the run's order; ptp4l's servo had the other.
+ */
+export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySide): FigureLine[] {
+  const lines: FigureLine[] = [];
+  const add = (who: string, port: number, x: StackFigures): void => {
+    for (const k of ['mean', 'std', 'rms', 'p99', 'max'] as const) lines.push({ name: `${prefix}.port${port}.${who}.trueError.${k}`, value: x[k], unit: 'ns' });
+    if (who === 'syntonic') lines.push({ name: `${prefix}.port${port}.${who}.timeToSynchronized`, value: x.timeToSynchronized, unit: 's' });
+    lines.push({ name: `${prefix}.port${port}.${who}.firstS2`, value: x.firstS2, unit: 's' });
   };
-  add('syntonic', s.syntonic);
-  if (s.ptp4l !== undefined) add('ptp4l', s.ptp4l);
-  if (s.meanDifference !== undefined) lines.push({ name: `${prefix}.syntonicMinusPtp4l.mean`, value: s.meanDifference, unit: 'ns' });
+  add('syntonic', syntonicPort, s.syntonic);
+  if (s.ptp4l !== undefined) add('ptp4l', syntonicPort === 1 ? 2 : 1, s.ptp4l);
   return lines;
 }
 
-/** Every line's range over runs: `<name>.min` and `<name>.max` (finite values only; n/a when none). */
-export function rangeLines(runs: readonly { name: string; value: number | undefined; unit: string }[][]): { name: string; value: number | undefined; unit: string }[] {
-  const first = runs[0] ?? [];
-  return first.flatMap((l, i) => {
-    const values = runs.map((r) => r[i]?.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    return [
-      { name: `${l.name}.min`, value: values.length === 0 ? undefined : Math.min(...values), unit: l.unit },
-      { name: `${l.name}.max`, value: values.length === 0 ? undefined : Math.max(...values), unit: l.unit },
-    ];
+/** Over several runs: every figure's `<name>.min` and `<name>.max` (finite values only; n/a when none), in first-seen order. */
+export function rangeLines(lines: readonly FigureLine[]): FigureLine[] {
+  const byName = new Map<string, { unit: string; values: number[] }>();
+  for (const l of lines) {
+    const entry = byName.get(l.name) ?? { unit: l.unit, values: [] };
+    if (l.value !== undefined && Number.isFinite(l.value)) entry.values.push(l.value);
+    byName.set(l.name, entry);
+  }
+  return [...byName].flatMap(([name, { unit, values }]) => [
+    { name: `${name}.min`, value: values.length === 0 ? undefined : Math.min(...values), unit },
+    { name: `${name}.max`, value: values.length === 0 ? undefined : Math.max(...values), unit },
+  ]);
+}
+
+/**
+ * The bias check on each port: Syntonic's mean true error on port P (over the runs it had P) minus
+ * ptp4l's servo's on the same port P (over the runs it had P), ns — issue 14's target is |·| ≤ 200 ns.
+ */
+export function samePortDifferences(prefix: string, lines: readonly FigureLine[]): FigureLine[] {
+  const meanOf = (name: string): number | undefined => {
+    const v = lines.filter((l) => l.name === name && l.value !== undefined && Number.isFinite(l.value)).map((l) => l.value as number);
+    return v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  return [1, 2].flatMap((port) => {
+    const syn = meanOf(`${prefix}.port${port}.syntonic.trueError.mean`);
+    const ref = meanOf(`${prefix}.port${port}.ptp4l.trueError.mean`);
+    return syn === undefined || ref === undefined ? [] : [{ name: `${prefix}.port${port}.syntonicMinusPtp4l.mean`, value: syn - ref, unit: 'ns' }];
   });
 }

@@ -317,7 +317,7 @@ function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: b
     return;
   }
   for (const n of o.notes) log.write('notice', n);
-  if (perSync) log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), { offsetNs: o.offsetNs, servoState: o.servoState, frequencyPpb: o.frequencyPpb, pathDelayNs: r.receipt.meanLinkDelay });
+  if (perSync) log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), { offsetNs: o.offsetNs, servoState: o.servoState, frequencyPpb: o.frequencyPpb, pathDelayNs: r.receipt.meanLinkDelay, ingressNs: String(r.receipt.ingressTime), gmTimeNs: String(r.receipt.gmTime) });
   else summary.add(o.offsetNs, o.frequencyPpb, r.receipt.meanLinkDelay);
 }
 
