@@ -8,6 +8,7 @@ import { cleanupStale } from '../netns.js';
 import type { LabResult } from '../labResult.js';
 import { automotive } from './automotive.js';
 import { betterGrandmaster } from './betterGrandmaster.js';
+import { cpuLoad } from './cpuLoad.js';
 import { grandmasterRestart } from './grandmasterRestart.js';
 import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from './impairedLink.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
@@ -20,6 +21,7 @@ export type { LabResult } from '../labResult.js';
 
 export const LAB_SCENARIOS: readonly LabScenario[] = [
   steadyState,
+  cpuLoad,
   grandmasterRestart,
   betterGrandmaster,
   linkDownUp,
