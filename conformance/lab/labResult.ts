@@ -9,6 +9,7 @@ import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKi
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
+import type { SyncLatencySample } from './syncCapture.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
 import type { StatusObservation, TrueErrorProbe } from './trueErrorProbe.js';
 
@@ -63,6 +64,11 @@ export interface LabFigures {
    */
   readonly syntonicServoTrueErrorNs: SeriesFigures;
   readonly syntonicSyncLatencyNs: SeriesFigures;
+  /**
+   * Every Sync's latency on each slave's link from a capture (all Syncs, also those a servo rejected),
+   * steady window, ns; undefined without a capture.
+   */
+  readonly capturedSyncLatencyNs: { readonly syntonic: SeriesFigures; readonly reference: SeriesFigures } | undefined;
   /** Syntonic's `master offset`, ns, over the steady window. */
   readonly syntonicOffsetNs: SeriesFigures;
   readonly syntonicPathDelayNs: SeriesFigures;
@@ -123,6 +129,8 @@ export interface ResultInput {
   readonly syntonicPort?: PortOrder;
   readonly referenceKind?: ReferenceKind;
   readonly referenceErrors?: readonly ReferenceErrorSample[];
+  /** Each Sync's latency on each slave's link (tcpdump), when captured. */
+  readonly syncLatencies?: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] };
 }
 
 const inWindow = (w: Window) => (s: { atMs: number }) => s.atMs >= w.fromMs && s.atMs <= w.toMs;
@@ -145,6 +153,8 @@ export function collectResult(input: ResultInput): LabResult {
   const withStamps = input.syntonic.offsets
     .filter(steady)
     .filter((s): s is OffsetSample & { ingressNs: bigint; gmTimeNs: bigint } => s.ingressNs !== undefined && s.gmTimeNs !== undefined);
+  // Capture times are CLOCK_REALTIME, which Date.now() reads (to the ms).
+  const inRealtimeWindow = (ns: bigint): boolean => Number(ns / 1_000_000n) >= input.steady.fromMs && Number(ns / 1_000_000n) <= input.steady.toMs;
   const servoReference = input.referenceKind !== undefined && input.referenceKind !== 'free-running';
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
@@ -163,6 +173,13 @@ export function collectResult(input: ResultInput): LabResult {
       wholeSecondsOffsets: [...new Set(input.probe.samples.map((s) => s.wholeSeconds))],
       syntonicServoTrueErrorNs: seriesFigures(withStamps.map((s) => s.offsetNs + Number(s.gmTimeNs - s.ingressNs))),
       syntonicSyncLatencyNs: seriesFigures(withStamps.map((s) => Number(s.ingressNs - s.gmTimeNs) + s.pathDelayNs)),
+      capturedSyncLatencyNs:
+        input.syncLatencies === undefined
+          ? undefined
+          : {
+              syntonic: seriesFigures(input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
+              reference: seriesFigures(input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
+            },
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
@@ -210,6 +227,7 @@ export function skippedResult(name: string, description: string, reason: string)
       referenceTrueErrorNs: undefined,
       syntonicServoTrueErrorNs: EMPTY,
       syntonicSyncLatencyNs: EMPTY,
+      capturedSyncLatencyNs: undefined,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
       syntonicPathDelayNs: EMPTY,

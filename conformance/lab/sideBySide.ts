@@ -17,6 +17,19 @@ export interface StackFigures {
   readonly timeToSynchronized: number | undefined;
   /** s from start until the first `master offset … s2`. */
   readonly firstS2: number | undefined;
+  /** Mean link delay the stack measured on its own link over the window, ns. */
+  readonly pathDelay?: number;
+  /** Mean one-way latency of every Sync on its link (capture), ns. */
+  readonly syncLatency?: number;
+}
+
+/**
+ * What the stack itself added to its mean true error: the mean minus what the link alone gives a
+ * perfect slave, pathDelay − syncLatency (a Sync that took longer than the measured link delay makes
+ * any slave late by the difference). Undefined without a capture.
+ */
+export function ownError(x: StackFigures): number | undefined {
+  return x.pathDelay === undefined || x.syncLatency === undefined ? undefined : x.mean - (x.pathDelay - x.syncLatency);
 }
 
 export interface SideBySide {
@@ -25,14 +38,24 @@ export interface SideBySide {
   readonly ptp4l: StackFigures | undefined;
 }
 
-function stack(f: SeriesFigures, timeToSynchronized: number | undefined, firstS2: number | undefined): StackFigures {
-  return { mean: f.mean, std: f.std, rms: f.rms, p99: f.p99Abs, max: f.maxAbs, timeToSynchronized, firstS2 };
+function stack(f: SeriesFigures, timeToSynchronized: number | undefined, firstS2: number | undefined, pathDelay: SeriesFigures | undefined, syncLatency: SeriesFigures | undefined): StackFigures {
+  return {
+    mean: f.mean,
+    std: f.std,
+    rms: f.rms,
+    p99: f.p99Abs,
+    max: f.maxAbs,
+    timeToSynchronized,
+    firstS2,
+    ...(pathDelay === undefined || pathDelay.count === 0 ? {} : { pathDelay: pathDelay.mean }),
+    ...(syncLatency === undefined || syncLatency.count === 0 ? {} : { syncLatency: syncLatency.mean }),
+  };
 }
 
 export function sideBySide(r: LabResult): SideBySide {
   const f = r.figures;
-  const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S);
-  const ptp4l = f.referenceTrueErrorNs === undefined ? undefined : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S);
+  const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S, f.syntonicPathDelayNs, f.capturedSyncLatencyNs?.syntonic);
+  const ptp4l = f.referenceTrueErrorNs === undefined ? undefined : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S, f.ptp4lPathDelayNs, f.capturedSyncLatencyNs?.reference);
   return { syntonic, ptp4l };
 }
 
@@ -53,9 +76,18 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
     for (const k of ['mean', 'std', 'rms', 'p99', 'max'] as const) lines.push({ name: `${prefix}.port${port}.${who}.trueError.${k}`, value: x[k], unit: 'ns' });
     if (who === 'syntonic') lines.push({ name: `${prefix}.port${port}.${who}.timeToSynchronized`, value: x.timeToSynchronized, unit: 's' });
     lines.push({ name: `${prefix}.port${port}.${who}.firstS2`, value: x.firstS2, unit: 's' });
+    if (x.pathDelay !== undefined && x.syncLatency !== undefined) {
+      lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.mean`, value: x.pathDelay, unit: 'ns' });
+      lines.push({ name: `${prefix}.port${port}.${who}.syncLatency.mean`, value: x.syncLatency, unit: 'ns' });
+      lines.push({ name: `${prefix}.port${port}.${who}.ownError.mean`, value: ownError(x), unit: 'ns' });
+    }
   };
   add('syntonic', syntonicPort, s.syntonic);
   if (s.ptp4l !== undefined) add('ptp4l', syntonicPort === 1 ? 2 : 1, s.ptp4l);
+  const ownSyntonic = ownError(s.syntonic);
+  const ownPtp4l = s.ptp4l === undefined ? undefined : ownError(s.ptp4l);
+  // Same run, each on its own link: the part of the error each stack added, compared.
+  if (ownSyntonic !== undefined && ownPtp4l !== undefined) lines.push({ name: `${prefix}.order${syntonicPort}.syntonicMinusPtp4l.ownError.mean`, value: ownSyntonic - ownPtp4l, unit: 'ns' });
   return lines;
 }
 

@@ -13,6 +13,7 @@ import { buildClockGuard } from './clockGuard.js';
 import { Lab, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
+import { SyncCapture, type SyncLatencySample } from './syncCapture.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
 import { buildVclock } from './vclock.js';
 
@@ -38,6 +39,8 @@ export interface StarOptions {
   readonly referenceKind?: ReferenceKind;
   /** Syntonic's grandmaster port; default 1. */
   readonly order?: PortOrder;
+  /** tcpdump on both slaves' interfaces: each Sync's latency on each link (syncCapture.ts). Default false. */
+  readonly captureSyncs?: boolean;
   readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
   /** Put a relay with this impairment on both links (different seeds). */
   readonly impairment?: Impairment;
@@ -57,6 +60,9 @@ export class StarLab {
   readonly grandmasterPathDelays: GrandmasterPathDelay[] = [];
   /** The servo reference's true error, at the probe's sampling instants (empty for a free-running reference). */
   readonly referenceErrors: ReferenceErrorSample[] = [];
+  /** With captureSyncs, once close() has run: every Sync's latency on Syntonic's link and on the reference's. */
+  syncLatencies: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] } | undefined;
+  private captures: { syntonic: SyncCapture; reference: SyncCapture | undefined } | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private relayStats: RelayStats[] = [];
   /** Every grandmaster process of the run (restarts included), for the clockguard verdict. */
@@ -149,10 +155,19 @@ export class StarLab {
           : vclock === undefined || kind === 'free-running'
             ? Ptp4l.start(lab, guard, { ...refOptions, role: 'freeRunningSlave' })
             : Ptp4l.startServoSlave(lab, guard, vclock, { ...refOptions, servo: kind });
+      const captures =
+        options.captureSyncs === true
+          ? {
+              syntonic: SyncCapture.start(lab, guard, synNs, synLink.slaveSide.name, 'syn'),
+              reference: refNs === undefined || refLink === undefined ? undefined : SyncCapture.start(lab, guard, refNs, refLink.slaveSide.name, 'ref'),
+            }
+          : undefined;
       const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
       await syntonic.providerListening();
       const probe = await TrueErrorProbe.connect(syntonic.socketPath);
-      return new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays, refLink === undefined ? 1 : order, reference === undefined ? undefined : kind);
+      const star = new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays, refLink === undefined ? 1 : order, reference === undefined ? undefined : kind);
+      star.captures = captures;
+      return star;
     } catch (err) {
       await lab.cleanup();
       throw err;
@@ -213,6 +228,10 @@ export class StarLab {
     clearInterval(this.sampler);
     this.probe.close();
     try {
+      if (this.captures !== undefined) {
+        const [syntonic, reference] = await Promise.all([this.captures.syntonic.stop(), this.captures.reference?.stop() ?? []]);
+        this.syncLatencies = { syntonic, reference };
+      }
       this.relayStats = await Promise.all(this.relays.map((r) => r.stop()));
     } finally {
       await this.lab.cleanup();

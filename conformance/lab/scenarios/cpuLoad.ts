@@ -19,7 +19,7 @@ export const cpuLoad: LabScenario = {
     spawnSync('sh', ['-c', 'command -v stress-ng']).status !== 0
       ? skippedResult(cpuLoad.name, cpuLoad.description, 'stress-ng is not installed (apt-get install stress-ng)')
       : withStar(
-      { syntonic: { logFormat: 'json' } },
+      { syntonic: { logFormat: 'json' }, captureSyncs: true },
       async (star) => {
         const runS = options.runS ?? STEADY_RUN_S;
         const workers = availableParallelism();

@@ -95,6 +95,7 @@ export async function withStar(
     syntonicPort: star.syntonicPort,
     ...(star.referenceKind === undefined ? {} : { referenceKind: star.referenceKind }),
     referenceErrors: star.referenceErrors,
+    ...(star.syncLatencies === undefined ? {} : { syncLatencies: star.syncLatencies }),
   });
 }
 
