@@ -1,7 +1,8 @@
 /**
  * The lab's usual topology: one ptp4l grandmaster with one port per slave (`ptp4l -i a -i b`; a Linux
- * bridge is not a gPTP segment, LAB-NOTES), Syntonic on one port and ptp4l as a free-running
- * reference slave on the other, optionally each link through its own impairment relay:
+ * bridge is not a gPTP segment, LAB-NOTES), Syntonic on one port (`order`: the grandmaster's first or
+ * second) and a ptp4l reference slave on the other — by default running its own servo on a virtual
+ * CLOCK_REALTIME (vclock.so), the accuracy anchor — optionally each link through its own relay:
  *
  *   [gm] a1 ──veth── b1 [syn]                 or   [gm] a1 ── [relay] ── b1 [syn]
  *   [gm] a2 ──veth── b2 [ref]                      [gm] a2 ── [relay] ── b2 [ref]
@@ -148,13 +149,13 @@ export class StarLab {
         base: options.grandmasterBase ?? 'gPTP',
       };
       const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
-      const refOptions = { name: 'ref', namespace: refNs ?? '', interfaces: [refLink?.slaveSide.name ?? ''], base: options.referenceBase ?? 'gPTP' } as const;
-      const reference =
-        refNs === undefined || refLink === undefined
-          ? undefined
-          : vclock === undefined || kind === 'free-running'
-            ? Ptp4l.start(lab, guard, { ...refOptions, role: 'freeRunningSlave' })
-            : Ptp4l.startServoSlave(lab, guard, vclock, { ...refOptions, servo: kind });
+      const startReference = (namespace: string, interfaceName: string): Ptp4l => {
+        const common = { name: 'ref', namespace, interfaces: [interfaceName], base: options.referenceBase ?? 'gPTP' } as const;
+        return vclock === undefined || kind === 'free-running'
+          ? Ptp4l.start(lab, guard, { ...common, role: 'freeRunningSlave' })
+          : Ptp4l.startServoSlave(lab, guard, vclock, { ...common, servo: kind });
+      };
+      const reference = refNs === undefined || refLink === undefined ? undefined : startReference(refNs, refLink.slaveSide.name);
       const captures =
         options.captureSyncs === true
           ? {
