@@ -1,8 +1,8 @@
 /**
  * What one lab scenario measured: time series (seconds since the processes started) and the figures
  * the conformance report prints. Syntonic's own view (its `master offset` lines), the truth (the
- * provider's time minus CLOCK_REALTIME), and ptp4l's free-running slave on a second port of the same
- * grandmaster as a reference from the same run.
+ * provider's time minus CLOCK_REALTIME), and the ptp4l reference slave on the grandmaster's other port
+ * in the same run: its own servo on a virtual clock, whose true error is taken at the same instants.
  */
 import type { RelayStats } from '../relay/relay.js';
 import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKind } from './starLab.js';
@@ -72,7 +72,7 @@ export interface LabFigures {
   /** Syntonic's `master offset`, ns, over the steady window. */
   readonly syntonicOffsetNs: SeriesFigures;
   readonly syntonicPathDelayNs: SeriesFigures;
-  /** ptp4l free-running slave's `master offset` and `path delay`, ns, same window (undefined: no reference). */
+  /** The ptp4l reference slave's `master offset` and `path delay`, ns, same window (undefined: no reference). */
   readonly ptp4lOffsetNs: SeriesFigures | undefined;
   readonly ptp4lPathDelayNs: SeriesFigures | undefined;
   /**
