@@ -3,8 +3,8 @@
  * decodes, each field Wireshark's tshark (4.0 field names: ptp.v2.*, ptp.as.*) reports equals ours —
  * header, body, Follow_Up information TLV, PATH_TRACE, the first Signaling TLV, VLAN tags.
  *
- * tshark is required (CI installs it); set SYNTONIC_NO_TSHARK=1 to waive the cross-check on a
- * machine without it.
+ * Needs tshark (CI installs it): without it the suite is skipped with one line saying so, unless
+ * SYNTONIC_REQUIRE_PEERS=1 (test/support/peers.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +13,9 @@ import { formatMac } from '../src/protocol/format.js';
 import type { PtpFrame, PtpMessage } from '../src/protocol/messages.js';
 import type { Timestamp } from '../src/protocol/timestamp.js';
 import { ethernetFrames, fixtureCaptures } from './codecFixtures.js';
+import { needs } from './support/peers.js';
 
-const probe = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
-const haveTshark = probe.status === 0;
-const waived = process.env['SYNTONIC_NO_TSHARK'] === '1';
+const gate = needs('codec cross-check against tshark', 'tshark');
 
 /** Our value(s) for a tshark field, or undefined when the field does not apply to this frame. */
 type Value = bigint | number | string;
@@ -148,29 +147,20 @@ function mismatches(frame: PtpFrame, layers: Record<string, string[]> | undefine
   return out;
 }
 
-describe('cross-check against tshark', () => {
-  it('tshark is installed (or the check is waived with SYNTONIC_NO_TSHARK=1)', () => {
-    if (!haveTshark && !waived) {
-      throw new Error('tshark is not installed: install it (apt-get install tshark) or set SYNTONIC_NO_TSHARK=1 to waive the cross-check');
-    }
-    expect(haveTshark || waived).toBe(true);
-  });
-
-  if (haveTshark) {
-    for (const path of fixtureCaptures()) {
-      it(`every decoded PTP frame of ${path.split('/').pop()} matches tshark field by field`, () => {
-        const layers = tsharkLayers(path);
-        const problems: string[] = [];
-        let compared = 0;
-        for (const f of ethernetFrames(path)) {
-          const r = decodeFrame(f.bytes);
-          if (!r.ok) continue;
-          compared++;
-          for (const p of mismatches(r.value, layers.get(f.index))) problems.push(`frame ${f.index}: ${p}`);
-        }
-        expect(problems.slice(0, 20)).toEqual([]);
-        expect(compared).toBeGreaterThan(0);
-      }, 120_000);
-    }
+describe.skipIf(gate.skip)('cross-check against tshark', () => {
+  for (const path of fixtureCaptures()) {
+    it(`every decoded PTP frame of ${path.split('/').pop()} matches tshark field by field`, () => {
+      const layers = tsharkLayers(path);
+      const problems: string[] = [];
+      let compared = 0;
+      for (const f of ethernetFrames(path)) {
+        const r = decodeFrame(f.bytes);
+        if (!r.ok) continue;
+        compared++;
+        for (const p of mismatches(r.value, layers.get(f.index))) problems.push(`frame ${f.index}: ${p}`);
+      }
+      expect(problems.slice(0, 20)).toEqual([]);
+      expect(compared).toBeGreaterThan(0);
+    }, 120_000);
   }
 });

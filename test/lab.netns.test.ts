@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ACTIVE_MARK, buildClockGuard, ClockChangeAttempt } from '../conformance/lab/clockGuard.js';
 import { LabProcess } from '../conformance/lab/labProcess.js';
 import { cleanupStale, ip, isRunning, Lab, LabError, listNamespaces, namespacePids } from '../conformance/lab/netns.js';
+import { needs } from './support/peers.js';
 
 /** CAP_SYS_TIME is capability 25 (linux/capability.h). */
 const CAP_SYS_TIME_BIT = 25n;
@@ -26,7 +27,10 @@ function deadPid(): number {
   return r.pid;
 }
 
-describe('Lab', () => {
+const labGate = needs('lab: namespaces and veth pairs', 'netns');
+const guardedGate = needs('lab: guarded processes', 'netns', 'setpriv', 'gcc');
+
+describe.skipIf(labGate.skip)('Lab', () => {
   afterAll(() => {
     expect(ownNamespaces()).toEqual([]);
   });
@@ -108,7 +112,7 @@ function procStatus(pid: number): string {
   }
 }
 
-describe('guarded lab processes', () => {
+describe.skipIf(guardedGate.skip)('guarded lab processes', () => {
   const lab = new Lab();
   let guard = '';
 

@@ -13,6 +13,7 @@ import { LabProcess } from '../conformance/lab/labProcess.js';
 import { Lab, type VethLink } from '../conformance/lab/netns.js';
 import { quantile } from '../conformance/lab/stats.js';
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../conformance/relay/relay.js';
+import { needs } from './support/peers.js';
 
 const PROBE = join(REPOSITORY_ROOT, 'conformance/relay/frameProbe.py');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -25,7 +26,9 @@ interface Received {
   readonly frames: readonly (readonly [seq: number, oneWayNs: number])[];
 }
 
-describe('impairment relay', () => {
+const gate = needs('lab: impairment relay', 'netns', 'setpriv', 'gcc', 'python3');
+
+describe.skipIf(gate.skip)('impairment relay', () => {
   const lab = new Lab();
   let guard = '';
   let relayBinary = '';

@@ -7,6 +7,7 @@ import { PacketSocket, PacketSocketOptionError } from '../src/io/packetSocket.js
 import { LineChild, type ChildOptions } from './nativeChildProcess.js';
 import { compileForChild, type ChildTree } from './nativeChildTree.js';
 import { createVethPair, removeVethPair, vethPairNames, type VethPair } from './packetSocketNetns.js';
+import { needs } from './support/peers.js';
 
 interface OpenOutcome {
   ok: boolean;
@@ -25,7 +26,9 @@ interface SendOutcome {
   message?: string;
 }
 
-describe('PacketSocket.open refusals', () => {
+const gate = needs('PacketSocket.open refusals on veth', 'netns', 'setpriv');
+
+describe.skipIf(gate.skip)('PacketSocket.open refusals', () => {
   let tree: ChildTree | undefined;
   let upPair: VethPair = vethPairNames('e');
   let downPair: VethPair = vethPairNames('d');

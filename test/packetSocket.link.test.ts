@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineChild } from './nativeChildProcess.js';
 import { compileForChild, type ChildTree } from './nativeChildTree.js';
 import { createVethPair, removeVethPair, vethPairNames, waitForCarrier, type VethPair } from './packetSocketNetns.js';
+import { needs } from './support/peers.js';
 
-describe('PacketSocket across a link flap', () => {
+const gate = needs('PacketSocket across a link flap', 'netns');
+
+describe.skipIf(gate.skip)('PacketSocket across a link flap', () => {
   let tree: ChildTree | undefined;
   let pair: VethPair = vethPairNames('l');
   const children: LineChild[] = [];

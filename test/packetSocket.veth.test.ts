@@ -8,6 +8,7 @@ import { LineChild } from './nativeChildProcess.js';
 import { compileForChild, type ChildTree } from './nativeChildTree.js';
 import { createVethPair, removeVethPair, vethPairNames, type VethPair } from './packetSocketNetns.js';
 import type { PeerReport } from './packetSocketPeer.js';
+import { needs } from './support/peers.js';
 
 const EVENT_FRAMES = 200;
 const GENERAL_EVERY = 10; // one general frame after every 10th event frame: 20 in all
@@ -18,7 +19,9 @@ const GENERAL = 0xa;
 /** A software-timestamped veth hop takes ~1–2 µs (LAB-NOTES); 10 ms means something is broken. */
 const MAX_ONE_WAY_NS = 10_000_000n;
 
-describe('PacketSocket over a veth pair between two namespaces', () => {
+const gate = needs('PacketSocket over veth', 'netns');
+
+describe.skipIf(gate.skip)('PacketSocket over a veth pair between two namespaces', () => {
   let pair: VethPair = vethPairNames('v');
   let tree: ChildTree | undefined;
   const children: LineChild[] = [];
