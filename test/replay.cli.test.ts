@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCapture } from '../src/io/captureFile.js';
+import { writePcapng } from '../src/io/pcapngWriter.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/syntonic.js', import.meta.url));
@@ -77,5 +79,51 @@ describe('syntonic replay', () => {
   it('refuses bad options with exit 2, naming the option', () => {
     expect(syntonic(CAPTURE, '--format', 'xml')).toMatchObject({ status: 2, stderr: expect.stringContaining('--format must be text, jsonl or csv') });
     expect(syntonic(CAPTURE, '--station', 'nope')).toMatchObject({ status: 2, stderr: expect.stringContaining('--station must be a MAC address') });
+  });
+});
+
+describe('syntonic replay without -f: thresholds that fit the capture\'s times', () => {
+  // tcpdump at a ptp4l slave on veth (SOURCES.md): its own Pdelay_Req times are taken before the
+  // driver's, so single exchanges read up to ~1.2 µs, past 802.1AS's 800 ns.
+  const TCPDUMP = 'fixtures/pcaps/gptp__ptp4l-gm-free-running-slave_veth-swts__syntonic.pcap';
+  const summaryOf = (run: { stdout: string }): Record<string, unknown> => {
+    const lines = run.stdout.trim().split('\n');
+    return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
+  };
+
+  it('replays a tcpdump capture with the software-timestamp settings, and says so and why', () => {
+    const run = syntonic(TCPDUMP, '--format', 'jsonl');
+    expect(run.status).toBe(0);
+    const summary = summaryOf(run);
+    expect(summary['settings']).toMatch(/^software timestamps \(configs\/gPTP-software\.cfg.*\): a pcap file holds the capturing host's software times/);
+    expect(summary['syncs']).toBe(173);
+    expect(summary['rejected']).not.toHaveProperty('notAsCapable');
+    expect(summary['timeToLockS']).toEqual(expect.any(Number));
+    expect(syntonic(TCPDUMP).stdout).toMatch(/\nsettings\s+software timestamps/);
+  });
+
+  it('-f still wins: gPTP.cfg\'s 800 ns threshold drops the link on the same capture', () => {
+    const summary = summaryOf(syntonic(TCPDUMP, '--format', 'jsonl', '-f', 'configs/gPTP.cfg'));
+    expect(summary['settings']).toBe('-f configs/gPTP.cfg');
+    expect((summary['rejected'] as Record<string, number>)['notAsCapable']).toBeGreaterThan(0);
+    expect(summary['syncs']).toBeLessThan(173);
+  });
+
+  it('keeps the 802.1AS defaults for a pcapng whose interface states hardware timestamps', () => {
+    const hardware = join(dir, 'hardware.pcapng');
+    writePcapng(hardware, [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })), {
+      interfaceDescription: 'enp1s0: hardware timestamps (PHC /dev/ptp0)',
+    });
+    const summary = summaryOf(syntonic(hardware, '--format', 'jsonl'));
+    expect(summary['settings']).toMatch(/^802\.1AS defaults \(as configs\/gPTP\.cfg.*\): hardware timestamps, interface 0 states hardware timestamps \("enp1s0: hardware timestamps/);
+    expect((summary['rejected'] as Record<string, number>)['notAsCapable']).toBeGreaterThan(0);
+  });
+
+  it('reads a pcapng without such a statement as software times', () => {
+    const plain = join(dir, 'plain.pcapng');
+    writePcapng(plain, [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })));
+    const summary = summaryOf(syntonic(plain, '--format', 'jsonl'));
+    expect(summary['settings']).toMatch(/^software timestamps .*: its pcapng interface description states no hardware timestamps/);
+    expect(summary['syncs']).toBe(173);
   });
 });

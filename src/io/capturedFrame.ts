@@ -41,6 +41,12 @@ export interface CaptureInterface {
   readonly tsOffsetSeconds: bigint;
   /** if_name, when the IDB has one. */
   readonly name: string | undefined;
+  /**
+   * What the IDB says about the interface in words: if_description, if_hardware and opt_comment, in
+   * file order (empty for classic pcap). Replay reads a hardware timestamp source from it
+   * (src/io/replay/captureTimestamps.ts).
+   */
+  readonly notes: readonly string[];
 }
 
 export interface CaptureSection {

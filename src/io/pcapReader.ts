@@ -67,6 +67,7 @@ export class PcapIterator implements CaptureIterator {
       resolution,
       tsOffsetSeconds: 0n,
       name: undefined,
+      notes: [],
     };
     w.pos = p + FILE_HEADER_BYTES;
   }

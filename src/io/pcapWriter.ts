@@ -22,6 +22,11 @@ export interface CaptureWriterOptions {
   readonly snaplen?: number;
   /** Bytes buffered before a write to the file (1 MiB by default); 0 writes every frame at once. */
   readonly bufferBytes?: number;
+  /**
+   * pcapng only: the interface's if_description, e.g. "hardware timestamps (PHC)" for a recorder that
+   * writes NIC timestamps, which replay then reads as such (docs/replay.md). Classic pcap has no place for it.
+   */
+  readonly interfaceDescription?: string;
 }
 
 const FILE_HEADER_BYTES = 24;

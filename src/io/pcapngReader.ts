@@ -28,7 +28,10 @@ const BLOCK_OVERHEAD_BYTES = 12;
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 
 const OPT_ENDOFOPT = 0;
+const OPT_COMMENT = 1;
 const IF_NAME = 2;
+const IF_DESCRIPTION = 3;
+const IF_HARDWARE = 15;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
 
@@ -196,10 +199,13 @@ export class PcapngIterator implements CaptureIterator {
     let resolution: TimestampResolution = MICROSECONDS;
     let tsOffsetSeconds = 0n;
     let name: string | undefined;
+    const notes: string[] = [];
+    const text = (at: number, length: number): string => utf8.decode(this.w.buf.subarray(at, at + length)).replace(/\0+$/, '');
     this.forEachOption(p + 16, p + totalBytes - 4, (code, at, length) => {
       if (code === IF_TSRESOL && length >= 1) resolution = resolutionFromTsresol(v.getUint8(at));
       else if (code === IF_TSOFFSET && length >= 8) tsOffsetSeconds = v.getBigInt64(at, le);
-      else if (code === IF_NAME) name = utf8.decode(this.w.buf.subarray(at, at + length)).replace(/\0+$/, '');
+      else if (code === IF_NAME) name = text(at, length);
+      else if (code === IF_DESCRIPTION || code === IF_HARDWARE || code === OPT_COMMENT) notes.push(text(at, length));
     });
     const globalId = this.interfaces.length;
     this.interfaces.push({
@@ -211,6 +217,7 @@ export class PcapngIterator implements CaptureIterator {
       resolution,
       tsOffsetSeconds,
       name,
+      notes,
     });
     this.sectionInterfaces.push({ globalId, linkType, snaplen, converter: new TimestampConverter(resolution, tsOffsetSeconds) });
   }

@@ -20,7 +20,7 @@ export class PcapngWriter {
     const o = checkWriterOptions(options);
     this.snaplen = o.snaplen;
     this.sink = new FileSink(path, o.bufferBytes);
-    this.sink.writeDirect(headerBlocks(o.linkType, o.snaplen));
+    this.sink.writeDirect(headerBlocks(o.linkType, o.snaplen, options.interfaceDescription));
   }
 
   /** Creates (or truncates) the file at `path` and writes the SHB and IDB. */
@@ -74,10 +74,13 @@ export class PcapngWriter {
   }
 }
 
-/** SHB (version 1.0, section length unknown) + IDB (link type, snaplen, if_tsresol 9). */
-function headerBlocks(linkType: number, snaplen: number): Uint8Array {
+/** SHB (version 1.0, section length unknown) + IDB (link type, snaplen, if_tsresol 9, if_description when given). */
+function headerBlocks(linkType: number, snaplen: number, description: string | undefined): Uint8Array {
   const shb = 28;
-  const idb = 20 + 8 + 4; // fixed + if_tsresol option (4 + 1 padded to 4) + opt_endofopt
+  const text = description === undefined ? new Uint8Array(0) : new TextEncoder().encode(description);
+  if (text.length > 0xffff) throw new RangeError(`interfaceDescription is ${text.length} bytes; an option holds at most 65535`);
+  const descriptionBytes = text.length === 0 ? 0 : 4 + ((text.length + 3) & ~3);
+  const idb = 20 + 8 + descriptionBytes + 4; // fixed + if_tsresol (4 + 1 padded to 4) + if_description + opt_endofopt
   const out = new Uint8Array(shb + idb);
   const v = new DataView(out.buffer);
   v.setUint32(0, BLOCK_SHB, true);
@@ -95,7 +98,12 @@ function headerBlocks(linkType: number, snaplen: number): Uint8Array {
   v.setUint16(i + 16, 9, true); // if_tsresol
   v.setUint16(i + 18, 1, true);
   out[i + 20] = 9; // 10^-9 s
-  // opt_endofopt: code 0, length 0 at i + 24 (already zero)
+  if (text.length > 0) {
+    v.setUint16(i + 24, 3, true); // if_description
+    v.setUint16(i + 26, text.length, true);
+    out.set(text, i + 28);
+  }
+  // opt_endofopt: code 0, length 0 (already zero)
   v.setUint32(i + idb - 4, idb, true);
   return out;
 }

@@ -1,5 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CaptureError, openCapture } from '../../io/captureFile.js';
+import { captureTimestamps, type CaptureTimestamps } from '../../io/replay/captureTimestamps.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from '../../protocol/format.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
@@ -19,8 +23,11 @@ Runs a pcap/pcapng capture through Syntonic's engine and servo, as the station t
 (or that sends Pdelay_Req in it), and prints per Sync: capture time, sequenceId, master time, local
 time, offset from master, meanLinkDelay, neighborRateRatio, rateRatio, servo state, frequency
 adjustment and status; then a summary. The same file always gives the same output.
-CONFIG is a \`syntonic run\` configuration (linuxptp .cfg syntax): its port and servo settings apply,
-e.g. neighborPropDelayThresh for software-timestamped captures.`;
+CONFIG is a \`syntonic run\` configuration (linuxptp .cfg syntax): its port and servo settings apply.
+Without -f, a capture of software times (every pcap, and a pcapng that states no hardware
+timestamps) is replayed with configs/gPTP-software.cfg's settings (neighborPropDelayThresh 10 ms,
+software PI gains) and a hardware-timestamped pcapng with the 802.1AS defaults (configs/gPTP.cfg);
+the summary says which and why.`;
 
 type Format = 'text' | 'jsonl' | 'csv';
 const CSV_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'] as const;
@@ -54,7 +61,7 @@ export const command: Command = {
     if (values.station !== undefined && station === undefined) return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
     let settings: ReplaySettings;
     try {
-      settings = replaySettings(values.config, profile);
+      settings = replaySettings(file, values.config, profile);
     } catch (err) {
       if (err instanceof ConfigError) {
         process.stderr.write(`syntonic replay: ${err.message}\n`);
@@ -75,14 +82,59 @@ interface ReplaySettings {
   readonly profile: Profile;
   readonly config: PortConfig | undefined;
   readonly servo: ClockServoOptions | undefined;
+  /** Which thresholds, and why: the summary's `settings` line. */
+  readonly why: string;
 }
 
-/** Port and servo settings from a `syntonic run` configuration file, when one is given. */
-function replaySettings(file: string | undefined, profile: string | undefined): ReplaySettings {
-  if (file === undefined) return { profile: (profile ?? 'gptp') as Profile, config: undefined, servo: undefined };
+/**
+ * The port and servo settings: those of a `syntonic run` configuration when -f names one; otherwise
+ * those that fit where the capture's times come from (src/io/replay/captureTimestamps.ts).
+ */
+function replaySettings(capture: string, file: string | undefined, profile: string | undefined): ReplaySettings {
+  if (file !== undefined) return fromConfig(file, profile, `-f ${file}`);
+  const timestamps = timestampsOf(capture);
+  if (timestamps.source === 'hardware') {
+    return { profile: (profile ?? 'gptp') as Profile, config: undefined, servo: undefined, why: `802.1AS defaults (as configs/gPTP.cfg: neighborPropDelayThresh 800 ns, hardware PI gains): hardware timestamps, ${timestamps.why}; -f CONFIG chooses others` };
+  }
+  const software = shippedConfig('gPTP-software.cfg');
+  return fromConfig(software, profile, `software timestamps (configs/gPTP-software.cfg: neighborPropDelayThresh 10 ms, software PI gains): ${timestamps.why}; -f CONFIG chooses others`);
+}
+
+function fromConfig(file: string, profile: string | undefined, why: string): ReplaySettings {
   const { config, warnings } = loadDaemonConfig({ file, interfaceName: 'replay', overrides: profile === undefined ? {} : { profile } });
   for (const w of warnings) process.stderr.write(`syntonic replay: ${w}\n`);
-  return { profile: config.profile, config: config.port, servo: config.servo };
+  return { profile: config.profile, config: config.port, servo: config.servo, why };
+}
+
+/** Reads the capture's interfaces (and which of its first frames use them), not the whole file. */
+function timestampsOf(path: string): CaptureTimestamps {
+  const capture = openCapture(path);
+  const used = new Set<number>();
+  let frames = 0;
+  try {
+    for (const frame of capture) {
+      used.add(frame.interfaceId);
+      if (++frames >= 1000) break;
+    }
+  } catch (err) {
+    // A damaged file is reported by the replay itself; its interfaces so far still tell the source.
+    if (!(err instanceof CaptureError)) throw err;
+  } finally {
+    capture.close();
+  }
+  return captureTimestamps(capture.summary(), used.size === 0 ? undefined : used);
+}
+
+/** A configuration shipped in configs/, found above this module (dist/src/cli/commands or src/cli/commands). */
+function shippedConfig(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'configs', name);
+    if (existsSync(candidate)) return relative(process.cwd(), candidate) || candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`configs/${name} is missing from the installation; give -f CONFIG`);
+    dir = parent;
+  }
 }
 
 function replay(file: string, format: Format, settings: ReplaySettings, station: number | undefined, plotPath: string | undefined): number {
@@ -114,9 +166,9 @@ function replay(file: string, format: Format, settings: ReplaySettings, station:
       },
     },
   );
-  if (format === 'jsonl') out.line(JSON.stringify({ type: 'summary', ...summaryJson(result.summary) }));
-  else if (format === 'text') out.line(summaryText(result.summary));
-  else process.stderr.write(summaryText(result.summary) + '\n');
+  if (format === 'jsonl') out.line(JSON.stringify({ type: 'summary', settings: settings.why, ...summaryJson(result.summary) }));
+  else if (format === 'text') out.line(summaryText(result.summary, settings.why));
+  else process.stderr.write(summaryText(result.summary, settings.why) + '\n');
   out.flush();
   if (plot !== undefined && plotPath !== undefined) writeFileSync(plotPath, plot.svg(file));
   if (result.captureError !== undefined) {
@@ -198,12 +250,13 @@ function summaryJson(s: ReplaySummaryData): Record<string, unknown> {
   return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
 }
 
-function summaryText(s: ReplaySummaryData): string {
+function summaryText(s: ReplaySummaryData, settings: string): string {
   const lines = ['', '== summary =='];
   const add = (k: string, v: string): void => {
     lines.push(`${k.padEnd(22)} ${v}`);
   };
   add('station', s.station);
+  add('settings', settings);
   add('grandmasters', s.grandmasters.length === 0 ? 'none selected by Announce' : s.grandmasters.join(', '));
   add('masters (Sync)', s.masters.length === 0 ? 'none' : s.masters.join(', '));
   add('frames', `${s.counts.frames} (PTP ${s.counts.ptpFrames}, other ${s.counts.nonPtpFrames}, decode errors ${s.counts.decodeErrors})`);
