@@ -22,7 +22,7 @@ import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './hold
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
-import { qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
+import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput } from './servo.js';
 import { ServoState, type ServoName } from './servoState.js';
 import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
@@ -89,6 +89,11 @@ export const SYNTONIC_PI_TUNING_SOFTWARE: PiTuning = Object.freeze({
   kpScale: 0.07,
   kiScale: 0.003,
   slewThresholdNs: 20_000,
+  // While the offset stays beyond 1.5 µs (the phase a holdover left, a noisy start-up rate ratio):
+  // the hardware tracking gains. Tracking gains alone took 4–13 s after an 8 s outage to bring the
+  // offset RMS under 1 µs (simulated, 600 ns gaussian timestamp noise; 10–14 s seen in the lab).
+  acquisitionGains: Object.freeze({ kpScale: 0.3, kiScale: 0.07 }),
+  acquisitionThresholdNs: 1_500,
 });
 
 /** A ClockServo that behaves as ptp4l's PI servo with its hardware-timestamping defaults. */
@@ -120,6 +125,18 @@ export interface SyncOutcome {
   readonly notes: readonly string[];
 }
 
+/** The holdover estimate's terms (holdover.ts), for applications that extrapolate it themselves. */
+export interface HoldoverErrorModel {
+  /** Offset RMS when holdover began, ns. */
+  readonly initialErrorNs: number;
+  /** Scatter of the held frequency, ppb: the error's linear growth, ns/s. */
+  readonly stabilityPpb: number;
+  /** |Trend| of the needed frequency, ppb/s: the error's quadratic growth is half of it, ns/s². */
+  readonly driftPpbPerS: number;
+  /** The frequency held, ppb. */
+  readonly frequencyPpb: number;
+}
+
 export interface ClockServoReport {
   readonly status: SyncStatus;
   readonly servoState: ServoState;
@@ -134,7 +151,12 @@ export interface ClockServoReport {
   readonly holdoverS: number;
   /** Estimated |error| in holdover, ns (undefined when not in holdover). */
   readonly holdoverErrorNs: number | undefined;
+  /** In holdover, what that estimate is made of (holdover.ts): |error|(t) = initial + stability·t + ½|drift|·t². */
+  readonly holdoverModel: HoldoverErrorModel | undefined;
   readonly quality: QualityLevel;
+  /** The |error| the quality level was judged on, ns: the last offset, or the holdover estimate. */
+  readonly qualityErrorNs: number | undefined;
+  readonly qualityThresholdsNs: QualityThresholdsNs;
   readonly steps: number;
   readonly rejectedSpikes: number;
   readonly sanityResets: number;
@@ -269,7 +291,13 @@ export class ClockServo {
       sinceLastSyncS: snap.sinceLastSyncS,
       holdoverS: snap.holdoverS,
       holdoverErrorNs: holdoverError,
+      holdoverModel:
+        model === undefined
+          ? undefined
+          : { initialErrorNs: Math.abs(this.holdoverStartErrorNs), stabilityPpb: model.stabilityPpb, driftPpbPerS: Math.abs(model.driftPpbPerS), frequencyPpb: model.frequencyPpb },
       quality: qualityLevel(errorForQuality, this.qualityThresholds),
+      qualityErrorNs: errorForQuality,
+      qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,
       steps: this.steps,
       rejectedSpikes: this.spikeFilter?.rejectedCount() ?? 0,
       sanityResets: this.sanityResets,
