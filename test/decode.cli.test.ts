@@ -4,11 +4,10 @@
  * times as Wireshark shows them).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from './codecFixtures.js';
+import { ensureCliBuilt } from './support/builtCli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/syntonic.js', import.meta.url));
@@ -31,25 +30,9 @@ function records(run: Run): Map<number, JsonRecord> {
   return new Map(lines.map((l) => JSON.parse(l) as JsonRecord).map((r) => [r['frame'] as number, r]));
 }
 
-/** Newest modification time (ms) of the TypeScript sources under src/. */
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // The CLI runs from dist/: compile unless `npm test` just did. tsc still emits when a file
-  // elsewhere has a type error, so its exit status is not the test; the built command is.
-  const built = fileURLToPath(new URL('../dist/src/cli/commands/decode.js', import.meta.url));
-  if (!existsSync(built) || statSync(built).mtimeMs < newestSourceMs(join(ROOT, 'src'))) {
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  }
-  expect(existsSync(built)).toBe(true);
+beforeAll(async () => {
+  // The CLI runs from dist/: compile unless `npm test` just did.
+  await ensureCliBuilt();
 }, 240_000);
 
 describe('syntonic decode --format jsonl', () => {

@@ -9,14 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from './support/peers.js';
+import { ensureCliBuilt } from './support/builtCli.js';
 
 const BIN = join(process.cwd(), 'bin', 'syntonic.js');
 const dir = mkdtempSync(join(tmpdir(), 'syntonic-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(() => {
+beforeAll(async () => {
   // The CLI runs from dist/: make sure it is built from the current sources.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
-}, 120_000);
+  await ensureCliBuilt();
+}, 240_000);
 
 function run(args: string[], prefix: string[] = []): { code: number | null; stderr: string; stdout: string } {
   const command = prefix.length > 0 ? prefix[0] as string : process.execPath;

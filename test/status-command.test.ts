@@ -3,12 +3,12 @@
  * a provider served by this test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TimeBaseProvider } from '../src/provider/server.js';
 import { sampleSnapshot, snapshotAt, tempDir } from './providerFixtures.js';
+import { ensureCliBuilt } from './support/builtCli.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(repo, 'bin', 'syntonic.js');
@@ -26,13 +26,11 @@ function syntonic(args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 beforeAll(async () => {
-  // Other areas may be mid-edit and make tsc report errors; it still emits, and our files are checked below.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: 'ignore' });
-  if (!existsSync(join(repo, 'dist', 'src', 'cli', 'commands', 'status.js'))) throw new Error('build did not produce dist/src/cli/commands/status.js');
+  await ensureCliBuilt();
   tmp = tempDir('syn-status-');
   socketPath = join(tmp.dir, 'syntonic.sock');
   provider = await TimeBaseProvider.listen(sampleSnapshot(), { socketPath, minUpdateIntervalMs: 0 });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await provider?.close();
