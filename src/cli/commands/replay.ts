@@ -103,7 +103,9 @@ function replaySettings(capture: string, file: string | undefined, profile: stri
 function fromConfig(file: string, profile: string | undefined, why: string): ReplaySettings {
   const { config, warnings } = loadDaemonConfig({ file, interfaceName: 'replay', overrides: profile === undefined ? {} : { profile } });
   for (const w of warnings) process.stderr.write(`syntonic replay: ${w}\n`);
-  return { profile: config.profile, config: config.port, servo: config.servo, why };
+  // The PI gains follow the timestamping the file names (software ones for gPTP-software.cfg), as live.
+  const timestamping = config.timestamping === 'software' || config.timestamping === 'hardware' ? { timestamping: config.timestamping } : {};
+  return { profile: config.profile, config: config.port, servo: { ...config.servo, ...timestamping }, why };
 }
 
 /** Reads the capture's interfaces (and which of its first frames use them), not the whole file. */
