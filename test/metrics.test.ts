@@ -25,6 +25,28 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('syntonic_time_since_last_sync_seconds 0.05');
   });
 
+  it('exports the quality level with its thresholds, and no holdover while Syncs arrive', () => {
+    const text = renderMetrics(source);
+    expect(text).toContain('syntonic_quality{level="excellent"} 1\nsyntonic_quality{level="good"} 0\n');
+    expect(text).toContain('syntonic_quality_threshold_ns{level="good"} 1000\n');
+    expect(text).toContain('syntonic_quality_error_ns 12\n');
+    expect(text).toContain('syntonic_holdover 0\n');
+    expect(text).not.toContain('syntonic_holdover_estimated_error_ns');
+  });
+
+  it('exports the holdover estimate and its growth in holdover', () => {
+    const holdover = { since: sampleSnapshot().statusSince, estimatedErrorNs: 1090, initialErrorNs: 40, stabilityPpb: 5, driftPpbPerS: 20, frequencyPpb: -12 };
+    const text = renderMetrics({
+      ...source,
+      snapshot: () => sampleSnapshot({ status: 'lost', holdover, quality: { ...sampleSnapshot().quality, level: 'fair', errorNs: 1090 } }),
+    });
+    expect(text).toContain('syntonic_quality{level="fair"} 1');
+    expect(text).toContain('syntonic_holdover 1\n');
+    expect(text).toContain('syntonic_holdover_estimated_error_ns 1090\n');
+    expect(text).toContain('syntonic_holdover_stability_ppb 5\n');
+    expect(text).toContain('syntonic_holdover_drift_ppb_per_second 20\n');
+  });
+
   it('serves GET /metrics on loopback and 404 elsewhere', async () => {
     server = await startMetricsServer('127.0.0.1', 0, source);
     const address = server.address();

@@ -48,6 +48,38 @@ describe('local extrapolation of synchronized time', () => {
       leapSecond: false,
       leapPending: null,
       timeProperties: snapshot.utc,
+      quality: 'excellent',
+      holdoverErrorNs: null,
+    });
+  });
+
+  describe('in holdover', () => {
+    // Lost at 13 s (3 s after the last Sync at 10 s): held error 40 ns, growing 5 ns/s and ½ × 20 ns/s².
+    const holdover = sampleSnapshot({
+      ...snapshot,
+      status: 'lost',
+      holdover: { since: monotonicRawTime(13_000_000_000n), estimatedErrorNs: 40, initialErrorNs: 40, stabilityPpb: 5, driftPpbPerS: 20, frequencyPpb: -12 },
+    });
+
+    it("extrapolates the daemon's holdover estimate and bounds the error by it when it outgrows the guard bound", () => {
+      const x = new TimeExtrapolator();
+      x.update(holdover, model);
+      // 10 s into holdover (23 s): estimate 40 + 5 × 10 + ½ × 20 × 100 = 1090 ns, in [1000, 10 000): fair.
+      // Guard: age 13 s, 135 + 13 × 50 + ½ × 10 × 169 = 1630 ns; floor + estimate = 100 + 1090 = 1190: the guard wins.
+      const at23 = x.at(monotonicRawTime(23_000_000_000n));
+      expect(at23).toMatchObject({ status: 'lost', quality: 'fair', holdoverErrorNs: 1090, errorBoundNs: 1630 });
+      // 60 s in (73 s): estimate 40 + 300 + 36 000 = 36 340 ns, poor; guard 135 + 63 × 50 + 5 × 3969 = 23 130 < 100 + 36 340.
+      const at73 = x.at(monotonicRawTime(73_000_000_000n));
+      expect(at73.quality).toBe('poor');
+      expect(at73.holdoverErrorNs).toBeCloseTo(36_340, 6);
+      expect(at73.errorBoundNs).toBeCloseTo(36_440, 6);
+    });
+
+    it('goes back to the guard bound and the snapshot\'s quality once Syncs are back', () => {
+      const x = new TimeExtrapolator();
+      x.update(holdover, model);
+      x.update(snapshot, model);
+      expect(x.at(monotonicRawTime(10_500_000_000n))).toMatchObject({ quality: 'excellent', holdoverErrorNs: null, errorBoundNs: 161.25 });
     });
   });
 
@@ -84,7 +116,7 @@ describe('local extrapolation of synchronized time', () => {
 
   it('has no time and an unbounded error before the first mapping', () => {
     const x = new TimeExtrapolator();
-    const never = sampleSnapshot({ status: 'lost', mapping: null, lastSync: null });
+    const never = sampleSnapshot({ status: 'lost', mapping: null, lastSync: null, quality: { ...sampleSnapshot().quality, level: 'critical', errorNs: null } });
     x.update(never, model);
     expect(x.at(monotonicRawTime(1n))).toEqual({
       ptpTime: null,
@@ -96,6 +128,8 @@ describe('local extrapolation of synchronized time', () => {
       leapSecond: false,
       leapPending: null,
       timeProperties: never.utc,
+      quality: 'critical',
+      holdoverErrorNs: null,
     });
   });
 

@@ -34,6 +34,8 @@ export function sampleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     timestamping: 'software',
     clockKind: 'virtual',
     rejectedFrames: { wrongDomain: 3 },
+    quality: { level: 'excellent', errorNs: 12, thresholdsNs: { excellent: 100, good: 1000, fair: 10_000, poor: 1_000_000 } },
+    holdover: null,
     ...overrides,
   };
 }

@@ -14,14 +14,14 @@ function rows(report: string): Map<string, string> {
   );
 }
 
-const NO_LEAP = { leapSecond: false, leapPending: null, timeProperties: null };
+const NO_LEAP = { leapSecond: false, leapPending: null, timeProperties: null, quality: 'excellent' as const, holdoverErrorNs: null };
 
 const received = (overrides: Partial<ReceivedSnapshot> = {}): ReceivedSnapshot => ({ ...sampleSnapshot(), timeSinceLastSyncNs: 250_000_000, ...overrides });
 
 describe('syntonic status, human form', () => {
   it('shows time, UTC and ages computed from the snapshot', () => {
     const t = 1_732_000_037_123_456_789n;
-    const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 2034.2, tai: taiTime(t), utc: utcTime(t - 37_000_000_000n), utcOffset: 37 };
+    const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 2034.2, tai: taiTime(t), utc: utcTime(t - 37_000_000_000n), utcOffset: 37, quality: 'excellent' as const, holdoverErrorNs: null };
     const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
     expect(r.get('ptpTime')).toBe('1732000037.123456789 TAI');
     // TAI − 37 s = 1 732 000 000.123 s since 1970 = 2024-11-19T07:06:40.123Z
@@ -64,7 +64,7 @@ describe('syntonic status, human form', () => {
   it('says plainly when there is no grandmaster and no time yet', () => {
     const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
     const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };
-    const r = rows(formatStatusReport({ ...never, timescale: unknown }, { ...NO_LEAP, ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null }, monotonicRawTime(12_500_000_000n)));
+    const r = rows(formatStatusReport({ ...never, timescale: unknown }, { ...NO_LEAP, ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, quality: 'critical' as const, holdoverErrorNs: null }, monotonicRawTime(12_500_000_000n)));
     expect(r.get('status')).toBe('lost (s0)');
     expect(r.get('gmPresent')).toBe('false');
     expect(r.get('gmIdentity')).toBe('-');

@@ -7,6 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { monotonicRawNow } from '../clock/systemClocks.js';
 import type { MonotonicRawTime } from '../clock/timePoint.js';
+import { qualityLevel } from '../servo/quality.js';
 import { DEFAULT_ERROR_BOUND_MODELS, type ErrorBoundModel } from './errorBound.js';
 import { LineReader } from './lineReader.js';
 import { DEFAULT_SOCKET_PATH, PROTOCOL_VERSION, type RequestOp, type VersionInfo } from './protocol.js';
@@ -263,11 +264,14 @@ export class TimeBaseClient {
     const last = this.latestSnapshot;
     if (last === undefined) return;
     const now = this.clock();
+    // Without the daemon, the client's own error bound is all that is known of the error.
+    const bound = this.extrapolator.at(now).errorBoundNs;
     const lost: ReceivedSnapshot = {
       ...last,
       status: 'lost',
       statusReason: `provider unreachable: ${why}`,
       statusSince: now,
+      quality: { ...last.quality, level: qualityLevel(bound, last.quality.thresholdsNs), errorNs: Number.isFinite(bound) ? bound : null },
       timeSinceLastSyncNs: last.lastSync === null ? null : Number(now - last.lastSync),
     };
     this.latestSnapshot = lost;

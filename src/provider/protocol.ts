@@ -3,7 +3,7 @@
  * stream socket. One request per line; every reply carries "v": 2 and echoes the request's "id".
  */
 
-/** 2: the snapshot's `timescale` (TAI, UTC offset, leap second) was added. */
+/** 2: the snapshot's `timescale` (TAI, UTC offset, leap second), `quality` and `holdover` were added. */
 export const PROTOCOL_VERSION = 2;
 export const DEFAULT_SOCKET_PATH = '/run/syntonic/syntonic.sock';
 /** Longest request line the server accepts, bytes without the newline. */

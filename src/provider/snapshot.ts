@@ -14,9 +14,11 @@ import type { UtcConversion } from '../protocol/timeProperties.js';
  */
 import type { SyncStatus } from '../servo/syncStatus.js';
 import type { TimestampingMode } from '../io/packetSocket.js';
+import type { QualityLevel, QualityThresholdsNs } from '../servo/quality.js';
 
-export type { SyncStatus, TimestampingMode };
+export type { QualityLevel, QualityThresholdsNs, SyncStatus, TimestampingMode };
 export const SYNC_STATUSES: readonly SyncStatus[] = ['synchronized', 'unstable', 'lost'];
+export const QUALITY_LEVELS: readonly QualityLevel[] = ['excellent', 'good', 'fair', 'poor', 'critical'];
 
 export const TIMESTAMPING_MODES: readonly TimestampingMode[] = ['hardware', 'software'];
 export const CLOCK_KINDS: readonly ClockKind[] = ['phc', 'virtual', 'simulated'];
@@ -86,6 +88,44 @@ export interface Timescale {
   readonly utcUnknownReason: string | null;
 }
 
+/**
+ * A coarse quality level (src/servo/quality.ts) and what it was judged by: the level is the first whose
+ * threshold |error| stays below (excellent < thresholdsNs.excellent, … , poor < thresholdsNs.poor,
+ * critical otherwise or when the error is unknown).
+ */
+export interface QualityInfo {
+  readonly level: QualityLevel;
+  /** |error| judged, ns: the last offset from master while Syncs arrive, the holdover estimate in holdover; null when unknown. */
+  readonly errorNs: number | null;
+  readonly thresholdsNs: QualityThresholdsNs;
+}
+
+/**
+ * Holdover (lost after having been synchronized): the clock runs on the held frequency, and its
+ * |error| after t s is estimated as initialErrorNs + stabilityPpb·t + ½·driftPpbPerS·t² (ppb × s = ns;
+ * src/servo/holdover.ts). An estimate of the typical error, not a bound.
+ */
+export interface HoldoverInfo {
+  /** CLOCK_MONOTONIC_RAW instant holdover began. */
+  readonly since: MonotonicRawTime;
+  /** The estimated |error| when the snapshot was built, ns. */
+  readonly estimatedErrorNs: number;
+  /** Offset RMS when holdover began, ns. */
+  readonly initialErrorNs: number;
+  /** Scatter of the held frequency, ppb: the error's linear growth, ns/s. */
+  readonly stabilityPpb: number;
+  /** |Trend| of the needed frequency before holdover, ppb/s: the error's quadratic growth (½ of it, ns/s²). */
+  readonly driftPpbPerS: number;
+  /** The frequency adjustment held, ppb. */
+  readonly frequencyPpb: number;
+}
+
+/** The estimated holdover |error| t seconds after it began, ns. */
+export function holdoverEstimateNs(h: Pick<HoldoverInfo, 'initialErrorNs' | 'stabilityPpb' | 'driftPpbPerS'>, t: number): number {
+  const s = Math.max(0, t);
+  return h.initialErrorNs + s * (h.stabilityPpb + 0.5 * h.driftPpbPerS * s);
+}
+
 export interface Snapshot {
   readonly status: SyncStatus;
   /** Why the status last changed, in words (e.g. "announceReceiptTimeout: no Announce for 3 s"). */
@@ -116,6 +156,10 @@ export interface Snapshot {
   readonly clockKind: ClockKind;
   /** Frames the engine refused, by reason (see src/protocol/rejection.ts). */
   readonly rejectedFrames: Readonly<Record<string, number>>;
+  /** The quality level and its thresholds (protocol 2). */
+  readonly quality: QualityInfo;
+  /** Null unless in holdover (protocol 2). */
+  readonly holdover: HoldoverInfo | null;
 }
 
 /** A snapshot as a client receives it: with its age as of when the server sent it. */
@@ -124,10 +168,11 @@ export interface ReceivedSnapshot extends Snapshot {
   readonly timeSinceLastSyncNs: number | null;
 }
 
-/** True when subscribers must hear about the change from `a` to `b` (status, grandmaster, mapping or UTC). */
+/** True when subscribers must hear about the change from `a` to `b` (status, grandmaster, mapping, UTC or quality level). */
 export function isNotableChange(a: Snapshot, b: Snapshot): boolean {
   return (
     a.status !== b.status ||
+    a.quality.level !== b.quality.level ||
     a.statusReason !== b.statusReason ||
     !sameMapping(a.mapping, b.mapping) ||
     !sameGrandmaster(a.grandmaster, b.grandmaster) ||

@@ -37,6 +37,8 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['utcOffset', utcOffsetText(time, s)],
         ['leap', leapText(time, s)],
         ['errorBound', Number.isFinite(time.errorBoundNs) ? `${Math.ceil(time.errorBoundNs)} ns` : 'unbounded'],
+        ['quality', qualityText(s, time)],
+        ...holdoverRows(s, time, now),
         ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
         ['master_offset', `${tenths(s.offsetFromMaster)} ns`],
         ['master_offset_rms', `${tenths(s.offsetFromMasterRmsNs)} ns`],
@@ -94,6 +96,7 @@ export function formatStatusLine(s: ReceivedSnapshot): string {
   return (
     `${s.status} master offset ${Math.round(s.offsetFromMaster)} ${SERVO_STATE[s.status]} freq ${Math.round(s.frequencyAdjustmentPpb)} ` +
     `path delay ${Math.round(s.meanLinkDelay)} gm ${gm} port ${PORT_STATE_WORDS[s.port.portState]}` +
+    (s.holdover === null ? '' : ` holdover error ${Math.ceil(s.holdover.estimatedErrorNs)}`) +
     (s.status === 'synchronized' ? '' : ` (${s.statusReason})`) +
     '\n'
   );
@@ -120,6 +123,26 @@ function nowJson(t: SynchronizedTime): Record<string, unknown> {
     leapPending: t.leapPending,
     errorBoundNs: Number.isFinite(t.errorBoundNs) ? t.errorBoundNs : null,
   };
+}
+
+/** "good (|error| 412 ns; excellent < 100 ns, good < 1000 ns, fair < 10000 ns, poor < 1000000 ns)". */
+function qualityText(s: ReceivedSnapshot, time: SynchronizedTime): string {
+  const t = s.quality.thresholdsNs;
+  const error = time.holdoverErrorNs ?? s.quality.errorNs;
+  const judged = error === null ? 'error unknown' : `|error| ${Math.ceil(error)} ns`;
+  return `${time.quality} (${judged}; excellent < ${t.excellent} ns, good < ${t.good} ns, fair < ${t.fair} ns, poor < ${t.poor} ns)`;
+}
+
+/** In holdover: since when, the estimated error now and how it grows. */
+function holdoverRows(s: ReceivedSnapshot, time: SynchronizedTime, now: MonotonicRawTime): Array<[string, string]> {
+  const h = s.holdover;
+  if (h === null) return [];
+  const estimate = time.holdoverErrorNs ?? h.estimatedErrorNs;
+  return [
+    ['holdoverSince', `${seconds(Number(now - h.since))} ago`],
+    ['holdoverError', `${Math.ceil(estimate)} ns (estimated: ${tenths(h.initialErrorNs)} ns + ${tenths(h.stabilityPpb)} ns/s × t + ${tenths(h.driftPpbPerS / 2)} ns/s² × t²)`],
+    ['holdoverFreq', `${tenths(h.frequencyPpb)} ppb`],
+  ];
 }
 
 function rejected(counts: Readonly<Record<string, number>>): Array<[string, string]> {

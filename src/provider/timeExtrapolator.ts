@@ -5,14 +5,18 @@
  */
 import type { MonotonicRawTime, PtpTime, TaiTime, UtcTime } from '../clock/timePoint.js';
 import { NS_PER_S, type LeapKind } from '../protocol/timeProperties.js';
+import { qualityLevel, type QualityThresholdsNs } from '../servo/quality.js';
 import { errorBoundTerms, type ErrorBoundModel } from './errorBound.js';
-import type { Snapshot, SyncStatus, UtcInfo } from './snapshot.js';
+import type { QualityLevel, Snapshot, SyncStatus, UtcInfo } from './snapshot.js';
 
 export interface SynchronizedTime {
   /** gPTP time now, ns; null before the provider has ever reported a mapping. */
   readonly ptpTime: PtpTime | null;
   readonly status: SyncStatus;
-  /** |ptpTime − grandmaster time| is within this, ns (see errorBound.ts); Infinity without a mapping. */
+  /**
+   * |ptpTime − grandmaster time| is within this, ns (see errorBound.ts); in holdover at least the
+   * floor plus the daemon's holdover estimate now; Infinity without a mapping.
+   */
   readonly errorBoundNs: number;
   /** TAI now (ns since 1970-01-01 TAI): ptpTime when gPTP time is TAI (ptpTimescale), else null. */
   readonly tai: TaiTime | null;
@@ -26,6 +30,10 @@ export interface SynchronizedTime {
   readonly leapPending: LeapKind | null;
   /** The grandmaster's timePropertiesDS as last reported (currentUtcOffset, its validity, leap59/61, ptpTimescale). */
   readonly timeProperties: UtcInfo | null;
+  /** The snapshot's quality level; in holdover judged again on the holdover estimate now. */
+  readonly quality: QualityLevel;
+  /** In holdover, the daemon's estimated |error| extrapolated to now, ns; null otherwise. */
+  readonly holdoverErrorNs: number | null;
 }
 
 export class TimeExtrapolator {
@@ -55,11 +63,31 @@ export class TimeExtrapolator {
   private utcAfterNs = 0n;
   private leapAt: bigint | undefined;
   private leapInsert = false;
+  private currentQuality: QualityLevel = 'critical';
+  /** In holdover: its start as a float64 CLOCK_MONOTONIC_RAW ns, and estimate = e0 + t·(σ + ½D·t) (t in s). */
+  private inHoldover = false;
+  private holdoverSinceNs = 0;
+  private holdoverInitialNs = 0;
+  private holdoverStabilityPpb = 0;
+  private holdoverHalfDriftPpbPerS = 0;
+  private floorNs = 0;
+  private thresholds: QualityThresholdsNs | undefined;
 
-  /** Takes a snapshot's mapping, status and error model. */
+  /** Takes a snapshot's mapping, status, quality, holdover and error model. */
   update(snapshot: Snapshot, model: ErrorBoundModel): void {
     this.currentStatus = snapshot.status;
     this.takeTimescale(snapshot);
+    this.currentQuality = snapshot.quality.level;
+    this.thresholds = snapshot.quality.thresholdsNs;
+    const h = snapshot.holdover;
+    this.inHoldover = h !== null;
+    if (h !== null) {
+      this.holdoverSinceNs = Number(h.since);
+      this.holdoverInitialNs = h.initialErrorNs;
+      this.holdoverStabilityPpb = h.stabilityPpb;
+      this.holdoverHalfDriftPpbPerS = 0.5 * h.driftPpbPerS;
+    }
+    this.floorNs = model.floorNs;
     const m = snapshot.mapping;
     this.hasMapping = m !== null;
     if (m === null) return;
@@ -106,7 +134,19 @@ export class TimeExtrapolator {
    */
   at(monotonicRaw: MonotonicRawTime): SynchronizedTime {
     if (!this.hasMapping) {
-      return { ptpTime: null, status: this.currentStatus, errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: this.timeProperties };
+      return {
+        ptpTime: null,
+        status: this.currentStatus,
+        errorBoundNs: Infinity,
+        tai: null,
+        utc: null,
+        utcOffset: null,
+        leapSecond: false,
+        leapPending: null,
+        timeProperties: this.timeProperties,
+        quality: this.currentQuality,
+        holdoverErrorNs: null,
+      };
     }
     const elapsedNs = Number(monotonicRaw) - this.refMonotonicRawNs;
     const correctionNs = Math.round(elapsedNs * this.rateMinusOne);
@@ -134,16 +174,23 @@ export class TimeExtrapolator {
         leapSecond = this.leapInsert && ptp < leapAt + NS_PER_S;
       }
     }
+    const bound = this.baseNs + ageS * (this.linearPpb + this.halfWanderPpbPerS * ageS);
+    // In holdover: the guard bound assumes an oscillator; the daemon's estimate knows this one's recent
+    // history. Neither may undercut the other.
+    const t = this.inHoldover ? Math.max(0, (Number(monotonicRaw) - this.holdoverSinceNs) * 1e-9) : 0;
+    const estimate = this.inHoldover ? this.holdoverInitialNs + t * (this.holdoverStabilityPpb + this.holdoverHalfDriftPpbPerS * t) : null;
     return {
       ptpTime: ptp as PtpTime,
       status: this.currentStatus,
-      errorBoundNs: this.baseNs + ageS * (this.linearPpb + this.halfWanderPpbPerS * ageS),
+      errorBoundNs: estimate === null ? bound : Math.max(bound, this.floorNs + estimate),
       tai: this.taiKnown ? (ptp as TaiTime) : null,
       utc,
       utcOffset,
       leapSecond,
       leapPending,
       timeProperties: this.timeProperties,
+      quality: estimate === null ? this.currentQuality : qualityLevel(estimate, this.thresholds),
+      holdoverErrorNs: estimate,
     };
   }
 }

@@ -12,10 +12,13 @@ import type { LeapKind, UtcConversion, UtcOffsetSource } from '../protocol/timeP
 import {
   CLOCK_KINDS,
   PORT_ROLES,
+  QUALITY_LEVELS,
   SYNC_STATUSES,
   TIMESTAMPING_MODES,
   type GrandmasterInfo,
+  type HoldoverInfo,
   type PortInfo,
+  type QualityInfo,
   type ReceivedSnapshot,
   type Snapshot,
   type TimeMapping,
@@ -61,6 +64,21 @@ export interface WireTimescale {
   readonly utcUnknownReason: string | null;
 }
 
+export interface WireQuality {
+  readonly level: string;
+  readonly errorNs: number | null;
+  readonly thresholdsNs: { readonly excellent: number; readonly good: number; readonly fair: number; readonly poor: number };
+}
+
+export interface WireHoldover {
+  readonly sinceMonotonicRawNs: string;
+  readonly estimatedErrorNs: number;
+  readonly initialErrorNs: number;
+  readonly stabilityPpb: number;
+  readonly driftPpbPerS: number;
+  readonly frequencyPpb: number;
+}
+
 /** Field order here is the order on the wire; timeSinceLastSyncNs is appended when sent. */
 export interface WireSnapshot {
   readonly status: string;
@@ -81,6 +99,8 @@ export interface WireSnapshot {
   readonly timestamping: string;
   readonly clockKind: string;
   readonly rejectedFrames: Readonly<Record<string, number>>;
+  readonly quality: WireQuality;
+  readonly holdover: WireHoldover | null;
   readonly timeSinceLastSyncNs?: number | null;
 }
 
@@ -104,6 +124,19 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     timestamping: s.timestamping,
     clockKind: s.clockKind,
     rejectedFrames: { ...s.rejectedFrames },
+    quality: { level: s.quality.level, errorNs: s.quality.errorNs, thresholdsNs: { ...s.quality.thresholdsNs } },
+    holdover: s.holdover === null ? null : holdoverToWire(s.holdover),
+  };
+}
+
+function holdoverToWire(h: HoldoverInfo): WireHoldover {
+  return {
+    sinceMonotonicRawNs: h.since.toString(),
+    estimatedErrorNs: h.estimatedErrorNs,
+    initialErrorNs: h.initialErrorNs,
+    stabilityPpb: h.stabilityPpb,
+    driftPpbPerS: h.driftPpbPerS,
+    frequencyPpb: h.frequencyPpb,
   };
 }
 
@@ -180,7 +213,29 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     timestamping: f.oneOf('timestamping', TIMESTAMPING_MODES),
     clockKind: f.oneOf<ClockKind>('clockKind', CLOCK_KINDS),
     rejectedFrames: readCounters(f.object('rejectedFrames')),
+    quality: readQuality(f.object('quality')),
+    holdover: f.nullable('holdover', readHoldover),
     timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
+  };
+}
+
+function readQuality(f: Fields): QualityInfo {
+  const t = f.object('thresholdsNs');
+  return {
+    level: f.oneOf('level', QUALITY_LEVELS),
+    errorNs: f.isNull('errorNs') ? null : f.number('errorNs', 0),
+    thresholdsNs: { excellent: t.number('excellent', 0), good: t.number('good', 0), fair: t.number('fair', 0), poor: t.number('poor', 0) },
+  };
+}
+
+function readHoldover(f: Fields): HoldoverInfo {
+  return {
+    since: f.monotonicRaw('sinceMonotonicRawNs'),
+    estimatedErrorNs: f.number('estimatedErrorNs', 0),
+    initialErrorNs: f.number('initialErrorNs', 0),
+    stabilityPpb: f.number('stabilityPpb', 0),
+    driftPpbPerS: f.number('driftPpbPerS', 0),
+    frequencyPpb: f.number('frequencyPpb'),
   };
 }
 

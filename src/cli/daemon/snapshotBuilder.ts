@@ -7,8 +7,8 @@ import type { DisciplinedClock } from '../../clock/clock.js';
 import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime } from '../../clock/timePoint.js';
 import type { PortEngine } from '../../protocol/portEngine.js';
 import { continueLeap, deriveUtc, timePropertiesOf, type TimeProperties, type UtcConversion } from '../../protocol/timeProperties.js';
-import type { GrandmasterInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
-import type { ClockServo } from '../../servo/clockServo.js';
+import type { GrandmasterInfo, HoldoverInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
+import type { ClockServo, ClockServoReport } from '../../servo/clockServo.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 
 /** One instant on the timestamping clock and on CLOCK_MONOTONIC_RAW. */
@@ -85,6 +85,8 @@ export class SnapshotBuilder {
       timestamping: this.sources.timestamping,
       clockKind: clock.kind,
       rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
+      quality: { level: report.quality, errorNs: report.qualityErrorNs === undefined ? null : Math.abs(report.qualityErrorNs), thresholdsNs: report.qualityThresholdsNs },
+      holdover: holdoverInfo(report, pair),
     };
   }
 
@@ -148,6 +150,20 @@ export class SnapshotBuilder {
   private toMonotonicRaw(t: LocalTime, pair: ClockPair): MonotonicRawTime {
     return monotonicRawTime(BigInt(pair.monotonicRaw) + (BigInt(t) - BigInt(pair.timestampClock)));
   }
+}
+
+/** The servo's holdover estimate with the CLOCK_MONOTONIC_RAW instant it began; null when not in holdover. */
+function holdoverInfo(report: ClockServoReport, pair: ClockPair): HoldoverInfo | null {
+  const model = report.holdoverModel;
+  if (model === undefined || report.holdoverErrorNs === undefined) return null;
+  return {
+    since: monotonicRawTime(BigInt(pair.monotonicRaw) - BigInt(Math.round(report.holdoverS * 1e9))),
+    estimatedErrorNs: report.holdoverErrorNs,
+    initialErrorNs: model.initialErrorNs,
+    stabilityPpb: model.stabilityPpb,
+    driftPpbPerS: model.driftPpbPerS,
+    frequencyPpb: model.frequencyPpb,
+  };
 }
 
 /** 802.1AS-2020 10.3 roles: a slave-only end station that hears no master is, by the BMCA, masterPort. */
