@@ -29,6 +29,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -221,6 +222,15 @@ int main(int argc, char **argv) {
 	fwd.lateness = malloc(MAX_SAMPLES * sizeof(int64_t));
 	rev.lateness = malloc(MAX_SAMPLES * sizeof(int64_t));
 	if (fwd.lateness == NULL || rev.lateness == NULL) return 1;
+
+	/*
+	 * Behind every busy process of a loaded machine the relay delivered late (median lateness 3.5 ms
+	 * with both cores saturated): run at the lowest real-time priority when allowed (CAP_SYS_NICE), as
+	 * chronyd -P does; the kernel's real-time throttling still leaves the others their share.
+	 */
+	struct sched_param sp = {.sched_priority = 1};
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+		fprintf(stderr, "relay: no SCHED_FIFO (%s): deliveries may be late on a loaded machine\n", strerror(errno));
 
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
