@@ -103,3 +103,12 @@ describe.skipIf(stopGate.skip)('syntonic run: clean stop', () => {
     expect(existsSync(socket)).toBe(false);
   });
 });
+
+describe('syntonic --version', () => {
+  it("prints the package's version and exits 0", () => {
+    const { version } = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string };
+    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`syntonic ${version}\n`);
+  });
+});

@@ -61,6 +61,26 @@ describe('syntonic status, human form', () => {
     expect(r.get('utcTime')).toBe(`unknown (${why})`);
   });
 
+  it('shows the quality level and what it was judged by', () => {
+    const time = { ...NO_LEAP, tai: null, utc: null, utcOffset: null, ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'synchronized' as const, errorBoundNs: 2034.2, quality: 'excellent' as const, holdoverErrorNs: null };
+    const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
+    expect(r.get('quality')).toBe('excellent (|error| 12 ns; excellent < 100 ns, good < 1000 ns, fair < 10000 ns, poor < 1000000 ns)');
+    expect(r.has('holdoverError')).toBe(false);
+  });
+
+  it('in holdover: since when, the estimated error now and how it grows', () => {
+    const holdover = { since: monotonicRawTime(11_000_000_000n), estimatedErrorNs: 40, initialErrorNs: 40, stabilityPpb: 5, driftPpbPerS: 20, frequencyPpb: -12.4 };
+    const lost = received({ status: 'lost', statusReason: 'No Sync for 0.45 s', holdover });
+    // 10 s into holdover: 40 + 5 × 10 + ½ × 20 × 100 = 1090 ns (the client extrapolates it).
+    const time = { ...NO_LEAP, tai: null, utc: null, utcOffset: null, ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'lost' as const, errorBoundNs: 13_035, quality: 'fair' as const, holdoverErrorNs: 1090 };
+    const r = rows(formatStatusReport(lost, time, monotonicRawTime(21_000_000_000n)));
+    expect(r.get('quality')).toBe('fair (|error| 1090 ns; excellent < 100 ns, good < 1000 ns, fair < 10000 ns, poor < 1000000 ns)');
+    expect(r.get('holdoverSince')).toBe('10.000 s ago');
+    expect(r.get('holdoverError')).toBe('1090 ns (estimated: 40 ns + 5 ns/s × t + 10 ns/s² × t²)');
+    expect(r.get('holdoverFreq')).toBe('-12.4 ppb');
+    expect(formatStatusLine(lost)).toContain(' holdover error 40 (No Sync for 0.45 s)');
+  });
+
   it('says plainly when there is no grandmaster and no time yet', () => {
     const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
     const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };

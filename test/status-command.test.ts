@@ -76,7 +76,10 @@ describe('syntonic status', () => {
     const r = await syntonic(['status', '--socket', absent]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`cannot reach syntonic at ${absent}: ENOENT (no such socket); is \`syntonic run\` running?\n`);
+    expect(r.stderr).toBe(
+      `cannot reach syntonic at ${absent}: ENOENT (no such socket); no syntonic is serving there: ` +
+        `start one with \`sudo syntonic run -i IFACE -f configs/gPTP-software.cfg --socket ${absent}\` (docs/quickstart.md), or give --socket PATH\n`,
+    );
   });
 
   it('rejects an unknown option with usage and exit code 2', async () => {

@@ -106,5 +106,6 @@ function watch(client: TimeBaseClient, args: StatusArgs): Promise<number> {
 function unreachableLine(path: string, err: unknown): string {
   // A ProviderError from connect() already reads "cannot reach syntonic at PATH: ENOENT (no such socket)".
   const what = err instanceof ProviderError ? err.message : `cannot reach syntonic at ${path}: ${String(err)}`;
-  return `${what}; is \`syntonic run\` running?`;
+  const socketFlag = path === DEFAULT_SOCKET_PATH ? '' : ` --socket ${path}`;
+  return `${what}; no syntonic is serving there: start one with \`sudo syntonic run -i IFACE -f configs/gPTP-software.cfg${socketFlag}\` (docs/quickstart.md), or give --socket PATH`;
 }

@@ -32,6 +32,7 @@ import { refclockInstant, type RealtimePair } from './refclockFeed.js';
 import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 import { managementDataSets } from './managementDataSets.js';
 import { ManagementServer } from './managementServer.js';
+import { watchForPeers } from './peerWatch.js';
 
 /** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
 const PUBLISH_INTERVAL_MS = 1_000;
@@ -209,6 +210,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     log.write('info', `metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
   }
 
+  const peerWatch = watchForPeers({ interfaceName: iface, received: () => slave.engine.statistics().received, warn: (line) => log.write('warning', line) });
   socket.on('linkDown', (e) => log.write('warning', `port 1 (${iface}): link down: ${e.message}`));
   socket.on('warning', (e) => log.write('warning', `port 1 (${iface}): ${e.message}`));
   let resolveStopped: (code: number) => void = () => undefined;
@@ -228,6 +230,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     stopping = true;
     log.write('info', `stopping: ${reason}`);
     clearInterval(publishTimer);
+    peerWatch.stop();
     if (summaryTimer !== undefined) clearInterval(summaryTimer);
     live.close();
     socket.close();
