@@ -157,7 +157,9 @@ describe.skipIf(gate.skip)('syntonic run against a ptp4l grandmaster over veth (
     // ptp4l-to-ptp4l link disagree by 70–420 ns; Syntonic and the grandmaster by 105–340 ns (lab runs).
     const from = Date.now();
     const gmViews: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    // pmc waits only briefly for ptp4l's answer (and the lab stops it after 2 s): on a loaded machine
+    // an answer may come too late (4 of 5 was seen under stress-ng), and that query is asked again.
+    for (let asked = 0; gmViews.length < 5 && asked < 10; asked++) {
       await new Promise((wake) => setTimeout(wake, 1_000));
       const port = (await gm.portDataSets()).find((p) => p.portNumber === 1);
       if (port !== undefined) gmViews.push(port.peerMeanPathDelayNs);
