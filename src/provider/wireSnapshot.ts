@@ -14,6 +14,7 @@ import {
   PORT_ROLES,
   SYNC_STATUSES,
   TIMESTAMPING_MODES,
+  type ErrorBoundInfo,
   type GrandmasterInfo,
   type PortInfo,
   type ReceivedSnapshot,
@@ -81,7 +82,9 @@ export interface WireSnapshot {
   readonly timestamping: string;
   readonly clockKind: string;
   readonly rejectedFrames: Readonly<Record<string, number>>;
+  readonly errorBound?: ErrorBoundInfo | null;
   readonly timeSinceLastSyncNs?: number | null;
+  readonly errorBoundNs?: number | null;
 }
 
 export function snapshotToWire(s: Snapshot): WireSnapshot {
@@ -104,6 +107,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     timestamping: s.timestamping,
     clockKind: s.clockKind,
     rejectedFrames: { ...s.rejectedFrames },
+    ...(s.errorBound === undefined ? {} : { errorBound: s.errorBound === null ? null : { ...s.errorBound } }),
   };
 }
 
@@ -181,7 +185,23 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     clockKind: f.oneOf<ClockKind>('clockKind', CLOCK_KINDS),
     rejectedFrames: readCounters(f.object('rejectedFrames')),
     timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
+    ...readErrorBound(f),
   };
+}
+
+/** errorBound and errorBoundNs are optional: providers before them do not send them. */
+function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } {
+  const keys = new Set(f.keys());
+  const out: { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } = {};
+  if (keys.has('errorBound')) {
+    out.errorBound = f.nullable('errorBound', (b) => ({
+      atLastSyncNs: b.number('atLastSyncNs', 0),
+      growthPpb: b.number('growthPpb', 0),
+      halfWanderPpbPerS: b.number('halfWanderPpbPerS', 0),
+    }));
+  }
+  if (keys.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
+  return out;
 }
 
 function readMapping(f: Fields): TimeMapping {

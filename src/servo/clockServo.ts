@@ -168,6 +168,7 @@ export class ClockServo {
   private readonly qualityThresholds: QualityThresholdsNs | undefined;
   private readonly errorBoundOptions: ErrorBoundOptions;
   private readonly software: boolean;
+  private readonly statusThresholdNs: number;
   /** ingress of the last Sync the servo used. */
   private lastUsedLocal: LocalTime | undefined;
   private lastUsedOffsetNs = 0;
@@ -207,6 +208,7 @@ export class ClockServo {
       softwareTimestamps: this.software,
     });
     this.errorBoundOptions = options.errorBound ?? {};
+    this.statusThresholdNs = options.status?.offsetRmsThresholdNs ?? 1000;
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
     this.delayFilter = options.linkDelayFilter === undefined || options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
@@ -308,20 +310,43 @@ export class ClockServo {
       steps: this.steps,
       rejectedSpikes: (this.spikeFilter?.rejectedCount() ?? 0) + (this.servo.uncertainty?.()?.outliers ?? 0),
       sanityResets: this.sanityResets,
-      errorBound: this.errorBound(now, snap.offsetRmsNs),
+      errorBound: this.errorBoundAt(now),
     };
   }
 
-  /** errorBound.ts: from the servo's own uncertainty where it keeps one, else from the offsets. */
-  private errorBound(now: LocalTime, offsetRmsNs: number | undefined): ErrorBound | undefined {
+  /**
+   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the phase is
+   * not known to within the status threshold, or so many recent offsets were outliers that the
+   * learned noise model does not describe the link.
+   */
+  private boundProblem(): string | undefined {
+    const u = this.servo.uncertainty?.();
+    if (u === undefined) return undefined;
+    if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
+      return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
+    }
+    const k = this.errorBoundOptions.sigmas ?? 4;
+    const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
+    // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
+    const limit = this.status.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
+    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${k} σ + estimate) exceeds ${limit} ns.`;
+    return undefined;
+  }
+
+  /**
+   * The error bound at local time `at` (servoErrorBound.ts): from the servo's own uncertainty where it
+   * keeps one, else from the offsets. Undefined before the first Sync the servo used.
+   */
+  errorBoundAt(at: LocalTime): ErrorBound | undefined {
     if (this.lastUsedLocal === undefined) return undefined;
+    const offsetRmsNs = this.status.snapshot(at).offsetRmsNs;
     return servoErrorBound(
       {
         software: this.software,
         pathDelayNs: this.lastPathDelay ?? 0,
         offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
         uncertainty: this.servo.uncertainty?.(),
-        ageS: Number(now - this.lastUsedLocal) / 1e9,
+        ageS: Number(at - this.lastUsedLocal) / 1e9,
       },
       this.errorBoundOptions,
     );
@@ -371,6 +396,7 @@ export class ClockServo {
   private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): readonly StatusEvent[] {
     // After a PHC step the Sync's ingress timestamp is in the clock's old time: move it along.
     const stepped = stepNs !== undefined && this.clock.timestampsFollowAdjustment;
+    const unstableReason = this.boundProblem();
     const events = this.status.onSync({
       local: stepped ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime,
       offsetNs,
@@ -379,6 +405,7 @@ export class ClockServo {
       grandmasterIdentity: receipt.grandmasterIdentity,
       gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
       lastGmPhaseChange: receipt.lastGmPhaseChange,
+      ...(unstableReason === undefined ? {} : { unstableReason }),
     });
     if (stepNs !== undefined) this.status.restartWindow();
     return events;
@@ -516,6 +543,8 @@ export function resolvePiTuning(options: Pick<ClockServoOptions, 'pi' | 'piOverr
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
+/** More outliers than this share of the recent window: the servo's noise model does not hold. */
+const MAX_OUTLIER_SHARE = 0.25;
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 
 interface MasterOffset {

@@ -129,6 +129,10 @@ export class KalmanServo implements Servo {
   private consecutiveOutliers = 0;
   private outlierSide = 0;
   private outlierCount = 0;
+  /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
+  private readonly recentFlags: Uint8Array;
+  private recentNext = 0;
+  private recentOutliers = 0;
   private currentState: ServoState = ServoState.unlocked;
 
   constructor(options: KalmanServoOptions = {}) {
@@ -147,6 +151,7 @@ export class KalmanServo implements Servo {
     this.phi = options.initialFrequencyPpb ?? 0;
     this.appliedPpb = this.phi;
     this.measurementVariance = this.tuning.initialMeasurementNoiseNs ** 2;
+    this.recentFlags = new Uint8Array(this.tuning.noiseWindow);
     this.setSyncInterval(options.syncIntervalS ?? 1);
   }
 
@@ -161,6 +166,7 @@ export class KalmanServo implements Servo {
     this.currentState = out.state;
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
+    this.noteOutlier(out.outlier === true);
     if (out.state !== ServoState.unlocked) this.firstUpdate = false;
     return out;
   }
@@ -197,7 +203,16 @@ export class KalmanServo implements Servo {
       phaseEstimateNs: this.theta,
       measurementNoiseNs: Math.sqrt(this.measurementVariance),
       outliers: this.outlierCount,
+      recentOutliers: this.recentOutliers,
+      recentWindow: this.recentFlags.length,
     };
+  }
+
+  private noteOutlier(outlier: boolean): void {
+    const flag = outlier ? 1 : 0;
+    this.recentOutliers += flag - (this.recentFlags[this.recentNext] as number);
+    this.recentFlags[this.recentNext] = flag;
+    this.recentNext = (this.recentNext + 1) % this.recentFlags.length;
   }
 
   /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */
@@ -315,7 +330,7 @@ export class KalmanServo implements Servo {
     if (this.innovations.length < n) this.innovations.push(innovation);
     else this.innovations[this.innovationNext] = innovation;
     this.innovationNext = (this.innovationNext + 1) % n;
-    if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 2) return;
+    if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 4) return;
     this.sinceNoiseRefresh = 0;
     const center = median(this.innovations);
     const mad = median(this.innovations.map((v) => Math.abs(v - center)));

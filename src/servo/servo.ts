@@ -36,6 +36,9 @@ export interface ServoUncertainty {
   readonly measurementNoiseNs: number;
   /** Offsets not used as outliers since creation. */
   readonly outliers: number;
+  /** Outliers among the last `recentWindow` offsets. */
+  readonly recentOutliers: number;
+  readonly recentWindow: number;
 }
 
 export interface Servo {

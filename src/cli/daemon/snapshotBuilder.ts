@@ -7,7 +7,7 @@ import type { DisciplinedClock } from '../../clock/clock.js';
 import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime } from '../../clock/timePoint.js';
 import type { PortEngine } from '../../protocol/portEngine.js';
 import { continueLeap, deriveUtc, timePropertiesOf, type TimeProperties, type UtcConversion } from '../../protocol/timeProperties.js';
-import type { GrandmasterInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
+import type { ErrorBoundInfo, GrandmasterInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
 import type { ClockServo } from '../../servo/clockServo.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 
@@ -85,6 +85,7 @@ export class SnapshotBuilder {
       timestamping: this.sources.timestamping,
       clockKind: clock.kind,
       rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
+      errorBound: this.errorBound(lastSync),
     };
   }
 
@@ -112,6 +113,13 @@ export class SnapshotBuilder {
     const span = first === undefined ? 0n : mono - first.mono;
     const rateRatio = first !== undefined && span > 1_000_000_000n ? Number(BigInt(ptp) - first.ptp) / Number(span) : 1 + this.sources.clock.frequencyPpb() * 1e-9;
     return { monotonicRaw: pair.monotonicRaw, ptpTime: ptp, rateRatio };
+  }
+
+  /** The servo's bound, expressed from the snapshot's lastSync (which may be a Sync the servo did not use). */
+  private errorBound(lastSync: LocalTime | undefined): ErrorBoundInfo | null {
+    const b = lastSync === undefined ? undefined : this.sources.servo.errorBoundAt(lastSync);
+    if (b === undefined) return null;
+    return { atLastSyncNs: b.atNs, growthPpb: b.growthPpb, halfWanderPpbPerS: b.halfWanderPpbPerS };
   }
 
   /** TAI and UTC at the mapping's instant (which picks the midnight a leap flag refers to). */
