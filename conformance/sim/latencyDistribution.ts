@@ -25,6 +25,21 @@ export interface RecordedNoise {
   readonly timer: LatencyQuantiles;
   /** Frames sent right after a receipt (Pdelay_Resp): the warm path. */
   readonly answer: LatencyQuantiles;
+  /**
+   * The first seconds after both ends started (fresh processes: cold caches, the JIT at work), from
+   * several short sessions: what the first Pdelay exchanges, and so the start-up rate ratio, see.
+   */
+  readonly startup?: {
+    readonly seconds: number;
+    readonly sessions: number;
+    readonly timer: LatencyQuantiles;
+    readonly answer: LatencyQuantiles;
+    /**
+     * The first answer of each session alone: consistently 2–4× the steady answer latency (a cold path
+     * through the responder), it is what biases a rate ratio measured over the first few exchanges.
+     */
+    readonly firstAnswer: LatencyQuantiles;
+  };
 }
 
 export function quantilesOf(valuesNs: readonly number[]): LatencyQuantiles {

@@ -37,12 +37,50 @@ function latencies(sender: PeerReport, receiver: PeerReport, type: number): numb
   return out;
 }
 
+/** Short sessions of fresh processes for the start-up distribution: how many, how long each. */
+const STARTUP_SESSIONS = 16;
+const STARTUP_SECONDS = 3;
+
 export async function recordVethNoise(seconds: number): Promise<RecordedNoise> {
+  const loadBefore = loadAverage();
+  const startTimer: number[] = [];
+  const startAnswer: number[] = [];
+  const firstAnswer: number[] = [];
+  for (let i = 0; i < STARTUP_SESSIONS; i++) {
+    const s = await session(STARTUP_SECONDS);
+    startTimer.push(...s.timer);
+    startAnswer.push(...s.answer.slice(1));
+    if (s.answer[0] !== undefined) firstAnswer.push(s.answer[0]);
+  }
+  const steady = await session(seconds);
+  return {
+    provenance: {
+      recordedAt: new Date().toISOString(),
+      kernel: execFileSync('uname', ['-r']).toString().trim(),
+      cpus: execFileSync('nproc').toString().trim(),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAverage(),
+      method: `veth pair between two network namespaces; Pdelay_Req every ${INTERVAL_MS} ms (timer path), Pdelay_Resp sent at once on receipt (answer path); SO_TIMESTAMPING software RX − TX through the addon's packet socket (test/packetSocketPeer.ts); steady: one session of ${seconds} s; startup: ${STARTUP_SESSIONS} sessions of ${STARTUP_SECONDS} s, each with fresh processes`,
+      recorder: 'conformance/sim/recordVethNoise.ts',
+    },
+    timer: quantilesOf(steady.timer),
+    answer: quantilesOf(steady.answer),
+    startup: {
+      seconds: STARTUP_SECONDS,
+      sessions: STARTUP_SESSIONS,
+      timer: quantilesOf(startTimer),
+      answer: quantilesOf(startAnswer),
+      firstAnswer: quantilesOf(firstAnswer),
+    },
+  };
+}
+
+/** One session: fresh peers on a fresh veth pair, `seconds` of frames. */
+export async function session(seconds: number): Promise<{ timer: number[]; answer: number[] }> {
   const peerScript = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'packetSocketPeer.js');
   const pair = vethPairNames('n');
   const children: LineChild[] = [];
   const frames = Math.round((seconds * 1000) / INTERVAL_MS);
-  const loadBefore = loadAverage();
   try {
     await createVethPair('n');
     const echo = new LineChild(peerScript, ['echo', pair.interfaceB], { netns: pair.namespaceB });
@@ -54,21 +92,7 @@ export async function recordVethNoise(seconds: number): Promise<RecordedNoise> {
     const a = await initiator.nextJson<PeerReport>(frames * INTERVAL_MS * 2 + 20_000);
     echo.send('stop');
     const b = await echo.nextJson<PeerReport>();
-    const timer = latencies(a, b, PDELAY_REQ);
-    const answer = latencies(b, a, PDELAY_RESP);
-    return {
-      provenance: {
-        recordedAt: new Date().toISOString(),
-        kernel: execFileSync('uname', ['-r']).toString().trim(),
-        cpus: execFileSync('nproc').toString().trim(),
-        loadAverageBefore: loadBefore,
-        loadAverageAfter: loadAverage(),
-        method: `veth pair between two network namespaces; Pdelay_Req every ${INTERVAL_MS} ms (timer path), Pdelay_Resp sent at once on receipt (answer path); SO_TIMESTAMPING software RX − TX through the addon's packet socket (test/packetSocketPeer.ts), ${seconds} s`,
-        recorder: 'conformance/sim/recordVethNoise.ts',
-      },
-      timer: quantilesOf(timer),
-      answer: quantilesOf(answer),
-    };
+    return { timer: latencies(a, b, PDELAY_REQ), answer: latencies(b, a, PDELAY_RESP) };
   } finally {
     for (const c of children) c.kill();
     removeVethPair(pair);
@@ -87,4 +111,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const q = (l: { quantilesNs: readonly number[] }, i: number): number => l.quantilesNs[i] as number;
   process.stdout.write(`recorded ${noise.timer.frames} timer / ${noise.answer.frames} answer frames into ${out}\n`);
   process.stdout.write(`timer median ${q(noise.timer, 50)} ns p99 ${q(noise.timer, 99)} ns max ${q(noise.timer, 102)} ns; answer median ${q(noise.answer, 50)} ns p99 ${q(noise.answer, 99)} ns max ${q(noise.answer, 102)} ns\n`);
+  const st = noise.startup;
+  if (st !== undefined) {
+    process.stdout.write(`startup timer median ${q(st.timer, 50)} ns p99 ${q(st.timer, 99)} ns max ${q(st.timer, 102)} ns; answer median ${q(st.answer, 50)} ns p99 ${q(st.answer, 99)} ns max ${q(st.answer, 102)} ns\n`);
+    process.stdout.write(`first answer of each session: min ${q(st.firstAnswer, 0)} ns median ${q(st.firstAnswer, 50)} ns max ${q(st.firstAnswer, 102)} ns\n`);
+  }
 }

@@ -155,6 +155,8 @@ export class Simulation {
   private engineTimerAt: bigint | undefined;
   /** Arrival of the last frame each way: the link is FIFO. */
   private lastArrival = { toStation: 0n, toMaster: 0n };
+  /** Whether a Pdelay_Resp went each way yet (the first one takes the cold path). */
+  private readonly answered = { toStation: false, toMaster: false };
 
   constructor(
     readonly scenario: SimulationScenario,
@@ -330,7 +332,15 @@ export class Simulation {
   private recordedDelayNs(l: LinkModel, toStation: boolean, frame: PtpFrame): bigint {
     const recorded = l.recorded as RecordedNoise;
     const type = frame.message.type;
-    const path = type === 'pdelayResp' ? recorded.answer : recorded.timer;
+    const startup = recorded.startup;
+    const starting = startup !== undefined && this.nowNs - this.scenario.startNs < BigInt(Math.round(startup.seconds * 1e9));
+    const from = starting ? startup : recorded;
+    let path = type === 'pdelayResp' ? from.answer : from.timer;
+    if (starting && type === 'pdelayResp' && !this.answered[toStation ? 'toStation' : 'toMaster']) {
+      // The first answer each way takes the cold path (latencyDistribution.ts).
+      this.answered[toStation ? 'toStation' : 'toMaster'] = true;
+      path = startup.firstAnswer;
+    }
     let ns = drawLatencyNs(path, this.random);
     if (toStation && type === 'sync') ns += l.syncExtraNs ?? 0;
     const key = toStation ? 'toStation' : 'toMaster';

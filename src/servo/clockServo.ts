@@ -172,6 +172,9 @@ export class ClockServo {
   /** ingress of the last Sync the servo used. */
   private lastUsedLocal: LocalTime | undefined;
   private lastUsedOffsetNs = 0;
+  /** Filtered meanLinkDelay of the last RECENT_PATH_DELAYS Syncs used (a ring), for the error bound. */
+  private readonly recentPathDelays: number[] = [];
+  private recentPathDelayNext = 0;
 
   private logSyncInterval: number | undefined;
   private lastRateRatio: number | undefined;
@@ -246,6 +249,8 @@ export class ClockServo {
     }
     this.lastUsedLocal = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime;
     this.lastUsedOffsetNs = offset.ns;
+    this.recentPathDelays[this.recentPathDelayNext] = this.lastPathDelay ?? 0;
+    this.recentPathDelayNext = (this.recentPathDelayNext + 1) % RECENT_PATH_DELAYS;
     const events = this.classify(receipt, offset.ns, out.state, stepNs);
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();
@@ -325,7 +330,8 @@ export class ClockServo {
     if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
       return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
     }
-    const k = this.errorBoundOptions.sigmas ?? 4;
+    // The servo's phase within the status threshold with 95 % confidence (the bound itself takes 4 σ).
+    const k = STATUS_SIGMAS;
     const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
     // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
     const limit = this.status.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
@@ -343,7 +349,7 @@ export class ClockServo {
     return servoErrorBound(
       {
         software: this.software,
-        pathDelayNs: this.lastPathDelay ?? 0,
+        pathDelayNs: Math.max(this.lastPathDelay ?? 0, ...this.recentPathDelays),
         offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
         uncertainty: this.servo.uncertainty?.(),
         ageS: Number(at - this.lastUsedLocal) / 1e9,
@@ -543,6 +549,10 @@ export function resolvePiTuning(options: Pick<ClockServoOptions, 'pi' | 'piOverr
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
+/** σ of the servo's phase uncertainty that must fit within the status threshold. */
+const STATUS_SIGMAS = 2;
+/** Syncs over which the largest meanLinkDelay bounds the asymmetry (servoErrorBound.ts). */
+const RECENT_PATH_DELAYS = 64;
 /** More outliers than this share of the recent window: the servo's noise model does not hold. */
 const MAX_OUTLIER_SHARE = 0.25;
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);

@@ -75,7 +75,7 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
  * hundreds of ppb off.
  */
 export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
-  initialMeasurementNoiseNs: 1_000,
+  initialMeasurementNoiseNs: 500,
   minMeasurementNoiseNs: 20,
   feedForwardSigmaPpb: 2_000,
   initialFrequencySigmaPpb: 500_000,

@@ -6,9 +6,11 @@
  *
  * - asymmetryNs: what no offset measurement can see, the difference between the Sync's path and the
  *   mean of the Pdelay paths. Each one-way latency is ≥ 0 and the Sync's path is no slower than a
- *   Pdelay round trip, so |asymmetry| ≤ meanLinkDelay: the filtered meanLinkDelay is the default
- *   (on veth with software timestamps 1.3–1.8 µs, where the asymmetry measured 0.5–0.8 µs); a
- *   configured value replaces it when the link is known better (errorBound.asymmetryNs).
+ *   Pdelay round trip, so |asymmetry| ≤ meanLinkDelay; the measured meanLinkDelay moves with the
+ *   latencies (0.8–1.5 µs within one lab run), so the largest filtered value of the last 64 Syncs
+ *   plus the learned measurement noise (1 σ of the Sync's own latency) is used (on veth with software
+ *   timestamps ~1.7 µs, where the asymmetry measured 0.5–1.1 µs); a configured value replaces it when
+ *   the link is known better (errorBound.asymmetryNs).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned), k = 4 (3.3 is 99.9 % for gaussian errors; the
  *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
@@ -44,7 +46,7 @@ export interface ErrorBound {
 
 export interface ErrorBoundInput {
   readonly software: boolean;
-  /** Filtered meanLinkDelay, ns. */
+  /** Largest filtered meanLinkDelay of the recent Syncs, ns. */
   readonly pathDelayNs: number;
   /** RMS of recent offsets, ns (servos without an uncertainty). */
   readonly offsetRmsNs: number;
@@ -58,8 +60,8 @@ const FALLBACK_FREQUENCY_ERROR_PPB = { software: 1_000, hardware: 100 } as const
 
 export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptions = {}): ErrorBound {
   const k = options.sigmas ?? 4;
-  const asymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs);
   const u = input.uncertainty;
+  const asymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs) + (u?.measurementNoiseNs ?? input.offsetRmsNs);
   const phase = u === undefined ? k * input.offsetRmsNs : k * u.phaseNs + Math.abs(u.phaseEstimateNs);
   const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
   const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? 20);
