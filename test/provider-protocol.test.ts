@@ -77,6 +77,11 @@ describe('request parsing', () => {
     });
   });
 
+  it('puts the error bound at the reply\'s instant after the age, rounded up to the ns', () => {
+    const line = snapshotReply('status', 'q', '{"status":"synchronized"}', 250_000_000, 1_580.2);
+    expect(JSON.parse(line)).toEqual({ v: 1, id: 'q', op: 'status', snapshot: { status: 'synchronized', timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 } });
+  });
+
   it('puts the snapshot age inside the snapshot object of a reply', () => {
     const line = snapshotReply('status', 'q', '{"status":"lost"}', 1500);
     expect(line.endsWith('\n')).toBe(true);

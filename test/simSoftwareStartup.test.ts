@@ -1,7 +1,8 @@
 /**
  * Software timestamps from a cold start, on the simulator with the latencies recorded on veth
  * (fixtures/noise/veth-software.json: heavy one-sided tail, the timer path slower than the answer path,
- * the first seconds slower still). Issue 14's start-up problem: the software PI seated its frequency
+ * the first answers slower still) and the lab's cold start (scenarios.ts LAB_COLD_START: the
+ * grandmaster's first two Pdelay_Resp 2.5 µs late). Issue 14's start-up problem: the software PI seated its frequency
  * once from the engine's first rate ratio — from two or three µs-noisy Pdelay exchanges, hundreds of
  * ppb off where the truth is 0 — and then needed tens of seconds to walk it back, µs off meanwhile.
  * The Kalman servo (the software default) takes that ratio as one uncertain measurement.
@@ -10,13 +11,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario, type ScenarioResult } from '../conformance/sim/runScenario.js';
-import { softwareRecorded } from '../conformance/sim/scenarios.js';
+import { LAB_COLD_START, softwareRecorded } from '../conformance/sim/scenarios.js';
 import type { ClockServoOptions } from '../src/servo/clockServo.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
 function run(seed: number, servo: ClockServoOptions): ScenarioResult {
-  return runScenario(softwareRecorded(`seed-${seed}`, 'cold start, recorded veth noise', seed, 0, servo));
+  return runScenario(softwareRecorded(`seed-${seed}`, 'cold start, recorded veth noise', seed, 0, servo, LAB_COLD_START));
 }
 
 /** The first Sync comes 3 s after the start (the grandmaster's announceReceiptTimeout). */
@@ -45,7 +46,9 @@ describe('software timestamps from a cold start (recorded veth noise)', () => {
   });
 
   it('the software PI with its frequency seated from the start-up rate ratio misses them', () => {
+    // Measured: on three seeds synchronized only after 31–35 s, on the other three synchronized early and
+    // left again once the seated frequency error showed.
     const failing = SEEDS.filter((seed) => !meetsTargets(run(seed, { timestamping: 'software', servo: 'pi' })));
-    expect(failing.length).toBeGreaterThanOrEqual(SEEDS.length / 2);
+    expect(failing.length).toBeGreaterThanOrEqual(SEEDS.length - 1);
   });
 });

@@ -38,6 +38,11 @@ export interface LinkModel {
   readonly recorded?: RecordedNoise;
   /** Extra static delay of the master's Syncs, ns: one grandmaster port's colder transmit path. */
   readonly syncExtraNs?: number;
+  /**
+   * The master's first `count` Pdelay_Resp reach the station `extraNs` later than the recorded
+   * latency says: a responder that has only just started (calibrated to the lab, scenarios.ts).
+   */
+  readonly coldStartAnswers?: { readonly count: number; readonly extraNs: number };
 }
 
 export interface PhaseJump {
@@ -157,6 +162,7 @@ export class Simulation {
   private lastArrival = { toStation: 0n, toMaster: 0n };
   /** Whether a Pdelay_Resp went each way yet (the first one takes the cold path). */
   private readonly answered = { toStation: false, toMaster: false };
+  private coldAnswers = 0;
 
   constructor(
     readonly scenario: SimulationScenario,
@@ -343,6 +349,10 @@ export class Simulation {
     }
     let ns = drawLatencyNs(path, this.random);
     if (toStation && type === 'sync') ns += l.syncExtraNs ?? 0;
+    if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
+      this.coldAnswers++;
+      ns += l.coldStartAnswers?.extraNs ?? 0;
+    }
     const key = toStation ? 'toStation' : 'toMaster';
     let arrival = this.nowNs + BigInt(Math.max(1, Math.round(ns)));
     if (arrival <= this.lastArrival[key]) arrival = this.lastArrival[key] + 1_000n;
