@@ -134,7 +134,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     disruption: { atS: 60, endS: 70 },
     scenario: {
       ...softwareRecorded('', '', 3, 0).scenario,
-      master: { ...DEFAULT_MASTER, outages: [{ fromNs: 60n * S, toNs: 70n * S }], phaseJumps: [{ atNs: 65n * S, deltaNs: 3_000_000n, announced: false }] },
+      master: { ...DEFAULT_MASTER, firstSyncAfterNs: 3n * S, outages: [{ fromNs: 60n * S, toNs: 70n * S }], phaseJumps: [{ atNs: 65n * S, deltaNs: 3_000_000n, announced: false }] },
     },
   },
   softwareRecorded(
