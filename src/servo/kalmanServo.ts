@@ -97,7 +97,7 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 const MAD_TO_SIGMA = 1.4826;
 /** The learned noise is recomputed every this many Syncs. */
 const NOISE_REFRESH = 8;
-/** A frequency variance widened after a believed change, ppb² (1 σ = 10 ppm). */
+/** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
 
 export class KalmanServo implements Servo {
@@ -278,11 +278,10 @@ export class KalmanServo implements Servo {
     this.theta = offsetNs;
     this.p00 = this.measurementVariance;
     this.p01 = 0;
-    this.p11 = Math.max(this.p11, frequencyVariance);
+    this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
-    // The innovations of the run were the change, not noise.
-    this.innovations.length = 0;
-    this.innovationNext = 0;
+    // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
+    // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
 
   private step(offsetNs: number): ServoOutput {
