@@ -127,6 +127,8 @@ export class KalmanServo implements Servo {
   private innovationNext = 0;
   private sinceNoiseRefresh = 0;
   private consecutiveOutliers = 0;
+  /** The current run of outliers on one side (time s, offset ns), the last maxConsecutiveOutliers. */
+  private readonly run: { tS: number; offsetNs: number }[] = [];
   private outlierSide = 0;
   private outlierCount = 0;
   /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
@@ -176,6 +178,7 @@ export class KalmanServo implements Servo {
     this.fusedFeedForward = undefined;
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
+    this.run.length = 0;
     this.currentState = ServoState.unlocked;
   }
 
@@ -242,8 +245,9 @@ export class KalmanServo implements Servo {
     const innovation = offsetNs - this.theta;
     const s = this.p00 + this.measurementVariance;
     this.learnNoise(innovation);
-    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(s)) return this.outlier(offsetNs, innovation);
+    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(s)) return this.outlier(offsetNs, innovation, localTime);
     this.consecutiveOutliers = 0;
+    this.run.length = 0;
     const k0 = this.p00 / s;
     const k1 = this.p01 / s;
     this.theta += k0 * innovation;
@@ -257,12 +261,20 @@ export class KalmanServo implements Servo {
     return { state: ServoState.locked, frequencyPpb: this.control() };
   }
 
-  /** Not used; a run of them on one side is a real change and is followed. */
-  private outlier(offsetNs: number, innovation: number): ServoOutput {
+  /**
+   * Not used. A run of them on one side that agree with each other — on a constant new phase (a
+   * jump) or a line (a frequency step), within the learned noise — is a real change and is followed.
+   * A run that scatters (a link whose latency bursts by milliseconds, a userland relay under load)
+   * stays rejected: following it would step the clock to noise.
+   */
+  private outlier(offsetNs: number, innovation: number, localTime: LocalTime): ServoOutput {
     const side = Math.sign(innovation);
+    if (side !== this.outlierSide) this.run.length = 0;
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
     this.outlierSide = side;
-    if (this.consecutiveOutliers < this.tuning.maxConsecutiveOutliers) {
+    this.run.push({ tS: Number(localTime) / 1e9, offsetNs });
+    if (this.run.length > this.tuning.maxConsecutiveOutliers) this.run.shift();
+    if (this.consecutiveOutliers < this.tuning.maxConsecutiveOutliers || !this.runAgrees()) {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
@@ -273,6 +285,30 @@ export class KalmanServo implements Servo {
     return { state: ServoState.locked, frequencyPpb: this.control() };
   }
 
+  /** Whether the run's offsets lie on a line within the gate of the learned noise. */
+  private runAgrees(): boolean {
+    const n = this.run.length;
+    if (n < 3) return true;
+    const t0 = (this.run[0] as { tS: number }).tS;
+    let st = 0;
+    let sy = 0;
+    let stt = 0;
+    let sty = 0;
+    for (const p of this.run) {
+      const t = p.tS - t0;
+      st += t;
+      sy += p.offsetNs;
+      stt += t * t;
+      sty += t * p.offsetNs;
+    }
+    const denominator = n * stt - st * st;
+    const slope = denominator > 0 ? (n * sty - st * sy) / denominator : 0;
+    const intercept = (sy - slope * st) / n;
+    let worst = 0;
+    for (const p of this.run) worst = Math.max(worst, Math.abs(p.offsetNs - (intercept + slope * (p.tS - t0))));
+    return worst <= this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
+  }
+
   /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */
   private reacquire(offsetNs: number, frequencyVariance: number): void {
     this.theta = offsetNs;
@@ -280,6 +316,7 @@ export class KalmanServo implements Servo {
     this.p01 = 0;
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
+    this.run.length = 0;
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
