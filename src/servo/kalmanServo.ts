@@ -169,7 +169,8 @@ export class KalmanServo implements Servo {
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
     this.noteOutlier(out.outlier === true);
-    if (out.state !== ServoState.unlocked) this.firstUpdate = false;
+    // A first update ends with the first offset used (an outlier run may still turn out to be the jump).
+    if (out.state !== ServoState.unlocked && out.outlier !== true) this.firstUpdate = false;
     return out;
   }
 
@@ -237,11 +238,6 @@ export class KalmanServo implements Servo {
   private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.predict(localTime);
     this.fuseFeedForward(feedForwardPpb);
-    if (this.firstUpdate && this.mustStep(offsetNs)) {
-      // A new grandmaster or time base, a return after a loss: re-seat as on a first update.
-      this.reacquire(offsetNs, REACQUIRE_FREQUENCY_VARIANCE);
-      return this.step(offsetNs);
-    }
     const innovation = offsetNs - this.theta;
     const s = this.p00 + this.measurementVariance;
     this.learnNoise(innovation);
@@ -281,7 +277,10 @@ export class KalmanServo implements Servo {
     // The frequency error that would explain the run: what the frequency must be free to move by.
     const runS = this.consecutiveOutliers * this.intervalS;
     this.reacquire(offsetNs, (innovation / runS) ** 2);
-    if (this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs) return this.step(offsetNs);
+    // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
+    // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
+    // late frame after a loss is never stepped to.
+    if (this.mustStep(offsetNs)) return this.step(offsetNs);
     return { state: ServoState.locked, frequencyPpb: this.control() };
   }
 
