@@ -76,8 +76,12 @@ export async function run(report: Report): Promise<void> {
   print(report, 'syntonicVirtual', measure({}, { timestampsFollowAdjustment: false }));
   print(report, 'ptp4lPiVirtual', measure(PTP4L_REFERENCE_OPTIONS, { timestampsFollowAdjustment: false }));
   print(report, 'syntonicLinreg', measure({ servo: 'linreg' }));
-  // Software timestamps: Syntonic's software tuning against ptp4l's software defaults (kp 0.1, ki 0.001).
+  print(report, 'syntonicKalman', measure({ servo: 'kalman' }));
+  print(report, 'syntonicKalmanVirtual', measure({ servo: 'kalman' }, { timestampsFollowAdjustment: false }));
+  // Software timestamps: Syntonic's default there (kalman), its software PI, and ptp4l's software
+  // defaults (kp 0.1, ki 0.001).
   print(report, 'syntonicSoftware', measure({ timestamping: 'software' }, SOFTWARE, 1_000, 60));
+  print(report, 'syntonicPiSoftware', measure({ timestamping: 'software', servo: 'pi' }, SOFTWARE, 1_000, 60));
   print(report, 'ptp4lPiSoftware', measure({ ...PTP4L_REFERENCE_OPTIONS, pi: { softwareTimestamps: true } }, SOFTWARE, 1_000, 60));
   await Promise.resolve();
 }

@@ -126,6 +126,13 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
+  if (f.errorBoundCoverage !== undefined) {
+    // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.
+    figure(`${key}.errorBound.coverage`, f.errorBoundCoverage * 100, '%');
+    figure(`${key}.errorBound.median`, f.errorBoundMedianNs, 'ns');
+    figure(`${key}.whileSynchronized.trueError.max`, f.whileSynchronizedNs?.maxAbs, 'ns');
+    figure(`${key}.whileSynchronized.beyond10us`, f.synchronizedBeyond10us, 'samples');
+  }
   figure(`${key}.syntonicOffset.mean`, f.syntonicOffsetNs.mean, 'ns');
   if (f.syntonicServoTrueErrorNs.count > 0) {
     figure(`${key}.syntonicServoTrueErrorAtSync.mean`, f.syntonicServoTrueErrorNs.mean, 'ns');
@@ -171,6 +178,11 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.steadyMax`, r.steadyMaxNs, 'ns');
     figure(`sim.${r.name}.steadyMean`, r.steadyMeanNs, 'ns');
     if (r.holdoverErrorNs !== undefined) figure(`sim.${r.name}.holdoverError60s`, r.holdoverErrorNs, 'ns');
+    figure(`sim.${r.name}.timeToSynchronized`, r.timeToSynchronizedS, 's');
+    if (spec.disruption !== undefined) figure(`sim.${r.name}.resynchronized`, r.resynchronizedS, 's');
+    figure(`sim.${r.name}.leftSynchronized`, r.leftSynchronized, 'times');
+    figure(`sim.${r.name}.whileSynchronized.max`, r.synchronizedMaxNs, 'ns');
+    figure(`sim.${r.name}.errorBound.coverage`, r.errorBoundCoverage * 100, '%');
     rows.push(writeSimulationReport(OUT, r));
   }
   if (only.length === 0 || only.includes('soak')) {

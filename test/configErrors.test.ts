@@ -73,7 +73,7 @@ describe('configuration errors name file, line and option', () => {
       'test.cfg:2: time_stamping onestep: syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
     ]);
     expect(problemsOf(['[global]', 'clock_servo ntpshm'])).toEqual([
-      'test.cfg:2: clock_servo ntpshm: syntonic has the servos pi, linreg and refclock_sock: clock_servo must be pi, linreg or refclock_sock',
+      'test.cfg:2: clock_servo ntpshm: syntonic has the servos pi, linreg, kalman and refclock_sock: clock_servo must be one of them',
     ]);
   });
 

@@ -47,6 +47,15 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('syntonic_holdover_drift_ppb_per_second 20\n');
   });
 
+  it('exports the servo\'s error bound as of now (grown with the time since the last Sync) and its growth', () => {
+    const bounded: MetricsSource = { ...source, snapshot: () => sampleSnapshot({ errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } }), sinceLastSyncS: () => 2 };
+    const text = renderMetrics(bounded);
+    // 1570 + 2 × (40 + 10 × 2)
+    expect(text).toContain('syntonic_error_bound_ns 1690');
+    expect(text).toContain('syntonic_error_bound_growth_ppb 40');
+    expect(renderMetrics(source)).not.toContain('syntonic_error_bound_ns');
+  });
+
   it('serves GET /metrics on loopback and 404 elsewhere', async () => {
     server = await startMetricsServer('127.0.0.1', 0, source);
     const address = server.address();

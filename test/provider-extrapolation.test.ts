@@ -100,6 +100,13 @@ describe('local extrapolation of synchronized time', () => {
     expect(x.at(monotonicRawTime(8_000_000_000n)).ptpTime).toBe(1_731_999_997_999_998_000n);
   });
 
+  it('uses the servo\'s own bound from the snapshot when the provider sends one, and grows it with age', () => {
+    const x = new TimeExtrapolator();
+    x.update({ ...snapshot, errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } }, model);
+    // 2 s after the last Sync: 1570 + 2 × (40 + 10 × 2) = 1690, whatever the client's model says
+    expect(x.at(monotonicRawTime(12_000_000_000n)).errorBoundNs).toBe(1_690);
+  });
+
   it('counts the age from the last Sync, not from the mapping instant', () => {
     const x = new TimeExtrapolator();
     x.update({ ...snapshot, lastSync: monotonicRawTime(9_000_000_000n) }, model);

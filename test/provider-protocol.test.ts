@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineReader, type LineEvent } from '../src/provider/lineReader.js';
-import { errorReply, parseRequest, snapshotReply } from '../src/provider/protocol.js';
+import { errorReply, parseRequest, PROTOCOL_VERSION, snapshotReply } from '../src/provider/protocol.js';
 import { UpdateRateLimiter, type RateLimiterTimers } from '../src/provider/updateRateLimiter.js';
 
 function drain(r: LineReader): LineEvent[] {
@@ -75,6 +75,11 @@ describe('request parsing', () => {
       id: 9,
       error: { code: 'unknownOp', message: 'unknown op "reboot"; protocol 2 knows status, subscribe, unsubscribe, version' },
     });
+  });
+
+  it('puts the error bound at the reply\'s instant after the age, rounded up to the ns', () => {
+    const line = snapshotReply('status', 'q', '{"status":"synchronized"}', 250_000_000, 1_580.2);
+    expect(JSON.parse(line)).toEqual({ v: PROTOCOL_VERSION, id: 'q', op: 'status', snapshot: { status: 'synchronized', timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 } });
   });
 
   it('puts the snapshot age inside the snapshot object of a reply', () => {

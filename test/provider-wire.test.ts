@@ -23,6 +23,17 @@ describe('snapshot on the wire', () => {
     expect(decoded).toEqual({ ok: true, value: { ...sampleSnapshot(), timeSinceLastSyncNs: 250_000_000 } });
   });
 
+  it('carries the servo\'s error bound and the bound at the reply\'s instant, and decodes a provider that sends neither', () => {
+    const bounded = sampleSnapshot({ errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } });
+    const w = JSON.parse(JSON.stringify({ ...snapshotToWire(bounded), timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 })) as Record<string, unknown>;
+    expect(w['errorBound']).toEqual({ atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 });
+    expect(snapshotFromWire(w)).toEqual({ ok: true, value: { ...bounded, timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 } });
+    const older = snapshotFromWire(wireJson());
+    expect(older.ok && older.value.errorBound).toBeUndefined();
+    const bad = snapshotFromWire({ ...w, errorBound: { atLastSyncNs: 'soon', growthPpb: 40, halfWanderPpbPerS: 10 } });
+    expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.errorBound.atLastSyncNs');
+  });
+
   it('carries a station that has never synchronized: no mapping, no last Sync, no grandmaster', () => {
     const never = sampleSnapshot({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null });
     const w = JSON.parse(JSON.stringify({ ...snapshotToWire(never), timeSinceLastSyncNs: null })) as Record<string, unknown>;

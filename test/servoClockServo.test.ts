@@ -152,3 +152,49 @@ describe('ClockServo and asCapable', () => {
     expect(r.servo.onNotAsCapable(r.base())).toEqual([{ from: 'synchronized', to: 'lost', reason: 'asCapable is false on the slave port.', atLocal: r.base() }]);
   });
 });
+
+describe('ClockServo with the Kalman servo (software timestamps)', () => {
+  /** Syncs every 125 ms carrying the clock's own time plus `offsetNs(i)` of measured offset. */
+  function feed(r: ReturnType<typeof rig>, count: number, offsetNs: (i: number) => number, from = 0): ReturnType<ClockServo['onSync']>[] {
+    const outcomes: ReturnType<ClockServo['onSync']>[] = [];
+    for (let i = from; i < from + count; i++) {
+      r.advance(125_000_000n);
+      const now = r.clock.fromTimestamp(r.base());
+      outcomes.push(r.servo.onSync(receipt(r.base(), BigInt(now) - BigInt(Math.round(offsetNs(i))), { logSyncInterval: -3, meanLinkDelay: 1_300 })));
+    }
+    return outcomes;
+  }
+  const jitter = (i: number): number => ((i * 7919) % 600) - 300;
+
+  it('is the default for software timestamps; a late frame is not used and not counted as an offset, the Sync still is', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 60, jitter);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+    const [late] = feed(r, 1, () => 40_000, 60);
+    expect(late?.accepted).toBe(false);
+    expect(late?.rejection).toBe('offset outlier');
+    expect(late?.events).toEqual([]);
+    expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+  });
+
+  it('reports an error bound: the asymmetry allowance (meanLinkDelay + learned noise) plus the servo\'s own uncertainty, growing with age', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 80, jitter);
+    const now = r.servo.report(r.base()).errorBound;
+    expect(now?.atNs).toBeGreaterThan(1_300);
+    expect(now?.atNs).toBeLessThan(3_000);
+    const later = r.servo.errorBoundAt(localTime(BigInt(r.base()) + 10_000_000_000n));
+    expect(later?.atNs).toBeGreaterThan((now?.atNs ?? 0) + 1_000);
+  });
+
+  it('goes unstable, saying why, when outliers are more than a quarter of the recent offsets', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 60, jitter);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+    // Every second Sync 30 µs late: the link no longer behaves as the learned noise says.
+    const outcomes = feed(r, 64, (i) => (i % 2 === 0 ? 30_000 : jitter(i)), 60);
+    const reasons = outcomes.flatMap((o) => o.events).map((e) => `${e.to}: ${e.reason}`);
+    expect(reasons.some((t) => /^unstable: \d+ of the last 64 offsets were outliers/.test(t))).toBe(true);
+  });
+});

@@ -11,7 +11,7 @@ import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
 import type { SyncLatencySample } from './syncCapture.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
-import type { StatusObservation, TrueErrorProbe } from './trueErrorProbe.js';
+import type { StatusObservation, TrueErrorProbe, TrueErrorSample } from './trueErrorProbe.js';
 
 export interface SeriesPoint {
   /** s since the scenario's processes started. */
@@ -88,6 +88,27 @@ export interface LabFigures {
   readonly recoveryS: number | undefined;
   /** True error from the disruption's start until synchronized again (holdover), ns. */
   readonly disruptionTrueErrorNs: SeriesFigures | undefined;
+  /** Every probe sample the provider called synchronized, the whole run: |true error| figures, ns. */
+  readonly whileSynchronizedNs?: SeriesFigures;
+  /** Share of those samples with |true error| ≤ the provider's errorBoundNs at that instant (0…1). */
+  readonly errorBoundCoverage?: number;
+  /** Median errorBoundNs over those samples, ns. */
+  readonly errorBoundMedianNs?: number;
+  /** Samples while synchronized beyond 10 µs. */
+  readonly synchronizedBeyond10us?: number;
+}
+
+/** Coverage of the provider's error bound over the samples it called synchronized. */
+export function errorBoundFigures(samples: readonly TrueErrorSample[]): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'synchronizedBeyond10us'> {
+  const synced = samples.filter((s) => s.status === 'synchronized');
+  const within = synced.filter((s) => Math.abs(s.errorNs) <= s.errorBoundNs).length;
+  const bounds = synced.map((s) => s.errorBoundNs).sort((a, b) => a - b);
+  return {
+    whileSynchronizedNs: seriesFigures(synced.map((s) => s.errorNs)),
+    errorBoundCoverage: synced.length === 0 ? NaN : within / synced.length,
+    errorBoundMedianNs: bounds.length === 0 ? NaN : (bounds[bounds.length >> 1] as number),
+    synchronizedBeyond10us: synced.filter((s) => Math.abs(s.errorNs) > 10_000).length,
+  };
 }
 
 export interface LabResult {
@@ -192,6 +213,7 @@ export function collectResult(input: ResultInput): LabResult {
         input.disruption === undefined
           ? undefined
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
+      ...errorBoundFigures(input.probe.samples),
     },
     series: {
       syntonicOffsetNs: points(input.syntonic.offsets, (s) => s.offsetNs),

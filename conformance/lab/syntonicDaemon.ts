@@ -74,7 +74,8 @@ export class SyntonicDaemon {
       '-i',
       options.interfaceName,
       '-f',
-      options.configFile ?? join(LAB_CONFIGS, 'syntonic-gPTP-software.cfg'),
+      // SYNTONIC_LAB_CONFIG: another config for the default runs (e.g. to measure clock_servo pi side by side).
+      options.configFile ?? process.env['SYNTONIC_LAB_CONFIG'] ?? join(LAB_CONFIGS, 'syntonic-gPTP-software.cfg'),
       '--timestamping',
       'software',
       '--clock',

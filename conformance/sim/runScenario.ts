@@ -29,6 +29,17 @@ export interface ScenarioResult {
   readonly neighborRateRatioPpm: number;
   readonly plots: { readonly error: Decimator; readonly frequency: Decimator; readonly delay: Decimator };
   readonly simulatedS: number;
+  /** s from the disruption's end until the status said synchronized again (undefined: no disruption or never). */
+  readonly resynchronizedS: number | undefined;
+  /** s from the first Sync until the status first said synchronized (undefined: never). */
+  readonly timeToSynchronizedS: number | undefined;
+  /** Times the status left synchronized before the disruption (0: it stayed). */
+  readonly leftSynchronized: number;
+  /** Over the samples taken while the status said synchronized: largest |error|, ns. */
+  readonly synchronizedMaxNs: number;
+  /** Share of those samples with |error| ≤ the servo's errorBoundNs at that instant (0…1; NaN: none). */
+  readonly errorBoundCoverage: number;
+  readonly synchronizedSamples: number;
 }
 
 export function runScenario(spec: ScenarioSpec): ScenarioResult {
@@ -37,11 +48,22 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   const start = spec.scenario.startNs;
   const seconds = (ns: bigint): number => Number(ns - start) / 1e9;
   let firstSyncS: number | undefined;
+  let synchronizedAtS: number | undefined;
+  let resynchronizedAtS: number | undefined;
+  let left = 0;
+  let syncedSamples = 0;
+  let syncedWithin = 0;
+  let syncedMax = 0;
   const sim = new Simulation(spec.scenario, {
     onSyncReceipt: (_r, s) => {
       firstSyncS ??= seconds(s.trueNow);
     },
-    onStatus: (e, s) => timeline.push({ atS: seconds(s.trueNow), status: e.to, reason: e.reason }),
+    onStatus: (e, s) => {
+      timeline.push({ atS: seconds(s.trueNow), status: e.to, reason: e.reason });
+      if (e.to === 'synchronized') synchronizedAtS ??= seconds(s.trueNow);
+      if (e.to === 'synchronized' && spec.disruption !== undefined && seconds(s.trueNow) >= spec.disruption.endS) resynchronizedAtS ??= seconds(s.trueNow);
+      else if (e.from === 'synchronized' && (spec.disruption === undefined || seconds(s.trueNow) < spec.disruption.atS)) left++;
+    },
     onEvent: (e, s) => {
       if (e.type === 'pdelayMeasured') plots.delay.push(seconds(s.trueNow), e.measurement.propTime);
     },
@@ -59,13 +81,19 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     const err = s.clockErrorNs();
     plots.error.push(t, err);
     plots.frequency.push(t, s.clock.frequencyPpb());
-    const outside = Math.abs(err) >= LOCK_THRESHOLD_NS;
+    const outside = Math.abs(err) >= (spec.lockThresholdNs ?? LOCK_THRESHOLD_NS);
     if (t < lockEnd && outside) lastOutsideS = t;
     if (spec.disruption !== undefined && t >= spec.disruption.endS && t <= spec.durationS) {
       if (outside) lastOutsideAfterS = t;
       else insideAfter = true;
     }
     if (t >= spec.steadyFromS && t <= steadyTo) steady.push(err);
+    if (s.slave.servo.syncStatus() === 'synchronized') {
+      const bound = s.slave.servo.errorBoundAt(s.localNow());
+      syncedSamples++;
+      if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
+      syncedMax = Math.max(syncedMax, Math.abs(err));
+    }
     if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
   });
   const sampleS = Number(SAMPLE_NS) / 1e9;
@@ -86,5 +114,11 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     neighborRateRatioPpm: (sim.engine.neighborRateRatio - 1) * 1e6,
     plots,
     simulatedS: spec.durationS,
+    timeToSynchronizedS: synchronizedAtS === undefined || firstSyncS === undefined ? undefined : synchronizedAtS - firstSyncS,
+    leftSynchronized: left,
+    resynchronizedS: resynchronizedAtS === undefined || spec.disruption === undefined ? undefined : resynchronizedAtS - spec.disruption.endS,
+    synchronizedMaxNs: syncedMax,
+    errorBoundCoverage: syncedSamples === 0 ? NaN : syncedWithin / syncedSamples,
+    synchronizedSamples: syncedSamples,
   };
 }

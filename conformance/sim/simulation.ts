@@ -18,6 +18,7 @@ import { ClockSlave, type SyncRecord } from '../../src/servo/clockSlave.js';
 import type { ClockServoOptions } from '../../src/servo/clockServo.js';
 import type { StatusEvent } from '../../src/servo/syncStatus.js';
 import { EventQueue } from './eventQueue.js';
+import { drawLatencyNs, type RecordedNoise } from './latencyDistribution.js';
 import { announce, followUp, followUpInfo, pdelayReq, pdelayResp, pdelayRespFollowUp, sync } from './masterMessages.js';
 
 export interface LinkModel {
@@ -29,6 +30,19 @@ export interface LinkModel {
   readonly jitterNs?: number;
   /** Probability that a frame is lost, each direction. */
   readonly lossProbability?: number;
+  /**
+   * Software-timestamp latencies recorded on a real link (latencyDistribution.ts): each event frame's
+   * one-way delay is drawn from the timer path (Sync, Pdelay_Req) or the answer path (Pdelay_Resp)
+   * instead of meanDelayNs ± jitter. The link stays FIFO (a late frame delays the ones behind it).
+   */
+  readonly recorded?: RecordedNoise;
+  /** Extra static delay of the master's Syncs, ns: one grandmaster port's colder transmit path. */
+  readonly syncExtraNs?: number;
+  /**
+   * The master's first `count` Pdelay_Resp reach the station `extraNs` later than the recorded
+   * latency says: a responder that has only just started (calibrated to the lab, scenarios.ts).
+   */
+  readonly coldStartAnswers?: { readonly count: number; readonly extraNs: number };
 }
 
 export interface PhaseJump {
@@ -36,6 +50,11 @@ export interface PhaseJump {
   readonly atNs: bigint;
   /** How far the grandmaster's time jumps, ns. */
   readonly deltaNs: bigint;
+  /**
+   * Whether the Follow_Up's gmTimeBaseIndicator announces it (802.1AS-2020 11.4.4.3.5). Default true;
+   * false: a grandmaster that restarted with another time and the same indicator (ptp4l sends 0).
+   */
+  readonly announced?: boolean;
 }
 
 export interface Outage {
@@ -60,6 +79,12 @@ export interface MasterModel {
   readonly outages: readonly Outage[];
   /** gPTP profile sends Announce; the automotive profile does not. */
   readonly sendsAnnounce: boolean;
+  /**
+   * When the first Sync (and Announce) goes out, ns after the start; default 1 ms. ptp4l takes the
+   * grandmaster role ~3 s after it starts (announceReceiptTimeout), by when the station has measured a
+   * few Pdelay exchanges: its first rate ratio comes from those few.
+   */
+  readonly firstSyncAfterNs?: bigint;
   /**
    * The master is a bridge whose grandmaster changes at these times (ns since the start): its
    * Announce names the new grandmaster (stepsRemoved 1). Pair with a phase jump for a new time base.
@@ -133,6 +158,11 @@ export class Simulation {
   /** The grandmaster's own exchange: t1/t4 its times (ns), t2 the station's (scaled ns) minus nothing, respCorrection scaled ns. */
   private masterPdelay: { seq: number; t1: bigint; t2?: bigint; t4?: bigint; respCorrection?: bigint } | undefined;
   private engineTimerAt: bigint | undefined;
+  /** Arrival of the last frame each way: the link is FIFO. */
+  private lastArrival = { toStation: 0n, toMaster: 0n };
+  /** Whether a Pdelay_Resp went each way yet (the first one takes the cold path). */
+  private readonly answered = { toStation: false, toMaster: false };
+  private coldAnswers = 0;
 
   constructor(
     readonly scenario: SimulationScenario,
@@ -158,8 +188,9 @@ export class Simulation {
     this.slave.start(this.localNow());
     this.scheduleEngineTimer();
     const m = scenario.master;
-    this.queue.schedule(this.nowNs + 1_000_000n, () => this.masterSync());
-    if (m.sendsAnnounce) this.queue.schedule(this.nowNs + 2_000_000n, () => this.masterAnnounce());
+    const first = m.firstSyncAfterNs ?? 1_000_000n;
+    this.queue.schedule(this.nowNs + first, () => this.masterSync());
+    if (m.sendsAnnounce) this.queue.schedule(this.nowNs + first + 1_000_000n, () => this.masterAnnounce());
     if (m.initiatesPdelay) this.queue.schedule(this.nowNs + 3_000_000n, () => this.masterPdelayReq());
   }
 
@@ -230,7 +261,7 @@ export class Simulation {
 
   private timeBaseIndicator(): number {
     const rel = this.nowNs - this.scenario.startNs;
-    return this.scenario.master.phaseJumps.filter((j) => rel >= j.atNs).length;
+    return this.scenario.master.phaseJumps.filter((j) => rel >= j.atNs && j.announced !== false).length;
   }
 
   private masterAnnounce(): void {
@@ -293,17 +324,44 @@ export class Simulation {
   // ------------------------------------------------------------------------------------------
   // The link
 
-  private oneWayDelayNs(toStation: boolean): bigint | undefined {
+  private oneWayDelayNs(toStation: boolean, frame: PtpFrame): bigint | undefined {
     const l = this.scenario.link;
     if ((l.lossProbability ?? 0) > 0 && this.random.uniform() < (l.lossProbability ?? 0)) return undefined;
+    if (l.recorded !== undefined) return this.recordedDelayNs(l, toStation, frame);
     const asym = l.asymmetryNs ?? 0;
     const base = toStation ? l.meanDelayNs + asym : l.meanDelayNs - asym;
     const jitter = (l.jitterNs ?? 0) > 0 ? this.random.uniform() * (l.jitterNs ?? 0) : 0;
     return BigInt(Math.round(base + jitter));
   }
 
+  /** A recorded latency for this frame, kept FIFO behind the previous frame on the same direction. */
+  private recordedDelayNs(l: LinkModel, toStation: boolean, frame: PtpFrame): bigint {
+    const recorded = l.recorded as RecordedNoise;
+    const type = frame.message.type;
+    const startup = recorded.startup;
+    const starting = startup !== undefined && this.nowNs - this.scenario.startNs < BigInt(Math.round(startup.seconds * 1e9));
+    const from = starting ? startup : recorded;
+    let path = type === 'pdelayResp' ? from.answer : from.timer;
+    if (starting && type === 'pdelayResp' && !this.answered[toStation ? 'toStation' : 'toMaster']) {
+      // The first answer each way takes the cold path (latencyDistribution.ts).
+      this.answered[toStation ? 'toStation' : 'toMaster'] = true;
+      path = startup.firstAnswer;
+    }
+    let ns = drawLatencyNs(path, this.random);
+    if (toStation && type === 'sync') ns += l.syncExtraNs ?? 0;
+    if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
+      this.coldAnswers++;
+      ns += l.coldStartAnswers?.extraNs ?? 0;
+    }
+    const key = toStation ? 'toStation' : 'toMaster';
+    let arrival = this.nowNs + BigInt(Math.max(1, Math.round(ns)));
+    if (arrival <= this.lastArrival[key]) arrival = this.lastArrival[key] + 1_000n;
+    this.lastArrival[key] = arrival;
+    return arrival - this.nowNs;
+  }
+
   private toStation(frame: PtpFrame): void {
-    const d = this.oneWayDelayNs(true);
+    const d = this.oneWayDelayNs(true, frame);
     if (d === undefined) return;
     this.queue.schedule(this.nowNs + d, () => {
       const rx = this.clock.timestampNow();
@@ -327,7 +385,7 @@ export class Simulation {
         this.scheduleEngineTimer();
       });
     }
-    const d = this.oneWayDelayNs(false);
+    const d = this.oneWayDelayNs(false, t.frame);
     if (d !== undefined) this.queue.schedule(this.nowNs + d, () => this.atMaster(t.frame));
   }
 

@@ -57,6 +57,10 @@ export interface ErrorBoundTerms {
   readonly nsPerS2: number;
 }
 
-export function errorBoundTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs'>, model: ErrorBoundModel): ErrorBoundTerms {
+export function errorBoundTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs' | 'errorBound'>, model: ErrorBoundModel): ErrorBoundTerms {
+  // The daemon's servo bounds its own error (src/servo/servoErrorBound.ts): when the snapshot carries
+  // that bound, it is used as it is; the model is for providers that send none.
+  const b = snapshot.errorBound;
+  if (b !== undefined && b !== null) return { atSyncNs: b.atLastSyncNs, nsPerS: b.growthPpb, nsPerS2: b.halfWanderPpbPerS };
   return { atSyncNs: errorBoundNs(model, snapshot.offsetFromMasterRmsNs, 0), nsPerS: model.frequencyErrorPpb, nsPerS2: 0.5 * model.wanderPpbPerS };
 }

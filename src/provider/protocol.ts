@@ -79,8 +79,15 @@ export function errorReply(e: ProtocolError): string {
  * object); the snapshot's age is appended as its last field so that the cached serialization of a
  * published snapshot is reused for every reply.
  */
-export function snapshotReply(op: 'status' | 'subscribe' | 'update', id: RequestId | undefined, snapshotJson: string, timeSinceLastSyncNs: number | null): string {
-  return `{"v":${PROTOCOL_VERSION},${idField(id)}"op":"${op}","snapshot":${snapshotJson.slice(0, -1)},"timeSinceLastSyncNs":${timeSinceLastSyncNs === null ? 'null' : String(timeSinceLastSyncNs)}}}\n`;
+export function snapshotReply(
+  op: 'status' | 'subscribe' | 'update',
+  id: RequestId | undefined,
+  snapshotJson: string,
+  timeSinceLastSyncNs: number | null,
+  errorBoundNs?: number | null,
+): string {
+  const bound = errorBoundNs === undefined ? '' : `,"errorBoundNs":${errorBoundNs === null ? 'null' : String(Math.ceil(errorBoundNs))}`;
+  return `{"v":${PROTOCOL_VERSION},${idField(id)}"op":"${op}","snapshot":${snapshotJson.slice(0, -1)},"timeSinceLastSyncNs":${timeSinceLastSyncNs === null ? 'null' : String(timeSinceLastSyncNs)}${bound}}}\n`;
 }
 
 export interface VersionInfo {

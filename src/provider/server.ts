@@ -19,7 +19,7 @@ import {
   type ErrorCode,
   type Request,
 } from './protocol.js';
-import { isNotableChange, type Snapshot } from './snapshot.js';
+import { errorBoundAtAge, isNotableChange, type Snapshot } from './snapshot.js';
 import { applySocketPermissions, prepareSocketPath, SocketFileError } from './socketFile.js';
 import { UpdateRateLimiter } from './updateRateLimiter.js';
 import { snapshotFromWire, snapshotToWire } from './wireSnapshot.js';
@@ -202,7 +202,14 @@ export class TimeBaseProvider {
   }
 
   private updateLine(): string {
-    return snapshotReply('update', undefined, this.snapshotJson, this.ageNs());
+    return this.snapshotLine('update', undefined);
+  }
+
+  /** The snapshot with its age and the error bound at this instant (when the snapshot has one). */
+  private snapshotLine(op: 'status' | 'subscribe' | 'update', id: Request['id']): string {
+    const age = this.ageNs();
+    const bound = this.snapshot.errorBound === undefined ? undefined : errorBoundAtAge(this.snapshot.errorBound, age);
+    return snapshotReply(op, id, this.snapshotJson, age, bound);
   }
 
   /** ns since the last Sync, as of now; null before the first. */
@@ -214,10 +221,10 @@ export class TimeBaseProvider {
   private reply(connection: ClientConnection, request: Request): string {
     switch (request.op) {
       case 'status':
-        return snapshotReply('status', request.id, this.snapshotJson, this.ageNs());
+        return this.snapshotLine('status', request.id);
       case 'subscribe':
         connection.subscribed = true;
-        return snapshotReply('subscribe', request.id, this.snapshotJson, this.ageNs());
+        return this.snapshotLine('subscribe', request.id);
       case 'unsubscribe':
         connection.subscribed = false;
         return unsubscribeReply(request.id);

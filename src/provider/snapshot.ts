@@ -57,6 +57,20 @@ export interface GrandmasterInfo {
   readonly gmTimeBaseIndicator: number;
 }
 
+/**
+ * How far the time a client extrapolates may be from the grandmaster's, as the daemon's servo bounds
+ * it (src/servo/servoErrorBound.ts): at an age of a s since lastSync,
+ * errorBoundNs = atLastSyncNs + a·(growthPpb + halfWanderPpbPerS·a).
+ */
+export interface ErrorBoundInfo {
+  /** Bound at lastSync, ns. */
+  readonly atLastSyncNs: number;
+  /** ns per s of age (a frequency uncertainty, ppb). */
+  readonly growthPpb: number;
+  /** ns per s² of age: half the oscillator's assumed frequency wander, ppb/s. */
+  readonly halfWanderPpbPerS: number;
+}
+
 /** The gPTP port the station synchronizes through (802.1AS-2020 14.8 portDS). */
 export interface PortInfo {
   readonly portIdentity: PortIdentity;
@@ -160,12 +174,26 @@ export interface Snapshot {
   readonly quality: QualityInfo;
   /** Null unless in holdover (protocol 2). */
   readonly holdover: HoldoverInfo | null;
+  /**
+   * The servo's error bound and its growth with age; null before the first Sync. Absent from
+   * providers that predate it: clients then use their own model (errorBound.ts).
+   */
+  readonly errorBound?: ErrorBoundInfo | null;
 }
 
 /** A snapshot as a client receives it: with its age as of when the server sent it. */
 export interface ReceivedSnapshot extends Snapshot {
   /** ns from lastSync to the moment the server sent this snapshot; null before the first Sync. */
   readonly timeSinceLastSyncNs: number | null;
+  /** errorBound at the moment the server sent this snapshot, ns; null without a bound. */
+  readonly errorBoundNs?: number | null;
+}
+
+/** errorBound at `ageNs` after lastSync, ns; null without a bound or age. */
+export function errorBoundAtAge(bound: ErrorBoundInfo | null | undefined, ageNs: number | null): number | null {
+  if (bound === null || bound === undefined || ageNs === null) return null;
+  const a = Math.max(0, ageNs * 1e-9);
+  return bound.atLastSyncNs + a * (bound.growthPpb + bound.halfWanderPpbPerS * a);
 }
 
 /** True when subscribers must hear about the change from `a` to `b` (status, grandmaster, mapping, UTC or quality level). */

@@ -107,7 +107,8 @@ export function formatStatusLine(s: ReceivedSnapshot): string {
  * client's reading at print time as gPTP time, TAI and UTC (decimal ns strings, null when unknown).
  */
 export function statusJson(s: ReceivedSnapshot, indent?: number, time?: SynchronizedTime): string {
-  const base = { ...snapshotToWire(s), timeSinceLastSyncNs: s.timeSinceLastSyncNs };
+  const bound = s.errorBoundNs === undefined ? {} : { errorBoundNs: s.errorBoundNs };
+  const base = { ...snapshotToWire(s), timeSinceLastSyncNs: s.timeSinceLastSyncNs, ...bound };
   return JSON.stringify(time === undefined ? base : { ...base, now: nowJson(time) }, null, indent) + '\n';
 }
 

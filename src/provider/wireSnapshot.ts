@@ -15,6 +15,7 @@ import {
   QUALITY_LEVELS,
   SYNC_STATUSES,
   TIMESTAMPING_MODES,
+  type ErrorBoundInfo,
   type GrandmasterInfo,
   type HoldoverInfo,
   type PortInfo,
@@ -101,7 +102,9 @@ export interface WireSnapshot {
   readonly rejectedFrames: Readonly<Record<string, number>>;
   readonly quality: WireQuality;
   readonly holdover: WireHoldover | null;
+  readonly errorBound?: ErrorBoundInfo | null;
   readonly timeSinceLastSyncNs?: number | null;
+  readonly errorBoundNs?: number | null;
 }
 
 export function snapshotToWire(s: Snapshot): WireSnapshot {
@@ -126,6 +129,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     rejectedFrames: { ...s.rejectedFrames },
     quality: { level: s.quality.level, errorNs: s.quality.errorNs, thresholdsNs: { ...s.quality.thresholdsNs } },
     holdover: s.holdover === null ? null : holdoverToWire(s.holdover),
+    ...(s.errorBound === undefined ? {} : { errorBound: s.errorBound === null ? null : { ...s.errorBound } }),
   };
 }
 
@@ -216,6 +220,7 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     quality: readQuality(f.object('quality')),
     holdover: f.nullable('holdover', readHoldover),
     timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
+    ...readErrorBound(f),
   };
 }
 
@@ -237,6 +242,21 @@ function readHoldover(f: Fields): HoldoverInfo {
     driftPpbPerS: f.number('driftPpbPerS', 0),
     frequencyPpb: f.number('frequencyPpb'),
   };
+}
+
+/** errorBound and errorBoundNs are optional: providers before them do not send them. */
+function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } {
+  const keys = new Set(f.keys());
+  const out: { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } = {};
+  if (keys.has('errorBound')) {
+    out.errorBound = f.nullable('errorBound', (b) => ({
+      atLastSyncNs: b.number('atLastSyncNs', 0),
+      growthPpb: b.number('growthPpb', 0),
+      halfWanderPpbPerS: b.number('halfWanderPpbPerS', 0),
+    }));
+  }
+  if (keys.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
+  return out;
 }
 
 function readMapping(f: Fields): TimeMapping {

@@ -21,14 +21,16 @@ import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
+import type { KalmanTuning } from './kalmanServo.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
+import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput } from './servo.js';
 import { ServoState, type ServoName } from './servoState.js';
 import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
 
 export interface ClockServoOptions {
-  /** clock_servo: 'pi' (default) or 'linreg'. */
+  /** clock_servo: 'pi', 'linreg' or 'kalman'. Default: 'kalman' for software timestamps, 'pi' otherwise. */
   readonly servo?: ServoName;
   /** Selects the default PI tuning: SYNTONIC_PI_TUNING or SYNTONIC_PI_TUNING_SOFTWARE. Default 'hardware'. */
   readonly timestamping?: 'hardware' | 'software';
@@ -40,6 +42,10 @@ export interface ClockServoOptions {
    * acquisition gains: who fixes the gains wants those gains.
    */
   readonly piOverrides?: PiGainOptions;
+  /** The Kalman servo's noise model; default per `timestamping` (kalmanServo.ts). */
+  readonly kalman?: KalmanTuning;
+  /** How errorBoundNs is made (errorBound.ts). */
+  readonly errorBound?: ErrorBoundOptions;
   /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
   readonly stepThresholdNs?: number;
   /** first_step_threshold, ns. Default 20,000 (ptp4l). */
@@ -160,6 +166,16 @@ export interface ClockServoReport {
   readonly steps: number;
   readonly rejectedSpikes: number;
   readonly sanityResets: number;
+  /**
+   * |clock − grandmaster time| is within errorBound.atNs at `now` and grows by growthPpb per second
+   * of age and halfWanderPpbPerS per second² (errorBound.ts); undefined before the first Sync.
+   */
+  readonly errorBound: ErrorBound | undefined;
+}
+
+/** The servo a timestamping mode gets when none is configured. */
+export function defaultServo(timestamping: 'hardware' | 'software' | undefined): ServoName {
+  return timestamping === 'software' ? 'kalman' : 'pi';
 }
 
 export class ClockServo {
@@ -172,6 +188,15 @@ export class ClockServo {
   private readonly sanityPpb: number;
   private readonly compensateLatency: boolean;
   private readonly qualityThresholds: QualityThresholdsNs | undefined;
+  private readonly errorBoundOptions: ErrorBoundOptions;
+  private readonly software: boolean;
+  private readonly statusThresholdNs: number;
+  /** ingress of the last Sync the servo used. */
+  private lastUsedLocal: LocalTime | undefined;
+  private lastUsedOffsetNs = 0;
+  /** Filtered meanLinkDelay of the last RECENT_PATH_DELAYS Syncs used (a ring), for the error bound. */
+  private readonly recentPathDelays: number[] = [];
+  private recentPathDelayNext = 0;
 
   private logSyncInterval: number | undefined;
   private lastRateRatio: number | undefined;
@@ -195,18 +220,26 @@ export class ClockServo {
   ) {
     const follows = clock.timestampsFollowAdjustment;
     const maxFrequencyPpb = Math.min(options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB, clock.maxFrequencyPpb);
-    this.servo = createServo(options.servo ?? 'pi', {
+    this.software = options.timestamping === 'software';
+    const servoName = options.servo ?? defaultServo(options.timestamping);
+    this.servo = createServo(servoName, {
       stepThresholdNs: options.stepThresholdNs ?? 0,
       firstStepThresholdNs: options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS,
       maxFrequencyPpb,
       initialFrequencyPpb: clock.frequencyPpb(),
       timestampsFollowAdjustment: follows,
       pi: resolvePiTuning(options),
+      ...(options.kalman === undefined ? {} : { kalman: options.kalman }),
+      softwareTimestamps: this.software,
     });
+    this.errorBoundOptions = options.errorBound ?? {};
+    this.statusThresholdNs = options.status?.offsetRmsThresholdNs ?? 1000;
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
     this.delayFilter = options.linkDelayFilter === undefined || options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
-    this.spikeFilter = options.spikeFilter === false ? undefined : new OffsetSpikeFilter(options.spikeFilter);
+    // The Kalman servo gates its own input (without a median's lag): no second filter unless asked for.
+    const ownGate = servoName === 'kalman' && options.spikeFilter === undefined;
+    this.spikeFilter = options.spikeFilter === false || ownGate ? undefined : new OffsetSpikeFilter(options.spikeFilter);
     this.status = new SyncStatusClassifier(options.status);
     this.holdover = new HoldoverEstimator(options.holdover);
     this.compensateLatency = options.compensateStepLatency ?? true;
@@ -231,6 +264,15 @@ export class ClockServo {
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
+    if (out.outlier === true) {
+      this.status.onSyncReceived(receipt.ingressTime);
+      this.note(`Offset ${offset.ns.toFixed(0)} ns not used: an outlier for the servo's noise model.`);
+      return this.rejected('offset outlier', offset.ns, this.takeNotes());
+    }
+    this.lastUsedLocal = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime;
+    this.lastUsedOffsetNs = offset.ns;
+    this.recentPathDelays[this.recentPathDelayNext] = this.lastPathDelay ?? 0;
+    this.recentPathDelayNext = (this.recentPathDelayNext + 1) % RECENT_PATH_DELAYS;
     const events = this.classify(receipt, offset.ns, out.state, stepNs);
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();
@@ -299,9 +341,49 @@ export class ClockServo {
       qualityErrorNs: errorForQuality,
       qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,
       steps: this.steps,
-      rejectedSpikes: this.spikeFilter?.rejectedCount() ?? 0,
+      rejectedSpikes: (this.spikeFilter?.rejectedCount() ?? 0) + (this.servo.uncertainty?.()?.outliers ?? 0),
       sanityResets: this.sanityResets,
+      errorBound: this.errorBoundAt(now),
     };
+  }
+
+  /**
+   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the phase is
+   * not known to within the status threshold, or so many recent offsets were outliers that the
+   * learned noise model does not describe the link.
+   */
+  private boundProblem(): string | undefined {
+    const u = this.servo.uncertainty?.();
+    if (u === undefined) return undefined;
+    if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
+      return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
+    }
+    // The servo's phase within the status threshold with 95 % confidence (the bound itself takes 4 σ).
+    const k = STATUS_SIGMAS;
+    const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
+    // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
+    const limit = this.status.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
+    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${k} σ + estimate) exceeds ${limit} ns.`;
+    return undefined;
+  }
+
+  /**
+   * The error bound at local time `at` (servoErrorBound.ts): from the servo's own uncertainty where it
+   * keeps one, else from the offsets. Undefined before the first Sync the servo used.
+   */
+  errorBoundAt(at: LocalTime): ErrorBound | undefined {
+    if (this.lastUsedLocal === undefined) return undefined;
+    const offsetRmsNs = this.status.snapshot(at).offsetRmsNs;
+    return servoErrorBound(
+      {
+        software: this.software,
+        pathDelayNs: Math.max(this.lastPathDelay ?? 0, ...this.recentPathDelays),
+        offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
+        uncertainty: this.servo.uncertainty?.(),
+        ageS: Number(at - this.lastUsedLocal) / 1e9,
+      },
+      this.errorBoundOptions,
+    );
   }
 
   /** The servo's frequency estimate without phase correction, ppb. */
@@ -313,6 +395,8 @@ export class ClockServo {
   private noticeReturnFromLoss(local: LocalTime): void {
     if (this.status.status() !== 'lost') return;
     this.spikeFilter?.reset();
+    // The grandmaster may have come back with another time (a restart): step as on a first update.
+    this.servo.allowFirstStep();
     const holdoverS = this.status.snapshot(local).holdoverS;
     if (this.status.inHoldover()) this.note(`Sync is back after ${holdoverS.toFixed(3)} s of holdover.`);
   }
@@ -346,6 +430,7 @@ export class ClockServo {
   private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): readonly StatusEvent[] {
     // After a PHC step the Sync's ingress timestamp is in the clock's old time: move it along.
     const stepped = stepNs !== undefined && this.clock.timestampsFollowAdjustment;
+    const unstableReason = this.boundProblem();
     const events = this.status.onSync({
       local: stepped ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime,
       offsetNs,
@@ -354,6 +439,7 @@ export class ClockServo {
       grandmasterIdentity: receipt.grandmasterIdentity,
       gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
       lastGmPhaseChange: receipt.lastGmPhaseChange,
+      ...(unstableReason === undefined ? {} : { unstableReason }),
     });
     if (stepNs !== undefined) this.status.restartWindow();
     return events;
@@ -491,6 +577,12 @@ export function resolvePiTuning(options: Pick<ClockServoOptions, 'pi' | 'piOverr
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
+/** σ of the servo's phase uncertainty that must fit within the status threshold. */
+const STATUS_SIGMAS = 2;
+/** Syncs over which the largest meanLinkDelay bounds the asymmetry (servoErrorBound.ts). */
+const RECENT_PATH_DELAYS = 64;
+/** More outliers than this share of the recent window: the servo's noise model does not hold. */
+const MAX_OUTLIER_SHARE = 0.25;
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 
 interface MasterOffset {

@@ -1,6 +1,7 @@
 /**
  * Servo selection by name, as linuxptp's clock_servo option.
  */
+import { KalmanServo, type KalmanTuning } from './kalmanServo.js';
 import { LinregServo } from './linregServo.js';
 import { PiServo, type PiTuning } from './piServo.js';
 import type { CommonServoOptions, Servo } from './servo.js';
@@ -9,16 +10,22 @@ import type { ServoName } from './servoState.js';
 export interface CreateServoOptions extends CommonServoOptions {
   /** Initial Sync interval, s. Default 1 s. */
   readonly syncIntervalS?: number;
-  /** Gains of the PI servo (ignored by linreg). */
+  /** Gains of the PI servo (ignored by the others). */
   readonly pi?: PiTuning;
+  /** Noise model of the Kalman servo (ignored by the others); its defaults follow softwareTimestamps. */
+  readonly kalman?: KalmanTuning;
+  /** Timestamps are software ones (µs of noise): selects the Kalman servo's software noise model. */
+  readonly softwareTimestamps?: boolean;
 }
 
 export function createServo(name: ServoName, options: CreateServoOptions = {}): Servo {
-  const { pi, ...common } = options;
+  const { pi, kalman, softwareTimestamps, ...common } = options;
   switch (name) {
     case 'pi':
       return new PiServo({ ...common, ...pi });
     case 'linreg':
       return new LinregServo(common);
+    case 'kalman':
+      return new KalmanServo({ ...common, ...kalman, softwareTimestamps: softwareTimestamps === true });
   }
 }

@@ -17,6 +17,28 @@ export interface ServoOutput {
   readonly frequencyPpb: number;
   /** Present in s1 only: step the clock's reading by this many ns. */
   readonly stepNs?: number;
+  /**
+   * The servo judged this offset an outlier and did not use it (servos that filter their input
+   * themselves): it still counts as a Sync received, but not as an offset for the status.
+   */
+  readonly outlier?: boolean;
+}
+
+/** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */
+export interface ServoUncertainty {
+  /** Of the phase estimate at the last Sync, ns. */
+  readonly phaseNs: number;
+  /** Of the frequency estimate, ppb. */
+  readonly frequencyPpb: number;
+  /** The phase estimate itself at the last Sync (clock − master), ns: what the steering still removes. */
+  readonly phaseEstimateNs: number;
+  /** The measurement noise the servo has learned, ns. */
+  readonly measurementNoiseNs: number;
+  /** Offsets not used as outliers since creation. */
+  readonly outliers: number;
+  /** Outliers among the last `recentWindow` offsets. */
+  readonly recentOutliers: number;
+  readonly recentWindow: number;
 }
 
 export interface Servo {
@@ -41,6 +63,8 @@ export interface Servo {
   /** The frequency estimate without the phase correction, ppb: what holdover keeps applying. */
   frequencyEstimatePpb(): number;
   state(): ServoState;
+  /** The servo's own uncertainty, when it keeps one; undefined before it has started. */
+  uncertainty?(): ServoUncertainty | undefined;
 }
 
 /** Options every servo shares (linuxptp names in the comments). */

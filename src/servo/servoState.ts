@@ -12,7 +12,7 @@ export const ServoState = {
 export type ServoState = (typeof ServoState)[keyof typeof ServoState];
 
 /** The servo algorithms available by name (linuxptp's clock_servo option). */
-export const SERVO_NAMES = ['pi', 'linreg'] as const;
+export const SERVO_NAMES = ['pi', 'linreg', 'kalman'] as const;
 export type ServoName = (typeof SERVO_NAMES)[number];
 
 export function isServoName(name: string): name is ServoName {

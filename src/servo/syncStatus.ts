@@ -46,6 +46,8 @@ export interface SyncObservation {
   readonly grandmasterIdentity: ClockIdentity | undefined;
   readonly gmTimeBaseIndicator: number;
   readonly lastGmPhaseChange: bigint;
+  /** Why the servo cannot vouch for its error bound now (synchronized is then neither entered nor kept). */
+  readonly unstableReason?: string;
 }
 
 /** The port engine's syncReceiptTimeout (its event), as the classifier needs it for the reason. */
@@ -125,10 +127,11 @@ export class SyncStatusClassifier {
     if (this.current === 'lost') {
       this.move('unstable', disruption ?? 'Sync messages are received again.', o.local);
     } else if (this.current === 'synchronized') {
-      const why = disruption ?? this.exitReason(o.servoState, rms);
+      const why = disruption ?? o.unstableReason ?? this.exitReason(o.servoState, rms);
       if (why !== undefined) this.move('unstable', why, o.local);
     }
-    this.goodInARow = o.servoState === ServoState.locked && rms < this.thresholdNs ? this.goodInARow + 1 : 0;
+    const good = o.servoState === ServoState.locked && rms < this.thresholdNs && o.unstableReason === undefined;
+    this.goodInARow = good ? this.goodInARow + 1 : 0;
     if (this.current === 'unstable' && this.goodInARow >= this.enterSamples) {
       const reason = `Servo locked (s2) with offset RMS ${rms.toFixed(0)} ns below ${this.thresholdNs} ns for ${this.goodInARow} Syncs.`;
       this.move('synchronized', reason, o.local);

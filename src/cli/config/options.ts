@@ -178,14 +178,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   // --- read by Syntonic: servo (ptp4l units: thresholds in s, frequencies in ppb) ---
   g(
     'clock_servo',
-    oneOf('pi', 'linreg', 'ntpshm', 'nullf', 'refclock_sock'),
+    oneOf('pi', 'linreg', 'kalman', 'ntpshm', 'nullf', 'refclock_sock'),
     read(
       { into: 'servo', field: 'servo' },
-      'the servo (`ntpshm` and `nullf` are refused). `refclock_sock` (linuxptp 4.x): each Sync\'s measured offset goes to chronyd\'s SOCK refclock and no clock is disciplined (a `clock phc` alongside is refused); the provider keeps its virtual clock ([deployment](deployment.md#chrony-and-the-system-clock))',
+      'the servo (`ntpshm` and `nullf` are refused; docs/servo.md). `refclock_sock` (linuxptp 4.x): each Sync\'s measured offset goes to chronyd\'s SOCK refclock and no clock is disciplined (a `clock phc` alongside is refused); the provider keeps its virtual clock ([deployment](deployment.md#chrony-and-the-system-clock))',
       {
-        value: '`pi`/`linreg`/`refclock_sock`',
-        fallback: { value: 'pi' },
-        unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi, linreg and refclock_sock: clock_servo must be pi, linreg or refclock_sock' },
+        value: '`pi`/`linreg`/`kalman`/`refclock_sock`',
+        fallback: { text: '`kalman` with software timestamps, `pi` otherwise' },
+        unsupported: { values: ['ntpshm', 'nullf'], because: 'syntonic has the servos pi, linreg, kalman and refclock_sock: clock_servo must be one of them' },
       },
     ),
   ),

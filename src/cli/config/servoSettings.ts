@@ -16,8 +16,8 @@ import { fallbackValue, READ_OPTIONS, type ServoField } from './options.js';
  * stability rule of ptp4l's SERVO_LOCKED_STABLE, which drives the automotive message interval request.
  */
 export interface ServoConfig extends ClockServoOptions {
-  /** clock_servo. */
-  readonly servo: ServoName;
+  /** clock_servo; unset: the timestamping mode's default (kalman for software, pi for hardware). */
+  readonly servo?: ServoName;
   /** PI settings the file sets (pi_*), laid over the tuning ClockServo chooses for the timestamping mode. */
   readonly piOverrides?: PiGainOptions;
   /** step_threshold, in ns (the file says seconds). */
@@ -57,8 +57,9 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
   }
   // max_frequency 0 means "the clock's own limit" in ptp4l: leave ClockServo's default, which the clock caps.
   const maxFrequencyPpb = servo.maxFrequencyPpb;
+  const name = SERVO_NAMES.find((n) => n === servo.servo);
   return {
-    servo: SERVO_NAMES.find((n) => n === servo.servo) ?? 'pi',
+    ...(name === undefined ? {} : { servo: name }),
     ...(Object.keys(pi).length === 0 ? {} : { piOverrides: pi }),
     stepThresholdNs: Number(servo.stepThresholdNs),
     firstStepThresholdNs: Number(servo.firstStepThresholdNs),

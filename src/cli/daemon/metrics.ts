@@ -4,7 +4,7 @@
  * binds to loopback unless told otherwise.
  */
 import { createServer, type Server } from 'node:http';
-import type { Snapshot } from '../../provider/snapshot.js';
+import { errorBoundAtAge, type Snapshot } from '../../provider/snapshot.js';
 
 export interface MetricsSource {
   snapshot(): Snapshot;
@@ -45,6 +45,11 @@ export function renderMetrics(source: MetricsSource): string {
   }
   const since = source.sinceLastSyncS();
   if (since !== undefined) gauge('syntonic_time_since_last_sync_seconds', 'Time since the last accepted Sync, s.', since);
+  const bound = errorBoundAtAge(s.errorBound, since === undefined ? null : since * 1e9);
+  if (bound !== null) {
+    gauge('syntonic_error_bound_ns', '|synchronized time - grandmaster time| is within this now, ns.', bound);
+    gauge('syntonic_error_bound_growth_ppb', 'How fast the error bound grows without Sync, ns/s.', s.errorBound?.growthPpb ?? 0);
+  }
   if (s.grandmaster !== null) {
     const id = s.grandmaster.identity.toString(16).padStart(16, '0');
     gauge('syntonic_grandmaster_info', 'The grandmaster in use (value 1).', 1, `{identity="${id.slice(0, 6)}.${id.slice(6, 10)}.${id.slice(10)}"}`);

@@ -7,7 +7,7 @@ import type { DisciplinedClock } from '../../clock/clock.js';
 import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime } from '../../clock/timePoint.js';
 import type { PortEngine } from '../../protocol/portEngine.js';
 import { continueLeap, deriveUtc, timePropertiesOf, type TimeProperties, type UtcConversion } from '../../protocol/timeProperties.js';
-import type { GrandmasterInfo, HoldoverInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
+import type { ErrorBoundInfo, GrandmasterInfo, HoldoverInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
 import type { ClockServo, ClockServoReport } from '../../servo/clockServo.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 
@@ -37,7 +37,7 @@ export class SnapshotBuilder {
   private statusReason = 'starting: no Sync received yet';
   private statusSince: MonotonicRawTime;
   /** (monotonicRaw, ptp) pairs of recent snapshots, oldest first, spanning about RATE_WINDOW_NS. */
-  private readonly history: { mono: bigint; ptp: bigint }[] = [];
+  private readonly history: { mono: bigint; ptp: bigint; local: bigint }[] = [];
   private cached: { sync: LocalTime; mapping: TimeMapping } | undefined;
   /** The last UTC conversion, so that a leap the grandmaster settles early still happens on time. */
   private lastUtc: UtcConversion | null = null;
@@ -87,6 +87,7 @@ export class SnapshotBuilder {
       rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
       quality: { level: report.quality, errorNs: report.qualityErrorNs === undefined ? null : Math.abs(report.qualityErrorNs), thresholdsNs: report.qualityThresholdsNs },
       holdover: holdoverInfo(report, pair),
+      errorBound: this.errorBound(lastSync),
     };
   }
 
@@ -108,12 +109,28 @@ export class SnapshotBuilder {
    */
   private mapping(pair: ClockPair, ptp: PtpTime): TimeMapping {
     const mono = BigInt(pair.monotonicRaw);
-    this.history.push({ mono, ptp: BigInt(ptp) });
+    this.history.push({ mono, ptp: BigInt(ptp), local: BigInt(pair.timestampClock) });
     while (this.history.length > 2 && mono - (this.history[1]?.mono ?? mono) >= RATE_WINDOW_NS) this.history.shift();
     const first = this.history[0];
     const span = first === undefined ? 0n : mono - first.mono;
-    const rateRatio = first !== undefined && span > 1_000_000_000n ? Number(BigInt(ptp) - first.ptp) / Number(span) : 1 + this.sources.clock.frequencyPpb() * 1e-9;
+    const clock = this.sources.clock;
+    const adjustment = 1 + clock.frequencyPpb() * 1e-9;
+    let rateRatio = adjustment;
+    if (first !== undefined && span > 1_000_000_000n) {
+      // A virtual clock is its free-running base × the adjustment in force: measure only the base
+      // against CLOCK_MONOTONIC_RAW, so that a window spanning a frequency change (the servo's first
+      // seconds remove e.g. 100 ppm) does not extrapolate with a stale rate. A PHC's timestamps follow
+      // its adjustment: its time is measured as it is.
+      rateRatio = clock.timestampsFollowAdjustment ? Number(BigInt(ptp) - first.ptp) / Number(span) : (Number(BigInt(pair.timestampClock) - first.local) / Number(span)) * adjustment;
+    }
     return { monotonicRaw: pair.monotonicRaw, ptpTime: ptp, rateRatio };
+  }
+
+  /** The servo's bound, expressed from the snapshot's lastSync (which may be a Sync the servo did not use). */
+  private errorBound(lastSync: LocalTime | undefined): ErrorBoundInfo | null {
+    const b = lastSync === undefined ? undefined : this.sources.servo.errorBoundAt(lastSync);
+    if (b === undefined) return null;
+    return { atLastSyncNs: b.atNs, growthPpb: b.growthPpb, halfWanderPpbPerS: b.halfWanderPpbPerS };
   }
 
   /** TAI and UTC at the mapping's instant (which picks the midnight a leap flag refers to). */

@@ -1,0 +1,411 @@
+/**
+ * Kalman-filter servo: estimates the clock's phase offset θ (clock − master, ns) and the frequency φ
+ * the clock needs (ppb, the adjustment that makes it run at the master's rate) jointly, with their
+ * covariance, from every offset measurement; then steers the clock with φ̂ − θ̂/τ. The idea of
+ * statime's Kalman filter (two states, measurement noise estimated from the data, the covariance as
+ * an error estimate); the noise handling is Syntonic's own:
+ *
+ *  - Model. Between two Syncs dt s apart, with the adjustment u applied: θ' = θ + (u − φ)·dt, and φ
+ *    takes a random walk of wanderPpbPerSqrtS (Q below). Measurement z = θ + v.
+ *  - Measurement noise R is learned online: from the median absolute innovation of the last
+ *    noiseWindow Syncs (a robust scale, blind to up to half of them being late frames), minus the
+ *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.
+ *  - Heavy-tailed latency (a Sync timestamped tens of µs late, one-sided): an innovation beyond
+ *    gateSigmas × √S is not used (the filter only predicts), at once and without a median's lag. When
+ *    maxConsecutiveOutliers come in a row on the same side, they are a real change (a phase jump, a
+ *    frequency step): the phase is re-seated from the offset, and the frequency's variance is widened
+ *    so that it is learned again.
+ *  - Start. The first offset seats θ (a step beyond first_step_threshold); the feed-forward (the
+ *    engine's rate ratio) is one measurement of φ with the variance its mode allows (software: the
+ *    start-up ratio from a few Pdelay exchanges is µs-noisy, so its weight is small), not a value the
+ *    servo is committed to: the offsets correct it within seconds.
+ *
+ * States as linuxptp: s1 when stepping, s2 otherwise once started (the covariance says how good s2 is).
+ */
+import type { LocalTime } from '../clock/timePoint.js';
+import { addNs } from '../clock/timePoint.js';
+import {
+  clampAbs,
+  PTP4L_FIRST_STEP_THRESHOLD_NS,
+  PTP4L_MAX_FREQUENCY_PPB,
+  type CommonServoOptions,
+  type Servo,
+  type ServoOutput,
+  type ServoUncertainty,
+} from './servo.js';
+import { ServoState } from './servoState.js';
+
+/** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
+export interface KalmanTuning {
+  /** Measurement noise (1 σ) before enough innovations are seen to learn it, ns. */
+  readonly initialMeasurementNoiseNs?: number;
+  /** Smallest measurement noise the filter ever assumes (1 σ), ns. */
+  readonly minMeasurementNoiseNs?: number;
+  /** 1 σ of the feed-forward (rate ratio) taken as a measurement of the frequency, ppb. */
+  readonly feedForwardSigmaPpb?: number;
+  /** 1 σ of the frequency at start when no feed-forward is available, ppb. */
+  readonly initialFrequencySigmaPpb?: number;
+  /** Random-walk frequency noise of the local oscillator against the master, ppb/√s. */
+  readonly wanderPpbPerSqrtS?: number;
+  /** Innovations beyond this many σ are outliers. */
+  readonly gateSigmas?: number;
+  /** Outliers in a row on the same side that are believed as a real change. */
+  readonly maxConsecutiveOutliers?: number;
+  /** The phase estimate is removed over this many Sync intervals. */
+  readonly phaseTimeConstantIntervals?: number;
+  /** Innovations kept for learning the measurement noise. */
+  readonly noiseWindow?: number;
+}
+
+export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
+  initialMeasurementNoiseNs: 50,
+  minMeasurementNoiseNs: 1,
+  feedForwardSigmaPpb: 20,
+  initialFrequencySigmaPpb: 500_000,
+  wanderPpbPerSqrtS: 1,
+  gateSigmas: 5,
+  maxConsecutiveOutliers: 3,
+  phaseTimeConstantIntervals: 1,
+  noiseWindow: 64,
+});
+
+/**
+ * Software timestamps: µs of noise with a heavy one-sided tail (LAB-NOTES: 1.6–2.5 µs one way at
+ * Sync rate, spikes of 30–120 µs), and a start-up rate ratio from two or three Pdelay exchanges that is
+ * hundreds of ppb off.
+ */
+export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
+  initialMeasurementNoiseNs: 500,
+  minMeasurementNoiseNs: 20,
+  feedForwardSigmaPpb: 2_000,
+  initialFrequencySigmaPpb: 500_000,
+  wanderPpbPerSqrtS: 1,
+  gateSigmas: 4,
+  maxConsecutiveOutliers: 4,
+  phaseTimeConstantIntervals: 4,
+  noiseWindow: 64,
+});
+
+export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
+  /** Initial Sync interval, s, until setSyncInterval is called. Default 1 s. */
+  readonly syncIntervalS?: number;
+  /** Start from KALMAN_TUNING_SOFTWARE rather than KALMAN_TUNING_HARDWARE. */
+  readonly softwareTimestamps?: boolean;
+}
+
+/** MAD × 1.4826 estimates a gaussian standard deviation. */
+const MAD_TO_SIGMA = 1.4826;
+/** The learned noise is recomputed every this many Syncs. */
+const NOISE_REFRESH = 8;
+/** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
+const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
+
+export class KalmanServo implements Servo {
+  readonly name = 'kalman' as const;
+
+  private readonly tuning: Required<KalmanTuning>;
+  private readonly stepThresholdNs: number;
+  private readonly firstStepThresholdNs: number;
+  private readonly maxFrequencyPpb: number;
+  private intervalS = 1;
+
+  private started = false;
+  private firstUpdate = true;
+  /** θ̂, ns; φ̂, ppb; covariance [[p00, p01], [p01, p11]] in ns², ns·ppb, ppb². */
+  private theta = 0;
+  private phi: number;
+  private p00 = 0;
+  private p01 = 0;
+  private p11 = 0;
+  private lastLocal: LocalTime | undefined;
+  /** The adjustment applied since the last Sync, ppb. */
+  private appliedPpb: number;
+  /** The feed-forward value last used as a measurement (a new one is used once). */
+  private fusedFeedForward: number | undefined;
+  private measurementVariance: number;
+  private readonly innovations: number[] = [];
+  private innovationNext = 0;
+  private sinceNoiseRefresh = 0;
+  private consecutiveOutliers = 0;
+  /** The current run of outliers on one side (time s, offset ns), the last maxConsecutiveOutliers. */
+  private readonly run: { tS: number; offsetNs: number }[] = [];
+  private outlierSide = 0;
+  private outlierCount = 0;
+  /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
+  private readonly recentFlags: Uint8Array;
+  private recentNext = 0;
+  private recentOutliers = 0;
+  private currentState: ServoState = ServoState.unlocked;
+
+  constructor(options: KalmanServoOptions = {}) {
+    const base = options.softwareTimestamps === true ? KALMAN_TUNING_SOFTWARE : KALMAN_TUNING_HARDWARE;
+    this.tuning = { ...base, ...definedOnly(options) };
+    for (const [key, value] of Object.entries(this.tuning)) {
+      if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`kalman ${key} must be a finite number ≥ 0, got ${value}`);
+    }
+    if (!(this.tuning.noiseWindow >= 8 && Number.isInteger(this.tuning.noiseWindow))) throw new RangeError('kalman noiseWindow must be an integer ≥ 8');
+    if (!(this.tuning.phaseTimeConstantIntervals >= 1)) throw new RangeError('kalman phaseTimeConstantIntervals must be ≥ 1');
+    this.stepThresholdNs = options.stepThresholdNs ?? 0;
+    this.firstStepThresholdNs = options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS;
+    this.maxFrequencyPpb = options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB;
+    if (!(this.stepThresholdNs >= 0) || !(this.firstStepThresholdNs >= 0)) throw new RangeError('step thresholds must be ≥ 0 ns');
+    if (!(this.maxFrequencyPpb > 0)) throw new RangeError('maxFrequencyPpb must be > 0');
+    this.phi = options.initialFrequencyPpb ?? 0;
+    this.appliedPpb = this.phi;
+    this.measurementVariance = this.tuning.initialMeasurementNoiseNs ** 2;
+    this.recentFlags = new Uint8Array(this.tuning.noiseWindow);
+    this.setSyncInterval(options.syncIntervalS ?? 1);
+  }
+
+  setSyncInterval(intervalS: number): void {
+    if (!(intervalS > 0 && Number.isFinite(intervalS))) throw new RangeError(`Sync interval must be > 0 s, got ${intervalS}`);
+    this.intervalS = intervalS;
+  }
+
+  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number): ServoOutput {
+    if (!Number.isFinite(offsetNs)) throw new RangeError(`offset must be finite ns, got ${offsetNs}`);
+    const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.start(offsetNs, localTime, feedForwardPpb);
+    this.currentState = out.state;
+    this.lastLocal = localTime;
+    this.appliedPpb = out.frequencyPpb;
+    this.noteOutlier(out.outlier === true);
+    // A first update ends with the first offset used (an outlier run may still turn out to be the jump).
+    if (out.state !== ServoState.unlocked && out.outlier !== true) this.firstUpdate = false;
+    return out;
+  }
+
+  reset(): void {
+    this.started = false;
+    this.fusedFeedForward = undefined;
+    this.lastLocal = undefined;
+    this.consecutiveOutliers = 0;
+    this.run.length = 0;
+    this.currentState = ServoState.unlocked;
+  }
+
+  allowFirstStep(): void {
+    this.firstUpdate = true;
+  }
+
+  shiftLocalTime(deltaNs: number): void {
+    if (this.lastLocal !== undefined) this.lastLocal = addNs(this.lastLocal, deltaNs);
+  }
+
+  frequencyEstimatePpb(): number {
+    return this.phi;
+  }
+
+  state(): ServoState {
+    return this.currentState;
+  }
+
+  uncertainty(): ServoUncertainty | undefined {
+    if (!this.started) return undefined;
+    return {
+      phaseNs: Math.sqrt(Math.max(0, this.p00)),
+      frequencyPpb: Math.sqrt(Math.max(0, this.p11)),
+      phaseEstimateNs: this.theta,
+      measurementNoiseNs: Math.sqrt(this.measurementVariance),
+      outliers: this.outlierCount,
+      recentOutliers: this.recentOutliers,
+      recentWindow: this.recentFlags.length,
+    };
+  }
+
+  private noteOutlier(outlier: boolean): void {
+    const flag = outlier ? 1 : 0;
+    this.recentOutliers += flag - (this.recentFlags[this.recentNext] as number);
+    this.recentFlags[this.recentNext] = flag;
+    this.recentNext = (this.recentNext + 1) % this.recentFlags.length;
+  }
+
+  /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */
+  private start(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
+    this.started = true;
+    this.theta = offsetNs;
+    this.p00 = this.measurementVariance;
+    this.p01 = 0;
+    this.p11 = this.tuning.initialFrequencySigmaPpb ** 2;
+    this.innovations.length = 0;
+    this.innovationNext = 0;
+    this.consecutiveOutliers = 0;
+    this.fuseFeedForward(feedForwardPpb);
+    this.lastLocal = localTime;
+    if (this.mustStep(offsetNs)) return this.step(offsetNs);
+    return { state: ServoState.locked, frequencyPpb: this.control() };
+  }
+
+  private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
+    this.predict(localTime);
+    this.fuseFeedForward(feedForwardPpb);
+    const innovation = offsetNs - this.theta;
+    const s = this.p00 + this.measurementVariance;
+    this.learnNoise(innovation);
+    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(s)) return this.outlier(offsetNs, innovation, localTime);
+    this.consecutiveOutliers = 0;
+    this.run.length = 0;
+    const k0 = this.p00 / s;
+    const k1 = this.p01 / s;
+    this.theta += k0 * innovation;
+    this.phi += k1 * innovation;
+    const p00 = this.p00;
+    const p01 = this.p01;
+    this.p00 = (1 - k0) * p00;
+    this.p01 = (1 - k0) * p01;
+    this.p11 -= k1 * p01;
+    if (this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs) return this.step(offsetNs);
+    return { state: ServoState.locked, frequencyPpb: this.control() };
+  }
+
+  /**
+   * Not used. A run of them on one side that agree with each other — on a constant new phase (a
+   * jump) or a line (a frequency step), within the learned noise — is a real change and is followed.
+   * A run that scatters (a link whose latency bursts by milliseconds, a userland relay under load)
+   * stays rejected: following it would step the clock to noise.
+   */
+  private outlier(offsetNs: number, innovation: number, localTime: LocalTime): ServoOutput {
+    const side = Math.sign(innovation);
+    if (side !== this.outlierSide) this.run.length = 0;
+    this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
+    this.outlierSide = side;
+    this.run.push({ tS: Number(localTime) / 1e9, offsetNs });
+    if (this.run.length > this.tuning.maxConsecutiveOutliers) this.run.shift();
+    if (this.consecutiveOutliers < this.tuning.maxConsecutiveOutliers || !this.runAgrees()) {
+      this.outlierCount++;
+      return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
+    }
+    // The frequency error that would explain the run: what the frequency must be free to move by.
+    const runS = this.consecutiveOutliers * this.intervalS;
+    this.reacquire(offsetNs, (innovation / runS) ** 2);
+    // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
+    // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
+    // late frame after a loss is never stepped to.
+    if (this.mustStep(offsetNs)) return this.step(offsetNs);
+    return { state: ServoState.locked, frequencyPpb: this.control() };
+  }
+
+  /** Whether the run's offsets lie on a line within the gate of the learned noise. */
+  private runAgrees(): boolean {
+    const n = this.run.length;
+    if (n < 3) return true;
+    const t0 = (this.run[0] as { tS: number }).tS;
+    let st = 0;
+    let sy = 0;
+    let stt = 0;
+    let sty = 0;
+    for (const p of this.run) {
+      const t = p.tS - t0;
+      st += t;
+      sy += p.offsetNs;
+      stt += t * t;
+      sty += t * p.offsetNs;
+    }
+    const denominator = n * stt - st * st;
+    const slope = denominator > 0 ? (n * sty - st * sy) / denominator : 0;
+    const intercept = (sy - slope * st) / n;
+    let worst = 0;
+    for (const p of this.run) worst = Math.max(worst, Math.abs(p.offsetNs - (intercept + slope * (p.tS - t0))));
+    return worst <= this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
+  }
+
+  /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */
+  private reacquire(offsetNs: number, frequencyVariance: number): void {
+    this.theta = offsetNs;
+    this.p00 = this.measurementVariance;
+    this.p01 = 0;
+    this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
+    this.consecutiveOutliers = 0;
+    this.run.length = 0;
+    // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
+    // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
+  }
+
+  private step(offsetNs: number): ServoOutput {
+    this.theta -= offsetNs;
+    return { state: ServoState.jump, frequencyPpb: this.clamp(this.phi), stepNs: -offsetNs };
+  }
+
+  /** Time update over the interval since the last Sync, with the adjustment that was applied. */
+  private predict(localTime: LocalTime): void {
+    const last = this.lastLocal;
+    const dt = last === undefined ? 0 : Number(localTime - last) / 1e9;
+    if (!(dt > 0)) return;
+    this.theta += (this.appliedPpb - this.phi) * dt;
+    const q = this.tuning.wanderPpbPerSqrtS ** 2;
+    // F = [[1, −dt], [0, 1]]; Q of a random-walk frequency integrated into phase.
+    const p00 = this.p00 - 2 * dt * this.p01 + dt * dt * this.p11 + (q * dt ** 3) / 3;
+    const p01 = this.p01 - dt * this.p11 - (q * dt * dt) / 2;
+    const p11 = this.p11 + q * dt;
+    this.p00 = p00;
+    this.p01 = p01;
+    this.p11 = p11;
+  }
+
+  /** A feed-forward value not seen before is one measurement of φ (H = [0, 1]). */
+  private fuseFeedForward(feedForwardPpb: number | undefined): void {
+    if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
+    this.fusedFeedForward = feedForwardPpb;
+    const r = this.tuning.feedForwardSigmaPpb ** 2;
+    const s = this.p11 + r;
+    const k0 = this.p01 / s;
+    const k1 = this.p11 / s;
+    const innovation = feedForwardPpb - this.phi;
+    this.theta += k0 * innovation;
+    this.phi += k1 * innovation;
+    const p01 = this.p01;
+    const p11 = this.p11;
+    this.p00 -= k0 * p01;
+    this.p01 -= k0 * p11;
+    this.p11 -= k1 * p11;
+  }
+
+  /** Robust scale of recent innovations, less what the prediction itself contributes. */
+  private learnNoise(innovation: number): void {
+    const n = this.tuning.noiseWindow;
+    if (this.innovations.length < n) this.innovations.push(innovation);
+    else this.innovations[this.innovationNext] = innovation;
+    this.innovationNext = (this.innovationNext + 1) % n;
+    if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 4) return;
+    this.sinceNoiseRefresh = 0;
+    const center = median(this.innovations);
+    const mad = median(this.innovations.map((v) => Math.abs(v - center)));
+    const sigma = MAD_TO_SIGMA * mad;
+    // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
+    // uncertain, so never take away more than half of it.
+    const variance = sigma * sigma;
+    this.measurementVariance = Math.max(variance - this.p00, variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
+  }
+
+  /** The frequency to apply: the estimate, and the phase removed over τ. */
+  private control(): number {
+    const tauS = this.tuning.phaseTimeConstantIntervals * this.intervalS;
+    return this.clamp(this.phi - this.theta / tauS);
+  }
+
+  private mustStep(offsetNs: number): boolean {
+    const magnitude = Math.abs(offsetNs);
+    return (
+      (this.firstUpdate && this.firstStepThresholdNs > 0 && magnitude > this.firstStepThresholdNs) ||
+      (this.stepThresholdNs > 0 && magnitude > this.stepThresholdNs)
+    );
+  }
+
+  private clamp(ppb: number): number {
+    return clampAbs(ppb, this.maxFrequencyPpb);
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function definedOnly(options: KalmanTuning): KalmanTuning {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(KALMAN_TUNING_HARDWARE) as (keyof KalmanTuning)[]) {
+    const v = options[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as KalmanTuning;
+}

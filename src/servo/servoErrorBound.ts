@@ -1,0 +1,71 @@
+/**
+ * errorBoundNs: how far the disciplined clock may be from the grandmaster's time, as a bound that
+ * holds (|true error| ≤ bound in ≥ 99.9 % of instants while synchronized), not a typical error.
+ *
+ *   bound(age) = asymmetryNs + k·σθ + |θ̂| + age · (k·σφ) + ½ · wanderPpbPerS · age²        ns, age in s
+ *
+ * - asymmetryNs: what no offset measurement can see, the difference between the Sync's path and the
+ *   mean of the Pdelay paths. Each one-way latency is ≥ 0 and the Sync's path is no slower than a
+ *   Pdelay round trip, so |asymmetry| ≤ meanLinkDelay; the measured meanLinkDelay moves with the
+ *   latencies (0.8–1.5 µs within one lab run), so the largest filtered value of the last 64 Syncs
+ *   plus the learned measurement noise (1 σ of the Sync's own latency) is used (on veth with software
+ *   timestamps ~1.7 µs, where the asymmetry measured 0.5–1.1 µs); a configured value replaces it when
+ *   the link is known better (errorBound.asymmetryNs).
+ * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
+ *   covariance, with the measurement noise it learned), k = 4 (3.3 is 99.9 % for gaussian errors; the
+ *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
+ *   Servos without an uncertainty (pi, linreg) use k × the RMS of recent offsets for k·σθ + |θ̂| and
+ *   the mode's frequency error for k·σφ.
+ * - wanderPpbPerS: how fast the local oscillator's frequency may change while no Sync corrects it
+ *   (temperature: an uncompensated quartz, ~1 ppm/K, in a room warming 1 K/min: 17 ppb/s → 20).
+ */
+import type { ServoUncertainty } from './servo.js';
+
+export interface ErrorBoundOptions {
+  /** Bound of the path asymmetry no offset shows, ns. Default: the filtered meanLinkDelay. */
+  readonly asymmetryNs?: number;
+  /** σ multiplier. Default 4. */
+  readonly sigmas?: number;
+  /** Frequency change of the local oscillator without Sync, ppb/s. Default 20. */
+  readonly wanderPpbPerS?: number;
+}
+
+/** The bound at an instant, and how it grows with the age of the last Sync from there. */
+export interface ErrorBound {
+  /** Bound at the instant it was computed for, ns. */
+  readonly atNs: number;
+  /** Bound at the last Sync used (age 0), ns. */
+  readonly atLastSyncNs: number;
+  /** Linear growth, ppb (ns per s of age). */
+  readonly growthPpb: number;
+  /** Quadratic growth: ½ × wander, ppb/s (ns per s² of age). */
+  readonly halfWanderPpbPerS: number;
+  /** s since the last Sync used, at the instant of atNs. */
+  readonly ageS: number;
+}
+
+export interface ErrorBoundInput {
+  readonly software: boolean;
+  /** Largest filtered meanLinkDelay of the recent Syncs, ns. */
+  readonly pathDelayNs: number;
+  /** RMS of recent offsets, ns (servos without an uncertainty). */
+  readonly offsetRmsNs: number;
+  readonly uncertainty: ServoUncertainty | undefined;
+  /** s since the last Sync the servo used. */
+  readonly ageS: number;
+}
+
+/** Residual frequency error assumed for servos without an uncertainty, ppb. */
+const FALLBACK_FREQUENCY_ERROR_PPB = { software: 1_000, hardware: 100 } as const;
+
+export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptions = {}): ErrorBound {
+  const k = options.sigmas ?? 4;
+  const u = input.uncertainty;
+  const asymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs) + (u?.measurementNoiseNs ?? input.offsetRmsNs);
+  const phase = u === undefined ? k * input.offsetRmsNs : k * u.phaseNs + Math.abs(u.phaseEstimateNs);
+  const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
+  const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? 20);
+  const atLastSyncNs = asymmetry + phase;
+  const age = Math.max(0, input.ageS);
+  return { atNs: atLastSyncNs + age * (growthPpb + halfWanderPpbPerS * age), atLastSyncNs, growthPpb, halfWanderPpbPerS, ageS: age };
+}
