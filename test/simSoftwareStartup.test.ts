@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type ScenarioResult } from '../conformance/sim/runScenario.js';
 import { LAB_COLD_START, softwareRecorded } from '../conformance/sim/scenarios.js';
 import type { ClockServoOptions } from '../src/servo/clockServo.js';
+import type { PiTuning } from '../src/servo/piServo.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
@@ -45,10 +46,12 @@ describe('software timestamps from a cold start (recorded veth noise)', () => {
     }
   });
 
-  it('the software PI with its frequency seated from the start-up rate ratio misses them', () => {
+  it('the software PI of issue 14 (frequency seated from the start-up rate ratio, tracking gains only) misses them', () => {
     // Measured: on three seeds synchronized only after 31–35 s, on the other three synchronized early and
-    // left again once the seated frequency error showed.
-    const failing = SEEDS.filter((seed) => !meetsTargets(run(seed, { timestamping: 'software', servo: 'pi' })));
+    // left again once the seated frequency error showed. The PI tuning is pinned as it was then: the
+    // acquisition gains it has since gained (for the phase a holdover leaves) hide part of the problem.
+    const issue14Pi: PiTuning = { kpScale: 0.07, kiScale: 0.003, slewThresholdNs: 20_000 };
+    const failing = SEEDS.filter((seed) => !meetsTargets(run(seed, { timestamping: 'software', servo: 'pi', pi: issue14Pi })));
     expect(failing.length).toBeGreaterThanOrEqual(SEEDS.length - 1);
   });
 });
