@@ -61,18 +61,20 @@ describe('local extrapolation of synchronized time', () => {
       holdover: { since: monotonicRawTime(13_000_000_000n), estimatedErrorNs: 40, initialErrorNs: 40, stabilityPpb: 5, driftPpbPerS: 20, frequencyPpb: -12 },
     });
 
-    it("extrapolates the daemon's holdover estimate and bounds the error by it when it outgrows the guard bound", () => {
+    it("extrapolates the daemon's holdover estimate and bounds the error by the larger of each term of it and of the guard", () => {
       const x = new TimeExtrapolator();
       x.update(holdover, model);
       // 10 s into holdover (23 s): estimate 40 + 5 × 10 + ½ × 20 × 100 = 1090 ns, in [1000, 10 000): fair.
-      // Guard: age 13 s, 135 + 13 × 50 + ½ × 10 × 169 = 1630 ns; floor + estimate = 100 + 1090 = 1190: the guard wins.
+      // Terms: at the last Sync max(guard 135, floor 100 + e0 40) = 140 ns; per s max(50, σ 5) = 50;
+      // per s² max(½ × 10, ½ × 20) = 10. Age 13 s: 140 + 13 × (50 + 10 × 13) = 2480 ns — above both the
+      // guard alone (135 + 13 × 50 + 5 × 169 = 1630) and floor + estimate (100 + 1090 = 1190).
       const at23 = x.at(monotonicRawTime(23_000_000_000n));
-      expect(at23).toMatchObject({ status: 'lost', quality: 'fair', holdoverErrorNs: 1090, errorBoundNs: 1630 });
-      // 60 s in (73 s): estimate 40 + 300 + 36 000 = 36 340 ns, poor; guard 135 + 63 × 50 + 5 × 3969 = 23 130 < 100 + 36 340.
+      expect(at23).toMatchObject({ status: 'lost', quality: 'fair', holdoverErrorNs: 1090, errorBoundNs: 2480 });
+      // 60 s in (73 s, age 63 s): estimate 40 + 300 + 36 000 = 36 340 ns, poor; bound 140 + 63 × (50 + 630) = 42 980.
       const at73 = x.at(monotonicRawTime(73_000_000_000n));
       expect(at73.quality).toBe('poor');
       expect(at73.holdoverErrorNs).toBeCloseTo(36_340, 6);
-      expect(at73.errorBoundNs).toBeCloseTo(36_440, 6);
+      expect(at73.errorBoundNs).toBeCloseTo(42_980, 6);
     });
 
     it('goes back to the guard bound and the snapshot\'s quality once Syncs are back', () => {

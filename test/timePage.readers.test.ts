@@ -69,8 +69,16 @@ function scenario(i: number, prng: Prng, now: bigint): Snapshot {
   const ptpNs = 1_764_600_000_000_000_000n + BigInt(Math.floor(prng.uniform() * 1e15));
   const rate = i < RATES.length ? (RATES[i] ?? 1) : 1 + prng.symmetric(2e-4);
   const statuses: SyncStatus[] = ['synchronized', 'unstable', 'lost'];
+  const status = statuses[i % 3] ?? 'lost';
+  // Lost after a synchronization: holdover, whose estimate the bound's terms must hold too.
+  const initialErrorNs = prng.uniform() * 3000;
+  const holdover =
+    status === 'lost'
+      ? { since: monotonicRawTime(mappingRaw), estimatedErrorNs: initialErrorNs, initialErrorNs, stabilityPpb: prng.uniform() * 2000, driftPpbPerS: prng.uniform() * 100, frequencyPpb: 0 }
+      : null;
   return sampleSnapshot({
-    status: statuses[i % 3] ?? 'lost',
+    status,
+    holdover,
     mapping: { monotonicRaw: monotonicRawTime(mappingRaw), ptpTime: ptpTime(ptpNs), rateRatio: rate },
     lastSync: monotonicRawTime(mappingRaw - BigInt(Math.floor(prng.uniform() * 200e6))),
     offsetFromMasterRmsNs: prng.uniform() * 5000,

@@ -57,7 +57,22 @@ export interface ErrorBoundTerms {
   readonly nsPerS2: number;
 }
 
-export function errorBoundTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs' | 'errorBound'>, model: ErrorBoundModel): ErrorBoundTerms {
+export function errorBoundTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs' | 'errorBound' | 'holdover'>, model: ErrorBoundModel): ErrorBoundTerms {
+  const guard = guardTerms(snapshot, model);
+  const h = snapshot.holdover;
+  if (h === null) return guard;
+  // In holdover the daemon's estimate (e0 + σ·t + ½D·t², t from the start of holdover) knows this
+  // oscillator's recent history, the guard assumes one; neither may undercut the other. Taking each
+  // term's larger value, with t counted from the last Sync (earlier than the start of holdover), gives
+  // one polynomial that is never below either: the client and the time page then evaluate the same bound.
+  return {
+    atSyncNs: Math.max(guard.atSyncNs, model.floorNs + h.initialErrorNs),
+    nsPerS: Math.max(guard.nsPerS, h.stabilityPpb),
+    nsPerS2: Math.max(guard.nsPerS2, 0.5 * h.driftPpbPerS),
+  };
+}
+
+function guardTerms(snapshot: Pick<Snapshot, 'offsetFromMasterRmsNs' | 'errorBound'>, model: ErrorBoundModel): ErrorBoundTerms {
   // The daemon's servo bounds its own error (src/servo/servoErrorBound.ts): when the snapshot carries
   // that bound, it is used as it is; the model is for providers that send none.
   const b = snapshot.errorBound;

@@ -70,7 +70,6 @@ export class TimeExtrapolator {
   private holdoverInitialNs = 0;
   private holdoverStabilityPpb = 0;
   private holdoverHalfDriftPpbPerS = 0;
-  private floorNs = 0;
   private thresholds: QualityThresholdsNs | undefined;
 
   /** Takes a snapshot's mapping, status, quality, holdover and error model. */
@@ -87,7 +86,6 @@ export class TimeExtrapolator {
       this.holdoverStabilityPpb = h.stabilityPpb;
       this.holdoverHalfDriftPpbPerS = 0.5 * h.driftPpbPerS;
     }
-    this.floorNs = model.floorNs;
     const m = snapshot.mapping;
     this.hasMapping = m !== null;
     if (m === null) return;
@@ -174,15 +172,14 @@ export class TimeExtrapolator {
         leapSecond = this.leapInsert && ptp < leapAt + NS_PER_S;
       }
     }
+    // In holdover the terms already hold the daemon's estimate as well (errorBoundTerms).
     const bound = this.baseNs + ageS * (this.linearPpb + this.halfWanderPpbPerS * ageS);
-    // In holdover: the guard bound assumes an oscillator; the daemon's estimate knows this one's recent
-    // history. Neither may undercut the other.
     const t = this.inHoldover ? Math.max(0, (Number(monotonicRaw) - this.holdoverSinceNs) * 1e-9) : 0;
     const estimate = this.inHoldover ? this.holdoverInitialNs + t * (this.holdoverStabilityPpb + this.holdoverHalfDriftPpbPerS * t) : null;
     return {
       ptpTime: ptp as PtpTime,
       status: this.currentStatus,
-      errorBoundNs: estimate === null ? bound : Math.max(bound, this.floorNs + estimate),
+      errorBoundNs: bound,
       tai: this.taiKnown ? (ptp as TaiTime) : null,
       utc,
       utcOffset,
