@@ -13,7 +13,8 @@
  * interval scaling, no feed-forward, first_step_threshold 20 µs, step_threshold 0).
  */
 import type { Report } from './run.js';
-import { ClockServo, PTP4L_REFERENCE_OPTIONS, type ClockServoOptions } from '../src/servo/clockServo.js';
+import { PTP4L_REFERENCE_OPTIONS } from '../src/servo/clockServo.js';
+import { ClockDiscipline, type ClockDisciplineOptions } from '../src/servo/clockDiscipline.js';
 import { lockFigures, simulate, standardScenario, type LockFigures, type ServoScenario } from '../src/servo/servoSimulation.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -39,9 +40,9 @@ const SOFTWARE: Partial<ServoScenario> = {
   durationS: 300,
 };
 
-function measure(options: ClockServoOptions, overrides: Partial<ServoScenario> = {}, lockNs = 100, steadyFromS = 10): Summary {
+function measure(options: ClockDisciplineOptions, overrides: Partial<ServoScenario> = {}, lockNs = 100, steadyFromS = 10): Summary {
   const runs = SEEDS.map((seed) =>
-    lockFigures(simulate(standardScenario(seed, overrides), (clock) => new ClockServo(clock, options)).syncs, lockNs, steadyFromS),
+    lockFigures(simulate(standardScenario(seed, overrides), (clock) => new ClockDiscipline(clock, options)).syncs, lockNs, steadyFromS),
   );
   const mean = (pick: (f: LockFigures) => number): number => runs.reduce((s, f) => s + pick(f), 0) / runs.length;
   const worst = (pick: (f: LockFigures) => number): number => Math.max(...runs.map(pick));

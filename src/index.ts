@@ -33,6 +33,8 @@ export { PiServo, type PiServoOptions, type PiTuning } from './servo/piServo.js'
 export { LinregServo, type LinregServoOptions } from './servo/linregServo.js';
 export { createServo } from './servo/createServo.js';
 export * from './servo/clockServo.js';
+export * from './servo/clockDiscipline.js';
+export * from './servo/timeBaseStatus.js';
 export * from './servo/clockSlave.js';
 export * from './servo/syncStatus.js';
 export * from './servo/quality.js';

@@ -71,7 +71,7 @@ function synchronizedStation(): Station {
   s.advance(T0 + 1100n * MS);
   s.slave.receive(announce(0), localTime(T0 + 1100n * MS));
   for (let i = 0; i < 16; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
-  expect(s.slave.servo.syncStatus()).toBe('synchronized');
+  expect(s.slave.discipline.syncStatus()).toBe('synchronized');
   return s;
 }
 

@@ -14,7 +14,8 @@ import { loadDaemonConfig } from '../src/cli/config/daemonConfig.js';
 import type { PtpFrame, PtpMessage } from '../src/protocol/messages.js';
 import { GPTP_DEFAULTS } from '../src/protocol/portConfig.js';
 import { clockIdentityFromMac } from '../src/protocol/portIdentity.js';
-import { ClockServo, resolvePiTuning, SYNTONIC_PI_TUNING, SYNTONIC_PI_TUNING_SOFTWARE } from '../src/servo/clockServo.js';
+import { ClockDiscipline } from '../src/servo/clockDiscipline.js';
+import { resolvePiTuning, SYNTONIC_PI_TUNING, SYNTONIC_PI_TUNING_SOFTWARE } from '../src/servo/clockServo.js';
 import { ClockSlave } from '../src/servo/clockSlave.js';
 import { simulate, standardScenario } from '../src/servo/servoSimulation.js';
 import type { StatusEvent } from '../src/servo/syncStatus.js';
@@ -66,10 +67,10 @@ describe('defect 1: the configured syncReceiptTimeout times the status too', () 
 
   it('stays synchronized past 3 silent intervals when syncReceiptTimeout is 6, and is lost when the engine ages the master', () => {
     const s = station(6);
-    expect(s.slave.servo.syncStatus()).toBe('synchronized');
+    expect(s.slave.discipline.syncStatus()).toBe('synchronized');
     const lastRx = T0 + 1200n * MS + 15n * 125n * MS + 500n;
     s.advance(lastRx + 5n * 125n * MS);
-    expect(s.slave.servo.syncStatus()).toBe('synchronized');
+    expect(s.slave.discipline.syncStatus()).toBe('synchronized');
     s.advance(lastRx + 2000n * MS);
     const lost = s.status.find((e) => e.to === 'lost');
     // the engine ages the master (6 + ½) intervals after the last Sync: the status goes with it
@@ -82,7 +83,7 @@ describe('defect 2: pi_* options lay over the chosen tuning', () => {
   /** Syncs of a 20 s simulated run with the servo options a configuration file gives. */
   function run(cfg: string, timestamping: 'hardware' | 'software'): number[] {
     const { config } = loadDaemonConfig({ text: cfg, interfaceName: 'eth0', overrides: {} });
-    const result = simulate(standardScenario(3, { durationS: 20 }), (clock) => new ClockServo(clock, { ...config.servo, timestamping }));
+    const result = simulate(standardScenario(3, { durationS: 20 }), (clock) => new ClockDiscipline(clock, { ...config.servo, timestamping }));
     return result.syncs.map((s) => s.trueErrorNs);
   }
 

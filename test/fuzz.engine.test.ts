@@ -59,6 +59,6 @@ describe('engine and servo fed mutated frames', () => {
     expect(rejected).toBeGreaterThan(0);
     // Bounded state: nothing the engine keeps grows with the number of frames.
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 2 ** 20);
-    expect(Number.isFinite(slave.servo.report(localTime(now)).frequencyPpb)).toBe(true);
+    expect(Number.isFinite(slave.discipline.report(localTime(now)).frequencyPpb)).toBe(true);
   });
 });

@@ -47,7 +47,7 @@ function leapRun(): { sim: Simulation; read: (taiNs: bigint) => ReturnType<TimeE
   });
   const builder = new SnapshotBuilder({
     engine: sim.engine,
-    servo: sim.slave.servo,
+    discipline: sim.slave.discipline,
     clock: sim.clock,
     timestamping: 'hardware',
     // CLOCK_MONOTONIC_RAW of the simulated node: true time.

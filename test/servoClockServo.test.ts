@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClockServo, type ClockServoOptions } from '../src/servo/clockServo.js';
+import { ClockDiscipline, type ClockDisciplineOptions } from '../src/servo/clockDiscipline.js';
 import { ServoState } from '../src/servo/servoState.js';
 import { VirtualClock } from '../src/clock/virtualClock.js';
 import { localTime, ptpTime, type LocalTime } from '../src/clock/timePoint.js';
@@ -11,10 +11,10 @@ const BASE_START = 1_000_000_000_000n;
 const TAI = 5_000_000_000_000n;
 
 /** A virtual clock over a base the test moves; the clock reads TAI + offsetNs at the base's start. */
-function rig(offsetNs: bigint, options: ClockServoOptions = {}) {
+function rig(offsetNs: bigint, options: ClockDisciplineOptions = {}) {
   let base = BASE_START;
   const clock = new VirtualClock(() => localTime(base), { initialTime: ptpTime(TAI + offsetNs) });
-  const servo = new ClockServo(clock, { pi: { kpConst: 0.5, kiConst: 0.1 }, ...options });
+  const servo = new ClockDiscipline(clock, { pi: { kpConst: 0.5, kiConst: 0.1 }, ...options });
   return { clock, servo, advance: (ns: bigint) => (base += ns), base: () => localTime(base) };
 }
 
@@ -155,8 +155,8 @@ describe('ClockServo and asCapable', () => {
 
 describe('ClockServo with the Kalman servo (software timestamps)', () => {
   /** Syncs every 125 ms carrying the clock's own time plus `offsetNs(i)` of measured offset. */
-  function feed(r: ReturnType<typeof rig>, count: number, offsetNs: (i: number) => number, from = 0): ReturnType<ClockServo['onSync']>[] {
-    const outcomes: ReturnType<ClockServo['onSync']>[] = [];
+  function feed(r: ReturnType<typeof rig>, count: number, offsetNs: (i: number) => number, from = 0): ReturnType<ClockDiscipline['onSync']>[] {
+    const outcomes: ReturnType<ClockDiscipline['onSync']>[] = [];
     for (let i = from; i < from + count; i++) {
       r.advance(125_000_000n);
       const now = r.clock.fromTimestamp(r.base());

@@ -7,7 +7,7 @@ import { Prng } from '../src/clock/prng.js';
 import { localTime } from '../src/clock/timePoint.js';
 import { KalmanServo, type KalmanServoOptions } from '../src/servo/kalmanServo.js';
 import { lockFigures, simulate, standardScenario } from '../src/servo/servoSimulation.js';
-import { ClockServo } from '../src/servo/clockServo.js';
+import { ClockDiscipline } from '../src/servo/clockDiscipline.js';
 import { servoErrorBound } from '../src/servo/servoErrorBound.js';
 import { ServoState } from '../src/servo/servoState.js';
 
@@ -95,7 +95,7 @@ describe('KalmanServo: noise', () => {
 describe('KalmanServo on the hardware simulation (8 ns stamps, ±20 ns, +100 ppm, 1 ppb/√s)', () => {
   it('locks within 0.2 s and stays within 100 ns, RMS ≤ 5 ns on each of 6 seeds', () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const f = lockFigures(simulate(standardScenario(seed), (clock) => new ClockServo(clock, { servo: 'kalman' })).syncs, 100, 10);
+      const f = lockFigures(simulate(standardScenario(seed), (clock) => new ClockDiscipline(clock, { servo: 'kalman' })).syncs, 100, 10);
       expect(f.timeToLockS, `seed ${seed}`).toBeLessThanOrEqual(0.2);
       expect(f.rmsNs, `seed ${seed}`).toBeLessThanOrEqual(5);
       expect(f.maxNs, `seed ${seed}`).toBeLessThan(100);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinregServo } from '../src/servo/linregServo.js';
 import { createServo } from '../src/servo/createServo.js';
 import { ServoState, isServoName } from '../src/servo/servoState.js';
-import { ClockServo } from '../src/servo/clockServo.js';
+import { ClockDiscipline } from '../src/servo/clockDiscipline.js';
 import { simulate, standardScenario } from '../src/servo/servoSimulation.js';
 import { localTime } from '../src/clock/timePoint.js';
 
@@ -35,7 +35,7 @@ describe('LinregServo', () => {
 
   it('syntonizes a noise-free +100 ppm PHC to the exact frequency', () => {
     const scenario = standardScenario(1, { timestampGranularityNs: 1, timestampNoiseNs: 0, linkDelayNoiseNs: 0, durationS: 60, oscillator: { frequencyOffsetPpm: 100 } });
-    const run = simulate(scenario, (clock) => new ClockServo(clock, { servo: 'linreg' }));
+    const run = simulate(scenario, (clock) => new ClockDiscipline(clock, { servo: 'linreg' }));
     expect(run.clock.frequencyPpb()).toBeCloseTo(NEEDED_PPB, 1);
     expect(Math.abs(run.syncs[run.syncs.length - 1]?.trueErrorNs ?? Infinity)).toBeLessThan(2);
   });
@@ -59,7 +59,7 @@ describe('servo selection by name', () => {
         oscillator: { frequencyOffsetPpm: 100 },
         timestampsFollowAdjustment,
       });
-      const run = simulate(scenario, (clock) => new ClockServo(clock));
+      const run = simulate(scenario, (clock) => new ClockDiscipline(clock));
       expect(run.clock.frequencyPpb()).toBeCloseTo(NEEDED_PPB, 1);
       expect(Math.abs(run.syncs[run.syncs.length - 1]?.trueErrorNs ?? Infinity)).toBeLessThan(2);
     }

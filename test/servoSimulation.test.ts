@@ -4,14 +4,15 @@
  * 1 ppb/√s random walk, the clock 3.14 ms off at start, rate ratio over 8 Pdelay exchanges 1 s apart.
  */
 import { describe, expect, it } from 'vitest';
-import { ClockServo, PTP4L_REFERENCE_OPTIONS, type ClockServoOptions } from '../src/servo/clockServo.js';
+import { PTP4L_REFERENCE_OPTIONS } from '../src/servo/clockServo.js';
+import { ClockDiscipline, type ClockDisciplineOptions } from '../src/servo/clockDiscipline.js';
 import { lockFigures, simulate, standardScenario, type ServoScenario, type SimulationResult } from '../src/servo/servoSimulation.js';
 import { ServoState } from '../src/servo/servoState.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
-function run(seed: number, scenario: Partial<ServoScenario> = {}, options: ClockServoOptions = {}): SimulationResult {
-  return simulate(standardScenario(seed, scenario), (clock) => new ClockServo(clock, options));
+function run(seed: number, scenario: Partial<ServoScenario> = {}, options: ClockDisciplineOptions = {}): SimulationResult {
+  return simulate(standardScenario(seed, scenario), (clock) => new ClockDiscipline(clock, options));
 }
 
 describe('servo on the simulator: locking', () => {
@@ -89,9 +90,9 @@ describe('servo on the simulator: a 1 ms phase jump of the master at 30 s', () =
 
 describe('servo on the simulator: loss of sync', () => {
   it('goes lost after syncReceiptTimeout × 125 ms without Sync, then holds over on the last frequency', () => {
-    let servo: ClockServo | undefined;
+    let servo: ClockDiscipline | undefined;
     const result = simulate(standardScenario(1, { durationS: 90, syncGaps: [{ fromS: 60, toS: 1000 }] }), (clock) => {
-      servo = new ClockServo(clock);
+      servo = new ClockDiscipline(clock);
       return servo;
     });
     const lost = result.events.find((e) => e.event.to === 'lost');

@@ -33,7 +33,7 @@ describe('full stack on the simulator: engine → ClockServo → SimClock', () =
     sim.runFor(60, SECOND / 8n, (s) => errors.push(s.clockErrorNs()));
     const worst = Math.max(...errors.map(Math.abs));
     expect(worst).toBeLessThan(100);
-    expect(sim.slave.servo.report(sim.localNow()).status).toBe('synchronized');
+    expect(sim.slave.discipline.report(sim.localNow()).status).toBe('synchronized');
   });
 
   it('goes to lost after syncReceiptTimeout when the grandmaster falls silent, and holds over', () => {
@@ -41,8 +41,8 @@ describe('full stack on the simulator: engine → ClockServo → SimClock', () =
     const sim = new Simulation({ ...scenario, master: { ...DEFAULT_MASTER, outages: [{ fromNs: 20n * SECOND, toNs: 100n * SECOND }] } });
     const statuses: string[] = [];
     sim.runFor(20);
-    const before = sim.slave.servo.report(sim.localNow()).status;
-    sim.runFor(1, SECOND / 8n, (s) => statuses.push(s.slave.servo.report(s.localNow()).status));
+    const before = sim.slave.discipline.report(sim.localNow()).status;
+    sim.runFor(1, SECOND / 8n, (s) => statuses.push(s.slave.discipline.report(s.localNow()).status));
     expect(before).toBe('synchronized');
     expect(statuses).toContain('lost');
     sim.runFor(10);

@@ -88,8 +88,8 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       else insideAfter = true;
     }
     if (t >= spec.steadyFromS && t <= steadyTo) steady.push(err);
-    if (s.slave.servo.syncStatus() === 'synchronized') {
-      const bound = s.slave.servo.errorBoundAt(s.localNow());
+    if (s.slave.discipline.syncStatus() === 'synchronized') {
+      const bound = s.slave.discipline.errorBoundAt(s.localNow());
       syncedSamples++;
       if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
       syncedMax = Math.max(syncedMax, Math.abs(err));

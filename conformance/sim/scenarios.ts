@@ -2,7 +2,7 @@
  * Named simulation scenarios: each a link, a grandmaster, an oscillator and timestamping model, run
  * through the real engine and servo. Parameters carry their units in their names.
  */
-import type { ClockServoOptions } from '../../src/servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { loadRecordedNoise } from './latencyDistribution.js';
 import { DEFAULT_MASTER, type MasterModel, type SimulationScenario } from './simulation.js';
 
@@ -53,7 +53,7 @@ interface Knobs {
   recordedNoise?: boolean;
   syncExtraNs?: number;
   coldStartAnswers?: { readonly count: number; readonly extraNs: number };
-  servo?: ClockServoOptions;
+  servo?: ClockDisciplineOptions;
 }
 
 function scenario(k: Knobs): SimulationScenario {
@@ -186,7 +186,7 @@ export function softwareRecorded(
   description: string,
   seed: number,
   syncExtraNs: number,
-  servo: ClockServoOptions = { timestamping: 'software' },
+  servo: ClockDisciplineOptions = { timestamping: 'software' },
   coldStartAnswers?: { readonly count: number; readonly extraNs: number },
 ): ScenarioSpec {
   return {

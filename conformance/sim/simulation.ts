@@ -15,7 +15,7 @@ import type { PortEngine } from '../../src/protocol/portEngine.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from '../../src/protocol/timestamp.js';
 import { ClockSlave, type SyncRecord } from '../../src/servo/clockSlave.js';
-import type { ClockServoOptions } from '../../src/servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import type { StatusEvent } from '../../src/servo/syncStatus.js';
 import { EventQueue } from './eventQueue.js';
 import { drawLatencyNs, type RecordedNoise } from './latencyDistribution.js';
@@ -102,7 +102,7 @@ export interface StationModel {
   readonly config?: Partial<PortConfig>;
   readonly macAddress?: number;
   /** The servo disciplining the station's SimClock; omit `discipline` to leave the clock free-running. */
-  readonly servo?: ClockServoOptions;
+  readonly servo?: ClockDisciplineOptions;
   readonly discipline?: boolean;
 }
 

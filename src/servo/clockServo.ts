@@ -1,12 +1,11 @@
 /**
- * ClockServo: everything between the port engine and a DisciplinedClock. One call per accepted Sync
- * (onSync, with its SyncReceipt), plus the engine's verdicts that end synchronization
- * (onSyncReceiptTimeout, onNotAsCapable, onMasterLost): the engine owns those timers and the asCapable
- * gate, ClockServo keeps no timer of its own.
+ * ClockServo: turns the port engine's accepted Syncs into clock adjustments, and nothing else. One
+ * call per accepted Sync (onSync, with its SyncReceipt); the engine owns the timers and the asCapable
+ * gate, TimeBaseStatus (timeBaseStatus.ts) owns status, holdover estimate, quality and error bound,
+ * fed by the output of each onSync. ClockServo keeps no timer and judges no status.
  *
  *   receipt → link-delay filter → offset from master → sanity check → spike filter
- *           → feed-forward from rateRatio → servo (pi | linreg) → clock frequency / step
- *           → holdover record → status classifier
+ *           → feed-forward from rateRatio → servo (pi | linreg | kalman) → clock frequency / step
  *
  * offset = clock.fromTimestamp(ingressTime) − gmTime (positive: our clock is ahead, ptp4l's "master
  * offset"). Time only comes from the receipts and from tick's argument (sans-IO); the only clock read
@@ -18,16 +17,12 @@ import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { createServo } from './createServo.js';
 import { FeedForward, type FeedForwardOptions } from './feedForward.js';
-import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
 import type { KalmanTuning } from './kalmanServo.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
-import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
-import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
-import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput } from './servo.js';
+import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput, type ServoUncertainty } from './servo.js';
 import { ServoState, type ServoName } from './servoState.js';
-import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
 
 export interface ClockServoOptions {
   /** clock_servo: 'pi', 'linreg' or 'kalman'. Default: 'kalman' for software timestamps, 'pi' otherwise. */
@@ -44,8 +39,6 @@ export interface ClockServoOptions {
   readonly piOverrides?: PiGainOptions;
   /** The Kalman servo's noise model; default per `timestamping` (kalmanServo.ts). */
   readonly kalman?: KalmanTuning;
-  /** How errorBoundNs is made (errorBound.ts). */
-  readonly errorBound?: ErrorBoundOptions;
   /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
   readonly stepThresholdNs?: number;
   /** first_step_threshold, ns. Default 20,000 (ptp4l). */
@@ -66,9 +59,6 @@ export interface ClockServoOptions {
   readonly linkDelayFilter?: LinkDelayFilterOptions | false;
   /** Offset-spike rejection while locked; false disables. */
   readonly spikeFilter?: OffsetSpikeFilterOptions | false;
-  readonly status?: SyncStatusOptions;
-  readonly holdover?: HoldoverOptions;
-  readonly quality?: QualityThresholdsNs;
   /** Remove the drift between a Sync's ingress and the step it causes. Default true. */
   readonly compensateStepLatency?: boolean;
 }
@@ -114,7 +104,8 @@ export const PTP4L_REFERENCE_OPTIONS: ClockServoOptions = Object.freeze({
   compensateStepLatency: false,
 });
 
-export interface SyncOutcome {
+/** What ClockServo made of one Sync: what it did to the clock, and what TimeBaseStatus needs to know. */
+export interface ServoSyncOutput {
   /** False when the receipt was not given to the servo (see rejection). */
   readonly accepted: boolean;
   readonly rejection?: string;
@@ -125,52 +116,29 @@ export interface SyncOutcome {
   readonly frequencyPpb: number;
   /** The step applied, ns, when the servo jumped. */
   readonly stepNs?: number;
-  /** Status transitions this Sync caused. */
-  readonly events: readonly StatusEvent[];
-  /** Servo happenings worth a log line (resets, spike rejections, grandmaster changes, holdover end). */
+  /** Servo happenings worth a log line (resets, spike rejections, grandmaster changes). */
   readonly notes: readonly string[];
+  /** False for a receipt with an unusable field: it tells nothing about the master. */
+  readonly received: boolean;
+  /** The servo's state and frequency estimate right after it took this offset (a spike never reaches it). */
+  readonly sample?: { readonly state: ServoState; readonly frequencyEstimatePpb: number };
+  /** How far a step moved the timestamp clock itself (timestampsFollowAdjustment), ns. */
+  readonly localShiftNs?: number;
+  /** meanLinkDelay as used (after the optional link-delay filter), ns. */
+  readonly pathDelayNs?: number;
 }
 
-/** The holdover estimate's terms (holdover.ts), for applications that extrapolate it themselves. */
-export interface HoldoverErrorModel {
-  /** Offset RMS when holdover began, ns. */
-  readonly initialErrorNs: number;
-  /** Scatter of the held frequency, ppb: the error's linear growth, ns/s. */
-  readonly stabilityPpb: number;
-  /** |Trend| of the needed frequency, ppb/s: the error's quadratic growth is half of it, ns/s². */
-  readonly driftPpbPerS: number;
-  /** The frequency held, ppb. */
-  readonly frequencyPpb: number;
-}
-
-export interface ClockServoReport {
-  readonly status: SyncStatus;
+/** The servo's own figures ("master offset" is the status's: the last offset used). */
+export interface ServoReport {
   readonly servoState: ServoState;
-  readonly lastOffsetNs: number | undefined;
-  readonly offsetRmsNs: number | undefined;
   /** The clock's frequency adjustment, ppb. */
   readonly frequencyPpb: number;
   readonly rateRatio: number | undefined;
   /** Filtered meanLinkDelay, ns ("path delay"). */
   readonly pathDelayNs: number | undefined;
-  readonly sinceLastSyncS: number | undefined;
-  readonly holdoverS: number;
-  /** Estimated |error| in holdover, ns (undefined when not in holdover). */
-  readonly holdoverErrorNs: number | undefined;
-  /** In holdover, what that estimate is made of (holdover.ts): |error|(t) = initial + stability·t + ½|drift|·t². */
-  readonly holdoverModel: HoldoverErrorModel | undefined;
-  readonly quality: QualityLevel;
-  /** The |error| the quality level was judged on, ns: the last offset, or the holdover estimate. */
-  readonly qualityErrorNs: number | undefined;
-  readonly qualityThresholdsNs: QualityThresholdsNs;
   readonly steps: number;
   readonly rejectedSpikes: number;
   readonly sanityResets: number;
-  /**
-   * |clock − grandmaster time| is within errorBound.atNs at `now` and grows by growthPpb per second
-   * of age and halfWanderPpbPerS per second² (errorBound.ts); undefined before the first Sync.
-   */
-  readonly errorBound: ErrorBound | undefined;
 }
 
 /** The servo a timestamping mode gets when none is configured. */
@@ -183,20 +151,9 @@ export class ClockServo {
   private readonly feedForward: FeedForward;
   private readonly delayFilter: LinkDelayFilter | undefined;
   private readonly spikeFilter: OffsetSpikeFilter | undefined;
-  private readonly status: SyncStatusClassifier;
-  private readonly holdover: HoldoverEstimator;
   private readonly sanityPpb: number;
   private readonly compensateLatency: boolean;
-  private readonly qualityThresholds: QualityThresholdsNs | undefined;
-  private readonly errorBoundOptions: ErrorBoundOptions;
   private readonly software: boolean;
-  private readonly statusThresholdNs: number;
-  /** ingress of the last Sync the servo used. */
-  private lastUsedLocal: LocalTime | undefined;
-  private lastUsedOffsetNs = 0;
-  /** Filtered meanLinkDelay of the last RECENT_PATH_DELAYS Syncs used (a ring), for the error bound. */
-  private readonly recentPathDelays: number[] = [];
-  private recentPathDelayNext = 0;
 
   private logSyncInterval: number | undefined;
   private lastRateRatio: number | undefined;
@@ -210,7 +167,6 @@ export class ClockServo {
   private timeBasePhaseChange = 0n;
   /** Notes of the Sync being processed; made only when there is one (most Syncs have none). */
   private notes: string[] | undefined;
-  private holdoverStartErrorNs = 0;
   private steps = 0;
   private sanityResets = 0;
 
@@ -232,52 +188,50 @@ export class ClockServo {
       ...(options.kalman === undefined ? {} : { kalman: options.kalman }),
       softwareTimestamps: this.software,
     });
-    this.errorBoundOptions = options.errorBound ?? {};
-    this.statusThresholdNs = options.status?.offsetRmsThresholdNs ?? 1000;
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
     this.delayFilter = options.linkDelayFilter === undefined || options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
     // The Kalman servo gates its own input (without a median's lag): no second filter unless asked for.
     const ownGate = servoName === 'kalman' && options.spikeFilter === undefined;
     this.spikeFilter = options.spikeFilter === false || ownGate ? undefined : new OffsetSpikeFilter(options.spikeFilter);
-    this.status = new SyncStatusClassifier(options.status);
-    this.holdover = new HoldoverEstimator(options.holdover);
     this.compensateLatency = options.compensateStepLatency ?? true;
-    this.qualityThresholds = options.quality;
   }
 
-  /** One accepted Sync from the port engine (which gives none on a port that is not asCapable, 10.2.4). */
-  onSync(receipt: SyncReceipt): SyncOutcome {
+  /**
+   * One accepted Sync from the port engine (which gives none on a port that is not asCapable, 10.2.4).
+   * `afterLoss`: the status was lost until this Sync (TimeBaseStatus says so): old offsets say nothing.
+   */
+  onSync(receipt: SyncReceipt, afterLoss = false): ServoSyncOutput {
     const invalid = invalidField(receipt);
-    if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, NO_NOTES);
+    if (invalid !== undefined) return this.rejected(`invalid SyncReceipt: ${invalid}`, NaN, NO_NOTES, false);
     this.notes = undefined;
     this.followSyncInterval(receipt.logSyncInterval);
     this.noticeGrandmasterChanges(receipt);
-    this.noticeReturnFromLoss(receipt.ingressTime);
+    if (afterLoss) this.resumeAfterLoss();
     this.lastRateRatio = receipt.rateRatio;
     const offset = this.offsetFromMaster(receipt);
     this.checkSanity(offset.ns, receipt.ingressTime);
-    if (this.isSpike(offset.ns)) {
-      this.status.onSyncReceived(receipt.ingressTime);
-      return this.rejected('offset spike', offset.ns, this.takeNotes());
-    }
+    if (this.isSpike(offset.ns)) return this.rejected('offset spike', offset.ns, this.takeNotes(), true);
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
+    const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };
+    const shift = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? { localShiftNs: stepNs } : {};
+    const pathDelayNs = this.lastPathDelay;
     if (out.outlier === true) {
-      this.status.onSyncReceived(receipt.ingressTime);
       this.note(`Offset ${offset.ns.toFixed(0)} ns not used: an outlier for the servo's noise model.`);
-      return this.rejected('offset outlier', offset.ns, this.takeNotes());
+      return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true), sample, ...shift };
     }
-    this.lastUsedLocal = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime;
-    this.lastUsedOffsetNs = offset.ns;
-    this.recentPathDelays[this.recentPathDelayNext] = this.lastPathDelay ?? 0;
-    this.recentPathDelayNext = (this.recentPathDelayNext + 1) % RECENT_PATH_DELAYS;
-    const events = this.classify(receipt, offset.ns, out.state, stepNs);
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();
-    if (stepNs === undefined) return { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, events, notes };
-    return { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, stepNs, events, notes };
+    const used = { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, notes, received: true, sample, pathDelayNs, ...shift };
+    return stepNs === undefined ? used : { ...used, stepNs };
+  }
+
+  /** Entering holdover: run on the frequency TimeBaseStatus estimated (holdover.ts). */
+  holdFrequency(frequencyPpb: number, now: LocalTime): void {
+    this.clock.adjustFrequency(frequencyPpb);
+    this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
   }
 
   private note(text: string): void {
@@ -290,100 +244,21 @@ export class ClockServo {
     return notes;
   }
 
-  /** The port engine's syncReceiptTimeout expired. Entering holdover sets the held frequency. */
-  onSyncReceiptTimeout(e: SyncReceiptTimeout): readonly StatusEvent[] {
-    return this.holdIfLost(this.status.onSyncReceiptTimeout(e), e.at);
-  }
-
-  /** The slave port stopped being asCapable. */
-  onNotAsCapable(at: LocalTime): readonly StatusEvent[] {
-    return this.holdIfLost(this.status.onNotAsCapable(at), at);
-  }
-
-  /** The port lost its master (aged by announceReceiptTimeout, no longer grandmaster-capable…). */
-  onMasterLost(at: LocalTime, reason: string): readonly StatusEvent[] {
-    return this.holdIfLost(this.status.onMasterLost(at, reason), at);
-  }
-
-  private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
-    if (events.length > 0 && this.status.inHoldover()) this.enterHoldover(now);
-    return events;
-  }
-
-  /** The synchronization status now (cheap; report() gives everything). */
-  syncStatus(): SyncStatus {
-    return this.status.status();
-  }
-
-  report(now: LocalTime): ClockServoReport {
-    const snap = this.status.snapshot(now);
-    const inHoldover = this.status.inHoldover();
-    // The holdover model is a regression over the recorded estimates: only worth it in holdover.
-    const model = inHoldover ? this.holdover.model() : undefined;
-    const holdoverError = model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
-    const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastOffsetNs;
+  report(): ServoReport {
     return {
-      status: snap.status,
       servoState: this.servo.state(),
-      lastOffsetNs: snap.lastOffsetNs,
-      offsetRmsNs: snap.offsetRmsNs,
       frequencyPpb: this.clock.frequencyPpb(),
       rateRatio: this.lastRateRatio,
       pathDelayNs: this.lastPathDelay,
-      sinceLastSyncS: snap.sinceLastSyncS,
-      holdoverS: snap.holdoverS,
-      holdoverErrorNs: holdoverError,
-      holdoverModel:
-        model === undefined
-          ? undefined
-          : { initialErrorNs: Math.abs(this.holdoverStartErrorNs), stabilityPpb: model.stabilityPpb, driftPpbPerS: Math.abs(model.driftPpbPerS), frequencyPpb: model.frequencyPpb },
-      quality: qualityLevel(errorForQuality, this.qualityThresholds),
-      qualityErrorNs: errorForQuality,
-      qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,
       steps: this.steps,
       rejectedSpikes: (this.spikeFilter?.rejectedCount() ?? 0) + (this.servo.uncertainty?.()?.outliers ?? 0),
       sanityResets: this.sanityResets,
-      errorBound: this.errorBoundAt(now),
     };
   }
 
-  /**
-   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the phase is
-   * not known to within the status threshold, or so many recent offsets were outliers that the
-   * learned noise model does not describe the link.
-   */
-  private boundProblem(): string | undefined {
-    const u = this.servo.uncertainty?.();
-    if (u === undefined) return undefined;
-    if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
-      return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
-    }
-    // The servo's phase within the status threshold with 95 % confidence (the bound itself takes 4 σ).
-    const k = STATUS_SIGMAS;
-    const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
-    // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
-    const limit = this.status.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
-    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${k} σ + estimate) exceeds ${limit} ns.`;
-    return undefined;
-  }
-
-  /**
-   * The error bound at local time `at` (servoErrorBound.ts): from the servo's own uncertainty where it
-   * keeps one, else from the offsets. Undefined before the first Sync the servo used.
-   */
-  errorBoundAt(at: LocalTime): ErrorBound | undefined {
-    if (this.lastUsedLocal === undefined) return undefined;
-    const offsetRmsNs = this.status.snapshot(at).offsetRmsNs;
-    return servoErrorBound(
-      {
-        software: this.software,
-        pathDelayNs: Math.max(this.lastPathDelay ?? 0, ...this.recentPathDelays),
-        offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
-        uncertainty: this.servo.uncertainty?.(),
-        ageS: Number(at - this.lastUsedLocal) / 1e9,
-      },
-      this.errorBoundOptions,
-    );
+  /** The servo's own uncertainty, where it keeps one (the error bound is made of it). */
+  uncertainty(): ServoUncertainty | undefined {
+    return this.servo.uncertainty?.();
   }
 
   /** The servo's frequency estimate without phase correction, ppb. */
@@ -392,13 +267,10 @@ export class ClockServo {
   }
 
   /** Syncs are back after a loss: old offsets say nothing about the new ones. */
-  private noticeReturnFromLoss(local: LocalTime): void {
-    if (this.status.status() !== 'lost') return;
+  private resumeAfterLoss(): void {
     this.spikeFilter?.reset();
     // The grandmaster may have come back with another time (a restart): step as on a first update.
     this.servo.allowFirstStep();
-    const holdoverS = this.status.snapshot(local).holdoverS;
-    if (this.status.inHoldover()) this.note(`Sync is back after ${holdoverS.toFixed(3)} s of holdover.`);
   }
 
   /** The spike filter's verdict, in s2 only (before, large offsets are the rule). */
@@ -413,36 +285,11 @@ export class ClockServo {
 
   /** Applies the servo's decision to the clock; returns the step applied, ns, if any. */
   private apply(out: ServoOutput, offset: MasterOffset, ingress: LocalTime): number | undefined {
-    if (out.state === ServoState.jump && out.stepNs !== undefined) {
-      this.holdover.clear();
-      return this.applyStep(out.stepNs, offset, out.frequencyPpb, ingress);
-    }
-    if (out.state !== ServoState.locked) {
-      this.holdover.clear();
-      return undefined;
-    }
+    if (out.state === ServoState.jump && out.stepNs !== undefined) return this.applyStep(out.stepNs, offset, out.frequencyPpb, ingress);
+    if (out.state !== ServoState.locked) return undefined;
     this.clock.adjustFrequency(out.frequencyPpb);
     this.feedForward.noteAdjustment(ingress, this.clock.frequencyPpb());
-    this.holdover.record(ingress, this.servo.frequencyEstimatePpb());
     return undefined;
-  }
-
-  private classify(receipt: SyncReceipt, offsetNs: number, servoState: ServoState, stepNs: number | undefined): readonly StatusEvent[] {
-    // After a PHC step the Sync's ingress timestamp is in the clock's old time: move it along.
-    const stepped = stepNs !== undefined && this.clock.timestampsFollowAdjustment;
-    const unstableReason = this.boundProblem();
-    const events = this.status.onSync({
-      local: stepped ? addNs(receipt.ingressTime, stepNs) : receipt.ingressTime,
-      offsetNs,
-      servoState,
-      logSyncInterval: receipt.logSyncInterval,
-      grandmasterIdentity: receipt.grandmasterIdentity,
-      gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
-      lastGmPhaseChange: receipt.lastGmPhaseChange,
-      ...(unstableReason === undefined ? {} : { unstableReason }),
-    });
-    if (stepNs !== undefined) this.status.restartWindow();
-    return events;
   }
 
   /**
@@ -533,32 +380,14 @@ export class ClockServo {
     if (this.clock.timestampsFollowAdjustment) {
       // The timestamp clock itself moved: everything remembered in its time moves with it.
       this.servo.shiftLocalTime(applied);
-      this.status.shiftLocalTime(applied);
-      this.holdover.shiftLocalTime(applied);
       this.feedForward.notifyStep(applied, addNs(ingress, applied));
     }
     return applied;
   }
 
-  /** Sync lost after having been synchronized: run on the recent frequency estimate. */
-  private enterHoldover(now: LocalTime): void {
-    this.holdoverStartErrorNs = this.status.snapshot(now).offsetRmsNs ?? 0;
-    const model = this.holdover.model();
-    if (model === undefined) return;
-    this.clock.adjustFrequency(model.frequencyPpb);
-    this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
-  }
-
-  private rejected(reason: string, offsetNs: number, notes: readonly string[]): SyncOutcome {
-    return {
-      accepted: false,
-      rejection: reason,
-      offsetNs,
-      servoState: this.servo.state(),
-      frequencyPpb: this.clock.frequencyPpb(),
-      events: NO_EVENTS,
-      notes,
-    };
+  private rejected(reason: string, offsetNs: number, notes: readonly string[], received: boolean): ServoSyncOutput {
+    const out = { accepted: false, rejection: reason, offsetNs, servoState: this.servo.state(), frequencyPpb: this.clock.frequencyPpb(), notes, received };
+    return received ? { ...out, pathDelayNs: this.lastPathDelay } : out;
   }
 }
 
@@ -577,13 +406,6 @@ export function resolvePiTuning(options: Pick<ClockServoOptions, 'pi' | 'piOverr
 }
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
-/** σ of the servo's phase uncertainty that must fit within the status threshold. */
-const STATUS_SIGMAS = 2;
-/** Syncs over which the largest meanLinkDelay bounds the asymmetry (servoErrorBound.ts). */
-const RECENT_PATH_DELAYS = 64;
-/** More outliers than this share of the recent window: the servo's noise model does not hold. */
-const MAX_OUTLIER_SHARE = 0.25;
-const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 
 interface MasterOffset {
   /** clock − master, ns, as a number (what the servo sees). */

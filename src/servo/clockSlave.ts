@@ -1,8 +1,9 @@
 /**
  * The slave side of a time-aware end station: the port engine's accepted Syncs (their grandmaster
  * time is ClockSlaveSync's, 802.1AS-2020 10.2.13, computed in syncReceiver.ts) drive the ClockServo,
- * which disciplines the clock; the engine's verdicts that end synchronization (syncReceiptTimeout,
- * asCapable false, master lost) go to the status classifier. The engine owns those timers and the
+ * which disciplines the clock, and its output feeds TimeBaseStatus (status, holdover, quality, error
+ * bound); the engine's verdicts that end synchronization (syncReceiptTimeout, asCapable false, master
+ * lost) go to TimeBaseStatus too. Both are wired in ClockDiscipline (clockDiscipline.ts). The engine owns those timers and the
  * asCapable gate; nothing here keeps a timer. Live ports, replay and the simulator all run this same
  * object; it is sans-IO like the engine.
  *
@@ -16,7 +17,7 @@ import type { PtpFrame } from '../protocol/messages.js';
 import type { Profile } from '../protocol/portConfig.js';
 import { PortEngine, type PortEngineOptions } from '../protocol/portEngine.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
-import { ClockServo, type ClockServoOptions, type SyncOutcome } from './clockServo.js';
+import { ClockDiscipline, type ClockDisciplineOptions, type SyncOutcome } from './clockDiscipline.js';
 import { ServoState } from './servoState.js';
 import type { StatusEvent } from './syncStatus.js';
 
@@ -54,7 +55,7 @@ export const STABILITY_DEFAULTS: Readonly<Record<Profile, StabilityRule>> = Obje
 export interface ClockSlaveOptions {
   readonly engine: PortEngineOptions;
   readonly clock: DisciplinedClock;
-  readonly servo?: ClockServoOptions;
+  readonly servo?: ClockDisciplineOptions;
   readonly stability?: StabilityRule;
   /** Compute but never adjust the clock (linuxptp free_running). */
   readonly freeRunning?: boolean;
@@ -62,7 +63,8 @@ export interface ClockSlaveOptions {
 
 export class ClockSlave {
   readonly engine: PortEngine;
-  readonly servo: ClockServo;
+  /** The servo and the time base's status (discipline.servo, discipline.status). */
+  readonly discipline: ClockDiscipline;
   private readonly stability: StabilityRule;
   private stableCount = 0;
 
@@ -72,7 +74,7 @@ export class ClockSlave {
   ) {
     const engineSink: EngineSink = { transmit: (t) => sink.transmit(t), event: (e) => this.onEngineEvent(e) };
     this.engine = new PortEngine(options.engine, engineSink);
-    this.servo = new ClockServo(options.freeRunning === true ? readOnly(options.clock) : options.clock, options.servo);
+    this.discipline = new ClockDiscipline(options.freeRunning === true ? readOnly(options.clock) : options.clock, options.servo);
     this.stability = options.stability ?? STABILITY_DEFAULTS[options.engine.config.profile];
   }
 
@@ -119,13 +121,13 @@ export class ClockSlave {
       case 'syncReceipt':
         return this.onSyncReceipt(e.receipt);
       case 'syncReceiptTimeout':
-        return this.statusEvents(this.servo.onSyncReceiptTimeout(e), e.at);
+        return this.statusEvents(this.discipline.onSyncReceiptTimeout(e), e.at);
       case 'asCapableChanged':
         // 10.2.4: a port that is no longer asCapable takes no part in synchronization: lost at once.
-        if (!e.asCapable) this.statusEvents(this.servo.onNotAsCapable(e.at), e.at);
+        if (!e.asCapable) this.statusEvents(this.discipline.onNotAsCapable(e.at), e.at);
         return;
       case 'portStateChanged':
-        if (e.to !== 'SLAVE') this.statusEvents(this.servo.onMasterLost(e.at, e.reason), e.at);
+        if (e.to !== 'SLAVE') this.statusEvents(this.discipline.onMasterLost(e.at, e.reason), e.at);
         return;
       default:
         return;
@@ -133,7 +135,7 @@ export class ClockSlave {
   }
 
   private onSyncReceipt(receipt: SyncReceipt): void {
-    const outcome = this.servo.onSync(receipt);
+    const outcome = this.discipline.onSync(receipt);
     // Status first: a consumer that publishes on the record must see the new status with its reason.
     this.statusEvents(outcome.events, receipt.ingressTime);
     this.sink.syncRecord?.({ receipt, outcome });

@@ -21,7 +21,7 @@ import { ptpTime, type LocalTime } from '../clock/timePoint.js';
 import type { OscillatorOptions } from '../clock/oscillator.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { Prng } from '../clock/prng.js';
-import type { ClockServo, SyncOutcome } from './clockServo.js';
+import type { ClockDiscipline, SyncOutcome } from './clockDiscipline.js';
 import type { StatusEvent } from './syncStatus.js';
 
 export interface ServoScenario {
@@ -100,7 +100,7 @@ interface PdelayPair {
 }
 
 /** Runs a scenario; makeServo builds the servo under test around the simulated clock. */
-export function simulate(scenario: ServoScenario, makeServo: (clock: SimClock) => ClockServo): SimulationResult {
+export function simulate(scenario: ServoScenario, makeServo: (clock: SimClock) => ClockDiscipline): SimulationResult {
   const start = scenario.startTrueNs ?? DEFAULT_START_NS;
   const syncIntervalNs = Math.round(2 ** scenario.logSyncInterval * 1e9);
   const pdelayIntervalNs = Math.round((scenario.pdelayIntervalS ?? 1) * 1e9);

@@ -7,7 +7,7 @@ import { captureTimestamps, type CaptureTimestamps } from '../../io/replay/captu
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from '../../protocol/format.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
-import type { ClockServoOptions } from '../../servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
 import { ConfigError } from '../config/configError.js';
 import { loadDaemonConfig } from '../config/daemonConfig.js';
 import { replayFile } from '../../io/replay/replayFile.js';
@@ -81,7 +81,7 @@ function usageError(message: string): Promise<number> {
 interface ReplaySettings {
   readonly profile: Profile;
   readonly config: PortConfig | undefined;
-  readonly servo: ClockServoOptions | undefined;
+  readonly servo: ClockDisciplineOptions | undefined;
   /** Which thresholds, and why: the summary's `settings` line. */
   readonly why: string;
 }

@@ -4,7 +4,7 @@
  * table's defaults for the profile.
  */
 import type { Profile } from '../../protocol/portConfig.js';
-import type { ClockServoOptions } from '../../servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
 import { SERVO_NAMES, type ServoName } from '../../servo/servoState.js';
 import { formatLocation } from './configError.js';
@@ -12,10 +12,10 @@ import { numberOf, type SetOption } from './effectiveOptions.js';
 import { fallbackValue, READ_OPTIONS, type ServoField } from './options.js';
 
 /**
- * The servo, shaped as ClockServoOptions (so that it can be handed to ClockServo as it is) plus the
+ * The servo, shaped as ClockDisciplineOptions (so that it can be handed to ClockDiscipline as it is) plus the
  * stability rule of ptp4l's SERVO_LOCKED_STABLE, which drives the automotive message interval request.
  */
-export interface ServoConfig extends ClockServoOptions {
+export interface ServoConfig extends ClockDisciplineOptions {
   /** clock_servo; unset: the timestamping mode's default (kalman for software, pi for hardware). */
   readonly servo?: ServoName;
   /** PI settings the file sets (pi_*), laid over the tuning ClockServo chooses for the timestamping mode. */

@@ -140,7 +140,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   );
   builder = new SnapshotBuilder({
     engine: slave.engine,
-    servo: slave.servo,
+    discipline: slave.discipline,
     clock,
     timestamping: socket.timestampingMode,
     samplePair: clockSetup.samplePair,

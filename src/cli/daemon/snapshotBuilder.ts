@@ -8,7 +8,7 @@ import { monotonicRawTime, type LocalTime, type MonotonicRawTime, type PtpTime }
 import type { PortEngine } from '../../protocol/portEngine.js';
 import { continueLeap, deriveUtc, timePropertiesOf, type TimeProperties, type UtcConversion } from '../../protocol/timeProperties.js';
 import type { ErrorBoundInfo, GrandmasterInfo, HoldoverInfo, PortRole, Snapshot, TimeMapping, Timescale, TimestampingMode } from '../../provider/snapshot.js';
-import type { ClockServo, ClockServoReport } from '../../servo/clockServo.js';
+import type { ClockDiscipline, ClockServoReport } from '../../servo/clockDiscipline.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 
 /** One instant on the timestamping clock and on CLOCK_MONOTONIC_RAW. */
@@ -19,7 +19,8 @@ export interface ClockPair {
 
 export interface SnapshotSources {
   readonly engine: PortEngine;
-  readonly servo: ClockServo;
+  /** The servo's figures and the time base's status (TimeBaseStatus) are read here. */
+  readonly discipline: ClockDiscipline;
   readonly clock: DisciplinedClock;
   readonly timestamping: TimestampingMode;
   /** Reads the timestamping clock and CLOCK_MONOTONIC_RAW at (nearly) one instant. */
@@ -53,9 +54,9 @@ export class SnapshotBuilder {
   }
 
   build(): Snapshot {
-    const { engine, servo, clock } = this.sources;
+    const { engine, discipline, clock } = this.sources;
     const pair = this.sources.samplePair();
-    const report = servo.report(pair.timestampClock);
+    const report = discipline.report(pair.timestampClock);
     const lastSync = engine.lastSyncTime;
     const master = engine.masterInfo;
     const timeProperties = timePropertiesOf(master?.currentUtcOffset ?? 0, master?.flags ?? 0);
@@ -128,7 +129,7 @@ export class SnapshotBuilder {
 
   /** The servo's bound, expressed from the snapshot's lastSync (which may be a Sync the servo did not use). */
   private errorBound(lastSync: LocalTime | undefined): ErrorBoundInfo | null {
-    const b = lastSync === undefined ? undefined : this.sources.servo.errorBoundAt(lastSync);
+    const b = lastSync === undefined ? undefined : this.sources.discipline.errorBoundAt(lastSync);
     if (b === undefined) return null;
     return { atLastSyncNs: b.atNs, growthPpb: b.growthPpb, halfWanderPpbPerS: b.halfWanderPpbPerS };
   }

@@ -5,7 +5,7 @@
 import { readCapture } from '../captureFile.js';
 import type { MacAddress } from '../../protocol/messages.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
-import type { ClockServoOptions } from '../../servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
 import { CaptureError } from '../captureError.js';
 import { ReplaySession, type ReplayObserver } from './replaySession.js';
 import { ReplaySummary, type ReplaySummaryData } from './replaySummary.js';
@@ -15,7 +15,7 @@ export interface ReplayFileOptions {
   readonly profile: Profile;
   readonly station?: MacAddress;
   readonly config?: Partial<PortConfig>;
-  readonly servo?: ClockServoOptions;
+  readonly servo?: ClockDisciplineOptions;
 }
 
 export interface ReplayResult {

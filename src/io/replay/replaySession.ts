@@ -14,7 +14,7 @@ import type { DecodeError } from '../../protocol/decodeError.js';
 import type { MacAddress, PortIdentity, PtpFrame } from '../../protocol/messages.js';
 import { defaultPortConfig, type PortConfig, type Profile } from '../../protocol/portConfig.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
-import type { ClockServoOptions } from '../../servo/clockServo.js';
+import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { CapturedFrame } from '../capturedFrame.js';
 import { toEthernet } from '../linkType.js';
@@ -26,7 +26,7 @@ export interface ReplayOptions {
   readonly profile: Profile;
   /** Overrides of the profile's port configuration. */
   readonly config?: Partial<PortConfig>;
-  readonly servo?: ClockServoOptions;
+  readonly servo?: ClockDisciplineOptions;
   /** The captured station; undefined when the capture holds no slave's frames (a listener at the master). */
   readonly station: Station | undefined;
 }
@@ -209,7 +209,7 @@ export class ReplaySession {
       rateRatio: receipt.rateRatio,
       servoState: outcome.servoState,
       frequencyAdjustment: outcome.frequencyPpb,
-      status: this.slave.servo.syncStatus(),
+      status: this.slave.discipline.syncStatus(),
     });
   }
 }

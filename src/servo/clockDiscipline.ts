@@ -1,0 +1,122 @@
+/**
+ * ClockDiscipline: a ClockServo and the TimeBaseStatus it feeds, wired in the one order both need.
+ * ClockSlave composes it (live ports, replay and the simulator all run that), and the servo simulation
+ * uses it without a port engine. It adds no rule of its own:
+ *  - a Sync goes to the servo (told whether the status was lost, so that it forgets old offsets),
+ *    then the servo's output to the status;
+ *  - the engine's verdicts that end synchronization go to the status; when that starts holdover, the
+ *    servo holds the frequency the status estimated.
+ */
+import type { DisciplinedClock } from '../clock/clock.js';
+import type { LocalTime } from '../clock/timePoint.js';
+import type { SyncReceipt } from '../protocol/syncReceipt.js';
+import { ClockServo, type ClockServoOptions, type ServoReport } from './clockServo.js';
+import type { ServoState } from './servoState.js';
+import type { ErrorBound } from './servoErrorBound.js';
+import type { StatusEvent, SyncReceiptTimeout, SyncStatus } from './syncStatus.js';
+import { TimeBaseStatus, type TimeBaseStatusOptions, type TimeBaseStatusReport } from './timeBaseStatus.js';
+
+export interface ClockDisciplineOptions extends ClockServoOptions, TimeBaseStatusOptions {}
+
+/** One Sync: what the servo did, and the status transitions it caused. */
+export interface SyncOutcome {
+  /** False when the receipt was not given to the servo (see rejection). */
+  readonly accepted: boolean;
+  readonly rejection?: string;
+  /** Offset from master, ns (after the link-delay filter); NaN when the receipt was invalid. */
+  readonly offsetNs: number;
+  readonly servoState: ServoState;
+  /** Frequency adjustment of the clock after this Sync, ppb. */
+  readonly frequencyPpb: number;
+  /** The step applied, ns, when the servo jumped. */
+  readonly stepNs?: number;
+  /** Status transitions this Sync caused. */
+  readonly events: readonly StatusEvent[];
+  /** Happenings worth a log line (resets, spike rejections, grandmaster changes, holdover end). */
+  readonly notes: readonly string[];
+}
+
+/** The servo's figures and the time base's status, as the snapshot, metrics and provider read them. */
+export type ClockServoReport = ServoReport & TimeBaseStatusReport;
+
+export class ClockDiscipline {
+  readonly servo: ClockServo;
+  readonly status: TimeBaseStatus;
+
+  constructor(clock: DisciplinedClock, options: ClockDisciplineOptions = {}) {
+    this.servo = new ClockServo(clock, options);
+    this.status = new TimeBaseStatus(this.servo, options);
+  }
+
+  onSync(receipt: SyncReceipt): SyncOutcome {
+    const backNote = this.status.returnNote(receipt.ingressTime);
+    const out = this.servo.onSync(receipt, this.status.status() === 'lost');
+    const events = this.status.onServoOutput(receipt, out);
+    const notes = backNote === undefined || !out.received ? out.notes : [backNote, ...out.notes];
+    const common = { accepted: out.accepted, offsetNs: out.offsetNs, servoState: out.servoState, frequencyPpb: out.frequencyPpb, events, notes };
+    if (!out.accepted) return { ...common, rejection: out.rejection ?? '' };
+    return out.stepNs === undefined ? common : { ...common, stepNs: out.stepNs };
+  }
+
+  /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1). */
+  onSyncReceiptTimeout(e: SyncReceiptTimeout): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onSyncReceiptTimeout(e), e.at);
+  }
+
+  /** The slave port stopped being asCapable (802.1AS-2020 10.2.4). */
+  onNotAsCapable(at: LocalTime): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onNotAsCapable(at), at);
+  }
+
+  /** The port lost its master (aged by announceReceiptTimeout, no longer grandmaster-capable…). */
+  onMasterLost(at: LocalTime, reason: string): readonly StatusEvent[] {
+    return this.holdIfLost(this.status.onMasterLost(at, reason), at);
+  }
+
+  /** The synchronization status now (cheap; report() gives everything). */
+  syncStatus(): SyncStatus {
+    return this.status.status();
+  }
+
+  report(now: LocalTime): ClockServoReport {
+    const servo = this.servo.report();
+    const status = this.status.report(now);
+    // The order of the report ClockServo gave before the status had an owner of its own.
+    return {
+      status: status.status,
+      servoState: servo.servoState,
+      lastOffsetNs: status.lastOffsetNs,
+      offsetRmsNs: status.offsetRmsNs,
+      frequencyPpb: servo.frequencyPpb,
+      rateRatio: servo.rateRatio,
+      pathDelayNs: servo.pathDelayNs,
+      sinceLastSyncS: status.sinceLastSyncS,
+      holdoverS: status.holdoverS,
+      holdoverErrorNs: status.holdoverErrorNs,
+      holdoverModel: status.holdoverModel,
+      quality: status.quality,
+      qualityErrorNs: status.qualityErrorNs,
+      qualityThresholdsNs: status.qualityThresholdsNs,
+      steps: servo.steps,
+      rejectedSpikes: servo.rejectedSpikes,
+      sanityResets: servo.sanityResets,
+      errorBound: status.errorBound,
+    };
+  }
+
+  errorBoundAt(at: LocalTime): ErrorBound | undefined {
+    return this.status.errorBoundAt(at);
+  }
+
+  /** The servo's frequency estimate without phase correction, ppb. */
+  frequencyEstimatePpb(): number {
+    return this.servo.frequencyEstimatePpb();
+  }
+
+  private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
+    if (events.length === 0) return events;
+    const heldPpb = this.status.holdoverFrequencyPpb();
+    if (heldPpb !== undefined) this.servo.holdFrequency(heldPpb, now);
+    return events;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * TimeBaseStatus: the one owner of what the synchronized time base is worth — its status
+ * (synchronized / unstable / lost, syncStatus.ts), the holdover estimate (holdover.ts), the quality
+ * level (quality.ts) and the error bound (servoErrorBound.ts). It is fed by ClockServo's per-Sync
+ * output and by the port engine's verdicts that end synchronization (syncReceiptTimeout,
+ * 802.1AS-2020 10.7.3.1; asCapable false, 10.2.4; master lost, 10.3.11), handed over by ClockSlave.
+ * It keeps no timer and adjusts no clock: entering holdover it names the frequency to hold, and
+ * ClockServo applies it.
+ */
+import { addNs, type LocalTime } from '../clock/timePoint.js';
+import type { SyncReceipt } from '../protocol/syncReceipt.js';
+import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
+import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
+import type { ServoUncertainty } from './servo.js';
+import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
+import { ServoState } from './servoState.js';
+import type { ServoSyncOutput } from './clockServo.js';
+import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
+
+export interface TimeBaseStatusOptions {
+  /** Software timestamps widen the error bound (servoErrorBound.ts). Default 'hardware'. */
+  readonly timestamping?: 'hardware' | 'software';
+  /** How errorBoundNs is made (servoErrorBound.ts). */
+  readonly errorBound?: ErrorBoundOptions;
+  readonly status?: SyncStatusOptions;
+  readonly holdover?: HoldoverOptions;
+  readonly quality?: QualityThresholdsNs;
+}
+
+/** What the status reads from the servo: its own uncertainty, where it keeps one. */
+export interface ServoUncertaintySource {
+  uncertainty(): ServoUncertainty | undefined;
+}
+
+/** The holdover estimate's terms (holdover.ts), for applications that extrapolate it themselves. */
+export interface HoldoverErrorModel {
+  /** Offset RMS when holdover began, ns. */
+  readonly initialErrorNs: number;
+  /** Scatter of the held frequency, ppb: the error's linear growth, ns/s. */
+  readonly stabilityPpb: number;
+  /** |Trend| of the needed frequency, ppb/s: the error's quadratic growth is half of it, ns/s². */
+  readonly driftPpbPerS: number;
+  /** The frequency held, ppb. */
+  readonly frequencyPpb: number;
+}
+
+export interface TimeBaseStatusReport {
+  readonly status: SyncStatus;
+  readonly lastOffsetNs: number | undefined;
+  readonly offsetRmsNs: number | undefined;
+  readonly sinceLastSyncS: number | undefined;
+  readonly holdoverS: number;
+  /** Estimated |error| in holdover, ns (undefined when not in holdover). */
+  readonly holdoverErrorNs: number | undefined;
+  /** In holdover, what that estimate is made of (holdover.ts): |error|(t) = initial + stability·t + ½|drift|·t². */
+  readonly holdoverModel: HoldoverErrorModel | undefined;
+  readonly quality: QualityLevel;
+  /** The |error| the quality level was judged on, ns: the last offset, or the holdover estimate. */
+  readonly qualityErrorNs: number | undefined;
+  readonly qualityThresholdsNs: QualityThresholdsNs;
+  /**
+   * |clock − grandmaster time| is within errorBound.atNs at `now` and grows by growthPpb per second
+   * of age and halfWanderPpbPerS per second² (servoErrorBound.ts); undefined before the first Sync.
+   */
+  readonly errorBound: ErrorBound | undefined;
+}
+
+export class TimeBaseStatus {
+  private readonly classifier: SyncStatusClassifier;
+  private readonly holdover: HoldoverEstimator;
+  private readonly software: boolean;
+  private readonly statusThresholdNs: number;
+  private readonly qualityThresholds: QualityThresholdsNs | undefined;
+  private readonly errorBoundOptions: ErrorBoundOptions;
+  /** Ingress of the last Sync the servo used, in the timestamp clock's current time. */
+  private lastUsedLocal: LocalTime | undefined;
+  private lastUsedOffsetNs = 0;
+  private lastPathDelayNs: number | undefined;
+  /** Filtered meanLinkDelay of the last RECENT_PATH_DELAYS Syncs used (a ring), for the error bound. */
+  private readonly recentPathDelays: number[] = [];
+  private recentPathDelayNext = 0;
+  private holdoverStartErrorNs = 0;
+
+  constructor(
+    private readonly servo: ServoUncertaintySource,
+    options: TimeBaseStatusOptions = {},
+  ) {
+    this.classifier = new SyncStatusClassifier(options.status);
+    this.holdover = new HoldoverEstimator(options.holdover);
+    this.software = options.timestamping === 'software';
+    this.statusThresholdNs = options.status?.offsetRmsThresholdNs ?? 1000;
+    this.qualityThresholds = options.quality;
+    this.errorBoundOptions = options.errorBound ?? {};
+  }
+
+  /** The synchronization status now (cheap; report() gives everything). */
+  status(): SyncStatus {
+    return this.classifier.status();
+  }
+
+  /** True while lost after having been synchronized at least once. */
+  inHoldover(): boolean {
+    return this.classifier.inHoldover();
+  }
+
+  /** A note for a Sync that ends a loss after holdover (undefined otherwise), taken before it is fed. */
+  returnNote(local: LocalTime): string | undefined {
+    if (!this.classifier.inHoldover()) return undefined;
+    return `Sync is back after ${this.classifier.snapshot(local).holdoverS.toFixed(3)} s of holdover.`;
+  }
+
+  /** What ClockServo made of one Sync: holdover history, error-bound inputs, status. */
+  onServoOutput(receipt: SyncReceipt, out: ServoSyncOutput): readonly StatusEvent[] {
+    if (!out.received) return NO_EVENTS;
+    if (out.sample !== undefined) {
+      // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts).
+      if (out.sample.state === ServoState.locked) this.holdover.record(receipt.ingressTime, out.sample.frequencyEstimatePpb);
+      else this.holdover.clear();
+    }
+    if (out.localShiftNs !== undefined) {
+      // The timestamp clock itself was stepped: what is remembered in its time moves with it.
+      this.classifier.shiftLocalTime(out.localShiftNs);
+      this.holdover.shiftLocalTime(out.localShiftNs);
+    }
+    if (out.pathDelayNs !== undefined) this.lastPathDelayNs = out.pathDelayNs;
+    if (!out.accepted) {
+      // A Sync whose offset was not used: the master is there (syncStatus.ts).
+      this.classifier.onSyncReceived(receipt.ingressTime);
+      return NO_EVENTS;
+    }
+    const local = out.localShiftNs === undefined ? receipt.ingressTime : addNs(receipt.ingressTime, out.localShiftNs);
+    this.lastUsedLocal = local;
+    this.lastUsedOffsetNs = out.offsetNs;
+    this.recentPathDelays[this.recentPathDelayNext] = this.lastPathDelayNs ?? 0;
+    this.recentPathDelayNext = (this.recentPathDelayNext + 1) % RECENT_PATH_DELAYS;
+    const unstableReason = this.boundProblem();
+    const events = this.classifier.onSync({
+      local,
+      offsetNs: out.offsetNs,
+      servoState: out.servoState,
+      logSyncInterval: receipt.logSyncInterval,
+      grandmasterIdentity: receipt.grandmasterIdentity,
+      gmTimeBaseIndicator: receipt.gmTimeBaseIndicator,
+      lastGmPhaseChange: receipt.lastGmPhaseChange,
+      ...(unstableReason === undefined ? {} : { unstableReason }),
+    });
+    // After a step the offset history says nothing about the offsets to come.
+    if (out.stepNs !== undefined) this.classifier.restartWindow();
+    return events;
+  }
+
+  /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1). */
+  onSyncReceiptTimeout(e: SyncReceiptTimeout): readonly StatusEvent[] {
+    return this.holdIfLost(this.classifier.onSyncReceiptTimeout(e), e.at);
+  }
+
+  /** The slave port stopped being asCapable (802.1AS-2020 10.2.4). */
+  onNotAsCapable(at: LocalTime): readonly StatusEvent[] {
+    return this.holdIfLost(this.classifier.onNotAsCapable(at), at);
+  }
+
+  /** The port lost its master (aged by announceReceiptTimeout, no longer grandmaster-capable…). */
+  onMasterLost(at: LocalTime, reason: string): readonly StatusEvent[] {
+    return this.holdIfLost(this.classifier.onMasterLost(at, reason), at);
+  }
+
+  /** In holdover, the frequency the clock should run at, ppb (undefined: no model, keep the clock as it is). */
+  holdoverFrequencyPpb(): number | undefined {
+    return this.classifier.inHoldover() ? this.holdover.model()?.frequencyPpb : undefined;
+  }
+
+  report(now: LocalTime): TimeBaseStatusReport {
+    const snap = this.classifier.snapshot(now);
+    // The holdover model is a regression over the recorded estimates: only worth it in holdover.
+    const model = this.classifier.inHoldover() ? this.holdover.model() : undefined;
+    const holdoverError = model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
+    const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastOffsetNs;
+    return {
+      status: snap.status,
+      lastOffsetNs: snap.lastOffsetNs,
+      offsetRmsNs: snap.offsetRmsNs,
+      sinceLastSyncS: snap.sinceLastSyncS,
+      holdoverS: snap.holdoverS,
+      holdoverErrorNs: holdoverError,
+      holdoverModel:
+        model === undefined
+          ? undefined
+          : { initialErrorNs: Math.abs(this.holdoverStartErrorNs), stabilityPpb: model.stabilityPpb, driftPpbPerS: Math.abs(model.driftPpbPerS), frequencyPpb: model.frequencyPpb },
+      quality: qualityLevel(errorForQuality, this.qualityThresholds),
+      qualityErrorNs: errorForQuality,
+      qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,
+      errorBound: this.errorBoundAt(now),
+    };
+  }
+
+  /**
+   * The error bound at local time `at` (servoErrorBound.ts): from the servo's own uncertainty where it
+   * keeps one, else from the offsets. Undefined before the first Sync the servo used.
+   */
+  errorBoundAt(at: LocalTime): ErrorBound | undefined {
+    if (this.lastUsedLocal === undefined) return undefined;
+    const offsetRmsNs = this.classifier.snapshot(at).offsetRmsNs;
+    return servoErrorBound(
+      {
+        software: this.software,
+        pathDelayNs: Math.max(this.lastPathDelayNs ?? 0, ...this.recentPathDelays),
+        offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
+        uncertainty: this.servo.uncertainty(),
+        ageS: Number(at - this.lastUsedLocal) / 1e9,
+      },
+      this.errorBoundOptions,
+    );
+  }
+
+  /** Sync lost after having been synchronized: the holdover estimate starts from the offset RMS. */
+  private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
+    if (events.length > 0 && this.classifier.inHoldover()) this.holdoverStartErrorNs = this.classifier.snapshot(now).offsetRmsNs ?? 0;
+    return events;
+  }
+
+  /**
+   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the phase is
+   * not known to within the status threshold, or so many recent offsets were outliers that the
+   * learned noise model does not describe the link.
+   */
+  private boundProblem(): string | undefined {
+    const u = this.servo.uncertainty();
+    if (u === undefined) return undefined;
+    if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
+      return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
+    }
+    // The servo's phase within the status threshold with 95 % confidence (the bound itself takes 4 σ).
+    const k = STATUS_SIGMAS;
+    const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
+    // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
+    const limit = this.classifier.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
+    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${k} σ + estimate) exceeds ${limit} ns.`;
+    return undefined;
+  }
+}
+
+/** σ of the servo's phase uncertainty that must fit within the status threshold. */
+const STATUS_SIGMAS = 2;
+/** Syncs over which the largest meanLinkDelay bounds the asymmetry (servoErrorBound.ts). */
+const RECENT_PATH_DELAYS = 64;
+/** More outliers than this share of the recent window: the servo's noise model does not hold. */
+const MAX_OUTLIER_SHARE = 0.25;
+const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
