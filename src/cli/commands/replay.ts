@@ -266,6 +266,7 @@ function summaryText(s: ReplaySummaryData, settings: string): string {
   add('sent by station', formatCounts(s.sent));
   add('rejected', formatCounts(s.rejected));
   add('syncs accepted', String(s.syncs));
+  add('syncs not used', Object.keys(s.servoRejected).length === 0 ? 'none' : `${formatCounts(s.servoRejected)} (the servo's filters)`);
   add('follow-ups lost/late', String(s.followUpsLost + (s.rejected['lateFollowUp'] ?? 0)));
   add('time to lock', s.timeToLockS === undefined ? 'not locked at the end (s2 with |offset| < 1 µs)' : `${s.timeToLockS.toFixed(3)} s after the first Sync (s2 with |offset| < 1 µs from then on)`);
   if (s.offsetAfterLock !== undefined) {

@@ -35,6 +35,10 @@ export function replayFile(path: string, options: ReplayFileOptions, observer: R
         summary.sync(r);
         observer.sync?.(r);
       },
+      servoRejected: (reason) => {
+        summary.servoRejected(reason);
+        observer.servoRejected?.(reason);
+      },
       engineEvent: (e, at) => {
         summary.engineEvent(e, at);
         observer.engineEvent?.(e, at);

@@ -49,6 +49,8 @@ export interface ReplaySyncRecord {
 
 export interface ReplayObserver {
   sync?(r: ReplaySyncRecord): void;
+  /** A Sync the engine accepted and the servo did not use (an offset spike or outlier), with why. */
+  servoRejected?(reason: string): void;
   engineEvent?(e: EngineEvent, captureTime: bigint): void;
   statusEvent?(e: StatusEvent): void;
   decodeError?(frameNumber: number, error: DecodeError): void;
@@ -196,7 +198,10 @@ export class ReplaySession {
 
   private onSyncRecord(r: SyncRecord): void {
     const { receipt, outcome } = r;
-    if (!outcome.accepted) return;
+    if (!outcome.accepted) {
+      this.observer.servoRejected?.(outcome.rejection ?? 'unknown');
+      return;
+    }
     this.observer.sync?.({
       captureTime: receipt.ingressTime,
       sequenceId: receipt.sequenceId,

@@ -32,6 +32,8 @@ export interface ReplaySummaryData {
   /** Port identities whose Syncs were accepted. */
   readonly masters: readonly string[];
   readonly syncs: number;
+  /** Syncs the engine accepted that the servo did not use, by reason ('offset outlier', 'offset spike'…). */
+  readonly servoRejected: Record<string, number>;
   readonly followUpsLost: number;
   readonly timeToLockS: number | undefined;
   readonly offsetAfterLock: { readonly count: number; readonly rmsNs: number; readonly maxAbsNs: number; readonly meanNs: number } | undefined;
@@ -56,6 +58,7 @@ export class ReplaySummary {
   private firstSyncTime: bigint | undefined;
   private lockTime: bigint | undefined;
   private syncs = 0;
+  private readonly servoRejections: Record<string, number> = {};
   private lastNeighborRateRatio: number | undefined;
   private lastRateRatio: number | undefined;
 
@@ -63,6 +66,10 @@ export class ReplaySummary {
    * Locked: servo in s2 with |offset| below LOCK_THRESHOLD_NS, for good. Every Sync that is not
    * restarts the after-lock statistics, so they cover the final locked stretch only.
    */
+  servoRejected(reason: string): void {
+    this.servoRejections[reason] = (this.servoRejections[reason] ?? 0) + 1;
+  }
+
   sync(r: ReplaySyncRecord): void {
     this.syncs += 1;
     const src = r.sourcePortIdentity;
@@ -129,6 +136,7 @@ export class ReplaySummary {
       grandmasters: [...this.grandmasters].sort(),
       masters: [...this.masters].sort(),
       syncs: this.syncs,
+      servoRejected: { ...this.servoRejections },
       followUpsLost: stats.followUpsLost,
       timeToLockS: this.lockTime === undefined || this.firstSyncTime === undefined ? undefined : Number(this.lockTime - this.firstSyncTime) / 1e9,
       offsetAfterLock: this.offsets.count === 0 ? undefined : { count: this.offsets.count, rmsNs: this.offsets.rms, maxAbsNs: this.offsets.maxAbs, meanNs: this.offsets.mean },
