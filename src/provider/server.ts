@@ -125,6 +125,15 @@ export class TimeBaseProvider {
     serialize(initial);
     await prepareSocketPath(path);
     const server = createServer({ allowHalfOpen: false });
+    // The socket accepts as soon as it is bound, before its mode and group are set and before the
+    // provider exists to serve. A connection left unhandled there is never read, so never sees its
+    // peer's EOF and never closes: server.close() would wait for it forever. It was not checked
+    // against the final permissions either: refuse it (a TimeBaseClient simply retries).
+    const refuseBeforeReady = (socket: Socket): void => {
+      socket.on('error', () => undefined);
+      socket.destroy();
+    };
+    server.on('connection', refuseBeforeReady);
     await new Promise<void>((resolve, reject) => {
       const fail = (err: NodeJS.ErrnoException): void => reject(new SocketFileError(path, `cannot listen on ${path}: ${err.code ?? err.message}`));
       server.once('error', fail);
@@ -139,6 +148,8 @@ export class TimeBaseProvider {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw err;
     }
+    // Synchronously replaced by the provider's own handler: no connection falls in between.
+    server.off('connection', refuseBeforeReady);
     return new TimeBaseProvider(server, path, initial, options);
   }
 
