@@ -52,7 +52,7 @@ export type { ReplaySummaryData } from './io/replay/replaySummary.js';
 
 // Native port
 export * from './io/packetSocket.js';
-export { NativeAddonError, isNativeError, type NativeError } from './io/nativeBinding.js';
+export { NativeAddonError, isNativeError, type NativeError } from './native/binding.js';
 
 // Time-base provider (server and client)
 export * from './provider/index.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ptpTime } from '../src/clock/timePoint.js';
-import { nativeError, type NativeUnixDatagramSender } from '../src/io/nativeBinding.js';
+import { nativeError, type NativeUnixDatagramSender } from '../src/native/binding.js';
 import { ChronyRefclock, encodeSockSample, SOCK_MAGIC, SOCK_SAMPLE_BYTES } from '../src/provider/chronyRefclock.js';
 import type { Timescale } from '../src/provider/snapshot.js';
 import { tempDir } from './providerFixtures.js';

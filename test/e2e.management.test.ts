@@ -25,7 +25,7 @@ import { parsePmcOutput, runPmc, type PmcMessage } from '../conformance/lab/pmc.
 import { Ptp4l } from '../conformance/lab/ptp4l.js';
 import { seriesFigures } from '../conformance/lab/stats.js';
 import { LAB_CONFIGS, SyntonicDaemon } from '../conformance/lab/syntonicDaemon.js';
-import { nativeBinding } from '../src/io/nativeBinding.js';
+import { nativeBinding } from '../src/native/binding.js';
 import { UnixDatagramSocket } from '../src/io/unixDatagramSocket.js';
 import { ManagementAction, ManagementId, NotifyEvent } from '../src/protocol/management.js';
 import { formatClockIdentity } from '../src/protocol/format.js';

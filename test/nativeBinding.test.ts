@@ -11,9 +11,9 @@ describe('native addon loader', () => {
   afterAll(() => tree?.remove());
 
   it('says the addon is not built, and how to build it, instead of a bare module-not-found', async () => {
-    tree = compileForChild(['src/io/nativeBinding.ts']);
+    tree = compileForChild(['src/native/binding.ts']);
     rmSync(join(tree.root, 'build')); // a copy of the sources with no build/ anywhere above it
-    const loader = (await import(pathToFileURL(join(tree.root, 'src/io/nativeBinding.js')).href)) as typeof import('../src/io/nativeBinding.js');
+    const loader = (await import(pathToFileURL(join(tree.root, 'src/native/binding.js')).href)) as typeof import('../src/native/binding.js');
     expect(() => loader.nativeBinding()).toThrow(
       expect.objectContaining({
         name: 'NativeAddonError',

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { monotonicRawNow, realtimeNow, sampleRealtimeAndMonotonicRaw } from '../src/clock/systemClocks.js';
-import { nativeBinding } from '../src/io/nativeBinding.js';
+import { nativeBinding } from '../src/native/binding.js';
 
 describe('system clocks', () => {
   it('reads CLOCK_MONOTONIC_RAW as a bigint that never goes backwards', () => {

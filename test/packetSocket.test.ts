@@ -13,7 +13,7 @@ import {
   type NativePacketPortInfo,
   type NativePortMode,
   type NativeTimestampingInfo,
-} from '../src/io/nativeBinding.js';
+} from '../src/native/binding.js';
 import { PacketSocket, type ReceivedFrame, type TxTimestamp, type TxTimestampTimeout } from '../src/io/packetSocket.js';
 
 /** software-transmit | software-receive | software-system-clock, no PHC (what veth reports). */

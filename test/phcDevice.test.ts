@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPhcDevice, phcPath } from '../src/clock/phcDevice.js';
-import { nativeBinding } from '../src/io/nativeBinding.js';
+import { nativeBinding } from '../src/native/binding.js';
 import { LineChild } from './nativeChildProcess.js';
 import { compileForChild, type ChildTree } from './nativeChildTree.js';
 import { needs } from './support/peers.js';

@@ -6,7 +6,7 @@
 import { statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isNativeError } from '../src/io/nativeBinding.js';
+import { isNativeError } from '../src/native/binding.js';
 import { UnixDatagramSocket } from '../src/io/unixDatagramSocket.js';
 import { tempDir } from './providerFixtures.js';
 

@@ -10,7 +10,7 @@
 import type { DisciplinedClock } from './clock.js';
 import { openPhcDevice, type PhcDevice, type PhcSource, type PhcSystemOffset } from './phcDevice.js';
 import { ptpTime, type LocalTime, type PtpTime } from './timePoint.js';
-import type { NativeBinding } from '../io/nativeBinding.js';
+import type { NativeBinding } from '../native/binding.js';
 
 export class PhcClock implements DisciplinedClock {
   readonly kind = 'phc' as const;

@@ -2,7 +2,7 @@
  * Opening a PTP hardware clock (/dev/ptpN) by path, index or interface name, and the operations a
  * disciplined PHC needs. PhcClock works over the `PhcDevice` interface, so tests can hand it a fake.
  */
-import { nativeBinding, nativeError, type NativeBinding, type NativePhcCapabilities, type NativePhcSystemOffset } from '../io/nativeBinding.js';
+import { nativeBinding, nativeError, type NativeBinding, type NativePhcCapabilities, type NativePhcSystemOffset } from '../native/binding.js';
 
 export type PhcCapabilities = NativePhcCapabilities;
 export type PhcSystemOffset = NativePhcSystemOffset;

@@ -3,7 +3,7 @@
  * CLOCK_MONOTONIC_RAW is the provider's reference (never slewed by NTP or by us); CLOCK_REALTIME is
  * the domain of software timestamps.
  */
-import { nativeBinding } from '../io/nativeBinding.js';
+import { nativeBinding } from '../native/binding.js';
 import { localTime, monotonicRawTime, type LocalTime, type MonotonicRawTime } from './timePoint.js';
 
 // Resolved on first use, then the addon's function is called directly: the provider reads the clock

@@ -19,7 +19,7 @@ import {
   type NativeError,
   type NativePacketPort,
   type NativePacketPortCounters,
-} from './nativeBinding.js';
+} from '../native/binding.js';
 import { capabilitiesSummary, describeTimestampingInfo, type TimestampingCapabilities } from './timestampingCapabilities.js';
 import { TxTimestampTracker } from './txTimestampTracker.js';
 

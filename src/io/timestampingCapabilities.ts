@@ -2,7 +2,7 @@
  * What an interface can timestamp (ETHTOOL_GET_TS_INFO), with the names `ethtool -T` prints, for
  * diagnostics and for choosing between hardware and software timestamping.
  */
-import { nativeBinding, type NativeTimestampingInfo } from './nativeBinding.js';
+import { nativeBinding, type NativeTimestampingInfo } from '../native/binding.js';
 
 /** SOF_TIMESTAMPING_* bits in bit order (linux/net_tstamp.h), named as ethtool names them. */
 const SO_TIMESTAMPING_NAMES = [

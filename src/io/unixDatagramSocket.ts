@@ -4,7 +4,7 @@
  * with the file's mode and its removal on close.
  */
 import { chmodSync, unlinkSync } from 'node:fs';
-import { nativeBinding, type NativeError, type NativeUnixDatagramSocket } from './nativeBinding.js';
+import { nativeBinding, type NativeError, type NativeUnixDatagramSocket } from '../native/binding.js';
 
 export interface UnixDatagramHandlers {
   /** A datagram and its sender's bound path ('' when the sender is not bound: nowhere to answer). */

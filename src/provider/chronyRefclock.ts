@@ -19,7 +19,7 @@
  */
 import { endianness } from 'node:os';
 import type { LocalTime, PtpTime } from '../clock/timePoint.js';
-import { isNativeError, nativeBinding, type NativeUnixDatagramSender } from '../io/nativeBinding.js';
+import { isNativeError, nativeBinding, type NativeUnixDatagramSender } from '../native/binding.js';
 import { NS_PER_S, nearLeap, pendingLeapAt, utcNsAt, type LeapKind } from '../protocol/timeProperties.js';
 import type { SyncStatus, Timescale } from './snapshot.js';
 

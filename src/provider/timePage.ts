@@ -8,7 +8,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endianness } from 'node:os';
-import { nativeBinding, type NativeTimePage } from '../io/nativeBinding.js';
+import { nativeBinding, type NativeTimePage } from '../native/binding.js';
 import { monotonicRawNow } from '../clock/systemClocks.js';
 import { DEFAULT_ERROR_BOUND_MODELS, errorBoundTerms, type ErrorBoundModel } from './errorBound.js';
 import type { Snapshot, SyncStatus } from './snapshot.js';

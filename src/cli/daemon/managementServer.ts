@@ -4,7 +4,7 @@
  * happened, and forgets subscribers whose socket has gone.
  */
 import { monotonicRawNow } from '../../clock/systemClocks.js';
-import type { NativeError } from '../../io/nativeBinding.js';
+import type { NativeError } from '../../native/binding.js';
 import { UnixDatagramSocket } from '../../io/unixDatagramSocket.js';
 import { NotifyEvent } from '../../protocol/management.js';
 import { parentDataSetField, type ManagementDataSets } from '../../protocol/managementDataSets.js';
