@@ -33,6 +33,13 @@ export class BestMasterSelection implements MasterSelection {
 
   onAnnounce(msg: AnnounceMessage, rx: LocalTime, asCapable: boolean): void {
     if (!asCapable) return this.port.reject(msg, 'notAsCapable');
+    // 1588-2019 17.6 in spirit: an Announce from outside the acceptable lists is not qualified.
+    const refusal = this.port.acceptable.checkAnnounce(msg);
+    if (refusal !== undefined) {
+      // Our master now serves a grandmaster we may not follow: stop using its Syncs at once.
+      if (this.admitsSyncFrom(msg.header.sourcePortIdentity)) this.drop(rx, refusal.why);
+      return this.port.refuse(msg, refusal, rx);
+    }
     const verdict = this.info.receive(msg, rx);
     if (verdict.kind === 'rejected') {
       if (verdict.voidsMaster !== undefined) this.drop(rx, verdict.voidsMaster);
@@ -60,6 +67,10 @@ export class BestMasterSelection implements MasterSelection {
 
   onAsCapableLost(now: LocalTime, reason: string): void {
     this.drop(now, `asCapable false: ${reason}`);
+  }
+
+  dropMaster(now: LocalTime, reason: string): void {
+    this.drop(now, reason);
   }
 
   nextTimerAt(): LocalTime | undefined {

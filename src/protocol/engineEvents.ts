@@ -4,6 +4,7 @@
  */
 import type { LocalTime } from '../clock/timePoint.js';
 import type { ClockIdentity, PortIdentity, PtpFrame } from './messages.js';
+import type { Refusal } from './acceptableMasters.js';
 import type { PdelayMeasurement } from './peerDelayInitiator.js';
 import type { RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
@@ -41,7 +42,9 @@ export type EngineEvent =
     }
   | { readonly type: 'announceReceiptTimeout'; readonly at: LocalTime }
   | { readonly type: 'pdelayIntervalChanged'; readonly at: LocalTime; readonly logInterval: number; readonly reason: string }
-  | { readonly type: 'rejected'; readonly reason: RejectionReason; readonly messageType: number; readonly sequenceId: number; readonly source: PortIdentity };
+  | { readonly type: 'rejected'; readonly reason: RejectionReason; readonly messageType: number; readonly sequenceId: number; readonly source: PortIdentity }
+  /** An Announce or Sync from outside acceptable_grandmasters / acceptable_masters (also counted as 'rejected'). */
+  | { readonly type: 'notAcceptable'; readonly at: LocalTime; readonly messageType: number; readonly refusal: Refusal };
 
 /** A frame to send. Event messages need their egress timestamp back through engine.txTimestamp(txHandle, t). */
 export interface Transmission {

@@ -41,6 +41,12 @@ export class ExternalPortConfiguration implements MasterSelection {
     this.port.leaveOperational(now);
   }
 
+  /** The next acceptable sender becomes the master; the port stays SLAVE. */
+  dropMaster(): void {
+    this.current = undefined;
+    this.port.resetSyncReception();
+  }
+
   onAsCapableLost(): void {
     // The link is configured, not measured: nothing to drop.
   }

@@ -10,6 +10,7 @@
  * The port engine holds one and never asks which; the profile chooses it once, in createMasterSelection.
  */
 import type { LocalTime } from '../clock/timePoint.js';
+import type { AcceptableMasterFilter, Refusal } from './acceptableMasters.js';
 import type { EngineEvent, PortState } from './engineEvents.js';
 import type { AnnounceMessage, ClockIdentity, PortIdentity, PtpMessage } from './messages.js';
 import type { MasterInfo } from './portAnnounceInformation.js';
@@ -25,6 +26,9 @@ export interface SelectionPort {
   setState(to: PortState, at: LocalTime, reason: string): void;
   emit(e: EngineEvent): void;
   reject(msg: PtpMessage, reason: RejectionReason): void;
+  /** acceptable_grandmasters / acceptable_masters (acceptableMasters.ts), and how a refusal is counted and told. */
+  readonly acceptable: AcceptableMasterFilter;
+  refuse(msg: PtpMessage, refusal: Refusal, at: LocalTime): void;
   /** Forget the Sync stream: a new master's (or no master's) Syncs are not the old one's. */
   resetSyncReception(): void;
   armSyncReceiptTimeout(from: LocalTime): void;
@@ -43,6 +47,8 @@ export interface MasterSelection {
   onSyncReceiptTimeout(now: LocalTime, reason: string): void;
   /** asCapable went false (11.2.2); `reason` in words. */
   onAsCapableLost(now: LocalTime, reason: string): void;
+  /** The master is no longer acceptable (the acceptable lists were reloaded); `reason` in words. */
+  dropMaster(now: LocalTime, reason: string): void;
   /** The selection's own timer (announceReceiptTimeout), if any. */
   nextTimerAt(): LocalTime | undefined;
   tick(now: LocalTime): void;

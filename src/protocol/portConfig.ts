@@ -3,6 +3,8 @@
  * Avnu automotive profile's static configuration (802.1AS-2020 10.3.1 externalPortConfiguration).
  * Names follow 802.1AS and, where they differ, linuxptp's option names are noted.
  */
+import type { ClockIdentity, PortIdentity } from './messages.js';
+
 export type Profile = 'gptp' | 'automotive';
 
 export interface PortConfig {
@@ -43,6 +45,10 @@ export interface PortConfig {
   readonly operLogPdelayReqInterval: number;
   /** Automotive profile: send Signaling with a message interval request (linuxptp msg_interval_request). */
   readonly messageIntervalRequest: boolean;
+  /** Grandmasters this station may follow (acceptable_grandmasters); absent or empty: any. See acceptableMasters.ts. */
+  readonly acceptableGrandmasters?: readonly ClockIdentity[];
+  /** Neighbour ports that may be its master (acceptable_masters); absent or empty: any. */
+  readonly acceptableMasters?: readonly PortIdentity[];
 }
 
 export const GPTP_DEFAULTS: PortConfig = Object.freeze({
@@ -85,7 +91,7 @@ export function defaultPortConfig(profile: Profile): PortConfig {
   return profile === 'automotive' ? AUTOMOTIVE_DEFAULTS : GPTP_DEFAULTS;
 }
 
-type IntegerField = Exclude<{ [K in keyof PortConfig]: PortConfig[K] extends number ? K : never }[keyof PortConfig], 'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'>;
+type IntegerField = Exclude<{ [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig], 'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'>;
 
 /**
  * What the engine accepts, integer fields. domainNumber 0–127 (802.1AS-2020 8.1); log intervals

@@ -18,6 +18,7 @@
  * call, which sees the state the first call left and whose outputs follow the first call's.
  */
 import type { LocalTime } from '../clock/timePoint.js';
+import { AcceptableMasterFilter, type AcceptableMasterLists, type Refusal } from './acceptableMasters.js';
 import type { EngineEvent, EngineSink, PortState, Transmission } from './engineEvents.js';
 import { formatPortIdentity } from './format.js';
 import { LinkDelayIntervalSetting, type IntervalChange } from './linkDelayIntervalSetting.js';
@@ -79,6 +80,8 @@ export class PortEngine {
   private readonly selection: MasterSelection;
   private readonly linkDelayInterval: LinkDelayIntervalSetting;
   private readonly rejections = new RejectionCounters();
+  private readonly acceptable: AcceptableMasterFilter;
+  private lastRefusalSeen: { readonly refusal: Refusal; readonly at: LocalTime } | undefined;
   private readonly received = new MessageCounters();
   private readonly sent = new MessageCounters();
   private readonly pendingTx = new Map<number, PendingTx>();
@@ -112,6 +115,7 @@ export class PortEngine {
     this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
     this.initiator = new PeerDelayInitiator(config, this.port);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
+    this.acceptable = new AcceptableMasterFilter(config);
     this.selection = createMasterSelection(config, this.selectionPort());
     this.linkDelayInterval = new LinkDelayIntervalSetting(config.initialLogPdelayReqInterval);
     this.asCapableNow = this.initiator.asCapable.asCapable;
@@ -252,6 +256,28 @@ export class PortEngine {
     return this.linkDelayInterval.logInterval;
   }
 
+  /** The last Announce or Sync refused by acceptable_grandmasters / acceptable_masters, and when. */
+  get lastRefusal(): { readonly refusal: Refusal; readonly at: LocalTime } | undefined {
+    return this.lastRefusalSeen;
+  }
+
+  /**
+   * New acceptable lists (a configuration reload). A master that is no longer acceptable is dropped
+   * now; the next Announce of every neighbour is judged by the new lists.
+   */
+  setAcceptableMasters(lists: AcceptableMasterLists, now: LocalTime): void {
+    this.acceptable.update(lists);
+    this.lastRefusalSeen = undefined;
+    const master = this.selection.master;
+    if (master !== undefined) {
+      const grandmasters = lists.acceptableGrandmasters ?? [];
+      const gmOk = master.grandmasterIdentity === undefined || grandmasters.length === 0 || grandmasters.includes(master.grandmasterIdentity);
+      const portOk = this.acceptable.checkSync(master.port) === undefined;
+      if (!gmOk || !portOk) this.selection.dropMaster(now, `master ${formatPortIdentity(master.port)} is not acceptable after the configuration was reloaded`);
+    }
+    this.flush();
+  }
+
   statistics(): EngineStatistics {
     return {
       received: this.received.toRecord(),
@@ -280,10 +306,10 @@ export class PortEngine {
       case 'pdelayRespFollowUp':
         return this.onPdelayOutcome(this.initiator.onPdelayRespFollowUp(msg), rx, msg);
       case 'sync':
-        if (!this.admitsSync(msg)) return;
+        if (!this.admitsSync(msg, rx)) return;
         return this.settleSync(msg, this.syncReceiver.onSync(msg, rx, this.linkState(), this.selection.master?.grandmasterIdentity), rx);
       case 'followUp':
-        if (!this.admitsSync(msg)) return;
+        if (!this.admitsSync(msg, rx)) return;
         return this.settleSync(msg, this.syncReceiver.onFollowUp(msg, rx, this.linkState(), this.selection.master?.grandmasterIdentity), rx);
       case 'announce':
         return this.selection.onAnnounce(msg, rx, this.asCapableNow);
@@ -386,7 +412,12 @@ export class PortEngine {
   // Sync
 
   /** Whether a Sync or Follow_Up may be taken at all (the one asCapable gate, 10.2.4); if not, it is rejected here. */
-  private admitsSync(msg: PtpMessage): boolean {
+  private admitsSync(msg: PtpMessage, rx: LocalTime): boolean {
+    const refusal = this.acceptable.checkSync(msg.header.sourcePortIdentity);
+    if (refusal !== undefined) {
+      this.refuse(msg, refusal, rx);
+      return false;
+    }
     if (!this.asCapableNow) {
       this.reject(msg, 'notAsCapable');
       return false;
@@ -497,6 +528,8 @@ export class PortEngine {
       setState: (to, at, reason) => this.setState(to, at, reason),
       emit: (e) => this.emit(e),
       reject: (msg, reason) => this.reject(msg, reason),
+      acceptable: this.acceptable,
+      refuse: (msg, refusal, at) => this.refuse(msg, refusal, at),
       resetSyncReception: () => this.syncReceiver.reset(),
       armSyncReceiptTimeout: (from) => this.armSyncReceiptTimeout(from),
       cancelSyncReceiptTimeout: () => {
@@ -528,6 +561,13 @@ export class PortEngine {
   private send(frame: PtpFrame, txHandle: number | undefined, oneStep = false): void {
     this.sent.count(frame.message.header.messageType);
     this.outbox.push(oneStep ? { frame, txHandle, oneStep } : { frame, txHandle });
+  }
+
+  /** Counted under its reason like any rejection, and told with the identity (for logs and status). */
+  private refuse(msg: PtpMessage, refusal: Refusal, at: LocalTime): void {
+    this.lastRefusalSeen = { refusal, at };
+    this.reject(msg, refusal.reason);
+    this.emit({ type: 'notAcceptable', at, messageType: msg.header.messageType, refusal });
   }
 
   private reject(msg: PtpMessage, reason: RejectionReason): void {

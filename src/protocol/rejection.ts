@@ -22,6 +22,8 @@ export type RejectionReason =
   | 'announceLoop' // PATH_TRACE contains this clock (802.1AS-2020 10.3.11.2.1)
   | 'announceStepsRemoved' // stepsRemoved ≥ 255: the Announce has travelled too far (802.1AS-2020 10.3.11.2.1)
   | 'announceNotBetter' // an Announce that loses to the current master
+  | 'grandmasterNotAcceptable' // Announce naming (or Sync from a port serving) a grandmaster outside acceptable_grandmasters (1588-2019 17.6 in spirit)
+  | 'masterNotAcceptable' // Announce/Sync/Follow_Up from a port outside acceptable_masters (1588-2019 17.6 in spirit)
   | 'signalingNotForUs' // targetPortIdentity is neither us nor all ports
   | 'badTimestamp'; // a timestamp the computation cannot use (e.g. t4 before t1)
 
