@@ -31,7 +31,7 @@ describe('configuration errors name file, line and option', () => {
       "test.cfg:2: 'zero' is not a valid value for domainNumber: expected an integer from 0 to 127 (decimal or 0x hex)",
     ]);
     expect(problemsOf(['[global]', 'delay_mechanism peer'])).toEqual([
-      "test.cfg:2: 'peer' is not a valid value for delay_mechanism: expected one of Auto, E2E, P2P",
+      "test.cfg:2: 'peer' is not a valid value for delay_mechanism: expected one of Auto, COMMON_P2P, E2E, P2P, NONE",
     ]);
     expect(problemsOf(['[global]', 'step_threshold 1s'])).toEqual(["test.cfg:2: '1s' is not a valid value for step_threshold: expected a number ≥ 0"]);
     expect(problemsOf(['[global]', 'ptp_dst_mac 01-80-C2-00-00-0E'])).toEqual([

@@ -66,6 +66,54 @@ describe("linuxptp 3.1.1's example configurations load as they are", () => {
   });
 });
 
+describe("linuxptp 4.4's example configurations load as they are (clientOnly, 4.x's name of slaveOnly)", () => {
+  const LINUXPTP_4 = here('./data/linuxptp-4.4/');
+
+  it('automotive-slave.cfg: clientOnly 1 (line 28) with BMCA noop and asCapable true is the automotive signature', () => {
+    const file = `${LINUXPTP_4}automotive-slave.cfg`;
+    const { config, warnings } = loadDaemonConfig({ file, interfaceName: 'eth0', overrides: {} });
+    expect(config.profile).toBe('automotive');
+    expect(config.profileSource).toBe('configuration file');
+    expect(config.port.asCapableAlways).toBe(true);
+    expect(config.port.operLogSyncInterval).toBe(0);
+    expect(config.port.operLogPdelayReqInterval).toBe(2);
+    expect(config.port.messageIntervalRequest).toBe(true);
+    expect(config.servo.stepThresholdNs).toBe(1_000_000_000);
+    expect(config.servo.offsetThresholdNs).toBe(30);
+    expect(config.servo.numOffsetValues).toBe(10);
+    expect(warnings).toEqual([expect.stringMatching(/automotive-slave\.cfg:17: known linuxptp option 'assume_two_step'/)]);
+  });
+
+  it('gPTP.cfg: the same effective options and warnings as 3.1.1\'s', () => {
+    const four = loadDaemonConfig({ file: `${LINUXPTP_4}gPTP.cfg`, interfaceName: 'eth0', overrides: {} });
+    const three = loadDaemonConfig({ file: `${LINUXPTP}gPTP.cfg`, interfaceName: 'eth0', overrides: {} });
+    expect(four.config.port).toEqual(three.config.port);
+    expect(four.config.servo).toEqual(three.config.servo);
+    expect(four.config.profile).toBe('gptp');
+    expect(four.warnings.map((w) => w.replace(/^.*gPTP\.cfg:/, ''))).toEqual(three.warnings.map((w) => w.replace(/^.*gPTP\.cfg:/, '')));
+  });
+
+  const load = (lines: string[]): ReturnType<typeof loadDaemonConfig> =>
+    loadDaemonConfig({ file: 'four.cfg', text: ['[global]', ...lines].join('\n'), interfaceName: 'eth0', overrides: {} });
+
+  it('clientOnly 1 says slaveOnly 1 (no grandmaster warning); serverOnly 1 is refused with the reason', () => {
+    expect(load(['gmCapable 1', 'priority1 248', 'clientOnly 1']).warnings).toEqual([]);
+    expect(() => load(['serverOnly 1'])).toThrow('four.cfg:2: serverOnly 1: syntonic is a slave-only end station (a client): serverOnly must be 0');
+    expect(load(['serverOnly 0']).warnings).toEqual([]);
+    expect(load(['slaveOnly 0', 'clientOnly 1']).warnings).toEqual(['four.cfg:3: clientOnly is set again in [global] (first at line 2 as slaveOnly): the later value 1 wins']);
+  });
+
+  it("4.x's new options are known: refclock_sock_address warns, spp other than -1 is refused, the rest load", () => {
+    expect(load(['refclock_sock_address /var/run/refclock.ptp.sock']).warnings).toEqual([
+      expect.stringMatching(/^four\.cfg:2: known linuxptp option 'refclock_sock_address' is not used by syntonic \(ignored\)/),
+    ]);
+    expect(() => load(['[eth0]', 'spp 3'])).toThrow(/four\.cfg:3: spp 3: syntonic does not check PTP authentication TLVs/);
+    expect(load(['ptp_minor_version 1', 'step_window 0', 'phc_index -1', 'uds_ro_address /var/run/ptp4lro', 'power_profile.version 2011', 'cmlds.port 0', 'ts2phc.tod_source generic']).warnings).toEqual([]);
+    expect(load(['step_window 48']).warnings).toEqual([expect.stringMatching(/four\.cfg:2: known linuxptp option 'step_window' is not used/)]);
+    expect(() => load(['delay_mechanism COMMON_P2P'])).toThrow(/four\.cfg:2: delay_mechanism COMMON_P2P: .*delay_mechanism must be P2P/);
+  });
+});
+
 describe("syntonic's shipped configurations", () => {
   it.each(['gPTP.cfg', 'gPTP-software.cfg', 'automotive-slave.cfg'])('%s loads without a warning', (name) => {
     const { warnings } = loadDaemonConfig({ file: `${SHIPPED}${name}`, interfaceName: 'eth0', overrides: {} });

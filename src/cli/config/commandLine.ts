@@ -3,6 +3,9 @@
  * (the command passes parseArgs' values straight in); they are checked here with the file, so that
  * every mistake is reported at once.
  */
+import type { ClockIdentity, PortIdentity } from '../../protocol/messages.js';
+import { parseClockIdentityList, parsePortIdentityList } from './identityLists.js';
+
 export interface CommandLineOverrides {
   /** --profile gptp|automotive */
   readonly profile: string;
@@ -22,6 +25,10 @@ export interface CommandLineOverrides {
   readonly refclockSock: string;
   /** --time-page PATH|none: the shared-memory time page. */
   readonly timePage: string;
+  /** --acceptable-grandmasters ID[,ID…] (clock identities); empty: any, whatever the file says. */
+  readonly acceptableGrandmasters: string;
+  /** --acceptable-masters PORTID[,PORTID…] (port identities); empty: any, whatever the file says. */
+  readonly acceptableMasters: string;
 }
 
 export interface MetricsEndpoint {
@@ -55,7 +62,7 @@ export function parseChoice<T extends string>(flag: string, raw: string, choices
 }
 
 export function parseLogLevel(raw: string): FlagResult<number> {
-  const named = LOG_LEVEL_NAMES[raw.toLowerCase()];
+  const named = Object.hasOwn(LOG_LEVEL_NAMES, raw.toLowerCase()) ? LOG_LEVEL_NAMES[raw.toLowerCase()] : undefined;
   if (named !== undefined) return { ok: true, value: named };
   if (/^[0-7]$/.test(raw)) return { ok: true, value: Number(raw) };
   return { ok: false, problem: `--log-level: '${raw}' is neither a syslog level 0–7 nor one of ${Object.keys(LOG_LEVEL_NAMES).join(', ')}` };
@@ -70,6 +77,16 @@ export function parseMetricsEndpoint(raw: string): FlagResult<MetricsEndpoint> {
   }
   const host = match[1] === undefined || match[1] === '' ? DEFAULT_METRICS_HOST : match[1].replace(/^\[(.*)\]$/, '$1');
   return { ok: true, value: { host, port } };
+}
+
+export function parseClockIdentitiesFlag(raw: string): FlagResult<readonly ClockIdentity[]> {
+  const r = parseClockIdentityList(raw);
+  return r.ok ? r : { ok: false, problem: `--acceptable-grandmasters: ${r.problem}` };
+}
+
+export function parsePortIdentitiesFlag(raw: string): FlagResult<readonly PortIdentity[]> {
+  const r = parsePortIdentityList(raw);
+  return r.ok ? r : { ok: false, problem: `--acceptable-masters: ${r.problem}` };
 }
 
 export function parseSocketPathFlag(raw: string, flag = '--socket'): FlagResult<string> {

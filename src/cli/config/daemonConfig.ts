@@ -9,9 +9,13 @@
  * one ConfigError; what is accepted but not used comes back as warnings.
  */
 import { readFileSync } from 'node:fs';
+import type { ClockIdentity, PortIdentity } from '../../protocol/messages.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import { parseClockIdentityList, parsePortIdentityList } from './identityLists.js';
 import {
   parseChoice,
+  parseClockIdentitiesFlag,
+  parsePortIdentitiesFlag,
   parseLogLevel,
   parseMetricsEndpoint,
   parseSocketPathFlag,
@@ -109,6 +113,8 @@ export interface LoadDaemonConfigInput {
 export interface LoadedDaemonConfig {
   readonly config: DaemonConfig;
   readonly warnings: string[];
+  /** The file's options that apply to the interface, as written (name → value): what a reload compares. */
+  readonly settings: ReadonlyMap<string, string>;
 }
 
 /** A daemon setting from the file, else the option table's default (fallback) for the profile. */
@@ -135,7 +141,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
   const { profile, profileSource } = chooseProfile(flags.profile, options);
   checkOptionUses(options, profile, problems, warnings);
   warnings.push(...profileWarnings(options, profile, profileSource));
-  const port = portConfig(profile, options, problems, warnings);
+  const port = { ...portConfig(profile, options, problems, warnings), ...acceptableLists(flags, options, profile, warnings) };
   const servo = servoConfig(profile, options, warnings);
 
   const p2p1step = textOf(options.get('time_stamping')) === 'p2p1step';
@@ -174,7 +180,8 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
   }
   const name = input.file ?? TEXT_NAME;
   if (problems.length > 0) throw new ConfigError(inLineOrder(problems, name));
-  return { config, warnings: inLineOrder(warnings, name) };
+  const settings = new Map([...options.values()].map((set) => [set.spec.name, set.raw] as const));
+  return { config, warnings: inLineOrder(warnings, name), settings };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -193,6 +200,8 @@ interface Flags {
   readonly refclockSock?: string;
   /** null: --time-page none. */
   readonly timePage?: string | null;
+  readonly acceptableGrandmasters?: readonly ClockIdentity[];
+  readonly acceptableMasters?: readonly PortIdentity[];
 }
 
 function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags {
@@ -213,6 +222,37 @@ function readFlags(o: Partial<CommandLineOverrides>, problems: string[]): Flags 
     metrics: take(o.metrics, parseMetricsEndpoint),
     refclockSock: take(o.refclockSock, (r) => parseSocketPathFlag(r, '--refclock-sock')),
     timePage: take(o.timePage, (r) => parseTimePage('--time-page', r)),
+    acceptableGrandmasters: take(o.acceptableGrandmasters, parseClockIdentitiesFlag),
+    acceptableMasters: take(o.acceptableMasters, parsePortIdentitiesFlag),
+  };
+}
+
+/**
+ * acceptable_grandmasters / acceptable_masters: the flags replace the file's lists (an empty flag
+ * clears them). Values were checked with the file; an empty list accepts anyone.
+ */
+function acceptableLists(
+  flags: Flags,
+  options: ReadonlyMap<string, SetOption>,
+  profile: Profile,
+  warnings: string[],
+): Pick<PortConfig, 'acceptableGrandmasters' | 'acceptableMasters'> {
+  const fromFile = <T>(name: string, parse: (t: string) => { ok: true; value: readonly T[] } | { ok: false }): readonly T[] | undefined => {
+    const text = textOf(options.get(name));
+    if (text === undefined) return undefined;
+    const r = parse(text);
+    return r.ok ? r.value : undefined;
+  };
+  const grandmasters = flags.acceptableGrandmasters ?? fromFile('acceptable_grandmasters', parseClockIdentityList) ?? [];
+  const masters = flags.acceptableMasters ?? fromFile('acceptable_masters', parsePortIdentityList) ?? [];
+  if (profile === 'automotive' && grandmasters.length > 0) {
+    const set = options.get('acceptable_grandmasters');
+    const where = flags.acceptableGrandmasters === undefined && set !== undefined ? formatLocation(set.at) : '--acceptable-grandmasters';
+    warnings.push(`${where}: acceptable_grandmasters has no effect in the automotive profile: no Announce names the grandmaster; pin the master with acceptable_masters`);
+  }
+  return {
+    ...(grandmasters.length === 0 ? {} : { acceptableGrandmasters: grandmasters }),
+    ...(masters.length === 0 ? {} : { acceptableMasters: masters }),
   };
 }
 

@@ -7,7 +7,7 @@
 import { formatLocation, type SourceLocation } from './configError.js';
 import { sectionLabel, type ConfigEntry, type SectionRef } from './configFile.js';
 import { describeType, parseValue, type OptionValue } from './optionValue.js';
-import { DEPRECATED_OPTIONS, findOption, OPTION_NAMES, type OptionSpec } from './options.js';
+import { DEPRECATED_OPTIONS, findOption, OPTION_ALIASES, OPTION_NAMES, type OptionSpec } from './options.js';
 import { closestName } from './suggest.js';
 
 export interface SetOption {
@@ -42,11 +42,13 @@ export function effectiveOptions(entries: readonly ConfigEntry[], interfaceName:
     }
     const target = entry.section.kind === 'global' ? global : entry.section.kind === 'port' && entry.section.interfaceName === interfaceName ? own : undefined;
     if (target === undefined) continue;
-    const earlier = target.get(checked.spec.name);
+    // clientOnly and slaveOnly are one setting (linuxptp 4.x's name and 3.x's): keyed by the 3.x name.
+    const key = OPTION_ALIASES[checked.spec.name] ?? checked.spec.name;
+    const earlier = target.get(key);
     if (earlier !== undefined && earlier.raw !== checked.raw) {
-      warnings.push(`${formatLocation(entry.at)}: ${checked.spec.name} is set again in ${sectionLabel(entry.section)} (first at line ${earlier.at.line}): the later value ${checked.raw} wins`);
+      warnings.push(`${formatLocation(entry.at)}: ${checked.spec.name} is set again in ${sectionLabel(entry.section)} (first at line ${earlier.at.line}${earlier.spec.name === checked.spec.name ? '' : ` as ${earlier.spec.name}`}): the later value ${checked.raw} wins`);
     }
-    target.set(checked.spec.name, checked);
+    target.set(key, checked);
   }
   return { options: new Map([...global, ...own]), problems, warnings };
 }
@@ -54,7 +56,8 @@ export function effectiveOptions(entries: readonly ConfigEntry[], interfaceName:
 /** The checked setting, or the sentence saying what is wrong with the line. */
 function checkEntry(entry: ConfigEntry, warnings: string[]): SetOption | string {
   const where = formatLocation(entry.at);
-  const renamed = DEPRECATED_OPTIONS[entry.option];
+  // Own properties only: an option named __proto__ or constructor is just unknown.
+  const renamed = Object.hasOwn(DEPRECATED_OPTIONS, entry.option) ? DEPRECATED_OPTIONS[entry.option] : undefined;
   if (renamed !== undefined) warnings.push(`${where}: option ${entry.option} is deprecated: read as ${renamed} (as ptp4l does)`);
   const name = renamed ?? entry.option;
   const spec = findOption(name);
@@ -67,6 +70,7 @@ function checkEntry(entry: ConfigEntry, warnings: string[]): SetOption | string 
   if (!parsed.ok) {
     const expected = `expected ${describeType(spec.type)}`;
     const hint = entry.value.includes('#') ? NO_INLINE_COMMENTS : '';
+    if (parsed.detail !== undefined) return `${where}: ${name}: ${parsed.detail}: ${expected}`;
     return parsed.problem === 'malformed'
       ? `${where}: '${entry.value}' is not a valid value for ${name}: ${expected}${hint}`
       : `${where}: ${entry.value} is out of range for ${name}: ${expected}`;

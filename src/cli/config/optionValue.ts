@@ -6,6 +6,9 @@
  *  - enumerations case-insensitively;
  *  - the whole rest of the line is the value: there are no inline comments.
  */
+import type { PortIdentity } from '../../protocol/messages.js';
+import { formatClockIdentityList, formatPortIdentityList, parseClockIdentityList, parsePortIdentityList } from './identityLists.js';
+
 export type ValueType =
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'float'; readonly min: number; readonly max: number }
@@ -16,14 +19,16 @@ export type ValueType =
   /** Six colon-separated hex octets, as ptp4l's str2mac. */
   | { readonly kind: 'mac' }
   /** ptp4l's fault intervals: an integer (log2 s) or ASAP. */
-  | { readonly kind: 'faultInterval'; readonly min: number; readonly max: number };
+  | { readonly kind: 'faultInterval'; readonly min: number; readonly max: number }
+  /** Blank-separated clock identities (001122.fffe.334455) or port identities (001122.fffe.334455-1). */
+  | { readonly kind: 'identityList'; readonly of: 'clock' | 'port' };
 
 /** A parsed value: numbers for int/float, the canonical spelling for enum, MAC and ASAP. */
 export type OptionValue = number | string;
 
 export type ValueResult =
   | { readonly ok: true; readonly value: OptionValue }
-  | { readonly ok: false; readonly problem: 'malformed' | 'outOfRange' };
+  | { readonly ok: false; readonly problem: 'malformed' | 'outOfRange'; readonly detail?: string };
 
 export const INT_MIN = -2_147_483_648;
 export const INT_MAX = 2_147_483_647;
@@ -40,6 +45,8 @@ export const ANY_INT = int(INT_MIN, INT_MAX);
 export const TEXT: ValueType = { kind: 'string' };
 export const MAC: ValueType = { kind: 'mac' };
 export const SOCKET_PATH: ValueType = { kind: 'socketPath' };
+export const CLOCK_IDENTITIES: ValueType = { kind: 'identityList', of: 'clock' };
+export const PORT_IDENTITIES: ValueType = { kind: 'identityList', of: 'port' };
 
 const C_INTEGER = /^[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
 const C_DOUBLE = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
@@ -69,6 +76,12 @@ export function parseValue(type: ValueType, raw: string): ValueResult {
     case 'faultInterval':
       if (raw.toUpperCase() === 'ASAP') return { ok: true, value: 'ASAP' };
       return ranged(parseCInteger(raw), type.min, type.max);
+    case 'identityList': {
+      // Kept as the canonical text (one form per identity); daemonConfig reads the identities from it.
+      const parsed = type.of === 'clock' ? parseClockIdentityList(raw) : parsePortIdentityList(raw);
+      if (!parsed.ok) return { ok: false, problem: 'malformed', detail: parsed.problem };
+      return { ok: true, value: type.of === 'clock' ? formatClockIdentityList(parsed.value as readonly bigint[]) : formatPortIdentityList(parsed.value as readonly PortIdentity[]) };
+    }
   }
 }
 
@@ -90,6 +103,8 @@ export function describeType(type: ValueType): string {
       return 'a MAC address such as 01:80:C2:00:00:0E';
     case 'faultInterval':
       return `ASAP or ${integerRange(type.min, type.max)} (log2 s)`;
+    case 'identityList':
+      return type.of === 'clock' ? 'clock identities such as 001122.fffe.334455, separated by blanks' : 'port identities such as 001122.fffe.334455-1, separated by blanks';
   }
 }
 

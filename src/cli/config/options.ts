@@ -27,11 +27,13 @@ import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
 import {
   ANY_INT,
   BOOL,
+  CLOCK_IDENTITIES,
   DBL_MIN,
   INT8,
   INT_MAX,
   INT_MIN,
   MAC,
+  PORT_IDENTITIES,
   SOCKET_PATH,
   TEXT,
   UINT8,
@@ -44,8 +46,8 @@ import {
 
 export type Scope = 'global' | 'port';
 
-type NumericPortField = { [K in keyof PortConfig]: PortConfig[K] extends number ? K : never }[keyof PortConfig];
-type BooleanPortField = { [K in keyof PortConfig]: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
+type NumericPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig];
+type BooleanPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
 export type PiField = Exclude<keyof PiGainOptions, 'softwareTimestamps'>;
 /** Servo settings a file sets (ServoConfig's fields, in Syntonic's units). */
 export type ServoField = 'servo' | 'stepThresholdNs' | 'firstStepThresholdNs' | 'maxFrequencyPpb' | 'sanityFreqLimitPpb' | 'offsetThresholdNs' | 'numOffsetValues';
@@ -175,6 +177,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     read({ into: 'portFlag', field: 'asCapableAlways', whenTrue: 'true', whenFalse: 'auto' }, '`true`: the link is asCapable without peer delay measurements (either profile)'),
   ),
   g('slaveOnly', BOOL, read({ into: 'rule', rule: 'profile' }, 'profile signature; Syntonic is slave-only whatever it says', { fallback: { value: 1 } })),
+  g('clientOnly', BOOL, read({ into: 'rule', rule: 'profile' }, "linuxptp 4.x's name of `slaveOnly` (OPTION_ALIASES): the same setting", { fallback: { value: 1 } })),
   // --- read by Syntonic: servo (ptp4l units: thresholds in s, frequencies in ppb) ---
   g(
     'clock_servo',
@@ -280,7 +283,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // --- what Syntonic always does: any other value is an error ---
   p('network_transport', oneOf('L2', 'UDPv4', 'UDPv6'), requires('L2', 'syntonic speaks gPTP over Ethernet only: network_transport must be L2')),
-  p('delay_mechanism', oneOf('Auto', 'E2E', 'P2P'), requires('P2P', 'gPTP measures link delay with the peer-to-peer mechanism (802.1AS-2020 clause 11): delay_mechanism must be P2P')),
+  p('delay_mechanism', oneOf('Auto', 'COMMON_P2P', 'E2E', 'P2P', 'NONE'), requires('P2P', 'gPTP measures link delay with the peer-to-peer mechanism (802.1AS-2020 clause 11): delay_mechanism must be P2P')),
   p('ptp_dst_mac', MAC, requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): ptp_dst_mac must be ${GPTP_DESTINATION_MAC}`)),
   p('p2p_dst_mac', MAC, requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): p2p_dst_mac must be ${GPTP_DESTINATION_MAC}`)),
   g('clock_type', oneOf('OC', 'BC', 'P2P_TC', 'E2E_TC'), requires('OC', 'syntonic is a time-aware end station, an ordinary clock: clock_type must be OC')),
@@ -406,7 +409,72 @@ export const OPTIONS: readonly OptionSpec[] = [
       ),
     ),
   ),
+  // Who may set the time (1588-2019 17.6 acceptable master table, in spirit; protocol/acceptableMasters.ts).
+  syntonic(
+    g(
+      'acceptable_grandmasters',
+      CLOCK_IDENTITIES,
+      read({ into: 'rule', rule: 'acceptableMasters' }, 'the only grandmasters this station follows ([below](#who-may-set-the-time-acceptable_grandmasters-acceptable_masters)); `--acceptable-grandmasters` replaces it', {
+        value: 'clock identities (`001122.fffe.334455 …`)',
+        fallback: { text: 'any' },
+      }),
+    ),
+  ),
+  syntonic(
+    p(
+      'acceptable_masters',
+      PORT_IDENTITIES,
+      read({ into: 'rule', rule: 'acceptableMasters' }, 'the only neighbour ports whose Announce and Sync it uses; pins the automotive static master; `--acceptable-masters` replaces it', {
+        value: 'port identities (`001122.fffe.334455-1 …`)',
+        fallback: { text: 'any' },
+      }),
+    ),
+  ),
+
+  // --- linuxptp 4.x (config.c of v4.4): new names and new options that concern a slave end station ---
+  p('serverOnly', BOOL, requires(0, 'syntonic is a slave-only end station (a client): serverOnly must be 0')),
+  g('ptp_minor_version', BOOL, ignoredUnless(1, 'syntonic sends minorVersionPTP 1 (802.1AS-2020 10.6.2.2.4)')),
+  g('step_window', int(0, INT_MAX), ignoredUnless(0)),
+  p('phc_index', int(-1, INT_MAX), ignoredUnless(-1, "syntonic uses the interface's own PHC (ethtool -T)")),
+  p('interface_rate_tlv', BOOL, ignoredUnless(0)),
+  p('spp', int(-1, 255), requires(-1, 'syntonic does not check PTP authentication TLVs (1588-2019 16.14): spp must be -1, or frames would be trusted without the authentication asked for')),
+  p('active_key_id', int(0, 0xffffffff), { kind: 'inert', why: 'authentication only (spp)' }),
+  p('allow_unauth', int(0, 2), { kind: 'inert', why: 'authentication only (spp)' }),
+  g('sa_file', TEXT, { kind: 'inert', why: 'authentication only (spp)' }),
+  p('uds_file_mode', int(0, 0o777), { kind: 'inert', why: "mode of ptp4l's management socket (uds_address)" }),
+  g('uds_ro_address', TEXT, { kind: 'inert', why: "ptp4l's read-only management socket" }),
+  p('uds_ro_file_mode', int(0, 0o777), { kind: 'inert', why: "mode of ptp4l's read-only management socket" }),
+  p('delay_response_timeout', UINT8, E2E_ONLY),
+  g('clock_class_threshold', int(6, 248), { kind: 'inert', why: 'G.8275.x dataset comparison only' }),
+  p('ptp_dst_ipv4', TEXT, UDP_ONLY),
+  p('ptp_dst_ipv6', TEXT, UDP_ONLY),
+  p('p2p_dst_ipv4', TEXT, UDP_ONLY),
+  p('p2p_dst_ipv6', TEXT, UDP_ONLY),
+  p('cmlds.client_address', TEXT, { kind: 'inert', why: 'delay_mechanism COMMON_P2P only' }),
+  p('cmlds.domainNumber', UINT8, { kind: 'inert', why: 'delay_mechanism COMMON_P2P only' }),
+  p('cmlds.majorSdoId', int(0, 0x0f), { kind: 'inert', why: 'delay_mechanism COMMON_P2P only' }),
+  p('cmlds.port', int(0, 0xffff), { kind: 'inert', why: 'delay_mechanism COMMON_P2P only' }),
+  p('cmlds.server_address', TEXT, { kind: 'inert', why: 'delay_mechanism COMMON_P2P only' }),
+  p('power_profile.version', oneOf('none', '2011', '2017'), MASTER_SENDS),
+  p('power_profile.grandmasterID', int(0, 0xffff), MASTER_SENDS),
+  p('power_profile.2011.grandmasterTimeInaccuracy', int(-1, INT_MAX), MASTER_SENDS),
+  p('power_profile.2011.networkTimeInaccuracy', int(-1, INT_MAX), MASTER_SENDS),
+  p('power_profile.2017.totalTimeInaccuracy', int(-1, INT_MAX), MASTER_SENDS),
+  p('ts2phc.holdover', int(0, INT_MAX), TS2PHC),
+  p('ts2phc.nmea_baudrate', int(300, INT_MAX), TS2PHC),
+  p('ts2phc.nmea_delay', ANY_INT, TS2PHC),
+  p('ts2phc.perout_phase', int(0, 999_999_999), TS2PHC),
+  g('ts2phc.tod_source', TEXT, TS2PHC),
 ];
+
+/**
+ * linuxptp 4.x's names for options Syntonic reads under their 3.x name: a file may use either (as
+ * ptp4l 4.x reads both); the value is looked up under the 3.x name, messages name what was written.
+ */
+export const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  clientOnly: 'slaveOnly',
+  serverOnly: 'masterOnly',
+};
 
 /** The options a file may set that Syntonic reads, with what they set. */
 export const READ_OPTIONS: readonly (OptionSpec & { readonly use: FieldUse })[] = OPTIONS.filter((o): o is OptionSpec & { readonly use: FieldUse } => o.use.kind === 'field');

@@ -3,13 +3,19 @@
  * distance (Levenshtein plus adjacent transpositions), ignoring case (ptp4l's names are
  * case-sensitive, so `domainnumber` is unknown, yet clearly meant `domainNumber`).
  */
+const MAX_SUGGESTED_LENGTH = 64;
+
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  // No option name is this long: no suggestion, and no quadratic work on a garbage line.
+  if (name.length > MAX_SUGGESTED_LENGTH) return undefined;
   const wanted = name.toLowerCase();
   // A third of the name may be wrong: enough for typos and British spellings, not for guesses.
   const limit = Math.max(1, Math.floor(wanted.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: most candidates need no table at all.
+    if (Math.abs(candidate.length - wanted.length) >= bestDistance) continue;
     const d = editDistance(wanted, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
