@@ -4,6 +4,7 @@
  * cleanly on SIGINT/SIGTERM (closing the socket restores any hardware timestamping setting it changed;
  * a PHC is left running with its last frequency).
  */
+import { lstatSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { DisciplinedClock } from '../../clock/clock.js';
 import { PhcClock } from '../../clock/phcClock.js';
@@ -26,7 +27,9 @@ import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { SYNTONIC_VERSION } from '../../version.js';
+import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { masterOffsetLine, SummaryStats, type Log } from './log.js';
+import { RefusalLog } from './refusalLog.js';
 import { startMetricsServer } from './metrics.js';
 import { refclockInstant, type RealtimePair } from './refclockFeed.js';
 import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
@@ -46,6 +49,8 @@ export interface RunningDaemon {
   /** Resolves with the exit code once the daemon has stopped. */
   readonly stopped: Promise<number>;
   stop(reason: string): Promise<void>;
+  /** A reloaded configuration (SIGHUP): applies what can change while running (the acceptable lists). */
+  reload(config: DaemonConfig): void;
 }
 
 interface ClockSetup {
@@ -86,6 +91,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       log.write('warning', `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`),
   });
   const summary = new SummaryStats();
+  const refusals = new RefusalLog(log, `port 1 (${iface})`);
   // As ptp4l: a line per Sync when summary_interval is not longer than the Sync interval, else rms/max lines.
   const perSyncLines = config.summaryIntervalLog <= config.port.initialLogSyncInterval;
   let builder: SnapshotBuilder | undefined;
@@ -127,6 +133,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         refclock.offer({ ...instant, status: snapshot.status, timescale: snapshot.timescale });
       },
       engineEvent: (e) => {
+        if (e.type === 'notAcceptable') refusals.refused(e.refusal, Number(process.hrtime.bigint() / 1_000_000n));
         onEngineEvent(e, log, iface);
         if (e.type === 'portStateChanged') management?.portStateChanged();
         else if (e.type === 'grandmasterChanged') management?.parentMayHaveChanged();
@@ -161,7 +168,14 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     clockSetup.device?.close();
     throw err;
   }
+  // However the process ends from here on, the socket goes (unless a clean stop removed it already).
+  const socketInode = inodeOf(config.socketPath);
+  const unregisterSocket = exitCleanup.register(`provider socket ${config.socketPath}`, () => removeOwnSocket(config.socketPath, socketInode));
+  // The page also removes itself at process exit; on the list it goes with everything else, in order.
+  const page = timePage;
+  const unregisterPage = page === undefined ? (): void => undefined : exitCleanup.register(`time page ${page.path}`, () => page.close());
   log.write('info', `time-base provider on ${config.socketPath}`);
+  let unregisterUds = (): void => undefined;
   if (config.udsAddress !== undefined) {
     const snapshots = builder;
     try {
@@ -181,6 +195,9 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       await provider.close();
       throw new Error(`uds_address ${config.udsAddress}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    const udsAddress = config.udsAddress;
+    const udsInode = inodeOf(udsAddress);
+    unregisterUds = exitCleanup.register(`management socket ${udsAddress}`, () => removeOwnSocket(udsAddress, udsInode));
     log.write('info', `management socket on ${config.udsAddress} (pmc -u -s ${config.udsAddress} -t ${config.port.majorSdoId.toString(16)} -d ${config.port.domainNumber})`);
   }
   if (refclockConfig !== undefined) {
@@ -235,10 +252,13 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     live.close();
     socket.close();
     management?.close();
+    unregisterUds();
     clockSetup.device?.close();
     refclock?.close();
     timePage?.close();
+    unregisterPage();
     await provider?.close();
+    unregisterSocket();
     await new Promise<void>((r) => (metrics === undefined ? r() : metrics.close(() => r())));
     resolveStopped(code);
   };
@@ -247,7 +267,24 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     void stop('socket error', 1);
   });
   live.attach(slave);
-  return { stopped, stop: (reason) => stop(reason) };
+  const reload = (next: DaemonConfig): void => {
+    slave.engine.setAcceptableMasters(next.port, timestampClockNow());
+    log.write('notice', `acceptable grandmasters: ${describeList(next.port.acceptableGrandmasters?.map(formatClockIdentity))}; acceptable masters: ${describeList(next.port.acceptableMasters?.map(formatPortIdentity))}`);
+    publish();
+  };
+  return { stopped, stop: (reason) => stop(reason), reload };
+}
+
+function describeList(items: readonly string[] | undefined): string {
+  return items === undefined || items.length === 0 ? 'any' : items.join(' ');
+}
+
+function inodeOf(path: string): bigint | undefined {
+  try {
+    return lstatSync(path, { bigint: true }).ino;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -33,6 +33,8 @@ export interface SnapshotSources {
 
 /** Pairs this far apart give the rate between the disciplined clock and CLOCK_MONOTONIC_RAW. */
 const RATE_WINDOW_NS = 8_000_000_000n;
+/** A refusal by the acceptable lists this recent explains why there is no master, ns. */
+const REFUSAL_RECENT_NS = 10_000_000_000n;
 
 export class SnapshotBuilder {
   private statusReason = 'starting: no Sync received yet';
@@ -63,7 +65,7 @@ export class SnapshotBuilder {
     const mapping = lastSync === undefined ? null : this.mappingAt(lastSync, pair);
     return {
       status: report.status,
-      statusReason: this.statusReason,
+      statusReason: this.reasonNow(pair.timestampClock),
       statusSince: this.statusSince,
       mapping,
       utc: {
@@ -90,6 +92,17 @@ export class SnapshotBuilder {
       holdover: holdoverInfo(report, pair),
       errorBound: this.errorBound(lastSync),
     };
+  }
+
+  /**
+   * Without a master, a grandmaster refused by the acceptable lists in the last seconds is the news:
+   * the station hears a grandmaster but may not follow it.
+   */
+  private reasonNow(now: LocalTime): string {
+    const { engine } = this.sources;
+    const refused = engine.lastRefusal;
+    if (engine.masterInfo !== undefined || refused === undefined || now - refused.at > REFUSAL_RECENT_NS) return this.statusReason;
+    return `${this.statusReason}; no acceptable master heard: ${refused.refusal.why}`;
   }
 
   /**
