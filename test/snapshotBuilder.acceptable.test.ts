@@ -25,7 +25,7 @@ function station(): { slave: ClockSlave; builder: SnapshotBuilder; at: (ns: bigi
   slave.start(now);
   const builder = new SnapshotBuilder({
     engine: slave.engine,
-    servo: slave.servo,
+    discipline: slave.discipline,
     clock,
     timestamping: 'software',
     samplePair: () => ({ timestampClock: now, monotonicRaw: monotonicRawTime(BigInt(now)) }),
@@ -48,7 +48,7 @@ describe('a master outside acceptable_masters, seen from status and metrics', ()
 
     const text = renderMetrics({ snapshot: () => s, counters: () => ({}), sinceLastSyncS: () => undefined });
     expect(text).toContain('syntonic_rejected_frames_total{reason="masterNotAcceptable"} 2');
-    const report = formatStatusReport({ ...s, timeSinceLastSyncNs: null }, { ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: null }, monotonicRawTime(T0));
+    const report = formatStatusReport({ ...s, timeSinceLastSyncNs: null }, { ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: null, quality: 'critical' as const, holdoverErrorNs: null }, monotonicRawTime(T0));
     expect(report).toMatch(/REJECTED_FRAMES\n\tmasterNotAcceptable\s+2/);
 
     at(T0 + 11_000_000_000n);

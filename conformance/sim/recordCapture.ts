@@ -1,7 +1,7 @@
 /**
  * Records what a simulated station sees — received frames at their RX timestamps and its own at
  * their TX timestamps — as a nanosecond pcap, like a recorder at the slave would. Used to make
- * replay fixtures whose truth is known: `node dist/conformance/sim/recordCapture.js gm-change OUT.pcap`.
+ * replay fixtures whose truth is known: `node dist/conformance/sim/recordCapture.js gm-change|rogue-gm OUT.pcap`.
  */
 import { fileURLToPath } from 'node:url';
 import { writePcap } from '../../src/io/pcapWriter.js';
@@ -27,6 +27,29 @@ export const GM_CHANGE_SCENARIO: SimulationScenario = {
   },
 };
 
+/**
+ * 40 s at a slave whose link also carries, from 12 s to 28 s, a rogue master port (00a0b0.fffe.c0d0e0-1)
+ * with a better grandmaster (priority1 240 < 246) whose time is 1 ms ahead. Without acceptable lists a
+ * replay follows it (and its time), with `acceptable_grandmasters 001122.fffe.334455` it does not.
+ */
+export const ROGUE_GM_SCENARIO: SimulationScenario = {
+  seed: 12,
+  startNs: START,
+  link: { meanDelayNs: 600, jitterNs: 100 },
+  master: DEFAULT_MASTER,
+  station: GM_CHANGE_SCENARIO.station,
+  rogue: {
+    port: { clockIdentity: 0x00a0b0fffec0d0e0n, portNumber: 1 },
+    grandmasterIdentity: 0x00a0b0fffec0d0e0n,
+    priority1: 240,
+    offsetNs: 1_000_000n,
+    fromNs: 12n * S,
+    toNs: 28n * S,
+  },
+};
+
+const SCENARIOS: Readonly<Record<string, SimulationScenario>> = { 'gm-change': GM_CHANGE_SCENARIO, 'rogue-gm': ROGUE_GM_SCENARIO };
+
 export function recordCapture(scenario: SimulationScenario, seconds: number, path: string): void {
   const frames: { timestampNs: bigint; data: Uint8Array }[] = [];
   const sim = new Simulation(scenario, { onStationFrame: (frame, t) => frames.push({ timestampNs: t, data: encodeFrame(frame).slice() }) });
@@ -37,10 +60,11 @@ export function recordCapture(scenario: SimulationScenario, seconds: number, pat
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [name, out] = process.argv.slice(2);
-  if (name !== 'gm-change' || out === undefined) {
-    process.stderr.write('usage: recordCapture.js gm-change OUT.pcap\n');
+  const scenario = name === undefined ? undefined : SCENARIOS[name];
+  if (scenario === undefined || out === undefined) {
+    process.stderr.write(`usage: recordCapture.js ${Object.keys(SCENARIOS).join('|')} OUT.pcap\n`);
     process.exitCode = 2;
   } else {
-    recordCapture(GM_CHANGE_SCENARIO, 40, out);
+    recordCapture(scenario, 40, out);
   }
 }

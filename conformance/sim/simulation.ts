@@ -97,6 +97,23 @@ export interface MasterModel {
   readonly timeProperties?: readonly { readonly atNs: bigint; readonly currentUtcOffset: number; readonly flags: number }[];
 }
 
+/**
+ * A second master port on the station's link that appears for a while: a better grandmaster (lower
+ * priority1) whose time is off by offsetNs. It sends Announce, Sync and Follow_Up only (its Pdelay
+ * frames do not reach the station, as behind a filtering bridge port), so that the station's link
+ * stays point-to-point. For acceptable_grandmasters / acceptable_masters.
+ */
+export interface RogueMaster {
+  readonly port: PortIdentity;
+  readonly grandmasterIdentity: ClockIdentity;
+  readonly priority1: number;
+  /** Its time minus true time, ns. */
+  readonly offsetNs: bigint;
+  /** When it sends, ns since the simulation start. */
+  readonly fromNs: bigint;
+  readonly toNs: bigint;
+}
+
 export interface StationModel {
   readonly clock: SimClockOptions;
   readonly config?: Partial<PortConfig>;
@@ -113,6 +130,7 @@ export interface SimulationScenario {
   readonly link: LinkModel;
   readonly master: MasterModel;
   readonly station: StationModel;
+  readonly rogue?: RogueMaster;
 }
 
 export interface SimulationHooks {
@@ -155,6 +173,7 @@ export class Simulation {
   private syncSeq = 0;
   private announceSeq = 0;
   private masterPdelaySeq = 0;
+  private readonly rogueSeq = { sync: 0, announce: 0 };
   /** The grandmaster's own exchange: t1/t4 its times (ns), t2 the station's (scaled ns) minus nothing, respCorrection scaled ns. */
   private masterPdelay: { seq: number; t1: bigint; t2?: bigint; t4?: bigint; respCorrection?: bigint } | undefined;
   private engineTimerAt: bigint | undefined;
@@ -192,6 +211,12 @@ export class Simulation {
     this.queue.schedule(this.nowNs + first, () => this.masterSync());
     if (m.sendsAnnounce) this.queue.schedule(this.nowNs + first + 1_000_000n, () => this.masterAnnounce());
     if (m.initiatesPdelay) this.queue.schedule(this.nowNs + 3_000_000n, () => this.masterPdelayReq());
+    const rogue = scenario.rogue;
+    if (rogue !== undefined) {
+      // Offset from the master's transmissions so that the two never share an instant.
+      this.queue.schedule(this.nowNs + rogue.fromNs + 40_000_000n, () => this.rogueSync(rogue));
+      this.queue.schedule(this.nowNs + rogue.fromNs + 400_000_000n, () => this.rogueAnnounce(rogue));
+    }
   }
 
   get engine(): PortEngine {
@@ -276,6 +301,26 @@ export class Simulation {
     const tp = [...(m.timeProperties ?? [])].reverse().find((t) => rel >= t.atNs);
     const time = tp === undefined ? {} : { currentUtcOffset: tp.currentUtcOffset, flags: tp.flags };
     this.toStation(announce(seq, { source: m.port, logMessageInterval: m.logAnnounceInterval, ...gm, ...time }));
+  }
+
+  private rogueSync(r: RogueMaster): void {
+    if (this.nowNs - this.scenario.startNs >= r.toNs) return;
+    const interval = logIntervalToNsBig(-3);
+    this.queue.schedule(this.nowNs + interval, () => this.rogueSync(r));
+    const seq = this.rogueSeq.sync;
+    this.rogueSeq.sync = (seq + 1) & 0xffff;
+    const origin = this.nowNs + r.offsetNs;
+    const opts = { source: r.port, logMessageInterval: -3 };
+    this.toStation(fromRogue(sync(seq, opts), r));
+    this.queue.schedule(this.nowNs + 50_000n, () => this.toStation(fromRogue(followUp(seq, origin, { ...opts, tlvs: [followUpInfo()] }), r)));
+  }
+
+  private rogueAnnounce(r: RogueMaster): void {
+    if (this.nowNs - this.scenario.startNs >= r.toNs) return;
+    this.queue.schedule(this.nowNs + 1_000_000_000n, () => this.rogueAnnounce(r));
+    const seq = this.rogueSeq.announce;
+    this.rogueSeq.announce = (seq + 1) & 0xffff;
+    this.toStation(fromRogue(announce(seq, { source: r.port, logMessageInterval: 0, grandmaster: r.grandmasterIdentity, priority1: r.priority1 }), r));
   }
 
   private masterPdelayReq(): void {
@@ -421,4 +466,10 @@ export class Simulation {
     this.nowNs = trueNs;
     this.clock.advanceTo(trueNs);
   }
+}
+
+/** A rogue's frame leaves from the MAC address its clockIdentity was made from (EUI-48 → EUI-64). */
+function fromRogue(f: PtpFrame, r: RogueMaster): PtpFrame {
+  const id = r.port.clockIdentity;
+  return { ...f, source: Number(((id >> 40n) << 24n) | (id & 0xffffffn)) };
 }

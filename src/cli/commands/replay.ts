@@ -8,6 +8,8 @@ import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, parseMac } from '../../protocol/format.js';
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
 import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
+import { parseClockIdentitiesFlag, parsePortIdentitiesFlag } from '../config/commandLine.js';
+import type { ClockIdentity, PortIdentity } from '../../protocol/messages.js';
 import { ConfigError } from '../config/configError.js';
 import { loadDaemonConfig } from '../config/daemonConfig.js';
 import { replayFile } from '../../io/replay/replayFile.js';
@@ -18,6 +20,7 @@ import { renderSvg } from '../../report/svgPlot.js';
 import type { Command } from '../main.js';
 
 const USAGE = `Usage: syntonic replay FILE [--format text|jsonl|csv] [--plot out.svg] [--station MAC] [--profile gptp|automotive] [-f CONFIG]
+                      [--acceptable-grandmasters ID,…] [--acceptable-masters PORTID,…]
 
 Runs a pcap/pcapng capture through Syntonic's engine and servo, as the station that took it
 (or that sends Pdelay_Req in it), and prints per Sync: capture time, sequenceId, master time, local
@@ -27,7 +30,8 @@ CONFIG is a \`syntonic run\` configuration (linuxptp .cfg syntax): its port and 
 Without -f, a capture of software times (every pcap, and a pcapng that states no hardware
 timestamps) is replayed with configs/gPTP-software.cfg's settings (neighborPropDelayThresh 10 ms,
 software PI gains) and a hardware-timestamped pcapng with the 802.1AS defaults (configs/gPTP.cfg);
-the summary says which and why.`;
+the summary says which and why. --acceptable-grandmasters and --acceptable-masters replay as a
+station that follows only those (as in CONFIG, which they replace).`;
 
 type Format = 'text' | 'jsonl' | 'csv';
 const CSV_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'] as const;
@@ -44,6 +48,8 @@ export const command: Command = {
         station: { type: 'string' },
         profile: { type: 'string' },
         config: { type: 'string', short: 'f' },
+        'acceptable-grandmasters': { type: 'string' },
+        'acceptable-masters': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,7 +67,7 @@ export const command: Command = {
     if (values.station !== undefined && station === undefined) return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
     let settings: ReplaySettings;
     try {
-      settings = replaySettings(file, values.config, profile);
+      settings = withAcceptableFlags(replaySettings(file, values.config, profile), values['acceptable-grandmasters'], values['acceptable-masters']);
     } catch (err) {
       if (err instanceof ConfigError) {
         process.stderr.write(`syntonic replay: ${err.message}\n`);
@@ -80,7 +86,7 @@ function usageError(message: string): Promise<number> {
 
 interface ReplaySettings {
   readonly profile: Profile;
-  readonly config: PortConfig | undefined;
+  readonly config: Partial<PortConfig> | undefined;
   readonly servo: ClockDisciplineOptions | undefined;
   /** Which thresholds, and why: the summary's `settings` line. */
   readonly why: string;
@@ -137,6 +143,28 @@ function shippedConfig(name: string): string {
     if (parent === dir) throw new Error(`configs/${name} is missing from the installation; give -f CONFIG`);
     dir = parent;
   }
+}
+
+/**
+ * --acceptable-grandmasters / --acceptable-masters over the chosen settings (an empty flag: any);
+ * a bad identity is a ConfigError naming the flag.
+ */
+function withAcceptableFlags(settings: ReplaySettings, grandmasters: string | undefined, masters: string | undefined): ReplaySettings {
+  const problems: string[] = [];
+  const lists: { acceptableGrandmasters?: readonly ClockIdentity[]; acceptableMasters?: readonly PortIdentity[] } = {};
+  if (grandmasters !== undefined) {
+    const r = parseClockIdentitiesFlag(grandmasters);
+    if (r.ok) lists.acceptableGrandmasters = r.value;
+    else problems.push(r.problem);
+  }
+  if (masters !== undefined) {
+    const r = parsePortIdentitiesFlag(masters);
+    if (r.ok) lists.acceptableMasters = r.value;
+    else problems.push(r.problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (grandmasters === undefined && masters === undefined) return settings;
+  return { ...settings, config: { ...(settings.config ?? {}), ...lists } };
 }
 
 function replay(file: string, format: Format, settings: ReplaySettings, station: number | undefined, plotPath: string | undefined): number {
@@ -280,6 +308,7 @@ function summaryText(s: ReplaySummaryData, settings: string): string {
   if (s.neighborRateRatioPpm !== undefined) add('neighborRateRatio', `${s.neighborRateRatioPpm.toFixed(3)} ppm`);
   if (s.rateRatioPpm !== undefined) add('rateRatio', `${s.rateRatioPpm.toFixed(3)} ppm`);
   for (const p of s.peerDelays) add('pdelay per requester', p);
+  for (const [why, n] of Object.entries(s.notAcceptable)) add('not acceptable', `${why}: ${n} frames refused`);
   for (const d of s.decodeErrors) add('decode error', `frame ${d.frame}: ${d.error.kind} at ${d.error.field} (offset ${d.error.offset}): ${d.error.message}`);
   for (const h of s.hints) add('hint', h);
   return lines.join('\n');

@@ -42,6 +42,8 @@ export interface ReplaySummaryData {
   readonly rateRatioPpm: number | undefined;
   /** One line per port that sent Pdelay_Req: the station's own as its engine measured it, others passively from the capture. */
   readonly peerDelays: readonly string[];
+  /** Announce/Sync/Follow_Up refused by acceptable_grandmasters / acceptable_masters: why → frames. */
+  readonly notAcceptable: Readonly<Record<string, number>>;
   readonly timeline: readonly TimelineEntry[];
   readonly hints: readonly string[];
 }
@@ -61,6 +63,7 @@ export class ReplaySummary {
   private readonly servoRejections: Record<string, number> = {};
   private lastNeighborRateRatio: number | undefined;
   private lastRateRatio: number | undefined;
+  private readonly refused = new Map<string, number>();
 
   /**
    * Locked: servo in s2 with |offset| below LOCK_THRESHOLD_NS, for good. Every Sync that is not
@@ -110,6 +113,16 @@ export class ReplaySummary {
       case 'announceReceiptTimeout':
         this.note(at, e.type);
         return;
+      case 'notAcceptable': {
+        const n = this.refused.get(e.refusal.why);
+        if (n === undefined) {
+          this.note(at, `refused: ${e.refusal.why}`);
+          // Bounded like the timeline: forged frames could name endless identities.
+          if (this.refused.size >= TIMELINE_LIMIT) return;
+        }
+        this.refused.set(e.refusal.why, (n ?? 0) + 1);
+        return;
+      }
       default:
         return;
     }
@@ -147,6 +160,7 @@ export class ReplaySummary {
       neighborRateRatioPpm: ppm(this.lastNeighborRateRatio),
       rateRatioPpm: ppm(this.lastRateRatio),
       peerDelays: session.peerDelays().map(describePeerDelay),
+      notAcceptable: Object.fromEntries([...this.refused].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       timeline: this.timeline,
       hints: hints(session, this.syncs, stats.received, stats.rejected),
     };
