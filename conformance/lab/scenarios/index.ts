@@ -14,6 +14,7 @@ import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from '
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { linkDownUp } from './linkDownUp.js';
 import { oscillatorOffset } from './oscillatorOffset.js';
+import { rogueGrandmasterFollowed, rogueGrandmasterRefused } from './rogueGrandmaster.js';
 import { steadyState } from './steadyState.js';
 
 export type { LabScenario, LabScenarioOptions } from './labScenario.js';
@@ -24,6 +25,8 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   cpuLoad,
   grandmasterRestart,
   betterGrandmaster,
+  rogueGrandmasterFollowed,
+  rogueGrandmasterRefused,
   linkDownUp,
   automotive,
   oscillatorOffset,
