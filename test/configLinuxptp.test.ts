@@ -108,7 +108,12 @@ describe("linuxptp 4.4's example configurations load as they are (clientOnly, 4.
       expect.stringMatching(/^four\.cfg:2: known linuxptp option 'refclock_sock_address' is not used by syntonic \(ignored\)/),
     ]);
     expect(() => load(['[eth0]', 'spp 3'])).toThrow(/four\.cfg:3: spp 3: syntonic does not check PTP authentication TLVs/);
-    expect(load(['ptp_minor_version 1', 'step_window 0', 'phc_index -1', 'uds_ro_address /var/run/ptp4lro', 'power_profile.version 2011', 'cmlds.port 0', 'ts2phc.tod_source generic']).warnings).toEqual([]);
+    expect(load(['ptp_minor_version 1', 'step_window 0', 'phc_index -1', 'uds_file_mode 0660', 'power_profile.version 2011', 'cmlds.port 0', 'ts2phc.tod_source generic']).warnings).toEqual([]);
+    // uds_address opens a management socket (0660); there is no read-only one
+    expect(load(['uds_file_mode 0666', 'uds_ro_address /var/run/ptp4lro']).warnings).toEqual([
+      expect.stringMatching(/^four\.cfg:2: known linuxptp option 'uds_file_mode' is not used/),
+      expect.stringMatching(/^four\.cfg:3: known linuxptp option 'uds_ro_address' is not used by syntonic \(ignored\): syntonic opens no read-only management socket/),
+    ]);
     expect(load(['step_window 48']).warnings).toEqual([expect.stringMatching(/four\.cfg:2: known linuxptp option 'step_window' is not used/)]);
     expect(() => load(['delay_mechanism COMMON_P2P'])).toThrow(/four\.cfg:2: delay_mechanism COMMON_P2P: .*delay_mechanism must be P2P/);
   });
