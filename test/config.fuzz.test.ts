@@ -18,7 +18,7 @@ import { validatePortConfig } from '../src/protocol/portConfig.js';
 const FILE = 'fuzz.cfg';
 const SEED = 0x0c0f_16;
 const RUNS = 100_000;
-const CHUNKS = 20;
+const CHUNKS = 100;
 const FLAG_NAMES = ['--profile', '--timestamping', '--clock', '--socket', '--log-level', '--log-format', '--metrics', '--acceptable-grandmasters', '--acceptable-masters', '--refclock-sock', '--time-page'];
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -142,17 +142,17 @@ describe('configuration fuzz', () => {
     expect(refused).toBeGreaterThan(5_000);
   }, 300_000);
 
-  it('a 1 MB garbage option name and 20,000 unknown options are refused line by line, without a suggestion for the garbage', () => {
+  it('a 1 MB garbage option name and 5,000 unknown options are refused line by line, without a suggestion for the garbage', () => {
     const garbage = 'x'.repeat(1 << 20);
     expect(() => loadDaemonConfig({ file: FILE, text: `[global]\n${garbage} 1`, interfaceName: 'eth0', overrides: {} })).toThrow(/^fuzz\.cfg:2: unknown option 'x{100,}' in \[global\]$/);
-    const many = ['[global]', ...Array.from({ length: 20_000 }, (_, i) => `domainNumbr${i % 10} 1`)].join('\n');
+    const many = ['[global]', ...Array.from({ length: 5_000 }, (_, i) => `domainNumbr${i % 10} 1`)].join('\n');
     let problems: readonly string[] = [];
     try {
       loadDaemonConfig({ file: FILE, text: many, interfaceName: 'eth0', overrides: {} });
     } catch (err) {
       problems = (err as ConfigError).problems;
     }
-    expect(problems).toHaveLength(20_000);
-    expect(problems[19_999]).toBe("fuzz.cfg:20001: unknown option 'domainNumbr9' in [global] (did you mean 'domainNumber'?)");
+    expect(problems).toHaveLength(5_000);
+    expect(problems[4_999]).toBe("fuzz.cfg:5001: unknown option 'domainNumbr9' in [global] (did you mean 'domainNumber'?)");
   }, 60_000);
 });
