@@ -48,6 +48,8 @@ export interface RogueOptions extends LabScenarioOptions {
   readonly presentS?: number;
   /** After the rogue is killed, s (default 15; 0 ends the run with the kill). */
   readonly afterS?: number;
+  /** From the servo's lock to the steady stretch, s (default SERVO_SETTLE_MS). */
+  readonly settleS?: number;
 }
 
 /** What the rogue changed: true error before it and while it is there (after ROGUE_SETTLE_MS), ns. */
@@ -130,7 +132,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     // above the provider's synchronized threshold, so the servo's lock (s2) starts the measurement.
     const locked = await syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, SYNCHRONIZED_TIMEOUT_MS);
     mark(`servo locked (s2), grandmaster ${probe.grandmasters.at(-1)?.identity ?? '?'}`);
-    await sleep(Math.max(0, locked.atMs + SERVO_SETTLE_MS - Date.now()));
+    await sleep(Math.max(0, locked.atMs + (options.settleS === undefined ? SERVO_SETTLE_MS : options.settleS * 1000) - Date.now()));
     const steadyFrom = Date.now();
     await sleep((options.durationS ?? 15) * 1000);
 
