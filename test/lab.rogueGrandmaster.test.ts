@@ -5,7 +5,7 @@
  * keeps its grandmaster and its true error does not move. Figures are printed as `name: value unit`.
  */
 import { describe, expect, it } from 'vitest';
-import { GM_IDENTITY, ROGUE_IDENTITY, ROGUE_OFFSET_NS, runRogueGrandmaster, type RogueResult } from '../conformance/lab/scenarios/rogueGrandmaster.js';
+import { GM_IDENTITY, otherLabsDone, ROGUE_IDENTITY, ROGUE_OFFSET_NS, runRogueGrandmaster, type RogueResult } from '../conformance/lab/scenarios/rogueGrandmaster.js';
 import { needs } from './support/peers.js';
 
 const gate = needs('lab: a rogue grandmaster with and without acceptable_grandmasters', 'netns', 'setpriv', 'ptp4l', 'gcc');
@@ -17,16 +17,16 @@ function report(name: string, r: RogueResult): void {
     `${name}.trueErrorWithRogue.median: ${r.rogue.during.median.toFixed(0)} ns`,
     `${name}.trueErrorWithRogue.max: ${r.rogue.during.maxAbs.toFixed(0)} ns`,
     `${name}.trueErrorShift: ${r.rogue.shiftNs.toFixed(0)} ns`,
-    `${name}.ptp4lSlaveOffsetBefore.median: ${r.rogue.ptp4lBefore.median.toFixed(0)} ns`,
-    `${name}.ptp4lSlaveOffsetWithRogue.median: ${r.rogue.ptp4lDuring.median.toFixed(0)} ns`,
   ];
   process.stdout.write(`${lines.join('\n')}\n${r.result.events.map((e) => `  ${e}`).join('\n')}\n`);
 }
 
 describe.skipIf(gate.skip)('lab: rogue better grandmaster (ptp4l, priority1 240, clock +1 ms)', () => {
   it('without a list Syntonic follows it (true error moves towards its +1 ms); with acceptable_grandmasters it stays (true error does not move)', async () => {
-    // One after the other: two labs at once load the machine enough to upset other lab tests running beside.
-    const short = { settleS: 5, durationS: 4, presentS: 14, afterS: 0 };
+    // One after the other, without the ptp4l reference slave, and once the other lab tests of this run
+    // are done: labs side by side load the machine enough to upset each other's thresholds.
+    await otherLabsDone(600_000, 10_000);
+    const short = { settleS: 5, durationS: 4, presentS: 14, afterS: 0, reference: false };
     const followed = await runRogueGrandmaster({ ...short, acceptable: false });
     const refused = await runRogueGrandmaster({ ...short, acceptable: true });
     report('lab.rogueGrandmaster.noList', followed);
@@ -36,8 +36,6 @@ describe.skipIf(gate.skip)('lab: rogue better grandmaster (ptp4l, priority1 240,
     // the servo slews towards the rogue's +1 ms without stepping (step_threshold 0): well on its way after 8 s
     expect(followed.rogue.shiftNs).toBeGreaterThan(0.3 * ROGUE_OFFSET_NS);
     expect(followed.rogue.refusalLines).toBe(0);
-    // ptp4l (no such list) follows the rogue in both runs: its master offset is its clock minus the rogue's, −1 ms
-    for (const r of [followed, refused]) expect(r.rogue.ptp4lDuring.median).toBeLessThan(-0.8 * ROGUE_OFFSET_NS);
 
     expect(refused.rogue.grandmasterDuring).toBe(GM_IDENTITY);
     // The bridge puts µs of jitter into every frame (true error tens of µs on a loaded machine): "does not
@@ -45,5 +43,5 @@ describe.skipIf(gate.skip)('lab: rogue better grandmaster (ptp4l, priority1 240,
     expect(Math.abs(refused.rogue.shiftNs)).toBeLessThan(0.05 * ROGUE_OFFSET_NS);
     expect(refused.rogue.during.maxAbs).toBeLessThan(0.1 * ROGUE_OFFSET_NS);
     expect(refused.rogue.refusalLines).toBeGreaterThan(0);
-  }, 120_000);
+  }, 720_000);
 });

@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { buildClockGuard, REPOSITORY_ROOT } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
-import { ip, Lab, LabError } from '../netns.js';
+import { ip, isRunning, Lab, LabError, listNamespaces } from '../netns.js';
 import { GRANDMASTER_PRIORITY1, Ptp4l, ptp4lConfigText } from '../ptp4l.js';
 import { sleep } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';
@@ -50,6 +50,8 @@ export interface RogueOptions extends LabScenarioOptions {
   readonly afterS?: number;
   /** From the servo's lock to the steady stretch, s (default SERVO_SETTLE_MS). */
   readonly settleS?: number;
+  /** The ptp4l slave beside Syntonic on its own hub (default true). */
+  readonly reference?: boolean;
 }
 
 /** What the rogue changed: true error before it and while it is there (after ROGUE_SETTLE_MS), ns. */
@@ -63,8 +65,8 @@ export interface RogueFigures {
   /** Syntonic's log lines refusing the rogue (rate-limited: the first at once, then one a minute). */
   readonly refusalLines: number;
   /** ptp4l's free-running slave beside it (it has no acceptable list): its `master offset` before and with the rogue, ns. */
-  readonly ptp4lBefore: SeriesFigures;
-  readonly ptp4lDuring: SeriesFigures;
+  readonly ptp4lBefore: SeriesFigures | undefined;
+  readonly ptp4lDuring: SeriesFigures | undefined;
 }
 
 export interface RogueResult {
@@ -100,15 +102,26 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
   try {
     const guard = buildClockGuard(lab.tempDir('guard'));
     const vclock = buildVclockSo(lab.tempDir('vclock'));
-    const [gmNs, rogueNs, hubNs, synNs, hubRefNs, refNs] = ['gm', 'rogue', 'hub', 'syn', 'hubref', 'ref'].map((t) => lab.namespace(t)) as [string, string, string, string, string, string];
+    const [gmNs, rogueNs, hubNs, synNs] = ['gm', 'rogue', 'hub', 'syn'].map((t) => lab.namespace(t)) as [string, string, string, string];
     const toGm = await lab.veth(gmNs, hubNs);
     const toRogue = await lab.veth(rogueNs, hubNs);
     const toSyn = await lab.veth(hubNs, synNs);
-    const toGmRef = await lab.veth(gmNs, hubRefNs);
-    const toRogueRef = await lab.veth(rogueNs, hubRefNs);
-    const toRef = await lab.veth(hubRefNs, refNs);
     filteringHub(lab, hubNs, toGm.b.name, toRogue.b.name, toSyn.a.name);
-    filteringHub(lab, hubRefNs, toGmRef.b.name, toRogueRef.b.name, toRef.a.name);
+    const gmInterfaces = [toGm.a.name];
+    const rogueInterfaces = [toRogue.a.name];
+    let refNs: string | undefined;
+    let refInterface = '';
+    if (options.reference !== false) {
+      const [hubRefNs, ns] = ['hubref', 'ref'].map((t) => lab.namespace(t)) as [string, string];
+      const toGmRef = await lab.veth(gmNs, hubRefNs);
+      const toRogueRef = await lab.veth(rogueNs, hubRefNs);
+      const toRef = await lab.veth(hubRefNs, ns);
+      filteringHub(lab, hubRefNs, toGmRef.b.name, toRogueRef.b.name, toRef.a.name);
+      gmInterfaces.push(toGmRef.a.name);
+      rogueInterfaces.push(toRogueRef.a.name);
+      refNs = ns;
+      refInterface = toRef.b.name;
+    }
 
     startMs = Date.now();
     const mark = (what: string): number => {
@@ -116,9 +129,9 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       events.push(`${((now - startMs) / 1000).toFixed(1)} s: ${what}`);
       return now;
     };
-    const gm = Ptp4l.start(lab, guard, { name: 'gm', namespace: gmNs, interfaces: [toGm.a.name, toGmRef.a.name], role: 'grandmaster', clockIdentity: GM_IDENTITY });
-    const reference = Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [toRef.b.name], role: 'freeRunningSlave' });
-    processes.push(gm.process, reference.process);
+    const gm = Ptp4l.start(lab, guard, { name: 'gm', namespace: gmNs, interfaces: gmInterfaces, role: 'grandmaster', clockIdentity: GM_IDENTITY });
+    const reference = refNs === undefined ? undefined : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refInterface], role: 'freeRunningSlave' });
+    processes.push(gm.process, ...(reference === undefined ? [] : [reference.process]));
     const syntonic = SyntonicDaemon.start(lab, guard, {
       namespace: synNs,
       interfaceName: toSyn.b.name,
@@ -137,7 +150,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     await sleep((options.durationS ?? 15) * 1000);
 
     const appearedMs = mark(`rogue grandmaster started (priority1 ${ROGUE_PRIORITY1}, clock ${ROGUE_OFFSET_NS / 1e6} ms ahead)`);
-    const rogue = startRogue(lab, guard, vclock, rogueNs, [toRogue.a.name, toRogueRef.a.name]);
+    const rogue = startRogue(lab, guard, vclock, rogueNs, rogueInterfaces);
     processes.push(rogue);
     await sleep((options.presentS ?? 25) * 1000);
     const goneMs = mark('rogue grandmaster killed');
@@ -146,7 +159,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     if ((options.afterS ?? 15) > 0) await sleep((options.afterS ?? 15) * 1000);
     const endMs = mark('end');
 
-    for (const p of [gm.process, reference.process, rogue, syntonic.process]) p.assertClockUntouched();
+    for (const p of [gm.process, rogue, syntonic.process, ...(reference === undefined ? [] : [reference.process])]) p.assertClockUntouched();
     for (const l of syntonic.process.lines) {
       if (/LISTENING|SLAVE|asCapable|selected best master|grandmaster lost|refused|status \w+ to |Timeout/.test(l.text)) events.push(`${((l.atMs - startMs) / 1000).toFixed(1)} s: syntonic: ${l.text.replace(/^syntonic\[[\d.]+\]: /, '')}`);
     }
@@ -154,10 +167,12 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     const before = seriesFigures(probe.samplesSince(steadyFrom, appearedMs).map((s) => s.errorNs));
     const during = seriesFigures(probe.samplesSince(appearedMs + ROGUE_SETTLE_MS, goneMs).map((s) => s.errorNs));
     const refusalLines = syntonic.process.lines.filter((l) => l.text.includes('is not in acceptable_grandmasters')).length;
-    const ptp4lBefore = seriesFigures(reference.samples.filter((x) => x.atMs >= steadyFrom && x.atMs <= appearedMs).map((x) => x.offsetNs));
-    const ptp4lDuring = seriesFigures(reference.samples.filter((x) => x.atMs >= appearedMs + ROGUE_SETTLE_MS && x.atMs <= goneMs).map((x) => x.offsetNs));
+    const ptp4lBefore = reference === undefined ? undefined : seriesFigures(reference.samples.filter((x) => x.atMs >= steadyFrom && x.atMs <= appearedMs).map((x) => x.offsetNs));
+    const ptp4lDuring = reference === undefined ? undefined : seriesFigures(reference.samples.filter((x) => x.atMs >= appearedMs + ROGUE_SETTLE_MS && x.atMs <= goneMs).map((x) => x.offsetNs));
     const rogueFigures: RogueFigures = { before, during, shiftNs: during.median - before.median, grandmasterDuring, refusalLines, ptp4lBefore, ptp4lDuring };
-    events.push(`ptp4l free-running slave beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`);
+    if (ptp4lBefore !== undefined && ptp4lDuring !== undefined) {
+      events.push(`ptp4l free-running slave beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`);
+    }
     events.push(
       `true error before the rogue: median ${before.median.toFixed(0)} ns, rms ${before.rms.toFixed(0)} ns; while it is there (from ${ROGUE_SETTLE_MS / 1000} s after its start): median ${during.median.toFixed(0)} ns, max |${during.maxAbs.toFixed(0)}| ns`,
     );
@@ -222,3 +237,21 @@ export const rogueGrandmasterRefused: LabScenario = {
   description: describe(true),
   run: async (options) => (await runRogueGrandmaster({ ...options, acceptable: true })).result,
 };
+
+/**
+ * Waits until no other process's lab namespaces exist for `quietMs` in a row (or `timeoutMs` passed):
+ * a timing lab run beside another doubles the load of both, and the other's thresholds may fail.
+ */
+export async function otherLabsDone(timeoutMs: number, quietMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    const busy = listNamespaces().some((ns) => {
+      const pid = Number(/^syn-lab-(\d+)-/.exec(ns)?.[1]);
+      return Number.isInteger(pid) && pid !== process.pid && isRunning(pid);
+    });
+    if (busy) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    await sleep(250);
+  }
+}
