@@ -26,7 +26,7 @@ describe.skipIf(gate.skip)('lab: rogue better grandmaster (ptp4l, priority1 240,
     // One after the other, without the ptp4l reference slave, and once the other lab tests of this run
     // are done: labs side by side load the machine enough to upset each other's thresholds.
     await otherLabsDone(600_000, 10_000);
-    const short = { settleS: 5, durationS: 4, presentS: 14, afterS: 0, reference: false };
+    const short = { settleS: 5, durationS: 4, presentS: 14, afterS: 0, ptp4lBeside: false };
     const followed = await runRogueGrandmaster({ ...short, acceptable: false });
     const refused = await runRogueGrandmaster({ ...short, acceptable: true });
     report('lab.rogueGrandmaster.noList', followed);

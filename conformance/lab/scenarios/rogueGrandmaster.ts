@@ -18,10 +18,9 @@
  * no Pdelay_Req (Syntonic's answers to those would reach the gm, which faults on Pdelay_Resp it did
  * not ask for). True error is the provider's time minus CLOCK_REALTIME, which the gm sends as it is.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { buildClockGuard, REPOSITORY_ROOT } from '../clockGuard.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildClockGuard } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
 import { ip, isRunning, Lab, LabError, listNamespaces } from '../netns.js';
@@ -30,6 +29,7 @@ import { sleep } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';
 import { SyntonicDaemon } from '../syntonicDaemon.js';
 import { TrueErrorProbe } from '../trueErrorProbe.js';
+import { buildVclock } from '../vclock.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { LabScenarioFailure, SERVO_SETTLE_MS, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
 
@@ -51,7 +51,7 @@ export interface RogueOptions extends LabScenarioOptions {
   /** From the servo's lock to the steady stretch, s (default SERVO_SETTLE_MS). */
   readonly settleS?: number;
   /** The ptp4l slave beside Syntonic on its own hub (default true). */
-  readonly reference?: boolean;
+  readonly ptp4lBeside?: boolean;
 }
 
 /** What the rogue changed: true error before it and while it is there (after ROGUE_SETTLE_MS), ns. */
@@ -74,25 +74,6 @@ export interface RogueResult {
   readonly rogue: RogueFigures;
 }
 
-/** vclock.c: the project's copy (conformance/vclock) when there, else the shared tools (../shared/tools). */
-function vclockSource(): string {
-  const candidates = [resolve(REPOSITORY_ROOT, 'conformance/vclock/vclock.c'), resolve(REPOSITORY_ROOT, '../shared/tools/vclock.c'), resolve(REPOSITORY_ROOT, '../../shared/tools/vclock.c')];
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) throw new LabError(`vclock.c not found (looked at ${candidates.join(', ')})`, 'vclock');
-  return found;
-}
-
-function buildVclockSo(directory: string): string {
-  const out = join(directory, 'vclock.so');
-  try {
-    execFileSync('gcc', ['-O2', '-shared', '-fPIC', '-o', out, vclockSource(), '-ldl'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
-    throw new LabError(`gcc could not build vclock.so: ${stderr.trim()}`, 'vclock');
-  }
-  return out;
-}
-
 export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueResult> {
   const lab = new Lab();
   const events: string[] = [];
@@ -101,7 +82,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
   let startMs = Date.now();
   try {
     const guard = buildClockGuard(lab.tempDir('guard'));
-    const vclock = buildVclockSo(lab.tempDir('vclock'));
+    const vclock = buildVclock(lab.tempDir('vclock'));
     const [gmNs, rogueNs, hubNs, synNs] = ['gm', 'rogue', 'hub', 'syn'].map((t) => lab.namespace(t)) as [string, string, string, string];
     const toGm = await lab.veth(gmNs, hubNs);
     const toRogue = await lab.veth(rogueNs, hubNs);
@@ -111,7 +92,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     const rogueInterfaces = [toRogue.a.name];
     let refNs: string | undefined;
     let refInterface = '';
-    if (options.reference !== false) {
+    if (options.ptp4lBeside !== false) {
       const [hubRefNs, ns] = ['hubref', 'ref'].map((t) => lab.namespace(t)) as [string, string];
       const toGmRef = await lab.veth(gmNs, hubRefNs);
       const toRogueRef = await lab.veth(rogueNs, hubRefNs);
