@@ -10,9 +10,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monotonicRawNow, realtimeNow } from '../src/clock/systemClocks.js';
-import { LineChild } from '../test/nativeChildProcess.js';
-import { createVethPair, removeVethPair, vethPairNames } from '../test/packetSocketNetns.js';
-import type { PeerReport } from '../test/packetSocketPeer.js';
+import { LineChild } from '../test/support/nativeChildProcess.js';
+import { createVethPair, removeVethPair, vethPairNames } from '../test/support/packetSocketNetns.js';
+import type { PeerReport } from '../test/support/packetSocketPeer.js';
 import type { Report } from './run.js';
 
 const CLOCK_READS = 2_000_000;

@@ -12,7 +12,7 @@ import { ptpTime } from '../src/clock/timePoint.js';
 import { TimeBaseClient } from '../src/provider/client.js';
 import { TimeBaseProvider } from '../src/provider/server.js';
 import type { Snapshot } from '../src/provider/snapshot.js';
-import { sampleSnapshot } from '../test/providerFixtures.js';
+import { sampleSnapshot } from '../test/support/providerFixtures.js';
 import type { Report } from './run.js';
 
 const SERVE_FLAG = '--provider-bench-serve';

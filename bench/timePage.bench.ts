@@ -11,7 +11,7 @@ import { monotonicRawNow } from '../src/clock/systemClocks.js';
 import { ptpTime } from '../src/clock/timePoint.js';
 import { timePageFields, TimePageWriter } from '../src/provider/timePage.js';
 import { compileC, repositoryRoot } from '../test/support/cProgram.js';
-import { sampleSnapshot } from '../test/providerFixtures.js';
+import { sampleSnapshot } from '../test/support/providerFixtures.js';
 import type { Report } from './run.js';
 
 const PYTHON_NOW = `

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Timestamped test frames for checking the relay (test/lab.relay.test.ts).
+"""Timestamped test frames for checking the relay (test/lab/relay.test.ts).
 
   frameProbe.py send IFACE COUNT INTERVAL_MS   sends COUNT frames (EtherType 0x88B5, local
                                                experimental), each carrying its sequence number

@@ -14,9 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineChild } from '../../test/nativeChildProcess.js';
-import { createVethPair, removeVethPair, vethPairNames } from '../../test/packetSocketNetns.js';
-import type { PeerReport } from '../../test/packetSocketPeer.js';
+import { LineChild } from '../../test/support/nativeChildProcess.js';
+import { createVethPair, removeVethPair, vethPairNames } from '../../test/support/packetSocketNetns.js';
+import type { PeerReport } from '../../test/support/packetSocketPeer.js';
 import { quantilesOf, type RecordedNoise } from './latencyDistribution.js';
 
 const PDELAY_REQ = 0x2;
@@ -60,7 +60,7 @@ export async function recordVethNoise(seconds: number): Promise<RecordedNoise> {
       cpus: execFileSync('nproc').toString().trim(),
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadAverage(),
-      method: `veth pair between two network namespaces; Pdelay_Req every ${INTERVAL_MS} ms (timer path), Pdelay_Resp sent at once on receipt (answer path); SO_TIMESTAMPING software RX − TX through the addon's packet socket (test/packetSocketPeer.ts); steady: one session of ${seconds} s; startup: ${STARTUP_SESSIONS} sessions of ${STARTUP_SECONDS} s, each with fresh processes`,
+      method: `veth pair between two network namespaces; Pdelay_Req every ${INTERVAL_MS} ms (timer path), Pdelay_Resp sent at once on receipt (answer path); SO_TIMESTAMPING software RX − TX through the addon's packet socket (test/support/packetSocketPeer.ts); steady: one session of ${seconds} s; startup: ${STARTUP_SESSIONS} sessions of ${STARTUP_SECONDS} s, each with fresh processes`,
       recorder: 'conformance/sim/recordVethNoise.ts',
     },
     timer: quantilesOf(steady.timer),

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { buildClockGuard } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
-import { ip, isRunning, Lab, LabError, listNamespaces } from '../netns.js';
+import { ip, Lab, LabError } from '../netns.js';
 import { GRANDMASTER_PRIORITY1, Ptp4l, ptp4lConfigText } from '../ptp4l.js';
 import { sleep } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';
@@ -219,20 +219,3 @@ export const rogueGrandmasterRefused: LabScenario = {
   run: async (options) => (await runRogueGrandmaster({ ...options, acceptable: true })).result,
 };
 
-/**
- * Waits until no other process's lab namespaces exist for `quietMs` in a row (or `timeoutMs` passed):
- * a timing lab run beside another doubles the load of both, and the other's thresholds may fail.
- */
-export async function otherLabsDone(timeoutMs: number, quietMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let quietSince = Date.now();
-  while (Date.now() < deadline) {
-    const busy = listNamespaces().some((ns) => {
-      const pid = Number(/^syn-lab-(\d+)-/.exec(ns)?.[1]);
-      return Number.isInteger(pid) && pid !== process.pid && isRunning(pid);
-    });
-    if (busy) quietSince = Date.now();
-    else if (Date.now() - quietSince >= quietMs) return;
-    await sleep(250);
-  }
-}

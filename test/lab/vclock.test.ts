@@ -1,0 +1,118 @@
+/**
+ * The lab's accuracy anchor: ptp4l's own servo on a virtual CLOCK_REALTIME (conformance/vclock), its
+ * true error read from vclock's state file at the same instants as Syntonic's, and the side-by-side
+ * figures `npm run conformance` prints. The full 120 s runs live in `npm run conformance`; here the
+ * self-test of vclock.so under setpriv and a short star run show that the anchor is in place.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildClockGuard, WITHOUT_SYS_TIME } from '../../conformance/lab/clockGuard.js';
+import { Lab } from '../../conformance/lab/netns.js';
+import { ptp4lConfigText } from '../../conformance/lab/ptp4l.js';
+import { rangeLines, samePortDifferences, sideBySideLines, type SideBySide } from '../../conformance/lab/sideBySide.js';
+import { sleep, StarLab } from '../../conformance/lab/starLab.js';
+import { buildVclock, buildVclockCheck, parseVclockState, readVclockState, vclockErrorAt } from '../../conformance/lab/vclock.js';
+import { needs } from '../support/peers.js';
+
+describe('vclock state', () => {
+  it('reads the state line and gives V − CLOCK_REALTIME at any later instant', () => {
+    const s = parseVclockState('1700000000000000000 1500.000 -250.000000 1699999999000000000 7 4242\n');
+    expect(s).toEqual({ tRealNs: 1700000000000000000n, offNs: 1500, ppb: -250, trefNs: 1699999999000000000n, seq: 7, pid: 4242 });
+    // 2 s after tref at −250 ppb: 1500 − 500 ns.
+    expect(vclockErrorAt(s!, 1700000001000000000n)).toBeCloseTo(1000, 6);
+  });
+
+  it('treats a partial or foreign line as no state', () => {
+    expect(parseVclockState('')).toBeUndefined();
+    expect(parseVclockState('1700000000000000000 1500.000 -250.0')).toBeUndefined();
+    expect(parseVclockState('a b c d e f')).toBeUndefined();
+  });
+
+  it('writes a servo slave config that runs ptp4l’s own servo, never free-running', () => {
+    const text = ptp4lConfigText({ name: 'ref', namespace: 'x', interfaces: ['i'], role: 'servoSlave', servo: 'linreg' }, '/tmp/uds');
+    expect(text).toMatch(/^free_running\s+0$/m);
+    expect(text).toMatch(/^clock_servo\s+linreg$/m);
+    expect(text).toMatch(/^slaveOnly\s+1$/m);
+    expect(text).not.toMatch(/^free_running\s+1$/m);
+  });
+});
+
+describe('side-by-side figures', () => {
+  const run = (synMean: number, refMean: number): SideBySide => ({
+    syntonic: { mean: synMean, std: 100, rms: 200, p99: 300, max: 400, timeToSynchronized: 4.5, firstS2: 3.5 },
+    ptp4l: { mean: refMean, std: 150, rms: 250, p99: 350, max: 450, timeToSynchronized: undefined, firstS2: 42 },
+  });
+
+  it('names each stack by the grandmaster port it was on', () => {
+    const lines = sideBySideLines('lab.steady-state', 2, run(-500, -800));
+    expect(lines).toContainEqual({ name: 'lab.steady-state.port2.syntonic.trueError.mean', value: -500, unit: 'ns' });
+    expect(lines).toContainEqual({ name: 'lab.steady-state.port1.ptp4l.trueError.std', value: 150, unit: 'ns' });
+    expect(lines).toContainEqual({ name: 'lab.steady-state.port1.ptp4l.firstS2', value: 42, unit: 's' });
+    expect(lines.some((l) => l.name === 'lab.steady-state.port1.ptp4l.timeToSynchronized')).toBe(false);
+  });
+
+  it('gives ranges over runs and compares the two stacks on the same port', () => {
+    const all = [
+      ...sideBySideLines('lab.s', 1, run(-600, -900)),
+      ...sideBySideLines('lab.s', 2, run(-1000, -700)),
+      ...sideBySideLines('lab.s', 1, run(-400, -1100)),
+      ...sideBySideLines('lab.s', 2, run(-1200, -500)),
+    ];
+    const ranges = rangeLines(all);
+    expect(ranges).toContainEqual({ name: 'lab.s.port1.syntonic.trueError.mean.min', value: -600, unit: 'ns' });
+    expect(ranges).toContainEqual({ name: 'lab.s.port1.syntonic.trueError.mean.max', value: -400, unit: 'ns' });
+    // Port 1: Syntonic −500 on average, ptp4l in the runs where it had port 1 −600: +100 ns.
+    // Port 2: Syntonic −1100, ptp4l −1000: −100 ns.
+    expect(samePortDifferences('lab.s', all)).toEqual([
+      { name: 'lab.s.port1.syntonicMinusPtp4l.mean', value: 100, unit: 'ns' },
+      { name: 'lab.s.port2.syntonicMinusPtp4l.mean', value: -100, unit: 'ns' },
+    ]);
+  });
+});
+
+const gate = needs('the lab anchor (ptp4l servo on vclock.so)', 'netns', 'setpriv', 'ptp4l', 'gcc');
+
+describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
+  it('vclock.so passes its self-test without CAP_SYS_TIME and refuses to load with it', () => {
+    const lab = new Lab();
+    try {
+      const dir = lab.tempDir('vclock');
+      const so = buildVclock(dir);
+      const check = buildVclockCheck(dir);
+      const guard = buildClockGuard(dir);
+      const vars = [`LD_PRELOAD=${so}:${guard}`, 'VCLOCK_REQUIRE_NO_SYS_TIME=1', `VCLOCK_STATE=${join(dir, 's')}`, `VCLOCK_LOG=${join(dir, 'l')}`];
+      // The preload reaches only the program after setpriv (setpriv itself still holds CAP_SYS_TIME).
+      const ok = spawnSync(WITHOUT_SYS_TIME[0] as string, [...WITHOUT_SYS_TIME.slice(1), 'env', ...vars, check], { encoding: 'utf8' });
+      expect(ok.stdout + ok.stderr).toMatch(/all passed/);
+      expect(ok.status).toBe(0);
+      expect(readVclockState(join(dir, 's'))?.pid).toBeGreaterThan(0);
+      // As root with CAP_SYS_TIME it must refuse (exit 97) before the program runs.
+      const refused = spawnSync('env', [...vars, 'true'], { encoding: 'utf8' });
+      expect(refused.status).toBe(97);
+      expect(refused.stderr).toMatch(/REFUSING TO RUN/);
+      expect(readFileSync(join(dir, 'l'), 'utf8')).toMatch(/ init /);
+    } finally {
+      lab.cleanupSync();
+    }
+  });
+
+  it('runs beside Syntonic on the other grandmaster port, its true error sampled at the same instants', async () => {
+    const star = await StarLab.start({ order: 2, referenceKind: 'pi' });
+    try {
+      await sleep(12_000);
+      star.assertClocksUntouched();
+      expect(star.syntonicPort).toBe(2);
+      expect(star.reference?.vclockActive).toBe(true);
+      expect(star.reference?.samples.length).toBeGreaterThan(10);
+      // One reference reading per probe sample, finite, and (ptp4l has had time to step) within 1 ms.
+      expect(star.referenceErrors.length).toBeGreaterThanOrEqual(star.probe.samples.length);
+      const last = star.referenceErrors.at(-1);
+      expect(Number.isFinite(last?.errorNs)).toBe(true);
+      expect(Math.abs(last?.errorNs ?? Infinity)).toBeLessThan(1_000_000);
+    } finally {
+      await star.close();
+    }
+  }, 40_000);
+});

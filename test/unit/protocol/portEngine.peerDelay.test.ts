@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { MessageType, type PtpFrame, type PtpMessage } from '../../../src/protocol/messages.js';
+import { at, EngineHarness } from '../../support/engineHarness.js';
+import { MASTER_PORT, pdelayReq, pdelayResp, pdelayRespFollowUp } from '../../support/frames.js';
+
+const T0 = 1_000_000_000_000n; // local time of the first Pdelay_Req, ns
+const HALF_NS = 32_768n; // 0.5 ns in scaled ns (2^-16 ns)
+const ONE_AND_HALF_NS = 98_304n;
+const SCALED = 65_536n;
+
+/** The frame with another correctionField, as a NIC that rewrites it on the wire would leave it. */
+function withCorrection(frame: PtpFrame, correctionField: bigint): PtpFrame {
+  const message = { ...frame.message, header: { ...frame.message.header, correctionField } } as PtpMessage;
+  return { ...frame, message };
+}
+
+/**
+ * Worked example (802.1AS-2020 11.2.19.3.3/4, two-step responder):
+ *   exchange 1: t1 = T0, t2 = 5000.000001000 s, t3 = 5000.000011000 s, t4 = T0 + 11400 ns,
+ *               correctionField 0.5 ns (Pdelay_Resp) + 1.5 ns (Pdelay_Resp_Follow_Up)
+ *               turnaround = t3 − t2 + 2 ns = 10002 ns; propTime = (11400 − 10002) / 2 = 699 ns
+ *   exchange 2: one local second later; the responder's clock advanced 1.000050000 s (+50 ppm)
+ *               neighborRateRatio = 1000050000 / 1000000000 = 1.00005
+ *               propTime = (11400 × 1.00005 − 10002) / 2 = 699.285 ns
+ *   meanLinkDelay = median(699, 699.285) = 699.1425 ns
+ */
+function runTwoExchanges(h: EngineHarness): void {
+  const e = h.engine;
+  e.start(at(T0));
+  e.tick(at(T0));
+  exchange(h, 0, T0, 5_000_000_001_000n);
+  h.runUntil(at(T0 + 1_000_000_000n));
+  exchange(h, 1, T0 + 1_000_000_000n, 5_000_000_001_000n + 1_000_050_000n);
+}
+
+function exchange(h: EngineHarness, seq: number, t1: bigint, t2: bigint): void {
+  const req = h.lastSent();
+  expect(req.frame.message.header.messageType).toBe(MessageType.PdelayReq);
+  expect(req.frame.message.header.sequenceId).toBe(seq);
+  expect(req.txHandle).toBeDefined();
+  h.engine.txTimestamp(req.txHandle as number, at(t1));
+  h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n));
+  h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n));
+}
+
+describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
+  it('computes propTime from t1..t4 with both correctionFields in the turnaround', () => {
+    const h = new EngineHarness();
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    exchange(h, 0, T0, 5_000_000_001_000n);
+    const [m] = h.eventsOf('pdelayMeasured');
+    expect(m?.measurement.propTime).toBe(699);
+    expect(h.engine.meanLinkDelay).toBe(699);
+    // one exchange gives no rate ratio yet, and ptp4l-style asCapable needs it
+    expect(h.engine.asCapable.asCapable).toBe(false);
+    expect(h.engine.asCapable.reason).toMatch(/neighborRateRatio not yet measured/);
+  });
+
+  it('measures neighborRateRatio over successive exchanges and becomes asCapable', () => {
+    const h = new EngineHarness();
+    runTwoExchanges(h);
+    expect(h.engine.neighborRateRatio).toBeCloseTo(1.00005, 12);
+    const second = h.eventsOf('pdelayMeasured')[1];
+    expect(second?.measurement.propTime).toBeCloseTo(699.285, 9);
+    expect(h.engine.meanLinkDelay).toBeCloseTo(699.1425, 9);
+    expect(h.engine.asCapable.asCapable).toBe(true);
+    const changes = h.eventsOf('asCapableChanged');
+    expect(changes.map((c) => c.asCapable)).toEqual([true]);
+  });
+
+  it('explains in words when meanLinkDelay exceeds neighborPropDelayThresh', () => {
+    const h = new EngineHarness({ neighborPropDelayThresh: 500 });
+    runTwoExchanges(h);
+    expect(h.engine.asCapable.asCapable).toBe(false);
+    expect(h.engine.asCapable.reason).toBe(
+      'meanLinkDelay 699 ns exceeds neighborPropDelayThresh 500 ns; with software timestamps raise neighborPropDelayThresh (e.g. 10000000)',
+    );
+    // asCapable was false from the start; the new cause is still reported once, for the log
+    const events = h.eventsOf('asCapableChanged');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ asCapable: false, reason: expect.stringContaining('neighborPropDelayThresh 500 ns') });
+  });
+
+  it('clears asCapable after more than allowedLostResponses requests go unanswered', () => {
+    const h = new EngineHarness({ allowedLostResponses: 2 });
+    runTwoExchanges(h);
+    expect(h.engine.asCapable.asCapable).toBe(true);
+    // requests 2, 3, 4 get no answer; request 5 going out counts the third loss (> 2 allowed)
+    h.runUntil(at(T0 + 4_000_000_000n));
+    expect(h.engine.asCapable.asCapable).toBe(true);
+    h.runUntil(at(T0 + 5_000_000_000n));
+    expect(h.engine.asCapable.asCapable).toBe(false);
+    expect(h.engine.asCapable.reason).toMatch(/for 3 consecutive Pdelay_Req \(allowedLostResponses 2\)/);
+  });
+
+  it('treats a second responder to one request as a non point-to-point link', () => {
+    const h = new EngineHarness();
+    runTwoExchanges(h);
+    h.runUntil(at(T0 + 2_000_000_000n));
+    const req = h.lastSent();
+    h.engine.txTimestamp(req.txHandle as number, at(T0 + 2_000_000_000n));
+    const intruder = { clockIdentity: 0x0a0000fffe000001n, portNumber: 3 };
+    h.engine.receive(pdelayResp(2, h.engine.port, 5_002_000_101_000n), at(T0 + 2_000_011_400n));
+    h.engine.receive(pdelayResp(2, h.engine.port, 5_002_000_101_000n, { source: intruder }), at(T0 + 2_000_012_000n));
+    expect(h.engine.asCapable.asCapable).toBe(false);
+    expect(h.engine.asCapable.reason).toMatch(/several ports answered Pdelay_Req 2 \(001122\.fffe\.334455-1 and 0a0000\.fffe\.000001-3\)/);
+    expect(h.engine.statistics().rejected['pdelayMultipleResponses']).toBe(1);
+  });
+
+  it('rejects responses to requests it never sent or addressed to another port', () => {
+    const h = new EngineHarness();
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    h.engine.receive(pdelayResp(77, h.engine.port, 1n), at(T0 + 10n));
+    h.engine.receive(pdelayResp(0, { clockIdentity: 42n, portNumber: 1 }, 1n), at(T0 + 20n));
+    h.engine.receive(pdelayRespFollowUp(0, h.engine.port, 1n), at(T0 + 30n));
+    expect(h.engine.statistics().rejected).toEqual({ pdelayRespNotForUs: 1, pdelayRespUnknownRequest: 2 });
+    expect(h.eventsOf('pdelayMeasured')).toHaveLength(0);
+  });
+});
+
+describe('peer delay responder (802.1AS-2020 11.2.20)', () => {
+  it('answers a Pdelay_Req with t2 in Pdelay_Resp and t3 in Pdelay_Resp_Follow_Up', () => {
+    const h = new EngineHarness();
+    h.engine.start(at(T0));
+    h.engine.receive(pdelayReq(321, { source: MASTER_PORT }), at(T0 + 5_000n));
+    const resp = h.lastSent();
+    const m = resp.frame.message;
+    expect(m.type).toBe('pdelayResp');
+    if (m.type !== 'pdelayResp') return;
+    expect(m.header.sequenceId).toBe(321);
+    expect(m.requestingPortIdentity).toEqual(MASTER_PORT);
+    expect(m.requestReceiptTimestamp).toEqual({ seconds: 1000n, nanoseconds: 5_000 });
+    expect(m.header.logMessageInterval).toBe(127);
+    h.engine.txTimestamp(resp.txHandle as number, at(T0 + 9_000n));
+    const fu = h.lastSent().frame.message;
+    expect(fu.type).toBe('pdelayRespFollowUp');
+    if (fu.type !== 'pdelayRespFollowUp') return;
+    expect(fu.responseOriginTimestamp).toEqual({ seconds: 1000n, nanoseconds: 9_000 });
+    expect(fu.header.sequenceId).toBe(321);
+  });
+
+  it('answers one-step where its NIC inserts the turnaround, and a peer measures the link from that', () => {
+    const responder = new EngineHarness({}, true, { macAddress: 0x02_0000_0000_02, oneStepResponder: true });
+    const requester = new EngineHarness();
+    requester.engine.start(at(T0));
+    requester.engine.tick(at(T0));
+    const req = requester.lastSent();
+    requester.engine.txTimestamp(req.txHandle as number, at(T0)); // t1
+    // 700 ns each way; the responder's clock reads t2 = 5000 s + 700 ns. Its NIC (HWTSTAMP_TX_ONESTEP_P2P,
+    // PHYTER-style) subtracts t2 from the request's correctionField on receipt ...
+    const t2 = 5_000_000_000_700n;
+    responder.engine.receive(withCorrection(req.frame, req.frame.message.header.correctionField - t2 * SCALED), at(t2));
+    expect(responder.sent).toHaveLength(1);
+    const resp = responder.lastSent();
+    const m = resp.frame.message;
+    expect(m.type).toBe('pdelayResp');
+    if (m.type !== 'pdelayResp') return;
+    expect(resp.oneStep).toBe(true);
+    expect(resp.txHandle).toBeUndefined();
+    expect(m.header.flags & 0x0200).toBe(0); // twoStepFlag clear: no Follow_Up will come
+    // t2 all the same: an 802.1AS requester reads t3 = requestReceiptTimestamp + correctionField from it
+    expect(m.requestReceiptTimestamp).toEqual({ seconds: 5000n, nanoseconds: 700 });
+    expect(m.header.correctionField).toBe(-t2 * SCALED);
+    expect(m.requestingPortIdentity).toEqual(requester.engine.port);
+    // ... and adds t3 as the response leaves 10 µs later: the wire carries t3 − t2 = 10 µs.
+    const t3 = t2 + 10_000n;
+    requester.engine.receive(withCorrection(resp.frame, m.header.correctionField + t3 * SCALED), at(T0 + 700n + 10_000n + 700n));
+    expect(requester.engine.meanLinkDelay).toBe(700);
+  });
+
+  it('takes neighborRateRatio as 1 from a 1588 one-step responder that sends no timestamp, and becomes asCapable', () => {
+    const requester = new EngineHarness();
+    requester.engine.start(at(T0));
+    for (let seq = 0; seq < 3; seq++) {
+      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
+      requester.runUntil(at(t1));
+      requester.engine.txTimestamp(requester.lastSent().txHandle as number, at(t1));
+      // requestReceiptTimestamp 0, twoStepFlag clear, correctionField = turnaround 10 µs (as linuxptp's p2p1step)
+      requester.engine.receive(pdelayResp(seq, requester.engine.port, 0n, { flags: 0, correctionField: 10_000n * SCALED }), at(t1 + 11_400n));
+    }
+    expect(requester.engine.meanLinkDelay).toBe(700);
+    expect(requester.engine.neighborRateRatio).toBe(1);
+    expect(requester.engine.asCapable.asCapable).toBe(true);
+    expect(requester.engine.asCapable.reason).toMatch(/answers one-step without a timestamp \(neighborRateRatio taken as 1\)/);
+  });
+
+  it('stays silent in replay, where the captured station answered itself', () => {
+    const h = new EngineHarness({}, false);
+    h.engine.start(at(T0));
+    h.engine.receive(pdelayReq(1), at(T0));
+    expect(h.sent).toHaveLength(0);
+  });
+});

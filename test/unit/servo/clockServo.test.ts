@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { ClockDiscipline, type ClockDisciplineOptions } from '../../../src/servo/clockDiscipline.js';
+import { ServoState } from '../../../src/servo/servoState.js';
+import { VirtualClock } from '../../../src/clock/virtualClock.js';
+import { localTime, ptpTime, type LocalTime } from '../../../src/clock/timePoint.js';
+import type { SyncReceipt } from '../../../src/protocol/syncReceipt.js';
+import { simulate, standardScenario } from '../../../src/servo/servoSimulation.js';
+
+const GM = 0x0011_22ff_fe33_4455n;
+const BASE_START = 1_000_000_000_000n;
+const TAI = 5_000_000_000_000n;
+
+/** A virtual clock over a base the test moves; the clock reads TAI + offsetNs at the base's start. */
+function rig(offsetNs: bigint, options: ClockDisciplineOptions = {}) {
+  let base = BASE_START;
+  const clock = new VirtualClock(() => localTime(base), { initialTime: ptpTime(TAI + offsetNs) });
+  const servo = new ClockDiscipline(clock, { pi: { kpConst: 0.5, kiConst: 0.1 }, ...options });
+  return { clock, servo, advance: (ns: bigint) => (base += ns), base: () => localTime(base) };
+}
+
+/** A Sync seen at base time `ingress`, carrying master time `gmNs` (+ fraction). */
+function receipt(ingress: LocalTime, gmNs: bigint, changes: Partial<SyncReceipt> = {}): SyncReceipt {
+  return {
+    sequenceId: 1,
+    sourcePortIdentity: { clockIdentity: GM, portNumber: 1 },
+    grandmasterIdentity: GM,
+    ingressTime: ingress,
+    gmTime: ptpTime(gmNs),
+    gmTimeFractionNs: 0,
+    rateRatio: 1,
+    neighborRateRatio: 1,
+    meanLinkDelay: 500,
+    logSyncInterval: 0,
+    gmTimeBaseIndicator: 0,
+    lastGmPhaseChange: 0n,
+    scaledLastGmFreqChange: 0,
+    ...changes,
+  };
+}
+
+describe('ClockServo', () => {
+  it('computes master offset = clock(ingress) − gmTime, fraction included, and slews it (positive: ahead)', () => {
+    const r = rig(1_000n);
+    const out = r.servo.onSync(receipt(r.base(), TAI, { gmTimeFractionNs: 0.25 }));
+    expect(out.offsetNs).toBe(999.75);
+    expect(out.servoState).toBe(ServoState.locked);
+    // ff 0 (rateRatio 1) − 0.5 × 999.75 − 0.1 × 999.75
+    expect(out.frequencyPpb).toBeCloseTo(-599.85, 9);
+    expect(r.clock.frequencyPpb()).toBeCloseTo(-599.85, 9);
+  });
+
+  it('steps a first offset beyond 20 µs exactly, and sets the rate-ratio frequency with it', () => {
+    const r = rig(-1_000_000n);
+    const out = r.servo.onSync(receipt(r.base(), TAI, { rateRatio: 1.00002 }));
+    expect(out.servoState).toBe(ServoState.jump);
+    expect(out.stepNs).toBe(1_000_000);
+    expect(r.clock.now()).toBe(TAI);
+    expect(r.clock.frequencyPpb()).toBeCloseTo(20_000, 4);
+  });
+
+  it('keeps a step of years exact to the nanosecond', () => {
+    const r = rig(-(TAI - 123_456_789n)); // the clock reads 123,456,789 ns after the epoch
+    const out = r.servo.onSync(receipt(r.base(), TAI, { gmTimeFractionNs: 0.5 }));
+    expect(out.servoState).toBe(ServoState.jump);
+    // Offset −(TAI − 123,456,789) − 0.5 ns: the step rounds the half away, to the whole ns.
+    expect(r.clock.now() - TAI).toBeGreaterThanOrEqual(0n);
+    expect(r.clock.now() - TAI).toBeLessThanOrEqual(1n);
+  });
+
+  it('with its link-delay filter on, replaces a spiky meanLinkDelay by the median of recent ones', () => {
+    const r = rig(0n, { linkDelayFilter: {} });
+    for (const delay of [500, 502, 498]) {
+      r.advance(1_000_000_000n);
+      r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START), { meanLinkDelay: delay }));
+    }
+    r.advance(1_000_000_000n);
+    const trueOffset = Number(r.clock.fromTimestamp(r.base()) - (TAI + (r.base() - BASE_START)));
+    // The engine put a 50 µs delay spike into gmTime; the filter's median of 500, 502, 498, 50500
+    // is 501, so 50,500 − 501 = 49,999 ns of it are taken out again.
+    const out = r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START) + 50_000n, { meanLinkDelay: 50_500 }));
+    expect(out.offsetNs).toBeCloseTo(trueOffset - 50_000 + 49_999, 9);
+    expect(r.servo.report(r.base()).pathDelayNs).toBe(501);
+  });
+
+  it('rejects an unusable receipt with the field named, without throwing', () => {
+    const r = rig(0n);
+    const out = r.servo.onSync(receipt(r.base(), TAI, { rateRatio: Number.NaN }));
+    expect(out.accepted).toBe(false);
+    expect(out.rejection).toMatch(/rateRatio/);
+    expect(r.clock.frequencyPpb()).toBe(0);
+  });
+
+  it('rejects an isolated offset spike once locked, and reports it', () => {
+    const r = rig(0n, { spikeFilter: { minSamples: 4, length: 8 } });
+    for (let i = 0; i < 6; i++) {
+      r.advance(125_000_000n);
+      r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START), { logSyncInterval: -3 }));
+    }
+    r.advance(125_000_000n);
+    const spike = r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START) - 30_000n, { logSyncInterval: -3 }));
+    expect(spike.accepted).toBe(false);
+    expect(spike.rejection).toBe('offset spike');
+    expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
+  });
+
+  it('resets the servo when consecutive offsets imply more than sanity_freq_limit', () => {
+    const r = rig(0n, { spikeFilter: false });
+    r.servo.onSync(receipt(r.base(), TAI, { logSyncInterval: -3 }));
+    r.advance(125_000_000n);
+    r.servo.onSync(receipt(r.base(), TAI + 125_000_000n, { logSyncInterval: -3 }));
+    r.advance(125_000_000n);
+    // 100 ms of offset in 125 ms: 8e8 ppb, beyond 2e8 ppb. The reset servo then steps it as a first update.
+    const out = r.servo.onSync(receipt(r.base(), TAI + 250_000_000n - 100_000_000n, { logSyncInterval: -3 }));
+    expect(r.servo.report(r.base()).sanityResets).toBe(1);
+    expect(out.notes.some((n) => n.includes('sanity_freq_limit'))).toBe(true);
+    expect(out.servoState).toBe(ServoState.jump);
+  });
+
+  it('enters holdover on timeout and holds the frequency it had found', () => {
+    const r = rig(0n);
+    // A master running 1 ppm fast against the base, which the rate ratio says: the seated 1000 ppb.
+    const masterAt = (base: LocalTime) => TAI + (base - BASE_START) + (base - BASE_START) / 1_000_000n;
+    for (let i = 0; i < 16; i++) {
+      r.servo.onSync(receipt(r.base(), masterAt(r.base()), { logSyncInterval: -3, rateRatio: 1.000001 }));
+      r.advance(125_000_000n);
+    }
+    r.advance(375_000_000n); // 500 ms after the last Sync: the engine's syncReceiptTimeout
+    const events = r.servo.onSyncReceiptTimeout({ at: r.base(), syncReceiptTimeout: 3, logSyncInterval: -3 });
+    expect(events[0]?.to).toBe('lost');
+    const report = r.servo.report(r.base());
+    expect(report.status).toBe('lost');
+    expect(report.holdoverS).toBeCloseTo(0, 9);
+    expect(report.holdoverErrorNs).toBeDefined();
+    // Offsets stayed within a nanosecond: the integral moved by tenths of a ppb at most.
+    expect(Math.abs(r.clock.frequencyPpb() - 1_000)).toBeLessThan(2);
+  });
+});
+
+describe('ClockServo and asCapable', () => {
+  it('takes no asCapable argument: the engine gives no Sync on a port that is not asCapable (one gate)', () => {
+    const r = rig(1_000n);
+    expect(r.servo.onSync.length).toBe(1);
+  });
+
+  it('drops from synchronized to lost, with the reason, when the engine says asCapable went false', () => {
+    const r = rig(0n);
+    for (let i = 0; i < 8; i++) {
+      r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START), { logSyncInterval: -3 }));
+      r.advance(125_000_000n);
+    }
+    expect(r.servo.report(r.base()).status).toBe('synchronized');
+    expect(r.servo.onNotAsCapable(r.base())).toEqual([{ from: 'synchronized', to: 'lost', reason: 'asCapable is false on the slave port.', atLocal: r.base() }]);
+  });
+});
+
+describe('ClockServo with the Kalman servo (software timestamps)', () => {
+  /** Syncs every 125 ms carrying the clock's own time plus `offsetNs(i)` of measured offset. */
+  function feed(r: ReturnType<typeof rig>, count: number, offsetNs: (i: number) => number, from = 0): ReturnType<ClockDiscipline['onSync']>[] {
+    const outcomes: ReturnType<ClockDiscipline['onSync']>[] = [];
+    for (let i = from; i < from + count; i++) {
+      r.advance(125_000_000n);
+      const now = r.clock.fromTimestamp(r.base());
+      outcomes.push(r.servo.onSync(receipt(r.base(), BigInt(now) - BigInt(Math.round(offsetNs(i))), { logSyncInterval: -3, meanLinkDelay: 1_300 })));
+    }
+    return outcomes;
+  }
+  const jitter = (i: number): number => ((i * 7919) % 600) - 300;
+
+  it('is the default for software timestamps; a late frame is not used and not counted as an offset, the Sync still is', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 60, jitter);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+    const [late] = feed(r, 1, () => 40_000, 60);
+    expect(late?.accepted).toBe(false);
+    expect(late?.rejection).toBe('offset outlier');
+    expect(late?.events).toEqual([]);
+    expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+  });
+
+  it('reports an error bound: the asymmetry allowance (meanLinkDelay + learned noise) plus the servo\'s own uncertainty, growing with age', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 80, jitter);
+    const now = r.servo.report(r.base()).errorBound;
+    expect(now?.atNs).toBeGreaterThan(1_300);
+    expect(now?.atNs).toBeLessThan(3_000);
+    const later = r.servo.errorBoundAt(localTime(BigInt(r.base()) + 10_000_000_000n));
+    expect(later?.atNs).toBeGreaterThan((now?.atNs ?? 0) + 1_000);
+  });
+
+  it('goes unstable, saying why, when outliers are more than a quarter of the recent offsets', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 60, jitter);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+    // Every second Sync 30 µs late: the link no longer behaves as the learned noise says.
+    const outcomes = feed(r, 64, (i) => (i % 2 === 0 ? 30_000 : jitter(i)), 60);
+    const reasons = outcomes.flatMap((o) => o.events).map((e) => `${e.to}: ${e.reason}`);
+    expect(reasons.some((t) => /^unstable: \d+ of the last 64 offsets were outliers/.test(t))).toBe(true);
+  });
+});

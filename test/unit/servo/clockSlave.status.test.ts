@@ -1,0 +1,111 @@
+/**
+ * ClockSlave ties the status classifier to the engine: Sync loss is the engine's syncReceiptTimeout
+ * (one timer, no polling), and a port that stops being asCapable is lost at that very instant
+ * (802.1AS-2020 10.2.4: such a port takes no part in synchronization).
+ */
+import { describe, expect, it } from 'vitest';
+import { localTime, type LocalTime } from '../../../src/clock/timePoint.js';
+import { VirtualClock } from '../../../src/clock/virtualClock.js';
+import type { EngineEvent } from '../../../src/protocol/engineEvents.js';
+import { GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
+import { clockIdentityFromMac } from '../../../src/protocol/portIdentity.js';
+import { ClockSlave } from '../../../src/servo/clockSlave.js';
+import type { StatusEvent } from '../../../src/servo/syncStatus.js';
+import { announce, followUp, frame, pdelayReq, pdelayResp, pdelayRespFollowUp, SLAVE_MAC, sync } from '../../support/frames.js';
+
+const SLAVE_PORT = { clockIdentity: clockIdentityFromMac(SLAVE_MAC), portNumber: 1 };
+const T0 = 1_700_000_000_000_000_000n;
+const MS = 1_000_000n;
+
+/** A slave fed frames in time order, as a replay does: timers run up to each frame's time first. */
+class Station {
+  now = T0;
+  readonly status: StatusEvent[] = [];
+  readonly engineEvents: EngineEvent[] = [];
+  readonly slave = new ClockSlave(
+    { engine: { config: { ...GPTP_DEFAULTS, neighborPropDelayThresh: 10_000 }, macAddress: SLAVE_MAC, transmit: false }, clock: new VirtualClock(() => localTime(this.now)) },
+    { transmit: () => undefined, statusEvent: (e) => this.status.push(e), engineEvent: (e) => this.engineEvents.push(e) },
+  );
+
+  constructor() {
+    this.slave.start(localTime(T0));
+  }
+
+  advance(to: bigint): void {
+    for (let next = this.slave.nextTimerAt(); next !== undefined && next <= to; next = this.slave.nextTimerAt()) {
+      this.now = next;
+      this.slave.tick(next);
+    }
+    this.now = to;
+  }
+
+  /** Our Pdelay_Req at t (ns after T0), answered over a 500 ns link unless `answered` is false. */
+  pdelay(seq: number, t: bigint, answered = true): void {
+    this.advance(T0 + t);
+    this.slave.ownFrame(frame(pdelayReq(seq, { source: SLAVE_PORT }).message, SLAVE_MAC), localTime(T0 + t));
+    if (!answered) return;
+    const t2 = T0 + t + 500n;
+    this.advance(t2 + 10_500n);
+    this.slave.receive(pdelayResp(seq, SLAVE_PORT, t2), localTime(t2 + 10_500n));
+    this.slave.receive(pdelayRespFollowUp(seq, SLAVE_PORT, t2 + 10_000n), localTime(t2 + 10_600n));
+  }
+
+  /** A two-step Sync sent at t (ns after T0) by a master whose clock is ours, arriving 500 ns later. */
+  syncAt(seq: number, t: bigint): void {
+    const rx = T0 + t + 500n;
+    this.advance(rx);
+    this.slave.receive(sync(seq), localTime(rx));
+    this.slave.receive(followUp(seq, T0 + t), localTime(rx + 100_000n));
+  }
+
+  statusAt(to: StatusEvent['to']): LocalTime | undefined {
+    return this.status.find((e) => e.to === to)?.atLocal;
+  }
+}
+
+/** asCapable after two answered exchanges, slave after an Announce, then synchronized by 2 s of Syncs. */
+function synchronizedStation(): Station {
+  const s = new Station();
+  s.pdelay(0, 0n);
+  s.pdelay(1, 1000n * MS);
+  s.advance(T0 + 1100n * MS);
+  s.slave.receive(announce(0), localTime(T0 + 1100n * MS));
+  for (let i = 0; i < 16; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
+  expect(s.slave.discipline.syncStatus()).toBe('synchronized');
+  return s;
+}
+
+describe('ClockSlave status timing', () => {
+  it("is lost at the engine's syncReceiptTimeout, (3 + ½) Sync intervals after the last Sync, from nextTimerAt alone", () => {
+    const s = synchronizedStation();
+    const lastRx = T0 + 1200n * MS + 15n * 125n * MS + 500n;
+    s.advance(lastRx + 2000n * MS);
+    expect(s.statusAt('lost')).toBe(lastRx + 437_500_000n);
+    expect(s.engineEvents.find((e) => e.type === 'syncReceiptTimeout')).toMatchObject({ at: lastRx + 437_500_000n });
+  });
+
+  it('is lost when the master is aged by announceReceiptTimeout while Syncs still come', () => {
+    const s = synchronizedStation();
+    // Announce stopped at 1.1 s; Syncs go on until the master is aged 3 s later
+    for (let i = 16; i < 40; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
+    const lost = s.status.find((e) => e.to === 'lost');
+    expect(lost?.reason).toBe('No master: no Announce for 3 announce intervals (announceReceiptTimeout).');
+    expect(lost?.atLocal).toBe(T0 + 4100n * MS);
+  });
+
+  it('is lost the moment asCapable turns false, not at the next Sync or timeout', () => {
+    const s = synchronizedStation();
+    // Our Pdelay_Req go unanswered while Syncs keep coming: after allowedLostResponses (3) the link is not capable.
+    for (let k = 0; k < 5; k++) {
+      s.pdelay(2 + k, 3200n * MS + BigInt(k) * 1000n * MS, false);
+      s.advance(T0 + 3210n * MS + BigInt(k) * 1000n * MS);
+      s.slave.receive(announce(1 + k), localTime(s.now));
+      for (let i = 0; i < 8; i++) s.syncAt(16 + k * 8 + i, 3250n * MS + BigInt(k) * 1000n * MS + BigInt(i) * 125n * MS);
+    }
+    const notCapable = s.engineEvents.find((e) => e.type === 'asCapableChanged' && !e.asCapable);
+    expect(notCapable?.type === 'asCapableChanged' ? notCapable.reason : '').toMatch(/^no complete Pdelay_Resp\/Pdelay_Resp_Follow_Up for 4 consecutive/);
+    const lost = s.status.find((e) => e.to === 'lost');
+    expect(lost?.reason).toBe('asCapable is false on the slave port.');
+    expect(lost?.atLocal).toBe(notCapable?.type === 'asCapableChanged' ? notCapable.at : undefined);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { HoldoverEstimator, holdoverErrorNs } from '../../../src/servo/holdover.js';
+import { localTime } from '../../../src/clock/timePoint.js';
+
+const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
+
+describe('HoldoverEstimator', () => {
+  it('holds the trend line\'s value at the last sample and reports its slope', () => {
+    const h = new HoldoverEstimator();
+    // 100 ppb + 0.5 ppb/s, sampled every second for 10 s: at 10 s the line is at 105 ppb.
+    for (let t = 0; t <= 10; t++) h.record(at(t), 100 + 0.5 * t);
+    const m = h.model();
+    expect(m?.frequencyPpb).toBeCloseTo(105, 9);
+    expect(m?.driftPpbPerS).toBeCloseTo(0.5, 9);
+    expect(m?.stabilityPpb).toBeCloseTo(0, 9);
+    expect(m?.samples).toBe(11);
+  });
+
+  it('measures the scatter around the trend (n − 2 degrees of freedom)', () => {
+    const h = new HoldoverEstimator();
+    [10, 12, 10, 12].forEach((ppb, t) => h.record(at(t), ppb));
+    // Fit: slope 0.4 ppb/s, value 11.6 ppb at the last sample; residuals −0.4, 1.2, −1.2, 0.4:
+    // √(3.2 / 2) = 1.2649 ppb.
+    const m = h.model();
+    expect(m?.driftPpbPerS).toBeCloseTo(0.4, 9);
+    expect(m?.frequencyPpb).toBeCloseTo(11.6, 9);
+    expect(m?.stabilityPpb).toBeCloseTo(1.2649, 4);
+  });
+
+  it('forgets estimates older than its window', () => {
+    const h = new HoldoverEstimator({ windowS: 5 });
+    for (let t = 0; t <= 20; t++) h.record(at(t), t < 10 ? 1_000 : 7);
+    expect(h.model()?.frequencyPpb).toBeCloseTo(7, 9);
+    expect(h.model()?.samples).toBe(6); // 15 s … 20 s
+  });
+
+  it('estimates the error as e0 + σ·t + ½·|D|·t²', () => {
+    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
+    // 5 ns + 2 ppb × 10 s + ½ × 0.1 ppb/s × 100 s² = 5 + 20 + 5
+    expect(holdoverErrorNs(model, 5, 10)).toBeCloseTo(30, 9);
+  });
+
+  it('has no model before the first estimate', () => {
+    expect(new HoldoverEstimator().model()).toBeUndefined();
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { localTime, ptpTime, type LocalTime } from '../../../src/clock/timePoint.js';
+import { VirtualClock } from '../../../src/clock/virtualClock.js';
+import type { SyncReceipt } from '../../../src/protocol/syncReceipt.js';
+import { ClockServo, type ServoSyncOutput } from '../../../src/servo/clockServo.js';
+import { ServoState } from '../../../src/servo/servoState.js';
+import { TimeBaseStatus } from '../../../src/servo/timeBaseStatus.js';
+
+const at = (s: number): LocalTime => localTime(BigInt(Math.round(s * 1e9)));
+const NO_UNCERTAINTY = { uncertainty: () => undefined };
+
+const GM = 0x0011_22ff_fe33_4455n;
+
+function receiptAt(tS: number): SyncReceipt {
+  return {
+    sequenceId: 1,
+    sourcePortIdentity: { clockIdentity: GM, portNumber: 1 },
+    grandmasterIdentity: GM,
+    ingressTime: at(tS),
+    gmTime: ptpTime(BigInt(Math.round(tS * 1e9))),
+    gmTimeFractionNs: 0,
+    rateRatio: 1,
+    neighborRateRatio: 1,
+    meanLinkDelay: 500,
+    logSyncInterval: -3,
+    gmTimeBaseIndicator: 0,
+    lastGmPhaseChange: 0n,
+    scaledLastGmFreqChange: 0,
+  };
+}
+
+/** A locked servo's output for one Sync: offset used, frequency estimate `estimatePpb`. */
+function used(offsetNs: number, estimatePpb: number): ServoSyncOutput {
+  const state = ServoState.locked;
+  return { accepted: true, offsetNs, servoState: state, frequencyPpb: estimatePpb, notes: [], received: true, sample: { state, frequencyEstimatePpb: estimatePpb }, pathDelayNs: 500 };
+}
+
+/** Fed eight good Syncs at 8 Sync/s from t = 10 s: synchronized. */
+function synchronizedStatus(): TimeBaseStatus {
+  const s = new TimeBaseStatus(NO_UNCERTAINTY);
+  for (let i = 0; i < 8; i++) s.onServoOutput(receiptAt(10 + i * 0.125), used(10, 250));
+  return s;
+}
+
+describe('TimeBaseStatus: the one owner of status, holdover, quality and error bound', () => {
+  it("turns synchronized on the servo's per-Sync output alone, with quality and an error bound", () => {
+    const s = synchronizedStatus();
+    const report = s.report(at(11));
+    expect(report.status).toBe('synchronized');
+    expect(report.quality).toBe('excellent');
+    expect(report.errorBound?.atNs).toBeGreaterThan(0);
+  });
+
+  it("counts a Sync the servo did not use as received: the master is there (spike)", () => {
+    const s = synchronizedStatus();
+    s.onServoOutput(receiptAt(12), { ...used(40_000, 250), accepted: false, rejection: 'offset spike' });
+    expect(s.report(at(12.5)).sinceLastSyncS).toBeCloseTo(0.5, 9);
+    expect(s.status()).toBe('synchronized');
+  });
+
+  it('names the frequency to hold when the engine says Sync is lost after having been synchronized', () => {
+    const s = synchronizedStatus();
+    expect(s.holdoverFrequencyPpb()).toBeUndefined();
+    const events = s.onSyncReceiptTimeout({ at: at(12), syncReceiptTimeout: 3, logSyncInterval: -3 });
+    expect(events.map((e) => e.to)).toEqual(['lost']);
+    expect(s.holdoverFrequencyPpb()).toBeCloseTo(250, 6);
+    expect(s.report(at(13)).holdoverS).toBeCloseTo(1, 9);
+  });
+});
+
+describe('ClockServo without a status', () => {
+  it('reports only what the servo did: no status, holdover, quality or error bound', () => {
+    const servo = new ClockServo(new VirtualClock(() => localTime(0n)), { servo: 'pi' });
+    expect(Object.keys(servo.report()).sort()).toEqual(['frequencyPpb', 'pathDelayNs', 'rateRatio', 'rejectedSpikes', 'sanityResets', 'servoState', 'steps']);
+  });
+});
