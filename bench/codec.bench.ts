@@ -7,7 +7,17 @@
  */
 import type { Report } from './run.js';
 import { buildHeader, decodeFrame, encodeFrame, makePdelayReq, makePdelayResp, makePdelayRespFollowUp, withMessageLength } from '../src/protocol/codec.js';
-import { GPTP_MULTICAST, MessageType, Flag, type PtpFrame, type PtpMessage, type PortIdentity, type AnnounceMessage, type FollowUpMessage, type SyncMessage } from '../src/protocol/messages.js';
+import {
+  GPTP_MULTICAST,
+  MessageType,
+  Flag,
+  type PtpFrame,
+  type PtpMessage,
+  type PortIdentity,
+  type AnnounceMessage,
+  type FollowUpMessage,
+  type SyncMessage,
+} from '../src/protocol/messages.js';
 import { nsToTimestamp } from '../src/protocol/timestamp.js';
 
 const MASTER: PortIdentity = { clockIdentity: 0x001b21fffe0a0b0cn, portNumber: 1 };
@@ -24,13 +34,26 @@ function frame(source: number, message: PtpMessage): PtpFrame {
 function syncPair(seq: number, t: bigint): PtpFrame[] {
   const sync: SyncMessage = {
     type: 'sync',
-    header: buildHeader({ messageType: MessageType.Sync, sourcePortIdentity: MASTER, sequenceId: seq, flags: Flag.twoStepFlag | Flag.ptpTimescale, logMessageInterval: -3 }) as SyncMessage['header'],
+    header: buildHeader({
+      messageType: MessageType.Sync,
+      sourcePortIdentity: MASTER,
+      sequenceId: seq,
+      flags: Flag.twoStepFlag | Flag.ptpTimescale,
+      logMessageInterval: -3,
+    }) as SyncMessage['header'],
     originTimestamp: nsToTimestamp(0n),
     tlvs: [],
   };
   const followUp: FollowUpMessage = withMessageLength({
     type: 'followUp',
-    header: buildHeader({ messageType: MessageType.FollowUp, sourcePortIdentity: MASTER, sequenceId: seq, flags: Flag.ptpTimescale, logMessageInterval: -3, correctionField: BigInt(20_000 + ((seq * 7919) % 5_000)) << 16n }) as FollowUpMessage['header'],
+    header: buildHeader({
+      messageType: MessageType.FollowUp,
+      sourcePortIdentity: MASTER,
+      sequenceId: seq,
+      flags: Flag.ptpTimescale,
+      logMessageInterval: -3,
+      correctionField: BigInt(20_000 + ((seq * 7919) % 5_000)) << 16n,
+    }) as FollowUpMessage['header'],
     preciseOriginTimestamp: nsToTimestamp(t),
     tlvs: [{ kind: 'followUpInformation', cumulativeScaledRateOffset: -1234, gmTimeBaseIndicator: 1, lastGmPhaseChange: 0n, scaledLastGmFreqChange: 0 }],
   });
@@ -39,15 +62,31 @@ function syncPair(seq: number, t: bigint): PtpFrame[] {
 
 function pdelayTrio(requester: PortIdentity, responder: PortIdentity, seq: number, t: bigint): PtpFrame[] {
   const req = makePdelayReq({ sourcePortIdentity: requester, sequenceId: seq, logMessageInterval: 0 });
-  const resp = makePdelayResp({ sourcePortIdentity: responder, sequenceId: seq, requestReceiptTimestamp: nsToTimestamp(t + 1_350n), requestingPortIdentity: requester });
-  const fu = makePdelayRespFollowUp({ sourcePortIdentity: responder, sequenceId: seq, responseOriginTimestamp: nsToTimestamp(t + 21_000n), requestingPortIdentity: requester });
+  const resp = makePdelayResp({
+    sourcePortIdentity: responder,
+    sequenceId: seq,
+    requestReceiptTimestamp: nsToTimestamp(t + 1_350n),
+    requestingPortIdentity: requester,
+  });
+  const fu = makePdelayRespFollowUp({
+    sourcePortIdentity: responder,
+    sequenceId: seq,
+    responseOriginTimestamp: nsToTimestamp(t + 21_000n),
+    requestingPortIdentity: requester,
+  });
   return [frame(0x8c16459b9e11, req), frame(0x001b210a0b0c, resp), frame(0x001b210a0b0c, fu)];
 }
 
 function announce(seq: number): PtpFrame {
   const msg: AnnounceMessage = withMessageLength({
     type: 'announce',
-    header: buildHeader({ messageType: MessageType.Announce, sourcePortIdentity: MASTER, sequenceId: seq, flags: Flag.ptpTimescale, logMessageInterval: 0 }) as AnnounceMessage['header'],
+    header: buildHeader({
+      messageType: MessageType.Announce,
+      sourcePortIdentity: MASTER,
+      sequenceId: seq,
+      flags: Flag.ptpTimescale,
+      logMessageInterval: 0,
+    }) as AnnounceMessage['header'],
     originTimestamp: nsToTimestamp(0n),
     currentUtcOffset: 37,
     reserved: 0,

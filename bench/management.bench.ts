@@ -73,7 +73,15 @@ export async function run(report: Report): Promise<void> {
 
 if (process.argv[2] === SERVE_FLAG && process.argv[3] !== undefined) {
   const dataSets = sampleDataSets();
-  const server = ManagementServer.start({ path: process.argv[3], clockIdentity: STATION, portNumber: 1, majorSdoId: 1, domainNumber: 0, dataSets: () => dataSets, warn: (m) => process.stderr.write(`${m}\n`) });
+  const server = ManagementServer.start({
+    path: process.argv[3],
+    clockIdentity: STATION,
+    portNumber: 1,
+    majorSdoId: 1,
+    domainNumber: 0,
+    dataSets: () => dataSets,
+    warn: (m) => process.stderr.write(`${m}\n`),
+  });
   process.send?.('ready');
   const stop = (): never => {
     server.close();

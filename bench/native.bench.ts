@@ -45,7 +45,9 @@ function percentile(sorted: readonly number[], p: number): number {
 /** RX − TX of each Pdelay_Req the initiator sent on its timer (the echo's answers go back at once). */
 function oneWayNs(initiator: PeerReport, echo: PeerReport): number[] {
   const txById = new Map(initiator.txTimestamps.map((t) => [t.id, BigInt(t.timestampNs)]));
-  const rxBySeq = new Map(echo.received.filter((r) => r.messageType === PDELAY_REQ && r.timestampNs !== undefined).map((r) => [r.sequenceId, BigInt(r.timestampNs ?? 0)]));
+  const rxBySeq = new Map(
+    echo.received.filter((r) => r.messageType === PDELAY_REQ && r.timestampNs !== undefined).map((r) => [r.sequenceId, BigInt(r.timestampNs ?? 0)]),
+  );
   const delays: number[] = [];
   for (const s of initiator.sent) {
     const tx = txById.get(s.id);
@@ -87,5 +89,9 @@ export async function run(report: Report): Promise<void> {
   }
   report('native.clockRead.monotonicRaw', nsPerCall(monotonicRawNow), 'ns/call');
   report('native.clockRead.realtime', nsPerCall(realtimeNow), 'ns/call');
-  report('native.clockRead.hrtime', nsPerCall(() => process.hrtime.bigint()), 'ns/call');
+  report(
+    'native.clockRead.hrtime',
+    nsPerCall(() => process.hrtime.bigint()),
+    'ns/call',
+  );
 }

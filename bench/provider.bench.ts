@@ -20,7 +20,11 @@ const SERVE_FLAG = '--provider-bench-serve';
 /** The provider tests' sample snapshot, with its mapping taken now. */
 function benchSnapshot(): Snapshot {
   const now = monotonicRawNow();
-  return sampleSnapshot({ statusSince: now, mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 }, lastSync: now });
+  return sampleSnapshot({
+    statusSince: now,
+    mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 },
+    lastSync: now,
+  });
 }
 
 /**

@@ -28,7 +28,11 @@ export async function run(report: Report): Promise<void> {
   try {
     const writer = await TimePageWriter.open(join(dir, 'time.page'));
     const now = monotonicRawNow();
-    const snapshot = sampleSnapshot({ statusSince: now, mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 }, lastSync: now });
+    const snapshot = sampleSnapshot({
+      statusSince: now,
+      mapping: { monotonicRaw: now, ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1.000_000_012 },
+      lastSync: now,
+    });
     writer.publish(snapshot);
 
     let program: string;

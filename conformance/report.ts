@@ -36,12 +36,12 @@ export function writeSimulationReport(dir: string, r: ScenarioResult): SummaryRo
   );
   const figures = {
     'time to lock': fmt(r.timeToLockS, 2, 's'),
-    'recovery': fmt(r.recoveryS, 2, 's'),
+    recovery: fmt(r.recoveryS, 2, 's'),
     'steady rms': fmt(r.steadyRmsNs, 1, 'ns'),
     'steady max': fmt(r.steadyMaxNs, 1, 'ns'),
     'steady mean': fmt(r.steadyMeanNs, 1, 'ns'),
     'holdover error': fmt(r.holdoverErrorNs, 0, 'ns'),
-    'meanLinkDelay': fmt(r.meanLinkDelayNs, 1, 'ns'),
+    meanLinkDelay: fmt(r.meanLinkDelayNs, 1, 'ns'),
   };
   const md = [
     `# Simulation: ${r.name}`,
@@ -56,7 +56,9 @@ export function writeSimulationReport(dir: string, r: ScenarioResult): SummaryRo
     '',
     '## Status timeline',
     '',
-    ...(r.statusTimeline.length === 0 ? ['(no transitions)'] : r.statusTimeline.slice(0, 50).map((e) => `- ${e.atS.toFixed(3)} s: **${e.status}** — ${e.reason}`)),
+    ...(r.statusTimeline.length === 0
+      ? ['(no transitions)']
+      : r.statusTimeline.slice(0, 50).map((e) => `- ${e.atS.toFixed(3)} s: **${e.status}** — ${e.reason}`)),
     ...(r.statusTimeline.length > 50 ? [`- … ${r.statusTimeline.length - 50} more`] : []),
     '',
     `![plots](${svgName})`,
@@ -93,27 +95,33 @@ function outlineOf(points: readonly SeriesPoint[]): ReturnType<Decimator['outlin
 }
 
 function stats(f: SeriesFigures | undefined, digits = 0): string {
-  return f === undefined || f.count === 0 ? '—' : `median ${f.median.toFixed(digits)}, rms ${f.rms.toFixed(digits)}, p99 |${f.p99Abs.toFixed(digits)}|, max |${f.maxAbs.toFixed(digits)}| ns`;
+  return f === undefined || f.count === 0
+    ? '—'
+    : `median ${f.median.toFixed(digits)}, rms ${f.rms.toFixed(digits)}, p99 |${f.p99Abs.toFixed(digits)}|, max |${f.maxAbs.toFixed(digits)}| ns`;
 }
 
 /** The interop lab's figures: Syntonic's true error and offsets beside ptp4l's from the same run. */
 export function writeLabReport(dir: string, r: LabResult): SummaryRow {
   mkdirSync(dir, { recursive: true });
   const f = r.figures;
-  const figures: Record<string, string> = r.skipped !== undefined
-    ? { 'time to lock': `skipped: ${r.skipped}` }
-    : {
-        'time to lock': fmt(f.timeToSynchronizedS, 2, 's'),
-        recovery: fmt(f.recoveryS, 2, 's'),
-        'true error mean / std / max': `${fmt(f.trueErrorNs.mean, 0)} / ${fmt(f.trueErrorNs.std, 0)} / ${fmt(f.trueErrorNs.maxAbs, 0)} ns`,
-        'ptp4l servo true error mean / std / max': f.referenceTrueErrorNs === undefined ? '—' : `${fmt(f.referenceTrueErrorNs.mean, 0)} / ${fmt(f.referenceTrueErrorNs.std, 0)} / ${fmt(f.referenceTrueErrorNs.maxAbs, 0)} ns`,
-        'true error rms': fmt(f.trueErrorNs.rms, 0, 'ns'),
-        'syntonic offset rms': fmt(f.syntonicOffsetNs.rms, 0, 'ns'),
-        'ptp4l offset rms': fmt(f.ptp4lOffsetNs?.rms, 0, 'ns'),
-        'syntonic path delay': fmt(f.syntonicPathDelayNs.median, 0, 'ns'),
-        'ptp4l path delay': fmt(f.ptp4lPathDelayNs?.median, 0, 'ns'),
-        'GM path delay to syntonic': fmt(f.gmPathDelayToSyntonicNs.count === 0 ? undefined : f.gmPathDelayToSyntonicNs.median, 0, 'ns'),
-      };
+  const figures: Record<string, string> =
+    r.skipped !== undefined
+      ? { 'time to lock': `skipped: ${r.skipped}` }
+      : {
+          'time to lock': fmt(f.timeToSynchronizedS, 2, 's'),
+          recovery: fmt(f.recoveryS, 2, 's'),
+          'true error mean / std / max': `${fmt(f.trueErrorNs.mean, 0)} / ${fmt(f.trueErrorNs.std, 0)} / ${fmt(f.trueErrorNs.maxAbs, 0)} ns`,
+          'ptp4l servo true error mean / std / max':
+            f.referenceTrueErrorNs === undefined
+              ? '—'
+              : `${fmt(f.referenceTrueErrorNs.mean, 0)} / ${fmt(f.referenceTrueErrorNs.std, 0)} / ${fmt(f.referenceTrueErrorNs.maxAbs, 0)} ns`,
+          'true error rms': fmt(f.trueErrorNs.rms, 0, 'ns'),
+          'syntonic offset rms': fmt(f.syntonicOffsetNs.rms, 0, 'ns'),
+          'ptp4l offset rms': fmt(f.ptp4lOffsetNs?.rms, 0, 'ns'),
+          'syntonic path delay': fmt(f.syntonicPathDelayNs.median, 0, 'ns'),
+          'ptp4l path delay': fmt(f.ptp4lPathDelayNs?.median, 0, 'ns'),
+          'GM path delay to syntonic': fmt(f.gmPathDelayToSyntonicNs.count === 0 ? undefined : f.gmPathDelayToSyntonicNs.median, 0, 'ns'),
+        };
   const base = r.skipped === undefined ? `lab-${r.name}-port${f.syntonicPort}` : `lab-${r.name}`;
   const svgName = `${base}.svg`;
   if (r.skipped === undefined) {
@@ -133,7 +141,11 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
               { name: 'ptp4l servo true error', color: '#9467bd', outline: outlineOf(r.series.referenceTrueErrorNs) },
             ],
           },
-          { title: 'frequency adjustment (Syntonic)', unit: 'ppb', series: [{ name: 'freq', color: '#d62728', outline: outlineOf(r.series.syntonicFrequencyPpb) }] },
+          {
+            title: 'frequency adjustment (Syntonic)',
+            unit: 'ppb',
+            series: [{ name: 'freq', color: '#d62728', outline: outlineOf(r.series.syntonicFrequencyPpb) }],
+          },
           {
             title: 'path delay',
             unit: 'ns',

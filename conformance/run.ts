@@ -83,8 +83,17 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     const all: FigureLine[] = [];
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
-        process.stdout.write(`# lab ${name}, Syntonic on grandmaster port ${order}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}) …\n`);
-        const scenarioOptions: LabScenarioOptions = { order, reference: options.reference, ...(options.runS === undefined ? {} : { runS: options.runS }), ...(options.windowS === undefined ? {} : { windowS: options.windowS }) };
+        process.stdout.write(
+          `# lab ${name}, Syntonic on grandmaster port ${order}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}) …\n`,
+        );
+        const scenarioOptions: LabScenarioOptions = {
+          order,
+          reference: options.reference,
+          ...(options.runS === undefined ? {} : { runS: options.runS }),
+          ...(options.windowS === undefined ? {} : { windowS: options.windowS }),
+        };
         const lines = await runOneLab(name, scenarioOptions, rows, options.runs > 1 ? `${prefix}.run${run}` : prefix);
         all.push(...lines);
       }
@@ -121,7 +130,11 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     rows.push(writeLabReport(OUT, r));
     return [];
   }
-  process.stdout.write(`${key}.load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (load average 1/5/15 min)\n`);
+  process.stdout.write(
+    `${key}.load: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (load average 1/5/15 min)\n`,
+  );
   const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r));
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');

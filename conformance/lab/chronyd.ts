@@ -69,7 +69,8 @@ export class Chronyd {
     const deadline = Date.now() + timeoutMs;
     while (!existsSync(this.refclockSocket) || !existsSync(this.commandSocket)) {
       if (!this.process.running) throw new LabError(`chronyd ended before binding its sockets; last lines:\n${this.process.tail()}`, 'chronyd');
-      if (Date.now() > deadline) throw new LabError(`chronyd did not bind ${this.refclockSocket} within ${timeoutMs} ms; last lines:\n${this.process.tail()}`, 'chronyd');
+      if (Date.now() > deadline)
+        throw new LabError(`chronyd did not bind ${this.refclockSocket} within ${timeoutMs} ms; last lines:\n${this.process.tail()}`, 'chronyd');
       await new Promise((wake) => setTimeout(wake, 50));
     }
   }
@@ -78,7 +79,11 @@ export class Chronyd {
   sources(): ChronySource[] {
     let out: string;
     try {
-      out = execFileSync('chronyc', ['-h', this.commandSocket, '-n', '-c', 'sources'], { encoding: 'utf8', env: { ...process.env, PATH: SBIN_PATH }, timeout: 5_000 });
+      out = execFileSync('chronyc', ['-h', this.commandSocket, '-n', '-c', 'sources'], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: SBIN_PATH },
+        timeout: 5_000,
+      });
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new LabError(`chronyc sources failed: ${stderr.trim()}`, 'chronyc');

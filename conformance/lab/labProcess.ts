@@ -84,12 +84,17 @@ export class LabProcess {
         if (error !== undefined) reject(error);
         else if (line !== undefined) resolve(line);
       };
-      const timer = setTimeout(() => finish(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${this.tail()}`)),
+        timeoutMs,
+      );
       const unsubscribe = this.onLine((line) => {
         if (this.blocked.length > 0) finish(new ClockChangeAttempt(this.name, this.blocked));
         else if (pattern.test(line.text)) finish(undefined, line);
       });
-      void this.exited.then(() => finish(new Error(`${this.name} ended (${this.exitDescription ?? '?'}) before a line matching ${pattern}; last lines:\n${this.tail()}`)));
+      void this.exited.then(() =>
+        finish(new Error(`${this.name} ended (${this.exitDescription ?? '?'}) before a line matching ${pattern}; last lines:\n${this.tail()}`)),
+      );
     });
   }
 

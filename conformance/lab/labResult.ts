@@ -99,7 +99,9 @@ export interface LabFigures {
 }
 
 /** Coverage of the provider's error bound over the samples it called synchronized. */
-export function errorBoundFigures(samples: readonly TrueErrorSample[]): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'synchronizedBeyond10us'> {
+export function errorBoundFigures(
+  samples: readonly TrueErrorSample[],
+): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'synchronizedBeyond10us'> {
   const synced = samples.filter((s) => s.status === 'synchronized');
   const within = synced.filter((s) => Math.abs(s.errorNs) <= s.errorBoundNs).length;
   const bounds = synced.map((s) => s.errorBoundNs).sort((a, b) => a - b);
@@ -158,7 +160,8 @@ const inWindow = (w: Window) => (s: { atMs: number }) => s.atMs >= w.fromMs && s
 
 export function collectResult(input: ResultInput): LabResult {
   const t = (ms: number): number => (ms - input.startMs) / 1000;
-  const points = (samples: readonly OffsetSample[], pick: (s: OffsetSample) => number): SeriesPoint[] => samples.map((s) => ({ tS: t(s.atMs), value: pick(s) }));
+  const points = (samples: readonly OffsetSample[], pick: (s: OffsetSample) => number): SeriesPoint[] =>
+    samples.map((s) => ({ tS: t(s.atMs), value: pick(s) }));
   const steady = inWindow(input.steady);
   const ref = input.reference?.samples ?? [];
   const statuses = input.probe.statuses;
@@ -261,7 +264,15 @@ export function skippedResult(name: string, description: string, reason: string)
       recoveryS: undefined,
       disruptionTrueErrorNs: undefined,
     },
-    series: { syntonicOffsetNs: [], syntonicFrequencyPpb: [], syntonicPathDelayNs: [], trueErrorNs: [], referenceTrueErrorNs: [], ptp4lOffsetNs: [], ptp4lPathDelayNs: [] },
+    series: {
+      syntonicOffsetNs: [],
+      syntonicFrequencyPpb: [],
+      syntonicPathDelayNs: [],
+      trueErrorNs: [],
+      referenceTrueErrorNs: [],
+      ptp4lOffsetNs: [],
+      ptp4lPathDelayNs: [],
+    },
     statusTimeline: [],
     events: [],
     relays: [],

@@ -210,7 +210,8 @@ export class Lab {
   async waitForCarrier(end: VethEnd, carrier: boolean, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.hasCarrier(end) !== carrier) {
-      if (Date.now() > deadline) throw new LabError(`${end.name} in ${end.namespace}: carrier still ${carrier ? 'down' : 'up'} after ${timeoutMs} ms`, 'carrier');
+      if (Date.now() > deadline)
+        throw new LabError(`${end.name} in ${end.namespace}: carrier still ${carrier ? 'down' : 'up'} after ${timeoutMs} ms`, 'carrier');
       await new Promise((wake) => setTimeout(wake, 10));
     }
   }

@@ -70,7 +70,10 @@ export function parsePmcOutput(output: string): PmcMessage[] {
     const head = /^\t(\S+) seq (\d+) (\S+) (MANAGEMENT_ERROR_STATUS|MANAGEMENT)\s*(\S*)\s*$/.exec(line);
     if (head !== null) {
       flush();
-      current = { head: { source: head[1] as string, sequenceId: Number(head[2]), action: head[3] as string, tlv: head[4] as string, id: head[5] ?? '' }, fields: {} };
+      current = {
+        head: { source: head[1] as string, sequenceId: Number(head[2]), action: head[3] as string, tlv: head[4] as string, id: head[5] ?? '' },
+        fields: {},
+      };
       continue;
     }
     const field = /^\t\t(\S+)\s+(.*?)\s*$/.exec(line);

@@ -85,9 +85,9 @@ export function ptp4lConfigText(options: Ptp4lOptions, udsAddress: string): stri
       ? { priority1: options.priority1 ?? GRANDMASTER_PRIORITY1 }
       : options.role === 'servoSlave'
         ? { slaveOnly: 1, free_running: 0, clock_servo: options.servo ?? 'pi', summary_interval: -3 }
-      : options.role === 'freeRunningSlave'
-        ? { slaveOnly: 1, freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) }
-        : { freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) };
+        : options.role === 'freeRunningSlave'
+          ? { slaveOnly: 1, freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) }
+          : { freq_est_interval: 0, summary_interval: -3, ...(options.priority1 === undefined ? {} : { priority1: options.priority1 }) };
   return withGlobalOptions(base, {
     free_running: 1,
     kernel_leap: 0,
@@ -146,7 +146,16 @@ export class Ptp4l {
     // vclock.so goes into ptp4l only (`env` after setpriv): in `ip netns exec` or setpriv, which still
     // hold CAP_SYS_TIME, it would refuse to load (VCLOCK_REQUIRE_NO_SYS_TIME) and end them.
     const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'));
-    const argv = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), 'ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+    const argv = [
+      'env',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`),
+      'ptp4l',
+      '-f',
+      configPath,
+      ...options.interfaces.flatMap((i) => ['-i', i]),
+      '-m',
+      '-S',
+    ];
     return new Ptp4l(full, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
   }
 

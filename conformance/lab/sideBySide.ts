@@ -38,7 +38,13 @@ export interface SideBySide {
   readonly ptp4l: StackFigures | undefined;
 }
 
-function stack(f: SeriesFigures, timeToSynchronized: number | undefined, firstS2: number | undefined, pathDelay: SeriesFigures | undefined, syncLatency: SeriesFigures | undefined): StackFigures {
+function stack(
+  f: SeriesFigures,
+  timeToSynchronized: number | undefined,
+  firstS2: number | undefined,
+  pathDelay: SeriesFigures | undefined,
+  syncLatency: SeriesFigures | undefined,
+): StackFigures {
   return {
     mean: f.mean,
     std: f.std,
@@ -55,7 +61,10 @@ function stack(f: SeriesFigures, timeToSynchronized: number | undefined, firstS2
 export function sideBySide(r: LabResult): SideBySide {
   const f = r.figures;
   const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S, f.syntonicPathDelayNs, f.capturedSyncLatencyNs?.syntonic);
-  const ptp4l = f.referenceTrueErrorNs === undefined ? undefined : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S, f.ptp4lPathDelayNs, f.capturedSyncLatencyNs?.reference);
+  const ptp4l =
+    f.referenceTrueErrorNs === undefined
+      ? undefined
+      : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S, f.ptp4lPathDelayNs, f.capturedSyncLatencyNs?.reference);
   return { syntonic, ptp4l };
 }
 
@@ -87,7 +96,8 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
   const ownSyntonic = ownError(s.syntonic);
   const ownPtp4l = s.ptp4l === undefined ? undefined : ownError(s.ptp4l);
   // Same run, each on its own link: the part of the error each stack added, compared.
-  if (ownSyntonic !== undefined && ownPtp4l !== undefined) lines.push({ name: `${prefix}.order${syntonicPort}.syntonicMinusPtp4l.ownError.mean`, value: ownSyntonic - ownPtp4l, unit: 'ns' });
+  if (ownSyntonic !== undefined && ownPtp4l !== undefined)
+    lines.push({ name: `${prefix}.order${syntonicPort}.syntonicMinusPtp4l.ownError.mean`, value: ownSyntonic - ownPtp4l, unit: 'ns' });
   return lines;
 }
 

@@ -131,7 +131,12 @@ export class StarLab {
         const relayNs = lab.namespace(`relay-${tag}`);
         const left = await lab.veth(gmNs, relayNs);
         const right = await lab.veth(relayNs, slaveNs);
-        relays.push(await Relay.start(lab, guard, relayBinary, relayNs, left.b.name, right.a.name, { ...options.impairment, seed: (options.impairment.seed ?? 1) + seed }));
+        relays.push(
+          await Relay.start(lab, guard, relayBinary, relayNs, left.b.name, right.a.name, {
+            ...options.impairment,
+            seed: (options.impairment.seed ?? 1) + seed,
+          }),
+        );
         return { gmSide: left.a, slaveSide: right.b };
       };
       const synLink = await connect(synNs, 'syn', 0);
@@ -140,7 +145,8 @@ export class StarLab {
       const kind = options.referenceKind ?? 'pi';
       const vclock = withReference && kind !== 'free-running' ? buildVclock(lab.tempDir('vclock')) : undefined;
       const startMs = Date.now();
-      const ports = refLink === undefined ? [synLink.gmSide.name] : order === 1 ? [synLink.gmSide.name, refLink.gmSide.name] : [refLink.gmSide.name, synLink.gmSide.name];
+      const ports =
+        refLink === undefined ? [synLink.gmSide.name] : order === 1 ? [synLink.gmSide.name, refLink.gmSide.name] : [refLink.gmSide.name, synLink.gmSide.name];
       const grandmasterOptions: Ptp4lOptions = {
         name: 'gm',
         namespace: gmNs,
@@ -166,7 +172,20 @@ export class StarLab {
       const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
       await syntonic.providerListening();
       const probe = await TrueErrorProbe.connect(syntonic.socketPath);
-      const star = new StarLab(lab, guard, startMs, grandmasterOptions, grandmaster, reference, syntonic, probe, synLink.slaveSide, relays, refLink === undefined ? 1 : order, reference === undefined ? undefined : kind);
+      const star = new StarLab(
+        lab,
+        guard,
+        startMs,
+        grandmasterOptions,
+        grandmaster,
+        reference,
+        syntonic,
+        probe,
+        synLink.slaveSide,
+        relays,
+        refLink === undefined ? 1 : order,
+        reference === undefined ? undefined : kind,
+      );
       star.captures = captures;
       return star;
     } catch (err) {

@@ -145,7 +145,16 @@ export function intervalRequest(sequenceId: number, linkDelayInterval: number, t
     type: 'signaling',
     header: header(MessageType.Signaling, 60, sequenceId, { logMessageInterval: 127 }) as SignalingMessage['header'],
     targetPortIdentity: target,
-    tlvs: [{ kind: 'messageIntervalRequest', linkDelayInterval, timeSyncInterval: LOG_INTERVAL_NO_CHANGE, announceInterval: LOG_INTERVAL_NO_CHANGE, flags: 3, reserved: 0 }],
+    tlvs: [
+      {
+        kind: 'messageIntervalRequest',
+        linkDelayInterval,
+        timeSyncInterval: LOG_INTERVAL_NO_CHANGE,
+        announceInterval: LOG_INTERVAL_NO_CHANGE,
+        flags: 3,
+        reserved: 0,
+      },
+    ],
   };
   return frame(msg);
 }

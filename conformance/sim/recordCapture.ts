@@ -22,7 +22,13 @@ export const GM_CHANGE_SCENARIO: SimulationScenario = {
     phaseJumps: [{ atNs: 20n * S, deltaNs: 2_000_000n }],
   },
   station: {
-    clock: { oscillator: { frequencyOffsetPpm: 15, wanderPpbPerSqrtS: 1, seed: 5 }, timestampsFollowAdjustment: false, timestampGranularityNs: 8, timestampNoiseNs: 20, seed: 6 },
+    clock: {
+      oscillator: { frequencyOffsetPpm: 15, wanderPpbPerSqrtS: 1, seed: 5 },
+      timestampsFollowAdjustment: false,
+      timestampGranularityNs: 8,
+      timestampNoiseNs: 20,
+      seed: 6,
+    },
     discipline: true,
   },
 };

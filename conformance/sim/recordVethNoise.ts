@@ -26,7 +26,9 @@ const INTERVAL_MS = 125;
 /** RX − TX per frame of `type` from `sender` to `receiver`, ns. */
 function latencies(sender: PeerReport, receiver: PeerReport, type: number): number[] {
   const tx = new Map(sender.txTimestamps.map((t) => [t.id, BigInt(t.timestampNs)]));
-  const rx = new Map(receiver.received.filter((r) => r.messageType === type && r.timestampNs !== undefined).map((r) => [r.sequenceId, BigInt(r.timestampNs ?? 0)]));
+  const rx = new Map(
+    receiver.received.filter((r) => r.messageType === type && r.timestampNs !== undefined).map((r) => [r.sequenceId, BigInt(r.timestampNs ?? 0)]),
+  );
   const out: number[] = [];
   for (const s of sender.sent) {
     if (s.messageType !== type || !s.event) continue;
@@ -110,10 +112,14 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   writeFileSync(out, `${JSON.stringify(noise, null, 1)}\n`);
   const q = (l: { quantilesNs: readonly number[] }, i: number): number => l.quantilesNs[i] as number;
   process.stdout.write(`recorded ${noise.timer.frames} timer / ${noise.answer.frames} answer frames into ${out}\n`);
-  process.stdout.write(`timer median ${q(noise.timer, 50)} ns p99 ${q(noise.timer, 99)} ns max ${q(noise.timer, 102)} ns; answer median ${q(noise.answer, 50)} ns p99 ${q(noise.answer, 99)} ns max ${q(noise.answer, 102)} ns\n`);
+  process.stdout.write(
+    `timer median ${q(noise.timer, 50)} ns p99 ${q(noise.timer, 99)} ns max ${q(noise.timer, 102)} ns; answer median ${q(noise.answer, 50)} ns p99 ${q(noise.answer, 99)} ns max ${q(noise.answer, 102)} ns\n`,
+  );
   const st = noise.startup;
   if (st !== undefined) {
-    process.stdout.write(`startup timer median ${q(st.timer, 50)} ns p99 ${q(st.timer, 99)} ns max ${q(st.timer, 102)} ns; answer median ${q(st.answer, 50)} ns p99 ${q(st.answer, 99)} ns max ${q(st.answer, 102)} ns\n`);
+    process.stdout.write(
+      `startup timer median ${q(st.timer, 50)} ns p99 ${q(st.timer, 99)} ns max ${q(st.timer, 102)} ns; answer median ${q(st.answer, 50)} ns p99 ${q(st.answer, 99)} ns max ${q(st.answer, 102)} ns\n`,
+    );
     process.stdout.write(`first answer of each session: min ${q(st.firstAnswer, 0)} ns median ${q(st.firstAnswer, 50)} ns max ${q(st.firstAnswer, 102)} ns\n`);
   }
 }

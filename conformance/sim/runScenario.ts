@@ -104,7 +104,8 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     name: spec.name,
     description: spec.description,
     timeToLockS: firstSyncS === undefined || lockS >= lockEnd ? undefined : Math.max(0, lockS - firstSyncS),
-    recoveryS: d === undefined || d.endS >= spec.durationS || !insideAfter || recoveredS === undefined || recoveredS >= spec.durationS ? undefined : recoveredS - d.endS,
+    recoveryS:
+      d === undefined || d.endS >= spec.durationS || !insideAfter || recoveredS === undefined || recoveredS >= spec.durationS ? undefined : recoveredS - d.endS,
     steadyRmsNs: steady.rms,
     steadyMaxNs: steady.maxAbs,
     steadyMeanNs: steady.mean,

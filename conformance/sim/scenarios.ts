@@ -121,7 +121,12 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       neighborPropDelayThresh: 10_000_000,
     }),
   },
-  softwareRecorded('software-recorded', 'software timestamps as recorded on veth (fixtures/noise/veth-software.json): heavy-tailed one-way latencies, the timer path slower than the answer path, both ends on one clock (0 ppm), virtual clock; the start-up rate ratio is as noisy as the lab\'s', 1, 0),
+  softwareRecorded(
+    'software-recorded',
+    "software timestamps as recorded on veth (fixtures/noise/veth-software.json): heavy-tailed one-way latencies, the timer path slower than the answer path, both ends on one clock (0 ppm), virtual clock; the start-up rate ratio is as noisy as the lab's",
+    1,
+    0,
+  ),
   {
     ...softwareRecorded(
       'software-gm-restart',
@@ -134,18 +139,23 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     disruption: { atS: 60, endS: 70 },
     scenario: {
       ...softwareRecorded('', '', 3, 0).scenario,
-      master: { ...DEFAULT_MASTER, firstSyncAfterNs: 3n * S, outages: [{ fromNs: 60n * S, toNs: 70n * S }], phaseJumps: [{ atNs: 65n * S, deltaNs: 3_000_000n, announced: false }] },
+      master: {
+        ...DEFAULT_MASTER,
+        firstSyncAfterNs: 3n * S,
+        outages: [{ fromNs: 60n * S, toNs: 70n * S }],
+        phaseJumps: [{ atNs: 65n * S, deltaNs: 3_000_000n, announced: false }],
+      },
     },
   },
   softwareRecorded(
     'software-cold-start',
-    'software-recorded, with the lab\'s cold start: the grandmaster\'s first two Pdelay_Resp 2.5 µs late, so the start-up rate ratio is ~1 ppm off (the feed-forward problem of issue 14)',
+    "software-recorded, with the lab's cold start: the grandmaster's first two Pdelay_Resp 2.5 µs late, so the start-up rate ratio is ~1 ppm off (the feed-forward problem of issue 14)",
     4,
     0,
     { timestamping: 'software' },
     LAB_COLD_START,
   ),
-  softwareRecorded('software-recorded-port2', 'as software-recorded, with the Syncs 0.8 µs slower (the other grandmaster port\'s colder path)', 2, 800),
+  softwareRecorded('software-recorded-port2', "as software-recorded, with the Syncs 0.8 µs slower (the other grandmaster port's colder path)", 2, 800),
   {
     name: 'asymmetry',
     description: '500 ns link with 200 ns of asymmetry nobody can see: the slave settles 200 ns off',

@@ -297,7 +297,15 @@ export class Simulation {
     this.announceSeq = (seq + 1) & 0xffff;
     const rel = this.nowNs - this.scenario.startNs;
     const change = [...(m.grandmasterChanges ?? [])].reverse().find((c) => rel >= c.atNs);
-    const gm = change === undefined ? { grandmaster: m.grandmasterIdentity, priority1: m.priority1 } : { grandmaster: change.grandmasterIdentity, priority1: change.priority1, stepsRemoved: 1, pathTrace: [change.grandmasterIdentity, m.port.clockIdentity] };
+    const gm =
+      change === undefined
+        ? { grandmaster: m.grandmasterIdentity, priority1: m.priority1 }
+        : {
+            grandmaster: change.grandmasterIdentity,
+            priority1: change.priority1,
+            stepsRemoved: 1,
+            pathTrace: [change.grandmasterIdentity, m.port.clockIdentity],
+          };
     const tp = [...(m.timeProperties ?? [])].reverse().find((t) => rel >= t.atNs);
     const time = tp === undefined ? {} : { currentUtcOffset: tp.currentUtcOffset, flags: tp.flags };
     this.toStation(announce(seq, { source: m.port, logMessageInterval: m.logAnnounceInterval, ...gm, ...time }));

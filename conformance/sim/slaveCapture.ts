@@ -31,7 +31,10 @@ export function* slaveCaptureFrames(syncs: number): Generator<{ timestampNs: big
       const req = frameOf(sender, pdelayReq(sender, seq >> 3, 0));
       yield { timestampNs: local(t1), data: encodeFrame(req) };
       yield { timestampNs: local(t1 + 2n * LINK_NS + 10_000n), data: encodeFrame(pdelayResp(seq >> 3, SLAVE_PORT, t1 + LINK_NS, { source: MASTER_PORT })) };
-      yield { timestampNs: local(t1 + 2n * LINK_NS + 20_000n), data: encodeFrame(pdelayRespFollowUp(seq >> 3, SLAVE_PORT, t1 + LINK_NS + 10_000n, { source: MASTER_PORT })) };
+      yield {
+        timestampNs: local(t1 + 2n * LINK_NS + 20_000n),
+        data: encodeFrame(pdelayRespFollowUp(seq >> 3, SLAVE_PORT, t1 + LINK_NS + 10_000n, { source: MASTER_PORT })),
+      };
     }
     yield { timestampNs: local(t + 50_000_000n + LINK_NS), data: encodeFrame(sync(seq, { source: MASTER_PORT })) };
     yield { timestampNs: local(t + 50_100_000n + LINK_NS), data: encodeFrame(followUp(seq, t + 50_000_000n, { source: MASTER_PORT })) };

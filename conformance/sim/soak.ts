@@ -36,7 +36,13 @@ export function soakScenario(hours: number, seed = 21): SimulationScenario {
       phaseJumps: changes.map((atNs, i) => ({ atNs, deltaNs: (i % 2 === 0 ? 1n : -1n) * 500_000n })),
     },
     station: {
-      clock: { oscillator: { frequencyOffsetPpm: 40, wanderPpbPerSqrtS: 1, seed: seed + 1 }, timestampsFollowAdjustment: true, timestampGranularityNs: 8, timestampNoiseNs: 20, seed: seed + 2 },
+      clock: {
+        oscillator: { frequencyOffsetPpm: 40, wanderPpbPerSqrtS: 1, seed: seed + 1 },
+        timestampsFollowAdjustment: true,
+        timestampGranularityNs: 8,
+        timestampNoiseNs: 20,
+        seed: seed + 2,
+      },
       discipline: true,
     },
   };

@@ -75,7 +75,7 @@ export class Oscillator {
   readingAt(trueNs: bigint): OscillatorReading {
     this.advanceTo(trueNs);
     const elapsed = trueNs - this.intervalStart;
-    const extra = Number(elapsed) * (this.staticPpb + this.wanderPpb) / 1e9 + this.fractionAtStart;
+    const extra = (Number(elapsed) * (this.staticPpb + this.wanderPpb)) / 1e9 + this.fractionAtStart;
     const whole = Math.floor(extra);
     return { ns: this.readingAtStart + elapsed + BigInt(whole), fractionNs: fractionBelowOne(extra - whole) };
   }
@@ -85,7 +85,7 @@ export class Oscillator {
       throw new RangeError(`oscillator read at true time ${trueNs} ns, before its current interval (${this.intervalStart} ns)`);
     }
     while (trueNs >= this.intervalStart + this.intervalNs) {
-      const extra = Number(this.intervalNs) * (this.staticPpb + this.wanderPpb) / 1e9 + this.fractionAtStart;
+      const extra = (Number(this.intervalNs) * (this.staticPpb + this.wanderPpb)) / 1e9 + this.fractionAtStart;
       const whole = Math.floor(extra);
       this.readingAtStart += this.intervalNs + BigInt(whole);
       this.fractionAtStart = fractionBelowOne(extra - whole);

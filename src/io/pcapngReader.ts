@@ -272,7 +272,11 @@ export class PcapngIterator implements CaptureIterator {
     const iface = this.sectionInterfaces[id];
     if (iface === undefined) {
       const at = this.w.offset();
-      this.fail('badInterface', at, `pcapng: packet block at offset ${at} refers to interface ${id}, but the section declares ${this.sectionInterfaces.length}`);
+      this.fail(
+        'badInterface',
+        at,
+        `pcapng: packet block at offset ${at} refers to interface ${id}, but the section declares ${this.sectionInterfaces.length}`,
+      );
     }
     return iface;
   }

@@ -70,7 +70,12 @@ export class AcceptableMasterFilter {
     // Bounded: one entry per neighbour port heard (a point-to-point link has one, a forged flood is capped).
     if (this.refusedGrandmasterOf.size >= MAX_REMEMBERED_SOURCES && !this.refusedGrandmasterOf.has(key)) this.refusedGrandmasterOf.clear();
     this.refusedGrandmasterOf.set(key, gm);
-    return { reason: 'grandmasterNotAcceptable', source, grandmasterIdentity: gm, why: `grandmaster ${formatClockIdentity(gm)} (via ${formatPortIdentity(source)}) is not in acceptable_grandmasters` };
+    return {
+      reason: 'grandmasterNotAcceptable',
+      source,
+      grandmasterIdentity: gm,
+      why: `grandmaster ${formatClockIdentity(gm)} (via ${formatPortIdentity(source)}) is not in acceptable_grandmasters`,
+    };
   }
 
   /** undefined when a Sync or Follow_Up from `source` may be used (if it comes from the selected master). */
@@ -79,7 +84,12 @@ export class AcceptableMasterFilter {
     const master = this.checkMaster(source, gm);
     if (master !== undefined) return master;
     if (gm === undefined) return undefined;
-    return { reason: 'grandmasterNotAcceptable', source, grandmasterIdentity: gm, why: `grandmaster ${formatClockIdentity(gm)} (via ${formatPortIdentity(source)}) is not in acceptable_grandmasters` };
+    return {
+      reason: 'grandmasterNotAcceptable',
+      source,
+      grandmasterIdentity: gm,
+      why: `grandmaster ${formatClockIdentity(gm)} (via ${formatPortIdentity(source)}) is not in acceptable_grandmasters`,
+    };
   }
 
   private checkMaster(source: PortIdentity, gm: ClockIdentity | undefined): Refusal | undefined {

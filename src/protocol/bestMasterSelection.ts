@@ -48,7 +48,13 @@ export class BestMasterSelection implements MasterSelection {
     const master = verdict.master;
     if (verdict.newMasterPort) this.port.resetSyncReception();
     if (verdict.previousGrandmaster !== master.grandmasterIdentity) {
-      this.port.emit({ type: 'grandmasterChanged', at: rx, previous: verdict.previousGrandmaster, current: master.grandmasterIdentity, masterPort: master.port });
+      this.port.emit({
+        type: 'grandmasterChanged',
+        at: rx,
+        previous: verdict.previousGrandmaster,
+        current: master.grandmasterIdentity,
+        masterPort: master.port,
+      });
     }
     if (this.port.state !== 'SLAVE') {
       this.port.setState('SLAVE', rx, `master ${formatPortIdentity(master.port)} selected (grandmaster ${formatClockIdentity(msg.grandmasterIdentity)})`);
@@ -88,7 +94,8 @@ export class BestMasterSelection implements MasterSelection {
     this.info.clear();
     this.port.cancelSyncReceiptTimeout();
     this.port.resetSyncReception();
-    if (previous !== undefined) this.port.emit({ type: 'grandmasterChanged', at: now, previous: previous.grandmasterIdentity, current: undefined, masterPort: undefined });
+    if (previous !== undefined)
+      this.port.emit({ type: 'grandmasterChanged', at: now, previous: previous.grandmasterIdentity, current: undefined, masterPort: undefined });
     if (this.port.state !== 'LISTENING') this.port.setState('LISTENING', now, reason);
   }
 }

@@ -70,7 +70,8 @@ export function qualifyAnnounce(a: AnnounceMessage, thisClock: ClockIdentity): A
   if (a.header.sourcePortIdentity.clockIdentity === thisClock) return { ok: false, reason: 'ownFrame', why: 'sent by this station' };
   if (a.stepsRemoved >= 255) return { ok: false, reason: 'announceStepsRemoved', why: `stepsRemoved ${a.stepsRemoved} ≥ 255` };
   for (const tlv of a.tlvs) {
-    if (tlv.kind === 'pathTrace' && tlv.pathSequence.includes(thisClock)) return { ok: false, reason: 'announceLoop', why: 'PATH_TRACE contains this clock (loop)' };
+    if (tlv.kind === 'pathTrace' && tlv.pathSequence.includes(thisClock))
+      return { ok: false, reason: 'announceLoop', why: 'PATH_TRACE contains this clock (loop)' };
   }
   return { ok: true };
 }

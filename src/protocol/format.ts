@@ -3,7 +3,18 @@
  * pmc), port identities as 001122.fffe.334455-1, MAC addresses as 01:80:c2:00:00:0e, flags by their
  * 802.1AS names, and a JSON-able record of a whole frame for `syntonic decode`.
  */
-import { Flag, IEEE_802_1_OUI, OrgSubType, type ClockIdentity, type FlagName, type MacAddress, type PortIdentity, type PtpFrame, type PtpMessage, type Tlv } from './messages.js';
+import {
+  Flag,
+  IEEE_802_1_OUI,
+  OrgSubType,
+  type ClockIdentity,
+  type FlagName,
+  type MacAddress,
+  type PortIdentity,
+  type PtpFrame,
+  type PtpMessage,
+  type Tlv,
+} from './messages.js';
 import type { Timestamp } from './timestamp.js';
 import { tlvOctets, tlvTypeOf, TLV_HEADER_OCTETS } from './tlvCodec.js';
 import { toHex } from './octets.js';

@@ -79,9 +79,7 @@ export const ManagementId = {
 } as const;
 export type ManagementIdName = keyof typeof ManagementId;
 
-const ID_NAMES: ReadonlyMap<number, ManagementIdName> = new Map(
-  (Object.entries(ManagementId) as [ManagementIdName, number][]).map(([name, id]) => [id, name]),
-);
+const ID_NAMES: ReadonlyMap<number, ManagementIdName> = new Map((Object.entries(ManagementId) as [ManagementIdName, number][]).map(([name, id]) => [id, name]));
 
 /** 'TIME_STATUS_NP' for 0xC000; '0x1234' for an id nobody defines. */
 export function managementIdName(id: number): string {

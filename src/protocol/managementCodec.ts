@@ -54,7 +54,12 @@ export function decodeManagementMessage(bytes: Uint8Array): DecodeResult<Managem
   }
   const messageLength = readUint16(bytes, 2);
   if (messageLength < MANAGEMENT_MESSAGE_OCTETS) {
-    return decodeError('badMessageLength', 'messageLength', 2, `messageLength ${messageLength} is shorter than the ${MANAGEMENT_MESSAGE_OCTETS} octets of a Management message`);
+    return decodeError(
+      'badMessageLength',
+      'messageLength',
+      2,
+      `messageLength ${messageLength} is shorter than the ${MANAGEMENT_MESSAGE_OCTETS} octets of a Management message`,
+    );
   }
   if (messageLength > bytes.length) {
     return decodeError('badMessageLength', 'messageLength', 2, `messageLength ${messageLength} exceeds the ${bytes.length} octets received`);
@@ -66,7 +71,13 @@ export function decodeManagementMessage(bytes: Uint8Array): DecodeResult<Managem
       return decodeError('badTlv', `tlvs[${tlvs.length}]`, o, `${messageLength - o} octets left at the end of the message, too few for a TLV`);
     }
     const length = readUint16(bytes, o + 2);
-    if (length % 2 !== 0) return decodeError('badTlv', `tlvs[${tlvs.length}].lengthField`, o + 2, `lengthField ${length} is odd (TLVs have an even length, 1588-2019 14.1.1; linuxptp refuses odd ones)`);
+    if (length % 2 !== 0)
+      return decodeError(
+        'badTlv',
+        `tlvs[${tlvs.length}].lengthField`,
+        o + 2,
+        `lengthField ${length} is odd (TLVs have an even length, 1588-2019 14.1.1; linuxptp refuses odd ones)`,
+      );
     if (o + TLV_HEADER_OCTETS + length > messageLength) {
       return decodeError('badTlv', `tlvs[${tlvs.length}].lengthField`, o + 2, `lengthField ${length} runs past messageLength ${messageLength}`);
     }

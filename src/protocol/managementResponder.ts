@@ -17,7 +17,18 @@
  *    servo update (NOTIFY_TIME_SYNC, 4.0) and PARENT_DATA_SET when it changes (NOTIFY_PARENT_DATA_SET, 4.2).
  * Malformed datagrams never throw: they are counted under their reason and dropped.
  */
-import { CLOCK_MANAGEMENT_IDS, DATA_FIELD_OCTETS, EVENT_BITMASK_OCTETS, ManagementAction, ManagementErrorId, ManagementId, ManagementTlvType, NotifyEvent, PORT_MANAGEMENT_IDS, type ManagementErrorName } from './management.js';
+import {
+  CLOCK_MANAGEMENT_IDS,
+  DATA_FIELD_OCTETS,
+  EVENT_BITMASK_OCTETS,
+  ManagementAction,
+  ManagementErrorId,
+  ManagementId,
+  ManagementTlvType,
+  NotifyEvent,
+  PORT_MANAGEMENT_IDS,
+  type ManagementErrorName,
+} from './management.js';
 import {
   decodeManagementMessage,
   encodeManagementMessage,

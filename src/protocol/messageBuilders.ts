@@ -128,9 +128,7 @@ export function makePdelayReq(f: Common & { readonly logMessageInterval: number 
 }
 
 /** 802.1AS-2020 11.4.6: t2 of the request; two-step unless `flags` says otherwise (twoStepFlag set by default). */
-export function makePdelayResp(
-  f: Common & { readonly requestReceiptTimestamp: Timestamp; readonly requestingPortIdentity: PortIdentity },
-): PdelayRespMessage {
+export function makePdelayResp(f: Common & { readonly requestReceiptTimestamp: Timestamp; readonly requestingPortIdentity: PortIdentity }): PdelayRespMessage {
   const header = buildHeader({ ...f, flags: f.flags ?? Flag.twoStepFlag, messageType: MessageType.PdelayResp }) as PdelayRespMessage['header'];
   return {
     type: 'pdelayResp',

@@ -95,7 +95,12 @@ export function decodeMessage(bytes: Uint8Array, offset = 0, end: number = bytes
   const messageType = bytes[offset] & 0x0f;
   const required = HEADER_OCTETS + BODY_OCTETS[messageType];
   if (messageLength < required) {
-    return decodeError('badMessageLength', 'messageLength', offset + 2, `messageLength ${messageLength} is shorter than the ${required} octets of a ${messageTypeName(messageType)}`);
+    return decodeError(
+      'badMessageLength',
+      'messageLength',
+      offset + 2,
+      `messageLength ${messageLength} is shorter than the ${required} octets of a ${messageTypeName(messageType)}`,
+    );
   }
   if (messageLength > available) {
     return decodeError('badMessageLength', 'messageLength', offset + 2, `messageLength ${messageLength} exceeds the ${available} octets available`);
@@ -167,7 +172,14 @@ function decodePdelayReq(bytes: Uint8Array, header: PtpHeader, b: number, e: num
 
 type TimestampAndPort = PdelayRespMessage | PdelayRespFollowUpMessage | DelayRespMessage;
 
-function decodeTimestampAndPort(type: TimestampAndPort['type'], field: string, bytes: Uint8Array, header: PtpHeader, b: number, e: number): DecodeResult<PtpMessage> {
+function decodeTimestampAndPort(
+  type: TimestampAndPort['type'],
+  field: string,
+  bytes: Uint8Array,
+  header: PtpHeader,
+  b: number,
+  e: number,
+): DecodeResult<PtpMessage> {
   const ns = timestampNanoseconds(bytes, b);
   if (ns >= NS_PER_S) return badNanoseconds(field, b, ns);
   const list = decodeTlvs(bytes, b + TIMESTAMP_OCTETS + PORT_IDENTITY_OCTETS, e);
@@ -177,7 +189,8 @@ function decodeTimestampAndPort(type: TimestampAndPort['type'], field: string, b
   const tlvs = list.value.tlvs;
   let msg: PtpMessage;
   if (type === 'pdelayResp') msg = { type, header: header as PdelayRespMessage['header'], requestReceiptTimestamp: t, requestingPortIdentity, tlvs };
-  else if (type === 'pdelayRespFollowUp') msg = { type, header: header as PdelayRespFollowUpMessage['header'], responseOriginTimestamp: t, requestingPortIdentity, tlvs };
+  else if (type === 'pdelayRespFollowUp')
+    msg = { type, header: header as PdelayRespFollowUpMessage['header'], responseOriginTimestamp: t, requestingPortIdentity, tlvs };
   else msg = { type, header: header as DelayRespMessage['header'], receiveTimestamp: t, requestingPortIdentity, tlvs };
   return ok(msg, list.value);
 }

@@ -3,7 +3,17 @@
  * one sender: the codec's builders with this port's identity, domain and SDO filled in.
  */
 import { LOG_INTERVAL_NO_CHANGE } from './logInterval.js';
-import { GPTP_MULTICAST, type MacAddress, type PdelayReqMessage, type PdelayRespFollowUpMessage, type PdelayRespMessage, type PortIdentity, type PtpFrame, type PtpMessage, type SignalingMessage } from './messages.js';
+import {
+  GPTP_MULTICAST,
+  type MacAddress,
+  type PdelayReqMessage,
+  type PdelayRespFollowUpMessage,
+  type PdelayRespMessage,
+  type PortIdentity,
+  type PtpFrame,
+  type PtpMessage,
+  type SignalingMessage,
+} from './messages.js';
 import {
   ALL_PORTS,
   IntervalRequestFlag,

@@ -304,7 +304,12 @@ export class PeerDelayInitiator {
     if (this.rateRatioUnmeasurable) {
       // No responder time on the wire: the ratio cannot be measured; 1 costs |r − 1| × turnaround in
       // meanLinkDelay (< 2 ns for 10 µs at 200 ppm), and the servo's integral takes up the rest.
-      this.setCapable(true, 'measured', () => `peer ${formatPortIdentity(responder)} answers one-step without a timestamp (neighborRateRatio taken as 1), meanLinkDelay ${formatDelayNs(delay)}`);
+      this.setCapable(
+        true,
+        'measured',
+        () =>
+          `peer ${formatPortIdentity(responder)} answers one-step without a timestamp (neighborRateRatio taken as 1), meanLinkDelay ${formatDelayNs(delay)}`,
+      );
       return;
     }
     if (!this.neighborRateRatioValid) {
@@ -327,7 +332,8 @@ export class PeerDelayInitiator {
     if (delay < c.minNeighborPropDelay) {
       return {
         cause: 'delayBelowMinimum',
-        reason: () => `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`,
+        reason: () =>
+          `meanLinkDelay ${formatDelayNs(delay)} is below min_neighbor_prop_delay ${formatDelayNs(c.minNeighborPropDelay)}: timestamps are inconsistent`,
       };
     }
     return undefined;

@@ -91,7 +91,10 @@ export function defaultPortConfig(profile: Profile): PortConfig {
   return profile === 'automotive' ? AUTOMOTIVE_DEFAULTS : GPTP_DEFAULTS;
 }
 
-type IntegerField = Exclude<{ [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig], 'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'>;
+type IntegerField = Exclude<
+  { [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig],
+  'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'
+>;
 
 /**
  * What the engine accepts, integer fields. domainNumber 0–127 (802.1AS-2020 8.1); log intervals
@@ -124,7 +127,8 @@ export function validatePortConfig(c: PortConfig): string[] {
       problems.push(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
     }
   }
-  if (!(c.minNeighborPropDelay < c.neighborPropDelayThresh)) problems.push(`minNeighborPropDelay (${c.minNeighborPropDelay} ns) must be below neighborPropDelayThresh (${c.neighborPropDelayThresh} ns)`);
+  if (!(c.minNeighborPropDelay < c.neighborPropDelayThresh))
+    problems.push(`minNeighborPropDelay (${c.minNeighborPropDelay} ns) must be below neighborPropDelayThresh (${c.neighborPropDelayThresh} ns)`);
   if (!(c.neighborPropDelayThresh > 0)) problems.push(`neighborPropDelayThresh must be a positive number of ns, got ${c.neighborPropDelayThresh}`);
   if (!Number.isFinite(c.delayAsymmetry)) problems.push(`delayAsymmetry must be a finite number of ns, got ${c.delayAsymmetry}`);
   return problems;

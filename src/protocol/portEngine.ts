@@ -25,7 +25,16 @@ import { LinkDelayIntervalSetting, type IntervalChange } from './linkDelayInterv
 import { createMasterSelection, type MasterSelection, type SelectionPort } from './masterSelection.js';
 import { MessageCounters } from './messageCounters.js';
 import { logIntervalToNsBig } from './logInterval.js';
-import { MessageType, type MacAddress, type ClockIdentity, type PdelayReqMessage, type PortIdentity, type PtpFrame, type PtpMessage, type SignalingMessage } from './messages.js';
+import {
+  MessageType,
+  type MacAddress,
+  type ClockIdentity,
+  type PdelayReqMessage,
+  type PortIdentity,
+  type PtpFrame,
+  type PtpMessage,
+  type SignalingMessage,
+} from './messages.js';
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, pdelayRespOneStep, type Sender } from './outgoingMessages.js';
 import type { MasterInfo } from './portAnnounceInformation.js';
 import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
@@ -66,8 +75,8 @@ export interface EngineStatistics {
   readonly pdelayExchanges: number;
 }
 
-
-type PendingTx = { readonly kind: 'pdelayReq'; readonly sequenceId: number } | { readonly kind: 'pdelayResp'; readonly requester: PortIdentity; readonly sequenceId: number };
+type PendingTx =
+  { readonly kind: 'pdelayReq'; readonly sequenceId: number } | { readonly kind: 'pdelayResp'; readonly requester: PortIdentity; readonly sequenceId: number };
 
 /** What a call produced, in order: frames to send and events. */
 type Output = Transmission | EngineEvent;
@@ -497,7 +506,10 @@ export class PortEngine {
       this.signalingSequenceId = (this.signalingSequenceId + 1) & 0xffff;
     }
     const pdelayInterval = stable ? this.config.operLogPdelayReqInterval : this.config.initialLogPdelayReqInterval;
-    this.applyIntervalChange(this.linkDelayInterval.set(pdelayInterval, stable ? 'servo stable: operational interval' : 'servo unstable: initial interval'), now);
+    this.applyIntervalChange(
+      this.linkDelayInterval.set(pdelayInterval, stable ? 'servo stable: operational interval' : 'servo unstable: initial interval'),
+      now,
+    );
   }
 
   // ------------------------------------------------------------------------------------------

@@ -37,9 +37,7 @@ interface PendingSync {
 }
 
 export type SyncOutcome =
-  | { readonly kind: 'pending' }
-  | { readonly kind: 'rejected'; readonly reason: RejectionReason }
-  | { readonly kind: 'receipt'; readonly receipt: SyncReceipt };
+  { readonly kind: 'pending' } | { readonly kind: 'rejected'; readonly reason: RejectionReason } | { readonly kind: 'receipt'; readonly receipt: SyncReceipt };
 
 const PENDING: SyncOutcome = { kind: 'pending' };
 const ZERO_FOLLOW_UP_INFO: FollowUpInformationTlv = {

@@ -153,7 +153,11 @@ export class ChronyRefclock {
 
   private unreachable(err: unknown): void {
     const why = isNativeError(err) ? `${err.code}: ${err.message}` : String(err);
-    this.state(`unreachable ${isNativeError(err) ? err.code : ''}`, 'warning', `chronyd is not listening on ${this.options.address} (${why}); samples resume when it does`);
+    this.state(
+      `unreachable ${isNativeError(err) ? err.code : ''}`,
+      'warning',
+      `chronyd is not listening on ${this.options.address} (${why}); samples resume when it does`,
+    );
   }
 
   private skip(reason: Reason, message: string | undefined): void {

@@ -141,7 +141,10 @@ function holdoverRows(s: ReceivedSnapshot, time: SynchronizedTime, now: Monotoni
   const estimate = time.holdoverErrorNs ?? h.estimatedErrorNs;
   return [
     ['holdoverSince', `${seconds(Number(now - h.since))} ago`],
-    ['holdoverError', `${Math.ceil(estimate)} ns (estimated: ${tenths(h.initialErrorNs)} ns + ${tenths(h.stabilityPpb)} ns/s × t + ${tenths(h.driftPpbPerS / 2)} ns/s² × t²)`],
+    [
+      'holdoverError',
+      `${Math.ceil(estimate)} ns (estimated: ${tenths(h.initialErrorNs)} ns + ${tenths(h.stabilityPpb)} ns/s × t + ${tenths(h.driftPpbPerS / 2)} ns/s² × t²)`,
+    ],
     ['holdoverFreq', `${tenths(h.frequencyPpb)} ppb`],
   ];
 }

@@ -183,7 +183,11 @@ export class TimePageWriter {
       for (let d = dir; created !== undefined && d.length >= created.length; d = dirname(d)) await chmod(d, 0o755);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw Object.assign(new Error(`cannot create the directory ${dir} of the time page: ${e.code ?? e.message}`), { code: e.code, errno: e.errno, syscall: e.syscall });
+      throw Object.assign(new Error(`cannot create the directory ${dir} of the time page: ${e.code ?? e.message}`), {
+        code: e.code,
+        errno: e.errno,
+        syscall: e.syscall,
+      });
     }
     return new TimePageWriter(new (nativeBinding().TimePage)(path));
   }

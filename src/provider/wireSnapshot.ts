@@ -182,7 +182,10 @@ export interface WireFieldProblem {
 export type WireDecodeResult = { readonly ok: true; readonly value: ReceivedSnapshot } | { readonly ok: false; readonly error: WireFieldProblem };
 
 class WireFieldError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -286,7 +289,11 @@ function readTimescale(f: Fields): Timescale {
   const utc: UtcConversion = {
     offset: f.integer('utcOffset', -32768, 32767),
     source: f.oneOf('utcOffsetSource', UTC_OFFSET_SOURCES),
-    leap: f.nullable('leap', (l) => ({ kind: l.oneOf('kind', LEAP_KINDS), atPtpNs: l.decimal('atPtpTimeNs'), offsetAfter: l.integer('utcOffsetAfter', -32768, 32767) })),
+    leap: f.nullable('leap', (l) => ({
+      kind: l.oneOf('kind', LEAP_KINDS),
+      atPtpNs: l.decimal('atPtpTimeNs'),
+      offsetAfter: l.integer('utcOffsetAfter', -32768, 32767),
+    })),
   };
   return { tai, utc, utcUnknownReason: null };
 }
@@ -321,7 +328,10 @@ function readCounters(f: Fields): Record<string, number> {
 class Fields {
   private readonly obj: Record<string, unknown>;
 
-  constructor(value: unknown, private readonly path: string) {
+  constructor(
+    value: unknown,
+    private readonly path: string,
+  ) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireFieldError(path, `${path} must be an object`);
     this.obj = value as Record<string, unknown>;
   }
@@ -356,7 +366,8 @@ class Fields {
 
   number(name: string, min = -Number.MAX_VALUE): number {
     const v = this.obj[name];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw this.fail(name, min > 0 ? 'a positive number' : min === 0 ? 'a number ≥ 0' : 'a finite number');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      throw this.fail(name, min > 0 ? 'a positive number' : min === 0 ? 'a number ≥ 0' : 'a finite number');
     return v;
   }
 

@@ -21,7 +21,14 @@ import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
 import type { KalmanTuning } from './kalmanServo.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
-import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB, type Servo, type ServoOutput, type ServoUncertainty } from './servo.js';
+import {
+  PTP4L_FIRST_STEP_THRESHOLD_NS,
+  PTP4L_MAX_FREQUENCY_PPB,
+  PTP4L_SANITY_FREQ_LIMIT_PPB,
+  type Servo,
+  type ServoOutput,
+  type ServoUncertainty,
+} from './servo.js';
 import { ServoState, type ServoName } from './servoState.js';
 
 export interface ClockServoOptions {

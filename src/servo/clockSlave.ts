@@ -149,7 +149,11 @@ export class ClockSlave {
 
   /** Automotive profile (linuxptp servo_offset_threshold / servo_num_offset_values): ask for operational rates once stable. */
   private updateStability(outcome: SyncOutcome, now: LocalTime): void {
-    const within = this.stability.offsetThresholdNs > 0 && outcome.accepted && outcome.servoState === ServoState.locked && Math.abs(outcome.offsetNs) <= this.stability.offsetThresholdNs;
+    const within =
+      this.stability.offsetThresholdNs > 0 &&
+      outcome.accepted &&
+      outcome.servoState === ServoState.locked &&
+      Math.abs(outcome.offsetNs) <= this.stability.offsetThresholdNs;
     this.stableCount = within ? this.stableCount + 1 : 0;
     if (this.stableCount >= this.stability.numOffsetValues) this.engine.setServoStable(true, now);
   }

@@ -147,8 +147,7 @@ export function simulate(scenario: ServoScenario, makeServo: (clock: SimClock) =
       clock.advanceTo(nextPdelay);
       const masterS = secondsOf(nextPdelay);
       const master = Number(nextPdelay - start) + frequencyStepNs(scenario, masterS) + masterNoise.symmetric(masterNoiseNs);
-      const measuredDelayNs =
-        (scenario.linkDelayNs ?? 500) + masterNoise.symmetric(scenario.linkDelayNoiseNs ?? 2) + delaySpikeAt(scenario, masterS);
+      const measuredDelayNs = (scenario.linkDelayNs ?? 500) + masterNoise.symmetric(scenario.linkDelayNoiseNs ?? 2) + delaySpikeAt(scenario, masterS);
       pairs.push({ master, local: clock.timestampNow(), measuredDelayNs });
       if (pairs.length > window + 1) pairs.shift();
       nextPdelay += BigInt(pdelayIntervalNs);
@@ -282,4 +281,3 @@ export function lockFigures(syncs: readonly SimulatedSync[], lockNs = 100, stead
   }
   return { timeToLockS, rmsNs: n === 0 ? NaN : Math.sqrt(sum / n), maxNs: max };
 }
-

@@ -217,10 +217,7 @@ export class SyncStatusClassifier {
     let why: string | undefined;
     if (this.lastSync !== undefined && o.grandmasterIdentity !== this.grandmaster) {
       why = `Grandmaster changed from ${formatIdentityOrNone(this.grandmaster)} to ${formatIdentityOrNone(o.grandmasterIdentity)}.`;
-    } else if (
-      this.timeBaseIndicator !== undefined &&
-      (o.gmTimeBaseIndicator !== this.timeBaseIndicator || o.lastGmPhaseChange !== this.timeBasePhaseChange)
-    ) {
+    } else if (this.timeBaseIndicator !== undefined && (o.gmTimeBaseIndicator !== this.timeBaseIndicator || o.lastGmPhaseChange !== this.timeBasePhaseChange)) {
       const phaseNs = scaledNsToNs(o.lastGmPhaseChange);
       why = `Grandmaster time base changed (gmTimeBaseIndicator ${this.timeBaseIndicator} → ${o.gmTimeBaseIndicator}, lastGmPhaseChange ${phaseNs} ns).`;
     }
@@ -247,7 +244,6 @@ export class SyncStatusClassifier {
     (this.events ??= []).push({ from, to, reason, atLocal: at });
   }
 }
-
 
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);
 

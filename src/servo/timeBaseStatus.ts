@@ -185,7 +185,12 @@ export class TimeBaseStatus {
       holdoverModel:
         model === undefined
           ? undefined
-          : { initialErrorNs: Math.abs(this.holdoverStartErrorNs), stabilityPpb: model.stabilityPpb, driftPpbPerS: Math.abs(model.driftPpbPerS), frequencyPpb: model.frequencyPpb },
+          : {
+              initialErrorNs: Math.abs(this.holdoverStartErrorNs),
+              stabilityPpb: model.stabilityPpb,
+              driftPpbPerS: Math.abs(model.driftPpbPerS),
+              frequencyPpb: model.frequencyPpb,
+            },
       quality: qualityLevel(errorForQuality, this.qualityThresholds),
       qualityErrorNs: errorForQuality,
       qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,

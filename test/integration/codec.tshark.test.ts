@@ -21,9 +21,14 @@ const gate = needs('codec cross-check against tshark', 'tshark');
 type Value = bigint | number | string;
 type FieldOf = (f: PtpFrame) => Value | Value[] | undefined;
 
-const ts = (pick: (m: PtpMessage) => Timestamp | undefined, part: 'seconds' | 'nanoseconds'): FieldOf => (f) => pick(f.message)?.[part];
-const when = <K extends PtpMessage['type']>(type: K, get: (m: Extract<PtpMessage, { type: K }>) => Value | Value[]): FieldOf => (f) =>
-  f.message.type === type ? get(f.message as Extract<PtpMessage, { type: K }>) : undefined;
+const ts =
+  (pick: (m: PtpMessage) => Timestamp | undefined, part: 'seconds' | 'nanoseconds'): FieldOf =>
+  (f) =>
+    pick(f.message)?.[part];
+const when =
+  <K extends PtpMessage['type']>(type: K, get: (m: Extract<PtpMessage, { type: K }>) => Value | Value[]): FieldOf =>
+  (f) =>
+    f.message.type === type ? get(f.message as Extract<PtpMessage, { type: K }>) : undefined;
 const firstTlv = (f: PtpFrame) => (f.message.type === 'signaling' ? f.message.tlvs[0] : undefined);
 const fuTlv = (f: PtpFrame) => (f.message.type === 'other' ? undefined : f.message.tlvs.find((t) => t.kind === 'followUpInformation'));
 function fuField(get: (t: Extract<PtpMessage['tlvs'][number], { kind: 'followUpInformation' }>) => Value): FieldOf {
@@ -62,8 +67,14 @@ const FIELDS: Record<string, FieldOf> = {
   'ptp.v2.sequenceid': (f) => f.message.header.sequenceId,
   'ptp.v2.controlfield': (f) => f.message.header.controlField,
   'ptp.v2.logmessageperiod': (f) => f.message.header.logMessageInterval,
-  'ptp.v2.sdr.origintimestamp.seconds': ts((m) => (m.type === 'delayReq' || (m.type === 'sync' && !gptpReserved(m)) ? m.originTimestamp : undefined), 'seconds'),
-  'ptp.v2.sdr.origintimestamp.nanoseconds': ts((m) => (m.type === 'delayReq' || (m.type === 'sync' && !gptpReserved(m)) ? m.originTimestamp : undefined), 'nanoseconds'),
+  'ptp.v2.sdr.origintimestamp.seconds': ts(
+    (m) => (m.type === 'delayReq' || (m.type === 'sync' && !gptpReserved(m)) ? m.originTimestamp : undefined),
+    'seconds',
+  ),
+  'ptp.v2.sdr.origintimestamp.nanoseconds': ts(
+    (m) => (m.type === 'delayReq' || (m.type === 'sync' && !gptpReserved(m)) ? m.originTimestamp : undefined),
+    'nanoseconds',
+  ),
   'ptp.v2.sync.reserved': (f) => (f.message.type === 'sync' && gptpReserved(f.message) ? timestampOctets(f.message.originTimestamp) : undefined),
   'ptp.v2.fu.preciseorigintimestamp.seconds': ts((m) => (m.type === 'followUp' ? m.preciseOriginTimestamp : undefined), 'seconds'),
   'ptp.v2.fu.preciseorigintimestamp.nanoseconds': ts((m) => (m.type === 'followUp' ? m.preciseOriginTimestamp : undefined), 'nanoseconds'),
@@ -97,9 +108,12 @@ const FIELDS: Record<string, FieldOf> = {
   'ptp.v2.sig.targetportidentity': when('signaling', (m) => m.targetPortIdentity.clockIdentity),
   'ptp.v2.sig.targetportid': when('signaling', (m) => m.targetPortIdentity.portNumber),
   // tshark 4.0 dissects only the first TLV of a Signaling message.
-  'ptp.as.sig.tlv.linkdelayinterval': (f) => (firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { linkDelayInterval: number }).linkDelayInterval : undefined),
-  'ptp.as.sig.tlv.timesyncinterval': (f) => (firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { timeSyncInterval: number }).timeSyncInterval : undefined),
-  'ptp.as.sig.tlv.announceinterval': (f) => (firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { announceInterval: number }).announceInterval : undefined),
+  'ptp.as.sig.tlv.linkdelayinterval': (f) =>
+    firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { linkDelayInterval: number }).linkDelayInterval : undefined,
+  'ptp.as.sig.tlv.timesyncinterval': (f) =>
+    firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { timeSyncInterval: number }).timeSyncInterval : undefined,
+  'ptp.as.sig.tlv.announceinterval': (f) =>
+    firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { announceInterval: number }).announceInterval : undefined,
   'ptp.as.sig.tlv.flags': (f) => (firstTlv(f)?.kind === 'messageIntervalRequest' ? (firstTlv(f) as { flags: number }).flags : undefined),
   'ptp.as.sig.tlv.gptpcapablemessageinterval': (f) => {
     const t = firstTlv(f);

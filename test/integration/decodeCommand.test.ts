@@ -60,7 +60,17 @@ describe('syntonic decode --format jsonl', () => {
       sequenceId: 34,
       logMessageInterval: -3,
       preciseOriginTimestamp: { seconds: 1_188_290, nanoseconds: 927_222_883 },
-      tlvs: [{ tlvType: 3, lengthField: 28, kind: 'followUpInformation', organizationId: '0080c2', organizationSubType: 1, cumulativeScaledRateOffset: 0, lastGmPhaseChange: '0' }],
+      tlvs: [
+        {
+          tlvType: 3,
+          lengthField: 28,
+          kind: 'followUpInformation',
+          organizationId: '0080c2',
+          organizationSubType: 1,
+          cumulativeScaledRateOffset: 0,
+          lastGmPhaseChange: '0',
+        },
+      ],
     });
     expect(all.get(1)).toMatchObject({ messageType: 'Sync', flags: { raw: '0x0208', names: ['twoStepFlag', 'ptpTimescale'] }, trailer: '0ff6' });
     expect(run.stderr).toContain('128 PTP frame(s), 0 with errors; 0 other frame(s) skipped');
@@ -94,10 +104,19 @@ describe('syntonic decode --format jsonl', () => {
       },
     });
     // One-step Sync: correctionField 105045 ns = 105045 × 65536 = 6884229120 scaled ns.
-    expect(all.get(1)).toMatchObject({ correctionField: '6884229120', correctionNs: '105045', originTimestamp: { seconds: 1_704_067_200, nanoseconds: 123_456_789 } });
+    expect(all.get(1)).toMatchObject({
+      correctionField: '6884229120',
+      correctionNs: '105045',
+      originTimestamp: { seconds: 1_704_067_200, nanoseconds: 123_456_789 },
+    });
     // −1 scaled ns = −1/65536 ns = −0.0000152587890625 ns exactly.
     expect(all.get(2)).toMatchObject({ correctionField: '-1', correctionNs: '-0.0000152587890625' });
-    expect(all.get(4)).toMatchObject({ vlanTags: [{ tpid: 0x88a8, pcp: 0, dei: 0, vid: 10 }, { tpid: 0x8100, pcp: 7, dei: 0, vid: 20 }] });
+    expect(all.get(4)).toMatchObject({
+      vlanTags: [
+        { tpid: 0x88a8, pcp: 0, dei: 0, vid: 10 },
+        { tpid: 0x8100, pcp: 7, dei: 0, vid: 20 },
+      ],
+    });
     expect(run.stderr).toContain('19 PTP frame(s), 9 with errors; 1 other frame(s) skipped');
   });
 });
@@ -107,12 +126,16 @@ describe('syntonic decode --format text', () => {
     const run = syntonic('decode', fixture('gptp__bridge-anon_sync125ms_futlv_pdelay__scapy-gptp.pcapng'), '-f', 'text');
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(128);
-    expect(lines[1]).toMatch(/^ +2 2021-03-16T\d\d:39:34\.349949598Z 11:22:33:44:55:66 Follow_Up seq=34 112233\.fffe\.445566-6 preciseOriginTimestamp=1188290\.927222883 /);
+    expect(lines[1]).toMatch(
+      /^ +2 2021-03-16T\d\d:39:34\.349949598Z 11:22:33:44:55:66 Follow_Up seq=34 112233\.fffe\.445566-6 preciseOriginTimestamp=1188290\.927222883 /,
+    );
   });
 
   it('prints the error of a broken frame on its line', () => {
     const run = syntonic('decode', fixture('codec-edge-cases__syntonic.pcap'), '--format=text');
-    expect(run.stdout).toContain('    13 2024-01-01T00:00:00.012000000Z 02:00:00:00:00:01 error unsupportedVersion versionPTP@15: versionPTP is 1, only 2 is supported');
+    expect(run.stdout).toContain(
+      '    13 2024-01-01T00:00:00.012000000Z 02:00:00:00:00:01 error unsupportedVersion versionPTP@15: versionPTP is 1, only 2 is supported',
+    );
   });
 });
 

@@ -24,7 +24,15 @@ describe.skipIf(gate.skip)('pmc -u against uds_address (fixed data sets)', () =>
   const client = (): string => join(tmp.dir, `pmc.${++clients}`);
 
   beforeAll(() => {
-    server = ManagementServer.start({ path: uds, clockIdentity: STATION, portNumber: 1, majorSdoId: 1, domainNumber: 0, dataSets: () => sampleDataSets(), warn: (m) => warnings.push(m) });
+    server = ManagementServer.start({
+      path: uds,
+      clockIdentity: STATION,
+      portNumber: 1,
+      majorSdoId: 1,
+      domainNumber: 0,
+      dataSets: () => sampleDataSets(),
+      warn: (m) => warnings.push(m),
+    });
   });
   afterAll(() => {
     server.close();
@@ -114,7 +122,11 @@ describe.skipIf(gate.skip)('pmc -u against uds_address (fixed data sets)', () =>
   });
 
   it('anything else gets MANAGEMENT_ERROR_STATUS, one answer per request in order', async () => {
-    const out = parsePmcOutput(await runPmc(uds, ['GET CLOCK_DESCRIPTION', 'GET USER_DESCRIPTION', 'SET PRIORITY1 3', 'GET PORT_STATS_NP', 'GET GRANDMASTER_SETTINGS_NP'], { clientPath: client() }));
+    const out = parsePmcOutput(
+      await runPmc(uds, ['GET CLOCK_DESCRIPTION', 'GET USER_DESCRIPTION', 'SET PRIORITY1 3', 'GET PORT_STATS_NP', 'GET GRANDMASTER_SETTINGS_NP'], {
+        clientPath: client(),
+      }),
+    );
     expect(out.map((m) => [m.source, m.tlv])).toEqual([
       ['0200aa.fffe.000001-1', 'MANAGEMENT_ERROR_STATUS'],
       ['0200aa.fffe.000001-0', 'MANAGEMENT_ERROR_STATUS'],
@@ -149,7 +161,13 @@ describe.skipIf(gate.skip)('pmc -u against uds_address (fixed data sets)', () =>
       await until(() => parsePmcOutput(output).length === 2);
       const [subscribed, pushed] = parsePmcOutput(output);
       expect(subscribed).toMatchObject({ id: 'SUBSCRIBE_EVENTS_NP', fields: { duration: '30', NOTIFY_PORT_STATE: 'on' } });
-      expect(pushed).toMatchObject({ source: '0200aa.fffe.000001-1', sequenceId: 0, action: 'RESPONSE', id: 'PORT_DATA_SET', fields: expected['PORT_DATA_SET'] });
+      expect(pushed).toMatchObject({
+        source: '0200aa.fffe.000001-1',
+        sequenceId: 0,
+        action: 'RESPONSE',
+        id: 'PORT_DATA_SET',
+        fields: expected['PORT_DATA_SET'],
+      });
     } finally {
       pmc.stdin.end();
       await new Promise((done) => pmc.once('exit', done));

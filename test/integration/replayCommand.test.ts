@@ -21,7 +21,19 @@ function syncsHandedToServo(summary: Record<string, unknown>): number {
   const notUsed = Object.values(summary['servoRejected'] as Record<string, number>).reduce((a, b) => a + b, 0);
   return (summary['syncs'] as number) + notUsed;
 }
-const SYNC_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'];
+const SYNC_FIELDS = [
+  'captureTime',
+  'sequenceId',
+  'masterTime',
+  'localTime',
+  'offsetFromMaster',
+  'meanLinkDelay',
+  'neighborRateRatio',
+  'rateRatio',
+  'servoState',
+  'frequencyAdjustment',
+  'status',
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'syntonic-replay-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +47,10 @@ describe('syntonic replay', () => {
   it('prints one jsonl record per accepted Sync under the 802.1AS names, then the summary', () => {
     const run = syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive');
     expect(run.status).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const syncs = lines.filter((l) => l['type'] === 'sync');
     // One record per Sync the servo used; the capture's 55 Syncs (tshark) are those plus the ones its
     // filters set aside (this capture's first offsets swing by milliseconds).
@@ -49,7 +64,9 @@ describe('syntonic replay', () => {
   });
 
   it('gives byte-identical output for the same file twice', () => {
-    expect(syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout).toBe(syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout);
+    expect(syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout).toBe(
+      syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout,
+    );
   });
 
   it('writes csv with a header of the same names, and the summary to stderr', () => {
@@ -93,7 +110,7 @@ describe('syntonic replay', () => {
   });
 });
 
-describe('syntonic replay without -f: thresholds that fit the capture\'s times', () => {
+describe("syntonic replay without -f: thresholds that fit the capture's times", () => {
   // tcpdump at a ptp4l slave on veth (SOURCES.md): its own Pdelay_Req times are taken before the
   // driver's, so single exchanges read up to ~1.2 µs, past 802.1AS's 800 ns.
   const TCPDUMP = 'fixtures/pcaps/gptp__ptp4l-gm-free-running-slave_veth-swts__syntonic.pcap';
@@ -114,7 +131,7 @@ describe('syntonic replay without -f: thresholds that fit the capture\'s times',
     expect(syntonic(TCPDUMP).stdout).toMatch(/\nsettings\s+software timestamps/);
   });
 
-  it('-f still wins: gPTP.cfg\'s 800 ns threshold drops the link on the same capture', () => {
+  it("-f still wins: gPTP.cfg's 800 ns threshold drops the link on the same capture", () => {
     const summary = summaryOf(syntonic(TCPDUMP, '--format', 'jsonl', '-f', 'configs/gPTP.cfg'));
     expect(summary['settings']).toBe('-f configs/gPTP.cfg');
     expect((summary['rejected'] as Record<string, number>)['notAsCapable']).toBeGreaterThan(0);
@@ -123,17 +140,26 @@ describe('syntonic replay without -f: thresholds that fit the capture\'s times',
 
   it('keeps the 802.1AS defaults for a pcapng whose interface states hardware timestamps', () => {
     const hardware = join(dir, 'hardware.pcapng');
-    writePcapng(hardware, [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })), {
-      interfaceDescription: 'enp1s0: hardware timestamps (PHC /dev/ptp0)',
-    });
+    writePcapng(
+      hardware,
+      [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })),
+      {
+        interfaceDescription: 'enp1s0: hardware timestamps (PHC /dev/ptp0)',
+      },
+    );
     const summary = summaryOf(syntonic(hardware, '--format', 'jsonl'));
-    expect(summary['settings']).toMatch(/^802\.1AS defaults \(as configs\/gPTP\.cfg.*\): hardware timestamps, interface 0 states hardware timestamps \("enp1s0: hardware timestamps/);
+    expect(summary['settings']).toMatch(
+      /^802\.1AS defaults \(as configs\/gPTP\.cfg.*\): hardware timestamps, interface 0 states hardware timestamps \("enp1s0: hardware timestamps/,
+    );
     expect((summary['rejected'] as Record<string, number>)['notAsCapable']).toBeGreaterThan(0);
   });
 
   it('reads a pcapng without such a statement as software times', () => {
     const plain = join(dir, 'plain.pcapng');
-    writePcapng(plain, [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })));
+    writePcapng(
+      plain,
+      [...readCapture(join(ROOT, TCPDUMP))].map((f) => ({ timestampNs: f.timestampNs, data: f.data.slice() })),
+    );
     const summary = summaryOf(syntonic(plain, '--format', 'jsonl'));
     expect(summary['settings']).toMatch(/^software timestamps .*: its pcapng interface description states no hardware timestamps/);
     expect(syncsHandedToServo(summary)).toBe(173);

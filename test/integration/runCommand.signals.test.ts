@@ -32,7 +32,11 @@ class Daemon {
   }
 
   static start(args: string[]): Daemon {
-    return new Daemon(spawn('setpriv', ['--inh-caps=-sys_time', '--bounding-set=-sys_time', process.execPath, BIN, 'run', '-i', 'lo', '--timestamping', 'software', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new Daemon(
+      spawn('setpriv', ['--inh-caps=-sys_time', '--bounding-set=-sys_time', process.execPath, BIN, 'run', '-i', 'lo', '--timestamping', 'software', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
@@ -57,7 +61,10 @@ describe.skipIf(gate.skip)('syntonic run: signals', () => {
       expect(existsSync(socket)).toBe(true);
       expect(existsSync(page)).toBe(true);
 
-      writeFileSync(cfg, '[global]\nlogging_level 5\ndomainNumber 3\nacceptable_grandmasters 001122.fffe.334455\n[lo]\nacceptable_masters 001122.fffe.334455-1\n');
+      writeFileSync(
+        cfg,
+        '[global]\nlogging_level 5\ndomainNumber 3\nacceptable_grandmasters 001122.fffe.334455\n[lo]\nacceptable_masters 001122.fffe.334455-1\n',
+      );
       d.child.kill('SIGHUP');
       await d.waitFor(/acceptable grandmasters: 001122\.fffe\.334455; acceptable masters: 001122\.fffe\.334455-1/);
       expect(d.out).toContain(`received SIGHUP: configuration ${cfg} reloaded, applied: acceptable_grandmasters, acceptable_masters, logging_level`);

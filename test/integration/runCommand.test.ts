@@ -20,7 +20,7 @@ beforeAll(async () => {
 }, 240_000);
 
 function run(args: string[], prefix: string[] = []): { code: number | null; stderr: string; stdout: string } {
-  const command = prefix.length > 0 ? prefix[0] as string : process.execPath;
+  const command = prefix.length > 0 ? (prefix[0] as string) : process.execPath;
   const argv = prefix.length > 0 ? [...prefix.slice(1), process.execPath, BIN, 'run', ...args] : [BIN, 'run', ...args];
   const r = spawnSync(command, argv, { encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, stderr: r.stderr, stdout: r.stdout };
@@ -70,7 +70,25 @@ describe.skipIf(stopGate.skip)('syntonic run: clean stop', () => {
   it('stops on SIGTERM with exit code 0, even right after start-up', async () => {
     const socket = join(dir, 'stop.sock');
     const page = join(dir, 'stop', 'time.page');
-    const child = spawn('setpriv', ['--inh-caps=-sys_time', '--bounding-set=-sys_time', process.execPath, BIN, 'run', '-i', 'lo', '--timestamping', 'software', '--socket', socket, '--time-page', page], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'setpriv',
+      [
+        '--inh-caps=-sys_time',
+        '--bounding-set=-sys_time',
+        process.execPath,
+        BIN,
+        'run',
+        '-i',
+        'lo',
+        '--timestamping',
+        'software',
+        '--socket',
+        socket,
+        '--time-page',
+        page,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -96,7 +114,10 @@ describe.skipIf(stopGate.skip)('syntonic run: clean stop', () => {
     const taken = join(dir, 'taken.txt');
     writeFileSync(taken, 'not a page\n');
     const socket = join(dir, 'taken.sock');
-    const r = run(['-i', 'lo', '--timestamping', 'software', '--socket', socket, '--time-page', taken], ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time']);
+    const r = run(
+      ['-i', 'lo', '--timestamping', 'software', '--socket', socket, '--time-page', taken],
+      ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time'],
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`syntonic run: time page: ${taken} exists and is not a syntonic time page; refusing to replace it\n`);
     expect(readFileSync(taken, 'utf8')).toBe('not a page\n');

@@ -41,7 +41,12 @@ function leapRun(): { sim: Simulation; read: (taiNs: bigint) => ReturnType<TimeE
       ],
     },
     station: {
-      clock: { oscillator: { frequencyOffsetPpm: 20, seed: 7 }, timestampsFollowAdjustment: true, timestampGranularityNs: 8, initialReadingNs: START_NS + 2_000_000n },
+      clock: {
+        oscillator: { frequencyOffsetPpm: 20, seed: 7 },
+        timestampsFollowAdjustment: true,
+        timestampGranularityNs: 8,
+        initialReadingNs: START_NS + 2_000_000n,
+      },
       discipline: true,
     },
   });

@@ -110,7 +110,7 @@ describe('syntonic status', () => {
     await waitLines(2);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const ptpTimes = lines.map((l) => ((JSON.parse(l) as { mapping: { ptpTimeNs: string } }).mapping.ptpTimeNs));
+    const ptpTimes = lines.map((l) => (JSON.parse(l) as { mapping: { ptpTimeNs: string } }).mapping.ptpTimeNs);
     expect(ptpTimes).toEqual(['1732000000000000000', '1732000000125000000']);
   });
 });

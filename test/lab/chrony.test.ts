@@ -80,13 +80,20 @@ describe.skipIf(gate.skip)('chronyd SOCK refclock fed by syntonic run (software 
   function explain(rows: ChronySource[], s: SyntonicDaemon): void {
     console.info(rows.map((r) => JSON.stringify(r)).join('\n'));
     console.info(chronyd.process.lines.map((l) => l.text).join('\n'));
-    console.info(s.process.lines.filter((l) => !/master offset/.test(l.text)).map((l) => l.text).join('\n'));
+    console.info(
+      s.process.lines
+        .filter((l) => !/master offset/.test(l.text))
+        .map((l) => l.text)
+        .join('\n'),
+    );
   }
 
   function report(what: string, offsetsNs: number[]): ReturnType<typeof seriesFigures> {
     const f = seriesFigures(offsetsNs);
     const within = offsetsNs.filter((x) => Math.abs(x) <= TRUTH_BOUND_NS).length;
-    console.info(`chrony (${what}): ${f.count} samples, chronyc offset − truth: median ${f.median} ns, rms ${f.rms.toFixed(0)} ns, max |x| ${f.maxAbs} ns, ${within}/${f.count} within ±2 µs`);
+    console.info(
+      `chrony (${what}): ${f.count} samples, chronyc offset − truth: median ${f.median} ns, rms ${f.rms.toFixed(0)} ns, max |x| ${f.maxAbs} ns, ${within}/${f.count} within ±2 µs`,
+    );
     return f;
   }
 
@@ -137,7 +144,11 @@ describe.skipIf(gate.skip)('chronyd SOCK refclock fed by syntonic run (software 
   }
 
   it('with assume_utc_offset 0 chronyc shows the source reachable and its offset within ±2 µs of the truth (synchronized time of the virtual clock)', async () => {
-    await measure('clock_servo pi', [`refclock_sock_address ${chronyd.refclockSocket}`, 'assume_utc_offset 0'], /chrony refclock: SOCK samples to .*: the synchronized time of the virtual clock/);
+    await measure(
+      'clock_servo pi',
+      [`refclock_sock_address ${chronyd.refclockSocket}`, 'assume_utc_offset 0'],
+      /chrony refclock: SOCK samples to .*: the synchronized time of the virtual clock/,
+    );
   });
 
   it('with clock_servo refclock_sock chrony gets each Sync’s measured offset, also within ±2 µs of the truth', async () => {

@@ -123,7 +123,9 @@ describe.skipIf(gate.skip)('syntonic run against a ptp4l grandmaster over veth (
     // What an application calls: TimeBaseClient.now(), bracketed by CLOCK_REALTIME reads.
     const readings = Array.from({ length: 21 }, () => (probe as TrueErrorProbe).clientNow()).filter((r) => r !== undefined);
     const viaNow = seriesFigures(readings.map((r) => r.errorNs));
-    console.info(`e2e: TimeBaseClient.now() − CLOCK_REALTIME: median ${viaNow.median} ns (bracket median ${seriesFigures(readings.map((r) => r.bracketNs)).median} ns)`);
+    console.info(
+      `e2e: TimeBaseClient.now() − CLOCK_REALTIME: median ${viaNow.median} ns (bracket median ${seriesFigures(readings.map((r) => r.bracketNs)).median} ns)`,
+    );
     expect(readings).toHaveLength(21);
     expect(Math.abs(viaNow.median)).toBeLessThan(MEDIAN_ABS_ERROR_BOUND_NS);
   });
@@ -137,7 +139,13 @@ describe.skipIf(gate.skip)('syntonic run against a ptp4l grandmaster over veth (
       .trim()
       .split('\n')
       .map((line) => line.split(' '))
-      .map(([code, status, errorNs, bracketNs, boundNs]) => ({ code: Number(code), status, errorNs: Number(errorNs), bracketNs: Number(bracketNs), boundNs: Number(boundNs) }));
+      .map(([code, status, errorNs, bracketNs, boundNs]) => ({
+        code: Number(code),
+        status,
+        errorNs: Number(errorNs),
+        bracketNs: Number(bracketNs),
+        boundNs: Number(boundNs),
+      }));
     const f = seriesFigures(rows.map((r) => r.errorNs));
     const within = rows.filter((r) => Math.abs(r.errorNs) <= r.boundNs).length;
     console.info(

@@ -37,7 +37,15 @@ const gate = needs('e2e: pmc against syntonic run', 'netns', 'setpriv', 'ptp4l',
 const SYNCHRONIZED_WITHIN_MS = 30_000;
 /** CLOCK_REALTIME ↔ CLOCK_MONOTONIC_RAW pairing of the daemon's snapshot and of this test: µs at worst. */
 const PAIRING_TOLERANCE_NS = 200_000;
-const ALL_GETS = ['TIME_STATUS_NP', 'PORT_DATA_SET', 'PARENT_DATA_SET', 'CURRENT_DATA_SET', 'DEFAULT_DATA_SET', 'TIME_PROPERTIES_DATA_SET', 'PORT_PROPERTIES_NP'];
+const ALL_GETS = [
+  'TIME_STATUS_NP',
+  'PORT_DATA_SET',
+  'PARENT_DATA_SET',
+  'CURRENT_DATA_SET',
+  'DEFAULT_DATA_SET',
+  'TIME_PROPERTIES_DATA_SET',
+  'PORT_PROPERTIES_NP',
+];
 
 interface WatchedStatus {
   readonly atMs: number;
@@ -68,7 +76,9 @@ class StatusWatch {
   private readonly child: ChildProcess;
 
   constructor(socketPath: string) {
-    this.child = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/syntonic.js'), 'status', '--json', '--watch', '--socket', socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/syntonic.js'), 'status', '--json', '--watch', '--socket', socketPath], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buffered = '';
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
@@ -146,11 +156,23 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
     const ingress = field('TIME_STATUS_NP', 'ingress_time');
     const sameSync =
       ingress !== undefined &&
-      window.some((u) => u.json.lastSyncMonotonicRawNs !== null && Math.abs(Number(BigInt(u.json.lastSyncMonotonicRawNs) - (BigInt(ingress) - realtimeMinusRaw))) < PAIRING_TOLERANCE_NS);
+      window.some(
+        (u) =>
+          u.json.lastSyncMonotonicRawNs !== null &&
+          Math.abs(Number(BigInt(u.json.lastSyncMonotonicRawNs) - (BigInt(ingress) - realtimeMinusRaw))) < PAIRING_TOLERANCE_NS,
+      );
     const complete =
       sameSync &&
-      near(field('CURRENT_DATA_SET', 'offsetFromMaster'), window.map((u) => u.json.offsetFromMaster), 0.051) &&
-      near(field('CURRENT_DATA_SET', 'meanPathDelay'), window.map((u) => u.json.meanLinkDelay), 0.051);
+      near(
+        field('CURRENT_DATA_SET', 'offsetFromMaster'),
+        window.map((u) => u.json.offsetFromMaster),
+        0.051,
+      ) &&
+      near(
+        field('CURRENT_DATA_SET', 'meanPathDelay'),
+        window.map((u) => u.json.meanLinkDelay),
+        0.051,
+      );
     return { answers, window, realtimeMinusRaw, complete };
   }
 
@@ -174,7 +196,9 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
     // TIME_STATUS_NP: the status update of the same Sync.
     const ts = f('TIME_STATUS_NP');
     const ingressRaw = BigInt(ts['ingress_time'] as string) - realtimeMinusRaw;
-    const sameSync = window.find((u) => u.json.lastSyncMonotonicRawNs !== null && Math.abs(Number(BigInt(u.json.lastSyncMonotonicRawNs) - ingressRaw)) < PAIRING_TOLERANCE_NS);
+    const sameSync = window.find(
+      (u) => u.json.lastSyncMonotonicRawNs !== null && Math.abs(Number(BigInt(u.json.lastSyncMonotonicRawNs) - ingressRaw)) < PAIRING_TOLERANCE_NS,
+    );
     if (sameSync === undefined) throw new Error(`no status update for the Sync at ingress_time ${ts['ingress_time']}`);
     expect(Number(ts['master_offset'])).toBe(Math.round(sameSync.json.offsetFromMaster));
     expect(Math.abs(Number(ts['cumulativeScaledRateOffset']) - (sameSync.json.rateRatio - 1))).toBeLessThanOrEqual(1e-9);
@@ -185,16 +209,42 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
     // Per-Sync and per-Pdelay values: one of the updates seen while pmc ran, to pmc's precision.
     const cur = f('CURRENT_DATA_SET');
     expect(cur['stepsRemoved']).toBe(String(gmInfo.stepsRemoved + 1));
-    expect(near(cur['offsetFromMaster'], window.map((u) => u.json.offsetFromMaster), 0.051)).toBe(true);
-    expect(near(cur['meanPathDelay'], window.map((u) => u.json.meanLinkDelay), 0.051)).toBe(true);
+    expect(
+      near(
+        cur['offsetFromMaster'],
+        window.map((u) => u.json.offsetFromMaster),
+        0.051,
+      ),
+    ).toBe(true);
+    expect(
+      near(
+        cur['meanPathDelay'],
+        window.map((u) => u.json.meanLinkDelay),
+        0.051,
+      ),
+    ).toBe(true);
 
     const port = f('PORT_DATA_SET');
-    expect(port).toMatchObject({ portIdentity: latest.port.portIdentity, portState: latest.port.portState === 'slavePort' ? 'SLAVE' : 'LISTENING', delayMechanism: '2', versionNumber: '2' });
-    expect(near(port['peerMeanPathDelay'], window.map((u) => u.json.meanLinkDelay), 1)).toBe(true);
+    expect(port).toMatchObject({
+      portIdentity: latest.port.portIdentity,
+      portState: latest.port.portState === 'slavePort' ? 'SLAVE' : 'LISTENING',
+      delayMechanism: '2',
+      versionNumber: '2',
+    });
+    expect(
+      near(
+        port['peerMeanPathDelay'],
+        window.map((u) => u.json.meanLinkDelay),
+        1,
+      ),
+    ).toBe(true);
     // Intervals: the daemon's configuration (syntonic-gPTP-software.cfg), as the grandmaster's own port shows them.
-    const gmPort = (await runPmc(gm.udsAddress, ['GET PORT_DATA_SET', 'GET TIME_PROPERTIES_DATA_SET'], { clientPath: join(pmcDir, 'pmc-gm') }).then(parsePmcOutput));
+    const gmPort = await runPmc(gm.udsAddress, ['GET PORT_DATA_SET', 'GET TIME_PROPERTIES_DATA_SET'], { clientPath: join(pmcDir, 'pmc-gm') }).then(
+      parsePmcOutput,
+    );
     const gmPortDs = gmPort.find((m) => m.id === 'PORT_DATA_SET') as PmcMessage;
-    for (const field of ['logAnnounceInterval', 'announceReceiptTimeout', 'logSyncInterval', 'logMinPdelayReqInterval']) expect([field, port[field]]).toEqual([field, gmPortDs.fields[field]]);
+    for (const field of ['logAnnounceInterval', 'announceReceiptTimeout', 'logSyncInterval', 'logMinPdelayReqInterval'])
+      expect([field, port[field]]).toEqual([field, gmPortDs.fields[field]]);
 
     const parent = f('PARENT_DATA_SET');
     expect(parent).toEqual({
@@ -236,7 +286,12 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
       timeSource: gmTimeProperties['timeSource'],
     });
 
-    expect(f('PORT_PROPERTIES_NP')).toEqual({ portIdentity: latest.port.portIdentity, portState: 'SLAVE', timestamping: latest.timestamping.toUpperCase(), interface: link.b.name });
+    expect(f('PORT_PROPERTIES_NP')).toEqual({
+      portIdentity: latest.port.portIdentity,
+      portState: 'SLAVE',
+      timestamping: latest.timestamping.toUpperCase(),
+      interface: link.b.name,
+    });
     expect(byId.get('TIME_STATUS_NP')?.source).toBe(`${own}-0`);
     expect(byId.get('PORT_DATA_SET')?.source).toBe(latest.port.portIdentity);
   }, 30_000);
@@ -279,13 +334,18 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
       client.close();
     }
     const f = seriesFigures(times);
-    console.info(`e2e: management round trip (GET TIME_STATUS_NP, 200 requests): median ${f.median.toFixed(0)} µs, p99 ${f.p99Abs.toFixed(0)} µs, max ${f.maxAbs.toFixed(0)} µs`);
+    console.info(
+      `e2e: management round trip (GET TIME_STATUS_NP, 200 requests): median ${f.median.toFixed(0)} µs, p99 ${f.p99Abs.toFixed(0)} µs, max ${f.maxAbs.toFixed(0)} µs`,
+    );
     expect(f.median).toBeGreaterThan(0);
   }, 20_000);
 
   it('SUBSCRIBE_EVENTS_NP: TIME_STATUS_NP per Sync, PORT_DATA_SET and PARENT_DATA_SET when the grandmaster goes; pmc prints the push too', async () => {
     const pushes: Array<{ atMs: number; reply: ReturnType<typeof parseReply> }> = [];
-    const client = UnixDatagramSocket.bind(join(pmcDir, 'subscriber'), { message: (d) => pushes.push({ atMs: Date.now(), reply: parseReply(d) }), error: () => undefined });
+    const client = UnixDatagramSocket.bind(join(pmcDir, 'subscriber'), {
+      message: (d) => pushes.push({ atMs: Date.now(), reply: parseReply(d) }),
+      error: () => undefined,
+    });
     const data = new Uint8Array(66);
     new DataView(data.buffer).setUint16(0, 60);
     data[2] = (1 << NotifyEvent.PORT_STATE) | (1 << NotifyEvent.TIME_SYNC) | (1 << NotifyEvent.PARENT_DATA_SET);
@@ -305,7 +365,8 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
       expect(syncs.map((p) => p.reply.message.header.sequenceId)).toEqual(syncs.map((_, i) => i));
       const killedMs = Date.now();
       await gm.kill();
-      for (let i = 0; i < 100 && !pushes.some((p) => p.reply.managementId === ManagementId.PORT_DATA_SET); i++) await new Promise((wake) => setTimeout(wake, 100));
+      for (let i = 0; i < 100 && !pushes.some((p) => p.reply.managementId === ManagementId.PORT_DATA_SET); i++)
+        await new Promise((wake) => setTimeout(wake, 100));
       const state = pushes.find((p) => p.reply.managementId === ManagementId.PORT_DATA_SET);
       expect(state).toBeDefined();
       // portState, octet 10 of PORT_DATA_SET: LISTENING (4) once the master is gone.
@@ -313,9 +374,9 @@ describe.skipIf(gate.skip)('pmc against syntonic run (uds_address), synchronized
       console.info(`e2e: PORT_DATA_SET pushed ${(state?.atMs ?? 0) - killedMs} ms after the grandmaster was killed`);
       const parent = pushes.find((p) => p.reply.managementId === ManagementId.PARENT_DATA_SET);
       // The parent is now this clock itself (1588-2019 Table 30, as ptp4l).
-      expect(formatClockIdentity(new DataView(parent?.reply.dataField.buffer ?? new ArrayBuffer(32), parent?.reply.dataField.byteOffset).getBigUint64(24))).toBe(
-        (watch.updates[watch.updates.length - 1] as WatchedStatus).json.port.portIdentity.replace(/-\d+$/, ''),
-      );
+      expect(
+        formatClockIdentity(new DataView(parent?.reply.dataField.buffer ?? new ArrayBuffer(32), parent?.reply.dataField.byteOffset).getBigUint64(24)),
+      ).toBe((watch.updates[watch.updates.length - 1] as WatchedStatus).json.port.portIdentity.replace(/-\d+$/, ''));
       for (let i = 0; i < 50 && parsePmcOutput(pmcOutput).length < 2; i++) await new Promise((wake) => setTimeout(wake, 100));
       const printed = parsePmcOutput(pmcOutput);
       expect(printed[0]).toMatchObject({ id: 'SUBSCRIBE_EVENTS_NP', fields: { NOTIFY_PORT_STATE: 'on' } });

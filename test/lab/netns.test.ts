@@ -139,7 +139,13 @@ describe.skipIf(guardedGate.skip)('guarded lab processes', () => {
 
   it('turn a clockguard complaint into a failure of the wait and of the verdict', async () => {
     const ns = lab.namespace('b');
-    const p = new LabProcess('complainer', lab, ns, ['sh', '-c', 'echo "clockguard: BLOCKED clock_adjtime(clk=0, modes=0x1)" >&2; echo later; exec sleep 30'], guard);
+    const p = new LabProcess(
+      'complainer',
+      lab,
+      ns,
+      ['sh', '-c', 'echo "clockguard: BLOCKED clock_adjtime(clk=0, modes=0x1)" >&2; echo later; exec sleep 30'],
+      guard,
+    );
     await expect(p.waitForLine(/^never$/, 5_000)).rejects.toBeInstanceOf(ClockChangeAttempt);
     expect(() => p.assertClockUntouched()).toThrow(/tried to change a clock/);
     await p.stop();

@@ -30,7 +30,9 @@ describe.skipIf(gate.skip)('syntonic run on a link where nothing answers', () =>
     lab.setLink(link.a, 'down');
     const syntonic = SyntonicDaemon.start(lab, guard, { namespace: link.b.namespace, interfaceName: link.b.name });
     const noCarrier = await syntonic.process.waitForLine(/no carrier/, 10_000);
-    expect(noCarrier.text).toContain(`port 1 (${link.b.name}): no carrier: the cable is unplugged or the other end of the link is down (ip link show ${link.b.name}); waiting for a link`);
+    expect(noCarrier.text).toContain(
+      `port 1 (${link.b.name}): no carrier: the cable is unplugged or the other end of the link is down (ip link show ${link.b.name}); waiting for a link`,
+    );
     lab.setLink(link.a, 'up');
     const noPeer = await syntonic.process.waitForLine(/no gPTP frame from any peer in 10 s/, 20_000);
     expect(noPeer.text).toMatch(/start a grandmaster or gPTP bridge on it, e\.g\. ptp4l -f gPTP\.cfg -i IFACE$/);

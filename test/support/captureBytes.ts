@@ -127,7 +127,10 @@ export interface IdbOptions {
 }
 
 export function idb(littleEndian: boolean, o: IdbOptions): Uint8Array {
-  const b = new Bytes(littleEndian).u16(o.linkType).u16(0).u32(o.snaplen ?? 0);
+  const b = new Bytes(littleEndian)
+    .u16(o.linkType)
+    .u16(0)
+    .u32(o.snaplen ?? 0);
   const opts: Uint8Array[] = [];
   if (o.name !== undefined) opts.push(option(littleEndian, 2, new TextEncoder().encode(o.name)));
   if (o.tsresol !== undefined) opts.push(option(littleEndian, 9, Uint8Array.of(o.tsresol)));
@@ -137,7 +140,10 @@ export function idb(littleEndian: boolean, o: IdbOptions): Uint8Array {
 }
 
 /** Enhanced Packet Block; `units` is the 64-bit timestamp in the interface's resolution. */
-export function epb(littleEndian: boolean, o: { interfaceId: number; units: bigint; data: Uint8Array; originalLength?: number; capturedLength?: number }): Uint8Array {
+export function epb(
+  littleEndian: boolean,
+  o: { interfaceId: number; units: bigint; data: Uint8Array; originalLength?: number; capturedLength?: number },
+): Uint8Array {
   const body = new Bytes(littleEndian)
     .u32(o.interfaceId)
     .u32(Number(o.units >> 32n))
@@ -151,7 +157,10 @@ export function epb(littleEndian: boolean, o: { interfaceId: number; units: bigi
 
 /** Simple Packet Block: original length, data. */
 export function spb(littleEndian: boolean, o: { data: Uint8Array; originalLength?: number }): Uint8Array {
-  const body = new Bytes(littleEndian).u32(o.originalLength ?? o.data.length).raw(o.data).build();
+  const body = new Bytes(littleEndian)
+    .u32(o.originalLength ?? o.data.length)
+    .raw(o.data)
+    .build();
   return block(littleEndian, 3, body);
 }
 

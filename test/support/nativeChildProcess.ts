@@ -44,10 +44,12 @@ export class LineChild {
     this.child.stderr.on('data', (chunk: string) => {
       this.stderrText += chunk;
     });
-    this.exited = new Promise((done) => this.child.on('close', (code) => {
-      this.waiter?.();
-      done(code);
-    }));
+    this.exited = new Promise((done) =>
+      this.child.on('close', (code) => {
+        this.waiter?.();
+        done(code);
+      }),
+    );
   }
 
   get stderr(): string {

@@ -14,7 +14,13 @@ export default function setup(): () => void {
   return () => {
     let lines: string[] = [];
     try {
-      lines = [...new Set(readFileSync(list, 'utf8').split('\n').filter((line) => line !== ''))];
+      lines = [
+        ...new Set(
+          readFileSync(list, 'utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        ),
+      ];
     } catch {
       // No suite skipped: the file was never written.
     }

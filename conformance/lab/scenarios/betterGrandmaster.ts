@@ -46,8 +46,17 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
       return now;
     };
     const gm1 = Ptp4l.start(lab, guard, { name: 'gm1', namespace: gm1Ns, interfaces: [toGm1.a.name], role: 'grandmaster' });
-    const bridge = Ptp4l.start(lab, guard, { name: 'bridge', namespace: bridgeNs, interfaces: [toGm1.b.name, toGm2.b.name, toSyn.a.name], role: 'freeRunningBridge' });
-    const syntonic = SyntonicDaemon.start(lab, guard, { namespace: synNs, interfaceName: toSyn.b.name, ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }) });
+    const bridge = Ptp4l.start(lab, guard, {
+      name: 'bridge',
+      namespace: bridgeNs,
+      interfaces: [toGm1.b.name, toGm2.b.name, toSyn.a.name],
+      role: 'freeRunningBridge',
+    });
+    const syntonic = SyntonicDaemon.start(lab, guard, {
+      namespace: synNs,
+      interfaceName: toSyn.b.name,
+      ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
+    });
     await syntonic.providerListening();
     probe = await TrueErrorProbe.connect(syntonic.socketPath);
     const sync = await probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS);
@@ -68,11 +77,15 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
     for (const p of [gm1, bridge, gm2]) p.process.assertClockUntouched();
     syntonic.process.assertClockUntouched();
     for (const g of probe.grandmasters) {
-      events.push(`${((g.atMs - startMs) / 1000).toFixed(1)} s: provider grandmaster ${g.identity ?? 'none'}${g.priority1 === null ? '' : ` (priority1 ${g.priority1})`}`);
+      events.push(
+        `${((g.atMs - startMs) / 1000).toFixed(1)} s: provider grandmaster ${g.identity ?? 'none'}${g.priority1 === null ? '' : ` (priority1 ${g.priority1})`}`,
+      );
     }
     const toGm2Ms = probe.grandmasters.find((g) => g.atMs >= appearedMs && g.priority1 === BETTER_PRIORITY1)?.atMs;
     const backMs = probe.grandmasters.find((g) => g.atMs >= goneMs && g.priority1 === GRANDMASTER_PRIORITY1)?.atMs;
-    events.push(`grandmaster switch to the better one: ${toGm2Ms === undefined ? 'never' : `${((toGm2Ms - appearedMs) / 1000).toFixed(1)} s after it started`}`);
+    events.push(
+      `grandmaster switch to the better one: ${toGm2Ms === undefined ? 'never' : `${((toGm2Ms - appearedMs) / 1000).toFixed(1)} s after it started`}`,
+    );
     events.push(`switch back: ${backMs === undefined ? 'never' : `${((backMs - goneMs) / 1000).toFixed(1)} s after it was killed`}`);
     probe.close();
     return collectResult({

@@ -19,21 +19,21 @@ export const cpuLoad: LabScenario = {
     spawnSync('sh', ['-c', 'command -v stress-ng']).status !== 0
       ? skippedResult(cpuLoad.name, cpuLoad.description, 'stress-ng is not installed (apt-get install stress-ng)')
       : withStar(
-      { syntonic: { logFormat: 'json' }, captureSyncs: true },
-      async (star) => {
-        const runS = options.runS ?? STEADY_RUN_S;
-        const workers = availableParallelism();
-        const argv = ['stress-ng', '--cpu', String(workers), '--cpu-load', '100', '--timeout', `${Math.ceil(runS + 5)}s`, '--quiet'];
-        const stress = new LabProcess('stress-ng', star.lab, star.syntonicEnd.namespace, argv, star.guard);
-        star.mark(`stress-ng --cpu ${workers} started`);
-        try {
-          return { steady: await endWindow(star, runS, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) };
-        } finally {
-          stress.assertClockUntouched();
-          await stress.stop();
-        }
-      },
-      cpuLoad,
-      options,
-    ),
+          { syntonic: { logFormat: 'json' }, captureSyncs: true },
+          async (star) => {
+            const runS = options.runS ?? STEADY_RUN_S;
+            const workers = availableParallelism();
+            const argv = ['stress-ng', '--cpu', String(workers), '--cpu-load', '100', '--timeout', `${Math.ceil(runS + 5)}s`, '--quiet'];
+            const stress = new LabProcess('stress-ng', star.lab, star.syntonicEnd.namespace, argv, star.guard);
+            star.mark(`stress-ng --cpu ${workers} started`);
+            try {
+              return { steady: await endWindow(star, runS, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) };
+            } finally {
+              stress.assertClockUntouched();
+              await stress.stop();
+            }
+          },
+          cpuLoad,
+          options,
+        ),
 };

@@ -67,8 +67,7 @@ export const relayAsymmetryCorrected = impaired(
   { delayAsymmetry: ASYMMETRY_NS },
 );
 
-export const relayLoss = impaired(
-  'relay-loss',
-  `relay drops ${LOSS * 100} % of frames each way (every message type) on a ${DELAY_NS / 1000} µs link`,
-  { delayNs: DELAY_NS, lossProbability: LOSS },
-);
+export const relayLoss = impaired('relay-loss', `relay drops ${LOSS * 100} % of frames each way (every message type) on a ${DELAY_NS / 1000} µs link`, {
+  delayNs: DELAY_NS,
+  lossProbability: LOSS,
+});

@@ -120,7 +120,12 @@ export async function endWindow(star: StarLab, runS: number, windowS: number): P
  * provider reports synchronized, or — on impaired links whose jitter keeps the offset RMS above the
  * provider's threshold — that Syntonic's servo is in s2 (then settled for longer).
  */
-export async function steadyStretch(star: StarLab, seconds: number, sinceMs = star.startMs, lockedBy: 'synchronized' | 'servoLocked' = 'synchronized'): Promise<Window> {
+export async function steadyStretch(
+  star: StarLab,
+  seconds: number,
+  sinceMs = star.startMs,
+  lockedBy: 'synchronized' | 'servoLocked' = 'synchronized',
+): Promise<Window> {
   let lockedMs: number;
   if (lockedBy === 'synchronized') {
     lockedMs = (await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, sinceMs)).atMs;

@@ -111,7 +111,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       return now;
     };
     const gm = Ptp4l.start(lab, guard, { name: 'gm', namespace: gmNs, interfaces: gmInterfaces, role: 'grandmaster', clockIdentity: GM_IDENTITY });
-    const reference = refNs === undefined ? undefined : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refInterface], role: 'freeRunningSlave' });
+    const reference =
+      refNs === undefined ? undefined : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refInterface], role: 'freeRunningSlave' });
     processes.push(gm.process, ...(reference === undefined ? [] : [reference.process]));
     const syntonic = SyntonicDaemon.start(lab, guard, {
       namespace: synNs,
@@ -142,17 +143,27 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
 
     for (const p of [gm.process, rogue, syntonic.process, ...(reference === undefined ? [] : [reference.process])]) p.assertClockUntouched();
     for (const l of syntonic.process.lines) {
-      if (/LISTENING|SLAVE|asCapable|selected best master|grandmaster lost|refused|status \w+ to |Timeout/.test(l.text)) events.push(`${((l.atMs - startMs) / 1000).toFixed(1)} s: syntonic: ${l.text.replace(/^syntonic\[[\d.]+\]: /, '')}`);
+      if (/LISTENING|SLAVE|asCapable|selected best master|grandmaster lost|refused|status \w+ to |Timeout/.test(l.text))
+        events.push(`${((l.atMs - startMs) / 1000).toFixed(1)} s: syntonic: ${l.text.replace(/^syntonic\[[\d.]+\]: /, '')}`);
     }
-    for (const g of probe.grandmasters) events.push(`${((g.atMs - startMs) / 1000).toFixed(1)} s: provider grandmaster ${g.identity ?? 'none'}${g.priority1 === null ? '' : ` (priority1 ${g.priority1})`}`);
+    for (const g of probe.grandmasters)
+      events.push(
+        `${((g.atMs - startMs) / 1000).toFixed(1)} s: provider grandmaster ${g.identity ?? 'none'}${g.priority1 === null ? '' : ` (priority1 ${g.priority1})`}`,
+      );
     const before = seriesFigures(probe.samplesSince(steadyFrom, appearedMs).map((s) => s.errorNs));
     const during = seriesFigures(probe.samplesSince(appearedMs + ROGUE_SETTLE_MS, goneMs).map((s) => s.errorNs));
     const refusalLines = syntonic.process.lines.filter((l) => l.text.includes('is not in acceptable_grandmasters')).length;
-    const ptp4lBefore = reference === undefined ? undefined : seriesFigures(reference.samples.filter((x) => x.atMs >= steadyFrom && x.atMs <= appearedMs).map((x) => x.offsetNs));
-    const ptp4lDuring = reference === undefined ? undefined : seriesFigures(reference.samples.filter((x) => x.atMs >= appearedMs + ROGUE_SETTLE_MS && x.atMs <= goneMs).map((x) => x.offsetNs));
+    const ptp4lBefore =
+      reference === undefined ? undefined : seriesFigures(reference.samples.filter((x) => x.atMs >= steadyFrom && x.atMs <= appearedMs).map((x) => x.offsetNs));
+    const ptp4lDuring =
+      reference === undefined
+        ? undefined
+        : seriesFigures(reference.samples.filter((x) => x.atMs >= appearedMs + ROGUE_SETTLE_MS && x.atMs <= goneMs).map((x) => x.offsetNs));
     const rogueFigures: RogueFigures = { before, during, shiftNs: during.median - before.median, grandmasterDuring, refusalLines, ptp4lBefore, ptp4lDuring };
     if (ptp4lBefore !== undefined && ptp4lDuring !== undefined) {
-      events.push(`ptp4l free-running slave beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`);
+      events.push(
+        `ptp4l free-running slave beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`,
+      );
     }
     events.push(
       `true error before the rogue: median ${before.median.toFixed(0)} ns, rms ${before.rms.toFixed(0)} ns; while it is there (from ${ROGUE_SETTLE_MS / 1000} s after its start): median ${during.median.toFixed(0)} ns, max |${during.maxAbs.toFixed(0)}| ns`,
@@ -196,10 +207,32 @@ function filteringHub(lab: Lab, namespace: string, gmPort: string, roguePort: st
 function startRogue(lab: Lab, guard: string, vclock: string, namespace: string, interfaces: readonly string[]): LabProcess {
   const dir = lab.tempDir('ptp4l-rogue');
   const configPath = join(dir, 'ptp4l.cfg');
-  const text = ptp4lConfigText({ name: 'rogue', namespace, interfaces, role: 'grandmaster', priority1: ROGUE_PRIORITY1, clockIdentity: ROGUE_IDENTITY, options: { asCapable: 'true', delay_mechanism: 'E2E' } }, join(dir, 'uds'));
+  const text = ptp4lConfigText(
+    {
+      name: 'rogue',
+      namespace,
+      interfaces,
+      role: 'grandmaster',
+      priority1: ROGUE_PRIORITY1,
+      clockIdentity: ROGUE_IDENTITY,
+      options: { asCapable: 'true', delay_mechanism: 'E2E' },
+    },
+    join(dir, 'uds'),
+  );
   writeFileSync(configPath, text);
   // env after setpriv: vclock.so under clockguard, and vclock refuses to load with CAP_SYS_TIME held.
-  const argv = ['env', `LD_PRELOAD=${vclock}:${guard}`, `VCLOCK_OFFSET_NS=${ROGUE_OFFSET_NS}`, 'VCLOCK_REQUIRE_NO_SYS_TIME=1', 'ptp4l', '-f', configPath, ...interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+  const argv = [
+    'env',
+    `LD_PRELOAD=${vclock}:${guard}`,
+    `VCLOCK_OFFSET_NS=${ROGUE_OFFSET_NS}`,
+    'VCLOCK_REQUIRE_NO_SYS_TIME=1',
+    'ptp4l',
+    '-f',
+    configPath,
+    ...interfaces.flatMap((i) => ['-i', i]),
+    '-m',
+    '-S',
+  ];
   return new LabProcess('ptp4l rogue', lab, namespace, argv, guard);
 }
 
@@ -218,4 +251,3 @@ export const rogueGrandmasterRefused: LabScenario = {
   description: describe(true),
   run: async (options) => (await runRogueGrandmaster({ ...options, acceptable: true })).result,
 };
-

@@ -10,5 +10,10 @@ export const steadyState: LabScenario = {
   description: `ptp4l grandmaster with one port per slave; Syntonic (software timestamps, virtual clock) on one, ptp4l running its own servo on a virtual CLOCK_REALTIME (vclock.so) on the other; both true errors over the last ${STEADY_WINDOW_S} s of ${STEADY_RUN_S} s`,
   run: (options) =>
     // JSON log: per-Sync ingress and grandmaster time (the bias decomposition in docs/accuracy.md).
-    withStar({ syntonic: { logFormat: 'json' }, captureSyncs: true }, async (star) => ({ steady: await endWindow(star, options.runS ?? STEADY_RUN_S, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) }), steadyState, options),
+    withStar(
+      { syntonic: { logFormat: 'json' }, captureSyncs: true },
+      async (star) => ({ steady: await endWindow(star, options.runS ?? STEADY_RUN_S, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) }),
+      steadyState,
+      options,
+    ),
 };

@@ -34,7 +34,19 @@ the summary says which and why. --acceptable-grandmasters and --acceptable-maste
 station that follows only those (as in CONFIG, which they replace).`;
 
 type Format = 'text' | 'jsonl' | 'csv';
-const CSV_FIELDS = ['captureTime', 'sequenceId', 'masterTime', 'localTime', 'offsetFromMaster', 'meanLinkDelay', 'neighborRateRatio', 'rateRatio', 'servoState', 'frequencyAdjustment', 'status'] as const;
+const CSV_FIELDS = [
+  'captureTime',
+  'sequenceId',
+  'masterTime',
+  'localTime',
+  'offsetFromMaster',
+  'meanLinkDelay',
+  'neighborRateRatio',
+  'rateRatio',
+  'servoState',
+  'frequencyAdjustment',
+  'status',
+] as const;
 
 export const command: Command = {
   summary: 'replay a capture through the engine and servo',
@@ -64,7 +76,8 @@ export const command: Command = {
     const profile = values.profile;
     if (profile !== undefined && profile !== 'gptp' && profile !== 'automotive') return usageError(`--profile must be gptp or automotive, not '${profile}'`);
     const station = values.station === undefined ? undefined : parseMac(values.station);
-    if (values.station !== undefined && station === undefined) return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
+    if (values.station !== undefined && station === undefined)
+      return usageError(`--station must be a MAC address like 8c:16:45:9b:9e:11, not '${values.station}'`);
     let settings: ReplaySettings;
     try {
       settings = withAcceptableFlags(replaySettings(file, values.config, profile), values['acceptable-grandmasters'], values['acceptable-masters']);
@@ -100,10 +113,19 @@ function replaySettings(capture: string, file: string | undefined, profile: stri
   if (file !== undefined) return fromConfig(file, profile, `-f ${file}`);
   const timestamps = timestampsOf(capture);
   if (timestamps.source === 'hardware') {
-    return { profile: (profile ?? 'gptp') as Profile, config: undefined, servo: undefined, why: `802.1AS defaults (as configs/gPTP.cfg: neighborPropDelayThresh 800 ns, hardware PI gains): hardware timestamps, ${timestamps.why}; -f CONFIG chooses others` };
+    return {
+      profile: (profile ?? 'gptp') as Profile,
+      config: undefined,
+      servo: undefined,
+      why: `802.1AS defaults (as configs/gPTP.cfg: neighborPropDelayThresh 800 ns, hardware PI gains): hardware timestamps, ${timestamps.why}; -f CONFIG chooses others`,
+    };
   }
   const software = shippedConfig('gPTP-software.cfg');
-  return fromConfig(software, profile, `software timestamps (configs/gPTP-software.cfg: neighborPropDelayThresh 10 ms, software PI gains): ${timestamps.why}; -f CONFIG chooses others`);
+  return fromConfig(
+    software,
+    profile,
+    `software timestamps (configs/gPTP-software.cfg: neighborPropDelayThresh 10 ms, software PI gains): ${timestamps.why}; -f CONFIG chooses others`,
+  );
 }
 
 function fromConfig(file: string, profile: string | undefined, why: string): ReplaySettings {
@@ -246,7 +268,19 @@ function syncJson(r: ReplaySyncRecord): string {
 }
 
 function syncCsv(r: ReplaySyncRecord): string {
-  return [r.captureTime, r.sequenceId, r.masterTime, r.localTime, round3(r.offsetFromMaster), round3(r.meanLinkDelay), r.neighborRateRatio, r.rateRatio, r.servoState, round3(r.frequencyAdjustment), r.status].join(',');
+  return [
+    r.captureTime,
+    r.sequenceId,
+    r.masterTime,
+    r.localTime,
+    round3(r.offsetFromMaster),
+    round3(r.meanLinkDelay),
+    r.neighborRateRatio,
+    r.rateRatio,
+    r.servoState,
+    round3(r.frequencyAdjustment),
+    r.status,
+  ].join(',');
 }
 
 /** ptp4l's line, with the sequenceId and the rate ratios added. */
@@ -296,14 +330,22 @@ function summaryText(s: ReplaySummaryData, settings: string): string {
   add('syncs accepted', String(s.syncs));
   add('syncs not used', Object.keys(s.servoRejected).length === 0 ? 'none' : `${formatCounts(s.servoRejected)} (the servo's filters)`);
   add('follow-ups lost/late', String(s.followUpsLost + (s.rejected['lateFollowUp'] ?? 0)));
-  add('time to lock', s.timeToLockS === undefined ? 'not locked at the end (s2 with |offset| < 1 µs)' : `${s.timeToLockS.toFixed(3)} s after the first Sync (s2 with |offset| < 1 µs from then on)`);
+  add(
+    'time to lock',
+    s.timeToLockS === undefined
+      ? 'not locked at the end (s2 with |offset| < 1 µs)'
+      : `${s.timeToLockS.toFixed(3)} s after the first Sync (s2 with |offset| < 1 µs from then on)`,
+  );
   if (s.offsetAfterLock !== undefined) {
     const o = s.offsetAfterLock;
     add('offset after lock', `rms ${formatDelayNs(o.rmsNs)}, max |${formatDelayNs(o.maxAbsNs)}|, mean ${formatDelayNs(o.meanNs)} over ${o.count} Syncs`);
   }
   if (s.linkDelay !== undefined) {
     const d = s.linkDelay;
-    add('link delay', `mean ${d.meanNs.toFixed(1)} ns, std ${d.stdNs.toFixed(1)} ns, min ${d.minNs.toFixed(1)} ns, max ${d.maxNs.toFixed(1)} ns over ${d.count} exchanges`);
+    add(
+      'link delay',
+      `mean ${d.meanNs.toFixed(1)} ns, std ${d.stdNs.toFixed(1)} ns, min ${d.minNs.toFixed(1)} ns, max ${d.maxNs.toFixed(1)} ns over ${d.count} exchanges`,
+    );
   }
   if (s.neighborRateRatioPpm !== undefined) add('neighborRateRatio', `${s.neighborRateRatioPpm.toFixed(3)} ppm`);
   if (s.rateRatioPpm !== undefined) add('rateRatio', `${s.rateRatioPpm.toFixed(3)} ppm`);

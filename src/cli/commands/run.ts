@@ -127,7 +127,10 @@ export const command: Command = {
       current = reloaded;
       const next = reloaded.config;
       target = createLog(next.logFormat, next.loggingLevel);
-      log.write('notice', `received SIGHUP: configuration ${values.config ?? '(command line)'} reloaded${plan.applied.length === 0 ? '' : `, applied: ${plan.applied.join(', ')}`}`);
+      log.write(
+        'notice',
+        `received SIGHUP: configuration ${values.config ?? '(command line)'} reloaded${plan.applied.length === 0 ? '' : `, applied: ${plan.applied.join(', ')}`}`,
+      );
       const notice = restartNotice(plan);
       if (notice !== undefined) log.write('warning', notice);
       daemon?.reload(next);
@@ -157,7 +160,12 @@ export const command: Command = {
 };
 
 /** The configuration read again for SIGHUP; undefined (and one error line) when it is now broken: the daemon keeps the one it runs with. */
-function reloadConfig(file: string | undefined, interfaceName: string, overrides: Partial<CommandLineOverrides>, log: Log): ReturnType<typeof loadDaemonConfig> | undefined {
+function reloadConfig(
+  file: string | undefined,
+  interfaceName: string,
+  overrides: Partial<CommandLineOverrides>,
+  log: Log,
+): ReturnType<typeof loadDaemonConfig> | undefined {
   try {
     const reloaded = loadDaemonConfig({ ...(file === undefined ? {} : { file }), interfaceName, overrides });
     return reloaded;

@@ -14,10 +14,7 @@
  */
 import { formatLocation, type SourceLocation } from './configError.js';
 
-export type SectionRef =
-  | { readonly kind: 'global' }
-  | { readonly kind: 'port'; readonly interfaceName: string }
-  | { readonly kind: 'unicastMasterTable' };
+export type SectionRef = { readonly kind: 'global' } | { readonly kind: 'port'; readonly interfaceName: string } | { readonly kind: 'unicastMasterTable' };
 
 export interface ConfigEntry {
   readonly section: SectionRef;
@@ -63,7 +60,9 @@ export function parseConfigText(text: string, file: string): ParsedConfigFile {
       }
       section = header;
       if (header.kind === 'unicastMasterTable') {
-        warnings.push(`${formatLocation(at)}: [unicast_master_table] is a ptp4l section syntonic knows but does not support (gPTP is multicast only): its lines are ignored`);
+        warnings.push(
+          `${formatLocation(at)}: [unicast_master_table] is a ptp4l section syntonic knows but does not support (gPTP is multicast only): its lines are ignored`,
+        );
       }
       return;
     }
@@ -87,7 +86,7 @@ function parseSectionHeader(line: string): SectionRef | string {
   const match = SECTION_HEADER.exec(line);
   const expected = 'expected [global], [unicast_master_table] or [INTERFACE]';
   if (match === null) {
-    const hint = line.includes('#') ? " (ptp4l has no inline comments: put the comment on a line of its own)" : '';
+    const hint = line.includes('#') ? ' (ptp4l has no inline comments: put the comment on a line of its own)' : '';
     return `malformed section header '${line}': ${expected}${hint}`;
   }
   const name = match[1];

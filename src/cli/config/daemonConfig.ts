@@ -152,7 +152,8 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     ...(input.file === undefined ? {} : { configFile: input.file }),
     port,
     servo,
-    timestamping: flags.timestamping ?? (p2p1step ? 'hardware' : undefined) ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? 'auto',
+    timestamping:
+      flags.timestamping ?? (p2p1step ? 'hardware' : undefined) ?? choiceOf<Timestamping>(options.get('time_stamping'), ['hardware', 'software']) ?? 'auto',
     oneStepResponder: flags.timestamping === undefined && p2p1step,
     clock: flags.clock ?? (fromTable(options, 'clock', profile) as ClockChoice),
     freeRunning: fromTable(options, 'free_running', profile) === 1,
@@ -248,7 +249,9 @@ function acceptableLists(
   if (profile === 'automotive' && grandmasters.length > 0) {
     const set = options.get('acceptable_grandmasters');
     const where = flags.acceptableGrandmasters === undefined && set !== undefined ? formatLocation(set.at) : '--acceptable-grandmasters';
-    warnings.push(`${where}: acceptable_grandmasters has no effect in the automotive profile: no Announce names the grandmaster; pin the master with acceptable_masters`);
+    warnings.push(
+      `${where}: acceptable_grandmasters has no effect in the automotive profile: no Announce names the grandmaster; pin the master with acceptable_masters`,
+    );
   }
   return {
     ...(grandmasters.length === 0 ? {} : { acceptableGrandmasters: grandmasters }),
@@ -273,13 +276,9 @@ function readEntries(input: LoadDaemonConfigInput, problems: string[], warnings:
   return parsed.entries;
 }
 
-function chooseProfile(
-  flag: Profile | undefined,
-  options: ReadonlyMap<string, SetOption>,
-): { profile: Profile; profileSource: DaemonConfig['profileSource'] } {
+function chooseProfile(flag: Profile | undefined, options: ReadonlyMap<string, SetOption>): { profile: Profile; profileSource: DaemonConfig['profileSource'] } {
   if (flag !== undefined) return { profile: flag, profileSource: 'command line' };
-  const automotive =
-    options.get('BMCA')?.value === 'noop' && options.get('slaveOnly')?.value === 1 && options.get('asCapable')?.value === 'true';
+  const automotive = options.get('BMCA')?.value === 'noop' && options.get('slaveOnly')?.value === 1 && options.get('asCapable')?.value === 'true';
   return automotive ? { profile: 'automotive', profileSource: 'configuration file' } : { profile: 'gptp', profileSource: 'default' };
 }
 

@@ -26,8 +26,7 @@ export interface EffectiveOptions {
   readonly warnings: readonly string[];
 }
 
-const NO_INLINE_COMMENTS =
-  "; ptp4l has no inline comments: '#' and what follows it are part of the value, so put the comment on a line of its own";
+const NO_INLINE_COMMENTS = "; ptp4l has no inline comments: '#' and what follows it are part of the value, so put the comment on a line of its own";
 
 export function effectiveOptions(entries: readonly ConfigEntry[], interfaceName: string): EffectiveOptions {
   const problems: string[] = [];
@@ -46,7 +45,9 @@ export function effectiveOptions(entries: readonly ConfigEntry[], interfaceName:
     const key = OPTION_ALIASES[checked.spec.name] ?? checked.spec.name;
     const earlier = target.get(key);
     if (earlier !== undefined && earlier.raw !== checked.raw) {
-      warnings.push(`${formatLocation(entry.at)}: ${checked.spec.name} is set again in ${sectionLabel(entry.section)} (first at line ${earlier.at.line}${earlier.spec.name === checked.spec.name ? '' : ` as ${earlier.spec.name}`}): the later value ${checked.raw} wins`);
+      warnings.push(
+        `${formatLocation(entry.at)}: ${checked.spec.name} is set again in ${sectionLabel(entry.section)} (first at line ${earlier.at.line}${earlier.spec.name === checked.spec.name ? '' : ` as ${earlier.spec.name}`}): the later value ${checked.raw} wins`,
+      );
     }
     target.set(key, checked);
   }

@@ -27,8 +27,7 @@ export type ValueType =
 export type OptionValue = number | string;
 
 export type ValueResult =
-  | { readonly ok: true; readonly value: OptionValue }
-  | { readonly ok: false; readonly problem: 'malformed' | 'outOfRange'; readonly detail?: string };
+  { readonly ok: true; readonly value: OptionValue } | { readonly ok: false; readonly problem: 'malformed' | 'outOfRange'; readonly detail?: string };
 
 export const INT_MIN = -2_147_483_648;
 export const INT_MAX = 2_147_483_647;
@@ -80,7 +79,11 @@ export function parseValue(type: ValueType, raw: string): ValueResult {
       // Kept as the canonical text (one form per identity); daemonConfig reads the identities from it.
       const parsed = type.of === 'clock' ? parseClockIdentityList(raw) : parsePortIdentityList(raw);
       if (!parsed.ok) return { ok: false, problem: 'malformed', detail: parsed.problem };
-      return { ok: true, value: type.of === 'clock' ? formatClockIdentityList(parsed.value as readonly bigint[]) : formatPortIdentityList(parsed.value as readonly PortIdentity[]) };
+      return {
+        ok: true,
+        value:
+          type.of === 'clock' ? formatClockIdentityList(parsed.value as readonly bigint[]) : formatPortIdentityList(parsed.value as readonly PortIdentity[]),
+      };
     }
   }
 }
@@ -104,7 +107,9 @@ export function describeType(type: ValueType): string {
     case 'faultInterval':
       return `ASAP or ${integerRange(type.min, type.max)} (log2 s)`;
     case 'identityList':
-      return type.of === 'clock' ? 'clock identities such as 001122.fffe.334455, separated by blanks' : 'port identities such as 001122.fffe.334455-1, separated by blanks';
+      return type.of === 'clock'
+        ? 'clock identities such as 001122.fffe.334455, separated by blanks'
+        : 'port identities such as 001122.fffe.334455-1, separated by blanks';
   }
 }
 

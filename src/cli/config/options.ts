@@ -50,7 +50,8 @@ type NumericPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends numbe
 type BooleanPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
 export type PiField = Exclude<keyof PiGainOptions, 'softwareTimestamps'>;
 /** Servo settings a file sets (ServoConfig's fields, in Syntonic's units). */
-export type ServoField = 'servo' | 'stepThresholdNs' | 'firstStepThresholdNs' | 'maxFrequencyPpb' | 'sanityFreqLimitPpb' | 'offsetThresholdNs' | 'numOffsetValues';
+export type ServoField =
+  'servo' | 'stepThresholdNs' | 'firstStepThresholdNs' | 'maxFrequencyPpb' | 'sanityFreqLimitPpb' | 'offsetThresholdNs' | 'numOffsetValues';
 /** Daemon settings a file sets (DaemonConfig's fields). */
 export type DaemonField =
   | 'clock'
@@ -120,7 +121,10 @@ const MASTER_SENDS: OptionUse = { kind: 'inert', why: 'shapes what a master port
 const E2E_ONLY: OptionUse = { kind: 'inert', why: 'end-to-end delay mechanism only' };
 const UDP_ONLY: OptionUse = { kind: 'inert', why: 'UDP transports only' };
 const NOT_ORDINARY: OptionUse = { kind: 'inert', why: 'boundary and transparent clocks only' };
-const MANAGEMENT_TEXT: OptionUse = { kind: 'inert', why: 'CLOCK_DESCRIPTION text: accepted for linuxptp compatibility; that data set is not served (docs/management.md)' };
+const MANAGEMENT_TEXT: OptionUse = {
+  kind: 'inert',
+  why: 'CLOCK_DESCRIPTION text: accepted for linuxptp compatibility; that data set is not served (docs/management.md)',
+};
 const TS2PHC: OptionUse = { kind: 'inert', why: "ts2phc's option; ptp4l accepts and ignores it too" };
 const IGNORED: OptionUse = { kind: 'ignore' };
 
@@ -147,15 +151,30 @@ export const OPTIONS: readonly OptionSpec[] = [
   p('logSyncInterval', INT8, read(port('initialLogSyncInterval'), "Sync interval assumed until the master's is seen", { value: 'log2 s' })),
   p('logAnnounceInterval', INT8, read(port('initialLogAnnounceInterval'), "Announce interval assumed until the master's is seen", { value: 'log2 s' })),
   p('logMinPdelayReqInterval', INT8, read(port('initialLogPdelayReqInterval'), 'our initial Pdelay_Req interval', { value: 'log2 s' })),
-  p('operLogSyncInterval', INT8, read(port('operLogSyncInterval'), 'Sync interval asked of the master once the servo is stable (`msg_interval_request`)', { value: 'log2 s' })),
+  p(
+    'operLogSyncInterval',
+    INT8,
+    read(port('operLogSyncInterval'), 'Sync interval asked of the master once the servo is stable (`msg_interval_request`)', { value: 'log2 s' }),
+  ),
   p('operLogPdelayReqInterval', INT8, read(port('operLogPdelayReqInterval'), 'our Pdelay_Req interval once the servo is stable', { value: 'log2 s' })),
   p(
     'msg_interval_request',
     BOOL,
-    read({ into: 'portFlag', field: 'messageIntervalRequest', whenTrue: 1, whenFalse: 0 }, 'send the message interval request (802.1AS-2020 10.6.4.3) once stable'),
+    read(
+      { into: 'portFlag', field: 'messageIntervalRequest', whenTrue: 1, whenFalse: 0 },
+      'send the message interval request (802.1AS-2020 10.6.4.3) once stable',
+    ),
   ),
-  p('announceReceiptTimeout', int(2, 255), read(port('announceReceiptTimeout'), 'master aged after this many silent Announce intervals', { value: '2–255 intervals' })),
-  p('syncReceiptTimeout', UINT8, read(port('syncReceiptTimeout'), 'master aged, and the status lost, after this many silent Sync intervals', { value: '1–255 intervals' })),
+  p(
+    'announceReceiptTimeout',
+    int(2, 255),
+    read(port('announceReceiptTimeout'), 'master aged after this many silent Announce intervals', { value: '2–255 intervals' }),
+  ),
+  p(
+    'syncReceiptTimeout',
+    UINT8,
+    read(port('syncReceiptTimeout'), 'master aged, and the status lost, after this many silent Sync intervals', { value: '1–255 intervals' }),
+  ),
   p('neighborPropDelayThresh', int(0, INT_MAX), read(port('neighborPropDelayThresh'), 'meanLinkDelay above it: not asCapable', { value: 'ns' })),
   p('min_neighbor_prop_delay', int(INT_MIN, -1), read(port('minNeighborPropDelay'), 'meanLinkDelay below it: not asCapable', { value: 'ns, ≤ −1' })),
   p('delayAsymmetry', ANY_INT, read(port('delayAsymmetry'), 'positive when master→slave is longer', { value: 'ns' })),
@@ -170,21 +189,34 @@ export const OPTIONS: readonly OptionSpec[] = [
     ),
   ),
   // --- read by Syntonic: profile selection ---
-  p('BMCA', oneOf('ptp', 'noop'), read({ into: 'rule', rule: 'profile' }, 'profile signature; a value contradicting the profile is ignored with a warning', { fallback: { value: { gptp: 'ptp', automotive: 'noop' } } })),
+  p(
+    'BMCA',
+    oneOf('ptp', 'noop'),
+    read({ into: 'rule', rule: 'profile' }, 'profile signature; a value contradicting the profile is ignored with a warning', {
+      fallback: { value: { gptp: 'ptp', automotive: 'noop' } },
+    }),
+  ),
   p(
     'asCapable',
     oneOf('true', 'auto'),
-    read({ into: 'portFlag', field: 'asCapableAlways', whenTrue: 'true', whenFalse: 'auto' }, '`true`: the link is asCapable without peer delay measurements (either profile)'),
+    read(
+      { into: 'portFlag', field: 'asCapableAlways', whenTrue: 'true', whenFalse: 'auto' },
+      '`true`: the link is asCapable without peer delay measurements (either profile)',
+    ),
   ),
   g('slaveOnly', BOOL, read({ into: 'rule', rule: 'profile' }, 'profile signature; Syntonic is slave-only whatever it says', { fallback: { value: 1 } })),
-  g('clientOnly', BOOL, read({ into: 'rule', rule: 'profile' }, "linuxptp 4.x's name of `slaveOnly` (OPTION_ALIASES): the same setting", { fallback: { value: 1 } })),
+  g(
+    'clientOnly',
+    BOOL,
+    read({ into: 'rule', rule: 'profile' }, "linuxptp 4.x's name of `slaveOnly` (OPTION_ALIASES): the same setting", { fallback: { value: 1 } }),
+  ),
   // --- read by Syntonic: servo (ptp4l units: thresholds in s, frequencies in ppb) ---
   g(
     'clock_servo',
     oneOf('pi', 'linreg', 'kalman', 'ntpshm', 'nullf', 'refclock_sock'),
     read(
       { into: 'servo', field: 'servo' },
-      'the servo (`ntpshm` and `nullf` are refused; docs/servo.md). `refclock_sock` (linuxptp 4.x): each Sync\'s measured offset goes to chronyd\'s SOCK refclock and no clock is disciplined (a `clock phc` alongside is refused); the provider keeps its virtual clock ([deployment](deployment.md#chrony-and-the-system-clock))',
+      "the servo (`ntpshm` and `nullf` are refused; docs/servo.md). `refclock_sock` (linuxptp 4.x): each Sync's measured offset goes to chronyd's SOCK refclock and no clock is disciplined (a `clock phc` alongside is refused); the provider keeps its virtual clock ([deployment](deployment.md#chrony-and-the-system-clock))",
       {
         value: '`pi`/`linreg`/`kalman`/`refclock_sock`',
         fallback: { text: '`kalman` with software timestamps, `pi` otherwise' },
@@ -201,12 +233,27 @@ export const OPTIONS: readonly OptionSpec[] = [
       { value: 'absolute path', fallback: { text: '`/var/run/refclock.ptp.sock` with `clock_servo refclock_sock`, off otherwise' } },
     ),
   ),
-  g('pi_proportional_const', NON_NEGATIVE_DOUBLE, read(pi('kpConst', true), 'fixed kp; used only when **both** constants are non-zero (0.0: the gain law), and then without acquisition gains', { value: 'float', fallback: { value: 0 } })),
+  g(
+    'pi_proportional_const',
+    NON_NEGATIVE_DOUBLE,
+    read(pi('kpConst', true), 'fixed kp; used only when **both** constants are non-zero (0.0: the gain law), and then without acquisition gains', {
+      value: 'float',
+      fallback: { value: 0 },
+    }),
+  ),
   g('pi_integral_const', NON_NEGATIVE_DOUBLE, read(pi('kiConst', true), 'fixed ki; see `pi_proportional_const`', { value: 'float', fallback: { value: 0 } })),
-  g('pi_proportional_scale', NON_NEGATIVE_DOUBLE, read(pi('kpScale', true), "kp scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT })),
+  g(
+    'pi_proportional_scale',
+    NON_NEGATIVE_DOUBLE,
+    read(pi('kpScale', true), "kp scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT }),
+  ),
   g('pi_proportional_exponent', DOUBLE, read(pi('kpExponent', false), 'kp exponent of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
   g('pi_proportional_norm_max', float(DBL_MIN, 1.0), read(pi('kpNormMax', false), 'kp norm max of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
-  g('pi_integral_scale', NON_NEGATIVE_DOUBLE, read(pi('kiScale', true), "ki scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT })),
+  g(
+    'pi_integral_scale',
+    NON_NEGATIVE_DOUBLE,
+    read(pi('kiScale', true), "ki scale of the gain law, laid over the tuning in force (0.0: the tuning's)", { value: 'float', fallback: PI_DEFAULT }),
+  ),
   g('pi_integral_exponent', DOUBLE, read(pi('kiExponent', false), 'ki exponent of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
   g('pi_integral_norm_max', float(DBL_MIN, 2.0), read(pi('kiNormMax', false), 'ki norm max of the gain law', { value: 'float', fallback: PI_LAW_DEFAULT })),
   g(
@@ -228,12 +275,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   g(
     'max_frequency',
     int(0, INT_MAX),
-    read({ into: 'servo', field: 'maxFrequencyPpb', zeroMeansDefault: true }, "clamp of the servo output; 0 = the clock's own limit", { value: 'ppb', fallback: { value: PTP4L_MAX_FREQUENCY_PPB } }),
+    read({ into: 'servo', field: 'maxFrequencyPpb', zeroMeansDefault: true }, "clamp of the servo output; 0 = the clock's own limit", {
+      value: 'ppb',
+      fallback: { value: PTP4L_MAX_FREQUENCY_PPB },
+    }),
   ),
   g(
     'sanity_freq_limit',
     int(0, INT_MAX),
-    read({ into: 'servo', field: 'sanityFreqLimitPpb' }, 'larger implied frequency error resets the servo; 0 disables', { value: 'ppb', fallback: { value: PTP4L_SANITY_FREQ_LIMIT_PPB } }),
+    read({ into: 'servo', field: 'sanityFreqLimitPpb' }, 'larger implied frequency error resets the servo; 0 disables', {
+      value: 'ppb',
+      fallback: { value: PTP4L_SANITY_FREQ_LIMIT_PPB },
+    }),
   ),
   g(
     'servo_offset_threshold',
@@ -264,13 +317,25 @@ export const OPTIONS: readonly OptionSpec[] = [
         fallback: { text: 'hardware when the interface has it, else software' },
         unsupported: {
           values: ['legacy', 'onestep'],
-          because: 'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
+          because:
+            'syntonic is a two-step receiver with hardware or software timestamps: time_stamping must be hardware, software or p2p1step (hardware with one-step Pdelay_Resp)',
         },
       },
     ),
   ),
-  g('tx_timestamp_timeout', int(1, INT_MAX), read(daemon('txTimestampTimeoutMs'), 'wait for a transmit timestamp (ptp4l 3.1.1 waits 1 ms, which many NICs miss)', { value: 'ms', fallback: { value: 10 } })),
-  g('summary_interval', ANY_INT, read(daemon('summaryIntervalLog'), 'interval of the `rms … max … freq … delay …` summary lines', { value: 'log2 s', fallback: { value: 0 } })),
+  g(
+    'tx_timestamp_timeout',
+    int(1, INT_MAX),
+    read(daemon('txTimestampTimeoutMs'), 'wait for a transmit timestamp (ptp4l 3.1.1 waits 1 ms, which many NICs miss)', {
+      value: 'ms',
+      fallback: { value: 10 },
+    }),
+  ),
+  g(
+    'summary_interval',
+    ANY_INT,
+    read(daemon('summaryIntervalLog'), 'interval of the `rms … max … freq … delay …` summary lines', { value: 'log2 s', fallback: { value: 0 } }),
+  ),
   g('logging_level', int(0, 7), read(daemon('loggingLevel'), 'messages above this level are not printed', { value: '0–7 (syslog)', fallback: { value: 6 } })),
   g(
     'uds_address',
@@ -283,13 +348,33 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // --- what Syntonic always does: any other value is an error ---
   p('network_transport', oneOf('L2', 'UDPv4', 'UDPv6'), requires('L2', 'syntonic speaks gPTP over Ethernet only: network_transport must be L2')),
-  p('delay_mechanism', oneOf('Auto', 'COMMON_P2P', 'E2E', 'P2P', 'NONE'), requires('P2P', 'gPTP measures link delay with the peer-to-peer mechanism (802.1AS-2020 clause 11): delay_mechanism must be P2P')),
-  p('ptp_dst_mac', MAC, requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): ptp_dst_mac must be ${GPTP_DESTINATION_MAC}`)),
-  p('p2p_dst_mac', MAC, requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): p2p_dst_mac must be ${GPTP_DESTINATION_MAC}`)),
+  p(
+    'delay_mechanism',
+    oneOf('Auto', 'COMMON_P2P', 'E2E', 'P2P', 'NONE'),
+    requires('P2P', 'gPTP measures link delay with the peer-to-peer mechanism (802.1AS-2020 clause 11): delay_mechanism must be P2P'),
+  ),
+  p(
+    'ptp_dst_mac',
+    MAC,
+    requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): ptp_dst_mac must be ${GPTP_DESTINATION_MAC}`),
+  ),
+  p(
+    'p2p_dst_mac',
+    MAC,
+    requires(GPTP_DESTINATION_MAC, `gPTP frames go to ${GPTP_DESTINATION_MAC} (802.1AS-2020 11.3.4): p2p_dst_mac must be ${GPTP_DESTINATION_MAC}`),
+  ),
   g('clock_type', oneOf('OC', 'BC', 'P2P_TC', 'E2E_TC'), requires('OC', 'syntonic is a time-aware end station, an ordinary clock: clock_type must be OC')),
   p('masterOnly', BOOL, requires(0, 'syntonic is a slave-only end station: masterOnly must be 0')),
-  g('dataset_comparison', oneOf('ieee1588', 'G.8275.x'), requires('ieee1588', "syntonic's best master selection is 802.1AS's (clause 10.3): dataset_comparison must be ieee1588")),
-  p('delay_filter', oneOf('moving_average', 'moving_median'), requires('moving_median', 'syntonic filters the link delay with a moving median: delay_filter must be moving_median')),
+  g(
+    'dataset_comparison',
+    oneOf('ieee1588', 'G.8275.x'),
+    requires('ieee1588', "syntonic's best master selection is 802.1AS's (clause 10.3): dataset_comparison must be ieee1588"),
+  ),
+  p(
+    'delay_filter',
+    oneOf('moving_average', 'moving_median'),
+    requires('moving_median', 'syntonic filters the link delay with a moving median: delay_filter must be moving_median'),
+  ),
   p('egressLatency', ANY_INT, requires(0, 'syntonic does not correct timestamps for PHY latency: egressLatency must be 0')),
   p('ingressLatency', ANY_INT, requires(0, 'syntonic does not correct timestamps for PHY latency: ingressLatency must be 0')),
 
@@ -363,24 +448,54 @@ export const OPTIONS: readonly OptionSpec[] = [
   p('fault_badpeernet_interval', { kind: 'faultInterval', min: INT_MIN, max: INT_MAX }, IGNORED),
 
   // --- Syntonic's own (802.1AS-2020 names where the standard has one) ---
-  syntonic(p('allowedLostResponses', UINT8, read(port('allowedLostResponses'), 'consecutive lost Pdelay responses before asCapable is cleared (802.1AS-2020 11.5.3)'))),
+  syntonic(
+    p('allowedLostResponses', UINT8, read(port('allowedLostResponses'), 'consecutive lost Pdelay responses before asCapable is cleared (802.1AS-2020 11.5.3)')),
+  ),
   syntonic(p('allowedFaults', UINT8, read(port('allowedFaults'), 'faulty Pdelay exchanges tolerated before asCapable is cleared (11.5.4)'))),
-  syntonic(p('neighborRateRatioWindow', int(1, 1024), read(port('neighborRateRatioWindow'), 'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3)'))),
+  syntonic(
+    p(
+      'neighborRateRatioWindow',
+      int(1, 1024),
+      read(port('neighborRateRatioWindow'), 'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3)'),
+    ),
+  ),
   syntonic(
     g(
       'clock',
       oneOf('phc', 'virtual'),
-      read(daemon('clock'), "what the servo disciplines: the NIC's PTP hardware clock (hardware timestamps only), or a virtual clock that adjusts nothing", { fallback: { value: 'virtual' } }),
+      read(daemon('clock'), "what the servo disciplines: the NIC's PTP hardware clock (hardware timestamps only), or a virtual clock that adjusts nothing", {
+        fallback: { value: 'virtual' },
+      }),
     ),
   ),
-  syntonic(g('provider_socket', SOCKET_PATH, read(daemon('socketPath'), 'the time-base provider socket ([provider protocol](provider-protocol.md))', { value: 'absolute path', fallback: { value: DEFAULT_SOCKET_PATH } }))),
+  syntonic(
+    g(
+      'provider_socket',
+      SOCKET_PATH,
+      read(daemon('socketPath'), 'the time-base provider socket ([provider protocol](provider-protocol.md))', {
+        value: 'absolute path',
+        fallback: { value: DEFAULT_SOCKET_PATH },
+      }),
+    ),
+  ),
   // The provider socket's file mode (0660 by default: owner and group may connect) and its group,
   // a name or a gid: applications in that group read the time without root.
   syntonic(
-    g('provider_socket_mode', int(0, 0o777), read(daemon('socketMode'), 'file mode of the provider socket', { value: 'integer 0–0777 (C syntax: `0660` is octal)', fallback: { text: '`0660`' } })),
+    g(
+      'provider_socket_mode',
+      int(0, 0o777),
+      read(daemon('socketMode'), 'file mode of the provider socket', { value: 'integer 0–0777 (C syntax: `0660` is octal)', fallback: { text: '`0660`' } }),
+    ),
   ),
   syntonic(
-    g('provider_group', TEXT, read(daemon('socketGroup'), 'group of the provider socket, so that applications in it read the time without root', { value: 'group name or gid', fallback: { text: "the daemon's group" } })),
+    g(
+      'provider_group',
+      TEXT,
+      read(daemon('socketGroup'), 'group of the provider socket, so that applications in it read the time without root', {
+        value: 'group name or gid',
+        fallback: { text: "the daemon's group" },
+      }),
+    ),
   ),
   syntonic(g('log_format', oneOf('text', 'json'), read(daemon('logFormat'), 'ptp4l-style lines or JSON objects', { fallback: { value: 'text' } }))),
   // gPTP time − UTC in seconds, for when the grandmaster announces no valid currentUtcOffset (or an
@@ -414,20 +529,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     g(
       'acceptable_grandmasters',
       CLOCK_IDENTITIES,
-      read({ into: 'rule', rule: 'acceptableMasters' }, 'the only grandmasters this station follows ([below](#who-may-set-the-time-acceptable_grandmasters-acceptable_masters)); `--acceptable-grandmasters` replaces it', {
-        value: 'clock identities (`001122.fffe.334455 …`)',
-        fallback: { text: 'any' },
-      }),
+      read(
+        { into: 'rule', rule: 'acceptableMasters' },
+        'the only grandmasters this station follows ([below](#who-may-set-the-time-acceptable_grandmasters-acceptable_masters)); `--acceptable-grandmasters` replaces it',
+        {
+          value: 'clock identities (`001122.fffe.334455 …`)',
+          fallback: { text: 'any' },
+        },
+      ),
     ),
   ),
   syntonic(
     p(
       'acceptable_masters',
       PORT_IDENTITIES,
-      read({ into: 'rule', rule: 'acceptableMasters' }, 'the only neighbour ports whose Announce and Sync it uses; pins the automotive static master; `--acceptable-masters` replaces it', {
-        value: 'port identities (`001122.fffe.334455-1 …`)',
-        fallback: { text: 'any' },
-      }),
+      read(
+        { into: 'rule', rule: 'acceptableMasters' },
+        'the only neighbour ports whose Announce and Sync it uses; pins the automotive static master; `--acceptable-masters` replaces it',
+        {
+          value: 'port identities (`001122.fffe.334455-1 …`)',
+          fallback: { text: 'any' },
+        },
+      ),
     ),
   ),
 
@@ -437,7 +560,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   g('step_window', int(0, INT_MAX), ignoredUnless(0)),
   p('phc_index', int(-1, INT_MAX), ignoredUnless(-1, "syntonic uses the interface's own PHC (ethtool -T)")),
   p('interface_rate_tlv', BOOL, ignoredUnless(0)),
-  p('spp', int(-1, 255), requires(-1, 'syntonic does not check PTP authentication TLVs (1588-2019 16.14): spp must be -1, or frames would be trusted without the authentication asked for')),
+  p(
+    'spp',
+    int(-1, 255),
+    requires(
+      -1,
+      'syntonic does not check PTP authentication TLVs (1588-2019 16.14): spp must be -1, or frames would be trusted without the authentication asked for',
+    ),
+  ),
   p('active_key_id', int(0, 0xffffffff), { kind: 'inert', why: 'authentication only (spp)' }),
   p('allow_unauth', int(0, 2), { kind: 'inert', why: 'authentication only (spp)' }),
   g('sa_file', TEXT, { kind: 'inert', why: 'authentication only (spp)' }),
@@ -477,7 +607,9 @@ export const OPTION_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The options a file may set that Syntonic reads, with what they set. */
-export const READ_OPTIONS: readonly (OptionSpec & { readonly use: FieldUse })[] = OPTIONS.filter((o): o is OptionSpec & { readonly use: FieldUse } => o.use.kind === 'field');
+export const READ_OPTIONS: readonly (OptionSpec & { readonly use: FieldUse })[] = OPTIONS.filter(
+  (o): o is OptionSpec & { readonly use: FieldUse } => o.use.kind === 'field',
+);
 
 /** An option's default for a profile, in its own unit, where the configuration layer owns it. */
 export function fallbackValue(use: FieldUse, profile: Profile): OptionValue | undefined {

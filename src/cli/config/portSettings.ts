@@ -30,7 +30,9 @@ export function portConfig(profile: Profile, options: ReadonlyMap<string, SetOpt
   applyFreqEstInterval(port, sources, options, problems);
   const sdo = sources.get('majorSdoId');
   if (sdo !== undefined && port.majorSdoId !== 1) {
-    warnings.push(`${formatLocation(sdo.at)}: transportSpecific ${sdo.raw} makes majorSdoId ${port.majorSdoId}, but gPTP is majorSdoId 1 (802.1AS-2020 10.6.2.2.1): gPTP peers and syntonic discard each other's frames`);
+    warnings.push(
+      `${formatLocation(sdo.at)}: transportSpecific ${sdo.raw} makes majorSdoId ${port.majorSdoId}, but gPTP is majorSdoId 1 (802.1AS-2020 10.6.2.2.1): gPTP peers and syntonic discard each other's frames`,
+    );
   }
   for (const problem of validatePortConfig(port)) problems.push(attribute(problem, sources));
   return port;
@@ -40,12 +42,19 @@ export function portConfig(profile: Profile, options: ReadonlyMap<string, SetOpt
  * ptp4l's freq_est_interval (log2 s) spans 2^(freq_est_interval − logMinPdelayReqInterval) Pdelay
  * exchanges, at least 1 (port.c port_nrate_initialize): Syntonic's neighborRateRatioWindow.
  */
-function applyFreqEstInterval(port: Mutable<PortConfig>, sources: Map<keyof PortConfig, SetOption>, options: ReadonlyMap<string, SetOption>, problems: string[]): void {
+function applyFreqEstInterval(
+  port: Mutable<PortConfig>,
+  sources: Map<keyof PortConfig, SetOption>,
+  options: ReadonlyMap<string, SetOption>,
+  problems: string[],
+): void {
   const interval = options.get('freq_est_interval');
   const window = options.get('neighborRateRatioWindow');
   if (interval === undefined || typeof interval.value !== 'number') return;
   if (window !== undefined) {
-    problems.push(`${formatLocation(interval.at)}: set either freq_est_interval (ptp4l, log2 s) or neighborRateRatioWindow (Pdelay exchanges, ${formatLocation(window.at)}), not both`);
+    problems.push(
+      `${formatLocation(interval.at)}: set either freq_est_interval (ptp4l, log2 s) or neighborRateRatioWindow (Pdelay exchanges, ${formatLocation(window.at)}), not both`,
+    );
     return;
   }
   port.neighborRateRatioWindow = 2 ** Math.max(0, interval.value - port.initialLogPdelayReqInterval);

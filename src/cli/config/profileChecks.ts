@@ -21,7 +21,11 @@ const PTP4L_PRIORITY1 = 128;
 /** 802.1AS-2020 8.6.2.1: priority1 255 marks a time-aware system that is not grandmaster-capable. */
 const NOT_GRANDMASTER_CAPABLE = 255;
 
-export function profileWarnings(options: ReadonlyMap<string, SetOption>, profile: Profile, source: 'command line' | 'configuration file' | 'default'): string[] {
+export function profileWarnings(
+  options: ReadonlyMap<string, SetOption>,
+  profile: Profile,
+  source: 'command line' | 'configuration file' | 'default',
+): string[] {
   const warnings: string[] = [];
   const how =
     source === 'command line'

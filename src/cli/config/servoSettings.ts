@@ -53,7 +53,10 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
   }
   if ((pi.kpConst === undefined) !== (pi.kiConst === undefined)) {
     const set = options.get(pi.kpConst === undefined ? 'pi_integral_const' : 'pi_proportional_const');
-    if (set !== undefined) warnings.push(`${formatLocation(set.at)}: ${set.spec.name} applies only with both pi_proportional_const and pi_integral_const non-zero (as in ptp4l): ignored`);
+    if (set !== undefined)
+      warnings.push(
+        `${formatLocation(set.at)}: ${set.spec.name} applies only with both pi_proportional_const and pi_integral_const non-zero (as in ptp4l): ignored`,
+      );
   }
   // max_frequency 0 means "the clock's own limit" in ptp4l: leave ClockServo's default, which the clock caps.
   const maxFrequencyPpb = servo.maxFrequencyPpb;

@@ -80,7 +80,10 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   }
   const { clock, timestampClockNow } = clockSetup;
   const iface = config.interfaceName;
-  log.write('info', `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.oneStepP2p ? ' with one-step Pdelay_Resp (p2p1step)' : ''}${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`);
+  log.write(
+    'info',
+    `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.oneStepP2p ? ' with one-step Pdelay_Resp (p2p1step)' : ''}${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`,
+  );
   if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
 
   const live = new LivePort({
@@ -88,7 +91,10 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     timestampClockNow,
     ...(clockSetup.skew === undefined ? {} : { mapTimestamp: clockSetup.skew }),
     onDecodeError: (e, suppressed) =>
-      log.write('warning', `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`),
+      log.write(
+        'warning',
+        `port 1 (${iface}): bad frame: ${e.kind} at ${e.field} (octet ${e.offset}): ${e.message}${suppressed > 0 ? ` (${suppressed} more not shown)` : ''}`,
+      ),
   });
   const summary = new SummaryStats();
   const refusals = new RefusalLog(log, `port 1 (${iface})`);
@@ -185,7 +191,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         portNumber: slave.engine.port.portNumber,
         majorSdoId: config.port.majorSdoId,
         domainNumber: config.port.domainNumber,
-        dataSets: () => managementDataSets({ snapshot: snapshots.build(), engine: slave.engine, port: config.port, interfaceName: iface, oneStepP2p: socket.oneStepP2p }),
+        dataSets: () =>
+          managementDataSets({ snapshot: snapshots.build(), engine: slave.engine, port: config.port, interfaceName: iface, oneStepP2p: socket.oneStepP2p }),
         warn: (message) => log.write('warning', message),
       });
     } catch (err) {
@@ -198,10 +205,15 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     const udsAddress = config.udsAddress;
     const udsInode = inodeOf(udsAddress);
     unregisterUds = exitCleanup.register(`management socket ${udsAddress}`, () => removeOwnSocket(udsAddress, udsInode));
-    log.write('info', `management socket on ${config.udsAddress} (pmc -u -s ${config.udsAddress} -t ${config.port.majorSdoId.toString(16)} -d ${config.port.domainNumber})`);
+    log.write(
+      'info',
+      `management socket on ${config.udsAddress} (pmc -u -s ${config.udsAddress} -t ${config.port.majorSdoId.toString(16)} -d ${config.port.domainNumber})`,
+    );
   }
   if (refclockConfig !== undefined) {
-    const what = refclockConfig.measuredOffsets ? "each Sync's measured offset (clock_servo refclock_sock: no clock disciplined)" : `the synchronized time of the ${clock.kind} clock`;
+    const what = refclockConfig.measuredOffsets
+      ? "each Sync's measured offset (clock_servo refclock_sock: no clock disciplined)"
+      : `the synchronized time of the ${clock.kind} clock`;
     log.write('info', `chrony refclock: SOCK samples to ${refclockConfig.address}: ${what}, once per Sync while synchronized`);
   }
   publish();
@@ -220,8 +232,18 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         syntonic_decode_errors_total: { help: 'Frames that did not decode, by error kind.', label: 'kind', values: live.counters().decodeErrors },
         ...(management === undefined
           ? {}
-          : { syntonic_management_answers_total: { help: 'Answers on the management socket (uds_address), by kind.', label: 'kind', values: management.answers() } }),
-        ...(refclock === undefined ? {} : { syntonic_refclock_samples_total: { help: "chrony SOCK refclock samples: sent, or why not.", label: 'result', values: refclockCounts(refclock) } }),
+          : {
+              syntonic_management_answers_total: {
+                help: 'Answers on the management socket (uds_address), by kind.',
+                label: 'kind',
+                values: management.answers(),
+              },
+            }),
+        ...(refclock === undefined
+          ? {}
+          : {
+              syntonic_refclock_samples_total: { help: 'chrony SOCK refclock samples: sent, or why not.', label: 'result', values: refclockCounts(refclock) },
+            }),
       }),
     });
     log.write('info', `metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
@@ -237,10 +259,13 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   const publishTimer = setInterval(publish, PUBLISH_INTERVAL_MS);
   const summaryTimer = perSyncLines
     ? undefined
-    : setInterval(() => {
-        const line = summary.take();
-        if (line !== undefined) log.write('info', line);
-      }, logIntervalToNs(config.summaryIntervalLog) / 1e6);
+    : setInterval(
+        () => {
+          const line = summary.take();
+          if (line !== undefined) log.write('info', line);
+        },
+        logIntervalToNs(config.summaryIntervalLog) / 1e6,
+      );
   let stopping = false;
   const stop = async (reason: string, code = 0): Promise<void> => {
     if (stopping) return;
@@ -269,7 +294,10 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   live.attach(slave);
   const reload = (next: DaemonConfig): void => {
     slave.engine.setAcceptableMasters(next.port, timestampClockNow());
-    log.write('notice', `acceptable grandmasters: ${describeList(next.port.acceptableGrandmasters?.map(formatClockIdentity))}; acceptable masters: ${describeList(next.port.acceptableMasters?.map(formatPortIdentity))}`);
+    log.write(
+      'notice',
+      `acceptable grandmasters: ${describeList(next.port.acceptableGrandmasters?.map(formatClockIdentity))}; acceptable masters: ${describeList(next.port.acceptableMasters?.map(formatPortIdentity))}`,
+    );
     publish();
   };
   return { stopped, stop: (reason) => stop(reason), reload };
@@ -313,7 +341,8 @@ async function openTimePage(config: DaemonConfig, log: Log): Promise<TimePageWri
  */
 function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTimebase | undefined): ClockSetup {
   if (socket.timestampingMode === 'software') {
-    if (config.clock === 'phc') throw new Error('--clock phc needs hardware timestamping: software timestamps are CLOCK_REALTIME, not PHC time (use --clock virtual)');
+    if (config.clock === 'phc')
+      throw new Error('--clock phc needs hardware timestamping: software timestamps are CLOCK_REALTIME, not PHC time (use --clock virtual)');
     const skew = skewed === undefined ? undefined : (t: LocalTime): LocalTime => skewed.map(t);
     const now = skew === undefined ? realtimeNow : (): LocalTime => skew(realtimeNow());
     const pairNow = (): ClockPair => {
@@ -357,7 +386,15 @@ function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: b
     return;
   }
   for (const n of o.notes) log.write('notice', n);
-  if (perSync) log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), { offsetNs: o.offsetNs, servoState: o.servoState, frequencyPpb: o.frequencyPpb, pathDelayNs: r.receipt.meanLinkDelay, ingressNs: String(r.receipt.ingressTime), gmTimeNs: String(r.receipt.gmTime) });
+  if (perSync)
+    log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), {
+      offsetNs: o.offsetNs,
+      servoState: o.servoState,
+      frequencyPpb: o.frequencyPpb,
+      pathDelayNs: r.receipt.meanLinkDelay,
+      ingressNs: String(r.receipt.ingressTime),
+      gmTimeNs: String(r.receipt.gmTime),
+    });
   else summary.add(o.offsetNs, o.frequencyPpb, r.receipt.meanLinkDelay);
 }
 
@@ -371,10 +408,18 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       log.write(e.asCapable ? 'notice' : 'warning', `${port}: asCapable ${e.asCapable ? 'true' : 'false'}: ${e.reason}`);
       return;
     case 'grandmasterChanged':
-      log.write('notice', e.current === undefined ? `${port}: grandmaster lost` : `selected best master clock ${formatClockIdentity(e.current)} on ${port} via ${e.masterPort === undefined ? '?' : formatPortIdentity(e.masterPort)}`);
+      log.write(
+        'notice',
+        e.current === undefined
+          ? `${port}: grandmaster lost`
+          : `selected best master clock ${formatClockIdentity(e.current)} on ${port} via ${e.masterPort === undefined ? '?' : formatPortIdentity(e.masterPort)}`,
+      );
       return;
     case 'gmTimeBaseChanged':
-      log.write('notice', `grandmaster time base changed: gmTimeBaseIndicator ${e.gmTimeBaseIndicator}, lastGmPhaseChange ${formatDelayNs(scaledNsToNs(e.lastGmPhaseChange))}`);
+      log.write(
+        'notice',
+        `grandmaster time base changed: gmTimeBaseIndicator ${e.gmTimeBaseIndicator}, lastGmPhaseChange ${formatDelayNs(scaledNsToNs(e.lastGmPhaseChange))}`,
+      );
       return;
     case 'syncReceiptTimeout':
     case 'announceReceiptTimeout':
@@ -385,7 +430,10 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       return;
     case 'pdelayMeasured': {
       const m = e.measurement;
-      log.write('debug', `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}`);
+      log.write(
+        'debug',
+        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}`,
+      );
       return;
     }
     case 'pdelayIntervalChanged':

@@ -44,8 +44,7 @@ export function managementDataSets(inputs: ManagementInputs): ManagementDataSets
   const master = engine.masterInfo;
   const receipt = engine.lastSyncReceipt;
   const portState = engine.portState === 'SLAVE' ? PortStateCode.SLAVE : PortStateCode.LISTENING;
-  const utcFlags =
-    (s.utc.leap61 ? 0x01 : 0) | (s.utc.leap59 ? 0x02 : 0) | (s.utc.currentUtcOffsetValid ? 0x04 : 0) | (s.utc.ptpTimescale ? 0x08 : 0);
+  const utcFlags = (s.utc.leap61 ? 0x01 : 0) | (s.utc.leap59 ? 0x02 : 0) | (s.utc.currentUtcOffsetValid ? 0x04 : 0) | (s.utc.ptpTimescale ? 0x08 : 0);
   // timeTraceable and frequencyTraceable come from the master's Announce as they are.
   const traceability = gm === null ? 0 : (master?.flags ?? 0) & 0x30;
   return {

@@ -32,11 +32,16 @@ export function renderMetrics(source: MetricsSource): string {
   gauge('syntonic_as_capable', 'asCapable of the port (1 or 0).', s.port.asCapable ? 1 : 0);
   out.push('# HELP syntonic_status Synchronization status (1 for the current one).', '# TYPE syntonic_status gauge');
   for (const st of STATUSES) out.push(`syntonic_status{status="${st}"} ${s.status === st ? 1 : 0}`);
-  out.push('# HELP syntonic_quality Quality level (1 for the current one), judged on |error| against syntonic_quality_threshold_ns.', '# TYPE syntonic_quality gauge');
+  out.push(
+    '# HELP syntonic_quality Quality level (1 for the current one), judged on |error| against syntonic_quality_threshold_ns.',
+    '# TYPE syntonic_quality gauge',
+  );
   for (const level of QUALITY_LEVELS) out.push(`syntonic_quality{level="${level}"} ${s.quality.level === level ? 1 : 0}`);
   out.push('# HELP syntonic_quality_threshold_ns Upper bound of |error| for each quality level, ns.', '# TYPE syntonic_quality_threshold_ns gauge');
-  for (const level of ['excellent', 'good', 'fair', 'poor'] as const) out.push(`syntonic_quality_threshold_ns{level="${level}"} ${formatValue(s.quality.thresholdsNs[level])}`);
-  if (s.quality.errorNs !== null) gauge('syntonic_quality_error_ns', '|error| the quality level was judged on (last offset, or the holdover estimate), ns.', s.quality.errorNs);
+  for (const level of ['excellent', 'good', 'fair', 'poor'] as const)
+    out.push(`syntonic_quality_threshold_ns{level="${level}"} ${formatValue(s.quality.thresholdsNs[level])}`);
+  if (s.quality.errorNs !== null)
+    gauge('syntonic_quality_error_ns', '|error| the quality level was judged on (last offset, or the holdover estimate), ns.', s.quality.errorNs);
   gauge('syntonic_holdover', 'In holdover (1 or 0): lost after having been synchronized, running on the held frequency.', s.holdover === null ? 0 : 1);
   if (s.holdover !== null) {
     gauge('syntonic_holdover_estimated_error_ns', 'Estimated |error| in holdover, ns.', s.holdover.estimatedErrorNs);

@@ -44,7 +44,9 @@ export function missingPeerLine(interfaceName: string, received: Readonly<Record
     );
   }
   if (count('Pdelay_Resp') === 0) {
-    const heard = Object.keys(received).filter((k) => (received[k] ?? 0) > 0).join(', ');
+    const heard = Object.keys(received)
+      .filter((k) => (received[k] ?? 0) > 0)
+      .join(', ');
     return `${port}: no Pdelay_Resp to our Pdelay_Req in ${PEER_WAIT_MS / 1000} s (heard ${heard}): the neighbor does not run peer delay (delay_mechanism P2P), so the port cannot become asCapable`;
   }
   return undefined;

@@ -88,7 +88,11 @@ export class SnapshotBuilder {
       timestamping: this.sources.timestamping,
       clockKind: clock.kind,
       rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
-      quality: { level: report.quality, errorNs: report.qualityErrorNs === undefined ? null : Math.abs(report.qualityErrorNs), thresholdsNs: report.qualityThresholdsNs },
+      quality: {
+        level: report.quality,
+        errorNs: report.qualityErrorNs === undefined ? null : Math.abs(report.qualityErrorNs),
+        thresholdsNs: report.qualityThresholdsNs,
+      },
       holdover: holdoverInfo(report, pair),
       errorBound: this.errorBound(lastSync),
     };
@@ -135,7 +139,9 @@ export class SnapshotBuilder {
       // against CLOCK_MONOTONIC_RAW, so that a window spanning a frequency change (the servo's first
       // seconds remove e.g. 100 ppm) does not extrapolate with a stale rate. A PHC's timestamps follow
       // its adjustment: its time is measured as it is.
-      rateRatio = clock.timestampsFollowAdjustment ? Number(BigInt(ptp) - first.ptp) / Number(span) : (Number(BigInt(pair.timestampClock) - first.local) / Number(span)) * adjustment;
+      rateRatio = clock.timestampsFollowAdjustment
+        ? Number(BigInt(ptp) - first.ptp) / Number(span)
+        : (Number(BigInt(pair.timestampClock) - first.local) / Number(span)) * adjustment;
     }
     return { monotonicRaw: pair.monotonicRaw, ptpTime: ptp, rateRatio };
   }

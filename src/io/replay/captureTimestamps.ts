@@ -39,9 +39,9 @@ function hardwareReason(iface: CaptureInterface): string | undefined {
  * has been read). `usedInterfaces` are the interface ids that carry frames; all of them when absent.
  */
 export function captureTimestamps(summary: CaptureSummary, usedInterfaces?: ReadonlySet<number>): CaptureTimestamps {
-  if (summary.format === 'pcap') return { source: 'software', why: 'a pcap file holds the capturing host\'s software times' };
+  if (summary.format === 'pcap') return { source: 'software', why: "a pcap file holds the capturing host's software times" };
   const interfaces = summary.interfaces.filter((i) => usedInterfaces === undefined || usedInterfaces.has(i.interfaceId));
   const reasons = interfaces.map(hardwareReason);
   if (interfaces.length > 0 && reasons.every((r) => r !== undefined)) return { source: 'hardware', why: [...new Set(reasons)].join('; ') };
-  return { source: 'software', why: 'its pcapng interface description states no hardware timestamps, so they are the capturing host\'s software times' };
+  return { source: 'software', why: "its pcapng interface description states no hardware timestamps, so they are the capturing host's software times" };
 }

@@ -29,7 +29,12 @@ export function replayFile(path: string, options: ReplayFileOptions, observer: R
   const station = detectStation(untilDamage(readCapture(path)), options.station);
   const summary = new ReplaySummary();
   const session = new ReplaySession(
-    { profile: options.profile, station, ...(options.config === undefined ? {} : { config: options.config }), ...(options.servo === undefined ? {} : { servo: options.servo }) },
+    {
+      profile: options.profile,
+      station,
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.servo === undefined ? {} : { servo: options.servo }),
+    },
     {
       sync: (r) => {
         summary.sync(r);

@@ -101,7 +101,10 @@ export class ReplaySummary {
         return;
       case 'grandmasterChanged':
         if (e.current !== undefined) this.grandmasters.add(formatClockIdentity(e.current));
-        this.note(at, `grandmaster ${e.previous === undefined ? 'none' : formatClockIdentity(e.previous)} → ${e.current === undefined ? 'none' : formatClockIdentity(e.current)}`);
+        this.note(
+          at,
+          `grandmaster ${e.previous === undefined ? 'none' : formatClockIdentity(e.previous)} → ${e.current === undefined ? 'none' : formatClockIdentity(e.current)}`,
+        );
         return;
       case 'portStateChanged':
         this.note(at, `port ${e.from} → ${e.to}: ${e.reason}`);
@@ -152,7 +155,8 @@ export class ReplaySummary {
       servoRejected: { ...this.servoRejections },
       followUpsLost: stats.followUpsLost,
       timeToLockS: this.lockTime === undefined || this.firstSyncTime === undefined ? undefined : Number(this.lockTime - this.firstSyncTime) / 1e9,
-      offsetAfterLock: this.offsets.count === 0 ? undefined : { count: this.offsets.count, rmsNs: this.offsets.rms, maxAbsNs: this.offsets.maxAbs, meanNs: this.offsets.mean },
+      offsetAfterLock:
+        this.offsets.count === 0 ? undefined : { count: this.offsets.count, rmsNs: this.offsets.rms, maxAbsNs: this.offsets.maxAbs, meanNs: this.offsets.mean },
       linkDelay:
         this.delays.count === 0
           ? undefined
@@ -181,7 +185,8 @@ function hints(session: ReplaySession, syncs: number, received: Record<string, n
   if ((rejected['notAsCapable'] ?? 0) > 0) {
     out.push(`${rejected['notAsCapable']} Sync/Announce arrived while the port was not asCapable: ${session.slave.engine.asCapable.reason}`);
   }
-  if (session.options.station === undefined) out.push('no station of its own in the capture (no Pdelay_Req without Sync): replayed as a listener at the capture point, link delay 0');
+  if (session.options.station === undefined)
+    out.push('no station of its own in the capture (no Pdelay_Req without Sync): replayed as a listener at the capture point, link delay 0');
   if (session.counts.decodeErrors > 0) out.push(`${session.counts.decodeErrors} PTP frames did not decode (see decodeErrors)`);
   return out;
 }

@@ -27,7 +27,14 @@ export interface Station {
 const SOURCE_PORT_IDENTITY_OFFSET = 20;
 
 function macAt(b: Uint8Array, o: number): MacAddress {
-  return (b[o] as number) * 2 ** 40 + (b[o + 1] as number) * 2 ** 32 + ((b[o + 2] as number) << 24 >>> 0) + ((b[o + 3] as number) << 16) + ((b[o + 4] as number) << 8) + (b[o + 5] as number);
+  return (
+    (b[o] as number) * 2 ** 40 +
+    (b[o + 1] as number) * 2 ** 32 +
+    (((b[o + 2] as number) << 24) >>> 0) +
+    ((b[o + 3] as number) << 16) +
+    ((b[o + 4] as number) << 8) +
+    (b[o + 5] as number)
+  );
 }
 
 interface Sender {
@@ -58,7 +65,12 @@ export function detectStation(frames: Iterable<CapturedFrame>, named?: MacAddres
     const source = macAt(eth, 6);
     let s = senders.get(source);
     if (s === undefined) {
-      s = { mac: source, port: { clockIdentity: readClockIdentity(eth, at + SOURCE_PORT_IDENTITY_OFFSET), portNumber: readUint16(eth, at + SOURCE_PORT_IDENTITY_OFFSET + 8) }, syncs: 0, pdelayReqs: 0 };
+      s = {
+        mac: source,
+        port: { clockIdentity: readClockIdentity(eth, at + SOURCE_PORT_IDENTITY_OFFSET), portNumber: readUint16(eth, at + SOURCE_PORT_IDENTITY_OFFSET + 8) },
+        syncs: 0,
+        pdelayReqs: 0,
+      };
       senders.set(source, s);
     }
     if (h.messageType === MessageType.Sync) {
@@ -76,7 +88,9 @@ export function detectStation(frames: Iterable<CapturedFrame>, named?: MacAddres
   // Pdelay_Req, the one sending the fewest Syncs, when some other port sends more (a slave may have
   // been master for a moment before the grandmaster won the BMCA).
   const mostSyncs = Math.max(0, ...[...senders.values()].map((s) => s.syncs));
-  const candidates = [...senders.values()].filter((s) => s.pdelayReqs > 0 && s.syncs < mostSyncs).sort((a, b) => a.syncs - b.syncs || b.pdelayReqs - a.pdelayReqs);
+  const candidates = [...senders.values()]
+    .filter((s) => s.pdelayReqs > 0 && s.syncs < mostSyncs)
+    .sort((a, b) => a.syncs - b.syncs || b.pdelayReqs - a.pdelayReqs);
   const best = candidates[0];
   if (best === undefined) return undefined;
   const role = best.syncs === 0 ? 'sends Pdelay_Req and no Sync' : `sends Pdelay_Req and the fewest Syncs (${best.syncs})`;

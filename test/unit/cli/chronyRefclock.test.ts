@@ -142,7 +142,11 @@ describe('when chrony gets a sample', () => {
 
   it('sends nothing when UTC is unknown, with one line saying why', () => {
     const { refclock, senders, logs } = harness();
-    const unknown: Timescale = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary (ptpTimescale 0); set assume_utc_offset' };
+    const unknown: Timescale = {
+      tai: false,
+      utc: null,
+      utcUnknownReason: "UTC unknown: the grandmaster's timescale is arbitrary (ptpTimescale 0); set assume_utc_offset",
+    };
     for (let i = 0; i < 5; i++) refclock.offer({ ...at, timescale: unknown });
     // The status going unstable and back does not repeat it.
     refclock.offer({ ...at, status: 'unstable', timescale: unknown });
@@ -163,7 +167,11 @@ describe('when chrony gets a sample', () => {
   it('tells chrony of a pending leap second, and sends nothing from the second before it to its end', () => {
     const { refclock, senders } = harness();
     const leapAt = T + 10n * S;
-    const leap: Timescale = { tai: true, utc: { offset: 37, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: leapAt, offsetAfter: 38 } }, utcUnknownReason: null };
+    const leap: Timescale = {
+      tai: true,
+      utc: { offset: 37, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: leapAt, offsetAfter: 38 } },
+      utcUnknownReason: null,
+    };
     refclock.offer({ ...at, timescale: leap });
     expect(leapOf(senders[0]?.sent[0])).toBe(1);
     refclock.offer({ ...at, ptpTime: ptpTime(leapAt - S / 2n), realtime: leapAt - S / 2n - 37n * S, timescale: leap });

@@ -52,7 +52,7 @@ describe('configuration errors name file, line and option', () => {
     ]);
   });
 
-  it("a value ptp4l accepts but the port engine cannot use, attributed to the option that set it", () => {
+  it('a value ptp4l accepts but the port engine cannot use, attributed to the option that set it', () => {
     // default.cfg's syncReceiptTimeout 0 means "never" in ptp4l; 802.1AS needs at least one interval.
     expect(problemsOf(['[global]', 'syncReceiptTimeout 0'])).toEqual([
       'test.cfg:2: syncReceiptTimeout 0 cannot be used: syncReceiptTimeout must be an integer from 1 to 255, got 0',

@@ -84,7 +84,7 @@ describe("linuxptp 4.4's example configurations load as they are (clientOnly, 4.
     expect(warnings).toEqual([expect.stringMatching(/automotive-slave\.cfg:17: known linuxptp option 'assume_two_step'/)]);
   });
 
-  it('gPTP.cfg: the same effective options and warnings as 3.1.1\'s', () => {
+  it("gPTP.cfg: the same effective options and warnings as 3.1.1's", () => {
     const four = loadDaemonConfig({ file: `${LINUXPTP_4}gPTP.cfg`, interfaceName: 'eth0', overrides: {} });
     const three = loadDaemonConfig({ file: `${LINUXPTP}gPTP.cfg`, interfaceName: 'eth0', overrides: {} });
     expect(four.config.port).toEqual(three.config.port);
@@ -100,7 +100,9 @@ describe("linuxptp 4.4's example configurations load as they are (clientOnly, 4.
     expect(load(['gmCapable 1', 'priority1 248', 'clientOnly 1']).warnings).toEqual([]);
     expect(() => load(['serverOnly 1'])).toThrow('four.cfg:2: serverOnly 1: syntonic is a slave-only end station (a client): serverOnly must be 0');
     expect(load(['serverOnly 0']).warnings).toEqual([]);
-    expect(load(['slaveOnly 0', 'clientOnly 1']).warnings).toEqual(['four.cfg:3: clientOnly is set again in [global] (first at line 2 as slaveOnly): the later value 1 wins']);
+    expect(load(['slaveOnly 0', 'clientOnly 1']).warnings).toEqual([
+      'four.cfg:3: clientOnly is set again in [global] (first at line 2 as slaveOnly): the later value 1 wins',
+    ]);
   });
 
   it("4.x's new options are known: refclock_sock_address is read, spp other than -1 is refused, the rest load", () => {
@@ -108,11 +110,23 @@ describe("linuxptp 4.4's example configurations load as they are (clientOnly, 4.
     expect(refclock.warnings).toEqual([]);
     expect(refclock.config.refclock?.address).toBe('/var/run/refclock.ptp.sock');
     expect(() => load(['[eth0]', 'spp 3'])).toThrow(/four\.cfg:3: spp 3: syntonic does not check PTP authentication TLVs/);
-    expect(load(['ptp_minor_version 1', 'step_window 0', 'phc_index -1', 'uds_file_mode 0660', 'power_profile.version 2011', 'cmlds.port 0', 'ts2phc.tod_source generic']).warnings).toEqual([]);
+    expect(
+      load([
+        'ptp_minor_version 1',
+        'step_window 0',
+        'phc_index -1',
+        'uds_file_mode 0660',
+        'power_profile.version 2011',
+        'cmlds.port 0',
+        'ts2phc.tod_source generic',
+      ]).warnings,
+    ).toEqual([]);
     // uds_address opens a management socket (0660); there is no read-only one
     expect(load(['uds_file_mode 0666', 'uds_ro_address /var/run/ptp4lro']).warnings).toEqual([
       expect.stringMatching(/^four\.cfg:2: known linuxptp option 'uds_file_mode' is not used/),
-      expect.stringMatching(/^four\.cfg:3: known linuxptp option 'uds_ro_address' is not used by syntonic \(ignored\): syntonic opens no read-only management socket/),
+      expect.stringMatching(
+        /^four\.cfg:3: known linuxptp option 'uds_ro_address' is not used by syntonic \(ignored\): syntonic opens no read-only management socket/,
+      ),
     ]);
     expect(load(['step_window 48']).warnings).toEqual([expect.stringMatching(/four\.cfg:2: known linuxptp option 'step_window' is not used/)]);
     expect(() => load(['delay_mechanism COMMON_P2P'])).toThrow(/four\.cfg:2: delay_mechanism COMMON_P2P: .*delay_mechanism must be P2P/);
@@ -125,7 +139,7 @@ describe("syntonic's shipped configurations", () => {
     expect(warnings).toEqual([]);
   });
 
-  it('gPTP.cfg keeps 802.1AS\'s 800 ns threshold; gPTP-software.cfg raises it to 10 ms and asks for software timestamps', () => {
+  it("gPTP.cfg keeps 802.1AS's 800 ns threshold; gPTP-software.cfg raises it to 10 ms and asks for software timestamps", () => {
     const hardware = loadDaemonConfig({ file: `${SHIPPED}gPTP.cfg`, interfaceName: 'eth0', overrides: {} }).config;
     const software = loadDaemonConfig({ file: `${SHIPPED}gPTP-software.cfg`, interfaceName: 'veth0', overrides: {} }).config;
     expect(hardware.profile).toBe('gptp');
@@ -137,7 +151,7 @@ describe("syntonic's shipped configurations", () => {
     expect(software.clock).toBe('virtual');
   });
 
-  it('automotive-slave.cfg selects the automotive profile with the same values as linuxptp\'s', () => {
+  it("automotive-slave.cfg selects the automotive profile with the same values as linuxptp's", () => {
     const ours = loadDaemonConfig({ file: `${SHIPPED}automotive-slave.cfg`, interfaceName: 'eth0', overrides: {} }).config;
     const theirs = loadDaemonConfig({ file: `${LINUXPTP}automotive-slave.cfg`, interfaceName: 'eth0', overrides: {} }).config;
     expect(ours.profile).toBe('automotive');

@@ -59,7 +59,15 @@ describe('the option table', () => {
       if (type.min < range[0] || type.max > range[1]) narrower.push(name);
     }
     // ptp4l accepts these wider; the engine refuses the rest with its reason (docs: "Options Syntonic reads")
-    expect(narrower.sort()).toEqual(['delay_filter_length', 'logAnnounceInterval', 'logMinPdelayReqInterval', 'logSyncInterval', 'operLogPdelayReqInterval', 'operLogSyncInterval', 'syncReceiptTimeout']);
+    expect(narrower.sort()).toEqual([
+      'delay_filter_length',
+      'logAnnounceInterval',
+      'logMinPdelayReqInterval',
+      'logSyncInterval',
+      'operLogPdelayReqInterval',
+      'operLogSyncInterval',
+      'syncReceiptTimeout',
+    ]);
     expect(findOption('domainNumber')?.type).toEqual({ kind: 'int', min: PORT_CONFIG_RANGES.domainNumber[0], max: PORT_CONFIG_RANGES.domainNumber[1] });
     expect(validatePortConfig(GPTP_DEFAULTS)).toEqual([]);
     expect(validatePortConfig(AUTOMOTIVE_DEFAULTS)).toEqual([]);
@@ -97,7 +105,7 @@ describe('values parsed as ptp4l parses them', () => {
     expect(parseValue(seconds, 'inf')).toEqual({ ok: false, problem: 'malformed' });
   });
 
-  it('enumerations case-insensitively, returned in the table\'s spelling; MAC addresses normalised', () => {
+  it("enumerations case-insensitively, returned in the table's spelling; MAC addresses normalised", () => {
     expect(parseValue({ kind: 'enum', values: ['L2', 'UDPv4'] }, 'udpv4')).toEqual({ ok: true, value: 'UDPv4' });
     expect(parseValue({ kind: 'mac' }, '1:80:c2:0:0:e')).toEqual({ ok: true, value: '01:80:C2:00:00:0E' });
     expect(parseValue({ kind: 'faultInterval', min: -128, max: 127 }, 'asap')).toEqual({ ok: true, value: 'ASAP' });

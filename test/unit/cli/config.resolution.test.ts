@@ -100,7 +100,9 @@ describe('profile selection', () => {
     expect(config.profile).toBe('gptp');
     // asCapable true is honoured in either profile (linuxptp allows it with BMCA ptp too).
     expect(config.port.asCapableAlways).toBe(true);
-    expect(warnings).toEqual([expect.stringMatching(/^test\.cfg:2: BMCA noop is ignored: the gptp profile runs the best master selection.* \(--profile gptp\)$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^test\.cfg:2: BMCA noop is ignored: the gptp profile runs the best master selection.* \(--profile gptp\)$/),
+    ]);
   });
 });
 
@@ -146,7 +148,7 @@ describe('values as ptp4l means them', () => {
     expect(load(['[global]', 'time_stamping SOFTWARE']).config.timestamping).toBe('software');
   });
 
-  it("freq_est_interval (log2 s) becomes 2^(freq_est_interval − logMinPdelayReqInterval) Pdelay exchanges", () => {
+  it('freq_est_interval (log2 s) becomes 2^(freq_est_interval − logMinPdelayReqInterval) Pdelay exchanges', () => {
     // 2^(3 − 0) = 8 exchanges; 2^(1 − 0) = 2; with Pdelay every 2 s (1), 2^(0 − 1) → at least 1.
     expect(load(['[global]', 'freq_est_interval 3']).config.port.neighborRateRatioWindow).toBe(8);
     expect(load(['[global]', 'freq_est_interval 1']).config.port.neighborRateRatioWindow).toBe(2);

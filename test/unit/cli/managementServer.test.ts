@@ -24,17 +24,29 @@ async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
 }
 
 function serve(name: string, dataSets: () => ManagementDataSets, warnings: string[]): ManagementServer {
-  return ManagementServer.start({ path: join(tmp.dir, name), clockIdentity: STATION, portNumber: 1, majorSdoId: 1, domainNumber: 0, dataSets, warn: (m) => warnings.push(m) });
+  return ManagementServer.start({
+    path: join(tmp.dir, name),
+    clockIdentity: STATION,
+    portNumber: 1,
+    majorSdoId: 1,
+    domainNumber: 0,
+    dataSets,
+    warn: (m) => warnings.push(m),
+  });
 }
 
 describe('ManagementServer', () => {
   it('logs and counts a data set failure instead of throwing, and answers again once it is over', async () => {
     const warnings: string[] = [];
     let broken = true;
-    const server = serve('broken.sock', () => {
-      if (broken) throw new Error('snapshot not ready');
-      return sampleDataSets();
-    }, warnings);
+    const server = serve(
+      'broken.sock',
+      () => {
+        if (broken) throw new Error('snapshot not ready');
+        return sampleDataSets();
+      },
+      warnings,
+    );
     const inbox: Buffer[] = [];
     const client = UnixDatagramSocket.bind(join(tmp.dir, 'client-a'), { message: (d) => inbox.push(d), error: () => undefined });
     try {

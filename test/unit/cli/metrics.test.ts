@@ -5,7 +5,9 @@ import { sampleSnapshot } from '../../support/providerFixtures.js';
 
 const source: MetricsSource = {
   snapshot: () => sampleSnapshot({ status: 'synchronized', offsetFromMaster: -12, meanLinkDelay: 1345.5 }),
-  counters: () => ({ syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: { Sync: 80, Follow_Up: 79 } } }),
+  counters: () => ({
+    syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: { Sync: 80, Follow_Up: 79 } },
+  }),
   sinceLastSyncS: () => 0.05,
 };
 
@@ -47,8 +49,12 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('syntonic_holdover_drift_ppb_per_second 20\n');
   });
 
-  it('exports the servo\'s error bound as of now (grown with the time since the last Sync) and its growth', () => {
-    const bounded: MetricsSource = { ...source, snapshot: () => sampleSnapshot({ errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } }), sinceLastSyncS: () => 2 };
+  it("exports the servo's error bound as of now (grown with the time since the last Sync) and its growth", () => {
+    const bounded: MetricsSource = {
+      ...source,
+      snapshot: () => sampleSnapshot({ errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } }),
+      sinceLastSyncS: () => 2,
+    };
     const text = renderMetrics(bounded);
     // 1570 + 2 × (40 + 10 × 2)
     expect(text).toContain('syntonic_error_bound_ns 1690');

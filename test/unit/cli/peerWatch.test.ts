@@ -14,7 +14,9 @@ describe('what is missing after the wait', () => {
   });
 
   it('no frame and no carrier: the link, not the peer', () => {
-    expect(missingPeerLine('eth0', {}, false)).toBe('port 1 (eth0): still no carrier: the cable is unplugged or the other end of the link is down (ip link show eth0)');
+    expect(missingPeerLine('eth0', {}, false)).toBe(
+      'port 1 (eth0): still no carrier: the cable is unplugged or the other end of the link is down (ip link show eth0)',
+    );
   });
 
   it('frames but no Pdelay_Resp: the neighbor does not run peer delay', () => {

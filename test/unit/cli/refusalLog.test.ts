@@ -9,7 +9,12 @@ const rogue: Refusal = {
   grandmasterIdentity: 0x00a0b0fffec0d0e0n,
   why: 'grandmaster 00a0b0.fffe.c0d0e0 (via 00a0b0.fffe.c0d0e0-1) is not in acceptable_grandmasters',
 };
-const other: Refusal = { reason: 'masterNotAcceptable', source: { clockIdentity: 1n, portNumber: 2 }, grandmasterIdentity: undefined, why: 'master 000000.0000.000001-2 is not in acceptable_masters' };
+const other: Refusal = {
+  reason: 'masterNotAcceptable',
+  source: { clockIdentity: 1n, portNumber: 2 },
+  grandmasterIdentity: undefined,
+  why: 'master 000000.0000.000001-2 is not in acceptable_masters',
+};
 
 describe('RefusalLog', () => {
   it('logs the first refusal of each identity at once, then one line per minute with the count not shown', () => {

@@ -48,14 +48,30 @@ describe('a master outside acceptable_masters, seen from status and metrics', ()
 
     const text = renderMetrics({ snapshot: () => s, counters: () => ({}), sinceLastSyncS: () => undefined });
     expect(text).toContain('syntonic_rejected_frames_total{reason="masterNotAcceptable"} 2');
-    const report = formatStatusReport({ ...s, timeSinceLastSyncNs: null }, { ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: null, quality: 'critical' as const, holdoverErrorNs: null }, monotonicRawTime(T0));
+    const report = formatStatusReport(
+      { ...s, timeSinceLastSyncNs: null },
+      {
+        ptpTime: null,
+        status: 'lost',
+        errorBoundNs: Infinity,
+        tai: null,
+        utc: null,
+        utcOffset: null,
+        leapSecond: false,
+        leapPending: null,
+        timeProperties: null,
+        quality: 'critical' as const,
+        holdoverErrorNs: null,
+      },
+      monotonicRawTime(T0),
+    );
     expect(report).toMatch(/REJECTED_FRAMES\n\tmasterNotAcceptable\s+2/);
 
     at(T0 + 11_000_000_000n);
     expect(builder.build().statusReason).toBe('starting: no Sync received yet');
   });
 
-  it('with an acceptable master in use, the reason is the servo\'s own', () => {
+  it("with an acceptable master in use, the reason is the servo's own", () => {
     const { slave, builder, at } = station();
     slave.receive(sync(1), at(T0 + 1_000n));
     slave.receive(followUp(1, 6_000_000_000_000n), at(T0 + 2_000n));

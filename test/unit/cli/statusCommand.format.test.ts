@@ -21,7 +21,17 @@ const received = (overrides: Partial<ReceivedSnapshot> = {}): ReceivedSnapshot =
 describe('syntonic status, human form', () => {
   it('shows time, UTC and ages computed from the snapshot', () => {
     const t = 1_732_000_037_123_456_789n;
-    const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 2034.2, tai: taiTime(t), utc: utcTime(t - 37_000_000_000n), utcOffset: 37, quality: 'excellent' as const, holdoverErrorNs: null };
+    const time = {
+      ...NO_LEAP,
+      ptpTime: ptpTime(t),
+      status: 'synchronized' as const,
+      errorBoundNs: 2034.2,
+      tai: taiTime(t),
+      utc: utcTime(t - 37_000_000_000n),
+      utcOffset: 37,
+      quality: 'excellent' as const,
+      holdoverErrorNs: null,
+    };
     const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
     expect(r.get('ptpTime')).toBe('1732000037.123456789 TAI');
     // TAI − 37 s = 1 732 000 000.123 s since 1970 = 2024-11-19T07:06:40.123Z
@@ -39,11 +49,28 @@ describe('syntonic status, human form', () => {
     const leapAt = 1_483_228_836_000_000_000n; // 2016-12-31T23:59:60Z on TAI
     const leap = { kind: 'insert' as const, atPtpNs: leapAt, offsetAfter: 37 };
     const s = received({ timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap }, utcUnknownReason: null } });
-    const ahead = { ...NO_LEAP, ptpTime: ptpTime(leapAt - 10_000_000_000n), status: 'synchronized' as const, errorBoundNs: 100, tai: taiTime(leapAt - 10_000_000_000n), utc: utcTime(leapAt - 46_000_000_000n), utcOffset: 36, leapPending: 'insert' as const };
+    const ahead = {
+      ...NO_LEAP,
+      ptpTime: ptpTime(leapAt - 10_000_000_000n),
+      status: 'synchronized' as const,
+      errorBoundNs: 100,
+      tai: taiTime(leapAt - 10_000_000_000n),
+      utc: utcTime(leapAt - 46_000_000_000n),
+      utcOffset: 36,
+      leapPending: 'insert' as const,
+    };
     const a = rows(formatStatusReport(s, ahead, monotonicRawTime(12_500_000_000n)));
     expect(a.get('utcTime')).toBe('2016-12-31T23:59:50.000000000Z');
     expect(a.get('leap')).toBe('leap61 (23:59:60 inserted) in 10.000 s, then UTC offset 37 s');
-    const during = { ...ahead, ptpTime: ptpTime(leapAt + 250_000_000n), tai: taiTime(leapAt + 250_000_000n), utc: utcTime(leapAt + 250_000_000n - 37_000_000_000n), utcOffset: 37, leapSecond: true, leapPending: null };
+    const during = {
+      ...ahead,
+      ptpTime: ptpTime(leapAt + 250_000_000n),
+      tai: taiTime(leapAt + 250_000_000n),
+      utc: utcTime(leapAt + 250_000_000n - 37_000_000_000n),
+      utcOffset: 37,
+      leapSecond: true,
+      leapPending: null,
+    };
     const d = rows(formatStatusReport(s, during, monotonicRawTime(12_500_000_000n)));
     expect(d.get('utcTime')).toBe('2016-12-31T23:59:60.250000000Z');
     expect(d.get('utcOffset')).toBe('37 s (currentUtcOffset of the grandmaster)');
@@ -55,24 +82,51 @@ describe('syntonic status, human form', () => {
     const assumed = received({ timescale: { tai: false, utc: { offset: 0, source: 'configuration', leap: null }, utcUnknownReason: null } });
     const time = { ...NO_LEAP, ptpTime: ptpTime(t), status: 'synchronized' as const, errorBoundNs: 100, tai: null, utc: utcTime(t), utcOffset: 0 };
     expect(rows(formatStatusReport(assumed, time, monotonicRawTime(12_500_000_000n))).get('utcOffset')).toBe('0 s (assume_utc_offset of the configuration)');
-    const why = 'UTC unknown: the grandmaster\'s timescale is arbitrary (ptpTimescale 0)';
+    const why = "UTC unknown: the grandmaster's timescale is arbitrary (ptpTimescale 0)";
     const unknown = received({ timescale: { tai: false, utc: null, utcUnknownReason: why } });
     const r = rows(formatStatusReport(unknown, { ...time, utc: null, utcOffset: null }, monotonicRawTime(12_500_000_000n)));
     expect(r.get('utcTime')).toBe(`unknown (${why})`);
   });
 
   it('shows the quality level and what it was judged by', () => {
-    const time = { ...NO_LEAP, tai: null, utc: null, utcOffset: null, ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'synchronized' as const, errorBoundNs: 2034.2, quality: 'excellent' as const, holdoverErrorNs: null };
+    const time = {
+      ...NO_LEAP,
+      tai: null,
+      utc: null,
+      utcOffset: null,
+      ptpTime: ptpTime(1_732_000_037_123_456_789n),
+      status: 'synchronized' as const,
+      errorBoundNs: 2034.2,
+      quality: 'excellent' as const,
+      holdoverErrorNs: null,
+    };
     const r = rows(formatStatusReport(received(), time, monotonicRawTime(12_500_000_000n)));
     expect(r.get('quality')).toBe('excellent (|error| 12 ns; excellent < 100 ns, good < 1000 ns, fair < 10000 ns, poor < 1000000 ns)');
     expect(r.has('holdoverError')).toBe(false);
   });
 
   it('in holdover: since when, the estimated error now and how it grows', () => {
-    const holdover = { since: monotonicRawTime(11_000_000_000n), estimatedErrorNs: 40, initialErrorNs: 40, stabilityPpb: 5, driftPpbPerS: 20, frequencyPpb: -12.4 };
+    const holdover = {
+      since: monotonicRawTime(11_000_000_000n),
+      estimatedErrorNs: 40,
+      initialErrorNs: 40,
+      stabilityPpb: 5,
+      driftPpbPerS: 20,
+      frequencyPpb: -12.4,
+    };
     const lost = received({ status: 'lost', statusReason: 'No Sync for 0.45 s', holdover });
     // 10 s into holdover: 40 + 5 × 10 + ½ × 20 × 100 = 1090 ns (the client extrapolates it).
-    const time = { ...NO_LEAP, tai: null, utc: null, utcOffset: null, ptpTime: ptpTime(1_732_000_037_123_456_789n), status: 'lost' as const, errorBoundNs: 13_035, quality: 'fair' as const, holdoverErrorNs: 1090 };
+    const time = {
+      ...NO_LEAP,
+      tai: null,
+      utc: null,
+      utcOffset: null,
+      ptpTime: ptpTime(1_732_000_037_123_456_789n),
+      status: 'lost' as const,
+      errorBoundNs: 13_035,
+      quality: 'fair' as const,
+      holdoverErrorNs: 1090,
+    };
     const r = rows(formatStatusReport(lost, time, monotonicRawTime(21_000_000_000n)));
     expect(r.get('quality')).toBe('fair (|error| 1090 ns; excellent < 100 ns, good < 1000 ns, fair < 10000 ns, poor < 1000000 ns)');
     expect(r.get('holdoverSince')).toBe('10.000 s ago');
@@ -82,9 +136,33 @@ describe('syntonic status, human form', () => {
   });
 
   it('says plainly when there is no grandmaster and no time yet', () => {
-    const never = received({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null, timeSinceLastSyncNs: null, rejectedFrames: {} });
+    const never = received({
+      status: 'lost',
+      statusReason: 'starting: no Sync received yet',
+      mapping: null,
+      lastSync: null,
+      grandmaster: null,
+      timeSinceLastSyncNs: null,
+      rejectedFrames: {},
+    });
     const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: no Announce from a grandmaster yet' };
-    const r = rows(formatStatusReport({ ...never, timescale: unknown }, { ...NO_LEAP, ptpTime: null, status: 'lost', errorBoundNs: Infinity, tai: null, utc: null, utcOffset: null, quality: 'critical' as const, holdoverErrorNs: null }, monotonicRawTime(12_500_000_000n)));
+    const r = rows(
+      formatStatusReport(
+        { ...never, timescale: unknown },
+        {
+          ...NO_LEAP,
+          ptpTime: null,
+          status: 'lost',
+          errorBoundNs: Infinity,
+          tai: null,
+          utc: null,
+          utcOffset: null,
+          quality: 'critical' as const,
+          holdoverErrorNs: null,
+        },
+        monotonicRawTime(12_500_000_000n),
+      ),
+    );
     expect(r.get('status')).toBe('lost (s0)');
     expect(r.get('gmPresent')).toBe('false');
     expect(r.get('gmIdentity')).toBe('-');

@@ -49,25 +49,27 @@ describe('opening a PHC', () => {
   });
 
   // Dropping to another user takes root.
-  it.skipIf(needs('PHC open as another user (EACCES)', 'root', 'setpriv').skip)('says permission is denied to a user who may not open it read-write (EACCES)', async () => {
-    if (tree === undefined) throw new Error('child tree not compiled');
-    const device = join(dir, 'ptp-mode-000');
-    writeFileSync(device, '');
-    chmodSync(device, 0o000);
-    const child = new LineChild(tree.script('test/support/phcOpenChild.ts'), [device], {
-      setpriv: ['--reuid=65534', '--regid=65534', '--clear-groups'],
-    });
-    try {
-      const outcome = await child.nextJson<{ ok: boolean; code?: string; message?: string }>();
-      expect(outcome).toMatchObject({ ok: false, code: 'EACCES' });
-      expect(outcome.message).toBe(
-        `permission denied opening ${device} read-write (adjusting a PHC needs write access: run as root, ` +
-          'or grant this user access to the device)',
-      );
-    } finally {
-      child.kill();
-    }
-  });
+  it.skipIf(needs('PHC open as another user (EACCES)', 'root', 'setpriv').skip)(
+    'says permission is denied to a user who may not open it read-write (EACCES)',
+    async () => {
+      if (tree === undefined) throw new Error('child tree not compiled');
+      const device = join(dir, 'ptp-mode-000');
+      writeFileSync(device, '');
+      chmodSync(device, 0o000);
+      const child = new LineChild(tree.script('test/support/phcOpenChild.ts'), [device], {
+        setpriv: ['--reuid=65534', '--regid=65534', '--clear-groups'],
+      });
+      try {
+        const outcome = await child.nextJson<{ ok: boolean; code?: string; message?: string }>();
+        expect(outcome).toMatchObject({ ok: false, code: 'EACCES' });
+        expect(outcome.message).toBe(
+          `permission denied opening ${device} read-write (adjusting a PHC needs write access: run as root, ` + 'or grant this user access to the device)',
+        );
+      } finally {
+        child.kill();
+      }
+    },
+  );
 
   it('says an interface without a PHC has none (loopback)', () => {
     expect(() => phcPath({ interface: 'lo' })).toThrow(

@@ -79,7 +79,9 @@ describe('state lines', () => {
   });
 
   it('strips the program prefix, or takes msg from JSON', () => {
-    expect(messageOf('ptp4l[1.5]: selected local clock 82e40f.fffe.3db2db as best master').message).toBe('selected local clock 82e40f.fffe.3db2db as best master');
+    expect(messageOf('ptp4l[1.5]: selected local clock 82e40f.fffe.3db2db as best master').message).toBe(
+      'selected local clock 82e40f.fffe.3db2db as best master',
+    );
     expect(messageOf('{"msg":"hello","x":1}')).toEqual({ message: 'hello', fields: { msg: 'hello', x: 1 } });
     expect(messageOf('{not json').message).toBe('{not json');
   });
@@ -88,7 +90,9 @@ describe('state lines', () => {
 describe('ptp4l configs', () => {
   it('replaces an option in place and appends the missing ones, comments untouched', () => {
     const text = '# comment\n[global]\npriority1\t\t248\nlogSyncInterval\t\t-3\n';
-    expect(withGlobalOptions(text, { priority1: 246, free_running: 1 })).toBe('# comment\n[global]\npriority1\t\t246\nlogSyncInterval\t\t-3\nfree_running\t\t1\n');
+    expect(withGlobalOptions(text, { priority1: 246, free_running: 1 })).toBe(
+      '# comment\n[global]\npriority1\t\t246\nlogSyncInterval\t\t-3\nfree_running\t\t1\n',
+    );
   });
 
   it('refuses values that would become inline comments or new lines', () => {
@@ -115,7 +119,8 @@ describe('ptp4l configs', () => {
 
   it('makes a slave print an offset per estimate and never take the grandmaster role', () => {
     const text = ptp4lConfigText({ name: 's', namespace: 'n', interfaces: ['i'], role: 'freeRunningSlave' }, '/tmp/y/uds');
-    for (const line of ['slaveOnly\t\t1', 'freq_est_interval\t\t0', 'summary_interval\t\t-3', 'free_running\t\t1', 'kernel_leap\t\t0']) expect(text).toContain(line);
+    for (const line of ['slaveOnly\t\t1', 'freq_est_interval\t\t0', 'summary_interval\t\t-3', 'free_running\t\t1', 'kernel_leap\t\t0'])
+      expect(text).toContain(line);
   });
 });
 

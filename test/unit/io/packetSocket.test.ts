@@ -285,7 +285,9 @@ describe('PacketSocket one-step Pdelay responder (HWTSTAMP_TX_ONESTEP_P2P)', () 
     expect(() => PacketSocket.open({ interface: 'eth9', timestamping: 'software', oneStepP2p: true }, fakeBinding(SOFTWARE_ONLY))).toThrow(
       expect.objectContaining({ name: 'PacketSocketOptionError', field: 'oneStepP2p' }),
     );
-    expect(() => PacketSocket.open({ interface: 'eth9', timestamping: 'auto', oneStepP2p: true }, fakeBinding(HARDWARE_NIC))).toThrow(/needs timestamping 'hardware'/);
+    expect(() => PacketSocket.open({ interface: 'eth9', timestamping: 'auto', oneStepP2p: true }, fakeBinding(HARDWARE_NIC))).toThrow(
+      /needs timestamping 'hardware'/,
+    );
   });
 
   it('requests a TX timestamp for a one-step send but awaits none, and drops one that comes anyway', () => {

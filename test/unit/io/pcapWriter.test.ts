@@ -27,11 +27,30 @@ describe('writePcap', () => {
     writePcap(path, []);
     const bytes = readFileSync(path);
     expect([...bytes]).toEqual([
-      0x4d, 0x3c, 0xb2, 0xa1, // magic, little-endian
-      2, 0, 4, 0, // version 2.4
-      0, 0, 0, 0, 0, 0, 0, 0, // thiszone, sigfigs
-      0x00, 0x00, 0x04, 0x00, // snaplen 0x40000 = 262144
-      1, 0, 0, 0, // LINKTYPE_ETHERNET
+      0x4d,
+      0x3c,
+      0xb2,
+      0xa1, // magic, little-endian
+      2,
+      0,
+      4,
+      0, // version 2.4
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // thiszone, sigfigs
+      0x00,
+      0x00,
+      0x04,
+      0x00, // snaplen 0x40000 = 262144
+      1,
+      0,
+      0,
+      0, // LINKTYPE_ETHERNET
     ]);
   });
 
@@ -65,7 +84,11 @@ describe('writePcap', () => {
   });
 
   it('refuses times pcap cannot hold, naming the field and the frame', () => {
-    const before = () => writePcap(join(dir, 'neg.pcap'), [{ timestampNs: 5n, data: payload(1) }, { timestampNs: -1n, data: payload(1) }]);
+    const before = () =>
+      writePcap(join(dir, 'neg.pcap'), [
+        { timestampNs: 5n, data: payload(1) },
+        { timestampNs: -1n, data: payload(1) },
+      ]);
     expect(before).toThrow(CaptureWriteError);
     expect(before).toThrow('frame 2: timestampNs -1 is before 1970');
     const after = () => writePcap(join(dir, 'late.pcap'), [{ timestampNs: 4_294_967_296_000_000_000n, data: payload(1) }]);

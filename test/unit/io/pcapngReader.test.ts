@@ -159,12 +159,7 @@ describe('pcapng packet blocks', () => {
   it('skips Enhanced Packet Block options', () => {
     const flags = option(true, 2, new Bytes(true).u32(1).build()); // epb_flags: inbound
     const comment = option(true, 1, new TextEncoder().encode('sync'));
-    const body = concat(
-      new Bytes(true).u32(0).u32(0).u32(1_000).u32(5).u32(5).raw(payload(5)).pad4().build(),
-      flags,
-      comment,
-      END_OF_OPTIONS,
-    );
+    const body = concat(new Bytes(true).u32(0).u32(0).u32(1_000).u32(5).u32(5).raw(payload(5)).pad4().build(), flags, comment, END_OF_OPTIONS);
     const bytes = concat(shb(true), idb(true, { linkType: 1 }), block(true, 6, body), epb(true, { interfaceId: 0, units: 2_000n, data: payload(3) }));
     const got = frames(bytes);
     expect(got.map((f) => f.data)).toEqual([payload(5), payload(3)]);

@@ -35,7 +35,7 @@ describe('replay of a rogue better grandmaster, with and without acceptable_gran
     expect(summary.notAcceptable).toEqual({});
   });
 
-  it('with acceptable_grandmasters: every Sync used is the good master\'s, the offsets never move, the rogue is counted by name', () => {
+  it("with acceptable_grandmasters: every Sync used is the good master's, the offsets never move, the rogue is counted by name", () => {
     const { summary, syncs, steady } = replay({ acceptableGrandmasters: [GOOD_GM] });
     expect(summary.grandmasters).toEqual(['001122.fffe.334455']);
     expect(new Set(syncs.map((r) => `${r.sourcePortIdentity.clockIdentity}-${r.sourcePortIdentity.portNumber}`))).toEqual(new Set([`${GOOD_GM}-1`]));
@@ -44,7 +44,9 @@ describe('replay of a rogue better grandmaster, with and without acceptable_gran
     // Announce are only syncNotFromMaster (nothing yet says which grandmaster it serves)
     expect(summary.rejected['grandmasterNotAcceptable']).toBe(266);
     expect(summary.notAcceptable).toEqual({ 'grandmaster 00a0b0.fffe.c0d0e0 (via 00a0b0.fffe.c0d0e0-1) is not in acceptable_grandmasters': 266 });
-    expect(summary.timeline.some((e) => e.what === 'refused: grandmaster 00a0b0.fffe.c0d0e0 (via 00a0b0.fffe.c0d0e0-1) is not in acceptable_grandmasters')).toBe(true);
+    expect(
+      summary.timeline.some((e) => e.what === 'refused: grandmaster 00a0b0.fffe.c0d0e0 (via 00a0b0.fffe.c0d0e0-1) is not in acceptable_grandmasters'),
+    ).toBe(true);
     expect(summary.timeToLockS).toBeLessThan(ROGUE_FROM_S);
   });
 

@@ -33,7 +33,9 @@ describe('capture timestamp source', () => {
   });
 
   it('pcapng: hardware when time counts in 2^-n s, as capture cards write', () => {
-    expect(captureTimestamps(summary('pcapng', [iface(0, [], { base: 2, exponent: 32 })])).why).toBe('interface 0 counts time in 2^-32 s units, as NIC and capture-card clocks do');
+    expect(captureTimestamps(summary('pcapng', [iface(0, [], { base: 2, exponent: 32 })])).why).toBe(
+      'interface 0 counts time in 2^-32 s units, as NIC and capture-card clocks do',
+    );
   });
 
   it('pcapng: software without such a statement, or when one interface with frames lacks it', () => {

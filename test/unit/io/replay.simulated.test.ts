@@ -68,7 +68,11 @@ describe('replay of a capture recorded at the station', () => {
   it('gives byte-identical output twice (determinism)', () => {
     const run = (): string => {
       const lines: string[] = [];
-      const r = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } }, { sync: (s) => lines.push(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) });
+      const r = replayFile(
+        path,
+        { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } },
+        { sync: (s) => lines.push(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) },
+      );
       return lines.join('\n') + JSON.stringify(r.summary, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     };
     expect(run()).toBe(run());

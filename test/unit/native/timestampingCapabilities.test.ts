@@ -11,14 +11,7 @@ describe('timestamping capabilities', () => {
     const caps = describeTimestampingInfo('eth0', { soTimestamping: 0x5f, phcIndex: 0, txTypes: 0b11, rxFilters: 0x203 });
     expect(caps).toEqual({
       interfaceName: 'eth0',
-      soTimestamping: [
-        'hardware-transmit',
-        'software-transmit',
-        'hardware-receive',
-        'software-receive',
-        'software-system-clock',
-        'hardware-raw-clock',
-      ],
+      soTimestamping: ['hardware-transmit', 'software-transmit', 'hardware-receive', 'software-receive', 'software-system-clock', 'hardware-raw-clock'],
       phcIndex: 0,
       txTypes: ['off', 'on'],
       rxFilters: ['none', 'all', 'ptpv2-l2-event'],

@@ -23,7 +23,11 @@ interface Received {
 }
 
 function bind(name: string, inbox: Received[] = [], mode?: number): UnixDatagramSocket {
-  const s = UnixDatagramSocket.bind(join(tmp.dir, name), { message: (data, peer) => inbox.push({ data, peer }), error: (e) => inbox.push({ data: Buffer.from(e.message), peer: 'error' }) }, mode);
+  const s = UnixDatagramSocket.bind(
+    join(tmp.dir, name),
+    { message: (data, peer) => inbox.push({ data, peer }), error: (e) => inbox.push({ data: Buffer.from(e.message), peer: 'error' }) },
+    mode,
+  );
   open.push(s);
   return s;
 }

@@ -102,9 +102,7 @@ describe('signed and wide fields', () => {
 
 describe('the other message bodies', () => {
   it('Pdelay_Resp: requestReceiptTimestamp and requestingPortIdentity (ptp4l, software timestamps)', () => {
-    const bytes = hex(
-      '13|02|0036|00|00|0200|0000000000000000|00000000|f2d186fffebd9ad8|0001|0000|05|7f|' + '00006b0415f5|04761365|aad010fffe8a05a1|0001',
-    );
+    const bytes = hex('13|02|0036|00|00|0200|0000000000000000|00000000|f2d186fffebd9ad8|0001|0000|05|7f|' + '00006b0415f5|04761365|aad010fffe8a05a1|0001');
     const m = ok(decodeMessage(bytes)) as PdelayRespMessage;
     expect(m.type).toBe('pdelayResp');
     // 0x6b0415f5 = 1795429877; 0x04761365 = 74847077
@@ -227,8 +225,20 @@ describe('malformed input: one typed error naming the field and its offset', () 
     ['messageLength shorter than the body', `${followUpHeader('0028')}|00000000000a|00000000`, 'badMessageLength', 'messageLength', 2],
     ['a TLV cut by messageLength', `${followUpHeader('0044')}|00000000000a|00000000|${fuTlv}`, 'badTlv', 'tlvs[0].lengthField', 46],
     ['a TLV longer than what remains of messageLength', `${followUpHeader('0032')}|00000000000a|00000000|0003|0010|0000`, 'badTlv', 'tlvs[0].lengthField', 46],
-    ['a Follow_Up information TLV of the wrong length', `${followUpHeader('0048')}|00000000000a|00000000|0003|0018|0080c2|000001|${'00'.repeat(18)}`, 'badTlv', 'followUpInformationTlv.lengthField', 46],
-    ['a PATH_TRACE of 12 octets', `1b|02|0050|00|00|0000|${'00'.repeat(24)}|05|00|${'00'.repeat(30)}|0008|000c|${'00'.repeat(12)}`, 'badTlv', 'pathTraceTlv.lengthField', 66],
+    [
+      'a Follow_Up information TLV of the wrong length',
+      `${followUpHeader('0048')}|00000000000a|00000000|0003|0018|0080c2|000001|${'00'.repeat(18)}`,
+      'badTlv',
+      'followUpInformationTlv.lengthField',
+      46,
+    ],
+    [
+      'a PATH_TRACE of 12 octets',
+      `1b|02|0050|00|00|0000|${'00'.repeat(24)}|05|00|${'00'.repeat(30)}|0008|000c|${'00'.repeat(12)}`,
+      'badTlv',
+      'pathTraceTlv.lengthField',
+      66,
+    ],
   ])('%s', (_name, bytes, kind, field, offset) => {
     const r = decodeMessage(hex(bytes));
     expect(r.ok).toBe(false);

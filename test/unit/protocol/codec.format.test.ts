@@ -89,9 +89,17 @@ describe('messageToRecord and messageSummary', () => {
       correctionField: 6_884_229_120n,
     }) as FollowUpMessage['header'],
     preciseOriginTimestamp: { seconds: 1_188_290n, nanoseconds: 927_222_883 },
-    tlvs: [{ kind: 'followUpInformation', cumulativeScaledRateOffset: -1234, gmTimeBaseIndicator: 1, lastGmPhaseChange: -(2n ** 70n), scaledLastGmFreqChange: 5 }],
+    tlvs: [
+      { kind: 'followUpInformation', cumulativeScaledRateOffset: -1234, gmTimeBaseIndicator: 1, lastGmPhaseChange: -(2n ** 70n), scaledLastGmFreqChange: 5 },
+    ],
   });
-  const frame: PtpFrame = { destination: GPTP_MULTICAST, source: 0x112233445566, vlanTags: [{ tpid: 0x8100, tci: 0x8064 }], message: followUp, trailer: Uint8Array.of(0xab) };
+  const frame: PtpFrame = {
+    destination: GPTP_MULTICAST,
+    source: 0x112233445566,
+    vlanTags: [{ tpid: 0x8100, tci: 0x8064 }],
+    message: followUp,
+    trailer: Uint8Array.of(0xab),
+  };
 
   it('gives every field under its 802.1AS name, JSON-able and exact', () => {
     const record = messageToRecord(frame);
@@ -151,7 +159,12 @@ describe('builders for the messages an end station sends', () => {
   });
 
   it('Pdelay_Resp and Pdelay_Resp_Follow_Up: two-step, logMessageInterval 0x7f, 54 octets', () => {
-    const resp = makePdelayResp({ sourcePortIdentity: peer, sequenceId: 7, requestReceiptTimestamp: { seconds: 1n, nanoseconds: 2 }, requestingPortIdentity: me });
+    const resp = makePdelayResp({
+      sourcePortIdentity: peer,
+      sequenceId: 7,
+      requestReceiptTimestamp: { seconds: 1n, nanoseconds: 2 },
+      requestingPortIdentity: me,
+    });
     expect(toHexString(encodeMessage(resp))).toBe(
       toHexString(hex('13|12|0036|00|00|0200|0000000000000000|00000000|020000fffe000002|0001|0007|05|7f|000000000001|00000002|020000fffe000001|0001')),
     );

@@ -72,7 +72,12 @@ const tlv: fc.Arbitrary<Tlv> = fc.oneof(
   fc.record({
     kind: fc.constant('unknown' as const),
     tlvType: fc.constant(0x0003),
-    value: fc.tuple(u24.filter((oui) => oui !== 0x0080c2), bytes(20)).map(([oui, rest]) => Uint8Array.of(oui >> 16, (oui >> 8) & 0xff, oui & 0xff, ...rest)),
+    value: fc
+      .tuple(
+        u24.filter((oui) => oui !== 0x0080c2),
+        bytes(20),
+      )
+      .map(([oui, rest]) => Uint8Array.of(oui >> 16, (oui >> 8) & 0xff, oui & 0xff, ...rest)),
   }),
 );
 const tlvs = fc.array(tlv, { maxLength: 4 });
@@ -95,7 +100,13 @@ const message: fc.Arbitrary<PtpMessage> = fc
       reserved: fc.uint8Array({ minLength: 10, maxLength: 10 }),
       tlvs,
     }),
-    fc.record({ type: fc.constant('pdelayResp' as const), header: header(MessageType.PdelayResp), requestReceiptTimestamp: timestamp, requestingPortIdentity: portIdentity, tlvs }),
+    fc.record({
+      type: fc.constant('pdelayResp' as const),
+      header: header(MessageType.PdelayResp),
+      requestReceiptTimestamp: timestamp,
+      requestingPortIdentity: portIdentity,
+      tlvs,
+    }),
     fc.record({
       type: fc.constant('pdelayRespFollowUp' as const),
       header: header(MessageType.PdelayRespFollowUp),
@@ -103,7 +114,13 @@ const message: fc.Arbitrary<PtpMessage> = fc
       requestingPortIdentity: portIdentity,
       tlvs,
     }),
-    fc.record({ type: fc.constant('delayResp' as const), header: header(MessageType.DelayResp), receiveTimestamp: timestamp, requestingPortIdentity: portIdentity, tlvs }),
+    fc.record({
+      type: fc.constant('delayResp' as const),
+      header: header(MessageType.DelayResp),
+      receiveTimestamp: timestamp,
+      requestingPortIdentity: portIdentity,
+      tlvs,
+    }),
     fc.record({
       type: fc.constant('announce' as const),
       header: header(MessageType.Announce),

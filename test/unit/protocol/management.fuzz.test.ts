@@ -39,26 +39,45 @@ const validRequest = fc
     port: fc.constantFrom(1, 0xffff, 0xffff, 2),
   })
   .map((f) =>
-    request({ action: f.action, id: f.id, data: new Uint8Array(f.dataLength).fill(f.sequenceId & 0xff), sequenceId: f.sequenceId, target: { clockIdentity: 0xffff_ffff_ffff_ffffn, portNumber: f.port } }),
+    request({
+      action: f.action,
+      id: f.id,
+      data: new Uint8Array(f.dataLength).fill(f.sequenceId & 0xff),
+      sequenceId: f.sequenceId,
+      target: { clockIdentity: 0xffff_ffff_ffff_ffffn, portNumber: f.port },
+    }),
   );
 
-const mutated = fc.tuple(validRequest, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { maxLength: 8 }), fc.option(fc.nat(), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined })).map(
-  ([bytes, flips, cut, messageLength, tlvLength]) => {
+const mutated = fc
+  .tuple(
+    validRequest,
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { maxLength: 8 }),
+    fc.option(fc.nat(), { nil: undefined }),
+    fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
+    fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
+  )
+  .map(([bytes, flips, cut, messageLength, tlvLength]) => {
     let b = bytes.slice();
     for (const [at, bit] of flips) b[at % b.length] = (b[at % b.length] as number) ^ (1 << bit);
     if (messageLength !== undefined) new DataView(b.buffer).setUint16(2, messageLength);
     if (tlvLength !== undefined && b.length >= 52) new DataView(b.buffer).setUint16(50, tlvLength);
     if (cut !== undefined) b = b.slice(0, cut % (b.length + 1));
     return b;
-  },
-);
+  });
 
 const noise = fc.uint8Array({ maxLength: 200 });
 const datagram = fc.oneof({ arbitrary: validRequest, weight: 2 }, { arbitrary: mutated, weight: 6 }, { arbitrary: noise, weight: 2 });
 
 describe(`${RUNS} random and mutated management datagrams`, () => {
   it('never throw; each is answered once, well-formed, or counted under a named reason', () => {
-    const r = new ManagementResponder({ clockIdentity: STATION, portNumber: 1, majorSdoId: 1, domainNumber: 0, dataSets: () => sampleDataSets(), maxSubscribers: 8 });
+    const r = new ManagementResponder({
+      clockIdentity: STATION,
+      portNumber: 1,
+      majorSdoId: 1,
+      domainNumber: 0,
+      dataSets: () => sampleDataSets(),
+      maxSubscribers: 8,
+    });
     let handled = 0;
     let answered = 0;
     fc.assert(

@@ -13,7 +13,14 @@ import { GRANDMASTER, PMC_PORT, STATION, parseReply, request, sampleDataSets, vi
 const PEER = '/tmp/pmc.4242';
 
 function responder(dataSets: () => ManagementDataSets = () => sampleDataSets(), maxSubscribers?: number): ManagementResponder {
-  return new ManagementResponder({ clockIdentity: STATION, portNumber: 1, majorSdoId: 1, domainNumber: 0, dataSets, ...(maxSubscribers === undefined ? {} : { maxSubscribers }) });
+  return new ManagementResponder({
+    clockIdentity: STATION,
+    portNumber: 1,
+    majorSdoId: 1,
+    domainNumber: 0,
+    dataSets,
+    ...(maxSubscribers === undefined ? {} : { maxSubscribers }),
+  });
 }
 
 function ask(r: ManagementResponder, f: RequestFields, nowS = 100, peer = PEER): ReturnType<typeof parseReply> {
@@ -87,20 +94,60 @@ describe('GET of the data sets pmc asks for', () => {
 
 describe('MANAGEMENT_ERROR_STATUS, as ptp4l answers', () => {
   const cases: Array<[string, RequestFields, number, number]> = [
-    ['GET of a clock id Syntonic does not serve (USER_DESCRIPTION): NOT_SUPPORTED from the clock', { id: ManagementId.USER_DESCRIPTION }, ManagementErrorId.NOT_SUPPORTED, 0],
+    [
+      'GET of a clock id Syntonic does not serve (USER_DESCRIPTION): NOT_SUPPORTED from the clock',
+      { id: ManagementId.USER_DESCRIPTION },
+      ManagementErrorId.NOT_SUPPORTED,
+      0,
+    ],
     ['GET GRANDMASTER_SETTINGS_NP: NOT_SUPPORTED (never grandmaster)', { id: ManagementId.GRANDMASTER_SETTINGS_NP }, ManagementErrorId.NOT_SUPPORTED, 0],
-    ['GET of a port id not served (CLOCK_DESCRIPTION): NOT_SUPPORTED from the port', { id: ManagementId.CLOCK_DESCRIPTION }, ManagementErrorId.NOT_SUPPORTED, 1],
+    [
+      'GET of a port id not served (CLOCK_DESCRIPTION): NOT_SUPPORTED from the port',
+      { id: ManagementId.CLOCK_DESCRIPTION },
+      ManagementErrorId.NOT_SUPPORTED,
+      1,
+    ],
     ['GET PORT_STATS_NP: NOT_SUPPORTED from the port', { id: ManagementId.PORT_STATS_NP }, ManagementErrorId.NOT_SUPPORTED, 1],
     ['an id nobody defines: NO_SUCH_ID from the port', { id: 0x7777 }, ManagementErrorId.NO_SUCH_ID, 1],
-    ['a port-level id for port 2: WRONG_VALUE from the clock', { id: ManagementId.PORT_DATA_SET, target: { clockIdentity: STATION, portNumber: 2 } }, ManagementErrorId.WRONG_VALUE, 0],
-    ['SET PRIORITY1: NOT_SUPPORTED (nothing is set from outside)', { action: ManagementAction.SET, id: ManagementId.PRIORITY1, data: Uint8Array.of(3, 0) }, ManagementErrorId.NOT_SUPPORTED, 0],
-    ['SET PORT_DATA_SET_NP: NOT_SUPPORTED from the port', { action: ManagementAction.SET, id: ManagementId.PORT_DATA_SET_NP, data: new Uint8Array(8) }, ManagementErrorId.NOT_SUPPORTED, 1],
+    [
+      'a port-level id for port 2: WRONG_VALUE from the clock',
+      { id: ManagementId.PORT_DATA_SET, target: { clockIdentity: STATION, portNumber: 2 } },
+      ManagementErrorId.WRONG_VALUE,
+      0,
+    ],
+    [
+      'SET PRIORITY1: NOT_SUPPORTED (nothing is set from outside)',
+      { action: ManagementAction.SET, id: ManagementId.PRIORITY1, data: Uint8Array.of(3, 0) },
+      ManagementErrorId.NOT_SUPPORTED,
+      0,
+    ],
+    [
+      'SET PORT_DATA_SET_NP: NOT_SUPPORTED from the port',
+      { action: ManagementAction.SET, id: ManagementId.PORT_DATA_SET_NP, data: new Uint8Array(8) },
+      ManagementErrorId.NOT_SUPPORTED,
+      1,
+    ],
     ['SET without data: WRONG_LENGTH', { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP }, ManagementErrorId.WRONG_LENGTH, 0],
-    ['SET SUBSCRIBE_EVENTS_NP with 10 octets: WRONG_LENGTH', { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: new Uint8Array(10) }, ManagementErrorId.WRONG_LENGTH, 0],
+    [
+      'SET SUBSCRIBE_EVENTS_NP with 10 octets: WRONG_LENGTH',
+      { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: new Uint8Array(10) },
+      ManagementErrorId.WRONG_LENGTH,
+      0,
+    ],
     ['GET TIME_STATUS_NP with 6 octets of data: WRONG_LENGTH', { id: ManagementId.TIME_STATUS_NP, data: new Uint8Array(6) }, ManagementErrorId.WRONG_LENGTH, 0],
-    ['GET PORT_DATA_SET with 2 octets of data: WRONG_LENGTH from the port', { id: ManagementId.PORT_DATA_SET, data: new Uint8Array(2) }, ManagementErrorId.WRONG_LENGTH, 1],
+    [
+      'GET PORT_DATA_SET with 2 octets of data: WRONG_LENGTH from the port',
+      { id: ManagementId.PORT_DATA_SET, data: new Uint8Array(2) },
+      ManagementErrorId.WRONG_LENGTH,
+      1,
+    ],
     ['COMMAND INITIALIZE: NOT_SUPPORTED', { action: ManagementAction.COMMAND, id: ManagementId.INITIALIZE }, ManagementErrorId.NOT_SUPPORTED, 0],
-    ['COMMAND ENABLE_PORT: NOT_SUPPORTED from the port', { action: ManagementAction.COMMAND, id: ManagementId.ENABLE_PORT }, ManagementErrorId.NOT_SUPPORTED, 1],
+    [
+      'COMMAND ENABLE_PORT: NOT_SUPPORTED from the port',
+      { action: ManagementAction.COMMAND, id: ManagementId.ENABLE_PORT },
+      ManagementErrorId.NOT_SUPPORTED,
+      1,
+    ],
   ];
   it.each(cases)('%s', (_what, f, errorId, portNumber) => {
     const r = responder();
@@ -192,7 +239,17 @@ describe('SUBSCRIBE_EVENTS_NP', () => {
   it('pushes TIME_STATUS_NP (NOTIFY_TIME_SYNC, bit 1) and PARENT_DATA_SET (bit 2) only to who asked', () => {
     const r = responder();
     set(r, 100, 60, NotifyEvent.TIME_SYNC);
-    ask(r, { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: subscribeData(60, NotifyEvent.PARENT_DATA_SET), source: { clockIdentity: 0n, portNumber: 99 } }, 100, '/tmp/other');
+    ask(
+      r,
+      {
+        action: ManagementAction.SET,
+        id: ManagementId.SUBSCRIBE_EVENTS_NP,
+        data: subscribeData(60, NotifyEvent.PARENT_DATA_SET),
+        source: { clockIdentity: 0n, portNumber: 99 },
+      },
+      100,
+      '/tmp/other',
+    );
     const sync = r.notify(NotifyEvent.TIME_SYNC, 101);
     const parent = r.notify(NotifyEvent.PARENT_DATA_SET, 101);
     expect(sync.map((d) => [d.to, parseReply(d.bytes).managementId])).toEqual([[PEER, ManagementId.TIME_STATUS_NP]]);
@@ -201,7 +258,7 @@ describe('SUBSCRIBE_EVENTS_NP', () => {
     expect(r.notify(NotifyEvent.CMLDS, 101)).toEqual([]);
   });
 
-  it('a subscription lapses after its duration; renewing moves it to the sender\'s new address', () => {
+  it("a subscription lapses after its duration; renewing moves it to the sender's new address", () => {
     const r = responder();
     set(r, 100, 10, NotifyEvent.PORT_STATE);
     ask(r, { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: subscribeData(10, NotifyEvent.PORT_STATE) }, 105, '/tmp/pmc.new');
@@ -222,8 +279,19 @@ describe('SUBSCRIBE_EVENTS_NP', () => {
 
   it('refuses subscribers beyond its table with GENERAL_ERROR', () => {
     const r = responder(() => sampleDataSets(), 2);
-    for (const port of [1, 2]) ask(r, { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: subscribeData(60, 0), source: { clockIdentity: 0n, portNumber: port } });
-    const third = ask(r, { action: ManagementAction.SET, id: ManagementId.SUBSCRIBE_EVENTS_NP, data: subscribeData(60, 0), source: { clockIdentity: 0n, portNumber: 3 } });
+    for (const port of [1, 2])
+      ask(r, {
+        action: ManagementAction.SET,
+        id: ManagementId.SUBSCRIBE_EVENTS_NP,
+        data: subscribeData(60, 0),
+        source: { clockIdentity: 0n, portNumber: port },
+      });
+    const third = ask(r, {
+      action: ManagementAction.SET,
+      id: ManagementId.SUBSCRIBE_EVENTS_NP,
+      data: subscribeData(60, 0),
+      source: { clockIdentity: 0n, portNumber: 3 },
+    });
     expect(third.errorId).toBe(ManagementErrorId.GENERAL_ERROR);
     expect(r.subscriberCount).toBe(2);
   });

@@ -27,7 +27,9 @@ function mutate(bytes: Uint8Array, rng: Prng): Uint8Array {
 
 describe('engine and servo fed mutated frames', () => {
   it(`survive ${FRAMES} mutated frames with every one counted, bounded memory and a sane servo`, () => {
-    const sources = fixtureCaptures().flatMap((p) => ethernetFrames(p)).map((f) => f.bytes);
+    const sources = fixtureCaptures()
+      .flatMap((p) => ethernetFrames(p))
+      .map((f) => f.bytes);
     const rng = new Prng(2024);
     let now = 1_700_000_000_000_000_000n;
     const slave = new ClockSlave(

@@ -34,7 +34,15 @@ const known = (offset: number, flags: number, atTaiNs: bigint, assumed?: number)
 describe('timePropertiesDS flags', () => {
   it('reads the six flags of the Announce header (1588-2019 13.3.2.8)', () => {
     const p = tp(37, Flag.leap61 | Flag.currentUtcOffsetValid | Flag.ptpTimescale | Flag.timeTraceable | Flag.twoStepFlag);
-    expect(p).toEqual({ currentUtcOffset: 37, currentUtcOffsetValid: true, leap59: false, leap61: true, ptpTimescale: true, timeTraceable: true, frequencyTraceable: false });
+    expect(p).toEqual({
+      currentUtcOffset: 37,
+      currentUtcOffsetValid: true,
+      leap59: false,
+      leap61: true,
+      ptpTimescale: true,
+      timeTraceable: true,
+      frequencyTraceable: false,
+    });
   });
 });
 

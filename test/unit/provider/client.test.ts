@@ -80,7 +80,13 @@ describe('TimeBaseClient', () => {
     const c = await connected({ errorBound: { floorNs: 100, frequencyErrorPpb: 50, wanderPpbPerS: 10 } });
     clockNs = 12_000_000_000n; // 2 s after the mapping (and the last Sync)
     // 2 000 000 000 × 1.000000012 = 2 000 000 024 ns; bound 35 + 100 + 50 × 2 + ½ × 10 × 4 = 255 ns
-    expect(c.now()).toMatchObject({ ptpTime: 1_732_000_002_000_000_024n, status: 'synchronized', errorBoundNs: 255, quality: 'excellent', holdoverErrorNs: null });
+    expect(c.now()).toMatchObject({
+      ptpTime: 1_732_000_002_000_000_024n,
+      status: 'synchronized',
+      errorBoundNs: 255,
+      quality: 'excellent',
+      holdoverErrorNs: null,
+    });
     // The sample grandmaster's time is TAI with a valid offset of 37 s: UTC is 37 s behind.
     expect(c.now()).toMatchObject({ tai: 1_732_000_002_000_000_024n, utc: 1_731_999_965_000_000_024n, utcOffset: 37, leapSecond: false, leapPending: null });
   });
@@ -125,7 +131,9 @@ describe('TimeBaseClient', () => {
   it('times out a request the daemon never answers', async () => {
     // A fake daemon that answers subscribe and then nothing.
     const fake: Server = createServer((s) => {
-      s.once('data', () => s.write(`{"v":2,"id":1,"op":"subscribe","snapshot":${JSON.stringify({ ...snapshotToWire(sampleSnapshot()), timeSinceLastSyncNs: 0 })}}\n`));
+      s.once('data', () =>
+        s.write(`{"v":2,"id":1,"op":"subscribe","snapshot":${JSON.stringify({ ...snapshotToWire(sampleSnapshot()), timeSinceLastSyncNs: 0 })}}\n`),
+      );
     });
     await new Promise<void>((r) => fake.listen(path, r));
     try {

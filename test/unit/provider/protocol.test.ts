@@ -43,7 +43,10 @@ describe('request lines', () => {
   it('reports a complete line over the limit that arrived in one chunk', () => {
     const r = new LineReader(10);
     r.push(Buffer.from(`${'y'.repeat(11)}\nok\n`));
-    expect(drain(r)).toEqual([{ kind: 'tooLong', bytes: 11 }, { kind: 'line', text: 'ok' }]);
+    expect(drain(r)).toEqual([
+      { kind: 'tooLong', bytes: 11 },
+      { kind: 'line', text: 'ok' },
+    ]);
   });
 });
 
@@ -77,9 +80,14 @@ describe('request parsing', () => {
     });
   });
 
-  it('puts the error bound at the reply\'s instant after the age, rounded up to the ns', () => {
+  it("puts the error bound at the reply's instant after the age, rounded up to the ns", () => {
     const line = snapshotReply('status', 'q', '{"status":"synchronized"}', 250_000_000, 1_580.2);
-    expect(JSON.parse(line)).toEqual({ v: PROTOCOL_VERSION, id: 'q', op: 'status', snapshot: { status: 'synchronized', timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 } });
+    expect(JSON.parse(line)).toEqual({
+      v: PROTOCOL_VERSION,
+      id: 'q',
+      op: 'status',
+      snapshot: { status: 'synchronized', timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 },
+    });
   });
 
   it('puts the snapshot age inside the snapshot object of a reply', () => {

@@ -31,7 +31,19 @@ describe('typed time points', () => {
     const d: Date = ptp;
     // @ts-expect-error a mapping's instants are on their own clocks
     const m: TimeMapping = { monotonicRaw: ptp, ptpTime: raw, rateRatio: 1 };
-    const now = { ptpTime: ptp, status: 'synchronized', errorBoundNs: 0, tai: null, utc: null, utcOffset: null, leapSecond: false, leapPending: null, timeProperties: null, quality: 'excellent', holdoverErrorNs: null } satisfies SynchronizedTime;
+    const now = {
+      ptpTime: ptp,
+      status: 'synchronized',
+      errorBoundNs: 0,
+      tai: null,
+      utc: null,
+      utcOffset: null,
+      leapSecond: false,
+      leapPending: null,
+      timeProperties: null,
+      quality: 'excellent',
+      holdoverErrorNs: null,
+    } satisfies SynchronizedTime;
     // @ts-expect-error now().ptpTime is gPTP time, not CLOCK_MONOTONIC_RAW
     takesRaw(now.ptpTime);
     void d;

@@ -107,7 +107,9 @@ describe('the provider socket file', () => {
 
   it('refuses an unknown group by name and does not leave a socket behind', async () => {
     const path = join(tmp.dir, 'syntonic.sock');
-    await expect(TimeBaseProvider.listen(sampleSnapshot(), { socketPath: path, group: 'no-such-group-syn' })).rejects.toThrow("unknown group 'no-such-group-syn'");
+    await expect(TimeBaseProvider.listen(sampleSnapshot(), { socketPath: path, group: 'no-such-group-syn' })).rejects.toThrow(
+      "unknown group 'no-such-group-syn'",
+    );
     expect(existsSync(path)).toBe(false);
   });
 

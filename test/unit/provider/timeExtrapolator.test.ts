@@ -77,7 +77,7 @@ describe('local extrapolation of synchronized time', () => {
       expect(at73.errorBoundNs).toBeCloseTo(42_980, 6);
     });
 
-    it('goes back to the guard bound and the snapshot\'s quality once Syncs are back', () => {
+    it("goes back to the guard bound and the snapshot's quality once Syncs are back", () => {
       const x = new TimeExtrapolator();
       x.update(holdover, model);
       x.update(snapshot, model);
@@ -102,7 +102,7 @@ describe('local extrapolation of synchronized time', () => {
     expect(x.at(monotonicRawTime(8_000_000_000n)).ptpTime).toBe(1_731_999_997_999_998_000n);
   });
 
-  it('uses the servo\'s own bound from the snapshot when the provider sends one, and grows it with age', () => {
+  it("uses the servo's own bound from the snapshot when the provider sends one, and grows it with age", () => {
     const x = new TimeExtrapolator();
     x.update({ ...snapshot, errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } }, model);
     // 2 s after the last Sync: 1570 + 2 × (40 + 10 × 2) = 1690, whatever the client's model says
@@ -119,7 +119,14 @@ describe('local extrapolation of synchronized time', () => {
   it('is exact for a CLOCK_MONOTONIC_RAW beyond 2^53 ns (an uptime over 104 days)', () => {
     const x = new TimeExtrapolator();
     const ref = 10_000_000_000_000_001n; // 2^53 ≈ 9.007e15
-    x.update({ ...snapshot, mapping: { monotonicRaw: monotonicRawTime(ref), ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1 }, lastSync: monotonicRawTime(ref) }, model);
+    x.update(
+      {
+        ...snapshot,
+        mapping: { monotonicRaw: monotonicRawTime(ref), ptpTime: ptpTime(1_732_000_000_000_000_000n), rateRatio: 1 },
+        lastSync: monotonicRawTime(ref),
+      },
+      model,
+    );
     expect(x.at(monotonicRawTime(ref + 3n)).ptpTime).toBe(1_732_000_000_000_000_003n);
   });
 
@@ -150,7 +157,11 @@ describe('local extrapolation of synchronized time', () => {
       sampleSnapshot({
         mapping: { monotonicRaw: monotonicRawTime(10_000_000_000n), ptpTime: ptpTime(leapAt - 2_000_000_000n), rateRatio: 1 },
         utc: { currentUtcOffset: 36, currentUtcOffsetValid: true, leap59: false, leap61: true, ptpTimescale: true },
-        timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: leapAt, offsetAfter: 37 } }, utcUnknownReason: null },
+        timescale: {
+          tai: true,
+          utc: { offset: 36, source: 'grandmaster', leap: { kind: 'insert', atPtpNs: leapAt, offsetAfter: 37 } },
+          utcUnknownReason: null,
+        },
       }),
       model,
     );
@@ -165,7 +176,13 @@ describe('local extrapolation of synchronized time', () => {
 
   it('has TAI only on the PTP timescale, and UTC only when known', () => {
     const x = new TimeExtrapolator();
-    x.update(sampleSnapshot({ utc: { currentUtcOffset: 37, currentUtcOffsetValid: false, leap59: false, leap61: false, ptpTimescale: false }, timescale: { tai: false, utc: null, utcUnknownReason: 'UTC unknown: …' } }), model);
+    x.update(
+      sampleSnapshot({
+        utc: { currentUtcOffset: 37, currentUtcOffsetValid: false, leap59: false, leap61: false, ptpTimescale: false },
+        timescale: { tai: false, utc: null, utcUnknownReason: 'UTC unknown: …' },
+      }),
+      model,
+    );
     const t = x.at(monotonicRawTime(10_000_000_000n));
     expect(t.ptpTime).toBe(1_732_000_000_000_000_000n);
     expect([t.tai, t.utc, t.utcOffset]).toEqual([null, null, null]);

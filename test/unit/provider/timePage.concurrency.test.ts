@@ -28,7 +28,12 @@ const MAX_SECONDS = 60;
 function fieldsFor(k: number): TimePageFields {
   const kb = BigInt(k);
   return {
-    flags: TimePageFlag.mappingValid | TimePageFlag.lastSyncValid | TimePageFlag.grandmasterValid | TimePageFlag.ptpTimescale | (k % 2 === 1 ? TimePageFlag.utcKnown : 0),
+    flags:
+      TimePageFlag.mappingValid |
+      TimePageFlag.lastSyncValid |
+      TimePageFlag.grandmasterValid |
+      TimePageFlag.ptpTimescale |
+      (k % 2 === 1 ? TimePageFlag.utcKnown : 0),
     status: k % 3,
     mappingRawNs: BASE_RAW + kb,
     mappingPtpNs: BASE_PTP + 7n * kb,
@@ -65,7 +70,9 @@ describe.skipIf(gate.skip)('the time page under a writer that never pauses', () 
     const writer = await TimePageWriter.open(join(dir, 'time.page'));
     let k = 0;
     writer.write(fieldsFor(k));
-    const child = spawn(reader, ['torture', writer.path, String(READ_AT), String(READS), String(MIN_UPDATES), String(MAX_SECONDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(reader, ['torture', writer.path, String(READ_AT), String(READS), String(MIN_UPDATES), String(MAX_SECONDS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));

@@ -52,7 +52,10 @@ describe('the time page file (writer)', () => {
   it('refuses to replace a file that is not a time page, or a directory, and leaves it as it was', async () => {
     const notes = join(tmp.dir, 'notes.txt');
     writeFileSync(notes, 'precious\n');
-    await expect(TimePageWriter.open(notes)).rejects.toMatchObject({ code: 'EEXIST', message: `${notes} exists and is not a syntonic time page; refusing to replace it` });
+    await expect(TimePageWriter.open(notes)).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: `${notes} exists and is not a syntonic time page; refusing to replace it`,
+    });
     expect(readFileSync(notes, 'utf8')).toBe('precious\n');
     const dir = join(tmp.dir, 'a-directory');
     mkdirSync(dir);
@@ -63,13 +66,19 @@ describe('the time page file (writer)', () => {
   it('refuses the page of a running writer (EBUSY), and replaces it atomically once that writer is killed', async () => {
     const path = join(tmp.dir, 'shared.page');
     const addon = join(repositoryRoot(), 'build/Release/syntonic_native.node');
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', `const a = require(${JSON.stringify(addon)}); new a.TimePage(${JSON.stringify(path)}); console.log('ready'); setInterval(() => {}, 1000);`]);
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [
+      '-e',
+      `const a = require(${JSON.stringify(addon)}); new a.TimePage(${JSON.stringify(path)}); console.log('ready'); setInterval(() => {}, 1000);`,
+    ]);
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`the writer child exited with ${code}`)));
     });
     try {
-      await expect(TimePageWriter.open(path)).rejects.toMatchObject({ code: 'EBUSY', message: `another syntonic (pid ${child.pid}) is writing the time page ${path}` });
+      await expect(TimePageWriter.open(path)).rejects.toMatchObject({
+        code: 'EBUSY',
+        message: `another syntonic (pid ${child.pid}) is writing the time page ${path}`,
+      });
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -96,7 +105,10 @@ describe('the time page file (writer)', () => {
   it('names the failing call when the directory cannot be made', async () => {
     const file = join(tmp.dir, 'plain');
     writeFileSync(file, '');
-    await expect(TimePageWriter.open(join(file, 'time.page'))).rejects.toMatchObject({ code: 'EEXIST', message: `cannot create the directory ${file} of the time page: EEXIST` });
+    await expect(TimePageWriter.open(join(file, 'time.page'))).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: `cannot create the directory ${file} of the time page: EEXIST`,
+    });
   });
 });
 

@@ -74,7 +74,14 @@ function scenario(i: number, prng: Prng, now: bigint): Snapshot {
   const initialErrorNs = prng.uniform() * 3000;
   const holdover =
     status === 'lost'
-      ? { since: monotonicRawTime(mappingRaw), estimatedErrorNs: initialErrorNs, initialErrorNs, stabilityPpb: prng.uniform() * 2000, driftPpbPerS: prng.uniform() * 100, frequencyPpb: 0 }
+      ? {
+          since: monotonicRawTime(mappingRaw),
+          estimatedErrorNs: initialErrorNs,
+          initialErrorNs,
+          stabilityPpb: prng.uniform() * 2000,
+          driftPpbPerS: prng.uniform() * 100,
+          frequencyPpb: 0,
+        }
       : null;
   return sampleSnapshot({
     status,
@@ -100,7 +107,7 @@ function timescaleOf(i: number, mappingPtpNs: bigint): Timescale {
     case 1:
       return { tai: true, utc: { offset: 37, source: 'grandmaster', leap: { kind: 'delete', atPtpNs: at, offsetAfter: 36 } }, utcUnknownReason: null };
     case 2:
-      return { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary' };
+      return { tai: false, utc: null, utcUnknownReason: "UTC unknown: the grandmaster's timescale is arbitrary" };
     case 3:
       return { tai: false, utc: { offset: 0, source: 'configuration', leap: null }, utcUnknownReason: null };
     default:
@@ -204,7 +211,9 @@ describe.skipIf(gate.skip)('C, Python and TimeBaseClient at the same CLOCK_MONOT
         expect(r.status).toBe(raw - BigInt(snapshot.mapping?.monotonicRaw ?? 0n) <= 5_000_000_000n ? snapshot.status : 'lost');
       });
     }
-    console.info(`time page readers: ${compared} instants, C = Python everywhere, C = TimeBaseClient to the ns at ${exact}; ${afterLeap} after a leap, ${leapSeconds} in 23:59:60`);
+    console.info(
+      `time page readers: ${compared} instants, C = Python everywhere, C = TimeBaseClient to the ns at ${exact}; ${afterLeap} after a leap, ${leapSeconds} in 23:59:60`,
+    );
     expect(exact).toBe(compared);
     // The instants did cross the leap seconds.
     expect(afterLeap).toBeGreaterThan(20);

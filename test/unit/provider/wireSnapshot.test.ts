@@ -23,7 +23,7 @@ describe('snapshot on the wire', () => {
     expect(decoded).toEqual({ ok: true, value: { ...sampleSnapshot(), timeSinceLastSyncNs: 250_000_000 } });
   });
 
-  it('carries the servo\'s error bound and the bound at the reply\'s instant, and decodes a provider that sends neither', () => {
+  it("carries the servo's error bound and the bound at the reply's instant, and decodes a provider that sends neither", () => {
     const bounded = sampleSnapshot({ errorBound: { atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 } });
     const w = JSON.parse(JSON.stringify({ ...snapshotToWire(bounded), timeSinceLastSyncNs: 250_000_000, errorBoundNs: 1_581 })) as Record<string, unknown>;
     expect(w['errorBound']).toEqual({ atLastSyncNs: 1_570, growthPpb: 40, halfWanderPpbPerS: 10 });
@@ -43,14 +43,24 @@ describe('snapshot on the wire', () => {
 
   it('keeps a TAI time beyond 2^53 ns exact (a JSON number would not)', () => {
     const odd = 1_732_000_000_123_456_789n;
-    const w = JSON.parse(JSON.stringify({ ...snapshotToWire(sampleSnapshot({ mapping: { monotonicRaw: monotonicRawTime(1n), ptpTime: ptpTime(odd), rateRatio: 1 } })), timeSinceLastSyncNs: 0 })) as unknown;
+    const w = JSON.parse(
+      JSON.stringify({
+        ...snapshotToWire(sampleSnapshot({ mapping: { monotonicRaw: monotonicRawTime(1n), ptpTime: ptpTime(odd), rateRatio: 1 } })),
+        timeSinceLastSyncNs: 0,
+      }),
+    ) as unknown;
     const decoded = snapshotFromWire(w);
     expect(decoded.ok && decoded.value.mapping?.ptpTime).toBe(odd);
   });
 
   it('carries a rate ratio 1e-12 away from 1 with that difference intact', () => {
     const rate = 1 + 1e-12;
-    const w = JSON.parse(JSON.stringify({ ...snapshotToWire(sampleSnapshot({ mapping: { monotonicRaw: monotonicRawTime(1n), ptpTime: ptpTime(1n), rateRatio: rate } })), timeSinceLastSyncNs: 0 })) as unknown;
+    const w = JSON.parse(
+      JSON.stringify({
+        ...snapshotToWire(sampleSnapshot({ mapping: { monotonicRaw: monotonicRawTime(1n), ptpTime: ptpTime(1n), rateRatio: rate } })),
+        timeSinceLastSyncNs: 0,
+      }),
+    ) as unknown;
     const decoded = snapshotFromWire(w);
     const got = decoded.ok ? (decoded.value.mapping?.rateRatio ?? 0) : 0;
     // float64 spacing at 1 is 2.2e-16: the 1e-12 survives to better than 1e-15.
@@ -92,7 +102,14 @@ describe('which changes subscribers hear about', () => {
 
   it('a change of status, mapping, grandmaster or UTC offset', () => {
     expect(isNotableChange(base, sampleSnapshot({ status: 'unstable' }))).toBe(true);
-    expect(isNotableChange(base, sampleSnapshot({ mapping: { monotonicRaw: monotonicRawTime(10_125_000_000n), ptpTime: ptpTime(1_732_000_000_125_000_001n), rateRatio: 1.000_000_012 } }))).toBe(true);
+    expect(
+      isNotableChange(
+        base,
+        sampleSnapshot({
+          mapping: { monotonicRaw: monotonicRawTime(10_125_000_000n), ptpTime: ptpTime(1_732_000_000_125_000_001n), rateRatio: 1.000_000_012 },
+        }),
+      ),
+    ).toBe(true);
     expect(isNotableChange(base, sampleSnapshot({ grandmaster: null }))).toBe(true);
     expect(isNotableChange(base, sampleSnapshot({ utc: { ...base.utc, currentUtcOffset: 38 } }))).toBe(true);
   });
@@ -103,13 +120,19 @@ describe('the timescale on the wire (protocol 2)', () => {
     const leap = { kind: 'insert' as const, atPtpNs: 1_483_228_836_000_000_000n, offsetAfter: 37 };
     const s = sampleSnapshot({ timescale: { tai: true, utc: { offset: 36, source: 'grandmaster', leap }, utcUnknownReason: null } });
     const wire = snapshotToWire(s);
-    expect(wire.timescale).toEqual({ tai: true, utcOffset: 36, utcOffsetSource: 'grandmaster', leap: { kind: 'insert', atPtpTimeNs: '1483228836000000000', utcOffsetAfter: 37 }, utcUnknownReason: null });
+    expect(wire.timescale).toEqual({
+      tai: true,
+      utcOffset: 36,
+      utcOffsetSource: 'grandmaster',
+      leap: { kind: 'insert', atPtpTimeNs: '1483228836000000000', utcOffsetAfter: 37 },
+      utcUnknownReason: null,
+    });
     const back = snapshotFromWire(JSON.parse(JSON.stringify({ ...wire, timeSinceLastSyncNs: 0 })));
     expect(back.ok && back.value.timescale).toEqual(s.timescale);
   });
 
   it('says why UTC is unknown with nulls in place of the offset', () => {
-    const unknown = { tai: false, utc: null, utcUnknownReason: 'UTC unknown: the grandmaster\'s timescale is arbitrary' };
+    const unknown = { tai: false, utc: null, utcUnknownReason: "UTC unknown: the grandmaster's timescale is arbitrary" };
     const wire = snapshotToWire(sampleSnapshot({ timescale: unknown }));
     expect(wire.timescale).toEqual({ tai: false, utcOffset: null, utcOffsetSource: null, leap: null, utcUnknownReason: unknown.utcUnknownReason });
     const back = snapshotFromWire(JSON.parse(JSON.stringify({ ...wire, timeSinceLastSyncNs: 0 })));

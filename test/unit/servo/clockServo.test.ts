@@ -149,7 +149,9 @@ describe('ClockServo and asCapable', () => {
       r.advance(125_000_000n);
     }
     expect(r.servo.report(r.base()).status).toBe('synchronized');
-    expect(r.servo.onNotAsCapable(r.base())).toEqual([{ from: 'synchronized', to: 'lost', reason: 'asCapable is false on the slave port.', atLocal: r.base() }]);
+    expect(r.servo.onNotAsCapable(r.base())).toEqual([
+      { from: 'synchronized', to: 'lost', reason: 'asCapable is false on the slave port.', atLocal: r.base() },
+    ]);
   });
 });
 
@@ -178,7 +180,7 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(r.servo.syncStatus()).toBe('synchronized');
   });
 
-  it('reports an error bound: the asymmetry allowance (meanLinkDelay + learned noise) plus the servo\'s own uncertainty, growing with age', () => {
+  it("reports an error bound: the asymmetry allowance (meanLinkDelay + learned noise) plus the servo's own uncertainty, growing with age", () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     feed(r, 80, jitter);
     const now = r.servo.report(r.base()).errorBound;

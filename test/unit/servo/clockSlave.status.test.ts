@@ -23,7 +23,10 @@ class Station {
   readonly status: StatusEvent[] = [];
   readonly engineEvents: EngineEvent[] = [];
   readonly slave = new ClockSlave(
-    { engine: { config: { ...GPTP_DEFAULTS, neighborPropDelayThresh: 10_000 }, macAddress: SLAVE_MAC, transmit: false }, clock: new VirtualClock(() => localTime(this.now)) },
+    {
+      engine: { config: { ...GPTP_DEFAULTS, neighborPropDelayThresh: 10_000 }, macAddress: SLAVE_MAC, transmit: false },
+      clock: new VirtualClock(() => localTime(this.now)),
+    },
     { transmit: () => undefined, statusEvent: (e) => this.status.push(e), engineEvent: (e) => this.engineEvents.push(e) },
   );
 

@@ -29,7 +29,7 @@ describe('FeedForward', () => {
     expect(ff.update(1.00003, 0, at(3))).toBeCloseTo(30_000, 4);
   });
 
-  it('averages a PHC\'s adjustment over the rate-ratio window instead of using the current one', () => {
+  it("averages a PHC's adjustment over the rate-ratio window instead of using the current one", () => {
     const ff = new FeedForward(true, { rateRatioWindowS: 8 });
     ff.noteAdjustment(at(0), 0);
     ff.noteAdjustment(at(4), 1_000);
@@ -45,7 +45,7 @@ describe('FeedForward', () => {
     expect(new FeedForward(false, { enabled: false }).update(1.00001, 0, at(1))).toBeUndefined();
   });
 
-  it('withholds a PHC\'s rate ratio for holdoffAfterStepS after a step, since the engine\'s window spans it', () => {
+  it("withholds a PHC's rate ratio for holdoffAfterStepS after a step, since the engine's window spans it", () => {
     const ff = new FeedForward(true, { holdoffAfterStepS: 10 });
     ff.notifyStep(-1_000_000, at(5));
     expect(ff.update(1.00001, 0, at(14))).toBeUndefined();

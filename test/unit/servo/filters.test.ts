@@ -24,7 +24,13 @@ describe('LinkDelayFilter', () => {
   });
 
   it('finds by selection the same median as sorting would, with repeats and any order', () => {
-    const values = fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -1e9, max: 1e9, noNaN: true }).map((x) => x + 0)), { minLength: 1, maxLength: 70 });
+    const values = fc.array(
+      fc.oneof(
+        fc.integer({ min: -5, max: 5 }),
+        fc.double({ min: -1e9, max: 1e9, noNaN: true }).map((x) => x + 0),
+      ),
+      { minLength: 1, maxLength: 70 },
+    );
     fc.assert(
       fc.property(values, (v) => {
         const sorted = [...v].sort((a, b) => a - b);

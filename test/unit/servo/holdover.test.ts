@@ -5,7 +5,7 @@ import { localTime } from '../../../src/clock/timePoint.js';
 const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
 
 describe('HoldoverEstimator', () => {
-  it('holds the trend line\'s value at the last sample and reports its slope', () => {
+  it("holds the trend line's value at the last sample and reports its slope", () => {
     const h = new HoldoverEstimator();
     // 100 ppb + 0.5 ppb/s, sampled every second for 10 s: at 10 s the line is at 105 ppb.
     for (let t = 0; t <= 10; t++) h.record(at(t), 100 + 0.5 * t);

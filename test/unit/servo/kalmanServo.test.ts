@@ -113,7 +113,7 @@ describe('error bound (servoErrorBound.ts)', () => {
     expect(b.growthPpb).toBe(40);
   });
 
-  it('without a servo uncertainty (pi, linreg): 4 × the offset RMS and the mode\'s frequency error', () => {
+  it("without a servo uncertainty (pi, linreg): 4 × the offset RMS and the mode's frequency error", () => {
     const b = servoErrorBound({ software: false, pathDelayNs: 500, offsetRmsNs: 10, uncertainty: undefined, ageS: 0 });
     expect(b.atNs).toBe(500 + 10 + 40);
     expect(b.growthPpb).toBe(100);

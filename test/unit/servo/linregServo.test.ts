@@ -34,7 +34,13 @@ describe('LinregServo', () => {
   });
 
   it('syntonizes a noise-free +100 ppm PHC to the exact frequency', () => {
-    const scenario = standardScenario(1, { timestampGranularityNs: 1, timestampNoiseNs: 0, linkDelayNoiseNs: 0, durationS: 60, oscillator: { frequencyOffsetPpm: 100 } });
+    const scenario = standardScenario(1, {
+      timestampGranularityNs: 1,
+      timestampNoiseNs: 0,
+      linkDelayNoiseNs: 0,
+      durationS: 60,
+      oscillator: { frequencyOffsetPpm: 100 },
+    });
     const run = simulate(scenario, (clock) => new ClockDiscipline(clock, { servo: 'linreg' }));
     expect(run.clock.frequencyPpb()).toBeCloseTo(NEEDED_PPB, 1);
     expect(Math.abs(run.syncs[run.syncs.length - 1]?.trueErrorNs ?? Infinity)).toBeLessThan(2);

@@ -32,7 +32,16 @@ function receiptAt(tS: number): SyncReceipt {
 /** A locked servo's output for one Sync: offset used, frequency estimate `estimatePpb`. */
 function used(offsetNs: number, estimatePpb: number): ServoSyncOutput {
   const state = ServoState.locked;
-  return { accepted: true, offsetNs, servoState: state, frequencyPpb: estimatePpb, notes: [], received: true, sample: { state, frequencyEstimatePpb: estimatePpb }, pathDelayNs: 500 };
+  return {
+    accepted: true,
+    offsetNs,
+    servoState: state,
+    frequencyPpb: estimatePpb,
+    notes: [],
+    received: true,
+    sample: { state, frequencyEstimatePpb: estimatePpb },
+    pathDelayNs: 500,
+  };
 }
 
 /** Fed eight good Syncs at 8 Sync/s from t = 10 s: synchronized. */
@@ -51,7 +60,7 @@ describe('TimeBaseStatus: the one owner of status, holdover, quality and error b
     expect(report.errorBound?.atNs).toBeGreaterThan(0);
   });
 
-  it("counts a Sync the servo did not use as received: the master is there (spike)", () => {
+  it('counts a Sync the servo did not use as received: the master is there (spike)', () => {
     const s = synchronizedStatus();
     s.onServoOutput(receiptAt(12), { ...used(40_000, 250), accepted: false, rejection: 'offset spike' });
     expect(s.report(at(12.5)).sinceLastSyncS).toBeCloseTo(0.5, 9);

@@ -36,7 +36,7 @@ function needsInChild(bin: string, env: Record<string, string>): { status: numbe
 }
 
 describe('needs(): a suite and the peers it needs', () => {
-  it('skips with one line naming the missing peer and its package, and adds it to the run\'s list', () => {
+  it("skips with one line naming the missing peer and its package, and adds it to the run's list", () => {
     expect(existsSync(PEERS)).toBe(true);
     const list = join(dir, 'skipped.txt');
     const r = needsInChild(pathDir('bare', false), { SYNTONIC_SKIPPED_FILE: list });
@@ -65,7 +65,10 @@ describe('the end-of-run list of skipped suites', () => {
     try {
       const teardown = setupSkippedSummary();
       const list = process.env['SYNTONIC_SKIPPED_FILE'] as string;
-      writeFileSync(list, 'a: skipped, needs tshark (apt-get install tshark)\na: skipped, needs tshark (apt-get install tshark)\nb: skipped, needs root (run as root (sudo npm test))\n');
+      writeFileSync(
+        list,
+        'a: skipped, needs tshark (apt-get install tshark)\na: skipped, needs tshark (apt-get install tshark)\nb: skipped, needs root (run as root (sudo npm test))\n',
+      );
       teardown();
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
       expect(printed).toBe(
