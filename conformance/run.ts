@@ -139,6 +139,8 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
+  if (f.followedAfterS !== undefined) figure(`${key}.followedWithin10us`, f.followedAfterS, 's');
+  if (f.leftSynchronized !== undefined) figure(`${key}.leftSynchronized`, f.leftSynchronized, 'times');
   if (f.errorBoundCoverage !== undefined) {
     // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.
     figure(`${key}.errorBound.coverage`, f.errorBoundCoverage * 100, '%');

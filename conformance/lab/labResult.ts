@@ -96,6 +96,38 @@ export interface LabFigures {
   readonly errorBoundMedianNs?: number;
   /** Samples while synchronized beyond 10 µs. */
   readonly synchronizedBeyond10us?: number;
+  /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
+  readonly leftSynchronized?: number;
+  /**
+   * s from the disruption's end until the true error came within FOLLOWED_NS and stayed there to the
+   * end of the run (undefined: no disruption, or it never did): how fast the grandmaster was followed.
+   */
+  readonly followedAfterS?: number;
+}
+
+/** "Followed": |true error| within this of the grandmaster's time, as in issue 14's spike target. */
+export const FOLLOWED_NS = 10_000;
+
+/** Transitions out of synchronized after the first synchronized report, up to `untilMs`. */
+export function leftSynchronizedCount(statuses: readonly StatusObservation[], untilMs = Infinity): number {
+  let left = 0;
+  for (let i = 1; i < statuses.length; i++) {
+    const prev = statuses[i - 1] as StatusObservation;
+    const cur = statuses[i] as StatusObservation;
+    if (cur.atMs <= untilMs && prev.status === 'synchronized' && cur.status !== 'synchronized') left++;
+  }
+  return left;
+}
+
+/** ms from `fromMs` until the first sample from which every later sample has |error| ≤ FOLLOWED_NS; undefined if none. */
+export function followedAfterMs(samples: readonly TrueErrorSample[], fromMs: number): number | undefined {
+  const after = samples.filter((s) => s.atMs >= fromMs);
+  let first: number | undefined;
+  for (const s of after) {
+    if (Math.abs(s.errorNs) > FOLLOWED_NS) first = undefined;
+    else first ??= s.atMs;
+  }
+  return first === undefined ? undefined : first - fromMs;
 }
 
 /** Coverage of the provider's error bound over the samples it called synchronized. */
@@ -182,6 +214,7 @@ export function collectResult(input: ResultInput): LabResult {
   const servoReference = input.referenceKind !== undefined && input.referenceKind !== 'free-running';
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
+  const followedMs = input.disruption === undefined ? undefined : followedAfterMs(input.probe.samples, input.disruption.toMs);
   return {
     name: input.name,
     description: input.description,
@@ -217,6 +250,8 @@ export function collectResult(input: ResultInput): LabResult {
           ? undefined
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
       ...errorBoundFigures(input.probe.samples),
+      leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
+      ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),
     },
     series: {
       syntonicOffsetNs: points(input.syntonic.offsets, (s) => s.offsetNs),

@@ -159,6 +159,24 @@ export class Ptp4l {
     return new Ptp4l(full, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
   }
 
+  /**
+   * A free-running instance (a grandmaster) whose CLOCK_REALTIME is virtual and moved by `offsetNs` from
+   * the machine's (vclock.so with VCLOCK_OFFSET_NS): the time it sends, its software timestamps
+   * included, is CLOCK_REALTIME + offsetNs. Free-running, it never steers that clock; the state file
+   * says what it is at any instant (`trueErrorAt`: V − CLOCK_REALTIME, the time it was moved by).
+   */
+  static startOnMovedClock(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, offsetNs: number): Ptp4l {
+    if (options.role === 'servoSlave') throw new LabError('a servoSlave steers its virtual clock: use Ptp4l.startServoSlave', 'ptp4l');
+    const dir = lab.tempDir(`ptp4l-${options.name}`);
+    const configPath = join(dir, 'ptp4l.cfg');
+    const udsAddress = join(dir, 'uds');
+    const statePath = join(dir, 'vclock.state');
+    writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
+    const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'), offsetNs);
+    const argv = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), 'ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+    return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
+  }
+
   /** A servoSlave's true error at CLOCK_REALTIME `realtimeNs` (V − CLOCK_REALTIME), ns; undefined before its state file exists. */
   trueErrorAt(realtimeNs: bigint): number | undefined {
     if (this.vclockStatePath === undefined) return undefined;
@@ -166,7 +184,7 @@ export class Ptp4l {
     return state === undefined ? undefined : vclockErrorAt(state, realtimeNs);
   }
 
-  /** True once vclock.so announced itself (a servoSlave's clock is virtual). */
+  /** True once vclock.so announced itself (a servoSlave's or a moved grandmaster's clock is virtual). */
   get vclockActive(): boolean {
     return this.process.lines.some((l) => l.text.startsWith(VCLOCK_ACTIVE_MARK));
   }

@@ -90,9 +90,9 @@ export class StarLab {
     const ref = reference;
     if (ref?.vclockStatePath !== undefined) {
       // Same instant as Syntonic's sample: the probe's CLOCK_REALTIME reading.
-      probe.onSample((realtimeNs) => {
+      probe.onSample((realtimeNs, grandmasterOffsetNs) => {
         const errorNs = ref.trueErrorAt(realtimeNs);
-        if (errorNs !== undefined) this.referenceErrors.push({ atMs: Date.now(), errorNs });
+        if (errorNs !== undefined) this.referenceErrors.push({ atMs: Date.now(), errorNs: errorNs - grandmasterOffsetNs });
       });
     }
     this.sampler = setInterval(() => void this.samplePathDelays(), PATH_DELAY_SAMPLING_MS);
@@ -214,6 +214,22 @@ export class StarLab {
     return at;
   }
 
+  /**
+   * Restarts the grandmaster with its clock moved by `offsetNs` (ptp4l on vclock.so, free-running:
+   * the time it sends is CLOCK_REALTIME + offsetNs, no machine clock changes). From this instant the
+   * truth for both slaves is that moved time, read from its vclock state file.
+   */
+  restartGrandmasterMoved(offsetNs: number): number {
+    const at = this.mark(`grandmaster started with its time moved by ${(offsetNs / 1e6).toFixed(3)} ms (vclock.so)`);
+    const vclock = buildVclock(this.lab.tempDir('vclock-gm'));
+    const gm = Ptp4l.startOnMovedClock(this.lab, this.guard, vclock, this.grandmasterOptions, offsetNs);
+    this.grandmaster = gm;
+    this.grandmasters.push(gm);
+    // Until its state file exists the clock is where VCLOCK_OFFSET_NS put it.
+    this.probe.followGrandmasterTime((realtimeNs) => gm.trueErrorAt(realtimeNs) ?? offsetNs);
+    return at;
+  }
+
   setSyntonicLink(state: 'up' | 'down'): number {
     const at = this.mark(`ip link set ${this.syntonicEnd.name} ${state} (Syntonic's side)`);
     this.lab.setLink(this.syntonicEnd, state);
@@ -236,6 +252,9 @@ export class StarLab {
     this.syntonic.process.assertClockUntouched();
     if (this.reference?.vclockStatePath !== undefined && !this.reference.vclockActive) {
       throw new Error(`the ptp4l servo reference ran without its virtual clock (vclock.so did not load):\n${this.reference.process.tail()}`);
+    }
+    for (const gm of this.grandmasters) {
+      if (gm.vclockStatePath !== undefined && !gm.vclockActive) throw new Error(`the moved grandmaster ran without its virtual clock (vclock.so did not load):\n${gm.process.tail()}`);
     }
   }
 

@@ -7,6 +7,9 @@
  * provider's synchronized time at that CLOCK_MONOTONIC_RAW reading with the client's own code
  * (TimeExtrapolator): error = synchronized time − CLOCK_REALTIME, with no pairing error beyond the
  * native clock pair's (tens of ns).
+ *
+ * A grandmaster whose own clock was moved (a ptp4l on vclock.so with an offset, the time-step
+ * scenario) sends CLOCK_REALTIME + its offset: `followGrandmasterTime` makes that the truth.
  */
 import { realtimeNow, sampleRealtimeAndMonotonicRaw } from '../../src/clock/systemClocks.js';
 import { formatClockIdentity } from '../../src/protocol/format.js';
@@ -21,7 +24,7 @@ export interface TrueErrorSample {
   /** Date.now() ms. */
   readonly atMs: number;
   readonly status: SyncStatus;
-  /** Synchronized time − CLOCK_REALTIME − wholeSeconds, ns. */
+  /** Synchronized time − the grandmaster's time (CLOCK_REALTIME unless it was moved) − wholeSeconds, ns. */
   readonly errorNs: number;
   /** Whole seconds between the timescales (0 for ptp4l -S: it sends UTC as it is), s. */
   readonly wholeSeconds: number;
@@ -57,7 +60,9 @@ export class TrueErrorProbe {
   readonly grandmasters: GrandmasterObservation[] = [];
   private readonly extrapolator = new TimeExtrapolator();
   private timer: NodeJS.Timeout | undefined;
-  private readonly sampleListeners: ((realtimeNs: bigint) => void)[] = [];
+  private readonly sampleListeners: ((realtimeNs: bigint, grandmasterOffsetNs: number) => void)[] = [];
+  /** The grandmaster's time − CLOCK_REALTIME at a CLOCK_REALTIME instant, ns (0: it sends CLOCK_REALTIME). */
+  private grandmasterOffset: (realtimeNs: bigint) => number = () => 0;
 
   private constructor(private readonly client: TimeBaseClient) {
     client.subscribe((s) => this.onSnapshot(s));
@@ -111,17 +116,27 @@ export class TrueErrorProbe {
    * Called with the CLOCK_REALTIME reading of every sample, whether or not the provider has a mapping
    * yet: another true error taken at the very same instant (the lab's ptp4l servo reference).
    */
-  onSample(listener: (realtimeNs: bigint) => void): void {
+  onSample(listener: (realtimeNs: bigint, grandmasterOffsetNs: number) => void): void {
     this.sampleListeners.push(listener);
+  }
+
+  /**
+   * From now on the truth is the grandmaster's time = CLOCK_REALTIME + `offsetAt(CLOCK_REALTIME)`:
+   * for a grandmaster on a moved virtual clock, whose state file says what that offset is.
+   */
+  followGrandmasterTime(offsetAt: (realtimeNs: bigint) => number): void {
+    this.grandmasterOffset = offsetAt;
   }
 
   /** One measurement now (also called by the timer). */
   sample(): TrueErrorSample | undefined {
     const pair = sampleRealtimeAndMonotonicRaw();
-    for (const listener of this.sampleListeners) listener(BigInt(pair.realtime));
+    const realtimeNs = BigInt(pair.realtime);
+    const grandmasterOffsetNs = this.grandmasterOffset(realtimeNs);
+    for (const listener of this.sampleListeners) listener(realtimeNs, grandmasterOffsetNs);
     const t = this.extrapolator.at(pair.monotonicRaw);
     if (t.ptpTime === null) return undefined;
-    const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - BigInt(pair.realtime)));
+    const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - realtimeNs) - grandmasterOffsetNs);
     const s: TrueErrorSample = { atMs: Date.now(), status: t.status, errorNs, wholeSeconds, errorBoundNs: t.errorBoundNs };
     this.samples.push(s);
     return s;

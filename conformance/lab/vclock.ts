@@ -78,12 +78,17 @@ export function vclockErrorAt(state: VclockState, realtimeNs: bigint): number {
   return state.offNs + Number(realtimeNs - state.trefNs) * state.ppb * 1e-9;
 }
 
-/** The environment that preloads vclock.so under clockguard and refuses CAP_SYS_TIME. */
-export function vclockEnvironment(vclockPath: string, clockGuardPath: string, statePath: string, logPath: string): NodeJS.ProcessEnv {
+/**
+ * The environment that preloads vclock.so under clockguard and refuses CAP_SYS_TIME; `offsetNs` moves
+ * the virtual clock from the start (VCLOCK_OFFSET_NS: V(t) = t + offsetNs until the process steers it).
+ */
+export function vclockEnvironment(vclockPath: string, clockGuardPath: string, statePath: string, logPath: string, offsetNs = 0): NodeJS.ProcessEnv {
+  if (!Number.isFinite(offsetNs)) throw new RangeError(`vclock offset must be a finite number of ns: ${offsetNs}`);
   return {
     LD_PRELOAD: `${vclockPath}:${clockGuardPath}`,
     VCLOCK_REQUIRE_NO_SYS_TIME: '1',
     VCLOCK_STATE: statePath,
     VCLOCK_LOG: logPath,
+    ...(offsetNs === 0 ? {} : { VCLOCK_OFFSET_NS: String(Math.round(offsetNs)) }),
   };
 }

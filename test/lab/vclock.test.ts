@@ -9,11 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildClockGuard, WITHOUT_SYS_TIME } from '../../conformance/lab/clockGuard.js';
+import { followedAfterMs, leftSynchronizedCount } from '../../conformance/lab/labResult.js';
 import { Lab } from '../../conformance/lab/netns.js';
 import { ptp4lConfigText } from '../../conformance/lab/ptp4l.js';
 import { rangeLines, samePortDifferences, sideBySideLines, type SideBySide } from '../../conformance/lab/sideBySide.js';
 import { sleep, StarLab } from '../../conformance/lab/starLab.js';
-import { buildVclock, buildVclockCheck, parseVclockState, readVclockState, vclockErrorAt } from '../../conformance/lab/vclock.js';
+import type { StatusObservation, TrueErrorSample } from '../../conformance/lab/trueErrorProbe.js';
+import { buildVclock, buildVclockCheck, parseVclockState, readVclockState, vclockEnvironment, vclockErrorAt } from '../../conformance/lab/vclock.js';
 import { needs } from '../support/peers.js';
 
 describe('vclock state', () => {
@@ -36,6 +38,33 @@ describe('vclock state', () => {
     expect(text).toMatch(/^clock_servo\s+linreg$/m);
     expect(text).toMatch(/^slaveOnly\s+1$/m);
     expect(text).not.toMatch(/^free_running\s+1$/m);
+  });
+});
+
+describe('a grandmaster on a moved clock', () => {
+  it('asks vclock.so for the initial offset, and only when there is one', () => {
+    expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l', 3_000_000)['VCLOCK_OFFSET_NS']).toBe('3000000');
+    expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l', -2_500_000.4)['VCLOCK_OFFSET_NS']).toBe('-2500000');
+    expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l')).not.toHaveProperty('VCLOCK_OFFSET_NS');
+    expect(() => vclockEnvironment('/v.so', '/g.so', '/s', '/l', NaN)).toThrow(/finite/);
+  });
+});
+
+describe('status and following figures', () => {
+  const status = (atMs: number, s: StatusObservation['status']): StatusObservation => ({ atMs, status: s, reason: '' });
+  const sample = (atMs: number, errorNs: number): TrueErrorSample => ({ atMs, status: 'synchronized', errorNs, wholeSeconds: 0, errorBoundNs: 5_000 });
+
+  it('counts every departure from synchronized, up to the disruption only', () => {
+    const timeline = [status(0, 'lost'), status(5, 'synchronized'), status(9, 'unstable'), status(12, 'synchronized'), status(30, 'lost'), status(40, 'synchronized')];
+    expect(leftSynchronizedCount(timeline)).toBe(2);
+    expect(leftSynchronizedCount(timeline, 20)).toBe(1);
+    expect(leftSynchronizedCount([status(0, 'lost'), status(5, 'synchronized')])).toBe(0);
+  });
+
+  it('times following from the first sample after which the error stays within 10 µs', () => {
+    const samples = [sample(900, 50), sample(1_000, 3_000_000), sample(2_000, 8_000), sample(3_000, 12_000), sample(4_000, 900), sample(5_000, -400)];
+    expect(followedAfterMs(samples, 1_000)).toBe(3_000);
+    expect(followedAfterMs([...samples, sample(6_000, 20_000)], 1_000)).toBeUndefined();
   });
 });
 
@@ -115,4 +144,25 @@ describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
       await star.close();
     }
   }, 40_000);
+
+  it('restarts the grandmaster on a clock moved by 3 ms, and the truth moves with it', async () => {
+    const star = await StarLab.start({ referenceKind: 'free-running' });
+    try {
+      await star.probe.statusBecomes('synchronized', 30_000);
+      expect(Math.abs(star.probe.sample()?.errorNs ?? Infinity)).toBeLessThan(100_000);
+      await star.killGrandmaster();
+      star.restartGrandmasterMoved(3_000_000);
+      // Syntonic holds over on the old time (the new grandmaster takes its role only ~3 s after
+      // start): against the moved grandmaster time it is now about 3 ms behind.
+      await sleep(300);
+      expect(star.probe.sample()?.errorNs ?? 0).toBeLessThan(-2_000_000);
+      await star.grandmaster.grandmasterRole();
+      expect(star.grandmaster.vclockActive).toBe(true);
+      // Free-running on its virtual clock: moved by exactly the offset, no rate.
+      expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(3_000_000, 3);
+      star.assertClocksUntouched();
+    } finally {
+      await star.close();
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { automotive } from './automotive.js';
 import { betterGrandmaster } from './betterGrandmaster.js';
 import { cpuLoad } from './cpuLoad.js';
 import { grandmasterRestart } from './grandmasterRestart.js';
+import { grandmasterTimeStep } from './grandmasterTimeStep.js';
 import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from './impairedLink.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { linkDownUp } from './linkDownUp.js';
@@ -24,6 +25,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   steadyState,
   cpuLoad,
   grandmasterRestart,
+  grandmasterTimeStep,
   betterGrandmaster,
   rogueGrandmasterFollowed,
   rogueGrandmasterRefused,
