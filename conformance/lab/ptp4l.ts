@@ -173,7 +173,16 @@ export class Ptp4l {
     const statePath = join(dir, 'vclock.state');
     writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
     const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'), offsetNs);
-    const argv = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), 'ptp4l', '-f', configPath, ...options.interfaces.flatMap((i) => ['-i', i]), '-m', '-S'];
+    const argv = [
+      'env',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`),
+      'ptp4l',
+      '-f',
+      configPath,
+      ...options.interfaces.flatMap((i) => ['-i', i]),
+      '-m',
+      '-S',
+    ];
     return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
   }
 

@@ -254,7 +254,8 @@ export class StarLab {
       throw new Error(`the ptp4l servo reference ran without its virtual clock (vclock.so did not load):\n${this.reference.process.tail()}`);
     }
     for (const gm of this.grandmasters) {
-      if (gm.vclockStatePath !== undefined && !gm.vclockActive) throw new Error(`the moved grandmaster ran without its virtual clock (vclock.so did not load):\n${gm.process.tail()}`);
+      if (gm.vclockStatePath !== undefined && !gm.vclockActive)
+        throw new Error(`the moved grandmaster ran without its virtual clock (vclock.so did not load):\n${gm.process.tail()}`);
     }
   }
 

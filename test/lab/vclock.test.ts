@@ -55,7 +55,14 @@ describe('status and following figures', () => {
   const sample = (atMs: number, errorNs: number): TrueErrorSample => ({ atMs, status: 'synchronized', errorNs, wholeSeconds: 0, errorBoundNs: 5_000 });
 
   it('counts every departure from synchronized, up to the disruption only', () => {
-    const timeline = [status(0, 'lost'), status(5, 'synchronized'), status(9, 'unstable'), status(12, 'synchronized'), status(30, 'lost'), status(40, 'synchronized')];
+    const timeline = [
+      status(0, 'lost'),
+      status(5, 'synchronized'),
+      status(9, 'unstable'),
+      status(12, 'synchronized'),
+      status(30, 'lost'),
+      status(40, 'synchronized'),
+    ];
     expect(leftSynchronizedCount(timeline)).toBe(2);
     expect(leftSynchronizedCount(timeline, 20)).toBe(1);
     expect(leftSynchronizedCount([status(0, 'lost'), status(5, 'synchronized')])).toBe(0);

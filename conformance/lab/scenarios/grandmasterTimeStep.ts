@@ -44,7 +44,11 @@ export const grandmasterTimeStep: LabScenario = {
           if (last !== undefined && last.atMs > restartedMs && last.status === 'synchronized' && Math.abs(last.errorNs) <= FOLLOWED_NS) break;
           await sleep(250);
         }
-        star.mark(Date.now() < deadline ? 'provider synchronized within 10 µs of the moved grandmaster time' : `not within 10 µs of the moved grandmaster time ${FOLLOW_TIMEOUT_MS / 1000} s after the restart`);
+        star.mark(
+          Date.now() < deadline
+            ? 'provider synchronized within 10 µs of the moved grandmaster time'
+            : `not within 10 µs of the moved grandmaster time ${FOLLOW_TIMEOUT_MS / 1000} s after the restart`,
+        );
         await sleep(AFTER_FOLLOWED_MS);
         return { steady, disruption: { fromMs: killedMs, toMs: restartedMs } };
       },
