@@ -138,25 +138,7 @@ export class Ptp4l {
    */
   static startServoSlave(lab: Lab, clockGuardPath: string, vclockPath: string, options: Omit<Ptp4lOptions, 'role'>): Ptp4l {
     const full: Ptp4lOptions = { ...options, role: 'servoSlave' };
-    const dir = lab.tempDir(`ptp4l-${options.name}`);
-    const configPath = join(dir, 'ptp4l.cfg');
-    const udsAddress = join(dir, 'uds');
-    const statePath = join(dir, 'vclock.state');
-    writeFileSync(configPath, ptp4lConfigText(full, udsAddress));
-    // vclock.so goes into ptp4l only (`env` after setpriv): in `ip netns exec` or setpriv, which still
-    // hold CAP_SYS_TIME, it would refuse to load (VCLOCK_REQUIRE_NO_SYS_TIME) and end them.
-    const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'));
-    const argv = [
-      'env',
-      ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`),
-      'ptp4l',
-      '-f',
-      configPath,
-      ...options.interfaces.flatMap((i) => ['-i', i]),
-      '-m',
-      '-S',
-    ];
-    return new Ptp4l(full, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
+    return Ptp4l.startUnderVclock(lab, clockGuardPath, vclockPath, full);
   }
 
   /**
@@ -167,11 +149,18 @@ export class Ptp4l {
    */
   static startOnMovedClock(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, offsetNs: number): Ptp4l {
     if (options.role === 'servoSlave') throw new LabError('a servoSlave steers its virtual clock: use Ptp4l.startServoSlave', 'ptp4l');
+    return Ptp4l.startUnderVclock(lab, clockGuardPath, vclockPath, options, offsetNs);
+  }
+
+  /** ptp4l with vclock.so (and clockguard) preloaded, its virtual clock moved by `offsetNs` at start. */
+  private static startUnderVclock(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, offsetNs?: number): Ptp4l {
     const dir = lab.tempDir(`ptp4l-${options.name}`);
     const configPath = join(dir, 'ptp4l.cfg');
     const udsAddress = join(dir, 'uds');
     const statePath = join(dir, 'vclock.state');
     writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
+    // vclock.so goes into ptp4l only (`env` after setpriv): in `ip netns exec` or setpriv, which still
+    // hold CAP_SYS_TIME, it would refuse to load (VCLOCK_REQUIRE_NO_SYS_TIME) and end them.
     const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'), offsetNs);
     const argv = [
       'env',

@@ -32,6 +32,7 @@ import {
   type Servo,
   type ServoOutput,
   type ServoUncertainty,
+  mustStep,
 } from './servo.js';
 import { ServoState } from './servoState.js';
 
@@ -383,11 +384,7 @@ export class KalmanServo implements Servo {
   }
 
   private mustStep(offsetNs: number): boolean {
-    const magnitude = Math.abs(offsetNs);
-    return (
-      (this.firstUpdate && this.firstStepThresholdNs > 0 && magnitude > this.firstStepThresholdNs) ||
-      (this.stepThresholdNs > 0 && magnitude > this.stepThresholdNs)
-    );
+    return mustStep(offsetNs, this.firstUpdate, this.firstStepThresholdNs, this.stepThresholdNs);
   }
 
   private clamp(ppb: number): number {

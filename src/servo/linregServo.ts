@@ -13,7 +13,7 @@
  * The rate ratio (feed-forward) is not used: the regression is itself the frequency estimator.
  */
 import { addNs, type LocalTime } from '../clock/timePoint.js';
-import { clampAbs, PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, type CommonServoOptions, type Servo, type ServoOutput } from './servo.js';
+import { clampAbs, PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, type CommonServoOptions, type Servo, type ServoOutput, mustStep } from './servo.js';
 import { ServoState } from './servoState.js';
 
 export interface LinregServoOptions extends CommonServoOptions {
@@ -212,11 +212,7 @@ export class LinregServo implements Servo {
   }
 
   private mustStep(interceptNs: number): boolean {
-    const magnitude = Math.abs(interceptNs);
-    return (
-      (this.firstUpdate && this.firstStepThresholdNs > 0 && magnitude > this.firstStepThresholdNs) ||
-      (this.stepThresholdNs > 0 && magnitude > this.stepThresholdNs)
-    );
+    return mustStep(interceptNs, this.firstUpdate, this.firstStepThresholdNs, this.stepThresholdNs);
   }
 
   private resetFits(): void {

@@ -21,7 +21,7 @@
  * into a long overshoot. A frequency error (an offset that keeps growing) is integrated as usual.
  */
 import type { LocalTime } from '../clock/timePoint.js';
-import { clampAbs, PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, type CommonServoOptions, type Servo, type ServoOutput } from './servo.js';
+import { clampAbs, PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, type CommonServoOptions, type Servo, type ServoOutput, mustStep } from './servo.js';
 import { ServoState } from './servoState.js';
 import { GainSchedule, PTP4L_PI, type PiGainOptions } from './piGains.js';
 
@@ -250,11 +250,7 @@ export class PiServo implements Servo {
   }
 
   private mustStep(offsetNs: number): boolean {
-    const magnitude = Math.abs(offsetNs);
-    return (
-      (this.firstUpdate && this.firstStepThresholdNs > 0 && magnitude > this.firstStepThresholdNs) ||
-      (this.stepThresholdNs > 0 && magnitude > this.stepThresholdNs)
-    );
+    return mustStep(offsetNs, this.firstUpdate, this.firstStepThresholdNs, this.stepThresholdNs);
   }
 
   private clamp(ppb: number): number {

@@ -89,6 +89,15 @@ export const PTP4L_FIRST_STEP_THRESHOLD_NS = 20_000;
 export const PTP4L_MAX_FREQUENCY_PPB = 900_000_000;
 export const PTP4L_SANITY_FREQ_LIMIT_PPB = 200_000_000;
 
+/**
+ * ptp4l's step rule, shared by every servo: beyond first_step_threshold on the first update, or beyond
+ * step_threshold at any time (a threshold of 0 disables its rule), the clock is stepped, not slewed.
+ */
+export function mustStep(offsetNs: number, firstUpdate: boolean, firstStepThresholdNs: number, stepThresholdNs: number): boolean {
+  const magnitude = Math.abs(offsetNs);
+  return (firstUpdate && firstStepThresholdNs > 0 && magnitude > firstStepThresholdNs) || (stepThresholdNs > 0 && magnitude > stepThresholdNs);
+}
+
 export function clampAbs(value: number, limit: number): number {
   return Math.max(-limit, Math.min(limit, value));
 }
