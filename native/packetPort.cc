@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "fdWatch.h"
 
 namespace syntonic {
 
@@ -219,15 +220,7 @@ void PacketPort::StartPolling(Napi::Env env) {
     CloseNow();
     throw Napi::Error::New(env, "cannot reach the libuv event loop");
   }
-  poll_ = new uv_poll_t;
-  int rc = uv_poll_init(loop, poll_, fd_.get());
-  if (rc == 0) {
-    poll_->data = this;
-    rc = uv_poll_start(poll_, UV_READABLE | UV_PRIORITIZED, &PacketPort::OnPoll);
-  } else {
-    delete poll_;  // never initialised: nothing for uv_close to do
-    poll_ = nullptr;
-  }
+  const int rc = StartFdWatch(loop, fd_.get(), UV_READABLE | UV_PRIORITIZED, this, &PacketPort::OnPoll, &poll_);
   if (rc != 0) {
     CloseNow();
     throw Napi::Error::New(env, std::string("cannot watch the packet socket: ") + uv_strerror(rc));
@@ -240,13 +233,7 @@ void PacketPort::StartPolling(Napi::Env env) {
 }
 
 void PacketPort::CloseNow() {
-  if (poll_ != nullptr) {
-    // Stop before closing the descriptor: libuv must not watch a closed (or reused) fd.
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
-    poll_ = nullptr;
-  }
+  StopFdWatch(&poll_);
   fd_.reset();
   hardwareSetting_.Restore();
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "fdWatch.h"
 
 namespace syntonic {
 
@@ -123,15 +124,7 @@ void UnixDatagramSocket::StartPolling(Napi::Env env) {
     CloseNow();
     throw Napi::Error::New(env, "cannot reach the libuv event loop");
   }
-  poll_ = new uv_poll_t;
-  int rc = uv_poll_init(loop, poll_, fd_.get());
-  if (rc == 0) {
-    poll_->data = this;
-    rc = uv_poll_start(poll_, UV_READABLE, &UnixDatagramSocket::OnPoll);
-  } else {
-    delete poll_;
-    poll_ = nullptr;
-  }
+  const int rc = StartFdWatch(loop, fd_.get(), UV_READABLE, this, &UnixDatagramSocket::OnPoll, &poll_);
   if (rc != 0) {
     CloseNow();
     throw Napi::Error::New(env, std::string("cannot watch the Unix datagram socket: ") + uv_strerror(rc));
@@ -142,12 +135,7 @@ void UnixDatagramSocket::StartPolling(Napi::Env env) {
 }
 
 void UnixDatagramSocket::CloseNow() {
-  if (poll_ != nullptr) {
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
-    poll_ = nullptr;
-  }
+  StopFdWatch(&poll_);
   fd_.reset();
 }
 
