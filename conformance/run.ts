@@ -169,7 +169,22 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
   rows.push(writeLabReport(OUT, r));
+  writeRunLogs(r, `${key}.run${(runCounts.get(key) ?? 0) + 1}`);
   return lines;
+}
+
+/** Runs of each `<prefix>.orderN` so far, so that each run's logs get their own file. */
+const runCounts = new Map<string, number>();
+
+/** Every process's output of one run, beside the reports, for the post-mortem of an odd figure. */
+function writeRunLogs(r: LabResult, name: string): void {
+  const key = name.slice(0, name.lastIndexOf('.run'));
+  runCounts.set(key, (runCounts.get(key) ?? 0) + 1);
+  if (r.logs === undefined) return;
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `${name}.log`);
+  writeFileSync(file, r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
+  process.stdout.write(`# logs: ${file}\n`);
 }
 
 function labPrerequisites(): string | undefined {

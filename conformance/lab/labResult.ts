@@ -157,6 +157,8 @@ export interface LabResult {
   /** What happened when, in words (e.g. "12.0 s: grandmaster killed"). */
   readonly events: readonly string[];
   readonly relays: readonly RelayStats[];
+  /** Every process's output of the run ("s-since-start stream text"), kept next to the report. */
+  readonly logs?: readonly { readonly process: string; readonly lines: readonly string[] }[];
 }
 
 /** A window of the run, Date.now() ms. */

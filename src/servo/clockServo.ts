@@ -229,6 +229,9 @@ export class ClockServo {
       this.note(`Offset ${offset.ns.toFixed(0)} ns not used: an outlier for the servo's noise model.`);
       return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true), sample, ...shift };
     }
+    if (out.believedOutliers !== undefined) {
+      this.note(`${out.believedOutliers} offsets in a row beyond the servo's gate agree: taken as a real change (offset ${offset.ns.toFixed(0)} ns).`);
+    }
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();
     const used = { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, notes, received: true, sample, pathDelayNs, ...shift };

@@ -276,13 +276,14 @@ export class KalmanServo implements Servo {
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
     // The frequency error that would explain the run: what the frequency must be free to move by.
-    const runS = this.consecutiveOutliers * this.intervalS;
+    const believedOutliers = this.consecutiveOutliers;
+    const runS = believedOutliers * this.intervalS;
     this.reacquire(offsetNs, (innovation / runS) ** 2);
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
     // late frame after a loss is never stepped to.
-    if (this.mustStep(offsetNs)) return this.step(offsetNs);
-    return { state: ServoState.locked, frequencyPpb: this.control() };
+    if (this.mustStep(offsetNs)) return { ...this.step(offsetNs), believedOutliers };
+    return { state: ServoState.locked, frequencyPpb: this.control(), believedOutliers };
   }
 
   /** Whether the run's offsets lie on a line within the gate of the learned noise. */

@@ -22,6 +22,11 @@ export interface ServoOutput {
    * themselves): it still counts as a Sync received, but not as an offset for the status.
    */
   readonly outlier?: boolean;
+  /**
+   * Offsets beyond the servo's gate that came in a run and agreed with each other were believed as a
+   * real change of phase or frequency (servos that filter their input themselves): how many.
+   */
+  readonly believedOutliers?: number;
 }
 
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */

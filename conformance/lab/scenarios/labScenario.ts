@@ -72,16 +72,18 @@ export async function withStar(
   });
   let windows: { steady: Window; disruption?: Window };
   let endMs: number;
+  let logs: ReturnType<StarLab['processLogs']>;
   try {
     windows = await body(star);
     endMs = Date.now();
     star.assertClocksUntouched();
+    logs = star.processLogs();
   } catch (err) {
     throw new LabScenarioFailure(describe.name, err, star.processLogs());
   } finally {
     await star.close();
   }
-  return collectResult({
+  const result = collectResult({
     ...describe,
     startMs: star.startMs,
     endMs,
@@ -97,6 +99,7 @@ export async function withStar(
     referenceErrors: star.referenceErrors,
     ...(star.syncLatencies === undefined ? {} : { syncLatencies: star.syncLatencies }),
   });
+  return { ...result, logs };
 }
 
 /**
