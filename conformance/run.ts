@@ -168,23 +168,34 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.mean`, f.ptp4lPathDelayNs.mean, 'ns');
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
+  // Each slave's link delay against the grandmaster's own measurement of the same link (its Pdelay
+  // to that port): the two ends time the same two paths, so they should agree within the noise.
+  if (f.gmPathDelayToSyntonicNs.count > 0 && f.syntonicPathDelayNs.count > 0) {
+    figure(`${key}.syntonicPathDelayMinusGrandmasterView`, f.syntonicPathDelayNs.median - f.gmPathDelayToSyntonicNs.median, 'ns');
+  }
+  if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0 && f.ptp4lPathDelayNs !== undefined && f.ptp4lPathDelayNs.count > 0) {
+    figure(`${key}.ptp4lPathDelayMinusGrandmasterView`, f.ptp4lPathDelayNs.median - f.gmPathDelayToPtp4lNs.median, 'ns');
+  }
   rows.push(writeLabReport(OUT, r));
-  writeRunLogs(r, `${key}.run${(runCounts.get(key) ?? 0) + 1}`);
+  writeRunRecord(r, key);
   return lines;
 }
 
-/** Runs of each `<prefix>.orderN` so far, so that each run's logs get their own file. */
-const runCounts = new Map<string, number>();
-
-/** Every process's output of one run, beside the reports, for the post-mortem of an odd figure. */
-function writeRunLogs(r: LabResult, name: string): void {
-  const key = name.slice(0, name.lastIndexOf('.run'));
-  runCounts.set(key, (runCounts.get(key) ?? 0) + 1);
-  if (r.logs === undefined) return;
+/**
+ * Every process's output of one run and its 4 Hz samples (CSV: s, status, true error, errorBoundNs,
+ * ptp4l's true error), beside the reports, for the post-mortem of an odd figure.
+ */
+function writeRunRecord(r: LabResult, key: string): void {
   mkdirSync(OUT, { recursive: true });
-  const file = join(OUT, `${name}.log`);
-  writeFileSync(file, r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
-  process.stdout.write(`# logs: ${file}\n`);
+  if (r.logs !== undefined) writeFileSync(join(OUT, `${key}.log`), r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
+  const s = r.series;
+  const reference = new Map(s.referenceTrueErrorNs.map((p) => [p.tS, p.value]));
+  const rows = s.trueErrorNs.map((p, i) => {
+    const status = [...r.statusTimeline].reverse().find((x) => x.tS <= p.tS)?.status ?? 'lost';
+    return [p.tS.toFixed(3), status, p.value.toFixed(0), s.errorBoundNs[i]?.value.toFixed(0) ?? '', reference.get(p.tS)?.toFixed(0) ?? ''].join(',');
+  });
+  writeFileSync(join(OUT, `${key}.samples.csv`), ['tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs', ...rows, ''].join('\n'));
+  process.stdout.write(`# logs and samples: ${join(OUT, key)}.{log,samples.csv}\n`);
 }
 
 function labPrerequisites(): string | undefined {
@@ -213,6 +224,7 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.leftSynchronized`, r.leftSynchronized, 'times');
     figure(`sim.${r.name}.whileSynchronized.max`, r.synchronizedMaxNs, 'ns');
     figure(`sim.${r.name}.errorBound.coverage`, r.errorBoundCoverage * 100, '%');
+    if (r.unheardChangeSamples > 0) figure(`sim.${r.name}.errorBound.beforeChangeHeard`, r.unheardChangeSamples, 'samples');
     rows.push(writeSimulationReport(OUT, r));
   }
   if (only.length === 0 || only.includes('soak')) {

@@ -28,6 +28,8 @@ export interface LabSeries {
   readonly referenceTrueErrorNs: readonly SeriesPoint[];
   readonly ptp4lOffsetNs: readonly SeriesPoint[];
   readonly ptp4lPathDelayNs: readonly SeriesPoint[];
+  /** The provider's errorBoundNs at the same instants as trueErrorNs. */
+  readonly errorBoundNs: readonly SeriesPoint[];
 }
 
 export interface StatusPoint {
@@ -263,6 +265,7 @@ export function collectResult(input: ResultInput): LabResult {
       referenceTrueErrorNs: (input.referenceErrors ?? []).map((s) => ({ tS: t(s.atMs), value: s.errorNs })),
       ptp4lOffsetNs: points(ref, (s) => s.offsetNs),
       ptp4lPathDelayNs: points(ref, (s) => s.pathDelayNs),
+      errorBoundNs: input.probe.samples.map((s) => ({ tS: t(s.atMs), value: s.errorBoundNs })),
     },
     statusTimeline: statuses.map((o) => ({ tS: t(o.atMs), status: o.status, reason: o.reason })),
     events: input.events,
@@ -309,6 +312,7 @@ export function skippedResult(name: string, description: string, reason: string)
       referenceTrueErrorNs: [],
       ptp4lOffsetNs: [],
       ptp4lPathDelayNs: [],
+      errorBoundNs: [],
     },
     statusTimeline: [],
     events: [],

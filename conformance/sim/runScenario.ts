@@ -40,6 +40,11 @@ export interface ScenarioResult {
   /** Share of those samples with |error| ≤ the servo's errorBoundNs at that instant (0…1; NaN: none). */
   readonly errorBoundCoverage: number;
   readonly synchronizedSamples: number;
+  /**
+   * Samples left out of the coverage: after the grandmaster moved its time and before the first Sync
+   * that could tell the station (a bound is on the time base the station has heard of).
+   */
+  readonly unheardChangeSamples: number;
 }
 
 export function runScenario(spec: ScenarioSpec): ScenarioResult {
@@ -54,8 +59,14 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   let syncedSamples = 0;
   let syncedWithin = 0;
   let syncedMax = 0;
+  let unheardChangeSamples = 0;
+  let lastSyncTrueNs: bigint | undefined;
+  const jumpsAtNs = spec.scenario.master.phaseJumps.map((j) => start + j.atNs);
+  // A jump not yet followed by a Sync: the station cannot know of it.
+  const unheardJump = (trueNs: bigint): boolean => jumpsAtNs.some((at) => trueNs >= at && (lastSyncTrueNs === undefined || lastSyncTrueNs < at));
   const sim = new Simulation(spec.scenario, {
     onSyncReceipt: (_r, s) => {
+      lastSyncTrueNs = s.trueNow;
       firstSyncS ??= seconds(s.trueNow);
     },
     onStatus: (e, s) => {
@@ -88,7 +99,8 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       else insideAfter = true;
     }
     if (t >= spec.steadyFromS && t <= steadyTo) steady.push(err);
-    if (s.slave.discipline.syncStatus() === 'synchronized') {
+    if (s.slave.discipline.syncStatus() === 'synchronized' && unheardJump(s.trueNow)) unheardChangeSamples++;
+    else if (s.slave.discipline.syncStatus() === 'synchronized') {
       const bound = s.slave.discipline.errorBoundAt(s.localNow());
       syncedSamples++;
       if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
@@ -121,5 +133,6 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     synchronizedMaxNs: syncedMax,
     errorBoundCoverage: syncedSamples === 0 ? NaN : syncedWithin / syncedSamples,
     synchronizedSamples: syncedSamples,
+    unheardChangeSamples,
   };
 }

@@ -52,6 +52,11 @@ export interface KalmanTuning {
   readonly gateSigmas?: number;
   /** Outliers in a row on the same side that are believed as a real change. */
   readonly maxConsecutiveOutliers?: number;
+  /**
+   * And the time such a run must span before it is believed, s: a host under load delays software
+   * timestamps in bursts of a few hundred ms, which a run of four Syncs cannot tell from a jump.
+   */
+  readonly minOutlierRunS?: number;
   /** The phase estimate is removed over this many Sync intervals. */
   readonly phaseTimeConstantIntervals?: number;
   /** Innovations kept for learning the measurement noise. */
@@ -66,6 +71,7 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   wanderPpbPerSqrtS: 1,
   gateSigmas: 5,
   maxConsecutiveOutliers: 3,
+  minOutlierRunS: 0,
   phaseTimeConstantIntervals: 1,
   noiseWindow: 64,
 });
@@ -83,6 +89,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   wanderPpbPerSqrtS: 1,
   gateSigmas: 4,
   maxConsecutiveOutliers: 4,
+  minOutlierRunS: 2,
   phaseTimeConstantIntervals: 4,
   noiseWindow: 64,
 });
@@ -98,6 +105,8 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 const MAD_TO_SIGMA = 1.4826;
 /** The learned noise is recomputed every this many Syncs. */
 const NOISE_REFRESH = 8;
+/** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
+const MAX_RUN_POINTS = 64;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
 
@@ -128,9 +137,11 @@ export class KalmanServo implements Servo {
   private innovationNext = 0;
   private sinceNoiseRefresh = 0;
   private consecutiveOutliers = 0;
-  /** The current run of outliers on one side (time s, offset ns), the last maxConsecutiveOutliers. */
+  /** The current run of outliers on one side (time s, offset ns), its last MAX_RUN_POINTS. */
   private readonly run: { tS: number; offsetNs: number }[] = [];
   private outlierSide = 0;
+  /** When the current run of outliers began, s of the timestamp clock. */
+  private runStartS = 0;
   private outlierCount = 0;
   /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
   private readonly recentFlags: Uint8Array;
@@ -220,6 +231,19 @@ export class KalmanServo implements Servo {
     this.recentNext = (this.recentNext + 1) % this.recentFlags.length;
   }
 
+  /**
+   * A believed run was a change, not noise: its offsets leave the recent outlier count, which tells
+   * whether the noise model still describes the link (timeBaseStatus.ts).
+   */
+  private unflagRecent(count: number): void {
+    const n = this.recentFlags.length;
+    for (let k = 1; k <= Math.min(count, n); k++) {
+      const i = (this.recentNext - k + n) % n;
+      this.recentOutliers -= this.recentFlags[i] as number;
+      this.recentFlags[i] = 0;
+    }
+  }
+
   /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */
   private start(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.started = true;
@@ -269,9 +293,12 @@ export class KalmanServo implements Servo {
     if (side !== this.outlierSide) this.run.length = 0;
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
     this.outlierSide = side;
-    this.run.push({ tS: Number(localTime) / 1e9, offsetNs });
-    if (this.run.length > this.tuning.maxConsecutiveOutliers) this.run.shift();
-    if (this.consecutiveOutliers < this.tuning.maxConsecutiveOutliers || !this.runAgrees()) {
+    const tS = Number(localTime) / 1e9;
+    if (this.consecutiveOutliers === 1) this.runStartS = tS;
+    this.run.push({ tS, offsetNs });
+    if (this.run.length > MAX_RUN_POINTS) this.run.shift();
+    const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
+    if (!longEnough || !this.runAgrees()) {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
@@ -279,6 +306,7 @@ export class KalmanServo implements Servo {
     const believedOutliers = this.consecutiveOutliers;
     const runS = believedOutliers * this.intervalS;
     this.reacquire(offsetNs, (innovation / runS) ** 2);
+    this.unflagRecent(believedOutliers - 1);
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
     // late frame after a loss is never stepped to.

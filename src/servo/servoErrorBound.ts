@@ -5,12 +5,12 @@
  *   bound(age) = asymmetryNs + k·σθ + |θ̂| + age · (k·σφ) + ½ · wanderPpbPerS · age²        ns, age in s
  *
  * - asymmetryNs: what no offset measurement can see, the difference between the Sync's path and the
- *   mean of the Pdelay paths. Each one-way latency is ≥ 0 and the Sync's path is no slower than a
- *   Pdelay round trip, so |asymmetry| ≤ meanLinkDelay; the measured meanLinkDelay moves with the
- *   latencies (0.8–1.5 µs within one lab run), so the largest filtered value of the last 64 Syncs
- *   plus the learned measurement noise (1 σ of the Sync's own latency) is used (on veth with software
- *   timestamps ~1.7 µs, where the asymmetry measured 0.5–1.1 µs); a configured value replaces it when
- *   the link is known better (errorBound.asymmetryNs).
+ *   mean of the Pdelay paths. Each one-way latency is ≥ 0, so the asymmetry is at most the latencies
+ *   themselves, which the measured meanLinkDelay shows. With software timestamps it moves with the
+ *   host's load (0.7–1.5 µs within one lab run, while the Syncs took 2.05 µs throughout), so the
+ *   largest filtered value of the last 4096 Syncs (pathDelayEnvelope.ts: minutes, not the moment) plus
+ *   the learned measurement noise (1 σ of the Sync's own latency) is used; a configured value
+ *   replaces it when the link is known better (errorBound.asymmetryNs).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned), k = 4 (3.3 is 99.9 % for gaussian errors; the
  *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
@@ -46,7 +46,7 @@ export interface ErrorBound {
 
 export interface ErrorBoundInput {
   readonly software: boolean;
-  /** Largest filtered meanLinkDelay of the recent Syncs, ns. */
+  /** Largest filtered meanLinkDelay of the last minutes of Syncs, ns. */
   readonly pathDelayNs: number;
   /** RMS of recent offsets, ns (servos without an uncertainty). */
   readonly offsetRmsNs: number;

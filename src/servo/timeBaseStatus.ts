@@ -13,6 +13,7 @@ import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './hold
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import type { ServoUncertainty } from './servo.js';
 import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
+import { PathDelayEnvelope } from './pathDelayEnvelope.js';
 import { ServoState } from './servoState.js';
 import type { ServoSyncOutput } from './clockServo.js';
 import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
@@ -76,9 +77,8 @@ export class TimeBaseStatus {
   private lastUsedLocal: LocalTime | undefined;
   private lastUsedOffsetNs = 0;
   private lastPathDelayNs: number | undefined;
-  /** Filtered meanLinkDelay of the last RECENT_PATH_DELAYS Syncs used (a ring), for the error bound. */
-  private readonly recentPathDelays: number[] = [];
-  private recentPathDelayNext = 0;
+  /** The largest filtered meanLinkDelay of the last minutes of Syncs used, for the error bound. */
+  private readonly pathDelays = new PathDelayEnvelope();
   private holdoverStartErrorNs = 0;
 
   constructor(
@@ -131,8 +131,7 @@ export class TimeBaseStatus {
     const local = out.localShiftNs === undefined ? receipt.ingressTime : addNs(receipt.ingressTime, out.localShiftNs);
     this.lastUsedLocal = local;
     this.lastUsedOffsetNs = out.offsetNs;
-    this.recentPathDelays[this.recentPathDelayNext] = this.lastPathDelayNs ?? 0;
-    this.recentPathDelayNext = (this.recentPathDelayNext + 1) % RECENT_PATH_DELAYS;
+    if (this.lastPathDelayNs !== undefined) this.pathDelays.push(this.lastPathDelayNs);
     const unstableReason = this.boundProblem();
     const events = this.classifier.onSync({
       local,
@@ -208,7 +207,7 @@ export class TimeBaseStatus {
     return servoErrorBound(
       {
         software: this.software,
-        pathDelayNs: Math.max(this.lastPathDelayNs ?? 0, ...this.recentPathDelays),
+        pathDelayNs: Math.max(this.lastPathDelayNs ?? 0, this.pathDelays.max() ?? 0),
         offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
         uncertainty: this.servo.uncertainty(),
         ageS: Number(at - this.lastUsedLocal) / 1e9,
@@ -246,8 +245,6 @@ export class TimeBaseStatus {
 
 /** σ of the servo's phase uncertainty that must fit within the status threshold. */
 const STATUS_SIGMAS = 2;
-/** Syncs over which the largest meanLinkDelay bounds the asymmetry (servoErrorBound.ts). */
-const RECENT_PATH_DELAYS = 64;
 /** More outliers than this share of the recent window: the servo's noise model does not hold. */
 const MAX_OUTLIER_SHARE = 0.25;
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);

@@ -82,13 +82,30 @@ describe('KalmanServo: noise', () => {
     expect(spiked.servo.uncertainty()?.outliers).toBe(1);
   });
 
-  it('follows a real phase jump (a run of outliers on one side) instead of rejecting it forever', () => {
+  it('follows a real phase jump (a run of outliers on one side spanning 2 s) instead of rejecting it forever', () => {
     const jump = (i: number): number => (i >= 100 ? 200_000 : 0);
     const l = loop({ softwareTimestamps: true }, 200, 0, jump);
-    expect(l.outputs.slice(100, 103).every((o) => o.outlier)).toBe(true);
-    expect(l.outputs[103]?.outlier).toBe(false);
+    // 2 s at 8 Sync/s: the 17th offset of the run is the first one believed.
+    expect(l.outputs.slice(100, 116).every((o) => o.outlier)).toBe(true);
+    expect(l.outputs[116]?.outlier).toBe(false);
     // The clock follows the master's new time: the offset it measures goes back towards 0.
     expect(Math.abs((l.truePhases[199] ?? 0) + 200_000)).toBeLessThan(1_000);
+  });
+});
+
+describe('KalmanServo: bursts of late software timestamps', () => {
+  it('does not follow a 1 s burst of Syncs all ~3 µs late (a loaded host), however well they agree', () => {
+    const r = new Prng(7);
+    const burst = (i: number): number => (i >= 100 && i < 108 ? 3_000 + r.gaussian() * 100 : r.gaussian() * 300);
+    const l = loop({ softwareTimestamps: true }, 140, 0, burst);
+    expect(l.outputs.slice(100, 108).every((o) => o.outlier)).toBe(true);
+    expect(Math.max(...l.truePhases.slice(100).map(Math.abs))).toBeLessThan(300);
+  });
+
+  it('with hardware tuning still believes four outliers in a row (no minimum span)', () => {
+    const jump = (i: number): number => (i >= 100 ? 200_000 : 0);
+    const l = loop({}, 120, 0, jump);
+    expect(l.outputs[103]?.outlier).toBe(false);
   });
 });
 

@@ -30,7 +30,7 @@ function receiptAt(tS: number): SyncReceipt {
 }
 
 /** A locked servo's output for one Sync: offset used, frequency estimate `estimatePpb`. */
-function used(offsetNs: number, estimatePpb: number): ServoSyncOutput {
+function used(offsetNs: number, estimatePpb: number, pathDelayNs = 500): ServoSyncOutput {
   const state = ServoState.locked;
   return {
     accepted: true,
@@ -40,7 +40,7 @@ function used(offsetNs: number, estimatePpb: number): ServoSyncOutput {
     notes: [],
     received: true,
     sample: { state, frequencyEstimatePpb: estimatePpb },
-    pathDelayNs: 500,
+    pathDelayNs,
   };
 }
 
@@ -81,5 +81,15 @@ describe('ClockServo without a status', () => {
   it('reports only what the servo did: no status, holdover, quality or error bound', () => {
     const servo = new ClockServo(new VirtualClock(() => localTime(0n)), { servo: 'pi' });
     expect(Object.keys(servo.report()).sort()).toEqual(['frequencyPpb', 'pathDelayNs', 'rateRatio', 'rejectedSpikes', 'sanityResets', 'servoState', 'steps']);
+  });
+
+  it("keeps the link's largest meanLinkDelay of the last minutes in the bound through a dip (software timestamps)", () => {
+    const s = new TimeBaseStatus(NO_UNCERTAINTY, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 8 * 30; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0, 1_300));
+    const before = s.report(at(t)).errorBound?.atLastSyncNs as number;
+    // 20 s of Pdelay answers on a warmer path: the measured delay dips, the Syncs' own latency does not.
+    for (let i = 0; i < 8 * 20; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0, 730));
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(before, 6);
   });
 });
