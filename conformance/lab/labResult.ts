@@ -9,7 +9,7 @@ import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKi
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
-import type { SyncLatencySample } from './syncCapture.js';
+import type { PdelayPathSample, SyncLatencySample } from './syncCapture.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
 import type { StatusObservation, TrueErrorProbe, TrueErrorSample } from './trueErrorProbe.js';
 
@@ -71,6 +71,11 @@ export interface LabFigures {
    * steady window, ns; undefined without a capture.
    */
   readonly capturedSyncLatencyNs: { readonly syntonic: SeriesFigures; readonly reference: SeriesFigures } | undefined;
+  /**
+   * Both paths of each slave's own Pdelay exchanges, by capture (syncCapture.ts), over the steady
+   * window, ns; undefined without a capture.
+   */
+  readonly capturedPdelayPathsNs: { readonly syntonic: PdelayPathFigures; readonly reference: PdelayPathFigures } | undefined;
   /** Syntonic's `master offset`, ns, over the steady window. */
   readonly syntonicOffsetNs: SeriesFigures;
   readonly syntonicPathDelayNs: SeriesFigures;
@@ -147,6 +152,12 @@ export function errorBoundFigures(
   };
 }
 
+/** A slave's Pdelay request path (slave → grandmaster) and response path (grandmaster → slave). */
+export interface PdelayPathFigures {
+  readonly requestNs: SeriesFigures;
+  readonly responseNs: SeriesFigures;
+}
+
 export interface LabResult {
   readonly name: string;
   readonly description: string;
@@ -190,6 +201,7 @@ export interface ResultInput {
   readonly referenceErrors?: readonly ReferenceErrorSample[];
   /** Each Sync's latency on each slave's link (tcpdump), when captured. */
   readonly syncLatencies?: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] };
+  readonly pdelayPaths?: { readonly syntonic: readonly PdelayPathSample[]; readonly reference: readonly PdelayPathSample[] };
 }
 
 const inWindow = (w: Window) => (s: { atMs: number }) => s.atMs >= w.fromMs && s.atMs <= w.toMs;
@@ -241,6 +253,13 @@ export function collectResult(input: ResultInput): LabResult {
               syntonic: seriesFigures(input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
               reference: seriesFigures(input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
             },
+      capturedPdelayPathsNs:
+        input.pdelayPaths === undefined
+          ? undefined
+          : {
+              syntonic: pathFigures(input.pdelayPaths.syntonic.filter((x) => inRealtimeWindow(x.rxNs))),
+              reference: pathFigures(input.pdelayPaths.reference.filter((x) => inRealtimeWindow(x.rxNs))),
+            },
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
@@ -275,6 +294,10 @@ export function collectResult(input: ResultInput): LabResult {
 
 const EMPTY: SeriesFigures = seriesFigures([]);
 
+function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
+  return { requestNs: seriesFigures(samples.map((x) => x.requestNs)), responseNs: seriesFigures(samples.map((x) => x.responseNs)) };
+}
+
 /** The result of a scenario that cannot run on this machine (or build of Syntonic). */
 export function skippedResult(name: string, description: string, reason: string): LabResult {
   return {
@@ -293,6 +316,7 @@ export function skippedResult(name: string, description: string, reason: string)
       syntonicServoTrueErrorNs: EMPTY,
       syntonicSyncLatencyNs: EMPTY,
       capturedSyncLatencyNs: undefined,
+      capturedPdelayPathsNs: undefined,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
       syntonicPathDelayNs: EMPTY,

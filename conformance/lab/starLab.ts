@@ -14,7 +14,7 @@ import { buildClockGuard } from './clockGuard.js';
 import { Lab, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
-import { SyncCapture, type SyncLatencySample } from './syncCapture.js';
+import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
 import { buildVclock } from './vclock.js';
 
@@ -63,6 +63,8 @@ export class StarLab {
   readonly referenceErrors: ReferenceErrorSample[] = [];
   /** With captureSyncs, once close() has run: every Sync's latency on Syntonic's link and on the reference's. */
   syncLatencies: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] } | undefined;
+  /** With captureSyncs, once close() has run: both paths of each slave's own Pdelay exchanges. */
+  pdelayPaths: { readonly syntonic: readonly PdelayPathSample[]; readonly reference: readonly PdelayPathSample[] } | undefined;
   private captures: { syntonic: SyncCapture; reference: SyncCapture | undefined } | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private relayStats: RelayStats[] = [];
@@ -269,8 +271,10 @@ export class StarLab {
     this.probe.close();
     try {
       if (this.captures !== undefined) {
-        const [syntonic, reference] = await Promise.all([this.captures.syntonic.stop(), this.captures.reference?.stop() ?? []]);
-        this.syncLatencies = { syntonic, reference };
+        const none = { syncs: [], pdelays: [] };
+        const [syntonic, reference] = await Promise.all([this.captures.syntonic.stop(), this.captures.reference?.stop() ?? none]);
+        this.syncLatencies = { syntonic: syntonic.syncs, reference: reference.syncs };
+        this.pdelayPaths = { syntonic: syntonic.pdelays, reference: reference.pdelays };
       }
       this.relayStats = await Promise.all(this.relays.map((r) => r.stop()));
     } finally {

@@ -98,6 +98,7 @@ export async function withStar(
     ...(star.referenceKind === undefined ? {} : { referenceKind: star.referenceKind }),
     referenceErrors: star.referenceErrors,
     ...(star.syncLatencies === undefined ? {} : { syncLatencies: star.syncLatencies }),
+    ...(star.pdelayPaths === undefined ? {} : { pdelayPaths: star.pdelayPaths }),
   });
   return { ...result, logs };
 }
