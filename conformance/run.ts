@@ -168,16 +168,15 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.mean`, f.ptp4lPathDelayNs.mean, 'ns');
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
-  // Each slave's link delay split by capture into its request and response paths (syncCapture.ts).
+  // The grandmaster's answers to each slave's Pdelay_Req, by capture (syncCapture.ts): the same kind of
+  // path as a Sync's (grandmaster TX stamp to slave RX stamp), but sent at once rather than on a timer.
   const paths = f.capturedPdelayPathsNs;
   if (paths !== undefined) {
     for (const [who, p] of [
       ['syntonic', paths.syntonic],
       ['ptp4l', paths.reference],
     ] as const) {
-      if (p.requestNs.count === 0) continue;
-      figure(`${key}.${who}PdelayRequestPath.median`, p.requestNs.median, 'ns');
-      figure(`${key}.${who}PdelayResponsePath.median`, p.responseNs.median, 'ns');
+      if (p.responseNs.count > 0) figure(`${key}.${who}PdelayResponsePath.median`, p.responseNs.median, 'ns');
     }
   }
   // Each slave's link delay against the grandmaster's own measurement of the same link (its Pdelay

@@ -72,7 +72,7 @@ export interface LabFigures {
    */
   readonly capturedSyncLatencyNs: { readonly syntonic: SeriesFigures; readonly reference: SeriesFigures } | undefined;
   /**
-   * Both paths of each slave's own Pdelay exchanges, by capture (syncCapture.ts), over the steady
+   * The answer path of each slave's own Pdelay exchanges, by capture (syncCapture.ts), over the steady
    * window, ns; undefined without a capture.
    */
   readonly capturedPdelayPathsNs: { readonly syntonic: PdelayPathFigures; readonly reference: PdelayPathFigures } | undefined;
@@ -152,9 +152,8 @@ export function errorBoundFigures(
   };
 }
 
-/** A slave's Pdelay request path (slave → grandmaster) and response path (grandmaster → slave). */
+/** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */
 export interface PdelayPathFigures {
-  readonly requestNs: SeriesFigures;
   readonly responseNs: SeriesFigures;
 }
 
@@ -295,7 +294,7 @@ export function collectResult(input: ResultInput): LabResult {
 const EMPTY: SeriesFigures = seriesFigures([]);
 
 function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
-  return { requestNs: seriesFigures(samples.map((x) => x.requestNs)), responseNs: seriesFigures(samples.map((x) => x.responseNs)) };
+  return { responseNs: seriesFigures(samples.map((x) => x.responseNs)) };
 }
 
 /** The result of a scenario that cannot run on this machine (or build of Syntonic). */

@@ -10,12 +10,11 @@
  * offset: this splits any stack's true error into what the link did and what the stack did
  * (docs/accuracy.md).
  *
- * The same capture holds the slave's own peer-delay exchanges, and splits its link delay into its two
- * paths: the Pdelay_Req from the moment the slave's kernel handed it to the interface (the pcap time
- * of an outgoing frame, taken just before the driver's TX stamp) to the grandmaster's RX stamp t2 (in
- * the Pdelay_Resp), and the Pdelay_Resp from the grandmaster's TX stamp t3 (its Follow_Up) to the
- * slave's RX stamp. Everything the slave's stack does between its TX stamp and the wire (queueing the
- * stamp to its error queue, waking whoever polls that socket) lands in the request path.
+ * The same capture holds the slave's own peer-delay exchanges, and with them the path of the
+ * grandmaster's answer: from its TX stamp t3 (the Pdelay_Resp_Follow_Up) to the slave's RX stamp of
+ * the Pdelay_Resp. The request's path cannot be read here: the pcap time of an outgoing frame is
+ * taken when the frame is handed to the capture, before the driver's TX stamp, and that hand-over
+ * (a copy into tcpdump's ring, a wake-up) took 4–11 µs in the lab.
  */
 import { join } from 'node:path';
 import { readCapture } from '../../src/io/captureFile.js';
@@ -35,13 +34,11 @@ export interface SyncLatencySample {
 export interface PdelayPathSample {
   /** The Pdelay_Resp's RX timestamp at the slave (CLOCK_REALTIME), ns. */
   readonly rxNs: bigint;
-  /** Slave → grandmaster: t2 − the request's pcap time, ns. */
-  readonly requestNs: number;
   /** Grandmaster → slave: the response's RX time − t3, ns. */
   readonly responseNs: number;
 }
 
-/** What one capture on a slave's link says: every Sync's latency, and both paths of each of its Pdelay exchanges. */
+/** What one capture on a slave's link says: every Sync's latency, and the answer path of each of its Pdelay exchanges. */
 export interface LinkCapture {
   readonly syncs: SyncLatencySample[];
   readonly pdelays: PdelayPathSample[];
@@ -60,7 +57,7 @@ export class SyncCapture {
     return new SyncCapture(new LabProcess(`tcpdump ${tag}`, lab, namespace, argv, clockGuardPath), path);
   }
 
-  /** Stops tcpdump and returns every Sync it saw with its latency, and the slave's Pdelay paths. */
+  /** Stops tcpdump and returns every Sync it saw with its latency, and the answers to the slave's Pdelay_Req. */
   async stop(): Promise<LinkCapture> {
     await this.process.stop();
     // A capture cut short (the process killed mid-record) yields what was whole; none when unreadable.
@@ -76,13 +73,14 @@ export class SyncCapture {
 }
 
 /**
- * The slave's own Pdelay exchanges (answered by the clock that sends Sync), each split into its
- * request and response paths (see above). Frames are matched by requestingPortIdentity and sequenceId.
+ * The answer path of the slave's own Pdelay exchanges (answered by the clock that sends Sync), see
+ * above. Frames are matched by requestingPortIdentity and sequenceId; the request must be in the
+ * capture, so that only the slave's own exchanges count.
  */
 export function pdelayPaths(path: string): PdelayPathSample[] {
   const key = (clock: bigint, port: number, seq: number): string => `${clock}:${port}:${seq}`;
-  const requests = new Map<string, bigint>();
-  const responses = new Map<string, { rxNs: bigint; t2Ns: bigint }>();
+  const requests = new Set<string>();
+  const responses = new Map<string, bigint>();
   let master: bigint | undefined;
   const out: PdelayPathSample[] = [];
   try {
@@ -93,20 +91,18 @@ export function pdelayPaths(path: string): PdelayPathSample[] {
       const h = m.header;
       if (h.messageType === MessageType.Sync) master = h.sourcePortIdentity.clockIdentity;
       else if (h.messageType === MessageType.PdelayReq) {
-        requests.set(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId), frame.timestampNs);
+        requests.add(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId));
       } else if (m.type === 'pdelayResp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
-        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), { rxNs: frame.timestampNs, t2Ns: timestampToNs(m.requestReceiptTimestamp) });
+        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), frame.timestampNs);
       } else if (m.type === 'pdelayRespFollowUp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
         const k = key(r.clockIdentity, r.portNumber, h.sequenceId);
-        const sentNs = requests.get(k);
-        const resp = responses.get(k);
-        if (sentNs === undefined || resp === undefined) continue;
+        const rxNs = responses.get(k);
+        if (!requests.has(k) || rxNs === undefined) continue;
         requests.delete(k);
         responses.delete(k);
-        const t3Ns = timestampToNs(m.responseOriginTimestamp);
-        out.push({ rxNs: resp.rxNs, requestNs: Number(resp.t2Ns - sentNs), responseNs: Number(resp.rxNs - t3Ns) });
+        out.push({ rxNs, responseNs: Number(rxNs - timestampToNs(m.responseOriginTimestamp)) });
       }
     }
   } catch (err) {
