@@ -245,6 +245,12 @@ export class TimeBaseStatus {
 
 /** σ of the servo's phase uncertainty that must fit within the status threshold. */
 const STATUS_SIGMAS = 2;
-/** More outliers than this share of the recent window: the servo's noise model does not hold. */
-const MAX_OUTLIER_SHARE = 0.25;
+/**
+ * More outliers than this share of the recent window: the servo's noise model does not hold. The
+ * learned noise is a median absolute deviation, which describes the link until half of the offsets are
+ * something else (its breakdown point); software timestamps on a quiet veth have a narrow core and a
+ * one-sided tail, and a quarter of them beyond the gate was seen in steady state (17 of 64 in one lab
+ * run, 1.4 s `unstable` for nothing the clock did).
+ */
+const MAX_OUTLIER_SHARE = 0.5;
 const NO_EVENTS: readonly StatusEvent[] = Object.freeze([]);

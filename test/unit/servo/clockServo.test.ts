@@ -190,12 +190,12 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(later?.atNs).toBeGreaterThan((now?.atNs ?? 0) + 1_000);
   });
 
-  it('goes unstable, saying why, when outliers are more than a quarter of the recent offsets', () => {
+  it('goes unstable, saying why, when outliers are more than half of the recent offsets', () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     feed(r, 60, jitter);
     expect(r.servo.syncStatus()).toBe('synchronized');
-    // Every second Sync 30 µs late: the link no longer behaves as the learned noise says.
-    const outcomes = feed(r, 64, (i) => (i % 2 === 0 ? 30_000 : jitter(i)), 60);
+    // Two Syncs in three 30 µs late (at random, not a run that agrees): the link no longer behaves as the learned noise says.
+    const outcomes = feed(r, 64, (i) => (i % 3 !== 0 ? 30_000 + 5_000 * Math.sin(i) : jitter(i)), 60);
     const reasons = outcomes.flatMap((o) => o.events).map((e) => `${e.to}: ${e.reason}`);
     expect(reasons.some((t) => /^unstable: \d+ of the last 64 offsets were outliers/.test(t))).toBe(true);
   });

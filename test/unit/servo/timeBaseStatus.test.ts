@@ -92,4 +92,30 @@ describe('ClockServo without a status', () => {
     for (let i = 0; i < 8 * 20; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0, 730));
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(before, 6);
   });
+
+  it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
+    let recentOutliers = 0;
+    const servo = {
+      uncertainty: () => ({
+        phaseNs: 50,
+        frequencyPpb: 5,
+        phaseEstimateNs: 0,
+        measurementNoiseNs: 300,
+        outliers: recentOutliers,
+        recentOutliers,
+        recentWindow: 64,
+      }),
+    };
+    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0));
+    expect(s.status()).toBe('synchronized');
+    recentOutliers = 17;
+    s.onServoOutput(receiptAt(t), used(10, 0));
+    expect(s.status()).toBe('synchronized');
+    recentOutliers = 33;
+    const events = s.onServoOutput(receiptAt(t + 0.125), used(10, 0));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toContain('33 of the last 64 offsets were outliers');
+  });
 });
