@@ -19,7 +19,7 @@
 import { join } from 'node:path';
 import { readCapture } from '../../src/io/captureFile.js';
 import { decodeFrame } from '../../src/protocol/ethernetFrame.js';
-import { MessageType } from '../../src/protocol/messages.js';
+import { MessageType, type PtpMessage } from '../../src/protocol/messages.js';
 import { scaledNsToNs, timestampToNs } from '../../src/protocol/timestamp.js';
 import { LabProcess } from './labProcess.js';
 import type { Lab } from './netns.js';
@@ -82,19 +82,15 @@ export function pdelayPaths(path: string): PdelayPathSample[] {
   const requests = new Set<string>();
   const responses = new Map<string, bigint>();
   let master: bigint | undefined;
-  const out: PdelayPathSample[] = [];
-  try {
-    for (const frame of readCapture(path)) {
-      const decoded = decodeFrame(frame.data);
-      if (!decoded.ok) continue;
-      const m = decoded.value.message;
+  return whatWasWhole<PdelayPathSample>((out) => {
+    for (const { atNs, message: m } of capturedMessages(path)) {
       const h = m.header;
       if (h.messageType === MessageType.Sync) master = h.sourcePortIdentity.clockIdentity;
       else if (h.messageType === MessageType.PdelayReq) {
         requests.add(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId));
       } else if (m.type === 'pdelayResp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
-        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), frame.timestampNs);
+        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), atNs);
       } else if (m.type === 'pdelayRespFollowUp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
         const k = key(r.clockIdentity, r.portNumber, h.sequenceId);
@@ -105,23 +101,16 @@ export function pdelayPaths(path: string): PdelayPathSample[] {
         out.push({ rxNs, responseNs: Number(rxNs - timestampToNs(m.responseOriginTimestamp)) });
       }
     }
-  } catch (err) {
-    if (out.length === 0) throw err;
-  }
-  return out;
+  });
 }
 
 /** Pairs each Sync (RX time) with its Follow_Up (origin + corrections) by sequenceId. */
 export function syncLatencies(path: string): SyncLatencySample[] {
   const syncs = new Map<number, { rxNs: bigint; correctionNs: number }>();
-  const out: SyncLatencySample[] = [];
-  try {
-    for (const frame of readCapture(path)) {
-      const decoded = decodeFrame(frame.data);
-      if (!decoded.ok) continue;
-      const m = decoded.value.message;
+  return whatWasWhole<SyncLatencySample>((out) => {
+    for (const { atNs, message: m } of capturedMessages(path)) {
       const h = m.header;
-      if (h.messageType === MessageType.Sync) syncs.set(h.sequenceId, { rxNs: frame.timestampNs, correctionNs: scaledNsToNs(h.correctionField) });
+      if (h.messageType === MessageType.Sync) syncs.set(h.sequenceId, { rxNs: atNs, correctionNs: scaledNsToNs(h.correctionField) });
       else if (m.type === 'followUp') {
         const s = syncs.get(h.sequenceId);
         if (s === undefined) continue;
@@ -130,6 +119,22 @@ export function syncLatencies(path: string): SyncLatencySample[] {
         out.push({ rxNs: s.rxNs, latencyNs: Number(s.rxNs - origin) - s.correctionNs - scaledNsToNs(h.correctionField) });
       }
     }
+  });
+}
+
+/** Every gPTP message of a capture that decodes, with its pcap time. */
+function* capturedMessages(path: string): Generator<{ atNs: bigint; message: PtpMessage }> {
+  for (const frame of readCapture(path)) {
+    const decoded = decodeFrame(frame.data);
+    if (decoded.ok) yield { atNs: frame.timestampNs, message: decoded.value.message };
+  }
+}
+
+/** What `scan` collected; a capture cut short (tcpdump killed mid-record) keeps what came before the cut. */
+function whatWasWhole<T>(scan: (out: T[]) => void): T[] {
+  const out: T[] = [];
+  try {
+    scan(out);
   } catch (err) {
     if (out.length === 0) throw err;
   }
