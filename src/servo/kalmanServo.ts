@@ -298,14 +298,16 @@ export class KalmanServo implements Servo {
     this.run.push({ tS, offsetNs });
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
-    if (!longEnough || !this.runAgrees()) {
+    const line = this.runLine();
+    if (!longEnough || (line !== undefined && line.worstNs > this.tuning.gateSigmas * Math.sqrt(this.measurementVariance))) {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
-    // The frequency error that would explain the run: what the frequency must be free to move by.
+    // The frequency must be free to move by what the run shows: its slope (a jump's is ~0, a frequency
+    // step's is the step) and 2 σ of that slope; without a line, what would explain the whole innovation.
     const believedOutliers = this.consecutiveOutliers;
     const runS = believedOutliers * this.intervalS;
-    this.reacquire(offsetNs, (innovation / runS) ** 2);
+    this.reacquire(offsetNs, line === undefined ? (innovation / runS) ** 2 : line.slopePpb ** 2 + 4 * line.slopeVariance);
     this.unflagRecent(believedOutliers - 1);
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
@@ -314,10 +316,14 @@ export class KalmanServo implements Servo {
     return { state: ServoState.locked, frequencyPpb: this.control(), believedOutliers };
   }
 
-  /** Whether the run's offsets lie on a line within the gate of the learned noise. */
-  private runAgrees(): boolean {
+  /**
+   * The least-squares line through the run's offsets: its slope (ns/s = ppb, the frequency error the
+   * run shows), the slope's variance with the learned noise, and the largest distance of an offset
+   * from it. Undefined below three points.
+   */
+  private runLine(): { slopePpb: number; slopeVariance: number; worstNs: number } | undefined {
     const n = this.run.length;
-    if (n < 3) return true;
+    if (n < 3) return undefined;
     const t0 = (this.run[0] as { tS: number }).tS;
     let st = 0;
     let sy = 0;
@@ -335,7 +341,8 @@ export class KalmanServo implements Servo {
     const intercept = (sy - slope * st) / n;
     let worst = 0;
     for (const p of this.run) worst = Math.max(worst, Math.abs(p.offsetNs - (intercept + slope * (p.tS - t0))));
-    return worst <= this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
+    const slopeVariance = denominator > 0 ? (this.measurementVariance * n) / denominator : REACQUIRE_FREQUENCY_VARIANCE;
+    return { slopePpb: slope, slopeVariance, worstNs: worst };
   }
 
   /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */

@@ -95,6 +95,23 @@ describe('KalmanServo: noise', () => {
   });
 });
 
+describe('KalmanServo: what a believed change leaves uncertain', () => {
+  it("a flat run (a phase jump) widens the frequency's uncertainty by what the run's slope allows, not to 10 ppm", () => {
+    const jump = (i: number): number => (i >= 100 ? 200_000 : 0) + ((i * 7919) % 11) * 40 - 200;
+    const l = loop({ softwareTimestamps: true }, 117, 0, jump);
+    expect(l.outputs[116]?.outlier).toBe(false);
+    expect(l.servo.uncertainty()?.frequencyPpb).toBeLessThan(1_000);
+  });
+
+  it('a run on a slope (an unannounced +5 ppm frequency step) leaves the frequency free to move by it', () => {
+    const step = (i: number): number => (i >= 100 ? 5_000 * (i - 100) * INTERVAL_S + 50_000 : 0);
+    const believed = loop({ softwareTimestamps: true }, 140, 0, step).outputs.findIndex((o, i) => i > 100 && !o.outlier);
+    expect(believed).toBeGreaterThan(100);
+    // Just after the run is believed: the frequency may move by the 5 ppm the run's slope shows.
+    expect(loop({ softwareTimestamps: true }, believed + 1, 0, step).servo.uncertainty()?.frequencyPpb).toBeGreaterThan(4_000);
+  });
+});
+
 describe('KalmanServo: bursts of late software timestamps', () => {
   it('does not follow a 1 s burst of Syncs all ~3 µs late (a loaded host), however well they agree', () => {
     const r = new Prng(7);
