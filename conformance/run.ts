@@ -201,8 +201,11 @@ function writeRunRecord(r: LabResult, key: string): void {
   if (r.logs !== undefined) writeFileSync(join(OUT, `${key}.log`), r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
   const s = r.series;
   const reference = new Map(s.referenceTrueErrorNs.map((p) => [p.tS, p.value]));
+  // Samples and status changes are both in time order: one walk through the timeline.
+  let next = 0;
+  let status = 'lost';
   const rows = s.trueErrorNs.map((p, i) => {
-    const status = [...r.statusTimeline].reverse().find((x) => x.tS <= p.tS)?.status ?? 'lost';
+    for (; next < r.statusTimeline.length && (r.statusTimeline[next]?.tS ?? Infinity) <= p.tS; next++) status = r.statusTimeline[next]?.status ?? status;
     return [p.tS.toFixed(3), status, p.value.toFixed(0), s.errorBoundNs[i]?.value.toFixed(0) ?? '', reference.get(p.tS)?.toFixed(0) ?? ''].join(',');
   });
   writeFileSync(join(OUT, `${key}.samples.csv`), ['tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs', ...rows, ''].join('\n'));

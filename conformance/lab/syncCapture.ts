@@ -11,8 +11,8 @@
  * (docs/accuracy.md).
  *
  * The same capture holds the slave's own peer-delay exchanges, and with them the path of the
- * grandmaster's answer: from its TX stamp t3 (the Pdelay_Resp_Follow_Up) to the slave's RX stamp of
- * the Pdelay_Resp. The request's path cannot be read here: the pcap time of an outgoing frame is
+ * grandmaster's answer: from its TX stamp t3 (the Pdelay_Resp_Follow_Up's responseOriginTimestamp,
+ * 802.1AS-2020 11.4.7.2) to the slave's RX stamp t4 of the Pdelay_Resp (11.1.2). The request's path cannot be read here: the pcap time of an outgoing frame is
  * taken when the frame is handed to the capture, before the driver's TX stamp, and that hand-over
  * (a copy into tcpdump's ring, a wake-up) took 4–11 µs in the lab.
  */

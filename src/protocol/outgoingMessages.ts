@@ -23,7 +23,7 @@ import {
   makeSignaling,
   messageIntervalRequestTlv,
 } from './messageBuilders.js';
-import { ZERO_TIMESTAMP, type Timestamp } from './timestamp.js';
+import type { Timestamp } from './timestamp.js';
 
 export interface Sender {
   readonly mac: MacAddress;

@@ -10,26 +10,15 @@
 import type { DisciplinedClock } from '../clock/clock.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
-import { ClockServo, type ClockServoOptions, type ServoReport } from './clockServo.js';
-import type { ServoState } from './servoState.js';
+import { ClockServo, type ClockServoOptions, type ServoReport, type ServoSyncOutput } from './clockServo.js';
 import type { ErrorBound } from './servoErrorBound.js';
 import type { StatusEvent, SyncReceiptTimeout, SyncStatus } from './syncStatus.js';
 import { TimeBaseStatus, type TimeBaseStatusOptions, type TimeBaseStatusReport } from './timeBaseStatus.js';
 
 export interface ClockDisciplineOptions extends ClockServoOptions, TimeBaseStatusOptions {}
 
-/** One Sync: what the servo did, and the status transitions it caused. */
-export interface SyncOutcome {
-  /** False when the receipt was not given to the servo (see rejection). */
-  readonly accepted: boolean;
-  readonly rejection?: string;
-  /** Offset from master, ns (after the link-delay filter); NaN when the receipt was invalid. */
-  readonly offsetNs: number;
-  readonly servoState: ServoState;
-  /** Frequency adjustment of the clock after this Sync, ppb. */
-  readonly frequencyPpb: number;
-  /** The step applied, ns, when the servo jumped. */
-  readonly stepNs?: number;
+/** One Sync: what the servo did (its output's figures), and the status transitions it caused. */
+export interface SyncOutcome extends Pick<ServoSyncOutput, 'accepted' | 'rejection' | 'offsetNs' | 'servoState' | 'frequencyPpb' | 'stepNs'> {
   /** Status transitions this Sync caused. */
   readonly events: readonly StatusEvent[];
   /** Happenings worth a log line (resets, spike rejections, grandmaster changes, holdover end). */

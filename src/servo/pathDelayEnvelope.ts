@@ -10,6 +10,8 @@ export class PathDelayEnvelope {
   /** The maximum of each finished bucket, a ring; NaN where none yet. */
   private readonly buckets = new Float64Array(BUCKETS).fill(Number.NaN);
   private next = 0;
+  /** The largest of the finished buckets: found again only when a bucket finishes, every 64 Syncs. */
+  private finishedMax = Number.NEGATIVE_INFINITY;
   private current = Number.NEGATIVE_INFINITY;
   private inCurrent = 0;
 
@@ -21,12 +23,13 @@ export class PathDelayEnvelope {
     this.next = (this.next + 1) % BUCKETS;
     this.current = Number.NEGATIVE_INFINITY;
     this.inCurrent = 0;
+    this.finishedMax = Number.NEGATIVE_INFINITY;
+    for (const b of this.buckets) if (b > this.finishedMax) this.finishedMax = b;
   }
 
-  /** The largest value pushed in the remembered Syncs; undefined before the first. */
+  /** The largest value pushed in the remembered Syncs, ns; undefined before the first. O(1): the bound asks for it per snapshot. */
   max(): number | undefined {
-    let m = this.current;
-    for (const b of this.buckets) if (b > m) m = b;
+    const m = Math.max(this.current, this.finishedMax);
     return m === Number.NEGATIVE_INFINITY ? undefined : m;
   }
 }

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { buildClockGuard } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
-import { ip, Lab, LabError } from '../netns.js';
+import { ip, Lab } from '../netns.js';
 import { GRANDMASTER_PRIORITY1, Ptp4l, ptp4lConfigText } from '../ptp4l.js';
 import { sleep } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';

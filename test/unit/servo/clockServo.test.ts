@@ -4,7 +4,6 @@ import { ServoState } from '../../../src/servo/servoState.js';
 import { VirtualClock } from '../../../src/clock/virtualClock.js';
 import { localTime, ptpTime, type LocalTime } from '../../../src/clock/timePoint.js';
 import type { SyncReceipt } from '../../../src/protocol/syncReceipt.js';
-import { simulate, standardScenario } from '../../../src/servo/servoSimulation.js';
 
 const GM = 0x0011_22ff_fe33_4455n;
 const BASE_START = 1_000_000_000_000n;
