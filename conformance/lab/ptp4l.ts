@@ -187,6 +187,13 @@ export class Ptp4l {
     return this.process.lines.some((l) => l.text.startsWith(VCLOCK_ACTIVE_MARK));
   }
 
+  /** Throws when an instance started on vclock.so ran without it: its clock, and any true error read from it, would be the machine's. */
+  assertVirtualClockLoaded(what: string): void {
+    if (this.vclockStatePath !== undefined && !this.vclockActive) {
+      throw new Error(`${what} ran without its virtual clock (vclock.so did not load):\n${this.process.tail()}`);
+    }
+  }
+
   /** Its ports' data sets (peerMeanPathDelay per port), asked with pmc. */
   async portDataSets(): Promise<PortDataSet[]> {
     return portDataSets(this.udsAddress);

@@ -18,6 +18,37 @@ import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './sy
 import { TrueErrorProbe } from './trueErrorProbe.js';
 import { buildVclock } from './vclock.js';
 
+/**
+ * Samples a servo reference's true error (V − CLOCK_REALTIME, from its vclock state file) at the same
+ * instants as Syntonic's: the probe's CLOCK_REALTIME readings. Nothing for a reference without vclock.
+ */
+export function sampleReferenceErrors(probe: TrueErrorProbe, reference: Ptp4l, into: ReferenceErrorSample[]): void {
+  if (reference.vclockStatePath === undefined) return;
+  probe.onSample((realtimeNs, grandmasterOffsetNs) => {
+    const errorNs = reference.trueErrorAt(realtimeNs);
+    if (errorNs !== undefined) into.push({ atMs: Date.now(), errorNs: errorNs - grandmasterOffsetNs });
+  });
+}
+
+/**
+ * The reference slave ptp4l on `interfaceName`: its own servo (`kind`) on a virtual CLOCK_REALTIME
+ * (vclock.so, built beforehand so that compiling it does not delay the start), or free-running.
+ */
+export function startReference(
+  lab: Lab,
+  guard: string,
+  vclockPath: string | undefined,
+  kind: ReferenceKind,
+  namespace: string,
+  interfaceName: string,
+  base: Ptp4lBase = 'gPTP',
+): Ptp4l {
+  const common = { name: 'ref', namespace, interfaces: [interfaceName], base } as const;
+  return vclockPath === undefined || kind === 'free-running'
+    ? Ptp4l.start(lab, guard, { ...common, role: 'freeRunningSlave' })
+    : Ptp4l.startServoSlave(lab, guard, vclockPath, { ...common, servo: kind });
+}
+
 /** The reference slave on the grandmaster's other port: ptp4l's own servo on a virtual clock (the anchor), or free-running. */
 export type ReferenceKind = Ptp4lServo | 'free-running';
 /** The grandmaster port (1 = its first `-i`) Syntonic's link is on; the reference gets the other. */
@@ -89,14 +120,7 @@ export class StarLab {
     readonly referenceKind: ReferenceKind | undefined,
   ) {
     this.grandmasters = [grandmaster];
-    const ref = reference;
-    if (ref?.vclockStatePath !== undefined) {
-      // Same instant as Syntonic's sample: the probe's CLOCK_REALTIME reading.
-      probe.onSample((realtimeNs, grandmasterOffsetNs) => {
-        const errorNs = ref.trueErrorAt(realtimeNs);
-        if (errorNs !== undefined) this.referenceErrors.push({ atMs: Date.now(), errorNs: errorNs - grandmasterOffsetNs });
-      });
-    }
+    if (reference !== undefined) sampleReferenceErrors(probe, reference, this.referenceErrors);
     this.sampler = setInterval(() => void this.samplePathDelays(), PATH_DELAY_SAMPLING_MS);
   }
 
@@ -157,13 +181,10 @@ export class StarLab {
         base: options.grandmasterBase ?? 'gPTP',
       };
       const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
-      const startReference = (namespace: string, interfaceName: string): Ptp4l => {
-        const common = { name: 'ref', namespace, interfaces: [interfaceName], base: options.referenceBase ?? 'gPTP' } as const;
-        return vclock === undefined || kind === 'free-running'
-          ? Ptp4l.start(lab, guard, { ...common, role: 'freeRunningSlave' })
-          : Ptp4l.startServoSlave(lab, guard, vclock, { ...common, servo: kind });
-      };
-      const reference = refNs === undefined || refLink === undefined ? undefined : startReference(refNs, refLink.slaveSide.name);
+      const reference =
+        refNs === undefined || refLink === undefined
+          ? undefined
+          : startReference(lab, guard, vclock, kind, refNs, refLink.slaveSide.name, options.referenceBase);
       const captures =
         options.captureSyncs === true
           ? {
@@ -252,13 +273,8 @@ export class StarLab {
     for (const gm of this.grandmasters) gm.process.assertClockUntouched();
     this.reference?.process.assertClockUntouched();
     this.syntonic.process.assertClockUntouched();
-    if (this.reference?.vclockStatePath !== undefined && !this.reference.vclockActive) {
-      throw new Error(`the ptp4l servo reference ran without its virtual clock (vclock.so did not load):\n${this.reference.process.tail()}`);
-    }
-    for (const gm of this.grandmasters) {
-      if (gm.vclockStatePath !== undefined && !gm.vclockActive)
-        throw new Error(`the moved grandmaster ran without its virtual clock (vclock.so did not load):\n${gm.process.tail()}`);
-    }
+    this.reference?.assertVirtualClockLoaded('the ptp4l servo reference');
+    for (const gm of this.grandmasters) gm.assertVirtualClockLoaded('the moved grandmaster');
   }
 
   /** Relay statistics, once close() has run. */

@@ -5,23 +5,27 @@
  * free-running boundary clock with one port per neighbour:
  *
  *   [gm1] ── [bridge] ── [syn]          gm1: priority1 246 (runs throughout)
- *               │                      gm2: priority1 240 (started, later killed)
- *            [gm2]                     bridge: gPTP.cfg, free_running 1, priority1 248
+ *             │    │                   gm2: priority1 240 (started, later killed)
+ *          [gm2]  [ref]                bridge: gPTP.cfg, free_running 1, priority1 248
+ *                                      ref: ptp4l's own servo on a virtual clock (the anchor)
  *
  * The bridge's BMCA picks gm2 when it appears and gm1 again after gm2's Announce stops
  * (announceReceiptTimeout); Syntonic sees the grandmasterIdentity in its master's Announce change
  * twice while Sync keeps coming from the same master port. The bridge sends its own CLOCK_REALTIME
- * (free-running), which is every grandmaster's time here, so the true error stays meaningful.
+ * (free-running), which is every grandmaster's time here, so the true error stays meaningful. The
+ * reference slave on the bridge's fourth port sees the same switches, so both stacks' figures come
+ * from the same run (issue 14: every scenario side by side).
  */
 import { buildClockGuard } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { Lab } from '../netns.js';
 import { Ptp4l, GRANDMASTER_PRIORITY1 } from '../ptp4l.js';
-import { sleep } from '../starLab.js';
+import { sampleReferenceErrors, sleep, startReference, type ReferenceErrorSample } from '../starLab.js';
 import { SyntonicDaemon } from '../syntonicDaemon.js';
 import { TrueErrorProbe } from '../trueErrorProbe.js';
+import { buildVclock } from '../vclock.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
-import { SETTLE_MS, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
+import { REFERENCE_SETTLED_MS, SETTLE_MS, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
 
 const BETTER_PRIORITY1 = 240;
 /** How long the better grandmaster stays, ms. */
@@ -35,10 +39,17 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
   let probe: TrueErrorProbe | undefined;
   try {
     const guard = buildClockGuard(lab.tempDir('guard'));
-    const [gm1Ns, bridgeNs, gm2Ns, synNs] = ['gm1', 'bridge', 'gm2', 'syn'].map((t) => lab.namespace(t)) as [string, string, string, string];
+    const gm1Ns = lab.namespace('gm1');
+    const bridgeNs = lab.namespace('bridge');
+    const gm2Ns = lab.namespace('gm2');
+    const synNs = lab.namespace('syn');
+    const refNs = lab.namespace('ref');
     const toGm1 = await lab.veth(gm1Ns, bridgeNs);
     const toGm2 = await lab.veth(gm2Ns, bridgeNs);
     const toSyn = await lab.veth(bridgeNs, synNs);
+    const toRef = await lab.veth(bridgeNs, refNs);
+    const referenceKind = options.reference ?? 'pi';
+    const vclock = referenceKind === 'free-running' ? undefined : buildVclock(lab.tempDir('vclock'));
     const startMs = Date.now();
     const mark = (what: string): number => {
       const now = Date.now();
@@ -49,9 +60,10 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
     const bridge = Ptp4l.start(lab, guard, {
       name: 'bridge',
       namespace: bridgeNs,
-      interfaces: [toGm1.b.name, toGm2.b.name, toSyn.a.name],
+      interfaces: [toGm1.b.name, toGm2.b.name, toSyn.a.name, toRef.a.name],
       role: 'freeRunningBridge',
     });
+    const reference = startReference(lab, guard, vclock, referenceKind, refNs, toRef.b.name);
     const syntonic = SyntonicDaemon.start(lab, guard, {
       namespace: synNs,
       interfaceName: toSyn.b.name,
@@ -59,9 +71,13 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
     });
     await syntonic.providerListening();
     probe = await TrueErrorProbe.connect(syntonic.socketPath);
+    const referenceErrors: ReferenceErrorSample[] = [];
+    sampleReferenceErrors(probe, reference, referenceErrors);
     const sync = await probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS);
     mark(`provider synchronized (grandmaster ${probe.grandmasters.at(-1)?.identity ?? '?'})`);
-    await sleep(Math.max(0, sync.atMs + SETTLE_MS - Date.now()));
+    // The steady window starts once ptp4l's own servo has settled too (its software PI: s2 after ~42 s).
+    const notBefore = vclock === undefined ? 0 : startMs + REFERENCE_SETTLED_MS;
+    await sleep(Math.max(0, sync.atMs + SETTLE_MS - Date.now(), notBefore - Date.now()));
     const steadyFrom = Date.now();
     await sleep((options.durationS ?? 15) * 1000);
     const steady = { fromMs: steadyFrom, toMs: Date.now() };
@@ -74,8 +90,9 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
     await sleep(AFTER_MS);
     const endMs = mark('end');
 
-    for (const p of [gm1, bridge, gm2]) p.process.assertClockUntouched();
+    for (const p of [gm1, bridge, gm2, reference]) p.process.assertClockUntouched();
     syntonic.process.assertClockUntouched();
+    reference.assertVirtualClockLoaded('the ptp4l servo reference');
     for (const g of probe.grandmasters) {
       events.push(
         `${((g.atMs - startMs) / 1000).toFixed(1)} s: provider grandmaster ${g.identity ?? 'none'}${g.priority1 === null ? '' : ` (priority1 ${g.priority1})`}`,
@@ -95,7 +112,9 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
       endMs,
       syntonic,
       probe,
-      reference: undefined,
+      reference,
+      referenceKind,
+      referenceErrors,
       steady,
       disruption: { fromMs: appearedMs, toMs: goneMs },
       events,
@@ -108,6 +127,6 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
 
 export const betterGrandmaster: LabScenario = {
   name: 'better-grandmaster',
-  description: `a better grandmaster (priority1 ${BETTER_PRIORITY1} < ${GRANDMASTER_PRIORITY1}) appears behind a free-running ptp4l bridge for ${PRESENT_MS / 1000} s and disappears; Sync keeps coming from the bridge`,
+  description: `a better grandmaster (priority1 ${BETTER_PRIORITY1} < ${GRANDMASTER_PRIORITY1}) appears behind a free-running ptp4l bridge for ${PRESENT_MS / 1000} s and disappears; Sync keeps coming from the bridge; ptp4l's own servo on the bridge's other port as reference`,
   run,
 };
