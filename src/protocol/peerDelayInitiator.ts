@@ -14,7 +14,7 @@ import type { PortConfig } from './portConfig.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
-import { MovingMedian } from './windowedMedian.js';
+import { PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
 
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
  * beyond ±1000 ppm (fractional 1e-3) can only come from a broken timestamp. */
@@ -52,6 +52,8 @@ export interface PdelayMeasurement {
   readonly propTime: number;
   /** The filtered meanLinkDelay after this exchange. */
   readonly meanLinkDelay: number;
+  /** Present while meanLinkDelay holds its last value against a jump of the median (propagationDelayFilter.ts). */
+  readonly meanLinkDelayHold?: PropagationDelayHold;
   readonly neighborRateRatio: number;
   readonly neighborRateRatioValid: boolean;
   /** Egress of our Pdelay_Req and ingress of the Pdelay_Resp (local timestamps). */
@@ -109,7 +111,7 @@ export class PeerDelayInitiator {
   private current: Exchange | undefined;
   /** (t3c scaled, t4) of recent exchanges with the same responder, oldest first. */
   private readonly rateHistory: { t3c: bigint; t4: LocalTime }[] = [];
-  private readonly delayFilter: MovingMedian;
+  private readonly delayFilter: PropagationDelayFilter;
   private neighbor: PortIdentity | undefined;
   private lostResponses = 0;
   private faults = 0;
@@ -126,7 +128,7 @@ export class PeerDelayInitiator {
     private readonly config: PortConfig,
     private readonly ownPort: PortIdentity,
   ) {
-    this.delayFilter = new MovingMedian(config.linkDelayFilterLength);
+    this.delayFilter = new PropagationDelayFilter({ length: config.linkDelayFilterLength });
     if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }
 
@@ -239,12 +241,14 @@ export class PeerDelayInitiator {
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
     const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
     this.meanLinkDelay = this.delayFilter.push(propTime);
+    const hold = this.delayFilter.hold;
     this.evaluateAsCapable(responder);
     return {
       sequenceId: ex.sequenceId,
       responder,
       propTime,
       meanLinkDelay: this.meanLinkDelay,
+      ...(hold === undefined ? {} : { meanLinkDelayHold: hold }),
       neighborRateRatio: this.neighborRateRatio,
       neighborRateRatioValid: this.neighborRateRatioValid,
       t1,

@@ -31,6 +31,14 @@ export class MovingMedian {
     return n % 2 === 1 ? (this.sorted[mid] as number) : ((this.sorted[mid - 1] as number) + (this.sorted[mid] as number)) / 2;
   }
 
+  /** Median absolute deviation from the median (NaN when empty): the window's spread, robust to a minority of spikes. */
+  mad(): number {
+    if (this.sorted.length === 0) return NaN;
+    const center = this.median();
+    // Once per Pdelay exchange: the allocation does not matter here.
+    return median(this.sorted.map((v) => Math.abs(v - center)));
+  }
+
   /** Smallest value in the window (NaN when empty): the minimum-trip-time estimate. */
   min(): number {
     return this.sorted[0] ?? NaN;

@@ -178,7 +178,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   p('neighborPropDelayThresh', int(0, INT_MAX), read(port('neighborPropDelayThresh'), 'meanLinkDelay above it: not asCapable', { value: 'ns' })),
   p('min_neighbor_prop_delay', int(INT_MIN, -1), read(port('minNeighborPropDelay'), 'meanLinkDelay below it: not asCapable', { value: 'ns, ≤ −1' })),
   p('delayAsymmetry', ANY_INT, read(port('delayAsymmetry'), 'positive when master→slave is longer', { value: 'ns' })),
-  p('delay_filter_length', int(1, INT_MAX), read(port('linkDelayFilterLength'), 'moving median of the link delay', { value: 'exchanges' })),
+  p(
+    'delay_filter_length',
+    int(1, INT_MAX),
+    read(
+      port('linkDelayFilterLength'),
+      'moving median of the link delay; a median that jumps beyond max(10 µs, 8 MADs of the window) is held for up to 30 exchanges (a stalled path, not the link)',
+      { value: 'exchanges' },
+    ),
+  ),
   p(
     'freq_est_interval',
     int(0, INT_MAX),

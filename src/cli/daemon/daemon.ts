@@ -430,6 +430,14 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       return;
     case 'pdelayMeasured': {
       const m = e.measurement;
+      const hold = m.meanLinkDelayHold;
+      if (hold?.exchanges === 1) {
+        log.write(
+          'warning',
+          `${port}: link delay median ${formatDelayNs(hold.medianNs)} jumped beyond ${formatDelayNs(hold.thresholdNs)} from meanLinkDelay ${formatDelayNs(m.meanLinkDelay)}: ` +
+            `held unless the jump persists for ${hold.limit} exchanges (a stalled path rather than the link)`,
+        );
+      }
       log.write(
         'debug',
         `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}`,

@@ -69,6 +69,34 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(changes.map((c) => c.asCapable)).toEqual([true]);
   });
 
+  it('holds meanLinkDelay when a stall spoils most of its median window, and says so in the measurement', () => {
+    const h = new EngineHarness({ linkDelayFilterLength: 3, neighborPropDelayThresh: 10_000_000 });
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    // Three exchanges at 699 ns, then two whose Pdelay_Resp came 200 µs late (propTime +100 µs).
+    for (let seq = 0; seq < 5; seq++) {
+      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
+      if (seq > 0) h.runUntil(at(t1));
+      const late = seq >= 3 ? 200_000n : 0n;
+      const req = h.lastSent();
+      h.engine.txTimestamp(req.txHandle as number, at(t1));
+      const t2 = 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n;
+      h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n + late));
+      h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n + late));
+    }
+    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+    const propTimes = measured.map((m) => m.propTime);
+    expect(propTimes.slice(0, 3)).toEqual([699, 699, 699]);
+    // The late answers also move neighborRateRatio a little (−67 ppm): propTime is ~100.69 µs.
+    for (const p of propTimes.slice(3)) expect(p).toBeGreaterThan(100_000);
+    // The median of three jumps with the second late exchange: meanLinkDelay keeps 699 ns.
+    expect(measured.map((m) => m.meanLinkDelay)).toEqual([699, 699, 699, 699, 699]);
+    expect(measured[3]?.meanLinkDelayHold).toBeUndefined();
+    expect(measured[4]?.meanLinkDelayHold).toMatchObject({ exchanges: 1, thresholdNs: 10_000, limit: 30 });
+    expect(measured[4]?.meanLinkDelayHold?.medianNs).toBeGreaterThan(100_000);
+    expect(h.engine.meanLinkDelay).toBe(699);
+  });
+
   it('explains in words when meanLinkDelay exceeds neighborPropDelayThresh', () => {
     const h = new EngineHarness({ neighborPropDelayThresh: 500 });
     runTwoExchanges(h);

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { PropagationDelayFilter } from '../../../src/protocol/propagationDelayFilter.js';
+import { MovingMedian } from '../../../src/protocol/windowedMedian.js';
+
+const LINK_NS = 2_000_000;
+
+/** Deterministic uniform noise in [−amplitude, +amplitude] (a linear congruential generator). */
+function noise(seed: number, amplitude: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return (state / 2 ** 32) * 2 * amplitude - amplitude;
+  };
+}
+
+/** Feeds the same exchanges to the filter and to a plain moving median; returns both outputs per exchange. */
+function run(values: readonly number[], length = 10): { filtered: number[]; plainMedian: number[] } {
+  const filter = new PropagationDelayFilter({ length });
+  const plain = new MovingMedian(length);
+  return { filtered: values.map((v) => filter.push(v)), plainMedian: values.map((v) => plain.push(v)) };
+}
+
+describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', () => {
+  it('holds its value through a stall that spoils more than half of the window (the relay runs of the lab)', () => {
+    const jitter = noise(1, 2_000);
+    const normal = (n: number): number[] => Array.from({ length: n }, () => LINK_NS + jitter());
+    // Six exchanges in a row 650 µs long: a path that stalled for six seconds, then on time again.
+    const values = [...normal(20), ...Array.from({ length: 6 }, () => LINK_NS + 650_000 + jitter()), ...normal(20)];
+    const { filtered, plainMedian } = run(values);
+    expect(Math.max(...plainMedian) - LINK_NS).toBeGreaterThan(300_000);
+    for (const v of filtered.slice(10)) expect(Math.abs(v - LINK_NS)).toBeLessThan(3_000);
+  });
+
+  it('believes a jump that persists for holdExchanges exchanges', () => {
+    const filter = new PropagationDelayFilter({ length: 5, holdExchanges: 4 });
+    for (let i = 0; i < 10; i++) filter.push(1_000);
+    const out: number[] = [];
+    for (let i = 0; i < 8; i++) out.push(filter.push(80_000));
+    // The median jumps with the third new value; held for that and the next two, believed on the fourth.
+    expect(out).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 80_000, 80_000, 80_000]);
+    expect(filter.hold).toBeUndefined();
+  });
+
+  it('reports the hold while it lasts: exchanges, the median held off and the threshold', () => {
+    const filter = new PropagationDelayFilter({ length: 3, holdExchanges: 10 });
+    for (let i = 0; i < 3; i++) filter.push(5_000);
+    filter.push(60_000);
+    expect(filter.hold).toBeUndefined();
+    filter.push(60_000);
+    expect(filter.hold).toEqual({ exchanges: 1, medianNs: 60_000, thresholdNs: 10_000, limit: 10 });
+  });
+
+  it('follows wander within the window spread exactly as the moving median does', () => {
+    const values = Array.from({ length: 200 }, (_, i) => 1_300 + 500 * Math.sin(i / 20) + noise(2, 150)());
+    const { filtered, plainMedian } = run(values);
+    expect(filtered).toEqual(plainMedian);
+  });
+
+  it('scales the jump threshold with a noisy link spread: ±35 µs of relay jitter is never held', () => {
+    const jitter = noise(3, 35_000);
+    const values = Array.from({ length: 500 }, () => LINK_NS + jitter());
+    const filter = new PropagationDelayFilter({ length: 10 });
+    const plain = new MovingMedian(10);
+    for (const v of values) {
+      expect(filter.push(v)).toBe(plain.push(v));
+      expect(filter.hold).toBeUndefined();
+    }
+    // The threshold grew with the spread, beyond the 10 µs floor and the jitter itself.
+    expect(filter.jumpThresholdNs).toBeGreaterThan(35_000);
+  });
+
+  it('takes the first window as it comes, and again after clear() (a new neighbour, a link event)', () => {
+    const filter = new PropagationDelayFilter({ length: 3 });
+    expect([filter.push(1_000), filter.push(900_000), filter.push(900_000)]).toEqual([1_000, 450_500, 900_000]);
+    filter.clear();
+    expect([filter.push(40_000), filter.push(40_000), filter.push(40_000)]).toEqual([40_000, 40_000, 40_000]);
+  });
+});
