@@ -11,7 +11,8 @@
  * point-to-point link's delay does not move by more than the window's own spread without a link
  * event (which clears the filter), so a median that leaves the last accepted value by more than
  * max(jumpFloorNs, JUMP_MADS × the spread the window had then) is held until it has stayed away for
- * `holdExchanges` exchanges; one that comes back within the bound is taken as before.
+ * `holdExchanges` exchanges; one that comes back within the bound is taken as before. A window
+ * shorter than three (delay_filter_length 1 or 2: no filtering asked for) is never held.
  */
 import { MovingMedian } from './windowedMedian.js';
 
@@ -36,6 +37,7 @@ export interface PropagationDelayHold {
 const JUMP_MADS = 8;
 const DEFAULT_JUMP_FLOOR_NS = 10_000;
 const DEFAULT_HOLD_EXCHANGES = 30;
+const MIN_LENGTH_FOR_HOLD = 3;
 
 export class PropagationDelayFilter {
   private readonly window: MovingMedian;
@@ -58,7 +60,8 @@ export class PropagationDelayFilter {
     const candidate = this.window.push(propTimeNs);
     this.lastMedian = candidate;
     const filling = this.window.size < this.options.length;
-    if (this.accepted === undefined || filling || !this.isJump(candidate)) return this.accept(candidate);
+    // A window of one or two has no spread to judge a jump by: it is passed through as configured.
+    if (this.accepted === undefined || filling || this.options.length < MIN_LENGTH_FOR_HOLD || !this.isJump(candidate)) return this.accept(candidate);
     this.heldFor += 1;
     return this.heldFor >= this.holdExchanges ? this.accept(candidate) : this.accepted;
   }

@@ -69,6 +69,12 @@ describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', ()
     expect(filter.jumpThresholdNs).toBeGreaterThan(35_000);
   });
 
+  it('never holds a window of one or two (delay_filter_length 1: no filtering asked for)', () => {
+    const filter = new PropagationDelayFilter({ length: 1 });
+    expect([1_000, 900_000, 1_000, 50_000].map((v) => filter.push(v))).toEqual([1_000, 900_000, 1_000, 50_000]);
+    expect(filter.hold).toBeUndefined();
+  });
+
   it('takes the first window as it comes, and again after clear() (a new neighbour, a link event)', () => {
     const filter = new PropagationDelayFilter({ length: 3 });
     expect([filter.push(1_000), filter.push(900_000), filter.push(900_000)]).toEqual([1_000, 450_500, 900_000]);
