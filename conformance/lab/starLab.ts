@@ -11,12 +11,26 @@
  */
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
 import { buildClockGuard } from './clockGuard.js';
+import type { LabProcess } from './labProcess.js';
 import { Lab, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
 import { buildVclock } from './vclock.js';
+
+export interface ProcessLog {
+  readonly process: string;
+  readonly lines: string[];
+}
+
+/** Each process's output, a line as "s-since-start stream text", for the run's .log file. */
+export function processLogs(processes: readonly LabProcess[], startMs: number): ProcessLog[] {
+  return processes.map((p) => ({
+    process: p.name,
+    lines: p.lines.map((l) => `${((l.atMs - startMs) / 1000).toFixed(3)} ${l.stream} ${l.text}`),
+  }));
+}
 
 /**
  * Samples a servo reference's true error (V − CLOCK_REALTIME, from its vclock state file) at the same
@@ -260,12 +274,9 @@ export class StarLab {
   }
 
   /** Every process's output so far, for a post-mortem ("12.345 stdout text"). */
-  processLogs(): { process: string; lines: string[] }[] {
+  processLogs(): ProcessLog[] {
     const processes = [...this.grandmasters.map((g) => g.process), ...(this.reference === undefined ? [] : [this.reference.process]), this.syntonic.process];
-    return processes.map((p) => ({
-      process: p.name,
-      lines: p.lines.map((l) => `${((l.atMs - this.startMs) / 1000).toFixed(3)} ${l.stream} ${l.text}`),
-    }));
+    return processLogs(processes, this.startMs);
   }
 
   /** Throws if any process tried to change a clock. */

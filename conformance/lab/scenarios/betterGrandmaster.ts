@@ -20,7 +20,7 @@ import { buildClockGuard } from '../clockGuard.js';
 import { collectResult, type LabResult } from '../labResult.js';
 import { Lab } from '../netns.js';
 import { Ptp4l, GRANDMASTER_PRIORITY1 } from '../ptp4l.js';
-import { sampleReferenceErrors, sleep, startReference, type ReferenceErrorSample } from '../starLab.js';
+import { processLogs, sampleReferenceErrors, sleep, startReference, type ReferenceErrorSample } from '../starLab.js';
 import { SyntonicDaemon } from '../syntonicDaemon.js';
 import { TrueErrorProbe } from '../trueErrorProbe.js';
 import { buildVclock } from '../vclock.js';
@@ -105,7 +105,11 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
     );
     events.push(`switch back: ${backMs === undefined ? 'never' : `${((backMs - goneMs) / 1000).toFixed(1)} s after it was killed`}`);
     probe.close();
-    return collectResult({
+    const logs = processLogs(
+      [gm1, bridge, gm2, reference, syntonic].map((x) => x.process),
+      startMs,
+    );
+    const result = collectResult({
       name: betterGrandmaster.name,
       description: betterGrandmaster.description,
       startMs,
@@ -119,6 +123,7 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
       disruption: { fromMs: appearedMs, toMs: goneMs },
       events,
     });
+    return { ...result, logs };
   } finally {
     probe?.close();
     await lab.cleanup();
