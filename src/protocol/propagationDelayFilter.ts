@@ -26,42 +26,46 @@ export interface PropagationDelayFilterOptions {
 }
 
 export interface PropagationDelayHold {
+  /** Exchanges the jump has been held for so far (1 on the first). */
   readonly exchanges: number;
+  /** The median that is held off, ns. */
   readonly medianNs: number;
+  /** The jump it exceeds, ns. */
   readonly thresholdNs: number;
   /** Exchanges after which the jumped median is believed. */
   readonly limit: number;
 }
 
 /** A jump is beyond this many median absolute deviations of the window as it was before the jump. */
-const JUMP_MADS = 8;
-const DEFAULT_JUMP_FLOOR_NS = 10_000;
-const DEFAULT_HOLD_EXCHANGES = 30;
+export const JUMP_MADS = 8;
+export const DEFAULT_JUMP_FLOOR_NS = 10_000;
+export const DEFAULT_HOLD_EXCHANGES = 30;
+/** Windows shorter than this are never held. */
 const MIN_LENGTH_FOR_HOLD = 3;
 
 export class PropagationDelayFilter {
   private readonly window: MovingMedian;
   private readonly jumpFloorNs: number;
   private readonly holdExchanges: number;
+  /** A window of one or two has no spread to judge a jump by: it is passed through as configured. */
+  private readonly judgesJumps: boolean;
   private accepted: number | undefined;
   /** The window's MAD when the accepted value was taken, ns. */
   private acceptedSpreadNs = 0;
   private heldFor = 0;
-  private lastMedian = NaN;
 
   constructor(private readonly options: PropagationDelayFilterOptions) {
     this.window = new MovingMedian(options.length);
     this.jumpFloorNs = options.jumpFloorNs ?? DEFAULT_JUMP_FLOOR_NS;
     this.holdExchanges = options.holdExchanges ?? DEFAULT_HOLD_EXCHANGES;
+    this.judgesJumps = options.length >= MIN_LENGTH_FOR_HOLD;
   }
 
   /** Takes one exchange's propTime (ns) and returns meanLinkDelay (ns). */
   push(propTimeNs: number): number {
     const candidate = this.window.push(propTimeNs);
-    this.lastMedian = candidate;
     const filling = this.window.size < this.options.length;
-    // A window of one or two has no spread to judge a jump by: it is passed through as configured.
-    if (this.accepted === undefined || filling || this.options.length < MIN_LENGTH_FOR_HOLD || !this.isJump(candidate)) return this.accept(candidate);
+    if (!this.judgesJumps || this.accepted === undefined || filling || !this.isJump(candidate)) return this.accept(candidate);
     this.heldFor += 1;
     return this.heldFor >= this.holdExchanges ? this.accept(candidate) : this.accepted;
   }
@@ -70,7 +74,7 @@ export class PropagationDelayFilter {
   get hold(): PropagationDelayHold | undefined {
     return this.heldFor === 0
       ? undefined
-      : { exchanges: this.heldFor, medianNs: this.lastMedian, thresholdNs: this.jumpThresholdNs, limit: this.holdExchanges };
+      : { exchanges: this.heldFor, medianNs: this.window.median(), thresholdNs: this.jumpThresholdNs, limit: this.holdExchanges };
   }
 
   /** The threshold a jump must exceed now, ns. */
@@ -83,7 +87,6 @@ export class PropagationDelayFilter {
     this.accepted = undefined;
     this.acceptedSpreadNs = 0;
     this.heldFor = 0;
-    this.lastMedian = NaN;
   }
 
   private isJump(candidate: number): boolean {

@@ -3,7 +3,9 @@
  * N values sorted as they come — the propagation-delay filter (linuxptp's delay_filter moving_median)
  * of the peer-delay initiator and the servo's optional link-delay filter, which ignore the occasional
  * software-timestamp spike of tens of µs that a mean would follow; medianIn takes the median of a
- * window held elsewhere without allocating (the servo's offset spike filter, its MAD).
+ * window held elsewhere without allocating (the servo's offset spike filter, its MAD);
+ * medianAbsoluteDeviation is the spread the Kalman servo's noise model and the propagation-delay
+ * filter's jump test are learned from.
  */
 export class MovingMedian {
   private readonly values: number[] = [];
@@ -33,10 +35,7 @@ export class MovingMedian {
 
   /** Median absolute deviation from the median (NaN when empty): the window's spread, robust to a minority of spikes. */
   mad(): number {
-    if (this.sorted.length === 0) return NaN;
-    const center = this.median();
-    // Once per Pdelay exchange: the allocation does not matter here.
-    return median(this.sorted.map((v) => Math.abs(v - center)));
+    return this.sorted.length === 0 ? NaN : medianAbsoluteDeviation(this.sorted, this.median());
   }
 
   /** Smallest value in the window (NaN when empty): the minimum-trip-time estimate. */
@@ -68,6 +67,17 @@ function insertSorted(a: number[], v: number): void {
 /** Median of a non-empty list (mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   return medianIn(values, new Float64Array(values.length));
+}
+
+/** MAD × 1.4826 estimates the standard deviation of gaussian noise. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * Median of |value − center| over a non-empty list (center: its median unless given), in the values'
+ * unit. Allocates: for windows refreshed now and then, not for every Sync.
+ */
+export function medianAbsoluteDeviation(values: readonly number[], center = median(values)): number {
+  return median(values.map((v) => Math.abs(v - center)));
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   type ServoUncertainty,
   mustStep,
 } from './servo.js';
+import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
 import { ServoState } from './servoState.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
@@ -101,8 +102,6 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   readonly softwareTimestamps?: boolean;
 }
 
-/** MAD × 1.4826 estimates a gaussian standard deviation. */
-const MAD_TO_SIGMA = 1.4826;
 /** The learned noise is recomputed every this many Syncs. */
 const NOISE_REFRESH = 8;
 /** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
@@ -404,9 +403,7 @@ export class KalmanServo implements Servo {
     this.innovationNext = (this.innovationNext + 1) % n;
     if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 4) return;
     this.sinceNoiseRefresh = 0;
-    const center = median(this.innovations);
-    const mad = median(this.innovations.map((v) => Math.abs(v - center)));
-    const sigma = MAD_TO_SIGMA * mad;
+    const sigma = MAD_TO_SIGMA * medianAbsoluteDeviation(this.innovations);
     // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
     // uncertain, so never take away more than half of it.
     const variance = sigma * sigma;
@@ -426,12 +423,6 @@ export class KalmanServo implements Servo {
   private clamp(ppb: number): number {
     return clampAbs(ppb, this.maxFrequencyPpb);
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function definedOnly(options: KalmanTuning): KalmanTuning {

@@ -6,7 +6,7 @@
  * after maxConsecutiveRejections rejections in a row the next offset is accepted and the history
  * restarts: the servo then steps or slews per its thresholds.
  */
-import { medianIn } from '../protocol/windowedMedian.js';
+import { MAD_TO_SIGMA, medianIn } from '../protocol/windowedMedian.js';
 
 export interface OffsetSpikeFilterOptions {
   /** Accepted offsets kept for the median and MAD. Default 32. */
@@ -29,9 +29,6 @@ export interface SpikeVerdict {
 
 /** Syncs between two recomputations of the acceptance band (median and MAD of the history). */
 const BAND_REFRESH = 8;
-
-/** MAD × 1.4826 estimates the standard deviation of gaussian noise. */
-const MAD_TO_SIGMA = 1.4826;
 
 export class OffsetSpikeFilter {
   private readonly length: number;

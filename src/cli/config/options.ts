@@ -19,6 +19,7 @@
  * adding an option is adding its entry here.
  */
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import { DEFAULT_HOLD_EXCHANGES, DEFAULT_JUMP_FLOOR_NS, JUMP_MADS } from '../../protocol/propagationDelayFilter.js';
 import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
 import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
@@ -183,7 +184,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     int(1, INT_MAX),
     read(
       port('linkDelayFilterLength'),
-      'moving median of the link delay; a median that jumps beyond max(10 µs, 8 MADs of the window) is held for up to 30 exchanges (a stalled path, not the link)',
+      `moving median of the link delay; a median that jumps beyond max(${DEFAULT_JUMP_FLOOR_NS / 1000} µs, ${JUMP_MADS} MADs of the window) is held for up to ${DEFAULT_HOLD_EXCHANGES} exchanges (a stalled path, not the link)`,
       { value: 'exchanges' },
     ),
   ),

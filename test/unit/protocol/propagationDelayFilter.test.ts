@@ -51,7 +51,8 @@ describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', ()
   });
 
   it('follows wander within the window spread exactly as the moving median does', () => {
-    const values = Array.from({ length: 200 }, (_, i) => 1_300 + 500 * Math.sin(i / 20) + noise(2, 150)());
+    const jitter = noise(2, 150);
+    const values = Array.from({ length: 200 }, (_, i) => 1_300 + 500 * Math.sin(i / 20) + jitter());
     const { filtered, plainMedian } = run(values);
     expect(filtered).toEqual(plainMedian);
   });
