@@ -9,10 +9,17 @@
  * Syncs after the stall arrive on time, and every offset is then wrong by the jump. Measured in the
  * lab: four such runs in twenty, where both Syntonic and ptp4l moved their clocks by 0.3–1.2 ms. A
  * point-to-point link's delay does not move by more than the window's own spread without a link
- * event (which clears the filter), so a median that leaves the last accepted value by more than
- * max(jumpFloorNs, JUMP_MADS × the spread the window had then) is held until it has stayed away for
- * `holdExchanges` exchanges; one that comes back within the bound is taken as before. A window
+ * event (which clears the filter), so a median that leaves its reference by more than
+ * max(jumpFloorNs, JUMP_MADS × the spread the window had there) is held until it has stayed at a new
+ * level (within the same bound) for `holdExchanges` exchanges; one that comes back is taken as before. A window
  * shorter than three (delay_filter_length 1 or 2: no filtering asked for) is never held.
+ *
+ * Two references, because a stall comes in two shapes. An abrupt one moves the median in one
+ * exchange: judged against the last accepted value. A backlog that builds up over seconds moves it
+ * in steps each smaller than the threshold, while the late exchanges entering the window widen its
+ * spread (lab: 2.1 → 3.4 ms over twelve exchanges, every step 120–280 µs): judged also against the
+ * slow reference, the median of the values accepted over the last `holdExchanges` exchanges and of
+ * the spreads they had, which half a window of late exchanges cannot move.
  */
 import { MovingMedian } from './windowedMedian.js';
 
@@ -21,7 +28,7 @@ export interface PropagationDelayFilterOptions {
   readonly length: number;
   /** The smallest jump that is held, ns. Default 10 µs: far beyond any veth or PHC link's wander. */
   readonly jumpFloorNs?: number;
-  /** Exchanges a jumped median must persist before it is believed. Default 30. */
+  /** Exchanges a jumped median must stay at its new level before it is believed. Default 30. */
   readonly holdExchanges?: number;
 }
 
@@ -30,6 +37,8 @@ export interface PropagationDelayHold {
   readonly exchanges: number;
   /** The median that is held off, ns. */
   readonly medianNs: number;
+  /** The value it jumped away from (the last accepted one, or the slow reference), ns. */
+  readonly referenceNs: number;
   /** The jump it exceeds, ns. */
   readonly thresholdNs: number;
   /** Exchanges after which the jumped median is believed. */
@@ -43,6 +52,12 @@ export const DEFAULT_HOLD_EXCHANGES = 30;
 /** Windows shorter than this are never held. */
 const MIN_LENGTH_FOR_HOLD = 3;
 
+/** A value the median is judged against, and the jump that value allows. */
+interface Reference {
+  readonly valueNs: number;
+  readonly thresholdNs: number;
+}
+
 export class PropagationDelayFilter {
   private readonly window: MovingMedian;
   private readonly jumpFloorNs: number;
@@ -52,51 +67,85 @@ export class PropagationDelayFilter {
   private accepted: number | undefined;
   /** The window's MAD when the accepted value was taken, ns. */
   private acceptedSpreadNs = 0;
+  /** The slow reference: the accepted values of the last holdExchanges exchanges, and their windows' MADs. */
+  private readonly acceptedHistory: MovingMedian;
+  private readonly spreadHistory: MovingMedian;
   private heldFor = 0;
+  /** What the held median jumped away from. */
+  private heldFrom: Reference | undefined;
+  /** The level the held medians have stayed at, and for how many exchanges. */
+  private heldLevel: { readonly valueNs: number; readonly exchanges: number } | undefined;
 
   constructor(private readonly options: PropagationDelayFilterOptions) {
     this.window = new MovingMedian(options.length);
     this.jumpFloorNs = options.jumpFloorNs ?? DEFAULT_JUMP_FLOOR_NS;
     this.holdExchanges = options.holdExchanges ?? DEFAULT_HOLD_EXCHANGES;
     this.judgesJumps = options.length >= MIN_LENGTH_FOR_HOLD;
+    this.acceptedHistory = new MovingMedian(Math.max(1, this.holdExchanges));
+    this.spreadHistory = new MovingMedian(Math.max(1, this.holdExchanges));
   }
 
   /** Takes one exchange's propTime (ns) and returns meanLinkDelay (ns). */
   push(propTimeNs: number): number {
     const candidate = this.window.push(propTimeNs);
     const filling = this.window.size < this.options.length;
-    if (!this.judgesJumps || this.accepted === undefined || filling || !this.isJump(candidate)) return this.accept(candidate);
+    const jumpedFrom = !this.judgesJumps || this.accepted === undefined || filling ? undefined : this.jumpedFrom(candidate);
+    if (jumpedFrom === undefined) return this.accept(candidate);
     this.heldFor += 1;
-    return this.heldFor >= this.holdExchanges ? this.accept(candidate) : this.accepted;
+    this.heldFrom = jumpedFrom;
+    // Only a new level persists: a backlog that keeps climbing is no link delay however long it lasts.
+    const level = this.heldLevel;
+    if (level === undefined || Math.abs(candidate - level.valueNs) > jumpedFrom.thresholdNs) this.heldLevel = { valueNs: candidate, exchanges: 1 };
+    else this.heldLevel = { valueNs: level.valueNs, exchanges: level.exchanges + 1 };
+    if (this.heldLevel.exchanges < this.holdExchanges) return this.accepted as number;
+    // The jump persisted: the link did change, and the old values are no reference for the new ones.
+    this.acceptedHistory.clear();
+    this.spreadHistory.clear();
+    return this.accept(candidate);
   }
 
-  /** While a jump is held: for how many exchanges, the median that is held off and the threshold it exceeds (ns). */
+  /** While a jump is held: for how many exchanges, the median that is held off, its reference and the threshold it exceeds (ns). */
   get hold(): PropagationDelayHold | undefined {
-    return this.heldFor === 0
-      ? undefined
-      : { exchanges: this.heldFor, medianNs: this.window.median(), thresholdNs: this.jumpThresholdNs, limit: this.holdExchanges };
+    const from = this.heldFrom;
+    if (this.heldFor === 0 || from === undefined) return undefined;
+    return { exchanges: this.heldFor, medianNs: this.window.median(), referenceNs: from.valueNs, thresholdNs: from.thresholdNs, limit: this.holdExchanges };
   }
 
-  /** The threshold a jump must exceed now, ns. */
+  /** The threshold a jump from the last accepted value must exceed now, ns. */
   get jumpThresholdNs(): number {
-    return Math.max(this.jumpFloorNs, JUMP_MADS * this.acceptedSpreadNs);
+    return this.threshold(this.acceptedSpreadNs);
   }
 
   clear(): void {
     this.window.clear();
+    this.acceptedHistory.clear();
+    this.spreadHistory.clear();
     this.accepted = undefined;
     this.acceptedSpreadNs = 0;
     this.heldFor = 0;
+    this.heldFrom = undefined;
+    this.heldLevel = undefined;
   }
 
-  private isJump(candidate: number): boolean {
-    return Math.abs(candidate - (this.accepted as number)) > this.jumpThresholdNs;
+  /** The reference the candidate jumped away from: the last accepted value first, then the slow one. */
+  private jumpedFrom(candidate: number): Reference | undefined {
+    const last = { valueNs: this.accepted as number, thresholdNs: this.jumpThresholdNs };
+    const slow = { valueNs: this.acceptedHistory.median(), thresholdNs: this.threshold(this.spreadHistory.median()) };
+    return [last, slow].find((r) => Math.abs(candidate - r.valueNs) > r.thresholdNs);
+  }
+
+  private threshold(spreadNs: number): number {
+    return Math.max(this.jumpFloorNs, JUMP_MADS * spreadNs);
   }
 
   private accept(value: number): number {
     this.accepted = value;
     this.acceptedSpreadNs = this.window.mad();
+    this.acceptedHistory.push(value);
+    this.spreadHistory.push(this.acceptedSpreadNs);
     this.heldFor = 0;
+    this.heldFrom = undefined;
+    this.heldLevel = undefined;
     return value;
   }
 }

@@ -434,7 +434,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       if (hold?.exchanges === 1) {
         log.write(
           'warning',
-          `${port}: link delay median ${formatDelayNs(hold.medianNs)} jumped beyond ${formatDelayNs(hold.thresholdNs)} from meanLinkDelay ${formatDelayNs(m.meanLinkDelay)}: ` +
+          `${port}: link delay median ${formatDelayNs(hold.medianNs)} jumped beyond ${formatDelayNs(hold.thresholdNs)} from ${formatDelayNs(hold.referenceNs)}, meanLinkDelay stays ${formatDelayNs(m.meanLinkDelay)}: ` +
             `held unless the jump persists for ${hold.limit} exchanges (a stalled path rather than the link)`,
         );
       }

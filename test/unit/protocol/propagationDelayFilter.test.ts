@@ -31,6 +31,40 @@ describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', ()
     for (const v of filtered.slice(10)) expect(Math.abs(v - LINK_NS)).toBeLessThan(3_000);
   });
 
+  it('holds its value through a backlog that builds up over a dozen exchanges, each step below the jump threshold', () => {
+    // The lab's shape (relay-delay: ±35 µs of relay jitter, then 2.1 → 3.4 ms over twelve exchanges).
+    const jitter = noise(4, 35_000);
+    const normal = (n: number): number[] => Array.from({ length: n }, () => LINK_NS + jitter());
+    const backlog = Array.from({ length: 12 }, (_, k) => LINK_NS + 110_000 * (k + 1) + jitter());
+    const values = [...normal(40), ...backlog, ...normal(20)];
+    const { filtered, plainMedian } = run(values);
+    const steps = plainMedian.slice(41).map((v, i) => v - (plainMedian[40 + i] as number));
+    // The plain median climbs by more than 0.7 ms, in steps no larger than a few backlog exchanges.
+    expect(Math.max(...plainMedian) - LINK_NS).toBeGreaterThan(700_000);
+    expect(Math.max(...steps)).toBeLessThan(300_000);
+    // It lets the median move by less than one jump threshold (8 MAD of this jitter, ~120 µs), then holds.
+    for (const v of filtered.slice(10)) expect(Math.abs(v - LINK_NS)).toBeLessThan(100_000);
+  });
+
+  it('keeps holding a backlog that climbs for longer than holdExchanges: it never settles at a level', () => {
+    const jitter = noise(6, 35_000);
+    const normal = (n: number): number[] => Array.from({ length: n }, () => LINK_NS + jitter());
+    const backlog = Array.from({ length: 40 }, (_, k) => LINK_NS + 40_000 * (k + 1) + jitter());
+    const { filtered, plainMedian } = run([...normal(40), ...backlog, ...normal(20)]);
+    expect(Math.max(...plainMedian) - LINK_NS).toBeGreaterThan(1_000_000);
+    for (const v of filtered.slice(10)) expect(Math.abs(v - LINK_NS)).toBeLessThan(150_000);
+  });
+
+  it('follows a real change once it has persisted, and judges the next exchanges by the new value', () => {
+    const filter = new PropagationDelayFilter({ length: 5, holdExchanges: 6 });
+    for (let i = 0; i < 20; i++) filter.push(1_000 + (i % 3) * 100);
+    const out = Array.from({ length: 16 }, () => filter.push(500_000));
+    // The median jumps with the third new value, is held for six exchanges and believed on the sixth.
+    expect(out.slice(0, 7).every((v) => v < 2_000)).toBe(true);
+    expect(out.slice(7)).toEqual(Array.from({ length: 9 }, () => 500_000));
+    expect(filter.hold).toBeUndefined();
+  });
+
   it('believes a jump that persists for holdExchanges exchanges', () => {
     const filter = new PropagationDelayFilter({ length: 5, holdExchanges: 4 });
     for (let i = 0; i < 10; i++) filter.push(1_000);
@@ -47,7 +81,7 @@ describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', ()
     filter.push(60_000);
     expect(filter.hold).toBeUndefined();
     filter.push(60_000);
-    expect(filter.hold).toEqual({ exchanges: 1, medianNs: 60_000, thresholdNs: 10_000, limit: 10 });
+    expect(filter.hold).toEqual({ exchanges: 1, medianNs: 60_000, referenceNs: 5_000, thresholdNs: 10_000, limit: 10 });
   });
 
   it('follows wander within the window spread exactly as the moving median does', () => {
