@@ -15,6 +15,10 @@
  *    maxConsecutiveOutliers come in a row on the same side, they are a real change (a phase jump, a
  *    frequency step): the phase is re-seated from the offset, and the frequency's variance is widened
  *    so that it is learned again.
+ *  - A level in the innovations (innovationLevel.ts): the median of every innovation over twice the
+ *    minimum outlier run beyond levelSigmas × the noise, and the window consistent with itself, is a
+ *    change the stiff filter would otherwise take tens of seconds to follow (a shift in the Syncs'
+ *    latency that straddles the gate): the phase takes it at once, the frequency is freed to learn.
  *  - Start. The first offset seats θ (a step beyond first_step_threshold); the feed-forward (the
  *    engine's rate ratio) is one measurement of φ with the variance its mode allows (software: the
  *    start-up ratio from a few Pdelay exchanges is µs-noisy, so its weight is small), not a value the
@@ -36,6 +40,7 @@ import {
 } from './servo.js';
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
 import { ServoState } from './servoState.js';
+import { InnovationLevel } from './innovationLevel.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
 export interface KalmanTuning {
@@ -58,6 +63,8 @@ export interface KalmanTuning {
    * timestamps in bursts of a few hundred ms, which a run of four Syncs cannot tell from a jump.
    */
   readonly minOutlierRunS?: number;
+  /** A median innovation beyond this many σ is taken as a level the phase has missed (0: never). */
+  readonly levelSigmas?: number;
   /** The phase estimate is removed over this many Sync intervals. */
   readonly phaseTimeConstantIntervals?: number;
   /** Innovations kept for learning the measurement noise. */
@@ -73,6 +80,7 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   gateSigmas: 5,
   maxConsecutiveOutliers: 3,
   minOutlierRunS: 0,
+  levelSigmas: 3,
   phaseTimeConstantIntervals: 1,
   noiseWindow: 64,
 });
@@ -91,6 +99,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   gateSigmas: 4,
   maxConsecutiveOutliers: 4,
   minOutlierRunS: 2,
+  levelSigmas: 3,
   phaseTimeConstantIntervals: 4,
   noiseWindow: 64,
 });
@@ -108,6 +117,16 @@ const NOISE_REFRESH = 8;
 const MAX_RUN_POINTS = 64;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
+/** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
+const MIN_LEVEL_WINDOW = 8;
+/** The level's window must agree with itself within this many σ (as the outlier run within the gate). */
+const LEVEL_SPREAD_SIGMAS = 4;
+/**
+ * A level widens the learned noise as it enters the noise window (half the window shifted doubles its
+ * MAD), which would raise the level test's own threshold above the level: the test takes the smallest
+ * noise learned over this many refreshes (16 s at 8 Sync/s), from before the level.
+ */
+const QUIET_REFRESHES = 16;
 
 export class KalmanServo implements Servo {
   readonly name = 'kalman' as const;
@@ -133,6 +152,10 @@ export class KalmanServo implements Servo {
   private fusedFeedForward: number | undefined;
   private measurementVariance: number;
   private readonly innovations: number[] = [];
+  private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
+  /** The learned noise (1 σ, ns) of the last QUIET_REFRESHES refreshes, a ring. */
+  private readonly recentNoise = new Float64Array(QUIET_REFRESHES);
+  private recentNoiseNext = 0;
   private innovationNext = 0;
   private sinceNoiseRefresh = 0;
   private consecutiveOutliers = 0;
@@ -171,6 +194,8 @@ export class KalmanServo implements Servo {
   setSyncInterval(intervalS: number): void {
     if (!(intervalS > 0 && Number.isFinite(intervalS))) throw new RangeError(`Sync interval must be > 0 s, got ${intervalS}`);
     this.intervalS = intervalS;
+    const levelWindow = Math.max(MIN_LEVEL_WINDOW, Math.round((2 * this.tuning.minOutlierRunS) / intervalS));
+    if (levelWindow !== this.innovationLevel.length) this.innovationLevel = new InnovationLevel(levelWindow);
   }
 
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number): ServoOutput {
@@ -191,6 +216,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
+    this.innovationLevel.clear();
     this.currentState = ServoState.unlocked;
   }
 
@@ -253,6 +279,7 @@ export class KalmanServo implements Servo {
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
+    this.innovationLevel.clear();
     this.fuseFeedForward(feedForwardPpb);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
@@ -262,10 +289,16 @@ export class KalmanServo implements Servo {
   private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.predict(localTime);
     this.fuseFeedForward(feedForwardPpb);
+    const measured = offsetNs - this.theta;
+    // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
+    const predictedS = this.p00 + this.measurementVariance;
+    this.learnNoise(measured);
+    this.innovationLevel.push(measured);
+    if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
+    // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
+    const levelShiftNs = this.takeLevel();
     const innovation = offsetNs - this.theta;
-    const s = this.p00 + this.measurementVariance;
-    this.learnNoise(innovation);
-    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(s)) return this.outlier(offsetNs, innovation, localTime);
+    const s = levelShiftNs === undefined ? predictedS : this.p00 + this.measurementVariance;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
     const k0 = this.p00 / s;
@@ -277,8 +310,30 @@ export class KalmanServo implements Servo {
     this.p00 = (1 - k0) * p00;
     this.p01 = (1 - k0) * p01;
     this.p11 -= k1 * p01;
-    if (this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs) return this.step(offsetNs);
-    return { state: ServoState.locked, frequencyPpb: this.control() };
+    const level = levelShiftNs === undefined ? {} : { levelShiftNs };
+    // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
+    const stepNow = levelShiftNs === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
+    if (stepNow) return { ...this.step(offsetNs), ...level };
+    return { state: ServoState.locked, frequencyPpb: this.control(), ...level };
+  }
+
+  /**
+   * When the recent innovations sit at a level the filter has missed, moves the phase by it (its
+   * variance at least one measurement's) and frees the frequency to move by what that level would be
+   * as a ramp over the window. Returns the level taken, ns.
+   */
+  private takeLevel(): number | undefined {
+    const sigmaNs = this.quietNoiseNs();
+    const level = this.innovationLevel.level({ sigmaNs, levelSigmas: this.tuning.levelSigmas, spreadSigmas: LEVEL_SPREAD_SIGMAS });
+    if (level === undefined) return undefined;
+    const windowS = this.innovationLevel.length * this.intervalS;
+    this.theta += level;
+    this.p00 = Math.max(this.p00, this.measurementVariance);
+    this.p11 = Math.max(this.p11, Math.min((level / windowS) ** 2, REACQUIRE_FREQUENCY_VARIANCE));
+    this.innovationLevel.clear();
+    this.consecutiveOutliers = 0;
+    this.run.length = 0;
+    return level;
   }
 
   /**
@@ -352,6 +407,7 @@ export class KalmanServo implements Servo {
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
     this.run.length = 0;
+    this.innovationLevel.clear();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
@@ -408,6 +464,15 @@ export class KalmanServo implements Servo {
     // uncertain, so never take away more than half of it.
     const variance = sigma * sigma;
     this.measurementVariance = Math.max(variance - this.p00, variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
+    this.recentNoise[this.recentNoiseNext] = Math.sqrt(this.measurementVariance);
+    this.recentNoiseNext = (this.recentNoiseNext + 1) % QUIET_REFRESHES;
+  }
+
+  /** The smallest noise learned over the last QUIET_REFRESHES refreshes (the current one until any), ns. */
+  private quietNoiseNs(): number {
+    let quiet = Math.sqrt(this.measurementVariance);
+    for (const sigma of this.recentNoise) if (sigma > 0) quiet = Math.min(quiet, sigma);
+    return quiet;
   }
 
   /** The frequency to apply: the estimate, and the phase removed over τ. */

@@ -27,6 +27,11 @@ export interface ServoOutput {
    * real change of phase or frequency (servos that filter their input themselves): how many.
    */
   readonly believedOutliers?: number;
+  /**
+   * The servo's recent innovations sat at a level its phase estimate had missed, and the estimate was
+   * moved by it (servos that filter their input themselves), ns.
+   */
+  readonly levelShiftNs?: number;
 }
 
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */

@@ -95,6 +95,41 @@ describe('KalmanServo: noise', () => {
   });
 });
 
+describe('KalmanServo: a level its phase has missed', () => {
+  // The Syncs' latency moves by 4 σ and stays (lab, oscillator-plus-100ppm): the offsets straddle the gate.
+  const SHIFT_AT = 800;
+  const SHIFT_NS = 1_600;
+  const shifted = (seed: number) => {
+    const n = gaussian(seed, 400);
+    return (i: number): number => n(i) + (i >= SHIFT_AT ? SHIFT_NS : 0);
+  };
+  /** Mean of what the offsets show after the shift (true phase + shift) over Syncs [from, to) after it, ns. */
+  const residual = (l: Loop, from: number, to: number): number => {
+    const r = l.truePhases.slice(SHIFT_AT + from, SHIFT_AT + to).map((t) => t + SHIFT_NS);
+    return r.reduce((a, b) => a + b, 0) / r.length;
+  };
+
+  it('takes a shift that straddles the gate within seconds (the median of 4 s of innovations beyond 3 σ)', () => {
+    for (const seed of [1, 2, 3]) {
+      const l = loop({ softwareTimestamps: true }, SHIFT_AT + 80, 0, shifted(seed));
+      // 5–10 s after the shift the clock sits where the offsets say, within the noise of their mean.
+      expect(Math.abs(residual(l, 40, 80))).toBeLessThan(300);
+    }
+  });
+
+  it('without the level test the stiff filter is still more than half the shift away 5–10 s later', () => {
+    const l = loop({ softwareTimestamps: true, levelSigmas: 0 }, SHIFT_AT + 80, 0, shifted(1));
+    expect(Math.abs(residual(l, 40, 80))).toBeGreaterThan(SHIFT_NS / 2);
+  });
+
+  it('leaves steady gaussian noise alone: no level is taken in 200 s', () => {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const n = gaussian(9, 400);
+    const levels = Array.from({ length: 1_600 }, (_, i) => servo.sample(n(i), at(i * INTERVAL_S)).levelShiftNs).filter((v) => v !== undefined);
+    expect(levels).toEqual([]);
+  });
+});
+
 describe('KalmanServo: what a believed change leaves uncertain', () => {
   it("a flat run (a phase jump) widens the frequency's uncertainty by what the run's slope allows, not to 10 ppm", () => {
     const jump = (i: number): number => (i >= 100 ? 200_000 : 0) + ((i * 7919) % 11) * 40 - 200;
