@@ -15,6 +15,10 @@ export interface LinkState {
   /** ns, responder (master) time base. */
   readonly meanLinkDelay: number;
   readonly neighborRateRatio: number;
+  /** 1 σ of neighborRateRatio, undefined until measured (peerDelayInitiator.ts). */
+  readonly neighborRateRatioSigma?: number | undefined;
+  /** 1 σ of the Pdelay exchanges' propTime, ns, undefined until measured (peerDelayInitiator.ts). */
+  readonly propTimeSigmaNs?: number | undefined;
   /** ns, positive when master→slave is the longer direction (802.1AS-2020 8.3). */
   readonly delayAsymmetry: number;
 }

@@ -15,6 +15,7 @@ import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import { PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
+import { MAD_TO_SIGMA } from './windowedMedian.js';
 
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
  * beyond ±1000 ppm (fractional 1e-3) can only come from a broken timestamp. */
@@ -122,6 +123,20 @@ export class PeerDelayInitiator {
   meanLinkDelay: number | undefined;
   neighborRateRatio = 1;
   neighborRateRatioValid = false;
+  /**
+   * 1 σ of neighborRateRatio (dimensionless), undefined until two exchanges span it: the timestamps'
+   * jitter, as the spread of the exchanges' propTime shows it, at both ends of the ratio's span. A
+   * software-timestamped relay jitters by ±35 µs, and a ratio from two exchanges 1 s apart was 34 ppm
+   * off (lab); the servo weighs the feed-forward by it.
+   */
+  neighborRateRatioSigma: number | undefined;
+  /**
+   * 1 σ of the exchanges' propTime around their median (MAD × 1.4826), ns: about one timestamp's
+   * jitter on this link. Undefined before two exchanges.
+   */
+  propTimeSigmaNs: number | undefined;
+  /** Local span of the exchanges the current neighborRateRatio was measured over, ns. */
+  private rateSpanNs = 0;
   private capable: AsCapableState = new LazyAsCapableState(false, 'noExchange', 'no peer delay exchange completed yet');
 
   constructor(
@@ -241,6 +256,8 @@ export class PeerDelayInitiator {
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
     const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
     this.meanLinkDelay = this.delayFilter.push(propTime);
+    this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
+    this.neighborRateRatioSigma = this.rateRatioSigma();
     const hold = this.delayFilter.hold;
     this.evaluateAsCapable(responder);
     return {
@@ -265,6 +282,17 @@ export class PeerDelayInitiator {
     this.delayFilter.clear();
     this.neighborRateRatio = 1;
     this.neighborRateRatioValid = false;
+    this.neighborRateRatioSigma = undefined;
+    this.propTimeSigmaNs = undefined;
+  }
+
+  /**
+   * Each propTime is half of two intervals of two timestamps each, so its jitter is about one
+   * timestamp's (σt); the ratio's two ends carry 2 σt over its span. Undefined before a span exists.
+   */
+  private rateRatioSigma(): number | undefined {
+    if (!this.neighborRateRatioValid || !(this.rateSpanNs > 0) || this.propTimeSigmaNs === undefined) return undefined;
+    return (2 * this.propTimeSigmaNs) / this.rateSpanNs;
   }
 
   /**
@@ -283,6 +311,7 @@ export class PeerDelayInitiator {
     if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) {
       this.neighborRateRatio = ratio;
       this.neighborRateRatioValid = true;
+      this.rateSpanNs = localSpan;
     } else {
       // A broken pair poisons every ratio it is part of: start the window again from this exchange.
       history.splice(0, history.length - 1);
@@ -354,6 +383,7 @@ export class PeerDelayInitiator {
         `${what} for ${this.lostResponses} consecutive Pdelay_Req (allowedLostResponses ${this.config.allowedLostResponses}); is a gPTP peer running on the link?`,
       );
       this.neighborRateRatioValid = false;
+      this.neighborRateRatioSigma = undefined;
       this.rateHistory.length = 0;
     }
   }

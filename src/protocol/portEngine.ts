@@ -110,7 +110,13 @@ export class PortEngine {
   private syncsAccepted = 0;
   private pdelayExchanges = 0;
   private operational = false;
-  private readonly link: { meanLinkDelay: number; neighborRateRatio: number; readonly delayAsymmetry: number };
+  private readonly link: {
+    meanLinkDelay: number;
+    neighborRateRatio: number;
+    neighborRateRatioSigma: number | undefined;
+    propTimeSigmaNs: number | undefined;
+    readonly delayAsymmetry: number;
+  };
   /** syncReceiptTimeout + ½ intervals, ns, for spanLogInterval (log2 s): see syncReceiptSpan(). */
   private spanNs = 0n;
   private spanLogInterval: number | undefined;
@@ -130,7 +136,13 @@ export class PortEngine {
     this.asCapableNow = this.initiator.asCapable.asCapable;
     this.asCapableCause = this.initiator.asCapable.cause;
     this.logSyncInterval = config.initialLogSyncInterval;
-    this.link = { meanLinkDelay: 0, neighborRateRatio: 1, delayAsymmetry: config.delayAsymmetry };
+    this.link = {
+      meanLinkDelay: 0,
+      neighborRateRatio: 1,
+      neighborRateRatioSigma: undefined,
+      propTimeSigmaNs: undefined,
+      delayAsymmetry: config.delayAsymmetry,
+    };
   }
 
   private get config(): PortConfig {
@@ -238,6 +250,11 @@ export class PortEngine {
 
   get neighborRateRatio(): number {
     return this.initiator.neighborRateRatio;
+  }
+
+  /** 1 σ of neighborRateRatio, undefined until measured. */
+  get neighborRateRatioSigma(): number | undefined {
+    return this.initiator.neighborRateRatioSigma;
   }
 
   get neighborPortIdentity(): PortIdentity | undefined {
@@ -414,6 +431,8 @@ export class PortEngine {
     const link = this.link;
     link.meanLinkDelay = this.initiator.meanLinkDelay ?? 0;
     link.neighborRateRatio = this.initiator.neighborRateRatio;
+    link.neighborRateRatioSigma = this.initiator.neighborRateRatioSigma;
+    link.propTimeSigmaNs = this.initiator.propTimeSigmaNs;
     return link;
   }
 

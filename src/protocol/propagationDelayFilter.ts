@@ -111,6 +111,16 @@ export class PropagationDelayFilter {
     return { exchanges: this.heldFor, medianNs: this.window.median(), referenceNs: from.valueNs, thresholdNs: from.thresholdNs, limit: this.holdExchanges };
   }
 
+  /** Exchanges in the window. */
+  get size(): number {
+    return this.window.size;
+  }
+
+  /** The spread of the exchanges in the window: their median absolute deviation, ns (NaN when empty). */
+  get spreadNs(): number {
+    return this.window.mad();
+  }
+
   /** The threshold a jump from the last accepted value must exceed now, ns. */
   get jumpThresholdNs(): number {
     return this.threshold(this.acceptedSpreadNs);

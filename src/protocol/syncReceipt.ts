@@ -20,6 +20,13 @@ export interface SyncReceipt {
   readonly gmTimeFractionNs: number;
   /** Cumulative rate ratio, grandmaster frequency / local timestamp clock frequency. */
   readonly rateRatio: number;
+  /**
+   * 1 σ of rateRatio as far as this port measures it (its neighborRateRatio part; the upstream
+   * cumulative ratio is taken as exact), absent until known.
+   */
+  readonly rateRatioSigma?: number;
+  /** 1 σ of the Pdelay exchanges' propTime on this port, ns (about one timestamp's jitter), absent until known. */
+  readonly propTimeSigmaNs?: number;
   /** neighborRateRatio used for this Sync. */
   readonly neighborRateRatio: number;
   /** meanLinkDelay in ns (responder time base) used for this Sync. */

@@ -160,6 +160,8 @@ export class SyncReceiver {
         gmTime: ptpTime(at.ns),
         gmTimeFractionNs: at.fractionNs,
         rateRatio,
+        ...(link.neighborRateRatioSigma === undefined ? {} : { rateRatioSigma: link.neighborRateRatioSigma * upstreamRateRatio }),
+        ...(link.propTimeSigmaNs === undefined ? {} : { propTimeSigmaNs: link.propTimeSigmaNs }),
         neighborRateRatio: link.neighborRateRatio,
         meanLinkDelay: link.meanLinkDelay,
         logSyncInterval,

@@ -25,6 +25,7 @@ import {
   PTP4L_FIRST_STEP_THRESHOLD_NS,
   PTP4L_MAX_FREQUENCY_PPB,
   PTP4L_SANITY_FREQ_LIMIT_PPB,
+  type LinkNoise,
   type Servo,
   type ServoOutput,
   type ServoUncertainty,
@@ -156,6 +157,8 @@ export function defaultServo(timestamping: 'hardware' | 'software' | undefined):
 export class ClockServo {
   private readonly servo: Servo;
   private readonly feedForward: FeedForward;
+  /** What the engine measured of the link's noise, handed to the servo with each offset (one object, reused). */
+  private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined };
   private readonly delayFilter: LinkDelayFilter | undefined;
   private readonly spikeFilter: OffsetSpikeFilter | undefined;
   private readonly sanityPpb: number;
@@ -219,8 +222,10 @@ export class ClockServo {
     const offset = this.offsetFromMaster(receipt);
     this.checkSanity(offset.ns, receipt.ingressTime);
     if (this.isSpike(offset.ns)) return this.rejected('offset spike', offset.ns, this.takeNotes(), true);
-    const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime);
-    const out = this.servo.sample(offset.ns, receipt.ingressTime, ff);
+    const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
+    this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
+    this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
+    const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };
     const shift = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? { localShiftNs: stepNs } : {};

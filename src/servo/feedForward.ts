@@ -61,6 +61,8 @@ export class FeedForward {
   /** Adjustments applied to a PHC, oldest first: each holds from its time to the next one's. */
   private readonly applied: { local: LocalTime; ppb: number }[] = [];
   private seatedPpb: number | undefined;
+  /** 1 σ of the seated value as the engine measured its rate ratio, ppb. */
+  private seatedSigma: number | undefined;
   private holdoffUntil: LocalTime | undefined;
   private lastVerdict: FeedForwardVerdict = 'disabled';
 
@@ -82,8 +84,9 @@ export class FeedForward {
    * The feed-forward for this Sync, ppb, or undefined when none is available. The value seated first
    * is returned until reset() (see the file comment).
    * @param currentPpb the clock's frequency adjustment now
+   * @param rateRatioSigma 1 σ of rateRatio (SyncReceipt.rateRatioSigma), when known
    */
-  update(rateRatio: number, currentPpb: number, localTime: LocalTime): number | undefined {
+  update(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma?: number): number | undefined {
     if (!this.enabled) return this.verdict('disabled', undefined);
     if (this.seatedPpb !== undefined) return this.verdict('kept', this.seatedPpb);
     if (!(rateRatio > 0) || !Number.isFinite(rateRatio) || Math.abs(rateRatio - 1) * 1e9 > this.sanityPpb) {
@@ -94,6 +97,7 @@ export class FeedForward {
       this.holdoffUntil = undefined;
     }
     this.seatedPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
+    this.seatedSigma = rateRatioSigma === undefined ? undefined : rateRatioSigma * 1e9;
     return this.verdict('seated', this.seatedPpb);
   }
 
@@ -149,6 +153,11 @@ export class FeedForward {
   /** The next usable rate ratio seats the frequency again (servo reset, new grandmaster). */
   reset(): void {
     this.seatedPpb = undefined;
+  }
+
+  /** 1 σ of the seated feed-forward, ppb, when the engine measured it (undefined otherwise). */
+  seatedSigmaPpb(): number | undefined {
+    return this.seatedPpb === undefined ? undefined : this.seatedSigma;
   }
 
   /** What the last update did. */

@@ -21,8 +21,11 @@
  *    latency that straddles the gate): the phase takes it at once, the frequency is freed to learn.
  *  - Start. The first offset seats θ (a step beyond first_step_threshold); the feed-forward (the
  *    engine's rate ratio) is one measurement of φ with the variance its mode allows (software: the
- *    start-up ratio from a few Pdelay exchanges is µs-noisy, so its weight is small), not a value the
- *    servo is committed to: the offsets correct it within seconds.
+ *    start-up ratio from a few Pdelay exchanges is µs-noisy, so its weight is small) or, when larger,
+ *    the variance the engine measured for it (LinkNoise: the Pdelay timestamps' jitter over the
+ *    ratio's span), not a value the servo is committed to: the offsets correct it within seconds.
+ *    Until R is learned, a link whose Pdelay timestamps jitter beyond the gate of the mode's prior
+ *    (a userland relay: tens of µs) sets the prior instead.
  *
  * States as linuxptp: s1 when stepping, s2 otherwise once started (the covariance says how good s2 is).
  */
@@ -36,6 +39,7 @@ import {
   type Servo,
   type ServoOutput,
   type ServoUncertainty,
+  type LinkNoise,
   mustStep,
 } from './servo.js';
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
@@ -151,6 +155,10 @@ export class KalmanServo implements Servo {
   /** The feed-forward value last used as a measurement (a new one is used once). */
   private fusedFeedForward: number | undefined;
   private measurementVariance: number;
+  /** The measurement noise was learned from innovations at least once (the link's prior no longer applies). */
+  private noiseLearned = false;
+  /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
+  private feedForwardSigmaPpb: number | undefined;
   private readonly innovations: number[] = [];
   private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
   /** The learned noise (1 σ, ns) of the last QUIET_REFRESHES refreshes, a ring. */
@@ -198,8 +206,10 @@ export class KalmanServo implements Servo {
     if (levelWindow !== this.innovationLevel.length) this.innovationLevel = new InnovationLevel(levelWindow);
   }
 
-  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number): ServoOutput {
+  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput {
     if (!Number.isFinite(offsetNs)) throw new RangeError(`offset must be finite ns, got ${offsetNs}`);
+    this.feedForwardSigmaPpb = linkNoise?.feedForwardSigmaPpb;
+    this.takeNoisePrior(linkNoise?.timestampSigmaNs);
     const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.start(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
     this.lastLocal = localTime;
@@ -433,11 +443,14 @@ export class KalmanServo implements Servo {
     this.p11 = p11;
   }
 
-  /** A feed-forward value not seen before is one measurement of φ (H = [0, 1]). */
+  /**
+   * A feed-forward value not seen before is one measurement of φ (H = [0, 1]), as uncertain as the
+   * mode assumes or as the engine measured it, whichever is more.
+   */
   private fuseFeedForward(feedForwardPpb: number | undefined): void {
     if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
     this.fusedFeedForward = feedForwardPpb;
-    const r = this.tuning.feedForwardSigmaPpb ** 2;
+    const r = Math.max(this.tuning.feedForwardSigmaPpb, this.feedForwardSigmaPpb ?? 0) ** 2;
     const s = this.p11 + r;
     const k0 = this.p01 / s;
     const k1 = this.p11 / s;
@@ -451,6 +464,20 @@ export class KalmanServo implements Servo {
     this.p11 -= k1 * p11;
   }
 
+  /**
+   * Until the noise is learned, the mode's prior holds unless the link, as the Pdelay exchanges showed
+   * it, jitters beyond the gate of that prior (an offset carries two timestamps' jitter, the master's
+   * and this port's): then the offsets would be gated or over-weighted for the 2 s the noise takes to
+   * learn (a relay's ±35 µs against the 500 ns of software timestamps on veth). Nearer the prior, the
+   * prior is kept: the spread of two or three exchanges is itself too noisy to improve on it.
+   */
+  private takeNoisePrior(timestampSigmaNs: number | undefined): void {
+    if (this.noiseLearned || timestampSigmaNs === undefined || !Number.isFinite(timestampSigmaNs)) return;
+    const linkSigmaNs = Math.SQRT2 * timestampSigmaNs;
+    const prior = this.tuning.initialMeasurementNoiseNs;
+    this.measurementVariance = (linkSigmaNs > this.tuning.gateSigmas * prior ? linkSigmaNs : prior) ** 2;
+  }
+
   /** Robust scale of recent innovations, less what the prediction itself contributes. */
   private learnNoise(innovation: number): void {
     const n = this.tuning.noiseWindow;
@@ -459,6 +486,7 @@ export class KalmanServo implements Servo {
     this.innovationNext = (this.innovationNext + 1) % n;
     if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 4) return;
     this.sinceNoiseRefresh = 0;
+    this.noiseLearned = true;
     const sigma = MAD_TO_SIGMA * medianAbsoluteDeviation(this.innovations);
     // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
     // uncertain, so never take away more than half of it.

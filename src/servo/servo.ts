@@ -34,6 +34,18 @@ export interface ServoOutput {
   readonly levelShiftNs?: number;
 }
 
+/**
+ * The link's noise as the port engine measured it from the Pdelay exchanges, before the servo has seen
+ * enough offsets to learn its own: a software-timestamped relay jitters by tens of µs where a veth
+ * link jitters by hundreds of ns, and one prior per timestamping mode cannot fit both.
+ */
+export interface LinkNoise {
+  /** 1 σ of the feed-forward, ppb (from SyncReceipt.rateRatioSigma), when known. */
+  feedForwardSigmaPpb: number | undefined;
+  /** 1 σ of one timestamp on this link, ns (SyncReceipt.propTimeSigmaNs), when known. */
+  timestampSigmaNs: number | undefined;
+}
+
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */
 export interface ServoUncertainty {
   /** Of the phase estimate at the last Sync, ns. */
@@ -60,8 +72,10 @@ export interface Servo {
    * @param feedForwardPpb the frequency adjustment the clock needs according to the measured rate
    *   ratio, ppb; undefined when no rate ratio is available. Servos that estimate frequency
    *   themselves may use it only for their start.
+   * @param linkNoise what the port engine measured of this link's noise (servos that weigh their
+   *   inputs: kalman)
    */
-  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number): ServoOutput;
+  sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput;
   /** The Sync interval in seconds (linuxptp's servo_sync_interval): gains scale with it. */
   setSyncInterval(intervalS: number): void;
   /** Back to s0 (a new start); the frequency estimate is kept as the starting point. */

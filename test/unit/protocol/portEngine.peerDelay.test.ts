@@ -69,6 +69,28 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(changes.map((c) => c.asCapable)).toEqual([true]);
   });
 
+  it("gives neighborRateRatio's uncertainty from the exchanges' jitter over the ratio's span", () => {
+    const h = new EngineHarness();
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    expect(h.engine.neighborRateRatioSigma).toBeUndefined();
+    // A software-timestamped relay: the second Pdelay_Resp arrives 40 µs later than the first did.
+    for (const [seq, late] of [
+      [0, 0n],
+      [1, 40_000n],
+    ] as const) {
+      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
+      if (seq > 0) h.runUntil(at(t1));
+      h.engine.txTimestamp(h.lastSent().txHandle as number, at(t1));
+      const t2 = 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n;
+      h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n + late));
+      h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n + late));
+    }
+    // The ratio is 40 ppm off (40 µs over 1 s); propTimes 699 and 20 699 ns: MAD 10 µs, σ = 2 × 1.4826 × 10 µs / 1 s.
+    expect((1 - h.engine.neighborRateRatio) * 1e6).toBeCloseTo(40, 1);
+    expect((h.engine.neighborRateRatioSigma ?? 0) * 1e6).toBeCloseTo(29.65, 1);
+  });
+
   it('holds meanLinkDelay when a stall spoils most of its median window, and says so in the measurement', () => {
     const h = new EngineHarness({ linkDelayFilterLength: 3, neighborPropDelayThresh: 10_000_000 });
     h.engine.start(at(T0));

@@ -179,6 +179,24 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(r.servo.syncStatus()).toBe('synchronized');
   });
 
+  it("weighs the receipt's start-up rate ratio and its first offsets by the link's noise the engine measured (a relay)", () => {
+    const first = (relay: Partial<SyncReceipt>) => {
+      const r = rig(0n, { timestamping: 'software', pi: undefined });
+      r.advance(125_000_000n);
+      const now = r.clock.fromTimestamp(r.base());
+      r.servo.onSync(receipt(r.base(), BigInt(now), { logSyncInterval: -3, rateRatio: 1 + 34e-6, ...relay }));
+      return r.servo.report(r.base()).errorBound;
+    };
+    const veth = first({});
+    const relay = first({ rateRatioSigma: 21e-6, propTimeSigmaNs: 10_600 });
+    // The frequency is as uncertain as the ratio's 21 ppm (4 σ of growth), not the mode's 2 ppm.
+    expect(veth?.growthPpb).toBeCloseTo(4 * 2_000, -2);
+    expect(relay?.growthPpb).toBeCloseTo(4 * 21_000, -3);
+    // The phase as uncertain as one offset on that link (√2 × 10.6 µs), not the mode's 500 ns.
+    expect(veth?.atLastSyncNs).toBeLessThan(5_000);
+    expect(relay?.atLastSyncNs).toBeGreaterThan(4 * 15_000);
+  });
+
   it("reports an error bound: the asymmetry allowance (meanLinkDelay + learned noise) plus the servo's own uncertainty, growing with age", () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     feed(r, 80, jitter);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../src/clock/prng.js';
 import { localTime } from '../../../src/clock/timePoint.js';
 import { KalmanServo, type KalmanServoOptions } from '../../../src/servo/kalmanServo.js';
+import type { LinkNoise } from '../../../src/servo/servo.js';
 import { lockFigures, simulate, standardScenario } from '../../../src/servo/servoSimulation.js';
 import { ClockDiscipline } from '../../../src/servo/clockDiscipline.js';
 import { servoErrorBound } from '../../../src/servo/servoErrorBound.js';
@@ -92,6 +93,42 @@ describe('KalmanServo: noise', () => {
     expect(loop({ softwareTimestamps: true }, 120, 0, jump).servo.uncertainty()?.recentOutliers).toBe(0);
     // The clock follows the master's new time: the offset it measures goes back towards 0.
     expect(Math.abs((l.truePhases[199] ?? 0) + 200_000)).toBeLessThan(1_000);
+  });
+});
+
+describe("KalmanServo: the link's noise as the engine measured it", () => {
+  /** A relay start (lab, relay-delay): offsets with 15 µs of noise, a start-up rate ratio 34 ppm off; max |true phase| over 0–5 s, ns. */
+  const relayStart = (seed: number, linkNoise: LinkNoise | undefined, syncs = 40): { worstNs: number; frequencies: number[] } => {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const noise = gaussian(seed, 15_000);
+    let theta = 0;
+    let applied = 0;
+    let worstNs = 0;
+    const frequencies: number[] = [];
+    for (let i = 0; i < syncs; i++) {
+      const out = servo.sample(theta + noise(i), at(i * INTERVAL_S), 34_000, linkNoise);
+      frequencies.push(out.frequencyPpb);
+      if (out.stepNs !== undefined) theta += out.stepNs;
+      if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
+      theta += applied * INTERVAL_S;
+      worstNs = Math.max(worstNs, Math.abs(theta));
+    }
+    return { worstNs, frequencies };
+  };
+  // Two exchanges 1 s apart, each timestamp jittering by 10.6 µs: σ of the ratio 2 × 10.6 µs / 1 s.
+  const RELAY: LinkNoise = { feedForwardSigmaPpb: 21_000, timestampSigmaNs: 15_000 / Math.SQRT2 };
+
+  it('weighs a start-up rate ratio by its measured σ and takes the noise prior from the link: within 25 µs from the start', () => {
+    for (const seed of [1, 2, 3, 4, 5]) expect(relayStart(seed, RELAY).worstNs).toBeLessThan(25_000);
+  });
+
+  it("with the mode's priors alone (2 ppm, 500 ns) the same start runs 80 µs and more away", () => {
+    for (const seed of [1, 2, 3, 4, 5]) expect(relayStart(seed, undefined).worstNs).toBeGreaterThan(80_000);
+  });
+
+  it("keeps the mode's priors on a link that jitters within their gate (veth: 300 ns, a ratio good to 0.5 ppm)", () => {
+    const veth: LinkNoise = { feedForwardSigmaPpb: 500, timestampSigmaNs: 300 };
+    expect(relayStart(1, veth, 80).frequencies).toEqual(relayStart(1, undefined, 80).frequencies);
   });
 });
 
