@@ -131,6 +131,8 @@ const LEVEL_SPREAD_SIGMAS = 4;
  * noise learned over this many refreshes (16 s at 8 Sync/s), from before the level.
  */
 const QUIET_REFRESHES = 16;
+/** The variance of a median of n gaussian values is this × σ² / n (its efficiency against the mean, 2/π). */
+const MEDIAN_VARIANCE_FACTOR = Math.PI / 2;
 
 export class KalmanServo implements Servo {
   readonly name = 'kalman' as const;
@@ -328,9 +330,11 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * When the recent innovations sit at a level the filter has missed, moves the phase by it (its
-   * variance at least one measurement's) and frees the frequency to move by what that level would be
-   * as a ramp over the window. Returns the level taken, ns.
+   * When the recent innovations sit at a level the filter has missed, moves the phase by it and frees
+   * the frequency to move by what that level would be as a ramp over the window. The phase is then as
+   * uncertain as the level: a median of n innovations, whose variance is π/2 · R / n (not one
+   * measurement's R, which after a 1 µs level with 700 ns of noise read as 2σ + |θ̂| > 2 µs and left
+   * synchronized for a level the clock had been carrying all along). Returns the level taken, ns.
    */
   private takeLevel(): number | undefined {
     const sigmaNs = this.quietNoiseNs();
@@ -338,7 +342,7 @@ export class KalmanServo implements Servo {
     if (level === undefined) return undefined;
     const windowS = this.innovationLevel.length * this.intervalS;
     this.theta += level;
-    this.p00 = Math.max(this.p00, this.measurementVariance);
+    this.p00 = Math.max(this.p00, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
     this.p11 = Math.max(this.p11, Math.min((level / windowS) ** 2, REACQUIRE_FREQUENCY_VARIANCE));
     this.innovationLevel.clear();
     this.consecutiveOutliers = 0;

@@ -159,6 +159,24 @@ describe('KalmanServo: a level its phase has missed', () => {
     expect(Math.abs(residual(l, 40, 80))).toBeGreaterThan(SHIFT_NS / 2);
   });
 
+  it('takes the level with the uncertainty of a median of its window, not of one offset', () => {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const offsets = shifted(2);
+    let theta = 0;
+    let applied = 0;
+    for (let i = 0; i < SHIFT_AT + 80; i++) {
+      const out = servo.sample(theta + offsets(i), at(i * INTERVAL_S));
+      if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
+      theta += applied * INTERVAL_S;
+      if (out.levelShiftNs === undefined) continue;
+      const u = servo.uncertainty();
+      // 32 innovations: σ of their median √(π/2 / 32) ≈ 0.22 of one offset's.
+      expect(u?.phaseNs).toBeLessThan(0.3 * (u?.measurementNoiseNs ?? 0));
+      return;
+    }
+    expect.unreachable('no level taken');
+  });
+
   it('leaves steady gaussian noise alone: no level is taken in 200 s', () => {
     const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
     const n = gaussian(9, 400);
