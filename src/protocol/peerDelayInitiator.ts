@@ -124,15 +124,16 @@ export class PeerDelayInitiator {
   neighborRateRatio = 1;
   neighborRateRatioValid = false;
   /**
-   * 1 σ of neighborRateRatio (dimensionless), undefined until two exchanges span it: the timestamps'
+   * 1 σ of neighborRateRatio (dimensionless; the ratio of 802.1AS-2020 11.2.19.3.3), undefined until
+   * two exchanges span it: the timestamps'
    * jitter, as the spread of the exchanges' propTime shows it, at both ends of the ratio's span. A
    * software-timestamped relay jitters by ±35 µs, and a ratio from two exchanges 1 s apart was 34 ppm
    * off (lab); the servo weighs the feed-forward by it.
    */
   neighborRateRatioSigma: number | undefined;
   /**
-   * 1 σ of the exchanges' propTime around their median (MAD × 1.4826), ns: about one timestamp's
-   * jitter on this link. Undefined before two exchanges.
+   * 1 σ of the exchanges' propTime (802.1AS-2020 11.2.19.3.4) around their median (MAD × 1.4826), ns:
+   * about one timestamp's jitter on this link. Undefined before two exchanges.
    */
   propTimeSigmaNs: number | undefined;
   /** Local span of the exchanges the current neighborRateRatio was measured over, ns. */

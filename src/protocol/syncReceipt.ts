@@ -21,8 +21,9 @@ export interface SyncReceipt {
   /** Cumulative rate ratio, grandmaster frequency / local timestamp clock frequency. */
   readonly rateRatio: number;
   /**
-   * 1 σ of rateRatio as far as this port measures it (its neighborRateRatio part; the upstream
-   * cumulative ratio is taken as exact), absent until known.
+   * 1 σ of rateRatio (dimensionless) as far as this port measures it: its neighborRateRatio part
+   * (802.1AS-2020 10.2.8.1.4: rateRatio = upstream ratio × neighborRateRatio; the upstream cumulative
+   * ratio is taken as exact), absent until known.
    */
   readonly rateRatioSigma?: number;
   /** 1 σ of the Pdelay exchanges' propTime on this port, ns (about one timestamp's jitter), absent until known. */
