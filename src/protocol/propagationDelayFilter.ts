@@ -67,6 +67,8 @@ export class PropagationDelayFilter {
   private accepted: number | undefined;
   /** The window's MAD when the accepted value was taken, ns. */
   private acceptedSpreadNs = 0;
+  /** The window's MAD after the last push, ns: computed once per exchange (it sorts a copy). */
+  private windowSpreadNs = NaN;
   /** The slow reference: the accepted values of the last holdExchanges exchanges, and their windows' MADs. */
   private readonly acceptedHistory: MovingMedian;
   private readonly spreadHistory: MovingMedian;
@@ -88,6 +90,7 @@ export class PropagationDelayFilter {
   /** Takes one exchange's propTime (ns) and returns meanLinkDelay (ns). */
   push(propTimeNs: number): number {
     const candidate = this.window.push(propTimeNs);
+    this.windowSpreadNs = this.window.mad();
     const filling = this.window.size < this.options.length;
     const jumpedFrom = !this.judgesJumps || this.accepted === undefined || filling ? undefined : this.jumpedFrom(candidate);
     if (jumpedFrom === undefined) return this.accept(candidate);
@@ -116,9 +119,9 @@ export class PropagationDelayFilter {
     return this.window.size;
   }
 
-  /** The spread of the exchanges in the window: their median absolute deviation, ns (NaN when empty). */
+  /** The spread of the exchanges in the window after the last push: their median absolute deviation, ns (NaN when empty). */
   get spreadNs(): number {
-    return this.window.mad();
+    return this.windowSpreadNs;
   }
 
   /** The threshold a jump from the last accepted value must exceed now, ns. */
@@ -132,6 +135,7 @@ export class PropagationDelayFilter {
     this.spreadHistory.clear();
     this.accepted = undefined;
     this.acceptedSpreadNs = 0;
+    this.windowSpreadNs = NaN;
     this.heldFor = 0;
     this.heldFrom = undefined;
     this.heldLevel = undefined;
@@ -150,7 +154,7 @@ export class PropagationDelayFilter {
 
   private accept(value: number): number {
     this.accepted = value;
-    this.acceptedSpreadNs = this.window.mad();
+    this.acceptedSpreadNs = this.windowSpreadNs;
     this.acceptedHistory.push(value);
     this.spreadHistory.push(this.acceptedSpreadNs);
     this.heldFor = 0;
