@@ -87,6 +87,11 @@ export function medianAbsoluteDeviation(values: readonly number[], center = medi
 export function medianIn(values: readonly number[], scratch: Float64Array): number {
   const n = values.length;
   for (let i = 0; i < n; i++) scratch[i] = values[i] as number;
+  return medianInPlace(scratch, n);
+}
+
+/** Median of a[0, n) (n ≥ 1), rearranging it: for values already computed into a work buffer. */
+export function medianInPlace(scratch: Float64Array, n: number): number {
   const mid = n >> 1;
   const upper = selectInPlace(scratch, n, mid);
   if (n % 2 === 1) return upper;

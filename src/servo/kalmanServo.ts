@@ -12,9 +12,9 @@
  *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.
  *  - Heavy-tailed latency (a Sync timestamped tens of µs late, one-sided): an innovation beyond
  *    gateSigmas × √S is not used (the filter only predicts), at once and without a median's lag. When
- *    maxConsecutiveOutliers come in a row on the same side, they are a real change (a phase jump, a
- *    frequency step): the phase is re-seated from the offset, and the frequency's variance is widened
- *    so that it is learned again.
+ *    maxConsecutiveOutliers come in a row on the same side, spanning minOutlierRunS, most of them on
+ *    one line (outlierRunLine.ts), they are a real change (a phase jump, a frequency step): the phase
+ *    is re-seated from the offset, and the frequency's variance is widened so that it is learned again.
  *  - A level in the innovations (innovationLevel.ts): the median of every innovation over twice the
  *    minimum outlier run beyond levelSigmas × the noise, and the window consistent with itself, is a
  *    change the stiff filter would otherwise take tens of seconds to follow (a shift in the Syncs'
@@ -45,6 +45,7 @@ import {
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
 import { ServoState } from './servoState.js';
 import { InnovationLevel } from './innovationLevel.js';
+import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
 export interface KalmanTuning {
@@ -119,6 +120,8 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 const NOISE_REFRESH = 8;
 /** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
 const MAX_RUN_POINTS = 64;
+/** The share of an outlier run that must lie within the gate of its line for it to be believed. */
+const RUN_AGREEMENT = 3 / 4;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
@@ -170,7 +173,8 @@ export class KalmanServo implements Servo {
   private sinceNoiseRefresh = 0;
   private consecutiveOutliers = 0;
   /** The current run of outliers on one side (time s, offset ns), its last MAX_RUN_POINTS. */
-  private readonly run: { tS: number; offsetNs: number }[] = [];
+  private readonly run: RunPoint[] = [];
+  private readonly runLine = new OutlierRunLine(MAX_RUN_POINTS);
   private outlierSide = 0;
   /** When the current run of outliers began, s of the timestamp clock. */
   private runStartS = 0;
@@ -351,9 +355,10 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * Not used. A run of them on one side that agree with each other — on a constant new phase (a
-   * jump) or a line (a frequency step), within the learned noise — is a real change and is followed.
-   * A run that scatters (a link whose latency bursts by milliseconds, a userland relay under load)
+   * Not used. A run of them on one side that agree with each other — three quarters of them within
+   * the gate of one robust line, a constant new phase (a jump) or a ramp (a frequency step), the
+   * newest offset among them — is a real change and is followed; the rest are the link's late frames,
+   * which keep coming during a change as at any other time. A run that scatters (a link whose latency bursts by milliseconds, a userland relay under load)
    * stays rejected: following it would step the clock to noise.
    */
   private outlier(offsetNs: number, innovation: number, localTime: LocalTime): ServoOutput {
@@ -366,8 +371,11 @@ export class KalmanServo implements Servo {
     this.run.push({ tS, offsetNs });
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
-    const line = this.runLine();
-    if (!longEnough || (line !== undefined && line.worstNs > this.tuning.gateSigmas * Math.sqrt(this.measurementVariance))) {
+    const toleranceNs = this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
+    const line = longEnough ? this.runLine.fit(this.run, this.measurementVariance, toleranceNs) : undefined;
+    // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
+    const agreed = longEnough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
+    if (!agreed) {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
@@ -385,32 +393,11 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * The least-squares line through the run's offsets: its slope (ns/s = ppb, the frequency error the
-   * run shows), the slope's variance with the learned noise, and the largest distance of an offset
-   * from it. Undefined below three points.
+   * Most of the run on its line, and the offset about to be believed on it too (it seats the phase):
+   * late frames inside a run are the link's noise, not a reason to reject the change (outlierRunLine.ts).
    */
-  private runLine(): { slopePpb: number; slopeVariance: number; worstNs: number } | undefined {
-    const n = this.run.length;
-    if (n < 3) return undefined;
-    const t0 = (this.run[0] as { tS: number }).tS;
-    let st = 0;
-    let sy = 0;
-    let stt = 0;
-    let sty = 0;
-    for (const p of this.run) {
-      const t = p.tS - t0;
-      st += t;
-      sy += p.offsetNs;
-      stt += t * t;
-      sty += t * p.offsetNs;
-    }
-    const denominator = n * stt - st * st;
-    const slope = denominator > 0 ? (n * sty - st * sy) / denominator : 0;
-    const intercept = (sy - slope * st) / n;
-    let worst = 0;
-    for (const p of this.run) worst = Math.max(worst, Math.abs(p.offsetNs - (intercept + slope * (p.tS - t0))));
-    const slopeVariance = denominator > 0 ? (this.measurementVariance * n) / denominator : REACQUIRE_FREQUENCY_VARIANCE;
-    return { slopePpb: slope, slopeVariance, worstNs: worst };
+  private agrees(line: RunLine, toleranceNs: number): boolean {
+    return line.inliers >= Math.ceil(RUN_AGREEMENT * this.run.length) && Math.abs(line.newestResidualNs) <= toleranceNs;
   }
 
   /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */

@@ -96,6 +96,34 @@ describe('KalmanServo: noise', () => {
   });
 });
 
+describe('KalmanServo: a change seen through a link with late frames', () => {
+  /** 1 µs of noise, and from 10 s on a share of the Syncs 20–100 µs late (a bridge, a loaded host); from 50 s the master is 1 ms ahead. */
+  const bridged = (seed: number, lateShare: number, changeNs: number) => {
+    const r = new Prng(seed);
+    return (i: number): number => (i >= 400 ? changeNs : 0) + r.gaussian() * 1_000 + (i > 80 && r.uniform() < lateShare ? 20_000 + r.uniform() * 80_000 : 0);
+  };
+
+  it("follows a new grandmaster's +1 ms within 2.5 s even when one Sync in ten is late (rogue-grandmaster in the lab)", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+      const l = loop({ softwareTimestamps: true }, 440, 0, bridged(seed, 0.1, 1_000_000), 0);
+      const believed = l.outputs.findIndex((o, i) => i >= 400 && !o.outlier);
+      expect(believed, `seed ${seed}`).toBeGreaterThanOrEqual(400);
+      expect((believed - 400) * INTERVAL_S, `seed ${seed}`).toBeLessThanOrEqual(2.5);
+      expect(Math.abs((l.truePhases[439] ?? 0) + 1_000_000), `seed ${seed}`).toBeLessThan(5_000);
+    }
+  });
+
+  it('still rejects a run that scatters (3 s of Syncs 10–500 µs late, a stalled relay): the clock stays within 1 µs', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const r = new Prng(seed);
+      const stall = (i: number): number => r.gaussian() * 1_000 + (i >= 400 && i < 424 ? 10_000 + r.uniform() * 490_000 : 0);
+      const l = loop({ softwareTimestamps: true }, 500, 0, stall, 0);
+      expect(l.outputs.slice(400, 424).filter((o) => !o.outlier).length, `seed ${seed}`).toBe(0);
+      expect(Math.max(...l.truePhases.slice(400).map(Math.abs)), `seed ${seed}`).toBeLessThan(1_000);
+    }
+  });
+});
+
 describe("KalmanServo: the link's noise as the engine measured it", () => {
   /** A relay start (lab, relay-delay): offsets with 15 µs of noise, a start-up rate ratio 34 ppm off; max |true phase| over 0–5 s, ns. */
   const relayStart = (seed: number, linkNoise: LinkNoise | undefined, syncs = 40): { worstNs: number; frequencies: number[] } => {
