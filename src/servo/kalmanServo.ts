@@ -372,7 +372,7 @@ export class KalmanServo implements Servo {
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
     const toleranceNs = this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
-    const line = longEnough ? this.runLine.fit(this.run, this.measurementVariance, toleranceNs) : undefined;
+    const line = longEnough ? this.runLine.fitRun(this.run, this.measurementVariance, toleranceNs) : undefined;
     // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
     const agreed = longEnough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
     if (!agreed) {

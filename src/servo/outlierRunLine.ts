@@ -41,7 +41,7 @@ export class OutlierRunLine {
    * The robust line through the run (at most maxPoints, in time order) and how many of its points lie
    * within `toleranceNs` of it. Undefined below three points, or when they share one instant.
    */
-  fit(run: readonly RunPoint[], measurementVariance: number, toleranceNs: number): RunLine | undefined {
+  fitRun(run: readonly RunPoint[], measurementVariance: number, toleranceNs: number): RunLine | undefined {
     const n = run.length;
     if (n < 3 || n > this.maxPoints) return undefined;
     const t0 = (run[0] as RunPoint).tS;
