@@ -120,7 +120,7 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 const NOISE_REFRESH = 8;
 /** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
 const MAX_RUN_POINTS = 64;
-/** The share of an outlier run that must lie within the gate of its line for it to be believed. */
+/** The share of an outlier run (a fraction of its points) that must lie within the gate of its line for it to be believed. */
 const RUN_AGREEMENT = 3 / 4;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
@@ -358,8 +358,9 @@ export class KalmanServo implements Servo {
    * Not used. A run of them on one side that agree with each other — three quarters of them within
    * the gate of one robust line, a constant new phase (a jump) or a ramp (a frequency step), the
    * newest offset among them — is a real change and is followed; the rest are the link's late frames,
-   * which keep coming during a change as at any other time. A run that scatters (a link whose latency bursts by milliseconds, a userland relay under load)
-   * stays rejected: following it would step the clock to noise.
+   * which keep coming during a change as at any other time. A run that scatters (a link whose latency
+   * bursts by milliseconds, a userland relay under load) stays rejected: following it would step the
+   * clock to noise.
    */
   private outlier(offsetNs: number, innovation: number, localTime: LocalTime): ServoOutput {
     const side = Math.sign(innovation);

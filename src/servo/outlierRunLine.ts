@@ -39,7 +39,8 @@ export class OutlierRunLine {
 
   /**
    * The robust line through the run (at most maxPoints, in time order) and how many of its points lie
-   * within `toleranceNs` of it. Undefined below three points, or when they share one instant.
+   * within `toleranceNs` of it; `measurementVariance` (ns²) gives the slope's variance. Undefined below
+   * three points, or when they share one instant.
    */
   fitRun(run: readonly RunPoint[], measurementVariance: number, toleranceNs: number): RunLine | undefined {
     const n = run.length;

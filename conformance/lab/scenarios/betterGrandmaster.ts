@@ -60,9 +60,9 @@ async function run(options: LabScenarioOptions): Promise<LabResult> {
       role: 'freeRunningBridge',
     });
     // Both ptp4l time out their Announce receipt at ~3 s and the bridge is grandmaster itself until it
-    // has qualified gm1's Announces (~2 s more): slaves started before that see a real grandmaster
-    // change at start (8 of 10 runs in one series), which is not what this scenario measures. They start once the
-    // bridge has selected gm1.
+    // has qualified gm1's Announces (~2 s more; gm1's priority1 246 beats the bridge's 248): slaves
+    // started before that see a real grandmaster change at start (8 of 10 runs in one series), which
+    // is not what this scenario measures. They start once the bridge has selected gm1.
     await bridge.process.waitForLine(/selected best master clock/, BRIDGE_SELECTS_GM1_MS);
     const startMs = Date.now();
     const mark = (what: string): number => {

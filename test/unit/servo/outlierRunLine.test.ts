@@ -6,17 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { OutlierRunLine, type RunPoint } from '../../../src/servo/outlierRunLine.js';
 
 /** A run 1 ms ahead on a +5 ppm ramp, a Sync every 125 ms; `late` maps an index to its extra delay, ns. */
-function ramp(n: number, late: (i: number) => number): RunPoint[] {
+function ramp(n: number, late: (i: number) => number = () => 0): RunPoint[] {
   return Array.from({ length: n }, (_, i) => ({ tS: 100 + i * 0.125, offsetNs: 1_000_000 + 5_000 * i * 0.125 + late(i) }));
 }
 
 describe('OutlierRunLine', () => {
   it('finds the slope of a clean ramp exactly, every point on it', () => {
-    const line = new OutlierRunLine(64).fitRun(
-      ramp(16, () => 0),
-      1e6,
-      4_000,
-    );
+    const line = new OutlierRunLine(64).fitRun(ramp(16), 1e6, 4_000);
     expect(line?.slopePpb).toBeCloseTo(5_000, 6);
     expect(line?.inliers).toBe(16);
     expect(line?.newestResidualNs).toBeCloseTo(0, 6);
@@ -42,20 +38,14 @@ describe('OutlierRunLine', () => {
   });
 
   it('gives the slope the variance of a least-squares fit with the noise given (σ²·n / (n·Σt² − (Σt)²))', () => {
-    const run = ramp(3, () => 0);
+    const run = ramp(3);
     // t = 0, 0.125, 0.25 s: n·Σt² − (Σt)² = 3 · 0.078125 − 0.140625 = 0.09375
     expect(new OutlierRunLine(8).fitRun(run, 1e6, 4_000)?.slopeVariance).toBeCloseTo((1e6 * 3) / 0.09375, 3);
   });
 
   it('has no line below three points, at one instant, or beyond its size', () => {
     const fit = new OutlierRunLine(8);
-    expect(
-      fit.fitRun(
-        ramp(2, () => 0),
-        1,
-        1,
-      ),
-    ).toBeUndefined();
+    expect(fit.fitRun(ramp(2), 1, 1)).toBeUndefined();
     expect(
       fit.fitRun(
         [0, 1, 2].map(() => ({ tS: 5, offsetNs: 1 })),
@@ -63,13 +53,7 @@ describe('OutlierRunLine', () => {
         1,
       ),
     ).toBeUndefined();
-    expect(
-      fit.fitRun(
-        ramp(9, () => 0),
-        1,
-        1,
-      ),
-    ).toBeUndefined();
+    expect(fit.fitRun(ramp(9), 1, 1)).toBeUndefined();
     expect(() => new OutlierRunLine(2)).toThrow(RangeError);
   });
 });
