@@ -140,6 +140,8 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
   if (f.followedAfterS !== undefined) figure(`${key}.followedWithin10us`, f.followedAfterS, 's');
+  // ptp4l's servo beside it through the same disruption (n/a: it never came within 10 µs for good).
+  if (f.referenceFollowedAfterS !== undefined) figure(`${key}.ptp4l.followedWithin10us`, f.referenceFollowedAfterS ?? undefined, 's');
   if (f.leftSynchronized !== undefined) figure(`${key}.leftSynchronized`, f.leftSynchronized, 'times');
   if (f.errorBoundCoverage !== undefined) {
     // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.

@@ -110,6 +110,11 @@ export interface LabFigures {
    * end of the run (undefined: no disruption, or it never did): how fast the grandmaster was followed.
    */
   readonly followedAfterS?: number;
+  /**
+   * The same for ptp4l's servo reference, from its true error (null: it had a servo and the run a
+   * disruption, but it never came within FOLLOWED_NS for good; absent: nothing to compare).
+   */
+  readonly referenceFollowedAfterS?: number | null;
 }
 
 /** "Followed": |true error| within this of the grandmaster's time, as in issue 14's spike target. */
@@ -127,7 +132,7 @@ export function leftSynchronizedCount(statuses: readonly StatusObservation[], un
 }
 
 /** ms from `fromMs` until the first sample from which every later sample has |error| ≤ FOLLOWED_NS; undefined if none. */
-export function followedAfterMs(samples: readonly TrueErrorSample[], fromMs: number): number | undefined {
+export function followedAfterMs(samples: readonly { readonly atMs: number; readonly errorNs: number }[], fromMs: number): number | undefined {
   const after = samples.filter((s) => s.atMs >= fromMs);
   let first: number | undefined;
   for (const s of after) {
@@ -230,6 +235,8 @@ export function collectResult(input: ResultInput): LabResult {
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
   const followedMs = input.disruption === undefined ? undefined : followedAfterMs(input.probe.samples, input.disruption.toMs);
+  const referenceFollowedMs =
+    input.disruption === undefined || !servoReference ? undefined : (followedAfterMs(input.referenceErrors ?? [], input.disruption.toMs) ?? null);
   return {
     name: input.name,
     description: input.description,
@@ -274,6 +281,7 @@ export function collectResult(input: ResultInput): LabResult {
       ...errorBoundFigures(input.probe.samples),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),
+      ...(referenceFollowedMs === undefined ? {} : { referenceFollowedAfterS: referenceFollowedMs === null ? null : referenceFollowedMs / 1000 }),
     },
     series: {
       syntonicOffsetNs: points(input.syntonic.offsets, (s) => s.offsetNs),

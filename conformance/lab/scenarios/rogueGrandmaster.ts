@@ -25,7 +25,7 @@ import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
 import { ip, Lab } from '../netns.js';
 import { GRANDMASTER_PRIORITY1, Ptp4l, ptp4lConfigText } from '../ptp4l.js';
-import { sleep } from '../starLab.js';
+import { processLogs, sleep } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';
 import { SyntonicDaemon } from '../syntonicDaemon.js';
 import { TrueErrorProbe } from '../trueErrorProbe.js';
@@ -181,10 +181,11 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       disruption: { fromMs: appearedMs, toMs: goneMs },
       events,
     });
-    return { result, rogue: rogueFigures };
+    // Every run's process logs beside its report, as the star scenarios keep theirs: a slow follow is
+    // then explained by the logs of the run it happened in.
+    return { result: { ...result, logs: processLogs(processes, startMs) }, rogue: rogueFigures };
   } catch (err) {
-    const logs = processes.map((p) => ({ process: p.name, lines: p.lines.map((l) => `${((l.atMs - startMs) / 1000).toFixed(3)} ${l.stream} ${l.text}`) }));
-    throw new LabScenarioFailure(options.acceptable ? rogueGrandmasterRefused.name : rogueGrandmasterFollowed.name, err, logs);
+    throw new LabScenarioFailure(options.acceptable ? rogueGrandmasterRefused.name : rogueGrandmasterFollowed.name, err, processLogs(processes, startMs));
   } finally {
     probe?.close();
     await lab.cleanup();
