@@ -7,7 +7,8 @@
  *      └──┐ │                             rogue: ptp4l grandmaster, priority1 240 (better), under
  *   [rogue]─┘                                    vclock.so with VCLOCK_OFFSET_NS: its time runs
  *      └────┴── br0 (hubRef) ── [ref]            ROGUE_OFFSET_NS ahead
- *                                         ref: ptp4l free-running slave (the other stack, same run)
+ *                                         ref: the other stack, same run: ptp4l with its own servo
+ *                                              on a virtual clock (default pi), or free-running
  *
  * The hub is a Linux bridge forwarding 01:80:C2:00:00:0E (group_fwd_mask 0x4000). gPTP links are
  * point-to-point, so the hub keeps Syntonic's link one: the gm and rogue ports are isolated from each
@@ -25,13 +26,13 @@ import { collectResult, type LabResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
 import { ip, Lab } from '../netns.js';
 import { GRANDMASTER_PRIORITY1, Ptp4l, ptp4lConfigText } from '../ptp4l.js';
-import { processLogs, sleep } from '../starLab.js';
+import { processLogs, sampleReferenceErrors, sleep, startReference, type PortOrder, type ReferenceErrorSample, type ReferenceKind } from '../starLab.js';
 import { seriesFigures, type SeriesFigures } from '../stats.js';
 import { SyntonicDaemon } from '../syntonicDaemon.js';
 import { TrueErrorProbe } from '../trueErrorProbe.js';
 import { buildVclock } from '../vclock.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
-import { LabScenarioFailure, SERVO_SETTLE_MS, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
+import { LabScenarioFailure, REFERENCE_SETTLED_MS, SERVO_SETTLE_MS, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
 
 export const GM_IDENTITY = '02aaaa.fffe.000001';
 export const ROGUE_IDENTITY = '02bbbb.fffe.000002';
@@ -64,9 +65,12 @@ export interface RogueFigures {
   readonly grandmasterDuring: string | null;
   /** Syntonic's log lines refusing the rogue (rate-limited: the first at once, then one a minute). */
   readonly refusalLines: number;
-  /** ptp4l's free-running slave beside it (it has no acceptable list): its `master offset` before and with the rogue, ns. */
+  /** The ptp4l slave beside it (it has no acceptable list): its `master offset` before and with the rogue, ns. */
   readonly ptp4lBefore: SeriesFigures | undefined;
   readonly ptp4lDuring: SeriesFigures | undefined;
+  /** With its own servo: its true error before and with the rogue (same windows as Syntonic's), ns. */
+  readonly ptp4lTrueErrorBefore: SeriesFigures | undefined;
+  readonly ptp4lTrueErrorDuring: SeriesFigures | undefined;
 }
 
 export interface RogueResult {
@@ -90,6 +94,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     filteringHub(lab, hubNs, toGm.b.name, toRogue.b.name, toSyn.a.name);
     const gmInterfaces = [toGm.a.name];
     const rogueInterfaces = [toRogue.a.name];
+    const order: PortOrder = options.order ?? 1;
+    const kind: ReferenceKind = options.reference ?? 'pi';
     let refNs: string | undefined;
     let refInterface = '';
     if (options.ptp4lBeside !== false) {
@@ -98,7 +104,9 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       const toRogueRef = await lab.veth(rogueNs, hubRefNs);
       const toRef = await lab.veth(hubRefNs, ns);
       filteringHub(lab, hubRefNs, toGmRef.b.name, toRogueRef.b.name, toRef.a.name);
-      gmInterfaces.push(toGmRef.a.name);
+      // --order 2 puts Syntonic's hub on the grandmaster's second port, as in the star.
+      if (order === 2) gmInterfaces.unshift(toGmRef.a.name);
+      else gmInterfaces.push(toGmRef.a.name);
       rogueInterfaces.push(toRogueRef.a.name);
       refNs = ns;
       refInterface = toRef.b.name;
@@ -111,8 +119,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       return now;
     };
     const gm = Ptp4l.start(lab, guard, { name: 'gm', namespace: gmNs, interfaces: gmInterfaces, role: 'grandmaster', clockIdentity: GM_IDENTITY });
-    const reference =
-      refNs === undefined ? undefined : Ptp4l.start(lab, guard, { name: 'ref', namespace: refNs, interfaces: [refInterface], role: 'freeRunningSlave' });
+    const reference = refNs === undefined ? undefined : startReference(lab, guard, kind === 'free-running' ? undefined : vclock, kind, refNs, refInterface);
+    const servoBeside = reference !== undefined && kind !== 'free-running';
     processes.push(gm.process, ...(reference === undefined ? [] : [reference.process]));
     const syntonic = SyntonicDaemon.start(lab, guard, {
       namespace: synNs,
@@ -123,11 +131,15 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     processes.push(syntonic.process);
     await syntonic.providerListening();
     probe = await TrueErrorProbe.connect(syntonic.socketPath);
+    const referenceErrors: ReferenceErrorSample[] = [];
+    if (reference !== undefined) sampleReferenceErrors(probe, reference, referenceErrors);
     // The bridge's softirq path puts microseconds of jitter into every frame: the offset RMS may stay
     // above the provider's synchronized threshold, so the servo's lock (s2) starts the measurement.
     const locked = await syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, SYNCHRONIZED_TIMEOUT_MS);
     mark(`servo locked (s2), grandmaster ${probe.grandmasters.at(-1)?.identity ?? '?'}`);
-    await sleep(Math.max(0, locked.atMs + (options.settleS === undefined ? SERVO_SETTLE_MS : options.settleS * 1000) - Date.now()));
+    const settledMs = locked.atMs + (options.settleS === undefined ? SERVO_SETTLE_MS : options.settleS * 1000);
+    // ptp4l's software PI reaches s2 only after ~43 s: its figures mean something from 70 s.
+    await sleep(Math.max(0, Math.max(settledMs, servoBeside ? startMs + REFERENCE_SETTLED_MS : 0) - Date.now()));
     const steadyFrom = Date.now();
     await sleep((options.durationS ?? 15) * 1000);
 
@@ -142,6 +154,7 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
     const endMs = mark('end');
 
     for (const p of [gm.process, rogue, syntonic.process, ...(reference === undefined ? [] : [reference.process])]) p.assertClockUntouched();
+    reference?.assertVirtualClockLoaded('the ptp4l servo reference');
     for (const l of syntonic.process.lines) {
       if (/LISTENING|SLAVE|asCapable|selected best master|grandmaster lost|refused|status \w+ to |Timeout/.test(l.text))
         events.push(`${((l.atMs - startMs) / 1000).toFixed(1)} s: syntonic: ${l.text.replace(/^syntonic\[[\d.]+\]: /, '')}`);
@@ -159,10 +172,29 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       reference === undefined
         ? undefined
         : seriesFigures(reference.samples.filter((x) => x.atMs >= appearedMs + ROGUE_SETTLE_MS && x.atMs <= goneMs).map((x) => x.offsetNs));
-    const rogueFigures: RogueFigures = { before, during, shiftNs: during.median - before.median, grandmasterDuring, refusalLines, ptp4lBefore, ptp4lDuring };
+    const referenceIn = (fromMs: number, toMs: number): SeriesFigures | undefined =>
+      servoBeside ? seriesFigures(referenceErrors.filter((x) => x.atMs >= fromMs && x.atMs <= toMs).map((x) => x.errorNs)) : undefined;
+    const ptp4lTrueErrorBefore = referenceIn(steadyFrom, appearedMs);
+    const ptp4lTrueErrorDuring = referenceIn(appearedMs + ROGUE_SETTLE_MS, goneMs);
+    const rogueFigures: RogueFigures = {
+      before,
+      during,
+      shiftNs: during.median - before.median,
+      grandmasterDuring,
+      refusalLines,
+      ptp4lBefore,
+      ptp4lDuring,
+      ptp4lTrueErrorBefore,
+      ptp4lTrueErrorDuring,
+    };
     if (ptp4lBefore !== undefined && ptp4lDuring !== undefined) {
       events.push(
-        `ptp4l free-running slave beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`,
+        `ptp4l ${kind === 'free-running' ? 'free-running slave' : `slave (${kind} servo)`} beside it: master offset median ${ptp4lBefore.median.toFixed(0)} ns before the rogue, ${ptp4lDuring.median.toFixed(0)} ns with it`,
+      );
+    }
+    if (ptp4lTrueErrorBefore !== undefined && ptp4lTrueErrorDuring !== undefined) {
+      events.push(
+        `ptp4l's true error: median ${ptp4lTrueErrorBefore.median.toFixed(0)} ns before the rogue; while it is there: median ${ptp4lTrueErrorDuring.median.toFixed(0)} ns, max |${ptp4lTrueErrorDuring.maxAbs.toFixed(0)}| ns`,
       );
     }
     events.push(
@@ -180,6 +212,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       steady: { fromMs: steadyFrom, toMs: appearedMs },
       disruption: { fromMs: appearedMs, toMs: goneMs },
       events,
+      syntonicPort: reference === undefined ? 1 : order,
+      ...(reference === undefined ? {} : { referenceKind: kind, referenceErrors }),
     });
     // Every run's process logs beside its report, as the star scenarios keep theirs: a slow follow is
     // then explained by the logs of the run it happened in.
