@@ -21,6 +21,10 @@ export interface StackFigures {
   readonly pathDelay?: number;
   /** Mean one-way latency of every Sync on its link (capture), ns. */
   readonly syncLatency?: number;
+  /** Syntonic only, from its log: mean latency of the Syncs its servo used, ns. */
+  readonly usedSyncLatency?: number;
+  /** Syntonic only, from its log: mean `master offset` over the window, ns. */
+  readonly offsetMean?: number;
 }
 
 /**
@@ -30,6 +34,30 @@ export interface StackFigures {
  */
 export function ownError(x: StackFigures): number | undefined {
   return x.pathDelay === undefined || x.syncLatency === undefined ? undefined : x.mean - (x.pathDelay - x.syncLatency);
+}
+
+/** The own part split into what was measured of it (Syntonic: its log names the Syncs it used). */
+export interface OwnErrorParts {
+  /** The Syncs its gate left out were late: the ones it used were this much faster than all, ns. */
+  readonly fromSyncsLeftOut: number;
+  /** Its servo's mean offset over the window, ns. */
+  readonly fromMeanOffset: number;
+  /** What remains: the provider's mapping, the client's extrapolation, every clock conversion, ns. */
+  readonly rest: number;
+}
+
+/**
+ * The servo clock's error at a Sync is offset + pathDelay − latency of that Sync (the offset is
+ * measured against origin + latency, the clock corrected by pathDelay), so over the Syncs used its
+ * mean is offsetMean + pathDelay − usedSyncLatency exactly; the own part's other terms are what the
+ * capture's Syncs add (those left out) and what lies between the servo clock and the application's
+ * reading (`rest`).
+ */
+export function ownErrorParts(x: StackFigures): OwnErrorParts | undefined {
+  const own = ownError(x);
+  if (own === undefined || x.syncLatency === undefined || x.usedSyncLatency === undefined || x.offsetMean === undefined) return undefined;
+  const fromSyncsLeftOut = x.syncLatency - x.usedSyncLatency;
+  return { fromSyncsLeftOut, fromMeanOffset: x.offsetMean, rest: own - fromSyncsLeftOut - x.offsetMean };
 }
 
 export interface SideBySide {
@@ -44,7 +72,9 @@ function stack(
   firstS2: number | undefined,
   pathDelay: SeriesFigures | undefined,
   syncLatency: SeriesFigures | undefined,
+  fromLog?: { readonly usedSyncLatency: SeriesFigures; readonly offset: SeriesFigures },
 ): StackFigures {
+  const usable = (x: SeriesFigures | undefined): x is SeriesFigures => x !== undefined && x.count > 0;
   return {
     mean: f.mean,
     std: f.std,
@@ -53,14 +83,20 @@ function stack(
     max: f.maxAbs,
     timeToSynchronized,
     firstS2,
-    ...(pathDelay === undefined || pathDelay.count === 0 ? {} : { pathDelay: pathDelay.mean }),
-    ...(syncLatency === undefined || syncLatency.count === 0 ? {} : { syncLatency: syncLatency.mean }),
+    ...(usable(pathDelay) ? { pathDelay: pathDelay.mean } : {}),
+    ...(usable(syncLatency) ? { syncLatency: syncLatency.mean } : {}),
+    ...(fromLog !== undefined && usable(fromLog.usedSyncLatency) && usable(fromLog.offset)
+      ? { usedSyncLatency: fromLog.usedSyncLatency.mean, offsetMean: fromLog.offset.mean }
+      : {}),
   };
 }
 
 export function sideBySide(r: LabResult): SideBySide {
   const f = r.figures;
-  const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S, f.syntonicPathDelayNs, f.capturedSyncLatencyNs?.syntonic);
+  const syntonic = stack(f.trueErrorNs, f.timeToSynchronizedS, f.syntonicFirstS2S, f.syntonicPathDelayNs, f.capturedSyncLatencyNs?.syntonic, {
+    usedSyncLatency: f.syntonicSyncLatencyNs,
+    offset: f.syntonicOffsetNs,
+  });
   const ptp4l =
     f.referenceTrueErrorNs === undefined
       ? undefined
@@ -89,6 +125,11 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
       lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.mean`, value: x.pathDelay, unit: 'ns' });
       lines.push({ name: `${prefix}.port${port}.${who}.syncLatency.mean`, value: x.syncLatency, unit: 'ns' });
       lines.push({ name: `${prefix}.port${port}.${who}.ownError.mean`, value: ownError(x), unit: 'ns' });
+    }
+    const parts = ownErrorParts(x);
+    if (parts !== undefined) {
+      for (const k of ['fromSyncsLeftOut', 'fromMeanOffset', 'rest'] as const)
+        lines.push({ name: `${prefix}.port${port}.${who}.ownError.${k}`, value: parts[k], unit: 'ns' });
     }
   };
   add('syntonic', syntonicPort, s.syntonic);

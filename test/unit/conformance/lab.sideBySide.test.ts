@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { samePortDifferences, type FigureLine } from '../../../conformance/lab/sideBySide.js';
+import { ownErrorParts, samePortDifferences, sideBySideLines, type FigureLine, type StackFigures } from '../../../conformance/lab/sideBySide.js';
 import { meanDifference, studentT975 } from '../../../conformance/lab/stats.js';
 
 const line = (name: string, value: number): FigureLine => ({ name, value, unit: 'ns' });
@@ -48,5 +48,40 @@ describe('the same-port comparison of two stacks over several runs', () => {
     expect(out.get(`${p}.port1.syntonicMinusPtp4l.ownError.mean.ci95HalfWidth`)).toBeCloseTo(2.776 * Math.sqrt(200 / 3), 6);
     // Port 2 had no ptp4l run: nothing to compare.
     expect([...out.keys()].some((k) => k.includes('port2'))).toBe(false);
+  });
+});
+
+describe("Syntonic's own part, split into what was measured of it", () => {
+  // Link delay 1500 ns; every Sync took 2000 ns on average, those the servo used 1900 ns (its gate
+  // left the late ones out); its mean offset +30 ns; the application's clock read 5 ns above the
+  // servo's clock. Servo clock: 30 + 1500 − 1900 = −370 ns; true error −365 ns.
+  const syntonic: StackFigures = {
+    mean: -365,
+    std: 50,
+    rms: 368,
+    p99: 450,
+    max: 480,
+    timeToSynchronized: 5,
+    firstS2: 3.5,
+    pathDelay: 1500,
+    syncLatency: 2000,
+    usedSyncLatency: 1900,
+    offsetMean: 30,
+  };
+
+  it('names the Syncs left out, the mean offset, and what remains between the servo and the application', () => {
+    const parts = ownErrorParts(syntonic);
+    // Own part: −365 − (1500 − 2000) = +135 = 100 (Syncs left out) + 30 (offset) + 5 (rest).
+    expect(parts?.fromSyncsLeftOut).toBe(100);
+    expect(parts?.fromMeanOffset).toBe(30);
+    expect(parts?.rest).toBe(5);
+  });
+
+  it('prints the split for Syntonic only, and nothing without its log or a capture', () => {
+    const lines = sideBySideLines('lab.x', 2, { syntonic, ptp4l: { ...syntonic, usedSyncLatency: undefined, offsetMean: undefined } });
+    const names = lines.map((l) => l.name);
+    expect(lines).toContainEqual({ name: 'lab.x.port2.syntonic.ownError.rest', value: 5, unit: 'ns' });
+    expect(names.some((n) => n.includes('ptp4l.ownError.rest'))).toBe(false);
+    expect(ownErrorParts({ ...syntonic, syncLatency: undefined })).toBeUndefined();
   });
 });
