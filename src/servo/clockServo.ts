@@ -15,6 +15,7 @@
 import type { DisciplinedClock } from '../clock/clock.js';
 import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
+import { ClockCheck } from './clockCheck.js';
 import { createServo } from './createServo.js';
 import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
@@ -54,8 +55,9 @@ export interface ClockServoOptions {
   /** max_frequency, ppb. Default 900,000,000, and never beyond the clock's own limit. */
   readonly maxFrequencyPpb?: number;
   /**
-   * sanity_freq_limit, ppb: two consecutive offsets implying a larger frequency error mean the clock
-   * was changed behind our back (or the master jumped): the servo is reset. 0 disables. Default 200,000,000.
+   * sanity_freq_limit, ppb: an offset implying a larger frequency error against the one before, and
+   * confirmed by the next, means the clock was changed behind our back (or the master jumped): the
+   * servo is reset (clockCheck.ts). 0 disables. Default 200,000,000.
    */
   readonly sanityFreqLimitPpb?: number;
   readonly feedForward?: FeedForwardOptions;
@@ -168,9 +170,8 @@ export class ClockServo {
   private logSyncInterval: number | undefined;
   private lastRateRatio: number | undefined;
   private lastPathDelay: number | undefined;
-  /** The previous offset and its Sync's ingress, for the sanity check (undefined offset: none to compare with). */
-  private previousOffsetNs: number | undefined;
-  private previousLocal = 0n as LocalTime;
+  /** sanity_freq_limit on the offsets: the level they keep, and a suspect jump until confirmed. */
+  private readonly clockCheck: ClockCheck;
   private grandmaster: SyncReceipt['grandmasterIdentity'] | null = null;
   /** gmTimeBaseIndicator and lastGmPhaseChange of the last Sync (undefined indicator before the first). */
   private timeBaseIndicator: number | undefined;
@@ -199,6 +200,7 @@ export class ClockServo {
       softwareTimestamps: this.software,
     });
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
+    this.clockCheck = new ClockCheck(this.sanityPpb);
     this.feedForward = new FeedForward(follows, { sanityFreqLimitPpb: this.sanityPpb || undefined, ...options.feedForward });
     this.delayFilter = options.linkDelayFilter === undefined || options.linkDelayFilter === false ? undefined : new LinkDelayFilter(options.linkDelayFilter);
     // The Kalman servo gates its own input (without a median's lag): no second filter unless asked for.
@@ -346,12 +348,12 @@ export class ClockServo {
       this.servo.allowFirstStep();
       this.spikeFilter?.reset();
       this.feedForward.reset();
-      this.previousOffsetNs = undefined;
+      this.clockCheck.reset();
       this.note('New grandmaster: the next offset may be stepped as a first update.');
     } else if (this.timeBaseIndicator !== undefined && (r.gmTimeBaseIndicator !== this.timeBaseIndicator || r.lastGmPhaseChange !== this.timeBasePhaseChange)) {
       this.servo.allowFirstStep();
       this.spikeFilter?.reset();
-      this.previousOffsetNs = undefined;
+      this.clockCheck.reset();
       this.note(`Grandmaster time base changed (gmTimeBaseIndicator ${r.gmTimeBaseIndicator}): offsets are followed without spike rejection.`);
     }
     this.grandmaster = r.grandmasterIdentity;
@@ -359,22 +361,22 @@ export class ClockServo {
     this.timeBasePhaseChange = r.lastGmPhaseChange;
   }
 
-  /** ptp4l's sanity_freq_limit check, on consecutive offsets: a larger implied frequency resets the servo. */
+  /**
+   * ptp4l's sanity_freq_limit, on the offsets (clockCheck.ts): a new level that a second offset
+   * confirms resets the servo; a single offset beyond it is left to the servo's gate or spike filter.
+   */
   private checkSanity(offsetNs: number, local: LocalTime): void {
-    const previousOffsetNs = this.previousOffsetNs;
-    const previousLocal = this.previousLocal;
-    this.previousOffsetNs = offsetNs;
-    this.previousLocal = local;
-    if (this.sanityPpb <= 0 || previousOffsetNs === undefined || local <= previousLocal) return;
-    if (this.servo.state() !== ServoState.locked) return;
-    const impliedPpb = ((offsetNs - previousOffsetNs) / Number(local - previousLocal)) * 1e9;
-    if (Math.abs(impliedPpb) <= this.sanityPpb) return;
+    const verdict = this.clockCheck.sample(offsetNs, local, this.servo.state() === ServoState.locked);
+    if (verdict !== 'confirmed') return;
+    const impliedPpb = this.clockCheck.jumpPpb();
     this.servo.reset();
     this.servo.allowFirstStep();
     this.spikeFilter?.reset();
     this.feedForward.reset();
     this.sanityResets++;
-    this.note(`Clock check: offsets imply ${impliedPpb.toExponential(2)} ppb, beyond sanity_freq_limit ${this.sanityPpb} ppb; servo reset.`);
+    this.note(
+      `Clock check: two offsets confirm a jump implying ${impliedPpb.toExponential(2)} ppb, beyond sanity_freq_limit ${this.sanityPpb} ppb; servo reset.`,
+    );
   }
 
   /** Sets the frequency, steps, and keeps every stored local time consistent. Returns the step, ns. */
@@ -393,7 +395,7 @@ export class ClockServo {
     this.clock.step(delta);
     this.steps++;
     this.spikeFilter?.reset();
-    this.previousOffsetNs = undefined;
+    this.clockCheck.reset();
     const applied = Number(delta);
     if (this.clock.timestampsFollowAdjustment) {
       // The timestamp clock itself moved: everything remembered in its time moves with it.

@@ -102,17 +102,24 @@ describe('ClockServo', () => {
     expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
   });
 
-  it('resets the servo when consecutive offsets imply more than sanity_freq_limit', () => {
+  it('resets the servo when an offset implies more than sanity_freq_limit and the next confirms the new level', () => {
     const r = rig(0n, { spikeFilter: false });
     r.servo.onSync(receipt(r.base(), TAI, { logSyncInterval: -3 }));
     r.advance(125_000_000n);
     r.servo.onSync(receipt(r.base(), TAI + 125_000_000n, { logSyncInterval: -3 }));
+    // The master's time moves 100 ms back: 100 ms of offset in 125 ms is 8e8 ppb, beyond 2e8 ppb.
     r.advance(125_000_000n);
-    // 100 ms of offset in 125 ms: 8e8 ppb, beyond 2e8 ppb. The reset servo then steps it as a first update.
-    const out = r.servo.onSync(receipt(r.base(), TAI + 250_000_000n - 100_000_000n, { logSyncInterval: -3 }));
+    const first = r.servo.onSync(receipt(r.base(), TAI + 250_000_000n - 100_000_000n, { logSyncInterval: -3 }));
+    expect(r.servo.report(r.base()).sanityResets).toBe(0);
+    expect(first.stepNs).toBeUndefined();
+    // The next Sync is on the new level too: confirmed, and the reset servo steps it as a first update.
+    r.advance(125_000_000n);
+    const now = r.clock.fromTimestamp(r.base());
+    const out = r.servo.onSync(receipt(r.base(), TAI + 375_000_000n - 100_000_000n, { logSyncInterval: -3 }));
     expect(r.servo.report(r.base()).sanityResets).toBe(1);
     expect(out.notes.some((n) => n.includes('sanity_freq_limit'))).toBe(true);
     expect(out.servoState).toBe(ServoState.jump);
+    expect(Number(r.clock.fromTimestamp(r.base()) - now)).toBeCloseTo(-(Number(now) - Number(TAI + 275_000_000n)), -3);
   });
 
   it('enters holdover on timeout and holds the frequency it had found', () => {
@@ -176,6 +183,18 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(late?.rejection).toBe('offset outlier');
     expect(late?.events).toEqual([]);
     expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+  });
+
+  it('does not step the clock by a Sync held up for 46 ms (a relay that stalled): the sanity check waits for a second offset', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(r, 60, jitter);
+    const [late] = feed(r, 1, () => 46_486_492, 60);
+    expect(late?.rejection).toBe('offset outlier');
+    expect(late?.stepNs).toBeUndefined();
+    const after = feed(r, 16, jitter, 61);
+    expect(after.every((o) => o.accepted && o.stepNs === undefined && o.servoState === ServoState.locked)).toBe(true);
+    expect(r.servo.report(r.base()).sanityResets).toBe(0);
     expect(r.servo.syncStatus()).toBe('synchronized');
   });
 
