@@ -292,10 +292,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   g(
     'sanity_freq_limit',
     int(0, INT_MAX),
-    read({ into: 'servo', field: 'sanityFreqLimitPpb' }, 'larger implied frequency error resets the servo; 0 disables', {
-      value: 'ppb',
-      fallback: { value: PTP4L_SANITY_FREQ_LIMIT_PPB },
-    }),
+    read(
+      { into: 'servo', field: 'sanityFreqLimitPpb' },
+      'larger implied frequency error, confirmed by the next offset, resets the servo (one late Sync does not); 0 disables',
+      {
+        value: 'ppb',
+        fallback: { value: PTP4L_SANITY_FREQ_LIMIT_PPB },
+      },
+    ),
   ),
   g(
     'servo_offset_threshold',
