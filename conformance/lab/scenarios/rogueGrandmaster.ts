@@ -68,8 +68,7 @@ export interface RogueFigures {
   /** The ptp4l slave beside it (it has no acceptable list): its `master offset` before and with the rogue, ns. */
   readonly ptp4lBefore: SeriesFigures | undefined;
   readonly ptp4lDuring: SeriesFigures | undefined;
-  /** With its own servo: its true error before and with the rogue (same windows as Syntonic's), ns. */
-  readonly ptp4lTrueErrorBefore: SeriesFigures | undefined;
+  /** With its own servo: its true error while the rogue is there (Syntonic's window), ns; before it: the result's referenceTrueErrorNs. */
   readonly ptp4lTrueErrorDuring: SeriesFigures | undefined;
 }
 
@@ -184,7 +183,6 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       refusalLines,
       ptp4lBefore,
       ptp4lDuring,
-      ptp4lTrueErrorBefore,
       ptp4lTrueErrorDuring,
     };
     if (ptp4lBefore !== undefined && ptp4lDuring !== undefined) {
