@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { LAB_SCENARIO_NAMES, runLabScenario, type LabResult } from './lab/scenarios/index.js';
+import { LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
-import { rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
+import { pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
 import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 import { loadavg } from 'node:os';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
@@ -77,14 +77,14 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     return;
   }
   const wanted = only.filter((o) => o.startsWith('lab:')).map((o) => o.slice(4));
-  for (const name of LAB_SCENARIO_NAMES) {
+  for (const { name, sharedPort } of LAB_SCENARIOS) {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
     const prefix = `lab.${name}`;
     const all: FigureLine[] = [];
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
         process.stdout.write(
-          `# lab ${name}, Syntonic on grandmaster port ${order}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
+          `# lab ${name}, ${where(order, sharedPort === true)}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
             .map((l) => l.toFixed(2))
             .join(' ')}) …\n`,
         );
@@ -105,7 +105,14 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
       for (const l of rangeLines(unnumbered)) figure(l.name, l.value, l.unit);
     }
     for (const l of samePortDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
+    for (const l of pairedDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
   }
+}
+
+/** Where Syntonic is in a run of this order: its grandmaster port, or on a shared port whom the hub serves first. */
+function where(order: PortOrder, sharedPort: boolean): string {
+  if (!sharedPort) return `Syntonic on grandmaster port ${order}`;
+  return `both on grandmaster port 1, the hub serving ${order === 1 ? 'Syntonic' : 'ptp4l'} first`;
 }
 
 /** Runs one scenario in one port order, prints its figures under `prefix`; returns its side-by-side lines. */
@@ -135,7 +142,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
       .map((l) => l.toFixed(2))
       .join(' ')} (load average 1/5/15 min)\n`,
   );
-  const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r));
+  const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r), f.floodFirst === undefined ? undefined : { order: f.floodFirst === 'syntonic' ? 1 : 2 });
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');

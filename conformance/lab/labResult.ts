@@ -6,6 +6,7 @@
  */
 import type { RelayStats } from '../relay/relay.js';
 import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKind } from './starLab.js';
+import type { FloodFirst } from './sharedPortHub.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
@@ -39,8 +40,10 @@ export interface StatusPoint {
 }
 
 export interface LabFigures {
-  /** Syntonic's grandmaster port (1: the grandmaster's first -i); the reference is on the other. */
+  /** Syntonic's grandmaster port (1: the grandmaster's first -i); the reference is on the other, or on the same with floodFirst. */
   readonly syntonicPort: PortOrder;
+  /** Both slaves on the grandmaster's one port (sharedPortHub.ts): the one the hub served first. */
+  readonly floodFirst?: FloodFirst;
   /** What ran on the other port: ptp4l's own servo (pi, linreg) on a virtual clock, or a free-running ptp4l. */
   readonly referenceKind: ReferenceKind | undefined;
   /** s from start until the provider first reported synchronized (undefined: never). */
@@ -201,6 +204,8 @@ export interface ResultInput {
   readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
   /** Default 1. */
   readonly syntonicPort?: PortOrder;
+  /** Both slaves on one grandmaster port through the hub: which one it served first. */
+  readonly floodFirst?: FloodFirst;
   readonly referenceKind?: ReferenceKind;
   readonly referenceErrors?: readonly ReferenceErrorSample[];
   /** Each Sync's latency on each slave's link (tcpdump), when captured. */
@@ -221,7 +226,7 @@ export function collectResult(input: ResultInput): LabResult {
   const firstAfter = (status: string, ms: number): StatusObservation | undefined => statuses.find((o) => o.atMs >= ms && o.status === status);
   const firstSynchronized = firstAfter('synchronized', input.startMs);
   const syntonicPort = input.syntonicPort ?? 1;
-  const referencePort = syntonicPort === 1 ? 2 : 1;
+  const referencePort = input.floodFirst !== undefined ? syntonicPort : syntonicPort === 1 ? 2 : 1;
   const firstS2 = (samples: readonly OffsetSample[]): number | undefined => {
     const s = samples.find((o) => o.servoState === 's2');
     return s === undefined ? undefined : t(s.atMs);
@@ -243,6 +248,7 @@ export function collectResult(input: ResultInput): LabResult {
     durationS: t(input.endMs),
     figures: {
       syntonicPort,
+      ...(input.floodFirst === undefined ? {} : { floodFirst: input.floodFirst }),
       referenceKind: input.reference === undefined ? undefined : input.referenceKind,
       timeToSynchronizedS: firstSynchronized === undefined ? undefined : t(firstSynchronized.atMs),
       syntonicFirstS2S: firstS2(input.syntonic.offsets),
@@ -270,7 +276,8 @@ export function collectResult(input: ResultInput): LabResult {
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
       ptp4lPathDelayNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.pathDelayNs)),
-      gmPathDelayToSyntonicNs: seriesFigures(gmDelays.filter((d) => d.portNumber === syntonicPort).map((d) => d.ns)),
+      // On a shared port the grandmaster hears only the reference's Pdelay answers: it never measures Syntonic's link.
+      gmPathDelayToSyntonicNs: seriesFigures(gmDelays.filter((d) => input.floodFirst === undefined && d.portNumber === syntonicPort).map((d) => d.ns)),
       gmPathDelayToPtp4lNs: input.reference === undefined ? undefined : seriesFigures(gmDelays.filter((d) => d.portNumber === referencePort).map((d) => d.ns)),
       lostAfterS: lost === undefined || input.disruption === undefined ? undefined : (lost.atMs - input.disruption.fromMs) / 1000,
       recoveryS: back === undefined || input.disruption === undefined ? undefined : (back.atMs - input.disruption.toMs) / 1000,

@@ -4,7 +4,7 @@
  * them, so `npm run conformance` and the README tables read the same figures.
  */
 import type { LabResult } from './labResult.js';
-import { meanDifference, type SeriesFigures } from './stats.js';
+import { meanDifference, meanInterval, type SeriesFigures } from './stats.js';
 
 /** One stack's figures in one run: true error over the window, and when it locked. */
 export interface StackFigures {
@@ -115,7 +115,7 @@ export interface FigureLine {
  * `<prefix>.port<P>.syntonic.trueError.mean`, `<prefix>.port<Q>.ptp4l.trueError.mean`, … (prefix e.g.
  * `lab.steady-state`). Syntonic's port is the run's order; ptp4l's servo had the other.
  */
-export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySide): FigureLine[] {
+export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySide, sharedPort?: { readonly order: 1 | 2 }): FigureLine[] {
   const lines: FigureLine[] = [];
   const add = (who: string, port: number, x: StackFigures): void => {
     for (const k of ['mean', 'std', 'rms', 'p99', 'max'] as const) lines.push({ name: `${prefix}.port${port}.${who}.trueError.${k}`, value: x[k], unit: 'ns' });
@@ -133,13 +133,48 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
     }
   };
   add('syntonic', syntonicPort, s.syntonic);
-  if (s.ptp4l !== undefined) add('ptp4l', syntonicPort === 1 ? 2 : 1, s.ptp4l);
+  if (s.ptp4l !== undefined) add('ptp4l', sharedPort === undefined ? (syntonicPort === 1 ? 2 : 1) : syntonicPort, s.ptp4l);
+  const order = sharedPort?.order ?? syntonicPort;
+  const difference = (name: string, value: number | undefined): void => {
+    if (value !== undefined) lines.push({ name: `${prefix}.order${order}.syntonicMinusPtp4l.${name}`, value, unit: 'ns' });
+  };
+  if (sharedPort !== undefined && s.ptp4l !== undefined) {
+    // Same port, same run, the same Syncs: the difference itself, and the hub's flood skew between them.
+    difference('trueError.mean', s.syntonic.mean - s.ptp4l.mean);
+    if (s.syntonic.syncLatency !== undefined && s.ptp4l.syncLatency !== undefined) difference('syncLatency.mean', s.syntonic.syncLatency - s.ptp4l.syncLatency);
+  }
   const ownSyntonic = ownError(s.syntonic);
   const ownPtp4l = s.ptp4l === undefined ? undefined : ownError(s.ptp4l);
   // Same run, each on its own link: the part of the error each stack added, compared.
-  if (ownSyntonic !== undefined && ownPtp4l !== undefined)
-    lines.push({ name: `${prefix}.order${syntonicPort}.syntonicMinusPtp4l.ownError.mean`, value: ownSyntonic - ownPtp4l, unit: 'ns' });
+  if (ownSyntonic !== undefined && ownPtp4l !== undefined) difference('ownError.mean', ownSyntonic - ownPtp4l);
   return lines;
+}
+
+/**
+ * Over several runs, the same-run differences (`order<o>.syntonicMinusPtp4l.<figure>` of each run):
+ * their mean and 95 % interval per order and over both (`<prefix>.paired[.order<o>].syntonicMinusPtp4l.<figure>`,
+ * `….ci95HalfWidth`). On a shared port the orders swap which stack the hub serves first, so the mean
+ * over both takes the flood skew out.
+ */
+export function pairedDifferences(prefix: string, lines: readonly FigureLine[]): FigureLine[] {
+  const byFigure = new Map<string, { order: string; value: number }[]>();
+  for (const l of lines) {
+    if (!l.name.startsWith(`${prefix}.order`) || l.value === undefined || !Number.isFinite(l.value)) continue;
+    const m = /^order([12])\.syntonicMinusPtp4l\.(.+)$/.exec(l.name.slice(prefix.length + 1));
+    if (m?.[1] === undefined || m[2] === undefined) continue;
+    byFigure.set(m[2], [...(byFigure.get(m[2]) ?? []), { order: m[1], value: l.value }]);
+  }
+  const out: FigureLine[] = [];
+  for (const [figure, values] of byFigure) {
+    for (const scope of ['1', '2', 'both']) {
+      const picked = values.filter((v) => scope === 'both' || v.order === scope).map((v) => v.value);
+      const interval = meanInterval(picked);
+      if (interval === undefined) continue;
+      const name = `${prefix}.paired${scope === 'both' ? '' : `.order${scope}`}.syntonicMinusPtp4l.${figure}`;
+      out.push({ name, value: interval.mean, unit: 'ns' }, { name: `${name}.ci95HalfWidth`, value: interval.halfWidth95, unit: 'ns' });
+    }
+  }
+  return out;
 }
 
 /** Over several runs: every figure's `<name>.min` and `<name>.max` (finite values only; n/a when none), in first-seen order. */

@@ -7,13 +7,16 @@
  *   [gm] a1 ──veth── b1 [syn]                 or   [gm] a1 ── [relay] ── b1 [syn]
  *   [gm] a2 ──veth── b2 [ref]                      [gm] a2 ── [relay] ── b2 [ref]
  *
- * plus the true-error probe on Syntonic's provider socket.
+ * or (`sharedPort`) both slaves on the grandmaster's one port through a filtering hub
+ * (sharedPortHub.ts), the same Syncs to both in the same run; plus the true-error probe on
+ * Syntonic's provider socket.
  */
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
 import { buildClockGuard } from './clockGuard.js';
 import type { LabProcess } from './labProcess.js';
-import { Lab, type VethEnd } from './netns.js';
+import { Lab, LabError, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
+import { buildSharedPortHub, clockIdentityHexFromMac, macAddressOf, type FloodFirst } from './sharedPortHub.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
@@ -83,8 +86,10 @@ export interface StarOptions {
   readonly reference?: boolean;
   /** What the reference runs; default 'pi' (ptp4l's own servo on a virtual clock). */
   readonly referenceKind?: ReferenceKind;
-  /** Syntonic's grandmaster port; default 1. */
+  /** Syntonic's grandmaster port; default 1. With `sharedPort`: 1 = the hub serves Syntonic first, 2 = the reference. */
   readonly order?: PortOrder;
+  /** Both slaves on the grandmaster's one port through the filtering hub (sharedPortHub.ts); needs the reference, no relay. */
+  readonly sharedPort?: boolean;
   /** tcpdump on both slaves' interfaces: each Sync's latency on each link (syncCapture.ts). Default false. */
   readonly captureSyncs?: boolean;
   readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
@@ -132,6 +137,8 @@ export class StarLab {
     readonly syntonicPort: PortOrder,
     /** What runs on the reference port (undefined: no reference). */
     readonly referenceKind: ReferenceKind | undefined,
+    /** With a shared port: which slave the hub serves first. */
+    readonly floodFirst: FloodFirst | undefined,
   ) {
     this.grandmasters = [grandmaster];
     if (reference !== undefined) sampleReferenceErrors(probe, reference, this.referenceErrors);
@@ -179,20 +186,35 @@ export class StarLab {
         );
         return { gmSide: left.a, slaveSide: right.b };
       };
-      const synLink = await connect(synNs, 'syn', 0);
-      const refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
       const order = options.order ?? 1;
+      const floodFirst: FloodFirst | undefined = options.sharedPort === true ? (order === 1 ? 'syntonic' : 'reference') : undefined;
+      let synLink: { gmSide: VethEnd; slaveSide: VethEnd };
+      let refLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
+      if (floodFirst !== undefined) {
+        if (refNs === undefined || options.impairment !== undefined) throw new LabError('a shared port needs the reference and no relay', 'shared port');
+        ({ synLink, refLink } = await sharedPortLinks(lab, gmNs, synNs, refNs, floodFirst));
+      } else {
+        synLink = await connect(synNs, 'syn', 0);
+        refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
+      }
       const kind = options.referenceKind ?? 'pi';
       const vclock = withReference && kind !== 'free-running' ? buildVclock(lab.tempDir('vclock')) : undefined;
       const startMs = Date.now();
       const ports =
-        refLink === undefined ? [synLink.gmSide.name] : order === 1 ? [synLink.gmSide.name, refLink.gmSide.name] : [refLink.gmSide.name, synLink.gmSide.name];
+        refLink === undefined || floodFirst !== undefined
+          ? [synLink.gmSide.name]
+          : order === 1
+            ? [synLink.gmSide.name, refLink.gmSide.name]
+            : [refLink.gmSide.name, synLink.gmSide.name];
       const grandmasterOptions: Ptp4lOptions = {
         name: 'gm',
         namespace: gmNs,
         interfaces: ports,
         role: 'grandmaster',
         base: options.grandmasterBase ?? 'gPTP',
+        // Two peers' Pdelay_Req on its one port flip ptp4l's peer port id, and with it asCapable, each
+        // second; `asCapable true` keeps it sending Announce and Sync (it changes no time it sends).
+        ...(floodFirst === undefined ? {} : { options: { asCapable: 'true' } }),
       };
       const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
       const reference =
@@ -220,8 +242,9 @@ export class StarLab {
         probe,
         synLink.slaveSide,
         relays,
-        refLink === undefined ? 1 : order,
+        refLink === undefined || floodFirst !== undefined ? 1 : order,
         reference === undefined ? undefined : kind,
+        floodFirst,
       );
       star.captures = captures;
       return star;
@@ -308,6 +331,29 @@ export class StarLab {
       await this.lab.cleanup();
     }
   }
+}
+
+/** The shared port's links: grandmaster–hub, hub–Syntonic, hub–reference, and the hub between them. */
+async function sharedPortLinks(
+  lab: Lab,
+  gmNs: string,
+  synNs: string,
+  refNs: string,
+  floodFirst: FloodFirst,
+): Promise<{ synLink: { gmSide: VethEnd; slaveSide: VethEnd }; refLink: { gmSide: VethEnd; slaveSide: VethEnd } }> {
+  const hubNs = lab.namespace('hub');
+  const toGm = await lab.veth(gmNs, hubNs);
+  const toSyn = await lab.veth(hubNs, synNs);
+  const toRef = await lab.veth(hubNs, refNs);
+  const identity = (end: VethEnd): string => clockIdentityHexFromMac(macAddressOf(end.namespace, end.name));
+  buildSharedPortHub(
+    lab,
+    hubNs,
+    { gmPort: toGm.b.name, synPort: toSyn.a.name, refPort: toRef.a.name },
+    { syntonic: identity(toSyn.b), reference: identity(toRef.b) },
+    floodFirst,
+  );
+  return { synLink: { gmSide: toGm.a, slaveSide: toSyn.b }, refLink: { gmSide: toGm.a, slaveSide: toRef.b } };
 }
 
 export async function sleep(ms: number): Promise<void> {

@@ -83,3 +83,21 @@ export function meanDifference(a: readonly number[], b: readonly number[]): Mean
   const degreesOfFreedom = Math.floor(nu);
   return { difference: meanA - meanB, halfWidth95: studentT975(degreesOfFreedom) * Math.sqrt(spread), degreesOfFreedom };
 }
+
+/** A mean with its 95 % confidence interval (Student's t over the values). */
+export interface MeanInterval {
+  readonly mean: number;
+  readonly halfWidth95: number;
+  readonly count: number;
+}
+
+/**
+ * The mean of paired differences (each run's Syntonic − ptp4l, both in that run) and its 95 %
+ * interval: what the two stacks share in a run (the link, its wander) drops out of each value, so
+ * the interval is as narrow as the stacks' own run-to-run spread. Undefined for fewer than 2 values.
+ */
+export function meanInterval(values: readonly number[]): MeanInterval | undefined {
+  if (values.length < 2) return undefined;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return { mean, halfWidth95: studentT975(values.length - 1) * Math.sqrt(sampleVariance(values) / values.length), count: values.length };
+}

@@ -44,6 +44,7 @@ const REQUIREMENTS = {
   'stress-ng': { present: () => hasCommand('stress-ng'), install: 'apt-get install stress-ng' },
   gcc: { present: () => hasCommand('gcc'), install: 'apt-get install gcc' },
   python3: { present: () => hasCommand('python3'), install: 'apt-get install python3' },
+  nft: { present: () => hasCommand('nft'), install: 'apt-get install nftables' },
 } satisfies Record<string, Requirement>;
 
 export type Peer = keyof typeof REQUIREMENTS;

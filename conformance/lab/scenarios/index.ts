@@ -16,6 +16,7 @@ import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { linkDownUp } from './linkDownUp.js';
 import { oscillatorOffset } from './oscillatorOffset.js';
 import { rogueGrandmasterFollowed, rogueGrandmasterRefused } from './rogueGrandmaster.js';
+import { sharedPort } from './sharedPort.js';
 import { steadyState } from './steadyState.js';
 
 export type { LabScenario, LabScenarioOptions } from './labScenario.js';
@@ -23,6 +24,7 @@ export type { LabResult } from '../labResult.js';
 
 export const LAB_SCENARIOS: readonly LabScenario[] = [
   steadyState,
+  sharedPort,
   cpuLoad,
   grandmasterRestart,
   grandmasterTimeStep,

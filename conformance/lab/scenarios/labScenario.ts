@@ -27,6 +27,8 @@ export interface LabScenarioOptions {
 export interface LabScenario {
   readonly name: string;
   readonly description: string;
+  /** Both slaves on one grandmaster port (sharedPortHub.ts): `order` then says which one the hub serves first. */
+  readonly sharedPort?: boolean;
   run(options: LabScenarioOptions): Promise<LabResult>;
 }
 
@@ -95,6 +97,7 @@ export async function withStar(
     relays: star.relayStatistics,
     grandmasterPathDelays: star.grandmasterPathDelays,
     syntonicPort: star.syntonicPort,
+    ...(star.floodFirst === undefined ? {} : { floodFirst: star.floodFirst }),
     ...(star.referenceKind === undefined ? {} : { referenceKind: star.referenceKind }),
     referenceErrors: star.referenceErrors,
     ...(star.syncLatencies === undefined ? {} : { syncLatencies: star.syncLatencies }),

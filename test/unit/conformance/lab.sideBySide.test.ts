@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ownErrorParts, samePortDifferences, sideBySideLines, type FigureLine, type StackFigures } from '../../../conformance/lab/sideBySide.js';
-import { meanDifference, studentT975 } from '../../../conformance/lab/stats.js';
+import {
+  ownErrorParts,
+  pairedDifferences,
+  samePortDifferences,
+  sideBySideLines,
+  type FigureLine,
+  type StackFigures,
+} from '../../../conformance/lab/sideBySide.js';
+import { meanDifference, meanInterval, studentT975 } from '../../../conformance/lab/stats.js';
 
 const line = (name: string, value: number): FigureLine => ({ name, value, unit: 'ns' });
 
@@ -83,5 +90,60 @@ describe("Syntonic's own part, split into what was measured of it", () => {
     expect(lines).toContainEqual({ name: 'lab.x.port2.syntonic.ownError.rest', value: 5, unit: 'ns' });
     expect(names.some((n) => n.includes('ptp4l.ownError.rest'))).toBe(false);
     expect(ownErrorParts({ ...syntonic, syncLatency: undefined })).toBeUndefined();
+  });
+});
+
+describe('both stacks on one grandmaster port (shared port), paired run by run', () => {
+  const stack = (mean: number, syncLatency: number, pathDelay: number): StackFigures => ({
+    mean,
+    std: 100,
+    rms: Math.abs(mean),
+    p99: 0,
+    max: 0,
+    timeToSynchronized: undefined,
+    firstS2: 3,
+    pathDelay,
+    syncLatency,
+  });
+
+  it('names both stacks by the one port and prints their difference in that run, with the flood skew between them', () => {
+    // Hub serves ptp4l first (order 2): Syntonic's Syncs are 3400 ns later, its clock 1700 ns later.
+    const lines = sideBySideLines('lab.sp', 1, { syntonic: stack(-9700, 28_400, 16_700), ptp4l: stack(-8000, 25_000, 15_000) }, { order: 2 });
+    const byName = new Map(lines.map((l) => [l.name, l.value]));
+    expect(byName.get('lab.sp.port1.syntonic.trueError.mean')).toBe(-9700);
+    expect(byName.get('lab.sp.port1.ptp4l.trueError.mean')).toBe(-8000);
+    expect([...byName.keys()].some((n) => n.includes('port2'))).toBe(false);
+    expect(byName.get('lab.sp.order2.syntonicMinusPtp4l.trueError.mean')).toBe(-1700);
+    expect(byName.get('lab.sp.order2.syntonicMinusPtp4l.syncLatency.mean')).toBe(3400);
+    // Each stack's own part takes its link out: −9700 − (16700 − 28400) = 2000; −8000 − (15000 − 25000) = 2000.
+    expect(byName.get('lab.sp.order2.syntonicMinusPtp4l.ownError.mean')).toBe(0);
+  });
+
+  it('prints no same-run true-error difference for stacks on different ports (different links)', () => {
+    const lines = sideBySideLines('lab.st', 1, { syntonic: stack(-900, 2000, 1500), ptp4l: stack(-1200, 2100, 1400) });
+    expect(lines.some((l) => l.name.endsWith('syntonicMinusPtp4l.trueError.mean'))).toBe(false);
+    // Own parts: −900 − (1500 − 2000) = −400 and −1200 − (1400 − 2100) = −500.
+    expect(lines).toContainEqual({ name: 'lab.st.order1.syntonicMinusPtp4l.ownError.mean', value: 100, unit: 'ns' });
+  });
+
+  it("gives the mean of the runs' differences with Student's interval, per order and over both (the flood skew cancels)", () => {
+    const p = 'lab.sp';
+    const runs = [
+      ...[1800, 1600, 1700].map((v) => line(`${p}.order1.syntonicMinusPtp4l.trueError.mean`, v)),
+      ...[-1500, -1700, -1600].map((v) => line(`${p}.order2.syntonicMinusPtp4l.trueError.mean`, v)),
+      line(`${p}.port1.syntonic.trueError.mean`, -9000),
+    ];
+    const out = new Map(pairedDifferences(p, runs).map((l) => [l.name, l.value]));
+    expect(out.get(`${p}.paired.order1.syntonicMinusPtp4l.trueError.mean`)).toBeCloseTo(1700, 9);
+    // Three runs, sample variance 10⁴: t(2) · sqrt(10⁴/3).
+    expect(out.get(`${p}.paired.order1.syntonicMinusPtp4l.trueError.mean.ci95HalfWidth`)).toBeCloseTo(4.303 * Math.sqrt(1e4 / 3), 6);
+    expect(out.get(`${p}.paired.order2.syntonicMinusPtp4l.trueError.mean`)).toBeCloseTo(-1600, 9);
+    expect(out.get(`${p}.paired.syntonicMinusPtp4l.trueError.mean`)).toBeCloseTo(50, 9);
+    expect(out.size).toBe(6);
+  });
+
+  it('has no interval from one run', () => {
+    expect(meanInterval([5])).toBeUndefined();
+    expect(pairedDifferences('lab.sp', [line('lab.sp.order1.syntonicMinusPtp4l.trueError.mean', 5)])).toEqual([]);
   });
 });

@@ -1,0 +1,22 @@
+import type { LabScenario } from './labScenario.js';
+import { endWindow, withStar } from './labScenario.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
+
+/**
+ * issue 14's same-port comparison made paired: steady state with Syntonic and ptp4l's servo on the
+ * grandmaster's one port at once (sharedPortHub.ts), so both take the same Syncs in the same run and
+ * the link's run-to-run wander drops out of each run's difference. `--order` 1: the hub serves
+ * Syntonic first, 2: ptp4l first (the flood skew, captured, swaps sides).
+ */
+export const sharedPort: LabScenario = {
+  name: 'shared-port',
+  sharedPort: true,
+  description: `steady state with Syntonic and ptp4l's own servo (vclock.so) on the grandmaster's one port through a filtering bridge (each slave's Pdelay kept point-to-point): the same Syncs to both; both true errors over the last ${STEADY_WINDOW_S} s of ${STEADY_RUN_S} s`,
+  run: (options) =>
+    withStar(
+      { sharedPort: true, syntonic: { logFormat: 'json' }, captureSyncs: true },
+      async (star) => ({ steady: await endWindow(star, options.runS ?? STEADY_RUN_S, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) }),
+      sharedPort,
+      options,
+    ),
+};

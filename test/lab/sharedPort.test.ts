@@ -1,0 +1,48 @@
+/**
+ * The shared-port hub (conformance/lab/sharedPortHub.ts) in a real run: both slaves on the
+ * grandmaster's one port take its Syncs, each measures its own link delay against the grandmaster
+ * without anyone faulting on a second responder, and the hub serves first the slave it was told to.
+ * The paired figures themselves come from `npm run conformance -- lab:shared-port`.
+ */
+import { describe, expect, it } from 'vitest';
+import { sleep, StarLab } from '../../conformance/lab/starLab.js';
+import { needs } from '../support/peers.js';
+
+const gate = needs('the shared-port lab', 'netns', 'setpriv', 'ptp4l', 'gcc', 'tcpdump', 'nft');
+
+const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port through the filtering hub', () => {
+  it('keeps both peer-delay exchanges point-to-point and serves Syntonic first when told to', async () => {
+    const star = await StarLab.start({ sharedPort: true, order: 1, captureSyncs: true });
+    let lines: string[];
+    try {
+      await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
+      await star.reference?.process.waitForLine(/master offset/, 30_000);
+      await sleep(4_000);
+      star.assertClocksUntouched();
+    } finally {
+      await star.close();
+      lines = star.processLogs().flatMap((p) => p.lines.map((l) => `${p.process}: ${l}`));
+    }
+    expect(star.syntonicPort).toBe(1);
+    expect(star.floodFirst).toBe('syntonic');
+    // A second responder, or an answer to someone else's request, faults ptp4l (LAB-NOTES) and takes
+    // Syntonic's asCapable away. ptp4l's own clock check can leave its port in flight of its own last
+    // Pdelay_Req (SYNCHRONIZATION_FAULT, then that answer as "rogue"): only then may a rogue answer show.
+    expect(lines.filter((l) => /multiple peer responses/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /syntonic: .*asCapable false/.test(l))).toEqual([]);
+    if (!lines.some((l) => /ptp4l ref: .*SYNCHRONIZATION_FAULT/.test(l))) {
+      expect(lines.filter((l) => /rogue peer delay response|FAULTY/.test(l))).toEqual([]);
+    }
+    // Syntonic measured its link against the grandmaster, and ptp4l's servo follows the same grandmaster.
+    expect(lines.some((l) => /syntonic: .*asCapable true: peer .* answers/.test(l))).toBe(true);
+    expect(star.reference?.portStates.some((c) => c.to === 'SLAVE' || c.to === 'UNCALIBRATED')).toBe(true);
+    // The same Syncs reached both; served first, Syntonic's arrive earlier on average.
+    const syn = star.syncLatencies?.syntonic.map((s) => s.latencyNs) ?? [];
+    const ref = star.syncLatencies?.reference.map((s) => s.latencyNs) ?? [];
+    expect(syn.length).toBeGreaterThan(20);
+    expect(Math.abs(syn.length - ref.length)).toBeLessThanOrEqual(2);
+    expect(mean(syn)).toBeLessThan(mean(ref));
+  }, 60_000);
+});
