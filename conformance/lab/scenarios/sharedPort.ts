@@ -11,7 +11,7 @@ import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
 export const sharedPort: LabScenario = {
   name: 'shared-port',
   sharedPort: true,
-  description: `steady state with Syntonic and ptp4l's own servo (vclock.so) on the grandmaster's one port through a filtering bridge (each slave's Pdelay kept point-to-point): the same Syncs to both; both true errors over the last ${STEADY_WINDOW_S} s of ${STEADY_RUN_S} s`,
+  description: `steady state with Syntonic and ptp4l's own servo (vclock.so) on the grandmaster's one port through a hub that copies the grandmaster's frames to both and keeps each slave's Pdelay point-to-point (nftables, netdev family): the same Syncs to both; both true errors over the last ${STEADY_WINDOW_S} s of ${STEADY_RUN_S} s`,
   run: (options) =>
     withStar(
       { sharedPort: true, syntonic: { logFormat: 'json' }, captureSyncs: true },

@@ -7,17 +7,32 @@ describe('the shared-port hub', () => {
     expect(() => clockIdentityHexFromMac('02:aa:bb:00:00')).toThrow(/not a MAC address/);
   });
 
-  it("keeps each slave's peer delay point-to-point: no slave-to-slave frames, no Syntonic answers to the grandmaster, only one's own answers", () => {
-    const rules = sharedPortRuleset({ gmPort: 'g', synPort: 's', refPort: 'r' }, { syntonic: '0000000000000001', reference: '0000000000000002' })
+  const ruleset = (first: 'syntonic' | 'reference'): string[] =>
+    sharedPortRuleset({ gmPort: 'g', synPort: 's', refPort: 'r' }, { syntonic: '0000000000000001', reference: '0000000000000002' }, first)
       .split('\n')
       .map((l) => l.trim());
-    expect(rules).toContain('iifname "s" oifname "r" drop');
-    expect(rules).toContain('iifname "r" oifname "s" drop');
-    // messageType nibble 3 (Pdelay_Resp) or 0xA (Pdelay_Resp_Follow_Up); requestingPortIdentity at PTP octet 44.
-    expect(rules).toContain('ether type 0x88f7 iifname "s" oifname "g" @ll,116,4 { 0x3, 0xa } drop');
-    expect(rules).toContain('ether type 0x88f7 oifname "s" @ll,116,4 { 0x3, 0xa } @ll,464,64 != 0x0000000000000001 drop');
-    expect(rules).toContain('ether type 0x88f7 oifname "r" @ll,116,4 { 0x3, 0xa } @ll,464,64 != 0x0000000000000002 drop');
-    // Nothing else is dropped: the grandmaster's Sync, Follow_Up and Announce reach both.
-    expect(rules.filter((l) => l.endsWith('drop'))).toHaveLength(5);
+  // messageType nibble 3 (Pdelay_Resp) or 0xA (Pdelay_Resp_Follow_Up); requestingPortIdentity at PTP octet 44.
+  const answers = 'ether type 0x88f7 @ll,116,4 { 0x3, 0xa }';
+
+  it("routes the grandmaster's Pdelay answers to the slave that asked, and copies everything else to both, in the order asked", () => {
+    const rules = ruleset('syntonic');
+    expect(rules).toContain(`${answers} @ll,464,64 0x0000000000000001 dup to "s" drop`);
+    expect(rules).toContain(`${answers} @ll,464,64 0x0000000000000002 dup to "r" drop`);
+    expect(rules).toContain('dup to "s" dup to "r" drop');
+    expect(ruleset('reference')).toContain('dup to "r" dup to "s" drop');
+  });
+
+  it("keeps Syntonic's answers from the grandmaster and the slaves from each other: each slave's frames go to the grandmaster only", () => {
+    const rules = ruleset('syntonic');
+    expect(rules).toContain(`${answers} drop`);
+    expect(rules.filter((l) => l.startsWith('dup to') || l.includes(' dup to '))).toEqual([
+      `${answers} @ll,464,64 0x0000000000000001 dup to "s" drop`,
+      `${answers} @ll,464,64 0x0000000000000002 dup to "r" drop`,
+      'dup to "s" dup to "r" drop',
+      'dup to "g" drop',
+      'dup to "g" drop',
+    ]);
+    // Every chain drops what no rule copies: nothing is forwarded as it is.
+    expect(rules.filter((l) => l.startsWith('type filter hook ingress')).every((l) => l.endsWith('policy drop;'))).toBe(true);
   });
 });
