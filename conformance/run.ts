@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
 import { pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
+import { orderOf } from './lab/sharedPortHub.js';
 import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 import { loadavg } from 'node:os';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
@@ -142,7 +143,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
       .map((l) => l.toFixed(2))
       .join(' ')} (load average 1/5/15 min)\n`,
   );
-  const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r), f.floodFirst === undefined ? undefined : { order: f.floodFirst === 'syntonic' ? 1 : 2 });
+  const lines = sideBySideLines(prefix, f.syntonicPort, sideBySide(r), f.floodFirst === undefined ? undefined : { order: orderOf(f.floodFirst) });
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');

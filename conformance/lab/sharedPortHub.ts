@@ -27,10 +27,24 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseMac } from '../../src/protocol/format.js';
+import { MessageType } from '../../src/protocol/messages.js';
+import { clockIdentityFromMac } from '../../src/protocol/portIdentity.js';
 import { ip, LabError, type Lab } from './netns.js';
+import type { PortOrder } from './starLab.js';
 
-/** The slave the bridge copies each flooded frame to first. */
+/** The slave the hub copies each of the grandmaster's frames to first. */
 export type FloodFirst = 'syntonic' | 'reference';
+
+/** `--order` on a shared port: 1 = the hub serves Syntonic first, 2 = the reference. */
+export function floodFirstOf(order: PortOrder): FloodFirst {
+  return order === 1 ? 'syntonic' : 'reference';
+}
+
+/** The `--order` that serves `first` first (the inverse of floodFirstOf). */
+export function orderOf(first: FloodFirst): PortOrder {
+  return first === 'syntonic' ? 1 : 2;
+}
 
 export interface SharedPortHubPorts {
   /** The hub's end of the grandmaster's link. */
@@ -47,8 +61,8 @@ export interface SlaveIdentities {
   readonly reference: string;
 }
 
-/** messageType of Pdelay_Resp and Pdelay_Resp_Follow_Up (IEEE 1588-2019 Table 36). */
-const PDELAY_ANSWERS = '{ 0x3, 0xa }';
+/** messageType of Pdelay_Resp and Pdelay_Resp_Follow_Up (IEEE 1588-2019 Table 36), as an nftables set. */
+const PDELAY_ANSWERS = `{ 0x${MessageType.PdelayResp.toString(16)}, 0x${MessageType.PdelayRespFollowUp.toString(16)} }`;
 /** Bit offsets from the Ethernet header: the messageType nibble, and requestingPortIdentity's clockIdentity (PTP octet 44). */
 const MESSAGE_TYPE_BITS = '@ll,116,4';
 const REQUESTING_CLOCK_IDENTITY_BITS = '@ll,464,64';
@@ -79,11 +93,11 @@ export function sharedPortRuleset(ports: SharedPortHubPorts, ids: SlaveIdentitie
   ].join('\n');
 }
 
-/** The clock identity a stack derives from an interface's MAC address (EUI-48 → EUI-64, 802.1AS-2020 8.5.2.2), hex. */
+/** The clock identity a stack derives from an interface's MAC address (802.1AS-2020 8.5.2.2), as 16 hex digits. */
 export function clockIdentityHexFromMac(mac: string): string {
-  const octets = mac.split(':');
-  if (octets.length !== 6 || octets.some((o) => !/^[0-9a-f]{2}$/i.test(o))) throw new LabError(`'${mac}' is not a MAC address`, 'shared-port hub');
-  return [...octets.slice(0, 3), 'ff', 'fe', ...octets.slice(3)].join('').toLowerCase();
+  const parsed = parseMac(mac);
+  if (parsed === undefined) throw new LabError(`'${mac}' is not a MAC address`, 'shared-port hub');
+  return clockIdentityFromMac(parsed).toString(16).padStart(16, '0');
 }
 
 /** An interface's MAC address, as `ip link` reports it. */

@@ -162,7 +162,9 @@ export function pairedDifferences(prefix: string, lines: readonly FigureLine[]):
     if (!l.name.startsWith(`${prefix}.order`) || l.value === undefined || !Number.isFinite(l.value)) continue;
     const m = /^order([12])\.syntonicMinusPtp4l\.(.+)$/.exec(l.name.slice(prefix.length + 1));
     if (m?.[1] === undefined || m[2] === undefined) continue;
-    byFigure.set(m[2], [...(byFigure.get(m[2]) ?? []), { order: m[1], value: l.value }]);
+    const values = byFigure.get(m[2]) ?? [];
+    values.push({ order: m[1], value: l.value });
+    byFigure.set(m[2], values);
   }
   const out: FigureLine[] = [];
   for (const [figure, values] of byFigure) {

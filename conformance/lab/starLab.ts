@@ -16,7 +16,7 @@ import { buildClockGuard } from './clockGuard.js';
 import type { LabProcess } from './labProcess.js';
 import { Lab, LabError, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
-import { buildSharedPortHub, clockIdentityHexFromMac, macAddressOf, type FloodFirst } from './sharedPortHub.js';
+import { buildSharedPortHub, clockIdentityHexFromMac, floodFirstOf, macAddressOf, type FloodFirst } from './sharedPortHub.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import { TrueErrorProbe } from './trueErrorProbe.js';
@@ -187,7 +187,7 @@ export class StarLab {
         return { gmSide: left.a, slaveSide: right.b };
       };
       const order = options.order ?? 1;
-      const floodFirst: FloodFirst | undefined = options.sharedPort === true ? (order === 1 ? 'syntonic' : 'reference') : undefined;
+      const floodFirst: FloodFirst | undefined = options.sharedPort === true ? floodFirstOf(order) : undefined;
       let synLink: { gmSide: VethEnd; slaveSide: VethEnd };
       let refLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
       if (floodFirst !== undefined) {

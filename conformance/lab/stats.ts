@@ -88,7 +88,6 @@ export function meanDifference(a: readonly number[], b: readonly number[]): Mean
 export interface MeanInterval {
   readonly mean: number;
   readonly halfWidth95: number;
-  readonly count: number;
 }
 
 /**
@@ -99,5 +98,5 @@ export interface MeanInterval {
 export function meanInterval(values: readonly number[]): MeanInterval | undefined {
   if (values.length < 2) return undefined;
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  return { mean, halfWidth95: studentT975(values.length - 1) * Math.sqrt(sampleVariance(values) / values.length), count: values.length };
+  return { mean, halfWidth95: studentT975(values.length - 1) * Math.sqrt(sampleVariance(values) / values.length) };
 }
