@@ -27,6 +27,8 @@ import type { Lab } from './netns.js';
 export interface SyncLatencySample {
   /** The Sync's RX timestamp (CLOCK_REALTIME), ns. */
   readonly rxNs: bigint;
+  /** The grandmaster's TX stamp of it (preciseOriginTimestamp), ns: the same Sync seen on two links has the same origin. */
+  readonly originNs: bigint;
   /** Its one-way latency, t2 − preciseOrigin − correction, ns. */
   readonly latencyNs: number;
 }
@@ -116,7 +118,7 @@ export function syncLatencies(path: string): SyncLatencySample[] {
         if (s === undefined) continue;
         syncs.delete(h.sequenceId);
         const origin = timestampToNs(m.preciseOriginTimestamp);
-        out.push({ rxNs: s.rxNs, latencyNs: Number(s.rxNs - origin) - s.correctionNs - scaledNsToNs(h.correctionField) });
+        out.push({ rxNs: s.rxNs, originNs: origin, latencyNs: Number(s.rxNs - origin) - s.correctionNs - scaledNsToNs(h.correctionField) });
       }
     }
   });

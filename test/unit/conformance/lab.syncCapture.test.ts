@@ -65,6 +65,6 @@ describe('syncCapture: what a capture on the slave says about its link', () => {
       { atNs: T0 + 2_345n, frame: sync(5) },
       { atNs: T0 + 90_000n, frame: followUp(5, T0) },
     ]);
-    expect(syncLatencies(path).map((s) => s.latencyNs)).toEqual([2_345]);
+    expect(syncLatencies(path).map((s) => [s.originNs, s.latencyNs])).toEqual([[T0, 2_345]]);
   });
 });
