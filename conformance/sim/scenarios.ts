@@ -4,7 +4,7 @@
  */
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { loadRecordedNoise } from './latencyDistribution.js';
-import { DEFAULT_MASTER, type MasterModel, type SimulationScenario } from './simulation.js';
+import { DEFAULT_MASTER, type LinkModel, type MasterModel, type SimulationScenario } from './simulation.js';
 
 const START_NS = 1_700_000_000_000_000_000n;
 const S = 1_000_000_000n;
@@ -155,6 +155,18 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     { timestamping: 'software' },
     LAB_COLD_START,
   ),
+  {
+    ...softwareRecorded(
+      'software-path-shift',
+      "software-recorded; the Syncs' path takes 2 µs more from 60 s to 90 s (a shift of state the lab saw on veth, 1.6–2.5 µs): an asymmetry no slave can see, which moves the true error by as much",
+      5,
+      0,
+    ),
+    scenario: withSyncPathShifts(softwareRecorded('', '', 5, 0).scenario, [
+      { fromNs: 60n * S, extraNs: 2_000 },
+      { fromNs: 90n * S, extraNs: 0 },
+    ]),
+  },
   softwareRecorded('software-recorded-port2', "as software-recorded, with the Syncs 0.8 µs slower (the other grandmaster port's colder path)", 2, 800),
   {
     name: 'asymmetry',
@@ -188,6 +200,10 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     scenario: scenario({ master: { outages: [{ fromNs: 60n * S, toNs: 120n * S }] } }),
   },
 ];
+
+function withSyncPathShifts(s: SimulationScenario, shifts: NonNullable<LinkModel['syncPathShifts']>): SimulationScenario {
+  return { ...s, link: { ...s.link, syncPathShifts: shifts } };
+}
 
 /** Software timestamps from the recorded veth noise, with Syntonic's software defaults (servo per timestamping mode). */
 

@@ -39,6 +39,12 @@ export interface LinkModel {
   /** Extra static delay of the master's Syncs, ns: one grandmaster port's colder transmit path. */
   readonly syncExtraNs?: number;
   /**
+   * From `fromNs` (true time since the start) the Syncs take `extraNs` more, on top of syncExtraNs,
+   * until the next shift: the Sync path switching state, as software timestamps do on veth (the lab saw
+   * 1.6–2.5 µs shifts that stayed) — a change of asymmetry no slave can see (802.1AS-2020 8.3).
+   */
+  readonly syncPathShifts?: readonly { readonly fromNs: bigint; readonly extraNs: number }[];
+  /**
    * The master's first `count` Pdelay_Resp reach the station `extraNs` later than the recorded
    * latency says: a responder that has only just started (calibrated to the lab, scenarios.ts).
    */
@@ -387,6 +393,14 @@ export class Simulation {
     return BigInt(Math.round(base + jitter));
   }
 
+  /** The Sync path's shift in force now (the last one begun), ns. */
+  private syncShiftNs(l: LinkModel): number {
+    const sinceStart = this.nowNs - this.scenario.startNs;
+    let ns = 0;
+    for (const shift of l.syncPathShifts ?? []) if (shift.fromNs <= sinceStart) ns = shift.extraNs;
+    return ns;
+  }
+
   /** A recorded latency for this frame, kept FIFO behind the previous frame on the same direction. */
   private recordedDelayNs(l: LinkModel, toStation: boolean, frame: PtpFrame): bigint {
     const recorded = l.recorded as RecordedNoise;
@@ -401,7 +415,7 @@ export class Simulation {
       path = startup.firstAnswer;
     }
     let ns = drawLatencyNs(path, this.random);
-    if (toStation && type === 'sync') ns += l.syncExtraNs ?? 0;
+    if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.syncShiftNs(l);
     if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
       this.coldAnswers++;
       ns += l.coldStartAnswers?.extraNs ?? 0;

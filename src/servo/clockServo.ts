@@ -136,6 +136,8 @@ export interface ServoSyncOutput {
   readonly localShiftNs?: number;
   /** meanLinkDelay as used (after the optional link-delay filter), ns. */
   readonly pathDelayNs?: number;
+  /** How far a change the servo believed moved its phase estimate, ns (servo.ts). */
+  readonly phaseChangeNs?: number;
 }
 
 /** The servo's own figures ("master offset" is the status's: the last offset used). */
@@ -244,7 +246,8 @@ export class ClockServo {
     }
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();
-    const used = { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, notes, received: true, sample, pathDelayNs, ...shift };
+    const change = out.phaseChangeNs === undefined ? {} : { phaseChangeNs: out.phaseChangeNs };
+    const used = { accepted: true, offsetNs: offset.ns, servoState: out.state, frequencyPpb, notes, received: true, sample, pathDelayNs, ...shift, ...change };
     return stepNs === undefined ? used : { ...used, stepNs };
   }
 

@@ -326,7 +326,7 @@ export class KalmanServo implements Servo {
     this.p00 = (1 - k0) * p00;
     this.p01 = (1 - k0) * p01;
     this.p11 -= k1 * p01;
-    const level = levelShiftNs === undefined ? {} : { levelShiftNs };
+    const level = levelShiftNs === undefined ? {} : { levelShiftNs, phaseChangeNs: levelShiftNs };
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = levelShiftNs === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     if (stepNow) return { ...this.step(offsetNs), ...level };
@@ -389,8 +389,9 @@ export class KalmanServo implements Servo {
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
     // late frame after a loss is never stepped to.
-    if (this.mustStep(offsetNs)) return { ...this.step(offsetNs), believedOutliers };
-    return { state: ServoState.locked, frequencyPpb: this.control(), believedOutliers };
+    const believed = { believedOutliers, phaseChangeNs: innovation };
+    if (this.mustStep(offsetNs)) return { ...this.step(offsetNs), ...believed };
+    return { state: ServoState.locked, frequencyPpb: this.control(), ...believed };
   }
 
   /**

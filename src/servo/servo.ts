@@ -32,6 +32,12 @@ export interface ServoOutput {
    * moved by it (servos that filter their input themselves), ns.
    */
   readonly levelShiftNs?: number;
+  /**
+   * How far a believed change (a run, or a level) moved the phase estimate, ns. The offsets cannot
+   * tell a grandmaster whose time moved from a Sync path whose latency did (802.1AS-2020 8.3): the
+   * error bound keeps it as a possible asymmetry (timeBaseStatus.ts).
+   */
+  readonly phaseChangeNs?: number;
 }
 
 /**

@@ -8,9 +8,12 @@
  *   mean of the Pdelay paths. Each one-way latency is ≥ 0, so the asymmetry is at most the latencies
  *   themselves, which the measured meanLinkDelay shows. With software timestamps it moves with the
  *   host's load (0.7–1.5 µs within one lab run, while the Syncs took 2.05 µs throughout), so the
- *   largest filtered value of the last 4096 Syncs (pathDelayEnvelope.ts: minutes, not the moment) plus
+ *   largest filtered value of the last 4096 Syncs (syncWindowMaximum.ts: minutes, not the moment) plus
  *   the learned measurement noise (1 σ of the Sync's own latency) is used; a configured value
- *   replaces it when the link is known better (errorBound.asymmetryNs).
+ *   replaces it when the link is known better (errorBound.asymmetryNs). To it is added the largest
+ *   phase change the servo believed in those Syncs without a step: a new level of the offsets is a
+ *   grandmaster whose time moved or a Sync path whose latency moved, and only the second leaves the
+ *   clock off by as much (802.1AS-2020 8.3; timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned), k = 4 (3.3 is 99.9 % for gaussian errors; the
  *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
@@ -48,6 +51,8 @@ export interface ErrorBoundInput {
   readonly software: boolean;
   /** Largest filtered meanLinkDelay of the last minutes of Syncs, ns. */
   readonly pathDelayNs: number;
+  /** Largest |phase change| the servo believed in the last minutes of Syncs (no step since), ns. */
+  readonly phaseChangeNs?: number;
   /** RMS of recent offsets, ns (servos without an uncertainty). */
   readonly offsetRmsNs: number;
   readonly uncertainty: ServoUncertainty | undefined;
@@ -61,7 +66,8 @@ const FALLBACK_FREQUENCY_ERROR_PPB = { software: 1_000, hardware: 100 } as const
 export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptions = {}): ErrorBound {
   const k = options.sigmas ?? 4;
   const u = input.uncertainty;
-  const asymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs) + (u?.measurementNoiseNs ?? input.offsetRmsNs);
+  const staticAsymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs) + (u?.measurementNoiseNs ?? input.offsetRmsNs);
+  const asymmetry = staticAsymmetry + Math.abs(input.phaseChangeNs ?? 0);
   const phase = u === undefined ? k * input.offsetRmsNs : k * u.phaseNs + Math.abs(u.phaseEstimateNs);
   const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
   const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? 20);

@@ -98,6 +98,8 @@ export class SyncStatusClassifier {
   private timeBaseIndicator: number | undefined;
   private timeBasePhaseChange = 0n;
   private everSynchronized = false;
+  /** Whether the last Sync came from another grandmaster or time base than the one before. */
+  private lastSyncDisrupted = false;
   private lostSince: LocalTime | undefined;
 
   constructor(options: SyncStatusOptions = {}) {
@@ -118,6 +120,7 @@ export class SyncStatusClassifier {
 
   onSync(o: SyncObservation): readonly StatusEvent[] {
     const disruption = this.disruption(o);
+    this.lastSyncDisrupted = disruption !== undefined;
     this.lastSync = o.local;
     this.lastOffset = o.offsetNs;
     if (disruption !== undefined) this.restartWindow();
@@ -137,6 +140,11 @@ export class SyncStatusClassifier {
       this.move('synchronized', reason, o.local);
     }
     return this.takeEvents();
+  }
+
+  /** Whether the last Sync given to onSync came from another grandmaster or time base than the one before. */
+  changedTimeBase(): boolean {
+    return this.lastSyncDisrupted;
   }
 
   /** A Sync arrived but its offset was not used (spike): the master is there. */

@@ -13,7 +13,7 @@ import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './hold
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import type { ServoUncertainty } from './servo.js';
 import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
-import { PathDelayEnvelope } from './pathDelayEnvelope.js';
+import { SyncWindowMaximum } from './syncWindowMaximum.js';
 import { ServoState } from './servoState.js';
 import type { ServoSyncOutput } from './clockServo.js';
 import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
@@ -78,7 +78,12 @@ export class TimeBaseStatus {
   private lastUsedOffsetNs = 0;
   private lastPathDelayNs: number | undefined;
   /** The largest filtered meanLinkDelay of the last minutes of Syncs used, for the error bound. */
-  private readonly pathDelays = new PathDelayEnvelope();
+  private readonly pathDelays = new SyncWindowMaximum();
+  /**
+   * The largest |change of phase| the servo believed in the last minutes of Syncs, since the last
+   * step, grandmaster or time-base change: for the error bound, a possible change of asymmetry.
+   */
+  private readonly phaseChanges = new SyncWindowMaximum();
   private holdoverStartErrorNs = 0;
 
   constructor(
@@ -145,7 +150,21 @@ export class TimeBaseStatus {
     });
     // After a step the offset history says nothing about the offsets to come.
     if (out.stepNs !== undefined) this.classifier.restartWindow();
+    this.recordPhaseChange(out);
     return events;
+  }
+
+  /**
+   * The offsets moved to a new level and the servo followed, without a step: either the grandmaster's
+   * time moved, or the Sync path's latency did while the Pdelay paths stayed (a software-timestamped
+   * veth switches between such states by 1.6–2.5 µs, and the simulator's software-path-shift scenario
+   * read 82–86 % coverage without this term). No slave can tell the two apart (802.1AS-2020 8.3), so
+   * the bound keeps the change as asymmetry it may carry. A step, or a new grandmaster or time base,
+   * is the grandmaster's own doing: what came before is forgotten.
+   */
+  private recordPhaseChange(out: ServoSyncOutput): void {
+    if (out.stepNs !== undefined || this.classifier.changedTimeBase()) this.phaseChanges.clear();
+    else this.phaseChanges.push(Math.abs(out.phaseChangeNs ?? 0));
   }
 
   /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1). */
@@ -208,6 +227,7 @@ export class TimeBaseStatus {
       {
         software: this.software,
         pathDelayNs: Math.max(this.lastPathDelayNs ?? 0, this.pathDelays.max() ?? 0),
+        phaseChangeNs: this.phaseChanges.max() ?? 0,
         offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
         uncertainty: this.servo.uncertainty(),
         ageS: Number(at - this.lastUsedLocal) / 1e9,

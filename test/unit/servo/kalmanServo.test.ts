@@ -19,7 +19,7 @@ interface Loop {
   readonly servo: KalmanServo;
   /** True phase (clock − master), ns, before each Sync. */
   readonly truePhases: number[];
-  readonly outputs: { frequencyPpb: number; outlier: boolean; state: string }[];
+  readonly outputs: { frequencyPpb: number; outlier: boolean; state: string; phaseChangeNs?: number }[];
 }
 
 /**
@@ -35,7 +35,12 @@ function loop(options: KalmanServoOptions, syncs: number, neededPpb: number, noi
   for (let i = 0; i < syncs; i++) {
     truePhases.push(theta);
     const out = servo.sample(theta + noise(i), at(i * INTERVAL_S), feedForwardPpb);
-    outputs.push({ frequencyPpb: out.frequencyPpb, outlier: out.outlier === true, state: out.state });
+    outputs.push({
+      frequencyPpb: out.frequencyPpb,
+      outlier: out.outlier === true,
+      state: out.state,
+      ...(out.phaseChangeNs === undefined ? {} : { phaseChangeNs: out.phaseChangeNs }),
+    });
     if (out.stepNs !== undefined) theta += out.stepNs;
     if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
     theta += (applied - neededPpb) * INTERVAL_S;
@@ -93,6 +98,26 @@ describe('KalmanServo: noise', () => {
     expect(loop({ softwareTimestamps: true }, 120, 0, jump).servo.uncertainty()?.recentOutliers).toBe(0);
     // The clock follows the master's new time: the offset it measures goes back towards 0.
     expect(Math.abs((l.truePhases[199] ?? 0) + 200_000)).toBeLessThan(1_000);
+  });
+});
+
+describe('KalmanServo: how far a believed change moved the phase (for the error bound)', () => {
+  /** The phase changes the servo reports while it steers the clock through offsets `offsets(i)`. */
+  const changes = (syncs: number, offsets: (i: number) => number): number[] =>
+    loop({ softwareTimestamps: true }, syncs, 0, offsets).outputs.flatMap((o) => (o.phaseChangeNs === undefined ? [] : [o.phaseChangeNs]));
+
+  it('reports a believed run as the size of the jump, once', () => {
+    const r = changes(200, (i) => (i >= 100 ? 200_000 : 0));
+    expect(r).toHaveLength(1);
+    expect(r[0]).toBeCloseTo(200_000, -3);
+  });
+
+  it('reports a level it takes as that level, and nothing on steady noise', () => {
+    const n = gaussian(2, 400);
+    const r = changes(900, (i) => n(i) + (i >= 800 ? 1_600 : 0));
+    expect(r.length).toBeGreaterThanOrEqual(1);
+    expect(r.reduce((a, b) => a + b, 0)).toBeGreaterThan(1_000);
+    expect(changes(800, gaussian(9, 400))).toEqual([]);
   });
 });
 

@@ -93,6 +93,31 @@ describe('ClockServo without a status', () => {
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(before, 6);
   });
 
+  it("keeps a change of phase the servo believed in the bound for minutes: the Sync path's latency may be what moved", () => {
+    const s = new TimeBaseStatus(NO_UNCERTAINTY, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0, 1_300));
+    const before = s.report(at(t)).errorBound?.atLastSyncNs as number;
+    s.onServoOutput(receiptAt(t), { ...used(10, 0, 1_300), phaseChangeNs: -1_900 });
+    for (let i = 0; i < 8 * 60; i++) s.onServoOutput(receiptAt((t += 0.125)), used(10, 0, 1_300));
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(before + 1_900, 6);
+  });
+
+  it('forgets believed changes after a step, and after a new grandmaster: those were the grandmaster moving its time', () => {
+    const s = new TimeBaseStatus(NO_UNCERTAINTY, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0, 1_300));
+    const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
+    s.onServoOutput(receiptAt((t += 0.125)), { ...used(10, 0, 1_300), phaseChangeNs: 2_500 });
+    s.onServoOutput(receiptAt((t += 0.125)), { ...used(10, 0, 1_300), stepNs: -3_000_000 });
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet, 6);
+
+    s.onServoOutput(receiptAt((t += 0.125)), { ...used(10, 0, 1_300), phaseChangeNs: 2_500 });
+    const other = { ...receiptAt((t += 0.125)), grandmasterIdentity: GM + 1n };
+    s.onServoOutput(other, used(10, 0, 1_300));
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet, 6);
+  });
+
   it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
     let recentOutliers = 0;
     const servo = {
