@@ -162,6 +162,9 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       5,
       0,
     ),
+    // Lock and steady state are timed before the shift, recovery after it; the bound counts throughout.
+    steadyToS: 60,
+    disruption: { atS: 60, endS: 90 },
     scenario: withSyncPathShifts(softwareRecorded('', '', 5, 0).scenario, [
       { fromNs: 60n * S, extraNs: 2_000 },
       { fromNs: 90n * S, extraNs: 0 },
