@@ -13,7 +13,7 @@
  * and deleting a namespace deletes its ends.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,32 @@ export const LAB_PREFIX = 'syn-lab-';
 /** Interface names: `sl<pid><n>` plus a side letter; at most 15 octets (IFNAMSIZ − 1). */
 const INTERFACE_PREFIX = 'sl';
 const STALE_NAME = /^syn-lab-(\d+)-/;
+/** statfs f_type of tmpfs: a file system in memory. */
+const TMPFS_MAGIC = 0x01021994;
+const MEMORY_ROOT_CANDIDATES = ['/dev/shm', '/run'];
+let memoryRoot: string | undefined;
+
+/**
+ * Where a process under test keeps a file it rewrites while it keeps time: a writable tmpfs, or the
+ * ordinary temporary directory when there is none. vclock.so rewrites its state file on every clock
+ * adjustment (a new file renamed over the old one); on ext4 such a rename starts a flush of the new
+ * file (auto_da_alloc), and on this machine's shared disk that stalled the reference ptp4l for
+ * 0.3–0.8 s every half minute or so, long enough for its clock check to fault its port (measured: in
+ * 3 of 3 90 s shared-port runs with the file on /tmp, in none of 3 with it on /dev/shm).
+ */
+export function memoryTempRoot(): string {
+  memoryRoot ??= MEMORY_ROOT_CANDIDATES.find(isWritableTmpfs) ?? tmpdir();
+  return memoryRoot;
+}
+
+function isWritableTmpfs(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return statfsSync(dir).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
 
 export interface VethEnd {
   readonly namespace: string;
@@ -115,9 +141,11 @@ export function cleanupStale(): string[] {
     removeNamespace(namespace);
     removed.push(namespace);
   }
-  for (const entry of readdirSync(tmpdir()).filter(stale)) {
-    rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-    removed.push(join(tmpdir(), entry));
+  for (const root of new Set([tmpdir(), memoryTempRoot()])) {
+    for (const entry of readdirSync(root).filter(stale)) {
+      rmSync(join(root, entry), { recursive: true, force: true });
+      removed.push(join(root, entry));
+    }
   }
   return removed;
 }
@@ -240,7 +268,16 @@ export class Lab {
 
   /** A temporary directory `<tmp>/<id>-<tag>-XXXXXX`, removed on clean-up. */
   tempDir(tag: string): string {
-    const dir = mkdtempSync(join(tmpdir(), `${this.id}-${tag}-`));
+    return this.directoryIn(tmpdir(), tag);
+  }
+
+  /** The same in memory (memoryTempRoot): for files a process under test rewrites while it keeps time. */
+  memoryDir(tag: string): string {
+    return this.directoryIn(memoryTempRoot(), tag);
+  }
+
+  private directoryIn(root: string, tag: string): string {
+    const dir = mkdtempSync(join(root, `${this.id}-${tag}-`));
     this.directories.push(dir);
     return dir;
   }

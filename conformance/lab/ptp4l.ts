@@ -154,7 +154,8 @@ export class Ptp4l {
 
   /** ptp4l with vclock.so (and clockguard) preloaded, its virtual clock moved by `offsetNs` at start. */
   private static startUnderVclock(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, offsetNs?: number): Ptp4l {
-    const dir = lab.tempDir(`ptp4l-${options.name}`);
+    // In memory: vclock.so rewrites its state on every adjustment, and on a disk that stalls ptp4l (netns.ts).
+    const dir = lab.memoryDir(`ptp4l-${options.name}`);
     const configPath = join(dir, 'ptp4l.cfg');
     const udsAddress = join(dir, 'uds');
     const statePath = join(dir, 'vclock.state');

@@ -5,12 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIVE_MARK, buildClockGuard, ClockChangeAttempt } from '../../conformance/lab/clockGuard.js';
 import { LabProcess } from '../../conformance/lab/labProcess.js';
-import { cleanupStale, ip, isRunning, Lab, LabError, listNamespaces, namespacePids } from '../../conformance/lab/netns.js';
+import { cleanupStale, ip, isRunning, Lab, LabError, listNamespaces, memoryTempRoot, namespacePids } from '../../conformance/lab/netns.js';
 import { needs } from '../support/peers.js';
 
 /** CAP_SYS_TIME is capability 25 (linux/capability.h). */
@@ -90,6 +90,24 @@ describe.skipIf(labGate.skip)('Lab', () => {
     } finally {
       spawnSync('ip', ['netns', 'del', namespace]);
     }
+  });
+
+  it('keeps the files a process rewrites while it keeps time in memory, and removes them with the rest', async () => {
+    const lab = new Lab();
+    const dir = lab.memoryDir('state');
+    // statfs f_type: tmpfs. A machine without a writable tmpfs falls back to the temporary directory.
+    const onTmpfs = statfsSync(dir).type === 0x01021994;
+    expect(onTmpfs || dir.startsWith(tmpdir())).toBe(true);
+    if (existsSync('/dev/shm') && statfsSync('/dev/shm').type === 0x01021994) expect(onTmpfs).toBe(true);
+    await lab.cleanup();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('removes the memory directories of a run whose pid is gone', () => {
+    const dir = join(memoryTempRoot(), `syn-lab-${deadPid()}-1-orphan-state`);
+    mkdirSync(dir);
+    expect(cleanupStale()).toContain(dir);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('leaves the leftovers of runs that are still alive alone', () => {
