@@ -11,6 +11,7 @@ import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { seriesFigures, type SeriesFigures } from './stats.js';
 import type { PdelayPathSample, SyncLatencySample } from './syncCapture.js';
+import type { TruthDisturbance } from './truthWatch.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
 import type { StatusObservation, TrueErrorProbe, TrueErrorSample } from './trueErrorProbe.js';
 
@@ -109,6 +110,11 @@ export interface LabFigures {
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
   readonly leftSynchronized?: number;
   /**
+   * Probe samples at which CLOCK_REALTIME, the truth, moved against CLOCK_MONOTONIC_RAW beyond
+   * truthWatch.ts's limit, and the largest such move, ns: a run with any says nothing about accuracy.
+   */
+  readonly truthMoves?: { readonly count: number; readonly largestNs: number };
+  /**
    * s from the disruption's end until the true error came within FOLLOWED_NS and stayed there to the
    * end of the run (undefined: no disruption, or it never did): how fast the grandmaster was followed.
    */
@@ -118,6 +124,10 @@ export interface LabFigures {
    * disruption, but it never came within FOLLOWED_NS for good; absent: nothing to compare).
    */
   readonly referenceFollowedAfterS?: number | null;
+}
+
+function truthMoves(disturbances: readonly TruthDisturbance[]): { count: number; largestNs: number } {
+  return { count: disturbances.length, largestNs: disturbances.reduce((m, d) => Math.max(m, Math.abs(d.movedNs)), 0) };
 }
 
 /** "Followed": |true error| within this of the grandmaster's time, as in issue 14's spike target. */
@@ -287,6 +297,7 @@ export function collectResult(input: ResultInput): LabResult {
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
       ...errorBoundFigures(input.probe.samples),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
+      truthMoves: truthMoves(input.probe.truth.disturbances),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),
       ...(referenceFollowedMs === undefined ? {} : { referenceFollowedAfterS: referenceFollowedMs === null ? null : referenceFollowedMs / 1000 }),
     },

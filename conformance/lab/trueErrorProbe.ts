@@ -16,6 +16,7 @@ import { formatClockIdentity } from '../../src/protocol/format.js';
 import { TimeBaseClient } from '../../src/provider/client.js';
 import { DEFAULT_ERROR_BOUND_MODELS } from '../../src/provider/errorBound.js';
 import type { ReceivedSnapshot, SyncStatus } from '../../src/provider/snapshot.js';
+import { TruthWatch } from './truthWatch.js';
 import { TimeExtrapolator } from '../../src/provider/timeExtrapolator.js';
 
 const NS_PER_S = 1_000_000_000;
@@ -58,6 +59,8 @@ export class TrueErrorProbe {
   readonly statuses: StatusObservation[] = [];
   /** Every change of the grandmaster the provider reported, in order. */
   readonly grandmasters: GrandmasterObservation[] = [];
+  /** Whether CLOCK_REALTIME, the truth, held still against CLOCK_MONOTONIC_RAW (truthWatch.ts). */
+  readonly truth = new TruthWatch();
   private readonly extrapolator = new TimeExtrapolator();
   private timer: NodeJS.Timeout | undefined;
   private readonly sampleListeners: ((realtimeNs: bigint, grandmasterOffsetNs: number) => void)[] = [];
@@ -132,6 +135,7 @@ export class TrueErrorProbe {
   sample(): TrueErrorSample | undefined {
     const pair = sampleRealtimeAndMonotonicRaw();
     const realtimeNs = BigInt(pair.realtime);
+    this.truth.observe(realtimeNs, BigInt(pair.monotonicRaw), Date.now());
     const grandmasterOffsetNs = this.grandmasterOffset(realtimeNs);
     for (const listener of this.sampleListeners) listener(realtimeNs, grandmasterOffsetNs);
     const t = this.extrapolator.at(pair.monotonicRaw);
