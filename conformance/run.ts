@@ -200,13 +200,16 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   rows.push(writeLabReport(OUT, r));
   writeRunRecord(r, key);
   const moves = f.truthMoves;
-  if (moves !== undefined) figure(`${key}.truth.realtimeMoves`, moves.count, 'samples');
-  if (moves !== undefined && moves.count > 0) {
-    // The truth itself moved (truthWatch.ts): this run's true errors are not evidence of anything.
-    process.stdout.write(
-      `# ${key}: CLOCK_REALTIME moved against CLOCK_MONOTONIC_RAW by up to ${(moves.largestNs / 1000).toFixed(1)} µs at ${moves.count} samples: left out of the ranges and paired figures\n`,
-    );
-    return [];
+  if (moves !== undefined) {
+    figure(`${key}.truth.realtimeMoves`, moves.count, 'samples');
+    if (moves.count > 0) {
+      // The truth itself moved (truthWatch.ts): this run's true errors are not evidence of anything.
+      const largestUs = (moves.largestNs / 1000).toFixed(1);
+      process.stdout.write(
+        `# ${key}: CLOCK_REALTIME moved against CLOCK_MONOTONIC_RAW by up to ${largestUs} µs at ${moves.count} samples: left out of the ranges and paired figures\n`,
+      );
+      return [];
+    }
   }
   return lines;
 }

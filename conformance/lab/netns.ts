@@ -22,7 +22,7 @@ export const LAB_PREFIX = 'syn-lab-';
 const INTERFACE_PREFIX = 'sl';
 const STALE_NAME = /^syn-lab-(\d+)-/;
 /** statfs f_type of tmpfs: a file system in memory. */
-const TMPFS_MAGIC = 0x01021994;
+export const TMPFS_MAGIC = 0x01021994;
 const MEMORY_ROOT_CANDIDATES = ['/dev/shm', '/run'];
 let memoryRoot: string | undefined;
 

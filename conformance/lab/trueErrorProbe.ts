@@ -16,8 +16,8 @@ import { formatClockIdentity } from '../../src/protocol/format.js';
 import { TimeBaseClient } from '../../src/provider/client.js';
 import { DEFAULT_ERROR_BOUND_MODELS } from '../../src/provider/errorBound.js';
 import type { ReceivedSnapshot, SyncStatus } from '../../src/provider/snapshot.js';
-import { TruthWatch } from './truthWatch.js';
 import { TimeExtrapolator } from '../../src/provider/timeExtrapolator.js';
+import { TruthWatch } from './truthWatch.js';
 
 const NS_PER_S = 1_000_000_000;
 
@@ -134,14 +134,15 @@ export class TrueErrorProbe {
   /** One measurement now (also called by the timer). */
   sample(): TrueErrorSample | undefined {
     const pair = sampleRealtimeAndMonotonicRaw();
+    const atMs = Date.now();
     const realtimeNs = BigInt(pair.realtime);
-    this.truth.observe(realtimeNs, BigInt(pair.monotonicRaw), Date.now());
+    this.truth.observe(realtimeNs, BigInt(pair.monotonicRaw), atMs);
     const grandmasterOffsetNs = this.grandmasterOffset(realtimeNs);
     for (const listener of this.sampleListeners) listener(realtimeNs, grandmasterOffsetNs);
     const t = this.extrapolator.at(pair.monotonicRaw);
     if (t.ptpTime === null) return undefined;
     const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - realtimeNs) - grandmasterOffsetNs);
-    const s: TrueErrorSample = { atMs: Date.now(), status: t.status, errorNs, wholeSeconds, errorBoundNs: t.errorBoundNs };
+    const s: TrueErrorSample = { atMs, status: t.status, errorNs, wholeSeconds, errorBoundNs: t.errorBoundNs };
     this.samples.push(s);
     return s;
   }

@@ -9,7 +9,7 @@
  *
  * Between two probe samples CLOCK_REALTIME − CLOCK_MONOTONIC_RAW moves by their rate difference
  * (ppm) × the interval, plus the pair's reading noise (a preempted read: tens of µs, rarely); a move
- * beyond LIMIT_NS is a disturbance of the truth, and a run with one says so in its figures.
+ * beyond TRUTH_LIMIT_NS is a disturbance of the truth, and a run with one says so in its figures.
  */
 export const TRUTH_LIMIT_NS = 50_000;
 
@@ -32,10 +32,5 @@ export class TruthWatch {
       if (Math.abs(movedNs) > TRUTH_LIMIT_NS) this.disturbances.push({ atMs, movedNs });
     }
     this.lastDifference = difference;
-  }
-
-  /** The disturbances seen from `fromMs` to `toMs`. */
-  within(fromMs: number, toMs: number): TruthDisturbance[] {
-    return this.disturbances.filter((d) => d.atMs >= fromMs && d.atMs <= toMs);
   }
 }

@@ -39,8 +39,8 @@ export interface LinkModel {
   /** Extra static delay of the master's Syncs, ns: one grandmaster port's colder transmit path. */
   readonly syncExtraNs?: number;
   /**
-   * From `fromNs` (true time since the start) the Syncs take `extraNs` more, on top of syncExtraNs,
-   * until the next shift: the Sync path switching state, as software timestamps do on veth (the lab saw
+   * In time order: from `fromNs` (true time since the start) the Syncs take `extraNs` more, on top of
+   * syncExtraNs, until the next shift: the Sync path switching state, as software timestamps do on veth (the lab saw
    * 1.6–2.5 µs shifts that stayed) — a change of asymmetry no slave can see (802.1AS-2020 8.3).
    */
   readonly syncPathShifts?: readonly { readonly fromNs: bigint; readonly extraNs: number }[];

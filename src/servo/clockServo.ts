@@ -240,9 +240,8 @@ export class ClockServo {
     }
     if (out.believedOutliers !== undefined) {
       this.note(`${out.believedOutliers} offsets in a row beyond the servo's gate agree: taken as a real change (offset ${offset.ns.toFixed(0)} ns).`);
-    }
-    if (out.levelShiftNs !== undefined) {
-      this.note(`Offsets sit ${out.levelShiftNs.toFixed(0)} ns from the servo's phase estimate: it takes that level (offset ${offset.ns.toFixed(0)} ns).`);
+    } else if (out.phaseChangeNs !== undefined) {
+      this.note(`Offsets sit ${out.phaseChangeNs.toFixed(0)} ns from the servo's phase estimate: it takes that level (offset ${offset.ns.toFixed(0)} ns).`);
     }
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();

@@ -326,7 +326,7 @@ export class KalmanServo implements Servo {
     this.p00 = (1 - k0) * p00;
     this.p01 = (1 - k0) * p01;
     this.p11 -= k1 * p01;
-    const level = levelShiftNs === undefined ? {} : { levelShiftNs, phaseChangeNs: levelShiftNs };
+    const level = levelShiftNs === undefined ? {} : { phaseChangeNs: levelShiftNs };
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = levelShiftNs === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     if (stepNow) return { ...this.step(offsetNs), ...level };

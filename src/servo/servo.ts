@@ -28,14 +28,10 @@ export interface ServoOutput {
    */
   readonly believedOutliers?: number;
   /**
-   * The servo's recent innovations sat at a level its phase estimate had missed, and the estimate was
-   * moved by it (servos that filter their input themselves), ns.
-   */
-  readonly levelShiftNs?: number;
-  /**
-   * How far a believed change (a run, or a level) moved the phase estimate, ns. The offsets cannot
-   * tell a grandmaster whose time moved from a Sync path whose latency did (802.1AS-2020 8.3): the
-   * error bound keeps it as a possible asymmetry (timeBaseStatus.ts).
+   * How far a believed change moved the phase estimate, ns (servos that filter their input
+   * themselves): a run (believedOutliers is then set) or a level the recent innovations sat at and the
+   * estimate had missed. The offsets cannot tell a grandmaster whose time moved from a Sync path whose
+   * latency did (802.1AS-2020 8.3): the error bound keeps it as a possible asymmetry (timeBaseStatus.ts).
    */
   readonly phaseChangeNs?: number;
 }

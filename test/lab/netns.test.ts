@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIVE_MARK, buildClockGuard, ClockChangeAttempt } from '../../conformance/lab/clockGuard.js';
 import { LabProcess } from '../../conformance/lab/labProcess.js';
-import { cleanupStale, ip, isRunning, Lab, LabError, listNamespaces, memoryTempRoot, namespacePids } from '../../conformance/lab/netns.js';
+import { cleanupStale, ip, isRunning, Lab, LabError, listNamespaces, memoryTempRoot, namespacePids, TMPFS_MAGIC } from '../../conformance/lab/netns.js';
 import { needs } from '../support/peers.js';
 
 /** CAP_SYS_TIME is capability 25 (linux/capability.h). */
@@ -95,10 +95,10 @@ describe.skipIf(labGate.skip)('Lab', () => {
   it('keeps the files a process rewrites while it keeps time in memory, and removes them with the rest', async () => {
     const lab = new Lab();
     const dir = lab.memoryDir('state');
-    // statfs f_type: tmpfs. A machine without a writable tmpfs falls back to the temporary directory.
-    const onTmpfs = statfsSync(dir).type === 0x01021994;
+    // A machine without a writable tmpfs falls back to the temporary directory.
+    const onTmpfs = statfsSync(dir).type === TMPFS_MAGIC;
     expect(onTmpfs || dir.startsWith(tmpdir())).toBe(true);
-    if (existsSync('/dev/shm') && statfsSync('/dev/shm').type === 0x01021994) expect(onTmpfs).toBe(true);
+    if (existsSync('/dev/shm') && statfsSync('/dev/shm').type === TMPFS_MAGIC) expect(onTmpfs).toBe(true);
     await lab.cleanup();
     expect(existsSync(dir)).toBe(false);
   });
