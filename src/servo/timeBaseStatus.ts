@@ -243,9 +243,15 @@ export class TimeBaseStatus {
   }
 
   /**
-   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the phase is
-   * not known to within the status threshold, or so many recent offsets were outliers that the
-   * learned noise model does not describe the link.
+   * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the servo
+   * does not know its phase to within the status threshold, or so many recent offsets were outliers
+   * that the learned noise model does not describe the link.
+   *
+   * How far the clock is from the master is the offsets' rule (syncStatus.ts, their RMS), not this
+   * one's: the phase the servo is still steering out (θ̂) is in the bound, but judged here as well it
+   * made an instant's estimate overrule the RMS window, and a believed change of a software Sync path
+   * beyond ~1.3 µs (lab: 1.6–2.5 µs, a few times an hour) left synchronized for 1–1.5 s while the
+   * bound, which keeps that change (recordPhaseChange), held.
    */
   private boundProblem(): string | undefined {
     const u = this.servo.uncertainty();
@@ -253,12 +259,11 @@ export class TimeBaseStatus {
     if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
       return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
     }
-    // The servo's phase within the status threshold with 95 % confidence (the bound itself takes 4 σ).
-    const k = STATUS_SIGMAS;
-    const phaseNs = k * u.phaseNs + Math.abs(u.phaseEstimateNs);
+    // The servo's phase known within the status threshold with 95 % confidence (the bound itself takes 4 σ).
+    const phaseNs = STATUS_SIGMAS * u.phaseNs;
     // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
     const limit = this.classifier.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
-    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${k} σ + estimate) exceeds ${limit} ns.`;
+    if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${STATUS_SIGMAS} σ) exceeds ${limit} ns.`;
     return undefined;
   }
 }

@@ -118,6 +118,39 @@ describe('ClockServo without a status', () => {
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet, 6);
   });
 
+  it("stays synchronized while the servo steers out a 2.2 µs change it believed: how far the clock is is the offsets' RMS to judge", () => {
+    const phase = { phaseNs: 150, phaseEstimateNs: 0 };
+    const servo = { uncertainty: () => ({ ...phase, frequencyPpb: 5, measurementNoiseNs: 300, outliers: 0, recentOutliers: 0, recentWindow: 64 }) };
+    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(100, 0));
+    expect(s.status()).toBe('synchronized');
+    // A believed change: the phase is re-seated 2.2 µs away and steered out over the next Syncs.
+    const steered = [2_200, 1_700, 1_300, 1_000, 800, 600, 450, 350];
+    for (const offset of steered) {
+      Object.assign(phase, { phaseEstimateNs: offset, phaseNs: 300 });
+      expect(s.onServoOutput(receiptAt((t += 0.125)), used(offset, 0))).toEqual([]);
+    }
+    expect(s.status()).toBe('synchronized');
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeGreaterThan(2 * 150 + 350);
+  });
+
+  it('leaves synchronized when the servo no longer knows its phase within twice the threshold (2 σ), and says so', () => {
+    const phase = { phaseNs: 150 };
+    const servo = {
+      uncertainty: () => ({ ...phase, phaseEstimateNs: 0, frequencyPpb: 5, measurementNoiseNs: 300, outliers: 0, recentOutliers: 0, recentWindow: 64 }),
+    };
+    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
+    let t = 10;
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(100, 0));
+    phase.phaseNs = 990;
+    expect(s.onServoOutput(receiptAt((t += 0.125)), used(100, 0))).toEqual([]);
+    phase.phaseNs = 1_010;
+    const events = s.onServoOutput(receiptAt((t += 0.125)), used(100, 0));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toBe('Servo phase uncertainty 2020 ns (2 σ) exceeds 2000 ns.');
+  });
+
   it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
     let recentOutliers = 0;
     const servo = {
