@@ -337,8 +337,9 @@ export class KalmanServo implements Servo {
    * When the recent innovations sit at a level the filter has missed, moves the phase by it and frees
    * the frequency to move by what that level would be as a ramp over the window. The phase is then as
    * uncertain as the level: a median of n innovations, whose variance is π/2 · R / n (not one
-   * measurement's R, which after a 1 µs level with 700 ns of noise read as 2σ + |θ̂| > 2 µs and left
-   * synchronized for a level the clock had been carrying all along). Returns the level taken, ns.
+   * measurement's R, which after a 1 µs level with 700 ns of noise read as 2σ + |θ̂| > 2 µs and, when
+   * the status still judged that sum, left synchronized for a level the clock had been carrying all
+   * along; the bound takes 4 σ of it). Returns the level taken, ns.
    */
   private takeLevel(): number | undefined {
     const sigmaNs = this.quietNoiseNs();
