@@ -142,6 +142,15 @@ export class SyncStatusClassifier {
     return this.takeEvents();
   }
 
+  /**
+   * The limit, ns, a measure of the offsets must stay below in the current status: the threshold to
+   * enter synchronized, exitFactor × it to stay there (hysteresis). TimeBaseStatus holds the servo's
+   * phase uncertainty to the same limit.
+   */
+  limitNs(): number {
+    return this.current === 'synchronized' ? this.thresholdNs * this.exitFactor : this.thresholdNs;
+  }
+
   /** Whether the last Sync given to onSync came from another grandmaster or time base than the one before. */
   changedTimeBase(): boolean {
     return this.lastSyncDisrupted;
@@ -215,7 +224,7 @@ export class SyncStatusClassifier {
 
   private exitReason(state: ServoState, rms: number): string | undefined {
     if (state !== ServoState.locked) return `Servo left s2 (now ${state}).`;
-    const limit = this.thresholdNs * this.exitFactor;
+    const limit = this.limitNs();
     if (rms > limit) return `Offset RMS ${rms.toFixed(0)} ns exceeds ${limit} ns.`;
     return undefined;
   }

@@ -70,7 +70,6 @@ export class TimeBaseStatus {
   private readonly classifier: SyncStatusClassifier;
   private readonly holdover: HoldoverEstimator;
   private readonly software: boolean;
-  private readonly statusThresholdNs: number;
   private readonly qualityThresholds: QualityThresholdsNs | undefined;
   private readonly errorBoundOptions: ErrorBoundOptions;
   /** Ingress of the last Sync the servo used, in the timestamp clock's current time. */
@@ -93,7 +92,6 @@ export class TimeBaseStatus {
     this.classifier = new SyncStatusClassifier(options.status);
     this.holdover = new HoldoverEstimator(options.holdover);
     this.software = options.timestamping === 'software';
-    this.statusThresholdNs = options.status?.offsetRmsThresholdNs ?? 1000;
     this.qualityThresholds = options.quality;
     this.errorBoundOptions = options.errorBound ?? {};
   }
@@ -259,10 +257,10 @@ export class TimeBaseStatus {
     if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
       return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;
     }
-    // The servo's phase known within the status threshold with 95 % confidence (the bound itself takes 4 σ).
+    // The servo's phase known within the status threshold with 95 % confidence (the bound itself takes
+    // 4 σ), with the offset RMS's hysteresis: the threshold to enter, exitFactor × it to stay.
     const phaseNs = STATUS_SIGMAS * u.phaseNs;
-    // Hysteresis as for the offset RMS: entering needs the threshold, leaving twice it.
-    const limit = this.classifier.status() === 'synchronized' ? 2 * this.statusThresholdNs : this.statusThresholdNs;
+    const limit = this.classifier.limitNs();
     if (phaseNs > limit) return `Servo phase uncertainty ${phaseNs.toFixed(0)} ns (${STATUS_SIGMAS} σ) exceeds ${limit} ns.`;
     return undefined;
   }

@@ -4,7 +4,8 @@ import { VirtualClock } from '../../../src/clock/virtualClock.js';
 import type { SyncReceipt } from '../../../src/protocol/syncReceipt.js';
 import { ClockServo, type ServoSyncOutput } from '../../../src/servo/clockServo.js';
 import { ServoState } from '../../../src/servo/servoState.js';
-import { TimeBaseStatus } from '../../../src/servo/timeBaseStatus.js';
+import type { ServoUncertainty } from '../../../src/servo/servo.js';
+import { TimeBaseStatus, type ServoUncertaintySource } from '../../../src/servo/timeBaseStatus.js';
 
 const at = (s: number): LocalTime => localTime(BigInt(Math.round(s * 1e9)));
 const NO_UNCERTAINTY = { uncertainty: () => undefined };
@@ -49,6 +50,28 @@ function synchronizedStatus(): TimeBaseStatus {
   const s = new TimeBaseStatus(NO_UNCERTAINTY);
   for (let i = 0; i < 8; i++) s.onServoOutput(receiptAt(10 + i * 0.125), used(10, 250));
   return s;
+}
+
+/** A Kalman-like servo's uncertainty the test moves Sync by Sync (σθ, θ̂ in ns). */
+function uncertainty(initial: Partial<ServoUncertainty>): { source: ServoUncertaintySource; set(change: Partial<ServoUncertainty>): void } {
+  let u: ServoUncertainty = {
+    phaseNs: 150,
+    frequencyPpb: 5,
+    phaseEstimateNs: 0,
+    measurementNoiseNs: 300,
+    outliers: 0,
+    recentOutliers: 0,
+    recentWindow: 64,
+    ...initial,
+  };
+  return { source: { uncertainty: () => u }, set: (change) => (u = { ...u, ...change }) };
+}
+
+/** Sixteen Syncs of offset `offsetNs` at 8 Sync/s from t = 10 s: synchronized; returns the next Sync's time, s. */
+function feedQuiet(s: TimeBaseStatus, offsetNs = 100): number {
+  let t = 10;
+  for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(offsetNs, 0));
+  return t;
 }
 
 describe('TimeBaseStatus: the one owner of status, holdover, quality and error bound', () => {
@@ -118,62 +141,58 @@ describe('ClockServo without a status', () => {
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet, 6);
   });
 
-  it("stays synchronized while the servo steers out a 2.2 µs change it believed: how far the clock is is the offsets' RMS to judge", () => {
-    const phase = { phaseNs: 150, phaseEstimateNs: 0 };
-    const servo = { uncertainty: () => ({ ...phase, frequencyPpb: 5, measurementNoiseNs: 300, outliers: 0, recentOutliers: 0, recentWindow: 64 }) };
-    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
+  it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
+    const u = uncertainty({ phaseNs: 50 });
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
     let t = 10;
-    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(100, 0));
+    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0));
+    expect(s.status()).toBe('synchronized');
+    u.set({ outliers: 17, recentOutliers: 17 });
+    s.onServoOutput(receiptAt(t), used(10, 0));
+    expect(s.status()).toBe('synchronized');
+    u.set({ outliers: 33, recentOutliers: 33 });
+    const events = s.onServoOutput(receiptAt(t + 0.125), used(10, 0));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toContain('33 of the last 64 offsets were outliers');
+  });
+});
+
+describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the offsets' RMS", () => {
+  it("stays synchronized while the servo steers out a 2.2 µs change it believed (the offsets' RMS judges how far), with θ̂ kept in the bound", () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    let t = feedQuiet(s);
     expect(s.status()).toBe('synchronized');
     // A believed change: the phase is re-seated 2.2 µs away and steered out over the next Syncs.
-    const steered = [2_200, 1_700, 1_300, 1_000, 800, 600, 450, 350];
-    for (const offset of steered) {
-      Object.assign(phase, { phaseEstimateNs: offset, phaseNs: 300 });
-      expect(s.onServoOutput(receiptAt((t += 0.125)), used(offset, 0))).toEqual([]);
+    for (const offset of [2_200, 1_700, 1_300, 1_000, 800, 600, 450, 350]) {
+      u.set({ phaseEstimateNs: offset, phaseNs: 300 });
+      expect(s.onServoOutput(receiptAt(t), used(offset, 0))).toEqual([]);
+      t += 0.125;
     }
     expect(s.status()).toBe('synchronized');
-    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeGreaterThan(2 * 150 + 350);
+    // meanLinkDelay 500 + learned noise 300 (asymmetry) + 4 σθ + |θ̂| (servoErrorBound.ts).
+    expect(s.report(at(t - 0.125)).errorBound?.atLastSyncNs).toBeCloseTo(500 + 300 + 4 * 300 + 350, 6);
   });
 
-  it('leaves synchronized when the servo no longer knows its phase within twice the threshold (2 σ), and says so', () => {
-    const phase = { phaseNs: 150 };
-    const servo = {
-      uncertainty: () => ({ ...phase, phaseEstimateNs: 0, frequencyPpb: 5, measurementNoiseNs: 300, outliers: 0, recentOutliers: 0, recentWindow: 64 }),
-    };
-    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
-    let t = 10;
-    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(100, 0));
-    phase.phaseNs = 990;
-    expect(s.onServoOutput(receiptAt((t += 0.125)), used(100, 0))).toEqual([]);
-    phase.phaseNs = 1_010;
-    const events = s.onServoOutput(receiptAt((t += 0.125)), used(100, 0));
+  it('leaves synchronized when 2 σθ exceeds twice the threshold, and says so', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    const t = feedQuiet(s);
+    u.set({ phaseNs: 990 });
+    expect(s.onServoOutput(receiptAt(t), used(100, 0))).toEqual([]);
+    u.set({ phaseNs: 1_010 });
+    const events = s.onServoOutput(receiptAt(t + 0.125), used(100, 0));
     expect(events.map((e) => e.to)).toEqual(['unstable']);
     expect(events[0]?.reason).toBe('Servo phase uncertainty 2020 ns (2 σ) exceeds 2000 ns.');
   });
 
-  it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
-    let recentOutliers = 0;
-    const servo = {
-      uncertainty: () => ({
-        phaseNs: 50,
-        frequencyPpb: 5,
-        phaseEstimateNs: 0,
-        measurementNoiseNs: 300,
-        outliers: recentOutliers,
-        recentOutliers,
-        recentWindow: 64,
-      }),
-    };
-    const s = new TimeBaseStatus(servo, { timestamping: 'software' });
-    let t = 10;
-    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0));
-    expect(s.status()).toBe('synchronized');
-    recentOutliers = 17;
-    s.onServoOutput(receiptAt(t), used(10, 0));
-    expect(s.status()).toBe('synchronized');
-    recentOutliers = 33;
-    const events = s.onServoOutput(receiptAt(t + 0.125), used(10, 0));
-    expect(events.map((e) => e.to)).toEqual(['unstable']);
-    expect(events[0]?.reason).toContain('33 of the last 64 offsets were outliers');
+  it("holds the phase to the offsets' own hysteresis: with exitFactor 3, 2 σθ of 2020 ns stays synchronized, 3020 ns leaves", () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software', status: { exitFactor: 3 } });
+    const t = feedQuiet(s);
+    u.set({ phaseNs: 1_010 });
+    expect(s.onServoOutput(receiptAt(t), used(100, 0))).toEqual([]);
+    u.set({ phaseNs: 1_510 });
+    expect(s.onServoOutput(receiptAt(t + 0.125), used(100, 0))[0]?.reason).toBe('Servo phase uncertainty 3020 ns (2 σ) exceeds 3000 ns.');
   });
 });
