@@ -151,6 +151,23 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   // ptp4l's servo beside it through the same disruption (n/a: it never came within 10 µs for good).
   if (f.referenceFollowedAfterS !== undefined) figure(`${key}.ptp4l.followedWithin10us`, f.referenceFollowedAfterS ?? undefined, 's');
   if (f.leftSynchronized !== undefined) figure(`${key}.leftSynchronized`, f.leftSynchronized, 'times');
+  // The relays' own timing (StarLab starts Syntonic's link first): how late each sent its frames
+  // against their due times, grandmaster→slave — the noise the relay adds to every Sync.
+  r.relays.forEach((relay, i) => {
+    const link = i === 0 ? 'syntonicLink' : 'ptp4lLink';
+    figure(`${key}.relay.${link}.forwardLateness.median`, relay.forward.latenessMedianNs ?? undefined, 'ns');
+    figure(`${key}.relay.${link}.forwardLateness.p99`, relay.forward.latenessP99Ns ?? undefined, 'ns');
+    figure(`${key}.relay.${link}.forwardLateness.max`, relay.forward.latenessMaxNs ?? undefined, 'ns');
+  });
+  // A change both stacks should ride through (e.g. sync-path-step's): each one's true error during it.
+  if (f.changeTrueErrorNs !== undefined) {
+    figure(`${key}.duringChange.syntonic.trueError.mean`, f.changeTrueErrorNs.mean, 'ns');
+    figure(`${key}.duringChange.syntonic.trueError.max`, f.changeTrueErrorNs.maxAbs, 'ns');
+  }
+  if (f.changeReferenceTrueErrorNs !== undefined) {
+    figure(`${key}.duringChange.ptp4l.trueError.mean`, f.changeReferenceTrueErrorNs.mean, 'ns');
+    figure(`${key}.duringChange.ptp4l.trueError.max`, f.changeReferenceTrueErrorNs.maxAbs, 'ns');
+  }
   if (f.errorBoundCoverage !== undefined) {
     // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.
     figure(`${key}.errorBound.coverage`, f.errorBoundCoverage * 100, '%');

@@ -112,6 +112,11 @@ export class LabProcess {
     await this.exited;
   }
 
+  /** Sends `signal` (e.g. SIGUSR1, vclock.so's step); a process that has ended is left alone. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
   /** SIGKILL: an abrupt failure, as a crash or power loss would be. */
   async kill(): Promise<void> {
     if (this.running) this.child.kill('SIGKILL');

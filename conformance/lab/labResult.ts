@@ -99,6 +99,13 @@ export interface LabFigures {
   readonly recoveryS: number | undefined;
   /** True error from the disruption's start until synchronized again (holdover), ns. */
   readonly disruptionTrueErrorNs: SeriesFigures | undefined;
+  /**
+   * A deliberate change of the link inside the steady window that the station should ride through
+   * (not a disruption: the steady figures include it), from the change's start to its end: each
+   * stack's true error, ns (undefined: no change; reference undefined without a servo reference).
+   */
+  readonly changeTrueErrorNs?: SeriesFigures;
+  readonly changeReferenceTrueErrorNs?: SeriesFigures;
   /** Every probe sample the provider called synchronized, the whole run: |true error| figures, ns. */
   readonly whileSynchronizedNs?: SeriesFigures;
   /** Share of those samples with |true error| ≤ the provider's errorBoundNs at that instant (0…1). */
@@ -209,6 +216,8 @@ export interface ResultInput {
   readonly steady: Window;
   /** The disruption: from its start (e.g. the kill) to its end (e.g. the restart). */
   readonly disruption?: Window;
+  /** A change the station should ride through (LabFigures.changeTrueErrorNs), inside the steady window. */
+  readonly change?: Window;
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];
   readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
@@ -295,6 +304,7 @@ export function collectResult(input: ResultInput): LabResult {
         input.disruption === undefined
           ? undefined
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
+      ...(input.change === undefined ? {} : changeFigures(input.change, input.probe.samples, servoReference ? (input.referenceErrors ?? []) : undefined)),
       ...errorBoundFigures(input.probe.samples),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
       truthMoves: truthMoves(input.probe.truth.disturbances),
@@ -318,6 +328,15 @@ export function collectResult(input: ResultInput): LabResult {
 }
 
 const EMPTY: SeriesFigures = seriesFigures([]);
+
+function changeFigures(
+  change: Window,
+  samples: readonly { atMs: number; errorNs: number }[],
+  reference: readonly { atMs: number; errorNs: number }[] | undefined,
+): Pick<LabFigures, 'changeTrueErrorNs' | 'changeReferenceTrueErrorNs'> {
+  const during = (xs: readonly { atMs: number; errorNs: number }[]): SeriesFigures => seriesFigures(xs.filter(inWindow(change)).map((x) => x.errorNs));
+  return { changeTrueErrorNs: during(samples), ...(reference === undefined ? {} : { changeReferenceTrueErrorNs: during(reference) }) };
+}
 
 function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
   return { responseNs: seriesFigures(samples.map((x) => x.responseNs)) };

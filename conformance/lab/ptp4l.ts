@@ -152,8 +152,31 @@ export class Ptp4l {
     return Ptp4l.startUnderVclock(lab, clockGuardPath, vclockPath, options, offsetNs);
   }
 
+  /**
+   * A free-running instance (a grandmaster) on CLOCK_REALTIME through vclock.so, whose time the lab
+   * can step while it runs: `signalStep(true)` moves everything it stamps and sends by `stepNs`,
+   * `signalStep(false)` back (VCLOCK_SIGNAL_STEP_NS). Its Pdelay answers keep t3 − t2, so to a
+   * slave a step shows only in the Syncs' preciseOriginTimestamp.
+   */
+  static startSteppable(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, stepNs: number): Ptp4l {
+    if (options.role === 'servoSlave') throw new LabError('a servoSlave steers its virtual clock: use Ptp4l.startServoSlave', 'ptp4l');
+    return Ptp4l.startUnderVclock(lab, clockGuardPath, vclockPath, options, 0, stepNs);
+  }
+
+  /** Steps a steppable instance's clock by its step (true) or back (false); see startSteppable. */
+  signalStep(on: boolean): void {
+    this.process.signal(on ? 'SIGUSR1' : 'SIGUSR2');
+  }
+
   /** ptp4l with vclock.so (and clockguard) preloaded, its virtual clock moved by `offsetNs` at start. */
-  private static startUnderVclock(lab: Lab, clockGuardPath: string, vclockPath: string, options: Ptp4lOptions, offsetNs?: number): Ptp4l {
+  private static startUnderVclock(
+    lab: Lab,
+    clockGuardPath: string,
+    vclockPath: string,
+    options: Ptp4lOptions,
+    offsetNs?: number,
+    signalStepNs?: number,
+  ): Ptp4l {
     // In memory: vclock.so rewrites its state on every adjustment, and on a disk that stalls ptp4l (netns.ts).
     const dir = lab.memoryDir(`ptp4l-${options.name}`);
     const configPath = join(dir, 'ptp4l.cfg');
@@ -162,7 +185,7 @@ export class Ptp4l {
     writeFileSync(configPath, ptp4lConfigText(options, udsAddress));
     // vclock.so goes into ptp4l only (`env` after setpriv): in `ip netns exec` or setpriv, which still
     // hold CAP_SYS_TIME, it would refuse to load (VCLOCK_REQUIRE_NO_SYS_TIME) and end them.
-    const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'), offsetNs);
+    const env = vclockEnvironment(vclockPath, clockGuardPath, statePath, join(dir, 'vclock.log'), offsetNs, signalStepNs);
     const argv = [
       'env',
       ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`),

@@ -95,6 +95,11 @@ export interface StarOptions {
   readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
   /** Put a relay with this impairment on both links (different seeds). */
   readonly impairment?: Impairment;
+  /**
+   * Run the grandmaster on vclock.so so that `stepGrandmasterStamps` can move what it stamps by this
+   * while the truth stays CLOCK_REALTIME (Ptp4l.startSteppable), ns.
+   */
+  readonly grandmasterStepNs?: number;
 }
 
 /** A grandmaster port's own peerMeanPathDelay (pmc), sampled once a second. Port 1 faces Syntonic, port 2 the reference. */
@@ -216,7 +221,10 @@ export class StarLab {
         // second; `asCapable true` keeps it sending Announce and Sync (it changes no time it sends).
         ...(floodFirst === undefined ? {} : { options: { asCapable: 'true' } }),
       };
-      const grandmaster = Ptp4l.start(lab, guard, grandmasterOptions);
+      const grandmaster =
+        options.grandmasterStepNs === undefined
+          ? Ptp4l.start(lab, guard, grandmasterOptions)
+          : Ptp4l.startSteppable(lab, guard, buildVclock(lab.tempDir('vclock-gm')), grandmasterOptions, options.grandmasterStepNs);
       const reference =
         refNs === undefined || refLink === undefined
           ? undefined
@@ -308,7 +316,19 @@ export class StarLab {
     this.reference?.process.assertClockUntouched();
     this.syntonic.process.assertClockUntouched();
     this.reference?.assertVirtualClockLoaded('the ptp4l servo reference');
-    for (const gm of this.grandmasters) gm.assertVirtualClockLoaded('the moved grandmaster');
+    for (const gm of this.grandmasters) gm.assertVirtualClockLoaded('the grandmaster on vclock.so');
+  }
+
+  /**
+   * Steps the grandmaster's clock by StarOptions.grandmasterStepNs (true) or back (false) while the
+   * truth stays CLOCK_REALTIME: to both slaves the same change of what their Syncs say, which no
+   * Pdelay exchange sees; notes it in the run's log.
+   */
+  stepGrandmasterStamps(on: boolean): number {
+    if (!this.grandmaster.vclockActive)
+      throw new LabError('a grandmaster step needs the grandmaster on vclock.so (StarOptions.grandmasterStepNs)', 'grandmaster step');
+    this.grandmaster.signalStep(on);
+    return this.mark(on ? "grandmaster's clock stepped (vclock.so, SIGUSR1)" : "grandmaster's clock stepped back (SIGUSR2)");
   }
 
   /** Relay statistics, once close() has run. */
@@ -358,4 +378,13 @@ async function sharedPortLinks(
 
 export async function sleep(ms: number): Promise<void> {
   await new Promise((wake) => setTimeout(wake, ms));
+}
+
+/** Polls `done` every 250 ms until it holds (true) or `deadlineMs` (Date.now() time) passes (false). */
+export async function until(deadlineMs: number, done: () => boolean): Promise<boolean> {
+  while (Date.now() < deadlineMs) {
+    if (done()) return true;
+    await sleep(250);
+  }
+  return done();
 }

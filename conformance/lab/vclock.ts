@@ -82,13 +82,25 @@ export function vclockErrorAt(state: VclockState, realtimeNs: bigint): number {
  * The environment that preloads vclock.so under clockguard and refuses CAP_SYS_TIME; `offsetNs` moves
  * the virtual clock from the start (VCLOCK_OFFSET_NS: V(t) = t + offsetNs until the process steers it).
  */
-export function vclockEnvironment(vclockPath: string, clockGuardPath: string, statePath: string, logPath: string, offsetNs = 0): NodeJS.ProcessEnv {
+export function vclockEnvironment(
+  vclockPath: string,
+  clockGuardPath: string,
+  statePath: string,
+  logPath: string,
+  offsetNs = 0,
+  /** With it, SIGUSR1 steps the virtual clock by this, SIGUSR2 back (VCLOCK_SIGNAL_STEP_NS), ns. */
+  signalStepNs?: number,
+): NodeJS.ProcessEnv {
   if (!Number.isFinite(offsetNs)) throw new RangeError(`vclock offset must be a finite number of ns: ${offsetNs}`);
+  if (signalStepNs !== undefined && !(Number.isFinite(signalStepNs) && signalStepNs !== 0)) {
+    throw new RangeError(`vclock signal step must be a finite, non-zero number of ns: ${signalStepNs}`);
+  }
   return {
     LD_PRELOAD: `${vclockPath}:${clockGuardPath}`,
     VCLOCK_REQUIRE_NO_SYS_TIME: '1',
     VCLOCK_STATE: statePath,
     VCLOCK_LOG: logPath,
     ...(offsetNs === 0 ? {} : { VCLOCK_OFFSET_NS: String(Math.round(offsetNs)) }),
+    ...(signalStepNs === undefined ? {} : { VCLOCK_SIGNAL_STEP_NS: String(Math.round(signalStepNs)) }),
   };
 }

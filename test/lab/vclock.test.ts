@@ -13,7 +13,7 @@ import { followedAfterMs, leftSynchronizedCount } from '../../conformance/lab/la
 import { Lab } from '../../conformance/lab/netns.js';
 import { ptp4lConfigText } from '../../conformance/lab/ptp4l.js';
 import { rangeLines, samePortDifferences, sideBySideLines, type SideBySide } from '../../conformance/lab/sideBySide.js';
-import { sleep, StarLab } from '../../conformance/lab/starLab.js';
+import { sleep, StarLab, until } from '../../conformance/lab/starLab.js';
 import type { StatusObservation, TrueErrorSample } from '../../conformance/lab/trueErrorProbe.js';
 import { buildVclock, buildVclockCheck, parseVclockState, readVclockState, vclockEnvironment, vclockErrorAt } from '../../conformance/lab/vclock.js';
 import { needs } from '../support/peers.js';
@@ -47,6 +47,13 @@ describe('a grandmaster on a moved clock', () => {
     expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l', -2_500_000.4)['VCLOCK_OFFSET_NS']).toBe('-2500000');
     expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l')).not.toHaveProperty('VCLOCK_OFFSET_NS');
     expect(() => vclockEnvironment('/v.so', '/g.so', '/s', '/l', NaN)).toThrow(/finite/);
+  });
+
+  it('asks vclock.so for a signal step only when there is one, and refuses a step of nothing', () => {
+    expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l', 0, -2_000)['VCLOCK_SIGNAL_STEP_NS']).toBe('-2000');
+    expect(vclockEnvironment('/v.so', '/g.so', '/s', '/l', 0)).not.toHaveProperty('VCLOCK_SIGNAL_STEP_NS');
+    expect(() => vclockEnvironment('/v.so', '/g.so', '/s', '/l', 0, 0)).toThrow(/signal step/);
+    expect(() => vclockEnvironment('/v.so', '/g.so', '/s', '/l', 0, NaN)).toThrow(/signal step/);
   });
 });
 
@@ -121,9 +128,13 @@ describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
       const check = buildVclockCheck(dir);
       const guard = buildClockGuard(dir);
       const vars = [`LD_PRELOAD=${so}:${guard}`, 'VCLOCK_REQUIRE_NO_SYS_TIME=1', `VCLOCK_STATE=${join(dir, 's')}`, `VCLOCK_LOG=${join(dir, 'l')}`];
+      // With the signal step asked for, the self-test also checks SIGUSR1 / SIGUSR2 (5 ms, far above its read noise).
+      const checkVars = [...vars, 'VCLOCK_SIGNAL_STEP_NS=5000000'];
       // The preload reaches only the program after setpriv (setpriv itself still holds CAP_SYS_TIME).
-      const ok = spawnSync(WITHOUT_SYS_TIME[0] as string, [...WITHOUT_SYS_TIME.slice(1), 'env', ...vars, check], { encoding: 'utf8' });
+      const ok = spawnSync(WITHOUT_SYS_TIME[0] as string, [...WITHOUT_SYS_TIME.slice(1), 'env', ...checkVars, check], { encoding: 'utf8' });
       expect(ok.stdout + ok.stderr).toMatch(/all passed/);
+      expect(ok.stdout).toMatch(/ok   SIGUSR1 steps V by \+5000000 ns/);
+      expect(readFileSync(join(dir, 'l'), 'utf8')).toMatch(/ signal-step .* signals=-1/);
       expect(ok.status).toBe(0);
       expect(readVclockState(join(dir, 's'))?.pid).toBeGreaterThan(0);
       // As root with CAP_SYS_TIME it must refuse (exit 97) before the program runs.
@@ -169,6 +180,37 @@ describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
       expect(star.grandmaster.vclockActive).toBe(true);
       // Free-running on its virtual clock: moved by exactly the offset, no rate.
       expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(3_000_000, 3);
+      star.assertClocksUntouched();
+    } finally {
+      await star.close();
+    }
+  }, 60_000);
+
+  it('steps a running grandmaster by signal: the Syncs say it, the truth stays CLOCK_REALTIME', async () => {
+    // 50 µs: far beyond the link's noise and the servo's gate, so Syntonic first leaves the new
+    // offsets out (2 s) and then believes them (sync-path-step uses 2 µs).
+    const stepNs = -50_000;
+    const star = await StarLab.start({ referenceKind: 'free-running', grandmasterStepNs: stepNs });
+    try {
+      await star.probe.statusBecomes('synchronized', 30_000);
+      const from = star.syntonic.process.lines.length;
+      star.stepGrandmasterStamps(true);
+      await sleep(1_000);
+      expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(stepNs, 0);
+      // Syntonic has not followed yet, and the truth did not move with the grandmaster.
+      expect(Math.abs(star.probe.sample()?.errorNs ?? Infinity)).toBeLessThan(10_000);
+      // The grandmaster's clock reads 50 µs early, so every Sync seems to arrive 50 µs late.
+      const believed = await star.syntonic.process.waitForLine(/taken as a real change \(offset (-?\d+) ns\)/, 10_000, from);
+      const offsetNs = Number(/offset (-?\d+) ns/.exec(believed.text)?.[1]);
+      expect(offsetNs).toBeGreaterThan(-stepNs - 10_000);
+      expect(offsetNs).toBeLessThan(-stepNs + 10_000);
+      // Having followed the Syncs, Syntonic is 50 µs off the truth, as a slave on such a path would be.
+      const followed = await until(Date.now() + 10_000, () => Math.abs((star.probe.sample()?.errorNs ?? 0) - stepNs) < 10_000);
+      expect(followed).toBe(true);
+      star.stepGrandmasterStamps(false);
+      await sleep(500);
+      expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(0, 0);
+      expect(star.grandmaster.process.running).toBe(true);
       star.assertClocksUntouched();
     } finally {
       await star.close();

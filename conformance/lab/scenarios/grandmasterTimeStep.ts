@@ -10,7 +10,7 @@
  * waits for ptp4l's PI to settle, and its own follow of the moved time is measured the same way
  * (`ptp4l.followedWithin10us`): issue 14's "followed within 10 s" beside what ptp4l's servo does.
  */
-import { sleep } from '../starLab.js';
+import { sleep, until } from '../starLab.js';
 import { FOLLOWED_NS } from '../labResult.js';
 import type { LabScenario } from './labScenario.js';
 import { steadyStretch, withStar } from './labScenario.js';
@@ -61,12 +61,3 @@ export const grandmasterTimeStep: LabScenario = {
       options,
     ),
 };
-
-/** Polls `done` every 250 ms until it holds (true) or `deadlineMs` passes (false). */
-async function until(deadlineMs: number, done: () => boolean): Promise<boolean> {
-  while (Date.now() < deadlineMs) {
-    if (done()) return true;
-    await sleep(250);
-  }
-  return done();
-}

@@ -18,6 +18,7 @@ import { oscillatorOffset } from './oscillatorOffset.js';
 import { rogueGrandmasterFollowed, rogueGrandmasterRefused } from './rogueGrandmaster.js';
 import { sharedPort } from './sharedPort.js';
 import { steadyState } from './steadyState.js';
+import { syncPathStep } from './syncPathStep.js';
 
 export type { LabScenario, LabScenarioOptions } from './labScenario.js';
 export type { LabResult } from '../labResult.js';
@@ -38,6 +39,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   relayAsymmetry,
   relayAsymmetryCorrected,
   relayLoss,
+  syncPathStep,
 ];
 
 export const LAB_SCENARIO_NAMES: readonly string[] = LAB_SCENARIOS.map((s) => s.name);

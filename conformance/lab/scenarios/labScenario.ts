@@ -61,7 +61,7 @@ export class LabScenarioFailure extends Error {
 /** Starts the star, runs `body`, collects the result and always cleans up; a failure keeps the logs. */
 export async function withStar(
   options: StarOptions,
-  body: (star: StarLab) => Promise<{ steady: Window; disruption?: Window }>,
+  body: (star: StarLab) => Promise<{ steady: Window; disruption?: Window; change?: Window }>,
   describe: { name: string; description: string },
   scenarioOptions: LabScenarioOptions = {},
 ): Promise<LabResult> {
@@ -72,7 +72,7 @@ export async function withStar(
     ...(scenarioOptions.reference === undefined ? {} : { referenceKind: scenarioOptions.reference }),
     syntonic: { ...options.syntonic, ...(scenarioOptions.logFormat === undefined ? {} : { logFormat: scenarioOptions.logFormat }), extraArgs },
   });
-  let windows: { steady: Window; disruption?: Window };
+  let windows: { steady: Window; disruption?: Window; change?: Window };
   let endMs: number;
   let logs: ReturnType<StarLab['processLogs']>;
   try {

@@ -1,0 +1,47 @@
+/**
+ * A change of the Syncs' path alone, in the lab, on the direct veth links: from STEP_AT_S to
+ * STEP_AT_S + STEP_FOR_S the grandmaster's clock reads SYNC_PATH_STEP_NS early (ptp4l on vclock.so,
+ * stepped by signal), while the truth stays CLOCK_REALTIME. Its Pdelay answers keep t3 − t2, so for
+ * both slaves nothing changes but what the Syncs say: each Sync seems to have taken SYNC_PATH_STEP_NS
+ * longer, a delay on the Syncs' path that meanLinkDelay cannot see (802.1AS-2020 8.3). Neither slave
+ * can tell it from a change of the master's time, so both follow it — a true error of about
+ * −SYNC_PATH_STEP_NS during the step. What this checks is Syntonic's side: that it stays
+ * synchronized while its servo steers the change out, and that errorBoundNs covers the true error
+ * (the believed change is in the bound) — the case docs/servo.md's status rule was changed for,
+ * shown until now by the simulator only (sim.software-path-shift, the same 2 µs).
+ */
+import type { LabScenario } from './labScenario.js';
+import { endWindow, withStar } from './labScenario.js';
+import { sleep } from '../starLab.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
+
+/** The simulator's path shift, and the size of the Sync-latency changes seen on veth. */
+export const SYNC_PATH_STEP_NS = 2_000;
+/** Inside the measured window (70–120 s), after ptp4l's PI has settled. */
+const STEP_AT_S = 80;
+const STEP_FOR_S = 20;
+
+export const syncPathStep: LabScenario = {
+  name: 'sync-path-step',
+  description: `from ${STEP_AT_S} s to ${STEP_AT_S + STEP_FOR_S} s the grandmaster's Syncs say they left ${SYNC_PATH_STEP_NS / 1000} µs earlier than they did (its clock stepped through vclock.so; the truth stays CLOCK_REALTIME): to both slaves a ${SYNC_PATH_STEP_NS / 1000} µs longer Sync path; Syntonic should stay synchronized with its error bound covering the true error`,
+  run: (options) =>
+    withStar(
+      // The capture shows the step in each Sync's latency on both links; the JSON log the servo's view of it.
+      { grandmasterStepNs: -SYNC_PATH_STEP_NS, syntonic: { logFormat: 'json' }, captureSyncs: true },
+      async (star) => {
+        const runS = options.runS ?? STEADY_RUN_S;
+        const windowS = options.windowS ?? options.durationS ?? STEADY_WINDOW_S;
+        if (STEP_AT_S < runS - windowS || STEP_AT_S + STEP_FOR_S >= runS) {
+          throw new RangeError(`the step (${STEP_AT_S}–${STEP_AT_S + STEP_FOR_S} s) must lie inside the measured window (${runS - windowS}–${runS} s)`);
+        }
+        const steady = endWindow(star, runS, windowS);
+        await sleep(star.startMs + STEP_AT_S * 1000 - Date.now());
+        const fromMs = star.stepGrandmasterStamps(true);
+        await sleep(STEP_FOR_S * 1000);
+        const toMs = star.stepGrandmasterStamps(false);
+        return { steady: await steady, change: { fromMs, toMs } };
+      },
+      syncPathStep,
+      options,
+    ),
+};
