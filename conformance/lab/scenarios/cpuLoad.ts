@@ -10,7 +10,7 @@ import { skippedResult } from '../labResult.js';
 import { LabProcess } from '../labProcess.js';
 import type { LabScenario } from './labScenario.js';
 import { endWindow, withStar } from './labScenario.js';
-import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S, steadyRun } from './steadyState.js';
 
 export const cpuLoad: LabScenario = {
   name: 'cpu-load',
@@ -21,13 +21,13 @@ export const cpuLoad: LabScenario = {
       : withStar(
           { syntonic: { logFormat: 'json' }, captureSyncs: true },
           async (star) => {
-            const runS = options.runS ?? STEADY_RUN_S;
+            const { runS, windowS } = steadyRun(options);
             const workers = availableParallelism();
             const argv = ['stress-ng', '--cpu', String(workers), '--cpu-load', '100', '--timeout', `${Math.ceil(runS + 5)}s`, '--quiet'];
             const stress = new LabProcess('stress-ng', star.lab, star.syntonicEnd.namespace, argv, star.guard);
             star.mark(`stress-ng --cpu ${workers} started`);
             try {
-              return { steady: await endWindow(star, runS, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) };
+              return { steady: await endWindow(star, runS, windowS) };
             } finally {
               stress.assertClockUntouched();
               await stress.stop();

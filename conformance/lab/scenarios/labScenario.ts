@@ -2,7 +2,7 @@
  * The shape of a lab scenario and the steps they share: start the star topology, wait until the
  * provider reports synchronized, let it run, and turn the run into a LabResult.
  */
-import { collectResult, type LabResult, type Window } from '../labResult.js';
+import { collectResult, type LabResult, type ResultInput, type Window } from '../labResult.js';
 import { sleep, StarLab, type PortOrder, type ReferenceKind, type StarOptions } from '../starLab.js';
 
 export interface LabScenarioOptions {
@@ -45,6 +45,9 @@ export const SERVO_SETTLE_MS = 10_000;
  */
 export const REFERENCE_SETTLED_MS = 70_000;
 
+/** Where a scenario's figures are taken (labResult.ts ResultInput): steady, and a disruption or a change in it. */
+export type ScenarioWindows = Pick<ResultInput, 'steady' | 'disruption' | 'change'>;
+
 /** A scenario that failed, with every process's output of the run for the post-mortem. */
 export class LabScenarioFailure extends Error {
   constructor(
@@ -61,7 +64,7 @@ export class LabScenarioFailure extends Error {
 /** Starts the star, runs `body`, collects the result and always cleans up; a failure keeps the logs. */
 export async function withStar(
   options: StarOptions,
-  body: (star: StarLab) => Promise<{ steady: Window; disruption?: Window; change?: Window }>,
+  body: (star: StarLab) => Promise<ScenarioWindows>,
   describe: { name: string; description: string },
   scenarioOptions: LabScenarioOptions = {},
 ): Promise<LabResult> {
@@ -72,7 +75,7 @@ export async function withStar(
     ...(scenarioOptions.reference === undefined ? {} : { referenceKind: scenarioOptions.reference }),
     syntonic: { ...options.syntonic, ...(scenarioOptions.logFormat === undefined ? {} : { logFormat: scenarioOptions.logFormat }), extraArgs },
   });
-  let windows: { steady: Window; disruption?: Window; change?: Window };
+  let windows: ScenarioWindows;
   let endMs: number;
   let logs: ReturnType<StarLab['processLogs']>;
   try {

@@ -1,6 +1,6 @@
 import type { LabScenario } from './labScenario.js';
 import { endWindow, withStar } from './labScenario.js';
-import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S, steadyRun } from './steadyState.js';
 
 /**
  * issue 14's same-port comparison made paired: steady state with Syntonic and ptp4l's servo on the
@@ -15,7 +15,10 @@ export const sharedPort: LabScenario = {
   run: (options) =>
     withStar(
       { sharedPort: true, syntonic: { logFormat: 'json' }, captureSyncs: true },
-      async (star) => ({ steady: await endWindow(star, options.runS ?? STEADY_RUN_S, options.windowS ?? options.durationS ?? STEADY_WINDOW_S) }),
+      async (star) => {
+        const { runS, windowS } = steadyRun(options);
+        return { steady: await endWindow(star, runS, windowS) };
+      },
       sharedPort,
       options,
     ),

@@ -13,7 +13,7 @@
 import type { LabScenario } from './labScenario.js';
 import { endWindow, withStar } from './labScenario.js';
 import { sleep } from '../starLab.js';
-import { STEADY_RUN_S, STEADY_WINDOW_S } from './steadyState.js';
+import { steadyRun } from './steadyState.js';
 
 /** The simulator's path shift, and the size of the Sync-latency changes seen on veth. */
 export const SYNC_PATH_STEP_NS = 2_000;
@@ -29,8 +29,7 @@ export const syncPathStep: LabScenario = {
       // The capture shows the step in each Sync's latency on both links; the JSON log the servo's view of it.
       { grandmasterStepNs: -SYNC_PATH_STEP_NS, syntonic: { logFormat: 'json' }, captureSyncs: true },
       async (star) => {
-        const runS = options.runS ?? STEADY_RUN_S;
-        const windowS = options.windowS ?? options.durationS ?? STEADY_WINDOW_S;
+        const { runS, windowS } = steadyRun(options);
         if (STEP_AT_S < runS - windowS || STEP_AT_S + STEP_FOR_S >= runS) {
           throw new RangeError(`the step (${STEP_AT_S}–${STEP_AT_S + STEP_FOR_S} s) must lie inside the measured window (${runS - windowS}–${runS} s)`);
         }

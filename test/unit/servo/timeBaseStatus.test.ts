@@ -144,8 +144,7 @@ describe('ClockServo without a status', () => {
   it('keeps synchronized with a quarter of the recent offsets beyond the gate, and leaves it past half (the noise model no longer holds)', () => {
     const u = uncertainty({ phaseNs: 50 });
     const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
-    let t = 10;
-    for (let i = 0; i < 16; i++, t += 0.125) s.onServoOutput(receiptAt(t), used(10, 0));
+    const t = feedQuiet(s, 10);
     expect(s.status()).toBe('synchronized');
     u.set({ outliers: 17, recentOutliers: 17 });
     s.onServoOutput(receiptAt(t), used(10, 0));
