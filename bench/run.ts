@@ -24,9 +24,24 @@ function formatNumber(v: number): string {
 async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const only = process.argv.slice(2);
-  const files = (await readdir(here)).filter((f) => f.endsWith('.bench.js')).sort();
-  for (const file of files) {
-    const name = file.replace(/\.bench\.js$/, '');
+  const names = (await readdir(here))
+    .filter((f) => f.endsWith('.bench.js'))
+    .map((f) => f.replace(/\.bench\.js$/, ''))
+    .sort();
+  const usage = `usage: npm run bench -- [NAME…]  (no NAME: all of ${names.join(', ')})`;
+  if (only.includes('--help') || only.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  // A name that selects nothing would run nothing and print nothing: refused, naming it.
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    process.stderr.write(`npm run bench: unknown ${unknown.map((n) => `'${n}'`).join(', ')}\n${usage}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const name of names) {
+    const file = `${name}.bench.js`;
     if (only.length > 0 && !only.includes(name)) continue;
     process.stdout.write(`# ${name}\n`);
     const mod = (await import(join(here, file))) as BenchModule;

@@ -84,6 +84,7 @@ export function writeSummary(dir: string, rows: readonly SummaryRow[]): string {
     ].join('\n');
   });
   const text = tables.join('\n\n');
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'summary.md'), `# Conformance summary\n\n${text}\n`);
   return text;
 }

@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
+import { LAB_SCENARIO_NAMES, LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
 import { pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
 import { orderOf } from './lab/sharedPortHub.js';
-import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 import { loadavg } from 'node:os';
+import { parseConformanceArguments, type ConformanceArguments, type LabRunOptions } from './arguments.js';
+import type { PortOrder } from './lab/starLab.js';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
@@ -24,50 +25,6 @@ const OUT = join(here, '..', '..', 'conformance', 'out');
 
 function figure(name: string, value: number | undefined, unit: string): void {
   process.stdout.write(`${name}: ${value === undefined || !Number.isFinite(value) ? 'n/a' : Number(value.toPrecision(6))} ${unit}\n`);
-}
-
-/** Options of the lab part: `--runs N`, `--order 1|2` (both by default), `--reference pi|linreg|free-running`, `--run-s S`, `--window-s S`. */
-export interface LabRunOptions {
-  readonly runs: number;
-  readonly orders: readonly PortOrder[];
-  readonly reference: ReferenceKind;
-  readonly runS?: number;
-  readonly windowS?: number;
-}
-
-function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRunOptions } {
-  const rest: string[] = [];
-  let runs = 1;
-  let orders: PortOrder[] = [1, 2];
-  let reference: ReferenceKind = 'pi';
-  let runS: number | undefined;
-  let windowS: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const positive = (v: string): number => {
-      const n = Number(v);
-      if (!(Number.isFinite(n) && n > 0)) throw new Error(`${a}: '${v}' is not a positive number`);
-      return n;
-    };
-    if (a === '--runs') runs = Math.round(positive(value()));
-    else if (a === '--order') {
-      const v = value();
-      if (v !== '1' && v !== '2' && v !== 'both') throw new Error(`--order: '${v}' is not 1, 2 or both`);
-      orders = v === 'both' ? [1, 2] : [Number(v) as PortOrder];
-    } else if (a === '--reference') {
-      const v = value();
-      if (v !== 'pi' && v !== 'linreg' && v !== 'free-running') throw new Error(`--reference: '${v}' is not pi, linreg or free-running`);
-      reference = v;
-    } else if (a === '--run-s') runS = positive(value());
-    else if (a === '--window-s') windowS = positive(value());
-    else rest.push(a);
-  }
-  return { rest, lab: { runs, orders, reference, ...(runS === undefined ? {} : { runS }), ...(windowS === undefined ? {} : { windowS }) } };
 }
 
 /** The interop lab needs root (network namespaces) and ptp4l; without them it says why and goes on. */
@@ -186,6 +143,9 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   }
   figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
   figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
+  // The Syncs its servo left out in the window (ptp4l's servo takes every one): how many, and where they sat.
+  figure(`${key}.syntonicOffsetsNotUsed`, f.syntonicOffsetNotUsedNs.count, 'Syncs');
+  if (f.syntonicOffsetNotUsedNs.count > 0) figure(`${key}.syntonicOffsetNotUsed.mean`, f.syntonicOffsetNotUsedNs.mean, 'ns');
   figure(`${key}.syntonicPathDelay.mean`, f.syntonicPathDelayNs.mean, 'ns');
   if (f.ptp4lOffsetNs !== undefined) {
     figure(`${key}.ptp4lOffset.mean`, f.ptp4lOffsetNs.mean, 'ns');
@@ -260,8 +220,22 @@ function labPrerequisites(): string | undefined {
   return undefined;
 }
 
+/** The arguments, or undefined after printing the usage (`--help`) or what is wrong with them (exit status 2). */
+function parseArguments(argv: readonly string[]): ConformanceArguments | undefined {
+  const parsed = parseConformanceArguments(argv, { simulations: SCENARIOS.map((s) => s.name), lab: LAB_SCENARIO_NAMES });
+  if (parsed.kind === 'run') return parsed;
+  if (parsed.kind === 'help') process.stdout.write(`${parsed.usage}\n`);
+  else {
+    process.stderr.write(`npm run conformance: ${parsed.problem}\n${parsed.usage}\n`);
+    process.exitCode = 2;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
-  const { rest: only, lab } = parseLabOptions(process.argv.slice(2));
+  const args = parseArguments(process.argv.slice(2));
+  if (args === undefined) return;
+  const { only, lab } = args;
   const rows: SummaryRow[] = [];
   for (const spec of SCENARIOS) {
     if (only.length > 0 && !only.includes(spec.name) && !only.includes('sim')) continue;

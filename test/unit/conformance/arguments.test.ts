@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseConformanceArguments } from '../../../conformance/arguments.js';
+
+const KNOWN = { simulations: ['hardware-steady', 'software-startup'], lab: ['steady-state', 'sync-path-step'] };
+
+describe('npm run conformance arguments', () => {
+  it('runs what is named, with the lab options', () => {
+    expect(parseConformanceArguments(['lab:sync-path-step', '--runs', '5', '--order', '2', '--reference', 'linreg'], KNOWN)).toEqual({
+      kind: 'run',
+      only: ['lab:sync-path-step'],
+      lab: { runs: 5, orders: [2], reference: 'linreg' },
+    });
+    expect(parseConformanceArguments([], KNOWN)).toMatchObject({ kind: 'run', only: [], lab: { runs: 1, orders: [1, 2], reference: 'pi' } });
+  });
+
+  it('refuses a scenario name that selects nothing, naming it, rather than running nothing', () => {
+    const parsed = parseConformanceArguments(['sim', 'lab:steady-sate', 'hardware'], KNOWN);
+    expect(parsed).toMatchObject({ kind: 'error', problem: "unknown 'lab:steady-sate', 'hardware': not an option, a simulation or a lab scenario" });
+  });
+
+  it('refuses a misspelt option and a bad value, naming the option', () => {
+    expect(parseConformanceArguments(['lab', '--run', '5'], KNOWN)).toMatchObject({ kind: 'error', problem: expect.stringContaining("'--run'") });
+    expect(parseConformanceArguments(['lab', '--order', '3'], KNOWN)).toMatchObject({ kind: 'error', problem: "--order: '3' is not 1, 2 or both" });
+  });
+
+  it('answers --help with a usage that lists every scenario', () => {
+    const parsed = parseConformanceArguments(['lab:steady-state', '--help'], KNOWN);
+    expect(parsed.kind).toBe('help');
+    expect(parsed.kind === 'help' && parsed.usage).toMatch(/hardware-steady, software-startup[\s\S]*lab:steady-state, lab:sync-path-step/);
+  });
+});
