@@ -80,8 +80,10 @@ export interface LabFigures {
    * window, ns; undefined without a capture.
    */
   readonly capturedPdelayPathsNs: { readonly syntonic: PdelayPathFigures; readonly reference: PdelayPathFigures } | undefined;
-  /** Syntonic's `master offset`, ns, over the steady window. */
+  /** Syntonic's `master offset`, ns, over the steady window: the offsets its servo used. */
   readonly syntonicOffsetNs: SeriesFigures;
+  /** The offsets its servo left out (`… not used: …`), ns, same window. */
+  readonly syntonicOffsetNotUsedNs: SeriesFigures;
   readonly syntonicPathDelayNs: SeriesFigures;
   /** The ptp4l reference slave's `master offset` and `path delay`, ns, same window (undefined: no reference). */
   readonly ptp4lOffsetNs: SeriesFigures | undefined;
@@ -292,6 +294,7 @@ export function collectResult(input: ResultInput): LabResult {
               reference: pathFigures(input.pdelayPaths.reference.filter((x) => inRealtimeWindow(x.rxNs))),
             },
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
+      syntonicOffsetNotUsedNs: seriesFigures(input.syntonic.offsetsNotUsed.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
       ptp4lOffsetNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.offsetNs)),
       ptp4lPathDelayNs: input.reference === undefined ? undefined : seriesFigures(ref.filter(steady).map((s) => s.pathDelayNs)),
@@ -363,6 +366,7 @@ export function skippedResult(name: string, description: string, reason: string)
       capturedPdelayPathsNs: undefined,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
+      syntonicOffsetNotUsedNs: EMPTY,
       syntonicPathDelayNs: EMPTY,
       ptp4lOffsetNs: undefined,
       ptp4lPathDelayNs: undefined,

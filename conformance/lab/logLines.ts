@@ -20,6 +20,8 @@ export interface OffsetSample {
   readonly ingressNs?: bigint;
   /** Syntonic's JSON log only: the grandmaster time it computed for that ingress (origin + corrections + link delay), ns. */
   readonly gmTimeNs?: bigint;
+  /** Syntonic only: why the servo left this offset out (`… not used: offset outlier`); absent when it used it. */
+  readonly notUsed?: string;
 }
 
 export interface PortStateChange {
@@ -50,6 +52,7 @@ const PROGRAM_PREFIX = /^\S+\[[\d.]+\]: /;
 const MASTER_OFFSET = /master offset\s+(-?\d+(?:\.\d+)?) (s[0-3]) freq\s+([+-])\s*(\d+(?:\.\d+)?) path delay\s+(-?\d+(?:\.\d+)?)/;
 const PTP4L_PORT_STATE = /^port (\d+)(?: \([^)]*\))?: ([A-Z_]+) to ([A-Z_]+) on (\S+)/;
 const SYNTONIC_PORT_STATE = /^port (\d+) \([^)]*\): ([A-Z_]+) to ([A-Z_]+): (.*)$/;
+const NOT_USED = / not used: (.+)$/;
 const STATUS = /^status (\w+) to (\w+): (.*)$/;
 const AS_CAPABLE = /asCapable (true|false): (.*)$/;
 
@@ -93,7 +96,13 @@ export function parseOffsetSample(text: string, atMs: number): OffsetSample | un
     pathDelayNs: numberField(fields, 'pathDelayNs') ?? Number(delay),
     ...bigintField(fields, 'ingressNs'),
     ...bigintField(fields, 'gmTimeNs'),
+    ...notUsedOf(message),
   };
+}
+
+function notUsedOf(message: string): { notUsed?: string } {
+  const m = NOT_USED.exec(message);
+  return m === null ? {} : { notUsed: m[1] ?? '' };
 }
 
 export function parsePortStateChange(text: string, atMs: number): PortStateChange | undefined {

@@ -42,7 +42,10 @@ const ENTRY = join(REPOSITORY_ROOT, 'bin/syntonic.js');
 const COMPILED_MAIN = join(REPOSITORY_ROOT, 'dist/src/cli/main.js');
 
 export class SyntonicDaemon {
+  /** The offsets its servo used (ptp4l's sense of `master offset`: every one it acted on). */
   readonly offsets: OffsetSample[] = [];
+  /** The offsets its servo left out (outliers, spikes), each with why. */
+  readonly offsetsNotUsed: OffsetSample[] = [];
   readonly statusChanges: StatusChange[] = [];
   readonly asCapableChanges: AsCapableChange[] = [];
   readonly portStates: PortStateChange[] = [];
@@ -53,7 +56,7 @@ export class SyntonicDaemon {
   ) {
     process.onLine((line) => {
       const offset = parseOffsetSample(line.text, line.atMs);
-      if (offset !== undefined) this.offsets.push(offset);
+      if (offset !== undefined) (offset.notUsed === undefined ? this.offsets : this.offsetsNotUsed).push(offset);
       const status = parseStatusChange(line.text, line.atMs);
       if (status !== undefined) this.statusChanges.push(status);
       const capable = parseAsCapableChange(line.text, line.atMs);

@@ -63,6 +63,25 @@ describe('syntonic replay', () => {
     expect(summary['peerDelays']).toEqual([expect.stringMatching(/^8c1645\.fffe\.9b9e11-1 ↔ 112233\.fffe\.445566-\d+: 6 exchanges, meanLinkDelay /)]);
   });
 
+  it('shows each offset the servo left out, with why, as the daemon logs it (jsonl and text)', () => {
+    const run = syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive');
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = lines[lines.length - 1] as Record<string, unknown>;
+    const notUsed = lines.filter((l) => l['type'] === 'syncNotUsed');
+    expect(notUsed.length).toBe(syncsHandedToServo(summary) - (summary['syncs'] as number));
+    expect(notUsed.length).toBeGreaterThan(0);
+    for (const record of notUsed) {
+      for (const field of SYNC_FIELDS) expect(record).toHaveProperty(field);
+      expect(Object.keys(summary['servoRejected'] as Record<string, number>)).toContain(record['notUsed']);
+    }
+    const text = syntonic(CAPTURE, '--profile', 'automotive').stdout.split('\n');
+    const leftOut = text.filter((l) => / master offset +-?\d+ s\d .* not used: offset (outlier|spike)$/.test(l));
+    expect(leftOut).toHaveLength(notUsed.length);
+  });
+
   it('gives byte-identical output for the same file twice', () => {
     expect(syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout).toBe(
       syntonic(CAPTURE, '--format', 'jsonl', '--profile', 'automotive').stdout,

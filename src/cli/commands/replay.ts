@@ -206,6 +206,11 @@ function replay(file: string, format: Format, settings: ReplaySettings, station:
         plot?.sync(r);
         out.line(format === 'jsonl' ? syncJson(r) : format === 'csv' ? syncCsv(r) : syncText(r));
       },
+      // As the daemon's log: the offsets the servo left out, with why (csv keeps one row per Sync used).
+      servoRejected: (reason, r) => {
+        if (r === undefined || format === 'csv') return;
+        out.line(format === 'jsonl' ? syncJson(r, reason) : `${syncText(r)} not used: ${reason}`);
+      },
       engineEvent: (e, at) => {
         plot?.event(e, at);
         if (format === 'text') {
@@ -249,9 +254,10 @@ class BufferedWriter {
   }
 }
 
-function syncJson(r: ReplaySyncRecord): string {
+/** A Sync the servo used (`sync`), or one it left out (`syncNotUsed`, with `notUsed`: why). */
+function syncJson(r: ReplaySyncRecord, notUsed?: string): string {
   return JSON.stringify({
-    type: 'sync',
+    type: notUsed === undefined ? 'sync' : 'syncNotUsed',
     captureTime: r.captureTime.toString(),
     sequenceId: r.sequenceId,
     sourcePortIdentity: formatPortIdentity(r.sourcePortIdentity),
@@ -264,6 +270,7 @@ function syncJson(r: ReplaySyncRecord): string {
     servoState: r.servoState,
     frequencyAdjustment: round3(r.frequencyAdjustment),
     status: r.status,
+    ...(notUsed === undefined ? {} : { notUsed }),
   });
 }
 

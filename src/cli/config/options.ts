@@ -347,7 +347,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   g(
     'summary_interval',
     ANY_INT,
-    read(daemon('summaryIntervalLog'), 'interval of the `rms … max … freq … delay …` summary lines', { value: 'log2 s', fallback: { value: 0 } }),
+    read(
+      daemon('summaryIntervalLog'),
+      'interval of the `rms … max … freq … delay …` summary lines (over the offsets the servo used); at or below the Sync interval, one `master offset` line per Sync instead, those the servo left out ending `not used: <why>`',
+      { value: 'log2 s', fallback: { value: 0 } },
+    ),
   ),
   g('logging_level', int(0, 7), read(daemon('loggingLevel'), 'messages above this level are not printed', { value: '0–7 (syslog)', fallback: { value: 6 } })),
   g(

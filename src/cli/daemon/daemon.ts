@@ -22,13 +22,14 @@ import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { TimePageWriter } from '../../provider/timePage.js';
-import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
+import { ClockSlave } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
-import { masterOffsetLine, SummaryStats, type Log } from './log.js';
+import { SummaryStats, type Log } from './log.js';
+import { logSyncRecord } from './syncLog.js';
 import { RefusalLog } from './refusalLog.js';
 import { startMetricsServer } from './metrics.js';
 import { refclockInstant, type RealtimePair } from './refclockFeed.js';
@@ -131,7 +132,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     {
       transmit: live.transmit,
       syncRecord: (r) => {
-        onSyncRecord(r, log, summary, perSyncLines);
+        logSyncRecord(r, log, summary, perSyncLines);
         const snapshot = publish();
         if (r.outcome.accepted) management?.timeSynchronized();
         if (refclock === undefined || refclockConfig === undefined || snapshot === undefined || !r.outcome.accepted) return;
@@ -377,25 +378,6 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTi
 function refclockCounts(refclock: ChronyRefclock): Record<string, number> {
   const c = refclock.counters();
   return { sent: c.samplesSent, ...c.samplesNotSent };
-}
-
-function onSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, perSync: boolean): void {
-  const o = r.outcome;
-  if (!o.accepted) {
-    log.write('debug', `Sync ${r.receipt.sequenceId} not used: ${o.rejection ?? 'rejected'}`);
-    return;
-  }
-  for (const n of o.notes) log.write('notice', n);
-  if (perSync)
-    log.write('info', masterOffsetLine(o.offsetNs, o.servoState, o.frequencyPpb, r.receipt.meanLinkDelay), {
-      offsetNs: o.offsetNs,
-      servoState: o.servoState,
-      frequencyPpb: o.frequencyPpb,
-      pathDelayNs: r.receipt.meanLinkDelay,
-      ingressNs: String(r.receipt.ingressTime),
-      gmTimeNs: String(r.receipt.gmTime),
-    });
-  else summary.add(o.offsetNs, o.frequencyPpb, r.receipt.meanLinkDelay);
 }
 
 function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {

@@ -37,10 +37,15 @@ export function createLog(format: LogFormat, maxSyslogLevel: number, program = '
   };
 }
 
-/** ptp4l's per-Sync line. */
-export function masterOffsetLine(offsetNs: number, servoState: string, frequencyPpb: number, pathDelayNs: number): string {
+/**
+ * ptp4l's per-Sync line. ptp4l prints every offset it measures; so do we, and an offset the servo
+ * left out (an outlier, a spike) ends with `not used: <why>`, so that the log shows what a gate
+ * did rather than a gap.
+ */
+export function masterOffsetLine(offsetNs: number, servoState: string, frequencyPpb: number, pathDelayNs: number, notUsed?: string): string {
   const freq = Math.round(frequencyPpb);
-  return `master offset ${String(Math.round(offsetNs)).padStart(10)} ${servoState} freq ${(freq >= 0 ? '+' : '-') + String(Math.abs(freq)).padStart(7)} path delay ${String(Math.round(pathDelayNs)).padStart(9)}`;
+  const line = `master offset ${String(Math.round(offsetNs)).padStart(10)} ${servoState} freq ${(freq >= 0 ? '+' : '-') + String(Math.abs(freq)).padStart(7)} path delay ${String(Math.round(pathDelayNs)).padStart(9)}`;
+  return notUsed === undefined ? line : `${line} not used: ${notUsed}`;
 }
 
 /** Accumulates offsets, frequencies and delays for ptp4l's summary_interval line. */

@@ -40,9 +40,9 @@ export function replayFile(path: string, options: ReplayFileOptions, observer: R
         summary.sync(r);
         observer.sync?.(r);
       },
-      servoRejected: (reason) => {
+      servoRejected: (reason, record) => {
         summary.servoRejected(reason);
-        observer.servoRejected?.(reason);
+        observer.servoRejected?.(reason, record);
       },
       engineEvent: (e, at) => {
         summary.engineEvent(e, at);

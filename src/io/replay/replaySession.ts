@@ -49,8 +49,11 @@ export interface ReplaySyncRecord {
 
 export interface ReplayObserver {
   sync?(r: ReplaySyncRecord): void;
-  /** A Sync the engine accepted and the servo did not use (an offset spike or outlier), with why. */
-  servoRejected?(reason: string): void;
+  /**
+   * A Sync the engine accepted and the servo did not use (an offset spike or outlier), with why, and
+   * the record it would have had (undefined when it gave no offset: an invalid receipt).
+   */
+  servoRejected?(reason: string, record: ReplaySyncRecord | undefined): void;
   engineEvent?(e: EngineEvent, captureTime: bigint): void;
   statusEvent?(e: StatusEvent): void;
   decodeError?(frameNumber: number, error: DecodeError): void;
@@ -197,12 +200,16 @@ export class ReplaySession {
   }
 
   private onSyncRecord(r: SyncRecord): void {
-    const { receipt, outcome } = r;
+    const { outcome } = r;
     if (!outcome.accepted) {
-      this.observer.servoRejected?.(outcome.rejection ?? 'unknown');
+      this.observer.servoRejected?.(outcome.rejection ?? 'unknown', Number.isFinite(outcome.offsetNs) ? this.recordOf(r) : undefined);
       return;
     }
-    this.observer.sync?.({
+    this.observer.sync?.(this.recordOf(r));
+  }
+
+  private recordOf({ receipt, outcome }: SyncRecord): ReplaySyncRecord {
+    return {
       captureTime: receipt.ingressTime,
       sequenceId: receipt.sequenceId,
       sourcePortIdentity: receipt.sourcePortIdentity,
@@ -215,6 +222,6 @@ export class ReplaySession {
       servoState: outcome.servoState,
       frequencyAdjustment: outcome.frequencyPpb,
       status: this.slave.discipline.syncStatus(),
-    });
+    };
   }
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { messageOf, parseAsCapableChange, parseOffsetSample, parsePortStateChange, parseStatusChange } from '../../../conformance/lab/logLines.js';
+import { masterOffsetLine } from '../../../src/cli/daemon/log.js';
 import { ptp4lConfigText, withGlobalOptions } from '../../../conformance/lab/ptp4l.js';
 import { quantile, seriesFigures } from '../../../conformance/lab/stats.js';
 import { splitWholeSeconds } from '../../../conformance/lab/trueErrorProbe.js';
@@ -39,6 +40,12 @@ describe('master offset lines', () => {
       msg: 'master offset       -521 s2 freq +    228 path delay      1753',
     });
     expect(parseOffsetSample(line, 0)).toMatchObject({ offsetNs: -520.75, frequencyPpb: 227.5, pathDelayNs: 1752.9 });
+  });
+
+  it("reads an offset Syntonic's servo left out, and why, from the line the daemon writes", () => {
+    const line = `syntonic[1929.683]: ${masterOffsetLine(31_250, 's2', 228, 1753, 'offset outlier')}`;
+    expect(parseOffsetSample(line, 0)).toMatchObject({ offsetNs: 31_250, servoState: 's2', pathDelayNs: 1753, notUsed: 'offset outlier' });
+    expect(parseOffsetSample(`syntonic[1929.808]: ${masterOffsetLine(-521, 's2', 228, 1753)}`, 0)).not.toHaveProperty('notUsed');
   });
 
   it('ignores other lines', () => {
