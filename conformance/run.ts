@@ -116,7 +116,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     figure(`${key}.relay.${link}.forwardLateness.p99`, relay.forward.latenessP99Ns ?? undefined, 'ns');
     figure(`${key}.relay.${link}.forwardLateness.max`, relay.forward.latenessMaxNs ?? undefined, 'ns');
   });
-  // A change both stacks should ride through (e.g. sync-path-step's): each one's true error during it.
+  // A deliberate change (sync-path-step's step, a rogue grandmaster's presence): each stack's true error during it.
   if (f.changeTrueErrorNs !== undefined) {
     figure(`${key}.duringChange.syntonic.trueError.mean`, f.changeTrueErrorNs.mean, 'ns');
     figure(`${key}.duringChange.syntonic.trueError.max`, f.changeTrueErrorNs.maxAbs, 'ns');

@@ -102,8 +102,9 @@ export interface LabFigures {
   /** True error from the disruption's start until synchronized again (holdover), ns. */
   readonly disruptionTrueErrorNs: SeriesFigures | undefined;
   /**
-   * A deliberate change of the link inside the steady window that the station should ride through
-   * (not a disruption: the steady figures include it), from the change's start to its end: each
+   * A deliberate change each stack meets while running: a change of the link inside the steady
+   * window that it should ride through (sync-path-step), or a rogue grandmaster it should refuse or
+   * may follow (rogue-grandmaster*); from the change's start (once it took effect) to its end: each
    * stack's true error, ns (undefined: no change; reference undefined without a servo reference).
    */
   readonly changeTrueErrorNs?: SeriesFigures;
@@ -218,7 +219,7 @@ export interface ResultInput {
   readonly steady: Window;
   /** The disruption: from its start (e.g. the kill) to its end (e.g. the restart). */
   readonly disruption?: Window;
-  /** A change the station should ride through (LabFigures.changeTrueErrorNs), inside the steady window. */
+  /** A deliberate change (LabFigures.changeTrueErrorNs): inside the steady window, or the disruption's part once it took effect. */
   readonly change?: Window;
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];

@@ -209,6 +209,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       reference,
       steady: { fromMs: steadyFrom, toMs: appearedMs },
       disruption: { fromMs: appearedMs, toMs: goneMs },
+      // Each stack's true error with the rogue there (`….duringChange.*`): +1 ms is a stack that followed it.
+      change: { fromMs: appearedMs + ROGUE_SETTLE_MS, toMs: goneMs },
       events,
       syntonicPort: reference === undefined ? 1 : order,
       ...(reference === undefined ? {} : { referenceKind: kind, referenceErrors }),
