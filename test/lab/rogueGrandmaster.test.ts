@@ -35,6 +35,8 @@ describe.skipIf(gate.skip)('lab: rogue better grandmaster (ptp4l, priority1 240,
     // the servo slews towards the rogue's +1 ms without stepping (step_threshold 0): well on its way after 8 s
     expect(followed.rogue.shiftNs).toBeGreaterThan(0.3 * ROGUE_OFFSET_NS);
     expect(followed.rogue.refusalLines).toBe(0);
+    // What `npm run conformance` prints as ….duringChange.syntonic.trueError.*: the same samples.
+    expect(followed.result.figures.changeTrueErrorNs?.median).toBe(followed.rogue.during.median);
 
     expect(refused.rogue.grandmasterDuring).toBe(GM_IDENTITY);
     // The bridge puts µs of jitter into every frame (true error tens of µs on a loaded machine): "does not
