@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { LAB_SCENARIO_NAMES, LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
-import { pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
+import { notUsedMeanShift, pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
 import { orderOf } from './lab/sharedPortHub.js';
 import { loadavg } from 'node:os';
 import { parseConformanceArguments, type ConformanceArguments, type LabRunOptions } from './arguments.js';
@@ -145,7 +145,12 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
   // The Syncs its servo left out in the window (ptp4l's servo takes every one): how many, and where they sat.
   figure(`${key}.syntonicOffsetsNotUsed`, f.syntonicOffsetNotUsedNs.count, 'Syncs');
-  if (f.syntonicOffsetNotUsedNs.count > 0) figure(`${key}.syntonicOffsetNotUsed.mean`, f.syntonicOffsetNotUsedNs.mean, 'ns');
+  if (f.syntonicOffsetNotUsedNs.count > 0) {
+    figure(`${key}.syntonicOffsetNotUsed.mean`, f.syntonicOffsetNotUsedNs.mean, 'ns');
+    // Mean of every offset minus mean of those used: what leaving them out moved the mean by, read from
+    // the log alone (where a capture runs, it matches ownError.fromSyncsLeftOut).
+    figure(`${key}.syntonicOffsetsNotUsed.meanShift`, notUsedMeanShift(f.syntonicOffsetNs, f.syntonicOffsetNotUsedNs), 'ns');
+  }
   figure(`${key}.syntonicPathDelay.mean`, f.syntonicPathDelayNs.mean, 'ns');
   if (f.ptp4lOffsetNs !== undefined) {
     figure(`${key}.ptp4lOffset.mean`, f.ptp4lOffsetNs.mean, 'ns');

@@ -47,6 +47,17 @@ export interface OwnErrorParts {
 }
 
 /**
+ * The same part read from Syntonic's log alone (its `… not used: …` lines), where no capture runs:
+ * the mean of every offset minus the mean of those its servo used, ns. An offset is the Sync's
+ * latency less the link delay and the clock's error, so over one window this is the capture's
+ * fromSyncsLeftOut up to the clock's wander between the two sets of Syncs.
+ */
+export function notUsedMeanShift(used: SeriesFigures, notUsed: SeriesFigures): number {
+  if (notUsed.count === 0) return 0;
+  return (notUsed.count * (notUsed.mean - used.mean)) / (used.count + notUsed.count);
+}
+
+/**
  * The servo clock's error at a Sync is offset + pathDelay − latency of that Sync (the offset is
  * measured against origin + latency, the clock corrected by pathDelay), so over the Syncs used its
  * mean is offsetMean + pathDelay − usedSyncLatency exactly; the own part's other terms are what the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  notUsedMeanShift,
   ownErrorParts,
   pairedDifferences,
   samePortDifferences,
@@ -7,7 +8,7 @@ import {
   type FigureLine,
   type StackFigures,
 } from '../../../conformance/lab/sideBySide.js';
-import { meanDifference, meanInterval, studentT975 } from '../../../conformance/lab/stats.js';
+import { meanDifference, meanInterval, seriesFigures, studentT975 } from '../../../conformance/lab/stats.js';
 
 const line = (name: string, value: number): FigureLine => ({ name, value, unit: 'ns' });
 
@@ -90,6 +91,13 @@ describe("Syntonic's own part, split into what was measured of it", () => {
     expect(lines).toContainEqual({ name: 'lab.x.port2.syntonic.ownError.rest', value: 5, unit: 'ns' });
     expect(names.some((n) => n.includes('ptp4l.ownError.rest'))).toBe(false);
     expect(ownErrorParts({ ...syntonic, syncLatency: undefined })).toBeUndefined();
+  });
+
+  it('reads the Syncs-left-out part from the log alone: 10 of 100 offsets left out, 1000 ns above the rest, moved the mean by 100 ns', () => {
+    const used = seriesFigures(Array.from({ length: 90 }, (_, i) => (i % 2 === 0 ? 20 : -20)));
+    const notUsed = seriesFigures(Array.from({ length: 10 }, () => 1000));
+    expect(notUsedMeanShift(used, notUsed)).toBeCloseTo(100, 9);
+    expect(notUsedMeanShift(used, seriesFigures([]))).toBe(0);
   });
 });
 
