@@ -144,12 +144,12 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   figure(`${key}.syntonicOffset.rms`, f.syntonicOffsetNs.rms, 'ns');
   figure(`${key}.syntonicOffset.max`, f.syntonicOffsetNs.maxAbs, 'ns');
   // The Syncs its servo left out in the window (ptp4l's servo takes every one): how many, and where they sat.
-  figure(`${key}.syntonicOffsetsNotUsed`, f.syntonicOffsetNotUsedNs.count, 'Syncs');
+  figure(`${key}.syntonicOffsetNotUsed.count`, f.syntonicOffsetNotUsedNs.count, 'Syncs');
   if (f.syntonicOffsetNotUsedNs.count > 0) {
     figure(`${key}.syntonicOffsetNotUsed.mean`, f.syntonicOffsetNotUsedNs.mean, 'ns');
     // Mean of every offset minus mean of those used: what leaving them out moved the mean by, read from
     // the log alone (where a capture runs, it matches ownError.fromSyncsLeftOut).
-    figure(`${key}.syntonicOffsetsNotUsed.meanShift`, notUsedMeanShift(f.syntonicOffsetNs, f.syntonicOffsetNotUsedNs), 'ns');
+    figure(`${key}.syntonicOffsetNotUsed.meanShift`, notUsedMeanShift(f.syntonicOffsetNs, f.syntonicOffsetNotUsedNs), 'ns');
   }
   figure(`${key}.syntonicPathDelay.mean`, f.syntonicPathDelayNs.mean, 'ns');
   if (f.ptp4lOffsetNs !== undefined) {
