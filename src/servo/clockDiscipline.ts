@@ -18,11 +18,19 @@ import { TimeBaseStatus, type TimeBaseStatusOptions, type TimeBaseStatusReport }
 export interface ClockDisciplineOptions extends ClockServoOptions, TimeBaseStatusOptions {}
 
 /** One Sync: what the servo did (its output's figures), and the status transitions it caused. */
-export interface SyncOutcome extends Pick<ServoSyncOutput, 'accepted' | 'rejection' | 'offsetNs' | 'servoState' | 'frequencyPpb' | 'stepNs'> {
+export interface SyncOutcome extends Pick<
+  ServoSyncOutput,
+  'accepted' | 'rejection' | 'rejectionDetail' | 'offsetNs' | 'servoState' | 'frequencyPpb' | 'stepNs'
+> {
   /** Status transitions this Sync caused. */
   readonly events: readonly StatusEvent[];
-  /** Happenings worth a log line (resets, spike rejections, grandmaster changes, holdover end). */
+  /** Happenings worth a log line (resets, grandmaster changes, holdover end), whether or not the offset was used. */
   readonly notes: readonly string[];
+}
+
+/** The servo measured this Sync's offset and left it out (a spike, an outlier); an invalid receipt has no offset. */
+export function offsetLeftOut(o: SyncOutcome): boolean {
+  return !o.accepted && Number.isFinite(o.offsetNs);
 }
 
 /** The servo's figures and the time base's status, as the snapshot, metrics and provider read them. */
@@ -43,7 +51,8 @@ export class ClockDiscipline {
     const events = this.status.onServoOutput(receipt, out);
     const notes = backNote === undefined || !out.received ? out.notes : [backNote, ...out.notes];
     const common = { accepted: out.accepted, offsetNs: out.offsetNs, servoState: out.servoState, frequencyPpb: out.frequencyPpb, events, notes };
-    if (!out.accepted) return { ...common, rejection: out.rejection ?? '' };
+    if (!out.accepted)
+      return { ...common, rejection: out.rejection ?? '', ...(out.rejectionDetail === undefined ? {} : { rejectionDetail: out.rejectionDetail }) };
     return out.stepNs === undefined ? common : { ...common, stepNs: out.stepNs };
   }
 

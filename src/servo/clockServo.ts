@@ -119,6 +119,8 @@ export interface ServoSyncOutput {
   /** False when the receipt was not given to the servo (see rejection). */
   readonly accepted: boolean;
   readonly rejection?: string;
+  /** The rejection with its figures (the spike filter's limit, ns), for a debug line. */
+  readonly rejectionDetail?: string;
   /** Offset from master, ns (after the link-delay filter); NaN when the receipt was invalid. */
   readonly offsetNs: number;
   readonly servoState: ServoState;
@@ -126,7 +128,7 @@ export interface ServoSyncOutput {
   readonly frequencyPpb: number;
   /** The step applied, ns, when the servo jumped. */
   readonly stepNs?: number;
-  /** Servo happenings worth a log line (resets, spike rejections, grandmaster changes). */
+  /** Servo happenings worth a log line (resets, grandmaster changes); a rejection is in rejectionDetail. */
   readonly notes: readonly string[];
   /** False for a receipt with an unusable field: it tells nothing about the master. */
   readonly received: boolean;
@@ -225,7 +227,8 @@ export class ClockServo {
     this.lastRateRatio = receipt.rateRatio;
     const offset = this.offsetFromMaster(receipt);
     this.checkSanity(offset.ns, receipt.ingressTime);
-    if (this.isSpike(offset.ns)) return this.rejected('offset spike', offset.ns, this.takeNotes(), true);
+    const spike = this.spikeLimit(offset.ns);
+    if (spike !== undefined) return this.rejected('offset spike', offset.ns, this.takeNotes(), true, spike);
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
     this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
@@ -235,8 +238,8 @@ export class ClockServo {
     const shift = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? { localShiftNs: stepNs } : {};
     const pathDelayNs = this.lastPathDelay;
     if (out.outlier === true) {
-      this.note(`Offset ${offset.ns.toFixed(0)} ns not used: an outlier for the servo's noise model.`);
-      return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true), sample, ...shift };
+      const detail = `offset ${offset.ns.toFixed(0)} ns is an outlier for the servo's noise model`;
+      return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true, detail), sample, ...shift };
     }
     if (out.believedOutliers !== undefined) {
       this.note(`${out.believedOutliers} offsets in a row beyond the servo's gate agree: taken as a real change (offset ${offset.ns.toFixed(0)} ns).`);
@@ -295,14 +298,12 @@ export class ClockServo {
     this.servo.allowFirstStep();
   }
 
-  /** The spike filter's verdict, in s2 only (before, large offsets are the rule). */
-  private isSpike(offsetNs: number): boolean {
-    if (this.spikeFilter === undefined || this.servo.state() !== ServoState.locked) return false;
+  /** The spike filter's verdict, in s2 only (before, large offsets are the rule): why, when it is a spike. */
+  private spikeLimit(offsetNs: number): string | undefined {
+    if (this.spikeFilter === undefined || this.servo.state() !== ServoState.locked) return undefined;
     const verdict = this.spikeFilter.check(offsetNs);
-    if (verdict.accepted) return false;
-    const limit = (verdict.thresholdNs ?? 0).toFixed(0);
-    this.note(`Offset ${offsetNs.toFixed(0)} ns rejected as a spike (limit ±${limit} ns around the recent median).`);
-    return true;
+    if (verdict.accepted) return undefined;
+    return `offset ${offsetNs.toFixed(0)} ns beyond ±${(verdict.thresholdNs ?? 0).toFixed(0)} ns around the recent median`;
   }
 
   /** Applies the servo's decision to the clock; returns the step applied, ns, if any. */
@@ -407,8 +408,17 @@ export class ClockServo {
     return applied;
   }
 
-  private rejected(reason: string, offsetNs: number, notes: readonly string[], received: boolean): ServoSyncOutput {
-    const out = { accepted: false, rejection: reason, offsetNs, servoState: this.servo.state(), frequencyPpb: this.clock.frequencyPpb(), notes, received };
+  private rejected(reason: string, offsetNs: number, notes: readonly string[], received: boolean, detail?: string): ServoSyncOutput {
+    const out = {
+      accepted: false,
+      rejection: reason,
+      ...(detail === undefined ? {} : { rejectionDetail: detail }),
+      offsetNs,
+      servoState: this.servo.state(),
+      frequencyPpb: this.clock.frequencyPpb(),
+      notes,
+      received,
+    };
     return received ? { ...out, pathDelayNs: this.lastPathDelay } : out;
   }
 }

@@ -12,6 +12,7 @@ import { parseClockIdentitiesFlag, parsePortIdentitiesFlag } from '../config/com
 import type { ClockIdentity, PortIdentity } from '../../protocol/messages.js';
 import { ConfigError } from '../config/configError.js';
 import { loadDaemonConfig } from '../config/daemonConfig.js';
+import { notUsedSuffix } from '../daemon/log.js';
 import { replayFile } from '../../io/replay/replayFile.js';
 import type { ReplaySyncRecord } from '../../io/replay/replaySession.js';
 import { type ReplaySummaryData } from '../../io/replay/replaySummary.js';
@@ -209,7 +210,7 @@ function replay(file: string, format: Format, settings: ReplaySettings, station:
       // As the daemon's log: the offsets the servo left out, with why (csv keeps one row per Sync used).
       servoRejected: (reason, r) => {
         if (r === undefined || format === 'csv') return;
-        out.line(format === 'jsonl' ? syncJson(r, reason) : `${syncText(r)} not used: ${reason}`);
+        out.line(format === 'jsonl' ? syncJson(r, reason) : `${syncText(r)}${notUsedSuffix(reason)}`);
       },
       engineEvent: (e, at) => {
         plot?.event(e, at);

@@ -45,7 +45,12 @@ export function createLog(format: LogFormat, maxSyslogLevel: number, program = '
 export function masterOffsetLine(offsetNs: number, servoState: string, frequencyPpb: number, pathDelayNs: number, notUsed?: string): string {
   const freq = Math.round(frequencyPpb);
   const line = `master offset ${String(Math.round(offsetNs)).padStart(10)} ${servoState} freq ${(freq >= 0 ? '+' : '-') + String(Math.abs(freq)).padStart(7)} path delay ${String(Math.round(pathDelayNs)).padStart(9)}`;
-  return notUsed === undefined ? line : `${line} not used: ${notUsed}`;
+  return notUsed === undefined ? line : `${line}${notUsedSuffix(notUsed)}`;
+}
+
+/** The end of a per-Sync line whose offset the servo left out (the daemon's and replay's lines alike). */
+export function notUsedSuffix(reason: string): string {
+  return ` not used: ${reason}`;
 }
 
 /** Accumulates offsets, frequencies and delays for ptp4l's summary_interval line. */

@@ -14,7 +14,7 @@ import type { DecodeError } from '../../protocol/decodeError.js';
 import type { MacAddress, PortIdentity, PtpFrame } from '../../protocol/messages.js';
 import { defaultPortConfig, type PortConfig, type Profile } from '../../protocol/portConfig.js';
 import { ClockSlave, type SyncRecord } from '../../servo/clockSlave.js';
-import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
+import { offsetLeftOut, type ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { CapturedFrame } from '../capturedFrame.js';
 import { toEthernet } from '../linkType.js';
@@ -202,7 +202,7 @@ export class ReplaySession {
   private onSyncRecord(r: SyncRecord): void {
     const { outcome } = r;
     if (!outcome.accepted) {
-      this.observer.servoRejected?.(outcome.rejection ?? 'unknown', Number.isFinite(outcome.offsetNs) ? this.recordOf(r) : undefined);
+      this.observer.servoRejected?.(outcome.rejection ?? 'unknown', offsetLeftOut(outcome) ? this.recordOf(r) : undefined);
       return;
     }
     this.observer.sync?.(this.recordOf(r));

@@ -39,21 +39,12 @@ function record(sequenceId: number, outcome: Partial<SyncOutcome>): SyncRecord {
 }
 
 describe('the daemon log of each Sync (ptp4l prints every offset it measures)', () => {
-  it('prints an offset the servo left out as a master offset line ending with why, its notes at debug only', () => {
+  it('prints an offset the servo left out as a master offset line ending with why, its figures at debug', () => {
     const { log, lines } = recordingLog();
     const summary = new SummaryStats();
     logSyncRecord(record(1, {}), log, summary, true);
-    logSyncRecord(
-      record(2, {
-        accepted: false,
-        rejection: 'offset outlier',
-        offsetNs: 31_250,
-        notes: ['Offset 31250 ns not used: an outlier for the servo’s noise model.'],
-      }),
-      log,
-      summary,
-      true,
-    );
+    const detail = "offset 31250 ns is an outlier for the servo's noise model";
+    logSyncRecord(record(2, { accepted: false, rejection: 'offset outlier', rejectionDetail: detail, offsetNs: 31_250 }), log, summary, true);
     const offsetLines = lines.filter((l) => l.message.startsWith('master offset'));
     expect(offsetLines.map((l) => l.message)).toEqual([
       'master offset        -40 s2 freq +     12 path delay       812',
@@ -62,7 +53,14 @@ describe('the daemon log of each Sync (ptp4l prints every offset it measures)', 
     expect(offsetLines.map((l) => l.level)).toEqual(['info', 'info']);
     expect(offsetLines[1]?.fields).toMatchObject({ offsetNs: 31_250, notUsed: 'offset outlier', ingressNs: '2000000000', gmTimeNs: '1999999000' });
     expect(offsetLines[0]?.fields['notUsed']).toBeUndefined();
-    expect(lines.filter((l) => l.message.startsWith('Offset 31250')).map((l) => l.level)).toEqual(['debug']);
+    expect(lines.filter((l) => l.level === 'debug').map((l) => l.message)).toEqual([`Sync 2 not used: ${detail}`]);
+  });
+
+  it('logs what happened with a left-out Sync at its own level (the end of holdover is news either way)', () => {
+    const { log, lines } = recordingLog();
+    const note = 'Syncs are back after 4.2 s of holdover.';
+    logSyncRecord(record(3, { accepted: false, rejection: 'offset spike', offsetNs: 9_000, notes: [note] }), log, new SummaryStats(), true);
+    expect(lines.find((l) => l.message === note)?.level).toBe('notice');
   });
 
   it('keeps a left-out offset out of the summary line, whose rms is what the servo followed', () => {

@@ -99,6 +99,9 @@ describe('ClockServo', () => {
     const spike = r.servo.onSync(receipt(r.base(), TAI + (r.base() - BASE_START) - 30_000n, { logSyncInterval: -3 }));
     expect(spike.accepted).toBe(false);
     expect(spike.rejection).toBe('offset spike');
+    // Why, with the filter's limit, apart from the notes (which are happenings, logged whatever the verdict).
+    expect(spike.rejectionDetail).toMatch(/^offset -?\d+ ns beyond ±\d+ ns around the recent median$/);
+    expect(spike.notes).toEqual([]);
     expect(r.servo.report(r.base()).rejectedSpikes).toBe(1);
   });
 
