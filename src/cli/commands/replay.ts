@@ -12,7 +12,7 @@ import { parseClockIdentitiesFlag, parsePortIdentitiesFlag } from '../config/com
 import type { ClockIdentity, PortIdentity } from '../../protocol/messages.js';
 import { ConfigError } from '../config/configError.js';
 import { loadDaemonConfig } from '../config/daemonConfig.js';
-import { notUsedSuffix } from '../daemon/log.js';
+import { masterOffsetLine, notUsedSuffix } from '../daemon/log.js';
 import { replayFile } from '../../io/replay/replayFile.js';
 import type { ReplaySyncRecord } from '../../io/replay/replaySession.js';
 import { type ReplaySummaryData } from '../../io/replay/replaySummary.js';
@@ -291,14 +291,10 @@ function syncCsv(r: ReplaySyncRecord): string {
   ].join(',');
 }
 
-/** ptp4l's line, with the sequenceId and the rate ratios added. */
+/** The daemon's (ptp4l's) line, with the capture time and sequenceId before it and the rate ratios and status after. */
 function syncText(r: ReplaySyncRecord): string {
-  const off = Math.round(r.offsetFromMaster);
-  const freq = Math.round(r.frequencyAdjustment);
-  return (
-    `${formatSeconds(r.captureTime)} seq ${r.sequenceId} master offset ${String(off).padStart(9)} ${r.servoState} freq ${(freq >= 0 ? '+' : '') + String(freq).padStart(8)} ` +
-    `path delay ${String(Math.round(r.meanLinkDelay)).padStart(7)} nrr ${r.neighborRateRatio.toFixed(9)} rr ${r.rateRatio.toFixed(9)} ${r.status}`
-  );
+  const line = masterOffsetLine(r.offsetFromMaster, r.servoState, r.frequencyAdjustment, r.meanLinkDelay);
+  return `${formatSeconds(r.captureTime)} seq ${r.sequenceId} ${line} nrr ${r.neighborRateRatio.toFixed(9)} rr ${r.rateRatio.toFixed(9)} ${r.status}`;
 }
 
 function eventText(e: EngineEvent): string | undefined {

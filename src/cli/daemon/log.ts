@@ -43,8 +43,7 @@ export function createLog(format: LogFormat, maxSyslogLevel: number, program = '
  * did rather than a gap.
  */
 export function masterOffsetLine(offsetNs: number, servoState: string, frequencyPpb: number, pathDelayNs: number, notUsed?: string): string {
-  const freq = Math.round(frequencyPpb);
-  const line = `master offset ${String(Math.round(offsetNs)).padStart(10)} ${servoState} freq ${(freq >= 0 ? '+' : '-') + String(Math.abs(freq)).padStart(7)} path delay ${String(Math.round(pathDelayNs)).padStart(9)}`;
+  const line = `master offset ${String(Math.round(offsetNs)).padStart(10)} ${servoState} freq ${printfFixed0(frequencyPpb, 7, true)} path delay ${String(Math.round(pathDelayNs)).padStart(9)}`;
   return notUsed === undefined ? line : `${line}${notUsedSuffix(notUsed)}`;
 }
 
@@ -75,12 +74,32 @@ export class SummaryStats {
     this.offsets = [];
     this.freqs = [];
     this.delays = [];
-    return `rms ${Math.round(rms)} max ${Math.round(max)} freq ${fm >= 0 ? '+' : ''}${Math.round(fm)} +/- ${Math.round(fs)} delay ${Math.round(dm)} +/- ${Math.round(ds)}`;
+    return (
+      `rms ${printfFixed0(rms, 4)} max ${printfFixed0(max, 4)} freq ${printfFixed0(fm, 6, true)} +/- ${printfFixed0(fs, 3)} ` +
+      `delay ${printfFixed0(dm, 5)} +/- ${printfFixed0(ds, 3)}`
+    );
   }
 }
 
+/**
+ * A number as C's printf prints it with `%W.0f` (`%+W.0f` with `plus`), the conversions of ptp4l's
+ * log lines: a script that splits ptp4l's lines on blanks must split ours into the same fields, so the
+ * sign sits on the digits (`freq    -169`), a negative value that rounds to 0 keeps its sign, and
+ * halves round to even.
+ */
+export function printfFixed0(value: number, width: number, plus = false): string {
+  const magnitude = Math.abs(value);
+  let digits = Math.floor(magnitude);
+  const fraction = magnitude - digits;
+  if (fraction > 0.5 || (fraction === 0.5 && digits % 2 === 1)) digits += 1;
+  const negative = value < 0 || Object.is(value, -0);
+  const sign = negative ? '-' : plus ? '+' : '';
+  return `${sign}${digits}`.padStart(width);
+}
+
+/** Mean and standard deviation over the values themselves (÷ n), as linuxptp's stats.c gives its `+/-`. */
 function meanStd(v: readonly number[]): [number, number] {
   const m = v.reduce((a, x) => a + x, 0) / v.length;
-  const s = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1)) : 0;
+  const s = Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / v.length);
   return [m, s];
 }

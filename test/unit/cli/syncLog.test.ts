@@ -47,8 +47,8 @@ describe('the daemon log of each Sync (ptp4l prints every offset it measures)', 
     logSyncRecord(record(2, { accepted: false, rejection: 'offset outlier', rejectionDetail: detail, offsetNs: 31_250 }), log, summary, true);
     const offsetLines = lines.filter((l) => l.message.startsWith('master offset'));
     expect(offsetLines.map((l) => l.message)).toEqual([
-      'master offset        -40 s2 freq +     12 path delay       812',
-      'master offset      31250 s2 freq +     12 path delay       812 not used: offset outlier',
+      'master offset        -40 s2 freq     +12 path delay       812',
+      'master offset      31250 s2 freq     +12 path delay       812 not used: offset outlier',
     ]);
     expect(offsetLines.map((l) => l.level)).toEqual(['info', 'info']);
     expect(offsetLines[1]?.fields).toMatchObject({ offsetNs: 31_250, notUsed: 'offset outlier', ingressNs: '2000000000', gmTimeNs: '1999999000' });
@@ -70,7 +70,7 @@ describe('the daemon log of each Sync (ptp4l prints every offset it measures)', 
     logSyncRecord(record(2, { offsetNs: -30 }), log, summary, false);
     logSyncRecord(record(3, { accepted: false, rejection: 'offset spike', offsetNs: 50_000 }), log, summary, false);
     expect(lines.filter((l) => l.message.startsWith('master offset'))).toEqual([]);
-    expect(summary.take()).toMatch(/^rms 30 max 30 /);
+    expect(summary.take()).toMatch(/^rms   30 max   30 /);
   });
 
   it('says only at debug that a Sync gave no offset at all (an invalid receipt)', () => {

@@ -21,7 +21,7 @@ describe('master offset lines', () => {
   });
 
   it("reads Syntonic's text line (sign, then padding, then the number)", () => {
-    expect(parseOffsetSample('syntonic[1929.558]: master offset       -521 s2 freq +    228 path delay      1753', 0)).toMatchObject({
+    expect(parseOffsetSample('syntonic[1929.558]: master offset       -521 s2 freq    +228 path delay      1753', 0)).toMatchObject({
       offsetNs: -521,
       servoState: 's2',
       frequencyPpb: 228,
@@ -37,7 +37,7 @@ describe('master offset lines', () => {
       servoState: 's2',
       frequencyPpb: 227.5,
       pathDelayNs: 1752.9,
-      msg: 'master offset       -521 s2 freq +    228 path delay      1753',
+      msg: 'master offset       -521 s2 freq    +228 path delay      1753',
     });
     expect(parseOffsetSample(line, 0)).toMatchObject({ offsetNs: -520.75, frequencyPpb: 227.5, pathDelayNs: 1752.9 });
   });
