@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { parseConformanceArguments, type ConformanceArguments, type LabRunOptions } from './arguments.js';
 import type { PortOrder } from './lab/starLab.js';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
+import { LAB_NOISE_REPLAY, labNoiseFigures } from './sim/labNoise.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
 import { runSoak } from './sim/soak.js';
@@ -227,7 +228,7 @@ function labPrerequisites(): string | undefined {
 
 /** The arguments, or undefined after printing the usage (`--help`) or what is wrong with them (exit status 2). */
 function parseArguments(argv: readonly string[]): ConformanceArguments | undefined {
-  const parsed = parseConformanceArguments(argv, { simulations: SCENARIOS.map((s) => s.name), lab: LAB_SCENARIO_NAMES });
+  const parsed = parseConformanceArguments(argv, { simulations: [...SCENARIOS.map((s) => s.name), LAB_NOISE_REPLAY], lab: LAB_SCENARIO_NAMES });
   if (parsed.kind === 'run') return parsed;
   if (parsed.kind === 'help') process.stdout.write(`${parsed.usage}\n`);
   else {
@@ -258,6 +259,9 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.errorBound.coverage`, r.errorBoundCoverage * 100, '%');
     if (r.unheardChangeSamples > 0) figure(`sim.${r.name}.errorBound.beforeChangeHeard`, r.unheardChangeSamples, 'samples');
     rows.push(writeSimulationReport(OUT, r));
+  }
+  if (only.length === 0 || only.includes('sim') || only.includes(LAB_NOISE_REPLAY)) {
+    for (const f of labNoiseFigures()) figure(f.name, f.value, f.unit);
   }
   if (only.length === 0 || only.includes('soak')) {
     const hours = Number(process.env['SYNTONIC_SOAK_HOURS'] ?? 24);

@@ -72,10 +72,15 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..',
 
 /** fixtures/noise/NAME.json (from dist/conformance/sim or conformance/sim alike). */
 export function loadRecordedNoise(name = 'veth-software'): RecordedNoise {
+  return readNoiseFixture(name) as RecordedNoise;
+}
+
+/** fixtures/noise/NAME.json, parsed (from dist/conformance/sim or conformance/sim alike). */
+export function readNoiseFixture(name: string): unknown {
   const candidates = [join(FIXTURES, `${name}.json`), join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'noise', `${name}.json`)];
   for (const path of candidates) {
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as RecordedNoise;
+      return JSON.parse(readFileSync(path, 'utf8')) as unknown;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }

@@ -1,0 +1,108 @@
+/**
+ * Writes fixtures/noise/lab-sync-noise.json (labNoise.ts) from lab run records in conformance/out:
+ *
+ *   npx tsc -p tsconfig.json && node dist/conformance/sim/recordLabNoise.js <out dir> lab.steady-state.run1.order1 …
+ *
+ * Each run needs its `<name>.log` (Syntonic's section: its `master offset` lines, text or JSON) and
+ * `<name>.samples.csv` (the 4 Hz true error). The noise of a Sync is its offset minus the true error
+ * interpolated to the line's arrival; the lines the servo left out are kept (their noise is the tail).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOffsetSample, parseStatusChange } from '../lab/logLines.js';
+import { FROM_S, type LabNoiseRecording, type LabNoiseRun } from './labNoise.js';
+
+interface Sample {
+  readonly tS: number;
+  readonly syntonicNs: number | undefined;
+  readonly ptp4lNs: number | undefined;
+}
+
+function samples(path: string): Sample[] {
+  const [header, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
+  const columns = (header ?? '').split(',');
+  const at = (name: string): number => columns.indexOf(name);
+  const value = (cells: string[], name: string): number | undefined => {
+    const cell = cells[at(name)];
+    return cell === undefined || cell === '' ? undefined : Number(cell);
+  };
+  return rows.map((r) => r.split(',')).map((c) => ({ tS: Number(c[0]), syntonicNs: value(c, 'trueErrorNs'), ptp4lNs: value(c, 'ptp4lTrueErrorNs') }));
+}
+
+/** Syntonic's section of a run's log: `tS stream text` lines. */
+function syntonicLines(path: string): { tS: number; text: string }[] {
+  const out: { tS: number; text: string }[] = [];
+  let inSyntonic = false;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.startsWith('== ')) inSyntonic = line === '== syntonic';
+    const m = /^(\d+(?:\.\d+)?) std(?:out|err) (.*)$/.exec(line);
+    if (inSyntonic && m !== null) out.push({ tS: Number(m[1]), text: m[2] ?? '' });
+  }
+  return out;
+}
+
+function interpolate(s: readonly Sample[], tS: number): number | undefined {
+  const i = s.findIndex((x) => x.tS >= tS && x.syntonicNs !== undefined);
+  const before = s[i - 1];
+  const after = s[i];
+  if (i <= 0 || before?.syntonicNs === undefined || after?.syntonicNs === undefined) return undefined;
+  return before.syntonicNs + ((after.syntonicNs - before.syntonicNs) * (tS - before.tS)) / (after.tS - before.tS);
+}
+
+function std(values: readonly number[]): number {
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+}
+
+function record(dir: string, name: string): LabNoiseRun {
+  const s = samples(join(dir, `${name}.samples.csv`));
+  const syncAtS: number[] = [];
+  const noiseNs: number[] = [];
+  const pathDelayChanges: [number, number][] = [];
+  let left = 0;
+  for (const { tS, text } of syntonicLines(join(dir, `${name}.log`))) {
+    if (parseStatusChange(text, 0)?.from === 'synchronized') left++;
+    const o = parseOffsetSample(text, 0);
+    const truth = o === undefined ? undefined : interpolate(s, tS);
+    if (o === undefined || truth === undefined) continue;
+    syncAtS.push(Math.round(tS * 1000) / 1000);
+    const pathDelayNs = Math.round(o.pathDelayNs);
+    if (pathDelayChanges.at(-1)?.[1] !== pathDelayNs) pathDelayChanges.push([noiseNs.length, pathDelayNs]);
+    noiseNs.push(Math.round(o.offsetNs - truth));
+  }
+  const steady = s.filter((x) => x.tS >= FROM_S);
+  const defined = (v: readonly (number | undefined)[]): number[] => v.filter((x): x is number => x !== undefined);
+  return {
+    name,
+    logSyncInterval: -3,
+    syncAtS,
+    noiseNs,
+    pathDelayChanges,
+    measured: {
+      syntonicTrueErrorStdNs: Math.round(std(defined(steady.map((x) => x.syntonicNs)))),
+      ptp4lTrueErrorStdNs: Math.round(std(defined(steady.map((x) => x.ptp4lNs)))),
+      leftSynchronized: left,
+    },
+  };
+}
+
+const [dir, ...names] = process.argv.slice(2);
+if (dir === undefined || names.length === 0) {
+  process.stderr.write('usage: node dist/conformance/sim/recordLabNoise.js <conformance/out> <lab.scenario.runN.orderM>…\n');
+  process.exit(2);
+}
+const recording: LabNoiseRecording = {
+  provenance: {
+    recorded: new Date().toISOString().slice(0, 10),
+    kernel: release(),
+    cpus: cpus().length,
+    fromS: FROM_S,
+    source: 'conformance lab run records (log + samples.csv)',
+  },
+  runs: names.map((n) => record(dir, n)),
+};
+const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'noise', 'lab-sync-noise.json');
+writeFileSync(target, `${JSON.stringify(recording)}\n`);
+process.stdout.write(`${target}: ${recording.runs.length} runs, ${recording.runs.reduce((a, r) => a + r.noiseNs.length, 0)} Syncs\n`);

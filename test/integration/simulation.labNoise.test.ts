@@ -1,0 +1,56 @@
+/**
+ * The Sync noise of 24 lab runs (session 13: steady state, CPU load, automotive, the 2 µs path step),
+ * replayed through the servo in closed loop (conformance/sim/labNoise.ts). The lab measured Syntonic's
+ * true error in those runs; the replay must not do worse on the same noise, so a change to the servo
+ * that would have cost accuracy in the lab fails here, without the lab.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadLabNoise, replayLabNoise, type LabNoiseRun } from '../../conformance/sim/labNoise.js';
+
+const recording = loadLabNoise();
+
+function constantNoise(noiseNs: number): LabNoiseRun {
+  const syncAtS = Array.from({ length: 800 }, (_, i) => 2 + i * 0.125);
+  return {
+    name: 'constant',
+    logSyncInterval: -3,
+    syncAtS,
+    noiseNs: syncAtS.map(() => noiseNs),
+    pathDelayChanges: [[0, 1_000]],
+    measured: { syntonicTrueErrorStdNs: 0, ptp4lTrueErrorStdNs: 0, leftSynchronized: 0 },
+  };
+}
+
+describe('the replay of recorded lab noise', () => {
+  it('holds one noise value per Sync, 8 Syncs a second, for every run', () => {
+    expect(recording.runs).toHaveLength(24);
+    for (const run of recording.runs) {
+      expect(run.noiseNs, run.name).toHaveLength(run.syncAtS.length);
+      const spanS = (run.syncAtS.at(-1) ?? 0) - (run.syncAtS[0] ?? 0);
+      expect(run.syncAtS.length / spanS, run.name).toBeGreaterThan(7);
+    }
+  });
+
+  it('follows a latency it cannot see: a constant +1 µs on every Sync leaves the clock 1 µs behind the truth', () => {
+    const r = replayLabNoise(constantNoise(1_000));
+    expect(r.trueErrorMeanNs).toBeCloseTo(-1_000, -1);
+    expect(r.trueErrorStdNs).toBeLessThan(5);
+    expect(replayLabNoise(constantNoise(0)).trueErrorMaxNs).toBeLessThan(1);
+  });
+});
+
+describe("Syntonic's servo on the noise of the lab runs", () => {
+  it("does no worse than the lab measured: true error std within 1.2 × the lab's in every run", () => {
+    for (const run of recording.runs) {
+      expect(replayLabNoise(run).trueErrorStdNs, run.name).toBeLessThanOrEqual(1.2 * run.measured.syntonicTrueErrorStdNs);
+    }
+  });
+
+  it('keeps |true error| within errorBoundNs in ≥ 99.9 % of the Syncs while synchronized, in every run', () => {
+    for (const run of recording.runs) expect(replayLabNoise(run).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('leaves synchronized no more often than it did in the lab (once in each of the step runs that did)', () => {
+    for (const run of recording.runs) expect(replayLabNoise(run).leftSynchronized, run.name).toBeLessThanOrEqual(run.measured.leftSynchronized);
+  });
+});
