@@ -230,6 +230,28 @@ describe('KalmanServo: a level its phase has missed', () => {
     expect.unreachable('no level taken');
   });
 
+  it("takes a level as a phase: the frequency's uncertainty stays what it was (the latency's wander is no rate to learn)", () => {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const offsets = shifted(3);
+    let theta = 0;
+    let applied = 0;
+    let sigmaBefore = 0;
+    for (let i = 0; i < SHIFT_AT + 80; i++) {
+      const out = servo.sample(theta + offsets(i), at(i * INTERVAL_S));
+      if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
+      theta += applied * INTERVAL_S;
+      const sigmaPpb = servo.uncertainty()?.frequencyPpb ?? Infinity;
+      if (out.phaseChangeNs === undefined || out.believedOutliers !== undefined) {
+        sigmaBefore = sigmaPpb;
+        continue;
+      }
+      // Freed by the level as a ramp over its 4 s window, σ of the frequency went from under 10 ppb to 240.
+      expect(sigmaPpb).toBeLessThan(2 * sigmaBefore);
+      return;
+    }
+    expect.unreachable('no level taken');
+  });
+
   it('leaves steady gaussian noise alone: no level is taken in 200 s', () => {
     const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
     const n = gaussian(9, 400);
