@@ -10,19 +10,16 @@
  *
  * The replay runs the servo the daemon runs (ClockDiscipline, software timestamps) on a clock that
  * runs at the master's rate, and adds the recorded noise to each Sync's ingress. What it predicts is
- * the true error's spread and the status; the start differs (no start-up rate ratio), so figures are
- * taken after FROM_S as in the recording's `measured`.
+ * the true error's spread, the status and the error bound's coverage; the start differs (no start-up
+ * rate ratio), so figures are taken after FROM_S as in the recording's `measured`. The figures the
+ * runner prints are labNoiseFigures.ts's.
  */
 import { SimClock } from '../../src/clock/simClock.js';
 import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
-import { PTP4L_REFERENCE_OPTIONS } from '../../src/servo/clockServo.js';
 import { ServoState } from '../../src/servo/servoState.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
 import { readNoiseFixture } from './latencyDistribution.js';
-
-/** The PI is compared from this long after it reached s2, s. */
-const PI_SETTLE_S = 10;
 
 /** The name that selects the replay in `npm run conformance`. */
 export const LAB_NOISE_REPLAY = 'lab-noise-replay';
@@ -31,8 +28,10 @@ export const LAB_NOISE_REPLAY = 'lab-noise-replay';
 export const FROM_S = 20;
 
 export interface LabNoiseRun {
-  /** `<scenario>.run<N>.order<M>`, as the lab's log file is named. */
+  /** `<series>.<scenario>.run<N>.order<M>`, after the lab's run record. */
   readonly name: string;
+  /** The commit whose servo ran it (what `measured` is of). */
+  readonly servo: string;
   readonly logSyncInterval: number;
   /** Seconds since Syntonic started, one per Sync, rounded to ms. */
   readonly syncAtS: readonly number[];
@@ -67,8 +66,35 @@ export interface LabNoiseReplay {
   readonly errorBoundMedianNs: number;
 }
 
+/** The file's form of a run: the Sync times as ms steps (the first from Syntonic's start), a third of the size. */
+export type LabNoiseRunFile = Omit<LabNoiseRun, 'syncAtS'> & { readonly syncStepsMs: readonly number[] };
+
+export interface LabNoiseFile {
+  readonly provenance: LabNoiseRecording['provenance'];
+  readonly runs: readonly LabNoiseRunFile[];
+}
+
 export function loadLabNoise(): LabNoiseRecording {
-  return readNoiseFixture('lab-sync-noise') as LabNoiseRecording;
+  const file = readNoiseFixture('lab-sync-noise') as LabNoiseFile;
+  return { provenance: file.provenance, runs: file.runs.map(fromFile) };
+}
+
+function fromFile({ syncStepsMs, ...run }: LabNoiseRunFile): LabNoiseRun {
+  let ms = 0;
+  return { ...run, syncAtS: syncStepsMs.map((step) => (ms += step) / 1000) };
+}
+
+export function toFile({ syncAtS, ...run }: LabNoiseRun): LabNoiseRunFile {
+  let ms = 0;
+  return {
+    ...run,
+    syncStepsMs: syncAtS.map((s) => {
+      const at = Math.round(s * 1000);
+      const step = at - ms;
+      ms = at;
+      return step;
+    }),
+  };
 }
 
 const START_NS = 1_700_000_000_000_000_000n;
@@ -142,62 +168,4 @@ function receipt(sequenceId: number, ingressTime: SyncReceipt['ingressTime'], tr
     lastGmPhaseChange: 0n,
     scaledLastGmFreqChange: 0,
   };
-}
-
-/** ptp4l's PI (its software-timestamp gains, no filters) as ClockServo emulates it: the reference on the same noise. */
-export const PTP4L_PI_SOFTWARE: ClockDisciplineOptions = { ...PTP4L_REFERENCE_OPTIONS, pi: { softwareTimestamps: true } };
-
-export interface LabNoiseFigure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-}
-
-/**
- * Per recorded run: the lab's measured std and departures beside the replay's, and ptp4l's PI on the
- * same noise (the lab can only put it on the other port, whose link differs); then their means and
- * totals over the runs. The lab's figures are those of the servo the runs were recorded with (the
- * recording's provenance): replayed through that same servo they came out within 0–8 % (16 % once) of
- * the lab's std and with the same departures in all 24 runs, so a difference now is the servo's.
- */
-export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
-  const out: LabNoiseFigure[] = [];
-  const sums = { lab: 0, syntonic: 0, beside: 0, pi: 0, labLeft: 0, syntonicLeft: 0, notAbove: 0, coverage: 1 };
-  for (const run of recording.runs) {
-    const syntonic = replayLabNoise(run);
-    // ptp4l's software PI (ki 0.001) estimates its frequency for tens of seconds before it touches
-    // the clock, which on a clock that starts at the truth is no error at all: both stacks are
-    // compared from 10 s after the PI reached s2.
-    const besideFromS = Math.max(FROM_S, replayLabNoise(run, PTP4L_PI_SOFTWARE).lockedAtS + PI_SETTLE_S);
-    const pi = replayLabNoise(run, PTP4L_PI_SOFTWARE, besideFromS);
-    const syntonicBeside = replayLabNoise(run, undefined, besideFromS);
-    const prefix = `sim.labNoise.${run.name.replace(/^lab\./, '')}`;
-    out.push({ name: `${prefix}.lab.syntonic.trueError.std`, value: run.measured.syntonicTrueErrorStdNs, unit: 'ns' });
-    out.push({ name: `${prefix}.syntonic.trueError.std`, value: syntonic.trueErrorStdNs, unit: 'ns' });
-    out.push({ name: `${prefix}.besidePi.from`, value: besideFromS, unit: 's' });
-    out.push({ name: `${prefix}.besidePi.syntonic.trueError.std`, value: syntonicBeside.trueErrorStdNs, unit: 'ns' });
-    out.push({ name: `${prefix}.besidePi.ptp4lPi.trueError.std`, value: pi.trueErrorStdNs, unit: 'ns' });
-    out.push({ name: `${prefix}.lab.syntonic.leftSynchronized`, value: run.measured.leftSynchronized, unit: 'times' });
-    out.push({ name: `${prefix}.syntonic.leftSynchronized`, value: syntonic.leftSynchronized, unit: 'times' });
-    out.push({ name: `${prefix}.syntonic.errorBound.coverage`, value: syntonic.errorBoundCoverage * 100, unit: '%' });
-    sums.lab += run.measured.syntonicTrueErrorStdNs;
-    sums.syntonic += syntonic.trueErrorStdNs;
-    sums.pi += pi.trueErrorStdNs;
-    sums.beside += syntonicBeside.trueErrorStdNs;
-    sums.labLeft += run.measured.leftSynchronized;
-    sums.syntonicLeft += syntonic.leftSynchronized;
-    if (syntonicBeside.trueErrorStdNs <= pi.trueErrorStdNs) sums.notAbove++;
-    sums.coverage = Math.min(sums.coverage, syntonic.errorBoundCoverage);
-  }
-  const n = recording.runs.length;
-  out.push({ name: 'sim.labNoise.runs', value: n, unit: 'runs' });
-  out.push({ name: 'sim.labNoise.lab.syntonic.trueError.std.mean', value: sums.lab / n, unit: 'ns' });
-  out.push({ name: 'sim.labNoise.syntonic.trueError.std.mean', value: sums.syntonic / n, unit: 'ns' });
-  out.push({ name: 'sim.labNoise.besidePi.syntonic.trueError.std.mean', value: sums.beside / n, unit: 'ns' });
-  out.push({ name: 'sim.labNoise.besidePi.ptp4lPi.trueError.std.mean', value: sums.pi / n, unit: 'ns' });
-  out.push({ name: 'sim.labNoise.lab.syntonic.leftSynchronized', value: sums.labLeft, unit: 'times' });
-  out.push({ name: 'sim.labNoise.syntonic.leftSynchronized', value: sums.syntonicLeft, unit: 'times' });
-  out.push({ name: 'sim.labNoise.syntonic.errorBound.coverage.min', value: sums.coverage * 100, unit: '%' });
-  out.push({ name: 'sim.labNoise.syntonicStdNotAbovePtp4lPi', value: sums.notAbove, unit: 'runs' });
-  return out;
 }

@@ -1,18 +1,20 @@
 /**
  * Writes fixtures/noise/lab-sync-noise.json (labNoise.ts) from lab run records in conformance/out:
  *
- *   npx tsc -p tsconfig.json && node dist/conformance/sim/recordLabNoise.js <out dir> lab.steady-state.run1.order1 …
+ *   npx tsc -p tsconfig.json && node dist/conformance/sim/recordLabNoise.js \
+ *     --label s13 --servo 7481117 <dir>/lab.steady-state.run1.order1 … --label s14 --servo … …
  *
- * Each run needs its `<name>.log` (Syntonic's section: its `master offset` lines, text or JSON) and
- * `<name>.samples.csv` (the 4 Hz true error). The noise of a Sync is its offset minus the true error
+ * Each run needs its `.log` (Syntonic's section: its `master offset` lines, text or JSON) and its
+ * `.samples.csv` (the 4 Hz true error); `--label` names the series (the run is `<label>.<scenario>.
+ * run<N>.order<M>`) and `--servo` the commit that ran it, for the runs after them. The noise of a Sync is its offset minus the true error
  * interpolated to the line's arrival; the lines the servo left out are kept (their noise is the tail).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOffsetSample, parseStatusChange } from '../lab/logLines.js';
-import { FROM_S, type LabNoiseRecording, type LabNoiseRun } from './labNoise.js';
+import { FROM_S, toFile, type LabNoiseFile, type LabNoiseRun } from './labNoise.js';
 
 interface Sample {
   readonly tS: number;
@@ -56,13 +58,20 @@ function std(values: readonly number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
 }
 
-function record(dir: string, name: string): LabNoiseRun {
-  const s = samples(join(dir, `${name}.samples.csv`));
+interface RunSource {
+  /** The run record's path without `.log` / `.samples.csv`. */
+  readonly path: string;
+  readonly label: string;
+  readonly servo: string;
+}
+
+function record({ path, label, servo }: RunSource): LabNoiseRun {
+  const s = samples(`${path}.samples.csv`);
   const syncAtS: number[] = [];
   const noiseNs: number[] = [];
   const pathDelayChanges: [number, number][] = [];
   let left = 0;
-  for (const { tS, text } of syntonicLines(join(dir, `${name}.log`))) {
+  for (const { tS, text } of syntonicLines(`${path}.log`)) {
     if (parseStatusChange(text, 0)?.from === 'synchronized') left++;
     const o = parseOffsetSample(text, 0);
     const truth = o === undefined ? undefined : interpolate(s, tS);
@@ -75,7 +84,8 @@ function record(dir: string, name: string): LabNoiseRun {
   const steady = s.filter((x) => x.tS >= FROM_S);
   const defined = (v: readonly (number | undefined)[]): number[] => v.filter((x): x is number => x !== undefined);
   return {
-    name,
+    name: `${label}.${basename(path).replace(/^lab\./, '')}`,
+    servo,
     logSyncInterval: -3,
     syncAtS,
     noiseNs,
@@ -88,12 +98,26 @@ function record(dir: string, name: string): LabNoiseRun {
   };
 }
 
-const [dir, ...names] = process.argv.slice(2);
-if (dir === undefined || names.length === 0) {
-  process.stderr.write('usage: node dist/conformance/sim/recordLabNoise.js <conformance/out> <lab.scenario.runN.orderM>…\n');
+/** `--label L --servo S path…`, repeated: each path with the label and servo given before it. */
+function sources(argv: readonly string[]): RunSource[] {
+  const out: RunSource[] = [];
+  let label = 'lab';
+  let servo = 'unknown';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--label') label = argv[++i] ?? label;
+    else if (arg === '--servo') servo = argv[++i] ?? servo;
+    else out.push({ path: arg, label, servo });
+  }
+  return out;
+}
+
+const runs = sources(process.argv.slice(2));
+if (runs.length === 0) {
+  process.stderr.write('usage: node dist/conformance/sim/recordLabNoise.js [--label L] [--servo COMMIT] <conformance/out/lab.scenario.runN.orderM>…\n');
   process.exit(2);
 }
-const recording: LabNoiseRecording = {
+const recording: LabNoiseFile = {
   provenance: {
     recorded: new Date().toISOString().slice(0, 10),
     kernel: release(),
@@ -101,7 +125,7 @@ const recording: LabNoiseRecording = {
     fromS: FROM_S,
     source: 'conformance lab run records (log + samples.csv)',
   },
-  runs: names.map((n) => record(dir, n)),
+  runs: runs.map((r) => toFile(record(r))),
 };
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'noise', 'lab-sync-noise.json');
 writeFileSync(target, `${JSON.stringify(recording)}\n`);
