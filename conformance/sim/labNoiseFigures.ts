@@ -21,9 +21,9 @@ export interface LabNoiseFigure {
 /**
  * Per recorded run: the lab's measured std and departures beside the replay's, and ptp4l's PI on the
  * same noise (the lab can only put it on the other port, whose link differs); then their means and
- * totals over the runs. The lab's figures are those of the servo the runs were recorded with (the
- * recording's provenance): replayed through that same servo they came out within 0–8 % (16 % once) of
- * the lab's std and with the same departures in all 24 runs, so a difference now is the servo's.
+ * totals over the runs. The lab's figures are those of the servo each run names (`servo`): replayed
+ * through that same servo, session 13's runs came out within 0–8 % (16 % once) of the lab's std and
+ * session 14's within 5 %, with the same departures in all 48, so a difference now is the servo's.
  */
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];

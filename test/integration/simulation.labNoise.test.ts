@@ -7,7 +7,7 @@
  * here, without the lab.
  */
 import { describe, expect, it } from 'vitest';
-import { loadLabNoise, replayLabNoise, type LabNoiseRun } from '../../conformance/sim/labNoise.js';
+import { loadLabNoise, replayLabNoise, toFile, type LabNoiseRun } from '../../conformance/sim/labNoise.js';
 
 const recording = loadLabNoise();
 
@@ -32,6 +32,13 @@ describe('the replay of recorded lab noise', () => {
       const spanS = (run.syncAtS.at(-1) ?? 0) - (run.syncAtS[0] ?? 0);
       expect(run.syncAtS.length / spanS, run.name).toBeGreaterThan(7);
     }
+  });
+
+  it('stores the Sync times as ms steps that add up to the times again', () => {
+    const run = recording.runs[0] as LabNoiseRun;
+    let ms = 0;
+    const again = toFile(run).syncStepsMs.map((step) => (ms += step) / 1000);
+    expect(again).toEqual(run.syncAtS);
   });
 
   it('follows a latency it cannot see: a constant +1 µs on every Sync leaves the clock 1 µs behind the truth', () => {

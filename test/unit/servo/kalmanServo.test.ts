@@ -220,44 +220,33 @@ describe('KalmanServo: a level its phase has missed', () => {
     expect(Math.abs(residual(l, 40, 80))).toBeGreaterThan(SHIFT_NS / 2);
   });
 
-  it('takes the level with the uncertainty of a median of its window, not of one offset', () => {
+  /** The closed loop on a shifted link until the servo takes a level: its uncertainty just before and just after. */
+  const aroundLevel = (seed: number) => {
     const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
-    const offsets = shifted(2);
+    const offsets = shifted(seed);
     let theta = 0;
     let applied = 0;
+    let before = servo.uncertainty();
     for (let i = 0; i < SHIFT_AT + 80; i++) {
       const out = servo.sample(theta + offsets(i), at(i * INTERVAL_S));
       if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
       theta += applied * INTERVAL_S;
-      if (out.phaseChangeNs === undefined || out.believedOutliers !== undefined) continue;
-      const u = servo.uncertainty();
-      // 32 innovations: σ of their median √(π/2 / 32) ≈ 0.22 of one offset's.
-      expect(u?.phaseNs).toBeLessThan(0.3 * (u?.measurementNoiseNs ?? 0));
-      return;
+      if (out.phaseChangeNs !== undefined && out.believedOutliers === undefined) return { before, after: servo.uncertainty() };
+      before = servo.uncertainty();
     }
-    expect.unreachable('no level taken');
+    return expect.unreachable('no level taken');
+  };
+
+  it('takes the level with the uncertainty of a median of its window, not of one offset', () => {
+    const { after } = aroundLevel(2);
+    // 32 innovations: σ of their median √(π/2 / 32) ≈ 0.22 of one offset's.
+    expect(after?.phaseNs).toBeLessThan(0.3 * (after?.measurementNoiseNs ?? 0));
   });
 
   it("takes a level as a phase: the frequency's uncertainty stays what it was (the latency's wander is no rate to learn)", () => {
-    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
-    const offsets = shifted(3);
-    let theta = 0;
-    let applied = 0;
-    let sigmaBefore = 0;
-    for (let i = 0; i < SHIFT_AT + 80; i++) {
-      const out = servo.sample(theta + offsets(i), at(i * INTERVAL_S));
-      if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
-      theta += applied * INTERVAL_S;
-      const sigmaPpb = servo.uncertainty()?.frequencyPpb ?? Infinity;
-      if (out.phaseChangeNs === undefined || out.believedOutliers !== undefined) {
-        sigmaBefore = sigmaPpb;
-        continue;
-      }
-      // Freed by the level as a ramp over its 4 s window, σ of the frequency went from under 10 ppb to 240.
-      expect(sigmaPpb).toBeLessThan(2 * sigmaBefore);
-      return;
-    }
-    expect.unreachable('no level taken');
+    const { before, after } = aroundLevel(3);
+    // Freed by the level as a ramp over its 4 s window, σ of the frequency went from under 10 ppb to 240.
+    expect(after?.frequencyPpb).toBeLessThan(2 * (before?.frequencyPpb ?? 0));
   });
 
   it('leaves steady gaussian noise alone: no level is taken in 200 s', () => {
