@@ -84,6 +84,8 @@ export class TimeBaseStatus {
    */
   private readonly phaseChanges = new SyncWindowMaximum();
   private holdoverStartErrorNs = 0;
+  /** The first Sync of the current holdover has been noted (returnNote). */
+  private returnNoted = false;
 
   constructor(
     private readonly servo: ServoUncertaintySource,
@@ -106,15 +108,21 @@ export class TimeBaseStatus {
     return this.classifier.inHoldover();
   }
 
-  /** A note for a Sync that ends a loss after holdover (undefined otherwise), taken before it is fed. */
+  /**
+   * A note for the first Sync received in a holdover (undefined otherwise), taken before it is fed.
+   * Once per holdover: the status stays lost while the servo leaves the Syncs back out (a grandmaster
+   * whose time moved: 17 Syncs in the lab), and the log said it again for each of them.
+   */
   returnNote(local: LocalTime): string | undefined {
-    if (!this.classifier.inHoldover()) return undefined;
+    if (!this.classifier.inHoldover() || this.returnNoted) return undefined;
     return `Sync is back after ${this.classifier.snapshot(local).holdoverS.toFixed(3)} s of holdover.`;
   }
 
   /** What ClockServo made of one Sync: holdover history, error-bound inputs, status. */
   onServoOutput(receipt: SyncReceipt, out: ServoSyncOutput): readonly StatusEvent[] {
     if (!out.received) return NO_EVENTS;
+    // ClockDiscipline put returnNote() on this Sync's notes: a received Sync ends the holdover's silence.
+    this.returnNoted = true;
     if (out.sample !== undefined) {
       // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts).
       if (out.sample.state === ServoState.locked) this.holdover.record(receipt.ingressTime, out.sample.frequencyEstimatePpb);
@@ -236,7 +244,10 @@ export class TimeBaseStatus {
 
   /** Sync lost after having been synchronized: the holdover estimate starts from the offset RMS. */
   private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
-    if (events.length > 0 && this.classifier.inHoldover()) this.holdoverStartErrorNs = this.classifier.snapshot(now).offsetRmsNs ?? 0;
+    if (events.length > 0 && this.classifier.inHoldover()) {
+      this.holdoverStartErrorNs = this.classifier.snapshot(now).offsetRmsNs ?? 0;
+      this.returnNoted = false;
+    }
     return events;
   }
 

@@ -121,6 +121,22 @@ describe('servo on the simulator: loss of sync', () => {
     expect(back[1]?.[0]).toBe('synchronized');
     expect(back[1]?.[1] ?? Infinity).toBeLessThan(92);
   });
+
+  it("says once that Sync is back, though the Syncs back are left out for 2 s (the grandmaster's time moved by 1 ms meanwhile)", () => {
+    const scenario = standardScenario(1, {
+      durationS: 100,
+      syncGaps: [{ fromS: 60, toS: 90 }],
+      phaseJumps: [{ atS: 90, ns: 1_000_000 }],
+      timestampNoise: 'gaussian',
+      timestampNoiseNs: 300,
+      timestampGranularityNs: 1,
+    });
+    const result = simulate(scenario, (clock) => new ClockDiscipline(clock, { timestamping: 'software' }));
+    const back = result.syncs.filter((s) => s.tS >= 90);
+    expect(back.findIndex((s) => s.outcome?.accepted === true)).toBeGreaterThan(8);
+    const notes = back.flatMap((s) => s.outcome?.notes ?? []).filter((n) => n.startsWith('Sync is back'));
+    expect(notes).toEqual(['Sync is back after 29.687 s of holdover.']);
+  });
 });
 
 describe('servo on the simulator: a 50 µs meanLinkDelay spike', () => {
