@@ -19,6 +19,7 @@ import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ServoState } from '../../src/servo/servoState.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
+import { quantile, seriesFigures } from '../lab/stats.js';
 import { readNoiseFixture } from './latencyDistribution.js';
 
 /** The name that selects the replay in `npm run conformance`. */
@@ -101,20 +102,30 @@ const START_NS = 1_700_000_000_000_000_000n;
 /** The servo acts this long after the Sync's ingress (Follow_Up, scheduling), ns. */
 const PROCESSING_NS = 1_000_000n;
 
-/** Replays one run; figures from fromS on (the lab's FROM_S by default). */
-export function replayLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }, fromS = FROM_S): LabNoiseReplay {
+/** One replay, Sync by Sync: what any window's figures are taken from. */
+export interface LabNoiseTrace {
+  /** Per Sync: its time (as syncAtS), the true error before the servo acted on it, ns. */
+  readonly errors: readonly { readonly atS: number; readonly ns: number }[];
+  /** Per Sync the status was synchronized after: its time, |true error| then and errorBoundNs then, ns. */
+  readonly synchronized: readonly { readonly atS: number; readonly absErrorNs: number; readonly boundNs: number }[];
+  readonly leftSynchronized: number;
+  /** When the servo first reached s2, s (as syncAtS); Infinity if never. */
+  readonly lockedAtS: number;
+}
+
+/** Runs one recorded run's noise through a ClockDiscipline (software defaults unless options say). */
+export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }): LabNoiseTrace {
   const first = run.syncAtS[0] ?? 0;
   const clock = new SimClock({
     oscillator: { frequencyOffsetPpm: 0, wanderPpbPerSqrtS: 0, seed: 1, startTrueNs: START_NS, startReadingNs: START_NS },
     timestampsFollowAdjustment: true,
   });
   const discipline = new ClockDiscipline(clock, options);
-  const errors: number[] = [];
-  const bounds: number[] = [];
+  const errors: { atS: number; ns: number }[] = [];
+  const synchronized: { atS: number; absErrorNs: number; boundNs: number }[] = [];
   let left = 0;
-  let covered = 0;
   let change = 0;
-  let lockedAtS: number | undefined;
+  let lockedAtS = Infinity;
   let pathDelayNs = run.pathDelayChanges[0]?.[1] ?? 0;
   run.noiseNs.forEach((noiseNs, i) => {
     for (; change < run.pathDelayChanges.length && (run.pathDelayChanges[change]?.[0] ?? Infinity) <= i; change++)
@@ -122,30 +133,38 @@ export function replayLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions
     const atS = run.syncAtS[i] ?? first;
     const trueNs = START_NS + 1_000_000_000n + BigInt(Math.round((atS - first) * 1e9));
     clock.advanceTo(trueNs);
-    if (atS >= fromS) errors.push(clock.errorNs());
+    errors.push({ atS, ns: clock.errorNs() });
     const ingressTime = addNs(clock.timestampNow(), noiseNs);
     clock.advanceTo(trueNs + PROCESSING_NS);
     const outcome = discipline.onSync(receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval));
     for (const e of outcome.events) if (e.from === 'synchronized') left++;
-    if (lockedAtS === undefined && outcome.servoState === ServoState.locked) lockedAtS = atS;
-    if (atS < fromS || discipline.syncStatus() !== 'synchronized') return;
-    const bound = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
-    bounds.push(bound);
-    if (Math.abs(clock.errorNs()) <= bound) covered++;
+    if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
+    if (discipline.syncStatus() !== 'synchronized') return;
+    const boundNs = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
+    synchronized.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs });
   });
-  bounds.sort((a, b) => a - b);
-  const mean = errors.reduce((a, v) => a + v, 0) / errors.length;
-  const std = Math.sqrt(errors.reduce((a, v) => a + (v - mean) ** 2, 0) / errors.length);
-  const max = errors.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+  return { errors, synchronized, leftSynchronized: left, lockedAtS };
+}
+
+/** A trace's figures from fromS on (the lab's FROM_S by default). */
+export function traceFigures(trace: LabNoiseTrace, fromS = FROM_S): LabNoiseReplay {
+  const e = seriesFigures(trace.errors.filter((x) => x.atS >= fromS).map((x) => x.ns));
+  const synced = trace.synchronized.filter((x) => x.atS >= fromS);
+  const bounds = synced.map((x) => x.boundNs).sort((a, b) => a - b);
   return {
-    trueErrorMeanNs: mean,
-    trueErrorStdNs: std,
-    trueErrorMaxNs: max,
-    leftSynchronized: left,
-    lockedAtS: lockedAtS ?? Infinity,
-    errorBoundCoverage: bounds.length === 0 ? NaN : covered / bounds.length,
-    errorBoundMedianNs: bounds[Math.floor(bounds.length / 2)] ?? NaN,
+    trueErrorMeanNs: e.mean,
+    trueErrorStdNs: e.std,
+    trueErrorMaxNs: e.maxAbs,
+    leftSynchronized: trace.leftSynchronized,
+    lockedAtS: trace.lockedAtS,
+    errorBoundCoverage: synced.length === 0 ? NaN : synced.filter((x) => x.absErrorNs <= x.boundNs).length / synced.length,
+    errorBoundMedianNs: quantile(bounds, 0.5),
   };
+}
+
+/** Replays one run; figures from fromS on. */
+export function replayLabNoise(run: LabNoiseRun, options?: ClockDisciplineOptions, fromS = FROM_S): LabNoiseReplay {
+  return traceFigures(traceLabNoise(run, options), fromS);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { PTP4L_REFERENCE_OPTIONS } from '../../src/servo/clockServo.js';
-import { FROM_S, loadLabNoise, replayLabNoise, type LabNoiseRecording } from './labNoise.js';
+import { FROM_S, loadLabNoise, traceFigures, traceLabNoise, type LabNoiseRecording } from './labNoise.js';
 
 /** The PI is compared from this long after it reached s2, s. */
 const PI_SETTLE_S = 10;
@@ -29,13 +29,15 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
   const out: LabNoiseFigure[] = [];
   const sums = { lab: 0, syntonic: 0, beside: 0, pi: 0, labLeft: 0, syntonicLeft: 0, notAbove: 0, coverage: 1 };
   for (const run of recording.runs) {
-    const syntonic = replayLabNoise(run);
+    const syntonicTrace = traceLabNoise(run);
+    const piTrace = traceLabNoise(run, PTP4L_PI_SOFTWARE);
     // ptp4l's software PI (ki 0.001) estimates its frequency for tens of seconds before it touches
     // the clock, which on a clock that starts at the truth is no error at all: both stacks are
     // compared from 10 s after the PI reached s2.
-    const besideFromS = Math.max(FROM_S, replayLabNoise(run, PTP4L_PI_SOFTWARE).lockedAtS + PI_SETTLE_S);
-    const pi = replayLabNoise(run, PTP4L_PI_SOFTWARE, besideFromS);
-    const syntonicBeside = replayLabNoise(run, undefined, besideFromS);
+    const besideFromS = Math.max(FROM_S, piTrace.lockedAtS + PI_SETTLE_S);
+    const syntonic = traceFigures(syntonicTrace);
+    const pi = traceFigures(piTrace, besideFromS);
+    const syntonicBeside = traceFigures(syntonicTrace, besideFromS);
     const prefix = `sim.labNoise.${run.name.replace(/^lab\./, '')}`;
     out.push({ name: `${prefix}.lab.syntonic.trueError.std`, value: run.measured.syntonicTrueErrorStdNs, unit: 'ns' });
     out.push({ name: `${prefix}.syntonic.trueError.std`, value: syntonic.trueErrorStdNs, unit: 'ns' });

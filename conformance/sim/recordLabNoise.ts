@@ -14,6 +14,7 @@ import { cpus, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOffsetSample, parseStatusChange } from '../lab/logLines.js';
+import { seriesFigures } from '../lab/stats.js';
 import { FROM_S, toFile, type LabNoiseFile, type LabNoiseRun } from './labNoise.js';
 
 interface Sample {
@@ -53,11 +54,6 @@ function interpolate(s: readonly Sample[], tS: number): number | undefined {
   return before.syntonicNs + ((after.syntonicNs - before.syntonicNs) * (tS - before.tS)) / (after.tS - before.tS);
 }
 
-function std(values: readonly number[]): number {
-  const mean = values.reduce((a, v) => a + v, 0) / values.length;
-  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
-}
-
 interface RunSource {
   /** The run record's path without `.log` / `.samples.csv`. */
   readonly path: string;
@@ -91,8 +87,8 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
     noiseNs,
     pathDelayChanges,
     measured: {
-      syntonicTrueErrorStdNs: Math.round(std(defined(steady.map((x) => x.syntonicNs)))),
-      ptp4lTrueErrorStdNs: Math.round(std(defined(steady.map((x) => x.ptp4lNs)))),
+      syntonicTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.syntonicNs))).std),
+      ptp4lTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.ptp4lNs))).std),
       leftSynchronized: left,
     },
   };

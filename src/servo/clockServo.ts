@@ -227,7 +227,7 @@ export class ClockServo {
     this.lastRateRatio = receipt.rateRatio;
     const offset = this.offsetFromMaster(receipt);
     this.checkSanity(offset.ns, receipt.ingressTime);
-    const spike = this.spikeLimit(offset.ns);
+    const spike = this.spikeDetail(offset.ns);
     if (spike !== undefined) return this.rejected('offset spike', offset.ns, this.takeNotes(), true, spike);
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
@@ -299,7 +299,7 @@ export class ClockServo {
   }
 
   /** The spike filter's verdict, in s2 only (before, large offsets are the rule): why, when it is a spike. */
-  private spikeLimit(offsetNs: number): string | undefined {
+  private spikeDetail(offsetNs: number): string | undefined {
     if (this.spikeFilter === undefined || this.servo.state() !== ServoState.locked) return undefined;
     const verdict = this.spikeFilter.check(offsetNs);
     if (verdict.accepted) return undefined;

@@ -191,6 +191,11 @@ export class SyncStatusClassifier {
     return this.current === 'lost' && this.lostSince !== undefined;
   }
 
+  /** In holdover, and no Sync received since it began (the servo may leave the first ones back out). */
+  awaitingSync(): boolean {
+    return this.lostSince !== undefined && this.current === 'lost' && (this.lastSync === undefined || this.lastSync <= this.lostSince);
+  }
+
   /** Stored local times move with a PHC step. */
   shiftLocalTime(deltaNs: number): void {
     if (this.lastSync !== undefined) this.lastSync = addNs(this.lastSync, deltaNs);

@@ -84,8 +84,6 @@ export class TimeBaseStatus {
    */
   private readonly phaseChanges = new SyncWindowMaximum();
   private holdoverStartErrorNs = 0;
-  /** The first Sync of the current holdover has been noted (returnNote). */
-  private returnNoted = false;
 
   constructor(
     private readonly servo: ServoUncertaintySource,
@@ -114,15 +112,13 @@ export class TimeBaseStatus {
    * whose time moved: 17 Syncs in the lab), and the log said it again for each of them.
    */
   returnNote(local: LocalTime): string | undefined {
-    if (!this.classifier.inHoldover() || this.returnNoted) return undefined;
+    if (!this.classifier.awaitingSync()) return undefined;
     return `Sync is back after ${this.classifier.snapshot(local).holdoverS.toFixed(3)} s of holdover.`;
   }
 
   /** What ClockServo made of one Sync: holdover history, error-bound inputs, status. */
   onServoOutput(receipt: SyncReceipt, out: ServoSyncOutput): readonly StatusEvent[] {
     if (!out.received) return NO_EVENTS;
-    // ClockDiscipline put returnNote() on this Sync's notes: a received Sync ends the holdover's silence.
-    this.returnNoted = true;
     if (out.sample !== undefined) {
       // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts).
       if (out.sample.state === ServoState.locked) this.holdover.record(receipt.ingressTime, out.sample.frequencyEstimatePpb);
@@ -244,10 +240,7 @@ export class TimeBaseStatus {
 
   /** Sync lost after having been synchronized: the holdover estimate starts from the offset RMS. */
   private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
-    if (events.length > 0 && this.classifier.inHoldover()) {
-      this.holdoverStartErrorNs = this.classifier.snapshot(now).offsetRmsNs ?? 0;
-      this.returnNoted = false;
-    }
+    if (events.length > 0 && this.classifier.inHoldover()) this.holdoverStartErrorNs = this.classifier.snapshot(now).offsetRmsNs ?? 0;
     return events;
   }
 
