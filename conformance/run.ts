@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { LAB_SCENARIO_NAMES, LAB_SCENARIOS, runLabScenario, type LabResult } from './lab/scenarios/index.js';
+import { LAB_SCENARIO_NAMES, LAB_SCENARIOS, runLabScenario, type LabResult, type LabScenario } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
 import { notUsedMeanShift, pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
 import { orderOf } from './lab/sharedPortHub.js';
@@ -44,7 +44,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
         process.stdout.write(
-          `# lab ${name}, ${where(order, sharedPort === true)}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
+          `# lab ${name}, ${where(order, sharedPort)}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
             .map((l) => l.toFixed(2))
             .join(' ')}) …\n`,
         );
@@ -70,8 +70,9 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
 }
 
 /** Where Syntonic is in a run of this order: its grandmaster port, or on a shared port whom the hub serves first. */
-function where(order: PortOrder, sharedPort: boolean): string {
-  if (!sharedPort) return `Syntonic on grandmaster port ${order}`;
+function where(order: PortOrder, sharedPort: LabScenario['sharedPort']): string {
+  if (sharedPort === undefined) return `Syntonic on grandmaster port ${order}`;
+  if (sharedPort === 'macvlan') return 'both on grandmaster port 1, on macvlans (one timestamp per frame for both)';
   return `both on grandmaster port 1, the hub serving ${order === 1 ? 'Syntonic' : 'ptp4l'} first`;
 }
 
@@ -171,6 +172,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
       ['ptp4l', paths.reference],
     ] as const) {
       if (p.responseNs.count > 0) figure(`${key}.${who}PdelayResponsePath.median`, p.responseNs.median, 'ns');
+      if (p.requestNs.count > 0) figure(`${key}.${who}PdelayRequestPath.median`, p.requestNs.median, 'ns');
     }
   }
   // Each slave's link delay against the grandmaster's own measurement of the same link (its Pdelay

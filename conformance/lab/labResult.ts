@@ -183,6 +183,8 @@ export function errorBoundFigures(
 /** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */
 export interface PdelayPathFigures {
   readonly responseNs: SeriesFigures;
+  /** Slave → grandmaster, from the request's capture to t2 (syncCapture.ts). */
+  readonly requestNs: SeriesFigures;
 }
 
 export interface LabResult {
@@ -343,7 +345,7 @@ function changeFigures(
 }
 
 function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
-  return { responseNs: seriesFigures(samples.map((x) => x.responseNs)) };
+  return { responseNs: seriesFigures(samples.map((x) => x.responseNs)), requestNs: seriesFigures(samples.map((x) => x.requestNs)) };
 }
 
 /** The result of a scenario that cannot run on this machine (or build of Syntonic). */

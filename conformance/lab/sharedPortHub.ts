@@ -67,10 +67,15 @@ const PDELAY_ANSWERS = `{ 0x${MessageType.PdelayResp.toString(16)}, 0x${MessageT
 const MESSAGE_TYPE_BITS = '@ll,116,4';
 const REQUESTING_CLOCK_IDENTITY_BITS = '@ll,464,64';
 
+/** nftables matches (netdev family, from the Ethernet header): a Pdelay answer, and its requestingPortIdentity's clockIdentity. */
+export function pdelayAnswersMatch(): { readonly answers: string; readonly requestingClockIdentity: string } {
+  return { answers: `ether type 0x88f7 ${MESSAGE_TYPE_BITS} ${PDELAY_ANSWERS}`, requestingClockIdentity: REQUESTING_CLOCK_IDENTITY_BITS };
+}
+
 /** The nftables ruleset of the hub (netdev family, an ingress chain on each of its ports): see the file comment. */
 export function sharedPortRuleset(ports: SharedPortHubPorts, ids: SlaveIdentities, firstCopyTo: FloodFirst): string {
-  const answers = `ether type 0x88f7 ${MESSAGE_TYPE_BITS} ${PDELAY_ANSWERS}`;
-  const answersTo = (id: string): string => `${answers} ${REQUESTING_CLOCK_IDENTITY_BITS} 0x${id}`;
+  const { answers, requestingClockIdentity } = pdelayAnswersMatch();
+  const answersTo = (id: string): string => `${answers} ${requestingClockIdentity} 0x${id}`;
   const slaves = firstCopyTo === 'syntonic' ? [ports.synPort, ports.refPort] : [ports.refPort, ports.synPort];
   const chain = (name: string, port: string, rules: readonly string[]): string[] => [
     `  chain ${name} {`,

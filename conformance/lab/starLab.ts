@@ -8,7 +8,8 @@
  *   [gm] a2 ──veth── b2 [ref]                      [gm] a2 ── [relay] ── b2 [ref]
  *
  * or (`sharedPort`) both slaves on the grandmaster's one port through a filtering hub
- * (sharedPortHub.ts), the same Syncs to both in the same run; plus the true-error probe on
+ * (sharedPortHub.ts) or on macvlans over its link's far end (macvlanPort.ts), the same
+ * Syncs to both in the same run; plus the true-error probe on
  * Syntonic's provider socket.
  */
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
@@ -16,6 +17,7 @@ import { buildClockGuard } from './clockGuard.js';
 import type { LabProcess } from './labProcess.js';
 import { Lab, LabError, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
+import { buildMacvlanPort } from './macvlanPort.js';
 import { buildSharedPortHub, clockIdentityHexFromMac, floodFirstOf, macAddressOf, type FloodFirst } from './sharedPortHub.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
@@ -77,6 +79,9 @@ export interface ReferenceErrorSample {
   readonly errorNs: number;
 }
 
+/** How one grandmaster port reaches both slaves: the filtering hub's copies, or macvlans that share one ingress timestamp. */
+export type SharedPortFanOut = 'hub' | 'macvlan';
+
 export interface StarOptions {
   /** The grandmaster's base config; default 'gPTP'. */
   readonly grandmasterBase?: Ptp4lBase;
@@ -88,8 +93,12 @@ export interface StarOptions {
   readonly referenceKind?: ReferenceKind;
   /** Syntonic's grandmaster port; default 1. With `sharedPort`: 1 = the hub serves Syntonic first, 2 = the reference. */
   readonly order?: PortOrder;
-  /** Both slaves on the grandmaster's one port through the filtering hub (sharedPortHub.ts); needs the reference, no relay. */
-  readonly sharedPort?: boolean;
+  /**
+   * Both slaves on the grandmaster's one port, through the filtering hub (sharedPortHub.ts) or on
+   * macvlans over one veth end, one timestamp per frame for both (macvlanPort.ts); needs the
+   * reference, no relay.
+   */
+  readonly sharedPort?: SharedPortFanOut;
   /** tcpdump on both slaves' interfaces: each Sync's latency on each link (syncCapture.ts). Default false. */
   readonly captureSyncs?: boolean;
   readonly syntonic?: Pick<SyntonicOptions, 'configFile' | 'profile' | 'logFormat' | 'extraArgs'>;
@@ -192,12 +201,12 @@ export class StarLab {
         return { gmSide: left.a, slaveSide: right.b };
       };
       const order = options.order ?? 1;
-      const floodFirst: FloodFirst | undefined = options.sharedPort === true ? floodFirstOf(order) : undefined;
+      const floodFirst: FloodFirst | undefined = options.sharedPort !== undefined ? floodFirstOf(order) : undefined;
       let synLink: { gmSide: VethEnd; slaveSide: VethEnd };
       let refLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
       if (floodFirst !== undefined) {
         if (refNs === undefined || options.impairment !== undefined) throw new LabError('a shared port needs the reference and no relay', 'shared port');
-        ({ synLink, refLink } = await sharedPortLinks(lab, gmNs, synNs, refNs, floodFirst));
+        ({ synLink, refLink } = await sharedPortLinks(lab, gmNs, synNs, refNs, floodFirst, options.sharedPort ?? 'hub'));
       } else {
         synLink = await connect(synNs, 'syn', 0);
         refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
@@ -353,14 +362,19 @@ export class StarLab {
   }
 }
 
-/** The shared port's links: grandmaster–hub, hub–Syntonic, hub–reference, and the hub between them. */
+/** The shared port's links: grandmaster–hub, hub–Syntonic, hub–reference, and the hub between them (or the macvlan fan-out). */
 async function sharedPortLinks(
   lab: Lab,
   gmNs: string,
   synNs: string,
   refNs: string,
   floodFirst: FloodFirst,
+  fanOut: SharedPortFanOut,
 ): Promise<{ synLink: { gmSide: VethEnd; slaveSide: VethEnd }; refLink: { gmSide: VethEnd; slaveSide: VethEnd } }> {
+  if (fanOut === 'macvlan') {
+    const port = await buildMacvlanPort(lab, gmNs, synNs, refNs);
+    return { synLink: { gmSide: port.gmSide, slaveSide: port.syntonic }, refLink: { gmSide: port.gmSide, slaveSide: port.reference } };
+  }
   const hubNs = lab.namespace('hub');
   const toGm = await lab.veth(gmNs, hubNs);
   const toSyn = await lab.veth(hubNs, synNs);

@@ -38,9 +38,15 @@ export interface PdelayPathSample {
   readonly rxNs: bigint;
   /** Grandmaster → slave: the response's RX time − t3, ns. */
   readonly responseNs: number;
+  /**
+   * Slave → grandmaster: t2 − the request's capture time, ns. The capture sees an outgoing frame when
+   * the device takes it, before the driver stamps it (the stack's t1): unlike the link delay, this
+   * path includes the sender's own work before its t1 (µs on veth).
+   */
+  readonly requestNs: number;
 }
 
-/** What one capture on a slave's link says: every Sync's latency, and the answer path of each of its Pdelay exchanges. */
+/** What one capture on a slave's link says: every Sync's latency, and both paths of each of its Pdelay exchanges. */
 export interface LinkCapture {
   readonly syncs: SyncLatencySample[];
   readonly pdelays: PdelayPathSample[];
@@ -81,26 +87,28 @@ export class SyncCapture {
  */
 export function pdelayPaths(path: string): PdelayPathSample[] {
   const key = (clock: bigint, port: number, seq: number): string => `${clock}:${port}:${seq}`;
-  const requests = new Set<string>();
-  const responses = new Map<string, bigint>();
+  const requests = new Map<string, bigint>();
+  const responses = new Map<string, { rxNs: bigint; t2Ns: bigint }>();
   let master: bigint | undefined;
   return whatWasWhole<PdelayPathSample>((out) => {
     for (const { atNs, message: m } of capturedMessages(path)) {
       const h = m.header;
       if (h.messageType === MessageType.Sync) master = h.sourcePortIdentity.clockIdentity;
       else if (h.messageType === MessageType.PdelayReq) {
-        requests.add(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId));
+        requests.set(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId), atNs);
       } else if (m.type === 'pdelayResp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
-        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), atNs);
+        responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), { rxNs: atNs, t2Ns: timestampToNs(m.requestReceiptTimestamp) });
       } else if (m.type === 'pdelayRespFollowUp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
         const k = key(r.clockIdentity, r.portNumber, h.sequenceId);
-        const rxNs = responses.get(k);
-        if (!requests.has(k) || rxNs === undefined) continue;
+        const response = responses.get(k);
+        const sentNs = requests.get(k);
+        if (sentNs === undefined || response === undefined) continue;
         requests.delete(k);
         responses.delete(k);
-        out.push({ rxNs, responseNs: Number(rxNs - timestampToNs(m.responseOriginTimestamp)) });
+        const { rxNs, t2Ns } = response;
+        out.push({ rxNs, responseNs: Number(rxNs - timestampToNs(m.responseOriginTimestamp)), requestNs: Number(t2Ns - sentNs) });
       }
     }
   });

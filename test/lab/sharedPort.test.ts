@@ -2,7 +2,8 @@
  * The shared-port hub (conformance/lab/sharedPortHub.ts) in a real run: both slaves on the
  * grandmaster's one port take its Syncs, each measures its own link delay against the grandmaster
  * without anyone faulting on a second responder, and the hub serves first the slave it was told to.
- * The paired figures themselves come from `npm run conformance -- lab:shared-port`.
+ * On macvlans (conformance/lab/macvlanPort.ts) both read one and the same timestamp per Sync. The
+ * paired figures themselves come from `npm run conformance -- lab:shared-port[-macvlan]`.
  */
 import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,9 @@ const gate = needs('the shared-port lab', 'netns', 'setpriv', 'ptp4l', 'gcc', 't
 
 const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
-describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port through the filtering hub', () => {
-  it('keeps both peer-delay exchanges point-to-point and serves Syntonic first when told to', async () => {
-    const star = await StarLab.start({ sharedPort: true, order: 1, captureSyncs: true });
+describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port', () => {
+  it('through the filtering hub: keeps both peer-delay exchanges point-to-point and serves Syntonic first when told to', async () => {
+    const star = await StarLab.start({ sharedPort: 'hub', order: 1, captureSyncs: true });
     let lines: string[];
     try {
       await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
@@ -51,5 +52,32 @@ describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port through t
     expect(both.length).toBeGreaterThan(20);
     expect(both.length).toBeGreaterThanOrEqual(Math.min(syn.length, ref.size) - 2);
     expect(mean(both.map((s) => s.latencyNs))).toBeLessThan(mean(both.map((s) => ref.get(s.originNs) ?? NaN)));
+  }, 60_000);
+
+  it('on macvlans: both slaves read the same ingress timestamp for every Sync, and nobody faults', async () => {
+    const star = await StarLab.start({ sharedPort: 'macvlan', order: 1, captureSyncs: true });
+    let lines: string[];
+    try {
+      await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
+      await star.reference?.process.waitForLine(/master offset/, 30_000);
+      await sleep(4_000);
+      star.assertClocksUntouched();
+    } finally {
+      await star.close();
+      lines = star.processLogs().flatMap((p) => p.lines.map((l) => `${p.process}: ${l}`));
+    }
+    expect(lines.filter((l) => /multiple peer responses|rogue peer delay response|FAULTY/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /syntonic: .*asCapable false/.test(l))).toEqual([]);
+    expect(lines.some((l) => /syntonic: .*asCapable true: peer .* answers/.test(l))).toBe(true);
+    expect(star.reference?.portStates.some((c) => c.to === 'SLAVE' || c.to === 'UNCALIBRATED')).toBe(true);
+    // The kernel stamped each Sync once, at the veth, and macvlan handed both slaves that stamp.
+    const syn = star.syncLatencies?.syntonic ?? [];
+    const ref = new Map((star.syncLatencies?.reference ?? []).map((s) => [s.originNs, s.rxNs]));
+    const both = syn.filter((s) => ref.has(s.originNs));
+    expect(both.length).toBeGreaterThan(20);
+    expect(both.filter((s) => s.rxNs !== ref.get(s.originNs))).toEqual([]);
+    // Each slave got the answers to its own Pdelay_Req: both measured their link.
+    expect(star.pdelayPaths?.syntonic.length ?? 0).toBeGreaterThan(3);
+    expect(star.pdelayPaths?.reference.length ?? 0).toBeGreaterThan(3);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { linkDownUp } from './linkDownUp.js';
 import { oscillatorOffset } from './oscillatorOffset.js';
 import { rogueGrandmasterFollowed, rogueGrandmasterRefused } from './rogueGrandmaster.js';
-import { sharedPort } from './sharedPort.js';
+import { sharedPort, sharedPortMacvlan } from './sharedPort.js';
 import { steadyState } from './steadyState.js';
 import { syncPathStep } from './syncPathStep.js';
 
@@ -26,6 +26,7 @@ export type { LabResult } from '../labResult.js';
 export const LAB_SCENARIOS: readonly LabScenario[] = [
   steadyState,
   sharedPort,
+  sharedPortMacvlan,
   cpuLoad,
   grandmasterRestart,
   grandmasterTimeStep,

@@ -3,7 +3,7 @@
  * provider reports synchronized, let it run, and turn the run into a LabResult.
  */
 import { collectResult, type LabResult, type ResultInput, type Window } from '../labResult.js';
-import { sleep, StarLab, type PortOrder, type ReferenceKind, type StarOptions } from '../starLab.js';
+import { sleep, StarLab, type PortOrder, type ReferenceKind, type SharedPortFanOut, type StarOptions } from '../starLab.js';
 
 export interface LabScenarioOptions {
   /** Length of the measured steady stretch, s (each scenario has its default). */
@@ -27,8 +27,11 @@ export interface LabScenarioOptions {
 export interface LabScenario {
   readonly name: string;
   readonly description: string;
-  /** Both slaves on one grandmaster port (sharedPortHub.ts): `order` then says which one the hub serves first. */
-  readonly sharedPort?: boolean;
+  /**
+   * Both slaves on one grandmaster port: through the hub (sharedPortHub.ts), where `order` says which
+   * one it serves first, or on macvlans (macvlanPort.ts), where both read one timestamp per frame.
+   */
+  readonly sharedPort?: SharedPortFanOut;
   run(options: LabScenarioOptions): Promise<LabResult>;
 }
 

@@ -40,13 +40,14 @@ function exchange(seq: number, sentNs: bigint, reqNs: bigint, turnNs: bigint, re
 }
 
 describe('syncCapture: what a capture on the slave says about its link', () => {
-  it("gives each of the slave's Pdelay exchanges the path of the grandmaster's answer, t3 to the slave's RX stamp", () => {
+  it("gives each of the slave's Pdelay exchanges both paths: its request's to t2, and the grandmaster's answer's from t3", () => {
     const path = capture('pdelay.pcap', [
       { atNs: T0, frame: sync(1) },
       ...exchange(7, T0 + 1_000_000n, 1_900n, 40_000n, 600n),
       ...exchange(8, T0 + 1_001_000_000n, 2_100n, 35_000n, 500n),
     ]);
     expect(pdelayPaths(path).map((p) => p.responseNs)).toEqual([600, 500]);
+    expect(pdelayPaths(path).map((p) => p.requestNs)).toEqual([1_900, 2_100]);
   });
 
   it("leaves out the grandmaster's own exchanges with the slave and answers nobody asked for", () => {
