@@ -69,7 +69,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
   }
 }
 
-/** Where Syntonic is in a run of this order: its grandmaster port, or on a shared port whom the hub serves first. */
+/** Where Syntonic is in a run of this order: its grandmaster port, or on a shared port (whom the hub serves first, or macvlans). */
 function where(order: PortOrder, sharedPort: LabScenario['sharedPort']): string {
   if (sharedPort === undefined) return `Syntonic on grandmaster port ${order}`;
   if (sharedPort === 'macvlan') return 'both on grandmaster port 1, on macvlans (one timestamp per frame for both)';
@@ -164,7 +164,8 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
   // The grandmaster's answers to each slave's Pdelay_Req, by capture (syncCapture.ts): the same kind of
-  // path as a Sync's (grandmaster TX stamp to slave RX stamp), but sent at once rather than on a timer.
+  // path as a Sync's (grandmaster TX stamp to slave RX stamp), but sent at once rather than on a timer;
+  // and each slave's request, from its capture to t2 (its own work before t1 included).
   const paths = f.capturedPdelayPathsNs;
   if (paths !== undefined) {
     for (const [who, p] of [

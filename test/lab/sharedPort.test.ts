@@ -8,26 +8,40 @@
 import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { memoryTempRoot } from '../../conformance/lab/netns.js';
-import { sleep, StarLab } from '../../conformance/lab/starLab.js';
+import { sleep, StarLab, type SharedPortFanOut } from '../../conformance/lab/starLab.js';
+import type { SyncLatencySample } from '../../conformance/lab/syncCapture.js';
 import { needs } from '../support/peers.js';
 
 const gate = needs('the shared-port lab', 'netns', 'setpriv', 'ptp4l', 'gcc', 'tcpdump', 'nft');
 
 const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
+/** The Syncs both captures saw (they start and stop a moment apart), paired by origin. */
+function syncsBothSaw(star: StarLab): { syntonic: SyncLatencySample; reference: SyncLatencySample }[] {
+  const reference = new Map((star.syncLatencies?.reference ?? []).map((s) => [s.originNs, s]));
+  return (star.syncLatencies?.syntonic ?? []).flatMap((s) => {
+    const r = reference.get(s.originNs);
+    return r === undefined ? [] : [{ syntonic: s, reference: r }];
+  });
+}
+
+/** Both stacks on the shared port until both servo, a few seconds more; the lab closed, its log lines as `process: line`. */
+async function runUntilBothServo(sharedPort: SharedPortFanOut): Promise<{ star: StarLab; lines: string[] }> {
+  const star = await StarLab.start({ sharedPort, order: 1, captureSyncs: true });
+  try {
+    await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
+    await star.reference?.process.waitForLine(/master offset/, 30_000);
+    await sleep(4_000);
+    star.assertClocksUntouched();
+  } finally {
+    await star.close();
+  }
+  return { star, lines: star.processLogs().flatMap((p) => p.lines.map((l) => `${p.process}: ${l}`)) };
+}
+
 describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port', () => {
   it('through the filtering hub: keeps both peer-delay exchanges point-to-point and serves Syntonic first when told to', async () => {
-    const star = await StarLab.start({ sharedPort: 'hub', order: 1, captureSyncs: true });
-    let lines: string[];
-    try {
-      await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
-      await star.reference?.process.waitForLine(/master offset/, 30_000);
-      await sleep(4_000);
-      star.assertClocksUntouched();
-    } finally {
-      await star.close();
-      lines = star.processLogs().flatMap((p) => p.lines.map((l) => `${p.process}: ${l}`));
-    }
+    const { star, lines } = await runUntilBothServo('hub');
     // vclock.so rewrites its state on every adjustment; on a disk that stalled ptp4l into its clock check (netns.ts).
     const state = star.reference?.vclockStatePath ?? '';
     if (memoryTempRoot() !== tmpdir()) expect(state.startsWith(memoryTempRoot())).toBe(true);
@@ -44,38 +58,23 @@ describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port', () => {
     // Syntonic measured its link against the grandmaster, and ptp4l's servo follows the same grandmaster.
     expect(lines.some((l) => /syntonic: .*asCapable true: peer .* answers/.test(l))).toBe(true);
     expect(star.reference?.portStates.some((c) => c.to === 'SLAVE' || c.to === 'UNCALIBRATED')).toBe(true);
-    // The same Syncs reached both (the two captures start and stop a moment apart, so only the Syncs
-    // both saw are compared): served first, Syntonic's arrive earlier on average.
-    const syn = star.syncLatencies?.syntonic ?? [];
-    const ref = new Map((star.syncLatencies?.reference ?? []).map((s) => [s.originNs, s.latencyNs]));
-    const both = syn.filter((s) => ref.has(s.originNs));
+    // The same Syncs reached both: served first, Syntonic's arrive earlier on average.
+    const both = syncsBothSaw(star);
     expect(both.length).toBeGreaterThan(20);
-    expect(both.length).toBeGreaterThanOrEqual(Math.min(syn.length, ref.size) - 2);
-    expect(mean(both.map((s) => s.latencyNs))).toBeLessThan(mean(both.map((s) => ref.get(s.originNs) ?? NaN)));
+    expect(both.length).toBeGreaterThanOrEqual(Math.min(star.syncLatencies?.syntonic.length ?? 0, star.syncLatencies?.reference.length ?? 0) - 2);
+    expect(mean(both.map((s) => s.syntonic.latencyNs))).toBeLessThan(mean(both.map((s) => s.reference.latencyNs)));
   }, 60_000);
 
   it('on macvlans: both slaves read the same ingress timestamp for every Sync, and nobody faults', async () => {
-    const star = await StarLab.start({ sharedPort: 'macvlan', order: 1, captureSyncs: true });
-    let lines: string[];
-    try {
-      await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
-      await star.reference?.process.waitForLine(/master offset/, 30_000);
-      await sleep(4_000);
-      star.assertClocksUntouched();
-    } finally {
-      await star.close();
-      lines = star.processLogs().flatMap((p) => p.lines.map((l) => `${p.process}: ${l}`));
-    }
+    const { star, lines } = await runUntilBothServo('macvlan');
     expect(lines.filter((l) => /multiple peer responses|rogue peer delay response|FAULTY/.test(l))).toEqual([]);
     expect(lines.filter((l) => /syntonic: .*asCapable false/.test(l))).toEqual([]);
     expect(lines.some((l) => /syntonic: .*asCapable true: peer .* answers/.test(l))).toBe(true);
     expect(star.reference?.portStates.some((c) => c.to === 'SLAVE' || c.to === 'UNCALIBRATED')).toBe(true);
     // The kernel stamped each Sync once, at the veth, and macvlan handed both slaves that stamp.
-    const syn = star.syncLatencies?.syntonic ?? [];
-    const ref = new Map((star.syncLatencies?.reference ?? []).map((s) => [s.originNs, s.rxNs]));
-    const both = syn.filter((s) => ref.has(s.originNs));
+    const both = syncsBothSaw(star);
     expect(both.length).toBeGreaterThan(20);
-    expect(both.filter((s) => s.rxNs !== ref.get(s.originNs))).toEqual([]);
+    expect(both.filter((s) => s.syntonic.rxNs !== s.reference.rxNs)).toEqual([]);
     // Each slave got the answers to its own Pdelay_Req: both measured their link.
     expect(star.pdelayPaths?.syntonic.length ?? 0).toBeGreaterThan(3);
     expect(star.pdelayPaths?.reference.length ?? 0).toBeGreaterThan(3);
