@@ -18,14 +18,9 @@
  * - the grandmaster does not hear Syntonic's Pdelay_Resp and Pdelay_Resp_Follow_Up (a second responder
  *   on its port; ptp4l's are the ones it keeps).
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ip, LabError, type Lab, type VethEnd } from './netns.js';
-import { clockIdentityHexFromMac, macAddressOf, pdelayAnswersMatch } from './sharedPortHub.js';
-
-/** A slave's end of the fan-out: its macvlan, in its own namespace. */
-export type MacvlanSlave = VethEnd;
+import { ip, type Lab, type VethEnd } from './netns.js';
+import { loadNftRuleset, PDELAY_ANSWER_MATCH, REQUESTING_CLOCK_IDENTITY_BITS } from './nftables.js';
+import { clockIdentityHexFromMac, macAddressOf } from './sharedPortHub.js';
 
 /** A slave as the rules address it: its MAC address and the clock identity its stack derives from it (16 hex digits). */
 export interface AddressedSlave {
@@ -49,16 +44,15 @@ const LOCAL_EXPERIMENTAL_ETHERTYPE = '0x88b5';
  *   matched by OPT_ID, not by the frame).
  */
 export function fanOutRuleset(device: string, slaves: { readonly syntonic: AddressedSlave; readonly reference: AddressedSlave }): string {
-  const m = pdelayAnswersMatch();
   return [
     'table netdev syntonic_macvlan_port {',
     '  chain answers_to_their_requester {',
     `    type filter hook ingress device "${device}" priority 0; policy accept;`,
-    ...[slaves.syntonic, slaves.reference].map((s) => `    ${m.answers} ${m.requestingClockIdentity} 0x${s.identity} ether daddr set ${s.mac}`),
+    ...[slaves.syntonic, slaves.reference].map((s) => `    ${PDELAY_ANSWER_MATCH} ${REQUESTING_CLOCK_IDENTITY_BITS} 0x${s.identity} ether daddr set ${s.mac}`),
     '  }',
     '  chain one_responder {',
     `    type filter hook egress device "${device}" priority 0; policy accept;`,
-    `    ether saddr ${slaves.syntonic.mac} ${m.answers} ether type set ${LOCAL_EXPERIMENTAL_ETHERTYPE}`,
+    `    ether saddr ${slaves.syntonic.mac} ${PDELAY_ANSWER_MATCH} ether type set ${LOCAL_EXPERIMENTAL_ETHERTYPE}`,
     '  }',
     '}',
     '',
@@ -74,11 +68,10 @@ export async function buildMacvlanPort(
   gmNs: string,
   synNs: string,
   refNs: string,
-): Promise<{ gmSide: VethEnd; syntonic: MacvlanSlave; reference: MacvlanSlave }> {
-  if (spawnSync('sh', ['-c', 'command -v nft']).status !== 0) throw new LabError('nft is not installed (Debian: apt install nftables)', 'macvlan port');
+): Promise<{ gmSide: VethEnd; syntonic: VethEnd; reference: VethEnd }> {
   const fanNs = lab.namespace('fan');
   const link = await lab.veth(gmNs, fanNs);
-  const slave = (namespace: string, suffix: string): MacvlanSlave => {
+  const slave = (namespace: string, suffix: string): VethEnd => {
     const name = `${link.b.name.slice(0, -1)}${suffix}`;
     ip(['-n', fanNs, 'link', 'add', 'link', link.b.name, 'name', name, 'type', 'macvlan', 'mode', 'private']);
     ip(['-n', fanNs, 'link', 'set', name, 'netns', namespace]);
@@ -87,12 +80,10 @@ export async function buildMacvlanPort(
   };
   const syntonic = slave(synNs, 's');
   const reference = slave(refNs, 'r');
-  const addressed = (s: MacvlanSlave): AddressedSlave => {
+  const addressed = (s: VethEnd): AddressedSlave => {
     const mac = macAddressOf(s.namespace, s.name);
     return { mac, identity: clockIdentityHexFromMac(mac) };
   };
-  const rulesPath = join(lab.tempDir('nft'), 'macvlan-port.nft');
-  writeFileSync(rulesPath, fanOutRuleset(link.b.name, { syntonic: addressed(syntonic), reference: addressed(reference) }));
-  lab.exec(fanNs, ['nft', '-f', rulesPath]);
+  loadNftRuleset(lab, fanNs, fanOutRuleset(link.b.name, { syntonic: addressed(syntonic), reference: addressed(reference) }), 'macvlan port');
   return { gmSide: link.a, syntonic, reference };
 }

@@ -24,13 +24,10 @@
  * first: the slave served second gets every Sync later by the flood skew δ. `firstCopyTo` chooses
  * which slave is served first; the lab alternates it (`--order`) and the captures measure δ.
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseMac } from '../../src/protocol/format.js';
-import { MessageType } from '../../src/protocol/messages.js';
 import { clockIdentityFromMac } from '../../src/protocol/portIdentity.js';
 import { ip, LabError, type Lab } from './netns.js';
+import { loadNftRuleset, PDELAY_ANSWER_MATCH, REQUESTING_CLOCK_IDENTITY_BITS } from './nftables.js';
 import type { PortOrder } from './starLab.js';
 
 /** The slave the hub copies each of the grandmaster's frames to first. */
@@ -61,21 +58,10 @@ export interface SlaveIdentities {
   readonly reference: string;
 }
 
-/** messageType of Pdelay_Resp and Pdelay_Resp_Follow_Up (IEEE 1588-2019 Table 36), as an nftables set. */
-const PDELAY_ANSWERS = `{ 0x${MessageType.PdelayResp.toString(16)}, 0x${MessageType.PdelayRespFollowUp.toString(16)} }`;
-/** Bit offsets from the Ethernet header: the messageType nibble, and requestingPortIdentity's clockIdentity (PTP octet 44). */
-const MESSAGE_TYPE_BITS = '@ll,116,4';
-const REQUESTING_CLOCK_IDENTITY_BITS = '@ll,464,64';
-
-/** nftables matches (netdev family, from the Ethernet header): a Pdelay answer, and its requestingPortIdentity's clockIdentity. */
-export function pdelayAnswersMatch(): { readonly answers: string; readonly requestingClockIdentity: string } {
-  return { answers: `ether type 0x88f7 ${MESSAGE_TYPE_BITS} ${PDELAY_ANSWERS}`, requestingClockIdentity: REQUESTING_CLOCK_IDENTITY_BITS };
-}
-
 /** The nftables ruleset of the hub (netdev family, an ingress chain on each of its ports): see the file comment. */
 export function sharedPortRuleset(ports: SharedPortHubPorts, ids: SlaveIdentities, firstCopyTo: FloodFirst): string {
-  const { answers, requestingClockIdentity } = pdelayAnswersMatch();
-  const answersTo = (id: string): string => `${answers} ${requestingClockIdentity} 0x${id}`;
+  const answers = PDELAY_ANSWER_MATCH;
+  const answersTo = (id: string): string => `${answers} ${REQUESTING_CLOCK_IDENTITY_BITS} 0x${id}`;
   const slaves = firstCopyTo === 'syntonic' ? [ports.synPort, ports.refPort] : [ports.refPort, ports.synPort];
   const chain = (name: string, port: string, rules: readonly string[]): string[] => [
     `  chain ${name} {`,
@@ -114,8 +100,5 @@ export function macAddressOf(namespace: string, interfaceName: string): string {
 
 /** Builds the hub in `namespace`: its ruleset, loaded there only (see the file comment). */
 export function buildSharedPortHub(lab: Lab, namespace: string, ports: SharedPortHubPorts, ids: SlaveIdentities, firstCopyTo: FloodFirst): void {
-  if (spawnSync('sh', ['-c', 'command -v nft']).status !== 0) throw new LabError('nft is not installed (Debian: apt install nftables)', 'shared-port hub');
-  const rulesPath = join(lab.tempDir('hub'), 'shared-port.nft');
-  writeFileSync(rulesPath, sharedPortRuleset(ports, ids, firstCopyTo));
-  lab.exec(namespace, ['nft', '-f', rulesPath]);
+  loadNftRuleset(lab, namespace, sharedPortRuleset(ports, ids, firstCopyTo), 'shared-port hub');
 }
