@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { localTime, type LocalTime } from '../clock/timePoint.js';
 import type { MacAddress } from '../protocol/messages.js';
+import type { TimestampingMode } from '../protocol/portConfig.js';
 import {
   isNativeError,
   nativeBinding,
@@ -26,7 +27,7 @@ import { TxTimestampTracker } from './txTimestampTracker.js';
 export { timestampingCapabilities, type TimestampingCapabilities } from './timestampingCapabilities.js';
 
 export type TimestampingRequest = 'auto' | 'hardware' | 'software';
-export type TimestampingMode = 'hardware' | 'software';
+export type { TimestampingMode } from '../protocol/portConfig.js';
 export type TimestampSource = 'hardware' | 'software';
 
 /**

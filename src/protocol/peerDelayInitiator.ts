@@ -10,11 +10,11 @@
 import type { LocalTime } from '../clock/timePoint.js';
 import type { PdelayRespFollowUpMessage, PdelayRespMessage, PortIdentity } from './messages.js';
 import { formatDelayNs, formatPortIdentity } from './format.js';
-import type { PortConfig } from './portConfig.js';
+import type { PortConfig, TimestampingMode } from './portConfig.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
-import { PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
+import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
 
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
@@ -143,8 +143,9 @@ export class PeerDelayInitiator {
   constructor(
     private readonly config: PortConfig,
     private readonly ownPort: PortIdentity,
+    timestamping: TimestampingMode = 'hardware',
   ) {
-    this.delayFilter = new PropagationDelayFilter({ length: config.linkDelayFilterLength });
+    this.delayFilter = new PropagationDelayFilter({ length: config.linkDelayFilterLength ?? DEFAULT_LINK_DELAY_FILTER_LENGTH[timestamping] });
     if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }
 

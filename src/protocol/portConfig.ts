@@ -7,6 +7,9 @@ import type { ClockIdentity, PortIdentity } from './messages.js';
 
 export type Profile = 'gptp' | 'automotive';
 
+/** Who takes the port's timestamps: the NIC (a PHC, ns of noise) or the kernel (µs of noise, late frames). */
+export type TimestampingMode = 'hardware' | 'software';
+
 export interface PortConfig {
   readonly profile: Profile;
   /** gPTP domain (linuxptp domainNumber). */
@@ -35,8 +38,11 @@ export interface PortConfig {
   readonly minNeighborPropDelay: number;
   /** Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3: "successive" responses, N ≥ 1). */
   readonly neighborRateRatioWindow: number;
-  /** Pdelay exchanges over which the propagation delay is smoothed by a moving median (linuxptp delay_filter_length). */
-  readonly linkDelayFilterLength: number;
+  /**
+   * Pdelay exchanges over which the propagation delay is smoothed by a moving median (linuxptp
+   * delay_filter_length). Absent: the timestamping mode's (DEFAULT_LINK_DELAY_FILTER_LENGTH).
+   */
+  readonly linkDelayFilterLength?: number;
   /** delayAsymmetry in ns, positive when master→slave is longer (802.1AS-2020 8.3). */
   readonly delayAsymmetry: number;
   /** Automotive profile: master intervals to ask for once the servo is stable (linuxptp operLogSyncInterval). */
@@ -66,7 +72,6 @@ export const GPTP_DEFAULTS: PortConfig = Object.freeze({
   neighborPropDelayThresh: 800,
   minNeighborPropDelay: -20_000_000,
   neighborRateRatioWindow: 8,
-  linkDelayFilterLength: 10,
   delayAsymmetry: 0,
   operLogSyncInterval: -3,
   operLogPdelayReqInterval: 0,
@@ -92,7 +97,7 @@ export function defaultPortConfig(profile: Profile): PortConfig {
 }
 
 type IntegerField = Exclude<
-  { [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig],
+  { [K in keyof PortConfig]-?: Exclude<PortConfig[K], undefined> extends number ? K : never }[keyof PortConfig],
   'neighborPropDelayThresh' | 'minNeighborPropDelay' | 'delayAsymmetry'
 >;
 
@@ -123,6 +128,7 @@ export function validatePortConfig(c: PortConfig): string[] {
   const problems: string[] = [];
   for (const [name, [lo, hi]] of Object.entries(PORT_CONFIG_RANGES) as [IntegerField, readonly [number, number]][]) {
     const v = c[name];
+    if (v === undefined && name === 'linkDelayFilterLength') continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
       problems.push(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
     }

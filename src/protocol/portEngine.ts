@@ -38,7 +38,7 @@ import {
 import { frameOf, isAllPorts, messageIntervalRequest, pdelayReq, pdelayResp, pdelayRespFollowUp, pdelayRespOneStep, type Sender } from './outgoingMessages.js';
 import type { MasterInfo } from './portAnnounceInformation.js';
 import { MULTIPLE_RESPONSE_PAUSE_NS, PeerDelayInitiator, type AsCapableCause, type PdelayOutcome } from './peerDelayInitiator.js';
-import type { PortConfig } from './portConfig.js';
+import type { PortConfig, TimestampingMode } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
 import { RejectionCounters, type RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
@@ -64,6 +64,8 @@ export interface PortEngineOptions {
    * Pdelay_Resp_Follow_Up is sent. Only for a port whose NIC does that (HWTSTAMP_TX_ONESTEP_P2P).
    */
   readonly oneStepResponder?: boolean;
+  /** Whose timestamps the port gets: the defaults that follow their noise (the link-delay filter's window). Default hardware. */
+  readonly timestamping?: TimestampingMode;
 }
 
 export interface EngineStatistics {
@@ -128,7 +130,7 @@ export class PortEngine {
     const config = options.config;
     this.port = { clockIdentity: options.clockIdentity ?? clockIdentityFromMac(options.macAddress), portNumber: options.portNumber ?? 1 };
     this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
-    this.initiator = new PeerDelayInitiator(config, this.port);
+    this.initiator = new PeerDelayInitiator(config, this.port, options.timestamping);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
     this.acceptable = new AcceptableMasterFilter(config);
     this.selection = createMasterSelection(config, this.selectionPort());

@@ -14,6 +14,7 @@
  */
 import type { DisciplinedClock } from '../clock/clock.js';
 import { addNs, type LocalTime } from '../clock/timePoint.js';
+import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockCheck } from './clockCheck.js';
 import { createServo } from './createServo.js';
@@ -37,7 +38,7 @@ export interface ClockServoOptions {
   /** clock_servo: 'pi', 'linreg' or 'kalman'. Default: 'kalman' for software timestamps, 'pi' otherwise. */
   readonly servo?: ServoName;
   /** Selects the default PI tuning: SYNTONIC_PI_TUNING or SYNTONIC_PI_TUNING_SOFTWARE. Default 'hardware'. */
-  readonly timestamping?: 'hardware' | 'software';
+  readonly timestamping?: TimestampingMode;
   /** The whole PI tuning, replacing the default per `timestamping` (programmatic use, e.g. a reference servo). */
   readonly pi?: PiTuning;
   /**

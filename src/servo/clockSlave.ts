@@ -73,7 +73,9 @@ export class ClockSlave {
     private readonly sink: ClockSlaveSink,
   ) {
     const engineSink: EngineSink = { transmit: (t) => sink.transmit(t), event: (e) => this.onEngineEvent(e) };
-    this.engine = new PortEngine(options.engine, engineSink);
+    // One statement of the timestamping mode for both: the servo's tuning and the engine's link-delay window follow it.
+    const timestamping = options.engine.timestamping ?? options.servo?.timestamping;
+    this.engine = new PortEngine(timestamping === undefined ? options.engine : { ...options.engine, timestamping }, engineSink);
     this.discipline = new ClockDiscipline(options.freeRunning === true ? readOnly(options.clock) : options.clock, options.servo);
     this.stability = options.stability ?? STABILITY_DEFAULTS[options.engine.config.profile];
   }

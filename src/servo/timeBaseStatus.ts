@@ -8,6 +8,7 @@
  * ClockServo applies it.
  */
 import { addNs, type LocalTime } from '../clock/timePoint.js';
+import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
@@ -20,7 +21,7 @@ import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type S
 
 export interface TimeBaseStatusOptions {
   /** Software timestamps widen the error bound (servoErrorBound.ts). Default 'hardware'. */
-  readonly timestamping?: 'hardware' | 'software';
+  readonly timestamping?: TimestampingMode;
   /** How errorBoundNs is made (servoErrorBound.ts). */
   readonly errorBound?: ErrorBoundOptions;
   readonly status?: SyncStatusOptions;

@@ -1,7 +1,7 @@
 /** Runs a PortEngine with a recording sink, for tests. */
 import { localTime, type LocalTime } from '../../src/clock/timePoint.js';
 import type { EngineEvent, Transmission } from '../../src/protocol/engineEvents.js';
-import { GPTP_DEFAULTS, type PortConfig } from '../../src/protocol/portConfig.js';
+import { GPTP_DEFAULTS, type PortConfig, type TimestampingMode } from '../../src/protocol/portConfig.js';
 import { PortEngine } from '../../src/protocol/portEngine.js';
 import { SLAVE_MAC } from './frames.js';
 
@@ -10,9 +10,19 @@ export class EngineHarness {
   readonly events: EngineEvent[] = [];
   readonly engine: PortEngine;
 
-  constructor(config: Partial<PortConfig> = {}, transmit = true, options: { readonly macAddress?: number; readonly oneStepResponder?: boolean } = {}) {
+  constructor(
+    config: Partial<PortConfig> = {},
+    transmit = true,
+    options: { readonly macAddress?: number; readonly oneStepResponder?: boolean; readonly timestamping?: TimestampingMode } = {},
+  ) {
     this.engine = new PortEngine(
-      { config: { ...GPTP_DEFAULTS, ...config }, macAddress: options.macAddress ?? SLAVE_MAC, transmit, oneStepResponder: options.oneStepResponder ?? false },
+      {
+        config: { ...GPTP_DEFAULTS, ...config },
+        macAddress: options.macAddress ?? SLAVE_MAC,
+        transmit,
+        oneStepResponder: options.oneStepResponder ?? false,
+        ...(options.timestamping === undefined ? {} : { timestamping: options.timestamping }),
+      },
       { transmit: (t) => this.sent.push(t), event: (e) => this.events.push(e) },
     );
   }

@@ -19,7 +19,7 @@
  * adding an option is adding its entry here.
  */
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
-import { DEFAULT_HOLD_EXCHANGES, DEFAULT_JUMP_FLOOR_NS, JUMP_MADS } from '../../protocol/propagationDelayFilter.js';
+import { DEFAULT_HOLD_EXCHANGES, DEFAULT_JUMP_FLOOR_NS, DEFAULT_LINK_DELAY_FILTER_LENGTH, JUMP_MADS } from '../../protocol/propagationDelayFilter.js';
 import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
 import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
@@ -47,7 +47,7 @@ import {
 
 export type Scope = 'global' | 'port';
 
-type NumericPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends number ? K : never }[keyof PortConfig];
+type NumericPortField = { [K in keyof PortConfig]-?: Exclude<PortConfig[K], undefined> extends number ? K : never }[keyof PortConfig];
 type BooleanPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends boolean ? K : never }[keyof PortConfig];
 export type PiField = Exclude<keyof PiGainOptions, 'softwareTimestamps'>;
 /** Servo settings a file sets (ServoConfig's fields, in Syntonic's units). */
@@ -185,7 +185,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     read(
       port('linkDelayFilterLength'),
       `moving median of the link delay; a median that jumps (at once, or climbing over the last ${DEFAULT_HOLD_EXCHANGES} exchanges) beyond max(${DEFAULT_JUMP_FLOOR_NS / 1000} µs, ${JUMP_MADS} MADs of the window) is held until it has stayed at a new level for ${DEFAULT_HOLD_EXCHANGES} exchanges (a stalled path, not the link)`,
-      { value: 'exchanges' },
+      {
+        value: 'exchanges',
+        fallback: {
+          text: `${DEFAULT_LINK_DELAY_FILTER_LENGTH.hardware} with hardware timestamps (ptp4l's), ${DEFAULT_LINK_DELAY_FILTER_LENGTH.software} with software ones (their link delay wanders over tens of seconds)`,
+        },
+      },
     ),
   ),
   p(

@@ -74,11 +74,14 @@ function defaultCell(o: ReadOption): string {
   const use = o.use;
   const sets = use.sets;
   if (sets.into === 'port' || sets.into === 'portFlag') {
-    const show = (c: PortConfig): string => {
-      if (sets.into === 'port') return formatValue(c[sets.field]);
-      return formatValue(c[sets.field] ? sets.whenTrue : sets.whenFalse);
+    const show = (c: PortConfig): string | undefined => {
+      if (sets.into === 'portFlag') return formatValue(c[sets.field] ? sets.whenTrue : sets.whenFalse);
+      const v = c[sets.field];
+      return v === undefined ? undefined : formatValue(v);
     };
-    return perProfile(show(defaultPortConfig('gptp')), show(defaultPortConfig('automotive')));
+    const [gptp, automotive] = [show(defaultPortConfig('gptp')), show(defaultPortConfig('automotive'))];
+    // A field the profile leaves unset has a default elsewhere (the fallback says where).
+    if (gptp !== undefined && automotive !== undefined) return perProfile(gptp, automotive);
   }
   const fallback = use.fallback;
   if (fallback?.text !== undefined) return fallback.text;

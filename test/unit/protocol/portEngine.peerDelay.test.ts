@@ -33,6 +33,22 @@ function runTwoExchanges(h: EngineHarness): void {
   exchange(h, 1, T0 + 1_000_000_000n, 5_000_000_001_000n + 1_000_050_000n);
 }
 
+/**
+ * Exchanges a second apart (t2 as in the worked example, one responder second per exchange), the
+ * Pdelay_Resp and its Follow_Up of exchange k arriving lateNs[k] after their on-time arrival:
+ * propTime ≈ 699 + late / 2 ns. The engine must have started.
+ */
+function exchangesArrivingLate(h: EngineHarness, lateNs: readonly bigint[]): void {
+  lateNs.forEach((late, seq) => {
+    const t1 = T0 + BigInt(seq) * 1_000_000_000n;
+    if (seq > 0) h.runUntil(at(t1));
+    h.engine.txTimestamp(h.lastSent().txHandle as number, at(t1));
+    const t2 = 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n;
+    h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n + late));
+    h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n + late));
+  });
+}
+
 function exchange(h: EngineHarness, seq: number, t1: bigint, t2: bigint): void {
   const req = h.lastSent();
   expect(req.frame.message.header.messageType).toBe(MessageType.PdelayReq);
@@ -75,17 +91,7 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     h.engine.tick(at(T0));
     expect(h.engine.neighborRateRatioSigma).toBeUndefined();
     // A software-timestamped relay: the second Pdelay_Resp arrives 40 µs later than the first did.
-    for (const [seq, late] of [
-      [0, 0n],
-      [1, 40_000n],
-    ] as const) {
-      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
-      if (seq > 0) h.runUntil(at(t1));
-      h.engine.txTimestamp(h.lastSent().txHandle as number, at(t1));
-      const t2 = 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n;
-      h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n + late));
-      h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n + late));
-    }
+    exchangesArrivingLate(h, [0n, 40_000n]);
     // The ratio is 40 ppm off (40 µs over 1 s); propTimes 699 and 20 699 ns: MAD 10 µs, σ = 2 × 1.4826 × 10 µs / 1 s.
     expect((1 - h.engine.neighborRateRatio) * 1e6).toBeCloseTo(40, 1);
     expect((h.engine.neighborRateRatioSigma ?? 0) * 1e6).toBeCloseTo(29.65, 1);
@@ -96,16 +102,7 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     h.engine.start(at(T0));
     h.engine.tick(at(T0));
     // Three exchanges at 699 ns, then two whose Pdelay_Resp came 200 µs late (propTime +100 µs).
-    for (let seq = 0; seq < 5; seq++) {
-      const t1 = T0 + BigInt(seq) * 1_000_000_000n;
-      if (seq > 0) h.runUntil(at(t1));
-      const late = seq >= 3 ? 200_000n : 0n;
-      const req = h.lastSent();
-      h.engine.txTimestamp(req.txHandle as number, at(t1));
-      const t2 = 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n;
-      h.engine.receive(pdelayResp(seq, h.engine.port, t2, { correctionField: HALF_NS }), at(t1 + 11_400n + late));
-      h.engine.receive(pdelayRespFollowUp(seq, h.engine.port, t2 + 10_000n, { correctionField: ONE_AND_HALF_NS }), at(t1 + 11_500n + late));
-    }
+    exchangesArrivingLate(h, [0n, 0n, 0n, 200_000n, 200_000n]);
     const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
     const propTimes = measured.map((m) => m.propTime);
     expect(propTimes.slice(0, 3)).toEqual([699, 699, 699]);
@@ -117,6 +114,35 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(measured[4]?.meanLinkDelayHold).toMatchObject({ exchanges: 1, thresholdNs: 10_000, limit: 30 });
     expect(measured[4]?.meanLinkDelayHold?.medianNs).toBeGreaterThan(100_000);
     expect(h.engine.meanLinkDelay).toBe(699);
+  });
+
+  describe('the window when delay_filter_length is not configured', () => {
+    // Twenty exchanges at 699 ns, then eight a busy host made 500 ns longer (answers 1 µs late):
+    // too small a change for the jump hold (10 µs floor), a wander of the software path, not the link.
+    const wander = [...Array<bigint>(20).fill(0n), ...Array<bigint>(8).fill(1_000n)];
+    const meanLinkDelayAfterWander = (timestamping: 'hardware' | 'software'): number => {
+      const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 }, true, { timestamping });
+      h.engine.start(at(T0));
+      h.engine.tick(at(T0));
+      exchangesArrivingLate(h, wander);
+      return h.engine.meanLinkDelay ?? NaN;
+    };
+
+    it("hardware timestamps: ptp4l's 10 exchanges, which the eight longer ones outvote", () => {
+      expect(meanLinkDelayAfterWander('hardware')).toBeCloseTo(1199, 0);
+    });
+
+    it('software timestamps: 60 exchanges, which a wander of eight seconds does not move', () => {
+      expect(meanLinkDelayAfterWander('software')).toBeCloseTo(699, 0);
+    });
+
+    it('a configured delay_filter_length wins over the mode', () => {
+      const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000, linkDelayFilterLength: 10 }, true, { timestamping: 'software' });
+      h.engine.start(at(T0));
+      h.engine.tick(at(T0));
+      exchangesArrivingLate(h, wander);
+      expect(h.engine.meanLinkDelay).toBeCloseTo(1199, 0);
+    });
   });
 
   it('explains in words when meanLinkDelay exceeds neighborPropDelayThresh', () => {
