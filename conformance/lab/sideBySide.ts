@@ -19,6 +19,8 @@ export interface StackFigures {
   readonly firstS2: number | undefined;
   /** Mean link delay the stack measured on its own link over the window, ns. */
   readonly pathDelay?: number;
+  /** How much that link delay wandered over the window (std of the value each Sync used), ns: every ns of it reaches the clock. */
+  readonly pathDelayStd?: number;
   /** Mean one-way latency of every Sync on its link (capture), ns. */
   readonly syncLatency?: number;
   /** Syntonic only, from its log: mean latency of the Syncs its servo used, ns. */
@@ -94,7 +96,7 @@ function stack(
     max: f.maxAbs,
     timeToSynchronized,
     firstS2,
-    ...(usable(pathDelay) ? { pathDelay: pathDelay.mean } : {}),
+    ...(usable(pathDelay) ? { pathDelay: pathDelay.mean, pathDelayStd: pathDelay.std } : {}),
     ...(usable(syncLatency) ? { syncLatency: syncLatency.mean } : {}),
     ...(fromLog !== undefined && usable(fromLog.usedSyncLatency) && usable(fromLog.offset)
       ? { usedSyncLatency: fromLog.usedSyncLatency.mean, offsetMean: fromLog.offset.mean }
@@ -132,6 +134,7 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
     for (const k of ['mean', 'std', 'rms', 'p99', 'max'] as const) lines.push({ name: `${prefix}.port${port}.${who}.trueError.${k}`, value: x[k], unit: 'ns' });
     if (who === 'syntonic') lines.push({ name: `${prefix}.port${port}.${who}.timeToSynchronized`, value: x.timeToSynchronized, unit: 's' });
     lines.push({ name: `${prefix}.port${port}.${who}.firstS2`, value: x.firstS2, unit: 's' });
+    if (x.pathDelayStd !== undefined) lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.std`, value: x.pathDelayStd, unit: 'ns' });
     if (x.pathDelay !== undefined && x.syncLatency !== undefined) {
       lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.mean`, value: x.pathDelay, unit: 'ns' });
       lines.push({ name: `${prefix}.port${port}.${who}.syncLatency.mean`, value: x.syncLatency, unit: 'ns' });

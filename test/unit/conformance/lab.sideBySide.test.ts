@@ -127,6 +127,12 @@ describe('both stacks on one grandmaster port (shared port), paired run by run',
     expect(byName.get('lab.sp.order2.syntonicMinusPtp4l.ownError.mean')).toBe(0);
   });
 
+  it("prints each stack's link-delay wander over the window, and none for a stack whose log gave no link delay", () => {
+    const lines = sideBySideLines('lab.st', 1, { syntonic: { ...stack(-900, 2000, 1500), pathDelayStd: 40 }, ptp4l: stack(-1200, 2100, 1400) });
+    expect(lines).toContainEqual({ name: 'lab.st.port1.syntonic.pathDelay.std', value: 40, unit: 'ns' });
+    expect(lines.some((l) => l.name === 'lab.st.port2.ptp4l.pathDelay.std')).toBe(false);
+  });
+
   it('prints no same-run true-error difference for stacks on different ports (different links)', () => {
     const lines = sideBySideLines('lab.st', 1, { syntonic: stack(-900, 2000, 1500), ptp4l: stack(-1200, 2100, 1400) });
     expect(lines.some((l) => l.name.endsWith('syntonicMinusPtp4l.trueError.mean'))).toBe(false);
