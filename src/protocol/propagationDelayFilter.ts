@@ -30,7 +30,7 @@ import { MovingMedian } from './windowedMedian.js';
  * host over tens of seconds (t2 − t1 includes the requester's own kernel work after its TX timestamp,
  * docs/native.md) and a median of 10 hands that wander to every offset the servo sees. Measured on one
  * path with one timestamp per Sync for Syntonic and ptp4l (docs/accuracy.md, session 16): the true
- * error's std fell from 76–447 ns to 50–158 ns. A link's delay does not change without a link event,
+ * error's std fell from 79–445 ns to 49–159 ns. A link's delay does not change without a link event,
  * which clears the window, so the longer window costs nothing at the start (it fills from one exchange).
  */
 export const DEFAULT_LINK_DELAY_FILTER_LENGTH: Readonly<Record<TimestampingMode, number>> = Object.freeze({ hardware: 10, software: 60 });
