@@ -128,7 +128,8 @@ export function validatePortConfig(c: PortConfig): string[] {
   const problems: string[] = [];
   for (const [name, [lo, hi]] of Object.entries(PORT_CONFIG_RANGES) as [IntegerField, readonly [number, number]][]) {
     const v = c[name];
-    if (v === undefined && name === 'linkDelayFilterLength') continue;
+    // A field the defaults leave out is optional (its default depends on more than the profile).
+    if (v === undefined && !(name in GPTP_DEFAULTS)) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
       problems.push(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
     }

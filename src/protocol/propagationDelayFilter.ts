@@ -25,7 +25,7 @@ import type { TimestampingMode } from './portConfig.js';
 import { MovingMedian } from './windowedMedian.js';
 
 /**
- * The window when delay_filter_length is not configured. Hardware timestamps: linuxptp's 10.
+ * The window, in Pdelay exchanges, when delay_filter_length is not configured. Hardware timestamps: linuxptp's 10.
  * Software ones: 60, a minute at the default Pdelay interval, because their propTime wanders with the
  * host over tens of seconds (t2 − t1 includes the requester's own kernel work after its TX timestamp,
  * docs/native.md) and a median of 10 hands that wander to every offset the servo sees. Measured on one

@@ -4,67 +4,11 @@
  * (802.1AS-2020 10.2.4: such a port takes no part in synchronization).
  */
 import { describe, expect, it } from 'vitest';
-import { localTime, type LocalTime } from '../../../src/clock/timePoint.js';
-import { VirtualClock } from '../../../src/clock/virtualClock.js';
-import type { EngineEvent } from '../../../src/protocol/engineEvents.js';
-import { GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
-import { clockIdentityFromMac } from '../../../src/protocol/portIdentity.js';
-import { ClockSlave } from '../../../src/servo/clockSlave.js';
-import type { StatusEvent } from '../../../src/servo/syncStatus.js';
-import { announce, followUp, frame, pdelayReq, pdelayResp, pdelayRespFollowUp, SLAVE_MAC, sync } from '../../support/frames.js';
+import { localTime } from '../../../src/clock/timePoint.js';
+import { Station, T0 } from '../../support/clockSlaveStation.js';
+import { announce } from '../../support/frames.js';
 
-const SLAVE_PORT = { clockIdentity: clockIdentityFromMac(SLAVE_MAC), portNumber: 1 };
-const T0 = 1_700_000_000_000_000_000n;
 const MS = 1_000_000n;
-
-/** A slave fed frames in time order, as a replay does: timers run up to each frame's time first. */
-class Station {
-  now = T0;
-  readonly status: StatusEvent[] = [];
-  readonly engineEvents: EngineEvent[] = [];
-  readonly slave = new ClockSlave(
-    {
-      engine: { config: { ...GPTP_DEFAULTS, neighborPropDelayThresh: 10_000 }, macAddress: SLAVE_MAC, transmit: false },
-      clock: new VirtualClock(() => localTime(this.now)),
-    },
-    { transmit: () => undefined, statusEvent: (e) => this.status.push(e), engineEvent: (e) => this.engineEvents.push(e) },
-  );
-
-  constructor() {
-    this.slave.start(localTime(T0));
-  }
-
-  advance(to: bigint): void {
-    for (let next = this.slave.nextTimerAt(); next !== undefined && next <= to; next = this.slave.nextTimerAt()) {
-      this.now = next;
-      this.slave.tick(next);
-    }
-    this.now = to;
-  }
-
-  /** Our Pdelay_Req at t (ns after T0), answered over a 500 ns link unless `answered` is false. */
-  pdelay(seq: number, t: bigint, answered = true): void {
-    this.advance(T0 + t);
-    this.slave.ownFrame(frame(pdelayReq(seq, { source: SLAVE_PORT }).message, SLAVE_MAC), localTime(T0 + t));
-    if (!answered) return;
-    const t2 = T0 + t + 500n;
-    this.advance(t2 + 10_500n);
-    this.slave.receive(pdelayResp(seq, SLAVE_PORT, t2), localTime(t2 + 10_500n));
-    this.slave.receive(pdelayRespFollowUp(seq, SLAVE_PORT, t2 + 10_000n), localTime(t2 + 10_600n));
-  }
-
-  /** A two-step Sync sent at t (ns after T0) by a master whose clock is ours, arriving 500 ns later. */
-  syncAt(seq: number, t: bigint): void {
-    const rx = T0 + t + 500n;
-    this.advance(rx);
-    this.slave.receive(sync(seq), localTime(rx));
-    this.slave.receive(followUp(seq, T0 + t), localTime(rx + 100_000n));
-  }
-
-  statusAt(to: StatusEvent['to']): LocalTime | undefined {
-    return this.status.find((e) => e.to === to)?.atLocal;
-  }
-}
 
 /** asCapable after two answered exchanges, slave after an Announce, then synchronized by 2 s of Syncs. */
 function synchronizedStation(): Station {
