@@ -4,11 +4,16 @@
  */
 import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 
-/** Options of the lab part: `--runs N`, `--order 1|2` (both by default), `--reference pi|linreg|free-running`, `--run-s S`, `--window-s S`. */
+/**
+ * Options of the lab part: `--runs N`, `--order 1|2` (both by default), `--reference pi|linreg|free-running`,
+ * `--control` (a second ptp4l servo slave like the reference), `--run-s S`, `--window-s S`.
+ */
 export interface LabRunOptions {
   readonly runs: number;
   readonly orders: readonly PortOrder[];
   readonly reference: ReferenceKind;
+  /** A second ptp4l servo slave like the reference in every run (StarOptions.control). */
+  readonly control: boolean;
   readonly runS?: number;
   readonly windowS?: number;
 }
@@ -18,6 +23,7 @@ function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRun
   let runs = 1;
   let orders: PortOrder[] = [1, 2];
   let reference: ReferenceKind = 'pi';
+  let control = false;
   let runS: number | undefined;
   let windowS: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -41,11 +47,14 @@ function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRun
       const v = value();
       if (v !== 'pi' && v !== 'linreg' && v !== 'free-running') throw new Error(`--reference: '${v}' is not pi, linreg or free-running`);
       reference = v;
-    } else if (a === '--run-s') runS = positive(value());
+    } else if (a === '--control') control = true;
+    else if (a === '--run-s') runS = positive(value());
     else if (a === '--window-s') windowS = positive(value());
     else rest.push(a);
   }
-  return { rest, lab: { runs, orders, reference, ...(runS === undefined ? {} : { runS }), ...(windowS === undefined ? {} : { windowS }) } };
+  if (control && reference === 'free-running')
+    throw new Error('--control: the control is a second servo slave like the reference, and --reference free-running has no servo');
+  return { rest, lab: { runs, orders, reference, control, ...(runS === undefined ? {} : { runS }), ...(windowS === undefined ? {} : { windowS }) } };
 }
 
 /** What to run, the usage text asked for, or the problem with the arguments. */
@@ -68,8 +77,9 @@ export interface KnownScenarios {
 
 export function conformanceUsage(known: KnownScenarios): string {
   return [
-    'usage: npm run conformance -- [NAME…] [--runs N] [--order 1|2|both] [--reference pi|linreg|free-running] [--run-s S] [--window-s S]',
+    'usage: npm run conformance -- [NAME…] [--runs N] [--order 1|2|both] [--reference pi|linreg|free-running] [--control] [--run-s S] [--window-s S]',
     '  no NAME: every simulation, the soak and (as root, with ptp4l) every lab scenario',
+    '  --control: a second ptp4l servo slave like the reference in every lab run, to show what ptp4l meets against itself',
     '  sim: the simulations; soak: the soak (SYNTONIC_SOAK_HOURS, 24 by default); lab: the lab scenarios',
     `  a simulation: ${known.simulations.join(', ')}`,
     `  a lab scenario: ${known.lab.map((n) => `lab:${n}`).join(', ')}`,

@@ -9,7 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { LAB_SCENARIO_NAMES, LAB_SCENARIOS, runLabScenario, type LabResult, type LabScenario } from './lab/scenarios/index.js';
 import { LabScenarioFailure, type LabScenarioOptions } from './lab/scenarios/labScenario.js';
-import { notUsedMeanShift, pairedDifferences, rangeLines, samePortDifferences, sideBySide, sideBySideLines, type FigureLine } from './lab/sideBySide.js';
+import {
+  notUsedMeanShift,
+  pairedDifferences,
+  rangeLines,
+  samePortDifferences,
+  sideBySide,
+  sideBySideLines,
+  targetShares,
+  type FigureLine,
+} from './lab/sideBySide.js';
 import { orderOf } from './lab/sharedPortHub.js';
 import { loadavg } from 'node:os';
 import { parseConformanceArguments, type ConformanceArguments, type LabRunOptions } from './arguments.js';
@@ -44,13 +53,14 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
         process.stdout.write(
-          `# lab ${name}, ${where(order, sharedPort)}, reference ${options.reference}, run ${run} of ${options.runs} (load average ${loadavg()
+          `# lab ${name}, ${where(order, sharedPort)}, reference ${options.reference}${options.control ? ' and a control beside it' : ''}, run ${run} of ${options.runs} (load average ${loadavg()
             .map((l) => l.toFixed(2))
             .join(' ')}) …\n`,
         );
         const scenarioOptions: LabScenarioOptions = {
           order,
           reference: options.reference,
+          control: options.control,
           ...(options.runS === undefined ? {} : { runS: options.runS }),
           ...(options.windowS === undefined ? {} : { windowS: options.windowS }),
         };
@@ -66,6 +76,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     }
     for (const l of samePortDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
     for (const l of pairedDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
+    for (const l of targetShares(prefix, unnumbered)) figure(l.name, l.value, l.unit);
   }
 }
 
@@ -128,6 +139,11 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     figure(`${key}.duringChange.ptp4l.trueError.mean`, f.changeReferenceTrueErrorNs.mean, 'ns');
     figure(`${key}.duringChange.ptp4l.trueError.max`, f.changeReferenceTrueErrorNs.maxAbs, 'ns');
   }
+  if (f.control?.changeTrueErrorNs !== undefined) {
+    figure(`${key}.duringChange.control.trueError.mean`, f.control.changeTrueErrorNs.mean, 'ns');
+    figure(`${key}.duringChange.control.trueError.max`, f.control.changeTrueErrorNs.maxAbs, 'ns');
+  }
+  if (options.control === true && f.control === undefined) process.stdout.write(`# ${key}: this scenario runs no control (it builds its own topology)\n`);
   if (f.errorBoundCoverage !== undefined) {
     // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.
     figure(`${key}.errorBound.coverage`, f.errorBoundCoverage * 100, '%');

@@ -2,7 +2,8 @@
  * What one lab scenario measured: time series (seconds since the processes started) and the figures
  * the conformance report prints. Syntonic's own view (its `master offset` lines), the truth (the
  * provider's time minus CLOCK_REALTIME), and the ptp4l reference slave on the grandmaster's other port
- * in the same run: its own servo on a virtual clock, whose true error is taken at the same instants.
+ * in the same run: its own servo on a virtual clock, whose true error is taken at the same instants;
+ * with a control, a second such ptp4l, likewise.
  */
 import type { RelayStats } from '../relay/relay.js';
 import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKind } from './starLab.js';
@@ -32,6 +33,21 @@ export interface LabSeries {
   readonly ptp4lPathDelayNs: readonly SeriesPoint[];
   /** The provider's errorBoundNs at the same instants as trueErrorNs. */
   readonly errorBoundNs: readonly SeriesPoint[];
+  /** The control's true error, same instants (absent without a control). */
+  readonly controlTrueErrorNs?: readonly SeriesPoint[];
+}
+
+/** The control, a second ptp4l servo slave (StarOptions.control), over the steady window. */
+export interface ControlFigures {
+  /** Its grandmaster port: the third on the star, the one shared port on macvlans. */
+  readonly port: number;
+  readonly trueErrorNs: SeriesFigures;
+  /** s from start until its first `master offset … s2` line. */
+  readonly firstS2S: number | undefined;
+  /** Its `path delay`, ns. */
+  readonly pathDelayNs: SeriesFigures;
+  /** Its true error during the run's deliberate change (LabFigures.changeTrueErrorNs), ns. */
+  readonly changeTrueErrorNs?: SeriesFigures;
 }
 
 export interface StatusPoint {
@@ -134,6 +150,8 @@ export interface LabFigures {
    * disruption, but it never came within FOLLOWED_NS for good; absent: nothing to compare).
    */
   readonly referenceFollowedAfterS?: number | null;
+  /** The second ptp4l servo slave (absent without a control). */
+  readonly control?: ControlFigures;
 }
 
 function truthMoves(disturbances: readonly TruthDisturbance[]): { count: number; largestNs: number } {
@@ -232,6 +250,8 @@ export interface ResultInput {
   readonly floodFirst?: FloodFirst;
   readonly referenceKind?: ReferenceKind;
   readonly referenceErrors?: readonly ReferenceErrorSample[];
+  /** The control: the second ptp4l servo slave, its grandmaster port and its true error at the probe's instants. */
+  readonly control?: { readonly ptp4l: Ptp4l; readonly port: number; readonly errors: readonly ReferenceErrorSample[] };
   /** Each Sync's latency on each slave's link (tcpdump), when captured. */
   readonly syncLatencies?: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] };
   readonly pdelayPaths?: { readonly syntonic: readonly PdelayPathSample[]; readonly reference: readonly PdelayPathSample[] };
@@ -316,6 +336,19 @@ export function collectResult(input: ResultInput): LabResult {
       truthMoves: truthMoves(input.probe.truth.disturbances),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),
       ...(referenceFollowedMs === undefined ? {} : { referenceFollowedAfterS: referenceFollowedMs === null ? null : referenceFollowedMs / 1000 }),
+      ...(input.control === undefined
+        ? {}
+        : {
+            control: {
+              port: input.control.port,
+              trueErrorNs: seriesFigures(input.control.errors.filter(steady).map((s) => s.errorNs)),
+              firstS2S: firstS2(input.control.ptp4l.samples),
+              pathDelayNs: seriesFigures(input.control.ptp4l.samples.filter(steady).map((s) => s.pathDelayNs)),
+              ...(input.change === undefined
+                ? {}
+                : { changeTrueErrorNs: seriesFigures(input.control.errors.filter(inWindow(input.change)).map((s) => s.errorNs)) }),
+            },
+          }),
     },
     series: {
       syntonicOffsetNs: points(input.syntonic.offsets, (s) => s.offsetNs),
@@ -326,6 +359,7 @@ export function collectResult(input: ResultInput): LabResult {
       ptp4lOffsetNs: points(ref, (s) => s.offsetNs),
       ptp4lPathDelayNs: points(ref, (s) => s.pathDelayNs),
       errorBoundNs: input.probe.samples.map((s) => ({ tS: t(s.atMs), value: s.errorBoundNs })),
+      ...(input.control === undefined ? {} : { controlTrueErrorNs: input.control.errors.map((s) => ({ tS: t(s.atMs), value: s.errorNs })) }),
     },
     statusTimeline: statuses.map((o) => ({ tS: t(o.atMs), status: o.status, reason: o.reason })),
     events: input.events,

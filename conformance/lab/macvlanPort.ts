@@ -3,7 +3,8 @@
  * namespace of its own, and each slave sits on a macvlan (private mode) over that end:
  *
  *   [gm] a ──veth── b (fan) ─┬─ macvlan ── [syn]
- *                            └─ macvlan ── [ref]
+ *                            ├─ macvlan ── [ref]
+ *                            └─ macvlan ── [ctl]   (with a control: a second ptp4l servo slave)
  *
  * The kernel stamps a frame in software once, as it enters `b` (netif_rx); macvlan hands each slave a
  * clone of that skb, timestamp and all. So both stacks read the very same ingress time for every Sync
@@ -15,8 +16,8 @@
  *
  * - each slave hears only the grandmaster's answers to its own Pdelay_Req (requestingPortIdentity,
  *   802.1AS-2020 11.4.6.3; fanOutRuleset): ptp4l faults on an answer it did not ask for;
- * - the grandmaster does not hear Syntonic's Pdelay_Resp and Pdelay_Resp_Follow_Up (a second responder
- *   on its port; ptp4l's are the ones it keeps).
+ * - the grandmaster does not hear Syntonic's Pdelay_Resp and Pdelay_Resp_Follow_Up, nor the control's
+ *   (a second responder on its port; the reference's are the ones it keeps).
  */
 import { ip, type Lab, type VethEnd } from './netns.js';
 import { loadNftRuleset, PDELAY_ANSWER_MATCH, REQUESTING_CLOCK_IDENTITY_BITS } from './nftables.js';
@@ -26,6 +27,13 @@ import { clockIdentityHexFromMac, macAddressOf } from './sharedPortHub.js';
 export interface AddressedSlave {
   readonly mac: string;
   readonly identity: string;
+}
+
+/** The slaves on the fan-out: Syntonic, the ptp4l reference, and optionally a second ptp4l (the control). */
+export interface FanOutSlaves<T> {
+  readonly syntonic: T;
+  readonly reference: T;
+  readonly control?: T;
 }
 
 /** IEEE 802 Local Experimental EtherType 1: what Syntonic's answers become on their way to the grandmaster. */
@@ -38,21 +46,24 @@ const LOCAL_EXPERIMENTAL_ETHERTYPE = '0x88b5';
  * - ingress: the grandmaster's answers to a slave's Pdelay_Req go to that slave's MAC address instead
  *   of the multicast one, so that macvlan hands them to that slave only. The frame was stamped as it
  *   entered (netif_rx), before this hook: its time is untouched.
- * - egress: Syntonic's own Pdelay_Resp and Pdelay_Resp_Follow_Up leave as another EtherType, which
- *   ptp4l's filter does not take: the grandmaster hears one responder. Rewritten, not dropped: the
- *   veth still sends and stamps them, so Syntonic's responder runs as on any link (its stamps are
- *   matched by OPT_ID, not by the frame).
+ * - egress: Syntonic's own Pdelay_Resp and Pdelay_Resp_Follow_Up (and the control's) leave as another
+ *   EtherType, which ptp4l's filter does not take: the grandmaster hears one responder, the reference.
+ *   Rewritten, not dropped: the veth still sends and stamps them, so each responder runs as on any
+ *   link (its stamps are matched by OPT_ID, not by the frame).
  */
-export function fanOutRuleset(device: string, slaves: { readonly syntonic: AddressedSlave; readonly reference: AddressedSlave }): string {
+export function fanOutRuleset(device: string, slaves: FanOutSlaves<AddressedSlave>): string {
+  const requesters = [slaves.syntonic, slaves.reference, ...(slaves.control === undefined ? [] : [slaves.control])];
+  const hidden = [slaves.syntonic, ...(slaves.control === undefined ? [] : [slaves.control])].map((s) => s.mac);
+  const hiddenSet = hidden.length === 1 ? hidden[0] : `{ ${hidden.join(', ')} }`;
   return [
     'table netdev syntonic_macvlan_port {',
     '  chain answers_to_their_requester {',
     `    type filter hook ingress device "${device}" priority 0; policy accept;`,
-    ...[slaves.syntonic, slaves.reference].map((s) => `    ${PDELAY_ANSWER_MATCH} ${REQUESTING_CLOCK_IDENTITY_BITS} 0x${s.identity} ether daddr set ${s.mac}`),
+    ...requesters.map((s) => `    ${PDELAY_ANSWER_MATCH} ${REQUESTING_CLOCK_IDENTITY_BITS} 0x${s.identity} ether daddr set ${s.mac}`),
     '  }',
     '  chain one_responder {',
     `    type filter hook egress device "${device}" priority 0; policy accept;`,
-    `    ether saddr ${slaves.syntonic.mac} ${PDELAY_ANSWER_MATCH} ether type set ${LOCAL_EXPERIMENTAL_ETHERTYPE}`,
+    `    ether saddr ${hiddenSet} ${PDELAY_ANSWER_MATCH} ether type set ${LOCAL_EXPERIMENTAL_ETHERTYPE}`,
     '  }',
     '}',
     '',
@@ -61,14 +72,10 @@ export function fanOutRuleset(device: string, slaves: { readonly syntonic: Addre
 
 /**
  * Builds the fan-out: the grandmaster's link into a namespace of its own, a private macvlan on its far
- * end for each slave, moved into that slave's namespace and brought up, and the rules above.
+ * end for each slave (`namespaces`: each slave's), moved into that slave's namespace and brought up,
+ * and the rules above.
  */
-export async function buildMacvlanPort(
-  lab: Lab,
-  gmNs: string,
-  synNs: string,
-  refNs: string,
-): Promise<{ gmSide: VethEnd; syntonic: VethEnd; reference: VethEnd }> {
+export async function buildMacvlanPort(lab: Lab, gmNs: string, namespaces: FanOutSlaves<string>): Promise<{ gmSide: VethEnd } & FanOutSlaves<VethEnd>> {
   const fanNs = lab.namespace('fan');
   const link = await lab.veth(gmNs, fanNs);
   const slave = (namespace: string, suffix: string): VethEnd => {
@@ -78,12 +85,18 @@ export async function buildMacvlanPort(
     ip(['-n', namespace, 'link', 'set', name, 'up']);
     return { namespace, name };
   };
-  const syntonic = slave(synNs, 's');
-  const reference = slave(refNs, 'r');
+  const syntonic = slave(namespaces.syntonic, 's');
+  const reference = slave(namespaces.reference, 'r');
+  const control = namespaces.control === undefined ? undefined : slave(namespaces.control, 'c');
   const addressed = (s: VethEnd): AddressedSlave => {
     const mac = macAddressOf(s.namespace, s.name);
     return { mac, identity: clockIdentityHexFromMac(mac) };
   };
-  loadNftRuleset(lab, fanNs, fanOutRuleset(link.b.name, { syntonic: addressed(syntonic), reference: addressed(reference) }), 'macvlan port');
-  return { gmSide: link.a, syntonic, reference };
+  const rules = fanOutRuleset(link.b.name, {
+    syntonic: addressed(syntonic),
+    reference: addressed(reference),
+    ...(control === undefined ? {} : { control: addressed(control) }),
+  });
+  loadNftRuleset(lab, fanNs, rules, 'macvlan port');
+  return { gmSide: link.a, syntonic, reference, ...(control === undefined ? {} : { control }) };
 }

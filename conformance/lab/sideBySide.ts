@@ -77,6 +77,8 @@ export interface SideBySide {
   readonly syntonic: StackFigures;
   /** ptp4l's own servo on the other port (undefined without a servo reference). */
   readonly ptp4l: StackFigures | undefined;
+  /** A second ptp4l servo slave in the same run, and its grandmaster port (StarOptions.control). */
+  readonly control?: StackFigures & { readonly port: number };
 }
 
 function stack(
@@ -114,7 +116,11 @@ export function sideBySide(r: LabResult): SideBySide {
     f.referenceTrueErrorNs === undefined
       ? undefined
       : stack(f.referenceTrueErrorNs, undefined, f.referenceFirstS2S, f.ptp4lPathDelayNs, f.capturedSyncLatencyNs?.reference);
-  return { syntonic, ptp4l };
+  const c = f.control;
+  // On macvlans every slave reads the one RX stamp of each Sync: the reference's capture is the control's.
+  const controlSyncLatency = f.floodFirst === undefined ? undefined : f.capturedSyncLatencyNs?.reference;
+  const control = c === undefined ? undefined : { ...stack(c.trueErrorNs, undefined, c.firstS2S, c.pathDelayNs, controlSyncLatency), port: c.port };
+  return { syntonic, ptp4l, ...(control === undefined ? {} : { control }) };
 }
 
 export interface FigureLine {
@@ -126,7 +132,10 @@ export interface FigureLine {
 /**
  * `name: value unit` lines of one run, each stack named by the grandmaster port it was on:
  * `<prefix>.port<P>.syntonic.trueError.mean`, `<prefix>.port<Q>.ptp4l.trueError.mean`, … (prefix e.g.
- * `lab.steady-state`). Syntonic's port is the run's order; ptp4l's servo had the other.
+ * `lab.steady-state`). Syntonic's port is the run's order; ptp4l's servo had the other; the control
+ * (`….control.…`) its own. Each stack's std against the reference's in the same run
+ * (`order<o>.syntonicMinusPtp4l.trueError.std`, and the control's as `controlMinusPtp4l`): issue 14's
+ * "std ≤ ptp4l's", asked of Syntonic and of a second ptp4l alike.
  */
 export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySide, sharedPort?: { readonly order: 1 | 2 }): FigureLine[] {
   const lines: FigureLine[] = [];
@@ -135,8 +144,8 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
     if (who === 'syntonic') lines.push({ name: `${prefix}.port${port}.${who}.timeToSynchronized`, value: x.timeToSynchronized, unit: 's' });
     lines.push({ name: `${prefix}.port${port}.${who}.firstS2`, value: x.firstS2, unit: 's' });
     if (x.pathDelayStd !== undefined) lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.std`, value: x.pathDelayStd, unit: 'ns' });
+    if (x.pathDelay !== undefined) lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.mean`, value: x.pathDelay, unit: 'ns' });
     if (x.pathDelay !== undefined && x.syncLatency !== undefined) {
-      lines.push({ name: `${prefix}.port${port}.${who}.pathDelay.mean`, value: x.pathDelay, unit: 'ns' });
       lines.push({ name: `${prefix}.port${port}.${who}.syncLatency.mean`, value: x.syncLatency, unit: 'ns' });
       lines.push({ name: `${prefix}.port${port}.${who}.ownError.mean`, value: ownError(x), unit: 'ns' });
     }
@@ -148,24 +157,63 @@ export function sideBySideLines(prefix: string, syntonicPort: 1 | 2, s: SideBySi
   };
   add('syntonic', syntonicPort, s.syntonic);
   if (s.ptp4l !== undefined) add('ptp4l', sharedPort === undefined ? (syntonicPort === 1 ? 2 : 1) : syntonicPort, s.ptp4l);
+  if (s.control !== undefined) add('control', s.control.port, s.control);
   const order = sharedPort?.order ?? syntonicPort;
-  const difference = (name: string, value: number | undefined): void => {
-    if (value !== undefined) lines.push({ name: `${prefix}.order${order}.syntonicMinusPtp4l.${name}`, value, unit: 'ns' });
+  const compared = (who: 'syntonic' | 'control', x: StackFigures, ptp4l: StackFigures): void => {
+    const difference = (name: string, value: number | undefined): void => {
+      if (value !== undefined) lines.push({ name: `${prefix}.order${order}.${who}MinusPtp4l.${name}`, value, unit: 'ns' });
+    };
+    difference('trueError.std', x.std - ptp4l.std);
+    if (sharedPort !== undefined) {
+      // Same port, same run, the same Syncs: the difference itself, and the hub's flood skew between them.
+      difference('trueError.mean', x.mean - ptp4l.mean);
+      if (x.syncLatency !== undefined && ptp4l.syncLatency !== undefined) difference('syncLatency.mean', x.syncLatency - ptp4l.syncLatency);
+    }
+    const own = ownError(x);
+    const ownPtp4l = ownError(ptp4l);
+    // Same run, each on its own link: the part of the error each stack added, compared.
+    if (own !== undefined && ownPtp4l !== undefined) difference('ownError.mean', own - ownPtp4l);
   };
-  if (sharedPort !== undefined && s.ptp4l !== undefined) {
-    // Same port, same run, the same Syncs: the difference itself, and the hub's flood skew between them.
-    difference('trueError.mean', s.syntonic.mean - s.ptp4l.mean);
-    if (s.syntonic.syncLatency !== undefined && s.ptp4l.syncLatency !== undefined) difference('syncLatency.mean', s.syntonic.syncLatency - s.ptp4l.syncLatency);
+  if (s.ptp4l !== undefined) {
+    compared('syntonic', s.syntonic, s.ptp4l);
+    if (s.control !== undefined) compared('control', s.control, s.ptp4l);
   }
-  const ownSyntonic = ownError(s.syntonic);
-  const ownPtp4l = s.ptp4l === undefined ? undefined : ownError(s.ptp4l);
-  // Same run, each on its own link: the part of the error each stack added, compared.
-  if (ownSyntonic !== undefined && ownPtp4l !== undefined) difference('ownError.mean', ownSyntonic - ownPtp4l);
   return lines;
 }
 
+/** issue 14's same-port target: |mean − the reference's mean| on one port, ns. */
+export const SAME_PORT_MEAN_TARGET_NS = 200;
+
 /**
- * Over several runs, the same-run differences (`order<o>.syntonicMinusPtp4l.<figure>` of each run):
+ * Over several runs, how often each stack met issue 14's two run-by-run targets against the
+ * reference in the same run: its std at most the reference's (`<prefix>.<who>.stdAtMostPtp4l`, %) and,
+ * where both shared a port, its mean within SAME_PORT_MEAN_TARGET_NS of the reference's
+ * (`<prefix>.<who>.meanWithin200nsOfPtp4l`, %), each with the runs it counts (`….runs`). Asked of the
+ * control too, the same figures say how often one copy of ptp4l's servo meets them against another.
+ */
+export function targetShares(prefix: string, lines: readonly FigureLine[]): FigureLine[] {
+  const out: FigureLine[] = [];
+  for (const who of ['syntonic', 'control'] as const) {
+    const valuesOf = (figure: string): number[] => {
+      const names = new Set([1, 2].map((o) => `${prefix}.order${o}.${who}MinusPtp4l.${figure}`));
+      return lines.flatMap((l) => (names.has(l.name) && l.value !== undefined && Number.isFinite(l.value) ? [l.value] : []));
+    };
+    const share = (name: string, values: readonly number[], met: (v: number) => boolean): void => {
+      if (values.length === 0) return;
+      out.push(
+        { name: `${prefix}.${who}.${name}`, value: (100 * values.filter(met).length) / values.length, unit: '%' },
+        { name: `${prefix}.${who}.${name}.runs`, value: values.length, unit: 'runs' },
+      );
+    };
+    share('stdAtMostPtp4l', valuesOf('trueError.std'), (v) => v <= 0);
+    share('meanWithin200nsOfPtp4l', valuesOf('trueError.mean'), (v) => Math.abs(v) <= SAME_PORT_MEAN_TARGET_NS);
+  }
+  return out;
+}
+
+/**
+ * Over several runs, the same-run differences (`order<o>.syntonicMinusPtp4l.<figure>` of each run, and
+ * the control's `order<o>.controlMinusPtp4l.<figure>`):
  * their mean and 95 % interval per order and over both (`<prefix>.paired[.order<o>].syntonicMinusPtp4l.<figure>`,
  * `….ci95HalfWidth`). On a shared port the orders swap which stack the hub serves first, so the mean
  * over both takes the flood skew out.
@@ -174,7 +222,7 @@ export function pairedDifferences(prefix: string, lines: readonly FigureLine[]):
   const byFigure = new Map<string, { order: string; value: number }[]>();
   for (const l of lines) {
     if (!l.name.startsWith(`${prefix}.order`) || l.value === undefined || !Number.isFinite(l.value)) continue;
-    const m = /^order([12])\.syntonicMinusPtp4l\.(.+)$/.exec(l.name.slice(prefix.length + 1));
+    const m = /^order([12])\.((?:syntonic|control)MinusPtp4l\..+)$/.exec(l.name.slice(prefix.length + 1));
     if (m?.[1] === undefined || m[2] === undefined) continue;
     const values = byFigure.get(m[2]) ?? [];
     values.push({ order: m[1], value: l.value });
@@ -186,7 +234,7 @@ export function pairedDifferences(prefix: string, lines: readonly FigureLine[]):
       const picked = values.filter((v) => scope === 'both' || v.order === scope).map((v) => v.value);
       const interval = meanInterval(picked);
       if (interval === undefined) continue;
-      const name = `${prefix}.paired${scope === 'both' ? '' : `.order${scope}`}.syntonicMinusPtp4l.${figure}`;
+      const name = `${prefix}.paired${scope === 'both' ? '' : `.order${scope}`}.${figure}`;
       out.push({ name, value: interval.mean, unit: 'ns' }, { name: `${name}.ci95HalfWidth`, value: interval.halfWidth95, unit: 'ns' });
     }
   }

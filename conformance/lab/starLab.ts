@@ -10,14 +10,15 @@
  * or (`sharedPort`) both slaves on the grandmaster's one port through a filtering hub
  * (sharedPortHub.ts) or on macvlans over its link's far end (macvlanPort.ts), the same
  * Syncs to both in the same run; plus the true-error probe on
- * Syntonic's provider socket.
+ * Syntonic's provider socket. With `control`, a second ptp4l servo slave like the reference (on the
+ * grandmaster's third port, or a third macvlan): what ptp4l's servo makes of the lab against itself.
  */
 import { buildRelay, Relay, type Impairment, type RelayStats } from '../relay/relay.js';
 import { buildClockGuard } from './clockGuard.js';
 import type { LabProcess } from './labProcess.js';
 import { Lab, LabError, type VethEnd } from './netns.js';
 import { Ptp4l, type Ptp4lBase, type Ptp4lOptions, type Ptp4lServo } from './ptp4l.js';
-import { buildMacvlanPort } from './macvlanPort.js';
+import { buildMacvlanPort, type FanOutSlaves } from './macvlanPort.js';
 import { buildSharedPortHub, clockIdentityHexFromMac, floodFirstOf, macAddressOf, type FloodFirst } from './sharedPortHub.js';
 import { SyntonicDaemon, type SyntonicOptions } from './syntonicDaemon.js';
 import { SyncCapture, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
@@ -61,8 +62,9 @@ export function startReference(
   namespace: string,
   interfaceName: string,
   base: Ptp4lBase = 'gPTP',
+  name = 'ref',
 ): Ptp4l {
-  const common = { name: 'ref', namespace, interfaces: [interfaceName], base } as const;
+  const common = { name, namespace, interfaces: [interfaceName], base } as const;
   return vclockPath === undefined || kind === 'free-running'
     ? Ptp4l.start(lab, guard, { ...common, role: 'freeRunningSlave' })
     : Ptp4l.startServoSlave(lab, guard, vclockPath, { ...common, servo: kind });
@@ -89,6 +91,13 @@ export interface StarOptions {
   readonly referenceBase?: Ptp4lBase;
   /** Default true. */
   readonly reference?: boolean;
+  /**
+   * A second ptp4l servo slave of the reference's kind and base, the control: on the star on the
+   * grandmaster's third port, with macvlans a third slave on the one port (not through the hub). It
+   * measures what one copy of ptp4l's servo differs from another by in the same run, the floor of
+   * every comparison with the reference. Needs a servo reference. Default false.
+   */
+  readonly control?: boolean;
   /** What the reference runs; default 'pi' (ptp4l's own servo on a virtual clock). */
   readonly referenceKind?: ReferenceKind;
   /** Syntonic's grandmaster port; default 1. With `sharedPort`: 1 = the hub serves Syntonic first, 2 = the reference. */
@@ -111,7 +120,7 @@ export interface StarOptions {
   readonly grandmasterStepNs?: number;
 }
 
-/** A grandmaster port's own peerMeanPathDelay (pmc), sampled once a second. Port 1 faces Syntonic, port 2 the reference. */
+/** A grandmaster port's own peerMeanPathDelay (pmc), sampled once a second, by its port number. */
 export interface GrandmasterPathDelay {
   readonly atMs: number;
   readonly portNumber: number;
@@ -125,6 +134,8 @@ export class StarLab {
   readonly grandmasterPathDelays: GrandmasterPathDelay[] = [];
   /** The servo reference's true error, at the probe's sampling instants (empty for a free-running reference). */
   readonly referenceErrors: ReferenceErrorSample[] = [];
+  /** The control's true error at the same instants (empty without a control). */
+  readonly controlErrors: ReferenceErrorSample[] = [];
   /** With captureSyncs, once close() has run: every Sync's latency on Syntonic's link and on the reference's. */
   syncLatencies: { readonly syntonic: readonly SyncLatencySample[]; readonly reference: readonly SyncLatencySample[] } | undefined;
   /** With captureSyncs, once close() has run: both paths of each slave's own Pdelay exchanges. */
@@ -142,6 +153,8 @@ export class StarLab {
     private readonly grandmasterOptions: Ptp4lOptions,
     public grandmaster: Ptp4l,
     readonly reference: Ptp4l | undefined,
+    /** The second ptp4l servo slave, and its grandmaster port (undefined: no control). */
+    readonly control: { readonly ptp4l: Ptp4l; readonly port: number } | undefined,
     readonly syntonic: SyntonicDaemon,
     readonly probe: TrueErrorProbe,
     /** Syntonic's interface (for link down/up). */
@@ -156,6 +169,7 @@ export class StarLab {
   ) {
     this.grandmasters = [grandmaster];
     if (reference !== undefined) sampleReferenceErrors(probe, reference, this.referenceErrors);
+    if (control !== undefined) sampleReferenceErrors(probe, control.ptp4l, this.controlErrors);
     this.sampler = setInterval(() => void this.samplePathDelays(), PATH_DELAY_SAMPLING_MS);
   }
 
@@ -181,6 +195,11 @@ export class StarLab {
       const synNs = lab.namespace('syn');
       const withReference = options.reference ?? true;
       const refNs = withReference ? lab.namespace('ref') : undefined;
+      const kind = options.referenceKind ?? 'pi';
+      const withControl = options.control ?? false;
+      if (withControl && (refNs === undefined || kind === 'free-running' || options.sharedPort === 'hub'))
+        throw new LabError('a control needs a servo reference, and the star or macvlans (the hub serves two slaves)', 'control');
+      const ctlNs = withControl ? lab.namespace('ctl') : undefined;
       const relays: Relay[] = [];
       const relayBinary = options.impairment === undefined ? undefined : buildRelay(lab.tempDir('relay'));
       // One link per slave: direct veth, or veth–relay–veth.
@@ -204,14 +223,21 @@ export class StarLab {
       const floodFirst: FloodFirst | undefined = options.sharedPort !== undefined ? floodFirstOf(order) : undefined;
       let synLink: { gmSide: VethEnd; slaveSide: VethEnd };
       let refLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
+      let ctlLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
       if (floodFirst !== undefined) {
         if (refNs === undefined || options.impairment !== undefined) throw new LabError('a shared port needs the reference and no relay', 'shared port');
-        ({ synLink, refLink } = await sharedPortLinks(lab, gmNs, synNs, refNs, floodFirst, options.sharedPort ?? 'hub'));
+        ({ synLink, refLink, ctlLink } = await sharedPortLinks(
+          lab,
+          gmNs,
+          { syntonic: synNs, reference: refNs, ...(ctlNs === undefined ? {} : { control: ctlNs }) },
+          floodFirst,
+          options.sharedPort ?? 'hub',
+        ));
       } else {
         synLink = await connect(synNs, 'syn', 0);
         refLink = refNs === undefined ? undefined : await connect(refNs, 'ref', 1000);
+        ctlLink = ctlNs === undefined ? undefined : await connect(ctlNs, 'ctl', 2000);
       }
-      const kind = options.referenceKind ?? 'pi';
       const vclock = withReference && kind !== 'free-running' ? buildVclock(lab.tempDir('vclock')) : undefined;
       const startMs = Date.now();
       const ports =
@@ -220,6 +246,8 @@ export class StarLab {
           : order === 1
             ? [synLink.gmSide.name, refLink.gmSide.name]
             : [refLink.gmSide.name, synLink.gmSide.name];
+      // The control's link is the grandmaster's last port: ports 1 and 2 keep their order's meaning.
+      if (ctlLink !== undefined && floodFirst === undefined) ports.push(ctlLink.gmSide.name);
       const grandmasterOptions: Ptp4lOptions = {
         name: 'gm',
         namespace: gmNs,
@@ -238,6 +266,13 @@ export class StarLab {
         refNs === undefined || refLink === undefined
           ? undefined
           : startReference(lab, guard, vclock, kind, refNs, refLink.slaveSide.name, options.referenceBase);
+      const control =
+        ctlNs === undefined || ctlLink === undefined
+          ? undefined
+          : {
+              ptp4l: startReference(lab, guard, vclock, kind, ctlNs, ctlLink.slaveSide.name, options.referenceBase, 'ctl'),
+              port: floodFirst === undefined ? ports.length : 1,
+            };
       const captures =
         options.captureSyncs === true
           ? {
@@ -255,6 +290,7 @@ export class StarLab {
         grandmasterOptions,
         grandmaster,
         reference,
+        control,
         syntonic,
         probe,
         synLink.slaveSide,
@@ -315,7 +351,12 @@ export class StarLab {
 
   /** Every process's output so far, for a post-mortem ("12.345 stdout text"). */
   processLogs(): ProcessLog[] {
-    const processes = [...this.grandmasters.map((g) => g.process), ...(this.reference === undefined ? [] : [this.reference.process]), this.syntonic.process];
+    const processes = [
+      ...this.grandmasters.map((g) => g.process),
+      ...(this.reference === undefined ? [] : [this.reference.process]),
+      ...(this.control === undefined ? [] : [this.control.ptp4l.process]),
+      this.syntonic.process,
+    ];
     return processLogs(processes, this.startMs);
   }
 
@@ -323,8 +364,10 @@ export class StarLab {
   assertClocksUntouched(): void {
     for (const gm of this.grandmasters) gm.process.assertClockUntouched();
     this.reference?.process.assertClockUntouched();
+    this.control?.ptp4l.process.assertClockUntouched();
     this.syntonic.process.assertClockUntouched();
     this.reference?.assertVirtualClockLoaded('the ptp4l servo reference');
+    this.control?.ptp4l.assertVirtualClockLoaded('the ptp4l servo control');
     for (const gm of this.grandmasters) gm.assertVirtualClockLoaded('the grandmaster on vclock.so');
   }
 
@@ -362,19 +405,29 @@ export class StarLab {
   }
 }
 
-/** The shared port's links: grandmaster–hub, hub–Syntonic, hub–reference, and the hub between them (or the macvlan fan-out). */
+interface SlaveLink {
+  readonly gmSide: VethEnd;
+  readonly slaveSide: VethEnd;
+}
+
+/**
+ * The shared port's links: grandmaster–hub, hub–Syntonic, hub–reference, and the hub between them;
+ * or the macvlan fan-out, with the control's macvlan when there is one.
+ */
 async function sharedPortLinks(
   lab: Lab,
   gmNs: string,
-  synNs: string,
-  refNs: string,
+  namespaces: FanOutSlaves<string>,
   floodFirst: FloodFirst,
   fanOut: SharedPortFanOut,
-): Promise<{ synLink: { gmSide: VethEnd; slaveSide: VethEnd }; refLink: { gmSide: VethEnd; slaveSide: VethEnd } }> {
+): Promise<{ synLink: SlaveLink; refLink: SlaveLink; ctlLink: SlaveLink | undefined }> {
   if (fanOut === 'macvlan') {
-    const port = await buildMacvlanPort(lab, gmNs, synNs, refNs);
-    return { synLink: { gmSide: port.gmSide, slaveSide: port.syntonic }, refLink: { gmSide: port.gmSide, slaveSide: port.reference } };
+    const port = await buildMacvlanPort(lab, gmNs, namespaces);
+    const on = (slaveSide: VethEnd): SlaveLink => ({ gmSide: port.gmSide, slaveSide });
+    return { synLink: on(port.syntonic), refLink: on(port.reference), ctlLink: port.control === undefined ? undefined : on(port.control) };
   }
+  const synNs = namespaces.syntonic;
+  const refNs = namespaces.reference;
   const hubNs = lab.namespace('hub');
   const toGm = await lab.veth(gmNs, hubNs);
   const toSyn = await lab.veth(hubNs, synNs);
@@ -387,7 +440,7 @@ async function sharedPortLinks(
     { syntonic: identity(toSyn.b), reference: identity(toRef.b) },
     floodFirst,
   );
-  return { synLink: { gmSide: toGm.a, slaveSide: toSyn.b }, refLink: { gmSide: toGm.a, slaveSide: toRef.b } };
+  return { synLink: { gmSide: toGm.a, slaveSide: toSyn.b }, refLink: { gmSide: toGm.a, slaveSide: toRef.b }, ctlLink: undefined };
 }
 
 export async function sleep(ms: number): Promise<void> {

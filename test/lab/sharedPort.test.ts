@@ -2,7 +2,8 @@
  * The shared-port hub (conformance/lab/sharedPortHub.ts) in a real run: both slaves on the
  * grandmaster's one port take its Syncs, each measures its own link delay against the grandmaster
  * without anyone faulting on a second responder, and the hub serves first the slave it was told to.
- * On macvlans (conformance/lab/macvlanPort.ts) both read one and the same timestamp per Sync. The
+ * On macvlans (conformance/lab/macvlanPort.ts) both read one and the same timestamp per Sync, and a
+ * third slave, the control (a second ptp4l servo), joins them without anyone faulting. The
  * paired figures themselves come from `npm run conformance -- lab:shared-port[-macvlan]`.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,12 +26,13 @@ function syncsBothSaw(star: StarLab): { syntonic: SyncLatencySample; reference: 
   });
 }
 
-/** Both stacks on the shared port until both servo, a few seconds more; the lab closed, its log lines as `process: line`. */
-async function runUntilBothServo(sharedPort: SharedPortFanOut): Promise<{ star: StarLab; lines: string[] }> {
-  const star = await StarLab.start({ sharedPort, order: 1, captureSyncs: true });
+/** Every stack on the shared port until each servoes, a few seconds more; the lab closed, its log lines as `process: line`. */
+async function runUntilBothServo(sharedPort: SharedPortFanOut, control = false): Promise<{ star: StarLab; lines: string[] }> {
+  const star = await StarLab.start({ sharedPort, order: 1, captureSyncs: true, control });
   try {
     await star.syntonic.process.waitForLine(/master offset\s+-?\d+ s2 /, 30_000);
     await star.reference?.process.waitForLine(/master offset/, 30_000);
+    await star.control?.ptp4l.process.waitForLine(/master offset/, 30_000);
     await sleep(4_000);
     star.assertClocksUntouched();
   } finally {
@@ -65,8 +67,8 @@ describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port', () => {
     expect(mean(both.map((s) => s.syntonic.latencyNs))).toBeLessThan(mean(both.map((s) => s.reference.latencyNs)));
   }, 60_000);
 
-  it('on macvlans: both slaves read the same ingress timestamp for every Sync, and nobody faults', async () => {
-    const { star, lines } = await runUntilBothServo('macvlan');
+  it('on macvlans: both slaves read the same ingress timestamp for every Sync, and nobody faults, a control beside them included', async () => {
+    const { star, lines } = await runUntilBothServo('macvlan', true);
     expect(lines.filter((l) => /multiple peer responses|rogue peer delay response|FAULTY/.test(l))).toEqual([]);
     expect(lines.filter((l) => /syntonic: .*asCapable false/.test(l))).toEqual([]);
     expect(lines.some((l) => /syntonic: .*asCapable true: peer .* answers/.test(l))).toBe(true);
@@ -78,5 +80,11 @@ describe.skipIf(gate.skip)('Syntonic and ptp4l on one grandmaster port', () => {
     // Each slave got the answers to its own Pdelay_Req: both measured their link.
     expect(star.pdelayPaths?.syntonic.length ?? 0).toBeGreaterThan(3);
     expect(star.pdelayPaths?.reference.length ?? 0).toBeGreaterThan(3);
+    // The control is a third requester on the same port: it follows the grandmaster and measures its
+    // own link, and its true error is read at the probe's instants as the reference's is.
+    expect(star.control?.port).toBe(1);
+    expect(star.control?.ptp4l.portStates.some((c) => c.to === 'SLAVE' || c.to === 'UNCALIBRATED')).toBe(true);
+    expect(star.control?.ptp4l.samples.some((s) => s.pathDelayNs > 0)).toBe(true);
+    expect(star.controlErrors.length).toBeGreaterThan(10);
   }, 60_000);
 });

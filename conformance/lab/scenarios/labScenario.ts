@@ -22,6 +22,8 @@ export interface LabScenarioOptions {
   readonly windowS?: number;
   /** Extra `syntonic run` arguments (experiments). */
   readonly syntonicArgs?: readonly string[];
+  /** A second ptp4l servo slave like the reference, the control (StarOptions.control). Default false. */
+  readonly control?: boolean;
 }
 
 export interface LabScenario {
@@ -76,6 +78,7 @@ export async function withStar(
     ...options,
     ...(scenarioOptions.order === undefined ? {} : { order: scenarioOptions.order }),
     ...(scenarioOptions.reference === undefined ? {} : { referenceKind: scenarioOptions.reference }),
+    ...(scenarioOptions.control === undefined ? {} : { control: scenarioOptions.control }),
     syntonic: { ...options.syntonic, ...(scenarioOptions.logFormat === undefined ? {} : { logFormat: scenarioOptions.logFormat }), extraArgs },
   });
   let windows: ScenarioWindows;
@@ -106,6 +109,7 @@ export async function withStar(
     ...(star.floodFirst === undefined ? {} : { floodFirst: star.floodFirst }),
     ...(star.referenceKind === undefined ? {} : { referenceKind: star.referenceKind }),
     referenceErrors: star.referenceErrors,
+    ...(star.control === undefined ? {} : { control: { ...star.control, errors: star.controlErrors } }),
     ...(star.syncLatencies === undefined ? {} : { syncLatencies: star.syncLatencies }),
     ...(star.pdelayPaths === undefined ? {} : { pdelayPaths: star.pdelayPaths }),
   });

@@ -8,9 +8,17 @@ describe('npm run conformance arguments', () => {
     expect(parseConformanceArguments(['lab:sync-path-step', '--runs', '5', '--order', '2', '--reference', 'linreg'], KNOWN)).toEqual({
       kind: 'run',
       only: ['lab:sync-path-step'],
-      lab: { runs: 5, orders: [2], reference: 'linreg' },
+      lab: { runs: 5, orders: [2], reference: 'linreg', control: false },
     });
     expect(parseConformanceArguments([], KNOWN)).toMatchObject({ kind: 'run', only: [], lab: { runs: 1, orders: [1, 2], reference: 'pi' } });
+  });
+
+  it('puts a second ptp4l servo slave beside the reference on --control, and refuses it where the reference has no servo', () => {
+    expect(parseConformanceArguments(['lab:steady-state', '--control'], KNOWN)).toMatchObject({ kind: 'run', lab: { reference: 'pi', control: true } });
+    expect(parseConformanceArguments(['lab', '--control', '--reference', 'free-running'], KNOWN)).toMatchObject({
+      kind: 'error',
+      problem: expect.stringMatching(/^--control: .*free-running has no servo/),
+    });
   });
 
   it('refuses a scenario name that selects nothing, naming it, rather than running nothing', () => {

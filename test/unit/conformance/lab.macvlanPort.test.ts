@@ -21,4 +21,15 @@ describe('the macvlan fan-out of one grandmaster port', () => {
     expect(rules).toContain(`ether saddr 02:00:00:00:00:01 ${answers} ether type set 0x88b5`);
     expect(rules.filter((l) => /\bdrop\b/.test(l))).toEqual([]);
   });
+
+  it('with a control (a second ptp4l): answers its requests to it alone and hides its answers from the grandmaster too, so the grandmaster hears one responder', () => {
+    const control = { mac: '02:00:00:00:00:03', identity: '020000fffe000003' };
+    const withControl = fanOutRuleset('fan0', { syntonic, reference, control })
+      .split('\n')
+      .map((l) => l.trim());
+    expect(withControl).toContain(`${answers} @ll,464,64 0x020000fffe000003 ether daddr set 02:00:00:00:00:03`);
+    expect(withControl).toContain(`ether saddr { 02:00:00:00:00:01, 02:00:00:00:00:03 } ${answers} ether type set 0x88b5`);
+    // The reference's answers stay: it is the one responder the grandmaster measures.
+    expect(withControl.filter((l) => l.includes('ether saddr') && l.includes('02:00:00:00:00:02'))).toEqual([]);
+  });
 });

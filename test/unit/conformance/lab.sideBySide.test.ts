@@ -5,6 +5,7 @@ import {
   pairedDifferences,
   samePortDifferences,
   sideBySideLines,
+  targetShares,
   type FigureLine,
   type StackFigures,
 } from '../../../conformance/lab/sideBySide.js';
@@ -159,5 +160,53 @@ describe('both stacks on one grandmaster port (shared port), paired run by run',
   it('has no interval from one run', () => {
     expect(meanInterval([5])).toBeUndefined();
     expect(pairedDifferences('lab.sp', [line('lab.sp.order1.syntonicMinusPtp4l.trueError.mean', 5)])).toEqual([]);
+  });
+});
+
+describe('a control: a second ptp4l servo slave in the same run, asked what Syntonic is asked', () => {
+  const stack = (mean: number, std: number): StackFigures => ({ mean, std, rms: 0, p99: 0, max: 0, timeToSynchronized: undefined, firstS2: 40 });
+
+  it("names the control by its own port and compares its std and, on one port, its mean with the reference's as Syntonic's are", () => {
+    const shared = sideBySideLines(
+      'lab.m',
+      1,
+      { syntonic: stack(-500, 80), ptp4l: stack(-1400, 300), control: { ...stack(-900, 350), port: 1 } },
+      { order: 2 },
+    );
+    const byName = new Map(shared.map((l) => [l.name, l.value]));
+    expect(byName.get('lab.m.port1.control.trueError.std')).toBe(350);
+    expect(byName.get('lab.m.order2.syntonicMinusPtp4l.trueError.std')).toBe(-220);
+    expect(byName.get('lab.m.order2.controlMinusPtp4l.trueError.std')).toBe(50);
+    expect(byName.get('lab.m.order2.controlMinusPtp4l.trueError.mean')).toBe(500);
+    // On the star the control has the third port and no same-run mean difference (another link).
+    const star = sideBySideLines('lab.s', 2, { syntonic: stack(-500, 80), ptp4l: stack(-1400, 300), control: { ...stack(-900, 250), port: 3 } });
+    expect(star).toContainEqual({ name: 'lab.s.port3.control.trueError.mean', value: -900, unit: 'ns' });
+    expect(star).toContainEqual({ name: 'lab.s.order2.controlMinusPtp4l.trueError.std', value: -50, unit: 'ns' });
+    expect(star.some((l) => l.name.endsWith('MinusPtp4l.trueError.mean'))).toBe(false);
+  });
+
+  it("counts, over the runs, how often each one's std was at most the reference's and its mean within 200 ns of it on one port", () => {
+    const p = 'lab.m';
+    const runs = [
+      ...[-220, -10, 0, 40].map((v, i) => line(`${p}.order${(i % 2) + 1}.syntonicMinusPtp4l.trueError.std`, v)),
+      ...[50, -30, 90, 10].map((v, i) => line(`${p}.order${(i % 2) + 1}.controlMinusPtp4l.trueError.std`, v)),
+      ...[900, 199, -200, 201].map((v) => line(`${p}.order1.syntonicMinusPtp4l.trueError.mean`, v)),
+      ...[-150, 600].map((v) => line(`${p}.order2.controlMinusPtp4l.trueError.mean`, v)),
+      line(`${p}.port1.syntonic.trueError.std`, 80),
+    ];
+    const out = new Map(targetShares(p, runs).map((l) => [l.name, l.value]));
+    expect(out.get(`${p}.syntonic.stdAtMostPtp4l`)).toBe(75);
+    expect(out.get(`${p}.syntonic.stdAtMostPtp4l.runs`)).toBe(4);
+    expect(out.get(`${p}.control.stdAtMostPtp4l`)).toBe(25);
+    expect(out.get(`${p}.syntonic.meanWithin200nsOfPtp4l`)).toBe(50);
+    expect(out.get(`${p}.control.meanWithin200nsOfPtp4l`)).toBe(50);
+    expect(out.get(`${p}.control.meanWithin200nsOfPtp4l.runs`)).toBe(2);
+  });
+
+  it('says nothing of a stack no run compared', () => {
+    expect(targetShares('lab.s', [line('lab.s.order1.syntonicMinusPtp4l.trueError.std', 5)]).map((l) => l.name)).toEqual([
+      'lab.s.syntonic.stdAtMostPtp4l',
+      'lab.s.syntonic.stdAtMostPtp4l.runs',
+    ]);
   });
 });
