@@ -219,21 +219,24 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
 
 /**
  * Every process's output of one run and its 4 Hz samples (CSV: s, status, true error, errorBoundNs,
- * ptp4l's true error), beside the reports, for the post-mortem of an odd figure.
+ * ptp4l's true error, the control's with one), beside the reports, for the post-mortem of an odd figure.
  */
 function writeRunRecord(r: LabResult, key: string): void {
   mkdirSync(OUT, { recursive: true });
   if (r.logs !== undefined) writeFileSync(join(OUT, `${key}.log`), r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
   const s = r.series;
   const reference = new Map(s.referenceTrueErrorNs.map((p) => [p.tS, p.value]));
+  const control = s.controlTrueErrorNs === undefined ? undefined : new Map(s.controlTrueErrorNs.map((p) => [p.tS, p.value]));
   // Samples and status changes are both in time order: one walk through the timeline.
   let next = 0;
   let status = 'lost';
   const rows = s.trueErrorNs.map((p, i) => {
     for (; next < r.statusTimeline.length && (r.statusTimeline[next]?.tS ?? Infinity) <= p.tS; next++) status = r.statusTimeline[next]?.status ?? status;
-    return [p.tS.toFixed(3), status, p.value.toFixed(0), s.errorBoundNs[i]?.value.toFixed(0) ?? '', reference.get(p.tS)?.toFixed(0) ?? ''].join(',');
+    const columns = [p.tS.toFixed(3), status, p.value.toFixed(0), s.errorBoundNs[i]?.value.toFixed(0) ?? '', reference.get(p.tS)?.toFixed(0) ?? ''];
+    return (control === undefined ? columns : [...columns, control.get(p.tS)?.toFixed(0) ?? '']).join(',');
   });
-  writeFileSync(join(OUT, `${key}.samples.csv`), ['tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs', ...rows, ''].join('\n'));
+  const header = `tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs${control === undefined ? '' : ',controlTrueErrorNs'}`;
+  writeFileSync(join(OUT, `${key}.samples.csv`), [header, ...rows, ''].join('\n'));
   process.stdout.write(`# logs and samples: ${join(OUT, key)}.{log,samples.csv}\n`);
 }
 
