@@ -81,6 +81,12 @@ export interface ReferenceErrorSample {
   readonly errorNs: number;
 }
 
+/** A slave's link: its end at the grandmaster and its own. */
+interface SlaveLink {
+  readonly gmSide: VethEnd;
+  readonly slaveSide: VethEnd;
+}
+
 /** How one grandmaster port reaches both slaves: the filtering hub's copies, or macvlans that share one ingress timestamp. */
 export type SharedPortFanOut = 'hub' | 'macvlan';
 
@@ -203,7 +209,7 @@ export class StarLab {
       const relays: Relay[] = [];
       const relayBinary = options.impairment === undefined ? undefined : buildRelay(lab.tempDir('relay'));
       // One link per slave: direct veth, or veth–relay–veth.
-      const connect = async (slaveNs: string, tag: string, seed: number): Promise<{ gmSide: VethEnd; slaveSide: VethEnd }> => {
+      const connect = async (slaveNs: string, tag: string, seed: number): Promise<SlaveLink> => {
         if (options.impairment === undefined || relayBinary === undefined) {
           const link = await lab.veth(gmNs, slaveNs);
           return { gmSide: link.a, slaveSide: link.b };
@@ -221,9 +227,9 @@ export class StarLab {
       };
       const order = options.order ?? 1;
       const floodFirst: FloodFirst | undefined = options.sharedPort !== undefined ? floodFirstOf(order) : undefined;
-      let synLink: { gmSide: VethEnd; slaveSide: VethEnd };
-      let refLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
-      let ctlLink: { gmSide: VethEnd; slaveSide: VethEnd } | undefined;
+      let synLink: SlaveLink;
+      let refLink: SlaveLink | undefined;
+      let ctlLink: SlaveLink | undefined;
       if (floodFirst !== undefined) {
         if (refNs === undefined || options.impairment !== undefined) throw new LabError('a shared port needs the reference and no relay', 'shared port');
         ({ synLink, refLink, ctlLink } = await sharedPortLinks(
@@ -403,11 +409,6 @@ export class StarLab {
       await this.lab.cleanup();
     }
   }
-}
-
-interface SlaveLink {
-  readonly gmSide: VethEnd;
-  readonly slaveSide: VethEnd;
 }
 
 /**

@@ -8,6 +8,8 @@
  * `.samples.csv` (the 4 Hz true error); `--label` names the series (the run is `<label>.<scenario>.
  * run<N>.order<M>`) and `--servo` the commit that ran it, for the runs after them. The noise of a Sync is its offset minus the true error
  * interpolated to the line's arrival; the lines the servo left out are kept (their noise is the tail).
+ * `--append "<what the new runs are>"` keeps the file's runs (whose records may be gone) and adds
+ * these after them, with that text added to the provenance's `labRuns`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -94,35 +96,44 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
   };
 }
 
-/** `--label L --servo S path…`, repeated: each path with the label and servo given before it. */
-function sources(argv: readonly string[]): RunSource[] {
-  const out: RunSource[] = [];
+/** `[--append WHAT] --label L --servo S path…`, repeated: each path with the label and servo given before it. */
+function sources(argv: readonly string[]): { runs: RunSource[]; append: string | undefined } {
+  const runs: RunSource[] = [];
   let label = 'lab';
   let servo = 'unknown';
+  let append: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--label') label = argv[++i] ?? label;
     else if (arg === '--servo') servo = argv[++i] ?? servo;
-    else out.push({ path: arg, label, servo });
+    else if (arg === '--append') append = argv[++i] ?? '';
+    else runs.push({ path: arg, label, servo });
   }
-  return out;
+  return { runs, append };
 }
 
-const runs = sources(process.argv.slice(2));
-if (runs.length === 0) {
-  process.stderr.write('usage: node dist/conformance/sim/recordLabNoise.js [--label L] [--servo COMMIT] <conformance/out/lab.scenario.runN.orderM>…\n');
+const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'noise', 'lab-sync-noise.json');
+const { runs, append } = sources(process.argv.slice(2));
+if (runs.length === 0 || append === '') {
+  process.stderr.write(
+    'usage: node dist/conformance/sim/recordLabNoise.js [--append "WHAT THE RUNS ARE"] [--label L] [--servo COMMIT] <conformance/out/lab.scenario.runN.orderM>…\n',
+  );
   process.exit(2);
 }
-const recording: LabNoiseFile = {
-  provenance: {
-    recorded: new Date().toISOString().slice(0, 10),
-    kernel: release(),
-    cpus: cpus().length,
-    fromS: FROM_S,
-    source: 'conformance lab run records (log + samples.csv)',
-  },
-  runs: runs.map((r) => toFile(record(r))),
+const kept: LabNoiseFile | undefined = append === undefined ? undefined : (JSON.parse(readFileSync(target, 'utf8')) as LabNoiseFile);
+const provenance = {
+  recorded: new Date().toISOString().slice(0, 10),
+  kernel: release(),
+  cpus: cpus().length,
+  fromS: FROM_S,
+  source: 'conformance lab run records (log + samples.csv)',
 };
-const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'noise', 'lab-sync-noise.json');
+const recording: LabNoiseFile = {
+  provenance:
+    kept === undefined
+      ? provenance
+      : { ...kept.provenance, ...provenance, labRuns: [kept.provenance['labRuns'], append].filter((x) => x !== undefined).join('; ') },
+  runs: [...(kept?.runs ?? []), ...runs.map((r) => toFile(record(r)))],
+};
 writeFileSync(target, `${JSON.stringify(recording)}\n`);
 process.stdout.write(`${target}: ${recording.runs.length} runs, ${recording.runs.reduce((a, r) => a + r.noiseNs.length, 0)} Syncs\n`);
