@@ -214,7 +214,7 @@ export function targetShares(prefix: string, lines: readonly FigureLine[]): Figu
 /**
  * Over several runs, the same-run differences (`order<o>.syntonicMinusPtp4l.<figure>` of each run, and
  * the control's `order<o>.controlMinusPtp4l.<figure>`):
- * their mean and 95 % interval per order and over both (`<prefix>.paired[.order<o>].syntonicMinusPtp4l.<figure>`,
+ * their mean and 95 % interval per order and over both (`<prefix>.paired[.order<o>].{syntonic,control}MinusPtp4l.<figure>`,
  * `….ci95HalfWidth`). On a shared port the orders swap which stack the hub serves first, so the mean
  * over both takes the flood skew out.
  */
