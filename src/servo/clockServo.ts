@@ -244,8 +244,11 @@ export class ClockServo {
     }
     if (out.believedOutliers !== undefined) {
       this.note(`${out.believedOutliers} offsets in a row beyond the servo's gate agree: taken as a real change (offset ${offset.ns.toFixed(0)} ns).`);
-    } else if (out.phaseChangeNs !== undefined) {
-      this.note(`Offsets sit ${out.phaseChangeNs.toFixed(0)} ns from the servo's phase estimate: it takes that level (offset ${offset.ns.toFixed(0)} ns).`);
+    } else if (out.levelNs !== undefined) {
+      const whole = out.phaseChangeNs ?? out.levelNs;
+      this.note(
+        `Offsets sit ${out.levelNs.toFixed(0)} ns from the servo's phase estimate: it takes that level, a change of ${whole.toFixed(0)} ns in all (offset ${offset.ns.toFixed(0)} ns).`,
+      );
     }
     const frequencyPpb = this.clock.frequencyPpb();
     const notes = this.takeNotes();

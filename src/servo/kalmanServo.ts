@@ -172,6 +172,11 @@ export class KalmanServo implements Servo {
   private feedForwardSigmaPpb: number | undefined;
   private readonly innovations: number[] = [];
   private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
+  /** The filter and the clock as each innovation of the level's window came, oldest first (levelPhaseChange). */
+  private readonly levelWindowPhases: LevelWindowPhase[] = [];
+  /** How far the adjustments have moved the clock since the servo started, ns (Σ applied·dt), over how long, s. */
+  private appliedPhaseNs = 0;
+  private elapsedS = 0;
   /** The learned noise (1 σ, ns) of the last QUIET_REFRESHES refreshes, a ring. */
   private readonly recentNoise = new Float64Array(QUIET_REFRESHES);
   private recentNoiseNext = 0;
@@ -215,7 +220,9 @@ export class KalmanServo implements Servo {
     if (!(intervalS > 0 && Number.isFinite(intervalS))) throw new RangeError(`Sync interval must be > 0 s, got ${intervalS}`);
     this.intervalS = intervalS;
     const levelWindow = Math.max(MIN_LEVEL_WINDOW, Math.round((2 * this.tuning.minOutlierRunS) / intervalS));
-    if (levelWindow !== this.innovationLevel.length) this.innovationLevel = new InnovationLevel(levelWindow);
+    if (levelWindow === this.innovationLevel.length) return;
+    this.innovationLevel = new InnovationLevel(levelWindow);
+    this.levelWindowPhases.length = 0;
   }
 
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput {
@@ -238,7 +245,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.innovationLevel.clear();
+    this.clearLevelWindow();
     this.currentState = ServoState.unlocked;
   }
 
@@ -301,7 +308,7 @@ export class KalmanServo implements Servo {
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
-    this.innovationLevel.clear();
+    this.clearLevelWindow();
     this.fuseFeedForward(feedForwardPpb);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
@@ -316,8 +323,11 @@ export class KalmanServo implements Servo {
     const predictedS = this.p00 + this.measurementVariance;
     this.learnNoise(measured);
     this.innovationLevel.push(measured);
+    this.levelWindowPhases.push({ thetaNs: this.theta, phiPpb: this.phi, appliedPhaseNs: this.appliedPhaseNs, elapsedS: this.elapsedS });
+    if (this.levelWindowPhases.length > this.innovationLevel.length) this.levelWindowPhases.shift();
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
+    const windowStart = this.levelWindowPhases[0];
     const levelShiftNs = this.takeLevel();
     const innovation = offsetNs - this.theta;
     const s = levelShiftNs === undefined ? predictedS : this.p00 + this.measurementVariance;
@@ -332,7 +342,7 @@ export class KalmanServo implements Servo {
     this.p00 = (1 - k0) * p00;
     this.p01 = (1 - k0) * p01;
     this.p11 -= k1 * p01;
-    const level = levelShiftNs === undefined ? {} : { phaseChangeNs: levelShiftNs };
+    const level = levelShiftNs === undefined ? {} : { levelNs: levelShiftNs, phaseChangeNs: this.levelPhaseChange(levelShiftNs, windowStart) };
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = levelShiftNs === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     if (stepNow) return { ...this.step(offsetNs), ...level };
@@ -357,10 +367,30 @@ export class KalmanServo implements Servo {
     if (level === undefined) return undefined;
     this.theta += level;
     this.p00 = Math.max(this.p00, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
-    this.innovationLevel.clear();
+    this.clearLevelWindow();
     this.consecutiveOutliers = 0;
     this.run.length = 0;
     return level;
+  }
+
+  private clearLevelWindow(): void {
+    this.innovationLevel.clear();
+    this.levelWindowPhases.length = 0;
+  }
+
+  /**
+   * The phase a level taken stands for, for the error bound: how far the offsets moved over the
+   * level's window against the clock's course before it — the estimate's move, less what the clock was
+   * adjusted by beyond the frequency believed at the window's start. A change of the Sync path comes
+   * through the noise, and the Syncs inside the gate are fused, steered out and partly read as a
+   * frequency before the level test sees the rest, so the level is only what the filter still missed
+   * (lab, a 2 µs step: a level of 1222 ns), while the clock carries all of it. Never less than the level.
+   */
+  private levelPhaseChange(levelNs: number, start: LevelWindowPhase | undefined): number {
+    if (start === undefined) return levelNs;
+    const adjustedNs = this.appliedPhaseNs - start.appliedPhaseNs - start.phiPpb * (this.elapsedS - start.elapsedS);
+    const changeNs = this.theta - start.thetaNs - adjustedNs;
+    return Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs;
   }
 
   /**
@@ -419,7 +449,7 @@ export class KalmanServo implements Servo {
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.innovationLevel.clear();
+    this.clearLevelWindow();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
@@ -435,6 +465,8 @@ export class KalmanServo implements Servo {
     const dt = last === undefined ? 0 : Number(localTime - last) / 1e9;
     if (!(dt > 0)) return;
     this.theta += (this.appliedPpb - this.phi) * dt;
+    this.appliedPhaseNs += this.appliedPpb * dt;
+    this.elapsedS += dt;
     const q = this.tuning.wanderPpbPerSqrtS ** 2;
     // F = [[1, −dt], [0, 1]]; Q of a random-walk frequency integrated into phase.
     const p00 = this.p00 - 2 * dt * this.p01 + dt * dt * this.p11 + (q * dt ** 3) / 3;
@@ -518,6 +550,15 @@ export class KalmanServo implements Servo {
   private clamp(ppb: number): number {
     return clampAbs(ppb, this.maxFrequencyPpb);
   }
+}
+
+/** The filter's phase and frequency estimates and the clock's adjusted phase at one Sync. */
+interface LevelWindowPhase {
+  readonly thetaNs: number;
+  readonly phiPpb: number;
+  /** KalmanServo.appliedPhaseNs and elapsedS then. */
+  readonly appliedPhaseNs: number;
+  readonly elapsedS: number;
 }
 
 function definedOnly(options: KalmanTuning): KalmanTuning {

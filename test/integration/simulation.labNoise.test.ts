@@ -1,7 +1,8 @@
 /**
- * The Sync noise of 70 lab runs (sessions 13 and 14, each: steady state, CPU load, automotive, the 2 µs
+ * The Sync noise of 71 lab runs (sessions 13 and 14, each: steady state, CPU load, automotive, the 2 µs
  * path step, three runs per port order; sessions 16 and 17 on the 60-exchange link-delay window:
- * steady state, CPU load and the step, 22 runs), replayed through the servo in closed loop
+ * steady state, CPU load and the step, 23 runs, the last a step run whose error bound missed in the
+ * lab, 89.6 %, before the bound kept the whole change a level stands for), replayed through the servo in closed loop
  * (conformance/sim/labNoise.ts). The lab measured Syntonic's true error in those runs (sessions 16
  * and 17's with the servo of this code: the replay came within 7.6 % of each run); the replay must not do
  * worse on the same noise, so a change to the servo that would have cost accuracy in the lab fails
@@ -27,7 +28,7 @@ function constantNoise(noiseNs: number): LabNoiseRun {
 
 describe('the replay of recorded lab noise', () => {
   it('holds one noise value per Sync, 8 Syncs a second, for every run', () => {
-    expect(recording.runs).toHaveLength(70);
+    expect(recording.runs).toHaveLength(71);
     for (const run of recording.runs) {
       expect(run.noiseNs, run.name).toHaveLength(run.syncAtS.length);
       const spanS = (run.syncAtS.at(-1) ?? 0) - (run.syncAtS[0] ?? 0);

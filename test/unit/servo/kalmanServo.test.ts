@@ -120,12 +120,24 @@ describe('KalmanServo: how far a believed change moved the phase (for the error 
     expect(r[0]).toBeCloseTo(200_000, -3);
   });
 
-  it('reports a level it takes as that level, and nothing on steady noise', () => {
+  it('reports a level it takes as the whole change of the path, and nothing on steady noise', () => {
     const n = gaussian(2, 400);
     const r = changes(900, (i) => n(i) + (i >= 800 ? 1_600 : 0));
-    expect(r.length).toBeGreaterThanOrEqual(1);
-    expect(r.reduce((a, b) => a + b, 0)).toBeGreaterThan(1_000);
+    expect(r).toHaveLength(1);
+    // The level itself was 1228 ns: the filter had fused and steered out the rest before taking it,
+    // and the clock carries all 1600 ns, so the error bound must keep that (lab: a 2 µs step, a level
+    // of 1222 ns, the bound short of the true error for 12 s).
+    expect(r[0]).toBeGreaterThan(0.9 * 1_600);
+    expect(r[0]).toBeLessThan(1.1 * 1_600);
     expect(changes(800, gaussian(9, 400))).toEqual([]);
+  });
+
+  it('does so for a 2 µs change of the Sync path in the noise of software timestamps', () => {
+    const n = gaussian(3, 700);
+    const r = changes(1_000, (i) => n(i) + (i >= 800 ? 2_000 : 0));
+    expect(r).toHaveLength(1);
+    // The level taken was 1661 ns.
+    expect(Math.abs((r[0] ?? 0) - 2_000)).toBeLessThan(200);
   });
 });
 
