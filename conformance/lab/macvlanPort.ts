@@ -52,8 +52,9 @@ const LOCAL_EXPERIMENTAL_ETHERTYPE = '0x88b5';
  *   link (its stamps are matched by OPT_ID, not by the frame).
  */
 export function fanOutRuleset(device: string, slaves: FanOutSlaves<AddressedSlave>): string {
-  const requesters = [slaves.syntonic, slaves.reference, ...(slaves.control === undefined ? [] : [slaves.control])];
-  const hidden = [slaves.syntonic, ...(slaves.control === undefined ? [] : [slaves.control])].map((s) => s.mac);
+  const control = slaves.control === undefined ? [] : [slaves.control];
+  const requesters = [slaves.syntonic, slaves.reference, ...control];
+  const hidden = [slaves.syntonic, ...control].map((s) => s.mac);
   const hiddenSet = hidden.length === 1 ? hidden[0] : `{ ${hidden.join(', ')} }`;
   return [
     'table netdev syntonic_macvlan_port {',

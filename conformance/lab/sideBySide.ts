@@ -206,7 +206,7 @@ export function targetShares(prefix: string, lines: readonly FigureLine[]): Figu
       );
     };
     share('stdAtMostPtp4l', valuesOf('trueError.std'), (v) => v <= 0);
-    share('meanWithin200nsOfPtp4l', valuesOf('trueError.mean'), (v) => Math.abs(v) <= SAME_PORT_MEAN_TARGET_NS);
+    share(`meanWithin${SAME_PORT_MEAN_TARGET_NS}nsOfPtp4l`, valuesOf('trueError.mean'), (v) => Math.abs(v) <= SAME_PORT_MEAN_TARGET_NS);
   }
   return out;
 }

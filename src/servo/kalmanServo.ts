@@ -130,6 +130,8 @@ const MAX_RUN_POINTS = 64;
 const RUN_AGREEMENT = 3 / 4;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
+/** What each innovation of the level's window carries: θ̂ − the clock's adjusted phase (ns), φ̂ (ppb) and the servo's elapsed time (s) then. */
+const LEVEL_MARKS = 3;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
 const MIN_LEVEL_WINDOW = 8;
 /** The level's window must agree with itself within this many σ (as the outlier run within the gate). */
@@ -171,9 +173,8 @@ export class KalmanServo implements Servo {
   /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
   private feedForwardSigmaPpb: number | undefined;
   private readonly innovations: number[] = [];
-  private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
-  /** The filter and the clock as each innovation of the level's window came, oldest first (levelPhaseChange). */
-  private readonly levelWindowPhases: LevelWindowPhase[] = [];
+  /** Each innovation marked with the clock's course then (LEVEL_MARKS, levelPhaseChange). */
+  private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW, LEVEL_MARKS);
   /** How far the adjustments have moved the clock since the servo started, ns (Σ applied·dt), over how long, s. */
   private appliedPhaseNs = 0;
   private elapsedS = 0;
@@ -220,9 +221,7 @@ export class KalmanServo implements Servo {
     if (!(intervalS > 0 && Number.isFinite(intervalS))) throw new RangeError(`Sync interval must be > 0 s, got ${intervalS}`);
     this.intervalS = intervalS;
     const levelWindow = Math.max(MIN_LEVEL_WINDOW, Math.round((2 * this.tuning.minOutlierRunS) / intervalS));
-    if (levelWindow === this.innovationLevel.length) return;
-    this.innovationLevel = new InnovationLevel(levelWindow);
-    this.levelWindowPhases.length = 0;
+    if (levelWindow !== this.innovationLevel.length) this.innovationLevel = new InnovationLevel(levelWindow, LEVEL_MARKS);
   }
 
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput {
@@ -245,7 +244,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.clearLevelWindow();
+    this.innovationLevel.clear();
     this.currentState = ServoState.unlocked;
   }
 
@@ -308,7 +307,7 @@ export class KalmanServo implements Servo {
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
-    this.clearLevelWindow();
+    this.innovationLevel.clear();
     this.fuseFeedForward(feedForwardPpb);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
@@ -322,15 +321,12 @@ export class KalmanServo implements Servo {
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.p00 + this.measurementVariance;
     this.learnNoise(measured);
-    this.innovationLevel.push(measured);
-    this.levelWindowPhases.push({ thetaNs: this.theta, phiPpb: this.phi, appliedPhaseNs: this.appliedPhaseNs, elapsedS: this.elapsedS });
-    if (this.levelWindowPhases.length > this.innovationLevel.length) this.levelWindowPhases.shift();
+    this.innovationLevel.push(measured, [this.theta - this.appliedPhaseNs, this.phi, this.elapsedS]);
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
-    const windowStart = this.levelWindowPhases[0];
-    const levelShiftNs = this.takeLevel();
+    const taken = this.takeLevel();
     const innovation = offsetNs - this.theta;
-    const s = levelShiftNs === undefined ? predictedS : this.p00 + this.measurementVariance;
+    const s = taken === undefined ? predictedS : this.p00 + this.measurementVariance;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
     const k0 = this.p00 / s;
@@ -342,9 +338,10 @@ export class KalmanServo implements Servo {
     this.p00 = (1 - k0) * p00;
     this.p01 = (1 - k0) * p01;
     this.p11 -= k1 * p01;
-    const level = levelShiftNs === undefined ? {} : { levelNs: levelShiftNs, phaseChangeNs: this.levelPhaseChange(levelShiftNs, windowStart) };
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
-    const stepNow = levelShiftNs === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
+    const stepNow = taken === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
+    // The change a level stands for is judged on the estimate after this Sync, which the steering acts on.
+    const level = taken === undefined ? {} : { levelNs: taken.levelNs, phaseChangeNs: this.levelPhaseChange(taken.levelNs, taken.windowStart) };
     if (stepNow) return { ...this.step(offsetNs), ...level };
     return { state: ServoState.locked, frequencyPpb: this.control(), ...level };
   }
@@ -359,23 +356,19 @@ export class KalmanServo implements Servo {
    * believe. Freed by (level / window)² as it once was, the frequency took every level of the
    * software latency's slow wander (hundreds of ns over seconds) as a rate to learn: on the noise of
    * 24 lab runs replayed (conformance/sim/labNoise.ts) the true error's std was 332 ns on average
-   * against 309 ns with the frequency kept. Returns the level taken, ns.
+   * against 309 ns with the frequency kept. Returns the level taken, ns, and the marks its window started with.
    */
-  private takeLevel(): number | undefined {
+  private takeLevel(): { levelNs: number; windowStart: readonly number[] | undefined } | undefined {
     const sigmaNs = this.quietNoiseNs();
     const level = this.innovationLevel.level({ sigmaNs, levelSigmas: this.tuning.levelSigmas, spreadSigmas: LEVEL_SPREAD_SIGMAS });
     if (level === undefined) return undefined;
     this.theta += level;
+    const windowStart = this.innovationLevel.oldestMarks();
     this.p00 = Math.max(this.p00, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
-    this.clearLevelWindow();
+    this.innovationLevel.clear();
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    return level;
-  }
-
-  private clearLevelWindow(): void {
-    this.innovationLevel.clear();
-    this.levelWindowPhases.length = 0;
+    return { levelNs: level, windowStart };
   }
 
   /**
@@ -386,10 +379,11 @@ export class KalmanServo implements Servo {
    * frequency before the level test sees the rest, so the level is only what the filter still missed
    * (lab, a 2 µs step: a level of 1222 ns), while the clock carries all of it. Never less than the level.
    */
-  private levelPhaseChange(levelNs: number, start: LevelWindowPhase | undefined): number {
-    if (start === undefined) return levelNs;
-    const adjustedNs = this.appliedPhaseNs - start.appliedPhaseNs - start.phiPpb * (this.elapsedS - start.elapsedS);
-    const changeNs = this.theta - start.thetaNs - adjustedNs;
+  private levelPhaseChange(levelNs: number, windowStart: readonly number[] | undefined): number {
+    const [courseNs, phiPpb, atS] = windowStart ?? [];
+    if (courseNs === undefined || phiPpb === undefined || atS === undefined) return levelNs;
+    // (θ − θ₀) − (A − A₀ − φ₀·Δt), with courseNs = θ₀ − A₀ (A: the clock's adjusted phase).
+    const changeNs = this.theta - this.appliedPhaseNs - courseNs + phiPpb * (this.elapsedS - atS);
     return Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs;
   }
 
@@ -449,7 +443,7 @@ export class KalmanServo implements Servo {
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.clearLevelWindow();
+    this.innovationLevel.clear();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
@@ -550,15 +544,6 @@ export class KalmanServo implements Servo {
   private clamp(ppb: number): number {
     return clampAbs(ppb, this.maxFrequencyPpb);
   }
-}
-
-/** The filter's phase and frequency estimates and the clock's adjusted phase at one Sync. */
-interface LevelWindowPhase {
-  readonly thetaNs: number;
-  readonly phiPpb: number;
-  /** KalmanServo.appliedPhaseNs and elapsedS then. */
-  readonly appliedPhaseNs: number;
-  readonly elapsedS: number;
 }
 
 function definedOnly(options: KalmanTuning): KalmanTuning {

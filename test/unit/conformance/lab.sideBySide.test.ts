@@ -12,6 +12,17 @@ import {
 import { meanDifference, meanInterval, seriesFigures, studentT975 } from '../../../conformance/lab/stats.js';
 
 const line = (name: string, value: number): FigureLine => ({ name, value, unit: 'ns' });
+/** One stack's figures in one run: only those a test names matter. */
+const figures = (given: Partial<StackFigures>): StackFigures => ({
+  mean: 0,
+  std: 100,
+  rms: 0,
+  p99: 0,
+  max: 0,
+  timeToSynchronized: undefined,
+  firstS2: 3,
+  ...given,
+});
 
 describe('the same-port comparison of two stacks over several runs', () => {
   it("gives Welch's 95 % interval: equal spreads of five runs each need t with 8 degrees of freedom", () => {
@@ -103,17 +114,7 @@ describe("Syntonic's own part, split into what was measured of it", () => {
 });
 
 describe('both stacks on one grandmaster port (shared port), paired run by run', () => {
-  const stack = (mean: number, syncLatency: number, pathDelay: number): StackFigures => ({
-    mean,
-    std: 100,
-    rms: Math.abs(mean),
-    p99: 0,
-    max: 0,
-    timeToSynchronized: undefined,
-    firstS2: 3,
-    pathDelay,
-    syncLatency,
-  });
+  const stack = (mean: number, syncLatency: number, pathDelay: number): StackFigures => figures({ mean, pathDelay, syncLatency });
 
   it('names both stacks by the one port and prints their difference in that run, with the flood skew between them', () => {
     // Hub serves ptp4l first (order 2): Syntonic's Syncs are 3400 ns later, its clock 1700 ns later.
@@ -164,7 +165,7 @@ describe('both stacks on one grandmaster port (shared port), paired run by run',
 });
 
 describe('a control: a second ptp4l servo slave in the same run, asked what Syntonic is asked', () => {
-  const stack = (mean: number, std: number): StackFigures => ({ mean, std, rms: 0, p99: 0, max: 0, timeToSynchronized: undefined, firstS2: 40 });
+  const stack = (mean: number, std: number): StackFigures => figures({ mean, std });
 
   it("names the control by its own port and compares its std and, on one port, its mean with the reference's as Syntonic's are", () => {
     const shared = sideBySideLines(
