@@ -247,7 +247,7 @@ export class ClockServo {
     } else if (out.levelNs !== undefined) {
       const whole = out.phaseChangeNs ?? out.levelNs;
       this.note(
-        `Offsets sit ${out.levelNs.toFixed(0)} ns from the servo's phase estimate: it takes that level, a change of ${whole.toFixed(0)} ns in all (offset ${offset.ns.toFixed(0)} ns).`,
+        `Offsets sit ${out.levelNs.toFixed(0)} ns from the servo's phase estimate: it takes that level, a change of ${whole.toFixed(0)} ns so far (offset ${offset.ns.toFixed(0)} ns).`,
       );
     }
     const frequencyPpb = this.clock.frequencyPpb();

@@ -11,9 +11,6 @@
  * gate: a burst of late frames under load scatters by hundreds of µs and is not a level). The median
  * needs more than half of the window to have moved, so a window spanning twice the servo's minimum
  * outlier run keeps that run's protection against load bursts.
- *
- * Each innovation may carry `markWidth` numbers of the caller's (its state when the innovation came),
- * so that the state at the window's start goes with the window: one ring, cleared as one.
  */
 import { MAD_TO_SIGMA, medianAbsoluteDeviation, medianIn } from '../protocol/windowedMedian.js';
 
@@ -30,31 +27,17 @@ export class InnovationLevel {
   private readonly values: number[] = [];
   private next = 0;
   private readonly scratch: Float64Array;
-  private readonly marks: Float64Array;
 
-  constructor(
-    readonly length: number,
-    readonly markWidth = 0,
-  ) {
+  constructor(readonly length: number) {
     if (!(Number.isInteger(length) && length >= 3)) throw new RangeError(`innovation level window must be an integer ≥ 3, got ${length}`);
     this.scratch = new Float64Array(length);
-    this.marks = new Float64Array(length * markWidth);
   }
 
-  /** `marks`: up to markWidth numbers kept with this innovation (missing ones NaN). */
-  push(innovationNs: number, marks: readonly number[] = []): void {
+  push(innovationNs: number): void {
     // While the ring fills, next is values.length: the slot is next either way.
     if (this.values.length < this.length) this.values.push(innovationNs);
     else this.values[this.next] = innovationNs;
-    for (let k = 0; k < this.markWidth; k++) this.marks[this.next * this.markWidth + k] = marks[k] ?? NaN;
     this.next = (this.next + 1) % this.length;
-  }
-
-  /** The marks pushed with the window's oldest innovation (a copy); undefined while the window is empty. */
-  oldestMarks(): number[] | undefined {
-    if (this.values.length === 0) return undefined;
-    const oldest = this.values.length < this.length ? 0 : this.next;
-    return Array.from(this.marks.subarray(oldest * this.markWidth, (oldest + 1) * this.markWidth));
   }
 
   /** The level the innovations sit at, ns, when it is one the filter should take; undefined otherwise. */

@@ -45,6 +45,7 @@ import {
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
 import { ServoState } from './servoState.js';
 import { InnovationLevel } from './innovationLevel.js';
+import { courseChangeNs, PhaseCourse, type CourseMark } from './phaseCourse.js';
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
@@ -130,8 +131,13 @@ const MAX_RUN_POINTS = 64;
 const RUN_AGREEMENT = 3 / 4;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
-/** What each innovation of the level's window carries: θ̂ − the clock's adjusted phase (ns), φ̂ (ppb) and the servo's elapsed time (s) then. */
-const LEVEL_MARKS = 3;
+/**
+ * The change a level stands for is measured from this many level windows before it is taken (the
+ * filter follows a change's first part through its gain before the level test sees the rest) …
+ */
+const LEVEL_LOOKBACK_WINDOWS = 2;
+/** … to this many level windows after it (the filter follows the rest of it through its gain). */
+const LEVEL_FOLLOW_WINDOWS = 2;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
 const MIN_LEVEL_WINDOW = 8;
 /** The level's window must agree with itself within this many σ (as the outlier run within the gate). */
@@ -173,8 +179,11 @@ export class KalmanServo implements Servo {
   /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
   private feedForwardSigmaPpb: number | undefined;
   private readonly innovations: number[] = [];
-  /** Each innovation marked with the clock's course then (LEVEL_MARKS, levelPhaseChange). */
-  private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW, LEVEL_MARKS);
+  private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
+  /** The clock's course at each Sync of the last LEVEL_LOOKBACK_WINDOWS level windows. */
+  private course = new PhaseCourse(LEVEL_LOOKBACK_WINDOWS * MIN_LEVEL_WINDOW);
+  /** A level's change still being followed: the course before it, and until when (elapsedS). */
+  private levelChange: { readonly from: CourseMark; readonly untilS: number } | undefined;
   /** How far the adjustments have moved the clock since the servo started, ns (Σ applied·dt), over how long, s. */
   private appliedPhaseNs = 0;
   private elapsedS = 0;
@@ -221,7 +230,9 @@ export class KalmanServo implements Servo {
     if (!(intervalS > 0 && Number.isFinite(intervalS))) throw new RangeError(`Sync interval must be > 0 s, got ${intervalS}`);
     this.intervalS = intervalS;
     const levelWindow = Math.max(MIN_LEVEL_WINDOW, Math.round((2 * this.tuning.minOutlierRunS) / intervalS));
-    if (levelWindow !== this.innovationLevel.length) this.innovationLevel = new InnovationLevel(levelWindow, LEVEL_MARKS);
+    if (levelWindow === this.innovationLevel.length) return;
+    this.innovationLevel = new InnovationLevel(levelWindow);
+    this.course = new PhaseCourse(LEVEL_LOOKBACK_WINDOWS * levelWindow);
   }
 
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput {
@@ -244,7 +255,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.innovationLevel.clear();
+    this.forgetCourse();
     this.currentState = ServoState.unlocked;
   }
 
@@ -307,7 +318,7 @@ export class KalmanServo implements Servo {
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
-    this.innovationLevel.clear();
+    this.forgetCourse();
     this.fuseFeedForward(feedForwardPpb);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
@@ -321,7 +332,8 @@ export class KalmanServo implements Servo {
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.p00 + this.measurementVariance;
     this.learnNoise(measured);
-    this.innovationLevel.push(measured, [this.theta - this.appliedPhaseNs, this.phi, this.elapsedS]);
+    this.innovationLevel.push(measured);
+    this.course.push(this.courseNow());
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
@@ -341,7 +353,7 @@ export class KalmanServo implements Servo {
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = taken === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     // The change a level stands for is judged on the estimate after this Sync, which the steering acts on.
-    const level = taken === undefined ? {} : { levelNs: taken.levelNs, phaseChangeNs: this.levelPhaseChange(taken.levelNs, taken.windowStart) };
+    const level = this.levelPhaseChange(taken);
     if (stepNow) return { ...this.step(offsetNs), ...level };
     return { state: ServoState.locked, frequencyPpb: this.control(), ...level };
   }
@@ -356,35 +368,55 @@ export class KalmanServo implements Servo {
    * believe. Freed by (level / window)² as it once was, the frequency took every level of the
    * software latency's slow wander (hundreds of ns over seconds) as a rate to learn: on the noise of
    * 24 lab runs replayed (conformance/sim/labNoise.ts) the true error's std was 332 ns on average
-   * against 309 ns with the frequency kept. Returns the level taken, ns, and the marks its window started with.
+   * against 309 ns with the frequency kept. Returns the level taken, ns.
    */
-  private takeLevel(): { levelNs: number; windowStart: readonly number[] | undefined } | undefined {
+  private takeLevel(): number | undefined {
     const sigmaNs = this.quietNoiseNs();
     const level = this.innovationLevel.level({ sigmaNs, levelSigmas: this.tuning.levelSigmas, spreadSigmas: LEVEL_SPREAD_SIGMAS });
     if (level === undefined) return undefined;
     this.theta += level;
-    const windowStart = this.innovationLevel.oldestMarks();
     this.p00 = Math.max(this.p00, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
     this.innovationLevel.clear();
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    return { levelNs: level, windowStart };
+    return level;
   }
 
   /**
-   * The phase a level taken stands for, for the error bound: how far the offsets moved over the
-   * level's window against the clock's course before it — the estimate's move, less what the clock was
-   * adjusted by beyond the frequency believed at the window's start. A change of the Sync path comes
-   * through the noise, and the Syncs inside the gate are fused, steered out and partly read as a
-   * frequency before the level test sees the rest, so the level is only what the filter still missed
-   * (lab, a 2 µs step: a level of 1222 ns), while the clock carries all of it. Never less than the level.
+   * The phase a level stands for, for the error bound: how far the offsets moved against the clock's
+   * course from before the change began (LEVEL_LOOKBACK_WINDOWS) — the estimate's move, less what the
+   * clock was adjusted by beyond the frequency believed then. A change of the Sync path comes through
+   * the noise: the Syncs inside the gate are fused and steered out before the level test sees the
+   * rest, and the rest of it after the level through the filter's gain, so the level is only what the
+   * filter still missed at one instant (lab, a 2 µs step: a level of 1230 ns, 1621 ns over the level's
+   * window, 2707 ns from before the change to two windows after the level; the clock carried 2.88 µs),
+   * while the clock carries all of it. Reported at the level (never less than the level) and at every
+   * Sync for LEVEL_FOLLOW_WINDOWS after it; a level within that time continues the same change.
    */
-  private levelPhaseChange(levelNs: number, windowStart: readonly number[] | undefined): number {
-    const [courseNs, phiPpb, atS] = windowStart ?? [];
-    if (courseNs === undefined || phiPpb === undefined || atS === undefined) return levelNs;
-    // (θ − θ₀) − (A − A₀ − φ₀·Δt), with courseNs = θ₀ − A₀ (A: the clock's adjusted phase).
-    const changeNs = this.theta - this.appliedPhaseNs - courseNs + phiPpb * (this.elapsedS - atS);
-    return Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs;
+  private levelPhaseChange(levelNs: number | undefined): { levelNs?: number; phaseChangeNs?: number } {
+    const following = this.levelChange !== undefined && this.elapsedS <= this.levelChange.untilS ? this.levelChange : undefined;
+    if (levelNs === undefined && following === undefined) {
+      this.levelChange = undefined;
+      return {};
+    }
+    const from = following?.from ?? this.course.oldest();
+    if (from === undefined) return levelNs === undefined ? {} : { levelNs, phaseChangeNs: levelNs };
+    if (levelNs !== undefined) this.levelChange = { from, untilS: this.elapsedS + LEVEL_FOLLOW_WINDOWS * this.innovationLevel.length * this.intervalS };
+    const changeNs = courseChangeNs(from, this.courseNow());
+    if (levelNs === undefined) return { phaseChangeNs: changeNs };
+    return { levelNs, phaseChangeNs: Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs };
+  }
+
+  /** The clock's course now (phaseCourse.ts). */
+  private courseNow(): CourseMark {
+    return { courseNs: this.theta - this.appliedPhaseNs, phiPpb: this.phi, atS: this.elapsedS };
+  }
+
+  /** A step, a believed run or a restart moves the clock's course outside the adjustments: measure from after it. */
+  private forgetCourse(): void {
+    this.innovationLevel.clear();
+    this.course.clear();
+    this.levelChange = undefined;
   }
 
   /**
@@ -443,13 +475,14 @@ export class KalmanServo implements Servo {
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.innovationLevel.clear();
+    this.forgetCourse();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
 
   private step(offsetNs: number): ServoOutput {
     this.theta -= offsetNs;
+    this.forgetCourse();
     return { state: ServoState.jump, frequencyPpb: this.clamp(this.phi), stepNs: -offsetNs };
   }
 
