@@ -1,11 +1,9 @@
 /**
- * The clock's course as the Kalman servo saw it at each recent Sync: the phase estimate less all the
- * adjustments had moved the clock by (θ̂ − A), the frequency it believed (φ̂) and when. Against a mark
- * of it, how far the offsets have moved since can be told apart from the oscillator's own course:
- * that is the phase change a level stands for (kalmanServo.ts), which the error bound keeps.
- *
- * A ring of the last `length` Syncs, so that a change that began before the level test could see it
- * (the filter follows its first part through its gain) is measured from before it began.
+ * The clock's course as the Kalman servo saw it after each Sync it used: the phase estimate less all
+ * the adjustments had moved the clock by (θ̂ − A), the frequency it believed (φ̂), when, and how
+ * uncertain both estimates were. Between two marks, how far the offsets moved can be told from the
+ * oscillator's own course up to what the servo's model allows: a change of the Sync path's latency, or
+ * of the grandmaster's time, which the clock follows and the error bound must keep (kalmanServo.ts).
  */
 export interface CourseMark {
   /** θ̂ − A: the phase estimate less the phase the adjustments had applied since the servo started, ns. */
@@ -14,11 +12,16 @@ export interface CourseMark {
   readonly phiPpb: number;
   /** The servo's elapsed time then, s. */
   readonly atS: number;
+  /** 1 σ of the phase estimate then, ns. */
+  readonly sigmaThetaNs: number;
+  /** 1 σ of the frequency estimate then, ppb. */
+  readonly sigmaPhiPpb: number;
 }
 
 /** Fields per mark in the ring. */
-const WIDTH = 3;
+const WIDTH = 5;
 
+/** The marks of the last `length` Syncs used, a ring. */
 export class PhaseCourse {
   private readonly ring: Float64Array;
   private count = 0;
@@ -30,16 +33,22 @@ export class PhaseCourse {
   }
 
   push(mark: CourseMark): void {
-    this.ring.set([mark.courseNs, mark.phiPpb, mark.atS], this.next * WIDTH);
+    this.ring.set([mark.courseNs, mark.phiPpb, mark.atS, mark.sigmaThetaNs, mark.sigmaPhiPpb], this.next * WIDTH);
     this.next = (this.next + 1) % this.length;
     this.count = Math.min(this.count + 1, this.length);
   }
 
-  /** The oldest mark kept; undefined when none is. */
-  oldest(): CourseMark | undefined {
+  /** The mark `back` Syncs before the newest (0: the newest), the oldest kept when fewer are; undefined when none is. */
+  back(back: number): CourseMark | undefined {
     if (this.count === 0) return undefined;
-    const i = (this.count < this.length ? 0 : this.next) * WIDTH;
-    return { courseNs: this.ring[i] as number, phiPpb: this.ring[i + 1] as number, atS: this.ring[i + 2] as number };
+    const slot = (this.next - 1 - Math.min(back, this.count - 1) + this.length) % this.length;
+    const r = this.ring.subarray(slot * WIDTH, (slot + 1) * WIDTH);
+    return { courseNs: r[0] as number, phiPpb: r[1] as number, atS: r[2] as number, sigmaThetaNs: r[3] as number, sigmaPhiPpb: r[4] as number };
+  }
+
+  /** The oldest mark kept. */
+  oldest(): CourseMark | undefined {
+    return this.back(this.length);
   }
 
   clear(): void {
@@ -50,8 +59,17 @@ export class PhaseCourse {
 
 /**
  * How far the offsets moved from `from` to `to`, ns: the estimate's move less what the clock was
- * adjusted by beyond the frequency believed at `from` — (θ − θ₀) − (A − A₀ − φ₀·Δt).
+ * adjusted by beyond the frequency `phiPpb` over the span — (θ − θ₀) − (A − A₀ − φ·Δt).
  */
-export function courseChangeNs(from: CourseMark, to: CourseMark): number {
-  return to.courseNs - from.courseNs + from.phiPpb * (to.atS - from.atS);
+export function courseChangeNs(from: CourseMark, to: CourseMark, phiPpb: number): number {
+  return to.courseNs - from.courseNs + phiPpb * (to.atS - from.atS);
+}
+
+/**
+ * 1 σ of courseChangeNs that the servo's own model allows: the two phase estimates, the frequency used
+ * (`sigmaPhiPpb`) over the span, and the oscillator's random walk over it (q·Δt³/3).
+ */
+export function courseChangeSigmaNs(from: CourseMark, to: CourseMark, sigmaPhiPpb: number, wanderPpbPerSqrtS: number): number {
+  const dt = to.atS - from.atS;
+  return Math.sqrt(from.sigmaThetaNs ** 2 + to.sigmaThetaNs ** 2 + (sigmaPhiPpb * dt) ** 2 + (wanderPpbPerSqrtS ** 2 * dt ** 3) / 3);
 }

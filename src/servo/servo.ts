@@ -28,12 +28,13 @@ export interface ServoOutput {
    */
   readonly believedOutliers?: number;
   /**
-   * How far a believed change moved the phase estimate, ns (servos that filter their input
-   * themselves): a run (believedOutliers is then set) or a level the recent innovations sat at and the
-   * estimate had missed — for a level, all the estimate moved by over the level's window for the
-   * offsets' sake, the part it had followed before the level was taken included. The offsets cannot
-   * tell a grandmaster whose time moved from a Sync path whose latency did (802.1AS-2020 8.3): the
-   * error bound keeps it as a possible asymmetry (timeBaseStatus.ts).
+   * How far the offsets moved the clock's course, ns (servos that filter their input themselves): a
+   * run believed (believedOutliers is then set); a level the recent innovations sat at and the
+   * estimate had missed — all the offsets moved from before the change to after the filter followed
+   * it, reported at the level and for a while after; or a change the filter followed through its gain
+   * alone, beyond what its model allows over the last minute. The offsets cannot tell a grandmaster
+   * whose time moved from a Sync path whose latency did (802.1AS-2020 8.3): the error bound keeps the
+   * largest as a possible asymmetry (timeBaseStatus.ts).
    */
   readonly phaseChangeNs?: number;
   /** A level taken: how far the offsets sat from the phase estimate, ns (phaseChangeNs is then set too). */

@@ -66,3 +66,30 @@ describe("Syntonic's servo on the noise of the lab runs", () => {
     for (const { run, replay } of replays) expect(replay.leftSynchronized, run.name).toBeLessThanOrEqual(run.measured.leftSynchronized);
   });
 });
+
+describe('the error bound through a change of the Sync path below the level test, on the lab noise', () => {
+  /** The run's noise with `changeNs` more on each Sync from 60 s on, reached over `rampS` (0: at once). */
+  const withChange = (run: LabNoiseRun, changeNs: number, rampS: number): LabNoiseRun => ({
+    ...run,
+    noiseNs: run.noiseNs.map((n, i) => {
+      const sinceS = (run.syncAtS[i] ?? 0) - 60;
+      const share = rampS === 0 ? (sinceS >= 0 ? 1 : 0) : Math.min(1, Math.max(0, sinceS / rampS));
+      return n + changeNs * share;
+    }),
+  });
+  // The runs without a change of their own (the step runs have theirs): steady state, CPU load, automotive.
+  const quiet = recording.runs.filter((run) => !run.name.includes('step'));
+
+  // Below 3 σ of the noise the servo learns, no level is taken: the filter follows the change through
+  // its gain over tens of seconds. Before the servo watched its course over 64 s for such a change, 9
+  // of these runs kept the bound in < 99.9 % of their samples with the 1 µs step, 26 with the ramp
+  // (down to 56.1 %); the step the other way moves the true error towards 0 and held in all of them.
+  it.each([
+    ['a 1 µs step', 1_000, 0],
+    ['a 1 µs step the other way', -1_000, 0],
+    ['a 1.5 µs ramp over 20 s', 1_500, 20],
+  ])('keeps |true error| within errorBoundNs in ≥ 99.9 %% of the samples through %s, in every run', (_, changeNs, rampS) => {
+    expect(quiet).toHaveLength(54);
+    for (const run of quiet) expect(replayLabNoise(withChange(run, changeNs, rampS)).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
+  });
+});
