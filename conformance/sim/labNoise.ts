@@ -162,6 +162,34 @@ export function traceFigures(trace: LabNoiseTrace, fromS = FROM_S): LabNoiseRepl
   };
 }
 
+/** A change of the Sync path added to a run's noise: `changeNs` more on each Sync from `atS` on, reached over `rampS` (0: at once). */
+export interface SyncPathChange {
+  readonly changeNs: number;
+  readonly atS: number;
+  readonly rampS: number;
+}
+
+/** The recorded runs without a change of their own (the step runs have theirs): steady state, CPU load, automotive. */
+export function runsWithoutChange(recording: LabNoiseRecording): readonly LabNoiseRun[] {
+  return recording.runs.filter((run) => !run.name.includes('step'));
+}
+
+/**
+ * The run with a change of its Syncs' path added to the noise: what the servo cannot tell from the
+ * grandmaster's time moving, and what the clock follows (the error bound's case, docs/servo.md).
+ */
+export function withSyncPathChange(run: LabNoiseRun, change: SyncPathChange): LabNoiseRun {
+  const { changeNs, atS, rampS } = change;
+  return {
+    ...run,
+    noiseNs: run.noiseNs.map((noiseNs, i) => {
+      const sinceS = (run.syncAtS[i] ?? 0) - atS;
+      const share = rampS === 0 ? (sinceS >= 0 ? 1 : 0) : Math.min(1, Math.max(0, sinceS / rampS));
+      return noiseNs + changeNs * share;
+    }),
+  };
+}
+
 /** Replays one run; figures from fromS on. */
 export function replayLabNoise(run: LabNoiseRun, options?: ClockDisciplineOptions, fromS = FROM_S): LabNoiseReplay {
   return traceFigures(traceLabNoise(run, options), fromS);

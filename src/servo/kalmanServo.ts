@@ -19,6 +19,9 @@
  *    minimum outlier run beyond levelSigmas × the noise, and the window consistent with itself, is a
  *    change the stiff filter would otherwise take tens of seconds to follow (a shift in the Syncs'
  *    latency that straddles the gate): the phase takes it at once; the frequency keeps what it knows.
+ *  - What the offsets moved the clock by (phaseCourse.ts), for the error bound: a believed run, the
+ *    whole change a level stands for, or a change followed through the gain alone over the last
+ *    64 s beyond what the model allows. None of it steers the clock.
  *  - Start. The first offset seats θ (a step beyond first_step_threshold); the feed-forward (the
  *    engine's rate ratio) is one measurement of φ with the variance its mode allows (software: the
  *    start-up ratio from a few Pdelay exchanges is µs-noisy, so its weight is small) or, when larger,
@@ -262,7 +265,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.forgetCourse();
+    this.forgetChanges();
     this.currentState = ServoState.unlocked;
   }
 
@@ -325,7 +328,7 @@ export class KalmanServo implements Servo {
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
-    this.forgetCourse();
+    this.forgetChanges();
     this.fuseFeedForward(feedForwardPpb);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
@@ -427,8 +430,8 @@ export class KalmanServo implements Servo {
 
   /**
    * A change the filter followed through its gain alone (below the level test: lab noise replayed with
-   * a 0.4–2 µs Sync-path step or 20 s ramp added, 408 of 2592 such runs kept the bound in < 99.9 % of
-   * their samples without this): the course's move over the last COURSE_SPAN_S at the frequency
+   * a 0.4–2 µs Sync-path step or 20 s ramp added, 408 of 2592 replays kept the bound in < 99.9 % of
+   * their samples without this, 15 with it): the course's move over the last COURSE_SPAN_S at the frequency
    * believed now, beyond COURSE_SIGMAS of what the servo's model allows (its estimates' uncertainty
    * and the oscillator's random walk), signed; 0 within it. The frequency now, not the one at the
    * span's start: on software timestamps the estimate of the first minute is off by more than its
@@ -453,8 +456,8 @@ export class KalmanServo implements Servo {
     };
   }
 
-  /** A step, a believed run or a restart moves the clock's course outside the adjustments: measure from after it. */
-  private forgetCourse(): void {
+  /** A step, a believed run or a restart: the innovations and the course before it no longer describe the clock (a step moves it outside the adjustments). */
+  private forgetChanges(): void {
     this.innovationLevel.clear();
     this.course.clear();
     this.levelChange = undefined;
@@ -516,14 +519,14 @@ export class KalmanServo implements Servo {
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.forgetCourse();
+    this.forgetChanges();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.
   }
 
   private step(offsetNs: number): ServoOutput {
     this.theta -= offsetNs;
-    this.forgetCourse();
+    this.forgetChanges();
     return { state: ServoState.jump, frequencyPpb: this.clamp(this.phi), stepNs: -offsetNs };
   }
 

@@ -9,7 +9,7 @@
  * here, without the lab.
  */
 import { describe, expect, it } from 'vitest';
-import { loadLabNoise, replayLabNoise, toFile, type LabNoiseRun } from '../../conformance/sim/labNoise.js';
+import { loadLabNoise, replayLabNoise, runsWithoutChange, toFile, withSyncPathChange, type LabNoiseRun } from '../../conformance/sim/labNoise.js';
 
 const recording = loadLabNoise();
 
@@ -68,17 +68,7 @@ describe("Syntonic's servo on the noise of the lab runs", () => {
 });
 
 describe('the error bound through a change of the Sync path below the level test, on the lab noise', () => {
-  /** The run's noise with `changeNs` more on each Sync from 60 s on, reached over `rampS` (0: at once). */
-  const withChange = (run: LabNoiseRun, changeNs: number, rampS: number): LabNoiseRun => ({
-    ...run,
-    noiseNs: run.noiseNs.map((n, i) => {
-      const sinceS = (run.syncAtS[i] ?? 0) - 60;
-      const share = rampS === 0 ? (sinceS >= 0 ? 1 : 0) : Math.min(1, Math.max(0, sinceS / rampS));
-      return n + changeNs * share;
-    }),
-  });
-  // The runs without a change of their own (the step runs have theirs): steady state, CPU load, automotive.
-  const quiet = recording.runs.filter((run) => !run.name.includes('step'));
+  const quiet = runsWithoutChange(recording);
 
   // Below 3 σ of the noise the servo learns, no level is taken: the filter follows the change through
   // its gain over tens of seconds. Before the servo watched its course over 64 s for such a change, 9
@@ -90,6 +80,7 @@ describe('the error bound through a change of the Sync path below the level test
     ['a 1.5 µs ramp over 20 s', 1_500, 20],
   ])('keeps |true error| within errorBoundNs in ≥ 99.9 %% of the samples through %s, in every run', (_, changeNs, rampS) => {
     expect(quiet).toHaveLength(54);
-    for (const run of quiet) expect(replayLabNoise(withChange(run, changeNs, rampS)).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
+    for (const run of quiet)
+      expect(replayLabNoise(withSyncPathChange(run, { changeNs, atS: 60, rampS })).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
   });
 });
