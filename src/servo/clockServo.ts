@@ -139,7 +139,7 @@ export interface ServoSyncOutput {
   readonly localShiftNs?: number;
   /** meanLinkDelay as used (after the optional link-delay filter), ns. */
   readonly pathDelayNs?: number;
-  /** How far a change the servo believed moved its phase estimate, ns (servo.ts). */
+  /** How far the offsets moved the clock's course, a change believed or followed, ns (servo.ts). */
   readonly phaseChangeNs?: number;
 }
 

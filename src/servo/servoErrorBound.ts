@@ -11,9 +11,10 @@
  *   largest filtered value of the last 4096 Syncs (syncWindowMaximum.ts: minutes, not the moment) plus
  *   the learned measurement noise (1 σ of the Sync's own latency) is used; a configured value
  *   replaces it when the link is known better (errorBound.asymmetryNs). To it is added the largest
- *   phase change the servo believed in those Syncs without a step: a new level of the offsets is a
- *   grandmaster whose time moved or a Sync path whose latency moved, and only the second leaves the
- *   clock off by as much (802.1AS-2020 8.3; timeBaseStatus.ts).
+ *   phase change the servo reported in those Syncs without a step — believed (a run, a level), or
+ *   followed through its gain beyond what its model allows (kalmanServo.ts): a new level of the
+ *   offsets is a grandmaster whose time moved or a Sync path whose latency moved, and only the second
+ *   leaves the clock off by as much (802.1AS-2020 8.3; timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned), k = 4 (3.3 is 99.9 % for gaussian errors; the
  *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
@@ -51,7 +52,7 @@ export interface ErrorBoundInput {
   readonly software: boolean;
   /** Largest filtered meanLinkDelay of the last minutes of Syncs, ns. */
   readonly pathDelayNs: number;
-  /** Largest |phase change| the servo believed in the last minutes of Syncs (no step since), ns. */
+  /** Largest |phase change| the servo reported (believed or followed) in the last minutes of Syncs (no step since), ns. */
   readonly phaseChangeNs?: number;
   /** RMS of recent offsets, ns (servos without an uncertainty). */
   readonly offsetRmsNs: number;
