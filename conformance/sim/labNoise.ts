@@ -111,10 +111,21 @@ export interface LabNoiseTrace {
   readonly leftSynchronized: number;
   /** When the servo first reached s2, s (as syncAtS); Infinity if never. */
   readonly lockedAtS: number;
+  /** With a SyncGap: at each left-out Sync's time once the syncReceiptTimeout fired, |true error| and errorBoundNs then, ns. */
+  readonly holdover: readonly { readonly atS: number; readonly absErrorNs: number; readonly boundNs: number }[];
 }
 
+/** Syncs left out of a replay, as a grandmaster or a link gone for a while: from `fromS` (as syncAtS) for `forS`. */
+export interface SyncGap {
+  readonly fromS: number;
+  readonly forS: number;
+}
+
+/** Sync intervals without a Sync before the port engine's syncReceiptTimeout fires (802.1AS-2020 10.7.3.1, its default). */
+const SYNC_RECEIPT_TIMEOUT = 3;
+
 /** Runs one recorded run's noise through a ClockDiscipline (software defaults unless options say). */
-export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }): LabNoiseTrace {
+export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }, gap?: SyncGap): LabNoiseTrace {
   const first = run.syncAtS[0] ?? 0;
   const clock = new SimClock({
     oscillator: { frequencyOffsetPpm: 0, wanderPpbPerSqrtS: 0, seed: 1, startTrueNs: START_NS, startReadingNs: START_NS },
@@ -126,6 +137,8 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   let left = 0;
   let change = 0;
   let lockedAtS = Infinity;
+  const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
+  let timedOut = false;
   let pathDelayNs = run.pathDelayChanges[0]?.[1] ?? 0;
   run.noiseNs.forEach((noiseNs, i) => {
     for (; change < run.pathDelayChanges.length && (run.pathDelayChanges[change]?.[0] ?? Infinity) <= i; change++)
@@ -134,6 +147,16 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     const trueNs = START_NS + 1_000_000_000n + BigInt(Math.round((atS - first) * 1e9));
     clock.advanceTo(trueNs);
     errors.push({ atS, ns: clock.errorNs() });
+    if (gap !== undefined && atS >= gap.fromS && atS < gap.fromS + gap.forS) {
+      // What the daemon's engine does: the status learns of the loss once syncReceiptTimeout Syncs are missing.
+      if (!timedOut && atS >= gap.fromS + SYNC_RECEIPT_TIMEOUT * 2 ** run.logSyncInterval) {
+        discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval: run.logSyncInterval });
+        timedOut = true;
+      }
+      const bound = discipline.errorBoundAt(clock.localNow());
+      if (timedOut && bound !== undefined) holdover.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs: bound.atNs });
+      return;
+    }
     const ingressTime = addNs(clock.timestampNow(), noiseNs);
     clock.advanceTo(trueNs + PROCESSING_NS);
     const outcome = discipline.onSync(receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval));
@@ -143,7 +166,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     const boundNs = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
     synchronized.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs });
   });
-  return { errors, synchronized, leftSynchronized: left, lockedAtS };
+  return { errors, synchronized, leftSynchronized: left, lockedAtS, holdover };
 }
 
 /** A trace's figures from fromS on (the lab's FROM_S by default). */

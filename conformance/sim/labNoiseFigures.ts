@@ -79,7 +79,7 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
   out.push({ name: 'sim.labNoise.syntonic.errorBound.coverage.min', value: sums.coverage * 100, unit: '%' });
   out.push({ name: 'sim.labNoise.syntonic.errorBound.median.mean', value: sums.boundMedian / n, unit: 'ns' });
   out.push({ name: 'sim.labNoise.syntonicStdNotAbovePtp4lPi', value: sums.notAbove, unit: 'runs' });
-  return [...out, ...syncPathChangeFigures(recording)];
+  return [...out, ...syncPathChangeFigures(recording), ...holdoverFigures(recording)];
 }
 
 /**
@@ -107,5 +107,23 @@ function syncPathChangeFigures(recording: LabNoiseRecording): LabNoiseFigure[] {
     { name: 'sim.labNoise.syncPathChange.replays', value: SYNC_PATH_CHANGES.length * quiet.length, unit: 'replays' },
     { name: 'sim.labNoise.syncPathChange.errorBound.coverageBelow99.9', value: short, unit: 'replays' },
     { name: 'sim.labNoise.syncPathChange.errorBound.coverage.min', value: worst * 100, unit: '%' },
+  ];
+}
+
+/** The Syncs gone for 30 s, early and later in the run: the error bound in holdover against the true error. */
+function holdoverFigures(recording: LabNoiseRecording): LabNoiseFigure[] {
+  let closestNs = Infinity;
+  let maxNs = 0;
+  for (const fromS of [30, 60]) {
+    for (const run of runsWithoutChange(recording)) {
+      for (const x of traceLabNoise(run, undefined, { fromS, forS: 30 }).holdover) {
+        closestNs = Math.min(closestNs, x.boundNs - x.absErrorNs);
+        maxNs = Math.max(maxNs, x.absErrorNs);
+      }
+    }
+  }
+  return [
+    { name: 'sim.labNoise.holdover30s.trueError.max', value: maxNs, unit: 'ns' },
+    { name: 'sim.labNoise.holdover30s.errorBound.closest', value: closestNs, unit: 'ns' },
   ];
 }

@@ -85,10 +85,10 @@ describe('the error bound through a change of the Sync path below the level test
   // of these runs kept the bound in < 99.9 % of their samples with the 1 µs step, 26 with the ramp
   // (down to 56.1 %); the step the other way moves the true error towards 0 and held in all of them.
   it.each([
-    ['a 1 µs step', 1_000, 0],
-    ['a 1 µs step the other way', -1_000, 0],
-    ['a 1.5 µs ramp over 20 s', 1_500, 20],
-  ])('keeps |true error| within errorBoundNs in ≥ 99.9 %% of the samples through %s, in every run', (_, changeNs, rampS) => {
+    { what: 'a 1 µs step', changeNs: 1_000, rampS: 0 },
+    { what: 'a 1 µs step the other way', changeNs: -1_000, rampS: 0 },
+    { what: 'a 1.5 µs ramp over 20 s', changeNs: 1_500, rampS: 20 },
+  ])('keeps |true error| within errorBoundNs in 0.999 of the samples or more through $what, in every run', ({ changeNs, rampS }) => {
     expect(quiet).toHaveLength(54);
     for (const run of quiet)
       expect(replayLabNoise(withSyncPathChange(run, { changeNs, atS: 60, rampS })).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
@@ -103,6 +103,20 @@ describe('the error bound through a change of the Sync path below the level test
       const synchronized = traceLabNoise(run).synchronized.filter((x) => x.atS >= FROM_S);
       const closest = Math.min(...synchronized.map((x) => x.boundNs - x.absErrorNs));
       expect(closest, run.name).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describe('the error bound in holdover, on the lab noise', () => {
+  // The Kalman servo's frequency estimate of the first minute is off by more than its σ says on
+  // software timestamps (−180 ppb against 28 ppb at 8 s): the bound's growth in holdover must still
+  // cover what the clock drifts by. 30 s without Syncs, from 30 s and from 60 s (session 18: the
+  // closest 770 ns and 703 ns to spare over the 54 runs; the true error up to 6.5 µs).
+  it.each([30, 60])('keeps |true error| within errorBoundNs through 30 s without Syncs from %i s, in every run', (fromS) => {
+    for (const run of runsWithoutChange(recording)) {
+      const { holdover } = traceLabNoise(run, undefined, { fromS, forS: 30 });
+      expect(holdover.length, run.name).toBeGreaterThan(100);
+      for (const x of holdover) expect(x.absErrorNs, `${run.name} at ${x.atS} s`).toBeLessThanOrEqual(x.boundNs);
     }
   });
 });
