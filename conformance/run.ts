@@ -148,6 +148,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     // Over every sample the provider called synchronized (the whole run): how often errorBoundNs held.
     figure(`${key}.errorBound.coverage`, f.errorBoundCoverage * 100, '%');
     figure(`${key}.errorBound.median`, f.errorBoundMedianNs, 'ns');
+    figure(`${key}.errorBound.closest`, f.errorBoundClosestNs, 'ns');
     figure(`${key}.whileSynchronized.trueError.max`, f.whileSynchronizedNs?.maxAbs, 'ns');
     figure(`${key}.whileSynchronized.beyond10us`, f.synchronizedBeyond10us, 'samples');
   }

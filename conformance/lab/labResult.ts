@@ -10,7 +10,7 @@ import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKi
 import type { FloodFirst } from './sharedPortHub.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
-import { seriesFigures, type SeriesFigures } from './stats.js';
+import { errorBoundClosestNs, seriesFigures, type SeriesFigures } from './stats.js';
 import type { PdelayPathSample, SyncLatencySample } from './syncCapture.js';
 import type { TruthDisturbance } from './truthWatch.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
@@ -131,6 +131,8 @@ export interface LabFigures {
   readonly errorBoundCoverage?: number;
   /** Median errorBoundNs over those samples, ns. */
   readonly errorBoundMedianNs?: number;
+  /** The least errorBoundNs − |true error| over those samples, ns (< 0: the bound missed). */
+  readonly errorBoundClosestNs?: number;
   /** Samples while synchronized beyond 10 µs. */
   readonly synchronizedBeyond10us?: number;
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
@@ -186,7 +188,7 @@ export function followedAfterMs(samples: readonly { readonly atMs: number; reado
 /** Coverage of the provider's error bound over the samples it called synchronized. */
 export function errorBoundFigures(
   samples: readonly TrueErrorSample[],
-): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'synchronizedBeyond10us'> {
+): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'> {
   const synced = samples.filter((s) => s.status === 'synchronized');
   const within = synced.filter((s) => Math.abs(s.errorNs) <= s.errorBoundNs).length;
   const bounds = synced.map((s) => s.errorBoundNs).sort((a, b) => a - b);
@@ -194,6 +196,7 @@ export function errorBoundFigures(
     whileSynchronizedNs: seriesFigures(synced.map((s) => s.errorNs)),
     errorBoundCoverage: synced.length === 0 ? NaN : within / synced.length,
     errorBoundMedianNs: bounds.length === 0 ? NaN : (bounds[bounds.length >> 1] as number),
+    errorBoundClosestNs: synced.length === 0 ? NaN : errorBoundClosestNs(synced.map((s) => ({ absErrorNs: Math.abs(s.errorNs), boundNs: s.errorBoundNs }))),
     synchronizedBeyond10us: synced.filter((s) => Math.abs(s.errorNs) > 10_000).length,
   };
 }

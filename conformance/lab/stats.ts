@@ -40,6 +40,13 @@ export function seriesFigures(values: readonly number[]): SeriesFigures {
   };
 }
 
+/** The least errorBoundNs − |true error| over samples, ns (< 0: the bound missed; Infinity for none): how close it came. */
+export function errorBoundClosestNs(samples: readonly { readonly absErrorNs: number; readonly boundNs: number }[]): number {
+  let closest = Infinity;
+  for (const x of samples) closest = Math.min(closest, x.boundNs - x.absErrorNs);
+  return closest;
+}
+
 /** The difference of two series' means with its 95 % confidence interval (Welch's t). */
 export interface MeanDifference {
   /** mean(a) − mean(b). */

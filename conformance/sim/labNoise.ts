@@ -19,7 +19,7 @@ import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ServoState } from '../../src/servo/servoState.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
-import { quantile, seriesFigures } from '../lab/stats.js';
+import { errorBoundClosestNs, quantile, seriesFigures } from '../lab/stats.js';
 import { readNoiseFixture } from './latencyDistribution.js';
 
 /** The name that selects the replay in `npm run conformance`. */
@@ -65,6 +65,8 @@ export interface LabNoiseReplay {
   readonly errorBoundCoverage: number;
   /** Median errorBoundNs over those Syncs, ns. */
   readonly errorBoundMedianNs: number;
+  /** The least errorBoundNs − |true error| over those Syncs, ns (< 0: the bound missed). */
+  readonly errorBoundClosestNs: number;
 }
 
 /** The file's form of a run: the Sync times as ms steps (the first from Syntonic's start), a third of the size. */
@@ -115,11 +117,17 @@ export interface LabNoiseTrace {
   readonly holdover: readonly { readonly atS: number; readonly absErrorNs: number; readonly boundNs: number }[];
 }
 
-/** Syncs left out of a replay, as a grandmaster or a link gone for a while: from `fromS` (as syncAtS) for `forS`. */
+/** Syncs left out of a replay, as a grandmaster or a link gone for a while: from `fromS` (as syncAtS) for `forS`, s. */
 export interface SyncGap {
   readonly fromS: number;
   readonly forS: number;
 }
+
+/** The holdover the replay is asked through: 30 s without Syncs in the first minute and after it. */
+export const HOLDOVER_GAPS: readonly SyncGap[] = [
+  { fromS: 30, forS: 30 },
+  { fromS: 60, forS: 30 },
+];
 
 /** Sync intervals without a Sync before the port engine's syncReceiptTimeout fires (802.1AS-2020 10.7.3.1, its default). */
 const SYNC_RECEIPT_TIMEOUT = 3;
@@ -182,6 +190,7 @@ export function traceFigures(trace: LabNoiseTrace, fromS = FROM_S): LabNoiseRepl
     lockedAtS: trace.lockedAtS,
     errorBoundCoverage: synced.length === 0 ? NaN : synced.filter((x) => x.absErrorNs <= x.boundNs).length / synced.length,
     errorBoundMedianNs: quantile(bounds, 0.5),
+    errorBoundClosestNs: errorBoundClosestNs(synced),
   };
 }
 

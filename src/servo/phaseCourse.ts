@@ -32,8 +32,15 @@ export class PhaseCourse {
     this.ring = new Float64Array(length * WIDTH);
   }
 
+  /** Called on every Sync the servo uses: writes the mark's fields in place, no allocation. */
   push(mark: CourseMark): void {
-    this.ring.set([mark.courseNs, mark.phiPpb, mark.atS, mark.sigmaThetaNs, mark.sigmaPhiPpb], this.next * WIDTH);
+    const r = this.ring;
+    const i = this.next * WIDTH;
+    r[i] = mark.courseNs;
+    r[i + 1] = mark.phiPpb;
+    r[i + 2] = mark.atS;
+    r[i + 3] = mark.sigmaThetaNs;
+    r[i + 4] = mark.sigmaPhiPpb;
     this.next = (this.next + 1) % this.length;
     this.count = Math.min(this.count + 1, this.length);
   }
@@ -41,9 +48,9 @@ export class PhaseCourse {
   /** The mark `back` Syncs before the newest (0: the newest), the oldest kept when fewer are; undefined when none is. */
   back(back: number): CourseMark | undefined {
     if (this.count === 0) return undefined;
-    const slot = (this.next - 1 - Math.min(back, this.count - 1) + this.length) % this.length;
-    const r = this.ring.subarray(slot * WIDTH, (slot + 1) * WIDTH);
-    return { courseNs: r[0] as number, phiPpb: r[1] as number, atS: r[2] as number, sigmaThetaNs: r[3] as number, sigmaPhiPpb: r[4] as number };
+    const i = ((this.next - 1 - Math.min(back, this.count - 1) + this.length) % this.length) * WIDTH;
+    const r = this.ring;
+    return { courseNs: r[i] as number, phiPpb: r[i + 1] as number, atS: r[i + 2] as number, sigmaThetaNs: r[i + 3] as number, sigmaPhiPpb: r[i + 4] as number };
   }
 
   /** The oldest mark kept. */

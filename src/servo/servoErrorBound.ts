@@ -61,6 +61,9 @@ export interface ErrorBoundInput {
   readonly ageS: number;
 }
 
+/** The share of instants while synchronized in which |true error| ≤ the bound must hold (issue 14's target). */
+export const ERROR_BOUND_COVERAGE_TARGET = 0.999;
+
 /** Residual frequency error assumed for servos without an uncertainty, ppb. */
 const FALLBACK_FREQUENCY_ERROR_PPB = { software: 1_000, hardware: 100 } as const;
 
