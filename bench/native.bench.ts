@@ -78,8 +78,13 @@ async function measureVeth(run: Run, peerScript: string): Promise<number[]> {
   }
 }
 
+/** The compiled peer the veth figures run in two namespaces (tsc builds test/support/ beside bench/). */
+export function peerScriptPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'support', 'packetSocketPeer.js');
+}
+
 export async function run(report: Report): Promise<void> {
-  const peerScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'packetSocketPeer.js');
+  const peerScript = peerScriptPath();
   for (const r of RUNS) {
     const delays = await measureVeth(r, peerScript);
     report(`${r.name}.frames`, delays.length, 'frames');

@@ -4,7 +4,9 @@
  * (`npm test` compiles first).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPOSITORY } from '../support/builtCli.js';
 
@@ -33,5 +35,16 @@ describe('the conformance and bench runners refuse names that select nothing', (
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown 'servos'[\s\S]*servo/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('npm run bench -- native finds the peer it runs in the namespaces', () => {
+  // The peer moved to test/support/ and the bench went on looking in test/: `npm run bench` stopped
+  // at the native figures, and nothing but a bench run (not part of npm test: it needs root) said so.
+  it('the built bench names a peer script the build produced', async () => {
+    const bench = (await import(pathToFileURL(join(REPOSITORY, 'dist', 'bench', 'native.bench.js')).href)) as { peerScriptPath(): string };
+    const script = bench.peerScriptPath();
+    expect(script.startsWith(join(REPOSITORY, 'dist'))).toBe(true);
+    expect(existsSync(script)).toBe(true);
   });
 });
