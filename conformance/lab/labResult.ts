@@ -10,7 +10,7 @@ import type { GrandmasterPathDelay, PortOrder, ReferenceErrorSample, ReferenceKi
 import type { FloodFirst } from './sharedPortHub.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
-import { errorBoundClosestNs, seriesFigures, type SeriesFigures } from './stats.js';
+import { errorBoundOver, seriesFigures, type SeriesFigures } from './stats.js';
 import type { PdelayPathSample, SyncLatencySample } from './syncCapture.js';
 import type { TruthDisturbance } from './truthWatch.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
@@ -190,13 +190,12 @@ export function errorBoundFigures(
   samples: readonly TrueErrorSample[],
 ): Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundMedianNs' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'> {
   const synced = samples.filter((s) => s.status === 'synchronized');
-  const within = synced.filter((s) => Math.abs(s.errorNs) <= s.errorBoundNs).length;
-  const bounds = synced.map((s) => s.errorBoundNs).sort((a, b) => a - b);
+  const bound = errorBoundOver(synced.map((s) => ({ absErrorNs: Math.abs(s.errorNs), boundNs: s.errorBoundNs })));
   return {
     whileSynchronizedNs: seriesFigures(synced.map((s) => s.errorNs)),
-    errorBoundCoverage: synced.length === 0 ? NaN : within / synced.length,
-    errorBoundMedianNs: bounds.length === 0 ? NaN : (bounds[bounds.length >> 1] as number),
-    errorBoundClosestNs: synced.length === 0 ? NaN : errorBoundClosestNs(synced.map((s) => ({ absErrorNs: Math.abs(s.errorNs), boundNs: s.errorBoundNs }))),
+    errorBoundCoverage: bound.coverage,
+    errorBoundMedianNs: bound.medianNs,
+    errorBoundClosestNs: bound.closestNs,
     synchronizedBeyond10us: synced.filter((s) => Math.abs(s.errorNs) > 10_000).length,
   };
 }

@@ -40,11 +40,34 @@ export function seriesFigures(values: readonly number[]): SeriesFigures {
   };
 }
 
+/** The error bound claimed at an instant, beside the true error then, ns. */
+export interface BoundSample {
+  readonly absErrorNs: number;
+  readonly boundNs: number;
+}
+
 /** The least errorBoundNs − |true error| over samples, ns (< 0: the bound missed; Infinity for none): how close it came. */
-export function errorBoundClosestNs(samples: readonly { readonly absErrorNs: number; readonly boundNs: number }[]): number {
+export function errorBoundClosestNs(samples: readonly BoundSample[]): number {
   let closest = Infinity;
   for (const x of samples) closest = Math.min(closest, x.boundNs - x.absErrorNs);
   return closest;
+}
+
+/** How an error bound did over the instants it was claimed: the lab's and the replay's one definition. */
+export interface ErrorBoundOver {
+  /** Share of the samples with |true error| ≤ the bound (0–1; NaN for none). */
+  readonly coverage: number;
+  /** Median bound, ns (NaN for none). */
+  readonly medianNs: number;
+  /** The least bound − |true error|, ns (< 0: the bound missed; NaN for none). */
+  readonly closestNs: number;
+}
+
+export function errorBoundOver(samples: readonly BoundSample[]): ErrorBoundOver {
+  if (samples.length === 0) return { coverage: NaN, medianNs: NaN, closestNs: NaN };
+  const within = samples.filter((x) => x.absErrorNs <= x.boundNs).length;
+  const bounds = samples.map((x) => x.boundNs).sort((a, b) => a - b);
+  return { coverage: within / samples.length, medianNs: quantile(bounds, 0.5), closestNs: errorBoundClosestNs(samples) };
 }
 
 /** The difference of two series' means with its 95 % confidence interval (Welch's t). */

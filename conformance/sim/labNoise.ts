@@ -18,8 +18,9 @@ import { SimClock } from '../../src/clock/simClock.js';
 import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ServoState } from '../../src/servo/servoState.js';
+import { GPTP_DEFAULTS } from '../../src/protocol/portConfig.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
-import { errorBoundClosestNs, quantile, seriesFigures } from '../lab/stats.js';
+import { errorBoundOver, seriesFigures } from '../lab/stats.js';
 import { readNoiseFixture } from './latencyDistribution.js';
 
 /** The name that selects the replay in `npm run conformance`. */
@@ -129,8 +130,8 @@ export const HOLDOVER_GAPS: readonly SyncGap[] = [
   { fromS: 60, forS: 30 },
 ];
 
-/** Sync intervals without a Sync before the port engine's syncReceiptTimeout fires (802.1AS-2020 10.7.3.1, its default). */
-const SYNC_RECEIPT_TIMEOUT = 3;
+/** Sync intervals without a Sync before the port engine's syncReceiptTimeout fires (802.1AS-2020 10.7.3.1): the engine's default. */
+const SYNC_RECEIPT_TIMEOUT = GPTP_DEFAULTS.syncReceiptTimeout;
 
 /** Runs one recorded run's noise through a ClockDiscipline (software defaults unless options say). */
 export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }, gap?: SyncGap): LabNoiseTrace {
@@ -180,17 +181,16 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
 /** A trace's figures from fromS on (the lab's FROM_S by default). */
 export function traceFigures(trace: LabNoiseTrace, fromS = FROM_S): LabNoiseReplay {
   const e = seriesFigures(trace.errors.filter((x) => x.atS >= fromS).map((x) => x.ns));
-  const synced = trace.synchronized.filter((x) => x.atS >= fromS);
-  const bounds = synced.map((x) => x.boundNs).sort((a, b) => a - b);
+  const bound = errorBoundOver(trace.synchronized.filter((x) => x.atS >= fromS));
   return {
     trueErrorMeanNs: e.mean,
     trueErrorStdNs: e.std,
     trueErrorMaxNs: e.maxAbs,
     leftSynchronized: trace.leftSynchronized,
     lockedAtS: trace.lockedAtS,
-    errorBoundCoverage: synced.length === 0 ? NaN : synced.filter((x) => x.absErrorNs <= x.boundNs).length / synced.length,
-    errorBoundMedianNs: quantile(bounds, 0.5),
-    errorBoundClosestNs: errorBoundClosestNs(synced),
+    errorBoundCoverage: bound.coverage,
+    errorBoundMedianNs: bound.medianNs,
+    errorBoundClosestNs: bound.closestNs,
   };
 }
 
