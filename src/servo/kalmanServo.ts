@@ -146,7 +146,7 @@ const LEVEL_FOLLOW_WINDOWS = 2;
  * the course is watched over this span for it (courseChangeBeyondModel), s.
  */
 const COURSE_SPAN_S = 64;
-/** What the servo's model allows of a change of the course is taken out at this many σ. */
+/** A change of the course is one once beyond this many σ of what the servo's model allows. */
 const COURSE_SIGMAS = 1;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
 const MIN_LEVEL_WINDOW = 8;
@@ -431,18 +431,23 @@ export class KalmanServo implements Servo {
   /**
    * A change the filter followed through its gain alone (below the level test: lab noise replayed with
    * a 0.4–2 µs Sync-path step or 20 s ramp added, 408 of 2592 replays kept the bound in < 99.9 % of
-   * their samples without this, 15 with it): the course's move over the last COURSE_SPAN_S at the frequency
-   * believed now, beyond COURSE_SIGMAS of what the servo's model allows (its estimates' uncertainty
-   * and the oscillator's random walk), signed; 0 within it. The frequency now, not the one at the
-   * span's start: on software timestamps the estimate of the first minute is off by more than its
-   * σ says (lab noise: −180 ppb against σ 28 ppb at 8 s, the latency's slow wander read as a rate).
+   * their samples without this): the course's move over the last COURSE_SPAN_S at the frequency
+   * believed now, signed, once it is beyond COURSE_SIGMAS of what the servo's model allows (its
+   * estimates' uncertainty and the oscillator's random walk); 0 within it. The whole move, not its
+   * excess over the allowance: the move is the estimate of what the clock followed, and the excess
+   * falls short of it by the allowance (400–500 ns on veth) exactly when the frequency estimate has
+   * taken part of the change as a rate (lab noise with a change 35 s after synchronized: φ̂ −70 ppb
+   * where the truth was 0, σ 4 ppb; 40 of 3552 replays short with the excess, 1 with the move). The
+   * frequency now, not the one at the span's start: on software timestamps the estimate of the first
+   * minute is off by more than its σ says (lab noise: −180 ppb against σ 28 ppb at 8 s, the latency's
+   * slow wander read as a rate).
    */
   private courseChangeBeyondModel(now: CourseMark): number {
     const from = this.course.oldest();
     if (from === undefined) return 0;
     const changeNs = courseChangeNs(from, now, now.phiPpb);
     const allowedNs = COURSE_SIGMAS * courseChangeSigmaNs(from, now, now.sigmaPhiPpb, this.tuning.wanderPpbPerSqrtS);
-    return Math.sign(changeNs) * Math.max(0, Math.abs(changeNs) - allowedNs);
+    return Math.abs(changeNs) > allowedNs ? changeNs : 0;
   }
 
   /** The clock's course now (phaseCourse.ts). */

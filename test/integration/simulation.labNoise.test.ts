@@ -85,14 +85,19 @@ describe('the error bound through a change of the Sync path below the level test
   // its gain over tens of seconds. Before the servo watched its course over 64 s for such a change, 9
   // of these runs kept the bound in < 99.9 % of their samples with the 1 µs step, 26 with the ramp
   // (down to 56.1 %); the step the other way moves the true error towards 0 and held in all of them.
+  // A change at 40 s comes 35 s after synchronized, while the frequency estimate is still young: it
+  // takes part of the change as a rate (φ̂ −70 ppb where the truth is 0, σ 4 ppb), and the course's
+  // move at that frequency shrinks again. While the bound kept only the move's excess over 1 σ of what
+  // the model allows, 13 of these runs fell short through the 1.3 µs step (down to 72.1 %).
   it.each([
-    { what: 'a 1 µs step', changeNs: 1_000, rampS: 0 },
-    { what: 'a 1 µs step the other way', changeNs: -1_000, rampS: 0 },
-    { what: 'a 1.5 µs ramp over 20 s', changeNs: 1_500, rampS: 20 },
-  ])('keeps |true error| within errorBoundNs in 0.999 of the samples or more through $what, in every run', ({ changeNs, rampS }) => {
+    { what: 'a 1 µs step', changeNs: 1_000, atS: 60, rampS: 0 },
+    { what: 'a 1 µs step the other way', changeNs: -1_000, atS: 60, rampS: 0 },
+    { what: 'a 1.5 µs ramp over 20 s', changeNs: 1_500, atS: 60, rampS: 20 },
+    { what: 'a 1.3 µs step 35 s after synchronized', changeNs: 1_300, atS: 40, rampS: 0 },
+  ])('keeps |true error| within errorBoundNs in 0.999 of the samples or more through $what, in every run', ({ changeNs, atS, rampS }) => {
     expect(quiet).toHaveLength(74);
     for (const run of quiet)
-      expect(replayLabNoise(withSyncPathChange(run, { changeNs, atS: 60, rampS })).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
+      expect(replayLabNoise(withSyncPathChange(run, { changeNs, atS, rampS })).errorBoundCoverage, run.name).toBeGreaterThanOrEqual(0.999);
   });
 
   // The lab's own 1 µs step (sync-path-small-step, session 18): the bound held through it before the

@@ -135,11 +135,12 @@ describe('KalmanServo: how far a believed change moved the phase (for the error 
     // Reported at each Sync while the filter follows it, the largest carries that noise too (1817 ns).
     expect(largest(r)).toBeGreaterThan(0.9 * 1_600);
     expect(largest(r)).toBeLessThan(1.25 * 1_600);
-    // Steady noise: no level; while the frequency is learned, what the course shows beyond the model
-    // stays within the noise (0–213 ns on seeds 1–10), and after two minutes nothing is reported.
+    // Steady noise: no level; while the frequency is learned, a move of the course beyond 1 σ of what
+    // the model allows is reported whole, within 2 σ of the noise (nothing or 575–812 ns on seeds
+    // 1–10), and after two minutes nothing is reported.
     const steady = changes(2_400, gaussian(9, 400));
     expect(steady.filter((c) => c.levelNs !== undefined)).toEqual([]);
-    expect(largest(steady)).toBeLessThan(0.75 * 400);
+    expect(largest(steady)).toBeLessThan(2 * 400);
     expect(steady.filter((c) => c.i >= 960)).toEqual([]);
   });
 
@@ -180,9 +181,11 @@ describe('KalmanServo: how far a believed change moved the phase (for the error 
       const r = changes(1_800, (i) => n(i) + (i >= 1_200 ? 1_000 : 0));
       // No level: 1 µs is under 3 σ of the learned noise. The clock follows it all the same.
       expect(r.filter((c) => c.levelNs !== undefined)).toEqual([]);
-      // 794–1208 ns on seeds 1–10: the course moved by the step, less 1 σ of what the model allows.
-      expect(largest(r.filter((c) => c.i >= 1_200))).toBeGreaterThan(0.75 * 1_000);
-      expect(largest(r.filter((c) => c.i >= 1_200))).toBeLessThan(1.3 * 1_000);
+      // 1201–1615 ns on seeds 1–10: the course's move, the noise of its measure included, never less
+      // than the step (its excess over 1 σ of what the model allows, reported until session 19, was
+      // 794–1208 ns: short of the step the clock carries).
+      expect(largest(r.filter((c) => c.i >= 1_200))).toBeGreaterThan(1_000);
+      expect(largest(r.filter((c) => c.i >= 1_200))).toBeLessThan(1.7 * 1_000);
     }
   });
 
@@ -191,9 +194,9 @@ describe('KalmanServo: how far a believed change moved the phase (for the error 
       const n = gaussian(seed, 400);
       const r = changes(1_800, (i) => n(i) + Math.min(1, Math.max(0, (i - 1_200) / 160)) * 1_500);
       expect(r.filter((c) => c.levelNs !== undefined)).toEqual([]);
-      // 1260–1687 ns on seeds 1–10.
-      expect(largest(r.filter((c) => c.i >= 1_200))).toBeGreaterThan(0.75 * 1_500);
-      expect(largest(r.filter((c) => c.i >= 1_200))).toBeLessThan(1.25 * 1_500);
+      // 1666–2089 ns on seeds 1–10 (the excess over 1 σ: 1260–1687 ns).
+      expect(largest(r.filter((c) => c.i >= 1_200))).toBeGreaterThan(1_500);
+      expect(largest(r.filter((c) => c.i >= 1_200))).toBeLessThan(1.5 * 1_500);
     }
   });
 });
