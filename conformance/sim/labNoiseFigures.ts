@@ -36,8 +36,9 @@ export interface LabNoiseFigure {
  * same noise (the lab can only put it on the other port, whose link differs); then their means and
  * totals over the runs. The lab's figures are those of the servo each run names (`servo`): replayed
  * through that same servo, session 13's runs came out within 0–8 % (16 % once) of the lab's std and
- * session 14's within 5 %, sessions 16 and 17's within 7.6 %, session 18's within 1.7 %, with the same
- * departures in all 83, so a difference now is the servo's.
+ * session 14's within 5 %, sessions 16 and 17's within 7.6 %, session 18's within 1.7 %, session 19's
+ * within 5 % and session 20's within 2 %, with the same departures in all 129, so a difference now is
+ * the servo's.
  */
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];
