@@ -437,7 +437,7 @@ export class KalmanServo implements Servo {
    * excess over the allowance: the move is the estimate of what the clock followed, and the excess
    * falls short of it by the allowance (400–500 ns on veth) exactly when the frequency estimate has
    * taken part of the change as a rate (lab noise with a change 35 s after synchronized: φ̂ −70 ppb
-   * where the truth was 0, σ 4 ppb; 40 of 3552 replays short with the excess, 1 with the move). The
+   * where the truth was 0, σ 4 ppb; 43 of 3840 replays short with the excess, 2 with the move). The
    * frequency now, not the one at the span's start: on software timestamps the estimate of the first
    * minute is off by more than its σ says (lab noise: −180 ppb against σ 28 ppb at 8 s, the latency's
    * slow wander read as a rate).
