@@ -6,7 +6,11 @@
  * an error estimate); the noise handling is Syntonic's own:
  *
  *  - Model. Between two Syncs dt s apart, with the adjustment u applied: θ' = θ + (u − φ)·dt, and φ
- *    takes a random walk of wanderPpbPerSqrtS (Q below). Measurement z = θ + v.
+ *    takes a random walk of wanderPpbPerSqrtS (Q below). Measurement z = θ + v; with software
+ *    timestamps, once the start is over, z = θ + L + v, where L is the Syncs' latency beyond the link
+ *    delay as it wanders (an Ornstein–Uhlenbeck state: it returns to its mean over
+ *    latencyTimeConstantS, latencySigmaNs about it). The clock is steered by θ alone, so a latency
+ *    that wanders and comes back is not followed; one that stays is, as L gives it back to θ.
  *  - Measurement noise R is learned online: from the median absolute innovation of the last
  *    noiseWindow Syncs (a robust scale, blind to up to half of them being late frames), minus the
  *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.
@@ -78,6 +82,18 @@ export interface KalmanTuning {
   readonly phaseTimeConstantIntervals?: number;
   /** Innovations kept for learning the measurement noise. */
   readonly noiseWindow?: number;
+  /**
+   * The oscillator's random walk assumed while the latency is a state, ppb/√s: a filter that can take a
+   * slow move of the offsets as the latency's must let the frequency move more, or it follows a real
+   * oscillator's wander late.
+   */
+  readonly latencyStateWanderPpbPerSqrtS?: number;
+  /** How long the Syncs' latency takes to return to its mean (the latency state L), s; 0: no such state. */
+  readonly latencyTimeConstantS?: number;
+  /** How far that latency wanders about its mean (1 σ, stationary), ns. */
+  readonly latencySigmaNs?: number;
+  /** The latency state joins the filter this long after a start or a believed change, s. */
+  readonly latencyJoinS?: number;
 }
 
 export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
@@ -92,6 +108,10 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   levelSigmas: 3,
   phaseTimeConstantIntervals: 1,
   noiseWindow: 64,
+  latencyStateWanderPpbPerSqrtS: 1,
+  latencyTimeConstantS: 0,
+  latencySigmaNs: 0,
+  latencyJoinS: 0,
 });
 
 /**
@@ -117,6 +137,15 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   levelSigmas: 3,
   phaseTimeConstantIntervals: 4,
   noiseWindow: 64,
+  // 4, not 1: ptp4l's PI on the same simulated oscillators, wandering by 0–8 ppb/√s, is then above the
+  // servo up to 4 ppb/√s (docs/servo.md, "The latency as a state of its own").
+  latencyStateWanderPpbPerSqrtS: 4,
+  // The latency of software timestamps on veth wanders by hundreds of ns and comes back within seconds
+  // (the lab's recorded noise: 2 s medians scatter by 83–686 ns, correlated over 2 s, hardly over 10 s).
+  latencyTimeConstantS: 10,
+  // 450, not 500: θ's σ settles just under σL, and the status wants 2 σθ within 1 µs to say synchronized.
+  latencySigmaNs: 450,
+  latencyJoinS: 10,
 });
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
@@ -146,6 +175,13 @@ const LEVEL_FOLLOW_WINDOWS = 2;
  * the course is watched over this span for it (courseChangeBeyondModel), s.
  */
 const COURSE_SPAN_S = 64;
+/**
+ * With the latency state the filter hands a lasting change of the Sync path from L to θ as L returns
+ * to its mean: the clock has followed it within this many of L's time constants, the span the course
+ * is watched over then. Over 64 s the model's allowance (the frequency's σ and the oscillator's walk
+ * over the span) hid a 2 µs change: 20 of 3840 replays with a change added short of 99.9 %, 1 over 20 s.
+ */
+const LATENCY_HANDOVER_TIME_CONSTANTS = 2;
 /** A change of the course is one once beyond this many σ of what the servo's model allows. */
 const COURSE_SIGMAS = 1;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
@@ -172,12 +208,19 @@ export class KalmanServo implements Servo {
 
   private started = false;
   private firstUpdate = true;
-  /** θ̂, ns; φ̂, ppb; covariance [[p00, p01], [p01, p11]] in ns², ns·ppb, ppb². */
+  /** θ̂, ns; φ̂, ppb; L̂, ns; their covariance [[p00, p01, p02], [·, p11, p12], [·, ·, p22]] in ns², ns·ppb, ppb². */
   private theta = 0;
   private phi: number;
+  private latency = 0;
   private p00 = 0;
   private p01 = 0;
   private p11 = 0;
+  private p02 = 0;
+  private p12 = 0;
+  private p22 = 0;
+  /** Whether L is a state now, and from when on (elapsedS) it joins. */
+  private latencyJoined = false;
+  private latencyJoinsAtS = 0;
   private lastLocal: LocalTime | undefined;
   /** The adjustment applied since the last Sync, ppb. */
   private appliedPpb: number;
@@ -224,6 +267,8 @@ export class KalmanServo implements Servo {
     }
     if (!(this.tuning.noiseWindow >= 8 && Number.isInteger(this.tuning.noiseWindow))) throw new RangeError('kalman noiseWindow must be an integer ≥ 8');
     if (!(this.tuning.phaseTimeConstantIntervals >= 1)) throw new RangeError('kalman phaseTimeConstantIntervals must be ≥ 1');
+    if (this.tuning.latencyTimeConstantS > 0 && !(this.tuning.latencySigmaNs > 0))
+      throw new RangeError('kalman latencySigmaNs must be > 0 with a latencyTimeConstantS');
     this.stepThresholdNs = options.stepThresholdNs ?? 0;
     this.firstStepThresholdNs = options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS;
     this.maxFrequencyPpb = options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB;
@@ -325,6 +370,7 @@ export class KalmanServo implements Servo {
     this.p00 = this.measurementVariance;
     this.p01 = 0;
     this.p11 = this.tuning.initialFrequencySigmaPpb ** 2;
+    this.leaveLatency();
     this.innovations.length = 0;
     this.innovationNext = 0;
     this.consecutiveOutliers = 0;
@@ -337,28 +383,22 @@ export class KalmanServo implements Servo {
 
   private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.predict(localTime);
+    this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
-    const measured = offsetNs - this.theta;
+    const measured = offsetNs - this.theta - this.latency;
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
-    const predictedS = this.p00 + this.measurementVariance;
+    const predictedS = this.offsetVariance() + this.measurementVariance;
     this.learnNoise(measured);
     this.innovationLevel.push(measured);
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
-    const innovation = offsetNs - this.theta;
-    const s = taken === undefined ? predictedS : this.p00 + this.measurementVariance;
+    const innovation = offsetNs - this.theta - this.latency;
+    const s = taken === undefined ? predictedS : this.offsetVariance() + this.measurementVariance;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    const k0 = this.p00 / s;
-    const k1 = this.p01 / s;
-    this.theta += k0 * innovation;
-    this.phi += k1 * innovation;
-    const p00 = this.p00;
-    const p01 = this.p01;
-    this.p00 = (1 - k0) * p00;
-    this.p01 = (1 - k0) * p01;
-    this.p11 -= k1 * p01;
+    // H = [1, 0, 1]: P·Hᵀ.
+    this.update(innovation, s, this.p00 + this.p02, this.p01 + this.p12, this.p02 + this.p22);
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = taken === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     // A change is judged on the estimate after this Sync, which the steering acts on.
@@ -443,10 +483,12 @@ export class KalmanServo implements Servo {
    * slow wander read as a rate).
    */
   private courseChangeBeyondModel(now: CourseMark): number {
-    const from = this.course.oldest();
+    const from = this.latencyJoined
+      ? this.course.back(Math.round((LATENCY_HANDOVER_TIME_CONSTANTS * this.tuning.latencyTimeConstantS) / this.intervalS))
+      : this.course.oldest();
     if (from === undefined) return 0;
     const changeNs = courseChangeNs(from, now, now.phiPpb);
-    const allowedNs = COURSE_SIGMAS * courseChangeSigmaNs(from, now, now.sigmaPhiPpb, this.tuning.wanderPpbPerSqrtS);
+    const allowedNs = COURSE_SIGMAS * courseChangeSigmaNs(from, now, now.sigmaPhiPpb, this.wanderPpbPerSqrtS());
     return Math.abs(changeNs) > allowedNs ? changeNs : 0;
   }
 
@@ -522,6 +564,8 @@ export class KalmanServo implements Servo {
     this.p00 = this.measurementVariance;
     this.p01 = 0;
     this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
+    // The phase is seated from one offset again: the latency joins once it is learned again.
+    this.leaveLatency();
     this.consecutiveOutliers = 0;
     this.run.length = 0;
     this.forgetChanges();
@@ -543,7 +587,7 @@ export class KalmanServo implements Servo {
     this.theta += (this.appliedPpb - this.phi) * dt;
     this.appliedPhaseNs += this.appliedPpb * dt;
     this.elapsedS += dt;
-    const q = this.tuning.wanderPpbPerSqrtS ** 2;
+    const q = this.wanderPpbPerSqrtS() ** 2;
     // F = [[1, −dt], [0, 1]]; Q of a random-walk frequency integrated into phase.
     const p00 = this.p00 - 2 * dt * this.p01 + dt * dt * this.p11 + (q * dt ** 3) / 3;
     const p01 = this.p01 - dt * this.p11 - (q * dt * dt) / 2;
@@ -551,6 +595,67 @@ export class KalmanServo implements Servo {
     this.p00 = p00;
     this.p01 = p01;
     this.p11 = p11;
+    if (!this.latencyJoined) return;
+    // F's latency row is e^(−dt/τ); its noise keeps L's stationary variance.
+    const a = Math.exp(-dt / this.tuning.latencyTimeConstantS);
+    this.latency *= a;
+    this.p02 = a * (this.p02 - dt * this.p12);
+    this.p12 = a * this.p12;
+    this.p22 = a * a * this.p22 + this.tuning.latencySigmaNs ** 2 * (1 - a * a);
+  }
+
+  /** The oscillator's random walk the model assumes now, ppb/√s. */
+  private wanderPpbPerSqrtS(): number {
+    return this.latencyJoined ? this.tuning.latencyStateWanderPpbPerSqrtS : this.tuning.wanderPpbPerSqrtS;
+  }
+
+  /** What the filter knows of the next offset, H·P·Hᵀ (H = [1, 0, 1]; L is 0 while not a state). */
+  private offsetVariance(): number {
+    return this.p00 + 2 * this.p02 + this.p22;
+  }
+
+  /** Measurement update for a measurement whose P·Hᵀ is (c0, c1, c2) and innovation variance s: K = c / s, P −= K·(H·P). */
+  private update(innovation: number, s: number, c0: number, c1: number, c2: number): void {
+    const k0 = c0 / s;
+    const k1 = c1 / s;
+    const k2 = c2 / s;
+    this.theta += k0 * innovation;
+    this.phi += k1 * innovation;
+    this.latency += k2 * innovation;
+    this.p00 -= k0 * c0;
+    this.p01 -= k0 * c1;
+    this.p02 -= k0 * c2;
+    this.p11 -= k1 * c1;
+    this.p12 -= k1 * c2;
+    this.p22 -= k2 * c2;
+  }
+
+  /**
+   * The latency joins as a state once the noise is learned and latencyJoinS has passed since the start
+   * or the last believed change: from the first Sync it made the servo learn its phase later (lab:
+   * synchronized after 6.2–7.1 s and once 25.4 s, against 4.1–4.9 s). What the filter learned of the
+   * frequency until then took the latency's wander as white noise, so it may be off by the slope a
+   * wander of 2 σL makes over that span, whatever its variance says (lab noise: −180 ppb against σ
+   * 28 ppb at 8 s); kept that confident, the new state took the frequency's error as a latency µs away
+   * from its mean for a minute. The phase's covariance with that frequency goes with it.
+   */
+  private joinLatency(): void {
+    const { latencyTimeConstantS, latencySigmaNs, latencyJoinS } = this.tuning;
+    if (this.latencyJoined || !(latencyTimeConstantS > 0) || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
+    this.latencyJoined = true;
+    this.p22 = latencySigmaNs ** 2;
+    this.p11 = Math.max(this.p11, ((2 * latencySigmaNs) / Math.max(latencyJoinS, this.intervalS)) ** 2);
+    this.p01 = 0;
+  }
+
+  /** L leaves the state (a start, a believed change): it joins again latencyJoinS later. */
+  private leaveLatency(): void {
+    this.latencyJoined = false;
+    this.latencyJoinsAtS = this.elapsedS + this.tuning.latencyJoinS;
+    this.latency = 0;
+    this.p02 = 0;
+    this.p12 = 0;
+    this.p22 = 0;
   }
 
   /**
@@ -561,17 +666,7 @@ export class KalmanServo implements Servo {
     if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
     this.fusedFeedForward = feedForwardPpb;
     const r = Math.max(this.tuning.feedForwardSigmaPpb, this.feedForwardSigmaPpb ?? 0) ** 2;
-    const s = this.p11 + r;
-    const k0 = this.p01 / s;
-    const k1 = this.p11 / s;
-    const innovation = feedForwardPpb - this.phi;
-    this.theta += k0 * innovation;
-    this.phi += k1 * innovation;
-    const p01 = this.p01;
-    const p11 = this.p11;
-    this.p00 -= k0 * p01;
-    this.p01 -= k0 * p11;
-    this.p11 -= k1 * p11;
+    this.update(feedForwardPpb - this.phi, this.p11 + r, this.p01, this.p11, this.p12);
   }
 
   /**
@@ -601,7 +696,7 @@ export class KalmanServo implements Servo {
     // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
     // uncertain, so never take away more than half of it.
     const variance = sigma * sigma;
-    this.measurementVariance = Math.max(variance - this.p00, variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
+    this.measurementVariance = Math.max(variance - this.offsetVariance(), variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
     this.recentNoise[this.recentNoiseNext] = Math.sqrt(this.measurementVariance);
     this.recentNoiseNext = (this.recentNoiseNext + 1) % QUIET_REFRESHES;
   }
