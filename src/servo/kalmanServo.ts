@@ -9,8 +9,10 @@
  *    takes a random walk of wanderPpbPerSqrtS (Q below). Measurement z = θ + v; with software
  *    timestamps, once the start is over, z = θ + L + v, where L is the Syncs' latency beyond the link
  *    delay as it wanders (an Ornstein–Uhlenbeck state: it returns to its mean over
- *    latencyTimeConstantS, latencySigmaNs about it). The clock is steered by θ alone, so a latency
- *    that wanders and comes back is not followed; one that stays is, as L gives it back to θ.
+ *    latencyTimeConstantS, latencySigmaNs about it). No slave can tell that latency from its clock
+ *    moving (802.1AS-2020 8.3: meanLinkDelay is the Pdelay paths', not the Sync's). The clock is
+ *    steered by θ alone, so a latency that wanders and comes back is not followed; one that stays is,
+ *    as L gives it back to θ.
  *  - Measurement noise R is learned online: from the median absolute innovation of the last
  *    noiseWindow Syncs (a robust scale, blind to up to half of them being late frames), minus the
  *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.
@@ -182,6 +184,11 @@ const COURSE_SPAN_S = 64;
  * over the span) hid a 2 µs change: 20 of 3840 replays with a change added short of 99.9 %, 1 over 20 s.
  */
 const LATENCY_HANDOVER_TIME_CONSTANTS = 2;
+/**
+ * When the latency joins, the frequency's σ is at least the slope a latency this many of its σ off
+ * makes over latencyJoinS: σL·2 / latencyJoinS, ns/s = ppb (90 ppb for the software tuning).
+ */
+const JOIN_SLOPE_SIGMAS = 2;
 /** A change of the course is one once beyond this many σ of what the servo's model allows. */
 const COURSE_SIGMAS = 1;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
@@ -483,13 +490,17 @@ export class KalmanServo implements Servo {
    * slow wander read as a rate).
    */
   private courseChangeBeyondModel(now: CourseMark): number {
-    const from = this.latencyJoined
-      ? this.course.back(Math.round((LATENCY_HANDOVER_TIME_CONSTANTS * this.tuning.latencyTimeConstantS) / this.intervalS))
-      : this.course.oldest();
+    const from = this.courseSpanStart();
     if (from === undefined) return 0;
     const changeNs = courseChangeNs(from, now, now.phiPpb);
     const allowedNs = COURSE_SIGMAS * courseChangeSigmaNs(from, now, now.sigmaPhiPpb, this.wanderPpbPerSqrtS());
     return Math.abs(changeNs) > allowedNs ? changeNs : 0;
+  }
+
+  /** The course mark the change is measured from: COURSE_SPAN_S back, or two of L's time constants while L is a state. */
+  private courseSpanStart(): CourseMark | undefined {
+    if (!this.latencyJoined) return this.course.oldest();
+    return this.course.back(Math.round((LATENCY_HANDOVER_TIME_CONSTANTS * this.tuning.latencyTimeConstantS) / this.intervalS));
   }
 
   /** The clock's course now (phaseCourse.ts). */
@@ -644,7 +655,7 @@ export class KalmanServo implements Servo {
     if (this.latencyJoined || !(latencyTimeConstantS > 0) || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
     this.p22 = latencySigmaNs ** 2;
-    this.p11 = Math.max(this.p11, ((2 * latencySigmaNs) / Math.max(latencyJoinS, this.intervalS)) ** 2);
+    this.p11 = Math.max(this.p11, ((JOIN_SLOPE_SIGMAS * latencySigmaNs) / Math.max(latencyJoinS, this.intervalS)) ** 2);
     this.p01 = 0;
   }
 

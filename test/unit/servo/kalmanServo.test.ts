@@ -11,6 +11,7 @@ import { lockFigures, simulate, standardScenario } from '../../../src/servo/serv
 import { ClockDiscipline } from '../../../src/servo/clockDiscipline.js';
 import { servoErrorBound } from '../../../src/servo/servoErrorBound.js';
 import { ServoState } from '../../../src/servo/servoState.js';
+import { seriesFigures } from '../../../conformance/lab/stats.js';
 
 const INTERVAL_S = 0.125;
 const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
@@ -359,10 +360,7 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
       return latency + whiteNs * r.gaussian();
     };
   };
-  const std = (xs: readonly number[]): number => {
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-  };
+  const std = (xs: readonly number[]): number => seriesFigures(xs).std;
 
   it('joins 10 s after the start, the frequency then free to move by the slope such a wander makes over 10 s', () => {
     const l = loop({ softwareTimestamps: true }, 400, 0, gaussian(1, 400));
