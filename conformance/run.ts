@@ -26,6 +26,7 @@ import type { PortOrder } from './lab/starLab.js';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { LAB_NOISE_REPLAY } from './sim/labNoise.js';
 import { labNoiseFigures } from './sim/labNoiseFigures.js';
+import { LAB_SYNC_NOISE, labSyncNoiseFigures } from './sim/labSyncNoiseFigures.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
 import { runSoak } from './sim/soak.js';
@@ -252,7 +253,7 @@ function labPrerequisites(): string | undefined {
 
 /** The arguments, or undefined after printing the usage (`--help`) or what is wrong with them (exit status 2). */
 function parseArguments(argv: readonly string[]): ConformanceArguments | undefined {
-  const parsed = parseConformanceArguments(argv, { simulations: [...SCENARIOS.map((s) => s.name), LAB_NOISE_REPLAY], lab: LAB_SCENARIO_NAMES });
+  const parsed = parseConformanceArguments(argv, { simulations: [...SCENARIOS.map((s) => s.name), LAB_NOISE_REPLAY, LAB_SYNC_NOISE], lab: LAB_SCENARIO_NAMES });
   if (parsed.kind === 'run') return parsed;
   if (parsed.kind === 'help') process.stdout.write(`${parsed.usage}\n`);
   else {
@@ -286,6 +287,9 @@ async function main(): Promise<void> {
   }
   if (only.length === 0 || only.includes('sim') || only.includes(LAB_NOISE_REPLAY)) {
     for (const f of labNoiseFigures()) figure(f.name, f.value, f.unit);
+  }
+  if (only.length === 0 || only.includes('sim') || only.includes(LAB_SYNC_NOISE)) {
+    for (const f of labSyncNoiseFigures()) figure(f.name, f.value, f.unit);
   }
   if (only.length === 0 || only.includes('soak')) {
     const hours = Number(process.env['SYNTONIC_SOAK_HOURS'] ?? 24);

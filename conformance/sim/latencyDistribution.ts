@@ -68,6 +68,11 @@ export function drawLatencyNs(q: LatencyQuantiles, random: Prng): number {
   return q0 + ((q1 - q0) * (u - p0)) / (p1 - p0);
 }
 
+/** The distribution's median, ns. */
+export function medianNs(q: LatencyQuantiles): number {
+  return q.quantilesNs[QUANTILE_PROBABILITIES.indexOf(0.5)] as number;
+}
+
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'noise');
 
 /** fixtures/noise/NAME.json (from dist/conformance/sim or conformance/sim alike). */

@@ -5,6 +5,7 @@
  */
 import { Decimator } from '../../src/report/decimator.js';
 import { RunningStats } from '../../src/report/runningStats.js';
+import { seriesFigures } from '../lab/stats.js';
 import { Simulation } from './simulation.js';
 import type { ScenarioSpec } from './scenarios.js';
 
@@ -40,6 +41,8 @@ export interface ScenarioResult {
   /** Share of those samples with |error| ≤ the servo's errorBoundNs at that instant (0…1; NaN: none). */
   readonly errorBoundCoverage: number;
   readonly synchronizedSamples: number;
+  /** Median errorBoundNs over those samples, ns (NaN: none). */
+  readonly errorBoundMedianNs: number;
   /**
    * Samples left out of the coverage: after the grandmaster moved its time and before the first Sync
    * that could tell the station (a bound is on the time base the station has heard of).
@@ -59,6 +62,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   let syncedSamples = 0;
   let syncedWithin = 0;
   let syncedMax = 0;
+  const syncedBounds: number[] = [];
   let unheardChangeSamples = 0;
   let lastSyncTrueNs: bigint | undefined;
   const jumpsAtNs = spec.scenario.master.phaseJumps.map((j) => start + j.atNs);
@@ -104,6 +108,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       const bound = s.slave.discipline.errorBoundAt(s.localNow());
       syncedSamples++;
       if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
+      if (bound !== undefined) syncedBounds.push(bound.atNs);
       syncedMax = Math.max(syncedMax, Math.abs(err));
     }
     if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
@@ -133,6 +138,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     synchronizedMaxNs: syncedMax,
     errorBoundCoverage: syncedSamples === 0 ? NaN : syncedWithin / syncedSamples,
     synchronizedSamples: syncedSamples,
+    errorBoundMedianNs: syncedBounds.length === 0 ? NaN : seriesFigures(syncedBounds).median,
     unheardChangeSamples,
   };
 }

@@ -5,6 +5,7 @@
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { loadRecordedNoise } from './latencyDistribution.js';
 import { DEFAULT_MASTER, type LinkModel, type MasterModel, type SimulationScenario } from './simulation.js';
+import type { SyncNoise } from './syncNoise.js';
 
 const START_NS = 1_700_000_000_000_000_000n;
 const S = 1_000_000_000n;
@@ -206,6 +207,11 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
 
 function withSyncPathShifts(s: SimulationScenario, shifts: NonNullable<LinkModel['syncPathShifts']>): SimulationScenario {
   return { ...s, link: { ...s.link, syncPathShifts: shifts } };
+}
+
+/** The scenario with its Syncs' own noise as the lab's (syncNoise.ts, labSyncNoise.ts). */
+export function withSyncNoise(spec: ScenarioSpec, syncNoise: SyncNoise): ScenarioSpec {
+  return { ...spec, scenario: { ...spec.scenario, link: { ...spec.scenario.link, syncNoise } } };
 }
 
 /** Software timestamps from the recorded veth noise, with Syntonic's software defaults (servo per timestamping mode). */

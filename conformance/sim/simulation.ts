@@ -18,7 +18,8 @@ import { ClockSlave, type SyncRecord } from '../../src/servo/clockSlave.js';
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import type { StatusEvent } from '../../src/servo/syncStatus.js';
 import { EventQueue } from './eventQueue.js';
-import { drawLatencyNs, type RecordedNoise } from './latencyDistribution.js';
+import { drawLatencyNs, medianNs, type RecordedNoise } from './latencyDistribution.js';
+import { OrnsteinUhlenbeck, type SyncNoise } from './syncNoise.js';
 import { announce, followUp, followUpInfo, pdelayReq, pdelayResp, pdelayRespFollowUp, sync } from './masterMessages.js';
 
 export interface LinkModel {
@@ -49,6 +50,12 @@ export interface LinkModel {
    * latency says: a responder that has only just started (calibrated to the lab, scenarios.ts).
    */
   readonly coldStartAnswers?: { readonly count: number; readonly extraNs: number };
+  /**
+   * With `recorded`: the Syncs' own noise as the lab's Syncs show it (syncNoise.ts). Each Sync's
+   * latency is the level (above the recorded Pdelay paths' mean, or the timer path's median) plus a
+   * residual draw and the wander, instead of a draw from the timer path.
+   */
+  readonly syncNoise?: SyncNoise;
 }
 
 export interface PhaseJump {
@@ -188,12 +195,16 @@ export class Simulation {
   /** Whether a Pdelay_Resp went each way yet (the first one takes the cold path). */
   private readonly answered = { toStation: false, toMaster: false };
   private coldAnswers = 0;
+  /** The Syncs' latency wander, from a random stream of its own (the other draws stay as without it). */
+  private readonly syncWander: OrnsteinUhlenbeck | undefined;
 
   constructor(
     readonly scenario: SimulationScenario,
     private readonly hooks: SimulationHooks = {},
   ) {
     this.random = new Prng(scenario.seed);
+    const syncNoise = scenario.link.syncNoise;
+    this.syncWander = syncNoise === undefined ? undefined : new OrnsteinUhlenbeck(syncNoise.wander, scenario.seed + 300);
     this.nowNs = scenario.startNs;
     this.clock = new SimClock({ ...scenario.station.clock, oscillator: { startTrueNs: scenario.startNs, ...scenario.station.clock.oscillator } });
     this.slave = new ClockSlave(
@@ -393,6 +404,18 @@ export class Simulation {
     return BigInt(Math.round(base + jitter));
   }
 
+  /** The Syncs' level with their own noise (LinkModel.syncNoise): above the Pdelay paths' mean, or the timer path's median, ns. */
+  private syncLevelNs(recorded: RecordedNoise): number {
+    const levelNs = this.scenario.link.syncNoise?.levelNs;
+    if (levelNs === undefined) return medianNs(recorded.timer);
+    return (medianNs(recorded.timer) + medianNs(recorded.answer)) / 2 + levelNs;
+  }
+
+  /** The Syncs' own noise now (LinkModel.syncNoise): a residual draw and the wander, ns. */
+  private syncNoiseNs(noise: SyncNoise, wander: OrnsteinUhlenbeck): number {
+    return drawLatencyNs(noise.residual, this.random) + wander.at(this.nowNs);
+  }
+
   /** The Sync path's shift in force now (the last one begun), ns. */
   private syncShiftNs(l: LinkModel): number {
     const sinceStart = this.nowNs - this.scenario.startNs;
@@ -414,7 +437,8 @@ export class Simulation {
       this.answered[toStation ? 'toStation' : 'toMaster'] = true;
       path = startup.firstAnswer;
     }
-    let ns = drawLatencyNs(path, this.random);
+    const own = toStation && type === 'sync' && l.syncNoise !== undefined && this.syncWander !== undefined;
+    let ns = own ? this.syncLevelNs(recorded) + this.syncNoiseNs(l.syncNoise, this.syncWander) : drawLatencyNs(path, this.random);
     if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.syncShiftNs(l);
     if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
       this.coldAnswers++;

@@ -63,6 +63,12 @@ export interface ServoUncertainty {
   readonly phaseEstimateNs: number;
   /** The measurement noise the servo has learned, ns. */
   readonly measurementNoiseNs: number;
+  /**
+   * What the phase estimate may carry beyond phaseNs that the servo does not model yet, 1 σ, ns: the
+   * Kalman servo's Syncs' latency before it joins as a state (kalmanServo.ts). The error bound adds
+   * it; the status, which judges what the servo has learned of its phase, does not.
+   */
+  readonly unmodelledPhaseNs?: number;
   /** Offsets not used as outliers since creation. */
   readonly outliers: number;
   /** Outliers among the last `recentWindow` offsets. */

@@ -373,6 +373,14 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     expect(sigmas(399)?.phaseNs).toBeGreaterThan(300);
   });
 
+  it('until then counts the latency whole (σL) as what its phase may carry beyond σθ; once joined, nothing; in hardware mode never', () => {
+    const software = loop({ softwareTimestamps: true }, 120, 0, gaussian(1, 400));
+    expect(software.uncertainties[79]?.unmodelledPhaseNs).toBe(450);
+    expect(software.uncertainties[80]?.unmodelledPhaseNs).toBe(0);
+    const hardware = loop({}, 120, 0, gaussian(1, 20));
+    expect(hardware.uncertainties[79]?.unmodelledPhaseNs).toBe(0);
+  });
+
   it('keeps the clock off a latency that wanders and comes back: below the two-state filter on each of 6 seeds', () => {
     // τ 5 s, 300 ns, and 300 ns white: the lab's 2 s medians scatter by 83–686 ns, correlated over 2 s.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
@@ -490,6 +498,22 @@ describe('error bound (servoErrorBound.ts)', () => {
     expect(b.atLastSyncNs).toBe(1_870);
     expect(b.atNs).toBe(1_990);
     expect(b.growthPpb).toBe(40);
+  });
+
+  it('takes what the phase may carry unmodelled in quadrature with σθ', () => {
+    const uncertainty = {
+      phaseNs: 300,
+      frequencyPpb: 10,
+      phaseEstimateNs: 0,
+      measurementNoiseNs: 400,
+      unmodelledPhaseNs: 400,
+      outliers: 0,
+      recentOutliers: 0,
+      recentWindow: 64,
+    };
+    const b = servoErrorBound({ software: true, pathDelayNs: 1_000, offsetRmsNs: 400, uncertainty, ageS: 0 });
+    // 1000 + 400 + 4·√(300² + 400²) = 1400 + 2000.
+    expect(b.atNs).toBe(3_400);
   });
 
   it("without a servo uncertainty (pi, linreg): 4 × the offset RMS and the mode's frequency error", () => {
