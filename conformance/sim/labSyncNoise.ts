@@ -6,13 +6,13 @@
  * The measure: the noise's medians over 2 s blocks (16 Syncs at 8 per second) — a median leaves the
  * heavy one-sided tail and most of the white part out — their spread and their autocorrelation at
  * lags of 2 s. Over the 80 recorded runs without a change of their own the spread is 83–686 ns (median
- * 260 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
- * run's figure, not one figure for all. The autocorrelation is 0.57 at 2 s, 0.12 at 10 s and gone by
+ * 256 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
+ * run's figure, not one figure for all. The autocorrelation is 0.57 at 2 s, 0.09 at 10 s and gone by
  * 20 s; over 49 blocks a sample autocorrelation reads low, and the 5 s time constant is the one whose
  * simulated runs read the same (test/integration/simulation.labSyncNoise.test.ts). What is left of
- * each Sync once its block's median is taken away is the white part, kept as quantiles per run (its
- * σ 142–412 ns over the runs, median 272; the veth recorder's timer path, drawn for every frame,
- * spreads twice as wide: 540).
+ * each Sync once the median of its neighbours is taken away is the white part, kept as quantiles per
+ * run, its tail with it (σ from successive differences 142–412 ns over the runs, median 263; the veth
+ * recorder's timer path, drawn for every frame, spreads twice as wide: 537).
  */
 import { quantile, seriesFigures } from '../lab/stats.js';
 import { FROM_S, runsWithoutChange, type LabNoiseRecording } from './labNoise.js';
@@ -70,7 +70,7 @@ const NEIGHBOURS = 8;
  * their own mean, 49 blocks 2 s apart of a wander with a 5 s time constant read 10 % of its variance
  * low).
  */
-export function wanderSigmaNs(s: WanderStatistics, whiteSigmaNs: number, timeConstantS = LAB_WANDER_TIME_CONSTANT_S): number {
+function wanderSigmaNs(s: WanderStatistics, whiteSigmaNs: number, timeConstantS = LAB_WANDER_TIME_CONSTANT_S): number {
   const whiteInMedian = (Math.sqrt(Math.PI / 2) * whiteSigmaNs) / Math.sqrt(s.syncsPerBlock);
   const rho = Math.exp(-WANDER_BLOCK_S / timeConstantS);
   const readShare = Math.max(0.5, 1 - (1 + (2 * rho) / (1 - rho)) / s.blocks);
@@ -89,7 +89,8 @@ export function labSyncNoises(recording: LabNoiseRecording): readonly SyncNoise[
  * measured), a residual and a wander. The residual is each Sync less the median of its neighbours
  * (itself left out, so its density at the centre is the white part's); it holds besides the white part
  * the neighbours' median's own noise and the wander's move within a second, which the simulator adds
- * again, so it is narrowed by both (for the lab's median run, by 9 %). The tail keeps its shape.
+ * again, so it is narrowed by both (by 8 % in the median run, by 78 % where the wander is most of it).
+ * The tail keeps its shape.
  */
 export function syncNoiseOf(syncAtS: readonly number[], noiseNs: readonly number[], fromS = FROM_S): SyncNoise {
   const residuals = neighbourResiduals(syncAtS, noiseNs, fromS);
