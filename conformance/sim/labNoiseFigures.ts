@@ -37,8 +37,9 @@ export interface LabNoiseFigure {
  * totals over the runs. The lab's figures are those of the servo each run names (`servo`): replayed
  * through that same servo, session 13's runs came out within 0–8 % (16 % once) of the lab's std and
  * session 14's within 5 %, sessions 16 and 17's within 7.6 %, session 18's within 1.7 %, session 19's
- * within 5 % and session 20's within 2 %, with the same departures in all 129, so a difference now is
- * the servo's.
+ * within 5 % and session 20's within 2 %, sessions 21 and 22's (the latency state) within 13 % (2 % in
+ * the median run), with the same departures in all 171, so a difference now is the servo's. Session
+ * 22's runs are on one path: their PI shared the Syncs.
  */
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];

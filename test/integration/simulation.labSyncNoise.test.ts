@@ -1,6 +1,6 @@
 /**
  * The simulator on the Syncs' noise of the recorded lab runs (conformance/sim/labSyncNoise.ts): one
- * seed per recorded run without a change of its own (80), each drawing afresh the run's level, white
+ * seed per recorded run without a change of its own (110), each drawing afresh the run's level, white
  * part and wander, through the whole engine, as the lab's steady state (120 s, figures over the last
  * 50 s). Issue 14's "a simulator that predicts the lab": its Syncs must carry the lab's noise measured
  * the lab's way, and what the lab measured of the servos on it must hold here too.
@@ -32,7 +32,7 @@ describe("the simulator on the lab's Sync noise", () => {
   const lab = medians(runsWithoutChange(recording).map((run) => wanderStatistics(run.syncAtS, run.noiseNs)));
 
   it("gives its servo the lab's noise, measured alike: the 2 s medians' spread, the white part and their correlation at 2 s", () => {
-    expect(noises).toHaveLength(80);
+    expect(noises).toHaveLength(110);
     const simulated = medians(
       noises.map((noise, i) => {
         const { syncAtS, noiseNs } = simulatedSyncNoise(labLikeSpec(noise, i + 1, software));
@@ -58,6 +58,9 @@ describe("the simulator on the lab's Sync noise", () => {
     expect(alone.correlation2s).toBeLessThan(0.3);
   });
 
+  // On the 80 noises of sessions 13–20 two seeds fell short in their first seconds before the bound took
+  // the latency's σ until it joins (95.5 %, 99.0 %); with sessions 21–22's runs (110 noises, other draws)
+  // none, with it or without: kalmanServo.test.ts holds that case.
   it('keeps the error bound in every seed from the first synchronized instant on, though the latency joins the filter only 10 s in', () => {
     noises.forEach((noise, i) => {
       const r = runScenario(labLikeSpec(noise, i + 1, software));
@@ -66,13 +69,13 @@ describe("the simulator on the lab's Sync noise", () => {
     });
   });
 
-  it("puts Syntonic's std at or below ptp4l's PI on the same draws in at least 3 of 4 seeds (the lab: 15 of 20), where the two-state filter does not", () => {
+  it("puts Syntonic's std at or below ptp4l's PI on the same draws in at least 4 of 5 seeds (the lab: 15 of 20), where the two-state filter does not", () => {
     const notAbovePi = (servo: ClockDisciplineOptions): number =>
       noises.filter(
         (noise, i) => steadyStdNs(runScenario(labLikeSpec(noise, i + 1, servo))) <= steadyStdNs(runScenario(labLikeSpec(noise, i + 1, PTP4L_PI_SOFTWARE))),
       ).length;
-    expect(notAbovePi(software)).toBeGreaterThanOrEqual(60);
-    // The filter without the latency state (session 20's): 53 of 80.
-    expect(notAbovePi({ ...software, kalman: { latencyTimeConstantS: 0 } })).toBeLessThan(60);
+    // Measured: 94 of 110; the filter without the latency state (session 20's) 82.
+    expect(notAbovePi(software)).toBeGreaterThanOrEqual(0.8 * noises.length);
+    expect(notAbovePi({ ...software, kalman: { latencyTimeConstantS: 0 } })).toBeLessThan(0.8 * noises.length);
   });
 });

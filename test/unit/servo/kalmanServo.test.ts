@@ -435,6 +435,20 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     }
   });
 
+  it('covers the clock with the error bound before the latency joins, when the Syncs start 1.2 µs above their mean (the simulator on the lab noise: 2 of 80 runs short without σL)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const n = gaussian(seed, 250);
+      // 1 µs of asymmetry that the link delay allows for, and the wander 1.2 µs high, returning over 20 s.
+      const l = loop({ softwareTimestamps: true }, 80, 0, (i) => n(i) + 1_000 + 1_200 * Math.exp((-i * INTERVAL_S) / 20));
+      for (let i = 0; i < 80; i++) {
+        const uncertainty = l.uncertainties[i];
+        if (l.outputs[i]?.state !== ServoState.locked || uncertainty === undefined) continue;
+        const bound = servoErrorBound({ software: true, pathDelayNs: 1_000, offsetRmsNs: 0, uncertainty, ageS: 0 });
+        expect(bound.atNs, `seed ${seed}, Sync ${i}`).toBeGreaterThanOrEqual(Math.abs(l.truePhases[i] ?? 0));
+      }
+    }
+  });
+
   it('leaves at a believed change (the phase seated from one offset) and joins again 10 s later', () => {
     const n = gaussian(4, 400);
     const l = loop({ softwareTimestamps: true }, 1_000, 0, (i) => n(i) + (i >= 480 ? 200_000 : 0));
