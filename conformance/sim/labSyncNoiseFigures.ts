@@ -1,7 +1,8 @@
 /**
  * `npm run conformance -- lab-sync-noise`: the simulator on the Syncs' noise fitted to each recorded
  * lab run (labSyncNoise.ts), one seed per run, Syntonic and ptp4l's PI each on the same draws, with
- * the lab's cold start and the lab's measuring window — the simulated side of docs/servo.md's
+ * the lab's measuring window and without LAB_COLD_START (session 21's lab runs read their largest
+ * meanLinkDelay at 0.88–1.41 µs: no start-up hump) — the simulated side of docs/servo.md's
  * "Simulated against measured". The lab's own noise replayed (labNoiseFigures.ts) keeps the order of
  * what happened; this draws it afresh, through the whole engine (Pdelay, rate ratio, start-up).
  */
@@ -21,6 +22,8 @@ export const LAB_SYNC_NOISE = 'lab-sync-noise';
 /** The lab's steady-state run and its measured window at the end (conformance/lab/scenarios/steadyState.ts), s. */
 const RUN_S = 120;
 const WINDOW_FROM_S = 70;
+/** When softwareRecorded's grandmaster sends its first Sync (its announceReceiptTimeout), s. */
+const FIRST_SYNC_S = 3;
 
 /** A run as the lab's steady state on one recorded run's Sync noise. */
 export function labLikeSpec(noise: SyncNoise, seed: number, servo: ClockDisciplineOptions): ScenarioSpec {
@@ -70,8 +73,8 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
     syntonicStd.push(steadyStdNs(syntonic));
     piStd.push(steadyStdNs(pi));
     if (steadyStdNs(syntonic) <= steadyStdNs(pi)) notAbove++;
-    // The lab's time to synchronized counts from Syntonic's start; the simulated first Sync comes 3 s in.
-    synchronizedAt.push((syntonic.timeToSynchronizedS ?? Infinity) + 3);
+    // The lab's time to synchronized counts from Syntonic's start, the simulator's from the first Sync.
+    synchronizedAt.push((syntonic.timeToSynchronizedS ?? Infinity) + FIRST_SYNC_S);
     boundMedian.push(syntonic.errorBoundMedianNs);
     means.push(syntonic.steadyMeanNs);
     maxima.push(syntonic.synchronizedMaxNs);

@@ -355,7 +355,7 @@ export class KalmanServo implements Servo {
    * Until the latency joins (the first latencyJoinS, and as long after each believed change) the
    * filter reads the Syncs' latency as phase, so its θ carries whatever the latency's wander is then:
    * σL, ns. Without it the error bound missed in the first seconds of runs whose latency stood high
-   * (2 of 80 simulated on the lab's Sync noise: 95.6 % and 99.0 %). Once joined, p00 holds it.
+   * (2 of 80 simulated on the Sync noise of sessions 13–20: 95.5 % and 99.0 %). Once joined, p00 holds it.
    */
   private unmodelledLatencyNs(): number {
     return this.tuning.latencyTimeConstantS > 0 && !this.latencyJoined ? this.tuning.latencySigmaNs : 0;
