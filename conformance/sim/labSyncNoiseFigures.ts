@@ -117,8 +117,9 @@ function noiseStatisticFigures(recording: LabNoiseRecording): LabNoiseFigure[] {
     const median = (xs: readonly number[]): number => seriesFigures(xs).median;
     out.push({ name: `sim.labSyncNoise.${who}.blockMedian.std.median`, value: median(stats.map((s) => s.blockMedianStdNs)), unit: 'ns' });
     out.push({ name: `sim.labSyncNoise.${who}.white.median`, value: median(stats.map((s) => s.whiteNs)), unit: 'ns' });
-    out.push({ name: `sim.labSyncNoise.${who}.autocorrelation2s.median`, value: median(stats.map((s) => s.autocorrelation[0] ?? NaN)), unit: '' });
-    out.push({ name: `sim.labSyncNoise.${who}.autocorrelation10s.median`, value: median(stats.map((s) => s.autocorrelation[4] ?? NaN)), unit: '' });
+    // Autocorrelation coefficients as percent: every figure has its unit.
+    out.push({ name: `sim.labSyncNoise.${who}.autocorrelation2s.median`, value: 100 * median(stats.map((s) => s.autocorrelation[0] ?? NaN)), unit: '%' });
+    out.push({ name: `sim.labSyncNoise.${who}.autocorrelation10s.median`, value: 100 * median(stats.map((s) => s.autocorrelation[4] ?? NaN)), unit: '%' });
   }
   return out;
 }
