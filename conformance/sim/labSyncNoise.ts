@@ -5,16 +5,17 @@
  *
  * The measure: the noise's medians over 2 s blocks (16 Syncs at 8 per second) — a median leaves the
  * heavy one-sided tail and most of the white part out — their spread and their autocorrelation at
- * lags of 2 s. Over the 80 recorded runs without a change of their own the spread is 83–686 ns (median
- * 256 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
- * run's figure, not one figure for all. The autocorrelation is 0.57 at 2 s, 0.09 at 10 s and gone by
+ * lags of 2 s. Over the 110 recorded runs without a change of their own the spread is 81–689 ns (median
+ * 228 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
+ * run's figure, not one figure for all. The autocorrelation is 0.57 at 2 s, 0.13 at 10 s and gone by
  * 20 s; over 49 blocks a sample autocorrelation reads low, and the 5 s time constant is the one whose
  * simulated runs read the same (test/integration/simulation.labSyncNoise.test.ts). What is left of
  * each Sync once the median of its neighbours is taken away is the white part, kept as quantiles per
- * run, its tail with it (σ from successive differences 142–412 ns over the runs, median 263; the veth
+ * run, its tail with it (σ from successive differences 137–412 ns over the runs, median 263; the veth
  * recorder's timer path, drawn for every frame, spreads twice as wide: 537).
  */
-import { quantile, seriesFigures } from '../lab/stats.js';
+import { MAD_TO_SIGMA, median } from '../../src/protocol/windowedMedian.js';
+import { seriesFigures } from '../lab/stats.js';
 import { FROM_S, runsWithoutChange, type LabNoiseRecording } from './labNoise.js';
 import { QUANTILE_PROBABILITIES, quantilesOf, type LatencyQuantiles } from './latencyDistribution.js';
 import type { SyncNoise } from './syncNoise.js';
@@ -24,9 +25,6 @@ export const LAB_WANDER_TIME_CONSTANT_S = 5;
 
 /** The blocks the wander is measured over, s: 16 Syncs at logSyncInterval −3. */
 export const WANDER_BLOCK_S = 2;
-
-/** MAD → σ for a gaussian. */
-const MAD_TO_SIGMA = 1.4826;
 
 export interface WanderStatistics {
   /** Standard deviation of the 2 s medians, ns. */
@@ -47,20 +45,18 @@ export function wanderStatistics(syncAtS: readonly number[], noiseNs: readonly n
   const medians = blocks.map((b) => b.median);
   const steps: number[] = [];
   for (let i = 1; i < noiseNs.length; i++) if ((syncAtS[i] ?? 0) >= fromS) steps.push(Math.abs((noiseNs[i] ?? 0) - (noiseNs[i - 1] ?? 0)));
-  steps.sort((a, b) => a - b);
   return {
     blockMedianStdNs: seriesFigures(medians).std,
-    whiteNs: (MAD_TO_SIGMA * quantile(steps, 0.5)) / Math.SQRT2,
+    whiteNs: (MAD_TO_SIGMA * median(steps)) / Math.SQRT2,
     autocorrelation: Array.from({ length: lags }, (_, k) => autocorrelation(medians, k + 1)),
-    syncsPerBlock: quantile(
-      blocks.map((b) => b.count).sort((a, b) => a - b),
-      0.5,
-    ),
+    syncsPerBlock: median(blocks.map((b) => b.count)),
     blocks: blocks.length,
   };
 }
 
-/** Neighbours on each side a Sync's residual is taken against: 1 s at 8 Syncs a second. */
+/** The recorded runs' Sync interval, s: logSyncInterval −3 in every one (LabNoiseRun.logSyncInterval). */
+const SYNC_INTERVAL_S = 0.125;
+/** Neighbours on each side a Sync's residual is taken against: 1 s at SYNC_INTERVAL_S. */
 const NEIGHBOURS = 8;
 
 /**
@@ -89,7 +85,7 @@ export function labSyncNoises(recording: LabNoiseRecording): readonly SyncNoise[
  * measured), a residual and a wander. The residual is each Sync less the median of its neighbours
  * (itself left out, so its density at the centre is the white part's); it holds besides the white part
  * the neighbours' median's own noise and the wander's move within a second, which the simulator adds
- * again, so it is narrowed by both (by 8 % in the median run, by 78 % where the wander is most of it).
+ * again, so it is narrowed by both (by 8 % in the median run, by 86 % where the wander is most of it).
  * The tail keeps its shape.
  */
 export function syncNoiseOf(syncAtS: readonly number[], noiseNs: readonly number[], fromS = FROM_S): SyncNoise {
@@ -118,9 +114,11 @@ function averagedShare(timeConstantS: number): number {
   return (2 / (r * r)) * (r - 1 + Math.exp(-r));
 }
 
-/** Variance of an OU process's value less the mean of its neighbours (NEIGHBOURS each side, 125 ms apart), as a share of its own. */
+/** Variance of an OU process's value less the mean of its neighbours (NEIGHBOURS each side, SYNC_INTERVAL_S apart), as a share of its own. */
 function neighbourWanderShare(timeConstantS: number): number {
-  const at = [...Array.from({ length: NEIGHBOURS }, (_, k) => -(k + 1)), ...Array.from({ length: NEIGHBOURS }, (_, k) => k + 1)].map((k) => k / 8);
+  const at = [...Array.from({ length: NEIGHBOURS }, (_, k) => -(k + 1)), ...Array.from({ length: NEIGHBOURS }, (_, k) => k + 1)].map(
+    (k) => k * SYNC_INTERVAL_S,
+  );
   const rho = (dtS: number): number => Math.exp(-Math.abs(dtS) / timeConstantS);
   const m = at.length;
   let among = 0;
@@ -146,15 +144,8 @@ function neighbourResiduals(syncAtS: readonly number[], noiseNs: readonly number
   return out;
 }
 
-/** The median (the mean of the middle two for an even count), ns. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 function blockMedians(syncAtS: readonly number[], noiseNs: readonly number[], fromS: number): { median: number; count: number }[] {
-  return blocks(syncAtS, noiseNs, fromS).map((block) => ({ median: seriesFigures(block).median, count: block.length }));
+  return blocks(syncAtS, noiseNs, fromS).map((block) => ({ median: median(block), count: block.length }));
 }
 
 /** The noise in blocks of WANDER_BLOCK_S from fromS on; a block half empty (Syncs left out, a gap) is left out, as it would weigh as much as a full one. */

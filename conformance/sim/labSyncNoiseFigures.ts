@@ -11,7 +11,7 @@ import { seriesFigures } from '../lab/stats.js';
 import { loadLabNoise, runsWithoutChange, type LabNoiseRecording } from './labNoise.js';
 import { PTP4L_PI_SOFTWARE, type LabNoiseFigure } from './labNoiseFigures.js';
 import { labSyncNoises, wanderStatistics } from './labSyncNoise.js';
-import { runScenario, type ScenarioResult } from './runScenario.js';
+import { runScenario } from './runScenario.js';
 import { softwareRecorded, withSyncNoise, type ScenarioSpec } from './scenarios.js';
 import { Simulation } from './simulation.js';
 import type { SyncNoise } from './syncNoise.js';
@@ -29,11 +29,6 @@ const FIRST_SYNC_S = 3;
 export function labLikeSpec(noise: SyncNoise, seed: number, servo: ClockDisciplineOptions): ScenarioSpec {
   const spec = withSyncNoise(softwareRecorded(`lab-sync-noise-${seed}`, "the lab's steady state on one recorded run's Sync noise", seed, 0, servo), noise);
   return { ...spec, durationS: RUN_S, steadyFromS: WINDOW_FROM_S };
-}
-
-/** Standard deviation over the steady window, ns. */
-export function steadyStdNs(r: ScenarioResult): number {
-  return Math.sqrt(Math.max(0, r.steadyRmsNs ** 2 - r.steadyMeanNs ** 2));
 }
 
 /** The noise a simulated run gave its servo, as the lab measures it: offset − true error at each Sync. */
@@ -62,17 +57,18 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
   let notAbove = 0;
   let left = 0;
   let coverage = 1;
-  labSyncNoises(recording).forEach((noise, i) => {
+  const noises = labSyncNoises(recording);
+  noises.forEach((noise, i) => {
     const seed = i + 1;
     const syntonic = runScenario(labLikeSpec(noise, seed, { timestamping: 'software' }));
     const pi = runScenario(labLikeSpec(noise, seed, PTP4L_PI_SOFTWARE));
     const prefix = `sim.labSyncNoise.seed${seed}`;
     out.push({ name: `${prefix}.wander.sigma`, value: noise.wander.sigmaNs, unit: 'ns' });
-    out.push({ name: `${prefix}.syntonic.trueError.std`, value: steadyStdNs(syntonic), unit: 'ns' });
-    out.push({ name: `${prefix}.ptp4lPi.trueError.std`, value: steadyStdNs(pi), unit: 'ns' });
-    syntonicStd.push(steadyStdNs(syntonic));
-    piStd.push(steadyStdNs(pi));
-    if (steadyStdNs(syntonic) <= steadyStdNs(pi)) notAbove++;
+    out.push({ name: `${prefix}.syntonic.trueError.std`, value: syntonic.steadyStdNs, unit: 'ns' });
+    out.push({ name: `${prefix}.ptp4lPi.trueError.std`, value: pi.steadyStdNs, unit: 'ns' });
+    syntonicStd.push(syntonic.steadyStdNs);
+    piStd.push(pi.steadyStdNs);
+    if (syntonic.steadyStdNs <= pi.steadyStdNs) notAbove++;
     // The lab's time to synchronized counts from Syntonic's start, the simulator's from the first Sync.
     synchronizedAt.push((syntonic.timeToSynchronizedS ?? Infinity) + FIRST_SYNC_S);
     boundMedian.push(syntonic.errorBoundMedianNs);
@@ -99,13 +95,13 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
   range('sim.labSyncNoise.syntonic.whileSynchronized.max', maxima, 'ns');
   out.push({ name: 'sim.labSyncNoise.syntonic.errorBound.coverage.min', value: coverage * 100, unit: '%' });
   range('sim.labSyncNoise.syntonic.errorBound.median', boundMedian, 'ns');
-  return [...out, ...noiseStatisticFigures(recording)];
+  return [...out, ...noiseStatisticFigures(recording, noises)];
 }
 
 /** The Syncs' noise the simulator gave against the lab's, measured alike (labSyncNoise.ts): medians over the runs. */
-function noiseStatisticFigures(recording: LabNoiseRecording): LabNoiseFigure[] {
+function noiseStatisticFigures(recording: LabNoiseRecording, noises: readonly SyncNoise[]): LabNoiseFigure[] {
   const lab = runsWithoutChange(recording).map((run) => wanderStatistics(run.syncAtS, run.noiseNs));
-  const sim = labSyncNoises(recording).map((noise, i) => {
+  const sim = noises.map((noise, i) => {
     const { syncAtS, noiseNs } = simulatedSyncNoise(labLikeSpec(noise, i + 1, { timestamping: 'software' }));
     return wanderStatistics(syncAtS, noiseNs);
   });

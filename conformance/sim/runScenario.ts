@@ -5,7 +5,7 @@
  */
 import { Decimator } from '../../src/report/decimator.js';
 import { RunningStats } from '../../src/report/runningStats.js';
-import { seriesFigures } from '../lab/stats.js';
+import { median } from '../../src/protocol/windowedMedian.js';
 import { Simulation } from './simulation.js';
 import type { ScenarioSpec } from './scenarios.js';
 
@@ -23,6 +23,8 @@ export interface ScenarioResult {
   readonly steadyRmsNs: number;
   readonly steadyMaxNs: number;
   readonly steadyMeanNs: number;
+  /** Standard deviation of the error over the steady window, ns. */
+  readonly steadyStdNs: number;
   /** |error| after `holdover.measureAfterS` s without Sync. */
   readonly holdoverErrorNs: number | undefined;
   readonly statusTimeline: readonly { readonly atS: number; readonly status: string; readonly reason: string }[];
@@ -126,6 +128,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     steadyRmsNs: steady.rms,
     steadyMaxNs: steady.maxAbs,
     steadyMeanNs: steady.mean,
+    steadyStdNs: steady.std,
     holdoverErrorNs,
     statusTimeline: timeline,
     meanLinkDelayNs: sim.engine.meanLinkDelay,
@@ -138,7 +141,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     synchronizedMaxNs: syncedMax,
     errorBoundCoverage: syncedSamples === 0 ? NaN : syncedWithin / syncedSamples,
     synchronizedSamples: syncedSamples,
-    errorBoundMedianNs: syncedBounds.length === 0 ? NaN : seriesFigures(syncedBounds).median,
+    errorBoundMedianNs: syncedBounds.length === 0 ? NaN : median(syncedBounds),
     unheardChangeSamples,
   };
 }

@@ -197,6 +197,8 @@ export class Simulation {
   private coldAnswers = 0;
   /** The Syncs' latency wander, from a random stream of its own (the other draws stay as without it). */
   private readonly syncWander: OrnsteinUhlenbeck | undefined;
+  /** The Syncs' level with their own noise (LinkModel.syncNoise), ns: fixed for the run. */
+  private readonly syncLevelNs: number;
 
   constructor(
     readonly scenario: SimulationScenario,
@@ -205,6 +207,7 @@ export class Simulation {
     this.random = new Prng(scenario.seed);
     const syncNoise = scenario.link.syncNoise;
     this.syncWander = syncNoise === undefined ? undefined : new OrnsteinUhlenbeck(syncNoise.wander, scenario.seed + 300);
+    this.syncLevelNs = scenario.link.recorded === undefined ? 0 : syncLevelNs(scenario.link.recorded, syncNoise?.levelNs);
     this.nowNs = scenario.startNs;
     this.clock = new SimClock({ ...scenario.station.clock, oscillator: { startTrueNs: scenario.startNs, ...scenario.station.clock.oscillator } });
     this.slave = new ClockSlave(
@@ -404,13 +407,6 @@ export class Simulation {
     return BigInt(Math.round(base + jitter));
   }
 
-  /** The Syncs' level with their own noise (LinkModel.syncNoise): above the Pdelay paths' mean, or the timer path's median, ns. */
-  private syncLevelNs(recorded: RecordedNoise): number {
-    const levelNs = this.scenario.link.syncNoise?.levelNs;
-    if (levelNs === undefined) return medianNs(recorded.timer);
-    return (medianNs(recorded.timer) + medianNs(recorded.answer)) / 2 + levelNs;
-  }
-
   /** The Syncs' own noise now (LinkModel.syncNoise): a residual draw and the wander, ns. */
   private syncNoiseNs(noise: SyncNoise, wander: OrnsteinUhlenbeck): number {
     return drawLatencyNs(noise.residual, this.random) + wander.at(this.nowNs);
@@ -438,7 +434,7 @@ export class Simulation {
       path = startup.firstAnswer;
     }
     const own = toStation && type === 'sync' && l.syncNoise !== undefined && this.syncWander !== undefined;
-    let ns = own ? this.syncLevelNs(recorded) + this.syncNoiseNs(l.syncNoise, this.syncWander) : drawLatencyNs(path, this.random);
+    let ns = own ? this.syncLevelNs + this.syncNoiseNs(l.syncNoise, this.syncWander) : drawLatencyNs(path, this.random);
     if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.syncShiftNs(l);
     if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
       this.coldAnswers++;
@@ -518,4 +514,14 @@ export class Simulation {
 function fromRogue(f: PtpFrame, r: RogueMaster): PtpFrame {
   const id = r.port.clockIdentity;
   return { ...f, source: Number(((id >> 40n) << 24n) | (id & 0xffffffn)) };
+}
+
+/**
+ * The Syncs' level with their own noise (LinkModel.syncNoise), ns: `levelNs` above the mean of the
+ * Pdelay paths' medians (the timer path's request, the answer path's response), or without it the
+ * timer path's median.
+ */
+function syncLevelNs(recorded: RecordedNoise, levelNs: number | undefined): number {
+  if (levelNs === undefined) return medianNs(recorded.timer);
+  return (medianNs(recorded.timer) + medianNs(recorded.answer)) / 2 + levelNs;
 }

@@ -215,7 +215,7 @@ export class KalmanServo implements Servo {
 
   private started = false;
   private firstUpdate = true;
-  /** θ̂, ns; φ̂, ppb; L̂, ns; their covariance [[p00, p01, p02], [·, p11, p12], [·, ·, p22]] in ns², ns·ppb, ppb². */
+  /** θ̂, ns; φ̂, ppb; L̂, ns; their covariance [[p00, p01, p02], [·, p11, p12], [·, ·, p22]]: p00, p02, p22 in ns², p01, p12 in ns·ppb, p11 in ppb². */
   private theta = 0;
   private phi: number;
   private latency = 0;
@@ -225,6 +225,8 @@ export class KalmanServo implements Servo {
   private p02 = 0;
   private p12 = 0;
   private p22 = 0;
+  /** Whether the tuning has a latency state at all (latencyTimeConstantS > 0: the software tuning). */
+  private readonly latencyModelled: boolean;
   /** Whether L is a state now, and from when on (elapsedS) it joins. */
   private latencyJoined = false;
   private latencyJoinsAtS = 0;
@@ -274,8 +276,8 @@ export class KalmanServo implements Servo {
     }
     if (!(this.tuning.noiseWindow >= 8 && Number.isInteger(this.tuning.noiseWindow))) throw new RangeError('kalman noiseWindow must be an integer ≥ 8');
     if (!(this.tuning.phaseTimeConstantIntervals >= 1)) throw new RangeError('kalman phaseTimeConstantIntervals must be ≥ 1');
-    if (this.tuning.latencyTimeConstantS > 0 && !(this.tuning.latencySigmaNs > 0))
-      throw new RangeError('kalman latencySigmaNs must be > 0 with a latencyTimeConstantS');
+    this.latencyModelled = this.tuning.latencyTimeConstantS > 0;
+    if (this.latencyModelled && !(this.tuning.latencySigmaNs > 0)) throw new RangeError('kalman latencySigmaNs must be > 0 with a latencyTimeConstantS');
     this.stepThresholdNs = options.stepThresholdNs ?? 0;
     this.firstStepThresholdNs = options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS;
     this.maxFrequencyPpb = options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB;
@@ -358,7 +360,7 @@ export class KalmanServo implements Servo {
    * (2 of 80 simulated on the Sync noise of sessions 13–20: 95.5 % and 99.0 %). Once joined, p00 holds it.
    */
   private unmodelledLatencyNs(): number {
-    return this.tuning.latencyTimeConstantS > 0 && !this.latencyJoined ? this.tuning.latencySigmaNs : 0;
+    return this.latencyModelled && !this.latencyJoined ? this.tuning.latencySigmaNs : 0;
   }
 
   private noteOutlier(outlier: boolean): void {
@@ -662,8 +664,8 @@ export class KalmanServo implements Servo {
    * from its mean for a minute. The phase's covariance with that frequency goes with it.
    */
   private joinLatency(): void {
-    const { latencyTimeConstantS, latencySigmaNs, latencyJoinS } = this.tuning;
-    if (this.latencyJoined || !(latencyTimeConstantS > 0) || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
+    const { latencySigmaNs, latencyJoinS } = this.tuning;
+    if (this.latencyJoined || !this.latencyModelled || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
     this.p22 = latencySigmaNs ** 2;
     this.p11 = Math.max(this.p11, ((JOIN_SLOPE_SIGMAS * latencySigmaNs) / Math.max(latencyJoinS, this.intervalS)) ** 2);
