@@ -56,6 +56,7 @@ import { ServoState } from './servoState.js';
 import { InnovationLevel } from './innovationLevel.js';
 import { courseChangeNs, courseChangeSigmaNs, PhaseCourse, type CourseMark } from './phaseCourse.js';
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
+import { FirstOffsets, MAX_FIRST_OFFSETS } from './firstOffsets.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
 export interface KalmanTuning {
@@ -96,6 +97,12 @@ export interface KalmanTuning {
   readonly latencySigmaNs?: number;
   /** The latency state joins the filter this long after a start or a believed change, s. */
   readonly latencyJoinS?: number;
+  /**
+   * The phase is seated from the least late of the offsets of this span, s (at least one offset; 0:
+   * from the first). One software Sync can be tens of µs late, and the phase seated from it leaves the
+   * clock off by as much until an outlier run is believed (firstOffsets.ts).
+   */
+  readonly startSpanS?: number;
 }
 
 export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
@@ -114,6 +121,7 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   latencyTimeConstantS: 0,
   latencySigmaNs: 0,
   latencyJoinS: 0,
+  startSpanS: 0,
 });
 
 /**
@@ -148,6 +156,9 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // 450, not 500: θ's σ settles just under σL, and the status wants 2 σθ within 1 µs to say synchronized.
   latencySigmaNs: 450,
   latencyJoinS: 10,
+  // Four Syncs at 8/s: a late first one cost 9.0 s to synchronized, and an error bound of 21 µs for
+  // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, "The start").
+  startSpanS: 0.5,
 });
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
@@ -231,6 +242,8 @@ export class KalmanServo implements Servo {
   private latencyJoined = false;
   private latencyJoinsAtS = 0;
   private lastLocal: LocalTime | undefined;
+  /** The offsets before the start, the phase seated from the least late (startSpanS). */
+  private readonly firstOffsets = new FirstOffsets();
   /** The adjustment applied since the last Sync, ppb. */
   private appliedPpb: number;
   /** The feed-forward value last used as a measurement (a new one is used once). */
@@ -303,7 +316,7 @@ export class KalmanServo implements Servo {
     if (!Number.isFinite(offsetNs)) throw new RangeError(`offset must be finite ns, got ${offsetNs}`);
     this.feedForwardSigmaPpb = linkNoise?.feedForwardSigmaPpb;
     this.takeNoisePrior(linkNoise?.timestampSigmaNs);
-    const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.start(offsetNs, localTime, feedForwardPpb);
+    const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.startFromFirstOffsets(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
@@ -315,6 +328,7 @@ export class KalmanServo implements Servo {
 
   reset(): void {
     this.started = false;
+    this.firstOffsets.clear();
     this.fusedFeedForward = undefined;
     this.lastLocal = undefined;
     this.consecutiveOutliers = 0;
@@ -328,6 +342,8 @@ export class KalmanServo implements Servo {
   }
 
   shiftLocalTime(deltaNs: number): void {
+    // Offsets from before a step no longer describe the clock.
+    this.firstOffsets.clear();
     if (this.lastLocal !== undefined) this.lastLocal = addNs(this.lastLocal, deltaNs);
   }
 
@@ -381,6 +397,20 @@ export class KalmanServo implements Servo {
       this.recentOutliers -= this.recentFlags[i] as number;
       this.recentFlags[i] = 0;
     }
+  }
+
+  /**
+   * Before the start: the offsets of startSpanS are collected (s0, the frequency unchanged) and the
+   * phase is seated from the least late of them (firstOffsets.ts). Without a feed-forward the clock's
+   * drift over the span is unknown, so the offset in hand seats it at once.
+   */
+  private startFromFirstOffsets(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
+    this.firstOffsets.push(offsetNs, localTime);
+    const wanted = Math.min(MAX_FIRST_OFFSETS, Math.max(1, Math.round(this.tuning.startSpanS / this.intervalS)));
+    if (feedForwardPpb !== undefined && this.firstOffsets.size < wanted) return { state: ServoState.unlocked, frequencyPpb: this.appliedPpb };
+    const seated = feedForwardPpb === undefined ? offsetNs : this.firstOffsets.leastLate(this.appliedPpb - feedForwardPpb);
+    this.firstOffsets.clear();
+    return this.start(seated, localTime, feedForwardPpb);
   }
 
   /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */

@@ -93,6 +93,34 @@ describe('KalmanServo: start', () => {
   });
 });
 
+describe('KalmanServo: the start on software timestamps (startSpanS)', () => {
+  const lateFirst = (i: number): number => (i === 0 ? 18_000 : gaussian(2, 300)(i));
+
+  it('seats the phase from the median of its first half second: a first Sync 18 µs late leaves the clock within the noise', () => {
+    const l = loop({ softwareTimestamps: true }, 8, 0, lateFirst, 0, 3_000_000);
+    expect(l.outputs.slice(0, 3).map((o) => o.state)).toEqual([ServoState.unlocked, ServoState.unlocked, ServoState.unlocked]);
+    expect(l.outputs[3]?.state).toBe(ServoState.jump);
+    expect(Math.abs(l.truePhases[4] ?? Infinity)).toBeLessThan(1_000);
+  });
+
+  it('where seated from the first offset alone, the clock starts 18 µs off', () => {
+    const l = loop({ softwareTimestamps: true, startSpanS: 0 }, 2, 0, lateFirst, 0, 3_000_000);
+    expect(l.outputs[0]?.state).toBe(ServoState.jump);
+    expect(Math.abs(l.truePhases[1] ?? 0)).toBeGreaterThan(17_000);
+  });
+
+  it("carries each offset to the newest one's instant at the feed-forward's rate: a clock 50 ppm off seats within the noise", () => {
+    // 50 ppm moves the offsets by 18.75 µs over the four Syncs; their plain median would be 9 µs off.
+    const l = loop({ softwareTimestamps: true }, 4, 50_000, gaussian(3, 300), 50_000);
+    expect(Math.abs((l.servo.uncertainty()?.phaseEstimateNs ?? Infinity) - (l.truePhases[3] ?? 0))).toBeLessThan(1_000);
+  });
+
+  it('starts at once in hardware mode, and without a feed-forward to carry the offsets by', () => {
+    expect(loop({}, 1, 0, () => 0, 0, 3_000_000).outputs[0]?.state).toBe(ServoState.jump);
+    expect(loop({ softwareTimestamps: true }, 1, 0, () => 0, undefined, 3_000_000).outputs[0]?.state).toBe(ServoState.jump);
+  });
+});
+
 describe('KalmanServo: noise', () => {
   it('learns the measurement noise of the link (σ 600 ns → within 25 %)', () => {
     const l = loop({ softwareTimestamps: true }, 200, 50, gaussian(2, 600));
