@@ -98,9 +98,9 @@ export interface KalmanTuning {
   /** The latency state joins the filter this long after a start or a believed change, s. */
   readonly latencyJoinS?: number;
   /**
-   * The phase is seated from the least late of the offsets of this span, s (at least one offset; 0:
-   * from the first). One software Sync can be tens of µs late, and the phase seated from it leaves the
-   * clock off by as much until an outlier run is believed (firstOffsets.ts).
+   * The phase is seated from the median of the offsets of this span, s (at least one offset; 0: from
+   * the first). One software Sync can be tens of µs late, and the phase seated from it leaves the clock
+   * off by as much until an outlier run is believed (firstOffsets.ts).
    */
   readonly startSpanS?: number;
 }
@@ -157,7 +157,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   latencySigmaNs: 450,
   latencyJoinS: 10,
   // Four Syncs at 8/s: a late first one cost 9.0 s to synchronized, and an error bound of 21 µs for
-  // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, "The start").
+  // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, Kalman servo, "Start").
   startSpanS: 0.5,
 });
 
@@ -242,7 +242,7 @@ export class KalmanServo implements Servo {
   private latencyJoined = false;
   private latencyJoinsAtS = 0;
   private lastLocal: LocalTime | undefined;
-  /** The offsets before the start, the phase seated from the least late (startSpanS). */
+  /** The offsets before the start, the phase seated from their median (startSpanS). */
   private readonly firstOffsets = new FirstOffsets();
   /** The adjustment applied since the last Sync, ppb. */
   private appliedPpb: number;
@@ -401,14 +401,14 @@ export class KalmanServo implements Servo {
 
   /**
    * Before the start: the offsets of startSpanS are collected (s0, the frequency unchanged) and the
-   * phase is seated from the least late of them (firstOffsets.ts). Without a feed-forward the clock's
+   * phase is seated from their median (firstOffsets.ts). Without a feed-forward the clock's
    * drift over the span is unknown, so the offset in hand seats it at once.
    */
   private startFromFirstOffsets(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.firstOffsets.push(offsetNs, localTime);
     const wanted = Math.min(MAX_FIRST_OFFSETS, Math.max(1, Math.round(this.tuning.startSpanS / this.intervalS)));
     if (feedForwardPpb !== undefined && this.firstOffsets.size < wanted) return { state: ServoState.unlocked, frequencyPpb: this.appliedPpb };
-    const seated = feedForwardPpb === undefined ? offsetNs : this.firstOffsets.leastLate(this.appliedPpb - feedForwardPpb);
+    const seated = feedForwardPpb === undefined ? offsetNs : this.firstOffsets.seatedOffset(this.appliedPpb - feedForwardPpb);
     this.firstOffsets.clear();
     return this.start(seated, localTime, feedForwardPpb);
   }

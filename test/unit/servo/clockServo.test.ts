@@ -204,7 +204,7 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
   it("weighs the receipt's start-up rate ratio and its first offsets by the link's noise the engine measured (a relay)", () => {
     const first = (relay: Partial<SyncReceipt>) => {
       const r = rig(0n, { timestamping: 'software', pi: undefined });
-      // The servo starts from the least late offset of its first half second (KALMAN_TUNING_SOFTWARE.startSpanS).
+      // The servo starts from the median of its first half second of offsets (KALMAN_TUNING_SOFTWARE.startSpanS).
       for (let i = 0; i < 4; i++) {
         r.advance(125_000_000n);
         const now = r.clock.fromTimestamp(r.base());

@@ -12,17 +12,17 @@ describe('FirstOffsets', () => {
     const first = new FirstOffsets();
     // A clock drifting by +1000 ppb: 1 µs per s; the second Sync 20 µs late.
     [0, 1_000 + 20_000, 2_000, 3_000].forEach((offsetNs, i) => first.push(offsetNs, at(i)));
-    expect(first.leastLate(1_000)).toBeCloseTo(3_000, 6);
+    expect(first.seatedOffset(1_000)).toBeCloseTo(3_000, 6);
     // Without the drift the median of 0, 2, 3, 21 µs is 2.5 µs.
-    expect(first.leastLate(0)).toBeCloseTo(2_500, 6);
+    expect(first.seatedOffset(0)).toBeCloseTo(2_500, 6);
   });
 
   it(`keeps the newest ${MAX_FIRST_OFFSETS} offsets, and refuses to seat from none`, () => {
     const first = new FirstOffsets();
-    expect(() => first.leastLate(0)).toThrow(RangeError);
+    expect(() => first.seatedOffset(0)).toThrow(RangeError);
     for (let i = 0; i < MAX_FIRST_OFFSETS + 4; i++) first.push(i < 4 ? 1e6 : 0, at(i * 0.125));
     expect(first.size).toBe(MAX_FIRST_OFFSETS);
-    expect(first.leastLate(0)).toBe(0);
+    expect(first.seatedOffset(0)).toBe(0);
     first.clear();
     expect(first.size).toBe(0);
   });
