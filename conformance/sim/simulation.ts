@@ -195,19 +195,22 @@ export class Simulation {
   /** Whether a Pdelay_Resp went each way yet (the first one takes the cold path). */
   private readonly answered = { toStation: false, toMaster: false };
   private coldAnswers = 0;
-  /** The Syncs' latency wander, from a random stream of its own (the other draws stay as without it). */
-  private readonly syncWander: OrnsteinUhlenbeck | undefined;
-  /** The Syncs' level with their own noise (LinkModel.syncNoise), ns: fixed for the run. */
-  private readonly syncLevelNs: number;
+  /**
+   * The Syncs' own noise (LinkModel.syncNoise): its level above the Pdelay paths, ns, fixed for the
+   * run, and its wander, from a random stream of its own (the other draws stay as without it).
+   */
+  private readonly syncOwn: { readonly noise: SyncNoise; readonly levelNs: number; readonly wander: OrnsteinUhlenbeck } | undefined;
 
   constructor(
     readonly scenario: SimulationScenario,
     private readonly hooks: SimulationHooks = {},
   ) {
     this.random = new Prng(scenario.seed);
-    const syncNoise = scenario.link.syncNoise;
-    this.syncWander = syncNoise === undefined ? undefined : new OrnsteinUhlenbeck(syncNoise.wander, scenario.seed + 300);
-    this.syncLevelNs = scenario.link.recorded === undefined ? 0 : syncLevelNs(scenario.link.recorded, syncNoise?.levelNs);
+    const { syncNoise, recorded } = scenario.link;
+    this.syncOwn =
+      syncNoise === undefined || recorded === undefined
+        ? undefined
+        : { noise: syncNoise, levelNs: syncLevelNs(recorded, syncNoise.levelNs), wander: new OrnsteinUhlenbeck(syncNoise.wander, scenario.seed + 300) };
     this.nowNs = scenario.startNs;
     this.clock = new SimClock({ ...scenario.station.clock, oscillator: { startTrueNs: scenario.startNs, ...scenario.station.clock.oscillator } });
     this.slave = new ClockSlave(
@@ -407,11 +410,6 @@ export class Simulation {
     return BigInt(Math.round(base + jitter));
   }
 
-  /** The Syncs' own noise now (LinkModel.syncNoise): a residual draw and the wander, ns. */
-  private syncNoiseNs(noise: SyncNoise, wander: OrnsteinUhlenbeck): number {
-    return drawLatencyNs(noise.residual, this.random) + wander.at(this.nowNs);
-  }
-
   /** The Sync path's shift in force now (the last one begun), ns. */
   private syncShiftNs(l: LinkModel): number {
     const sinceStart = this.nowNs - this.scenario.startNs;
@@ -433,8 +431,9 @@ export class Simulation {
       this.answered[toStation ? 'toStation' : 'toMaster'] = true;
       path = startup.firstAnswer;
     }
-    const own = toStation && type === 'sync' && l.syncNoise !== undefined && this.syncWander !== undefined;
-    let ns = own ? this.syncLevelNs + this.syncNoiseNs(l.syncNoise, this.syncWander) : drawLatencyNs(path, this.random);
+    // A Sync with its own noise: the level, a residual draw and the wander.
+    const own = toStation && type === 'sync' ? this.syncOwn : undefined;
+    let ns = own === undefined ? drawLatencyNs(path, this.random) : own.levelNs + drawLatencyNs(own.noise.residual, this.random) + own.wander.at(this.nowNs);
     if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.syncShiftNs(l);
     if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
       this.coldAnswers++;

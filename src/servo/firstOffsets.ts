@@ -15,9 +15,6 @@ import type { LocalTime } from '../clock/timePoint.js';
 import { elapsedNs } from '../clock/timePoint.js';
 import { median } from '../protocol/windowedMedian.js';
 
-/** The most offsets kept: 16 Syncs span 0.5 s at the fastest interval gPTP uses (31.25 ms). */
-export const MAX_FIRST_OFFSETS = 16;
-
 export class FirstOffsets {
   private readonly offsetsNs: number[] = [];
   private readonly times: LocalTime[] = [];
@@ -26,12 +23,8 @@ export class FirstOffsets {
     return this.offsetsNs.length;
   }
 
-  /** One offset (clock − master, ns) at its Sync's ingress; beyond MAX_FIRST_OFFSETS the oldest goes. */
+  /** One offset (clock − master, ns) at its Sync's ingress. */
   push(offsetNs: number, at: LocalTime): void {
-    if (this.offsetsNs.length === MAX_FIRST_OFFSETS) {
-      this.offsetsNs.shift();
-      this.times.shift();
-    }
     this.offsetsNs.push(offsetNs);
     this.times.push(at);
   }

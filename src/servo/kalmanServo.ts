@@ -56,7 +56,7 @@ import { ServoState } from './servoState.js';
 import { InnovationLevel } from './innovationLevel.js';
 import { courseChangeNs, courseChangeSigmaNs, PhaseCourse, type CourseMark } from './phaseCourse.js';
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
-import { FirstOffsets, MAX_FIRST_OFFSETS } from './firstOffsets.js';
+import { FirstOffsets } from './firstOffsets.js';
 
 /** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
 export interface KalmanTuning {
@@ -202,6 +202,8 @@ const LATENCY_HANDOVER_TIME_CONSTANTS = 2;
 const JOIN_SLOPE_SIGMAS = 2;
 /** A change of the course is one once beyond this many σ of what the servo's model allows. */
 const COURSE_SIGMAS = 1;
+/** The most offsets a start is seated from: 16 Syncs span 0.5 s at the fastest interval gPTP uses (31.25 ms, logSyncInterval −5). */
+const MAX_FIRST_OFFSETS = 16;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
 const MIN_LEVEL_WINDOW = 8;
 /** The level's window must agree with itself within this many σ (as the outlier run within the gate). */
