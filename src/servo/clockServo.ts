@@ -165,7 +165,7 @@ export class ClockServo {
   private readonly servo: Servo;
   private readonly feedForward: FeedForward;
   /** What the engine measured of the link's noise, handed to the servo with each offset (one object, reused). */
-  private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined };
+  private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined };
   private readonly delayFilter: LinkDelayFilter | undefined;
   private readonly spikeFilter: OffsetSpikeFilter | undefined;
   private readonly sanityPpb: number;
@@ -233,6 +233,7 @@ export class ClockServo {
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
     this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
+    this.linkNoise.rate = this.feedForward.measure(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };

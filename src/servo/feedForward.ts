@@ -25,6 +25,7 @@
  * follow adjustment the feed-forward is withheld for holdoffAfterStepS.
  */
 import { addNs, type LocalTime } from '../clock/timePoint.js';
+import type { RateMeasurement } from './servo.js';
 
 export interface FeedForwardOptions {
   /** Use the rate ratio at all. Default true. */
@@ -99,6 +100,19 @@ export class FeedForward {
     this.seatedPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
     this.seatedSigma = rateRatioSigma === undefined ? undefined : rateRatioSigma * 1e9;
     return this.verdict('seated', this.seatedPpb);
+  }
+
+  /**
+   * Every rate ratio as a measurement of the frequency the clock needs, for a servo that fuses each
+   * (servo.ts RateMeasurement); undefined when disabled, insane, held off after a step, or of unknown σ.
+   * The seated feed-forward is unaffected.
+   */
+  measure(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma: number | undefined): RateMeasurement | undefined {
+    if (!this.enabled || rateRatioSigma === undefined || !(rateRatioSigma >= 0)) return undefined;
+    if (!(rateRatio > 0) || !Number.isFinite(rateRatio) || Math.abs(rateRatio - 1) * 1e9 > this.sanityPpb) return undefined;
+    if (this.holdoffUntil !== undefined && localTime < this.holdoffUntil) return undefined;
+    const neededPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
+    return { rateRatio, neededPpb, sigmaPpb: rateRatioSigma * 1e9 };
   }
 
   /** The clock's adjustment became `ppb` at `local` (only a PHC's history matters). */

@@ -49,6 +49,7 @@ import {
   type ServoOutput,
   type ServoUncertainty,
   type LinkNoise,
+  type RateMeasurement,
   mustStep,
 } from './servo.js';
 import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
@@ -103,6 +104,12 @@ export interface KalmanTuning {
    * off by as much until an outlier run is believed (firstOffsets.ts).
    */
   readonly startSpanS?: number;
+  /**
+   * Every new rate ratio after the start is a measurement of φ with the σ the engine gives it: the
+   * Pdelay exchanges measure the clock's rate without the Sync path, so a slow change of the Syncs'
+   * latency is not taken as a rate, and the oscillator's own wander is seen as it happens.
+   */
+  readonly fuseEveryRateRatio?: boolean;
 }
 
 export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
@@ -122,6 +129,7 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   latencySigmaNs: 0,
   latencyJoinS: 0,
   startSpanS: 0,
+  fuseEveryRateRatio: false,
 });
 
 /**
@@ -159,6 +167,9 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // Four Syncs at 8/s: a late first one cost 9.0 s to synchronized, and an error bound of 21 µs for
   // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, Kalman servo, "Start").
   startSpanS: 0.5,
+  // The lab's and the simulator's Sync noise: the true error's std a third lower, also on oscillators
+  // that wander by 1–8 ppb/√s (docs/servo.md, "Every rate ratio").
+  fuseEveryRateRatio: true,
 });
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
@@ -167,6 +178,11 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   /** Start from KALMAN_TUNING_SOFTWARE rather than KALMAN_TUNING_HARDWARE. */
   readonly softwareTimestamps?: boolean;
 }
+
+/** No rate ratio is exact: the smallest σ one is fused with, ppb. */
+const MIN_RATE_SIGMA_PPB = 1;
+/** Rate ratios in a row beyond the gate on one side that open φ's variance (8 s at one Pdelay exchange a second). */
+const RATE_RATIO_RUN = 8;
 
 /** The learned noise is recomputed every this many Syncs. */
 const NOISE_REFRESH = 8;
@@ -255,6 +271,10 @@ export class KalmanServo implements Servo {
   private noiseLearned = false;
   /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
   private feedForwardSigmaPpb: number | undefined;
+  /** This Sync's rate ratio as a frequency (LinkNoise.rate), the last one fused, and how many in a row the gate kept out. */
+  private rate: RateMeasurement | undefined;
+  private fusedRateRatio: number | undefined;
+  private rateRatiosGated = 0;
   private readonly innovations: number[] = [];
   private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
   /** The clock's course after each Sync used, over COURSE_SPAN_S (and LEVEL_LOOKBACK_WINDOWS at least). */
@@ -287,6 +307,7 @@ export class KalmanServo implements Servo {
     const base = options.softwareTimestamps === true ? KALMAN_TUNING_SOFTWARE : KALMAN_TUNING_HARDWARE;
     this.tuning = { ...base, ...definedOnly(options) };
     for (const [key, value] of Object.entries(this.tuning)) {
+      if (typeof value === 'boolean') continue;
       if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`kalman ${key} must be a finite number ≥ 0, got ${value}`);
     }
     if (!(this.tuning.noiseWindow >= 8 && Number.isInteger(this.tuning.noiseWindow))) throw new RangeError('kalman noiseWindow must be an integer ≥ 8');
@@ -317,6 +338,7 @@ export class KalmanServo implements Servo {
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput {
     if (!Number.isFinite(offsetNs)) throw new RangeError(`offset must be finite ns, got ${offsetNs}`);
     this.feedForwardSigmaPpb = linkNoise?.feedForwardSigmaPpb;
+    this.rate = linkNoise?.rate;
     this.takeNoisePrior(linkNoise?.timestampSigmaNs);
     const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.startFromFirstOffsets(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
@@ -428,6 +450,9 @@ export class KalmanServo implements Servo {
     this.consecutiveOutliers = 0;
     this.forgetChanges();
     this.fuseFeedForward(feedForwardPpb);
+    // The feed-forward just seated is this rate ratio: not a second measurement.
+    this.fusedRateRatio = this.rate?.rateRatio;
+    this.rateRatiosGated = 0;
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
     return { state: ServoState.locked, frequencyPpb: this.control() };
@@ -437,6 +462,7 @@ export class KalmanServo implements Servo {
     this.predict(localTime);
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
+    this.fuseRateRatio();
     const measured = offsetNs - this.theta - this.latency;
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.offsetVariance() + this.measurementVariance;
@@ -726,6 +752,30 @@ export class KalmanServo implements Servo {
   }
 
   /**
+   * A rate ratio not fused before is one measurement of φ (H = [0, 1]) with the engine's σ for it
+   * (fuseEveryRateRatio). Each comes from a new Pdelay exchange, the window's far end a different one
+   * each time, so successive ratios are nearly independent. One beyond the gate of what the filter
+   * predicts for it (a late Pdelay timestamp at either end of the window: a few hundred ppb on veth) is
+   * left out; RATE_RATIO_RUN of them in a row on one side are the frequency moving faster than the
+   * filter's doubt allows, which the rate ratio measures and the offsets would only show later: φ's
+   * variance is opened to the difference and the ratio fused.
+   */
+  private fuseRateRatio(): void {
+    const rate = this.rate;
+    if (!this.tuning.fuseEveryRateRatio || rate === undefined || rate.rateRatio === this.fusedRateRatio) return;
+    this.fusedRateRatio = rate.rateRatio;
+    const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
+    const innovation = rate.neededPpb - this.phi;
+    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.p11 + r)) {
+      this.rateRatiosGated = Math.sign(innovation) === Math.sign(this.rateRatiosGated) ? this.rateRatiosGated + Math.sign(innovation) : Math.sign(innovation);
+      if (Math.abs(this.rateRatiosGated) < RATE_RATIO_RUN) return;
+      this.p11 = Math.max(this.p11, innovation * innovation);
+    }
+    this.rateRatiosGated = 0;
+    this.update(innovation, this.p11 + r, this.p01, this.p11, this.p12);
+  }
+
+  /**
    * Until the noise is learned, the mode's prior holds unless the link, as the Pdelay exchanges showed
    * it, jitters beyond the gate of that prior (an offset carries two timestamps' jitter, the master's
    * and this port's): then the offsets would be gated or over-weighted for the 2 s the noise takes to
@@ -780,7 +830,7 @@ export class KalmanServo implements Servo {
 }
 
 function definedOnly(options: KalmanTuning): KalmanTuning {
-  const out: Record<string, number> = {};
+  const out: Record<string, number | boolean> = {};
   for (const key of Object.keys(KALMAN_TUNING_HARDWARE) as (keyof KalmanTuning)[]) {
     const v = options[key];
     if (v !== undefined) out[key] = v;

@@ -42,15 +42,33 @@ export interface ServoOutput {
 }
 
 /**
- * The link's noise as the port engine measured it from the Pdelay exchanges, before the servo has seen
- * enough offsets to learn its own: a software-timestamped relay jitters by tens of µs where a veth
- * link jitters by hundreds of ns, and one prior per timestamping mode cannot fit both.
+ * What the port engine measured of the link through the Pdelay exchanges. Its noise, before the servo
+ * has seen enough offsets to learn its own: a software-timestamped relay jitters by tens of µs where a
+ * veth link jitters by hundreds of ns, and one prior per timestamping mode cannot fit both. And the
+ * rate ratio of this Sync as a measurement of the frequency the clock needs.
  */
 export interface LinkNoise {
   /** 1 σ of the feed-forward, ppb (from SyncReceipt.rateRatioSigma), when known. */
   feedForwardSigmaPpb: number | undefined;
   /** 1 σ of one timestamp on this link, ns (SyncReceipt.propTimeSigmaNs), when known. */
   timestampSigmaNs: number | undefined;
+  /** This Sync's rate ratio as a frequency, when it is usable and its σ is known (servos that fuse every rate ratio: kalman). */
+  rate: RateMeasurement | undefined;
+}
+
+/**
+ * The frequency the clock needs according to a Sync's rateRatio (802.1AS-2020 10.2.8.1.4: the
+ * grandmaster's cumulative ratio from the Follow_Up times this port's neighborRateRatio). Measured
+ * through the Pdelay exchanges and the upstream ports, never through the Sync path: a change of the
+ * Syncs' latency, which no offset can tell from the clock (8.3), leaves it alone.
+ */
+export interface RateMeasurement {
+  /** The rate ratio it comes from: a new value is a new measurement (a Pdelay exchange completed). */
+  readonly rateRatio: number;
+  /** The frequency adjustment that makes the clock run at the grandmaster's rate, ppb (feedForward.ts). */
+  readonly neededPpb: number;
+  /** 1 σ of neededPpb (SyncReceipt.rateRatioSigma), ppb. */
+  readonly sigmaPpb: number;
 }
 
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */

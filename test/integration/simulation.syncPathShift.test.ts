@@ -26,7 +26,8 @@ describe("a 2 µs change of the Syncs' path, unseen by the Pdelay exchanges (rec
   it('moves the true error by about the shift, and the error bound still holds while synchronized', () => {
     for (const seed of [5, 6, 7]) {
       const r = runScenario(withSeed(seed));
-      expect(r.synchronizedMaxNs, `seed ${seed}`).toBeGreaterThan(2_000);
+      // The clock carries the shift (the rate ratio cannot see it either): most of its 2 µs reaches the true error.
+      expect(r.synchronizedMaxNs, `seed ${seed}`).toBeGreaterThan(1_600);
       expect(r.errorBoundCoverage, `seed ${seed}`).toBeGreaterThanOrEqual(0.999);
       expect(r.synchronizedSamples, `seed ${seed}`).toBeGreaterThan(600);
     }

@@ -297,7 +297,7 @@ describe("KalmanServo: the link's noise as the engine measured it", () => {
     return { worstNs, frequencies };
   };
   // Two exchanges 1 s apart, each timestamp jittering by 10.6 µs: σ of the ratio 2 × 10.6 µs / 1 s.
-  const RELAY: LinkNoise = { feedForwardSigmaPpb: 21_000, timestampSigmaNs: 15_000 / Math.SQRT2 };
+  const RELAY: LinkNoise = { feedForwardSigmaPpb: 21_000, timestampSigmaNs: 15_000 / Math.SQRT2, rate: undefined };
 
   it('weighs a start-up rate ratio by its measured σ and takes the noise prior from the link: within 25 µs from the start', () => {
     for (const seed of [1, 2, 3, 4, 5]) expect(relayStart(seed, RELAY).worstNs).toBeLessThan(25_000);
@@ -308,7 +308,7 @@ describe("KalmanServo: the link's noise as the engine measured it", () => {
   });
 
   it("keeps the mode's priors on a link that jitters within their gate (veth: 300 ns, a ratio good to 0.5 ppm)", () => {
-    const veth: LinkNoise = { feedForwardSigmaPpb: 500, timestampSigmaNs: 300 };
+    const veth: LinkNoise = { feedForwardSigmaPpb: 500, timestampSigmaNs: 300, rate: undefined };
     expect(relayStart(1, veth, 80).frequencies).toEqual(relayStart(1, undefined, 80).frequencies);
   });
 });
