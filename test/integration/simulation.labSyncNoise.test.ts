@@ -72,13 +72,15 @@ describe("the simulator on the lab's Sync noise", () => {
     });
   });
 
-  it("puts Syntonic's std at or below ptp4l's PI on the same draws in at least 4 of 5 seeds (the lab: 15 of 20), where the two-state filter does not", () => {
+  it("puts Syntonic's std at or below ptp4l's PI on the same draws in at least 9 of 10 seeds, where it did not without every rate ratio, nor does the two-state filter", () => {
     const notAbovePi = (servo: ClockDisciplineOptions): number =>
       noises.filter(
         (noise, i) => runScenario(labLikeSpec(noise, i + 1, servo)).steadyStdNs <= runScenario(labLikeSpec(noise, i + 1, PTP4L_PI_SOFTWARE)).steadyStdNs,
       ).length;
-    // Measured: 93 of 110; the filter without the latency state (session 20's) 80.
-    expect(notAbovePi(software)).toBeGreaterThanOrEqual(0.8 * noises.length);
-    expect(notAbovePi({ ...software, kalman: { latencyTimeConstantS: 0 } })).toBeLessThan(0.8 * noises.length);
+    // Measured: 108 of 110; without the rate ratios (session 23's servo) 93; the filter without the
+    // latency state (session 20's) 85, and 80 without the ratios.
+    expect(notAbovePi(software)).toBeGreaterThanOrEqual(0.9 * noises.length);
+    expect(notAbovePi({ ...software, kalman: { fuseEveryRateRatio: false } })).toBeLessThan(0.9 * noises.length);
+    expect(notAbovePi({ ...software, kalman: { latencyTimeConstantS: 0 } })).toBeLessThan(0.9 * noises.length);
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../../../src/clock/prng.js';
 import { localTime } from '../../../src/clock/timePoint.js';
 import { KalmanServo, type KalmanServoOptions } from '../../../src/servo/kalmanServo.js';
-import type { LinkNoise, ServoUncertainty } from '../../../src/servo/servo.js';
+import type { LinkNoise, RateMeasurement, ServoUncertainty } from '../../../src/servo/servo.js';
 import { lockFigures, simulate, standardScenario } from '../../../src/servo/servoSimulation.js';
 import { ClockDiscipline } from '../../../src/servo/clockDiscipline.js';
 import { servoErrorBound } from '../../../src/servo/servoErrorBound.js';
@@ -23,12 +23,14 @@ interface Loop {
   readonly outputs: { frequencyPpb: number; outlier: boolean; state: string; phaseChangeNs?: number; levelNs?: number }[];
   /** The servo's uncertainty after each Sync. */
   readonly uncertainties: (ServoUncertainty | undefined)[];
+  /** Its frequency estimate φ̂ after each Sync, ppb. */
+  readonly frequencyEstimates: number[];
 }
 
 /**
  * Runs `syncs` Syncs: the clock needs `neededPpb`, which moves by `wander(i)` ppb after the i-th;
- * `noise(i)` is added to the i-th offset. The servo's frequency is applied until the next Sync; a step
- * moves the phase.
+ * `noise(i)` is added to the i-th offset, `rate(i, needed)` is the rate ratio the engine gives with it
+ * (none by default). The servo's frequency is applied until the next Sync; a step moves the phase.
  */
 function loop(
   options: KalmanServoOptions,
@@ -38,6 +40,7 @@ function loop(
   feedForwardPpb?: number,
   initialPhaseNs = 0,
   wander: (i: number) => number = () => 0,
+  rate: (i: number, neededPpb: number) => RateMeasurement | undefined = () => undefined,
 ): Loop {
   const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, ...options });
   let theta = initialPhaseNs;
@@ -46,9 +49,12 @@ function loop(
   const truePhases: number[] = [];
   const outputs: Loop['outputs'] = [];
   const uncertainties: Loop['uncertainties'] = [];
+  const frequencyEstimates: number[] = [];
+  const link: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined };
   for (let i = 0; i < syncs; i++) {
     truePhases.push(theta);
-    const out = servo.sample(theta + noise(i), at(i * INTERVAL_S), feedForwardPpb);
+    link.rate = rate(i, needed);
+    const out = servo.sample(theta + noise(i), at(i * INTERVAL_S), feedForwardPpb, link);
     outputs.push({
       frequencyPpb: out.frequencyPpb,
       outlier: out.outlier === true,
@@ -57,12 +63,13 @@ function loop(
       ...(out.levelNs === undefined ? {} : { levelNs: out.levelNs }),
     });
     uncertainties.push(servo.uncertainty());
+    frequencyEstimates.push(servo.frequencyEstimatePpb());
     if (out.stepNs !== undefined) theta += out.stepNs;
     if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
     needed += wander(i);
     theta += (applied - needed) * INTERVAL_S;
   }
-  return { servo, truePhases, outputs, uncertainties };
+  return { servo, truePhases, outputs, uncertainties, frequencyEstimates };
 }
 
 function gaussian(seed: number, sigmaNs: number): (i: number) => number {
@@ -485,6 +492,121 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     // The two-state filter's phase σ 9 s after it (112 ns), the latency state's again at 30 s (438 ns).
     expect(l.uncertainties[believed + 72]?.phaseNs).toBeLessThan(200);
     expect(l.uncertainties[believed + 240]?.phaseNs).toBeGreaterThan(300);
+  });
+});
+
+describe('KalmanServo: every rate ratio a measurement of the frequency (software timestamps)', () => {
+  /**
+   * The engine's rate ratio as the lab's veth gives it: a new one each second (one Pdelay exchange),
+   * the frequency the clock needs with `jitterPpb` of noise (the one-veth capture: ±35 ppb, 5–95 %),
+   * `spikes` adding to some, weighed with the σ the engine gives it.
+   */
+  const ratios = (seed: number, jitterPpb: number, sigmaPpb: number, spikes: (second: number) => number = () => 0) => {
+    const r = new Prng(seed + 1_000);
+    let last: RateMeasurement | undefined;
+    return (i: number, neededPpb: number): RateMeasurement => {
+      if (last === undefined || i % 8 === 0) {
+        const ppb = neededPpb + jitterPpb * r.gaussian() + spikes(i / 8);
+        last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb };
+      }
+      return last;
+    };
+  };
+  const none = () => undefined;
+  /** 2 µs more latency on every Sync, reached over 20 s from 100 s on: the Pdelay exchanges see none of it. */
+  const ramp = (i: number) => Math.min(1, Math.max(0, (i - 800) / 160)) * 2_000;
+  const largest = (xs: readonly number[], from: number, to: number) => Math.max(...xs.slice(from, to).map(Math.abs));
+
+  it('does not take a slow change of the Sync path as a rate: the frequency stays with the ratios (a 2 µs ramp over 20 s)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const n = gaussian(seed, 400);
+      const fused = loop(
+        { softwareTimestamps: true },
+        1_200,
+        0,
+        (i) => n(i) + ramp(i),
+        0,
+        0,
+        () => 0,
+        ratios(seed, 20, 60),
+      );
+      const m = gaussian(seed, 400);
+      const alone = loop(
+        { softwareTimestamps: true },
+        1_200,
+        0,
+        (i) => m(i) + ramp(i),
+        0,
+        0,
+        () => 0,
+        none,
+      );
+      // φ̂ while the ramp comes and for 20 s after it, where the truth is 0: 19–23 ppb fused, 48–51 ppb from the offsets alone.
+      expect(largest(fused.frequencyEstimates, 800, 1_120), `seed ${seed}`).toBeLessThan(30);
+      expect(largest(alone.frequencyEstimates, 800, 1_120), `seed ${seed}`).toBeGreaterThan(40);
+      // So the clock does not overshoot the ramp: 20–40 s after it, 1.50–1.62 µs carried against 2.23–2.27 µs.
+      expect(largest(fused.truePhases, 1_100, 1_200), `seed ${seed}`).toBeLessThan(2_000);
+      expect(largest(alone.truePhases, 1_100, 1_200), `seed ${seed}`).toBeGreaterThan(2_100);
+    }
+  });
+
+  it('and the error bound covers the clock through that ramp, which it carries (no slave can tell it from the grandmaster, 802.1AS-2020 8.3)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const n = gaussian(seed, 400);
+      const l = loop(
+        { softwareTimestamps: true },
+        1_200,
+        0,
+        (i) => n(i) + ramp(i),
+        0,
+        0,
+        () => 0,
+        ratios(seed, 20, 60),
+      );
+      let largestChange = 0;
+      for (let i = 0; i < 1_200; i++) {
+        largestChange = Math.max(largestChange, Math.abs(l.outputs[i]?.phaseChangeNs ?? 0));
+        const uncertainty = l.uncertainties[i];
+        if (i < 100 || uncertainty === undefined) continue;
+        const bound = servoErrorBound({ software: true, pathDelayNs: 0, phaseChangeNs: largestChange, offsetRmsNs: 0, uncertainty, ageS: 0 });
+        expect(bound.atNs, `seed ${seed}, Sync ${i}`).toBeGreaterThanOrEqual(Math.abs(l.truePhases[i] ?? 0));
+      }
+      // Most of the ramp reaches the clock within 40 s (1.50–1.62 µs): the bound covers a clock that moved.
+      expect(largest(l.truePhases, 1_100, 1_200), `seed ${seed}`).toBeGreaterThan(1_400);
+    }
+  });
+
+  it('leaves out a ratio beyond its gate (a Pdelay timestamp late at one end of the window)', () => {
+    const spike = (second: number) => (second === 100 ? 800 : 0);
+    const withSpike = loop({ softwareTimestamps: true }, 1_000, 0, gaussian(1, 400), 0, 0, () => 0, ratios(1, 20, 60, spike));
+    const without = loop({ softwareTimestamps: true }, 1_000, 0, gaussian(1, 400), 0, 0, () => 0, ratios(1, 20, 60));
+    // 0.4 ppb: the one ratio fewer. Fused with its σ, the 800 ppb would have moved φ̂ by about 20 ppb.
+    expect(
+      largest(
+        withSpike.frequencyEstimates.map((f, i) => f - (without.frequencyEstimates[i] ?? NaN)),
+        0,
+        1_000,
+      ),
+    ).toBeLessThan(2);
+  });
+
+  it('follows the frequency when the ratios keep saying it moved beyond what the filter allows (+1 ppm in steps of 100 ppb a second)', () => {
+    for (const seed of [1, 2, 3]) {
+      // The clock's need climbs by 1 ppm over 10 s from 100 s on; the offsets are 2 µs noisy.
+      const climb = (i: number) => (i >= 800 && i < 880 ? 1_000 / 80 : 0);
+      const fused = loop({ softwareTimestamps: true }, 1_040, 0, gaussian(seed, 2_000), 0, 0, climb, ratios(seed, 20, 60));
+      const alone = loop({ softwareTimestamps: true }, 1_040, 0, gaussian(seed, 2_000), 0, 0, climb, none);
+      // 20 s after the climb began: 1014–1023 ppb fused, 228–251 ppb from the offsets alone (and
+      // 149–192 ppb fused without the run of eight: the gate would keep every ratio out).
+      expect(Math.abs((fused.frequencyEstimates[959] ?? NaN) - 1_000), `seed ${seed}`).toBeLessThan(60);
+      expect(Math.abs((alone.frequencyEstimates[959] ?? NaN) - 1_000), `seed ${seed}`).toBeGreaterThan(100);
+    }
+  });
+
+  it('keeps the hardware tuning as it was: the ratio seats the start only', () => {
+    const withRatios = loop({}, 400, 0, gaussian(1, 20), 0, 0, () => 0, ratios(1, 2, 3));
+    const without = loop({}, 400, 0, gaussian(1, 20), 0, 0, () => 0, none);
+    expect(withRatios.frequencyEstimates).toEqual(without.frequencyEstimates);
   });
 });
 
