@@ -20,6 +20,8 @@
  * frequency step). So the feed-forward seats the frequency estimate once: on the first Sync, and
  * again after a servo reset or a new grandmaster. The clock is syntonized at once, and the servo's
  * integral then holds the residual (wander, bias of the ratio): it never fights the feed-forward.
+ * A servo that weighs its inputs (the Kalman servo on software timestamps) gets every ratio as well,
+ * as a measurement with its σ (measure()): weighing a ratio is not following it.
  *
  * A PHC step corrupts every ratio whose window spans it, so after a step of a clock whose timestamps
  * follow adjustment the feed-forward is withheld for holdoffAfterStepS.

@@ -35,6 +35,10 @@
  *    ratio's span), not a value the servo is committed to: the offsets correct it within seconds.
  *    Until R is learned, a link whose Pdelay timestamps jitter beyond the gate of the mode's prior
  *    (a userland relay: tens of µs) sets the prior instead.
+ *  - Every rate ratio after the start (fuseEveryRateRatio, software timestamps): each new one is a
+ *    measurement of φ with the σ the engine gives it, gated as the offsets are. The ratio is measured
+ *    through the Pdelay exchanges (802.1AS-2020 10.2.8.1.4), so the Syncs' latency wandering or
+ *    drifting is not read as a rate, and the oscillator's own wander is seen as it happens.
  *
  * States as linuxptp: s1 when stepping, s2 otherwise once started (the covariance says how good s2 is).
  */

@@ -103,8 +103,9 @@ export interface Servo {
    * @param feedForwardPpb the frequency adjustment the clock needs according to the measured rate
    *   ratio, ppb; undefined when no rate ratio is available. Servos that estimate frequency
    *   themselves may use it only for their start.
-   * @param linkNoise what the port engine measured of this link's noise (servos that weigh their
-   *   inputs: kalman)
+   * @param linkNoise what the port engine measured of this link: its noise, and this Sync's rate ratio
+   *   as a frequency (servos that weigh their inputs: kalman, which on software timestamps takes every
+   *   new ratio as a measurement of its frequency)
    */
   sample(offsetNs: number, localTime: LocalTime, feedForwardPpb?: number, linkNoise?: LinkNoise): ServoOutput;
   /** The Sync interval in seconds (linuxptp's servo_sync_interval): gains scale with it. */

@@ -58,4 +58,31 @@ describe('FeedForward', () => {
     ff.notifyStep(-1_000_000, at(5));
     expect(ff.update(1.00001, 0, at(6))).toBeCloseTo(10_000, 4);
   });
+
+  it('gives every rate ratio as a measurement with its σ, the seated value untouched', () => {
+    const ff = new FeedForward(false);
+    expect(ff.update(1.00002, 0, at(1), 5e-8)).toBeCloseTo(20_000, 4);
+    const next = ff.measure(1.000021, 0, at(2), 4e-8);
+    expect(next?.rateRatio).toBe(1.000021);
+    expect(next?.neededPpb).toBeCloseTo(21_000, 4);
+    expect(next?.sigmaPpb).toBeCloseTo(40, 9);
+    expect(ff.update(1.000021, 0, at(2), 4e-8)).toBeCloseTo(20_000, 4);
+  });
+
+  it("measures a PHC's ratio against its mean adjustment over the window, as the seat does", () => {
+    const ff = new FeedForward(true, { rateRatioWindowS: 8 });
+    ff.noteAdjustment(at(0), 0);
+    ff.noteAdjustment(at(4), 1_000);
+    expect(ff.measure(1, 1_000, at(8), 1e-8)?.neededPpb).toBeCloseTo(500, 6);
+  });
+
+  it('gives none of unknown σ, insane, held off after a step, or disabled', () => {
+    expect(new FeedForward(false).measure(1.00001, 0, at(1), undefined)).toBeUndefined();
+    expect(new FeedForward(false).measure(1.5, 0, at(1), 1e-8)).toBeUndefined();
+    expect(new FeedForward(false, { enabled: false }).measure(1.00001, 0, at(1), 1e-8)).toBeUndefined();
+    const phc = new FeedForward(true, { holdoffAfterStepS: 10 });
+    phc.notifyStep(-1_000_000, at(5));
+    expect(phc.measure(1.00001, 0, at(14), 1e-8)).toBeUndefined();
+    expect(phc.measure(1.00001, 0, at(15.1), 1e-8)?.neededPpb).toBeCloseTo(10_000, 4);
+  });
 });
