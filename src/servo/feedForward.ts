@@ -92,13 +92,8 @@ export class FeedForward {
   update(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma?: number): number | undefined {
     if (!this.enabled) return this.verdict('disabled', undefined);
     if (this.seatedPpb !== undefined) return this.verdict('kept', this.seatedPpb);
-    if (!(rateRatio > 0) || !Number.isFinite(rateRatio) || Math.abs(rateRatio - 1) * 1e9 > this.sanityPpb) {
-      return this.verdict('insane', undefined);
-    }
-    if (this.holdoffUntil !== undefined) {
-      if (localTime < this.holdoffUntil) return this.verdict('holdoff', undefined);
-      this.holdoffUntil = undefined;
-    }
+    const unusable = this.unusable(rateRatio, localTime);
+    if (unusable !== undefined) return this.verdict(unusable, undefined);
     this.seatedPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
     this.seatedSigma = rateRatioSigma === undefined ? undefined : rateRatioSigma * 1e9;
     return this.verdict('seated', this.seatedPpb);
@@ -111,10 +106,18 @@ export class FeedForward {
    */
   measure(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma: number | undefined): RateMeasurement | undefined {
     if (!this.enabled || rateRatioSigma === undefined || !(rateRatioSigma >= 0)) return undefined;
-    if (!(rateRatio > 0) || !Number.isFinite(rateRatio) || Math.abs(rateRatio - 1) * 1e9 > this.sanityPpb) return undefined;
-    if (this.holdoffUntil !== undefined && localTime < this.holdoffUntil) return undefined;
+    if (this.unusable(rateRatio, localTime) !== undefined) return undefined;
     const neededPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
     return { rateRatio, neededPpb, sigmaPpb: rateRatioSigma * 1e9 };
+  }
+
+  /** Why a rate ratio cannot be used now (beyond sanity_freq_limit, or within the hold-off after a step), if it cannot. */
+  private unusable(rateRatio: number, localTime: LocalTime): 'insane' | 'holdoff' | undefined {
+    if (!(rateRatio > 0) || !Number.isFinite(rateRatio) || Math.abs(rateRatio - 1) * 1e9 > this.sanityPpb) return 'insane';
+    if (this.holdoffUntil === undefined) return undefined;
+    if (localTime < this.holdoffUntil) return 'holdoff';
+    this.holdoffUntil = undefined;
+    return undefined;
   }
 
   /** The clock's adjustment became `ppb` at `local` (only a PHC's history matters). */

@@ -171,8 +171,8 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // Four Syncs at 8/s: a late first one cost 9.0 s to synchronized, and an error bound of 21 µs for
   // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, Kalman servo, "Start").
   startSpanS: 0.5,
-  // The lab's and the simulator's Sync noise: the true error's std a third lower, also on oscillators
-  // that wander by 1–8 ppb/√s (docs/servo.md, "Every rate ratio").
+  // The lab's Sync noise, measured and simulated: the true error's std a third to a half lower, and
+  // lower on oscillators that wander by 0–8 ppb/√s too (docs/servo.md, "Every rate ratio after the start").
   fuseEveryRateRatio: true,
 });
 
