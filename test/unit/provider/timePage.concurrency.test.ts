@@ -79,12 +79,16 @@ describe.skipIf(gate.skip)('the time page under a writer that never pauses', () 
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     let exited: number | null | undefined;
     child.on('exit', (code) => (exited = code));
+    // 'close' comes once the process has exited and its output is all read. Listened for from the
+    // start: its stdout may close before 'exit' is seen, and a listener added after would wait forever
+    // (one CI run hung here for the test's 120 s).
+    const closed = new Promise((r) => child.once('close', r));
     // Rewrite in bursts, yielding to the event loop only to notice the reader's exit.
     while (exited === undefined) {
       for (let i = 0; i < 20_000; i++) writer.write(fieldsFor(++k));
       await new Promise((r) => setImmediate(r));
     }
-    await new Promise((r) => child.stdout.once('close', r));
+    await closed;
     writer.close();
     console.info(`time page race: ${k} updates written; reader: ${out.trim()}`);
     expect(err).toBe('');
