@@ -7,7 +7,9 @@
  *  - The slave's ingress timestamp comes from the SimClock (oscillator, noise, granularity).
  *  - rateRatio is measured as the engine does for neighborRateRatio (802.1AS-2020 11.2.19.3.3): from
  *    Pdelay timestamp pairs (master, local) one pdelayIntervalS apart, over rateRatioWindow exchanges.
- *    The exchanges start a full window before the first Sync, as asCapable requires them anyway.
+ *    The exchanges start a full window before the first Sync, as asCapable requires them anyway. Its
+ *    σ (SyncReceipt.rateRatioSigma) is the one the scripted timestamp noise gives it: one timestamp's
+ *    noise at each end of the span.
  *  - meanLinkDelay is re-measured at every Pdelay exchange: linkDelayNs plus uniform noise of
  *    ±linkDelayNoiseNs, plus any scripted spike for that exchange. gmTime contains the measured value
  *    (× rateRatio), so its error moves gmTime as it would in the engine.
@@ -217,12 +219,25 @@ function makeReceipt(
     gmTimeFractionNs: gmExact - whole,
     rateRatio,
     neighborRateRatio: rateRatio,
+    ...rateRatioSigma(scenario, pairs),
     meanLinkDelay,
     logSyncInterval: scenario.logSyncInterval,
     gmTimeBaseIndicator: announced.length,
     lastGmPhaseChange: lastAnnounced === undefined ? 0n : BigInt(Math.round(lastAnnounced.ns * 65536)),
     scaledLastGmFreqChange: 0,
   };
+}
+
+/** 1 σ of measuredRateRatio: each end of its span carries one local and one master timestamp's noise, and the local clock's granularity. */
+function rateRatioSigma(scenario: ServoScenario, pairs: readonly PdelayPair[]): { rateRatioSigma?: number } {
+  const first = pairs[0];
+  const last = pairs[pairs.length - 1];
+  if (first === undefined || last === undefined || first === last) return {};
+  const noiseNs = scenario.timestampNoiseNs;
+  const localSigmaNs = scenario.timestampNoise === 'gaussian' ? noiseNs : noiseNs / Math.sqrt(3);
+  const masterSigmaNs = (scenario.masterTimestampNoiseNs ?? 0) / Math.sqrt(3);
+  const endSigmaNs = Math.sqrt(localSigmaNs ** 2 + masterSigmaNs ** 2 + scenario.timestampGranularityNs ** 2 / 12);
+  return { rateRatioSigma: (Math.SQRT2 * endSigmaNs) / Number(last.local - first.local) };
 }
 
 function measuredRateRatio(pairs: readonly PdelayPair[]): number {
