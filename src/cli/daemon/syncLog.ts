@@ -23,6 +23,9 @@ export function logSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, pe
       pathDelayNs: r.receipt.meanLinkDelay,
       ingressNs: String(r.receipt.ingressTime),
       gmTimeNs: String(r.receipt.gmTime),
+      // The frequency as the Pdelay exchanges measure it, beside the offsets (docs/servo.md, "Every rate ratio").
+      rateRatio: r.receipt.rateRatio,
+      ...(r.receipt.rateRatioSigma === undefined ? {} : { rateRatioSigma: r.receipt.rateRatioSigma }),
       ...(notUsed === undefined ? {} : { notUsed }),
     });
   // The summary line is over the offsets the servo used, as its rms is what the clock follows.
