@@ -164,7 +164,7 @@ export function defaultServo(timestamping: 'hardware' | 'software' | undefined):
 export class ClockServo {
   private readonly servo: Servo;
   private readonly feedForward: FeedForward;
-  /** What the engine measured of the link's noise, handed to the servo with each offset (one object, reused). */
+  /** What the engine measured of the link (its noise, this Sync's rate ratio), handed to the servo with each offset (one object, reused). */
   private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined };
   private readonly delayFilter: LinkDelayFilter | undefined;
   private readonly spikeFilter: OffsetSpikeFilter | undefined;

@@ -68,6 +68,8 @@ export class FeedForward {
   private seatedSigma: number | undefined;
   private holdoffUntil: LocalTime | undefined;
   private lastVerdict: FeedForwardVerdict = 'disabled';
+  /** The measurement of the current rate ratio (measure()). */
+  private lastMeasurement: RateMeasurement | undefined;
 
   constructor(
     private readonly timestampsFollowAdjustment: boolean,
@@ -102,13 +104,19 @@ export class FeedForward {
   /**
    * Every rate ratio as a measurement of the frequency the clock needs, for a servo that fuses each
    * (servo.ts RateMeasurement); undefined when disabled, insane, held off after a step, or of unknown σ.
-   * The seated feed-forward is unaffected.
+   * The seated feed-forward is unaffected. One measurement per ratio, made at the first Sync that
+   * carries it: the engine's ratio changes once a second (a Pdelay exchange completed), the Syncs come
+   * 8 times a second, and a servo weighs each ratio once; the same one is handed back until then.
    */
   measure(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma: number | undefined): RateMeasurement | undefined {
     if (!this.enabled || rateRatioSigma === undefined || !(rateRatioSigma >= 0)) return undefined;
     if (this.unusable(rateRatio, localTime) !== undefined) return undefined;
+    const sigmaPpb = rateRatioSigma * 1e9;
+    const last = this.lastMeasurement;
+    if (last !== undefined && last.rateRatio === rateRatio && last.sigmaPpb === sigmaPpb) return last;
     const neededPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
-    return { rateRatio, neededPpb, sigmaPpb: rateRatioSigma * 1e9 };
+    this.lastMeasurement = { rateRatio, neededPpb, sigmaPpb };
+    return this.lastMeasurement;
   }
 
   /** Why a rate ratio cannot be used now (beyond sanity_freq_limit, or within the hold-off after a step), if it cannot. */

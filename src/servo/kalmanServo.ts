@@ -752,7 +752,12 @@ export class KalmanServo implements Servo {
     if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
     this.fusedFeedForward = feedForwardPpb;
     const r = Math.max(this.tuning.feedForwardSigmaPpb, this.feedForwardSigmaPpb ?? 0) ** 2;
-    this.update(feedForwardPpb - this.phi, this.p11 + r, this.p01, this.p11, this.p12);
+    this.updateFrequency(feedForwardPpb - this.phi, r);
+  }
+
+  /** Measurement update for a measurement of φ (H = [0, 1]): its innovation, ppb, and its variance r, ppb². */
+  private updateFrequency(innovationPpb: number, r: number): void {
+    this.update(innovationPpb, this.p11 + r, this.p01, this.p11, this.p12);
   }
 
   /**
@@ -776,7 +781,7 @@ export class KalmanServo implements Servo {
       this.p11 = Math.max(this.p11, innovation * innovation);
     }
     this.rateRatiosGated = 0;
-    this.update(innovation, this.p11 + r, this.p01, this.p11, this.p12);
+    this.updateFrequency(innovation, r);
   }
 
   /**

@@ -67,6 +67,9 @@ describe('FeedForward', () => {
     expect(next?.neededPpb).toBeCloseTo(21_000, 4);
     expect(next?.sigmaPpb).toBeCloseTo(40, 9);
     expect(ff.update(1.000021, 0, at(2), 4e-8)).toBeCloseTo(20_000, 4);
+    // The same ratio on the next Sync is the same measurement, not a new one.
+    expect(ff.measure(1.000021, 0, at(2.125), 4e-8)).toBe(next);
+    expect(ff.measure(1.000022, 0, at(3), 4e-8)).not.toBe(next);
   });
 
   it("measures a PHC's ratio against its mean adjustment over the window, as the seat does", () => {
