@@ -17,6 +17,8 @@ export interface LinkState {
   readonly neighborRateRatio: number;
   /** 1 σ of neighborRateRatio, undefined until measured (peerDelayInitiator.ts). */
   readonly neighborRateRatioSigma?: number | undefined;
+  /** The local time neighborRateRatio spans, s, undefined until measured (peerDelayInitiator.ts). */
+  readonly neighborRateRatioSpanS?: number | undefined;
   /** 1 σ of the Pdelay exchanges' propTime, ns, undefined until measured (peerDelayInitiator.ts). */
   readonly propTimeSigmaNs?: number | undefined;
   /** ns, positive when master→slave is the longer direction (802.1AS-2020 8.3). */

@@ -136,6 +136,14 @@ export class PeerDelayInitiator {
    * about one timestamp's jitter on this link. Undefined before two exchanges.
    */
   propTimeSigmaNs: number | undefined;
+  /**
+   * The local time the current neighborRateRatio spans, s: from the first to the last Pdelay_Resp of
+   * its window (802.1AS-2020 11.2.19.3.3), undefined until two exchanges span it. A step of the
+   * neighbor's time moves every ratio whose span holds it, for one span; a frequency change stays.
+   */
+  get neighborRateRatioSpanS(): number | undefined {
+    return this.neighborRateRatioValid && this.rateSpanNs > 0 ? this.rateSpanNs / 1e9 : undefined;
+  }
   /** Local span of the exchanges the current neighborRateRatio was measured over, ns. */
   private rateSpanNs = 0;
   private capable: AsCapableState = new LazyAsCapableState(false, 'noExchange', 'no peer delay exchange completed yet');

@@ -116,6 +116,7 @@ export class PortEngine {
     meanLinkDelay: number;
     neighborRateRatio: number;
     neighborRateRatioSigma: number | undefined;
+    neighborRateRatioSpanS: number | undefined;
     propTimeSigmaNs: number | undefined;
     readonly delayAsymmetry: number;
   };
@@ -142,6 +143,7 @@ export class PortEngine {
       meanLinkDelay: 0,
       neighborRateRatio: 1,
       neighborRateRatioSigma: undefined,
+      neighborRateRatioSpanS: undefined,
       propTimeSigmaNs: undefined,
       delayAsymmetry: config.delayAsymmetry,
     };
@@ -434,6 +436,7 @@ export class PortEngine {
     link.meanLinkDelay = this.initiator.meanLinkDelay ?? 0;
     link.neighborRateRatio = this.initiator.neighborRateRatio;
     link.neighborRateRatioSigma = this.initiator.neighborRateRatioSigma;
+    link.neighborRateRatioSpanS = this.initiator.neighborRateRatioSpanS;
     link.propTimeSigmaNs = this.initiator.propTimeSigmaNs;
     return link;
   }

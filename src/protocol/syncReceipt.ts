@@ -26,6 +26,8 @@ export interface SyncReceipt {
    * ratio is taken as exact), absent until known.
    */
   readonly rateRatioSigma?: number;
+  /** The local time rateRatio's neighborRateRatio part was measured over, s (peerDelayInitiator.ts), absent until known. */
+  readonly rateRatioSpanS?: number;
   /** 1 σ of the Pdelay exchanges' propTime on this port, ns (about one timestamp's jitter), absent until known. */
   readonly propTimeSigmaNs?: number;
   /** neighborRateRatio used for this Sync. */

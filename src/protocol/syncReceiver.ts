@@ -161,6 +161,7 @@ export class SyncReceiver {
         gmTimeFractionNs: at.fractionNs,
         rateRatio,
         ...(link.neighborRateRatioSigma === undefined ? {} : { rateRatioSigma: link.neighborRateRatioSigma * upstreamRateRatio }),
+        ...(link.neighborRateRatioSpanS === undefined ? {} : { rateRatioSpanS: link.neighborRateRatioSpanS }),
         ...(link.propTimeSigmaNs === undefined ? {} : { propTimeSigmaNs: link.propTimeSigmaNs }),
         neighborRateRatio: link.neighborRateRatio,
         meanLinkDelay: link.meanLinkDelay,

@@ -233,7 +233,13 @@ export class ClockServo {
     const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
     this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
-    this.linkNoise.rate = this.feedForward.measure(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
+    this.linkNoise.rate = this.feedForward.measure(
+      receipt.rateRatio,
+      this.clock.frequencyPpb(),
+      receipt.ingressTime,
+      receipt.rateRatioSigma,
+      receipt.rateRatioSpanS,
+    );
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };

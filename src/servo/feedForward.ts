@@ -61,6 +61,7 @@ export class FeedForward {
   private readonly holdoffNs: bigint;
   private readonly sanityPpb: number;
   private readonly windowNs: bigint;
+  private readonly windowS: number;
   /** Adjustments applied to a PHC, oldest first: each holds from its time to the next one's. */
   private readonly applied: { local: LocalTime; ppb: number }[] = [];
   private seatedPpb: number | undefined;
@@ -81,6 +82,7 @@ export class FeedForward {
     const windowS = options.rateRatioWindowS ?? 8;
     if (!(windowS > 0)) throw new RangeError(`feedForward.rateRatioWindowS must be > 0 s, got ${windowS}`);
     this.windowNs = BigInt(Math.round(windowS * 1e9));
+    this.windowS = windowS;
     if (!(holdoffS >= 0)) throw new RangeError(`feedForward.holdoffAfterStepS must be ≥ 0 s, got ${holdoffS}`);
     this.holdoffNs = BigInt(Math.round(holdoffS * 1e9));
   }
@@ -107,15 +109,22 @@ export class FeedForward {
    * The seated feed-forward is unaffected. One measurement per ratio, made at the first Sync that
    * carries it: the engine's ratio changes once a second (a Pdelay exchange completed), the Syncs come
    * 8 times a second, and a servo weighs each ratio once; the same one is handed back until then.
+   * @param rateRatioSpanS the time the ratio spans (SyncReceipt.rateRatioSpanS), when known; else the window
    */
-  measure(rateRatio: number, currentPpb: number, localTime: LocalTime, rateRatioSigma: number | undefined): RateMeasurement | undefined {
+  measure(
+    rateRatio: number,
+    currentPpb: number,
+    localTime: LocalTime,
+    rateRatioSigma: number | undefined,
+    rateRatioSpanS?: number,
+  ): RateMeasurement | undefined {
     if (!this.enabled || rateRatioSigma === undefined || !(rateRatioSigma >= 0)) return undefined;
     if (this.unusable(rateRatio, localTime) !== undefined) return undefined;
     const sigmaPpb = rateRatioSigma * 1e9;
     const last = this.lastMeasurement;
     if (last !== undefined && last.rateRatio === rateRatio && last.sigmaPpb === sigmaPpb) return last;
     const neededPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
-    this.lastMeasurement = { rateRatio, neededPpb, sigmaPpb };
+    this.lastMeasurement = { rateRatio, neededPpb, sigmaPpb, spanS: rateRatioSpanS ?? this.windowS };
     return this.lastMeasurement;
   }
 

@@ -185,8 +185,6 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 
 /** No rate ratio is exact: the smallest σ one is fused with, ppb. */
 const MIN_RATE_SIGMA_PPB = 1;
-/** Rate ratios in a row beyond the gate on one side that open φ's variance (8 s at one Pdelay exchange a second). */
-const RATE_RATIO_RUN = 8;
 
 /** The learned noise is recomputed every this many Syncs. */
 const NOISE_REFRESH = 8;
@@ -275,10 +273,12 @@ export class KalmanServo implements Servo {
   private noiseLearned = false;
   /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
   private feedForwardSigmaPpb: number | undefined;
-  /** This Sync's rate ratio as a frequency (LinkNoise.rate), the last one fused, and how many in a row the gate kept out. */
+  /** This Sync's rate ratio as a frequency (LinkNoise.rate), the last one fused. */
   private rate: RateMeasurement | undefined;
   private fusedRateRatio: number | undefined;
-  private rateRatiosGated = 0;
+  /** The rate ratios the gate kept out in a row: on which side (±1; 0 for none), from when (elapsedS). */
+  private rateRunSide = 0;
+  private rateRunFromS = 0;
   private readonly innovations: number[] = [];
   private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
   /** The clock's course after each Sync used, over COURSE_SPAN_S (and LEVEL_LOOKBACK_WINDOWS at least). */
@@ -456,7 +456,7 @@ export class KalmanServo implements Servo {
     this.fuseFeedForward(feedForwardPpb);
     // The feed-forward just seated is this rate ratio: not a second measurement.
     this.fusedRateRatio = this.rate?.rateRatio;
-    this.rateRatiosGated = 0;
+    this.rateRunSide = 0;
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
     return { state: ServoState.locked, frequencyPpb: this.control() };
@@ -765,9 +765,13 @@ export class KalmanServo implements Servo {
    * (fuseEveryRateRatio). Each comes from a new Pdelay exchange, the window's far end a different one
    * each time, so successive ratios are nearly independent. One beyond the gate of what the filter
    * predicts for it (a late Pdelay timestamp at either end of the window: a few hundred ppb on veth) is
-   * left out; RATE_RATIO_RUN of them in a row on one side are the frequency moving faster than the
-   * filter's doubt allows, which the rate ratio measures and the offsets would only show later: φ's
-   * variance is opened to the difference and the ratio fused.
+   * left out. Left out in a row on one side for longer than the span a ratio is measured over, they
+   * are the frequency moving faster than the filter's doubt allows, which the rate ratio measures and
+   * the offsets would only show later: φ's variance is opened to the difference and the ratio fused.
+   * Not sooner: a step of the neighbor's time (its clock stepped by a few µs, one of its Pdelay paths
+   * changed) moves every ratio whose span holds it by step / span and no other, a run exactly one span
+   * long (the lab's 2 µs step: −250 ppb for 8 s, which a run of eight ratios took as the frequency and
+   * ran the clock 0.7 µs further off within 3 s before the offsets pulled it back).
    */
   private fuseRateRatio(): void {
     const rate = this.rate;
@@ -776,11 +780,15 @@ export class KalmanServo implements Servo {
     const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
     const innovation = rate.neededPpb - this.phi;
     if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.p11 + r)) {
-      this.rateRatiosGated = Math.sign(innovation) === Math.sign(this.rateRatiosGated) ? this.rateRatiosGated + Math.sign(innovation) : Math.sign(innovation);
-      if (Math.abs(this.rateRatiosGated) < RATE_RATIO_RUN) return;
+      const side = Math.sign(innovation);
+      if (side !== this.rateRunSide) {
+        this.rateRunSide = side;
+        this.rateRunFromS = this.elapsedS;
+      }
+      if (this.elapsedS - this.rateRunFromS < rate.spanS) return;
       this.p11 = Math.max(this.p11, innovation * innovation);
     }
-    this.rateRatiosGated = 0;
+    this.rateRunSide = 0;
     this.updateFrequency(innovation, r);
   }
 

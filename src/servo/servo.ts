@@ -69,6 +69,11 @@ export interface RateMeasurement {
   readonly neededPpb: number;
   /** 1 σ of neededPpb (SyncReceipt.rateRatioSigma), ppb. */
   readonly sigmaPpb: number;
+  /**
+   * The time the ratio was measured over, s (SyncReceipt.rateRatioSpanS, else the engine's window): a
+   * step of the neighbor's time moves every ratio whose span holds it, for one span.
+   */
+  readonly spanS: number;
 }
 
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */

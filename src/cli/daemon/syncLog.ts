@@ -26,6 +26,7 @@ export function logSyncRecord(r: SyncRecord, log: Log, summary: SummaryStats, pe
       // The frequency as the Pdelay exchanges measure it, beside the offsets (docs/servo.md, "Every rate ratio").
       rateRatio: r.receipt.rateRatio,
       ...(r.receipt.rateRatioSigma === undefined ? {} : { rateRatioSigma: r.receipt.rateRatioSigma }),
+      ...(r.receipt.rateRatioSpanS === undefined ? {} : { rateRatioSpanS: r.receipt.rateRatioSpanS }),
       ...(notUsed === undefined ? {} : { notUsed }),
     });
   // The summary line is over the offsets the servo used, as its rms is what the clock follows.

@@ -56,14 +56,19 @@ describe('the daemon log of each Sync (ptp4l prints every offset it measures)', 
     // The rate ratio as the engine measured it, its σ only when known.
     expect(offsetLines[0]?.fields).toMatchObject({ rateRatio: 1 });
     expect(offsetLines[0]?.fields['rateRatioSigma']).toBeUndefined();
+    expect(offsetLines[0]?.fields['rateRatioSpanS']).toBeUndefined();
     expect(lines.filter((l) => l.level === 'debug').map((l) => l.message)).toEqual([`Sync 2 not used: ${detail}`]);
   });
 
-  it('gives each Sync its rate ratio and, when the engine measured it, its σ (JSON fields)', () => {
+  it('gives each Sync its rate ratio and, when the engine measured it, its σ and span (JSON fields)', () => {
     const { log, lines } = recordingLog();
     const r = record(1, {});
-    logSyncRecord({ ...r, receipt: { ...r.receipt, rateRatio: 1 + 3e-8, rateRatioSigma: 4e-8 } }, log, new SummaryStats(), true);
-    expect(lines.find((l) => l.message.startsWith('master offset'))?.fields).toMatchObject({ rateRatio: 1 + 3e-8, rateRatioSigma: 4e-8 });
+    logSyncRecord({ ...r, receipt: { ...r.receipt, rateRatio: 1 + 3e-8, rateRatioSigma: 4e-8, rateRatioSpanS: 8.002 } }, log, new SummaryStats(), true);
+    expect(lines.find((l) => l.message.startsWith('master offset'))?.fields).toMatchObject({
+      rateRatio: 1 + 3e-8,
+      rateRatioSigma: 4e-8,
+      rateRatioSpanS: 8.002,
+    });
   });
 
   it('logs what happened with a left-out Sync at its own level (the end of holdover is news either way)', () => {

@@ -94,6 +94,8 @@ describe('Sync reception and syntonization (802.1AS-2020 11.2.14, 10.2.8)', () =
     expect(r?.neighborRateRatio).toBeCloseTo(1.00005, 12);
     // Its uncertainty: the two exchanges' propTimes differ by 0.285 ns over 1 s, scaled by the upstream ratio.
     expect(r?.rateRatioSigma).toBeCloseTo((2 * 1.4826 * (0.285 / 2) * 1.00048828125) / 1e9, 13);
+    // And the time the ratio spans: from the first exchange's Pdelay_Resp to the second's, 1 s later.
+    expect(r?.rateRatioSpanS).toBeCloseTo(1, 9);
     expect(r?.grandmasterIdentity).toBe(MASTER_CLOCK);
     expect(r?.logSyncInterval).toBe(-3);
   });

@@ -72,6 +72,11 @@ describe('FeedForward', () => {
     expect(ff.measure(1.000022, 0, at(3), 4e-8)).not.toBe(next);
   });
 
+  it("says what time each ratio spans: the engine's span when the receipt has it, else the window", () => {
+    expect(new FeedForward(false, { rateRatioWindowS: 16 }).measure(1.00001, 0, at(1), 1e-8, 7.996)?.spanS).toBe(7.996);
+    expect(new FeedForward(false, { rateRatioWindowS: 16 }).measure(1.00001, 0, at(1), 1e-8)?.spanS).toBe(16);
+  });
+
   it("measures a PHC's ratio against its mean adjustment over the window, as the seat does", () => {
     const ff = new FeedForward(true, { rateRatioWindowS: 8 });
     ff.noteAdjustment(at(0), 0);

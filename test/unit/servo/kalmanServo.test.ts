@@ -507,15 +507,16 @@ describe('KalmanServo: every rate ratio a measurement of the frequency (software
   /**
    * The engine's rate ratio as the lab's veth gives it: a new one each second (one Pdelay exchange),
    * the frequency the clock needs with `jitterPpb` of noise (the one-veth capture: ±35 ppb, 5–95 %),
-   * `spikes` adding to some, weighed with the σ the engine gives it.
+   * `spikes` adding to some, weighed with the σ the engine gives it, each measured over `spanS` (the
+   * engine's default window: 8 exchanges a second apart).
    */
-  const ratios = (seed: number, jitterPpb: number, sigmaPpb: number, spikes: (second: number) => number = () => 0) => {
+  const ratios = (seed: number, jitterPpb: number, sigmaPpb: number, spikes: (second: number) => number = () => 0, spanS = 8) => {
     const r = new Prng(seed + 1_000);
     let last: RateMeasurement | undefined;
     return (i: number, neededPpb: number): RateMeasurement => {
       if (last === undefined || i % 8 === 0) {
         const ppb = neededPpb + jitterPpb * r.gaussian() + spikes(i / 8);
-        last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb };
+        last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb, spanS };
       }
       return last;
     };
@@ -581,10 +582,35 @@ describe('KalmanServo: every rate ratio a measurement of the frequency (software
       const climb = (i: number) => (i >= 800 && i < 880 ? 1_000 / 80 : 0);
       const fused = loop({ softwareTimestamps: true }, 1_040, 0, gaussian(seed, 2_000), 0, 0, climb, ratios(seed, 20, 60));
       const alone = loop({ softwareTimestamps: true }, 1_040, 0, gaussian(seed, 2_000), 0, 0, climb, none);
-      // 20 s after the climb began: 1014–1023 ppb fused, 228–251 ppb from the offsets alone (and
-      // 149–192 ppb fused without the run of eight: the gate would keep every ratio out).
+      // 20 s after the climb began: 1018–1027 ppb fused, 228–251 ppb from the offsets alone (and
+      // 149–192 ppb fused without the run beyond one span: the gate would keep every ratio out).
       expect(Math.abs((fused.frequencyEstimates[959] ?? NaN) - 1_000), `seed ${seed}`).toBeLessThan(60);
       expect(Math.abs((alone.frequencyEstimates[959] ?? NaN) - 1_000), `seed ${seed}`).toBeGreaterThan(100);
+    }
+  });
+
+  it("does not take a step of the neighbor's time as a frequency: every ratio whose span holds it is off by step / span, for one span", () => {
+    for (const seed of [1, 2, 3]) {
+      // The lab's 2 µs step of the grandmaster's time at 100 s: the Syncs say 2 µs more from then on,
+      // and the 8 ratios whose 8 s span holds it say −250 ppb.
+      const step = (i: number) => (i >= 800 ? 2_000 : 0);
+      const pulse = (second: number) => (second >= 100 && second < 108 ? -250 : 0);
+      const n = gaussian(seed, 400);
+      const run = (spanS: number) =>
+        loop(
+          { softwareTimestamps: true },
+          1_000,
+          0,
+          (i) => n(i) + step(i),
+          0,
+          0,
+          () => 0,
+          ratios(seed, 20, 40, pulse, spanS),
+        );
+      // φ̂ where the truth is 0, through the pulse and 12 s after it: 20–26 ppb (212–268 ppb when a run of eight ratios was taken, before).
+      expect(largest(run(8).frequencyEstimates, 800, 960), `seed ${seed}`).toBeLessThan(50);
+      // Were the ratios measured over 4 s, eight off in a row would be a frequency that moved: taken, 253–274 ppb.
+      expect(largest(run(4).frequencyEstimates, 800, 960), `seed ${seed}`).toBeGreaterThan(150);
     }
   });
 
