@@ -20,6 +20,10 @@ export interface OffsetSample {
   readonly ingressNs?: bigint;
   /** Syntonic's JSON log only: the grandmaster time it computed for that ingress (origin + corrections + link delay), ns. */
   readonly gmTimeNs?: bigint;
+  /** Syntonic's JSON log only (since 0487da9): the Sync's rateRatio (802.1AS-2020 10.2.8.1.4), the frequency the Pdelay exchanges measure. */
+  readonly rateRatio?: number;
+  /** Syntonic's JSON log only: 1 σ of that rateRatio, when the engine measured one (dimensionless). */
+  readonly rateRatioSigma?: number;
   /** Syntonic only: why the servo left this offset out (`… not used: offset outlier`); absent when it used it. */
   readonly notUsed?: string;
 }
@@ -82,6 +86,11 @@ function bigintField<K extends string>(fields: Readonly<Record<string, unknown>>
   return typeof v === 'string' && /^-?\d+$/.test(v) ? ({ [name]: BigInt(v) } as Partial<Record<K, bigint>>) : {};
 }
 
+function optionalNumberField<K extends string>(fields: Readonly<Record<string, unknown>>, name: K): Partial<Record<K, number>> {
+  const v = numberField(fields, name);
+  return v === undefined ? {} : ({ [name]: v } as Partial<Record<K, number>>);
+}
+
 export function parseOffsetSample(text: string, atMs: number): OffsetSample | undefined {
   const { message, fields } = messageOf(text);
   const m = MASTER_OFFSET.exec(message);
@@ -96,6 +105,8 @@ export function parseOffsetSample(text: string, atMs: number): OffsetSample | un
     pathDelayNs: numberField(fields, 'pathDelayNs') ?? Number(delay),
     ...bigintField(fields, 'ingressNs'),
     ...bigintField(fields, 'gmTimeNs'),
+    ...optionalNumberField(fields, 'rateRatio'),
+    ...optionalNumberField(fields, 'rateRatioSigma'),
     ...notUsedOf(message),
   };
 }

@@ -8,11 +8,15 @@
  * path included, in the order and at the spacing the link produced them. The recorded veth quantiles
  * (latencyDistribution.ts) draw each frame independently and have none of that wander; here it is kept.
  *
- * The replay runs the servo the daemon runs (ClockDiscipline, software timestamps) on a clock that
- * runs at the master's rate, and adds the recorded noise to each Sync's ingress. What it predicts is
- * the true error's spread, the status and the error bound's coverage; the start differs (no start-up
- * rate ratio), so figures are taken after FROM_S as in the recording's `measured`. The figures the
- * runner prints are labNoiseFigures.ts's.
+ * The replay runs the servo the daemon runs (ClockDiscipline, software timestamps) on the clock it
+ * runs, a virtual clock over a free-running base, here one at the master's rate, and adds the
+ * recorded noise to each Sync's ingress. What it predicts is
+ * the true error's spread, the status and the error bound's coverage; figures are taken after FROM_S
+ * as in the recording's `measured`. Runs recorded since the daemon's JSON log carried the rateRatio
+ * (rateRatioChanges) give each Sync the ratio's error as the lab measured it: the servo weighs every
+ * ratio (docs/servo.md), and its start is seated from the first. Older runs have no ratio: their
+ * Syncs carry rateRatio 1 without a σ (the servo then takes none of them, and the start differs).
+ * The figures the runner prints are labNoiseFigures.ts's.
  */
 import { SimClock } from '../../src/clock/simClock.js';
 import { addNs, ptpTime } from '../../src/clock/timePoint.js';
@@ -41,6 +45,8 @@ export interface LabNoiseRun {
   readonly noiseNs: readonly number[];
   /** The meanLinkDelay Syntonic used, as [index of the first Sync it was used for, ns] at each change. */
   readonly pathDelayChanges: readonly (readonly [number, number])[];
+  /** The rateRatio of the Syncs as the lab's engine measured it, at each change; absent in runs recorded before the log carried it. */
+  readonly rateRatioChanges?: readonly RateRatioChange[];
   /** What the lab measured from FROM_S on. */
   readonly measured: {
     readonly syntonicTrueErrorStdNs: number;
@@ -49,6 +55,13 @@ export interface LabNoiseRun {
     readonly leftSynchronized: number;
   };
 }
+
+/**
+ * [index of the first Sync that carried it, (rateRatio − 1) ppb, its 1 σ ppb or null before the engine
+ * measured one]. In the lab both ends timestamp with the host's CLOCK_REALTIME (the grandmaster's
+ * virtual clock runs at +0 ppb), so the true ratio is 1 and (rateRatio − 1) is the ratio's error.
+ */
+export type RateRatioChange = readonly [index: number, errorPpb: number, sigmaPpb: number | null];
 
 export interface LabNoiseRecording {
   readonly provenance: Readonly<Record<string, string | number>>;
@@ -133,12 +146,34 @@ export const HOLDOVER_GAPS: readonly SyncGap[] = [
 /** Sync intervals without a Sync before the port engine's syncReceiptTimeout fires (802.1AS-2020 10.7.3.1): the engine's default. */
 const SYNC_RECEIPT_TIMEOUT = GPTP_DEFAULTS.syncReceiptTimeout;
 
+/**
+ * The rate ratio a run's Syncs carry in the replay: 1 + the lab's error on it, as the replay's clock
+ * is the daemon's virtual clock over a free-running base at the master's rate (the ratio is measured
+ * against that base, so the feed-forward reads the error back: feedForward.ts). As the engine's, a
+ * ratio is formed once, when a Pdelay exchange completes, and held until the next.
+ */
+export class ReplayedRateRatio {
+  private change = 0;
+  private current: { rateRatio: number; rateRatioSigma?: number } = { rateRatio: 1 };
+
+  constructor(private readonly changes: readonly RateRatioChange[]) {}
+
+  /** What the i-th Sync carries: rateRatio 1 without a σ in runs recorded without one. */
+  at(i: number): { rateRatio: number; rateRatioSigma?: number } {
+    for (; this.change < this.changes.length && (this.changes[this.change]?.[0] ?? Infinity) <= i; this.change++) {
+      const [, errorPpb, sigmaPpb] = this.changes[this.change] as RateRatioChange;
+      this.current = sigmaPpb === null ? { rateRatio: 1 + errorPpb * 1e-9 } : { rateRatio: 1 + errorPpb * 1e-9, rateRatioSigma: sigmaPpb * 1e-9 };
+    }
+    return this.current;
+  }
+}
+
 /** Runs one recorded run's noise through a ClockDiscipline (software defaults unless options say). */
 export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions = { timestamping: 'software' }, gap?: SyncGap): LabNoiseTrace {
   const first = run.syncAtS[0] ?? 0;
   const clock = new SimClock({
     oscillator: { frequencyOffsetPpm: 0, wanderPpbPerSqrtS: 0, seed: 1, startTrueNs: START_NS, startReadingNs: START_NS },
-    timestampsFollowAdjustment: true,
+    timestampsFollowAdjustment: false,
   });
   const discipline = new ClockDiscipline(clock, options);
   const errors: { atS: number; ns: number }[] = [];
@@ -149,6 +184,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
   let timedOut = false;
   let pathDelayNs = run.pathDelayChanges[0]?.[1] ?? 0;
+  const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
   run.noiseNs.forEach((noiseNs, i) => {
     for (; change < run.pathDelayChanges.length && (run.pathDelayChanges[change]?.[0] ?? Infinity) <= i; change++)
       pathDelayNs = run.pathDelayChanges[change]?.[1] ?? pathDelayNs;
@@ -168,7 +204,9 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     }
     const ingressTime = addNs(clock.timestampNow(), noiseNs);
     clock.advanceTo(trueNs + PROCESSING_NS);
-    const outcome = discipline.onSync(receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval));
+    // The grandmaster is the neighbor: the ratio is all neighborRateRatio (802.1AS-2020 10.2.8.1.4).
+    const ratio = rateRatio.at(i);
+    const outcome = discipline.onSync({ ...receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval), ...ratio, neighborRateRatio: ratio.rateRatio });
     for (const e of outcome.events) if (e.from === 'synchronized') left++;
     if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
     if (discipline.syncStatus() !== 'synchronized') return;

@@ -44,6 +44,8 @@ export interface LabNoiseFigure {
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];
   const sums = { lab: 0, syntonic: 0, beside: 0, pi: 0, labLeft: 0, syntonicLeft: 0, notAbove: 0, coverage: 1, boundMedian: 0 };
+  // The runs that carry the lab's rate ratios are replayed with the servo's every input as it ran.
+  const asRan = { runs: 0, lab: 0, syntonic: 0, leastShare: Infinity, mostShare: 0 };
   for (const run of recording.runs) {
     const syntonicTrace = traceLabNoise(run);
     const piTrace = traceLabNoise(run, PTP4L_PI_SOFTWARE);
@@ -72,6 +74,14 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
     if (syntonicBeside.trueErrorStdNs <= pi.trueErrorStdNs) sums.notAbove++;
     sums.coverage = Math.min(sums.coverage, syntonic.errorBoundCoverage);
     sums.boundMedian += syntonic.errorBoundMedianNs;
+    if (run.rateRatioChanges !== undefined) {
+      const share = syntonic.trueErrorStdNs / run.measured.syntonicTrueErrorStdNs;
+      asRan.runs++;
+      asRan.lab += run.measured.syntonicTrueErrorStdNs;
+      asRan.syntonic += syntonic.trueErrorStdNs;
+      asRan.leastShare = Math.min(asRan.leastShare, share);
+      asRan.mostShare = Math.max(asRan.mostShare, share);
+    }
   }
   const n = recording.runs.length;
   out.push({ name: 'sim.labNoise.runs', value: n, unit: 'runs' });
@@ -84,6 +94,13 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
   out.push({ name: 'sim.labNoise.syntonic.errorBound.coverage.min', value: sums.coverage * 100, unit: '%' });
   out.push({ name: 'sim.labNoise.syntonic.errorBound.median.mean', value: sums.boundMedian / n, unit: 'ns' });
   out.push({ name: 'sim.labNoise.syntonicStdNotAbovePtp4lPi', value: sums.notAbove, unit: 'runs' });
+  if (asRan.runs > 0) {
+    out.push({ name: 'sim.labNoise.withRateRatios.runs', value: asRan.runs, unit: 'runs' });
+    out.push({ name: 'sim.labNoise.withRateRatios.lab.syntonic.trueError.std.mean', value: asRan.lab / asRan.runs, unit: 'ns' });
+    out.push({ name: 'sim.labNoise.withRateRatios.syntonic.trueError.std.mean', value: asRan.syntonic / asRan.runs, unit: 'ns' });
+    out.push({ name: 'sim.labNoise.withRateRatios.syntonic.trueError.std.ofLab.min', value: asRan.leastShare * 100, unit: '%' });
+    out.push({ name: 'sim.labNoise.withRateRatios.syntonic.trueError.std.ofLab.max', value: asRan.mostShare * 100, unit: '%' });
+  }
   return [...out, ...syncPathChangeFigures(recording), ...holdoverFigures(recording)];
 }
 

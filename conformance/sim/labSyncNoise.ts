@@ -5,8 +5,8 @@
  *
  * The measure: the noise's medians over 2 s blocks (16 Syncs at 8 per second) — a median leaves the
  * heavy one-sided tail and most of the white part out — their spread and their autocorrelation at
- * lags of 2 s. Over the 110 recorded runs without a change of their own the spread is 81–689 ns (median
- * 228 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
+ * lags of 2 s. Over the 110 recorded runs of sessions 13–22 without a change of their own the spread
+ * is 81–689 ns (median 228 ns): the machine's state, which differs from hour to hour, so each simulated seed takes one
  * run's figure, not one figure for all. The autocorrelation is 0.57 at 2 s, 0.13 at 10 s and gone by
  * 20 s; over 49 blocks a sample autocorrelation reads low, and the 5 s time constant is the one whose
  * simulated runs read the same (test/integration/simulation.labSyncNoise.test.ts). What is left of

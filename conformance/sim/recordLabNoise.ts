@@ -8,6 +8,7 @@
  * `.samples.csv` (the 4 Hz true error); `--label` names the series (the run is `<label>.<scenario>.
  * run<N>.order<M>`) and `--servo` the commit that ran it, for the runs after them. The noise of a Sync is its offset minus the true error
  * interpolated to the line's arrival; the lines the servo left out are kept (their noise is the tail).
+ * Runs whose JSON lines carry the Sync's rateRatio (since 0487da9) keep it at each change, with its σ.
  * `--append "<what the new runs are>"` keeps the file's runs (whose records may be gone) and adds
  * these after them, with that text added to the provenance's `labRuns`.
  */
@@ -17,7 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOffsetSample, parseStatusChange } from '../lab/logLines.js';
 import { seriesFigures } from '../lab/stats.js';
-import { FROM_S, toFile, type LabNoiseFile, type LabNoiseRun } from './labNoise.js';
+import { FROM_S, toFile, type LabNoiseFile, type LabNoiseRun, type RateRatioChange } from './labNoise.js';
 
 interface Sample {
   readonly tS: number;
@@ -68,6 +69,7 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
   const syncAtS: number[] = [];
   const noiseNs: number[] = [];
   const pathDelayChanges: [number, number][] = [];
+  const rateRatioChanges: RateRatioChange[] = [];
   let left = 0;
   for (const { tS, text } of syntonicLines(`${path}.log`)) {
     if (parseStatusChange(text, 0)?.from === 'synchronized') left++;
@@ -77,6 +79,9 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
     syncAtS.push(Math.round(tS * 1000) / 1000);
     const pathDelayNs = Math.round(o.pathDelayNs);
     if (pathDelayChanges.at(-1)?.[1] !== pathDelayNs) pathDelayChanges.push([noiseNs.length, pathDelayNs]);
+    const ratio = rateRatioChange(noiseNs.length, o.rateRatio, o.rateRatioSigma);
+    const lastRatio = rateRatioChanges.at(-1);
+    if (ratio !== undefined && (lastRatio?.[1] !== ratio[1] || lastRatio[2] !== ratio[2])) rateRatioChanges.push(ratio);
     noiseNs.push(Math.round(o.offsetNs - truth));
   }
   const steady = s.filter((x) => x.tS >= FROM_S);
@@ -88,12 +93,20 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
     syncAtS,
     noiseNs,
     pathDelayChanges,
+    ...(rateRatioChanges.length === 0 ? {} : { rateRatioChanges }),
     measured: {
       syntonicTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.syntonicNs))).std),
       ptp4lTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.ptp4lNs))).std),
       leftSynchronized: left,
     },
   };
+}
+
+/** A Sync's rateRatio as the file keeps it: its error, ppb, and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts). */
+function rateRatioChange(index: number, rateRatio: number | undefined, sigma: number | undefined): RateRatioChange | undefined {
+  if (rateRatio === undefined) return undefined;
+  const hundredths = (x: number): number => Math.round(x * 1e11) / 100;
+  return [index, hundredths(rateRatio - 1), sigma === undefined ? null : hundredths(sigma)];
 }
 
 /** `[--append WHAT] --label L --servo S path…`, repeated: each path with the label and servo given before it. */
