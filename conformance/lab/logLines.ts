@@ -24,6 +24,8 @@ export interface OffsetSample {
   readonly rateRatio?: number;
   /** Syntonic's JSON log only: 1 σ of that rateRatio, when the engine measured one (dimensionless). */
   readonly rateRatioSigma?: number;
+  /** Syntonic's JSON log only (since 06e093b): the time that rateRatio spans, s. */
+  readonly rateRatioSpanS?: number;
   /** Syntonic only: why the servo left this offset out (`… not used: offset outlier`); absent when it used it. */
   readonly notUsed?: string;
 }
@@ -107,6 +109,7 @@ export function parseOffsetSample(text: string, atMs: number): OffsetSample | un
     ...bigintField(fields, 'gmTimeNs'),
     ...optionalNumberField(fields, 'rateRatio'),
     ...optionalNumberField(fields, 'rateRatioSigma'),
+    ...optionalNumberField(fields, 'rateRatioSpanS'),
     ...notUsedOf(message),
   };
 }

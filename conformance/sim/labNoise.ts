@@ -58,10 +58,11 @@ export interface LabNoiseRun {
 
 /**
  * [index of the first Sync that carried it, (rateRatio − 1) ppb, its 1 σ ppb or null before the engine
- * measured one]. In the lab both ends timestamp with the host's CLOCK_REALTIME (the grandmaster's
- * virtual clock runs at +0 ppb), so the true ratio is 1 and (rateRatio − 1) is the ratio's error.
+ * measured one, and in runs whose log gave it the time it spans, s]. In the lab both ends timestamp
+ * with the host's CLOCK_REALTIME (the grandmaster's virtual clock runs at +0 ppb), so the true ratio
+ * is 1 and (rateRatio − 1) is the ratio's error.
  */
-export type RateRatioChange = readonly [index: number, errorPpb: number, sigmaPpb: number | null];
+export type RateRatioChange = readonly [index: number, errorPpb: number, sigmaPpb: number | null, spanS?: number];
 
 export interface LabNoiseRecording {
   readonly provenance: Readonly<Record<string, string | number>>;
@@ -152,17 +153,24 @@ const SYNC_RECEIPT_TIMEOUT = GPTP_DEFAULTS.syncReceiptTimeout;
  * against that base, so the feed-forward reads the error back: feedForward.ts). As the engine's, a
  * ratio is formed once, when a Pdelay exchange completes, and held until the next.
  */
+/** The receipt's rate-ratio fields as the replay gives them. */
+export type ReplayedRatio = Pick<SyncReceipt, 'rateRatio' | 'rateRatioSigma' | 'rateRatioSpanS'>;
+
 export class ReplayedRateRatio {
   private change = 0;
-  private current: { rateRatio: number; rateRatioSigma?: number } = { rateRatio: 1 };
+  private current: ReplayedRatio = { rateRatio: 1 };
 
   constructor(private readonly changes: readonly RateRatioChange[]) {}
 
   /** What the i-th Sync carries: rateRatio 1 without a σ in runs recorded without one. */
-  at(i: number): { rateRatio: number; rateRatioSigma?: number } {
+  at(i: number): ReplayedRatio {
     for (; this.change < this.changes.length && (this.changes[this.change]?.[0] ?? Infinity) <= i; this.change++) {
-      const [, errorPpb, sigmaPpb] = this.changes[this.change] as RateRatioChange;
-      this.current = sigmaPpb === null ? { rateRatio: 1 + errorPpb * 1e-9 } : { rateRatio: 1 + errorPpb * 1e-9, rateRatioSigma: sigmaPpb * 1e-9 };
+      const [, errorPpb, sigmaPpb, spanS] = this.changes[this.change] as RateRatioChange;
+      this.current = {
+        rateRatio: 1 + errorPpb * 1e-9,
+        ...(sigmaPpb === null ? {} : { rateRatioSigma: sigmaPpb * 1e-9 }),
+        ...(spanS === undefined ? {} : { rateRatioSpanS: spanS }),
+      };
     }
     return this.current;
   }

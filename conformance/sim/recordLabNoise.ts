@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOffsetSample, parseStatusChange } from '../lab/logLines.js';
+import { parseOffsetSample, parseStatusChange, type OffsetSample } from '../lab/logLines.js';
 import { seriesFigures } from '../lab/stats.js';
 import { FROM_S, toFile, type LabNoiseFile, type LabNoiseRun, type RateRatioChange } from './labNoise.js';
 
@@ -79,9 +79,9 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
     syncAtS.push(Math.round(tS * 1000) / 1000);
     const pathDelayNs = Math.round(o.pathDelayNs);
     if (pathDelayChanges.at(-1)?.[1] !== pathDelayNs) pathDelayChanges.push([noiseNs.length, pathDelayNs]);
-    const ratio = rateRatioChange(noiseNs.length, o.rateRatio, o.rateRatioSigma);
+    const ratio = rateRatioChange(noiseNs.length, o);
     const lastRatio = rateRatioChanges.at(-1);
-    if (ratio !== undefined && (lastRatio?.[1] !== ratio[1] || lastRatio[2] !== ratio[2])) rateRatioChanges.push(ratio);
+    if (ratio !== undefined && (lastRatio?.[1] !== ratio[1] || lastRatio[2] !== ratio[2] || lastRatio[3] !== ratio[3])) rateRatioChanges.push(ratio);
     noiseNs.push(Math.round(o.offsetNs - truth));
   }
   const steady = s.filter((x) => x.tS >= FROM_S);
@@ -102,11 +102,13 @@ function record({ path, label, servo }: RunSource): LabNoiseRun {
   };
 }
 
-/** A Sync's rateRatio as the file keeps it: its error, ppb, and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts). */
-function rateRatioChange(index: number, rateRatio: number | undefined, sigma: number | undefined): RateRatioChange | undefined {
+/** A Sync's rateRatio as the file keeps it: its error and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts), and its span to the µs. */
+function rateRatioChange(index: number, { rateRatio, rateRatioSigma, rateRatioSpanS }: OffsetSample): RateRatioChange | undefined {
   if (rateRatio === undefined) return undefined;
   const hundredths = (x: number): number => Math.round(x * 1e11) / 100;
-  return [index, hundredths(rateRatio - 1), sigma === undefined ? null : hundredths(sigma)];
+  const errorPpb = hundredths(rateRatio - 1);
+  const sigmaPpb = rateRatioSigma === undefined ? null : hundredths(rateRatioSigma);
+  return rateRatioSpanS === undefined ? [index, errorPpb, sigmaPpb] : [index, errorPpb, sigmaPpb, Math.round(rateRatioSpanS * 1e6) / 1e6];
 }
 
 /** `[--append WHAT] --label L --servo S path…`, repeated: each path with the label and servo given before it. */

@@ -72,20 +72,23 @@ describe('the replay of recorded lab noise', () => {
 });
 
 describe("the lab's rate ratios in the replay", () => {
-  it('hands the feed-forward the error the lab measured, with its σ, from the Sync that first carried it until the next', () => {
+  it('hands the feed-forward the error the lab measured, with its σ and span, from the Sync that first carried it until the next', () => {
     const ratios = new ReplayedRateRatio([
       [0, -140, null],
       [6, 40, 64],
-      [14, -4_400, 38],
+      [14, -4_400, 38, 8.004],
     ]);
     // The replay's clock is the daemon's virtual clock over a base at the master's rate (timestamps do not follow the adjustment).
     const needed = (i: number): number => neededFrequencyPpb(ratios.at(i).rateRatio, false, 0);
     expect(ratios.at(5)).toEqual({ rateRatio: 1 - 140e-9 });
     expect(needed(6)).toBeCloseTo(40, 6);
     expect(ratios.at(13).rateRatioSigma).toBeCloseTo(64e-9, 15);
+    expect(ratios.at(13)).not.toHaveProperty('rateRatioSpanS');
     // One ratio is one measurement: the same object on each Sync until the next change, as the engine holds it.
     expect(ratios.at(14)).toBe(ratios.at(20));
     expect(needed(20)).toBeCloseTo(-4_400, 6);
+    // The span where the log gave it (since 06e093b); none before (the servo then takes the engine's window).
+    expect(ratios.at(20).rateRatioSpanS).toBe(8.004);
   });
 
   it('gives the Syncs of a run recorded without ratios rateRatio 1 and no σ: the servo weighs none of them', () => {

@@ -42,13 +42,18 @@ describe('master offset lines', () => {
     expect(parseOffsetSample(line, 0)).toMatchObject({ offsetNs: -520.75, frequencyPpb: 227.5, pathDelayNs: 1752.9 });
   });
 
-  it("reads the rateRatio of Syntonic's JSON line, and its σ when the engine measured one", () => {
+  it("reads the rateRatio of Syntonic's JSON line, and its σ and span when the engine measured them", () => {
     const line = (extra: Record<string, number>): string =>
       JSON.stringify({ level: 30, offsetNs: -520.75, pathDelayNs: 1752.9, ...extra, msg: 'master offset       -521 s2 freq    +228 path delay      1753' });
-    expect(parseOffsetSample(line({ rateRatio: 1.000000031, rateRatioSigma: 4.2e-8 }), 0)).toMatchObject({ rateRatio: 1.000000031, rateRatioSigma: 4.2e-8 });
+    expect(parseOffsetSample(line({ rateRatio: 1.000000031, rateRatioSigma: 4.2e-8, rateRatioSpanS: 8.004 }), 0)).toMatchObject({
+      rateRatio: 1.000000031,
+      rateRatioSigma: 4.2e-8,
+      rateRatioSpanS: 8.004,
+    });
     const unmeasured = parseOffsetSample(line({ rateRatio: 1 }), 0);
     expect(unmeasured).toMatchObject({ rateRatio: 1 });
     expect(unmeasured).not.toHaveProperty('rateRatioSigma');
+    expect(unmeasured).not.toHaveProperty('rateRatioSpanS');
     expect(parseOffsetSample('syntonic[1929.558]: master offset       -521 s2 freq    +228 path delay      1753', 0)).not.toHaveProperty('rateRatio');
   });
 
