@@ -1,11 +1,15 @@
 /**
  * A change of the Syncs' path alone, in the lab, on the direct veth links: from STEP_AT_S to
  * STEP_AT_S + STEP_FOR_S the grandmaster's clock reads SYNC_PATH_STEP_NS early (ptp4l on vclock.so,
- * stepped by signal), while the truth stays CLOCK_REALTIME. Its Pdelay answers keep t3 − t2, so for
- * both slaves nothing changes but what the Syncs say: each Sync seems to have taken SYNC_PATH_STEP_NS
- * longer, a delay on the Syncs' path that meanLinkDelay cannot see (802.1AS-2020 8.3). Neither slave
- * can tell it from a change of the master's time, so both follow it — a true error of about
- * −SYNC_PATH_STEP_NS during the step. What this checks is Syntonic's side: that it stays
+ * stepped by signal), while the truth stays CLOCK_REALTIME. Its Pdelay answers keep t3 − t2, so the
+ * link delay does not change: each Sync seems to have taken SYNC_PATH_STEP_NS longer, a delay on the
+ * Syncs' path that meanLinkDelay cannot see (802.1AS-2020 8.3). Neither slave can tell it from a
+ * change of the master's time, so both follow it — a true error of about −SYNC_PATH_STEP_NS during the
+ * step. The answers' t3 moves with the stepped clock, though: every neighborRateRatio whose span holds
+ * the step is off by step / span for one span (−250 ppb for 8 s at 2 µs, −125 ppb at 1 µs), which a
+ * change of the Sync path alone would not do. To a servo that weighs the rate ratios (Syntonic's
+ * Kalman servo since session 24) this is a step of the grandmaster's time, and it follows it as one;
+ * ptp4l's PI takes no ratio. What this checks is Syntonic's side: that it stays
  * synchronized while its servo steers the change out, and that errorBoundNs covers the true error
  * (the believed change is in the bound) — the case docs/servo.md's status rule was changed for,
  * shown until now by the simulator only (sim.software-path-shift, the same 2 µs).
