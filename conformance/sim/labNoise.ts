@@ -148,30 +148,54 @@ export const HOLDOVER_GAPS: readonly SyncGap[] = [
 const SYNC_RECEIPT_TIMEOUT = GPTP_DEFAULTS.syncReceiptTimeout;
 
 /**
- * The rate ratio a run's Syncs carry in the replay: 1 + the lab's error on it, as the replay's clock
- * is the daemon's virtual clock over a free-running base at the master's rate (the ratio is measured
- * against that base, so the feed-forward reads the error back: feedForward.ts). As the engine's, a
- * ratio is formed once, when a Pdelay exchange completes, and held until the next.
+ * A run's changes ([index of the first Sync it holds for, …]) as the replay walks its Syncs in order:
+ * the one in force at Sync i (the meanLinkDelay, the rate ratio the engine gave the Syncs).
  */
+class ChangeInForce<C extends readonly [number, ...unknown[]]> {
+  private next = 0;
+  private current: C | undefined;
+
+  constructor(private readonly changes: readonly C[]) {}
+
+  /** The change in force at Sync i (i never decreasing), undefined before the first. */
+  at(i: number): C | undefined {
+    for (let c = this.changes[this.next]; c !== undefined && c[0] <= i; c = this.changes[++this.next]) this.current = c;
+    return this.current;
+  }
+}
+
 /** The receipt's rate-ratio fields as the replay gives them. */
 export type ReplayedRatio = Pick<SyncReceipt, 'rateRatio' | 'rateRatioSigma' | 'rateRatioSpanS'>;
 
-export class ReplayedRateRatio {
-  private change = 0;
-  private current: ReplayedRatio = { rateRatio: 1 };
+const NO_RATIO: ReplayedRatio = Object.freeze({ rateRatio: 1 });
 
-  constructor(private readonly changes: readonly RateRatioChange[]) {}
+/**
+ * The rate ratio a run's Syncs carry in the replay: 1 + the lab's error on it, as the replay's clock
+ * is the daemon's virtual clock over a free-running base at the master's rate (the ratio is measured
+ * against that base, so the feed-forward reads the error back: feedForward.ts). As the engine's, a
+ * ratio is formed once, when a Pdelay exchange completes, and held until the next: one object per
+ * change, so that a servo that weighs each ratio once sees one ratio, not eight.
+ */
+export class ReplayedRateRatio {
+  private readonly changes: ChangeInForce<RateRatioChange>;
+  private change: RateRatioChange | undefined;
+  private current: ReplayedRatio = NO_RATIO;
+
+  constructor(changes: readonly RateRatioChange[]) {
+    this.changes = new ChangeInForce(changes);
+  }
 
   /** What the i-th Sync carries: rateRatio 1 without a σ in runs recorded without one. */
   at(i: number): ReplayedRatio {
-    for (; this.change < this.changes.length && (this.changes[this.change]?.[0] ?? Infinity) <= i; this.change++) {
-      const [, errorPpb, sigmaPpb, spanS] = this.changes[this.change] as RateRatioChange;
-      this.current = {
-        rateRatio: 1 + errorPpb * 1e-9,
-        ...(sigmaPpb === null ? {} : { rateRatioSigma: sigmaPpb * 1e-9 }),
-        ...(spanS === undefined ? {} : { rateRatioSpanS: spanS }),
-      };
-    }
+    const change = this.changes.at(i);
+    if (change === undefined || change === this.change) return this.current;
+    const [, errorPpb, sigmaPpb, spanS] = change;
+    this.change = change;
+    this.current = {
+      rateRatio: 1 + errorPpb * 1e-9,
+      ...(sigmaPpb === null ? {} : { rateRatioSigma: sigmaPpb * 1e-9 }),
+      ...(spanS === undefined ? {} : { rateRatioSpanS: spanS }),
+    };
     return this.current;
   }
 }
@@ -187,15 +211,13 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   const errors: { atS: number; ns: number }[] = [];
   const synchronized: { atS: number; absErrorNs: number; boundNs: number }[] = [];
   let left = 0;
-  let change = 0;
   let lockedAtS = Infinity;
   const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
   let timedOut = false;
-  let pathDelayNs = run.pathDelayChanges[0]?.[1] ?? 0;
+  const pathDelays = new ChangeInForce(run.pathDelayChanges);
   const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
   run.noiseNs.forEach((noiseNs, i) => {
-    for (; change < run.pathDelayChanges.length && (run.pathDelayChanges[change]?.[0] ?? Infinity) <= i; change++)
-      pathDelayNs = run.pathDelayChanges[change]?.[1] ?? pathDelayNs;
+    const pathDelayNs = pathDelays.at(i)?.[1] ?? 0;
     const atS = run.syncAtS[i] ?? first;
     const trueNs = START_NS + 1_000_000_000n + BigInt(Math.round((atS - first) * 1e9));
     clock.advanceTo(trueNs);

@@ -44,7 +44,7 @@ export interface LabNoiseFigure {
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];
   const sums = { lab: 0, syntonic: 0, beside: 0, pi: 0, labLeft: 0, syntonicLeft: 0, notAbove: 0, coverage: 1, boundMedian: 0 };
-  // The runs that carry the lab's rate ratios are replayed with the servo's every input as it ran.
+  // The runs that carry the lab's rate ratios are replayed with every input their servo had in the lab.
   const asRan = { runs: 0, lab: 0, syntonic: 0, leastShare: Infinity, mostShare: 0 };
   for (const run of recording.runs) {
     const syntonicTrace = traceLabNoise(run);

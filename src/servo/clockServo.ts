@@ -230,16 +230,11 @@ export class ClockServo {
     this.checkSanity(offset.ns, receipt.ingressTime);
     const spike = this.spikeDetail(offset.ns);
     if (spike !== undefined) return this.rejected('offset spike', offset.ns, this.takeNotes(), true, spike);
-    const ff = this.feedForward.update(receipt.rateRatio, this.clock.frequencyPpb(), receipt.ingressTime, receipt.rateRatioSigma);
+    const currentPpb = this.clock.frequencyPpb();
+    const ff = this.feedForward.update(receipt.rateRatio, currentPpb, receipt.ingressTime, receipt.rateRatioSigma);
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
     this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
-    this.linkNoise.rate = this.feedForward.measure(
-      receipt.rateRatio,
-      this.clock.frequencyPpb(),
-      receipt.ingressTime,
-      receipt.rateRatioSigma,
-      receipt.rateRatioSpanS,
-    );
+    this.linkNoise.rate = this.feedForward.measure(receipt.rateRatio, currentPpb, receipt.ingressTime, receipt.rateRatioSigma, receipt.rateRatioSpanS);
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };

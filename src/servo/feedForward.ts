@@ -61,7 +61,6 @@ export class FeedForward {
   private readonly holdoffNs: bigint;
   private readonly sanityPpb: number;
   private readonly windowNs: bigint;
-  private readonly windowS: number;
   /** Adjustments applied to a PHC, oldest first: each holds from its time to the next one's. */
   private readonly applied: { local: LocalTime; ppb: number }[] = [];
   private seatedPpb: number | undefined;
@@ -82,7 +81,6 @@ export class FeedForward {
     const windowS = options.rateRatioWindowS ?? 8;
     if (!(windowS > 0)) throw new RangeError(`feedForward.rateRatioWindowS must be > 0 s, got ${windowS}`);
     this.windowNs = BigInt(Math.round(windowS * 1e9));
-    this.windowS = windowS;
     if (!(holdoffS >= 0)) throw new RangeError(`feedForward.holdoffAfterStepS must be ≥ 0 s, got ${holdoffS}`);
     this.holdoffNs = BigInt(Math.round(holdoffS * 1e9));
   }
@@ -121,10 +119,11 @@ export class FeedForward {
     if (!this.enabled || rateRatioSigma === undefined || !(rateRatioSigma >= 0)) return undefined;
     if (this.unusable(rateRatio, localTime) !== undefined) return undefined;
     const sigmaPpb = rateRatioSigma * 1e9;
+    const spanS = rateRatioSpanS ?? Number(this.windowNs) / 1e9;
     const last = this.lastMeasurement;
-    if (last !== undefined && last.rateRatio === rateRatio && last.sigmaPpb === sigmaPpb) return last;
+    if (last !== undefined && last.rateRatio === rateRatio && last.sigmaPpb === sigmaPpb && last.spanS === spanS) return last;
     const neededPpb = neededFrequencyPpb(rateRatio, this.timestampsFollowAdjustment, this.meanAppliedPpb(localTime, currentPpb));
-    this.lastMeasurement = { rateRatio, neededPpb, sigmaPpb, spanS: rateRatioSpanS ?? this.windowS };
+    this.lastMeasurement = { rateRatio, neededPpb, sigmaPpb, spanS };
     return this.lastMeasurement;
   }
 

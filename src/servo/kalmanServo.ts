@@ -768,9 +768,10 @@ export class KalmanServo implements Servo {
    * left out. Left out in a row on one side for longer than the span a ratio is measured over, they
    * are the frequency moving faster than the filter's doubt allows, which the rate ratio measures and
    * the offsets would only show later: φ's variance is opened to the difference and the ratio fused.
-   * Not sooner: a step of the neighbor's time (its clock stepped by a few µs, one of its Pdelay paths
-   * changed) moves every ratio whose span holds it by step / span and no other, a run exactly one span
-   * long (the lab's 2 µs step: −250 ppb for 8 s, which a run of eight ratios took as the frequency and
+   * Not sooner: neighborRateRatio is (t3 − t3 of the window's first exchange) / (t4 − its t4) over a
+   * window of exchanges (802.1AS-2020 11.2.19.3.3), so a step of the neighbor's time (its clock stepped
+   * by a few µs, one of its Pdelay paths changed) moves every ratio whose span holds it by step / span
+   * and no other, a run exactly one span long (the lab's 2 µs step: −250 ppb for 8 s, which a run of eight ratios took as the frequency and
    * ran the clock 0.7 µs further off within 3 s before the offsets pulled it back).
    */
   private fuseRateRatio(): void {
