@@ -21,7 +21,7 @@ import { createServo } from './createServo.js';
 import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
-import type { KalmanTuning } from './kalmanServo.js';
+import type { KalmanTuning } from './kalmanTuning.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
 import {
   PTP4L_FIRST_STEP_THRESHOLD_NS,

@@ -1,7 +1,8 @@
 /**
  * Servo selection by name, as linuxptp's clock_servo option.
  */
-import { KalmanServo, type KalmanTuning } from './kalmanServo.js';
+import { KalmanServo } from './kalmanServo.js';
+import type { KalmanTuning } from './kalmanTuning.js';
 import { LinregServo } from './linregServo.js';
 import { PiServo, type PiTuning } from './piServo.js';
 import type { CommonServoOptions, Servo } from './servo.js';

@@ -62,119 +62,8 @@ import { InnovationLevel } from './innovationLevel.js';
 import { courseChangeNs, courseChangeSigmaNs, PhaseCourse, type CourseMark } from './phaseCourse.js';
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
 import { FirstOffsets } from './firstOffsets.js';
-
-/** What differs between timestamping modes: the noise the filter assumes before it has learned it. */
-export interface KalmanTuning {
-  /** Measurement noise (1 σ) before enough innovations are seen to learn it, ns. */
-  readonly initialMeasurementNoiseNs?: number;
-  /** Smallest measurement noise the filter ever assumes (1 σ), ns. */
-  readonly minMeasurementNoiseNs?: number;
-  /** 1 σ of the feed-forward (rate ratio) taken as a measurement of the frequency, ppb. */
-  readonly feedForwardSigmaPpb?: number;
-  /** 1 σ of the frequency at start when no feed-forward is available, ppb. */
-  readonly initialFrequencySigmaPpb?: number;
-  /** Random-walk frequency noise of the local oscillator against the master, ppb/√s. */
-  readonly wanderPpbPerSqrtS?: number;
-  /** Innovations beyond this many σ are outliers. */
-  readonly gateSigmas?: number;
-  /** Outliers in a row on the same side that are believed as a real change. */
-  readonly maxConsecutiveOutliers?: number;
-  /**
-   * And the time such a run must span before it is believed, s: a host under load delays software
-   * timestamps in bursts of a few hundred ms, which a run of four Syncs cannot tell from a jump.
-   */
-  readonly minOutlierRunS?: number;
-  /** A median innovation beyond this many σ is taken as a level the phase has missed (0: never). */
-  readonly levelSigmas?: number;
-  /** The phase estimate is removed over this many Sync intervals. */
-  readonly phaseTimeConstantIntervals?: number;
-  /** Innovations kept for learning the measurement noise. */
-  readonly noiseWindow?: number;
-  /**
-   * The oscillator's random walk assumed while the latency is a state, ppb/√s: a filter that can take a
-   * slow move of the offsets as the latency's must let the frequency move more, or it follows a real
-   * oscillator's wander late.
-   */
-  readonly latencyStateWanderPpbPerSqrtS?: number;
-  /** How long the Syncs' latency takes to return to its mean (the latency state L), s; 0: no such state. */
-  readonly latencyTimeConstantS?: number;
-  /** How far that latency wanders about its mean (1 σ, stationary), ns. */
-  readonly latencySigmaNs?: number;
-  /** The latency state joins the filter this long after a start or a believed change, s. */
-  readonly latencyJoinS?: number;
-  /**
-   * The phase is seated from the median of the offsets of this span, s (at least one offset; 0: from
-   * the first). One software Sync can be tens of µs late, and the phase seated from it leaves the clock
-   * off by as much until an outlier run is believed (firstOffsets.ts).
-   */
-  readonly startSpanS?: number;
-  /**
-   * Every new rate ratio after the start is a measurement of φ with the σ the engine gives it: the
-   * Pdelay exchanges measure the clock's rate without the Sync path, so a slow change of the Syncs'
-   * latency is not taken as a rate, and the oscillator's own wander is seen as it happens.
-   */
-  readonly fuseEveryRateRatio?: boolean;
-}
-
-export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
-  initialMeasurementNoiseNs: 50,
-  minMeasurementNoiseNs: 1,
-  feedForwardSigmaPpb: 20,
-  initialFrequencySigmaPpb: 500_000,
-  wanderPpbPerSqrtS: 1,
-  gateSigmas: 5,
-  maxConsecutiveOutliers: 3,
-  minOutlierRunS: 0,
-  levelSigmas: 3,
-  phaseTimeConstantIntervals: 1,
-  noiseWindow: 64,
-  latencyStateWanderPpbPerSqrtS: 1,
-  latencyTimeConstantS: 0,
-  latencySigmaNs: 0,
-  latencyJoinS: 0,
-  startSpanS: 0,
-  fuseEveryRateRatio: false,
-});
-
-/**
- * Software timestamps: µs of noise with a heavy one-sided tail (LAB-NOTES: 1.6–2.5 µs one way at
- * Sync rate, spikes of 30–120 µs), and a start-up rate ratio from two or three Pdelay exchanges that is
- * hundreds of ppb off.
- */
-export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
-  initialMeasurementNoiseNs: 500,
-  // The latency of software timestamps wanders by hundreds of ns over seconds, which no slave can tell
-  // from its own clock and a filter that assumes white noise follows. Measured on the lab's own noise
-  // (24 runs, conformance/sim/labNoise.ts): its robust σ was 231–1251 ns Sync to Sync, but averages of
-  // 8 Syncs still scattered as 364–2641 ns would; with this floor (was 20 ns) the true error's std fell
-  // from 463 to 407 ns on average, below ptp4l's PI on the same noise in 16 of 24 runs (was 9), the
-  // bound and the departures unchanged; 500 ns and above began to leave synchronized at a path change.
-  minMeasurementNoiseNs: 400,
-  feedForwardSigmaPpb: 2_000,
-  initialFrequencySigmaPpb: 500_000,
-  wanderPpbPerSqrtS: 1,
-  gateSigmas: 4,
-  maxConsecutiveOutliers: 4,
-  minOutlierRunS: 2,
-  levelSigmas: 3,
-  phaseTimeConstantIntervals: 4,
-  noiseWindow: 64,
-  // 4, not 1: ptp4l's PI on the same simulated oscillators, wandering by 0–8 ppb/√s, is then above the
-  // servo up to 4 ppb/√s (docs/servo.md, "The latency as a state of its own").
-  latencyStateWanderPpbPerSqrtS: 4,
-  // The latency of software timestamps on veth wanders by hundreds of ns and comes back within seconds
-  // (the lab's recorded noise: 2 s medians scatter by 83–686 ns, correlated over 2 s, hardly over 10 s).
-  latencyTimeConstantS: 10,
-  // 450, not 500: θ's σ settles just under σL, and the status wants 2 σθ within 1 µs to say synchronized.
-  latencySigmaNs: 450,
-  latencyJoinS: 10,
-  // Four Syncs at 8/s: a late first one cost 9.0 s to synchronized, and an error bound of 21 µs for
-  // minutes, in 1 of 110 simulated runs on the lab's Sync noise (docs/servo.md, Kalman servo, "Start").
-  startSpanS: 0.5,
-  // The lab's Sync noise, measured and simulated: the true error's std a third to a half lower, and
-  // lower on oscillators that wander by 0–8 ppb/√s too (docs/servo.md, "Every rate ratio after the start").
-  fuseEveryRateRatio: true,
-});
+import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
+import { KalmanState, type LatencyModel } from './kalmanState.js';
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   /** Initial Sync interval, s, until setSyncInterval is called. Default 1 s. */
@@ -246,18 +135,10 @@ export class KalmanServo implements Servo {
 
   private started = false;
   private firstUpdate = true;
-  /** θ̂, ns; φ̂, ppb; L̂, ns; their covariance [[p00, p01, p02], [·, p11, p12], [·, ·, p22]]: p00, p02, p22 in ns², p01, p12 in ns·ppb, p11 in ppb². */
-  private theta = 0;
-  private phi: number;
-  private latency = 0;
-  private p00 = 0;
-  private p01 = 0;
-  private p11 = 0;
-  private p02 = 0;
-  private p12 = 0;
-  private p22 = 0;
-  /** Whether the tuning has a latency state at all (latencyTimeConstantS > 0: the software tuning). */
-  private readonly latencyModelled: boolean;
+  /** θ̂, φ̂, L̂ and their covariance (kalmanState.ts). */
+  private readonly filter: KalmanState;
+  /** The latency state's model when the tuning has one (latencyTimeConstantS > 0: the software tuning). */
+  private readonly latencyModel: LatencyModel | undefined;
   /** Whether L is a state now, and from when on (elapsedS) it joins. */
   private latencyJoined = false;
   private latencyJoinsAtS = 0;
@@ -308,23 +189,16 @@ export class KalmanServo implements Servo {
   private currentState: ServoState = ServoState.unlocked;
 
   constructor(options: KalmanServoOptions = {}) {
-    const base = options.softwareTimestamps === true ? KALMAN_TUNING_SOFTWARE : KALMAN_TUNING_HARDWARE;
-    this.tuning = { ...base, ...definedOnly(options) };
-    for (const [key, value] of Object.entries(this.tuning)) {
-      if (typeof value === 'boolean') continue;
-      if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`kalman ${key} must be a finite number ≥ 0, got ${value}`);
-    }
-    if (!(this.tuning.noiseWindow >= 8 && Number.isInteger(this.tuning.noiseWindow))) throw new RangeError('kalman noiseWindow must be an integer ≥ 8');
-    if (!(this.tuning.phaseTimeConstantIntervals >= 1)) throw new RangeError('kalman phaseTimeConstantIntervals must be ≥ 1');
-    this.latencyModelled = this.tuning.latencyTimeConstantS > 0;
-    if (this.latencyModelled && !(this.tuning.latencySigmaNs > 0)) throw new RangeError('kalman latencySigmaNs must be > 0 with a latencyTimeConstantS');
+    this.tuning = resolveKalmanTuning(options, options.softwareTimestamps === true);
+    const { latencyTimeConstantS, latencySigmaNs } = this.tuning;
+    this.latencyModel = latencyTimeConstantS > 0 ? { timeConstantS: latencyTimeConstantS, sigmaNs: latencySigmaNs } : undefined;
     this.stepThresholdNs = options.stepThresholdNs ?? 0;
     this.firstStepThresholdNs = options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS;
     this.maxFrequencyPpb = options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB;
     if (!(this.stepThresholdNs >= 0) || !(this.firstStepThresholdNs >= 0)) throw new RangeError('step thresholds must be ≥ 0 ns');
     if (!(this.maxFrequencyPpb > 0)) throw new RangeError('maxFrequencyPpb must be > 0');
-    this.phi = options.initialFrequencyPpb ?? 0;
-    this.appliedPpb = this.phi;
+    this.filter = new KalmanState(options.initialFrequencyPpb ?? 0);
+    this.appliedPpb = this.filter.phi;
     this.measurementVariance = this.tuning.initialMeasurementNoiseNs ** 2;
     this.recentFlags = new Uint8Array(this.tuning.noiseWindow);
     this.setSyncInterval(options.syncIntervalS ?? 1);
@@ -376,7 +250,7 @@ export class KalmanServo implements Servo {
   }
 
   frequencyEstimatePpb(): number {
-    return this.phi;
+    return this.filter.phi;
   }
 
   state(): ServoState {
@@ -386,9 +260,9 @@ export class KalmanServo implements Servo {
   uncertainty(): ServoUncertainty | undefined {
     if (!this.started) return undefined;
     return {
-      phaseNs: Math.sqrt(Math.max(0, this.p00)),
-      frequencyPpb: Math.sqrt(Math.max(0, this.p11)),
-      phaseEstimateNs: this.theta,
+      phaseNs: this.filter.phaseSigmaNs(),
+      frequencyPpb: this.filter.frequencySigmaPpb(),
+      phaseEstimateNs: this.filter.theta,
       measurementNoiseNs: Math.sqrt(this.measurementVariance),
       unmodelledPhaseNs: this.unmodelledLatencyNs(),
       outliers: this.outlierCount,
@@ -404,7 +278,7 @@ export class KalmanServo implements Servo {
    * (2 of 80 simulated on the Sync noise of sessions 13–20: 95.5 % and 99.0 %). Once joined, p00 holds it.
    */
   private unmodelledLatencyNs(): number {
-    return this.latencyModelled && !this.latencyJoined ? this.tuning.latencySigmaNs : 0;
+    return this.latencyModel !== undefined && !this.latencyJoined ? this.latencyModel.sigmaNs : 0;
   }
 
   private noteOutlier(outlier: boolean): void {
@@ -444,10 +318,8 @@ export class KalmanServo implements Servo {
   /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */
   private start(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.started = true;
-    this.theta = offsetNs;
-    this.p00 = this.measurementVariance;
-    this.p01 = 0;
-    this.p11 = this.tuning.initialFrequencySigmaPpb ** 2;
+    this.filter.seatPhase(offsetNs, this.measurementVariance);
+    this.filter.p11 = this.tuning.initialFrequencySigmaPpb ** 2;
     this.leaveLatency();
     this.innovations.length = 0;
     this.innovationNext = 0;
@@ -467,20 +339,19 @@ export class KalmanServo implements Servo {
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
     this.fuseRateRatio();
-    const measured = offsetNs - this.theta - this.latency;
+    const measured = offsetNs - this.filter.theta - this.filter.latency;
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
-    const predictedS = this.offsetVariance() + this.measurementVariance;
+    const predictedS = this.filter.offsetVariance() + this.measurementVariance;
     this.learnNoise(measured);
     this.innovationLevel.push(measured);
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
-    const innovation = offsetNs - this.theta - this.latency;
-    const s = taken === undefined ? predictedS : this.offsetVariance() + this.measurementVariance;
+    const innovation = offsetNs - this.filter.theta - this.filter.latency;
+    const s = taken === undefined ? predictedS : this.filter.offsetVariance() + this.measurementVariance;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    // H = [1, 0, 1]: P·Hᵀ.
-    this.update(innovation, s, this.p00 + this.p02, this.p01 + this.p12, this.p02 + this.p22);
+    this.filter.updateOffset(innovation, s);
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = taken === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
     // A change is judged on the estimate after this Sync, which the steering acts on.
@@ -505,8 +376,7 @@ export class KalmanServo implements Servo {
     const sigmaNs = this.quietNoiseNs();
     const level = this.innovationLevel.level({ sigmaNs, levelSigmas: this.tuning.levelSigmas, spreadSigmas: LEVEL_SPREAD_SIGMAS });
     if (level === undefined) return undefined;
-    this.theta += level;
-    this.p00 = Math.max(this.p00, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
+    this.filter.movePhase(level, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
     this.innovationLevel.clear();
     this.consecutiveOutliers = 0;
     this.run.length = 0;
@@ -581,11 +451,11 @@ export class KalmanServo implements Servo {
   /** The clock's course now (phaseCourse.ts). */
   private courseNow(): CourseMark {
     return {
-      courseNs: this.theta - this.appliedPhaseNs,
-      phiPpb: this.phi,
+      courseNs: this.filter.theta - this.appliedPhaseNs,
+      phiPpb: this.filter.phi,
       atS: this.elapsedS,
-      sigmaThetaNs: Math.sqrt(Math.max(0, this.p00)),
-      sigmaPhiPpb: Math.sqrt(Math.max(0, this.p11)),
+      sigmaThetaNs: this.filter.phaseSigmaNs(),
+      sigmaPhiPpb: this.filter.frequencySigmaPpb(),
     };
   }
 
@@ -646,10 +516,8 @@ export class KalmanServo implements Servo {
 
   /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */
   private reacquire(offsetNs: number, frequencyVariance: number): void {
-    this.theta = offsetNs;
-    this.p00 = this.measurementVariance;
-    this.p01 = 0;
-    this.p11 = Math.max(this.p11, Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
+    this.filter.seatPhase(offsetNs, this.measurementVariance);
+    this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     // The phase is seated from one offset again: the latency joins once it is learned again.
     this.leaveLatency();
     this.consecutiveOutliers = 0;
@@ -660,9 +528,9 @@ export class KalmanServo implements Servo {
   }
 
   private step(offsetNs: number): ServoOutput {
-    this.theta -= offsetNs;
+    this.filter.theta -= offsetNs;
     this.forgetChanges();
-    return { state: ServoState.jump, frequencyPpb: this.clamp(this.phi), stepNs: -offsetNs };
+    return { state: ServoState.jump, frequencyPpb: this.clamp(this.filter.phi), stepNs: -offsetNs };
   }
 
   /** Time update over the interval since the last Sync, with the adjustment that was applied. */
@@ -670,50 +538,14 @@ export class KalmanServo implements Servo {
     const last = this.lastLocal;
     const dt = last === undefined ? 0 : Number(localTime - last) / 1e9;
     if (!(dt > 0)) return;
-    this.theta += (this.appliedPpb - this.phi) * dt;
+    this.filter.predict(dt, this.appliedPpb, this.wanderPpbPerSqrtS(), this.latencyJoined ? this.latencyModel : undefined);
     this.appliedPhaseNs += this.appliedPpb * dt;
     this.elapsedS += dt;
-    const q = this.wanderPpbPerSqrtS() ** 2;
-    // F = [[1, −dt], [0, 1]]; Q of a random-walk frequency integrated into phase.
-    const p00 = this.p00 - 2 * dt * this.p01 + dt * dt * this.p11 + (q * dt ** 3) / 3;
-    const p01 = this.p01 - dt * this.p11 - (q * dt * dt) / 2;
-    const p11 = this.p11 + q * dt;
-    this.p00 = p00;
-    this.p01 = p01;
-    this.p11 = p11;
-    if (!this.latencyJoined) return;
-    // F's latency row is e^(−dt/τ); its noise keeps L's stationary variance.
-    const a = Math.exp(-dt / this.tuning.latencyTimeConstantS);
-    this.latency *= a;
-    this.p02 = a * (this.p02 - dt * this.p12);
-    this.p12 = a * this.p12;
-    this.p22 = a * a * this.p22 + this.tuning.latencySigmaNs ** 2 * (1 - a * a);
   }
 
   /** The oscillator's random walk the model assumes now, ppb/√s. */
   private wanderPpbPerSqrtS(): number {
     return this.latencyJoined ? this.tuning.latencyStateWanderPpbPerSqrtS : this.tuning.wanderPpbPerSqrtS;
-  }
-
-  /** What the filter knows of the next offset, H·P·Hᵀ (H = [1, 0, 1]; L is 0 while not a state). */
-  private offsetVariance(): number {
-    return this.p00 + 2 * this.p02 + this.p22;
-  }
-
-  /** Measurement update for a measurement whose P·Hᵀ is (c0, c1, c2) and innovation variance s: K = c / s, P −= K·(H·P). */
-  private update(innovation: number, s: number, c0: number, c1: number, c2: number): void {
-    const k0 = c0 / s;
-    const k1 = c1 / s;
-    const k2 = c2 / s;
-    this.theta += k0 * innovation;
-    this.phi += k1 * innovation;
-    this.latency += k2 * innovation;
-    this.p00 -= k0 * c0;
-    this.p01 -= k0 * c1;
-    this.p02 -= k0 * c2;
-    this.p11 -= k1 * c1;
-    this.p12 -= k1 * c2;
-    this.p22 -= k2 * c2;
   }
 
   /**
@@ -726,22 +558,17 @@ export class KalmanServo implements Servo {
    * from its mean for a minute. The phase's covariance with that frequency goes with it.
    */
   private joinLatency(): void {
-    const { latencySigmaNs, latencyJoinS } = this.tuning;
-    if (this.latencyJoined || !this.latencyModelled || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
+    const model = this.latencyModel;
+    if (this.latencyJoined || model === undefined || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
-    this.p22 = latencySigmaNs ** 2;
-    this.p11 = Math.max(this.p11, ((JOIN_SLOPE_SIGMAS * latencySigmaNs) / Math.max(latencyJoinS, this.intervalS)) ** 2);
-    this.p01 = 0;
+    this.filter.joinLatency(model.sigmaNs, ((JOIN_SLOPE_SIGMAS * model.sigmaNs) / Math.max(this.tuning.latencyJoinS, this.intervalS)) ** 2);
   }
 
   /** L leaves the state (a start, a believed change): it joins again latencyJoinS later. */
   private leaveLatency(): void {
     this.latencyJoined = false;
     this.latencyJoinsAtS = this.elapsedS + this.tuning.latencyJoinS;
-    this.latency = 0;
-    this.p02 = 0;
-    this.p12 = 0;
-    this.p22 = 0;
+    this.filter.leaveLatency();
   }
 
   /**
@@ -752,12 +579,7 @@ export class KalmanServo implements Servo {
     if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
     this.fusedFeedForward = feedForwardPpb;
     const r = Math.max(this.tuning.feedForwardSigmaPpb, this.feedForwardSigmaPpb ?? 0) ** 2;
-    this.updateFrequency(feedForwardPpb - this.phi, r);
-  }
-
-  /** Measurement update for a measurement of φ (H = [0, 1]): its innovation, ppb, and its variance r, ppb². */
-  private updateFrequency(innovationPpb: number, r: number): void {
-    this.update(innovationPpb, this.p11 + r, this.p01, this.p11, this.p12);
+    this.filter.updateFrequency(feedForwardPpb - this.filter.phi, r);
   }
 
   /**
@@ -779,18 +601,18 @@ export class KalmanServo implements Servo {
     if (!this.tuning.fuseEveryRateRatio || rate === undefined || rate.rateRatio === this.fusedRateRatio) return;
     this.fusedRateRatio = rate.rateRatio;
     const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
-    const innovation = rate.neededPpb - this.phi;
-    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.p11 + r)) {
+    const innovation = rate.neededPpb - this.filter.phi;
+    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.p11 + r)) {
       const side = Math.sign(innovation);
       if (side !== this.rateRunSide) {
         this.rateRunSide = side;
         this.rateRunFromS = this.elapsedS;
       }
       if (this.elapsedS - this.rateRunFromS < rate.spanS) return;
-      this.p11 = Math.max(this.p11, innovation * innovation);
+      this.filter.widenFrequency(innovation * innovation);
     }
     this.rateRunSide = 0;
-    this.updateFrequency(innovation, r);
+    this.filter.updateFrequency(innovation, r);
   }
 
   /**
@@ -820,7 +642,7 @@ export class KalmanServo implements Servo {
     // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
     // uncertain, so never take away more than half of it.
     const variance = sigma * sigma;
-    this.measurementVariance = Math.max(variance - this.offsetVariance(), variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
+    this.measurementVariance = Math.max(variance - this.filter.offsetVariance(), variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
     this.recentNoise[this.recentNoiseNext] = Math.sqrt(this.measurementVariance);
     this.recentNoiseNext = (this.recentNoiseNext + 1) % QUIET_REFRESHES;
   }
@@ -835,7 +657,7 @@ export class KalmanServo implements Servo {
   /** The frequency to apply: the estimate, and the phase removed over τ. */
   private control(): number {
     const tauS = this.tuning.phaseTimeConstantIntervals * this.intervalS;
-    return this.clamp(this.phi - this.theta / tauS);
+    return this.clamp(this.filter.phi - this.filter.theta / tauS);
   }
 
   private mustStep(offsetNs: number): boolean {
@@ -845,15 +667,6 @@ export class KalmanServo implements Servo {
   private clamp(ppb: number): number {
     return clampAbs(ppb, this.maxFrequencyPpb);
   }
-}
-
-function definedOnly(options: KalmanTuning): KalmanTuning {
-  const out: Record<string, number | boolean> = {};
-  for (const key of Object.keys(KALMAN_TUNING_HARDWARE) as (keyof KalmanTuning)[]) {
-    const v = options[key];
-    if (v !== undefined) out[key] = v;
-  }
-  return out as KalmanTuning;
 }
 
 /** Marks the course keeps: COURSE_SPAN_S of Syncs, and the level's lookback. */
