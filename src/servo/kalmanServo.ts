@@ -319,7 +319,7 @@ export class KalmanServo implements Servo {
   private start(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.started = true;
     this.filter.seatPhase(offsetNs, this.measurementVariance);
-    this.filter.p11 = this.tuning.initialFrequencySigmaPpb ** 2;
+    this.filter.setFrequencyVariance(this.tuning.initialFrequencySigmaPpb ** 2);
     this.leaveLatency();
     this.innovations.length = 0;
     this.innovationNext = 0;

@@ -76,6 +76,11 @@ export class KalmanState {
     this.p01 = 0;
   }
 
+  /** The frequency exactly this uncertain, ppb² (a start: nothing learned of it yet). */
+  setFrequencyVariance(variance: number): void {
+    this.p11 = variance;
+  }
+
   /** The frequency at least this uncertain, ppb² (a change believed, the rate ratios' run). */
   widenFrequency(variance: number): void {
     this.p11 = Math.max(this.p11, variance);

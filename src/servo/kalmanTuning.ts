@@ -115,10 +115,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   fuseEveryRateRatio: true,
 });
 
-/**
- * The mode's tuning with every option given taken over it, checked: a bad value names the field
- * (it comes from the configuration file's kalman section).
- */
+/** The mode's tuning with every option given laid over it, checked: a bad value names the field. */
 export function resolveKalmanTuning(options: KalmanTuning, softwareTimestamps: boolean): Required<KalmanTuning> {
   const tuning = { ...(softwareTimestamps ? KALMAN_TUNING_SOFTWARE : KALMAN_TUNING_HARDWARE), ...definedOnly(options) };
   for (const [key, value] of Object.entries(tuning)) {
