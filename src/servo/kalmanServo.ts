@@ -602,7 +602,7 @@ export class KalmanServo implements Servo {
     this.fusedRateRatio = rate.rateRatio;
     const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
     const innovation = rate.neededPpb - this.filter.phi;
-    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.p11 + r)) {
+    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.frequencyInnovationVariance(r))) {
       const side = Math.sign(innovation);
       if (side !== this.rateRunSide) {
         this.rateRunSide = side;

@@ -64,9 +64,14 @@ export class KalmanState {
     this.update(innovationNs, s, this.p00 + this.p02, this.p01 + this.p12, this.p02 + this.p22);
   }
 
+  /** What the filter knows of a measurement of φ whose own variance is r, ppb²: H·P·Hᵀ + r (H = [0, 1, 0]), ppb². */
+  frequencyInnovationVariance(r: number): number {
+    return this.p11 + r;
+  }
+
   /** Measurement update for a measurement of φ (H = [0, 1, 0]): its innovation, ppb, and its variance r, ppb². */
   updateFrequency(innovationPpb: number, r: number): void {
-    this.update(innovationPpb, this.p11 + r, this.p01, this.p11, this.p12);
+    this.update(innovationPpb, this.frequencyInnovationVariance(r), this.p01, this.p11, this.p12);
   }
 
   /** The phase seated from one offset with its variance, ns², knowing nothing of how it relates to the frequency. */
@@ -92,7 +97,10 @@ export class KalmanState {
     this.p00 = Math.max(this.p00, variance);
   }
 
-  /** L joins with its stationary variance; what φ learned meanwhile took L's wander as noise and forgets its covariance with θ. */
+  /**
+   * L joins with its stationary variance σL², ns²; φ, which took L's wander as noise meanwhile, is left
+   * at least minFrequencyVariance uncertain, ppb², and forgets its covariance with θ.
+   */
   joinLatency(sigmaNs: number, minFrequencyVariance: number): void {
     this.p22 = sigmaNs ** 2;
     this.p11 = Math.max(this.p11, minFrequencyVariance);
