@@ -1,0 +1,113 @@
+/**
+ * One lab run's record (its `.log` and `.samples.csv`, conformance/out) made into a run of the
+ * replay's fixture (labNoise.ts): each Sync's noise is Syntonic's `master offset` minus its true error
+ * at that instant, interpolated between the lab's 4 Hz samples; the Syncs the servo left out are kept
+ * (their noise is the tail). recordLabNoise.ts reads the files and writes the fixture.
+ */
+import { parseOffsetSample, parseStatusChange, type OffsetSample } from '../lab/logLines.js';
+import { seriesFigures } from '../lab/stats.js';
+import { FROM_S, type LabNoiseRun, type LabNoiseRunFile, type RateRatioChange } from './labNoise.js';
+
+/** One row of a run's `.samples.csv`: the true errors the lab sampled at tS s. */
+export interface TruthSample {
+  readonly tS: number;
+  readonly syntonicNs: number | undefined;
+  readonly ptp4lNs: number | undefined;
+}
+
+/** A run's `.samples.csv` (columns by name: tS first, trueErrorNs, ptp4lTrueErrorNs; an empty cell is no sample). */
+export function parseTruthSamples(csv: string): TruthSample[] {
+  const [header, ...rows] = csv.trim().split('\n');
+  const columns = (header ?? '').split(',');
+  const value = (cells: readonly string[], name: string): number | undefined => {
+    const cell = cells[columns.indexOf(name)];
+    return cell === undefined || cell === '' ? undefined : Number(cell);
+  };
+  return rows.map((r) => r.split(',')).map((c) => ({ tS: Number(c[0]), syntonicNs: value(c, 'trueErrorNs'), ptp4lNs: value(c, 'ptp4lTrueErrorNs') }));
+}
+
+/** Syntonic's section of a run's log (after `== syntonic`): its `tS stream text` lines. */
+export function syntonicLines(log: string): { tS: number; text: string }[] {
+  const out: { tS: number; text: string }[] = [];
+  let inSyntonic = false;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('== ')) inSyntonic = line === '== syntonic';
+    const m = /^(\d+(?:\.\d+)?) std(?:out|err) (.*)$/.exec(line);
+    if (inSyntonic && m !== null) out.push({ tS: Number(m[1]), text: m[2] ?? '' });
+  }
+  return out;
+}
+
+/**
+ * How far before the first true-error sample a Sync still takes that sample's truth, s. The lab
+ * samples the truth only once the daemon answers (a Sync or three after the first: 0.1–0.4 s), while
+ * the servo, still collecting its start span (s0), has not moved the clock: left out, those Syncs
+ * would start the replay's servo later than the lab's, and everything it does by its elapsed time
+ * (the latency joining 10 s in) a Sync or three later than it did.
+ */
+export const FIRST_SAMPLE_HOLD_S = 0.5;
+
+/** Syntonic's true error at tS: interpolated between the samples around it, or the first sample's while the clock is unmoved before it. */
+export function truthAt(samples: readonly TruthSample[], tS: number, clockUnmoved: boolean): number | undefined {
+  const i = samples.findIndex((x) => x.tS >= tS && x.syntonicNs !== undefined);
+  const before = samples[i - 1];
+  const after = samples[i];
+  if (i === 0 && clockUnmoved && after !== undefined && after.tS - tS <= FIRST_SAMPLE_HOLD_S) return after.syntonicNs;
+  if (i <= 0 || before?.syntonicNs === undefined || after?.syntonicNs === undefined) return undefined;
+  return before.syntonicNs + ((after.syntonicNs - before.syntonicNs) * (tS - before.tS)) / (after.tS - before.tS);
+}
+
+/** A Sync's rateRatio as the file keeps it: its error and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts), and its span to the µs. */
+function rateRatioChange(index: number, { rateRatio, rateRatioSigma, rateRatioSpanS }: OffsetSample): RateRatioChange | undefined {
+  if (rateRatio === undefined) return undefined;
+  const hundredths = (x: number): number => Math.round(x * 1e11) / 100;
+  const errorPpb = hundredths(rateRatio - 1);
+  const sigmaPpb = rateRatioSigma === undefined ? null : hundredths(rateRatioSigma);
+  return rateRatioSpanS === undefined ? [index, errorPpb, sigmaPpb] : [index, errorPpb, sigmaPpb, Math.round(rateRatioSpanS * 1e6) / 1e6];
+}
+
+/** One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran it. */
+export function recordRun(name: string, servo: string, log: string, samplesCsv: string): LabNoiseRun {
+  const samples = parseTruthSamples(samplesCsv);
+  const syncAtS: number[] = [];
+  const noiseNs: number[] = [];
+  const pathDelayChanges: [number, number][] = [];
+  const rateRatioChanges: RateRatioChange[] = [];
+  let left = 0;
+  for (const { tS, text } of syntonicLines(log)) {
+    if (parseStatusChange(text, 0)?.from === 'synchronized') left++;
+    const o = parseOffsetSample(text, 0);
+    const truth = o === undefined ? undefined : truthAt(samples, tS, o.servoState === 's0');
+    if (o === undefined || truth === undefined) continue;
+    syncAtS.push(Math.round(tS * 1000) / 1000);
+    const pathDelayNs = Math.round(o.pathDelayNs);
+    if (pathDelayChanges.at(-1)?.[1] !== pathDelayNs) pathDelayChanges.push([noiseNs.length, pathDelayNs]);
+    const ratio = rateRatioChange(noiseNs.length, o);
+    const lastRatio = rateRatioChanges.at(-1);
+    if (ratio !== undefined && (lastRatio?.[1] !== ratio[1] || lastRatio[2] !== ratio[2] || lastRatio[3] !== ratio[3])) rateRatioChanges.push(ratio);
+    noiseNs.push(Math.round(o.offsetNs - truth));
+  }
+  const steady = samples.filter((x) => x.tS >= FROM_S);
+  const defined = (v: readonly (number | undefined)[]): number[] => v.filter((x): x is number => x !== undefined);
+  return {
+    name,
+    servo,
+    logSyncInterval: -3,
+    syncAtS,
+    noiseNs,
+    pathDelayChanges,
+    ...(rateRatioChanges.length === 0 ? {} : { rateRatioChanges }),
+    measured: {
+      syntonicTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.syntonicNs))).std),
+      ptp4lTrueErrorStdNs: Math.round(seriesFigures(defined(steady.map((x) => x.ptp4lNs))).std),
+      leftSynchronized: left,
+    },
+  };
+}
+
+/** The file's runs with new ones: a run recorded again (the same name) takes its old place, the others follow in order. */
+export function mergeRuns(kept: readonly LabNoiseRunFile[], fresh: readonly LabNoiseRunFile[]): LabNoiseRunFile[] {
+  const byName = new Map(fresh.map((r) => [r.name, r]));
+  const keptNames = new Set(kept.map((r) => r.name));
+  return [...kept.map((r) => byName.get(r.name) ?? r), ...fresh.filter((r) => !keptNames.has(r.name))];
+}

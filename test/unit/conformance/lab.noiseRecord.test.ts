@@ -1,0 +1,89 @@
+/**
+ * A lab run's record made into a run of the replay's fixture (conformance/sim/labNoiseRecord.ts):
+ * each Sync's noise is its offset less the true error the lab sampled around it, the Syncs the lab
+ * saw before its first sample included while the clock had not moved, and a run recorded again takes
+ * its old place in the file.
+ */
+import { describe, expect, it } from 'vitest';
+import { FIRST_SAMPLE_HOLD_S, mergeRuns, recordRun, truthAt, type TruthSample } from '../../../conformance/sim/labNoiseRecord.js';
+import type { LabNoiseRunFile } from '../../../conformance/sim/labNoise.js';
+
+/** Syntonic's section of a run's log, one `master offset` line per Sync: [tS, offset ns, servo state]. */
+function logOf(syncs: readonly (readonly [number, number, string])[]): string {
+  const lines = syncs.map(([tS, offsetNs, state]) => `${tS.toFixed(3)} stdout syntonic[0]: master offset ${offsetNs} ${state} freq +0 path delay 1000`);
+  return ['== ptp4l', '1.000 stdout ptp4l[1.0]: master offset 5 s0 freq +0 path delay 900', '== syntonic', ...lines, ''].join('\n');
+}
+
+const SAMPLES_CSV = [
+  'tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs',
+  '4.000,unstable,100,3000,0',
+  '4.250,unstable,200,3000,0',
+  '4.500,unstable,300,3000,0',
+].join('\n');
+
+describe("a Sync's true error", () => {
+  const samples: TruthSample[] = [
+    { tS: 4, syntonicNs: 100, ptp4lNs: 0 },
+    { tS: 4.25, syntonicNs: 200, ptp4lNs: 0 },
+  ];
+
+  it('is interpolated between the samples around it', () => {
+    expect(truthAt(samples, 4.1, false)).toBeCloseTo(140, 9);
+  });
+
+  it("is the first sample's before it, while the servo has not moved the clock (s0) and within the hold", () => {
+    expect(truthAt(samples, 4 - FIRST_SAMPLE_HOLD_S, true)).toBe(100);
+    expect(truthAt(samples, 4 - FIRST_SAMPLE_HOLD_S - 0.01, true)).toBeUndefined();
+    expect(truthAt(samples, 3.9, false)).toBeUndefined();
+  });
+
+  it('is unknown after the last sample', () => {
+    expect(truthAt(samples, 4.3, false)).toBeUndefined();
+  });
+});
+
+describe("a run's record", () => {
+  it("keeps the Syncs before the lab's first sample that came in s0, each as its offset less that sample's truth", () => {
+    const run = recordRun(
+      'x.steady-state.run1.order1',
+      'abc1234',
+      logOf([
+        [3.75, 150, 's0'],
+        [3.875, 90, 's0'],
+        [4.125, 400, 's2'],
+      ]),
+      SAMPLES_CSV,
+    );
+    // 150 − 100, 90 − 100, 400 − 150 (halfway between 100 and 200).
+    expect(run.syncAtS).toEqual([3.75, 3.875, 4.125]);
+    expect(run.noiseNs).toEqual([50, -10, 250]);
+    expect(run.pathDelayChanges).toEqual([[0, 1000]]);
+  });
+
+  it('leaves out a Sync before the first sample once the servo has moved the clock', () => {
+    const run = recordRun('x', 'abc1234', logOf([[3.875, 90, 's2']]), SAMPLES_CSV);
+    expect(run.noiseNs).toEqual([]);
+  });
+
+  it('reads only the Syntonic section of the log', () => {
+    const run = recordRun('x', 'abc1234', logOf([]), SAMPLES_CSV);
+    expect(run.syncAtS).toEqual([]);
+  });
+});
+
+describe('the fixture with runs recorded again', () => {
+  const run = (name: string, servo: string): LabNoiseRunFile => ({
+    name,
+    servo,
+    logSyncInterval: -3,
+    syncStepsMs: [0],
+    noiseNs: [0],
+    pathDelayChanges: [[0, 1000]],
+    measured: { syntonicTrueErrorStdNs: 1, ptp4lTrueErrorStdNs: 1, leftSynchronized: 0 },
+  });
+
+  it('puts a run recorded again in its old place and the new runs after the kept ones', () => {
+    const merged = mergeRuns([run('a', 'old'), run('b', 'old'), run('c', 'old')], [run('d', 'new'), run('b', 'new')]);
+    expect(merged.map((r) => `${r.name}:${r.servo}`)).toEqual(['a:old', 'b:new', 'c:old', 'd:new']);
+  });
+});
