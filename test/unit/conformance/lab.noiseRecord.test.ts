@@ -11,7 +11,7 @@ import type { LabNoiseRunFile } from '../../../conformance/sim/labNoise.js';
 /** Syntonic's section of a run's log, one `master offset` line per Sync: [tS, offset ns, servo state]. */
 function logOf(syncs: readonly (readonly [number, number, string])[]): string {
   const lines = syncs.map(([tS, offsetNs, state]) => `${tS.toFixed(3)} stdout syntonic[0]: master offset ${offsetNs} ${state} freq +0 path delay 1000`);
-  return ['== ptp4l', '1.000 stdout ptp4l[1.0]: master offset 5 s0 freq +0 path delay 900', '== syntonic', ...lines, ''].join('\n');
+  return ['== ptp4l', '4.100 stdout ptp4l[4.1]: master offset 5 s2 freq +0 path delay 900', '== syntonic', ...lines, ''].join('\n');
 }
 
 const SAMPLES_CSV = [
