@@ -92,6 +92,7 @@ export function recordRun(name: string, servo: string, log: string, samplesCsv: 
   return {
     name,
     servo,
+    // log2 s: every lab run's grandmaster sends 8 Syncs a second (conformance/lab/configs/ptp4l-*.cfg).
     logSyncInterval: -3,
     syncAtS,
     noiseNs,

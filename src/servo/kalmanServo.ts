@@ -339,7 +339,7 @@ export class KalmanServo implements Servo {
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
     this.fuseRateRatio();
-    const measured = offsetNs - this.filter.theta - this.filter.latency;
+    const measured = this.filter.offsetInnovation(offsetNs);
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.filter.offsetVariance() + this.measurementVariance;
     this.learnNoise(measured);
@@ -347,7 +347,7 @@ export class KalmanServo implements Servo {
     if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
-    const innovation = offsetNs - this.filter.theta - this.filter.latency;
+    const innovation = this.filter.offsetInnovation(offsetNs);
     const s = taken === undefined ? predictedS : this.filter.offsetVariance() + this.measurementVariance;
     this.consecutiveOutliers = 0;
     this.run.length = 0;
@@ -528,7 +528,7 @@ export class KalmanServo implements Servo {
   }
 
   private step(offsetNs: number): ServoOutput {
-    this.filter.theta -= offsetNs;
+    this.filter.clockStepped(-offsetNs);
     this.forgetChanges();
     return { state: ServoState.jump, frequencyPpb: this.clamp(this.filter.phi), stepNs: -offsetNs };
   }

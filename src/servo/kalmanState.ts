@@ -54,6 +54,11 @@ export class KalmanState {
     this.p22 = a * a * this.p22 + latency.sigmaNs ** 2 * (1 - a * a);
   }
 
+  /** An offset's innovation, ns: the offset less what the filter predicts of it, H·x̂ = θ̂ + L̂ (H = [1, 0, 1]). */
+  offsetInnovation(offsetNs: number): number {
+    return offsetNs - this.theta - this.latency;
+  }
+
   /** What the filter knows of the next offset, H·P·Hᵀ (H = [1, 0, 1]; L is 0 while not a state). */
   offsetVariance(): number {
     return this.p00 + 2 * this.p02 + this.p22;
@@ -89,6 +94,11 @@ export class KalmanState {
   /** The frequency at least this uncertain, ppb² (a change believed, the rate ratios' run). */
   widenFrequency(variance: number): void {
     this.p11 = Math.max(this.p11, variance);
+  }
+
+  /** The clock stepped by stepNs: θ̂ moves with it, as certain as before (the step is exact). */
+  clockStepped(stepNs: number): void {
+    this.theta += stepNs;
   }
 
   /** The phase moved by a level the filter missed, at least this uncertain after, ns². */

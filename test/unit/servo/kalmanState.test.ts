@@ -47,6 +47,18 @@ describe('KalmanState measurement updates', () => {
     expect(x.p11).toBeCloseTo(p11 - (p11 * p11) / (p11 + 300), 9);
   });
 
+  it("takes an offset's innovation against θ̂ + L̂, and moves θ̂ with a step of the clock without changing what it knows", () => {
+    const x = new KalmanState(0);
+    x.seatPhase(300, 400);
+    x.joinLatency(450, 0);
+    x.updateOffset(1000, x.offsetVariance() + 1);
+    expect(x.offsetInnovation(2000)).toBeCloseTo(2000 - x.theta - x.latency, 9);
+    const before = { theta: x.theta, p00: x.p00, p02: x.p02 };
+    x.clockStepped(-250);
+    expect(x.theta).toBeCloseTo(before.theta - 250, 9);
+    expect({ p00: x.p00, p02: x.p02 }).toEqual({ p00: before.p00, p02: before.p02 });
+  });
+
   it('shares an offset between phase and latency as their variances say', () => {
     const x = new KalmanState(0);
     x.seatPhase(0, 300 ** 2);
@@ -79,7 +91,7 @@ describe('KalmanState measurement updates', () => {
       trueTheta -= trueFrequencyPpb * 0.125;
       x.predict(0.125, 0, 0.1, undefined);
       const offset = trueTheta + noiseNs * prng.gaussian();
-      x.updateOffset(offset - x.theta, x.offsetVariance() + noiseNs ** 2);
+      x.updateOffset(x.offsetInnovation(offset), x.offsetVariance() + noiseNs ** 2);
     }
     expect(Math.abs(x.phi - trueFrequencyPpb)).toBeLessThan(4 * x.frequencySigmaPpb());
     expect(x.frequencySigmaPpb()).toBeLessThan(5);
