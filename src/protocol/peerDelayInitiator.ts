@@ -16,10 +16,8 @@ import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
+import { isLateAnswer, NeighborRateRatioWindow } from './neighborRateRatioWindow.js';
 
-/** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
- * beyond ±1000 ppm (fractional 1e-3) can only come from a broken timestamp. */
-const MAX_RATE_OFFSET = 1e-3;
 /**
  * Several responders to one Pdelay_Req mean the link is not point-to-point (802.1AS-2020 11.2.19 clears
  * asCapable). After 3 successive such exchanges the port stops sending Pdelay_Req for 5 minutes, as
@@ -57,6 +55,8 @@ export interface PdelayMeasurement {
   readonly meanLinkDelayHold?: PropagationDelayHold;
   readonly neighborRateRatio: number;
   readonly neighborRateRatioValid: boolean;
+  /** Its answer came late (neighborRateRatioWindow.ts): it is no end of any neighborRateRatio. */
+  readonly lateAnswer: boolean;
   /** Egress of our Pdelay_Req and ingress of the Pdelay_Resp (local timestamps). */
   readonly t1: LocalTime;
   readonly t4: LocalTime;
@@ -110,8 +110,8 @@ const PENDING: PdelayOutcome = { kind: 'pending' };
 
 export class PeerDelayInitiator {
   private current: Exchange | undefined;
-  /** (t3c scaled, t4) of recent exchanges with the same responder, oldest first. */
-  private readonly rateHistory: { t3c: bigint; t4: LocalTime }[] = [];
+  /** The exchanges with the same responder that the ratio is measured over. */
+  private readonly rateWindow: NeighborRateRatioWindow;
   private readonly delayFilter: PropagationDelayFilter;
   private neighbor: PortIdentity | undefined;
   private lostResponses = 0;
@@ -153,6 +153,7 @@ export class PeerDelayInitiator {
     private readonly ownPort: PortIdentity,
     timestamping: TimestampingMode = 'hardware',
   ) {
+    this.rateWindow = new NeighborRateRatioWindow(config.neighborRateRatioWindow);
     this.delayFilter = new PropagationDelayFilter({ length: config.linkDelayFilterLength ?? DEFAULT_LINK_DELAY_FILTER_LENGTH[timestamping] });
     if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }
@@ -262,8 +263,9 @@ export class PeerDelayInitiator {
     this.multipleResponseStreak = 0;
     this.updateNeighbor(responder);
     this.rateRatioUnmeasurable = ex.turnaroundOnly;
-    if (!ex.turnaroundOnly) this.updateRateRatio(t3c, t4);
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
+    const answeredLate = this.answeredLate((localRoundTrip * this.neighborRateRatio - turnaround) / 2);
+    if (!ex.turnaroundOnly && !answeredLate) this.updateRateRatio(t3c, t4);
     const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
@@ -278,6 +280,7 @@ export class PeerDelayInitiator {
       ...(hold === undefined ? {} : { meanLinkDelayHold: hold }),
       neighborRateRatio: this.neighborRateRatio,
       neighborRateRatioValid: this.neighborRateRatioValid,
+      lateAnswer: answeredLate,
       t1,
       t4,
       turnaround,
@@ -288,7 +291,7 @@ export class PeerDelayInitiator {
     if (this.neighbor !== undefined && portIdentityEquals(this.neighbor, responder)) return;
     // A new neighbour: ratios and delays measured against the old one mean nothing now.
     this.neighbor = responder;
-    this.rateHistory.length = 0;
+    this.rateWindow.clear();
     this.delayFilter.clear();
     this.neighborRateRatio = 1;
     this.neighborRateRatioValid = false;
@@ -305,27 +308,19 @@ export class PeerDelayInitiator {
     return (2 * this.propTimeSigmaNs) / this.rateSpanNs;
   }
 
-  /**
-   * 802.1AS-2020 11.2.19.3.3: neighborRateRatio = (t3c_N − t3c_0) / (t4_N − t4_0) over successive
-   * exchanges; the window (neighborRateRatioWindow exchanges) trades noise for tracking speed.
-   */
+  /** 802.1AS-2020 11.2.19.3.3, over the window of exchanges (neighborRateRatioWindow.ts); a broken pair keeps the last ratio. */
   private updateRateRatio(t3c: bigint, t4: LocalTime): void {
-    const history = this.rateHistory;
-    history.push({ t3c, t4 });
-    while (history.length > this.config.neighborRateRatioWindow + 1) history.shift();
-    const first = history[0];
-    if (history.length < 2 || first === undefined) return;
-    const responderSpan = scaledNsToNs(t3c - first.t3c);
-    const localSpan = Number(t4 - first.t4);
-    const ratio = localSpan > 0 ? responderSpan / localSpan : NaN;
-    if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) {
-      this.neighborRateRatio = ratio;
-      this.neighborRateRatioValid = true;
-      this.rateSpanNs = localSpan;
-    } else {
-      // A broken pair poisons every ratio it is part of: start the window again from this exchange.
-      history.splice(0, history.length - 1);
-    }
+    const measured = this.rateWindow.push(t3c, t4);
+    if (measured === undefined) return;
+    this.neighborRateRatio = measured.ratio;
+    this.neighborRateRatioValid = true;
+    this.rateSpanNs = measured.spanNs;
+  }
+
+  /** Whether this exchange's propTime says its answer came late (neighborRateRatioWindow.ts), judged before it joins the window. */
+  private answeredLate(propTimeNs: number): boolean {
+    const f = this.delayFilter;
+    return isLateAnswer(propTimeNs, { size: f.size, medianNs: f.windowMedianNs, sigmaNs: MAD_TO_SIGMA * f.spreadNs });
   }
 
   /** 802.1AS-2020 11.2.2 and 11.5.4: the conditions for asCapable on a full-duplex point-to-point link. */
@@ -394,7 +389,7 @@ export class PeerDelayInitiator {
       );
       this.neighborRateRatioValid = false;
       this.neighborRateRatioSigma = undefined;
-      this.rateHistory.length = 0;
+      this.rateWindow.clear();
     }
   }
 

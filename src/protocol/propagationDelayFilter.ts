@@ -131,6 +131,11 @@ export class PropagationDelayFilter {
     return this.window.size;
   }
 
+  /** The median of the exchanges in the window (not held), ns (NaN when empty). */
+  get windowMedianNs(): number {
+    return this.window.median();
+  }
+
   /** The spread of the exchanges in the window after the last push: their median absolute deviation, ns (NaN when empty). */
   get spreadNs(): number {
     return this.windowSpreadNs;

@@ -422,7 +422,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       }
       log.write(
         'debug',
-        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}`,
+        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ' late answer: no rate-ratio end' : ''}`,
       );
       return;
     }

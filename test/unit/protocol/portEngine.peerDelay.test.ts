@@ -115,6 +115,33 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(h.engine.meanLinkDelay).toBe(699);
   });
 
+  it("keeps an answer that came late out of neighborRateRatio's ends, once the window can judge it", () => {
+    const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    // The responder's second is ours (ratio 1), every propTime 699 ns but three. Exchange 3's answer
+    // is 2 µs late before the window holds eight exchanges; exchange 12's the same after; exchange
+    // 16's 150 ns, its propTime +75 ns, under the 100 ns floor.
+    const late = Array<bigint>(26).fill(0n);
+    late[3] = 2_000n;
+    late[12] = 2_000n;
+    late[16] = 150n;
+    exchangesArrivingLate(h, late);
+    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+    expect(measured.map((m) => m.lateAnswer)).toEqual(late.map((_, k) => k === 12));
+    const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
+    // Exchange 3 is an end: −2 µs over 3 s, then +2 µs over 8 s when it starts the window (exchange 11).
+    expect(offPpb[3]).toBeCloseTo(-666.67, 1);
+    expect(offPpb[11]).toBeCloseTo(250, 1);
+    // Exchange 12 is none: it leaves the ratio as it was, and no later ratio spans from it.
+    expect(offPpb[12]).toBe(offPpb[11]);
+    expect(offPpb.slice(13, 16).map((p) => p === 0)).toEqual([true, true, true]);
+    // Exchange 16 is an end: −150 ns over 9 s (the window skips 12), then +150 ns over 8 s (exchange 24).
+    expect(offPpb[16]).toBeCloseTo(-16.67, 1);
+    expect(offPpb[20]).toBe(0);
+    expect(offPpb[24]).toBeCloseTo(18.75, 1);
+  });
+
   describe('the window when delay_filter_length is not configured', () => {
     // Twenty exchanges at 699 ns, then eight a busy host made 500 ns longer (answers 1 µs late):
     // too small a change for the jump hold (10 µs floor), a wander of the software path, not the link.

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { localTime } from '../../../src/clock/timePoint.js';
+import {
+  isLateAnswer,
+  LATE_ANSWER_FLOOR_NS,
+  LATE_ANSWER_MIN_EXCHANGES,
+  LATE_ANSWER_SIGMAS,
+  NeighborRateRatioWindow,
+} from '../../../src/protocol/neighborRateRatioWindow.js';
+import { SCALED_NS_PER_NS } from '../../../src/protocol/timestamp.js';
+
+const SECOND = 1_000_000_000n;
+
+/** Exchange k of a responder running `ppm` fast, one local second apart, its answer `lateNs` late at t4. */
+function ends(k: number, ppm: number, lateNs = 0n): [bigint, ReturnType<typeof localTime>] {
+  const responderNs = BigInt(k) * (SECOND + BigInt(ppm * 1000));
+  return [responderNs * SCALED_NS_PER_NS, localTime(BigInt(k) * SECOND + lateNs)];
+}
+
+describe('isLateAnswer: an exchange whose propTime lies far above its window is no rate-ratio end', () => {
+  const window = { size: 60, medianNs: 1000, sigmaNs: 150 };
+
+  it(`is late beyond ${LATE_ANSWER_SIGMAS} σ above the median, and not at it`, () => {
+    expect(isLateAnswer(1000 + LATE_ANSWER_SIGMAS * 150 + 1, window)).toBe(true);
+    expect(isLateAnswer(1000 + LATE_ANSWER_SIGMAS * 150, window)).toBe(false);
+  });
+
+  it('judges one side only: an answer cannot come early, a short propTime is the request path', () => {
+    expect(isLateAnswer(1000 - 10 * 150, window)).toBe(false);
+  });
+
+  it(`needs ${LATE_ANSWER_FLOOR_NS} ns whatever the σ (hardware timestamps leave a MAD of 0)`, () => {
+    const quiet = { size: 60, medianNs: 700, sigmaNs: 0 };
+    expect(isLateAnswer(700 + LATE_ANSWER_FLOOR_NS, quiet)).toBe(false);
+    expect(isLateAnswer(700 + LATE_ANSWER_FLOOR_NS + 1, quiet)).toBe(true);
+  });
+
+  it(`judges nothing before the window holds ${LATE_ANSWER_MIN_EXCHANGES} exchanges, or without a spread`, () => {
+    expect(isLateAnswer(1_000_000, { ...window, size: LATE_ANSWER_MIN_EXCHANGES - 1 })).toBe(false);
+    expect(isLateAnswer(1_000_000, { ...window, size: LATE_ANSWER_MIN_EXCHANGES })).toBe(true);
+    expect(isLateAnswer(1_000_000, { ...window, sigmaNs: NaN })).toBe(false);
+  });
+});
+
+describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exchanges)', () => {
+  it('gives nothing from one exchange, then the ratio from the first to the last of length + 1', () => {
+    const w = new NeighborRateRatioWindow(4);
+    expect(w.push(...ends(0, 50))).toBeUndefined();
+    for (let k = 1; k <= 6; k++) {
+      const m = w.push(...ends(k, 50));
+      expect(m?.ratio).toBeCloseTo(1.00005, 12);
+      expect(m?.spanNs).toBe(Math.min(k, 4) * 1e9);
+    }
+  });
+
+  it('spans the exchanges it was given: one left out moves neither end onto it', () => {
+    const w = new NeighborRateRatioWindow(2);
+    w.push(...ends(0, 0));
+    w.push(...ends(1, 0));
+    // Exchange 2 came late and was not pushed: the window runs 0 → 1 → 3, over 3 s.
+    const m = w.push(...ends(3, 0));
+    expect(m).toEqual({ ratio: 1, spanNs: 3e9 });
+  });
+
+  it('starts again from an exchange whose pair is broken (beyond ±1000 ppm), and from the next if it was that one', () => {
+    const w = new NeighborRateRatioWindow(8);
+    w.push(...ends(0, 0));
+    w.push(...ends(1, 0));
+    // Exchange 2's t3c is 10 ms off: 5000 ppm over 2 s, and again against exchange 3.
+    expect(w.push(ends(2, 0)[0] + 10_000_000n * SCALED_NS_PER_NS, ends(2, 0)[1])).toBeUndefined();
+    expect(w.push(...ends(3, 0))).toBeUndefined();
+    expect(w.push(...ends(4, 0))).toEqual({ ratio: 1, spanNs: 1e9 });
+  });
+
+  it('forgets everything on clear()', () => {
+    const w = new NeighborRateRatioWindow(8);
+    w.push(...ends(0, 0));
+    w.clear();
+    expect(w.push(...ends(1, 0))).toBeUndefined();
+  });
+});
