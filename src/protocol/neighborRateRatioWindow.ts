@@ -12,7 +12,9 @@
  * propTime lies far above the window's median is kept out of the ratio's ends. Measured under
  * stress-ng on veth (four runs, 480 exchanges; docs/servo.md, "Outlier rejection"): 2 to 3 exchanges
  * per run late by this rule; the ratios with such an end were 56–1449 ppb off (rms per run), the
- * others 19–32 ppb, and 9 of the 13 ratios beyond 80 ppb had one.
+ * others 19–32 ppb, and 9 of the 13 ratios beyond 80 ppb had one. A path that lengthens for good is
+ * late by this rule until the window's median follows it (half a window: 30 s with software
+ * timestamps); the ratio keeps its last value meanwhile, and the offsets carry any change of rate.
  */
 import type { LocalTime } from '../clock/timePoint.js';
 import { scaledNsToNs } from './timestamp.js';

@@ -264,9 +264,11 @@ export class PeerDelayInitiator {
     this.updateNeighbor(responder);
     this.rateRatioUnmeasurable = ex.turnaroundOnly;
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
-    const answeredLate = this.answeredLate((localRoundTrip * this.neighborRateRatio - turnaround) / 2);
+    const propTimeAt = (r: number): number => (localRoundTrip * r - turnaround) / 2;
+    // Judged with the ratio before this exchange: r − 1 < 1e-3 moves propTime by < 0.1 % of the round trip.
+    const answeredLate = this.answeredLate(propTimeAt(this.neighborRateRatio));
     if (!ex.turnaroundOnly && !answeredLate) this.updateRateRatio(t3c, t4);
-    const propTime = (localRoundTrip * this.neighborRateRatio - turnaround) / 2;
+    const propTime = propTimeAt(this.neighborRateRatio);
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
     this.neighborRateRatioSigma = this.rateRatioSigma();
