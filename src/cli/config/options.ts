@@ -478,7 +478,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     p(
       'neighborRateRatioWindow',
       int(1, 1024),
-      read(port('neighborRateRatioWindow'), 'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3)'),
+      read(
+        port('neighborRateRatioWindow'),
+        'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3); an exchange whose answer came late (its propTime more than max(3 σ, 100 ns) above the median of the link-delay window) is none of them',
+      ),
     ),
   ),
   syntonic(
