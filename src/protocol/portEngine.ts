@@ -75,6 +75,8 @@ export interface EngineStatistics {
   readonly syncsAccepted: number;
   readonly followUpsLost: number;
   readonly pdelayExchanges: number;
+  /** Of them, those whose answer came late: no end of any neighborRateRatio (neighborRateRatioWindow.ts). */
+  readonly pdelayLateAnswers: number;
 }
 
 type PendingTx =
@@ -111,6 +113,7 @@ export class PortEngine {
   private lastReceipt: SyncReceipt | undefined;
   private syncsAccepted = 0;
   private pdelayExchanges = 0;
+  private pdelayLateAnswers = 0;
   private operational = false;
   private readonly link: {
     meanLinkDelay: number;
@@ -316,6 +319,7 @@ export class PortEngine {
       syncsAccepted: this.syncsAccepted,
       followUpsLost: this.syncReceiver.followUpsLost,
       pdelayExchanges: this.pdelayExchanges,
+      pdelayLateAnswers: this.pdelayLateAnswers,
     };
   }
 
@@ -404,6 +408,7 @@ export class PortEngine {
     }
     if (outcome.kind === 'measured') {
       this.pdelayExchanges += 1;
+      if (outcome.measurement.lateAnswer) this.pdelayLateAnswers += 1;
       this.emit({ type: 'pdelayMeasured', measurement: outcome.measurement });
       this.updateAsCapable(now);
     }

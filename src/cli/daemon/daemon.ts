@@ -18,6 +18,7 @@ import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
+import type { EngineStatistics } from '../../protocol/portEngine.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
@@ -231,6 +232,11 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: slave.engine.statistics().received },
         syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: slave.engine.statistics().sent },
         syntonic_decode_errors_total: { help: 'Frames that did not decode, by error kind.', label: 'kind', values: live.counters().decodeErrors },
+        syntonic_pdelay_exchanges_total: {
+          help: 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).',
+          label: 'answer',
+          values: pdelayAnswers(slave.engine.statistics()),
+        },
         ...(management === undefined
           ? {}
           : {
@@ -378,6 +384,11 @@ function setUpClock(config: DaemonConfig, socket: PacketSocket, skewed: SkewedTi
 function refclockCounts(refclock: ChronyRefclock): Record<string, number> {
   const c = refclock.counters();
   return { sent: c.samplesSent, ...c.samplesNotSent };
+}
+
+/** The Pdelay exchanges' answers for the metrics: in time, or late (no end of any neighborRateRatio). */
+function pdelayAnswers(s: EngineStatistics): Record<string, number> {
+  return { inTime: s.pdelayExchanges - s.pdelayLateAnswers, late: s.pdelayLateAnswers };
 }
 
 function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {

@@ -129,6 +129,7 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     exchangesArrivingLate(h, late);
     const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
     expect(measured.map((m) => m.lateAnswer)).toEqual(late.map((_, k) => k === 12));
+    expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 26, pdelayLateAnswers: 1 });
     const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
     // Exchange 3 is an end: −2 µs over 3 s, then +2 µs over 8 s when it starts the window (exchange 11).
     expect(offPpb[3]).toBeCloseTo(-666.67, 1);
