@@ -319,10 +319,13 @@ export class PeerDelayInitiator {
     this.rateSpanNs = measured.spanNs;
   }
 
-  /** Whether this exchange's propTime says its answer came late (neighborRateRatioWindow.ts), judged before it joins the window. */
+  /**
+   * Whether this exchange's propTime says its answer came late (neighborRateRatioWindow.ts), judged
+   * against the window before it joins: its median, and the σ the last exchange left (propTimeSigmaNs).
+   */
   private answeredLate(propTimeNs: number): boolean {
     const f = this.delayFilter;
-    return isLateAnswer(propTimeNs, { size: f.size, medianNs: f.windowMedianNs, sigmaNs: MAD_TO_SIGMA * f.spreadNs });
+    return isLateAnswer(propTimeNs, { size: f.size, medianNs: f.windowMedianNs, sigmaNs: this.propTimeSigmaNs ?? NaN });
   }
 
   /** 802.1AS-2020 11.2.2 and 11.5.4: the conditions for asCapable on a full-duplex point-to-point link. */

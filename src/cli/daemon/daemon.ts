@@ -32,7 +32,7 @@ import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { SummaryStats, type Log } from './log.js';
 import { logSyncRecord } from './syncLog.js';
 import { RefusalLog } from './refusalLog.js';
-import { startMetricsServer } from './metrics.js';
+import { startMetricsServer, type MetricsSource } from './metrics.js';
 import { refclockInstant, type RealtimePair } from './refclockFeed.js';
 import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 import { managementDataSets } from './managementDataSets.js';
@@ -229,14 +229,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         return last === undefined ? undefined : Number(timestampClockNow() - last) / 1e9;
       },
       counters: () => ({
-        syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: slave.engine.statistics().received },
-        syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: slave.engine.statistics().sent },
+        ...engineCounters(slave.engine.statistics()),
         syntonic_decode_errors_total: { help: 'Frames that did not decode, by error kind.', label: 'kind', values: live.counters().decodeErrors },
-        syntonic_pdelay_exchanges_total: {
-          help: 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).',
-          label: 'answer',
-          values: pdelayAnswers(slave.engine.statistics()),
-        },
         ...(management === undefined
           ? {}
           : {
@@ -386,9 +380,17 @@ function refclockCounts(refclock: ChronyRefclock): Record<string, number> {
   return { sent: c.samplesSent, ...c.samplesNotSent };
 }
 
-/** The Pdelay exchanges' answers for the metrics: in time, or late (no end of any neighborRateRatio). */
-function pdelayAnswers(s: EngineStatistics): Record<string, number> {
-  return { inTime: s.pdelayExchanges - s.pdelayLateAnswers, late: s.pdelayLateAnswers };
+/** The engine's counters for the metrics, from one read of its statistics per scrape. */
+function engineCounters(s: EngineStatistics): ReturnType<MetricsSource['counters']> {
+  return {
+    syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: s.received },
+    syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: s.sent },
+    syntonic_pdelay_exchanges_total: {
+      help: 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).',
+      label: 'answer',
+      values: { inTime: s.pdelayExchanges - s.pdelayLateAnswers, late: s.pdelayLateAnswers },
+    },
+  };
 }
 
 function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
