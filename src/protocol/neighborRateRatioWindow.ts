@@ -33,6 +33,14 @@ export const LATE_ANSWER_FLOOR_NS = 100;
 /** A window of fewer exchanges has no median or spread to judge lateness by: every answer is taken. */
 export const LATE_ANSWER_MIN_EXCHANGES = 8;
 
+/** What a late answer means, in the words the daemon's log, `syntonic status` and `syntonic replay` use. */
+export const LATE_ANSWER_MEANING = 'no rate-ratio end';
+
+/** "(2 answered late: no rate-ratio end)" after a count of exchanges; nothing when none was late. */
+export function lateAnswersNote(late: number): string {
+  return late === 0 ? '' : ` (${late} answered late: ${LATE_ANSWER_MEANING})`;
+}
+
 /** The propTime window an exchange is judged against: before that exchange joins it. */
 export interface PropTimeWindow {
   readonly size: number;

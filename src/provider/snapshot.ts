@@ -71,6 +71,16 @@ export interface ErrorBoundInfo {
   readonly halfWanderPpbPerS: number;
 }
 
+/**
+ * The port's completed Pdelay exchanges (802.1AS-2020 11.2.19), by whether the answer came in time or
+ * late: a late one still joins meanLinkDelay's median but is no end of any neighborRateRatio
+ * (src/protocol/neighborRateRatioWindow.ts).
+ */
+export interface PdelayExchangeCounts {
+  readonly inTime: number;
+  readonly late: number;
+}
+
 /** The gPTP port the station synchronizes through (802.1AS-2020 14.8 portDS). */
 export interface PortInfo {
   readonly portIdentity: PortIdentity;
@@ -170,6 +180,8 @@ export interface Snapshot {
   readonly clockKind: ClockKind;
   /** Frames the engine refused, by reason (see src/protocol/rejection.ts). */
   readonly rejectedFrames: Readonly<Record<string, number>>;
+  /** Completed Pdelay exchanges, in time or late. Absent from providers that predate it. */
+  readonly pdelayExchanges?: PdelayExchangeCounts;
   /** The quality level and its thresholds (protocol 2). */
   readonly quality: QualityInfo;
   /** Null unless in holdover (protocol 2). */

@@ -5,6 +5,7 @@
  */
 import type { MonotonicRawTime } from '../clock/timePoint.js';
 import { formatClockIdentity, formatPortIdentity } from '../protocol/format.js';
+import { lateAnswersNote } from '../protocol/neighborRateRatioWindow.js';
 import { formatUtcNs } from '../protocol/timeProperties.js';
 import type { PortRole, ReceivedSnapshot, SyncStatus } from './snapshot.js';
 import type { SynchronizedTime } from './timeExtrapolator.js';
@@ -44,6 +45,7 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['master_offset_rms', `${tenths(s.offsetFromMasterRmsNs)} ns`],
         ['path_delay', `${tenths(s.meanLinkDelay)} ns (meanLinkDelay)`],
         ['neighborRateRatio', s.neighborRateRatio.toFixed(12)],
+        ...pdelayRows(s),
         ['rateRatio', s.rateRatio.toFixed(12)],
         ['freq', `${tenths(s.frequencyAdjustmentPpb)} ppb`],
         ['gmPresent', String(gm !== null)],
@@ -88,6 +90,13 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
     ['REJECTED_FRAMES', rejected(s.rejectedFrames)],
   ];
   return sections.map(([title, rows]) => `${title}\n${rows.map(([k, v]) => `\t${k.padEnd(NAME_WIDTH)}${v}`).join('\n')}`).join('\n') + '\n';
+}
+
+/** The Pdelay exchanges, when the provider sends them: how many, and how many answers came late. */
+function pdelayRows(s: ReceivedSnapshot): Array<[string, string]> {
+  const c = s.pdelayExchanges;
+  if (c === undefined) return [];
+  return [['pdelayExchanges', `${c.inTime + c.late}${lateAnswersNote(c.late)}`]];
 }
 
 /** One line per update, in ptp4l's words: "synchronized master offset -12 s2 freq -12 path delay 1346 …". */

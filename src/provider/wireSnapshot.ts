@@ -18,6 +18,7 @@ import {
   type ErrorBoundInfo,
   type GrandmasterInfo,
   type HoldoverInfo,
+  type PdelayExchangeCounts,
   type PortInfo,
   type QualityInfo,
   type ReceivedSnapshot,
@@ -100,6 +101,7 @@ export interface WireSnapshot {
   readonly timestamping: string;
   readonly clockKind: string;
   readonly rejectedFrames: Readonly<Record<string, number>>;
+  readonly pdelayExchanges?: PdelayExchangeCounts;
   readonly quality: WireQuality;
   readonly holdover: WireHoldover | null;
   readonly errorBound?: ErrorBoundInfo | null;
@@ -127,6 +129,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     timestamping: s.timestamping,
     clockKind: s.clockKind,
     rejectedFrames: { ...s.rejectedFrames },
+    ...(s.pdelayExchanges === undefined ? {} : { pdelayExchanges: { ...s.pdelayExchanges } }),
     quality: { level: s.quality.level, errorNs: s.quality.errorNs, thresholdsNs: { ...s.quality.thresholdsNs } },
     holdover: s.holdover === null ? null : holdoverToWire(s.holdover),
     ...(s.errorBound === undefined ? {} : { errorBound: s.errorBound === null ? null : { ...s.errorBound } }),
@@ -220,6 +223,7 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     timestamping: f.oneOf('timestamping', TIMESTAMPING_MODES),
     clockKind: f.oneOf<ClockKind>('clockKind', CLOCK_KINDS),
     rejectedFrames: readCounters(f.object('rejectedFrames')),
+    ...readPdelayExchanges(f),
     quality: readQuality(f.object('quality')),
     holdover: f.nullable('holdover', readHoldover),
     timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
@@ -260,6 +264,13 @@ function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorB
   }
   if (keys.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
   return out;
+}
+
+/** pdelayExchanges is optional: providers before it do not send it. */
+function readPdelayExchanges(f: Fields): { pdelayExchanges?: PdelayExchangeCounts } {
+  if (!f.keys().includes('pdelayExchanges')) return {};
+  const c = f.object('pdelayExchanges');
+  return { pdelayExchanges: { inTime: c.integer('inTime', 0, Number.MAX_SAFE_INTEGER), late: c.integer('late', 0, Number.MAX_SAFE_INTEGER) } };
 }
 
 function readMapping(f: Fields): TimeMapping {

@@ -18,6 +18,7 @@ import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
+import { LATE_ANSWER_MEANING } from '../../protocol/neighborRateRatioWindow.js';
 import type { EngineStatistics } from '../../protocol/portEngine.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
@@ -385,11 +386,6 @@ function engineCounters(s: EngineStatistics): ReturnType<MetricsSource['counters
   return {
     syntonic_frames_received_total: { help: 'PTP frames received, by messageType.', label: 'messageType', values: s.received },
     syntonic_frames_sent_total: { help: 'PTP frames sent, by messageType.', label: 'messageType', values: s.sent },
-    syntonic_pdelay_exchanges_total: {
-      help: 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).',
-      label: 'answer',
-      values: { inTime: s.pdelayExchanges - s.pdelayLateAnswers, late: s.pdelayLateAnswers },
-    },
   };
 }
 
@@ -435,7 +431,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       }
       log.write(
         'debug',
-        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ' late answer: no rate-ratio end' : ''}`,
+        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ` late answer: ${LATE_ANSWER_MEANING}` : ''}`,
       );
       return;
     }

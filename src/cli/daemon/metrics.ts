@@ -60,6 +60,10 @@ export function renderMetrics(source: MetricsSource): string {
     gauge('syntonic_grandmaster_info', 'The grandmaster in use (value 1).', 1, `{identity="${id.slice(0, 6)}.${id.slice(6, 10)}.${id.slice(10)}"}`);
   }
   counter(out, 'syntonic_rejected_frames_total', 'Frames the engine refused, by reason.', 'reason', s.rejectedFrames);
+  if (s.pdelayExchanges !== undefined) {
+    const help = 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).';
+    counter(out, 'syntonic_pdelay_exchanges_total', help, 'answer', { ...s.pdelayExchanges });
+  }
   for (const [name, c] of Object.entries(source.counters())) counter(out, name, c.help, c.label, c.values);
   return out.join('\n') + '\n';
 }

@@ -63,6 +63,7 @@ export class SnapshotBuilder {
     const master = engine.masterInfo;
     const timeProperties = timePropertiesOf(master?.currentUtcOffset ?? 0, master?.flags ?? 0);
     const mapping = lastSync === undefined ? null : this.mappingAt(lastSync, pair);
+    const statistics = engine.statistics();
     return {
       status: report.status,
       statusReason: this.reasonNow(pair.timestampClock),
@@ -87,7 +88,8 @@ export class SnapshotBuilder {
       port: { portIdentity: engine.port, portState: portRole(engine), asCapable: engine.asCapable.asCapable },
       timestamping: this.sources.timestamping,
       clockKind: clock.kind,
-      rejectedFrames: { ...engine.statistics().rejected, ...this.sources.moreRejections?.() },
+      rejectedFrames: { ...statistics.rejected, ...this.sources.moreRejections?.() },
+      pdelayExchanges: { inTime: statistics.pdelayExchanges - statistics.pdelayLateAnswers, late: statistics.pdelayLateAnswers },
       quality: {
         level: report.quality,
         errorNs: report.qualityErrorNs === undefined ? null : Math.abs(report.qualityErrorNs),

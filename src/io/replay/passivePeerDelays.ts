@@ -6,7 +6,7 @@
  */
 import type { LocalTime } from '../../clock/timePoint.js';
 import type { PortIdentity, PtpFrame } from '../../protocol/messages.js';
-import { PeerDelayInitiator } from '../../protocol/peerDelayInitiator.js';
+import { PeerDelayInitiator, type PdelayOutcome } from '../../protocol/peerDelayInitiator.js';
 import { GPTP_DEFAULTS } from '../../protocol/portConfig.js';
 import { portIdentityEquals, portIdentityKey } from '../../protocol/portIdentity.js';
 
@@ -14,6 +14,8 @@ export interface PassiveLinkDelay {
   readonly requester: PortIdentity;
   readonly responder: PortIdentity | undefined;
   readonly exchanges: number;
+  /** Exchanges whose answer came late: in the link delay, but no end of a neighborRateRatio (neighborRateRatioWindow.ts). */
+  readonly lateAnswers: number;
   readonly meanLinkDelay: number | undefined;
   readonly neighborRateRatio: number;
 }
@@ -22,6 +24,7 @@ interface Tracked {
   readonly requester: PortIdentity;
   readonly initiator: PeerDelayInitiator;
   exchanges: number;
+  lateAnswers: number;
 }
 
 /** More requesters than a point-to-point link has; beyond it, new ones are not tracked (bounded memory). */
@@ -39,10 +42,10 @@ export class PassivePeerDelays {
       t?.initiator.requestTimestamp(m.header.sequenceId, at);
     } else if (m.type === 'pdelayResp') {
       const t = this.find(m.requestingPortIdentity);
-      if (t !== undefined && t.initiator.onPdelayResp(m, at).kind === 'measured') t.exchanges += 1;
+      if (t !== undefined) count(t, t.initiator.onPdelayResp(m, at));
     } else if (m.type === 'pdelayRespFollowUp') {
       const t = this.find(m.requestingPortIdentity);
-      if (t !== undefined && t.initiator.onPdelayRespFollowUp(m).kind === 'measured') t.exchanges += 1;
+      if (t !== undefined) count(t, t.initiator.onPdelayRespFollowUp(m));
     }
   }
 
@@ -51,6 +54,7 @@ export class PassivePeerDelays {
       requester: t.requester,
       responder: t.initiator.neighborPortIdentity,
       exchanges: t.exchanges,
+      lateAnswers: t.lateAnswers,
       meanLinkDelay: t.initiator.meanLinkDelay,
       neighborRateRatio: t.initiator.neighborRateRatio,
     }));
@@ -65,9 +69,21 @@ export class PassivePeerDelays {
   private tracked(requester: PortIdentity): Tracked | undefined {
     let t = this.find(requester);
     if (t === undefined && this.byRequester.size < MAX_REQUESTERS) {
-      t = { requester, initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester), exchanges: 0 };
+      t = {
+        requester,
+        initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester),
+        exchanges: 0,
+        lateAnswers: 0,
+      };
       this.byRequester.set(portIdentityKey(requester), t);
     }
     return t;
   }
+}
+
+/** One more exchange when the answer completed one; a late answer is counted as well (neighborRateRatioWindow.ts). */
+function count(t: Tracked, outcome: PdelayOutcome): void {
+  if (outcome.kind !== 'measured') return;
+  t.exchanges += 1;
+  if (outcome.measurement.lateAnswer) t.lateAnswers += 1;
 }

@@ -151,12 +151,13 @@ export class ReplaySession {
   peerDelays(): PassiveLinkDelay[] {
     const others = this.passive.results();
     const engine = this.slave.engine;
-    const exchanges = engine.statistics().pdelayExchanges;
+    const { pdelayExchanges: exchanges, pdelayLateAnswers: lateAnswers } = engine.statistics();
     if (this.options.station === undefined || exchanges === 0) return others;
     const own: PassiveLinkDelay = {
       requester: engine.port,
       responder: engine.neighborPortIdentity,
       exchanges,
+      lateAnswers,
       meanLinkDelay: engine.meanLinkDelay,
       neighborRateRatio: engine.neighborRateRatio,
     };

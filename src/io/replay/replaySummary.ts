@@ -6,6 +6,7 @@
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import type { DecodeError } from '../../protocol/decodeError.js';
 import { formatClockIdentity, formatPortIdentity } from '../../protocol/format.js';
+import { lateAnswersNote } from '../../protocol/neighborRateRatioWindow.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { PassiveLinkDelay } from './passivePeerDelays.js';
 import type { ReplayCounts, ReplaySession, ReplaySyncRecord } from './replaySession.js';
@@ -194,5 +195,5 @@ function hints(session: ReplaySession, syncs: number, received: Record<string, n
 export function describePeerDelay(d: PassiveLinkDelay): string {
   const delay = d.meanLinkDelay === undefined ? 'no complete exchange' : `meanLinkDelay ${d.meanLinkDelay.toFixed(1)} ns`;
   const responder = d.responder === undefined ? '' : ` ↔ ${formatPortIdentity(d.responder)}`;
-  return `${formatPortIdentity(d.requester)}${responder}: ${d.exchanges} exchanges, ${delay}, neighborRateRatio ${d.neighborRateRatio.toFixed(9)}`;
+  return `${formatPortIdentity(d.requester)}${responder}: ${d.exchanges} exchanges${lateAnswersNote(d.lateAnswers)}, ${delay}, neighborRateRatio ${d.neighborRateRatio.toFixed(9)}`;
 }

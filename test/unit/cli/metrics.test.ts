@@ -27,6 +27,14 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('syntonic_time_since_last_sync_seconds 0.05');
   });
 
+  it('counts the Pdelay exchanges by answer, in time or late, from the snapshot', () => {
+    const text = renderMetrics({ ...source, snapshot: () => sampleSnapshot({ pdelayExchanges: { inTime: 28, late: 2 } }) });
+    expect(text).toContain(
+      '# TYPE syntonic_pdelay_exchanges_total counter\nsyntonic_pdelay_exchanges_total{answer="inTime"} 28\nsyntonic_pdelay_exchanges_total{answer="late"} 2\n',
+    );
+    expect(renderMetrics(source)).not.toContain('syntonic_pdelay_exchanges_total');
+  });
+
   it('exports the quality level with its thresholds, and no holdover while Syncs arrive', () => {
     const text = renderMetrics(source);
     expect(text).toContain('syntonic_quality{level="excellent"} 1\nsyntonic_quality{level="good"} 0\n');

@@ -43,6 +43,15 @@ describe('syntonic status, human form', () => {
     expect(r.get('statusSince')).toBe('7.500 s ago'); // since 5 s
     expect(r.get('gm.OffsetScaledLogVariance')).toBe('0x4e5d');
     expect(r.get('wrongDomain')).toBe('3');
+    expect(r.has('pdelayExchanges')).toBe(false); // a provider that predates the counts
+  });
+
+  it('counts the Pdelay exchanges and names the late answers, which no neighborRateRatio ends on', () => {
+    const time = { ...NO_LEAP, ptpTime: null, status: 'synchronized' as const, errorBoundNs: 100, tai: null, utc: null, utcOffset: null };
+    const late = rows(formatStatusReport(received({ pdelayExchanges: { inTime: 28, late: 2 } }), time, monotonicRawTime(12_500_000_000n)));
+    expect(late.get('pdelayExchanges')).toBe('30 (2 answered late: no rate-ratio end)');
+    const inTime = rows(formatStatusReport(received({ pdelayExchanges: { inTime: 30, late: 0 } }), time, monotonicRawTime(12_500_000_000n)));
+    expect(inTime.get('pdelayExchanges')).toBe('30');
   });
 
   it('shows an announced leap second ahead, and 23:59:60 while it lasts', () => {

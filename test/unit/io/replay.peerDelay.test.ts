@@ -40,4 +40,26 @@ describe('peer delay per requester in a replay', () => {
     const { summary } = replayFile(path, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } });
     expect(summary.peerDelays).toEqual(observer.results().map(describePeerDelay));
   });
+
+  it('counts an answer that reached the station 3 µs late: still an exchange, but named as no rate-ratio end (802.1AS-2020 11.2.19.3.3)', () => {
+    // The 50th Pdelay_Resp's ingress 3 µs later: its propTime 1.5 µs above a window whose spread is
+    // the capture's whole-ns rounding, far beyond the late-answer floor of 100 ns.
+    let resps = 0;
+    const late = frames.map((f) => {
+      const d = decodeFrame(f.data);
+      if (!d.ok || d.value.message.type !== 'pdelayResp' || ++resps !== 50) return f;
+      return { ...f, timestampNs: f.timestampNs + 3000n };
+    });
+    const latePath = join(dir, 'late.pcap');
+    writePcap(latePath, late);
+    const { summary } = replayFile(latePath, { profile: 'gptp', config: { neighborPropDelayThresh: 10_000 } });
+    expect(resps).toBeGreaterThan(50);
+    expect(summary.peerDelays).toEqual([expect.stringMatching(/: 100 exchanges \(1 answered late: no rate-ratio end\), meanLinkDelay 699\.9 ns, /)]);
+    const observer = new PassivePeerDelays();
+    for (const f of late) {
+      const d = decodeFrame(f.data);
+      if (d.ok) observer.observe(d.value, localTime(f.timestampNs));
+    }
+    expect(observer.results().map((r) => r.lateAnswers)).toEqual([1]);
+  });
 });

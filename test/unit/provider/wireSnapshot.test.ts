@@ -34,6 +34,17 @@ describe('snapshot on the wire', () => {
     expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.errorBound.atLastSyncNs');
   });
 
+  it('carries the Pdelay exchanges in time and late, and decodes a provider that predates them; a negative count names its field', () => {
+    const counted = sampleSnapshot({ pdelayExchanges: { inTime: 28, late: 2 } });
+    const w = JSON.parse(JSON.stringify({ ...snapshotToWire(counted), timeSinceLastSyncNs: 250_000_000 })) as Record<string, unknown>;
+    expect(w['pdelayExchanges']).toEqual({ inTime: 28, late: 2 });
+    expect(snapshotFromWire(w)).toEqual({ ok: true, value: { ...counted, timeSinceLastSyncNs: 250_000_000 } });
+    const older = snapshotFromWire(wireJson());
+    expect(older.ok && 'pdelayExchanges' in older.value).toBe(false);
+    const bad = snapshotFromWire({ ...w, pdelayExchanges: { inTime: 28, late: -1 } });
+    expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.pdelayExchanges.late');
+  });
+
   it('carries a station that has never synchronized: no mapping, no last Sync, no grandmaster', () => {
     const never = sampleSnapshot({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null });
     const w = JSON.parse(JSON.stringify({ ...snapshotToWire(never), timeSinceLastSyncNs: null })) as Record<string, unknown>;
