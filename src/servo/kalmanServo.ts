@@ -142,6 +142,8 @@ export class KalmanServo implements Servo {
   /** Whether L is a state now, and from when on (elapsedS) it joins. */
   private latencyJoined = false;
   private latencyJoinsAtS = 0;
+  /** When L last joined (elapsedS): the latency θ̂ took as phase fades from the error bound from then on. */
+  private latencyJoinedAtS = 0;
   private lastLocal: LocalTime | undefined;
   /** The offsets before the start, the phase seated from their median (startSpanS). */
   private readonly firstOffsets = new FirstOffsets();
@@ -275,10 +277,17 @@ export class KalmanServo implements Servo {
    * Until the latency joins (the first latencyJoinS, and as long after each believed change) the
    * filter reads the Syncs' latency as phase, so its θ carries whatever the latency's wander is then:
    * σL, ns. Without it the error bound missed in the first seconds of runs whose latency stood high
-   * (2 of 80 simulated on the Sync noise of sessions 13–20: 95.5 % and 99.0 %). Once joined, p00 holds it.
+   * (2 of 80 simulated on the Sync noise of sessions 13–20: 95.5 % and 99.0 %). When L joins it starts
+   * at 0 while θ̂ still holds the latency of that moment, and p00 does not know it: θ̂ hands it over to
+   * L̂ only as L's own dynamics show it, so the term fades over L's time constant instead of vanishing
+   * (dropped at once, the bound fell 1.5 µs at the join and left one seed in 175 of the lab's Sync
+   * noise drawn afresh short, 98.7 %).
    */
   private unmodelledLatencyNs(): number {
-    return this.latencyModel !== undefined && !this.latencyJoined ? this.latencyModel.sigmaNs : 0;
+    const model = this.latencyModel;
+    if (model === undefined) return 0;
+    if (!this.latencyJoined) return model.sigmaNs;
+    return model.sigmaNs * Math.exp(-(this.elapsedS - this.latencyJoinedAtS) / model.timeConstantS);
   }
 
   private noteOutlier(outlier: boolean): void {
@@ -561,6 +570,7 @@ export class KalmanServo implements Servo {
     const model = this.latencyModel;
     if (this.latencyJoined || model === undefined || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
+    this.latencyJoinedAtS = this.elapsedS;
     this.filter.joinLatency(model.sigmaNs, ((JOIN_SLOPE_SIGMAS * model.sigmaNs) / Math.max(this.tuning.latencyJoinS, this.intervalS)) ** 2);
   }
 

@@ -424,10 +424,13 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     expect(sigmas(399)?.phaseNs).toBeGreaterThan(300);
   });
 
-  it('until then counts the latency whole (σL) as what its phase may carry beyond σθ; once joined, nothing; in hardware mode never', () => {
-    const software = loop({ softwareTimestamps: true }, 120, 0, gaussian(1, 400));
+  it('until then counts the latency whole (σL) as what its phase may carry beyond σθ; once joined, fading over its time constant; in hardware mode never', () => {
+    const software = loop({ softwareTimestamps: true }, 400, 0, gaussian(1, 400));
     expect(software.uncertainties[79]?.unmodelledPhaseNs).toBe(450);
-    expect(software.uncertainties[80]?.unmodelledPhaseNs).toBe(0);
+    // θ̂ still holds the latency it took as phase when L joins at 0: 450 · e^(−t / 10 s).
+    expect(software.uncertainties[80]?.unmodelledPhaseNs).toBeCloseTo(450, 6);
+    expect(software.uncertainties[160]?.unmodelledPhaseNs).toBeCloseTo(450 / Math.E, 6);
+    expect(software.uncertainties[399]?.unmodelledPhaseNs).toBeLessThan(20);
     const hardware = loop({}, 120, 0, gaussian(1, 20));
     expect(hardware.uncertainties[79]?.unmodelledPhaseNs).toBe(0);
   });
@@ -487,6 +490,23 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
         const uncertainty = l.uncertainties[i];
         if (l.outputs[i]?.state !== ServoState.locked || uncertainty === undefined) continue;
         const bound = servoErrorBound({ software: true, pathDelayNs: 1_000, offsetRmsNs: 0, uncertainty, ageS: 0 });
+        expect(bound.atNs, `seed ${seed}, Sync ${i}`).toBeGreaterThanOrEqual(Math.abs(l.truePhases[i] ?? 0));
+      }
+    }
+  });
+
+  it('keeps covering it after the latency joins, while θ̂ still holds the latency it took as phase (the simulator on the lab noise: 1 of 175 runs short, 98.7 %, when σL went at the join)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const n = gaussian(seed, 250);
+      // The latency rising by 1.3 µs from 4 s to 11 s, then back over 30 s: the phase took it before the join at 10 s.
+      const rise = (t: number): number => 1_300 * Math.min(1, Math.max(0, (t - 4) / 7)) * Math.exp(-Math.max(0, t - 11) / 30);
+      const l = loop({ softwareTimestamps: true }, 240, 0, (i) => n(i) + 1_000 + rise(i * INTERVAL_S));
+      let largestChange = 0;
+      for (let i = 0; i < 240; i++) {
+        largestChange = Math.max(largestChange, Math.abs(l.outputs[i]?.phaseChangeNs ?? 0));
+        const uncertainty = l.uncertainties[i];
+        if (i < 80 || l.outputs[i]?.state !== ServoState.locked || uncertainty === undefined) continue;
+        const bound = servoErrorBound({ software: true, pathDelayNs: 1_000, phaseChangeNs: largestChange, offsetRmsNs: 0, uncertainty, ageS: 0 });
         expect(bound.atNs, `seed ${seed}, Sync ${i}`).toBeGreaterThanOrEqual(Math.abs(l.truePhases[i] ?? 0));
       }
     }
