@@ -73,11 +73,30 @@ function wanderSigmaNs(s: WanderStatistics, whiteSigmaNs: number, timeConstantS 
   return Math.sqrt(Math.max(0, s.blockMedianStdNs ** 2 / readShare - whiteInMedian ** 2) / averagedShare(timeConstantS));
 }
 
-/** The recorded runs without a change of their own, each as the Sync noise that fits it, sorted by the wander's σ. */
-export function labSyncNoises(recording: LabNoiseRecording): readonly SyncNoise[] {
+/** One recorded run's Sync noise, and the seed its simulated runs draw from. */
+export interface LabRunSyncNoise {
+  /** The recorded run's name (e.g. `s28.steady-state.run1.order1`). */
+  readonly run: string;
+  /** seedOf(run): the same seed whatever other runs the fixture holds. */
+  readonly seed: number;
+  readonly noise: SyncNoise;
+}
+
+/** The recorded runs without a change of their own, each as the Sync noise that fits it and its seed, sorted by the wander's σ. */
+export function labSyncNoises(recording: LabNoiseRecording): readonly LabRunSyncNoise[] {
   return runsWithoutChange(recording)
-    .map((run) => syncNoiseOf(run.syncAtS, run.noiseNs))
-    .sort((a, b) => a.wander.sigmaNs - b.wander.sigmaNs);
+    .map((run) => ({ run: run.name, seed: seedOf(run.name), noise: syncNoiseOf(run.syncAtS, run.noiseNs) }))
+    .sort((a, b) => a.noise.wander.sigmaNs - b.noise.wander.sigmaNs);
+}
+
+/**
+ * A run's seed from its name (32-bit FNV-1a): a run keeps its draws when runs join the fixture, so
+ * that a figure that moves was moved by the code, not by a reshuffle of seeds.
+ */
+export function seedOf(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /**

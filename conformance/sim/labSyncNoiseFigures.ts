@@ -10,7 +10,7 @@ import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js'
 import { seriesFigures } from '../lab/stats.js';
 import { loadLabNoise, runsWithoutChange, type LabNoiseRecording } from './labNoise.js';
 import { PTP4L_PI_SOFTWARE, type LabNoiseFigure } from './labNoiseFigures.js';
-import { labSyncNoises, wanderStatistics } from './labSyncNoise.js';
+import { labSyncNoises, wanderStatistics, type LabRunSyncNoise } from './labSyncNoise.js';
 import { runScenario } from './runScenario.js';
 import { softwareRecorded, withSyncNoise, type ScenarioSpec } from './scenarios.js';
 import { Simulation } from './simulation.js';
@@ -58,11 +58,11 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
   let left = 0;
   let coverage = 1;
   const noises = labSyncNoises(recording);
-  noises.forEach((noise, i) => {
-    const seed = i + 1;
+  for (const { run, seed, noise } of noises) {
     const syntonic = runScenario(labLikeSpec(noise, seed, { timestamping: 'software' }));
     const pi = runScenario(labLikeSpec(noise, seed, PTP4L_PI_SOFTWARE));
-    const prefix = `sim.labSyncNoise.seed${seed}`;
+    // Each simulated run is named after the recorded run whose noise it draws afresh (seedOf(run)).
+    const prefix = `sim.labSyncNoise.${run}`;
     out.push({ name: `${prefix}.wander.sigma`, value: noise.wander.sigmaNs, unit: 'ns' });
     out.push({ name: `${prefix}.syntonic.trueError.std`, value: syntonic.steadyStdNs, unit: 'ns' });
     out.push({ name: `${prefix}.ptp4lPi.trueError.std`, value: pi.steadyStdNs, unit: 'ns' });
@@ -76,7 +76,7 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
     maxima.push(syntonic.synchronizedMaxNs);
     left += syntonic.leftSynchronized;
     coverage = Math.min(coverage, syntonic.errorBoundCoverage);
-  });
+  }
   const range = (name: string, xs: readonly number[], unit: string): void => {
     const f = seriesFigures(xs);
     out.push(
@@ -99,10 +99,10 @@ export function labSyncNoiseFigures(recording: LabNoiseRecording = loadLabNoise(
 }
 
 /** The Syncs' noise the simulator gave against the lab's, measured alike (labSyncNoise.ts): medians over the runs. */
-function noiseStatisticFigures(recording: LabNoiseRecording, noises: readonly SyncNoise[]): LabNoiseFigure[] {
+function noiseStatisticFigures(recording: LabNoiseRecording, noises: readonly LabRunSyncNoise[]): LabNoiseFigure[] {
   const lab = runsWithoutChange(recording).map((run) => wanderStatistics(run.syncAtS, run.noiseNs));
-  const sim = noises.map((noise, i) => {
-    const { syncAtS, noiseNs } = simulatedSyncNoise(labLikeSpec(noise, i + 1, { timestamping: 'software' }));
+  const sim = noises.map(({ noise, seed }) => {
+    const { syncAtS, noiseNs } = simulatedSyncNoise(labLikeSpec(noise, seed, { timestamping: 'software' }));
     return wanderStatistics(syncAtS, noiseNs);
   });
   const out: LabNoiseFigure[] = [];
