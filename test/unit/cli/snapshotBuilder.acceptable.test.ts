@@ -3,39 +3,17 @@
  * (naming the identity), REJECTED_FRAMES in `syntonic status` and the metrics count it by reason.
  */
 import { describe, expect, it } from 'vitest';
-import { localTime, monotonicRawTime, type LocalTime } from '../../../src/clock/timePoint.js';
-import { VirtualClock } from '../../../src/clock/virtualClock.js';
+import { monotonicRawTime } from '../../../src/clock/timePoint.js';
 import { renderMetrics } from '../../../src/cli/daemon/metrics.js';
-import { SnapshotBuilder } from '../../../src/cli/daemon/snapshotBuilder.js';
 import { AUTOMOTIVE_DEFAULTS } from '../../../src/protocol/portConfig.js';
 import { formatStatusReport } from '../../../src/provider/statusText.js';
-import { ClockSlave } from '../../../src/servo/clockSlave.js';
-import { followUp, MASTER_PORT, SLAVE_MAC, sync } from '../../support/frames.js';
+import { followUp, MASTER_PORT, sync } from '../../support/frames.js';
+import { snapshotStation, type SnapshotStation } from '../../support/snapshotStation.js';
 
 const T0 = 1_000_000_000_000n;
 const ROGUE = { clockIdentity: 0x0000aafffe0000aan, portNumber: 1 };
 
-function station(): { slave: ClockSlave; builder: SnapshotBuilder; at: (ns: bigint) => LocalTime } {
-  let now = localTime(T0);
-  const clock = new VirtualClock(() => now);
-  const slave = new ClockSlave(
-    { engine: { config: { ...AUTOMOTIVE_DEFAULTS, acceptableMasters: [MASTER_PORT] }, macAddress: SLAVE_MAC, transmit: true }, clock },
-    { transmit: () => undefined },
-  );
-  slave.start(now);
-  const builder = new SnapshotBuilder({
-    engine: slave.engine,
-    discipline: slave.discipline,
-    clock,
-    timestamping: 'software',
-    samplePair: () => ({ timestampClock: now, monotonicRaw: monotonicRawTime(BigInt(now)) }),
-  });
-  const at = (ns: bigint): LocalTime => {
-    now = localTime(ns);
-    return now;
-  };
-  return { slave, builder, at };
-}
+const station = (): SnapshotStation => snapshotStation({ ...AUTOMOTIVE_DEFAULTS, acceptableMasters: [MASTER_PORT] }, T0);
 
 describe('a master outside acceptable_masters, seen from status and metrics', () => {
   it('statusReason names it while it is the only one heard, and stops once it is silent for 10 s', () => {

@@ -5,42 +5,18 @@
  * the metrics count them beside the ones answered in time, from the station's own engine.
  */
 import { describe, expect, it } from 'vitest';
-import { localTime, monotonicRawTime, type LocalTime } from '../../../src/clock/timePoint.js';
-import { VirtualClock } from '../../../src/clock/virtualClock.js';
 import { renderMetrics } from '../../../src/cli/daemon/metrics.js';
-import { SnapshotBuilder } from '../../../src/cli/daemon/snapshotBuilder.js';
-import type { Transmission } from '../../../src/protocol/engineEvents.js';
 import { GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
-import { ClockSlave } from '../../../src/servo/clockSlave.js';
-import { pdelayResp, pdelayRespFollowUp, SLAVE_MAC } from '../../support/frames.js';
+import { pdelayResp, pdelayRespFollowUp } from '../../support/frames.js';
+import { snapshotStation, type SnapshotStation } from '../../support/snapshotStation.js';
 
 const T0 = 1_000_000_000_000n;
 /** The responder's t2 of the first exchange; one responder second per exchange (neighborRateRatio 1). */
 const T2 = 5_000_000_001_000n;
 
-function station(): { slave: ClockSlave; builder: SnapshotBuilder; sent: Transmission[]; at: (ns: bigint) => LocalTime } {
-  let now = localTime(T0);
-  const sent: Transmission[] = [];
-  const clock = new VirtualClock(() => now);
-  const slave = new ClockSlave({ engine: { config: GPTP_DEFAULTS, macAddress: SLAVE_MAC, transmit: true }, clock }, { transmit: (t) => sent.push(t) });
-  const builder = new SnapshotBuilder({
-    engine: slave.engine,
-    discipline: slave.discipline,
-    clock,
-    timestamping: 'software',
-    samplePair: () => ({ timestampClock: now, monotonicRaw: monotonicRawTime(BigInt(now)) }),
-  });
-  const at = (ns: bigint): LocalTime => {
-    now = localTime(ns);
-    return now;
-  };
-  return { slave, builder, sent, at };
-}
-
 /** Exchanges one second apart, answered 11.4 µs after the request (a 700 ns link), exchange k lateNs[k] later. */
-function answer(s: ReturnType<typeof station>, lateNs: readonly bigint[]): void {
+function answer(s: SnapshotStation, lateNs: readonly bigint[]): void {
   const { slave, sent, at } = s;
-  slave.start(at(T0));
   lateNs.forEach((late, seq) => {
     const t1 = T0 + BigInt(seq) * 1_000_000_000n;
     slave.tick(at(t1));
@@ -55,7 +31,7 @@ function answer(s: ReturnType<typeof station>, lateNs: readonly bigint[]): void 
 
 describe('late Pdelay answers, seen from status and metrics', () => {
   it('counts ten answers in time and one 3 µs late (propTime 1.5 µs above the median) apart', () => {
-    const s = station();
+    const s = snapshotStation(GPTP_DEFAULTS, T0);
     answer(s, [...Array<bigint>(10).fill(0n), 3_000n]);
     const snapshot = s.builder.build();
     expect(snapshot.pdelayExchanges).toEqual({ inTime: 10, late: 1 });
@@ -64,7 +40,7 @@ describe('late Pdelay answers, seen from status and metrics', () => {
   });
 
   it('judges none late before eight exchanges: a window too short to know the link', () => {
-    const s = station();
+    const s = snapshotStation(GPTP_DEFAULTS, T0);
     answer(s, [0n, 0n, 0n, 3_000n]);
     expect(s.builder.build().pdelayExchanges).toEqual({ inTime: 4, late: 0 });
   });
