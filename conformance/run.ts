@@ -192,6 +192,11 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     ] as const) {
       if (p.responseNs.count > 0) figure(`${key}.${who}PdelayResponsePath.median`, p.responseNs.median, 'ns');
       if (p.requestNs.count > 0) figure(`${key}.${who}PdelayRequestPath.median`, p.requestNs.median, 'ns');
+      // Warm or cold (docs/accuracy.md, "The cold send"): what moves each slave's link delay.
+      if (p.requestAfterOwnSendNs.count > 0) {
+        figure(`${key}.${who}PdelayRequestAfterOwnSend.median`, p.requestAfterOwnSendNs.median / 1e3, 'µs');
+        figure(`${key}.${who}PdelayRequestWarm.share`, 100 * p.warmRequestShare, '%');
+      }
     }
   }
   // Each slave's link delay against the grandmaster's own measurement of the same link (its Pdelay

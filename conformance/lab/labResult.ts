@@ -205,7 +205,17 @@ export interface PdelayPathFigures {
   readonly responseNs: SeriesFigures;
   /** Slave → grandmaster, from the request's capture to t2 (syncCapture.ts). */
   readonly requestNs: SeriesFigures;
+  /** From the slave's previous send to its request (syncCapture.ts), ns. */
+  readonly requestAfterOwnSendNs: SeriesFigures;
+  /** The share of its requests sent within WARM_REQUEST_NS of its previous send, 0–1 (NaN without any). */
+  readonly warmRequestShare: number;
 }
+
+/**
+ * A request this soon after the slave's previous send counts as warm: measured warm 16–22 µs after
+ * one, cold 6 ms and more after (docs/accuracy.md, "The cold send"); 1 ms lies between.
+ */
+export const WARM_REQUEST_NS = 1_000_000;
 
 export interface LabResult {
   readonly name: string;
@@ -381,7 +391,13 @@ function changeFigures(
 }
 
 function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
-  return { responseNs: seriesFigures(samples.map((x) => x.responseNs)), requestNs: seriesFigures(samples.map((x) => x.requestNs)) };
+  const gaps = samples.map((x) => x.afterOwnSendNs).filter((x): x is number => x !== undefined);
+  return {
+    responseNs: seriesFigures(samples.map((x) => x.responseNs)),
+    requestNs: seriesFigures(samples.map((x) => x.requestNs)),
+    requestAfterOwnSendNs: seriesFigures(gaps),
+    warmRequestShare: gaps.length === 0 ? NaN : gaps.filter((g) => g < WARM_REQUEST_NS).length / gaps.length,
+  };
 }
 
 /** The result of a scenario that cannot run on this machine (or build of Syntonic). */

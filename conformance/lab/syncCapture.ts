@@ -44,6 +44,14 @@ export interface PdelayPathSample {
    * path includes the sender's own work before its t1 (µs on veth).
    */
   readonly requestNs: number;
+  /**
+   * From the slave's previous frame in the capture to this request, ns (both capture times, taken
+   * alike); undefined for its first. A request sent within microseconds of another send of the same
+   * process reaches the grandmaster microseconds sooner after its TX stamp than one sent from a timer
+   * after an idle interval (docs/accuracy.md, "The cold send"): this is what moves each slave's link
+   * delay on software timestamps.
+   */
+  readonly afterOwnSendNs: number | undefined;
 }
 
 /** What one capture on a slave's link says: every Sync's latency, and both paths of each of its Pdelay exchanges. */
@@ -87,15 +95,21 @@ export class SyncCapture {
  */
 export function pdelayPaths(path: string): PdelayPathSample[] {
   const key = (clock: bigint, port: number, seq: number): string => `${clock}:${port}:${seq}`;
-  const requests = new Map<string, bigint>();
+  const requests = new Map<string, { sentNs: bigint; afterOwnSendNs: number | undefined }>();
+  // The last frame each clock sent, by capture time: the slave's own sends are the ones with its identity.
+  const lastSent = new Map<bigint, bigint>();
   const responses = new Map<string, { rxNs: bigint; t2Ns: bigint }>();
   let master: bigint | undefined;
   return whatWasWhole<PdelayPathSample>((out) => {
     for (const { atNs, message: m } of capturedMessages(path)) {
       const h = m.header;
-      if (h.messageType === MessageType.Sync) master = h.sourcePortIdentity.clockIdentity;
+      const sender = h.sourcePortIdentity.clockIdentity;
+      const previous = lastSent.get(sender);
+      lastSent.set(sender, atNs);
+      if (h.messageType === MessageType.Sync) master = sender;
       else if (h.messageType === MessageType.PdelayReq) {
-        requests.set(key(h.sourcePortIdentity.clockIdentity, h.sourcePortIdentity.portNumber, h.sequenceId), atNs);
+        const afterOwnSendNs = previous === undefined ? undefined : Number(atNs - previous);
+        requests.set(key(sender, h.sourcePortIdentity.portNumber, h.sequenceId), { sentNs: atNs, afterOwnSendNs });
       } else if (m.type === 'pdelayResp' && h.sourcePortIdentity.clockIdentity === master) {
         const r = m.requestingPortIdentity;
         responses.set(key(r.clockIdentity, r.portNumber, h.sequenceId), { rxNs: atNs, t2Ns: timestampToNs(m.requestReceiptTimestamp) });
@@ -103,12 +117,13 @@ export function pdelayPaths(path: string): PdelayPathSample[] {
         const r = m.requestingPortIdentity;
         const k = key(r.clockIdentity, r.portNumber, h.sequenceId);
         const response = responses.get(k);
-        const sentNs = requests.get(k);
-        if (sentNs === undefined || response === undefined) continue;
+        const request = requests.get(k);
+        if (request === undefined || response === undefined) continue;
         requests.delete(k);
         responses.delete(k);
         const { rxNs, t2Ns } = response;
-        out.push({ rxNs, responseNs: Number(rxNs - timestampToNs(m.responseOriginTimestamp)), requestNs: Number(t2Ns - sentNs) });
+        const responseNs = Number(rxNs - timestampToNs(m.responseOriginTimestamp));
+        out.push({ rxNs, responseNs, requestNs: Number(t2Ns - request.sentNs), afterOwnSendNs: request.afterOwnSendNs });
       }
     }
   });

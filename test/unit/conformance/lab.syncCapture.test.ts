@@ -50,6 +50,19 @@ describe('syncCapture: what a capture on the slave says about its link', () => {
     expect(pdelayPaths(path).map((p) => p.requestNs)).toEqual([1_900, 2_100]);
   });
 
+  it('gives each request the time since the slave\'s previous send: warm right after one, cold after a timer\'s idle interval (docs/accuracy.md, "The cold send")', () => {
+    const unanswered = frame(makePdelayReq({ sourcePortIdentity: SLAVE_PORT, sequenceId: 99, logMessageInterval: 0 }), SLAVE_MAC);
+    const path = capture('phase.pcap', [
+      { atNs: T0, frame: sync(1) },
+      ...exchange(7, T0 + 1_000_000n, 1_900n, 40_000n, 600n),
+      ...exchange(8, T0 + 301_000_000n, 1_900n, 40_000n, 600n),
+      { atNs: T0 + 600_000_000n, frame: unanswered },
+      ...exchange(9, T0 + 600_017_000n, 1_900n, 40_000n, 600n),
+    ]);
+    // The grandmaster's frames between are not the slave's sends: 300 ms after request 7, 17 µs after request 99.
+    expect(pdelayPaths(path).map((p) => p.afterOwnSendNs)).toEqual([undefined, 300_000_000, 17_000]);
+  });
+
   it("leaves out the grandmaster's own exchanges with the slave and answers nobody asked for", () => {
     const gmRequest = frame(makePdelayReq({ sourcePortIdentity: MASTER_PORT, sequenceId: 3, logMessageInterval: 0 }));
     const path = capture('others.pcap', [
