@@ -62,6 +62,11 @@ export interface PdelayMeasurement {
   readonly t4: LocalTime;
   /** The responder's t3 − t2 plus both correctionFields, ns (its time base). */
   readonly turnaround: number;
+  /**
+   * The responder's t3 plus both correctionFields, scaled ns (2^-16 ns) of its time base: with t4,
+   * the ends a neighborRateRatio is measured between (802.1AS-2020 11.2.19.3.3).
+   */
+  readonly t3Scaled: bigint;
 }
 
 export type PdelayOutcome =
@@ -286,6 +291,7 @@ export class PeerDelayInitiator {
       t1,
       t4,
       turnaround,
+      t3Scaled: t3c,
     };
   }
 

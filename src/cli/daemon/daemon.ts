@@ -16,7 +16,7 @@ import { VirtualClock } from '../../clock/virtualClock.js';
 import { LivePort } from '../../io/livePort.js';
 import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
-import { formatClockIdentity, formatDelayNs, formatPortIdentity, messageTypeName } from '../../protocol/format.js';
+import { formatClockIdentity, formatDelayNs, formatPortIdentity, formatScaledNs, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
 import { LATE_ANSWER_MEANING } from '../../protocol/neighborRateRatioWindow.js';
 import type { EngineStatistics } from '../../protocol/portEngine.js';
@@ -431,7 +431,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
       }
       log.write(
         'debug',
-        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ` late answer: ${LATE_ANSWER_MEANING}` : ''}`,
+        `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t3 ${formatScaledNs(m.t3Scaled)} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ` late answer: ${LATE_ANSWER_MEANING}` : ''}`,
       );
       return;
     }

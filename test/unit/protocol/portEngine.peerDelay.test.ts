@@ -66,6 +66,8 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     exchange(h, 0, T0, 5_000_000_001_000n);
     const [m] = h.eventsOf('pdelayMeasured');
     expect(m?.measurement.propTime).toBe(699);
+    // t3 with both corrections, kept to the 2^-16 ns: the end the next rate ratio is measured from.
+    expect(m?.measurement.t3Scaled).toBe((5_000_000_011_000n + 2n) * SCALED);
     expect(h.engine.meanLinkDelay).toBe(699);
     // one exchange gives no rate ratio yet, and ptp4l-style asCapable needs it
     expect(h.engine.asCapable.asCapable).toBe(false);
