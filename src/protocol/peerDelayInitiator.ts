@@ -115,6 +115,10 @@ const PENDING: PdelayOutcome = { kind: 'pending' };
 
 export class PeerDelayInitiator {
   private current: Exchange | undefined;
+  /** Exchanges completed into a measurement (802.1AS-2020 11.2.19.3), whatever the responder. */
+  private completed = 0;
+  /** Of them, those whose answer came late: no end of any neighborRateRatio (neighborRateRatioWindow.ts). */
+  private late = 0;
   /** The exchanges with the same responder that the ratio is measured over. */
   private readonly rateWindow: NeighborRateRatioWindow;
   private readonly delayFilter: PropagationDelayFilter;
@@ -165,6 +169,16 @@ export class PeerDelayInitiator {
 
   get asCapable(): AsCapableState {
     return this.capable;
+  }
+
+  /** Exchanges completed into a measurement so far. */
+  get completedExchanges(): number {
+    return this.completed;
+  }
+
+  /** Of the completed exchanges, those whose answer came late. */
+  get lateAnswers(): number {
+    return this.late;
   }
 
   get neighborPortIdentity(): PortIdentity | undefined {
@@ -253,6 +267,8 @@ export class PeerDelayInitiator {
     ex.done = true;
     const measurement = this.compute(ex, ex.t1, ex.t4, ex.t2Scaled, ex.t3Scaled, ex.responder);
     if (measurement === undefined) return { kind: 'rejected', reason: 'badTimestamp', sequenceId: ex.sequenceId };
+    this.completed += 1;
+    if (measurement.lateAnswer) this.late += 1;
     return { kind: 'measured', measurement };
   }
 

@@ -112,8 +112,6 @@ export class PortEngine {
   private syncReceiptDeadline: LocalTime | undefined;
   private lastReceipt: SyncReceipt | undefined;
   private syncsAccepted = 0;
-  private pdelayExchanges = 0;
-  private pdelayLateAnswers = 0;
   private operational = false;
   private readonly link: {
     meanLinkDelay: number;
@@ -318,8 +316,8 @@ export class PortEngine {
       rejected: this.rejections.toRecord(),
       syncsAccepted: this.syncsAccepted,
       followUpsLost: this.syncReceiver.followUpsLost,
-      pdelayExchanges: this.pdelayExchanges,
-      pdelayLateAnswers: this.pdelayLateAnswers,
+      pdelayExchanges: this.initiator.completedExchanges,
+      pdelayLateAnswers: this.initiator.lateAnswers,
     };
   }
 
@@ -407,8 +405,6 @@ export class PortEngine {
       return;
     }
     if (outcome.kind === 'measured') {
-      this.pdelayExchanges += 1;
-      if (outcome.measurement.lateAnswer) this.pdelayLateAnswers += 1;
       this.emit({ type: 'pdelayMeasured', measurement: outcome.measurement });
       this.updateAsCapable(now);
     }

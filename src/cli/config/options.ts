@@ -19,6 +19,7 @@
  * adding an option is adding its entry here.
  */
 import type { PortConfig, Profile } from '../../protocol/portConfig.js';
+import { LATE_ANSWER_FLOOR_NS, LATE_ANSWER_SIGMAS } from '../../protocol/neighborRateRatioWindow.js';
 import { DEFAULT_HOLD_EXCHANGES, DEFAULT_JUMP_FLOOR_NS, DEFAULT_LINK_DELAY_FILTER_LENGTH, JUMP_MADS } from '../../protocol/propagationDelayFilter.js';
 import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
 import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
@@ -480,7 +481,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       int(1, 1024),
       read(
         port('neighborRateRatioWindow'),
-        'Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3); an exchange whose answer came late (its propTime more than max(3 σ, 100 ns) above the median of the link-delay window) is none of them',
+        `Pdelay exchanges spanned by the neighborRateRatio measurement (11.2.19.3.3); an exchange whose answer came late (its propTime more than max(${LATE_ANSWER_SIGMAS} σ, ${LATE_ANSWER_FLOOR_NS} ns) above the median of the link-delay window) is none of them`,
       ),
     ),
   ),

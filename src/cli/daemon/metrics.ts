@@ -4,6 +4,7 @@
  * binds to loopback unless told otherwise.
  */
 import { createServer, type Server } from 'node:http';
+import { LATE_ANSWER_MEANING } from '../../protocol/neighborRateRatioWindow.js';
 import { errorBoundAtAge, type Snapshot } from '../../provider/snapshot.js';
 
 export interface MetricsSource {
@@ -61,7 +62,7 @@ export function renderMetrics(source: MetricsSource): string {
   }
   counter(out, 'syntonic_rejected_frames_total', 'Frames the engine refused, by reason.', 'reason', s.rejectedFrames);
   if (s.pdelayExchanges !== undefined) {
-    const help = 'Completed Pdelay exchanges, by whether the answer came in time or late (late: no end of any neighborRateRatio).';
+    const help = `Completed Pdelay exchanges, by whether the answer came in time or late (late: ${LATE_ANSWER_MEANING}).`;
     counter(out, 'syntonic_pdelay_exchanges_total', help, 'answer', { ...s.pdelayExchanges });
   }
   for (const [name, c] of Object.entries(source.counters())) counter(out, name, c.help, c.label, c.values);

@@ -6,7 +6,7 @@
  */
 import type { LocalTime } from '../../clock/timePoint.js';
 import type { PortIdentity, PtpFrame } from '../../protocol/messages.js';
-import { PeerDelayInitiator, type PdelayOutcome } from '../../protocol/peerDelayInitiator.js';
+import { PeerDelayInitiator } from '../../protocol/peerDelayInitiator.js';
 import { GPTP_DEFAULTS } from '../../protocol/portConfig.js';
 import { portIdentityEquals, portIdentityKey } from '../../protocol/portIdentity.js';
 
@@ -23,8 +23,6 @@ export interface PassiveLinkDelay {
 interface Tracked {
   readonly requester: PortIdentity;
   readonly initiator: PeerDelayInitiator;
-  exchanges: number;
-  lateAnswers: number;
 }
 
 /** More requesters than a point-to-point link has; beyond it, new ones are not tracked (bounded memory). */
@@ -40,21 +38,16 @@ export class PassivePeerDelays {
       const t = this.tracked(m.header.sourcePortIdentity);
       t?.initiator.beginRequest(m.header.sequenceId);
       t?.initiator.requestTimestamp(m.header.sequenceId, at);
-    } else if (m.type === 'pdelayResp') {
-      const t = this.find(m.requestingPortIdentity);
-      if (t !== undefined) count(t, t.initiator.onPdelayResp(m, at));
-    } else if (m.type === 'pdelayRespFollowUp') {
-      const t = this.find(m.requestingPortIdentity);
-      if (t !== undefined) count(t, t.initiator.onPdelayRespFollowUp(m));
-    }
+    } else if (m.type === 'pdelayResp') this.find(m.requestingPortIdentity)?.initiator.onPdelayResp(m, at);
+    else this.find(m.requestingPortIdentity)?.initiator.onPdelayRespFollowUp(m);
   }
 
   results(): PassiveLinkDelay[] {
     return [...this.byRequester.values()].map((t) => ({
       requester: t.requester,
       responder: t.initiator.neighborPortIdentity,
-      exchanges: t.exchanges,
-      lateAnswers: t.lateAnswers,
+      exchanges: t.initiator.completedExchanges,
+      lateAnswers: t.initiator.lateAnswers,
       meanLinkDelay: t.initiator.meanLinkDelay,
       neighborRateRatio: t.initiator.neighborRateRatio,
     }));
@@ -69,21 +62,9 @@ export class PassivePeerDelays {
   private tracked(requester: PortIdentity): Tracked | undefined {
     let t = this.find(requester);
     if (t === undefined && this.byRequester.size < MAX_REQUESTERS) {
-      t = {
-        requester,
-        initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester),
-        exchanges: 0,
-        lateAnswers: 0,
-      };
+      t = { requester, initiator: new PeerDelayInitiator({ ...GPTP_DEFAULTS, neighborPropDelayThresh: Number.MAX_SAFE_INTEGER }, requester) };
       this.byRequester.set(portIdentityKey(requester), t);
     }
     return t;
   }
-}
-
-/** One more exchange when the answer completed one; a late answer is counted as well (neighborRateRatioWindow.ts). */
-function count(t: Tracked, outcome: PdelayOutcome): void {
-  if (outcome.kind !== 'measured') return;
-  t.exchanges += 1;
-  if (outcome.measurement.lateAnswer) t.lateAnswers += 1;
 }
