@@ -164,7 +164,7 @@ export interface Snapshot {
   readonly lastSync: MonotonicRawTime | null;
   /** Last offset from master, ns (linuxptp `master offset`). */
   readonly offsetFromMaster: number;
-  /** RMS of recent offsets from master, ns. */
+  /** RMS of the recent offsets from master the status judges, each less the Syncs' latency the servo reads in it, ns. */
   readonly offsetFromMasterRmsNs: number;
   /** ns. */
   readonly meanLinkDelay: number;

@@ -267,6 +267,7 @@ export class KalmanServo implements Servo {
       phaseEstimateNs: this.filter.theta,
       measurementNoiseNs: Math.sqrt(this.measurementVariance),
       unmodelledPhaseNs: this.unmodelledLatencyNs(),
+      latencyEstimateNs: this.filter.latency,
       outliers: this.outlierCount,
       recentOutliers: this.recentOutliers,
       recentWindow: this.recentFlags.length,

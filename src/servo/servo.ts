@@ -92,6 +92,12 @@ export interface ServoUncertainty {
    * it; the status, which judges what the servo has learned of its phase, does not.
    */
   readonly unmodelledPhaseNs?: number;
+  /**
+   * The part of the last offset the servo reads as the Syncs' latency rather than its clock's phase
+   * (the Kalman servo's latency state L̂ once it has joined), ns. The clock is not steered by it, and
+   * the status judges the offsets net of it (syncStatus.ts).
+   */
+  readonly latencyEstimateNs?: number;
   /** Offsets not used as outliers since creation. */
   readonly outliers: number;
   /** Outliers among the last `recentWindow` offsets. */

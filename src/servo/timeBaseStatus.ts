@@ -140,10 +140,12 @@ export class TimeBaseStatus {
     this.lastUsedLocal = local;
     this.lastUsedOffsetNs = out.offsetNs;
     if (this.lastPathDelayNs !== undefined) this.pathDelays.push(this.lastPathDelayNs);
-    const unstableReason = this.boundProblem();
+    const uncertainty = this.servo.uncertainty();
+    const unstableReason = this.boundProblem(uncertainty);
     const events = this.classifier.onSync({
       local,
       offsetNs: out.offsetNs,
+      ...(uncertainty?.latencyEstimateNs === undefined ? {} : { latencyNs: uncertainty.latencyEstimateNs }),
       servoState: out.servoState,
       logSyncInterval: receipt.logSyncInterval,
       grandmasterIdentity: receipt.grandmasterIdentity,
@@ -256,8 +258,7 @@ export class TimeBaseStatus {
    * beyond ~1.3 µs (lab: 1.6–2.5 µs, a few times an hour) left synchronized for 1–1.5 s while the
    * bound, which keeps that change (recordPhaseChange), held.
    */
-  private boundProblem(): string | undefined {
-    const u = this.servo.uncertainty();
+  private boundProblem(u: ServoUncertainty | undefined): string | undefined {
     if (u === undefined) return undefined;
     if (u.recentOutliers > u.recentWindow * MAX_OUTLIER_SHARE) {
       return `${u.recentOutliers} of the last ${u.recentWindow} offsets were outliers: the noise model does not hold, the error bound cannot be kept.`;

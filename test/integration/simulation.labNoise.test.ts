@@ -153,17 +153,26 @@ describe("Syntonic's servo on the noise of the lab runs", () => {
     }
   });
 
-  it("comes out as the lab did through the lab's 2 µs and 1 µs steps on the servo that ran them: within 5 % of the lab's std, the same departures", () => {
+  it("comes out as the lab did through the lab's 2 µs and 1 µs steps on the servo that ran them: within 5 % of the lab's std", () => {
     // Session 25's twelve step runs on 06e093b's servo (a run of ratios taken only once it outlasts
     // their span), three per order of each step, and session 26's ten through the 2 µs step on
-    // 3a44b51 (the same servo in three files): 0.990–1.017 of the lab's std, the one departure of each series in the same run.
+    // 3a44b51 (the same servo in three files): 0.990–1.017 of the lab's std.
     const asItIs = withRatios.filter(({ run }) => run.name.includes('step') && SPAN_RULE_SERVOS.includes(run.servo));
     expect(asItIs).toHaveLength(22);
     for (const { run, replay } of asItIs) {
       expect(replay.trueErrorStdNs / run.measured.syntonicTrueErrorStdNs, run.name).toBeGreaterThanOrEqual(0.95);
       expect(replay.trueErrorStdNs / run.measured.syntonicTrueErrorStdNs, run.name).toBeLessThanOrEqual(1.05);
-      expect(replay.leftSynchronized, run.name).toBe(run.measured.leftSynchronized);
     }
+  });
+
+  it("stays synchronized through most of the 2 µs steps where the lab's status left: the Syncs' latency rose, which the servo does not steer by", () => {
+    // Every run the lab's status left was a step run, and the clock stayed within its bound. The lab
+    // judged the raw offsets' RMS, which the latency the servo holds as L̂ took past 2 µs; judged net
+    // of L̂ (syncStatus.ts), the replay leaves in 1 of the 10 (it left in 7 on the raw offsets).
+    const leftInLab = replays.filter(({ run }) => run.measured.leftSynchronized > 0);
+    expect(leftInLab.length).toBe(10);
+    const kept = leftInLab.filter(({ replay }) => replay.leftSynchronized === 0);
+    expect(kept.length).toBeGreaterThanOrEqual(8);
   });
 
   it("carries less of the lab's 2 µs step than the lab did on the servo before, which took a run of eight ratios as a rate: below 0.8 of the lab's std in four of six runs, within 5 % of it in the others", () => {

@@ -25,7 +25,11 @@ export function renderMetrics(source: MetricsSource): string {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name}${labels} ${formatValue(value)}`);
   };
   gauge('syntonic_offset_from_master_ns', 'Last offset from master (ptp4l master offset), ns.', s.offsetFromMaster);
-  gauge('syntonic_offset_from_master_rms_ns', 'RMS of recent offsets from master, ns.', s.offsetFromMasterRmsNs);
+  gauge(
+    'syntonic_offset_from_master_rms_ns',
+    "RMS of recent offsets from master, less the Syncs' latency the servo reads in them (the status judges it), ns.",
+    s.offsetFromMasterRmsNs,
+  );
   gauge('syntonic_mean_link_delay_ns', 'meanLinkDelay (ptp4l path delay), ns.', s.meanLinkDelay);
   gauge('syntonic_neighbor_rate_ratio', 'neighborRateRatio.', s.neighborRateRatio);
   gauge('syntonic_rate_ratio', 'Cumulative rateRatio to the grandmaster.', s.rateRatio);

@@ -50,6 +50,19 @@ describe('SyncStatusClassifier', () => {
     expect(events[0]?.reason).toBe('Offset RMS 2372 ns exceeds 2000 ns.');
   });
 
+  it("judges the clock's offsets: what the servo reads as the Syncs' latency is taken out, and the last offset stays ptp4l's", () => {
+    // The Syncs' latency 2.2 µs up, which the servo holds as L̂ = 2 µs and does not steer by.
+    const judged = synchronizedClassifier();
+    for (let i = 0; i < 16; i++) expect(judged.onSync(sync(11 + i * 0.125, 2_200, { latencyNs: 2_000 }))).toEqual([]);
+    expect(judged.status()).toBe('synchronized');
+    expect(judged.snapshot(at(13)).offsetRmsNs).toBeCloseTo(200, 9);
+    expect(judged.snapshot(at(13)).lastOffsetNs).toBe(2_200);
+    // The same offsets with nothing read as latency: the clock is 2.2 µs off.
+    const raw = synchronizedClassifier();
+    const events = [0, 1, 2, 3].flatMap((i) => raw.onSync(sync(11 + i * 0.125, 2_200)));
+    expect(events.map((e) => e.reason)).toEqual(['Offset RMS 2200 ns exceeds 2000 ns.']);
+  });
+
   it("goes lost on the engine's syncReceiptTimeout, names its figures, and counts holdover from there", () => {
     const c = synchronizedClassifier(); // last Sync at 10.875 s
     // the engine's deadline: (3 + ½) × 125 ms after the last Sync

@@ -173,6 +173,22 @@ describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the 
     expect(s.report(at(t - 0.125)).errorBound?.atLastSyncNs).toBeCloseTo(500 + 300 + 4 * 300 + 350, 6);
   });
 
+  it('judges the offsets net of the latency the servo reads in them (L̂): 2.3 µs offsets it holds 2.1 µs of as latency keep synchronized', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    let t = feedQuiet(s);
+    u.set({ latencyEstimateNs: 2_100 });
+    for (let i = 0; i < 32; i++, t += 0.125) expect(s.onServoOutput(receiptAt(t), used(2_300, 0))).toEqual([]);
+    const report = s.report(at(t - 0.125));
+    expect(report.status).toBe('synchronized');
+    expect(report.offsetRmsNs).toBeCloseTo(200, 6);
+    expect(report.lastOffsetNs).toBe(2_300);
+    // Read as the clock's, the same offsets leave.
+    u.set({ latencyEstimateNs: 0 });
+    const events = Array.from({ length: 16 }, (_, i) => s.onServoOutput(receiptAt(t + i * 0.125), used(2_300, 0))).flat();
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+  });
+
   it('leaves synchronized when 2 σθ exceeds twice the threshold, and says so', () => {
     const u = uncertainty({});
     const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
