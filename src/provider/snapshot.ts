@@ -166,6 +166,12 @@ export interface Snapshot {
   readonly offsetFromMaster: number;
   /** RMS of the recent offsets from master the status judges, each less the Syncs' latency the servo reads in it, ns. */
   readonly offsetFromMasterRmsNs: number;
+  /**
+   * The part of offsetFromMaster the servo reads as the Syncs' latency and does not steer by (the
+   * Kalman servo on software timestamps), ns. Absent for servos without it and from providers that
+   * predate it.
+   */
+  readonly syncLatencyNs?: number;
   /** ns. */
   readonly meanLinkDelay: number;
   readonly neighborRateRatio: number;

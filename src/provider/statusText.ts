@@ -43,6 +43,7 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
         ['master_offset', `${tenths(s.offsetFromMaster)} ns`],
         ['master_offset_rms', `${tenths(s.offsetFromMasterRmsNs)} ns`],
+        ...syncLatencyRows(s),
         ['path_delay', `${tenths(s.meanLinkDelay)} ns (meanLinkDelay)`],
         ['neighborRateRatio', s.neighborRateRatio.toFixed(12)],
         ...pdelayRows(s),
@@ -90,6 +91,15 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
     ['REJECTED_FRAMES', rejected(s.rejectedFrames)],
   ];
   return sections.map(([title, rows]) => `${title}\n${rows.map(([k, v]) => `\t${k.padEnd(NAME_WIDTH)}${v}`).join('\n')}`).join('\n') + '\n';
+}
+
+/**
+ * The Syncs' latency the servo reads in master_offset, when it keeps one: master_offset_rms is judged
+ * net of it, so a master offset that stands µs high with a small RMS says where it went.
+ */
+function syncLatencyRows(s: ReceivedSnapshot): Array<[string, string]> {
+  if (s.syncLatencyNs === undefined) return [];
+  return [['sync_latency', `${tenths(s.syncLatencyNs)} ns (of master_offset, read as the Syncs' latency: not steered by)`]];
 }
 
 /** The Pdelay exchanges, when the provider sends them: how many, and how many answers came late. */

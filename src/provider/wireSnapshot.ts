@@ -92,6 +92,7 @@ export interface WireSnapshot {
   readonly lastSyncMonotonicRawNs: string | null;
   readonly offsetFromMaster: number;
   readonly offsetFromMasterRmsNs: number;
+  readonly syncLatencyNs?: number;
   readonly meanLinkDelay: number;
   readonly neighborRateRatio: number;
   readonly rateRatio: number;
@@ -120,6 +121,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     lastSyncMonotonicRawNs: s.lastSync === null ? null : s.lastSync.toString(),
     offsetFromMaster: s.offsetFromMaster,
     offsetFromMasterRmsNs: s.offsetFromMasterRmsNs,
+    ...(s.syncLatencyNs === undefined ? {} : { syncLatencyNs: s.syncLatencyNs }),
     meanLinkDelay: s.meanLinkDelay,
     neighborRateRatio: s.neighborRateRatio,
     rateRatio: s.rateRatio,
@@ -214,6 +216,7 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     lastSync: f.isNull('lastSyncMonotonicRawNs') ? null : f.monotonicRaw('lastSyncMonotonicRawNs'),
     offsetFromMaster: f.number('offsetFromMaster'),
     offsetFromMasterRmsNs: f.number('offsetFromMasterRmsNs', 0),
+    ...readSyncLatency(f),
     meanLinkDelay: f.number('meanLinkDelay'),
     neighborRateRatio: f.number('neighborRateRatio', Number.MIN_VALUE),
     rateRatio: f.number('rateRatio', Number.MIN_VALUE),
@@ -264,6 +267,11 @@ function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorB
   }
   if (keys.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
   return out;
+}
+
+/** syncLatencyNs is optional: servos without a latency state and providers before it do not send it. */
+function readSyncLatency(f: Fields): { syncLatencyNs?: number } {
+  return f.keys().includes('syncLatencyNs') ? { syncLatencyNs: f.number('syncLatencyNs') } : {};
 }
 
 /** pdelayExchanges is optional: providers before it do not send it. */

@@ -85,6 +85,7 @@ export class ClockDiscipline {
       servoState: servo.servoState,
       lastOffsetNs: status.lastOffsetNs,
       offsetRmsNs: status.offsetRmsNs,
+      latencyEstimateNs: status.latencyEstimateNs,
       frequencyPpb: servo.frequencyPpb,
       rateRatio: servo.rateRatio,
       pathDelayNs: servo.pathDelayNs,

@@ -49,7 +49,13 @@ export interface HoldoverErrorModel {
 export interface TimeBaseStatusReport {
   readonly status: SyncStatus;
   readonly lastOffsetNs: number | undefined;
+  /** RMS of the recent offsets the status judges, each less latencyEstimateNs at its Sync (syncStatus.ts), ns. */
   readonly offsetRmsNs: number | undefined;
+  /**
+   * The part of the last offset the servo reads as the Syncs' latency and does not steer by (the
+   * Kalman servo's L̂, software timestamps), ns; undefined for servos that keep no such state.
+   */
+  readonly latencyEstimateNs: number | undefined;
   readonly sinceLastSyncS: number | undefined;
   readonly holdoverS: number;
   /** Estimated |error| in holdover, ns (undefined when not in holdover). */
@@ -202,6 +208,7 @@ export class TimeBaseStatus {
       status: snap.status,
       lastOffsetNs: snap.lastOffsetNs,
       offsetRmsNs: snap.offsetRmsNs,
+      latencyEstimateNs: this.servo.uncertainty()?.latencyEstimateNs,
       sinceLastSyncS: snap.sinceLastSyncS,
       holdoverS: snap.holdoverS,
       holdoverErrorNs: holdoverError,

@@ -30,6 +30,13 @@ export function renderMetrics(source: MetricsSource): string {
     "RMS of recent offsets from master, less the Syncs' latency the servo reads in them (the status judges it), ns.",
     s.offsetFromMasterRmsNs,
   );
+  if (s.syncLatencyNs !== undefined) {
+    gauge(
+      'syntonic_sync_latency_ns',
+      "The part of the last offset from master the servo reads as the Syncs' latency and does not steer by, ns.",
+      s.syncLatencyNs,
+    );
+  }
   gauge('syntonic_mean_link_delay_ns', 'meanLinkDelay (ptp4l path delay), ns.', s.meanLinkDelay);
   gauge('syntonic_neighbor_rate_ratio', 'neighborRateRatio.', s.neighborRateRatio);
   gauge('syntonic_rate_ratio', 'Cumulative rateRatio to the grandmaster.', s.rateRatio);

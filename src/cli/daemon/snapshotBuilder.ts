@@ -80,6 +80,7 @@ export class SnapshotBuilder {
       lastSync: lastSync === undefined ? null : this.toMonotonicRaw(lastSync, pair),
       offsetFromMaster: report.lastOffsetNs ?? 0,
       offsetFromMasterRmsNs: report.offsetRmsNs ?? 0,
+      ...(report.latencyEstimateNs === undefined ? {} : { syncLatencyNs: report.latencyEstimateNs }),
       meanLinkDelay: engine.meanLinkDelay ?? 0,
       neighborRateRatio: engine.neighborRateRatio,
       rateRatio: report.rateRatio ?? 1,

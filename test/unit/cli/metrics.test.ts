@@ -35,6 +35,12 @@ describe('Prometheus metrics', () => {
     expect(renderMetrics(source)).not.toContain('syntonic_pdelay_exchanges_total');
   });
 
+  it("exports the Syncs' latency the servo reads in the offset only when it keeps one", () => {
+    const text = renderMetrics({ ...source, snapshot: () => sampleSnapshot({ syncLatencyNs: -250.5 }) });
+    expect(text).toContain('# TYPE syntonic_sync_latency_ns gauge\nsyntonic_sync_latency_ns -250.5\n');
+    expect(renderMetrics(source)).not.toContain('syntonic_sync_latency_ns');
+  });
+
   it('exports the quality level with its thresholds, and no holdover while Syncs arrive', () => {
     const text = renderMetrics(source);
     expect(text).toContain('syntonic_quality{level="excellent"} 1\nsyntonic_quality{level="good"} 0\n');

@@ -54,6 +54,16 @@ describe('syntonic status, human form', () => {
     expect(inTime.get('pdelayExchanges')).toBe('30');
   });
 
+  it("shows the Syncs' latency the servo reads in master_offset, beside the RMS judged net of it, when the servo keeps one", () => {
+    const time = { ...NO_LEAP, ptpTime: null, status: 'synchronized' as const, errorBoundNs: 100, tai: null, utc: null, utcOffset: null };
+    const r = rows(
+      formatStatusReport(received({ offsetFromMaster: 2_113, offsetFromMasterRmsNs: 240, syncLatencyNs: 1_902.4 }), time, monotonicRawTime(12_500_000_000n)),
+    );
+    expect(r.get('master_offset')).toBe('2113 ns');
+    expect(r.get('sync_latency')).toBe("1902.4 ns (of master_offset, read as the Syncs' latency: not steered by)");
+    expect(rows(formatStatusReport(received({}), time, monotonicRawTime(12_500_000_000n))).has('sync_latency')).toBe(false);
+  });
+
   it('shows an announced leap second ahead, and 23:59:60 while it lasts', () => {
     const leapAt = 1_483_228_836_000_000_000n; // 2016-12-31T23:59:60Z on TAI
     const leap = { kind: 'insert' as const, atPtpNs: leapAt, offsetAfter: 37 };

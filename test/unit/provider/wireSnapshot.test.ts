@@ -45,6 +45,19 @@ describe('snapshot on the wire', () => {
     expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.pdelayExchanges.late');
   });
 
+  it("carries the Syncs' latency the servo reads in the offset, negative too, and decodes a provider or servo without it", () => {
+    for (const syncLatencyNs of [1_873.25, -412.5]) {
+      const withLatency = sampleSnapshot({ syncLatencyNs });
+      const w = JSON.parse(JSON.stringify({ ...snapshotToWire(withLatency), timeSinceLastSyncNs: 250_000_000 })) as Record<string, unknown>;
+      expect(w['syncLatencyNs']).toBe(syncLatencyNs);
+      expect(snapshotFromWire(w)).toEqual({ ok: true, value: { ...withLatency, timeSinceLastSyncNs: 250_000_000 } });
+    }
+    const without = snapshotFromWire(wireJson());
+    expect(without.ok && 'syncLatencyNs' in without.value).toBe(false);
+    const bad = snapshotFromWire({ ...wireJson(), syncLatencyNs: 'high' });
+    expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.syncLatencyNs');
+  });
+
   it('carries a station that has never synchronized: no mapping, no last Sync, no grandmaster', () => {
     const never = sampleSnapshot({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null });
     const w = JSON.parse(JSON.stringify({ ...snapshotToWire(never), timeSinceLastSyncNs: null })) as Record<string, unknown>;

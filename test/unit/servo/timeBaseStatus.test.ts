@@ -81,6 +81,8 @@ describe('TimeBaseStatus: the one owner of status, holdover, quality and error b
     expect(report.status).toBe('synchronized');
     expect(report.quality).toBe('excellent');
     expect(report.errorBound?.atNs).toBeGreaterThan(0);
+    // A servo without a latency state (pi): nothing of the offset is read as the Syncs' latency.
+    expect(report.latencyEstimateNs).toBeUndefined();
   });
 
   it('counts a Sync the servo did not use as received: the master is there (spike)', () => {
@@ -183,6 +185,7 @@ describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the 
     expect(report.status).toBe('synchronized');
     expect(report.offsetRmsNs).toBeCloseTo(200, 6);
     expect(report.lastOffsetNs).toBe(2_300);
+    expect(report.latencyEstimateNs).toBe(2_100);
     // Read as the clock's, the same offsets leave.
     u.set({ latencyEstimateNs: 0 });
     const events = Array.from({ length: 16 }, (_, i) => s.onServoOutput(receiptAt(t + i * 0.125), used(2_300, 0))).flat();
