@@ -11,14 +11,14 @@
  *                does not read as a loss of sync.
  *  unstable      Syncs arrive, but the servo is not in s2, the offset RMS is above the threshold, or
  *                the grandmaster or its time base just changed.
- * The offsets judged are the clock's: what the servo reads as the Syncs' latency (the Kalman servo's
- * latency state, software timestamps) is taken out first. The servo does not steer by it, so a Sync
- * path whose latency stood 2 µs higher for 30 s (lab, session 29) left the clock where it was, and
- * the raw offsets' RMS left synchronized for 24 s while the true error stayed within 0.53–1.15 µs.
  *  synchronized  servo in s2 and the RMS of the last rmsWindow offsets below offsetRmsThresholdNs
  *                for enterSamples Syncs in a row. It is left only when the RMS exceeds
  *                exitFactor × the threshold (hysteresis), the servo leaves s2, or a grandmaster or
  *                time-base change happens.
+ * The offsets judged are the clock's: what the servo reads as the Syncs' latency (the Kalman servo's
+ * latency state, software timestamps) is taken out first, since the servo does not steer by it. When
+ * the Syncs on one port came 2 µs later for 30 s (lab, session 29), the true error stayed within
+ * 0.53–1.15 µs, but the raw offsets' RMS left synchronized for 24 s.
  * Every transition is an event with a reason in one sentence.
  */
 import type { ClockIdentity } from '../protocol/messages.js';
