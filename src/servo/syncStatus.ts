@@ -45,8 +45,8 @@ export interface SyncObservation {
   /** Ingress timestamp of the Sync. */
   readonly local: LocalTime;
   readonly offsetNs: number;
-  /** The part of offsetNs the servo reads as the Syncs' latency, not its clock's phase, ns (servo.ts latencyEstimateNs). */
-  readonly latencyNs?: number;
+  /** The part of offsetNs the servo reads as the Syncs' latency, not its clock's phase, ns (ServoUncertainty.latencyEstimateNs). */
+  readonly latencyEstimateNs?: number;
   readonly servoState: ServoState;
   readonly logSyncInterval: number;
   readonly grandmasterIdentity: ClockIdentity | undefined;
@@ -130,7 +130,7 @@ export class SyncStatusClassifier {
     this.lastSync = o.local;
     this.lastOffset = o.offsetNs;
     if (disruption !== undefined) this.restartWindow();
-    this.pushOffset(o.offsetNs - (o.latencyNs ?? 0));
+    this.pushOffset(o.offsetNs - (o.latencyEstimateNs ?? 0));
     const rms = this.rms() as number;
 
     if (this.current === 'lost') {

@@ -151,7 +151,7 @@ export class TimeBaseStatus {
     const events = this.classifier.onSync({
       local,
       offsetNs: out.offsetNs,
-      ...(uncertainty?.latencyEstimateNs === undefined ? {} : { latencyNs: uncertainty.latencyEstimateNs }),
+      ...(uncertainty?.latencyEstimateNs === undefined ? {} : { latencyEstimateNs: uncertainty.latencyEstimateNs }),
       servoState: out.servoState,
       logSyncInterval: receipt.logSyncInterval,
       grandmasterIdentity: receipt.grandmasterIdentity,

@@ -53,7 +53,7 @@ describe('SyncStatusClassifier', () => {
   it("judges the clock's offsets: what the servo reads as the Syncs' latency is taken out, and the last offset stays ptp4l's", () => {
     // The Syncs' latency 2.2 µs up, which the servo holds as L̂ = 2 µs and does not steer by.
     const judged = synchronizedClassifier();
-    for (let i = 0; i < 16; i++) expect(judged.onSync(sync(11 + i * 0.125, 2_200, { latencyNs: 2_000 }))).toEqual([]);
+    for (let i = 0; i < 16; i++) expect(judged.onSync(sync(11 + i * 0.125, 2_200, { latencyEstimateNs: 2_000 }))).toEqual([]);
     expect(judged.status()).toBe('synchronized');
     expect(judged.snapshot(at(13)).offsetRmsNs).toBeCloseTo(200, 9);
     expect(judged.snapshot(at(13)).lastOffsetNs).toBe(2_200);
