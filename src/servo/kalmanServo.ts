@@ -415,7 +415,10 @@ export class KalmanServo implements Servo {
    * at one instant (lab, a 2 µs step: a level of 1230 ns, 1621 ns over the level's window, 2707 ns from
    * before the change to two windows after the level; the clock carried 2.88 µs), while the clock
    * carries all of it. Reported at the level (never less than the level) and at every Sync for
-   * LEVEL_FOLLOW_WINDOWS after it; a level within that time continues the same change.
+   * LEVEL_FOLLOW_WINDOWS after it; a level within that time continues the same change. The course is
+   * carried at whichever frequency, then or now, the servo knew better: a level in the first seconds
+   * reaches back to the start-up ratio's (σ ~2 ppm), which made a 1320 ns level at 9.8 s "a change of
+   * 5922 ns" and the bound's median 16.6 µs for minutes (lab, session 30; 5.4 µs replayed this way).
    */
   private levelPhaseChange(levelNs: number | undefined, now: CourseMark): number | undefined {
     const following = this.levelChange !== undefined && this.elapsedS <= this.levelChange.untilS ? this.levelChange : undefined;
@@ -426,7 +429,7 @@ export class KalmanServo implements Servo {
     const from = following?.from ?? this.course.back(LEVEL_LOOKBACK_WINDOWS * this.innovationLevel.length - 1);
     if (from === undefined) return levelNs;
     if (levelNs !== undefined) this.levelChange = { from, untilS: this.elapsedS + LEVEL_FOLLOW_WINDOWS * this.innovationLevel.length * this.intervalS };
-    const changeNs = courseChangeNs(from, now, from.phiPpb);
+    const changeNs = courseChangeNs(from, now, from.sigmaPhiPpb <= now.sigmaPhiPpb ? from.phiPpb : now.phiPpb);
     return levelNs === undefined || Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs;
   }
 
