@@ -256,27 +256,26 @@ function readHoldover(f: Fields): HoldoverInfo {
 
 /** errorBound and errorBoundNs are optional: providers before them do not send them. */
 function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } {
-  const keys = new Set(f.keys());
   const out: { errorBound?: ErrorBoundInfo | null; errorBoundNs?: number | null } = {};
-  if (keys.has('errorBound')) {
+  if (f.has('errorBound')) {
     out.errorBound = f.nullable('errorBound', (b) => ({
       atLastSyncNs: b.number('atLastSyncNs', 0),
       growthPpb: b.number('growthPpb', 0),
       halfWanderPpbPerS: b.number('halfWanderPpbPerS', 0),
     }));
   }
-  if (keys.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
+  if (f.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
   return out;
 }
 
 /** syncLatencyNs is optional: servos without a latency state and providers before it do not send it. */
 function readSyncLatency(f: Fields): { syncLatencyNs?: number } {
-  return f.keys().includes('syncLatencyNs') ? { syncLatencyNs: f.number('syncLatencyNs') } : {};
+  return f.has('syncLatencyNs') ? { syncLatencyNs: f.number('syncLatencyNs') } : {};
 }
 
 /** pdelayExchanges is optional: providers before it do not send it. */
 function readPdelayExchanges(f: Fields): { pdelayExchanges?: PdelayExchangeCounts } {
-  if (!f.keys().includes('pdelayExchanges')) return {};
+  if (!f.has('pdelayExchanges')) return {};
   const c = f.object('pdelayExchanges');
   return { pdelayExchanges: { inTime: c.integer('inTime', 0, Number.MAX_SAFE_INTEGER), late: c.integer('late', 0, Number.MAX_SAFE_INTEGER) } };
 }
@@ -357,6 +356,11 @@ class Fields {
 
   keys(): string[] {
     return Object.keys(this.obj);
+  }
+
+  /** Whether the field is present (an optional field a provider before it does not send). */
+  has(name: string): boolean {
+    return Object.hasOwn(this.obj, name);
   }
 
   isNull(name: string): boolean {

@@ -16,7 +16,8 @@
  *                exitFactor × the threshold (hysteresis), the servo leaves s2, or a grandmaster or
  *                time-base change happens.
  * The offsets judged are the clock's: what the servo reads as the Syncs' latency (the Kalman servo's
- * latency state, software timestamps) is taken out first, since the servo does not steer by it. When
+ * latency state, software timestamps) is taken out first, since the servo does not steer by it (no
+ * slave can tell that latency from its clock, 802.1AS-2020 8.3; the servo models it, the status follows). When
  * the Syncs on one port came 2 µs later for 30 s (lab, session 29), the true error stayed within
  * 0.53–1.15 µs, but the raw offsets' RMS left synchronized for 24 s.
  * Every transition is an event with a reason in one sentence.
@@ -75,6 +76,8 @@ export interface StatusSnapshot {
   readonly status: SyncStatus;
   /** Last offset, ns (undefined before the first Sync). */
   readonly lastOffsetNs: number | undefined;
+  /** Last offset less the Syncs' latency the servo read in it: the clock's, as the status judges it, ns. */
+  readonly lastClockOffsetNs: number | undefined;
   /** RMS of the last rmsWindow offsets since the last disruption, each net of the Syncs' latency, ns. */
   readonly offsetRmsNs: number | undefined;
   /** Seconds since the last Sync received (undefined before the first). */
@@ -99,6 +102,7 @@ export class SyncStatusClassifier {
   private goodInARow = 0;
   private lastSync: LocalTime | undefined;
   private lastOffset: number | undefined;
+  private lastClockOffset: number | undefined;
   private grandmaster: ClockIdentity | undefined;
   /** gmTimeBaseIndicator and lastGmPhaseChange of the last Sync (undefined indicator before the first). */
   private timeBaseIndicator: number | undefined;
@@ -129,8 +133,9 @@ export class SyncStatusClassifier {
     this.lastSyncDisrupted = disruption !== undefined;
     this.lastSync = o.local;
     this.lastOffset = o.offsetNs;
+    this.lastClockOffset = o.offsetNs - (o.latencyEstimateNs ?? 0);
     if (disruption !== undefined) this.restartWindow();
-    this.pushOffset(o.offsetNs - (o.latencyEstimateNs ?? 0));
+    this.pushOffset(this.lastClockOffset);
     const rms = this.rms() as number;
 
     if (this.current === 'lost') {
@@ -189,7 +194,14 @@ export class SyncStatusClassifier {
   snapshot(now: LocalTime): StatusSnapshot {
     const sinceLastSyncS = this.lastSync === undefined ? undefined : Number(now - this.lastSync) / 1e9;
     const holdoverS = this.current === 'lost' && this.lostSince !== undefined ? Number(now - this.lostSince) / 1e9 : 0;
-    return { status: this.current, lastOffsetNs: this.lastOffset, offsetRmsNs: this.rms(), sinceLastSyncS, holdoverS };
+    return {
+      status: this.current,
+      lastOffsetNs: this.lastOffset,
+      lastClockOffsetNs: this.lastClockOffset,
+      offsetRmsNs: this.rms(),
+      sinceLastSyncS,
+      holdoverS,
+    };
   }
 
   /** True while lost after having been synchronized at least once. */

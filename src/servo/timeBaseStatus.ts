@@ -63,7 +63,10 @@ export interface TimeBaseStatusReport {
   /** In holdover, what that estimate is made of (holdover.ts): |error|(t) = initial + stability·t + ½|drift|·t². */
   readonly holdoverModel: HoldoverErrorModel | undefined;
   readonly quality: QualityLevel;
-  /** The |error| the quality level was judged on, ns: the last offset, or the holdover estimate. */
+  /**
+   * The |error| the quality level was judged on, ns: the last offset less the Syncs' latency the servo
+   * read in it (as the status judges it), or the holdover estimate.
+   */
   readonly qualityErrorNs: number | undefined;
   readonly qualityThresholdsNs: QualityThresholdsNs;
   /**
@@ -203,12 +206,13 @@ export class TimeBaseStatus {
     // The holdover model is a regression over the recorded estimates: only worth it in holdover.
     const model = this.classifier.inHoldover() ? this.holdover.model() : undefined;
     const holdoverError = model !== undefined ? holdoverErrorNs(model, this.holdoverStartErrorNs, snap.holdoverS) : undefined;
-    const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastOffsetNs;
+    const errorForQuality = snap.status === 'lost' ? holdoverError : snap.lastClockOffsetNs;
+    const uncertainty = this.servo.uncertainty();
     return {
       status: snap.status,
       lastOffsetNs: snap.lastOffsetNs,
       offsetRmsNs: snap.offsetRmsNs,
-      latencyEstimateNs: this.servo.uncertainty()?.latencyEstimateNs,
+      latencyEstimateNs: uncertainty?.latencyEstimateNs,
       sinceLastSyncS: snap.sinceLastSyncS,
       holdoverS: snap.holdoverS,
       holdoverErrorNs: holdoverError,
@@ -224,7 +228,7 @@ export class TimeBaseStatus {
       quality: qualityLevel(errorForQuality, this.qualityThresholds),
       qualityErrorNs: errorForQuality,
       qualityThresholdsNs: this.qualityThresholds ?? DEFAULT_QUALITY_THRESHOLDS_NS,
-      errorBound: this.errorBoundAt(now),
+      errorBound: this.boundAt(now, uncertainty),
     };
   }
 
@@ -233,6 +237,11 @@ export class TimeBaseStatus {
    * keeps one, else from the offsets. Undefined before the first Sync the servo used.
    */
   errorBoundAt(at: LocalTime): ErrorBound | undefined {
+    return this.boundAt(at, this.servo.uncertainty());
+  }
+
+  /** errorBoundAt with the servo's uncertainty already read (report() reads it once for all it gives). */
+  private boundAt(at: LocalTime, uncertainty: ServoUncertainty | undefined): ErrorBound | undefined {
     if (this.lastUsedLocal === undefined) return undefined;
     const offsetRmsNs = this.classifier.snapshot(at).offsetRmsNs;
     return servoErrorBound(
@@ -241,7 +250,7 @@ export class TimeBaseStatus {
         pathDelayNs: Math.max(this.lastPathDelayNs ?? 0, this.pathDelays.max() ?? 0),
         phaseChangeNs: this.phaseChanges.max() ?? 0,
         offsetRmsNs: offsetRmsNs ?? Math.abs(this.lastUsedOffsetNs),
-        uncertainty: this.servo.uncertainty(),
+        uncertainty,
         ageS: Number(at - this.lastUsedLocal) / 1e9,
       },
       this.errorBoundOptions,

@@ -186,6 +186,9 @@ describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the 
     expect(report.offsetRmsNs).toBeCloseTo(200, 6);
     expect(report.lastOffsetNs).toBe(2_300);
     expect(report.latencyEstimateNs).toBe(2_100);
+    // Quality grades the same offset the status judges: 200 ns is good; 2300 ns would be fair.
+    expect(report.qualityErrorNs).toBe(200);
+    expect(report.quality).toBe('good');
     // Read as the clock's, the same offsets leave.
     u.set({ latencyEstimateNs: 0 });
     const events = Array.from({ length: 16 }, (_, i) => s.onServoOutput(receiptAt(t + i * 0.125), used(2_300, 0))).flat();
