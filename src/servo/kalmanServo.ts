@@ -429,8 +429,27 @@ export class KalmanServo implements Servo {
     const from = following?.from ?? this.course.back(LEVEL_LOOKBACK_WINDOWS * this.innovationLevel.length - 1);
     if (from === undefined) return levelNs;
     if (levelNs !== undefined) this.levelChange = { from, untilS: this.elapsedS + LEVEL_FOLLOW_WINDOWS * this.innovationLevel.length * this.intervalS };
-    const changeNs = courseChangeNs(from, now, from.sigmaPhiPpb <= now.sigmaPhiPpb ? from.phiPpb : now.phiPpb);
+    const changeNs = courseChangeNs(from, now, this.betterKnownFrequencyPpb(from, now));
     return levelNs === undefined || Math.abs(changeNs) > Math.abs(levelNs) ? changeNs : levelNs;
+  }
+
+  /**
+   * Of the two marks' frequencies, the one with the smaller σφ; on a tie the later, which has seen
+   * more. A mark from before L joined is judged as the join judged it (joinLatency): its σ understated
+   * how far the latency's wander had moved the frequency. Lab, sessions 29 and 30: levels at 8.9 and
+   * 10.0 s, whose change is measured again at every Sync for 8 s after, past the join, kept the
+   * frequency of 1–2 s (σ 7–14 ppb, 50–110 ppb from the one learned by then) and the bound's median
+   * at 8.5 and 9.6 µs for minutes (5.7 and 6.2 µs judged so).
+   */
+  private betterKnownFrequencyPpb(from: CourseMark, now: CourseMark): number {
+    const beforeJoin = this.latencyJoined && from.atS < this.latencyJoinedAtS;
+    const fromSigmaPpb = beforeJoin ? Math.max(from.sigmaPhiPpb, this.joinFrequencySigmaPpb()) : from.sigmaPhiPpb;
+    return fromSigmaPpb < now.sigmaPhiPpb ? from.phiPpb : now.phiPpb;
+  }
+
+  /** The frequency's σ at least, once L joins: the slope a wander of JOIN_SLOPE_SIGMAS σL makes over latencyJoinS, ppb. */
+  private joinFrequencySigmaPpb(): number {
+    return (JOIN_SLOPE_SIGMAS * (this.latencyModel?.sigmaNs ?? 0)) / Math.max(this.tuning.latencyJoinS, this.intervalS);
   }
 
   /**
@@ -575,7 +594,7 @@ export class KalmanServo implements Servo {
     if (this.latencyJoined || model === undefined || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
     this.latencyJoinedAtS = this.elapsedS;
-    this.filter.joinLatency(model.sigmaNs, ((JOIN_SLOPE_SIGMAS * model.sigmaNs) / Math.max(this.tuning.latencyJoinS, this.intervalS)) ** 2);
+    this.filter.joinLatency(model.sigmaNs, this.joinFrequencySigmaPpb() ** 2);
   }
 
   /** L leaves the state (a start, a believed change): it joins again latencyJoinS later. */
