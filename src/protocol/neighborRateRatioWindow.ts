@@ -49,10 +49,34 @@ export interface PropTimeWindow {
   readonly sigmaNs: number;
 }
 
-/** Whether an exchange's answer came late: its propTime this far above the window's median. */
-export function isLateAnswer(propTimeNs: number, window: PropTimeWindow): boolean {
-  if (window.size < LATE_ANSWER_MIN_EXCHANGES || !Number.isFinite(window.sigmaNs)) return false;
+/**
+ * The ends taken before the window could judge them are judged again once it holds this many
+ * exchanges, theirs and later ones among them: a median of three outvotes one late end. The first
+ * exchange after a start is such an end, and starts every ratio of the first window: lab, session 31,
+ * the first answer to a daemon just started came ~13 µs late (propTime 8.6 µs against ~2 µs), the
+ * ratios it started read +4…+9 ppm with σ 0.4 ppm, and the servo synchronized after 19 s.
+ */
+export const LATE_START_MIN_EXCHANGES = 3;
+
+/** Whether the window judges an exchange's answer at all, and if so whether it came late: its propTime this far above the window's median. */
+function lateBy(propTimeNs: number, window: PropTimeWindow, minExchanges: number): boolean | undefined {
+  if (window.size < minExchanges || !Number.isFinite(window.sigmaNs)) return undefined;
   return propTimeNs - window.medianNs > Math.max(LATE_ANSWER_SIGMAS * window.sigmaNs, LATE_ANSWER_FLOOR_NS);
+}
+
+/** Whether an exchange's answer came late, judged as it joins: its propTime this far above the window's median. */
+export function isLateAnswer(propTimeNs: number, window: PropTimeWindow): boolean {
+  return lateBy(propTimeNs, window, LATE_ANSWER_MIN_EXCHANGES) === true;
+}
+
+/** Whether the window, as it joins, can judge an exchange at all (isLateAnswer). */
+export function canJudgeAnswer(window: PropTimeWindow): boolean {
+  return lateBy(0, window, LATE_ANSWER_MIN_EXCHANGES) !== undefined;
+}
+
+/** Whether an end taken unjudged came late, judged by a window that holds it and later exchanges (LATE_START_MIN_EXCHANGES). */
+export function isLateStart(propTimeNs: number, window: PropTimeWindow): boolean {
+  return lateBy(propTimeNs, window, LATE_START_MIN_EXCHANGES) === true;
 }
 
 /** A ratio measured over the window: its value and the local time it spans, ns. */
@@ -61,9 +85,17 @@ export interface MeasuredRateRatio {
   readonly spanNs: number;
 }
 
+/** An exchange as an end of the ratio: its propTime, and whether the window judged it as it joined. */
+export interface RateRatioEnd {
+  readonly propTimeNs: number;
+  readonly judged: boolean;
+}
+
+const JUDGED: RateRatioEnd = { propTimeNs: 0, judged: true };
+
 export class NeighborRateRatioWindow {
-  /** (t3c scaled, t4) of the exchanges it spans, oldest first. */
-  private readonly ends: { t3c: bigint; t4: LocalTime }[] = [];
+  /** (t3c scaled, t4) of the exchanges it spans, oldest first, with what was known of their lateness. */
+  private readonly ends: ({ t3c: bigint; t4: LocalTime } & RateRatioEnd)[] = [];
 
   /** `length`: exchanges per ratio (neighborRateRatioWindow). */
   constructor(private readonly length: number) {}
@@ -73,14 +105,35 @@ export class NeighborRateRatioWindow {
    * undefined before two exchanges or when the pair is broken (a ratio beyond ±1000 ppm), which
    * starts the window again from this exchange: a broken end poisons every ratio it is part of.
    */
-  push(t3c: bigint, t4: LocalTime): MeasuredRateRatio | undefined {
+  push(t3c: bigint, t4: LocalTime, end: RateRatioEnd = JUDGED): MeasuredRateRatio | undefined {
     const ends = this.ends;
-    ends.push({ t3c, t4 });
+    ends.push({ t3c, t4, ...end });
     while (ends.length > this.length + 1) ends.shift();
+    return this.ratio();
+  }
+
+  /**
+   * Drops the oldest ends that joined unjudged and that `isLate` now finds late (LATE_START_MIN_EXCHANGES):
+   * how many, and the ratio over the ends left when any was (undefined with fewer than two).
+   */
+  dropLateStart(isLate: (propTimeNs: number) => boolean): { dropped: number; measured: MeasuredRateRatio | undefined } {
+    const ends = this.ends;
+    let dropped = 0;
+    while (ends.length > 0 && ends[0]?.judged === false && isLate(ends[0].propTimeNs)) {
+      ends.shift();
+      dropped++;
+    }
+    return { dropped, measured: dropped === 0 ? undefined : this.ratio() };
+  }
+
+  /** The ratio from the oldest end to the newest; a broken pair starts the window again from the newest. */
+  private ratio(): MeasuredRateRatio | undefined {
+    const ends = this.ends;
     const first = ends[0];
-    if (ends.length < 2 || first === undefined) return undefined;
-    const responderSpan = scaledNsToNs(t3c - first.t3c);
-    const localSpan = Number(t4 - first.t4);
+    const last = ends.at(-1);
+    if (ends.length < 2 || first === undefined || last === undefined) return undefined;
+    const responderSpan = scaledNsToNs(last.t3c - first.t3c);
+    const localSpan = Number(last.t4 - first.t4);
     const ratio = localSpan > 0 ? responderSpan / localSpan : NaN;
     if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) return { ratio, spanNs: localSpan };
     ends.splice(0, ends.length - 1);

@@ -16,7 +16,7 @@ import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
-import { isLateAnswer, NeighborRateRatioWindow } from './neighborRateRatioWindow.js';
+import { canJudgeAnswer, isLateAnswer, isLateStart, NeighborRateRatioWindow, type PropTimeWindow, type RateRatioEnd } from './neighborRateRatioWindow.js';
 
 /**
  * Several responders to one Pdelay_Req mean the link is not point-to-point (802.1AS-2020 11.2.19 clears
@@ -287,11 +287,14 @@ export class PeerDelayInitiator {
     // meanLinkDelay is expressed in the responder's time base: the local interval is scaled by r.
     const propTimeAt = (r: number): number => (localRoundTrip * r - turnaround) / 2;
     // Judged with the ratio before this exchange: r − 1 < 1e-3 moves propTime by < 0.1 % of the round trip.
-    const answeredLate = this.answeredLate(propTimeAt(this.neighborRateRatio));
-    if (!ex.turnaroundOnly && !answeredLate) this.updateRateRatio(t3c, t4);
+    const judgedAs = this.propTimeWindow();
+    const answeredLate = isLateAnswer(propTimeAt(this.neighborRateRatio), judgedAs);
+    if (!ex.turnaroundOnly && !answeredLate)
+      this.updateRateRatio(t3c, t4, { propTimeNs: propTimeAt(this.neighborRateRatio), judged: canJudgeAnswer(judgedAs) });
     const propTime = propTimeAt(this.neighborRateRatio);
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
+    this.dropLateRateStart();
     this.neighborRateRatioSigma = this.rateRatioSigma();
     const hold = this.delayFilter.hold;
     this.evaluateAsCapable(responder);
@@ -333,8 +336,8 @@ export class PeerDelayInitiator {
   }
 
   /** 802.1AS-2020 11.2.19.3.3, over the window of exchanges (neighborRateRatioWindow.ts); a broken pair keeps the last ratio. */
-  private updateRateRatio(t3c: bigint, t4: LocalTime): void {
-    const measured = this.rateWindow.push(t3c, t4);
+  private updateRateRatio(t3c: bigint, t4: LocalTime, end: RateRatioEnd): void {
+    const measured = this.rateWindow.push(t3c, t4, end);
     if (measured === undefined) return;
     this.neighborRateRatio = measured.ratio;
     this.neighborRateRatioValid = true;
@@ -342,12 +345,23 @@ export class PeerDelayInitiator {
   }
 
   /**
-   * Whether this exchange's propTime says its answer came late (neighborRateRatioWindow.ts), judged
-   * against the window before it joins: its median, and the σ the last exchange left (propTimeSigmaNs).
+   * The ratio's oldest ends that joined before the window could judge them, judged now that it holds
+   * them and later exchanges (neighborRateRatioWindow.ts, LATE_START_MIN_EXCHANGES): a late one leaves,
+   * and the ratio is measured over the ends left, or is unmeasured again when one end is left.
    */
-  private answeredLate(propTimeNs: number): boolean {
+  private dropLateRateStart(): void {
+    const window = this.propTimeWindow();
+    const { dropped, measured } = this.rateWindow.dropLateStart((propTimeNs) => isLateStart(propTimeNs, window));
+    if (dropped === 0) return;
+    this.neighborRateRatio = measured?.ratio ?? 1;
+    this.neighborRateRatioValid = measured !== undefined;
+    this.rateSpanNs = measured?.spanNs ?? 0;
+  }
+
+  /** The propTime window lateness is judged by (neighborRateRatioWindow.ts): its median, and the σ the last exchange left (propTimeSigmaNs). */
+  private propTimeWindow(): PropTimeWindow {
     const f = this.delayFilter;
-    return isLateAnswer(propTimeNs, { size: f.size, medianNs: f.windowMedianNs, sigmaNs: this.propTimeSigmaNs ?? NaN });
+    return { size: f.size, medianNs: f.windowMedianNs, sigmaNs: this.propTimeSigmaNs ?? NaN };
   }
 
   /** 802.1AS-2020 11.2.2 and 11.5.4: the conditions for asCapable on a full-duplex point-to-point link. */

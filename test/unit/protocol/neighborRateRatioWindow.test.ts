@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { localTime } from '../../../src/clock/timePoint.js';
 import {
   isLateAnswer,
+  isLateStart,
   LATE_ANSWER_FLOOR_NS,
   LATE_ANSWER_MIN_EXCHANGES,
   LATE_ANSWER_SIGMAS,
+  LATE_START_MIN_EXCHANGES,
   NeighborRateRatioWindow,
 } from '../../../src/protocol/neighborRateRatioWindow.js';
 import { SCALED_NS_PER_NS } from '../../../src/protocol/timestamp.js';
@@ -42,6 +44,15 @@ describe('isLateAnswer: an exchange whose propTime lies far above its window is 
   });
 });
 
+describe('isLateStart: an end taken before the window could judge it, judged by the exchanges since', () => {
+  it(`judges from ${LATE_START_MIN_EXCHANGES} exchanges on, by the same rule as isLateAnswer`, () => {
+    const window = { size: LATE_START_MIN_EXCHANGES, medianNs: 2_000, sigmaNs: 150 };
+    expect(isLateStart(8_600, window)).toBe(true);
+    expect(isLateStart(2_000 + LATE_ANSWER_SIGMAS * 150, window)).toBe(false);
+    expect(isLateStart(8_600, { ...window, size: LATE_START_MIN_EXCHANGES - 1 })).toBe(false);
+  });
+});
+
 describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exchanges)', () => {
   it('gives nothing from one exchange, then the ratio from the first to the last of length + 1', () => {
     const w = new NeighborRateRatioWindow(4);
@@ -70,6 +81,28 @@ describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exc
     expect(w.push(ends(2, 0)[0] + 10_000_000n * SCALED_NS_PER_NS, ends(2, 0)[1])).toBeUndefined();
     expect(w.push(...ends(3, 0))).toBeUndefined();
     expect(w.push(...ends(4, 0))).toEqual({ ratio: 1, spanNs: 1e9 });
+  });
+
+  it('drops the oldest ends that joined unjudged and are late now, not a judged one, and is unmeasured with one end left', () => {
+    const unjudged = (propTimeNs: number) => ({ propTimeNs, judged: false });
+    const late = (propTimeNs: number): boolean => propTimeNs > 5_000;
+    const w = new NeighborRateRatioWindow(8);
+    w.push(...ends(0, 0, 13_000n), unjudged(8_000));
+    w.push(...ends(1, 0), unjudged(2_000));
+    expect(w.push(...ends(2, 0), unjudged(2_000))?.ratio).toBeCloseTo(2e9 / (2e9 - 13_000), 12);
+    expect(w.dropLateStart(late)).toEqual({ dropped: 1, measured: { ratio: 1, spanNs: 1e9 } });
+    // Nothing more to drop: the start is on time.
+    expect(w.dropLateStart(late)).toEqual({ dropped: 0, measured: undefined });
+    // A start the window judged as it joined stays, whatever is said of it later.
+    const judged = new NeighborRateRatioWindow(8);
+    judged.push(...ends(0, 0, 13_000n), { propTimeNs: 8_000, judged: true });
+    judged.push(...ends(1, 0), unjudged(2_000));
+    expect(judged.dropLateStart(late).dropped).toBe(0);
+    // One end left: no ratio.
+    const one = new NeighborRateRatioWindow(8);
+    one.push(...ends(0, 0, 13_000n), unjudged(8_000));
+    one.push(...ends(2, 0), unjudged(2_000));
+    expect(one.dropLateStart(late)).toEqual({ dropped: 1, measured: undefined });
   });
 
   it('forgets everything on clear()', () => {

@@ -133,9 +133,12 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(measured.map((m) => m.lateAnswer)).toEqual(late.map((_, k) => k === 12));
     expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 26, pdelayLateAnswers: 1 });
     const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
-    // Exchange 3 is an end: −2 µs over 3 s, then +2 µs over 8 s when it starts the window (exchange 11).
+    // Exchange 3 is an end: −2 µs over 3 s. When it would start the window (exchange 11), the window,
+    // which has since judged what it could not then, leaves it out: the ratio spans from exchange 4
+    // (+2 µs over 8 s before session 31).
     expect(offPpb[3]).toBeCloseTo(-666.67, 1);
-    expect(offPpb[11]).toBeCloseTo(250, 1);
+    expect(offPpb[11]).toBe(0);
+    expect(measured[11]?.neighborRateRatioValid).toBe(true);
     // Exchange 12 is none: it leaves the ratio as it was, and no later ratio spans from it.
     expect(offPpb[12]).toBe(offPpb[11]);
     expect(offPpb.slice(13, 16).map((p) => p === 0)).toEqual([true, true, true]);
@@ -143,6 +146,26 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(offPpb[16]).toBeCloseTo(-16.67, 1);
     expect(offPpb[20]).toBe(0);
     expect(offPpb[24]).toBeCloseTo(18.75, 1);
+  });
+
+  it('leaves out a first answer that came late once three exchanges can judge it, rather than start every ratio of the first window from it', () => {
+    const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    // Lab, session 31: the first answer to a daemon just started came ~13 µs late (propTime 8.6 µs
+    // against ~2 µs); the ratios it started read +4…+9 ppm and the servo synchronized after 19 s.
+    const late = Array<bigint>(12).fill(0n);
+    late[0] = 13_000n;
+    exchangesArrivingLate(h, late);
+    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+    const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
+    // Two exchanges cannot tell which one was late: 13 µs over 1 s, the local second short by it.
+    expect(offPpb[1]).toBeCloseTo(13_000, 0);
+    // From the third on the window can: every ratio after spans from exchange 1, on time.
+    expect(offPpb.slice(2).every((p) => Math.abs(p) < 1e-6)).toBe(true);
+    expect(measured[2]?.neighborRateRatioValid).toBe(true);
+    // It was an end, not an answer judged late: the count of late answers stays as the window judged them on arrival.
+    expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 12, pdelayLateAnswers: 0 });
   });
 
   describe('the window when delay_filter_length is not configured', () => {
