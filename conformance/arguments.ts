@@ -6,7 +6,8 @@ import type { PortOrder, ReferenceKind } from './lab/starLab.js';
 
 /**
  * Options of the lab part: `--runs N`, `--order 1|2` (both by default), `--reference pi|linreg|free-running`,
- * `--control` (a second ptp4l servo slave like the reference), `--run-s S`, `--window-s S`.
+ * `--control` (a second ptp4l servo slave like the reference), `--reference-delay-ms MS`, `--run-s S`,
+ * `--window-s S`.
  */
 export interface LabRunOptions {
   readonly runs: number;
@@ -14,6 +15,8 @@ export interface LabRunOptions {
   readonly reference: ReferenceKind;
   /** A second ptp4l servo slave like the reference in every run (StarOptions.control). */
   readonly control: boolean;
+  /** Start the reference and the control this long after the grandmaster and Syntonic, ms (StarOptions.referenceDelayMs). */
+  readonly referenceDelayMs?: number;
   readonly runS?: number;
   readonly windowS?: number;
 }
@@ -26,6 +29,7 @@ function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRun
   let control = false;
   let runS: number | undefined;
   let windowS: number | undefined;
+  let referenceDelayMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -50,11 +54,21 @@ function parseLabOptions(argv: readonly string[]): { rest: string[]; lab: LabRun
     } else if (a === '--control') control = true;
     else if (a === '--run-s') runS = positive(value());
     else if (a === '--window-s') windowS = positive(value());
+    else if (a === '--reference-delay-ms') referenceDelayMs = positive(value());
     else rest.push(a);
   }
   if (control && reference === 'free-running')
     throw new Error('--control: the control is a second servo slave like the reference, and --reference free-running has no servo');
-  return { rest, lab: { runs, orders, reference, control, ...(runS === undefined ? {} : { runS }), ...(windowS === undefined ? {} : { windowS }) } };
+  if (referenceDelayMs !== undefined && reference === 'free-running')
+    throw new Error(
+      "--reference-delay-ms: it sets the idle time of the reference servo's Pdelay_Req, and --reference free-running is the old comparison without one",
+    );
+  const optional = {
+    ...(runS === undefined ? {} : { runS }),
+    ...(windowS === undefined ? {} : { windowS }),
+    ...(referenceDelayMs === undefined ? {} : { referenceDelayMs }),
+  };
+  return { rest, lab: { runs, orders, reference, control, ...optional } };
 }
 
 /** What to run, the usage text asked for, or the problem with the arguments. */
@@ -77,9 +91,10 @@ export interface KnownScenarios {
 
 export function conformanceUsage(known: KnownScenarios): string {
   return [
-    'usage: npm run conformance -- [NAME…] [--runs N] [--order 1|2|both] [--reference pi|linreg|free-running] [--control] [--run-s S] [--window-s S]',
+    'usage: npm run conformance -- [NAME…] [--runs N] [--order 1|2|both] [--reference pi|linreg|free-running] [--control] [--reference-delay-ms MS] [--run-s S] [--window-s S]',
     '  no NAME: every simulation, the soak and (as root, with ptp4l) every lab scenario',
     '  --control: a second ptp4l servo slave like the reference in every lab run, to show what ptp4l meets against itself',
+    '  --reference-delay-ms MS: start the reference (and the control) MS ms after the grandmaster and Syntonic, so that both stacks send their Pdelay_Req as long after their previous send',
     '  sim: the simulations; soak: the soak (SYNTONIC_SOAK_HOURS, 24 by default); lab: the lab scenarios',
     `  a simulation: ${known.simulations.join(', ')}`,
     `  a lab scenario: ${known.lab.map((n) => `lab:${n}`).join(', ')}`,

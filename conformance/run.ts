@@ -54,7 +54,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
         process.stdout.write(
-          `# lab ${name}, ${where(order, sharedPort)}, reference ${options.reference}${options.control ? ' and a control beside it' : ''}, run ${run} of ${options.runs} (load average ${loadavg()
+          `# lab ${name}, ${where(order, sharedPort)}, reference ${options.reference}${options.control ? ' and a control beside it' : ''}${options.referenceDelayMs === undefined ? '' : ` started ${options.referenceDelayMs} ms later`}, run ${run} of ${options.runs} (load average ${loadavg()
             .map((l) => l.toFixed(2))
             .join(' ')}) …\n`,
         );
@@ -62,6 +62,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
           order,
           reference: options.reference,
           control: options.control,
+          ...(options.referenceDelayMs === undefined ? {} : { referenceDelayMs: options.referenceDelayMs }),
           ...(options.runS === undefined ? {} : { runS: options.runS }),
           ...(options.windowS === undefined ? {} : { windowS: options.windowS }),
         };

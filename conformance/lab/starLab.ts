@@ -104,6 +104,15 @@ export interface StarOptions {
    * every comparison with the reference. Needs a servo reference. Default false.
    */
   readonly control?: boolean;
+  /**
+   * Start the reference and the control this long after the grandmaster and Syntonic, ms; default 0.
+   * On software timestamps a slave's link delay reads longer the longer its send path was idle before
+   * its Pdelay_Req (docs/native.md, "Event loop"): started with the grandmaster, ptp4l's requests
+   * leave 3–46 ms after its answer to the grandmaster's, Syntonic's (Node starts in ~0.4 s) 340–470
+   * ms after. A delay puts both stacks' requests at a like idle time, so that the same-port difference
+   * of the means measures the stacks, not the order the lab started them in.
+   */
+  readonly referenceDelayMs?: number;
   /** What the reference runs; default 'pi' (ptp4l's own servo on a virtual clock). */
   readonly referenceKind?: ReferenceKind;
   /** Syntonic's grandmaster port; default 1. With `sharedPort`: 1 = the hub serves Syntonic first, 2 = the reference. */
@@ -268,17 +277,21 @@ export class StarLab {
         options.grandmasterStepNs === undefined
           ? Ptp4l.start(lab, guard, grandmasterOptions)
           : Ptp4l.startSteppable(lab, guard, buildVclock(lab.tempDir('vclock-gm')), grandmasterOptions, options.grandmasterStepNs);
-      const reference =
-        refNs === undefined || refLink === undefined
-          ? undefined
-          : startReference(lab, guard, vclock, kind, refNs, refLink.slaveSide.name, options.referenceBase);
-      const control =
-        ctlNs === undefined || ctlLink === undefined
-          ? undefined
-          : {
-              ptp4l: startReference(lab, guard, vclock, kind, ctlNs, ctlLink.slaveSide.name, options.referenceBase, 'ctl'),
-              port: floodFirst === undefined ? ports.length : 1,
-            };
+      const delayMs = options.referenceDelayMs ?? 0;
+      const startReferences = () => ({
+        reference:
+          refNs === undefined || refLink === undefined
+            ? undefined
+            : startReference(lab, guard, vclock, kind, refNs, refLink.slaveSide.name, options.referenceBase),
+        control:
+          ctlNs === undefined || ctlLink === undefined
+            ? undefined
+            : {
+                ptp4l: startReference(lab, guard, vclock, kind, ctlNs, ctlLink.slaveSide.name, options.referenceBase, 'ctl'),
+                port: floodFirst === undefined ? ports.length : 1,
+              },
+      });
+      const withGrandmaster = delayMs > 0 ? undefined : startReferences();
       const captures =
         options.captureSyncs === true
           ? {
@@ -287,6 +300,8 @@ export class StarLab {
             }
           : undefined;
       const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
+      if (withGrandmaster === undefined) await sleep(Math.max(0, startMs + delayMs - Date.now()));
+      const { reference, control } = withGrandmaster ?? startReferences();
       await syntonic.providerListening();
       const probe = await TrueErrorProbe.connect(syntonic.socketPath);
       const star = new StarLab(

@@ -24,6 +24,8 @@ export interface LabScenarioOptions {
   readonly syntonicArgs?: readonly string[];
   /** A second ptp4l servo slave like the reference, the control (StarOptions.control). Default false. */
   readonly control?: boolean;
+  /** Start the reference and the control this long after the grandmaster and Syntonic (StarOptions.referenceDelayMs), ms. */
+  readonly referenceDelayMs?: number;
 }
 
 export interface LabScenario {
@@ -79,6 +81,7 @@ export async function withStar(
     ...(scenarioOptions.order === undefined ? {} : { order: scenarioOptions.order }),
     ...(scenarioOptions.reference === undefined ? {} : { referenceKind: scenarioOptions.reference }),
     ...(scenarioOptions.control === undefined ? {} : { control: scenarioOptions.control }),
+    ...(scenarioOptions.referenceDelayMs === undefined ? {} : { referenceDelayMs: scenarioOptions.referenceDelayMs }),
     syntonic: { ...options.syntonic, ...(scenarioOptions.logFormat === undefined ? {} : { logFormat: scenarioOptions.logFormat }), extraArgs },
   });
   let windows: ScenarioWindows;

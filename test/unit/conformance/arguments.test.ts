@@ -21,6 +21,22 @@ describe('npm run conformance arguments', () => {
     });
   });
 
+  it('starts the reference later on --reference-delay-ms, and refuses it without a servo reference or with no delay', () => {
+    expect(parseConformanceArguments(['lab:steady-state', '--reference-delay-ms', '380'], KNOWN)).toMatchObject({
+      kind: 'run',
+      lab: { referenceDelayMs: 380 },
+    });
+    expect(parseConformanceArguments(['lab:steady-state'], KNOWN)).not.toHaveProperty('lab.referenceDelayMs');
+    expect(parseConformanceArguments(['lab', '--reference-delay-ms', '380', '--reference', 'free-running'], KNOWN)).toMatchObject({
+      kind: 'error',
+      problem: expect.stringMatching(/^--reference-delay-ms: .*free-running/),
+    });
+    expect(parseConformanceArguments(['lab', '--reference-delay-ms', '0'], KNOWN)).toMatchObject({
+      kind: 'error',
+      problem: "--reference-delay-ms: '0' is not a positive number",
+    });
+  });
+
   it('refuses a scenario name that selects nothing, naming it, rather than running nothing', () => {
     const parsed = parseConformanceArguments(['sim', 'lab:steady-sate', 'hardware'], KNOWN);
     expect(parsed).toMatchObject({ kind: 'error', problem: "unknown 'lab:steady-sate', 'hardware': not an option, a simulation or a lab scenario" });
