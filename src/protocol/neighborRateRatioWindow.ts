@@ -53,7 +53,7 @@ export interface PropTimeWindow {
  * The ends taken before the window could judge them are judged again once it holds this many
  * exchanges, theirs and later ones among them: a median of three outvotes one late end. The first
  * exchange after a start is such an end, and starts every ratio of the first window: lab, session 31,
- * the first answer to a daemon just started came ~13 µs late (propTime 8.6 µs against ~2 µs), the
+ * the first answer to a daemon just started came ~26 µs late (the median of the first two propTimes 8.6 µs against ~2 µs after), the
  * ratios it started read +4…+9 ppm with σ 0.4 ppm, and the servo synchronized after 19 s.
  */
 export const LATE_START_MIN_EXCHANGES = 3;
