@@ -108,8 +108,8 @@ export interface StarOptions {
    * Start the reference and the control this long after the grandmaster and Syntonic, ms; default 0.
    * On software timestamps a slave's link delay reads longer the longer its send path was idle before
    * its Pdelay_Req (docs/native.md, "Event loop"): started with the grandmaster, ptp4l's requests
-   * leave 3–46 ms after its answer to the grandmaster's, Syntonic's (Node starts in ~0.4 s) 340–470
-   * ms after. A delay puts both stacks' requests at a like idle time, so that the same-port difference
+   * leave 2–46 ms after its answer to the grandmaster's, Syntonic's (Node starts in ~0.4 s) 290–470
+   * ms after (sessions 30–31). A delay puts both stacks' requests at a like idle time, so that the same-port difference
    * of the means measures the stacks, not the order the lab started them in.
    */
   readonly referenceDelayMs?: number;

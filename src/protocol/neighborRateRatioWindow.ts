@@ -53,30 +53,35 @@ export interface PropTimeWindow {
  * The ends taken before the window could judge them are judged again once it holds this many
  * exchanges, theirs and later ones among them: a median of three outvotes one late end. The first
  * exchange after a start is such an end, and starts every ratio of the first window: lab, session 31,
- * the first answer to a daemon just started came ~26 µs late (the median of the first two propTimes 8.6 µs against ~2 µs after), the
- * ratios it started read +4…+9 ppm with σ 0.4 ppm, and the servo synchronized after 19 s.
+ * the first answer to a daemon just started came ~26 µs late (the median of the first two propTimes
+ * 8.6 µs against ~2 µs after), the ratios it started read +9…+4 ppm with σ 0.4 ppm, and the servo
+ * synchronized after 19 s.
  */
 export const LATE_START_MIN_EXCHANGES = 3;
 
-/** Whether the window judges an exchange's answer at all, and if so whether it came late: its propTime this far above the window's median. */
-function lateBy(propTimeNs: number, window: PropTimeWindow, minExchanges: number): boolean | undefined {
-  if (window.size < minExchanges || !Number.isFinite(window.sigmaNs)) return undefined;
+/** Whether a window of at least `minExchanges`, with a spread, judges lateness at all. */
+function judges(window: PropTimeWindow, minExchanges: number): boolean {
+  return window.size >= minExchanges && Number.isFinite(window.sigmaNs);
+}
+
+/** A propTime this far above the window's median: max(LATE_ANSWER_SIGMAS σ, LATE_ANSWER_FLOOR_NS). */
+function farAbove(propTimeNs: number, window: PropTimeWindow): boolean {
   return propTimeNs - window.medianNs > Math.max(LATE_ANSWER_SIGMAS * window.sigmaNs, LATE_ANSWER_FLOOR_NS);
 }
 
-/** Whether an exchange's answer came late, judged as it joins: its propTime this far above the window's median. */
+/** Whether an exchange's answer came late, judged as it joins (LATE_ANSWER_MIN_EXCHANGES). */
 export function isLateAnswer(propTimeNs: number, window: PropTimeWindow): boolean {
-  return lateBy(propTimeNs, window, LATE_ANSWER_MIN_EXCHANGES) === true;
+  return canJudgeAnswer(window) && farAbove(propTimeNs, window);
 }
 
-/** Whether the window, as it joins, can judge an exchange at all (isLateAnswer). */
+/** Whether the window, as an exchange joins, can judge it at all (isLateAnswer). */
 export function canJudgeAnswer(window: PropTimeWindow): boolean {
-  return lateBy(0, window, LATE_ANSWER_MIN_EXCHANGES) !== undefined;
+  return judges(window, LATE_ANSWER_MIN_EXCHANGES);
 }
 
 /** Whether an end taken unjudged came late, judged by a window that holds it and later exchanges (LATE_START_MIN_EXCHANGES). */
 export function isLateStart(propTimeNs: number, window: PropTimeWindow): boolean {
-  return lateBy(propTimeNs, window, LATE_START_MIN_EXCHANGES) === true;
+  return judges(window, LATE_START_MIN_EXCHANGES) && farAbove(propTimeNs, window);
 }
 
 /** A ratio measured over the window: its value and the local time it spans, ns. */
