@@ -291,7 +291,7 @@ export class StarLab {
                 port: floodFirst === undefined ? ports.length : 1,
               },
       });
-      const withGrandmaster = delayMs > 0 ? undefined : startReferences();
+      const startedWithGrandmaster = delayMs > 0 ? undefined : startReferences();
       const captures =
         options.captureSyncs === true
           ? {
@@ -300,8 +300,8 @@ export class StarLab {
             }
           : undefined;
       const syntonic = SyntonicDaemon.start(lab, guard, { ...options.syntonic, namespace: synNs, interfaceName: synLink.slaveSide.name });
-      if (withGrandmaster === undefined) await sleep(Math.max(0, startMs + delayMs - Date.now()));
-      const { reference, control } = withGrandmaster ?? startReferences();
+      if (startedWithGrandmaster === undefined) await sleep(Math.max(0, startMs + delayMs - Date.now()));
+      const { reference, control } = startedWithGrandmaster ?? startReferences();
       await syntonic.providerListening();
       const probe = await TrueErrorProbe.connect(syntonic.socketPath);
       const star = new StarLab(

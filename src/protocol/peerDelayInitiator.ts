@@ -288,9 +288,9 @@ export class PeerDelayInitiator {
     const propTimeAt = (r: number): number => (localRoundTrip * r - turnaround) / 2;
     // Judged with the ratio before this exchange: r − 1 < 1e-3 moves propTime by < 0.1 % of the round trip.
     const judgedAs = this.propTimeWindow();
-    const answeredLate = isLateAnswer(propTimeAt(this.neighborRateRatio), judgedAs);
-    if (!ex.turnaroundOnly && !answeredLate)
-      this.updateRateRatio(t3c, t4, { propTimeNs: propTimeAt(this.neighborRateRatio), judged: canJudgeAnswer(judgedAs) });
+    const propTimeBefore = propTimeAt(this.neighborRateRatio);
+    const answeredLate = isLateAnswer(propTimeBefore, judgedAs);
+    if (!ex.turnaroundOnly && !answeredLate) this.updateRateRatio(t3c, t4, { propTimeNs: propTimeBefore, judged: canJudgeAnswer(judgedAs) });
     const propTime = propTimeAt(this.neighborRateRatio);
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;

@@ -416,9 +416,7 @@ export class KalmanServo implements Servo {
    * before the change to two windows after the level; the clock carried 2.88 µs), while the clock
    * carries all of it. Reported at the level (never less than the level) and at every Sync for
    * LEVEL_FOLLOW_WINDOWS after it; a level within that time continues the same change. The course is
-   * carried at whichever frequency, then or now, the servo knew better: a level in the first seconds
-   * reaches back to the start-up ratio's (σ ~2 ppm), which made a 1320 ns level at 9.8 s "a change of
-   * 5922 ns" and the bound's median 16.6 µs for minutes (lab, session 30; 5.4 µs replayed this way).
+   * carried at whichever frequency, then or now, the servo knew better (betterKnownFrequencyPpb).
    */
   private levelPhaseChange(levelNs: number | undefined, now: CourseMark): number | undefined {
     const following = this.levelChange !== undefined && this.elapsedS <= this.levelChange.untilS ? this.levelChange : undefined;
@@ -435,7 +433,9 @@ export class KalmanServo implements Servo {
 
   /**
    * Of the two marks' frequencies, the one with the smaller σφ; on a tie the later, which has seen
-   * more. A mark from before L joined is judged as the join judged it (joinLatency): its σ understated
+   * more. A level in the first seconds reaches back to the start-up ratio's (σ ~2 ppm): measured at
+   * that frequency a 1320 ns level at 9.8 s read "a change of 5922 ns" and the bound's median was
+   * 16.6 µs for minutes (lab, session 30; 5.4 µs replayed this way). A mark from before L joined is judged as the join judged it (joinLatency): its σ understated
    * how far the latency's wander had moved the frequency. Lab, sessions 29 and 30: levels at 8.9 and
    * 10.0 s, whose change is measured again at every Sync for 8 s after, past the join, kept the
    * frequency of 1–2 s (σ 7–14 ppb, 50–110 ppb from the one learned by then) and the bound's median

@@ -47,6 +47,19 @@ function exchangesArrivingLate(h: EngineHarness, lateNs: readonly bigint[]): voi
   });
 }
 
+/**
+ * A started engine through exchangesArrivingLate(lateNs): the harness, each exchange's measurement, and
+ * each one's neighborRateRatio − 1 in ppb.
+ */
+function lateExchanges(lateNs: readonly bigint[]) {
+  const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
+  h.engine.start(at(T0));
+  h.engine.tick(at(T0));
+  exchangesArrivingLate(h, lateNs);
+  const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+  return { h, measured, offPpb: measured.map((m) => (m.neighborRateRatio - 1) * 1e9) };
+}
+
 /** One exchange of our Pdelay_Req stamped t1; the answer says t2 and arrives 11.4 µs (+ late ns) after t1. */
 function exchange(h: EngineHarness, seq: number, t1: bigint, t2: bigint, late = 0n): void {
   const req = h.lastSent();
@@ -118,9 +131,6 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
   });
 
   it("keeps an answer that came late out of neighborRateRatio's ends, once the window can judge it", () => {
-    const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
-    h.engine.start(at(T0));
-    h.engine.tick(at(T0));
     // The responder's second is ours (ratio 1), every propTime 699 ns but three. Exchange 3's answer
     // is 2 µs late before the window holds eight exchanges; exchange 12's the same after; exchange
     // 16's 150 ns, its propTime +75 ns, under the 100 ns floor.
@@ -128,11 +138,9 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     late[3] = 2_000n;
     late[12] = 2_000n;
     late[16] = 150n;
-    exchangesArrivingLate(h, late);
-    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+    const { h, measured, offPpb } = lateExchanges(late);
     expect(measured.map((m) => m.lateAnswer)).toEqual(late.map((_, k) => k === 12));
     expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 26, pdelayLateAnswers: 1 });
-    const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
     // Exchange 3 is an end: −2 µs over 3 s. When it would start the window (exchange 11), the window,
     // which has since judged what it could not then, leaves it out: the ratio spans from exchange 4
     // (+2 µs over 8 s before session 31).
@@ -149,17 +157,12 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
   });
 
   it('leaves out a first answer that came late once three exchanges can judge it, rather than start every ratio of the first window from it', () => {
-    const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
-    h.engine.start(at(T0));
-    h.engine.tick(at(T0));
     // Lab, session 31: the first answer to a daemon just started came ~26 µs late (the median of the
     // first two propTimes 8.6 µs against ~2 µs after); the ratios it started read +9…+4 ppm and the
     // servo synchronized after 19 s. Here 13 µs.
     const late = Array<bigint>(12).fill(0n);
     late[0] = 13_000n;
-    exchangesArrivingLate(h, late);
-    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
-    const offPpb = measured.map((m) => (m.neighborRateRatio - 1) * 1e9);
+    const { h, measured, offPpb } = lateExchanges(late);
     // Two exchanges cannot tell which one was late: 13 µs over 1 s, the local second short by it.
     expect(offPpb[1]).toBeCloseTo(13_000, 0);
     // From the third on the window can: every ratio after spans from exchange 1, on time.
