@@ -17,6 +17,7 @@
  * timestamps); the ratio keeps its last value meanwhile, and the offsets carry any change of rate.
  */
 import type { LocalTime } from '../clock/timePoint.js';
+import { formatDelayNs } from './format.js';
 import { scaledNsToNs } from './timestamp.js';
 
 /** Oscillators are within ±100 ppm (802.1AS-2020 B.1.1), so two neighbours differ by < 200 ppm; a ratio
@@ -39,6 +40,28 @@ export const LATE_ANSWER_MEANING = 'no rate-ratio end';
 /** "(2 answered late: no rate-ratio end)" after a count of exchanges; nothing when none was late. */
 export function lateAnswersNote(late: number): string {
   return late === 0 ? '' : ` (${late} answered late: ${LATE_ANSWER_MEANING})`;
+}
+
+/**
+ * The oldest ends of a ratio, taken before the window could judge them, that it found late once it
+ * could (LATE_START_MIN_EXCHANGES): left out, the ratio is measured from the next end.
+ */
+export interface LateRateStart {
+  /** Their propTimes, oldest first, ns. */
+  readonly propTimesNs: readonly number[];
+  /** The median of the window that judged them, ns, and the exchanges it held. */
+  readonly medianNs: number;
+  readonly exchanges: number;
+}
+
+/** The daemon's words for it: what left neighborRateRatio's start, and against what. */
+export function lateRateStartText(l: LateRateStart): string {
+  const n = l.propTimesNs.length;
+  const answers = n === 1 ? 'the answer to its first exchange' : `the answers to its first ${n} exchanges`;
+  return (
+    `neighborRateRatio is measured from a later exchange: ${answers} came late ` +
+    `(propTime ${l.propTimesNs.map(formatDelayNs).join(', ')} against a median of ${formatDelayNs(l.medianNs)} over ${l.exchanges} exchanges)`
+  );
 }
 
 /** The propTime window an exchange is judged against: before that exchange joins it. */
@@ -119,16 +142,17 @@ export class NeighborRateRatioWindow {
 
   /**
    * Drops the oldest ends that joined unjudged and that `isLate` now finds late (LATE_START_MIN_EXCHANGES):
-   * how many, and the ratio over the ends left when any was (undefined with fewer than two).
+   * their propTimes, ns, oldest first, and the ratio over the ends left when any was (undefined with
+   * fewer than two).
    */
-  dropLateStart(isLate: (propTimeNs: number) => boolean): { dropped: number; measured: MeasuredRateRatio | undefined } {
+  dropLateStart(isLate: (propTimeNs: number) => boolean): { droppedPropTimesNs: number[]; measured: MeasuredRateRatio | undefined } {
     const ends = this.ends;
-    let dropped = 0;
-    while (ends.length > 0 && ends[0]?.judged === false && isLate(ends[0].propTimeNs)) {
+    const droppedPropTimesNs: number[] = [];
+    for (let first = ends[0]; first !== undefined && !first.judged && isLate(first.propTimeNs); first = ends[0]) {
       ends.shift();
-      dropped++;
+      droppedPropTimesNs.push(first.propTimeNs);
     }
-    return { dropped, measured: dropped === 0 ? undefined : this.ratio() };
+    return { droppedPropTimesNs, measured: droppedPropTimesNs.length === 0 ? undefined : this.ratio() };
   }
 
   /** The ratio from the oldest end to the newest; a broken pair starts the window again from the newest. */

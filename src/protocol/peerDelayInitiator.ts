@@ -16,7 +16,15 @@ import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
-import { canJudgeAnswer, isLateAnswer, isLateStart, NeighborRateRatioWindow, type PropTimeWindow, type RateRatioEnd } from './neighborRateRatioWindow.js';
+import {
+  canJudgeAnswer,
+  isLateAnswer,
+  isLateStart,
+  NeighborRateRatioWindow,
+  type LateRateStart,
+  type PropTimeWindow,
+  type RateRatioEnd,
+} from './neighborRateRatioWindow.js';
 
 /**
  * Several responders to one Pdelay_Req mean the link is not point-to-point (802.1AS-2020 11.2.19 clears
@@ -57,6 +65,8 @@ export interface PdelayMeasurement {
   readonly neighborRateRatioValid: boolean;
   /** Its answer came late (neighborRateRatioWindow.ts): it is no end of any neighborRateRatio. */
   readonly lateAnswer: boolean;
+  /** Present when this exchange let the window judge earlier ends it had taken unjudged, and some came late. */
+  readonly lateRateStart?: LateRateStart;
   /** Egress of our Pdelay_Req and ingress of the Pdelay_Resp (local timestamps). */
   readonly t1: LocalTime;
   readonly t4: LocalTime;
@@ -294,7 +304,7 @@ export class PeerDelayInitiator {
     const propTime = propTimeAt(this.neighborRateRatio);
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
-    this.dropLateRateStart();
+    const lateRateStart = this.dropLateRateStart();
     this.neighborRateRatioSigma = this.rateRatioSigma();
     const hold = this.delayFilter.hold;
     this.evaluateAsCapable(responder);
@@ -307,6 +317,7 @@ export class PeerDelayInitiator {
       neighborRateRatio: this.neighborRateRatio,
       neighborRateRatioValid: this.neighborRateRatioValid,
       lateAnswer: answeredLate,
+      ...(lateRateStart === undefined ? {} : { lateRateStart }),
       t1,
       t4,
       turnaround,
@@ -347,15 +358,17 @@ export class PeerDelayInitiator {
   /**
    * The ratio's oldest ends that joined before the window could judge them, judged now that it holds
    * them and later exchanges (neighborRateRatioWindow.ts, LATE_START_MIN_EXCHANGES): a late one leaves,
-   * and the ratio is measured over the ends left, or is unmeasured again when one end is left.
+   * and the ratio is measured over the ends left, or is unmeasured again when one end is left. What
+   * left, for the measurement; undefined when nothing did.
    */
-  private dropLateRateStart(): void {
+  private dropLateRateStart(): LateRateStart | undefined {
     const window = this.propTimeWindow();
-    const { dropped, measured } = this.rateWindow.dropLateStart((propTimeNs) => isLateStart(propTimeNs, window));
-    if (dropped === 0) return;
+    const { droppedPropTimesNs, measured } = this.rateWindow.dropLateStart((propTimeNs) => isLateStart(propTimeNs, window));
+    if (droppedPropTimesNs.length === 0) return undefined;
     this.neighborRateRatio = measured?.ratio ?? 1;
     this.neighborRateRatioValid = measured !== undefined;
     this.rateSpanNs = measured?.spanNs ?? 0;
+    return { propTimesNs: droppedPropTimesNs, medianNs: window.medianNs, exchanges: window.size };
   }
 
   /** The propTime window lateness is judged by (neighborRateRatioWindow.ts): its median, and the σ the last exchange left (propTimeSigmaNs). */

@@ -7,6 +7,7 @@ import {
   LATE_ANSWER_MIN_EXCHANGES,
   LATE_ANSWER_SIGMAS,
   LATE_START_MIN_EXCHANGES,
+  lateRateStartText,
   NeighborRateRatioWindow,
 } from '../../../src/protocol/neighborRateRatioWindow.js';
 import { SCALED_NS_PER_NS } from '../../../src/protocol/timestamp.js';
@@ -51,6 +52,15 @@ describe('isLateStart: an end taken before the window could judge it, judged by 
     expect(isLateStart(2_000 + LATE_ANSWER_SIGMAS * 150, window)).toBe(false);
     expect(isLateStart(8_600, { ...window, size: LATE_START_MIN_EXCHANGES - 1 })).toBe(false);
   });
+
+  it("is told in the daemon's log with the propTimes left out and the median that judged them", () => {
+    expect(lateRateStartText({ propTimesNs: [26_140], medianNs: 2_051, exchanges: 3 })).toBe(
+      'neighborRateRatio is measured from a later exchange: the answer to its first exchange came late (propTime 26.1 µs against a median of 2.05 µs over 3 exchanges)',
+    );
+    expect(lateRateStartText({ propTimesNs: [9_000, 8_500], medianNs: 2_000, exchanges: 5 })).toMatch(
+      /the answers to its first 2 exchanges came late \(propTime 9\.00 µs, 8\.50 µs against a median of 2\.00 µs over 5 exchanges\)$/,
+    );
+  });
 });
 
 describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exchanges)', () => {
@@ -90,19 +100,19 @@ describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exc
     w.push(...ends(0, 0, 13_000n), unjudged(8_000));
     w.push(...ends(1, 0), unjudged(2_000));
     expect(w.push(...ends(2, 0), unjudged(2_000))?.ratio).toBeCloseTo(2e9 / (2e9 - 13_000), 12);
-    expect(w.dropLateStart(late)).toEqual({ dropped: 1, measured: { ratio: 1, spanNs: 1e9 } });
+    expect(w.dropLateStart(late)).toEqual({ droppedPropTimesNs: [8_000], measured: { ratio: 1, spanNs: 1e9 } });
     // Nothing more to drop: the start is on time.
-    expect(w.dropLateStart(late)).toEqual({ dropped: 0, measured: undefined });
+    expect(w.dropLateStart(late)).toEqual({ droppedPropTimesNs: [], measured: undefined });
     // A start the window judged as it joined stays, whatever is said of it later.
     const judged = new NeighborRateRatioWindow(8);
     judged.push(...ends(0, 0, 13_000n), { propTimeNs: 8_000, judged: true });
     judged.push(...ends(1, 0), unjudged(2_000));
-    expect(judged.dropLateStart(late).dropped).toBe(0);
+    expect(judged.dropLateStart(late).droppedPropTimesNs).toEqual([]);
     // One end left: no ratio.
     const one = new NeighborRateRatioWindow(8);
     one.push(...ends(0, 0, 13_000n), unjudged(8_000));
     one.push(...ends(2, 0), unjudged(2_000));
-    expect(one.dropLateStart(late)).toEqual({ dropped: 1, measured: undefined });
+    expect(one.dropLateStart(late)).toEqual({ droppedPropTimesNs: [8_000], measured: undefined });
   });
 
   it('forgets everything on clear()', () => {

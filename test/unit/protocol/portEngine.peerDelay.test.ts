@@ -168,6 +168,10 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     // From the third on the window can: every ratio after spans from exchange 1, on time.
     expect(offPpb.slice(2).every((p) => Math.abs(p) < 1e-6)).toBe(true);
     expect(measured[2]?.neighborRateRatioValid).toBe(true);
+    // The third exchange says what left and why (the daemon logs it); no other does.
+    // (The median's second exchange was measured at the 13 ppm ratio the late end had made: +0.07 ns.)
+    expect(measured[2]?.lateRateStart).toEqual({ propTimesNs: [699 + 6_500], medianNs: expect.closeTo(699, 0) as number, exchanges: 3 });
+    expect(measured.filter((m) => m.lateRateStart !== undefined)).toHaveLength(1);
     // It was an end, not an answer judged late: the count of late answers stays as the window judged them on arrival.
     expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 12, pdelayLateAnswers: 0 });
   });
