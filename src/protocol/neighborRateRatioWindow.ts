@@ -64,6 +64,14 @@ export function lateRateStartText(l: LateRateStart): string {
   );
 }
 
+/** The daemon's words for a move of the neighbour's time (timescaleJumpNs). */
+export function timescaleJumpText(movedNs: number): string {
+  return (
+    `the neighbour's time moved ${movedNs > 0 ? '+' : '−'}${formatDelayNs(Math.abs(movedNs))} against ours between two Pdelay exchanges ` +
+    `(a restart or a clock step): neighborRateRatio is measured again from this exchange, the last ratio kept meanwhile`
+  );
+}
+
 /** The propTime window an exchange is judged against: before that exchange joins it. */
 export interface PropTimeWindow {
   readonly size: number;
@@ -107,6 +115,19 @@ export function isLateStart(propTimeNs: number, window: PropTimeWindow): boolean
   return judges(window, LATE_START_MIN_EXCHANGES) && farAbove(propTimeNs, window);
 }
 
+/**
+ * The neighbour's time moved against this station's between two ends by more than this, ns, plus
+ * TIMESCALE_JUMP_RATE of the time between them, beyond what the window's ratio explains: a restart
+ * with its time moved, or a step of either clock. No rate does that (two oscillators within ±100 ppm
+ * of nominal, 802.1AS-2020 B.1.1, and the window has measured theirs), and no timestamp is that late
+ * (the lab's latest ends: 26 µs, its latest frames 130 µs). A window across the move gives ratios
+ * off by move / span for a whole span: lab, a grandmaster restarted 3 ms ahead after ~2 s (session
+ * 32), +250 ppm with σ 53 ppb for 6 s.
+ */
+export const TIMESCALE_JUMP_FLOOR_NS = 500_000;
+/** With TIMESCALE_JUMP_FLOOR_NS: the rate error a window's ratio may have and still judge a move (100 ppm). */
+export const TIMESCALE_JUMP_RATE = 100e-6;
+
 /** A ratio measured over the window: its value and the local time it spans, ns. */
 export interface MeasuredRateRatio {
   readonly ratio: number;
@@ -121,9 +142,17 @@ export interface RateRatioEnd {
 
 const JUDGED: RateRatioEnd = { propTimeNs: 0, judged: true };
 
+type End = { t3c: bigint; t4: LocalTime } & RateRatioEnd;
+
+/** The responder's elapsed time over the local one from `first` to `last` (NaN when the local span is not positive). */
+function spanRatio(first: End, last: End): number {
+  const localSpan = Number(last.t4 - first.t4);
+  return localSpan > 0 ? scaledNsToNs(last.t3c - first.t3c) / localSpan : NaN;
+}
+
 export class NeighborRateRatioWindow {
   /** (t3c scaled, t4) of the exchanges it spans, oldest first, with what was known of their lateness. */
-  private readonly ends: ({ t3c: bigint; t4: LocalTime } & RateRatioEnd)[] = [];
+  private readonly ends: End[] = [];
 
   /** `length`: exchanges per ratio (neighborRateRatioWindow). */
   constructor(private readonly length: number) {}
@@ -155,16 +184,28 @@ export class NeighborRateRatioWindow {
     return { droppedPropTimesNs, measured: droppedPropTimesNs.length === 0 ? undefined : this.ratio() };
   }
 
+  /**
+   * How far the neighbour's time moved against this station's from the newest end to (t3c, t4), ns,
+   * beyond what the window's ratio explains, when that is a move (TIMESCALE_JUMP_FLOOR_NS); undefined
+   * when not, or before the window has a ratio to judge by.
+   */
+  timescaleJumpNs(t3c: bigint, t4: LocalTime): number | undefined {
+    const first = this.ends[0];
+    const last = this.ends.at(-1);
+    if (this.ends.length < 2 || first === undefined || last === undefined) return undefined;
+    const localNs = Number(t4 - last.t4);
+    const movedNs = scaledNsToNs(t3c - last.t3c) - localNs * spanRatio(first, last);
+    return Math.abs(movedNs) > TIMESCALE_JUMP_FLOOR_NS + TIMESCALE_JUMP_RATE * Math.abs(localNs) ? movedNs : undefined;
+  }
+
   /** The ratio from the oldest end to the newest; a broken pair starts the window again from the newest. */
   private ratio(): MeasuredRateRatio | undefined {
     const ends = this.ends;
     const first = ends[0];
     const last = ends.at(-1);
     if (ends.length < 2 || first === undefined || last === undefined) return undefined;
-    const responderSpan = scaledNsToNs(last.t3c - first.t3c);
-    const localSpan = Number(last.t4 - first.t4);
-    const ratio = localSpan > 0 ? responderSpan / localSpan : NaN;
-    if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) return { ratio, spanNs: localSpan };
+    const ratio = spanRatio(first, last);
+    if (Number.isFinite(ratio) && Math.abs(ratio - 1) <= MAX_RATE_OFFSET) return { ratio, spanNs: Number(last.t4 - first.t4) };
     ends.splice(0, ends.length - 1);
     return undefined;
   }

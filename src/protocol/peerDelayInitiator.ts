@@ -67,6 +67,11 @@ export interface PdelayMeasurement {
   readonly lateAnswer: boolean;
   /** Present when this exchange let the window judge earlier ends it had taken unjudged, and some came late. */
   readonly lateRateStart?: LateRateStart;
+  /**
+   * Present when the neighbour's time moved against this station's since the previous end by this
+   * much, ns (neighborRateRatioWindow.ts, TIMESCALE_JUMP_FLOOR_NS): the ratio starts again from this exchange.
+   */
+  readonly neighborTimeJumpNs?: number;
   /** Egress of our Pdelay_Req and ingress of the Pdelay_Resp (local timestamps). */
   readonly t1: LocalTime;
   readonly t4: LocalTime;
@@ -300,7 +305,11 @@ export class PeerDelayInitiator {
     const judgedAs = this.propTimeWindow();
     const propTimeBefore = propTimeAt(this.neighborRateRatio);
     const answeredLate = isLateAnswer(propTimeBefore, judgedAs);
-    if (!ex.turnaroundOnly && !answeredLate) this.updateRateRatio(t3c, t4, { propTimeNs: propTimeBefore, judged: canJudgeAnswer(judgedAs) });
+    const isEnd = !ex.turnaroundOnly && !answeredLate;
+    // A move of either time between two ends is no rate: the ratio starts again from this end (the last one kept meanwhile).
+    const neighborTimeJumpNs = isEnd ? this.rateWindow.timescaleJumpNs(t3c, t4) : undefined;
+    if (neighborTimeJumpNs !== undefined) this.rateWindow.clear();
+    if (isEnd) this.updateRateRatio(t3c, t4, { propTimeNs: propTimeBefore, judged: canJudgeAnswer(judgedAs) });
     const propTime = propTimeAt(this.neighborRateRatio);
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
@@ -318,6 +327,7 @@ export class PeerDelayInitiator {
       neighborRateRatioValid: this.neighborRateRatioValid,
       lateAnswer: answeredLate,
       ...(lateRateStart === undefined ? {} : { lateRateStart }),
+      ...(neighborTimeJumpNs === undefined ? {} : { neighborTimeJumpNs }),
       t1,
       t4,
       turnaround,

@@ -18,7 +18,7 @@ import { PacketSocket } from '../../io/packetSocket.js';
 import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, formatScaledNs, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
-import { LATE_ANSWER_MEANING, lateRateStartText } from '../../protocol/neighborRateRatioWindow.js';
+import { LATE_ANSWER_MEANING, lateRateStartText, timescaleJumpText } from '../../protocol/neighborRateRatioWindow.js';
 import type { EngineStatistics } from '../../protocol/portEngine.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
@@ -430,6 +430,7 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
         );
       }
       if (m.lateRateStart !== undefined) log.write('info', `${port}: ${lateRateStartText(m.lateRateStart)}`);
+      if (m.neighborTimeJumpNs !== undefined) log.write('notice', `${port}: ${timescaleJumpText(m.neighborTimeJumpNs)}`);
       log.write(
         'debug',
         `${port}: pdelay ${m.sequenceId} t1 ${m.t1} t3 ${formatScaledNs(m.t3Scaled)} t4 ${m.t4} turnaround ${m.turnaround.toFixed(1)} propTime ${m.propTime.toFixed(1)} meanLinkDelay ${m.meanLinkDelay.toFixed(1)}${m.lateAnswer ? ` late answer: ${LATE_ANSWER_MEANING}` : ''}`,

@@ -9,6 +9,9 @@ import {
   LATE_START_MIN_EXCHANGES,
   lateRateStartText,
   NeighborRateRatioWindow,
+  TIMESCALE_JUMP_FLOOR_NS,
+  TIMESCALE_JUMP_RATE,
+  timescaleJumpText,
 } from '../../../src/protocol/neighborRateRatioWindow.js';
 import { SCALED_NS_PER_NS } from '../../../src/protocol/timestamp.js';
 
@@ -113,6 +116,30 @@ describe('NeighborRateRatioWindow (802.1AS-2020 11.2.19.3.3 over a window of exc
     one.push(...ends(0, 0, 13_000n), unjudged(8_000));
     one.push(...ends(2, 0), unjudged(2_000));
     expect(one.dropLateStart(late)).toEqual({ droppedPropTimesNs: [8_000], measured: undefined });
+  });
+
+  it("tells a move of the neighbour's time from a rate: beyond the floor plus the rate slack over the gap, by the window's ratio", () => {
+    const w = new NeighborRateRatioWindow(8);
+    // The responder runs +50 ppm; with one end there is no ratio to judge by.
+    w.push(...ends(0, 50));
+    expect(w.timescaleJumpNs(...ends(1, 50, 0n))).toBeUndefined();
+    for (let k = 1; k <= 8; k++) w.push(...ends(k, 50));
+    const [t3c, t4] = ends(9, 50);
+    const moved = (ns: bigint): bigint => t3c + ns * SCALED_NS_PER_NS;
+    // The +50 ppm itself is the window's ratio: no move.
+    expect(w.timescaleJumpNs(t3c, t4)).toBeUndefined();
+    // One second after the newest end the slack is the floor + 100 µs.
+    const slackNs = TIMESCALE_JUMP_FLOOR_NS + TIMESCALE_JUMP_RATE * 1e9;
+    expect(w.timescaleJumpNs(moved(BigInt(slackNs) - 1_000n), t4)).toBeUndefined();
+    expect(w.timescaleJumpNs(moved(3_000_000n), t4)).toBeCloseTo(3_000_000, 3);
+    expect(w.timescaleJumpNs(moved(-3_000_000n), t4)).toBeCloseTo(-3_000_000, 3);
+    // Ten seconds after it (requests lost), 1.2 ms is within the floor and 100 ppm of the gap.
+    const [t3cLater, t4Later] = ends(18, 50);
+    expect(w.timescaleJumpNs(t3cLater + 1_200_000n * SCALED_NS_PER_NS, t4Later)).toBeUndefined();
+    expect(w.timescaleJumpNs(t3cLater + 3_000_000n * SCALED_NS_PER_NS, t4Later)).toBeCloseTo(3_000_000, 3);
+    expect(timescaleJumpText(3_000_000)).toBe(
+      "the neighbour's time moved +3.00 ms against ours between two Pdelay exchanges (a restart or a clock step): neighborRateRatio is measured again from this exchange, the last ratio kept meanwhile",
+    );
   });
 
   it('forgets everything on clear()', () => {

@@ -176,6 +176,36 @@ describe('peer delay initiator (802.1AS-2020 11.2.19)', () => {
     expect(h.engine.statistics()).toMatchObject({ pdelayExchanges: 12, pdelayLateAnswers: 0 });
   });
 
+  it('starts neighborRateRatio again when the neighbour comes back with its time moved, rather than span the move', () => {
+    // Lab, session 32: the grandmaster restarted 3 ms ahead after ~2 s, fewer lost responses than
+    // allowedLostResponses, and the ratios spanning the move read +250 ppm with σ 53 ppb for 6 s.
+    const h = new EngineHarness({ neighborPropDelayThresh: 10_000_000 });
+    h.engine.start(at(T0));
+    h.engine.tick(at(T0));
+    const t1 = (seq: number): bigint => T0 + BigInt(seq) * 1_000_000_000n;
+    const t2 = (seq: number, movedNs: bigint): bigint => 5_000_000_001_000n + BigInt(seq) * 1_000_000_000n + movedNs;
+    for (let seq = 0; seq < 10; seq++) {
+      if (seq > 0) h.runUntil(at(t1(seq)));
+      exchange(h, seq, t1(seq), t2(seq, 0n));
+    }
+    // Requests 10 and 11 go unanswered (the responder restarting); from 12 on it answers 3 ms ahead.
+    h.runUntil(at(t1(11)));
+    for (let seq = 12; seq < 20; seq++) {
+      h.runUntil(at(t1(seq)));
+      exchange(h, seq, t1(seq), t2(seq, 3_000_000n));
+    }
+    const measured = h.eventsOf('pdelayMeasured').map((e) => e.measurement);
+    expect(measured.map((m) => m.sequenceId)).toEqual([...Array(10).keys(), ...Array.from({ length: 8 }, (_, k) => 12 + k)]);
+    expect(h.engine.asCapable.asCapable).toBe(true);
+    // The first answer after the move says how far the neighbour's time moved; no other does.
+    expect(measured[10]?.neighborTimeJumpNs).toBeCloseTo(3_000_000, 3);
+    expect(measured.filter((m) => m.neighborTimeJumpNs !== undefined)).toHaveLength(1);
+    // Every ratio stays the neighbour's rate (1): none spans the move (300 ppm without the rule: 3 ms over the window's 10 s).
+    for (const m of measured) expect(Math.abs(m.neighborRateRatio - 1)).toBeLessThan(1e-12);
+    // The link delay never saw it: the turnaround moves with the responder's time.
+    expect(measured.map((m) => m.propTime).every((p) => Math.abs(p - 699) < 0.01)).toBe(true);
+  });
+
   describe('the window when delay_filter_length is not configured', () => {
     // Twenty exchanges at 699 ns, then eight a busy host made 500 ns longer (answers 1 µs late):
     // too small a change for the jump hold (10 µs floor), a wander of the software path, not the link.
