@@ -43,7 +43,20 @@ export interface LabNoiseFigure {
  */
 export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): LabNoiseFigure[] {
   const out: LabNoiseFigure[] = [];
-  const sums = { lab: 0, syntonic: 0, beside: 0, pi: 0, labLeft: 0, syntonicLeft: 0, notAbove: 0, coverage: 1, boundMedian: 0 };
+  const sums = {
+    lab: 0,
+    syntonic: 0,
+    beside: 0,
+    pi: 0,
+    labLeft: 0,
+    syntonicLeft: 0,
+    notAbove: 0,
+    coverage: 1,
+    boundMedian: 0,
+    besideMean: 0,
+    piMean: 0,
+    nearer: 0,
+  };
   // The runs that carry the lab's rate ratios are replayed with every input their servo had in the lab.
   const asRan = { runs: 0, lab: 0, syntonic: 0, leastShare: Infinity, mostShare: 0 };
   for (const run of recording.runs) {
@@ -72,6 +85,10 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
     sums.labLeft += run.measured.leftSynchronized;
     sums.syntonicLeft += syntonic.leftSynchronized;
     if (syntonicBeside.trueErrorStdNs <= pi.trueErrorStdNs) sums.notAbove++;
+    // The same Syncs to both servos: what differs in their means is each estimator's own part.
+    sums.besideMean += syntonicBeside.trueErrorMeanNs;
+    sums.piMean += pi.trueErrorMeanNs;
+    if (Math.abs(syntonicBeside.trueErrorMeanNs) <= Math.abs(pi.trueErrorMeanNs)) sums.nearer++;
     sums.coverage = Math.min(sums.coverage, syntonic.errorBoundCoverage);
     sums.boundMedian += syntonic.errorBoundMedianNs;
     if (run.rateRatioChanges !== undefined) {
@@ -94,6 +111,10 @@ export function labNoiseFigures(recording: LabNoiseRecording = loadLabNoise()): 
   out.push({ name: 'sim.labNoise.syntonic.errorBound.coverage.min', value: sums.coverage * 100, unit: '%' });
   out.push({ name: 'sim.labNoise.syntonic.errorBound.median.mean', value: sums.boundMedian / n, unit: 'ns' });
   out.push({ name: 'sim.labNoise.syntonicStdNotAbovePtp4lPi', value: sums.notAbove, unit: 'runs' });
+  out.push({ name: 'sim.labNoise.besidePi.syntonic.trueError.mean.mean', value: sums.besideMean / n, unit: 'ns' });
+  out.push({ name: 'sim.labNoise.besidePi.ptp4lPi.trueError.mean.mean', value: sums.piMean / n, unit: 'ns' });
+  out.push({ name: 'sim.labNoise.besidePi.syntonicMinusPtp4lPi.trueError.mean.mean', value: (sums.besideMean - sums.piMean) / n, unit: 'ns' });
+  out.push({ name: 'sim.labNoise.syntonicMeanNearerTruthThanPtp4lPi', value: sums.nearer, unit: 'runs' });
   if (asRan.runs > 0) {
     out.push({ name: 'sim.labNoise.withRateRatios.runs', value: asRan.runs, unit: 'runs' });
     out.push({ name: 'sim.labNoise.withRateRatios.lab.syntonic.trueError.std.mean', value: asRan.lab / asRan.runs, unit: 'ns' });
