@@ -528,13 +528,17 @@ export class KalmanServo implements Servo {
     // step's is the step) and 2 σ of that slope; without a line, what would explain the whole innovation.
     const believedOutliers = this.consecutiveOutliers;
     const runS = believedOutliers * this.intervalS;
-    this.reacquire(offsetNs, line === undefined ? (innovation / runS) ** 2 : line.slopePpb ** 2 + 4 * line.slopeVariance);
+    // The new phase where the run's line puts it now: one offset carries its own noise, the line the
+    // whole run's (lab, a grandmaster restarted 3 ms ahead: the newest offset 1.4 µs off its run's line,
+    // within the tolerance, and the status waited 1.75 s instead of 1 s for the clock to come back).
+    const phaseNs = line === undefined ? offsetNs : offsetNs - line.newestResidualNs;
+    this.reacquire(phaseNs, line === undefined ? (innovation / runS) ** 2 : line.slopePpb ** 2 + 4 * line.slopeVariance);
     this.unflagRecent(believedOutliers - 1);
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
     // late frame after a loss is never stepped to.
     const believed = { believedOutliers, phaseChangeNs: innovation };
-    if (this.mustStep(offsetNs)) return { ...this.step(offsetNs), ...believed };
+    if (this.mustStep(phaseNs)) return { ...this.step(phaseNs), ...believed };
     return { state: ServoState.locked, frequencyPpb: this.control(), ...believed };
   }
 
@@ -546,7 +550,7 @@ export class KalmanServo implements Servo {
     return line.inliers >= Math.ceil(RUN_AGREEMENT * this.run.length) && Math.abs(line.newestResidualNs) <= toleranceNs;
   }
 
-  /** After a believed change: phase from this offset, the frequency to be learned again, the noise kept. */
+  /** After a believed change: phase from the run (outlier), the frequency to be learned again, the noise kept. */
   private reacquire(offsetNs: number, frequencyVariance: number): void {
     this.filter.seatPhase(offsetNs, this.measurementVariance);
     this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));

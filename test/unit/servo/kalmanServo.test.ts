@@ -183,6 +183,38 @@ describe('KalmanServo: noise', () => {
   });
 });
 
+describe('KalmanServo: where a believed change puts the phase', () => {
+  /**
+   * A grandmaster back 3 ms ahead after a loss (first_step_threshold armed), σ 400 ns gaussian noise,
+   * the run's believed offset `newestOffNs` off the rest: the clock's true phase just after the step, ns.
+   */
+  function afterStep(newestOffNs: number): number {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const noise = gaussian(7, 400);
+    let theta = 0;
+    let applied = 0;
+    for (let i = 0; i < 200; i++) {
+      if (i === 100) servo.allowFirstStep();
+      const offset = theta + (i >= 100 ? 3_000_000 : 0) + noise(i) + (i === 116 ? newestOffNs : 0);
+      const out = servo.sample(offset, at(i * INTERVAL_S), undefined, { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined });
+      if (out.stepNs !== undefined) {
+        expect(i, 'the 17th offset of the run is the first believed, and stepped to').toBe(116);
+        return theta + 3_000_000 + out.stepNs;
+      }
+      if (out.state !== ServoState.unlocked) applied = out.frequencyPpb;
+      theta += applied * INTERVAL_S;
+    }
+    throw new Error('never stepped');
+  }
+
+  it("steps to the run's line, not to its newest offset: one offset 1.2 µs off the run leaves the clock within the noise", () => {
+    // Lab, session 32: a grandmaster restarted 3 ms ahead; the newest offset 1.4 µs off its run.
+    expect(Math.abs(afterStep(1_200))).toBeLessThan(400);
+    expect(Math.abs(afterStep(-1_200))).toBeLessThan(400);
+    expect(Math.abs(afterStep(0))).toBeLessThan(400);
+  });
+});
+
 describe('KalmanServo: how far a believed change moved the phase (for the error bound)', () => {
   /** The phase changes the servo reports while it steers the clock through offsets `offsets(i)`: at which Sync, how much, and the level when one was taken. */
   const changes = (syncs: number, offsets: (i: number) => number) =>
