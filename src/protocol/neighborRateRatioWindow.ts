@@ -122,7 +122,7 @@ export function isLateStart(propTimeNs: number, window: PropTimeWindow): boolean
  * of nominal, 802.1AS-2020 B.1.1, and the window has measured theirs), and no timestamp is that late
  * (the lab's latest ends: 26 µs, its latest frames 130 µs). A window across the move gives ratios
  * off by move / span for a whole span: lab, a grandmaster restarted 3 ms ahead after ~2 s (session
- * 32), +250 ppm with σ 53 ppb for 6 s.
+ * 31's runs), +250 ppm with σ 53 ppb for 6 s.
  */
 export const TIMESCALE_JUMP_FLOOR_NS = 500_000;
 /** With TIMESCALE_JUMP_FLOOR_NS: the rate error a window's ratio may have and still judge a move (100 ppm). */
