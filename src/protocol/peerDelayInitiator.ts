@@ -306,7 +306,8 @@ export class PeerDelayInitiator {
     const propTimeBefore = propTimeAt(this.neighborRateRatio);
     const answeredLate = isLateAnswer(propTimeBefore, judgedAs);
     const isEnd = !ex.turnaroundOnly && !answeredLate;
-    // A move of either time between two ends is no rate: the ratio starts again from this end (the last one kept meanwhile).
+    // A move of either time between two ends is no rate (neighborRateRatioWindow.ts, TIMESCALE_JUMP_FLOOR_NS):
+    // the ratio starts again from this end, the last one kept meanwhile.
     const neighborTimeJumpNs = isEnd ? this.rateWindow.timescaleJumpNs(t3c, t4) : undefined;
     if (neighborTimeJumpNs !== undefined) this.rateWindow.clear();
     if (isEnd) this.updateRateRatio(t3c, t4, { propTimeNs: propTimeBefore, judged: canJudgeAnswer(judgedAs) });

@@ -435,8 +435,9 @@ export class KalmanServo implements Servo {
    * Of the two marks' frequencies, the one with the smaller σφ; on a tie the later, which has seen
    * more. A level in the first seconds reaches back to the start-up ratio's (σ ~2 ppm): measured at
    * that frequency a 1320 ns level at 9.8 s read "a change of 5922 ns" and the bound's median was
-   * 16.6 µs for minutes (lab, session 30; 5.4 µs replayed this way). A mark from before L joined is judged as the join judged it (joinLatency): its σ understated
-   * how far the latency's wander had moved the frequency. Lab, sessions 29 and 30: levels at 8.9 and
+   * 16.6 µs for minutes (lab, session 30; 5.4 µs replayed this way). A mark from before L joined is
+   * judged as the join judged it (joinLatency): its σ understated how far the latency's wander had
+   * moved the frequency. Lab, sessions 29 and 30: levels at 8.9 and
    * 10.0 s, whose change is measured again at every Sync for 8 s after, past the join, kept the
    * frequency of 1–2 s (σ 7–14 ppb, 50–110 ppb from the one learned by then) and the bound's median
    * at 8.5 and 9.6 µs for minutes (5.7 and 6.2 µs judged so).
@@ -550,9 +551,9 @@ export class KalmanServo implements Servo {
     return line.inliers >= Math.ceil(RUN_AGREEMENT * this.run.length) && Math.abs(line.newestResidualNs) <= toleranceNs;
   }
 
-  /** After a believed change: phase from the run (outlier), the frequency to be learned again, the noise kept. */
-  private reacquire(offsetNs: number, frequencyVariance: number): void {
-    this.filter.seatPhase(offsetNs, this.measurementVariance);
+  /** After a believed change: the phase the run shows (outlier), the frequency to be learned again, the noise kept. */
+  private reacquire(phaseNs: number, frequencyVariance: number): void {
+    this.filter.seatPhase(phaseNs, this.measurementVariance);
     this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     // The phase is seated from one offset again: the latency joins once it is learned again.
     this.leaveLatency();
