@@ -27,6 +27,7 @@ import {
   PTP4L_FIRST_STEP_THRESHOLD_NS,
   PTP4L_MAX_FREQUENCY_PPB,
   PTP4L_SANITY_FREQ_LIMIT_PPB,
+  type HeldRun,
   type LinkNoise,
   type Servo,
   type ServoOutput,
@@ -165,7 +166,7 @@ export class ClockServo {
   private readonly servo: Servo;
   private readonly feedForward: FeedForward;
   /** What the engine measured of the link (its noise, this Sync's rate ratio), handed to the servo with each offset (one object, reused). */
-  private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined };
+  private readonly linkNoise: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined, neighborIsGrandmaster: false };
   private readonly delayFilter: LinkDelayFilter | undefined;
   private readonly spikeFilter: OffsetSpikeFilter | undefined;
   private readonly sanityPpb: number;
@@ -235,14 +236,18 @@ export class ClockServo {
     this.linkNoise.feedForwardSigmaPpb = this.feedForward.seatedSigmaPpb();
     this.linkNoise.timestampSigmaNs = receipt.propTimeSigmaNs;
     this.linkNoise.rate = this.feedForward.measure(receipt.rateRatio, currentPpb, receipt.ingressTime, receipt.rateRatioSigma, receipt.rateRatioSpanS);
+    this.linkNoise.neighborIsGrandmaster =
+      receipt.grandmasterIdentity !== undefined && receipt.sourcePortIdentity.clockIdentity === receipt.grandmasterIdentity;
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
     const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };
     const shift = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? { localShiftNs: stepNs } : {};
     const pathDelayNs = this.lastPathDelay;
     if (out.outlier === true) {
+      if (out.heldRun !== undefined) this.note(heldRunText(out.heldRun, offset.ns));
       const detail = `offset ${offset.ns.toFixed(0)} ns is an outlier for the servo's noise model`;
-      return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true, detail), sample, ...shift };
+      const change = out.phaseChangeNs === undefined ? {} : { phaseChangeNs: out.phaseChangeNs };
+      return { ...this.rejected('offset outlier', offset.ns, this.takeNotes(), true, detail), sample, ...shift, ...change };
     }
     if (out.believedOutliers !== undefined) {
       this.note(`${out.believedOutliers} offsets in a row beyond the servo's gate agree: taken as a real change (offset ${offset.ns.toFixed(0)} ns).`);
@@ -427,6 +432,15 @@ export class ClockServo {
     };
     return received ? { ...out, pathDelayNs: this.lastPathDelay } : out;
   }
+}
+
+/** The log line of a run held (neighborPhaseWitness.ts): what the Syncs showed, what the grandmaster's own ratios said. */
+function heldRunText(held: HeldRun, offsetNs: number): string {
+  const move = `${held.neighborMoveNs >= 0 ? '+' : ''}${held.neighborMoveNs.toFixed(0)} ± ${held.neighborMoveSigmaNs.toFixed(0)} ns`;
+  return (
+    `${held.outliers} offsets in a row beyond the servo's gate agree (offset ${offsetNs.toFixed(0)} ns), but the grandmaster's Pdelay answers say its time moved ${move}: ` +
+    `a change of the Syncs' path, not followed while it lasts.`
+  );
 }
 
 /**

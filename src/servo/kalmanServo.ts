@@ -64,6 +64,8 @@ import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js
 import { FirstOffsets } from './firstOffsets.js';
 import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
 import { KalmanState, type LatencyModel } from './kalmanState.js';
+import { NeighborPhaseWitness, type NeighborMove } from './neighborPhaseWitness.js';
+import { TIMESCALE_JUMP_FLOOR_NS } from '../protocol/neighborRateRatioWindow.js';
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   /** Initial Sync interval, s, until setSyncInterval is called. Default 1 s. */
@@ -121,6 +123,11 @@ const LEVEL_SPREAD_SIGMAS = 4;
  * noise learned over this many refreshes (16 s at 8 Sync/s), from before the level.
  */
 const QUIET_REFRESHES = 16;
+/**
+ * A run is held when the ratios put the neighbour's move this many of their σ from the move a change of
+ * the grandmaster's time would show, and nearer to none (neighborPhaseWitness.ts).
+ */
+const WITNESS_SIGMAS = 3;
 /** The variance of a median of n gaussian values is this × σ² / n (its efficiency against the mean, 2/π). */
 const MEDIAN_VARIANCE_FACTOR = Math.PI / 2;
 
@@ -181,8 +188,17 @@ export class KalmanServo implements Servo {
   private readonly run: RunPoint[] = [];
   private readonly runLine = new OutlierRunLine(MAX_RUN_POINTS);
   private outlierSide = 0;
-  /** When the current run of outliers began, s of the timestamp clock. */
+  /** When the current run of outliers began, s of the timestamp clock, and the frequency the filter believed then, ppb. */
   private runStartS = 0;
+  private runStartPhiPpb = 0;
+  /** The current run is held: the neighbour's ratios said the grandmaster's time did not move (neighborPhaseWitness.ts); its level against the course, ns. */
+  private runHeld = false;
+  private heldLevelNs = 0;
+  /** The rate ratios as witnesses of the neighbour's time, and the one last handed to it. */
+  private readonly witness = new NeighborPhaseWitness();
+  private witnessedRateRatio: number | undefined;
+  /** This Sync came from the grandmaster itself (LinkNoise.neighborIsGrandmaster). */
+  private neighborIsGrandmaster = false;
   private outlierCount = 0;
   /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
   private readonly recentFlags: Uint8Array;
@@ -219,12 +235,14 @@ export class KalmanServo implements Servo {
     if (!Number.isFinite(offsetNs)) throw new RangeError(`offset must be finite ns, got ${offsetNs}`);
     this.feedForwardSigmaPpb = linkNoise?.feedForwardSigmaPpb;
     this.rate = linkNoise?.rate;
+    this.neighborIsGrandmaster = linkNoise?.neighborIsGrandmaster === true;
     this.takeNoisePrior(linkNoise?.timestampSigmaNs);
     const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.startFromFirstOffsets(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
-    this.noteOutlier(out.outlier === true);
+    // A held run's offsets are a change of the Syncs' path, not the noise model failing (timeBaseStatus.ts).
+    this.noteOutlier(out.outlier === true && !this.runHeld);
     // A first update ends with the first offset used (an outlier run may still turn out to be the jump).
     if (out.state !== ServoState.unlocked && out.outlier !== true) this.firstUpdate = false;
     return out;
@@ -232,11 +250,12 @@ export class KalmanServo implements Servo {
 
   reset(): void {
     this.started = false;
+    this.witness.clear();
+    this.witnessedRateRatio = undefined;
     this.firstOffsets.clear();
     this.fusedFeedForward = undefined;
     this.lastLocal = undefined;
-    this.consecutiveOutliers = 0;
-    this.run.length = 0;
+    this.endRun();
     this.forgetChanges();
     this.currentState = ServoState.unlocked;
   }
@@ -333,7 +352,7 @@ export class KalmanServo implements Servo {
     this.leaveLatency();
     this.innovations.length = 0;
     this.innovationNext = 0;
-    this.consecutiveOutliers = 0;
+    this.endRun();
     this.forgetChanges();
     this.fuseFeedForward(feedForwardPpb);
     // The feed-forward just seated is this rate ratio: not a second measurement.
@@ -348,19 +367,24 @@ export class KalmanServo implements Servo {
     this.predict(localTime);
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
+    this.witnessRateRatio(localTime);
     this.fuseRateRatio();
     const measured = this.filter.offsetInnovation(offsetNs);
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.filter.offsetVariance() + this.measurementVariance;
-    this.learnNoise(measured);
-    this.innovationLevel.push(measured);
-    if (Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
+    // A held run goes on while its offsets lie nearer its level than the clock's course, though the gate
+    // widens as the clock coasts: they are the Syncs' path, neither the link's noise nor a level of the clock.
+    const continuesHeldRun = this.runHeld && Math.abs(measured - this.heldLevelNs) < Math.abs(measured);
+    if (!continuesHeldRun) {
+      this.learnNoise(measured);
+      this.innovationLevel.push(measured);
+    }
+    if (continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
     const innovation = this.filter.offsetInnovation(offsetNs);
     const s = taken === undefined ? predictedS : this.filter.offsetVariance() + this.measurementVariance;
-    this.consecutiveOutliers = 0;
-    this.run.length = 0;
+    this.endRun();
     this.filter.updateOffset(innovation, s);
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
     const stepNow = taken === undefined ? this.stepThresholdNs > 0 && Math.abs(offsetNs) > this.stepThresholdNs : this.mustStep(offsetNs);
@@ -388,8 +412,7 @@ export class KalmanServo implements Servo {
     if (level === undefined) return undefined;
     this.filter.movePhase(level, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
     this.innovationLevel.clear();
-    this.consecutiveOutliers = 0;
-    this.run.length = 0;
+    this.endRun();
     return level;
   }
 
@@ -513,7 +536,7 @@ export class KalmanServo implements Servo {
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
     this.outlierSide = side;
     const tS = Number(localTime) / 1e9;
-    if (this.consecutiveOutliers === 1) this.runStartS = tS;
+    if (this.consecutiveOutliers === 1) this.beginRun(tS);
     this.run.push({ tS, offsetNs });
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
@@ -525,6 +548,8 @@ export class KalmanServo implements Servo {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
     }
+    const stayed = this.neighborStayed(innovation, tS);
+    if (stayed !== undefined) return this.hold(stayed, innovation);
     // The frequency must be free to move by what the run shows: its slope (a jump's is ~0, a frequency
     // step's is the step) and 2 σ of that slope; without a line, what would explain the whole innovation.
     const believedOutliers = this.consecutiveOutliers;
@@ -543,6 +568,60 @@ export class KalmanServo implements Servo {
     return { state: ServoState.locked, frequencyPpb: this.control(), ...believed };
   }
 
+  private beginRun(tS: number): void {
+    this.runStartS = tS;
+    this.runStartPhiPpb = this.filter.phi;
+    this.runHeld = false;
+  }
+
+  private endRun(): void {
+    this.consecutiveOutliers = 0;
+    this.run.length = 0;
+    this.runHeld = false;
+  }
+
+  /**
+   * The neighbour's move when its rate ratios contradict an agreeing run (neighborPhaseWitness.ts): a
+   * change of the grandmaster's time would read −innovation there, and they read nearer to none, beyond
+   * WITNESS_SIGMAS of their σ from it. Undefined when the run is to be believed: no witness (the
+   * tuning, a neighbour that is not the grandmaster, no ratio measured inside the run yet), a move
+   * beyond the engine's timescale-jump floor (its ratios start again: none spans it), a run held
+   * heldRunMaxS already, or ratios that agree with the move.
+   */
+  private neighborStayed(innovation: number, tS: number): NeighborMove | undefined {
+    if (!this.tuning.neighborWitness || !this.neighborIsGrandmaster || Math.abs(innovation) >= TIMESCALE_JUMP_FLOOR_NS) return undefined;
+    if (tS - this.runStartS > this.tuning.heldRunMaxS) return undefined;
+    const move = this.witness.movedSince(this.runStartS, this.runStartPhiPpb);
+    if (move === undefined) return undefined;
+    const fromGrandmasterMove = Math.abs(move.moveNs + innovation);
+    return fromGrandmasterMove > WITNESS_SIGMAS * move.sigmaNs && Math.abs(move.moveNs) < fromGrandmasterMove ? move : undefined;
+  }
+
+  /**
+   * Not followed while it lasts: the clock keeps its course. The run's offsets leave the recent
+   * outlier count, as a believed run's do, and the first hold reports the change, which the error
+   * bound keeps in case the grandmaster did move with a Pdelay clock apart from its time.
+   */
+  private hold(move: NeighborMove, innovation: number): ServoOutput {
+    this.outlierCount++;
+    const output = { state: ServoState.locked, frequencyPpb: this.control(), outlier: true } as const;
+    if (this.runHeld) return output;
+    this.runHeld = true;
+    this.heldLevelNs = innovation;
+    this.unflagRecent(this.consecutiveOutliers - 1);
+    this.innovationLevel.clear();
+    const heldRun = { outliers: this.consecutiveOutliers, phaseChangeNs: innovation, neighborMoveNs: move.moveNs, neighborMoveSigmaNs: move.sigmaNs };
+    return { ...output, phaseChangeNs: innovation, heldRun };
+  }
+
+  /** Each new rate ratio, as the frequency it asks for, to the witness (fused or not). */
+  private witnessRateRatio(localTime: LocalTime): void {
+    const rate = this.rate;
+    if (rate === undefined || rate.rateRatio === this.witnessedRateRatio) return;
+    this.witnessedRateRatio = rate.rateRatio;
+    this.witness.observe(Number(localTime) / 1e9, rate.neededPpb, rate.sigmaPpb, rate.spanS);
+  }
+
   /**
    * Most of the run on its line, and the offset about to be believed on it too (it seats the phase):
    * late frames inside a run are the link's noise, not a reason to reject the change (outlierRunLine.ts).
@@ -557,8 +636,7 @@ export class KalmanServo implements Servo {
     this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     // The phase is seated from one offset again: the latency joins once it is learned again.
     this.leaveLatency();
-    this.consecutiveOutliers = 0;
-    this.run.length = 0;
+    this.endRun();
     this.forgetChanges();
     // The noise window keeps the run: a real change is a few innovations among 64 (the median absolute
     // value does not see them), while a link far noisier than assumed is all of them, and must be learned.

@@ -53,6 +53,15 @@ export interface KalmanTuning {
    * latency is not taken as a rate, and the oscillator's own wander is seen as it happens.
    */
   readonly fuseEveryRateRatio?: boolean;
+  /**
+   * An outlier run that agrees is first held against the rate ratios measured inside it when the
+   * neighbour is the grandmaster (neighborPhaseWitness.ts): when they say the grandmaster's time did
+   * not move, the run is a change of the Syncs' path and is not followed while it lasts, up to
+   * heldRunMaxS.
+   */
+  readonly neighborWitness?: boolean;
+  /** The longest a run the ratios contradict is held, s: a change of the Sync path that outlasts it is followed. */
+  readonly heldRunMaxS?: number;
 }
 
 export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
@@ -73,6 +82,8 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   latencyJoinS: 0,
   startSpanS: 0,
   fuseEveryRateRatio: false,
+  neighborWitness: false,
+  heldRunMaxS: 0,
 });
 
 /**
@@ -113,6 +124,11 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // The lab's Sync noise, measured and simulated: the true error's std a third to a half lower, and
   // lower on oscillators that wander by 0–8 ppb/√s too (docs/servo.md, "Every rate ratio after the start").
   fuseEveryRateRatio: true,
+  // A run of two seconds holds one or two ratios; the σ of each, ~400 ns of the neighbour's time on
+  // veth, tells a 2 µs move from none (neighborPhaseWitness.ts). The Syncs' latency was seen 1.1–1.4 µs
+  // lower for up to 18 s under stress-ng while the Pdelay answers' stayed.
+  neighborWitness: true,
+  heldRunMaxS: 20,
 });
 
 /** The mode's tuning with every option given laid over it, checked: a bad value names the field. */

@@ -39,6 +39,23 @@ export interface ServoOutput {
   readonly phaseChangeNs?: number;
   /** A level taken: how far the offsets sat from the phase estimate, ns (phaseChangeNs is then set too). */
   readonly levelNs?: number;
+  /**
+   * A run of outliers that agreed, held instead of believed because the neighbour's rate ratios say
+   * the grandmaster's time did not move (neighborPhaseWitness.ts): set once per run, when first held
+   * (outlier and phaseChangeNs are then set too: the bound keeps the change in case it was the
+   * grandmaster's after all).
+   */
+  readonly heldRun?: HeldRun;
+}
+
+/** What a held run showed and what the neighbour's ratios said of it. */
+export interface HeldRun {
+  readonly outliers: number;
+  /** How far the run's offsets sat from the phase estimate, ns. */
+  readonly phaseChangeNs: number;
+  /** How far the ratios say the neighbour's time moved meanwhile, ns, and its σ (a move of the grandmaster's time by Δ reads −phaseChangeNs). */
+  readonly neighborMoveNs: number;
+  readonly neighborMoveSigmaNs: number;
 }
 
 /**
@@ -54,6 +71,11 @@ export interface LinkNoise {
   timestampSigmaNs: number | undefined;
   /** This Sync's rate ratio as a frequency, when it is usable and its σ is known (servos that fuse every rate ratio: kalman). */
   rate: RateMeasurement | undefined;
+  /**
+   * The Sync came from the grandmaster itself (its sourcePortIdentity's clock is the grandmaster's):
+   * the rate ratios are then measured against the grandmaster's own clock (neighborPhaseWitness.ts).
+   */
+  neighborIsGrandmaster?: boolean;
 }
 
 /**

@@ -141,8 +141,10 @@ export class TimeBaseStatus {
     }
     if (out.pathDelayNs !== undefined) this.lastPathDelayNs = out.pathDelayNs;
     if (!out.accepted) {
-      // A Sync whose offset was not used: the master is there (syncStatus.ts).
+      // A Sync whose offset was not used: the master is there (syncStatus.ts). A run the servo holds
+      // as the Syncs' path reports its change here, and the bound keeps it as one that was followed.
       this.classifier.onSyncReceived(receipt.ingressTime);
+      if (out.phaseChangeNs !== undefined) this.phaseChanges.push(Math.abs(out.phaseChangeNs));
       return NO_EVENTS;
     }
     const local = out.localShiftNs === undefined ? receipt.ingressTime : addNs(receipt.ingressTime, out.localShiftNs);

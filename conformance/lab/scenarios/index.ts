@@ -18,7 +18,7 @@ import { oscillatorOffset } from './oscillatorOffset.js';
 import { rogueGrandmasterFollowed, rogueGrandmasterRefused } from './rogueGrandmaster.js';
 import { sharedPort, sharedPortMacvlan } from './sharedPort.js';
 import { steadyState } from './steadyState.js';
-import { syncPathSmallStep, syncPathStep } from './syncPathStep.js';
+import { grandmasterPhaseStep, syncPathSmallStep, syncPathStep } from './syncPathStep.js';
 
 export type { LabScenario, LabScenarioOptions } from './labScenario.js';
 export type { LabResult } from '../labResult.js';
@@ -42,6 +42,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   relayLoss,
   syncPathStep,
   syncPathSmallStep,
+  grandmasterPhaseStep,
 ];
 
 export const LAB_SCENARIO_NAMES: readonly string[] = LAB_SCENARIOS.map((s) => s.name);

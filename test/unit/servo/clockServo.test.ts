@@ -233,6 +233,43 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(later?.atNs).toBeGreaterThan((now?.atNs ?? 0) + 1_000);
   });
 
+  it("holds a run the grandmaster's own rate ratios contradict: says so once, stays synchronized, keeps the change in the bound, follows nothing", () => {
+    const run = (sourceClock: bigint) => {
+      const r = rig(0n, { timestamping: 'software', pi: undefined });
+      const outcomes: ReturnType<ClockDiscipline['onSync']>[] = [];
+      // 60 s of Syncs at 8/s; a new rate ratio (1 ± 20 ppb, σ 45 ppb over 9 s) each second; from 40 s
+      // to 46 s the Syncs arrive 3 µs sooner (the offsets read 3 µs below the clock), the ratios unmoved.
+      for (let i = 0; i < 480; i++) {
+        r.advance(125_000_000n);
+        const now = r.clock.fromTimestamp(r.base());
+        const offsetNs = jitter(i) + (i >= 320 && i < 368 ? -3_000 : 0);
+        const rateRatio = 1 + (((Math.floor(i / 8) * 7919) % 41) - 20) * 1e-9;
+        const changes = { logSyncInterval: -3, meanLinkDelay: 1_300, rateRatio, rateRatioSigma: 45e-9, rateRatioSpanS: 9 };
+        const sourcePortIdentity = { clockIdentity: sourceClock, portNumber: 1 };
+        outcomes.push(r.servo.onSync(receipt(r.base(), BigInt(now) - BigInt(offsetNs), { ...changes, sourcePortIdentity })));
+      }
+      return { r, outcomes };
+    };
+    const { r, outcomes } = run(GM);
+    const notes = outcomes.flatMap((o) => o.notes);
+    expect(
+      notes.filter((n) =>
+        /offsets in a row beyond the servo's gate agree \(offset -\d+ ns\), but the grandmaster's Pdelay answers say its time moved [-+]\d+ ± \d+ ns: a change of the Syncs' path, not followed while it lasts\./.test(
+          n,
+        ),
+      ),
+    ).toHaveLength(1);
+    expect(notes.some((n) => /taken as a real change/.test(n))).toBe(false);
+    expect(outcomes.slice(300).flatMap((o) => o.events)).toEqual([]);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+    // The clock kept its course: the offsets after the run are the jitter's, not 3 µs off.
+    expect(Math.max(...outcomes.slice(400).map((o) => Math.abs(o.offsetNs)))).toBeLessThan(800);
+    expect(r.servo.report(r.base()).errorBound?.atNs).toBeGreaterThan(3_000);
+    // Through a bridge (the Syncs' source is not the grandmaster) the same run is believed, as before.
+    const bridged = run(0x0011_22ff_fe99_8877n).outcomes.flatMap((o) => o.notes);
+    expect(bridged.some((n) => /taken as a real change/.test(n))).toBe(true);
+  });
+
   it('goes unstable, saying why, when outliers are more than half of the recent offsets', () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     feed(r, 60, jitter);

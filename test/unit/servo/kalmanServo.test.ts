@@ -41,6 +41,7 @@ function loop(
   initialPhaseNs = 0,
   wander: (i: number) => number = () => 0,
   rate: (i: number, neededPpb: number) => RateMeasurement | undefined = () => undefined,
+  neighborIsGrandmaster = false,
 ): Loop {
   const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, ...options });
   let theta = initialPhaseNs;
@@ -50,7 +51,7 @@ function loop(
   const outputs: Loop['outputs'] = [];
   const uncertainties: Loop['uncertainties'] = [];
   const frequencyEstimates: number[] = [];
-  const link: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined };
+  const link: LinkNoise = { feedForwardSigmaPpb: undefined, timestampSigmaNs: undefined, rate: undefined, neighborIsGrandmaster };
   for (let i = 0; i < syncs; i++) {
     truePhases.push(theta);
     link.rate = rate(i, needed);
@@ -670,6 +671,77 @@ describe('KalmanServo: every rate ratio a measurement of the frequency (software
     const withRatios = loop({}, 400, 0, gaussian(1, 20), 0, 0, () => 0, ratios(1, 2, 3));
     const without = loop({}, 400, 0, gaussian(1, 20), 0, 0, () => 0, none);
     expect(withRatios.frequencyEstimates).toEqual(without.frequencyEstimates);
+  });
+});
+
+describe("KalmanServo: a run the grandmaster's own rate ratios contradict (software timestamps)", () => {
+  /**
+   * The lab under stress-ng: the Syncs' latency 3 µs lower from 100 s for `forS` (the offsets read
+   * 3 µs below the clock, beyond the gate: a run) while the Pdelay answers keep theirs. A ratio a
+   * second, measured over 9 s with σ 45 ppb (the lab's, that run); `pulsePpb` is added to the ratios
+   * whose span holds 100 s: 0 for a change of the Syncs' path, +3000 / 9 ppb for the grandmaster's time
+   * moving 3 µs ahead.
+   */
+  const SPAN_S = 9;
+  const through = (seed: number, forS: number, pulsePpb: number, options: KalmanServoOptions = {}, neighborIsGrandmaster = true) => {
+    const n = gaussian(seed, 300);
+    const r = new Prng(seed + 2_000);
+    let last: RateMeasurement | undefined;
+    const rate = (i: number, neededPpb: number): RateMeasurement => {
+      if (last === undefined || i % 8 === 0) {
+        const second = i / 8;
+        const ppb = neededPpb + 20 * r.gaussian() + (second > 100 && second - SPAN_S < 100 ? pulsePpb : 0);
+        last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb: 45, spanS: SPAN_S };
+      }
+      return last;
+    };
+    const shift = (i: number) => (i >= 800 && i < 800 + forS * 8 ? -3_000 : 0);
+    return loop(
+      { softwareTimestamps: true, ...options },
+      800 + 40 * 8,
+      0,
+      (i) => n(i) + shift(i),
+      0,
+      0,
+      () => 0,
+      rate,
+      neighborIsGrandmaster,
+    );
+  };
+  const largest = (xs: readonly number[], from: number) => Math.max(...xs.slice(from).map(Math.abs));
+  const reported = (l: Loop, from: number) => l.outputs.slice(from).filter((o) => o.phaseChangeNs !== undefined).length;
+
+  it("holds a 3 µs change of the Syncs' path for its 8 s: the clock keeps its course, the status its outlier count", () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const held = through(seed, 8, 0);
+      expect(largest(held.truePhases, 800), `seed ${seed}`).toBeLessThan(600);
+      // One report of the change, for the error bound; none of the run's offsets counted against the noise model.
+      expect(reported(held, 800), `seed ${seed}`).toBe(1);
+      expect(Math.max(...held.uncertainties.slice(800, 872).map((u) => u?.recentOutliers ?? 0)), `seed ${seed}`).toBeLessThan(24);
+      // Without the witness the run was believed after 2 s and the clock followed it.
+      expect(largest(through(seed, 8, 0, { neighborWitness: false }).truePhases, 800), `seed ${seed}`).toBeGreaterThan(2_500);
+    }
+  });
+
+  it("believes the same run when the ratios show the grandmaster's time moving 3 µs: followed as before", () => {
+    for (const seed of [1, 2, 3]) {
+      const moved = through(seed, 40, 3_000 / SPAN_S);
+      const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+      expect(believedAt - 800, `seed ${seed}`).toBeLessThan(24);
+      expect(moved.truePhases, `seed ${seed}`).toEqual(through(seed, 40, 3_000 / SPAN_S, { neighborWitness: false }).truePhases);
+    }
+  });
+
+  it('follows a change of the path that outlasts heldRunMaxS (20 s), as a change no slave can tell from the grandmaster', () => {
+    const lasting = through(1, 40, 0);
+    const believedAt = lasting.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+    expect((believedAt - 800) * INTERVAL_S).toBeGreaterThan(19);
+    expect((believedAt - 800) * INTERVAL_S).toBeLessThan(21.5);
+    expect(Math.abs((lasting.truePhases[800 + 30 * 8] ?? NaN) - 3_000)).toBeLessThan(600);
+  });
+
+  it("asks no witness when the Syncs come through a bridge: its ratios are the bridge's clock, not the grandmaster's", () => {
+    expect(largest(through(1, 8, 0, {}, false).truePhases, 800)).toBeGreaterThan(2_500);
   });
 });
 
