@@ -199,6 +199,8 @@ export class KalmanServo implements Servo {
   private witnessedRateRatio: number | undefined;
   /** This Sync came from the grandmaster itself (LinkNoise.neighborIsGrandmaster). */
   private neighborIsGrandmaster = false;
+  /** Where the last believed run began, s of the timestamp clock: the rate ratios whose span holds it are not fused. */
+  private believedChangeAtS: number | undefined;
   private outlierCount = 0;
   /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
   private readonly recentFlags: Uint8Array;
@@ -252,6 +254,7 @@ export class KalmanServo implements Servo {
     this.started = false;
     this.witness.clear();
     this.witnessedRateRatio = undefined;
+    this.believedChangeAtS = undefined;
     this.firstOffsets.clear();
     this.fusedFeedForward = undefined;
     this.lastLocal = undefined;
@@ -368,7 +371,7 @@ export class KalmanServo implements Servo {
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
     this.witnessRateRatio(localTime);
-    this.fuseRateRatio();
+    this.fuseRateRatio(localTime);
     const measured = this.filter.offsetInnovation(offsetNs);
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.filter.offsetVariance() + this.measurementVariance;
@@ -553,6 +556,7 @@ export class KalmanServo implements Servo {
     // The frequency must be free to move by what the run shows: its slope (a jump's is ~0, a frequency
     // step's is the step) and 2 σ of that slope; without a line, what would explain the whole innovation.
     const believedOutliers = this.consecutiveOutliers;
+    this.believedChangeAtS = this.runStartS;
     const runS = believedOutliers * this.intervalS;
     // The new phase where the run's line puts it now: one offset carries its own noise, the line the
     // whole run's (lab, a grandmaster restarted 3 ms ahead: the newest offset 1.4 µs off its run's line,
@@ -617,7 +621,7 @@ export class KalmanServo implements Servo {
   /** Each new rate ratio, as the frequency it asks for, to the witness (fused or not). */
   private witnessRateRatio(localTime: LocalTime): void {
     const rate = this.rate;
-    if (rate === undefined || rate.rateRatio === this.witnessedRateRatio) return;
+    if (!this.tuning.neighborWitness || rate === undefined || rate.rateRatio === this.witnessedRateRatio) return;
     this.witnessedRateRatio = rate.rateRatio;
     this.witness.observe(Number(localTime) / 1e9, rate.neededPpb, rate.sigmaPpb, rate.spanS);
   }
@@ -711,11 +715,19 @@ export class KalmanServo implements Servo {
    * by a few µs, one of its Pdelay paths changed) moves every ratio whose span holds it by step / span
    * and no other, a run exactly one span long (the lab's 2 µs step: −250 ppb for 8 s, which a run of eight ratios took as the frequency and
    * ran the clock 0.7 µs further off within 3 s before the offsets pulled it back).
+   * Nor one whose span holds the start of a change the servo believed: if the grandmaster's time moved,
+   * that ratio is off by the move / span (lab, `grandmaster-phase-step`: +2.2 ppm for 9 s after a 20 µs
+   * move, which the frequency opened by the believed run took, and the clock ran 26 µs past the moved
+   * time in 14 s before a second run was believed); if the Syncs' path moved, the ratio adds nothing
+   * the offsets will not show within its span.
    */
-  private fuseRateRatio(): void {
+  private fuseRateRatio(localTime: LocalTime): void {
     const rate = this.rate;
     if (!this.tuning.fuseEveryRateRatio || rate === undefined || rate.rateRatio === this.fusedRateRatio) return;
     this.fusedRateRatio = rate.rateRatio;
+    const tS = Number(localTime) / 1e9;
+    const changeAtS = this.believedChangeAtS;
+    if (changeAtS !== undefined && tS > changeAtS && tS - rate.spanS < changeAtS) return;
     const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
     const innovation = rate.neededPpb - this.filter.phi;
     if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.frequencyInnovationVariance(r))) {

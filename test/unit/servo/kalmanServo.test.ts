@@ -740,6 +740,42 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect(Math.abs((lasting.truePhases[800 + 30 * 8] ?? NaN) - 3_000)).toBeLessThan(600);
   });
 
+  it('does not take the ratios that span a believed move as the frequency: within 1 µs of a 20 µs move, not 7–21 µs past it', () => {
+    // lab, grandmaster-phase-step: the run believed with its slope uncertain on µs of noise opened φ
+    // to the ratios carrying the move (+2.2 ppm for their 9 s span), and the clock ran past it.
+    for (const seed of [1, 2, 3, 4]) {
+      const n = gaussian(seed, 800);
+      const r = new Prng(seed + 2_000);
+      let last: RateMeasurement | undefined;
+      const rate = (i: number, neededPpb: number): RateMeasurement => {
+        if (last === undefined || i % 8 === 0) {
+          const second = i / 8;
+          const ppb = neededPpb + 20 * r.gaussian() + (second > 100 && second - SPAN_S < 100 ? 20_000 / SPAN_S : 0);
+          last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb: 45, spanS: SPAN_S };
+        }
+        return last;
+      };
+      const moved = loop(
+        { softwareTimestamps: true },
+        1_200,
+        0,
+        (i) => n(i) + (i >= 800 ? -20_000 : 0),
+        0,
+        0,
+        () => 0,
+        rate,
+        true,
+      );
+      expect(
+        largest(
+          moved.truePhases.slice(840).map((p) => p - 20_000),
+          0,
+        ),
+        `seed ${seed}`,
+      ).toBeLessThan(1_000);
+    }
+  });
+
   it("asks no witness when the Syncs come through a bridge: its ratios are the bridge's clock, not the grandmaster's", () => {
     expect(largest(through(1, 8, 0, {}, false).truePhases, 800)).toBeGreaterThan(2_500);
   });
