@@ -740,7 +740,7 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect(Math.abs((lasting.truePhases[800 + 30 * 8] ?? NaN) - 3_000)).toBeLessThan(600);
   });
 
-  it('does not take the ratios that span a believed move as the frequency: within 1 µs of a 20 µs move, not 7–21 µs past it', () => {
+  it('does not take the ratios that span a believed move as the frequency: within 1 µs of a 20 µs move (7.6–9.0 µs past it in 3 of 4 seeds without)', () => {
     // lab, grandmaster-phase-step: the run believed with its slope uncertain on µs of noise opened φ
     // to the ratios carrying the move (+2.2 ppm for their 9 s span), and the clock ran past it.
     for (const seed of [1, 2, 3, 4]) {
