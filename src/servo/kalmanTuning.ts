@@ -125,8 +125,8 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // lower on oscillators that wander by 0–8 ppb/√s too (docs/servo.md, "Every rate ratio after the start").
   fuseEveryRateRatio: true,
   // A run of two seconds holds one or two ratios; the σ of each, ~400 ns of the neighbour's time on
-  // veth, tells a 2 µs move from none (neighborPhaseWitness.ts). The Syncs' latency was seen 1.1–1.4 µs
-  // lower for up to 18 s under stress-ng while the Pdelay answers' stayed.
+  // veth, tells a 2 µs move from none (neighborPhaseWitness.ts). 20 s: under stress-ng the Syncs'
+  // latency was seen 1.1–1.7 µs off for up to 20 s while the Pdelay answers' mostly stayed.
   neighborWitness: true,
   heldRunMaxS: 20,
 });
