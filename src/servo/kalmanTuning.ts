@@ -126,7 +126,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   fuseEveryRateRatio: true,
   // A run of two seconds holds one or two ratios; the σ of each, ~400 ns of the neighbour's time on
   // veth, tells a 2 µs move from none (neighborPhaseWitness.ts). 20 s: under stress-ng the Syncs'
-  // latency was seen 1.1–1.7 µs off for up to 20 s while the Pdelay answers' mostly stayed.
+  // latency was seen 1–2.1 µs off for up to 20 s while the Pdelay answers' mostly stayed.
   neighborWitness: true,
   heldRunMaxS: 20,
 });

@@ -10,8 +10,8 @@
  * Lab, stress-ng on both cores: a run of offsets 2 µs below the clock for 2 s, believed as a change
  * and followed (the true error from −0.9 to +1.1 µs), while the ratio measured inside it read a move
  * of −0.8 µs where a grandmaster's move would have read +2 µs; and captures under the same load show
- * the Syncs' latency on the grandmaster's second port 1.1–1.7 µs off its usual for up to 20 s in
- * every run, the Pdelay answers' latency mostly unmoved (docs/accuracy.md, session 33).
+ * the Syncs' latency on the grandmaster's second port 1–2.1 µs off its usual for up to 20 s in
+ * 17 of 20 runs, the Pdelay answers' latency mostly unmoved (docs/accuracy.md, session 33).
  */
 
 /** One rate ratio as a frequency: when it came (s of the timestamp clock), what it asks for, its σ (ppb) and span (s). */
