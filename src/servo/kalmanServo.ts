@@ -717,7 +717,7 @@ export class KalmanServo implements Servo {
    * ran the clock 0.7 µs further off within 3 s before the offsets pulled it back).
    * Nor one whose span holds the start of a change the servo believed: if the grandmaster's time moved,
    * that ratio is off by the move / span (lab, `grandmaster-phase-step`: +2.2 ppm for 9 s after a 20 µs
-   * move, which the frequency opened by the believed run took, and the clock ran 26 µs past the moved
+   * move, which the frequency opened by the believed run took, and the clock ran 27.7 µs past the moved
    * time in 14 s before a second run was believed); if the Syncs' path moved, the ratio adds nothing
    * the offsets will not show within its span.
    */
