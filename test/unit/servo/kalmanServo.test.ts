@@ -683,11 +683,11 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
    * moving 3 µs ahead.
    */
   const SPAN_S = 9;
-  const through = (seed: number, forS: number, pulsePpb: number, options: KalmanServoOptions = {}, neighborIsGrandmaster = true) => {
-    const n = gaussian(seed, 300);
+  /** A new ratio each second (8 Syncs), ±20 ppb, σ 45 ppb over SPAN_S; `pulsePpb` more on those whose span holds 100 s. */
+  const ratios = (seed: number, pulsePpb: number) => {
     const r = new Prng(seed + 2_000);
     let last: RateMeasurement | undefined;
-    const rate = (i: number, neededPpb: number): RateMeasurement => {
+    return (i: number, neededPpb: number): RateMeasurement => {
       if (last === undefined || i % 8 === 0) {
         const second = i / 8;
         const ppb = neededPpb + 20 * r.gaussian() + (second > 100 && second - SPAN_S < 100 ? pulsePpb : 0);
@@ -695,6 +695,10 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
       }
       return last;
     };
+  };
+  const through = (seed: number, forS: number, pulsePpb: number, options: KalmanServoOptions = {}, neighborIsGrandmaster = true) => {
+    const n = gaussian(seed, 300);
+    const rate = ratios(seed, pulsePpb);
     const shift = (i: number) => (i >= 800 && i < 800 + forS * 8 ? -3_000 : 0);
     return loop(
       { softwareTimestamps: true, ...options },
@@ -745,16 +749,7 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     // to the ratios carrying the move (+2.2 ppm for their 9 s span), and the clock ran past it.
     for (const seed of [1, 2, 3, 4]) {
       const n = gaussian(seed, 800);
-      const r = new Prng(seed + 2_000);
-      let last: RateMeasurement | undefined;
-      const rate = (i: number, neededPpb: number): RateMeasurement => {
-        if (last === undefined || i % 8 === 0) {
-          const second = i / 8;
-          const ppb = neededPpb + 20 * r.gaussian() + (second > 100 && second - SPAN_S < 100 ? 20_000 / SPAN_S : 0);
-          last = { rateRatio: 1 + ppb * 1e-9, neededPpb: ppb, sigmaPpb: 45, spanS: SPAN_S };
-        }
-        return last;
-      };
+      const rate = ratios(seed, 20_000 / SPAN_S);
       const moved = loop(
         { softwareTimestamps: true },
         1_200,
