@@ -64,7 +64,7 @@ import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js
 import { FirstOffsets } from './firstOffsets.js';
 import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
 import { KalmanState, type LatencyModel } from './kalmanState.js';
-import { NeighborPhaseWitness, type NeighborMove } from './neighborPhaseWitness.js';
+import { NeighborPhaseWitness, spanHolds, type NeighborMove } from './neighborPhaseWitness.js';
 import { TIMESCALE_JUMP_FLOOR_NS } from '../protocol/neighborRateRatioWindow.js';
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
@@ -191,9 +191,11 @@ export class KalmanServo implements Servo {
   /** When the current run of outliers began, s of the timestamp clock, and the frequency the filter believed then, ppb. */
   private runStartS = 0;
   private runStartPhiPpb = 0;
-  /** The current run is held: the neighbour's ratios said the grandmaster's time did not move (neighborPhaseWitness.ts); its level against the course, ns. */
-  private runHeld = false;
-  private heldLevelNs = 0;
+  /**
+   * The current run's level against the course, ns, while it is held (the neighbour's ratios said the
+   * grandmaster's time did not move, neighborPhaseWitness.ts); undefined otherwise.
+   */
+  private heldLevelNs: number | undefined;
   /** The rate ratios as witnesses of the neighbour's time, and the one last handed to it. */
   private readonly witness = new NeighborPhaseWitness();
   private witnessedRateRatio: number | undefined;
@@ -244,7 +246,7 @@ export class KalmanServo implements Servo {
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
     // A held run's offsets are a change of the Syncs' path, not the noise model failing (timeBaseStatus.ts).
-    this.noteOutlier(out.outlier === true && !this.runHeld);
+    this.noteOutlier(out.outlier === true && this.heldLevelNs === undefined);
     // A first update ends with the first offset used (an outlier run may still turn out to be the jump).
     if (out.state !== ServoState.unlocked && out.outlier !== true) this.firstUpdate = false;
     return out;
@@ -370,19 +372,21 @@ export class KalmanServo implements Servo {
     this.predict(localTime);
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
-    this.witnessRateRatio(localTime);
-    this.fuseRateRatio(localTime);
+    const tS = Number(localTime) / 1e9;
+    this.witnessRateRatio(tS);
+    this.fuseRateRatio(tS);
     const measured = this.filter.offsetInnovation(offsetNs);
     // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
     const predictedS = this.filter.offsetVariance() + this.measurementVariance;
     // A held run goes on while its offsets lie nearer its level than the clock's course, though the gate
     // widens as the clock coasts: they are the Syncs' path, neither the link's noise nor a level of the clock.
-    const continuesHeldRun = this.runHeld && Math.abs(measured - this.heldLevelNs) < Math.abs(measured);
+    const held = this.heldLevelNs;
+    const continuesHeldRun = held !== undefined && Math.abs(measured - held) < Math.abs(measured);
     if (!continuesHeldRun) {
       this.learnNoise(measured);
       this.innovationLevel.push(measured);
     }
-    if (continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, localTime);
+    if (continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, tS);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
     const innovation = this.filter.offsetInnovation(offsetNs);
@@ -533,12 +537,11 @@ export class KalmanServo implements Servo {
    * bursts by milliseconds, a userland relay under load) stays rejected: following it would step the
    * clock to noise.
    */
-  private outlier(offsetNs: number, innovation: number, localTime: LocalTime): ServoOutput {
+  private outlier(offsetNs: number, innovation: number, tS: number): ServoOutput {
     const side = Math.sign(innovation);
     if (side !== this.outlierSide) this.run.length = 0;
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
     this.outlierSide = side;
-    const tS = Number(localTime) / 1e9;
     if (this.consecutiveOutliers === 1) this.beginRun(tS);
     this.run.push({ tS, offsetNs });
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
@@ -575,13 +578,13 @@ export class KalmanServo implements Servo {
   private beginRun(tS: number): void {
     this.runStartS = tS;
     this.runStartPhiPpb = this.filter.phi;
-    this.runHeld = false;
+    this.heldLevelNs = undefined;
   }
 
   private endRun(): void {
     this.consecutiveOutliers = 0;
     this.run.length = 0;
-    this.runHeld = false;
+    this.heldLevelNs = undefined;
   }
 
   /**
@@ -609,21 +612,20 @@ export class KalmanServo implements Servo {
   private hold(move: NeighborMove, innovation: number): ServoOutput {
     this.outlierCount++;
     const output = { state: ServoState.locked, frequencyPpb: this.control(), outlier: true } as const;
-    if (this.runHeld) return output;
-    this.runHeld = true;
+    if (this.heldLevelNs !== undefined) return output;
     this.heldLevelNs = innovation;
     this.unflagRecent(this.consecutiveOutliers - 1);
     this.innovationLevel.clear();
-    const heldRun = { outliers: this.consecutiveOutliers, phaseChangeNs: innovation, neighborMoveNs: move.moveNs, neighborMoveSigmaNs: move.sigmaNs };
+    const heldRun = { outliers: this.consecutiveOutliers, neighborMoveNs: move.moveNs, neighborMoveSigmaNs: move.sigmaNs };
     return { ...output, phaseChangeNs: innovation, heldRun };
   }
 
   /** Each new rate ratio, as the frequency it asks for, to the witness (fused or not). */
-  private witnessRateRatio(localTime: LocalTime): void {
+  private witnessRateRatio(tS: number): void {
     const rate = this.rate;
     if (!this.tuning.neighborWitness || rate === undefined || rate.rateRatio === this.witnessedRateRatio) return;
     this.witnessedRateRatio = rate.rateRatio;
-    this.witness.observe(Number(localTime) / 1e9, rate.neededPpb, rate.sigmaPpb, rate.spanS);
+    this.witness.observe(tS, rate.neededPpb, rate.sigmaPpb, rate.spanS);
   }
 
   /**
@@ -719,15 +721,15 @@ export class KalmanServo implements Servo {
    * that ratio is off by the move / span (lab, `grandmaster-phase-step`: +2.2 ppm for 9 s after a 20 µs
    * move, which the frequency opened by the believed run took, and the clock ran 27.7 µs past the moved
    * time in 14 s before a second run was believed); if the Syncs' path moved, the ratio adds nothing
-   * the offsets will not show within its span.
+   * the offsets will not show within its span. The engine restarts the ratio itself across a move
+   * beyond 500 µs (TIMESCALE_JUMP_FLOOR_NS), which it can tell from the exchanges alone; below that
+   * only the offsets show a move, so the servo, which believed it, leaves those ratios out.
    */
-  private fuseRateRatio(localTime: LocalTime): void {
+  private fuseRateRatio(tS: number): void {
     const rate = this.rate;
     if (!this.tuning.fuseEveryRateRatio || rate === undefined || rate.rateRatio === this.fusedRateRatio) return;
     this.fusedRateRatio = rate.rateRatio;
-    const tS = Number(localTime) / 1e9;
-    const changeAtS = this.believedChangeAtS;
-    if (changeAtS !== undefined && tS > changeAtS && tS - rate.spanS < changeAtS) return;
+    if (this.believedChangeAtS !== undefined && spanHolds(tS, rate.spanS, this.believedChangeAtS)) return;
     const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
     const innovation = rate.neededPpb - this.filter.phi;
     if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.frequencyInnovationVariance(r))) {

@@ -32,6 +32,14 @@ export interface NeighborMove {
 /** Ratios kept: at one Pdelay exchange a second, more than any span a change is judged over. */
 const KEPT_RATES = 32;
 
+/**
+ * A ratio measured at atS over the spanS before it holds instantS (all s of the timestamp clock): a
+ * move of the neighbour's time then is in it, by move / span (802.1AS-2020 11.2.19.3.3).
+ */
+export function spanHolds(atS: number, spanS: number, instantS: number): boolean {
+  return atS > instantS && atS - spanS < instantS;
+}
+
 export class NeighborPhaseWitness {
   private readonly rates: WitnessedRate[] = [];
 
@@ -53,7 +61,7 @@ export class NeighborPhaseWitness {
     let sigmaNs = 0;
     let ratios = 0;
     for (const r of this.rates) {
-      if (r.atS <= sinceS || r.atS - r.spanS >= sinceS) continue;
+      if (!spanHolds(r.atS, r.spanS, sinceS)) continue;
       // ppb × s = ns.
       moveNs += (r.neededPpb - referencePpb) * r.spanS;
       sigmaNs += r.sigmaPpb * r.spanS;

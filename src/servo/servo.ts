@@ -51,8 +51,6 @@ export interface ServoOutput {
 /** What a held run showed and what the neighbour's ratios said of it. */
 export interface HeldRun {
   readonly outliers: number;
-  /** How far the run's offsets sat from the phase estimate, ns. */
-  readonly phaseChangeNs: number;
   /** How far the ratios say the neighbour's time moved meanwhile, ns, and its σ (a move of the grandmaster's time by Δ reads −phaseChangeNs). */
   readonly neighborMoveNs: number;
   readonly neighborMoveSigmaNs: number;
@@ -73,7 +71,9 @@ export interface LinkNoise {
   rate: RateMeasurement | undefined;
   /**
    * The Sync came from the grandmaster itself (its sourcePortIdentity's clock is the grandmaster's):
-   * the rate ratios are then measured against the grandmaster's own clock (neighborPhaseWitness.ts).
+   * the neighbour answering the Pdelay exchanges is then the grandmaster, and neighborRateRatio is
+   * measured against its own clock (802.1AS-2020 11.2.19.3.3; rateRatio is neighborRateRatio alone,
+   * 10.2.8.1.4), which the servo may take as a witness of its time (neighborPhaseWitness.ts).
    */
   neighborIsGrandmaster?: boolean;
 }
