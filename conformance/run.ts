@@ -200,6 +200,20 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
       }
     }
   }
+  // The Syncs the grandmaster sent just after its Sync to the other slave (syncCapture.ts, WARM_SEND_NS):
+  // warm, 1–2 µs quicker, a change of the Sync path no slave can tell from its clock (802.1AS-2020 8.3).
+  const warm = f.capturedSyncsAfterOtherPort;
+  if (warm !== undefined) {
+    for (const [who, w] of [
+      ['syntonic', warm.syntonic],
+      ['ptp4l', warm.reference],
+    ] as const) {
+      if (!Number.isFinite(w.share)) continue;
+      figure(`${key}.${who}SyncsAfterOtherPort.share`, 100 * w.share, '%');
+      if (w.latencyNs.count > 0) figure(`${key}.${who}SyncsAfterOtherPort.latency.median`, w.latencyNs.median, 'ns');
+      if (w.restLatencyNs.count > 0) figure(`${key}.${who}SyncsOtherwise.latency.median`, w.restLatencyNs.median, 'ns');
+    }
+  }
   // Each slave's link delay against the grandmaster's own measurement of the same link (its Pdelay
   // to that port): the two ends time the same two paths, so they should agree within the noise.
   if (f.gmPathDelayToSyntonicNs.count > 0 && f.syntonicPathDelayNs.count > 0) {

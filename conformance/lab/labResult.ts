@@ -11,7 +11,7 @@ import type { FloodFirst } from './sharedPortHub.js';
 import type { OffsetSample } from './logLines.js';
 import type { Ptp4l } from './ptp4l.js';
 import { errorBoundOver, seriesFigures, type SeriesFigures } from './stats.js';
-import type { PdelayPathSample, SyncLatencySample } from './syncCapture.js';
+import { syncsAfterOtherPort, WARM_SEND_NS, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import type { TruthDisturbance } from './truthWatch.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
 import type { StatusObservation, TrueErrorProbe, TrueErrorSample } from './trueErrorProbe.js';
@@ -96,6 +96,11 @@ export interface LabFigures {
    * window, ns; undefined without a capture.
    */
   readonly capturedPdelayPathsNs: { readonly syntonic: PdelayPathFigures; readonly reference: PdelayPathFigures } | undefined;
+  /**
+   * Each slave's Syncs the grandmaster sent just after its Sync to the other slave (syncCapture.ts,
+   * WARM_SEND_NS), over the steady window; undefined without a capture or with both slaves on one port.
+   */
+  readonly capturedSyncsAfterOtherPort: { readonly syntonic: WarmSyncFigures; readonly reference: WarmSyncFigures } | undefined;
   /** Syntonic's `master offset`, ns, over the steady window: the offsets its servo used. */
   readonly syntonicOffsetNs: SeriesFigures;
   /** The offsets its servo left out (`… not used: …`), ns, same window. */
@@ -207,15 +212,19 @@ export interface PdelayPathFigures {
   readonly requestNs: SeriesFigures;
   /** From the slave's previous send to its request (syncCapture.ts), ns. */
   readonly requestAfterOwnSendNs: SeriesFigures;
-  /** The share of its requests sent within WARM_REQUEST_NS of its previous send, 0–1 (NaN without any). */
+  /** The share of its requests sent within WARM_SEND_NS of its previous send, 0–1 (NaN without any). */
   readonly warmRequestShare: number;
 }
 
-/**
- * A request this soon after the slave's previous send counts as warm: measured warm 16–22 µs after
- * one, cold 6 ms and more after (docs/accuracy.md, "The cold send"); 1 ms lies between.
- */
-export const WARM_REQUEST_NS = 1_000_000;
+/** A link's Syncs sent just after the grandmaster's Sync on the other slave's port, and the rest. */
+export interface WarmSyncFigures {
+  /** Their share of the link's Syncs, 0–1 (NaN without any Sync). */
+  readonly share: number;
+  /** Their latency, ns. */
+  readonly latencyNs: SeriesFigures;
+  /** The other Syncs' latency, ns. */
+  readonly restLatencyNs: SeriesFigures;
+}
 
 export interface LabResult {
   readonly name: string;
@@ -328,6 +337,13 @@ export function collectResult(input: ResultInput): LabResult {
               syntonic: pathFigures(input.pdelayPaths.syntonic.filter((x) => inRealtimeWindow(x.rxNs))),
               reference: pathFigures(input.pdelayPaths.reference.filter((x) => inRealtimeWindow(x.rxNs))),
             },
+      capturedSyncsAfterOtherPort:
+        input.syncLatencies === undefined || input.floodFirst !== undefined
+          ? undefined
+          : warmSyncsByLink(
+              input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)),
+              input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)),
+            ),
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicOffsetNotUsedNs: seriesFigures(input.syntonic.offsetsNotUsed.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),
@@ -390,13 +406,28 @@ function changeFigures(
   return { changeTrueErrorNs: during(samples), ...(reference === undefined ? {} : { changeReferenceTrueErrorNs: during(reference) }) };
 }
 
+function warmSyncsByLink(
+  syntonic: readonly SyncLatencySample[],
+  reference: readonly SyncLatencySample[],
+): { readonly syntonic: WarmSyncFigures; readonly reference: WarmSyncFigures } {
+  const figures = (own: readonly SyncLatencySample[], other: readonly SyncLatencySample[]): WarmSyncFigures => {
+    const { after, rest } = syncsAfterOtherPort(own, other);
+    return {
+      share: after.length / own.length,
+      latencyNs: seriesFigures(after.map((x) => x.latencyNs)),
+      restLatencyNs: seriesFigures(rest.map((x) => x.latencyNs)),
+    };
+  };
+  return { syntonic: figures(syntonic, reference), reference: figures(reference, syntonic) };
+}
+
 function pathFigures(samples: readonly PdelayPathSample[]): PdelayPathFigures {
   const gaps = samples.map((x) => x.afterOwnSendNs).filter((x): x is number => x !== undefined);
   return {
     responseNs: seriesFigures(samples.map((x) => x.responseNs)),
     requestNs: seriesFigures(samples.map((x) => x.requestNs)),
     requestAfterOwnSendNs: seriesFigures(gaps),
-    warmRequestShare: gaps.length === 0 ? NaN : gaps.filter((g) => g < WARM_REQUEST_NS).length / gaps.length,
+    warmRequestShare: gaps.length === 0 ? NaN : gaps.filter((g) => g < WARM_SEND_NS).length / gaps.length,
   };
 }
 
@@ -419,6 +450,7 @@ export function skippedResult(name: string, description: string, reason: string)
       syntonicSyncLatencyNs: EMPTY,
       capturedSyncLatencyNs: undefined,
       capturedPdelayPathsNs: undefined,
+      capturedSyncsAfterOtherPort: undefined,
       wholeSecondsOffsets: [],
       syntonicOffsetNs: EMPTY,
       syntonicOffsetNotUsedNs: EMPTY,

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pdelayPaths, syncLatencies } from '../../../conformance/lab/syncCapture.js';
+import { pdelayPaths, syncLatencies, syncsAfterOtherPort, WARM_SEND_NS, type SyncLatencySample } from '../../../conformance/lab/syncCapture.js';
 import { followUp, frame, MASTER_PORT, pdelayResp, pdelayRespFollowUp, SLAVE_MAC, sync } from '../../../conformance/sim/masterMessages.js';
 import { writePcap } from '../../../src/io/pcapWriter.js';
 import { encodeFrame } from '../../../src/protocol/ethernetFrame.js';
@@ -80,5 +80,23 @@ describe('syncCapture: what a capture on the slave says about its link', () => {
       { atNs: T0 + 90_000n, frame: followUp(5, T0) },
     ]);
     expect(syncLatencies(path).map((s) => [s.originNs, s.latencyNs])).toEqual([[T0, 2_345]]);
+  });
+
+  it("tells a link's Syncs the grandmaster sent just after its Sync on the other port from the rest", () => {
+    const at = (originNs: bigint, latencyNs: number): SyncLatencySample => ({ rxNs: originNs + BigInt(latencyNs), originNs, latencyNs });
+    const interval = 125_000_000n;
+    // The other port's Syncs every 125 ms; this port's 40 µs after them for two, then 3 ms after, then before them.
+    const other = [0n, 1n, 2n, 3n, 4n].map((k) => at(T0 + k * interval, 2_200));
+    const own = [
+      at(T0 + 40_000n, 600),
+      at(T0 + interval + BigInt(WARM_SEND_NS), 700),
+      at(T0 + 2n * interval + 3_000_000n, 2_300),
+      at(T0 + 4n * interval - 10_000n, 2_400),
+    ];
+    const { after, rest } = syncsAfterOtherPort(own, other);
+    expect(after.map((s) => s.latencyNs)).toEqual([600, 700]);
+    expect(rest.map((s) => s.latencyNs)).toEqual([2_300, 2_400]);
+    // The other way round: the other port's Sync at 500 ms left 10 µs after this port's.
+    expect(syncsAfterOtherPort(other, own).after.map((s) => s.originNs)).toEqual([T0 + 4n * interval]);
   });
 });
