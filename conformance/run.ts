@@ -182,15 +182,17 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
   if (f.ptp4lPathDelayNs !== undefined) figure(`${key}.ptp4lPathDelay.mean`, f.ptp4lPathDelayNs.mean, 'ns');
   if (f.gmPathDelayToSyntonicNs.count > 0) figure(`${key}.gmPathDelayToSyntonic.median`, f.gmPathDelayToSyntonicNs.median, 'ns');
   if (f.gmPathDelayToPtp4lNs !== undefined && f.gmPathDelayToPtp4lNs.count > 0) figure(`${key}.gmPathDelayToPtp4l.median`, f.gmPathDelayToPtp4lNs.median, 'ns');
-  // The grandmaster's answers to each slave's Pdelay_Req, by capture (syncCapture.ts): the same kind of
-  // path as a Sync's (grandmaster TX stamp to slave RX stamp), but sent at once rather than on a timer;
-  // and each slave's request, from its capture to t2 (its own work before t1 included).
-  const paths = f.capturedPdelayPathsNs;
-  if (paths !== undefined) {
-    for (const [who, p] of [
-      ['syntonic', paths.syntonic],
-      ['ptp4l', paths.reference],
-    ] as const) {
+  // What each slave's capture says of its link (syncCapture.ts). The grandmaster's answers to its
+  // Pdelay_Req: the same kind of path as a Sync's (grandmaster TX stamp to slave RX stamp), but sent at
+  // once rather than on a timer; its request, from its capture to t2 (its own work before t1 included).
+  // And the Syncs the grandmaster sent just after its Sync to the other slave (WARM_SEND_NS): warm,
+  // 1–2 µs quicker, a change of the Sync path no slave can tell from its clock (802.1AS-2020 8.3).
+  for (const [who, side] of [
+    ['syntonic', 'syntonic'],
+    ['ptp4l', 'reference'],
+  ] as const) {
+    const p = f.capturedPdelayPathsNs?.[side];
+    if (p !== undefined) {
       if (p.responseNs.count > 0) figure(`${key}.${who}PdelayResponsePath.median`, p.responseNs.median, 'ns');
       if (p.requestNs.count > 0) figure(`${key}.${who}PdelayRequestPath.median`, p.requestNs.median, 'ns');
       // Warm or cold (docs/accuracy.md, "The cold send"): what moves each slave's link delay.
@@ -199,16 +201,8 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
         figure(`${key}.${who}PdelayRequestWarm.share`, 100 * p.warmRequestShare, '%');
       }
     }
-  }
-  // The Syncs the grandmaster sent just after its Sync to the other slave (syncCapture.ts, WARM_SEND_NS):
-  // warm, 1–2 µs quicker, a change of the Sync path no slave can tell from its clock (802.1AS-2020 8.3).
-  const warm = f.capturedSyncsAfterOtherPort;
-  if (warm !== undefined) {
-    for (const [who, w] of [
-      ['syntonic', warm.syntonic],
-      ['ptp4l', warm.reference],
-    ] as const) {
-      if (!Number.isFinite(w.share)) continue;
+    const w = f.capturedSyncsAfterOtherPort?.[side];
+    if (w !== undefined && Number.isFinite(w.share)) {
       figure(`${key}.${who}SyncsAfterOtherPort.share`, 100 * w.share, '%');
       if (w.latencyNs.count > 0) figure(`${key}.${who}SyncsAfterOtherPort.latency.median`, w.latencyNs.median, 'ns');
       if (w.restLatencyNs.count > 0) figure(`${key}.${who}SyncsOtherwise.latency.median`, w.restLatencyNs.median, 'ns');

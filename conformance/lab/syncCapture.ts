@@ -134,8 +134,9 @@ export function pdelayPaths(path: string): PdelayPathSample[] {
  * microseconds sooner after its TX stamp than one sent from a timer after an idle interval
  * (docs/accuracy.md, "The cold send"). A slave's Pdelay_Req: warm 16–22 µs after its previous send,
  * cold 6 ms and more after. The grandmaster's Syncs on its second port, by how long after its Sync on
- * the first it sent them (ptp4l sends each port's from that port's own timer; 40 captured lab runs, session 34):
- * latency median 0.56 µs within 50 µs, 0.87 µs at 0.2–1 ms, 1.55 µs at 1–5 ms, 2.41 µs beyond 20 ms.
+ * the first it sent them (ptp4l sends each port's from that port's own timer; 40 captured lab runs,
+ * session 34): latency median 0.56 µs within 50 µs, 0.87 µs at 0.2–1 ms, 1.55 µs at 1–5 ms, 2.41 µs
+ * beyond 20 ms.
  */
 export const WARM_SEND_NS = 1_000_000;
 
@@ -145,11 +146,12 @@ export function syncsAfterOtherPort(
   other: readonly SyncLatencySample[],
   withinNs = WARM_SEND_NS,
 ): { readonly after: SyncLatencySample[]; readonly rest: SyncLatencySample[] } {
-  const origins = other.map((x) => x.originNs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const byTime = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+  const origins = other.map((x) => x.originNs).sort(byTime);
   const after: SyncLatencySample[] = [];
   const rest: SyncLatencySample[] = [];
   let j = -1;
-  for (const sync of [...own].sort((a, b) => (a.originNs < b.originNs ? -1 : 1))) {
+  for (const sync of [...own].sort((a, b) => byTime(a.originNs, b.originNs))) {
     while (j + 1 < origins.length && (origins[j + 1] as bigint) < sync.originNs) j++;
     const previous = j < 0 ? undefined : (origins[j] as bigint);
     (previous !== undefined && sync.originNs - previous <= BigInt(withinNs) ? after : rest).push(sync);
