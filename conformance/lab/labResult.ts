@@ -301,6 +301,14 @@ export function collectResult(input: ResultInput): LabResult {
     .filter((s): s is OffsetSample & { ingressNs: bigint; gmTimeNs: bigint } => s.ingressNs !== undefined && s.gmTimeNs !== undefined);
   // Capture times are CLOCK_REALTIME, which Date.now() reads (to the ms).
   const inRealtimeWindow = (ns: bigint): boolean => Number(ns / 1_000_000n) >= input.steady.fromMs && Number(ns / 1_000_000n) <= input.steady.toMs;
+  // Each link's captured Syncs in the steady window, once: their latency and which left warm both read them.
+  const steadySyncs =
+    input.syncLatencies === undefined
+      ? undefined
+      : {
+          syntonic: input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)),
+          reference: input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)),
+        };
   const servoReference = input.referenceKind !== undefined && input.referenceKind !== 'free-running';
   const lost = input.disruption === undefined ? undefined : firstAfter('lost', input.disruption.fromMs);
   const back = input.disruption === undefined ? undefined : firstAfter('synchronized', input.disruption.toMs);
@@ -324,11 +332,11 @@ export function collectResult(input: ResultInput): LabResult {
       syntonicServoTrueErrorNs: seriesFigures(withStamps.map((s) => s.offsetNs + Number(s.gmTimeNs - s.ingressNs))),
       syntonicSyncLatencyNs: seriesFigures(withStamps.map((s) => Number(s.ingressNs - s.gmTimeNs) + s.pathDelayNs)),
       capturedSyncLatencyNs:
-        input.syncLatencies === undefined
+        steadySyncs === undefined
           ? undefined
           : {
-              syntonic: seriesFigures(input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
-              reference: seriesFigures(input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)).map((x) => x.latencyNs)),
+              syntonic: seriesFigures(steadySyncs.syntonic.map((x) => x.latencyNs)),
+              reference: seriesFigures(steadySyncs.reference.map((x) => x.latencyNs)),
             },
       capturedPdelayPathsNs:
         input.pdelayPaths === undefined
@@ -338,12 +346,7 @@ export function collectResult(input: ResultInput): LabResult {
               reference: pathFigures(input.pdelayPaths.reference.filter((x) => inRealtimeWindow(x.rxNs))),
             },
       capturedSyncsAfterOtherPort:
-        input.syncLatencies === undefined || input.floodFirst !== undefined
-          ? undefined
-          : warmSyncsByLink(
-              input.syncLatencies.syntonic.filter((x) => inRealtimeWindow(x.rxNs)),
-              input.syncLatencies.reference.filter((x) => inRealtimeWindow(x.rxNs)),
-            ),
+        steadySyncs === undefined || input.floodFirst !== undefined ? undefined : warmSyncsByLink(steadySyncs.syntonic, steadySyncs.reference),
       syntonicOffsetNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.offsetNs)),
       syntonicOffsetNotUsedNs: seriesFigures(input.syntonic.offsetsNotUsed.filter(steady).map((s) => s.offsetNs)),
       syntonicPathDelayNs: seriesFigures(input.syntonic.offsets.filter(steady).map((s) => s.pathDelayNs)),

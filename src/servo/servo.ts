@@ -51,7 +51,7 @@ export interface ServoOutput {
 /** What a held run showed and what the neighbour's ratios said of it. */
 export interface HeldRun {
   readonly outliers: number;
-  /** How far the ratios say the neighbour's time moved meanwhile, ns, and its σ (a move of the grandmaster's time by Δ reads −phaseChangeNs). */
+  /** How far the ratios say the neighbour's time moved meanwhile, ns, and its σ, ns (a move of the grandmaster's time reads −ServoOutput.phaseChangeNs). */
   readonly neighborMoveNs: number;
   readonly neighborMoveSigmaNs: number;
 }
