@@ -154,6 +154,13 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     figure(`${key}.whileSynchronized.trueError.max`, f.whileSynchronizedNs?.maxAbs, 'ns');
     figure(`${key}.whileSynchronized.beyond10us`, f.synchronizedBeyond10us, 'samples');
   }
+  const moved = f.againstGrandmasterTime;
+  if (moved?.errorBoundCoverage !== undefined) {
+    // The same against the grandmaster's time where the run moved it (its stepped clock), not CLOCK_REALTIME.
+    figure(`${key}.againstGrandmasterTime.errorBound.coverage`, moved.errorBoundCoverage * 100, '%');
+    figure(`${key}.againstGrandmasterTime.errorBound.closest`, moved.errorBoundClosestNs, 'ns');
+    figure(`${key}.againstGrandmasterTime.whileSynchronized.beyond10us`, moved.synchronizedBeyond10us, 'samples');
+  }
   figure(`${key}.syntonicOffset.mean`, f.syntonicOffsetNs.mean, 'ns');
   if (f.syntonicServoTrueErrorNs.count > 0) {
     figure(`${key}.syntonicServoTrueErrorAtSync.mean`, f.syntonicServoTrueErrorNs.mean, 'ns');

@@ -140,6 +140,12 @@ export interface LabFigures {
   readonly errorBoundClosestNs?: number;
   /** Samples while synchronized beyond 10 µs. */
   readonly synchronizedBeyond10us?: number;
+  /**
+   * Where the run moved the grandmaster's time (ResultInput.grandmasterMove), the error bound's figures
+   * against that moved time rather than CLOCK_REALTIME: what a slave that follows the grandmaster
+   * promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not yet followed.
+   */
+  readonly againstGrandmasterTime?: Pick<LabFigures, 'errorBoundCoverage' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'>;
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
   readonly leftSynchronized?: number;
   /**
@@ -205,6 +211,18 @@ export function errorBoundFigures(
   };
 }
 
+/** errorBoundFigures with each sample's error taken against the grandmaster's time where the run moved it. */
+export function againstGrandmasterTime(
+  samples: readonly TrueErrorSample[],
+  move: Window & { readonly offsetNs: number },
+): NonNullable<LabFigures['againstGrandmasterTime']> {
+  const moved = inWindow(move);
+  const { errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us } = errorBoundFigures(
+    samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)),
+  );
+  return { errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us };
+}
+
 /** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */
 export interface PdelayPathFigures {
   readonly responseNs: SeriesFigures;
@@ -262,6 +280,8 @@ export interface ResultInput {
   readonly disruption?: Window;
   /** A deliberate change (LabFigures.changeTrueErrorNs): inside the steady window, or the disruption's part once it took effect. */
   readonly change?: Window;
+  /** The grandmaster's time moved by offsetNs (its time = CLOCK_REALTIME + offsetNs) within the window: its stepped clock. */
+  readonly grandmasterMove?: Window & { readonly offsetNs: number };
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];
   readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
@@ -363,6 +383,7 @@ export function collectResult(input: ResultInput): LabResult {
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
       ...(input.change === undefined ? {} : changeFigures(input.change, input.probe.samples, servoReference ? (input.referenceErrors ?? []) : undefined)),
       ...errorBoundFigures(input.probe.samples),
+      ...(input.grandmasterMove === undefined ? {} : { againstGrandmasterTime: againstGrandmasterTime(input.probe.samples, input.grandmasterMove) }),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
       truthMoves: truthMoves(input.probe.truth.disturbances),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),

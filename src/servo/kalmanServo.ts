@@ -52,6 +52,7 @@ import {
   type Servo,
   type ServoOutput,
   type ServoUncertainty,
+  type JudgedRun,
   type LinkNoise,
   type RateMeasurement,
   mustStep,
@@ -191,11 +192,14 @@ export class KalmanServo implements Servo {
   /** When the current run of outliers began, s of the timestamp clock, and the frequency the filter believed then, ppb. */
   private runStartS = 0;
   private runStartPhiPpb = 0;
+  private runStartPhiSigmaPpb = 0;
   /**
    * The current run's level against the course, ns, while it is held (the neighbour's ratios said the
    * grandmaster's time did not move, neighborPhaseWitness.ts); undefined otherwise.
    */
   private heldLevelNs: number | undefined;
+  /** The current run while it agrees and is still being judged (judgeRun); undefined otherwise. */
+  private judgedRun: JudgedRun | undefined;
   /** The rate ratios as witnesses of the neighbour's time, and the one last handed to it. */
   private readonly witness = new NeighborPhaseWitness();
   private witnessedRateRatio: number | undefined;
@@ -292,6 +296,7 @@ export class KalmanServo implements Servo {
       measurementNoiseNs: Math.sqrt(this.measurementVariance),
       unmodelledPhaseNs: this.unmodelledLatencyNs(),
       latencyEstimateNs: this.filter.latency,
+      ...(this.judgedRun === undefined ? {} : { judgedRun: this.judgedRun }),
       outliers: this.outlierCount,
       recentOutliers: this.recentOutliers,
       recentWindow: this.recentFlags.length,
@@ -545,11 +550,14 @@ export class KalmanServo implements Servo {
     if (this.consecutiveOutliers === 1) this.beginRun(tS);
     this.run.push({ tS, offsetNs });
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
-    const longEnough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers && tS - this.runStartS >= this.tuning.minOutlierRunS;
+    const enough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers;
+    const longEnough = enough && tS - this.runStartS >= this.tuning.minOutlierRunS;
     const toleranceNs = this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
-    const line = longEnough ? this.runLine.fitRun(this.run, this.measurementVariance, toleranceNs) : undefined;
+    const line = enough ? this.runLine.fitRun(this.run, this.measurementVariance, toleranceNs) : undefined;
     // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
-    const agreed = longEnough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
+    const agreeing = enough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
+    this.judgeRun(agreeing && !longEnough, innovation - (line?.newestResidualNs ?? 0), tS);
+    const agreed = longEnough && agreeing;
     if (!agreed) {
       this.outlierCount++;
       return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
@@ -575,16 +583,40 @@ export class KalmanServo implements Servo {
     return { state: ServoState.locked, frequencyPpb: this.control(), ...believed };
   }
 
+  /**
+   * An agreeing run not yet long enough to believe (minOutlierRunS): the clock may already be as far
+   * off the grandmaster as the run's line says, if its time moved — the error bound takes that level
+   * and the status leaves synchronized when it is beyond its limit, until the run is believed, held or
+   * left out. Before this the status said synchronized for the whole 2 s with the clock 20 µs off the
+   * grandmaster's moved time (lab, grandmaster-phase-step). Not a run the ratios already contradict:
+   * that one the servo will hold as the Syncs' path, which moves no clock (neighborStayed).
+   */
+  private judgeRun(judged: boolean, levelNs: number, tS: number): void {
+    this.judgedRun = undefined;
+    if (!judged) return;
+    const heard = this.witnessHears(levelNs, tS);
+    const move = heard ? this.witness.movedSince(this.runStartS, this.runStartPhiPpb) : undefined;
+    if (move !== undefined && contradictsMove(move, levelNs)) return;
+    const seen = move !== undefined && showsMove(move, levelNs, this.runStartPhiSigmaPpb);
+    this.judgedRun = { levelNs, offsets: this.consecutiveOutliers, ...(heard ? { ratiosSeeMove: seen } : {}) };
+  }
+
   private beginRun(tS: number): void {
     this.runStartS = tS;
     this.runStartPhiPpb = this.filter.phi;
+    // Before L joins, the frequency may be off by more than its σ says (joinLatency): lab, 6.4 s after
+    // a start, a ratio read a 2.4 µs move against a frequency 180 ppb off, for a Sync-path change.
+    const sigmaPhiPpb = this.filter.frequencySigmaPpb();
+    this.runStartPhiSigmaPpb = this.latencyJoined ? sigmaPhiPpb : Math.max(sigmaPhiPpb, this.joinFrequencySigmaPpb());
     this.heldLevelNs = undefined;
+    this.judgedRun = undefined;
   }
 
   private endRun(): void {
     this.consecutiveOutliers = 0;
     this.run.length = 0;
     this.heldLevelNs = undefined;
+    this.judgedRun = undefined;
   }
 
   /**
@@ -596,12 +628,15 @@ export class KalmanServo implements Servo {
    * heldRunMaxS already, or ratios that agree with the move.
    */
   private neighborStayed(innovation: number, tS: number): NeighborMove | undefined {
-    if (!this.tuning.neighborWitness || !this.neighborIsGrandmaster || Math.abs(innovation) >= TIMESCALE_JUMP_FLOOR_NS) return undefined;
-    if (tS - this.runStartS > this.tuning.heldRunMaxS) return undefined;
+    if (!this.witnessHears(innovation, tS)) return undefined;
     const move = this.witness.movedSince(this.runStartS, this.runStartPhiPpb);
-    if (move === undefined) return undefined;
-    const fromGrandmasterMove = Math.abs(move.moveNs + innovation);
-    return fromGrandmasterMove > WITNESS_SIGMAS * move.sigmaNs && Math.abs(move.moveNs) < fromGrandmasterMove ? move : undefined;
+    return move !== undefined && contradictsMove(move, innovation) ? move : undefined;
+  }
+
+  /** Whether the rate ratios can witness the current run: the tuning, the grandmaster as neighbour, a move below the engine's jump floor, not held heldRunMaxS yet. */
+  private witnessHears(innovation: number, tS: number): boolean {
+    if (!this.tuning.neighborWitness || !this.neighborIsGrandmaster || Math.abs(innovation) >= TIMESCALE_JUMP_FLOOR_NS) return false;
+    return tS - this.runStartS <= this.tuning.heldRunMaxS;
   }
 
   /**
@@ -797,6 +832,27 @@ export class KalmanServo implements Servo {
   private clamp(ppb: number): number {
     return clampAbs(ppb, this.maxFrequencyPpb);
   }
+}
+
+/**
+ * The neighbour's move as its ratios show it contradicts a run of `innovation`: a change of the
+ * grandmaster's time would read −innovation there, and they read nearer to none, beyond
+ * WITNESS_SIGMAS of their σ from it.
+ */
+function contradictsMove(move: NeighborMove, innovation: number): boolean {
+  const fromGrandmasterMove = Math.abs(move.moveNs + innovation);
+  return fromGrandmasterMove > WITNESS_SIGMAS * move.sigmaNs && Math.abs(move.moveNs) < fromGrandmasterMove;
+}
+
+/**
+ * The neighbour's move as its ratios show it is a move of the grandmaster's time by −innovation: beyond
+ * WITNESS_SIGMAS of their σ from none, with the σ of the frequency they are read against (referenceSigmaPpb,
+ * the run's start: in the first seconds tens of ppb, hundreds of ns over a span), and nearer to that
+ * move than to none.
+ */
+function showsMove(move: NeighborMove, innovation: number, referenceSigmaPpb: number): boolean {
+  const sigmaNs = Math.hypot(move.sigmaNs, referenceSigmaPpb * move.spanS);
+  return Math.abs(move.moveNs) > WITNESS_SIGMAS * sigmaNs && Math.abs(move.moveNs + innovation) < Math.abs(move.moveNs);
 }
 
 /** Marks the course keeps: COURSE_SPAN_S of Syncs, and the level's lookback. */

@@ -27,6 +27,8 @@ export interface NeighborMove {
   readonly moveNs: number;
   readonly sigmaNs: number;
   readonly ratios: number;
+  /** Their mean span, s: a frequency known before to within σ ppb puts σ × this ns more on the move. */
+  readonly spanS: number;
 }
 
 /** Ratios kept: at one Pdelay exchange a second, more than any span a change is judged over. */
@@ -59,15 +61,17 @@ export class NeighborPhaseWitness {
   movedSince(sinceS: number, referencePpb: number): NeighborMove | undefined {
     let moveNs = 0;
     let sigmaNs = 0;
+    let spanS = 0;
     let ratios = 0;
     for (const r of this.rates) {
       if (!spanHolds(r.atS, r.spanS, sinceS)) continue;
       // ppb × s = ns.
       moveNs += (r.neededPpb - referencePpb) * r.spanS;
       sigmaNs += r.sigmaPpb * r.spanS;
+      spanS += r.spanS;
       ratios++;
     }
-    return ratios === 0 ? undefined : { moveNs: moveNs / ratios, sigmaNs: sigmaNs / ratios, ratios };
+    return ratios === 0 ? undefined : { moveNs: moveNs / ratios, sigmaNs: sigmaNs / ratios, ratios, spanS: spanS / ratios };
   }
 
   clear(): void {

@@ -99,6 +99,20 @@ export interface RateMeasurement {
 }
 
 /** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */
+/** An agreeing outlier run being judged (ServoUncertainty.judgedRun). */
+export interface JudgedRun {
+  /** Where the run's line puts the offset now, less the servo's phase estimate, ns. */
+  readonly levelNs: number;
+  /** Offsets in the run so far. */
+  readonly offsets: number;
+  /**
+   * Whether the grandmaster's own rate ratios measured inside the run show its time moving (they
+   * witness it, neighborPhaseWitness.ts): false while none has been measured inside it yet; absent
+   * where they cannot witness it (the neighbour is not the grandmaster, the tuning).
+   */
+  readonly ratiosSeeMove?: boolean;
+}
+
 export interface ServoUncertainty {
   /** Of the phase estimate at the last Sync, ns. */
   readonly phaseNs: number;
@@ -120,6 +134,12 @@ export interface ServoUncertainty {
    * the status judges the offsets net of it (syncStatus.ts).
    */
   readonly latencyEstimateNs?: number;
+  /**
+   * A run of offsets beyond the gate that agree on one line, not used yet while the servo judges
+   * whether it is a change (the Kalman servo's minOutlierRunS, software timestamps): if the
+   * grandmaster's time moved, the clock is already that far off it. Absent otherwise.
+   */
+  readonly judgedRun?: JudgedRun;
   /** Offsets not used as outliers since creation. */
   readonly outliers: number;
   /** Outliers among the last `recentWindow` offsets. */

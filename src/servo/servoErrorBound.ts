@@ -18,7 +18,9 @@
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned; σθ with what it does not model yet in
  *   quadrature, ServoUncertainty.unmodelledPhaseNs), k = 4 (3.3 is 99.9 % for gaussian errors; the
- *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed.
+ *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed;
+ *   while an agreeing run of outliers is judged, the level it puts the clock at as well (the
+ *   grandmaster's time may have moved by it: ServoUncertainty.judgedRun).
  *   Servos without an uncertainty (pi, linreg) use k × the RMS of recent offsets for k·σθ + |θ̂| and
  *   the mode's frequency error for k·σφ.
  * - wanderPpbPerS: how fast the local oscillator's frequency may change while no Sync corrects it
@@ -73,7 +75,10 @@ export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptio
   const u = input.uncertainty;
   const staticAsymmetry = options.asymmetryNs ?? Math.abs(input.pathDelayNs) + (u?.measurementNoiseNs ?? input.offsetRmsNs);
   const asymmetry = staticAsymmetry + Math.abs(input.phaseChangeNs ?? 0);
-  const phase = u === undefined ? k * input.offsetRmsNs : k * Math.hypot(u.phaseNs, u.unmodelledPhaseNs ?? 0) + Math.abs(u.phaseEstimateNs);
+  const phase =
+    u === undefined
+      ? k * input.offsetRmsNs
+      : k * Math.hypot(u.phaseNs, u.unmodelledPhaseNs ?? 0) + Math.abs(u.phaseEstimateNs) + Math.abs(u.judgedRun?.levelNs ?? 0);
   const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
   const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? 20);
   const atLastSyncNs = asymmetry + phase;

@@ -167,9 +167,17 @@ export class SyncStatusClassifier {
     return this.lastSyncDisrupted;
   }
 
-  /** A Sync arrived but its offset was not used (spike): the master is there. */
-  onSyncReceived(local: LocalTime): void {
+  /**
+   * A Sync arrived but its offset was not used (spike, outlier): the master is there. With a reason
+   * (the offsets not used may be the grandmaster's time moving: TimeBaseStatus), synchronized is
+   * left, and not entered again until enterSamples good Syncs follow.
+   */
+  onSyncReceived(local: LocalTime, unstableReason?: string): readonly StatusEvent[] {
     this.lastSync = local;
+    if (unstableReason === undefined) return NO_EVENTS;
+    this.goodInARow = 0;
+    if (this.current === 'synchronized') this.move('unstable', unstableReason, local);
+    return this.takeEvents();
   }
 
   /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1): Sync is lost. */

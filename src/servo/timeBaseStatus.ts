@@ -12,7 +12,7 @@ import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
-import type { ServoUncertainty } from './servo.js';
+import type { JudgedRun, ServoUncertainty } from './servo.js';
 import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
 import { SyncWindowMaximum } from './syncWindowMaximum.js';
 import { ServoState } from './servoState.js';
@@ -143,9 +143,8 @@ export class TimeBaseStatus {
     if (!out.accepted) {
       // A Sync whose offset was not used: the master is there (syncStatus.ts). A run the servo holds
       // as the Syncs' path reports its change here, and the bound keeps it as one that was followed.
-      this.classifier.onSyncReceived(receipt.ingressTime);
       if (out.phaseChangeNs !== undefined) this.phaseChanges.push(Math.abs(out.phaseChangeNs));
-      return NO_EVENTS;
+      return this.classifier.onSyncReceived(receipt.ingressTime, this.judgedRunProblem(this.servo.uncertainty()?.judgedRun));
     }
     const local = out.localShiftNs === undefined ? receipt.ingressTime : addNs(receipt.ingressTime, out.localShiftNs);
     this.lastUsedLocal = local;
@@ -266,6 +265,24 @@ export class TimeBaseStatus {
   }
 
   /**
+   * An agreeing run of offsets the servo has not used yet, beyond the limit the offsets' RMS is held
+   * to, that the grandmaster's own rate ratios show as a move of its time (or where they cannot
+   * witness it): the clock is that far off the grandmaster now, and synchronized would say otherwise
+   * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
+   * s per edge while 20 µs off). Not before a ratio has been measured inside the run: the Syncs' own
+   * path on veth moves by 2–2.4 µs for a second or two (in 10 of 231 recorded lab runs, each of which
+   * left synchronized once or twice for 1–1.4 s when judged on the offsets alone). A run within the
+   * limit is a change the RMS rule would have kept synchronized through.
+   */
+  private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
+    if (run === undefined) return undefined;
+    const limit = this.classifier.limitNs();
+    if (Math.abs(run.levelNs) <= (run.ratiosSeeMove === false ? Math.max(limit, UNWITNESSED_RUN_LIMIT_NS) : limit)) return undefined;
+    const witness = run.ratiosSeeMove === true ? ", and the grandmaster's rate ratios show its time moving" : '';
+    return `${run.offsets} offsets in a row agree ${run.levelNs >= 0 ? '+' : ''}${run.levelNs.toFixed(0)} ns from the servo's phase estimate, beyond ${limit} ns${witness}: the clock may be that far off the grandmaster while the run is judged.`;
+  }
+
+  /**
    * Why the error bound cannot be vouched for now, for servos that keep an uncertainty: the servo
    * does not know its phase to within the status threshold, or so many recent offsets were outliers
    * that the learned noise model does not describe the link.
@@ -290,6 +307,12 @@ export class TimeBaseStatus {
   }
 }
 
+/**
+ * A run no rate ratio has witnessed yet leaves synchronized only beyond this, ns: no latency of the
+ * Syncs' path on veth agrees on one line so far off (late frames of 30–120 µs scatter), and issue 14
+ * wants no instant beyond 10 µs while synchronized.
+ */
+const UNWITNESSED_RUN_LIMIT_NS = 10_000;
 /** σ of the servo's phase uncertainty that must fit within the status threshold. */
 const STATUS_SIGMAS = 2;
 /**

@@ -105,6 +105,10 @@ export async function withStar(
     probe: star.probe,
     reference: star.reference,
     ...windows,
+    // A stepped grandmaster's clock is its time, as its Syncs carry it, for the change's window.
+    ...(options.grandmasterStepNs === undefined || windows.change === undefined
+      ? {}
+      : { grandmasterMove: { ...windows.change, offsetNs: options.grandmasterStepNs } }),
     events: star.events,
     relays: star.relayStatistics,
     grandmasterPathDelays: star.grandmasterPathDelays,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBoundFigures } from '../../../conformance/lab/labResult.js';
+import { againstGrandmasterTime, errorBoundFigures } from '../../../conformance/lab/labResult.js';
 import { errorBoundOver } from '../../../conformance/lab/stats.js';
 import type { TrueErrorSample } from '../../../conformance/lab/trueErrorProbe.js';
 
@@ -28,6 +28,33 @@ describe("the lab's error-bound figures over the samples the provider called syn
 
   it('says nothing of a run never synchronized', () => {
     expect(errorBoundFigures([sample('lost', 5, 10)]).errorBoundClosestNs).toBeNaN();
+  });
+});
+
+describe("the same figures against the grandmaster's time where the run moved it (its clock stepped 20 µs early)", () => {
+  const at = (atMs: number, status: TrueErrorSample['status'], errorNs: number, errorBoundNs: number): TrueErrorSample => ({
+    ...sample(status, errorNs, errorBoundNs),
+    atMs,
+  });
+  const move = { fromMs: 1_000, toMs: 2_000, offsetNs: -20_000 };
+
+  it('counts a clock still on CLOCK_REALTIME, synchronized, as 20 µs off inside the move, and one that followed as on time', () => {
+    const samples = [
+      at(500, 'synchronized', 100, 3_000),
+      // Not yet followed: on CLOCK_REALTIME, 20 µs off the moved time, still synchronized.
+      at(1_250, 'synchronized', 200, 4_000),
+      at(1_500, 'unstable', 10_000, 4_000),
+      // Followed: 20 µs off CLOCK_REALTIME, on the grandmaster's time.
+      at(1_750, 'synchronized', -19_800, 46_000),
+      at(2_250, 'synchronized', -300, 46_000),
+    ];
+    const f = againstGrandmasterTime(samples, move);
+    expect(f.errorBoundCoverage).toBe(3 / 4);
+    expect(f.errorBoundClosestNs).toBe(4_000 - 20_200);
+    expect(f.synchronizedBeyond10us).toBe(1);
+    // Against CLOCK_REALTIME the same run looks the other way round.
+    expect(errorBoundFigures(samples).synchronizedBeyond10us).toBe(1);
+    expect(errorBoundFigures(samples).errorBoundCoverage).toBe(1);
   });
 });
 

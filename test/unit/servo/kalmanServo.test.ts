@@ -771,6 +771,40 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     }
   });
 
+  it('reports a 20 µs run while it is judged: its level from the fourth offset, seen by the ratios once one spans it, gone once believed', () => {
+    const n = gaussian(1, 300);
+    const moved = loop(
+      { softwareTimestamps: true },
+      900,
+      0,
+      (i) => n(i) + (i >= 800 ? -20_000 : 0),
+      0,
+      0,
+      () => 0,
+      ratios(1, 20_000 / SPAN_S),
+      true,
+    );
+    const judged = moved.uncertainties.map((u) => u?.judgedRun);
+    // Three outliers are three late frames; the fourth makes a run (maxConsecutiveOutliers).
+    expect(judged.slice(790, 803)).toEqual(Array(13).fill(undefined));
+    expect(judged[803]?.offsets).toBe(4);
+    expect(Math.abs((judged[803]?.levelNs ?? 0) + 20_000)).toBeLessThan(1_500);
+    // The first ratio measured after the move (each second, from 101 s) carries it.
+    expect(judged.slice(803, 808).map((j) => j?.ratiosSeeMove)).toEqual([false, false, false, false, false]);
+    expect(judged[808]?.ratiosSeeMove).toBe(true);
+    const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+    expect((believedAt - 800) * INTERVAL_S).toBeGreaterThanOrEqual(2);
+    expect(judged[believedAt - 1]?.ratiosSeeMove).toBe(true);
+    expect(judged.slice(believedAt)).toEqual(Array(900 - believedAt).fill(undefined));
+  });
+
+  it("judges a 3 µs change of the Syncs' path until the ratios contradict it, then holds it: judged no more", () => {
+    const held = through(1, 8, 0);
+    const judged = held.uncertainties.map((u) => u?.judgedRun);
+    expect(judged[803]?.ratiosSeeMove).toBe(false);
+    expect(judged.slice(808, 872)).toEqual(Array(64).fill(undefined));
+  });
+
   it("asks no witness when the Syncs come through a bridge: its ratios are the bridge's clock, not the grandmaster's", () => {
     expect(largest(through(1, 8, 0, {}, false).truePhases, 800)).toBeGreaterThan(2_500);
   });
@@ -828,6 +862,14 @@ describe('error bound (servoErrorBound.ts)', () => {
     expect(b.atLastSyncNs).toBe(1_870);
     expect(b.atNs).toBe(1_990);
     expect(b.growthPpb).toBe(40);
+  });
+
+  it('adds the level of a run still being judged: the grandmaster may have moved its time by it', () => {
+    const uncertainty = { phaseNs: 50, frequencyPpb: 10, phaseEstimateNs: -20, measurementNoiseNs: 300, outliers: 4, recentOutliers: 4, recentWindow: 64 };
+    const judgedRun = { levelNs: -20_300, offsets: 4, ratiosSeeMove: false };
+    const b = servoErrorBound({ software: true, pathDelayNs: 1_350, offsetRmsNs: 400, uncertainty: { ...uncertainty, judgedRun }, ageS: 0 });
+    // 1350 + 300 + 4·50 + 20 + 20300.
+    expect(b.atNs).toBe(22_170);
   });
 
   it('takes what the phase may carry unmodelled in quadrature with σθ', () => {

@@ -88,6 +88,16 @@ describe('SyncStatusClassifier', () => {
     expect(c.status()).toBe('synchronized');
   });
 
+  it('leaves synchronized on a Sync not used when told why, and comes back only after enterSamples good Syncs', () => {
+    const c = synchronizedClassifier();
+    const events = c.onSyncReceived(at(11.2), 'the clock may be 20 µs off.');
+    expect(events).toEqual([{ from: 'synchronized', to: 'unstable', reason: 'the clock may be 20 µs off.', atLocal: at(11.2) }]);
+    expect(c.onSyncReceived(at(11.3), 'the clock may be 20 µs off.')).toEqual([]);
+    const back = Array.from({ length: 8 }, (_, i) => c.onSync(sync(11.4 + i * 0.125, 100))).flat();
+    expect(back.map((e) => e.to)).toEqual(['synchronized']);
+    expect(back[0]?.atLocal).toEqual(at(11.4 + 7 * 0.125));
+  });
+
   it('is not in holdover when it was never synchronized', () => {
     const c = new SyncStatusClassifier();
     c.onSync(sync(1, 50_000, { servoState: ServoState.unlocked }));

@@ -217,3 +217,59 @@ describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the 
     expect(s.onServoOutput(receiptAt(t + 0.125), used(100, 0))[0]?.reason).toBe('Servo phase uncertainty 3020 ns (2 σ) exceeds 3000 ns.');
   });
 });
+
+describe('TimeBaseStatus: a run of offsets the servo is still judging (the grandmaster may have moved its time)', () => {
+  /** An outlier the servo did not use, while its uncertainty says whether a run is being judged. */
+  const notUsed = (offsetNs: number): ServoSyncOutput => ({ ...used(offsetNs, 0), accepted: false, rejection: 'offset outlier' });
+
+  it('leaves synchronized when the ratios witness a run 20 µs off, and keeps its level in the error bound until it is judged', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    const t = feedQuiet(s);
+    const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
+    u.set({ judgedRun: { levelNs: 20_300, offsets: 5, ratiosSeeMove: true } });
+    const events = s.onServoOutput(receiptAt(t), notUsed(20_400));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toBe(
+      "5 offsets in a row agree +20300 ns from the servo's phase estimate, beyond 2000 ns, and the grandmaster's rate ratios show its time moving: the clock may be that far off the grandmaster while the run is judged.",
+    );
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet + 20_300, 6);
+    // Left out after all: the level leaves the bound, and synchronized comes back after enterSamples good Syncs.
+    u.set({ judgedRun: undefined });
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet, 6);
+    const back = Array.from({ length: 8 }, (_, i) => s.onServoOutput(receiptAt(t + (i + 1) * 0.125), used(100, 0))).flat();
+    expect(back.map((e) => e.to)).toEqual(['synchronized']);
+  });
+
+  it('keeps synchronized through a 2.3 µs run no ratio has witnessed yet (the Syncs’ path on veth moves so), the bound widened by it', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    const t = feedQuiet(s);
+    const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
+    u.set({ judgedRun: { levelNs: -2_300, offsets: 4, ratiosSeeMove: false } });
+    expect(s.onServoOutput(receiptAt(t), notUsed(-2_300))).toEqual([]);
+    expect(s.status()).toBe('synchronized');
+    expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet + 2_300, 6);
+  });
+
+  it('leaves synchronized beyond 10 µs even before a ratio has witnessed the run', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    const t = feedQuiet(s);
+    u.set({ judgedRun: { levelNs: 9_900, offsets: 4, ratiosSeeMove: false } });
+    expect(s.onServoOutput(receiptAt(t), notUsed(9_900))).toEqual([]);
+    u.set({ judgedRun: { levelNs: 10_100, offsets: 5, ratiosSeeMove: false } });
+    const events = s.onServoOutput(receiptAt(t + 0.125), notUsed(10_100));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toContain('beyond 2000 ns: the clock may be that far off the grandmaster');
+  });
+
+  it('keeps synchronized through a witnessed run within the limit the offsets are held to (2 µs while synchronized)', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
+    const t = feedQuiet(s);
+    u.set({ judgedRun: { levelNs: 1_900, offsets: 8, ratiosSeeMove: true } });
+    expect(s.onServoOutput(receiptAt(t), notUsed(1_900))).toEqual([]);
+    expect(s.status()).toBe('synchronized');
+  });
+});
