@@ -159,6 +159,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     // The same against the grandmaster's time where the run moved it (its stepped clock), not CLOCK_REALTIME.
     figure(`${key}.againstGrandmasterTime.errorBound.coverage`, moved.errorBoundCoverage * 100, '%');
     figure(`${key}.againstGrandmasterTime.errorBound.closest`, moved.errorBoundClosestNs, 'ns');
+    figure(`${key}.againstGrandmasterTime.whileSynchronized.trueError.max`, moved.whileSynchronizedNs?.maxAbs, 'ns');
     figure(`${key}.againstGrandmasterTime.whileSynchronized.beyond10us`, moved.synchronizedBeyond10us, 'samples');
   }
   figure(`${key}.syntonicOffset.mean`, f.syntonicOffsetNs.mean, 'ns');

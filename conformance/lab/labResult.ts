@@ -145,7 +145,7 @@ export interface LabFigures {
    * against that moved time rather than CLOCK_REALTIME: what a slave that follows the grandmaster
    * promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not yet followed.
    */
-  readonly againstGrandmasterTime?: Pick<LabFigures, 'errorBoundCoverage' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'>;
+  readonly againstGrandmasterTime?: Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'>;
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
   readonly leftSynchronized?: number;
   /**
@@ -217,10 +217,10 @@ export function againstGrandmasterTime(
   move: Window & { readonly offsetNs: number },
 ): NonNullable<LabFigures['againstGrandmasterTime']> {
   const moved = inWindow(move);
-  const { errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us } = errorBoundFigures(
+  const { whileSynchronizedNs, errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us } = errorBoundFigures(
     samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)),
   );
-  return { errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us };
+  return { whileSynchronizedNs, errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us };
 }
 
 /** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */

@@ -21,6 +21,8 @@
  *    maxConsecutiveOutliers come in a row on the same side, spanning minOutlierRunS, most of them on
  *    one line (outlierRunLine.ts), they are a real change (a phase jump, a frequency step): the phase
  *    is re-seated from the offset, and the frequency's variance is widened so that it is learned again.
+ *    Until then an agreeing run is reported as judged (its level, and what the rate ratios say of it),
+ *    for the error bound and the status: the grandmaster's time may already have moved by it.
  *  - A level in the innovations (innovationLevel.ts): the median of every innovation over twice the
  *    minimum outlier run beyond levelSigmas × the noise, and the window consistent with itself, is a
  *    change the stiff filter would otherwise take tens of seconds to follow (a shift in the Syncs'

@@ -269,10 +269,10 @@ export class TimeBaseStatus {
    * to, that the grandmaster's own rate ratios show as a move of its time (or where they cannot
    * witness it): the clock is that far off the grandmaster now, and synchronized would say otherwise
    * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
-   * s per edge while 20 µs off). Not before a ratio has been measured inside the run: the Syncs' own
-   * path on veth moves by 2–2.4 µs for a second or two (in 10 of 231 recorded lab runs, each of which
-   * left synchronized once or twice for 1–1.4 s when judged on the offsets alone). A run within the
-   * limit is a change the RMS rule would have kept synchronized through.
+   * s per edge while 20 µs off). Not before a ratio has shown the move: the Syncs' own path on veth
+   * moves by 2–2.4 µs for a second or two (judged on the level alone, 7 of 210 recorded lab runs
+   * without a step of the grandmaster's clock left synchronized for about a second; with the ratios'
+   * word, none). A run within the limit is a change the RMS rule would have kept synchronized through.
    */
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;

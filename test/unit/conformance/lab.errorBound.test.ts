@@ -52,6 +52,7 @@ describe("the same figures against the grandmaster's time where the run moved it
     expect(f.errorBoundCoverage).toBe(3 / 4);
     expect(f.errorBoundClosestNs).toBe(4_000 - 20_200);
     expect(f.synchronizedBeyond10us).toBe(1);
+    expect(f.whileSynchronizedNs?.maxAbs).toBe(20_200);
     // Against CLOCK_REALTIME the same run looks the other way round.
     expect(errorBoundFigures(samples).synchronizedBeyond10us).toBe(1);
     expect(errorBoundFigures(samples).errorBoundCoverage).toBe(1);
