@@ -221,11 +221,15 @@ describe("TimeBaseStatus: the servo's knowledge of its phase, judged beside the 
 describe('TimeBaseStatus: a run of offsets the servo is still judging (the grandmaster may have moved its time)', () => {
   /** An outlier the servo did not use, while its uncertainty says whether a run is being judged. */
   const notUsed = (offsetNs: number): ServoSyncOutput => ({ ...used(offsetNs, 0), accepted: false, rejection: 'offset outlier' });
-
-  it('leaves synchronized when the ratios witness a run 20 µs off, and keeps its level in the error bound until it is judged', () => {
+  /** Software timestamps, synchronized on sixteen quiet Syncs; the uncertainty the test moves, and the next Sync's time. */
+  const synchronizedSoftware = () => {
     const u = uncertainty({});
     const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
-    const t = feedQuiet(s);
+    return { u, s, t: feedQuiet(s) };
+  };
+
+  it('leaves synchronized when the ratios witness a run 20 µs off, and keeps its level in the error bound until it is judged', () => {
+    const { u, s, t } = synchronizedSoftware();
     const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
     u.set({ judgedRun: { levelNs: 20_300, offsets: 5, ratiosSeeMove: true } });
     const events = s.onServoOutput(receiptAt(t), notUsed(20_400));
@@ -242,9 +246,7 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
   });
 
   it('keeps synchronized through a 2.3 µs run no ratio has witnessed yet (the Syncs’ path on veth moves so), the bound widened by it', () => {
-    const u = uncertainty({});
-    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
-    const t = feedQuiet(s);
+    const { u, s, t } = synchronizedSoftware();
     const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
     u.set({ judgedRun: { levelNs: -2_300, offsets: 4, ratiosSeeMove: false } });
     expect(s.onServoOutput(receiptAt(t), notUsed(-2_300))).toEqual([]);
@@ -253,9 +255,7 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
   });
 
   it('leaves synchronized beyond 10 µs even before a ratio has witnessed the run', () => {
-    const u = uncertainty({});
-    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
-    const t = feedQuiet(s);
+    const { u, s, t } = synchronizedSoftware();
     u.set({ judgedRun: { levelNs: 9_900, offsets: 4, ratiosSeeMove: false } });
     expect(s.onServoOutput(receiptAt(t), notUsed(9_900))).toEqual([]);
     u.set({ judgedRun: { levelNs: 10_100, offsets: 5, ratiosSeeMove: false } });
@@ -265,9 +265,7 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
   });
 
   it('keeps synchronized through a witnessed run within the limit the offsets are held to (2 µs while synchronized)', () => {
-    const u = uncertainty({});
-    const s = new TimeBaseStatus(u.source, { timestamping: 'software' });
-    const t = feedQuiet(s);
+    const { u, s, t } = synchronizedSoftware();
     u.set({ judgedRun: { levelNs: 1_900, offsets: 8, ratiosSeeMove: true } });
     expect(s.onServoOutput(receiptAt(t), notUsed(1_900))).toEqual([]);
     expect(s.status()).toBe('synchronized');
