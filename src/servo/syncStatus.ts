@@ -240,9 +240,24 @@ export class SyncStatusClassifier {
     if (this.offsetCount < this.rmsWindow) this.offsetCount += 1;
   }
 
+  /**
+   * The offset RMS had the next `count` offsets been `offsetNs` each (offsets not used, which a run
+   * still being judged may turn out to be): the window's newest entries give way to them.
+   */
+  offsetRmsWith(offsetNs: number, count: number): number {
+    const added = Math.min(count, this.rmsWindow);
+    const kept = Math.min(this.offsetCount, this.rmsWindow - added);
+    const n = kept + added;
+    return n === 0 ? 0 : Math.sqrt((this.sumOfSquares(kept) + added * offsetNs * offsetNs) / n);
+  }
+
   private rms(): number | undefined {
     const n = this.offsetCount;
-    if (n === 0) return undefined;
+    return n === 0 ? undefined : Math.sqrt(this.sumOfSquares(n) / n);
+  }
+
+  /** Σ x² over the newest n offsets of the window. */
+  private sumOfSquares(n: number): number {
     let sum = 0;
     // The last n entries before offsetNext, wrapping: their order does not matter to a sum.
     for (let i = 0, at = this.offsetNext; i < n; i++) {
@@ -250,7 +265,7 @@ export class SyncStatusClassifier {
       const v = this.offsets[at] as number;
       sum += v * v;
     }
-    return Math.sqrt(sum / n);
+    return sum;
   }
 
   private exitReason(state: ServoState, rms: number): string | undefined {

@@ -269,17 +269,24 @@ export class TimeBaseStatus {
    * to, that the grandmaster's own rate ratios show as a move of its time (or where they cannot
    * witness it): the clock is that far off the grandmaster now, and synchronized would say otherwise
    * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
-   * s per edge while 20 µs off). Not before a ratio has shown the move: the Syncs' own path on veth
+   * s per edge while 20 µs off). Judged as the offsets' RMS rule would judge its offsets had they
+   * been used: a run 20 µs off leaves at its fourth offset, one 2.1 µs off only if it lasts most of
+   * the RMS window. Not before a ratio has shown the move, up to 10 µs: the Syncs' own path on veth
    * moves by 2–2.4 µs for a second or two (judged on the level alone, 7 of 210 recorded lab runs
    * without a step of the grandmaster's clock left synchronized for about a second; with the ratios'
-   * word, none). A run within the limit is a change the RMS rule would have kept synchronized through.
+   * word, none).
    */
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;
+    const level = `${run.offsets} offsets in a row agree ${run.levelNs >= 0 ? '+' : ''}${run.levelNs.toFixed(0)} ns from the servo's phase estimate`;
+    if (Math.abs(run.levelNs) > UNWITNESSED_RUN_LIMIT_NS)
+      return `${level}, beyond ${UNWITNESSED_RUN_LIMIT_NS} ns: the clock may be that far off the grandmaster while the run is judged.`;
+    if (run.ratiosSeeMove === false) return undefined;
     const limit = this.classifier.limitNs();
-    if (Math.abs(run.levelNs) <= (run.ratiosSeeMove === false ? Math.max(limit, UNWITNESSED_RUN_LIMIT_NS) : limit)) return undefined;
-    const witness = run.ratiosSeeMove === true ? ", and the grandmaster's rate ratios show its time moving" : '';
-    return `${run.offsets} offsets in a row agree ${run.levelNs >= 0 ? '+' : ''}${run.levelNs.toFixed(0)} ns from the servo's phase estimate, beyond ${limit} ns${witness}: the clock may be that far off the grandmaster while the run is judged.`;
+    const rms = this.classifier.offsetRmsWith(run.levelNs, run.offsets);
+    if (rms <= limit) return undefined;
+    const witness = run.ratiosSeeMove === true ? " and the grandmaster's rate ratios show its time moving" : '';
+    return `${level}${witness}: with them the offset RMS would be ${rms.toFixed(0)} ns, beyond ${limit} ns, while the run is judged.`;
   }
 
   /**

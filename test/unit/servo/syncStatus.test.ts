@@ -98,6 +98,14 @@ describe('SyncStatusClassifier', () => {
     expect(back[0]?.atLocal).toEqual(at(11.4 + 7 * 0.125));
   });
 
+  it("gives the offsets' RMS had the next offsets been another value: the window's oldest give way to them", () => {
+    const c = synchronizedClassifier();
+    // rmsWindow 4, every offset 10 ns: two of 1000 in the place of the two oldest.
+    expect(c.offsetRmsWith(1_000, 2)).toBeCloseTo(Math.sqrt((2 * 10 ** 2 + 2 * 1_000 ** 2) / 4), 9);
+    expect(c.offsetRmsWith(1_000, 9)).toBeCloseTo(1_000, 9);
+    expect(new SyncStatusClassifier().offsetRmsWith(300, 1)).toBe(300);
+  });
+
   it('is not in holdover when it was never synchronized', () => {
     const c = new SyncStatusClassifier();
     c.onSync(sync(1, 50_000, { servoState: ServoState.unlocked }));

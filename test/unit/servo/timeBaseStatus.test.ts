@@ -228,14 +228,14 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
     return { u, s, t: feedQuiet(s) };
   };
 
-  it('leaves synchronized when the ratios witness a run 20 µs off, and keeps its level in the error bound until it is judged', () => {
+  it('leaves synchronized at a run 20 µs off (beyond 10 µs, witnessed or not), and keeps its level in the error bound until it is judged', () => {
     const { u, s, t } = synchronizedSoftware();
     const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
-    u.set({ judgedRun: { levelNs: 20_300, offsets: 5, ratiosSeeMove: true } });
+    u.set({ judgedRun: { levelNs: 20_300, offsets: 4, ratiosSeeMove: false } });
     const events = s.onServoOutput(receiptAt(t), notUsed(20_400));
     expect(events.map((e) => e.to)).toEqual(['unstable']);
     expect(events[0]?.reason).toBe(
-      "5 offsets in a row agree +20300 ns from the servo's phase estimate, beyond 2000 ns, and the grandmaster's rate ratios show its time moving: the clock may be that far off the grandmaster while the run is judged.",
+      "4 offsets in a row agree +20300 ns from the servo's phase estimate, beyond 10000 ns: the clock may be that far off the grandmaster while the run is judged.",
     );
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet + 20_300, 6);
     // Left out after all: the level leaves the bound, and synchronized comes back after enterSamples good Syncs.
@@ -245,28 +245,39 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
     expect(back.map((e) => e.to)).toEqual(['synchronized']);
   });
 
+  it("leaves at a witnessed run 3 µs off once its offsets would take the offsets' RMS beyond 2 µs (the eighth of 16)", () => {
+    const { u, s, t } = synchronizedSoftware();
+    // Sixteen offsets of 100 ns; seven at 3 µs in their place: √((9·100² + 7·3000²) / 16) = 1986 ns.
+    u.set({ judgedRun: { levelNs: -3_000, offsets: 7, ratiosSeeMove: true } });
+    expect(s.onServoOutput(receiptAt(t), notUsed(-3_000))).toEqual([]);
+    u.set({ judgedRun: { levelNs: -3_000, offsets: 8, ratiosSeeMove: true } });
+    const events = s.onServoOutput(receiptAt(t + 0.125), notUsed(-3_000));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toBe(
+      "8 offsets in a row agree -3000 ns from the servo's phase estimate and the grandmaster's rate ratios show its time moving: with them the offset RMS would be 2122 ns, beyond 2000 ns, while the run is judged.",
+    );
+  });
+
   it('keeps synchronized through a 2.3 µs run no ratio has witnessed yet (the Syncs’ path on veth moves so), the bound widened by it', () => {
     const { u, s, t } = synchronizedSoftware();
     const quiet = s.report(at(t)).errorBound?.atLastSyncNs as number;
-    u.set({ judgedRun: { levelNs: -2_300, offsets: 4, ratiosSeeMove: false } });
+    u.set({ judgedRun: { levelNs: -2_300, offsets: 16, ratiosSeeMove: false } });
     expect(s.onServoOutput(receiptAt(t), notUsed(-2_300))).toEqual([]);
     expect(s.status()).toBe('synchronized');
     expect(s.report(at(t)).errorBound?.atLastSyncNs).toBeCloseTo(quiet + 2_300, 6);
   });
 
-  it('leaves synchronized beyond 10 µs even before a ratio has witnessed the run', () => {
+  it('leaves beyond 10 µs even before a ratio has witnessed the run, and not below', () => {
     const { u, s, t } = synchronizedSoftware();
-    u.set({ judgedRun: { levelNs: 9_900, offsets: 4, ratiosSeeMove: false } });
+    u.set({ judgedRun: { levelNs: 9_900, offsets: 16, ratiosSeeMove: false } });
     expect(s.onServoOutput(receiptAt(t), notUsed(9_900))).toEqual([]);
-    u.set({ judgedRun: { levelNs: 10_100, offsets: 5, ratiosSeeMove: false } });
-    const events = s.onServoOutput(receiptAt(t + 0.125), notUsed(10_100));
-    expect(events.map((e) => e.to)).toEqual(['unstable']);
-    expect(events[0]?.reason).toContain('beyond 2000 ns: the clock may be that far off the grandmaster');
+    u.set({ judgedRun: { levelNs: 10_100, offsets: 17, ratiosSeeMove: false } });
+    expect(s.onServoOutput(receiptAt(t + 0.125), notUsed(10_100)).map((e) => e.to)).toEqual(['unstable']);
   });
 
-  it('keeps synchronized through a witnessed run within the limit the offsets are held to (2 µs while synchronized)', () => {
+  it('keeps synchronized through a witnessed run within the limit the offsets are held to (2 µs while synchronized), however long', () => {
     const { u, s, t } = synchronizedSoftware();
-    u.set({ judgedRun: { levelNs: 1_900, offsets: 8, ratiosSeeMove: true } });
+    u.set({ judgedRun: { levelNs: 1_900, offsets: 16, ratiosSeeMove: true } });
     expect(s.onServoOutput(receiptAt(t), notUsed(1_900))).toEqual([]);
     expect(s.status()).toBe('synchronized');
   });
