@@ -202,6 +202,8 @@ export class KalmanServo implements Servo {
   private heldLevelNs: number | undefined;
   /** The current run while it agrees and is still being judged (judgeRun); undefined otherwise. */
   private judgedRun: JudgedRun | undefined;
+  /** The last outlier was a late frame taken into the judged run (lateInRun). */
+  private lateFrameInRun = false;
   /** The rate ratios as witnesses of the neighbour's time, and the one last handed to it. */
   private readonly witness = new NeighborPhaseWitness();
   private witnessedRateRatio: number | undefined;
@@ -546,6 +548,8 @@ export class KalmanServo implements Servo {
    */
   private outlier(offsetNs: number, innovation: number, tS: number): ServoOutput {
     const side = Math.sign(innovation);
+    if (side !== this.outlierSide && this.judgedRun !== undefined && !this.lateFrameInRun) return this.lateInRun(offsetNs, tS);
+    this.lateFrameInRun = false;
     if (side !== this.outlierSide) this.run.length = 0;
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
     this.outlierSide = side;
@@ -586,6 +590,22 @@ export class KalmanServo implements Servo {
   }
 
   /**
+   * One outlier on the other side of the phase estimate while a run far off it is judged: a late
+   * frame among the run's offsets (lab, a 20 µs move: one Sync 26 µs late 1.5 s into the run started
+   * it again, and the edge was believed 4.1 s after it instead of 2.1 s). It joins the run as one of
+   * the points off its line, which the run's agreement allows for. Two in a row start a run of their
+   * own, as before: the grandmaster's time may have moved back.
+   */
+  private lateInRun(offsetNs: number, tS: number): ServoOutput {
+    this.lateFrameInRun = true;
+    this.consecutiveOutliers++;
+    this.run.push({ tS, offsetNs });
+    if (this.run.length > MAX_RUN_POINTS) this.run.shift();
+    this.outlierCount++;
+    return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
+  }
+
+  /**
    * An agreeing run not yet long enough to believe (minOutlierRunS): the clock may already be as far
    * off the grandmaster as the run's line says, if its time moved — the error bound takes that level
    * and the status leaves synchronized when it is beyond its limit, until the run is believed, held or
@@ -619,6 +639,7 @@ export class KalmanServo implements Servo {
     this.run.length = 0;
     this.heldLevelNs = undefined;
     this.judgedRun = undefined;
+    this.lateFrameInRun = false;
   }
 
   /**

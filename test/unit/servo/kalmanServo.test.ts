@@ -798,6 +798,18 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect(judged.slice(believedAt)).toEqual(Array(900 - believedAt).fill(undefined));
   });
 
+  it('believes a 20 µs move 2 s after it though one Sync 26 µs late (the other side of the phase estimate) falls 1.5 s into its run', () => {
+    const n = gaussian(2, 300);
+    const offset = (i: number) => (i === 812 ? 6_000 : n(i) + (i >= 800 ? -20_000 : 0));
+    const moved = loop({ softwareTimestamps: true }, 900, 0, offset, 0, 0, () => 0, ratios(2, 20_000 / SPAN_S), true);
+    const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+    expect((believedAt - 800) * INTERVAL_S).toBeLessThan(2.5);
+    // Two such Syncs in a row start a run of their own: the grandmaster's time may have moved back.
+    const twice = (i: number) => (i === 812 || i === 813 ? 6_000 : offset(i));
+    const restarted = loop({ softwareTimestamps: true }, 900, 0, twice, 0, 0, () => 0, ratios(2, 20_000 / SPAN_S), true);
+    expect((restarted.outputs.findIndex((o, i) => i > 800 && !o.outlier) - 814) * INTERVAL_S).toBeGreaterThanOrEqual(2);
+  });
+
   it("judges a 3 µs change of the Syncs' path until the ratios contradict it, then holds it: judged no more", () => {
     const held = through(1, 8, 0);
     const judged = held.uncertainties.map((u) => u?.judgedRun);
