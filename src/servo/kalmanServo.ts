@@ -608,10 +608,10 @@ export class KalmanServo implements Servo {
   /**
    * An agreeing run not yet long enough to believe (minOutlierRunS): the clock may already be as far
    * off the grandmaster as the run's line says, if its time moved — the error bound takes that level
-   * and the status leaves synchronized when it is beyond its limit, until the run is believed, held or
-   * left out. Before this the status said synchronized for the whole 2 s with the clock 20 µs off the
-   * grandmaster's moved time (lab, grandmaster-phase-step). Not a run the ratios already contradict:
-   * that one the servo will hold as the Syncs' path, which moves no clock (neighborStayed).
+   * and the status judges it (timeBaseStatus.ts), until the run is believed, held or left out. Before
+   * this the status said synchronized for the whole 2 s with the clock 20 µs off the grandmaster's
+   * moved time (lab, grandmaster-phase-step). Not a run the ratios already contradict: that one the
+   * servo will hold as the Syncs' path, which moves no clock (neighborStayed).
    */
   private judgeRun(judged: boolean, levelNs: number, tS: number): void {
     this.judgedRun = undefined;

@@ -98,7 +98,6 @@ export interface RateMeasurement {
   readonly spanS: number;
 }
 
-/** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */
 /** An agreeing outlier run being judged (ServoUncertainty.judgedRun). */
 export interface JudgedRun {
   /** Where the run's line puts the offset now, less the servo's phase estimate, ns. */
@@ -113,6 +112,7 @@ export interface JudgedRun {
   readonly ratiosSeeMove?: boolean;
 }
 
+/** A servo's own estimate of how good it is (1 σ), for servos that keep one (kalman). */
 export interface ServoUncertainty {
   /** Of the phase estimate at the last Sync, ns. */
   readonly phaseNs: number;
