@@ -145,7 +145,7 @@ export interface LabFigures {
    * against that moved time rather than CLOCK_REALTIME: what a slave that follows the grandmaster
    * promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not yet followed.
    */
-  readonly againstGrandmasterTime?: Pick<LabFigures, 'whileSynchronizedNs' | 'errorBoundCoverage' | 'errorBoundClosestNs' | 'synchronizedBeyond10us'>;
+  readonly againstGrandmasterTime?: ReturnType<typeof errorBoundFigures>;
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
   readonly leftSynchronized?: number;
   /**
@@ -215,12 +215,9 @@ export function errorBoundFigures(
 export function againstGrandmasterTime(
   samples: readonly TrueErrorSample[],
   move: Window & { readonly offsetNs: number },
-): NonNullable<LabFigures['againstGrandmasterTime']> {
+): ReturnType<typeof errorBoundFigures> {
   const moved = inWindow(move);
-  const { whileSynchronizedNs, errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us } = errorBoundFigures(
-    samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)),
-  );
-  return { whileSynchronizedNs, errorBoundCoverage, errorBoundClosestNs, synchronizedBeyond10us };
+  return errorBoundFigures(samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)));
 }
 
 /** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */

@@ -194,6 +194,7 @@ export class KalmanServo implements Servo {
   /** When the current run of outliers began, s of the timestamp clock, and the frequency the filter believed then, ppb. */
   private runStartS = 0;
   private runStartPhiPpb = 0;
+  /** 1 σ of that frequency as the witness reads ratios against it, ppb (beginRun). */
   private runStartPhiSigmaPpb = 0;
   /**
    * The current run's level against the course, ns, while it is held (the neighbour's ratios said the
@@ -868,7 +869,8 @@ function contradictsMove(move: NeighborMove, innovation: number): boolean {
 }
 
 /**
- * The neighbour's move as its ratios show it is a move of the grandmaster's time by −innovation: beyond
+ * The neighbour's move as its ratios show it (802.1AS-2020 11.2.19.3.3: a move inside a ratio's span is
+ * in it by move / span) is a move of the grandmaster's time by −innovation: beyond
  * WITNESS_SIGMAS of their σ from none, with the σ of the frequency they are read against (referenceSigmaPpb,
  * the run's start: in the first seconds tens of ppb, hundreds of ns over a span), and nearer to that
  * move than to none.

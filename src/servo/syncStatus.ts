@@ -242,7 +242,7 @@ export class SyncStatusClassifier {
 
   /**
    * The offset RMS had the next `count` offsets been `offsetNs` each (offsets not used, which a run
-   * still being judged may turn out to be): the window's newest entries give way to them.
+   * still being judged may turn out to be): the window's oldest entries give way to them.
    */
   offsetRmsWith(offsetNs: number, count: number): number {
     const added = Math.min(count, this.rmsWindow);

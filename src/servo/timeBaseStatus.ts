@@ -267,7 +267,8 @@ export class TimeBaseStatus {
   /**
    * An agreeing run of offsets the servo has not used yet, beyond the limit the offsets' RMS is held
    * to, that the grandmaster's own rate ratios show as a move of its time (or where they cannot
-   * witness it): the clock is that far off the grandmaster now, and synchronized would say otherwise
+   * witness it; the offsets alone cannot tell it from the Syncs' path, 802.1AS-2020 8.3): the clock
+   * is that far off the grandmaster now, and synchronized would say otherwise
    * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
    * s per edge while 20 µs off). Judged as the offsets' RMS rule would judge its offsets had they
    * been used: a run 20 µs off leaves at its fourth offset, one 2.1 µs off only if it lasts most of
