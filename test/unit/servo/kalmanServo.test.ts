@@ -771,7 +771,7 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     }
   });
 
-  it('reports a 20 µs run while it is judged: its level from the fourth offset, seen by the ratios once one spans it, gone once believed', () => {
+  it('reports a 20 µs run while it is judged: its level from the second offset, seen by the ratios once one spans it, gone once believed', () => {
     const n = gaussian(1, 300);
     const moved = loop(
       { softwareTimestamps: true },
@@ -785,10 +785,11 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
       true,
     );
     const judged = moved.uncertainties.map((u) => u?.judgedRun);
-    // Three outliers are three late frames; the fourth makes a run (maxConsecutiveOutliers).
-    expect(judged.slice(790, 803)).toEqual(Array(13).fill(undefined));
-    expect(judged[803]?.offsets).toBe(4);
-    expect(Math.abs((judged[803]?.levelNs ?? 0) + 20_000)).toBeLessThan(1_500);
+    // One outlier is a late frame; the second that agrees with it is judged (their mean), the fourth
+    // on the run's line (maxConsecutiveOutliers).
+    expect(judged.slice(790, 801)).toEqual(Array(11).fill(undefined));
+    expect(judged.slice(801, 804).map((j) => j?.offsets)).toEqual([2, 3, 4]);
+    for (const j of judged.slice(801, 804)) expect(Math.abs((j?.levelNs ?? 0) + 20_000)).toBeLessThan(1_500);
     // The first ratio measured after the move (each second, from 101 s) carries it.
     expect(judged.slice(803, 808).map((j) => j?.ratiosSeeMove)).toEqual([false, false, false, false, false]);
     expect(judged[808]?.ratiosSeeMove).toBe(true);
@@ -796,6 +797,36 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect((believedAt - 800) * INTERVAL_S).toBeGreaterThanOrEqual(2);
     expect(judged[believedAt - 1]?.ratiosSeeMove).toBe(true);
     expect(judged.slice(believedAt)).toEqual(Array(900 - believedAt).fill(undefined));
+  });
+
+  it('judges no pair of late frames that disagree (30 and 70 µs late), nor a run where nothing waits (hardware tuning)', () => {
+    const n = gaussian(3, 300);
+    const late = loop(
+      { softwareTimestamps: true },
+      900,
+      0,
+      (i) => n(i) + (i === 800 ? 30_000 : i === 801 ? 70_000 : 0),
+      0,
+      0,
+      () => 0,
+      ratios(3, 0),
+      true,
+    );
+    expect(late.uncertainties.slice(795, 810).map((u) => u?.judgedRun)).toEqual(Array(15).fill(undefined));
+    const h = gaussian(4, 20);
+    const hardware = loop(
+      {},
+      900,
+      0,
+      (i) => h(i) + (i >= 800 ? -20_000 : 0),
+      0,
+      0,
+      () => 0,
+      ratios(4, 0),
+      true,
+    );
+    expect(hardware.outputs.findIndex((o, i) => i >= 800 && !o.outlier)).toBe(802);
+    expect(hardware.uncertainties.slice(795, 810).map((u) => u?.judgedRun)).toEqual(Array(15).fill(undefined));
   });
 
   it('believes a 20 µs move 2 s after it though one Sync 26 µs late (the other side of the phase estimate) falls 1.5 s into its run', () => {
