@@ -26,6 +26,7 @@ import type { PortOrder } from './lab/starLab.js';
 import { writeLabReport, writeSimulationReport, writeSummary, type SummaryRow } from './report.js';
 import { LAB_NOISE_REPLAY } from './sim/labNoise.js';
 import { labNoiseFigures } from './sim/labNoiseFigures.js';
+import { grandmasterMoveFigures } from './sim/grandmasterMove.js';
 import { LAB_SYNC_NOISE, labSyncNoiseFigures } from './sim/labSyncNoiseFigures.js';
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
@@ -308,7 +309,7 @@ async function main(): Promise<void> {
     rows.push(writeSimulationReport(OUT, r));
   }
   if (only.length === 0 || only.includes('sim') || only.includes(LAB_NOISE_REPLAY)) {
-    for (const f of labNoiseFigures()) figure(f.name, f.value, f.unit);
+    for (const f of [...labNoiseFigures(), ...grandmasterMoveFigures()]) figure(f.name, f.value, f.unit);
   }
   if (only.length === 0 || only.includes('sim') || only.includes(LAB_SYNC_NOISE)) {
     for (const f of labSyncNoiseFigures()) figure(f.name, f.value, f.unit);

@@ -47,6 +47,8 @@ export interface LabNoiseRun {
   readonly pathDelayChanges: readonly (readonly [number, number])[];
   /** The rateRatio of the Syncs as the lab's engine measured it, at each change; absent in runs recorded before the log carried it. */
   readonly rateRatioChanges?: readonly RateRatioChange[];
+  /** Where the lab moved the grandmaster's time (grandmaster-phase-step): the Syncs that carried the move. */
+  readonly grandmasterMove?: GrandmasterMove;
   /** What the lab measured from FROM_S on. */
   readonly measured: {
     readonly syntonicTrueErrorStdNs: number;
@@ -54,6 +56,17 @@ export interface LabNoiseRun {
     /** Times Syntonic's status left synchronized. */
     readonly leftSynchronized: number;
   };
+}
+
+/**
+ * The grandmaster's time moved against the truth by offsetNs (its time − true time, as the lab's
+ * ResultInput.grandmasterMove) for the Syncs fromIndex to toIndex − 1: each of them carries the move
+ * in its origin timestamp, so its recorded noise holds −offsetNs more (grandmasterMove.ts).
+ */
+export interface GrandmasterMove {
+  readonly fromIndex: number;
+  readonly toIndex: number;
+  readonly offsetNs: number;
 }
 
 /**
@@ -92,8 +105,9 @@ export interface LabNoiseFile {
   readonly runs: readonly LabNoiseRunFile[];
 }
 
-export function loadLabNoise(): LabNoiseRecording {
-  const file = readNoiseFixture('lab-sync-noise') as LabNoiseFile;
+/** A recording of lab noise in fixtures/noise: the 298 runs by default, LAB_GRANDMASTER_MOVE the runs through a move of the grandmaster's time. */
+export function loadLabNoise(fixture = 'lab-sync-noise'): LabNoiseRecording {
+  const file = readNoiseFixture(fixture) as LabNoiseFile;
   return { provenance: file.provenance, runs: file.runs.map(fromFile) };
 }
 
@@ -123,8 +137,14 @@ const PROCESSING_NS = 1_000_000n;
 export interface LabNoiseTrace {
   /** Per Sync: its time (as syncAtS), the true error before the servo acted on it, ns. */
   readonly errors: readonly { readonly atS: number; readonly ns: number }[];
-  /** Per Sync the status was synchronized after: its time, |true error| then and errorBoundNs then, ns. */
-  readonly synchronized: readonly { readonly atS: number; readonly absErrorNs: number; readonly boundNs: number }[];
+  /** Per Sync the status was synchronized after: its index and time, the true error then (and its magnitude) and errorBoundNs then, ns. */
+  readonly synchronized: readonly {
+    readonly index: number;
+    readonly atS: number;
+    readonly errorNs: number;
+    readonly absErrorNs: number;
+    readonly boundNs: number;
+  }[];
   readonly leftSynchronized: number;
   /** When the servo first reached s2, s (as syncAtS); Infinity if never. */
   readonly lockedAtS: number;
@@ -209,7 +229,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   });
   const discipline = new ClockDiscipline(clock, options);
   const errors: { atS: number; ns: number }[] = [];
-  const synchronized: { atS: number; absErrorNs: number; boundNs: number }[] = [];
+  const synchronized: { index: number; atS: number; errorNs: number; absErrorNs: number; boundNs: number }[] = [];
   let left = 0;
   let lockedAtS = Infinity;
   const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
@@ -241,7 +261,8 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
     if (discipline.syncStatus() !== 'synchronized') return;
     const boundNs = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
-    synchronized.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs });
+    const errorNs = clock.errorNs();
+    synchronized.push({ index: i, atS, errorNs, absErrorNs: Math.abs(errorNs), boundNs });
   });
   return { errors, synchronized, leftSynchronized: left, lockedAtS, holdover };
 }

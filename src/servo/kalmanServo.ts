@@ -22,7 +22,8 @@
  *    one line (outlierRunLine.ts), they are a real change (a phase jump, a frequency step): the phase
  *    is re-seated from the offset, and the frequency's variance is widened so that it is learned again.
  *    Until then an agreeing run is reported as judged (its level, and what the rate ratios say of it),
- *    for the error bound and the status: the grandmaster's time may already have moved by it.
+ *    for the error bound and the status, from the first two of its offsets that agree (late frames
+ *    rarely do): the grandmaster's time may already have moved by it.
  *  - A level in the innovations (innovationLevel.ts): the median of every innovation over twice the
  *    minimum outlier run beyond levelSigmas × the noise, and the window consistent with itself, is a
  *    change the stiff filter would otherwise take tens of seconds to follow (a shift in the Syncs'
@@ -564,7 +565,7 @@ export class KalmanServo implements Servo {
     // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
     const agreeing = enough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
     if (enough) this.judgeRun(agreeing && !longEnough, innovation - (line?.newestResidualNs ?? 0), tS);
-    else this.judgeNewestPair(innovation, toleranceNs, tS);
+    else this.judgeShortRun(innovation, toleranceNs, tS);
     const agreed = longEnough && agreeing;
     if (!agreed) {
       this.outlierCount++;
@@ -626,19 +627,20 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * A run too short for its line (below maxConsecutiveOutliers) is judged once its newest two offsets
-   * agree within the gate, at their mean: late frames do not come in agreeing pairs (the recorded lab
-   * runs without a step of the grandmaster's clock, 200 runs and 145 k Syncs: 611 single Syncs late by
-   * more than 10 µs, one pair of them, 18 µs apart), while the grandmaster's moved time does from its
-   * second Sync on. Judged at the fourth instead, the status said synchronized for half a second per
-   * edge of the lab's 20 µs move with the clock that far off the moved time. Only where a run waits
-   * (minOutlierRunS): without a wait it is believed at maxConsecutiveOutliers, judged by nothing.
+   * A run too short for its line (below maxConsecutiveOutliers) is judged once its newest offset
+   * agrees with another of it within the gate, at their mean: late frames do not come in agreeing
+   * pairs (the recorded lab runs without a step of the grandmaster's clock, 200 runs and 145 k Syncs:
+   * 611 single Syncs late by more than 10 µs, one pair of them, 18 µs apart), while the grandmaster's
+   * moved time does from its second Sync on (or its third, a late frame between). Judged at the fourth
+   * instead, the status said synchronized for half a second per edge of the lab's 20 µs move with the
+   * clock that far off the moved time. Only where a run waits (minOutlierRunS): without a wait it is
+   * believed at maxConsecutiveOutliers, judged by nothing.
    */
-  private judgeNewestPair(innovation: number, toleranceNs: number, tS: number): void {
-    const [before, newest] = this.run.slice(-2);
-    const pair = this.tuning.minOutlierRunS > 0 && before !== undefined && newest !== undefined;
-    const halfSpreadNs = pair ? (newest.offsetNs - before.offsetNs) / 2 : 0;
-    this.judgeRun(pair && Math.abs(2 * halfSpreadNs) <= toleranceNs, innovation - halfSpreadNs, tS);
+  private judgeShortRun(innovation: number, toleranceNs: number, tS: number): void {
+    const newest = this.run.at(-1);
+    const partner = this.tuning.minOutlierRunS > 0 && newest !== undefined ? latestAgreeing(this.run, newest, toleranceNs) : undefined;
+    const halfSpreadNs = newest === undefined || partner === undefined ? 0 : (newest.offsetNs - partner.offsetNs) / 2;
+    this.judgeRun(partner !== undefined, innovation - halfSpreadNs, tS);
   }
 
   private beginRun(tS: number): void {
@@ -900,4 +902,13 @@ function showsMove(move: NeighborMove, innovation: number, referenceSigmaPpb: nu
 /** Marks the course keeps: COURSE_SPAN_S of Syncs, and the level's lookback. */
 function courseLength(levelWindow: number, intervalS: number): number {
   return Math.max(LEVEL_LOOKBACK_WINDOWS * levelWindow, Math.round(COURSE_SPAN_S / intervalS));
+}
+
+/** The latest point of a run before its newest that lies within toleranceNs of it (KalmanServo.judgeShortRun). */
+function latestAgreeing(run: readonly RunPoint[], newest: RunPoint, toleranceNs: number): RunPoint | undefined {
+  for (let i = run.length - 2; i >= 0; i--) {
+    const p = run[i];
+    if (p !== undefined && Math.abs(newest.offsetNs - p.offsetNs) <= toleranceNs) return p;
+  }
+  return undefined;
 }

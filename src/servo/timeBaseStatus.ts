@@ -271,7 +271,7 @@ export class TimeBaseStatus {
    * is that far off the grandmaster now, and synchronized would say otherwise
    * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
    * s per edge while 20 µs off). Judged as the offsets' RMS rule would judge its offsets had they
-   * been used: a run 20 µs off leaves at its fourth offset, one 2.1 µs off only if it lasts most of
+   * been used: a run 20 µs off leaves at its second offset, one 2.1 µs off only if it lasts most of
    * the RMS window. Not before a ratio has shown the move, up to 10 µs: the Syncs' own path on veth
    * moves by 2–2.4 µs for a second or two (judged on the level alone, 7 of 210 recorded lab runs
    * without a step of the grandmaster's clock left synchronized for about a second; with the ratios'
