@@ -628,10 +628,11 @@ export class KalmanServo implements Servo {
 
   /**
    * A run too short for its line (below maxConsecutiveOutliers) is judged once its newest offset
-   * agrees with another of it within the gate, at their mean: late frames do not come in agreeing
-   * pairs (the recorded lab runs without a step of the grandmaster's clock, 200 runs and 145 k Syncs:
-   * 611 single Syncs late by more than 10 µs, one pair of them, 18 µs apart), while the grandmaster's
-   * moved time does from its second Sync on (or its third, a late frame between). Judged at the fourth
+   * agrees with an earlier one of it within the gate, at their mean: late frames do not come in
+   * agreeing pairs (the recorded lab runs of sessions 30–35 without a move of the grandmaster's time
+   * beyond 2 µs, 200 runs and 145 k Syncs: 611 single Syncs late by more than 10 µs, one pair of them,
+   * 18 µs apart), while the grandmaster's moved time does from its second Sync on (or its third, a
+   * late frame between). Judged at the fourth
    * instead, the status said synchronized for half a second per edge of the lab's 20 µs move with the
    * clock that far off the moved time. Only where a run waits (minOutlierRunS): without a wait it is
    * believed at maxConsecutiveOutliers, judged by nothing.
