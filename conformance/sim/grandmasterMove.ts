@@ -12,6 +12,7 @@
  */
 import { SYNCHRONIZED_LIMIT_NS } from '../lab/labResult.js';
 import { loadLabNoise, traceLabNoise, type GrandmasterMove, type LabNoiseRun, type LabNoiseTrace } from './labNoise.js';
+import type { LabNoiseFigure } from './labNoiseFigures.js';
 
 /** fixtures/noise/lab-grandmaster-move.json: the recorded runs through a move (recordLabNoise.ts --fixture). */
 export const LAB_GRANDMASTER_MOVE = 'lab-grandmaster-move';
