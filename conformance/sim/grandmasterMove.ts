@@ -32,12 +32,9 @@ const EDGE_SYNCS = 3;
  */
 export function grandmasterMoveOf(noiseNs: readonly number[], offsetNs: number): GrandmasterMove | undefined {
   const moved = (i: number): boolean => Math.abs((noiseNs[i] ?? 0) + offsetNs) < Math.abs(noiseNs[i] ?? 0);
+  const steps = Array.from({ length: EDGE_SYNCS }, (_, k) => k);
   const runFrom = (from: number, carried: boolean): number => {
-    for (let i = from; i + EDGE_SYNCS <= noiseNs.length; i++) {
-      let all = true;
-      for (let k = i; k < i + EDGE_SYNCS && all; k++) all = moved(k) === carried;
-      if (all) return i;
-    }
+    for (let i = from; i + EDGE_SYNCS <= noiseNs.length; i++) if (steps.every((k) => moved(i + k) === carried)) return i;
     return -1;
   };
   const fromIndex = runFrom(0, true);
@@ -81,10 +78,8 @@ export function moveEdgeFigures(run: LabNoiseRun, trace: LabNoiseTrace): MoveEdg
 }
 
 /** `name: value unit` figures of every recorded run through a move, edge by edge, and over all edges. */
-export function grandmasterMoveFigures(
-  runs: readonly LabNoiseRun[] = loadLabNoise(LAB_GRANDMASTER_MOVE).runs,
-): { name: string; value: number; unit: string }[] {
-  const out: { name: string; value: number; unit: string }[] = [];
+export function grandmasterMoveFigures(runs: readonly LabNoiseRun[] = loadLabNoise(LAB_GRANDMASTER_MOVE).runs): LabNoiseFigure[] {
+  const out: LabNoiseFigure[] = [];
   const all: MoveEdgeFigures[] = [];
   for (const run of runs) {
     const trace = traceLabNoise(run);

@@ -632,16 +632,15 @@ export class KalmanServo implements Servo {
    * agreeing pairs (the recorded lab runs of sessions 30–35 without a move of the grandmaster's time
    * beyond 2 µs, 200 runs and 145 k Syncs: 611 single Syncs late by more than 10 µs, one pair of them,
    * 18 µs apart), while the grandmaster's moved time does from its second Sync on (or its third, a
-   * late frame between). Judged at the fourth
-   * instead, the status said synchronized for half a second per edge of the lab's 20 µs move with the
-   * clock that far off the moved time. Only where a run waits (minOutlierRunS): without a wait it is
-   * believed at maxConsecutiveOutliers, judged by nothing.
+   * late frame between). Judged at the fourth instead, the status said synchronized for half a second
+   * per edge of the lab's 20 µs move with the clock that far off the moved time. Only where a run
+   * waits (minOutlierRunS): without a wait it is believed at maxConsecutiveOutliers, judged by nothing.
    */
   private judgeShortRun(innovation: number, toleranceNs: number, tS: number): void {
     const newest = this.run.at(-1);
     const partner = this.tuning.minOutlierRunS > 0 && newest !== undefined ? latestAgreeing(this.run, newest, toleranceNs) : undefined;
-    const halfSpreadNs = newest === undefined || partner === undefined ? 0 : (newest.offsetNs - partner.offsetNs) / 2;
-    this.judgeRun(partner !== undefined, innovation - halfSpreadNs, tS);
+    if (newest === undefined || partner === undefined) return this.judgeRun(false, innovation, tS);
+    this.judgeRun(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS);
   }
 
   private beginRun(tS: number): void {

@@ -38,7 +38,7 @@ describe('the recorded moves of the grandmaster’s time', () => {
 
 describe("Syntonic's status through the move, replayed", () => {
   it('says synchronized beyond 10 µs of the grandmaster’s time after the first Sync of an edge only, but where a late frame comes between (two)', () => {
-    // Judged at an outlier run's fourth offset (before 8e25c55), three at each edge, five at one.
+    // Judged at an outlier run's fourth offset (before 8e25c55): three at each edge, four at one (181 in all).
     const perEdge = replays.flatMap(({ edges }) => edges.map((e) => e.synchronizedBeyondLimit));
     expect(perEdge).toHaveLength(60);
     expect(Math.max(...perEdge)).toBeLessThanOrEqual(2);
@@ -57,7 +57,7 @@ describe("Syntonic's status through the move, replayed", () => {
     // the old time, an inlier that ended the run, which began again (4.8 s, in the lab as replayed).
     const followed = replays.flatMap(({ run, edges }) => edges.map((e) => ({ name: `${run.name} at ${e.atS} s`, s: e.followedAfterS })));
     for (const { name, s } of followed) {
-      expect(s, name).toBeGreaterThan(2);
+      expect(s, name).toBeGreaterThan(2.8);
       expect(s, name).toBeLessThan(5);
     }
     expect(followed.filter(({ s }) => s >= 3.8).length).toBeLessThanOrEqual(1);
