@@ -635,11 +635,19 @@ export class KalmanServo implements Servo {
    * late frame between). Judged at the fourth instead, the status said synchronized for half a second
    * per edge of the lab's 20 µs move with the clock that far off the moved time. Only where a run
    * waits (minOutlierRunS): without a wait it is believed at maxConsecutiveOutliers, judged by nothing.
+   *
+   * An offset below the phase estimate is judged alone, at its own level: a Sync cannot reach the
+   * slave sooner than its path allows, so no late frame reads early (the 298 recorded lab runs of
+   * fixtures/noise, 274 k Syncs from 20 s on: 483 more than 5 µs late against the median of their
+   * neighbours, none more than 3 µs early), while a grandmaster whose time moved back does from its
+   * first Sync on (the lab's 20 µs move, its return edge).
    */
   private judgeShortRun(innovation: number, toleranceNs: number, tS: number): void {
     const newest = this.run.at(-1);
-    const partner = this.tuning.minOutlierRunS > 0 && newest !== undefined ? latestAgreeing(this.run, newest, toleranceNs) : undefined;
-    if (newest === undefined || partner === undefined) return this.judgeRun(false, innovation, tS);
+    if (this.tuning.minOutlierRunS <= 0 || newest === undefined) return this.judgeRun(false, innovation, tS);
+    if (innovation < 0) return this.judgeRun(true, innovation, tS);
+    const partner = latestAgreeing(this.run, newest, toleranceNs);
+    if (partner === undefined) return this.judgeRun(false, innovation, tS);
     this.judgeRun(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS);
   }
 

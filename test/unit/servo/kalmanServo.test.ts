@@ -771,7 +771,35 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     }
   });
 
-  it('reports a 20 µs run while it is judged: its level from the second offset, seen by the ratios once one spans it, gone once believed', () => {
+  it('reports a 20 µs run that reads late while it is judged: its level from the second offset, seen by the ratios once one spans it, gone once believed', () => {
+    const n = gaussian(1, 300);
+    const moved = loop(
+      { softwareTimestamps: true },
+      900,
+      0,
+      (i) => n(i) + (i >= 800 ? 20_000 : 0),
+      0,
+      0,
+      () => 0,
+      ratios(1, -20_000 / SPAN_S),
+      true,
+    );
+    const judged = moved.uncertainties.map((u) => u?.judgedRun);
+    // One outlier is a late frame; the second that agrees with it is judged (their mean), the fourth
+    // on the run's line (maxConsecutiveOutliers).
+    expect(judged.slice(790, 801)).toEqual(Array(11).fill(undefined));
+    expect(judged.slice(801, 804).map((j) => j?.offsets)).toEqual([2, 3, 4]);
+    for (const j of judged.slice(801, 804)) expect(Math.abs((j?.levelNs ?? 0) - 20_000)).toBeLessThan(1_500);
+    // The first ratio measured after the move (each second, from 101 s) carries it.
+    expect(judged.slice(803, 808).map((j) => j?.ratiosSeeMove)).toEqual([false, false, false, false, false]);
+    expect(judged[808]?.ratiosSeeMove).toBe(true);
+    const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+    expect((believedAt - 800) * INTERVAL_S).toBeGreaterThanOrEqual(2);
+    expect(judged[believedAt - 1]?.ratiosSeeMove).toBe(true);
+    expect(judged.slice(believedAt)).toEqual(Array(900 - believedAt).fill(undefined));
+  });
+
+  it('judges a run that reads early from its first offset, at its level: no late frame reads early; an early Sync alone is judged for itself only', () => {
     const n = gaussian(1, 300);
     const moved = loop(
       { softwareTimestamps: true },
@@ -785,18 +813,25 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
       true,
     );
     const judged = moved.uncertainties.map((u) => u?.judgedRun);
-    // One outlier is a late frame; the second that agrees with it is judged (their mean), the fourth
-    // on the run's line (maxConsecutiveOutliers).
-    expect(judged.slice(790, 801)).toEqual(Array(11).fill(undefined));
-    expect(judged.slice(801, 804).map((j) => j?.offsets)).toEqual([2, 3, 4]);
-    for (const j of judged.slice(801, 804)) expect(Math.abs((j?.levelNs ?? 0) + 20_000)).toBeLessThan(1_500);
-    // The first ratio measured after the move (each second, from 101 s) carries it.
-    expect(judged.slice(803, 808).map((j) => j?.ratiosSeeMove)).toEqual([false, false, false, false, false]);
-    expect(judged[808]?.ratiosSeeMove).toBe(true);
-    const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
-    expect((believedAt - 800) * INTERVAL_S).toBeGreaterThanOrEqual(2);
-    expect(judged[believedAt - 1]?.ratiosSeeMove).toBe(true);
-    expect(judged.slice(believedAt)).toEqual(Array(900 - believedAt).fill(undefined));
+    expect(judged.slice(790, 800)).toEqual(Array(10).fill(undefined));
+    expect(judged.slice(800, 804).map((j) => j?.offsets)).toEqual([1, 2, 3, 4]);
+    for (const j of judged.slice(800, 804)) expect(Math.abs((j?.levelNs ?? 0) + 20_000)).toBeLessThan(1_500);
+    const once = loop(
+      { softwareTimestamps: true },
+      900,
+      0,
+      (i) => n(i) + (i === 800 ? -5_000 : 0),
+      0,
+      0,
+      () => 0,
+      ratios(1, 0),
+      true,
+    );
+    const onceJudged = once.uncertainties.map((u) => u?.judgedRun);
+    expect(onceJudged[800]?.offsets).toBe(1);
+    expect(Math.abs((onceJudged[800]?.levelNs ?? 0) + 5_000)).toBeLessThan(1_500);
+    expect(onceJudged.slice(801, 810)).toEqual(Array(9).fill(undefined));
+    expect(once.outputs[800]?.outlier).toBe(true);
   });
 
   it('judges no pair of late frames that disagree (30 and 70 µs late), nor a run where nothing waits (hardware tuning)', () => {

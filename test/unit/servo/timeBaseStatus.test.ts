@@ -245,6 +245,16 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
     expect(back.map((e) => e.to)).toEqual(['synchronized']);
   });
 
+  it('leaves synchronized at one offset 20 µs early, and says why', () => {
+    const { u, s, t } = synchronizedSoftware();
+    u.set({ judgedRun: { levelNs: -20_300, offsets: 1, ratiosSeeMove: false } });
+    const events = s.onServoOutput(receiptAt(t), notUsed(-20_300));
+    expect(events.map((e) => e.to)).toEqual(['unstable']);
+    expect(events[0]?.reason).toBe(
+      "One offset -20300 ns from the servo's phase estimate, early (no late frame reads so), beyond 10000 ns: the clock may be that far off the grandmaster while the run is judged.",
+    );
+  });
+
   it("leaves at a witnessed run 3 µs off once its offsets would take the offsets' RMS beyond 2 µs (the eighth of 16)", () => {
     const { u, s, t } = synchronizedSoftware();
     // Sixteen offsets of 100 ns; seven at 3 µs in their place: √((9·100² + 7·3000²) / 16) = 1986 ns.
