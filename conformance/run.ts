@@ -163,6 +163,8 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     figure(`${key}.againstGrandmasterTime.whileSynchronized.trueError.max`, moved.whileSynchronizedNs?.maxAbs, 'ns');
     figure(`${key}.againstGrandmasterTime.whileSynchronized.beyond10us`, moved.synchronizedBeyond10us, 'samples');
   }
+  // Each edge of the move: how long the status still said synchronized after it, to the ms.
+  f.synchronizedAfterMoveEdgesS?.forEach((s, i) => figure(`${key}.againstGrandmasterTime.edge${i + 1}.synchronizedFor`, s, 's'));
   figure(`${key}.syntonicOffset.mean`, f.syntonicOffsetNs.mean, 'ns');
   if (f.syntonicServoTrueErrorNs.count > 0) {
     figure(`${key}.syntonicServoTrueErrorAtSync.mean`, f.syntonicServoTrueErrorNs.mean, 'ns');

@@ -146,6 +146,12 @@ export interface LabFigures {
    * promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not yet followed.
    */
   readonly againstGrandmasterTime?: ReturnType<typeof errorBoundFigures>;
+  /**
+   * Per edge of that move (its start, its end), s from the edge until the provider's status first said
+   * other than synchronized; 0 where it did not say synchronized at the edge. The status as the
+   * application saw it, to the ms: the 4 Hz samples show it only where one falls in that time.
+   */
+  readonly synchronizedAfterMoveEdgesS?: readonly number[];
   /** Times the provider left synchronized after first reaching it, before any disruption (steady state: target 0). */
   readonly leftSynchronized?: number;
   /**
@@ -221,6 +227,16 @@ export function againstGrandmasterTime(
 ): ReturnType<typeof errorBoundFigures> {
   const moved = inWindow(move);
   return errorBoundFigures(samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)));
+}
+
+/** For each of the move's edges, s until the status left synchronized (LabResult.synchronizedAfterMoveEdgesS). */
+export function synchronizedAfterEdges(statuses: readonly StatusObservation[], move: Window, endMs: number): number[] {
+  return [move.fromMs, move.toMs].map((edgeMs) => {
+    const atEdge = statuses.filter((o) => o.atMs <= edgeMs).at(-1);
+    if (atEdge?.status !== 'synchronized') return 0;
+    const left = statuses.find((o) => o.atMs > edgeMs && o.status !== 'synchronized');
+    return ((left?.atMs ?? endMs) - edgeMs) / 1000;
+  });
 }
 
 /** The path of the grandmaster's answers to a slave's Pdelay_Req (grandmaster → slave). */
@@ -383,7 +399,12 @@ export function collectResult(input: ResultInput): LabResult {
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
       ...(input.change === undefined ? {} : changeFigures(input.change, input.probe.samples, servoReference ? (input.referenceErrors ?? []) : undefined)),
       ...errorBoundFigures(input.probe.samples),
-      ...(input.grandmasterMove === undefined ? {} : { againstGrandmasterTime: againstGrandmasterTime(input.probe.samples, input.grandmasterMove) }),
+      ...(input.grandmasterMove === undefined
+        ? {}
+        : {
+            againstGrandmasterTime: againstGrandmasterTime(input.probe.samples, input.grandmasterMove),
+            synchronizedAfterMoveEdgesS: synchronizedAfterEdges(statuses, input.grandmasterMove, input.endMs),
+          }),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
       truthMoves: truthMoves(input.probe.truth.disturbances),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),

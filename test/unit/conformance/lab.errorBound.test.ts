@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { againstGrandmasterTime, errorBoundFigures } from '../../../conformance/lab/labResult.js';
+import { againstGrandmasterTime, errorBoundFigures, synchronizedAfterEdges } from '../../../conformance/lab/labResult.js';
 import { errorBoundOver } from '../../../conformance/lab/stats.js';
-import type { TrueErrorSample } from '../../../conformance/lab/trueErrorProbe.js';
+import type { StatusObservation, TrueErrorSample } from '../../../conformance/lab/trueErrorProbe.js';
 
 const sample = (status: TrueErrorSample['status'], errorNs: number, errorBoundNs: number): TrueErrorSample => ({
   atMs: 0,
@@ -56,6 +56,27 @@ describe("the same figures against the grandmaster's time where the run moved it
     // Against CLOCK_REALTIME the same run looks the other way round.
     expect(errorBoundFigures(samples).synchronizedBeyond10us).toBe(1);
     expect(errorBoundFigures(samples).errorBoundCoverage).toBe(1);
+  });
+});
+
+describe("how long the status said synchronized after each edge of the grandmaster's move", () => {
+  const observed = (atMs: number, status: StatusObservation['status']): StatusObservation => ({ atMs, status, reason: '' });
+  const move = { fromMs: 1_000, toMs: 2_000 };
+
+  it('counts from the edge to the first status other than synchronized, to the ms', () => {
+    const statuses = [
+      observed(100, 'unstable'),
+      observed(400, 'synchronized'),
+      observed(1_237, 'unstable'),
+      observed(1_900, 'synchronized'),
+      observed(2_104, 'unstable'),
+    ];
+    expect(synchronizedAfterEdges(statuses, move, 3_000)).toEqual([0.237, 0.104]);
+  });
+
+  it('gives 0 where the status was not synchronized at the edge, and the rest of the run where it never left', () => {
+    const statuses = [observed(100, 'unstable'), observed(1_500, 'synchronized')];
+    expect(synchronizedAfterEdges(statuses, move, 3_000)).toEqual([0, 1]);
   });
 });
 
