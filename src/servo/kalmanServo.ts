@@ -85,6 +85,11 @@ const MIN_RATE_SIGMA_PPB = 1;
 const NOISE_REFRESH = 8;
 /** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
 const MAX_RUN_POINTS = 64;
+/**
+ * A judged run this far early is the grandmaster's time moved back, not the Syncs' path, ns: in the
+ * replay fixture's 274 k Syncs none read more than 3 µs early (judgeShortRun).
+ */
+const EARLY_RUN_FLOOR_NS = 10_000;
 /** The share of an outlier run (a fraction of its points) that must lie within the gate of its line for it to be believed. */
 const RUN_AGREEMENT = 3 / 4;
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
@@ -398,6 +403,7 @@ export class KalmanServo implements Servo {
       this.innovationLevel.push(measured);
     }
     if (continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, tS);
+    if (this.lateOnEarlyRun(measured)) return this.lateInRun(offsetNs, tS);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
     const innovation = this.filter.offsetInnovation(offsetNs);
@@ -606,6 +612,18 @@ export class KalmanServo implements Servo {
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     this.outlierCount++;
     return { state: ServoState.locked, frequencyPpb: this.control(), outlier: true };
+  }
+
+  /**
+   * An offset inside the gate while a run far early of it is judged: later than the run by more than
+   * the run lies early, which a late frame is and a grandmaster's time moved back is not (no late
+   * frame reads early: judgeShortRun). Lab, the 20 µs move: 1.4 s into the return's run a Sync 21 µs
+   * late fell on the old time, ended the run, and the return was believed 3.7 s after it instead of 2 s.
+   * Once per run, as an outlier on the other side: two in a row end it.
+   */
+  private lateOnEarlyRun(innovation: number): boolean {
+    const level = this.judgedRun?.levelNs;
+    return level !== undefined && level < -EARLY_RUN_FLOOR_NS && !this.lateFrameInRun && innovation - level > -level / 2;
   }
 
   /**

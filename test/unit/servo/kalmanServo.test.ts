@@ -876,6 +876,20 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect((restarted.outputs.findIndex((o, i) => i > 800 && !o.outlier) - 814) * INTERVAL_S).toBeGreaterThanOrEqual(2);
   });
 
+  it('believes a 20 µs early move 2 s after it though one Sync 20 µs late falls on the old time 1.5 s into its run; two there end the run', () => {
+    const n = gaussian(2, 300);
+    const offset = (i: number) => n(i) + (i >= 800 && i !== 812 ? -20_000 : 0);
+    const moved = loop({ softwareTimestamps: true }, 900, 0, offset, 0, 0, () => 0, ratios(2, 20_000 / SPAN_S), true);
+    // Taken into the run as a late frame of it, not as the clock on the old time.
+    expect(moved.outputs[812]?.outlier).toBe(true);
+    const believedAt = moved.outputs.findIndex((o, i) => i > 800 && !o.outlier);
+    expect((believedAt - 800) * INTERVAL_S).toBeLessThan(2.5);
+    const twice = (i: number) => (i === 812 || i === 813 ? n(i) : offset(i));
+    const ended = loop({ softwareTimestamps: true }, 900, 0, twice, 0, 0, () => 0, ratios(2, 20_000 / SPAN_S), true);
+    expect(ended.outputs[813]?.outlier).toBe(false);
+    expect((ended.outputs.findIndex((o, i) => i > 813 && !o.outlier) - 814) * INTERVAL_S).toBeGreaterThanOrEqual(2);
+  });
+
   it("judges a 3 µs change of the Syncs' path until the ratios contradict it, then holds it: judged no more", () => {
     const held = through(1, 8, 0);
     const judged = held.uncertainties.map((u) => u?.judgedRun);
