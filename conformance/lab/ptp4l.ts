@@ -19,7 +19,7 @@ import { LabProcess } from './labProcess.js';
 import { portDataSets, type PortDataSet } from './pmc.js';
 import { parseOffsetSample, parsePortStateChange, type OffsetSample, type PortStateChange } from './logLines.js';
 import { LabError, type Lab } from './netns.js';
-import { readVclockState, vclockEnvironment, vclockErrorAt, VCLOCK_ACTIVE_MARK } from './vclock.js';
+import { readVclockState, vclockEnvironment, vclockErrorAt, VCLOCK_ACTIVE_MARK, type VclockState } from './vclock.js';
 
 export type Ptp4lBase = 'gPTP' | 'automotive-master' | 'automotive-slave';
 /**
@@ -197,6 +197,11 @@ export class Ptp4l {
       '-S',
     ];
     return new Ptp4l(options, new LabProcess(`ptp4l ${options.name}`, lab, options.namespace, argv, clockGuardPath), configPath, udsAddress, statePath);
+  }
+
+  /** Its vclock.so state file, read now; undefined without one (not on vclock.so, or not yet written). */
+  vclockState(): VclockState | undefined {
+    return this.vclockStatePath === undefined ? undefined : readVclockState(this.vclockStatePath);
   }
 
   /** A servoSlave's true error at CLOCK_REALTIME `realtimeNs` (V − CLOCK_REALTIME), ns; undefined before its state file exists. */

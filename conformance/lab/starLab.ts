@@ -330,9 +330,13 @@ export class StarLab {
 
   /** Notes an event in the run's log ("12.0 s: …") and returns Date.now(). */
   mark(what: string): number {
-    const now = Date.now();
-    this.events.push(`${((now - this.startMs) / 1000).toFixed(1)} s: ${what}`);
-    return now;
+    return this.markAt(Date.now(), what);
+  }
+
+  /** Notes an event that happened at `atMs` (ms of CLOCK_REALTIME) and returns it. */
+  private markAt(atMs: number, what: string): number {
+    this.events.push(`${((atMs - this.startMs) / 1000).toFixed(3)} s: ${what}`);
+    return atMs;
   }
 
   async killGrandmaster(): Promise<number> {
@@ -395,13 +399,28 @@ export class StarLab {
   /**
    * Steps the grandmaster's clock by StarOptions.grandmasterStepNs (true) or back (false) while the
    * truth stays CLOCK_REALTIME: to both slaves the same change of what their Syncs say, which no
-   * Pdelay exchange sees; notes it in the run's log.
+   * Pdelay exchange sees; notes it in the run's log. Resolves to the instant the clock moved, ms of
+   * CLOCK_REALTIME: vclock.so takes a signalled step at ptp4l's next clock read, which its state file
+   * records. Counted from the signal instead (until session 37), the moved time held the clock to a
+   * time the grandmaster did not serve yet (lab: a Sync some 70 ms after the signal still carried the
+   * old time).
    */
-  stepGrandmasterStamps(on: boolean): number {
+  async stepGrandmasterStamps(on: boolean): Promise<number> {
     if (!this.grandmaster.vclockActive)
       throw new LabError('a grandmaster step needs the grandmaster on vclock.so (StarOptions.grandmasterStepNs)', 'grandmaster step');
+    const before = this.grandmaster.vclockState()?.seq ?? 0;
     this.grandmaster.signalStep(on);
-    return this.mark(on ? "grandmaster's clock stepped (vclock.so, SIGUSR1)" : "grandmaster's clock stepped back (SIGUSR2)");
+    const deadline = Date.now() + STEP_TAKEN_WITHIN_MS;
+    for (;;) {
+      const state = this.grandmaster.vclockState();
+      if (state !== undefined && state.seq > before) {
+        const atMs = Number(state.trefNs) / 1e6;
+        return this.markAt(atMs, on ? "grandmaster's clock stepped (vclock.so, SIGUSR1)" : "grandmaster's clock stepped back (SIGUSR2)");
+      }
+      if (Date.now() > deadline)
+        throw new LabError(`the grandmaster's vclock.so took no step within ${STEP_TAKEN_WITHIN_MS} ms of the signal`, 'grandmaster step');
+      await sleep(STEP_POLL_MS);
+    }
   }
 
   /** Relay statistics, once close() has run. */
@@ -458,6 +477,11 @@ async function sharedPortLinks(
   );
   return { synLink: { gmSide: toGm.a, slaveSide: toSyn.b }, refLink: { gmSide: toGm.a, slaveSide: toRef.b }, ctlLink: undefined };
 }
+
+/** How long a signalled step may take to reach the grandmaster's clock (its next clock read), ms. */
+const STEP_TAKEN_WITHIN_MS = 2_000;
+/** How often its state file is read meanwhile, ms. */
+const STEP_POLL_MS = 2;
 
 export async function sleep(ms: number): Promise<void> {
   await new Promise((wake) => setTimeout(wake, ms));

@@ -194,7 +194,11 @@ describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
     try {
       await star.probe.statusBecomes('synchronized', 30_000);
       const from = star.syntonic.process.lines.length;
-      star.stepGrandmasterStamps(true);
+      const signalledMs = Date.now();
+      const steppedMs = await star.stepGrandmasterStamps(true);
+      // Taken at ptp4l's next clock read after the signal: within a second (it sends 8 Syncs a second).
+      expect(steppedMs).toBeGreaterThanOrEqual(signalledMs);
+      expect(steppedMs - signalledMs).toBeLessThan(1_000);
       await sleep(1_000);
       expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(stepNs, 0);
       // Syntonic has not followed yet, and the truth did not move with the grandmaster.
@@ -208,7 +212,7 @@ describe.skipIf(gate.skip)('ptp4l’s own servo on a virtual clock', () => {
       // Having followed the Syncs, Syntonic is 50 µs off the truth, as a slave on such a path would be.
       const followed = await until(Date.now() + 10_000, () => Math.abs((star.probe.sample()?.errorNs ?? 0) - stepNs) < 10_000);
       expect(followed).toBe(true);
-      star.stepGrandmasterStamps(false);
+      await star.stepGrandmasterStamps(false);
       await sleep(500);
       expect(star.grandmaster.trueErrorAt(BigInt(Date.now()) * 1_000_000n)).toBeCloseTo(0, 0);
       expect(star.grandmaster.process.running).toBe(true);

@@ -60,9 +60,9 @@ function syncPathStepScenario(
           }
           const steady = endWindow(star, runS, windowS);
           await sleep(star.startMs + STEP_AT_S * 1000 - Date.now());
-          const fromMs = star.stepGrandmasterStamps(true);
+          const fromMs = await star.stepGrandmasterStamps(true);
           await sleep(STEP_FOR_S * 1000);
-          const toMs = star.stepGrandmasterStamps(false);
+          const toMs = await star.stepGrandmasterStamps(false);
           return { steady: await steady, change: { fromMs, toMs } };
         },
         scenario,
