@@ -615,11 +615,12 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * An offset inside the gate while a run far early of it is judged: later than the run by more than
-   * the run lies early, which a late frame is and a grandmaster's time moved back is not (no late
-   * frame reads early: judgeShortRun). Lab, the 20 µs move: 1.4 s into the return's run a Sync 21 µs
-   * late fell on the old time, ended the run, and the return was believed 3.7 s after it instead of 2 s.
-   * Once per run, as an outlier on the other side: two in a row end it.
+   * An offset inside the gate while a run far early of it is judged, nearer the old phase than the
+   * run: a late frame of the run, not the grandmaster's time moved back again by one Sync (no late
+   * frame reads early, judgeShortRun, so an early run that far off is the grandmaster's time). Lab,
+   * the 20 µs move: 1.4 s into the return's run a Sync 21 µs late fell on the old time, ended the run,
+   * and the return was believed 3.7 s after it instead of 2 s. Once per run, as an outlier on the
+   * other side: two in a row end it.
    */
   private lateOnEarlyRun(innovation: number): boolean {
     const level = this.judgedRun?.levelNs;
@@ -634,14 +635,14 @@ export class KalmanServo implements Servo {
    * moved time (lab, grandmaster-phase-step). Not a run the ratios already contradict: that one the
    * servo will hold as the Syncs' path, which moves no clock (neighborStayed).
    */
-  private judgeRun(judged: boolean, levelNs: number, tS: number): void {
+  private judgeRun(judged: boolean, levelNs: number, tS: number, offsets = this.consecutiveOutliers): void {
     this.judgedRun = undefined;
     if (!judged) return;
     const heard = this.witnessHears(levelNs, tS);
     const move = heard ? this.witness.movedSince(this.runStartS, this.runStartPhiPpb) : undefined;
     if (move !== undefined && contradictsMove(move, levelNs)) return;
     const seen = move !== undefined && showsMove(move, levelNs, this.runStartPhiSigmaPpb);
-    this.judgedRun = { levelNs, offsets: this.consecutiveOutliers, ...(heard ? { ratiosSeeMove: seen } : {}) };
+    this.judgedRun = { levelNs, offsets, ...(heard ? { ratiosSeeMove: seen } : {}) };
   }
 
   /**
@@ -654,19 +655,18 @@ export class KalmanServo implements Servo {
    * per edge of the lab's 20 µs move with the clock that far off the moved time. Only where a run
    * waits (minOutlierRunS): without a wait it is believed at maxConsecutiveOutliers, judged by nothing.
    *
-   * An offset below the phase estimate is judged alone, at its own level: a Sync cannot reach the
-   * slave sooner than its path allows, so no late frame reads early (the 298 recorded lab runs of
-   * fixtures/noise, 274 k Syncs from 20 s on: 483 more than 5 µs late against the median of their
-   * neighbours, none more than 3 µs early), while a grandmaster whose time moved back does from its
-   * first Sync on (the lab's 20 µs move, its return edge).
+   * An offset below the phase estimate with no partner is judged alone, at its own level (one offset):
+   * a Sync cannot reach the slave sooner than its path allows, so no late frame reads early (the 298
+   * recorded lab runs of fixtures/noise, 274 k Syncs from 20 s on: 597 more than 5 µs late against
+   * the median of the 64 around them, none more than 3 µs early), while a grandmaster whose time moved
+   * back does from its first Sync on (the lab's 20 µs move, its return edge).
    */
   private judgeShortRun(innovation: number, toleranceNs: number, tS: number): void {
     const newest = this.run.at(-1);
     if (this.tuning.minOutlierRunS <= 0 || newest === undefined) return this.judgeRun(false, innovation, tS);
-    if (innovation < 0) return this.judgeRun(true, innovation, tS);
     const partner = latestAgreeing(this.run, newest, toleranceNs);
-    if (partner === undefined) return this.judgeRun(false, innovation, tS);
-    this.judgeRun(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS);
+    if (partner !== undefined) return this.judgeRun(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS);
+    this.judgeRun(innovation < 0, innovation, tS, 1);
   }
 
   private beginRun(tS: number): void {
