@@ -402,8 +402,9 @@ export class KalmanServo implements Servo {
       this.learnNoise(measured);
       this.innovationLevel.push(measured);
     }
-    if (continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS)) return this.outlier(offsetNs, measured, tS);
-    if (this.lateOnEarlyRun(measured)) return this.lateInRun(offsetNs, tS);
+    const beyondGate = continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS);
+    if (this.lateFrameOfRun(measured, beyondGate)) return this.lateInRun(offsetNs, tS);
+    if (beyondGate) return this.outlier(offsetNs, measured, tS);
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
     const innovation = this.filter.offsetInnovation(offsetNs);
@@ -556,7 +557,6 @@ export class KalmanServo implements Servo {
    */
   private outlier(offsetNs: number, innovation: number, tS: number): ServoOutput {
     const side = Math.sign(innovation);
-    if (side !== this.outlierSide && this.judgedRun !== undefined && !this.lateFrameInRun) return this.lateInRun(offsetNs, tS);
     this.lateFrameInRun = false;
     if (side !== this.outlierSide) this.run.length = 0;
     this.consecutiveOutliers = side === this.outlierSide ? this.consecutiveOutliers + 1 : 1;
@@ -599,11 +599,8 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * One outlier on the other side of the phase estimate while a run far off it is judged: a late
-   * frame among the run's offsets (lab, a 20 µs move: one Sync 26 µs late 1.5 s into the run started
-   * it again, and the edge was believed 4.1 s after it instead of 2.1 s). It joins the run as one of
-   * the points off its line, which the run's agreement allows for. Two in a row start a run of their
-   * own, as before: the grandmaster's time may have moved back.
+   * A late frame among a judged run's offsets (lateFrameOfRun): it joins the run as one of the points
+   * off its line, which the run's agreement allows for.
    */
   private lateInRun(offsetNs: number, tS: number): ServoOutput {
     this.lateFrameInRun = true;
@@ -615,16 +612,20 @@ export class KalmanServo implements Servo {
   }
 
   /**
-   * An offset inside the gate while a run far early of it is judged, nearer the old phase than the
-   * run: a late frame of the run, not the grandmaster's time moved back again by one Sync (no late
-   * frame reads early, judgeShortRun, so an early run that far off is the grandmaster's time). Lab,
-   * the 20 µs move: 1.4 s into the return's run a Sync 21 µs late fell on the old time, ended the run,
-   * and the return was believed 3.7 s after it instead of 2 s. Once per run, as an outlier on the
-   * other side: two in a row end it.
+   * Whether this offset is a late frame of the judged run rather than the grandmaster's time moving
+   * (back) again: once per run, and only of a run that reads early — no late frame reads early
+   * (judgeShortRun), so an offset earlier than a late run is no late frame of it. Beyond the gate, on
+   * the other side of the phase estimate (lab, a 20 µs move: one Sync 26 µs late 1.5 s into the run
+   * started it again, and the edge was believed 4.1 s after it instead of 2.1 s); inside the gate,
+   * nearer the old phase than a run more than EARLY_RUN_FLOOR_NS off (lab: 1.4 s into the return's run
+   * a Sync 21 µs late fell on the old time, ended the run, and the return was believed 3.7 s after it
+   * instead of 2 s; a nearer run's inliers are the filter's). Two in a row are no late frame: the
+   * grandmaster's time may have moved back.
    */
-  private lateOnEarlyRun(innovation: number): boolean {
+  private lateFrameOfRun(innovation: number, beyondGate: boolean): boolean {
     const level = this.judgedRun?.levelNs;
-    return level !== undefined && level < -EARLY_RUN_FLOOR_NS && !this.lateFrameInRun && innovation - level > -level / 2;
+    if (level === undefined || level >= 0 || this.lateFrameInRun) return false;
+    return beyondGate ? innovation > 0 : level < -EARLY_RUN_FLOOR_NS && innovation > level / 2;
   }
 
   /**

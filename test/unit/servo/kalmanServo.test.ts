@@ -876,6 +876,15 @@ describe("KalmanServo: a run the grandmaster's own rate ratios contradict (softw
     expect((restarted.outputs.findIndex((o, i) => i > 800 && !o.outlier) - 814) * INTERVAL_S).toBeGreaterThanOrEqual(2);
   });
 
+  it('takes no offset that reads earlier than a late run for a late frame of it: it is judged as itself, early', () => {
+    const n = gaussian(2, 300);
+    const offset = (i: number) => (i === 812 ? -6_000 : n(i) + (i >= 800 ? 20_000 : 0));
+    const moved = loop({ softwareTimestamps: true }, 900, 0, offset, 0, 0, () => 0, ratios(2, -20_000 / SPAN_S), true);
+    const judged = moved.uncertainties[812]?.judgedRun;
+    expect(judged?.offsets).toBe(1);
+    expect(Math.abs((judged?.levelNs ?? 0) + 6_000)).toBeLessThan(1_500);
+  });
+
   it('believes a 20 µs early move 2 s after it though one Sync 20 µs late falls on the old time 1.5 s into its run; two there end the run', () => {
     const n = gaussian(2, 300);
     const offset = (i: number) => n(i) + (i >= 800 && i !== 812 ? -20_000 : 0);
