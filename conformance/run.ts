@@ -31,6 +31,7 @@ import { LAB_SYNC_NOISE, labSyncNoiseFigures } from './sim/labSyncNoiseFigures.j
 import { runScenario } from './sim/runScenario.js';
 import { SCENARIOS } from './sim/scenarios.js';
 import { runSoak } from './sim/soak.js';
+import { LAB_SECTION, sameSyncsFigures, sameSyncsLines, sameSyncsShares, steadyWindowLine, type SameSyncsFigures } from './sim/sameSyncs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/conformance → conformance/out in the source tree. */
@@ -52,6 +53,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     if (wanted.length > 0 && !wanted.includes(name)) continue;
     const prefix = `lab.${name}`;
     const all: FigureLine[] = [];
+    const same: SameSyncsFigures[] = [];
     for (let run = 1; run <= options.runs; run++) {
       for (const order of options.orders) {
         process.stdout.write(
@@ -67,8 +69,9 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
           ...(options.runS === undefined ? {} : { runS: options.runS }),
           ...(options.windowS === undefined ? {} : { windowS: options.windowS }),
         };
-        const lines = await runOneLab(name, scenarioOptions, rows, options.runs > 1 ? `${prefix}.run${run}` : prefix);
+        const { lines, same: sameRun } = await runOneLab(name, scenarioOptions, rows, options.runs > 1 ? `${prefix}.run${run}` : prefix);
         all.push(...lines);
+        if (sameRun !== undefined) same.push(sameRun);
       }
     }
     // Figures named per run carry `.runK`; the ranges and the same-port check are over all of them.
@@ -80,6 +83,7 @@ async function runLab(only: readonly string[], options: LabRunOptions, rows: Sum
     for (const l of samePortDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
     for (const l of pairedDifferences(prefix, unnumbered)) figure(l.name, l.value, l.unit);
     for (const l of targetShares(prefix, unnumbered)) figure(l.name, l.value, l.unit);
+    for (const l of sameSyncsShares(prefix, same)) figure(l.name, l.value, l.unit);
   }
 }
 
@@ -90,8 +94,13 @@ function where(order: PortOrder, sharedPort: LabScenario['sharedPort']): string 
   return `both on grandmaster port 1, the hub serving ${order === 1 ? 'Syntonic' : 'ptp4l'} first`;
 }
 
-/** Runs one scenario in one port order, prints its figures under `prefix`; returns its side-by-side lines. */
-async function runOneLab(name: string, options: LabScenarioOptions, rows: SummaryRow[], prefix: string): Promise<FigureLine[]> {
+/** Runs one scenario in one port order, prints its figures under `prefix`; returns its side-by-side lines and, beside ptp4l's PI, the same-Syncs figures. */
+async function runOneLab(
+  name: string,
+  options: LabScenarioOptions,
+  rows: SummaryRow[],
+  prefix: string,
+): Promise<{ readonly lines: FigureLine[]; readonly same?: SameSyncsFigures }> {
   const key = `${prefix}.order${options.order ?? 1}`;
   let r: LabResult;
   try {
@@ -104,13 +113,13 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     writeFileSync(log, [err.message, '', ...err.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, ''])].join('\n'));
     process.stdout.write(`${key}.failed: ${err.message} (logs: ${log})\n`);
     rows.push({ scenario: `lab/${name}`, figures: { 'time to lock': `failed: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}` } });
-    return [];
+    return { lines: [] };
   }
   const f = r.figures;
   if (r.skipped !== undefined) {
     process.stdout.write(`${key}.skipped: ${r.skipped}\n`);
     rows.push(writeLabReport(OUT, r));
-    return [];
+    return { lines: [] };
   }
   process.stdout.write(
     `${key}.load: ${loadavg()
@@ -228,7 +237,7 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
     figure(`${key}.ptp4lPathDelayMinusGrandmasterView`, f.ptp4lPathDelayNs.median - f.gmPathDelayToPtp4lNs.median, 'ns');
   }
   rows.push(writeLabReport(OUT, r));
-  writeRunRecord(r, key);
+  const record = writeRunRecord(r, key);
   const moves = f.truthMoves;
   if (moves !== undefined) {
     figure(`${key}.truth.realtimeMoves`, moves.count, 'samples');
@@ -238,19 +247,28 @@ async function runOneLab(name: string, options: LabScenarioOptions, rows: Summar
       process.stdout.write(
         `# ${key}: CLOCK_REALTIME moved against CLOCK_MONOTONIC_RAW by up to ${largestUs} µs at ${moves.count} samples: left out of the ranges and paired figures\n`,
       );
-      return [];
+      return { lines: [] };
     }
   }
-  return lines;
+  // Issue 14's std asked on the very same Syncs, each servo on the other's (sameSyncs.ts).
+  const same = f.referenceKind === 'pi' && record.log !== undefined ? sameSyncsFigures(record.log, record.samplesCsv, f.steadyS) : undefined;
+  if (same !== undefined) for (const l of sameSyncsLines(key, same)) figure(l.name, l.value, l.unit);
+  return { lines, ...(same === undefined ? {} : { same }) };
 }
 
 /**
  * Every process's output of one run and its 4 Hz samples (CSV: s, status, true error, errorBoundNs,
- * ptp4l's true error, the control's with one), beside the reports, for the post-mortem of an odd figure.
+ * ptp4l's true error, the control's with one), beside the reports, for the post-mortem of an odd figure;
+ * the log ends with the lab's own section, the steady window (sameSyncs.ts reads it back).
  */
-function writeRunRecord(r: LabResult, key: string): void {
+function writeRunRecord(r: LabResult, key: string): RunRecord {
   mkdirSync(OUT, { recursive: true });
-  if (r.logs !== undefined) writeFileSync(join(OUT, `${key}.log`), r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']).join('\n'));
+  const { fromS, toS } = r.figures.steadyS;
+  const log =
+    r.logs === undefined
+      ? undefined
+      : [...r.logs.flatMap((l) => [`== ${l.process}`, ...l.lines, '']), LAB_SECTION, steadyWindowLine({ fromS, toS }), ''].join('\n');
+  if (log !== undefined) writeFileSync(join(OUT, `${key}.log`), log);
   const s = r.series;
   const reference = new Map(s.referenceTrueErrorNs.map((p) => [p.tS, p.value]));
   const control = s.controlTrueErrorNs === undefined ? undefined : new Map(s.controlTrueErrorNs.map((p) => [p.tS, p.value]));
@@ -263,8 +281,15 @@ function writeRunRecord(r: LabResult, key: string): void {
     return (control === undefined ? columns : [...columns, control.get(p.tS)?.toFixed(0) ?? '']).join(',');
   });
   const header = `tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs${control === undefined ? '' : ',controlTrueErrorNs'}`;
-  writeFileSync(join(OUT, `${key}.samples.csv`), [header, ...rows, ''].join('\n'));
+  const samplesCsv = [header, ...rows, ''].join('\n');
+  writeFileSync(join(OUT, `${key}.samples.csv`), samplesCsv);
   process.stdout.write(`# logs and samples: ${join(OUT, key)}.{log,samples.csv}\n`);
+  return { log, samplesCsv };
+}
+
+interface RunRecord {
+  readonly log: string | undefined;
+  readonly samplesCsv: string;
 }
 
 function labPrerequisites(): string | undefined {

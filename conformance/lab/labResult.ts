@@ -63,6 +63,8 @@ export interface LabFigures {
   readonly floodFirst?: FloodFirst;
   /** What ran on the other port: ptp4l's own servo (pi, linreg) on a virtual clock, or a free-running ptp4l. */
   readonly referenceKind: ReferenceKind | undefined;
+  /** The steady window, s from start (as the run record's tS): where the steady-state figures are taken. */
+  readonly steadyS: { readonly fromS: number; readonly toS: number };
   /** s from start until the provider first reported synchronized (undefined: never). */
   readonly timeToSynchronizedS: number | undefined;
   /** s from start until Syntonic's first `master offset … s2` line. */
@@ -359,6 +361,7 @@ export function collectResult(input: ResultInput): LabResult {
       syntonicPort,
       ...(input.floodFirst === undefined ? {} : { floodFirst: input.floodFirst }),
       referenceKind: input.reference === undefined ? undefined : input.referenceKind,
+      steadyS: { fromS: t(input.steady.fromMs), toS: t(input.steady.toMs) },
       timeToSynchronizedS: firstSynchronized === undefined ? undefined : t(firstSynchronized.atMs),
       syntonicFirstS2S: firstS2(input.syntonic.offsets),
       referenceFirstS2S: input.reference === undefined || !servoReference ? undefined : firstS2(ref),
@@ -486,6 +489,7 @@ export function skippedResult(name: string, description: string, reason: string)
     figures: {
       syntonicPort: 1,
       referenceKind: undefined,
+      steadyS: { fromS: 0, toS: 0 },
       timeToSynchronizedS: undefined,
       syntonicFirstS2S: undefined,
       referenceFirstS2S: undefined,

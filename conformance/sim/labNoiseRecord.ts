@@ -26,14 +26,23 @@ export function parseTruthSamples(csv: string): TruthSample[] {
   return rows.map((r) => r.split(',')).map((c) => ({ tS: Number(c[0]), syntonicNs: value(c, 'trueErrorNs'), ptp4lNs: value(c, 'ptp4lTrueErrorNs') }));
 }
 
-/** Syntonic's section of a run's log (after `== syntonic`): its `tS stream text` lines. */
-export function syntonicLines(log: string): { tS: number; text: string }[] {
+/**
+ * Whose Syncs a record is made of: Syntonic's (its section of the log, its true error), or the ptp4l
+ * servo slave's beside it (the lab's reference: section `ptp4l ref`, column ptp4lTrueErrorNs), whose
+ * `master offset` lines have the same shape.
+ */
+export type RecordedStack = 'syntonic' | 'ptp4l';
+
+const SECTION: Record<RecordedStack, string> = { syntonic: '== syntonic', ptp4l: '== ptp4l ref' };
+
+/** One stack's section of a run's log (after `== syntonic` or `== ptp4l ref`): its `tS stream text` lines. */
+export function sectionLines(log: string, stack: RecordedStack = 'syntonic'): { tS: number; text: string }[] {
   const out: { tS: number; text: string }[] = [];
-  let inSyntonic = false;
+  let inSection = false;
   for (const line of log.split('\n')) {
-    if (line.startsWith('== ')) inSyntonic = line === '== syntonic';
+    if (line.startsWith('== ')) inSection = line === SECTION[stack];
     const m = /^(\d+(?:\.\d+)?) std(?:out|err) (.*)$/.exec(line);
-    if (inSyntonic && m !== null) out.push({ tS: Number(m[1]), text: m[2] ?? '' });
+    if (inSection && m !== null) out.push({ tS: Number(m[1]), text: m[2] ?? '' });
   }
   return out;
 }
@@ -47,14 +56,17 @@ export function syntonicLines(log: string): { tS: number; text: string }[] {
  */
 export const FIRST_SAMPLE_HOLD_S = 0.5;
 
-/** Syntonic's true error at tS: interpolated between the samples around it, or the first sample's while the clock is unmoved before it. */
-export function truthAt(samples: readonly TruthSample[], tS: number, clockUnmoved: boolean): number | undefined {
-  const i = samples.findIndex((x) => x.tS >= tS && x.syntonicNs !== undefined);
-  const before = samples[i - 1];
-  const after = samples[i];
-  if (i === 0 && clockUnmoved && after !== undefined && after.tS - tS <= FIRST_SAMPLE_HOLD_S) return after.syntonicNs;
-  if (i <= 0 || before?.syntonicNs === undefined || after?.syntonicNs === undefined) return undefined;
-  return before.syntonicNs + ((after.syntonicNs - before.syntonicNs) * (tS - before.tS)) / (after.tS - before.tS);
+/** A stack's true error at tS: interpolated between the samples around it, or the first sample's while the clock is unmoved before it. */
+export function truthAt(samples: readonly TruthSample[], tS: number, clockUnmoved: boolean, stack: RecordedStack = 'syntonic'): number | undefined {
+  const of = (x: TruthSample | undefined): number | undefined => (stack === 'syntonic' ? x?.syntonicNs : x?.ptp4lNs);
+  const i = samples.findIndex((x) => x.tS >= tS && of(x) !== undefined);
+  const before = of(samples[i - 1]);
+  const after = of(samples[i]);
+  const afterS = samples[i]?.tS;
+  if (i === 0 && clockUnmoved && after !== undefined && afterS !== undefined && afterS - tS <= FIRST_SAMPLE_HOLD_S) return after;
+  if (i <= 0 || before === undefined || after === undefined || afterS === undefined) return undefined;
+  const beforeS = samples[i - 1]?.tS ?? afterS;
+  return before + ((after - before) * (tS - beforeS)) / (afterS - beforeS);
 }
 
 /** A Sync's rateRatio as the file keeps it: its error and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts), and its span to the µs. */
@@ -66,18 +78,21 @@ function rateRatioChange(index: number, { rateRatio, rateRatioSigma, rateRatioSp
   return rateRatioSpanS === undefined ? [index, errorPpb, sigmaPpb] : [index, errorPpb, sigmaPpb, Math.round(rateRatioSpanS * 1e6) / 1e6];
 }
 
-/** One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran it. */
-export function recordRun(name: string, servo: string, log: string, samplesCsv: string): LabNoiseRun {
+/**
+ * One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran
+ * it; the Syncs of `stack` (Syntonic's by default; ptp4l's log no rate ratio, so its run has none).
+ */
+export function recordRun(name: string, servo: string, log: string, samplesCsv: string, stack: RecordedStack = 'syntonic'): LabNoiseRun {
   const samples = parseTruthSamples(samplesCsv);
   const syncAtS: number[] = [];
   const noiseNs: number[] = [];
   const pathDelayChanges: [number, number][] = [];
   const rateRatioChanges: RateRatioChange[] = [];
   let left = 0;
-  for (const { tS, text } of syntonicLines(log)) {
+  for (const { tS, text } of sectionLines(log, stack)) {
     if (parseStatusChange(text, 0)?.from === 'synchronized') left++;
     const o = parseOffsetSample(text, 0);
-    const truth = o === undefined ? undefined : truthAt(samples, tS, o.servoState === 's0');
+    const truth = o === undefined ? undefined : truthAt(samples, tS, o.servoState === 's0', stack);
     if (o === undefined || truth === undefined) continue;
     syncAtS.push(Math.round(tS * 1000) / 1000);
     const pathDelayNs = Math.round(o.pathDelayNs);

@@ -69,6 +69,22 @@ describe("a run's record", () => {
     const run = recordRun('x', 'abc1234', logOf([]), SAMPLES_CSV);
     expect(run.syncAtS).toEqual([]);
   });
+
+  it("of ptp4l's Syncs reads the reference slave's section against its own true error", () => {
+    const log = [
+      '== syntonic',
+      '4.100 stdout syntonic[0]: master offset 7 s2 freq +0 path delay 1000',
+      '== ptp4l ref',
+      '4.125 stdout ptp4l[4.1]: master offset 35 s2 freq +0 path delay 900',
+      '',
+    ].join('\n');
+    const csv = ['tS,status,trueErrorNs,errorBoundNs,ptp4lTrueErrorNs', '4.000,synchronized,100,3000,10', '4.250,synchronized,200,3000,20'].join('\n');
+    const run = recordRun('x', 'abc1234', log, csv, 'ptp4l');
+    // 35 − 15 (halfway between ptp4l's 10 and 20), with ptp4l's path delay; no rate ratio in its lines.
+    expect(run.noiseNs).toEqual([20]);
+    expect(run.pathDelayChanges).toEqual([[0, 900]]);
+    expect(run.rateRatioChanges).toBeUndefined();
+  });
 });
 
 describe('the fixture with runs recorded again', () => {

@@ -1,0 +1,45 @@
+/**
+ * Syntonic and ptp4l's servo on the same Syncs (sameSyncs.ts), from lab run records already taken:
+ *
+ *   node dist/conformance/sim/sameSyncsReport.js [--from-s S] [--to-s S] conformance/out/lab.steady-state.run1.order1 …
+ *
+ * Each path is a record without `.log` / `.samples.csv`; its figures print under its name
+ * (`lab.steady-state.run1.order1.onPtp4lSyncs.…`), then each scenario's shares over its runs. The
+ * window is the lab's steady window, the last 50 s of a 120 s run unless given (s since Syntonic
+ * started; `grandmaster-time-step` takes its own before the restart: `--from-s 20 --to-s 60`).
+ */
+import { basename } from 'node:path';
+import { DEFAULT_RECORD_WINDOW, sameSyncsLines, sameSyncsOfRecord, sameSyncsShares, type RecordWindow, type SameSyncsFigures } from './sameSyncs.js';
+
+function parse(argv: readonly string[]): { paths: string[]; window: RecordWindow } | undefined {
+  const paths: string[] = [];
+  let { fromS, toS } = DEFAULT_RECORD_WINDOW;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--from-s') fromS = Number(argv[++i]);
+    else if (arg === '--to-s') toS = Number(argv[++i]);
+    else paths.push(arg);
+  }
+  if (paths.length === 0 || !Number.isFinite(fromS) || !Number.isFinite(toS) || toS <= fromS) return undefined;
+  return { paths, window: { fromS, toS } };
+}
+
+const args = parse(process.argv.slice(2));
+if (args === undefined) {
+  process.stderr.write('usage: node dist/conformance/sim/sameSyncsReport.js [--from-s S] [--to-s S (> from)] <conformance/out/lab.scenario.runN.orderM>…\n');
+  process.exit(2);
+}
+const byScenario = new Map<string, SameSyncsFigures[]>();
+for (const path of args.paths) {
+  const key = basename(path);
+  const f = sameSyncsOfRecord(path, args.window);
+  if (f === undefined) {
+    process.stdout.write(`# ${key}: no ptp4l servo's Syncs in the window\n`);
+    continue;
+  }
+  for (const l of sameSyncsLines(key, f)) process.stdout.write(`${l.name}: ${Number(l.value?.toPrecision(6))} ${l.unit}\n`);
+  const scenario = key.replace(/\.run\d+\.order\d+$/, '').replace(/\.order\d+$/, '');
+  byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), f]);
+}
+for (const [prefix, runs] of byScenario)
+  for (const l of sameSyncsShares(prefix, runs)) process.stdout.write(`${l.name}: ${Number(l.value?.toPrecision(6))} ${l.unit}\n`);
