@@ -9,6 +9,7 @@
  * started; `grandmaster-time-step` takes its own before the restart: `--from-s 20 --to-s 60`).
  */
 import { basename } from 'node:path';
+import type { FigureLine } from '../lab/sideBySide.js';
 import { DEFAULT_RECORD_WINDOW, sameSyncsLines, sameSyncsOfRecord, sameSyncsShares, type RecordWindow, type SameSyncsFigures } from './sameSyncs.js';
 
 function parse(argv: readonly string[]): { paths: string[]; window: RecordWindow } | undefined {
@@ -29,6 +30,12 @@ if (args === undefined) {
   process.stderr.write('usage: node dist/conformance/sim/sameSyncsReport.js [--from-s S] [--to-s S (> from)] <conformance/out/lab.scenario.runN.orderM>…\n');
   process.exit(2);
 }
+/** One figure as `npm run conformance` prints it. */
+function print(l: FigureLine): void {
+  const shown = l.value === undefined || !Number.isFinite(l.value) ? 'n/a' : Number(l.value.toPrecision(6));
+  process.stdout.write(`${l.name}: ${shown} ${l.unit}\n`);
+}
+
 const byScenario = new Map<string, SameSyncsFigures[]>();
 for (const path of args.paths) {
   const key = basename(path);
@@ -37,9 +44,8 @@ for (const path of args.paths) {
     process.stdout.write(`# ${key}: no ptp4l servo's Syncs in the window\n`);
     continue;
   }
-  for (const l of sameSyncsLines(key, f)) process.stdout.write(`${l.name}: ${Number(l.value?.toPrecision(6))} ${l.unit}\n`);
+  for (const l of sameSyncsLines(key, f)) print(l);
   const scenario = key.replace(/\.run\d+\.order\d+$/, '').replace(/\.order\d+$/, '');
   byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), f]);
 }
-for (const [prefix, runs] of byScenario)
-  for (const l of sameSyncsShares(prefix, runs)) process.stdout.write(`${l.name}: ${Number(l.value?.toPrecision(6))} ${l.unit}\n`);
+for (const [prefix, runs] of byScenario) for (const l of sameSyncsShares(prefix, runs)) print(l);
