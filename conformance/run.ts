@@ -14,6 +14,7 @@ import {
   pairedDifferences,
   rangeLines,
   samePortDifferences,
+  figureText,
   sideBySide,
   sideBySideLines,
   targetShares,
@@ -38,7 +39,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const OUT = join(here, '..', '..', 'conformance', 'out');
 
 function figure(name: string, value: number | undefined, unit: string): void {
-  process.stdout.write(`${name}: ${value === undefined || !Number.isFinite(value) ? 'n/a' : Number(value.toPrecision(6))} ${unit}\n`);
+  process.stdout.write(`${figureText({ name, value, unit })}\n`);
 }
 
 /** The interop lab needs root (network namespaces) and ptp4l; without them it says why and goes on. */

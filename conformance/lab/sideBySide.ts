@@ -129,6 +129,11 @@ export interface FigureLine {
   readonly unit: string;
 }
 
+/** A figure as `npm run conformance` prints it: `name: value unit`, six significant digits, `n/a` for no number. */
+export function figureText({ name, value, unit }: FigureLine): string {
+  return `${name}: ${value === undefined || !Number.isFinite(value) ? 'n/a' : Number(value.toPrecision(6))} ${unit}`;
+}
+
 /**
  * `name: value unit` lines of one run, each stack named by the grandmaster port it was on:
  * `<prefix>.port<P>.syntonic.trueError.mean`, `<prefix>.port<Q>.ptp4l.trueError.mean`, … (prefix e.g.

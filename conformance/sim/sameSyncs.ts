@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FigureLine } from '../lab/sideBySide.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S } from '../lab/scenarios/steadyState.js';
 import { seriesFigures } from '../lab/stats.js';
 import { traceLabNoise, type LabNoiseRun, type RateRatioChange } from './labNoise.js';
 import { PTP4L_PI_SOFTWARE } from './labNoiseFigures.js';
@@ -25,8 +26,8 @@ export interface RecordWindow {
   readonly toS: number;
 }
 
-/** The lab's window when a record does not say: the last 50 s of a 120 s run (LabScenarioOptions' defaults). */
-export const DEFAULT_RECORD_WINDOW: RecordWindow = { fromS: 70, toS: 120 };
+/** The lab's window when a record does not say: steady state's, the last STEADY_WINDOW_S s of a STEADY_RUN_S s run. */
+export const DEFAULT_RECORD_WINDOW: RecordWindow = { fromS: STEADY_RUN_S - STEADY_WINDOW_S, toS: STEADY_RUN_S };
 
 /** The lab's own section of a run's log, after the processes' (conformance/run.ts writes it). */
 export const LAB_SECTION = '== lab';
@@ -130,13 +131,13 @@ export function sameSyncsShares(prefix: string, runs: readonly SameSyncsFigures[
     { name: `${prefix}.${name}`, value: (100 * runs.filter(met).length) / runs.length, unit: '%' },
     { name: `${prefix}.${name}.runs`, value: runs.length, unit: 'runs' },
   ];
-  const model = runs.map((f) => (100 * f.onPtp4lSyncs.ptp4lPiModelStdNs) / f.ptp4lMeasuredStdNs).sort((a, b) => a - b);
+  const model = runs.map((f) => (100 * f.onPtp4lSyncs.ptp4lPiModelStdNs) / f.ptp4lMeasuredStdNs);
   return [
     ...share('onPtp4lSyncs.syntonicServo.stdAtMostPtp4l', (f) => f.onPtp4lSyncs.syntonicServoStdNs <= f.ptp4lMeasuredStdNs),
     ...share('onPtp4lSyncs.syntonicServoWithItsRatios.stdAtMostPtp4l', (f) => f.onPtp4lSyncs.syntonicServoWithItsRatiosStdNs <= f.ptp4lMeasuredStdNs),
     ...share('onSyntonicSyncs.syntonic.stdAtMostPtp4lPiModel', (f) => f.syntonicMeasuredStdNs <= f.onSyntonicSyncs.ptp4lPiModelStdNs),
-    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.median`, value: model[Math.floor((model.length - 1) / 2)], unit: '%' },
-    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.min`, value: model[0], unit: '%' },
-    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.max`, value: model.at(-1), unit: '%' },
+    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.median`, value: seriesFigures(model).median, unit: '%' },
+    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.min`, value: Math.min(...model), unit: '%' },
+    { name: `${prefix}.onPtp4lSyncs.ptp4lPiModel.ofMeasured.max`, value: Math.max(...model), unit: '%' },
   ];
 }

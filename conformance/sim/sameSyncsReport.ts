@@ -9,7 +9,7 @@
  * started; `grandmaster-time-step` takes its own before the restart: `--from-s 20 --to-s 60`).
  */
 import { basename } from 'node:path';
-import type { FigureLine } from '../lab/sideBySide.js';
+import { figureText, type FigureLine } from '../lab/sideBySide.js';
 import { DEFAULT_RECORD_WINDOW, sameSyncsLines, sameSyncsOfRecord, sameSyncsShares, type RecordWindow, type SameSyncsFigures } from './sameSyncs.js';
 
 function parse(argv: readonly string[]): { paths: string[]; window: RecordWindow } | undefined {
@@ -30,10 +30,8 @@ if (args === undefined) {
   process.stderr.write('usage: node dist/conformance/sim/sameSyncsReport.js [--from-s S] [--to-s S (> from)] <conformance/out/lab.scenario.runN.orderM>…\n');
   process.exit(2);
 }
-/** One figure as `npm run conformance` prints it. */
 function print(l: FigureLine): void {
-  const shown = l.value === undefined || !Number.isFinite(l.value) ? 'n/a' : Number(l.value.toPrecision(6));
-  process.stdout.write(`${l.name}: ${shown} ${l.unit}\n`);
+  process.stdout.write(`${figureText(l)}\n`);
 }
 
 const byScenario = new Map<string, SameSyncsFigures[]>();
