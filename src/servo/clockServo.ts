@@ -21,7 +21,7 @@ import { createServo } from './createServo.js';
 import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
-import type { KalmanTuning } from './kalmanTuning.js';
+import { trackingWander, type KalmanTuning } from './kalmanTuning.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
 import {
   PTP4L_FIRST_STEP_THRESHOLD_NS,
@@ -50,6 +50,8 @@ export interface ClockServoOptions {
   readonly piOverrides?: PiGainOptions;
   /** The Kalman servo's noise model; default per `timestamping` (kalmanServo.ts). */
   readonly kalman?: KalmanTuning;
+  /** kalman_frequency_wander: the Kalman servo's frequency random walk once it tracks, ppb/√s, laid over `kalman` (kalmanTuning.ts). */
+  readonly kalmanFrequencyWanderPpbPerSqrtS?: number;
   /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
   readonly stepThresholdNs?: number;
   /** first_step_threshold, ns. Default 20,000 (ptp4l). */
@@ -202,7 +204,7 @@ export class ClockServo {
       initialFrequencyPpb: clock.frequencyPpb(),
       timestampsFollowAdjustment: follows,
       pi: resolvePiTuning(options),
-      ...(options.kalman === undefined ? {} : { kalman: options.kalman }),
+      ...kalmanOption(options, this.software),
       softwareTimestamps: this.software,
     });
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
@@ -477,4 +479,11 @@ function invalidField(r: SyncReceipt): string | undefined {
     return `logSyncInterval ${r.logSyncInterval} is not a usable log2 interval`;
   }
   return undefined;
+}
+
+/** The Kalman tuning given, with kalman_frequency_wander laid over it where the file set one. */
+function kalmanOption(options: Pick<ClockServoOptions, 'kalman' | 'kalmanFrequencyWanderPpbPerSqrtS'>, software: boolean): { kalman?: KalmanTuning } {
+  const wander = options.kalmanFrequencyWanderPpbPerSqrtS;
+  if (wander === undefined) return options.kalman === undefined ? {} : { kalman: options.kalman };
+  return { kalman: { ...options.kalman, ...trackingWander(wander, software) } };
 }

@@ -131,6 +131,16 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   heldRunMaxS: 20,
 });
 
+/**
+ * The frequency's random walk once the filter tracks, ppb/√s, as the tuning field that carries it:
+ * with software timestamps the latency's state is then part of the model and the walk is
+ * latencyStateWanderPpbPerSqrtS (the first latencyJoinS keep wanderPpbPerSqrtS, which the start is
+ * measured with); with hardware timestamps there is no such state and wanderPpbPerSqrtS is the walk.
+ */
+export function trackingWander(ppbPerSqrtS: number, softwareTimestamps: boolean): KalmanTuning {
+  return softwareTimestamps ? { latencyStateWanderPpbPerSqrtS: ppbPerSqrtS } : { wanderPpbPerSqrtS: ppbPerSqrtS };
+}
+
 /** The mode's tuning with every option given laid over it, checked: a bad value names the field. */
 export function resolveKalmanTuning(options: KalmanTuning, softwareTimestamps: boolean): Required<KalmanTuning> {
   const tuning = { ...(softwareTimestamps ? KALMAN_TUNING_SOFTWARE : KALMAN_TUNING_HARDWARE), ...definedOnly(options) };

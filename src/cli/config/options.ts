@@ -26,6 +26,7 @@ import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB } from '../../servo/servo.js';
 import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
+import { KALMAN_TUNING_HARDWARE, KALMAN_TUNING_SOFTWARE } from '../../servo/kalmanTuning.js';
 import {
   ANY_INT,
   BOOL,
@@ -53,7 +54,14 @@ type BooleanPortField = { [K in keyof PortConfig]-?: PortConfig[K] extends boole
 export type PiField = Exclude<keyof PiGainOptions, 'softwareTimestamps'>;
 /** Servo settings a file sets (ServoConfig's fields, in Syntonic's units). */
 export type ServoField =
-  'servo' | 'stepThresholdNs' | 'firstStepThresholdNs' | 'maxFrequencyPpb' | 'sanityFreqLimitPpb' | 'offsetThresholdNs' | 'numOffsetValues';
+  | 'servo'
+  | 'stepThresholdNs'
+  | 'firstStepThresholdNs'
+  | 'maxFrequencyPpb'
+  | 'sanityFreqLimitPpb'
+  | 'offsetThresholdNs'
+  | 'numOffsetValues'
+  | 'kalmanFrequencyWanderPpbPerSqrtS';
 /** Daemon settings a file sets (DaemonConfig's fields). */
 export type DaemonField =
   | 'clock'
@@ -521,6 +529,24 @@ export const OPTIONS: readonly OptionSpec[] = [
         value: 'group name or gid',
         fallback: { text: "the daemon's group" },
       }),
+    ),
+  ),
+  // The oscillator is the one thing about the node no timestamp shows within minutes (docs/servo.md,
+  // "The oscillator's wander, configured"): who knows it says it here.
+  syntonic(
+    g(
+      'kalman_frequency_wander',
+      float(DBL_MIN, 1000),
+      read(
+        { into: 'servo', field: 'kalmanFrequencyWanderPpbPerSqrtS' },
+        "how fast the Kalman servo lets the clock's frequency walk once it tracks (its random-walk Q): lower for a quiet oscillator (an OCXO, a TCXO in a steady room), higher for a free-running crystal whose temperature swings; `clock_servo kalman` only ([servo](servo.md#the-oscillators-wander-configured-kalman_frequency_wander))",
+        {
+          value: 'ppb/√s',
+          fallback: {
+            text: `${KALMAN_TUNING_SOFTWARE.latencyStateWanderPpbPerSqrtS} with software timestamps, ${KALMAN_TUNING_HARDWARE.wanderPpbPerSqrtS} with hardware ones`,
+          },
+        },
+      ),
     ),
   ),
   syntonic(g('log_format', oneOf('text', 'json'), read(daemon('logFormat'), 'ptp4l-style lines or JSON objects', { fallback: { value: 'text' } }))),

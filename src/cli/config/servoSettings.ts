@@ -58,6 +58,9 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
         `${formatLocation(set.at)}: ${set.spec.name} applies only with both pi_proportional_const and pi_integral_const non-zero (as in ptp4l): ignored`,
       );
   }
+  const wanderSet = options.get('kalman_frequency_wander');
+  if (wanderSet !== undefined && servo.servo !== undefined && servo.servo !== 'kalman')
+    warnings.push(`${formatLocation(wanderSet.at)}: kalman_frequency_wander applies only with clock_servo kalman, not ${servo.servo}: ignored`);
   // max_frequency 0 means "the clock's own limit" in ptp4l: leave ClockServo's default, which the clock caps.
   const maxFrequencyPpb = servo.maxFrequencyPpb;
   const name = SERVO_NAMES.find((n) => n === servo.servo);
@@ -70,5 +73,6 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
     sanityFreqLimitPpb: Number(servo.sanityFreqLimitPpb),
     offsetThresholdNs: Number(servo.offsetThresholdNs),
     numOffsetValues: Number(servo.numOffsetValues),
+    ...(servo.kalmanFrequencyWanderPpbPerSqrtS === undefined ? {} : { kalmanFrequencyWanderPpbPerSqrtS: Number(servo.kalmanFrequencyWanderPpbPerSqrtS) }),
   };
 }

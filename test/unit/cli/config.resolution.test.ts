@@ -142,6 +142,23 @@ describe('values as ptp4l means them', () => {
     ]);
   });
 
+  it('kalman_frequency_wander (ppb/√s) reaches the servo; unset, the timestamping mode keeps its own', () => {
+    expect(load(['[global]', 'kalman_frequency_wander 0.5']).config.servo.kalmanFrequencyWanderPpbPerSqrtS).toBe(0.5);
+    expect(load(['[global]', 'clock_servo kalman']).config.servo.kalmanFrequencyWanderPpbPerSqrtS).toBeUndefined();
+  });
+
+  it('kalman_frequency_wander beside another servo is ignored with a warning that says why', () => {
+    const { config, warnings } = load(['[global]', 'clock_servo pi', 'kalman_frequency_wander 2']);
+    expect(warnings).toEqual(['test.cfg:3: kalman_frequency_wander applies only with clock_servo kalman, not pi: ignored']);
+    expect(config.servo.servo).toBe('pi');
+  });
+
+  it('kalman_frequency_wander 0 would freeze the frequency: refused, naming the option and its range', () => {
+    expect(() => load(['[global]', 'kalman_frequency_wander 0'])).toThrow(
+      'test.cfg:2: 0 is out of range for kalman_frequency_wander: expected a number > 0 and ≤ 1000',
+    );
+  });
+
   it('integers in hex and octal as strtol base 0; enumerations case-insensitive', () => {
     expect(load(['[global]', 'domainNumber 0x10']).config.port.domainNumber).toBe(16);
     expect(load(['[global]', 'domainNumber 010']).config.port.domainNumber).toBe(8);
