@@ -6,8 +6,10 @@
  *
  * Runs the compiled daemon (dist/, `npx tsc -p tsconfig.json`) through bin/syntonic.js.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadDaemonConfig } from '../../src/cli/config/daemonConfig.js';
+import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { REPOSITORY_ROOT } from './clockGuard.js';
 import { LabProcess } from './labProcess.js';
 import {
@@ -38,6 +40,20 @@ export interface SyntonicOptions {
 }
 
 export const LAB_CONFIGS = join(REPOSITORY_ROOT, 'conformance/lab/configs');
+
+/** The configuration file of the lab's default runs: SYNTONIC_LAB_CONFIG, else syntonic-gPTP-software.cfg. */
+export function labConfigFile(): string {
+  return process.env['SYNTONIC_LAB_CONFIG'] ?? join(LAB_CONFIGS, 'syntonic-gPTP-software.cfg');
+}
+
+/**
+ * The servo a configuration file gives the daemon on software timestamps, as the daemon builds it
+ * (loadDaemonConfig): what a replay of the lab's Syncs must run to be the daemon's servo.
+ */
+export function servoOfConfigFile(file: string): ClockDisciplineOptions {
+  const { config } = loadDaemonConfig({ file, text: readFileSync(file, 'utf8'), interfaceName: 'lab0', overrides: {} });
+  return { ...config.servo, timestamping: 'software' };
+}
 const ENTRY = join(REPOSITORY_ROOT, 'bin/syntonic.js');
 const COMPILED_MAIN = join(REPOSITORY_ROOT, 'dist/src/cli/main.js');
 
@@ -78,7 +94,7 @@ export class SyntonicDaemon {
       options.interfaceName,
       '-f',
       // SYNTONIC_LAB_CONFIG: another config for the default runs (e.g. to measure clock_servo pi side by side).
-      options.configFile ?? process.env['SYNTONIC_LAB_CONFIG'] ?? join(LAB_CONFIGS, 'syntonic-gPTP-software.cfg'),
+      options.configFile ?? labConfigFile(),
       '--timestamping',
       'software',
       '--clock',

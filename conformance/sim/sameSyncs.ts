@@ -13,6 +13,7 @@
  *   measured std; how near that model comes to ptp4l itself is the same model on ptp4l's own Syncs.
  */
 import { readFileSync } from 'node:fs';
+import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import type { FigureLine } from '../lab/sideBySide.js';
 import { STEADY_RUN_S, STEADY_WINDOW_S } from '../lab/scenarios/steadyState.js';
 import { seriesFigures } from '../lab/stats.js';
@@ -78,8 +79,16 @@ function stdOver(errors: readonly { readonly atS: number; readonly ns: number }[
   return seriesFigures(errors.filter((e) => e.atS >= w.fromS && e.atS <= w.toS).map((e) => e.ns)).std;
 }
 
-/** One run's record (its `.log` and `.samples.csv`) on the same Syncs; undefined without a ptp4l servo's Syncs in the window. */
-export function sameSyncsFigures(log: string, samplesCsv: string, window: RecordWindow = DEFAULT_RECORD_WINDOW): SameSyncsFigures | undefined {
+/**
+ * One run's record (its `.log` and `.samples.csv`) on the same Syncs, Syntonic's side replayed through
+ * `servo` (the daemon's: servoOfConfigFile); undefined without a ptp4l servo's Syncs in the window.
+ */
+export function sameSyncsFigures(
+  log: string,
+  samplesCsv: string,
+  window: RecordWindow = DEFAULT_RECORD_WINDOW,
+  servo: ClockDisciplineOptions = { timestamping: 'software' },
+): SameSyncsFigures | undefined {
   const record = (stack: RecordedStack): LabNoiseRun => recordRun(stack, '', log, samplesCsv, stack);
   const syntonic = record('syntonic');
   const ptp4l = record('ptp4l');
@@ -88,7 +97,7 @@ export function sameSyncsFigures(log: string, samplesCsv: string, window: Record
   const samples = parseTruthSamples(samplesCsv).filter((x) => x.tS >= window.fromS && x.tS <= window.toS);
   const measured = (pick: (x: (typeof samples)[number]) => number | undefined): number =>
     seriesFigures(samples.map(pick).filter((v): v is number => v !== undefined)).std;
-  const replayed = (run: LabNoiseRun, pi: boolean): number => stdOver(traceLabNoise(run, pi ? PTP4L_PI_SOFTWARE : undefined).errors, window);
+  const replayed = (run: LabNoiseRun, pi: boolean): number => stdOver(traceLabNoise(run, pi ? PTP4L_PI_SOFTWARE : servo).errors, window);
   return {
     syntonicMeasuredStdNs: measured((x) => x.syntonicNs),
     ptp4lMeasuredStdNs: measured((x) => x.ptp4lNs),
@@ -102,9 +111,9 @@ export function sameSyncsFigures(log: string, samplesCsv: string, window: Record
 }
 
 /** A run record's files, by the path without `.log` / `.samples.csv`: over the window its log names, else `fallback`. */
-export function sameSyncsOfRecord(path: string, fallback?: RecordWindow): SameSyncsFigures | undefined {
+export function sameSyncsOfRecord(path: string, fallback?: RecordWindow, servo?: ClockDisciplineOptions): SameSyncsFigures | undefined {
   const log = readFileSync(`${path}.log`, 'utf8');
-  return sameSyncsFigures(log, readFileSync(`${path}.samples.csv`, 'utf8'), recordWindow(log) ?? fallback);
+  return sameSyncsFigures(log, readFileSync(`${path}.samples.csv`, 'utf8'), recordWindow(log) ?? fallback, servo);
 }
 
 /** One run's `name: value unit` lines under `key` (e.g. `lab.steady-state.run1.order2`): each comparison with both its stds. */

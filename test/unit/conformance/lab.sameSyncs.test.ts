@@ -3,7 +3,11 @@
  * record is its link's noise, which the replay feeds to the other servo; Syntonic's own rate ratios
  * can ride along to the other link by time; the record names its steady window.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { servoOfConfigFile } from '../../../conformance/lab/syntonicDaemon.js';
 import type { LabNoiseRun } from '../../../conformance/sim/labNoise.js';
 import { recordWindow, sameSyncsFigures, sameSyncsShares, steadyWindowLine, withRatiosOf } from '../../../conformance/sim/sameSyncs.js';
 
@@ -59,6 +63,28 @@ describe('the same Syncs, each servo on the other link', () => {
     expect(value('onPtp4lSyncs.syntonicServo.stdAtMostPtp4l')).toBe(0);
     expect(value('onSyntonicSyncs.syntonic.stdAtMostPtp4lPiModel')).toBe(100);
     expect(value('onPtp4lSyncs.syntonicServo.stdAtMostPtp4l.runs')).toBe(1);
+  });
+});
+
+describe("Syntonic's side is the servo the daemon ran", () => {
+  it('as a configuration file gives it on software timestamps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'same-syncs-'));
+    try {
+      const file = join(dir, 'quiet.cfg');
+      writeFileSync(file, '[global]\ntime_stamping software\nkalman_frequency_wander 0.5\n');
+      expect(servoOfConfigFile(file)).toMatchObject({ timestamping: 'software', kalmanFrequencyWanderPpbPerSqrtS: 0.5 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replays ptp4l's Syncs through that servo; ptp4l's side stays the PI model", () => {
+    const { log, csv } = record(() => 0, squareWave);
+    const standard = sameSyncsFigures(log, csv, recordWindow(log));
+    const quiet = sameSyncsFigures(log, csv, recordWindow(log), { timestamping: 'software', kalmanFrequencyWanderPpbPerSqrtS: 0.25 });
+    // A slower walk takes less of the path's square wave into the clock.
+    expect(quiet?.onPtp4lSyncs.syntonicServoStdNs).toBeLessThan(0.9 * (standard?.onPtp4lSyncs.syntonicServoStdNs ?? 0));
+    expect(quiet?.onPtp4lSyncs.ptp4lPiModelStdNs).toBe(standard?.onPtp4lSyncs.ptp4lPiModelStdNs);
   });
 });
 
