@@ -48,7 +48,8 @@ export function labConfigFile(): string {
 
 /**
  * The servo a configuration file gives the daemon on software timestamps, as the daemon builds it
- * (loadDaemonConfig): what a replay of the lab's Syncs must run to be the daemon's servo.
+ * (loadDaemonConfig): what a replay of the lab's Syncs must run to be the daemon's servo. Its [global]
+ * section only (the lab's files have no interface section, and the record does not name the veth).
  */
 export function servoOfConfigFile(file: string): ClockDisciplineOptions {
   const { config } = loadDaemonConfig({ file, text: readFileSync(file, 'utf8'), interfaceName: 'lab0', overrides: {} });

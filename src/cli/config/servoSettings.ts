@@ -3,8 +3,9 @@
  * seconds), as the option table says (options.ts: `into: 'servo'` and `into: 'pi'`), with the
  * table's defaults for the profile.
  */
-import type { Profile } from '../../protocol/portConfig.js';
+import type { Profile, TimestampingMode } from '../../protocol/portConfig.js';
 import type { ClockDisciplineOptions } from '../../servo/clockDiscipline.js';
+import { defaultServo } from '../../servo/clockServo.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
 import { SERVO_NAMES, type ServoName } from '../../servo/servoState.js';
 import { formatLocation } from './configError.js';
@@ -75,4 +76,16 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
     numOffsetValues: Number(servo.numOffsetValues),
     ...(servo.kalmanFrequencyWanderPpbPerSqrtS === undefined ? {} : { kalmanFrequencyWanderPpbPerSqrtS: Number(servo.kalmanFrequencyWanderPpbPerSqrtS) }),
   };
+}
+
+/**
+ * kalman_frequency_wander where clock_servo is unset: the servo is the timestamping mode's, which the
+ * file cannot know (servoConfig warns only for a clock_servo it names). A warning once the daemon
+ * knows the mode and it runs another servo; undefined when the option applies.
+ */
+export function unusedKalmanWander(servo: ServoConfig, timestamping: TimestampingMode): string | undefined {
+  if (servo.kalmanFrequencyWanderPpbPerSqrtS === undefined || servo.servo !== undefined) return undefined;
+  const name = defaultServo(timestamping);
+  if (name === 'kalman') return undefined;
+  return `kalman_frequency_wander applies only with clock_servo kalman, and ${timestamping} timestamps run ${name} (clock_servo unset): ignored`;
 }

@@ -28,6 +28,7 @@ import { ClockSlave } from '../../servo/clockSlave.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
+import { unusedKalmanWander } from '../config/servoSettings.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { SummaryStats, type Log } from './log.js';
@@ -88,6 +89,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     `port 1 (${iface}): ${socket.timestampingMode} timestamping${socket.oneStepP2p ? ' with one-step Pdelay_Resp (p2p1step)' : ''}${socket.fallbackReason === undefined ? '' : ` (${socket.fallbackReason})`}, ${clock.kind} clock`,
   );
   if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
+  const unusedWander = unusedKalmanWander(config.servo, socket.timestampingMode);
+  if (unusedWander !== undefined) log.write('warning', unusedWander);
 
   const live = new LivePort({
     socket,

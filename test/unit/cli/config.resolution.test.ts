@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMetricsEndpoint } from '../../../src/cli/config/commandLine.js';
 import type { CommandLineOverrides } from '../../../src/cli/config/commandLine.js';
 import { loadDaemonConfig, type LoadedDaemonConfig } from '../../../src/cli/config/daemonConfig.js';
+import { unusedKalmanWander } from '../../../src/cli/config/servoSettings.js';
 import { AUTOMOTIVE_DEFAULTS, GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
 
 function load(lines: string[] | undefined, overrides: Partial<CommandLineOverrides> = {}, interfaceName = 'eth0'): LoadedDaemonConfig {
@@ -151,6 +152,16 @@ describe('values as ptp4l means them', () => {
     const { config, warnings } = load(['[global]', 'clock_servo pi', 'kalman_frequency_wander 2']);
     expect(warnings).toEqual(['test.cfg:3: kalman_frequency_wander applies only with clock_servo kalman, not pi: ignored']);
     expect(config.servo.servo).toBe('pi');
+  });
+
+  it('kalman_frequency_wander without clock_servo: ignored with a warning once the timestamps choose the PI', () => {
+    const { config, warnings } = load(['[global]', 'kalman_frequency_wander 2']);
+    expect(warnings).toEqual([]);
+    expect(unusedKalmanWander(config.servo, 'software')).toBeUndefined();
+    expect(unusedKalmanWander(config.servo, 'hardware')).toBe(
+      'kalman_frequency_wander applies only with clock_servo kalman, and hardware timestamps run pi (clock_servo unset): ignored',
+    );
+    expect(unusedKalmanWander(load(['[global]', 'clock_servo kalman', 'kalman_frequency_wander 2']).config.servo, 'hardware')).toBeUndefined();
   });
 
   it('kalman_frequency_wander 0 would freeze the frequency: refused, naming the option and its range', () => {
