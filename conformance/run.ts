@@ -21,8 +21,6 @@ import {
   type FigureLine,
 } from './lab/sideBySide.js';
 import { orderOf } from './lab/sharedPortHub.js';
-import { labConfigFile, servoOfConfigFile } from './lab/syntonicDaemon.js';
-import type { ClockDisciplineOptions } from '../src/servo/clockDiscipline.js';
 import { loadavg } from 'node:os';
 import { parseConformanceArguments, type ConformanceArguments, type LabRunOptions } from './arguments.js';
 import type { PortOrder } from './lab/starLab.js';
@@ -254,16 +252,9 @@ async function runOneLab(
     }
   }
   // Issue 14's std asked on the very same Syncs, each servo on the other's (sameSyncs.ts).
-  const same = f.referenceKind === 'pi' && record.log !== undefined ? sameSyncsFigures(record.log, record.samplesCsv, f.steadyS, labServo()) : undefined;
+  const same = f.referenceKind === 'pi' && record.log !== undefined ? sameSyncsFigures(record.log, record.samplesCsv, f.steadyS, f.syntonicServo) : undefined;
   if (same !== undefined) for (const l of sameSyncsLines(key, same)) figure(l.name, l.value, l.unit);
   return { lines, ...(same === undefined ? {} : { same }) };
-}
-
-/** The servo the lab's default runs give the daemon, read once: the replays of their Syncs run it. */
-let labServoOptions: ClockDisciplineOptions | undefined;
-function labServo(): ClockDisciplineOptions {
-  labServoOptions ??= servoOfConfigFile(labConfigFile());
-  return labServoOptions;
 }
 
 /**

@@ -14,6 +14,7 @@ import { errorBoundOver, seriesFigures, type SeriesFigures } from './stats.js';
 import { syncsAfterOtherPort, WARM_SEND_NS, type PdelayPathSample, type SyncLatencySample } from './syncCapture.js';
 import type { TruthDisturbance } from './truthWatch.js';
 import type { SyntonicDaemon } from './syntonicDaemon.js';
+import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import type { StatusObservation, TrueErrorProbe, TrueErrorSample } from './trueErrorProbe.js';
 
 export interface SeriesPoint {
@@ -65,6 +66,8 @@ export interface LabFigures {
   readonly referenceKind: ReferenceKind | undefined;
   /** The steady window, s from start (as the run record's tS): where the steady-state figures are taken. */
   readonly steadyS: { readonly fromS: number; readonly toS: number };
+  /** The servo Syntonic's configuration gave it (SyntonicDaemon.servo): what a replay of its run's Syncs runs. */
+  readonly syntonicServo?: ClockDisciplineOptions;
   /** s from start until the provider first reported synchronized (undefined: never). */
   readonly timeToSynchronizedS: number | undefined;
   /** s from start until Syntonic's first `master offset … s2` line. */
@@ -362,6 +365,7 @@ export function collectResult(input: ResultInput): LabResult {
       ...(input.floodFirst === undefined ? {} : { floodFirst: input.floodFirst }),
       referenceKind: input.reference === undefined ? undefined : input.referenceKind,
       steadyS: { fromS: t(input.steady.fromMs), toS: t(input.steady.toMs) },
+      syntonicServo: input.syntonic.servo(),
       timeToSynchronizedS: firstSynchronized === undefined ? undefined : t(firstSynchronized.atMs),
       syntonicFirstS2S: firstS2(input.syntonic.offsets),
       referenceFirstS2S: input.reference === undefined || !servoReference ? undefined : firstS2(ref),

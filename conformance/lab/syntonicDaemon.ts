@@ -47,12 +47,14 @@ export function labConfigFile(): string {
 }
 
 /**
- * The servo a configuration file gives the daemon on software timestamps, as the daemon builds it
- * (loadDaemonConfig): what a replay of the lab's Syncs must run to be the daemon's servo. Its [global]
- * section only (the lab's files have no interface section, and the record does not name the veth).
+ * The servo a configuration file (and `--profile`, when given) gives the daemon on software
+ * timestamps, as the daemon builds it (loadDaemonConfig): what a replay of the lab's Syncs must run to
+ * be the daemon's servo. Its [global] section only (the lab's files have no interface section, and a
+ * record does not name the veth).
  */
-export function servoOfConfigFile(file: string): ClockDisciplineOptions {
-  const { config } = loadDaemonConfig({ file, text: readFileSync(file, 'utf8'), interfaceName: 'lab0', overrides: {} });
+export function servoOfConfigFile(file: string, profile?: string): ClockDisciplineOptions {
+  const overrides = profile === undefined ? {} : { profile };
+  const { config } = loadDaemonConfig({ file, text: readFileSync(file, 'utf8'), interfaceName: 'lab0', overrides });
   return { ...config.servo, timestamping: 'software' };
 }
 const ENTRY = join(REPOSITORY_ROOT, 'bin/syntonic.js');
@@ -70,6 +72,9 @@ export class SyntonicDaemon {
   private constructor(
     readonly process: LabProcess,
     readonly socketPath: string,
+    /** The configuration file it runs with, and `--profile` when given. */
+    readonly configFile: string,
+    private readonly profile: string | undefined,
   ) {
     process.onLine((line) => {
       const offset = parseOffsetSample(line.text, line.atMs);
@@ -87,6 +92,7 @@ export class SyntonicDaemon {
     if (!existsSync(COMPILED_MAIN)) throw new LabError(`${COMPILED_MAIN} is missing: build first with npx tsc -p tsconfig.json`, 'syntonic');
     const directory = options.socketDirectory ?? lab.tempDir('syntonic');
     const socketPath = join(directory, 'syntonic.sock');
+    const configFile = options.configFile ?? labConfigFile();
     const argv = [
       process.execPath,
       ENTRY,
@@ -95,7 +101,7 @@ export class SyntonicDaemon {
       options.interfaceName,
       '-f',
       // SYNTONIC_LAB_CONFIG: another config for the default runs (e.g. to measure clock_servo pi side by side).
-      options.configFile ?? labConfigFile(),
+      configFile,
       '--timestamping',
       'software',
       '--clock',
@@ -109,7 +115,16 @@ export class SyntonicDaemon {
       ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
       ...(options.extraArgs ?? []),
     ];
-    return new SyntonicDaemon(new LabProcess('syntonic', lab, options.namespace, argv, clockGuardPath, REPOSITORY_ROOT), socketPath);
+    const labProcess = new LabProcess('syntonic', lab, options.namespace, argv, clockGuardPath, REPOSITORY_ROOT);
+    return new SyntonicDaemon(labProcess, socketPath, configFile, options.profile);
+  }
+
+  /**
+   * The servo its configuration gives it (servoOfConfigFile): what a replay of its Syncs runs. Read
+   * when asked, not at the start, so that a daemon started to refuse its configuration still starts.
+   */
+  servo(): ClockDisciplineOptions {
+    return servoOfConfigFile(this.configFile, this.profile);
   }
 
   /** The daemon's shared-memory time page, beside its socket. */

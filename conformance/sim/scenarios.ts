@@ -214,6 +214,13 @@ export function withSyncNoise(spec: ScenarioSpec, syncNoise: SyncNoise): Scenari
   return { ...spec, scenario: { ...spec.scenario, link: { ...spec.scenario.link, syncNoise } } };
 }
 
+/** The scenario on an oscillator whose frequency takes a random walk of wanderPpbPerSqrtS (ppb/√s), its other figures kept. */
+export function withOscillatorWander(spec: ScenarioSpec, wanderPpbPerSqrtS: number): ScenarioSpec {
+  const station = spec.scenario.station;
+  const oscillator = { ...station.clock.oscillator, wanderPpbPerSqrtS };
+  return { ...spec, scenario: { ...spec.scenario, station: { ...station, clock: { ...station.clock, oscillator } } } };
+}
+
 /** Software timestamps from the recorded veth noise, with Syntonic's software defaults (servo per timestamping mode). */
 
 export function softwareRecorded(

@@ -134,8 +134,9 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
 /**
  * The frequency's random walk once the filter tracks, ppb/√s, as the tuning field that carries it:
  * with software timestamps the latency's state is then part of the model and the walk is
- * latencyStateWanderPpbPerSqrtS (the first latencyJoinS keep wanderPpbPerSqrtS, which the start is
- * measured with); with hardware timestamps there is no such state and wanderPpbPerSqrtS is the walk.
+ * latencyStateWanderPpbPerSqrtS (the first latencyJoinS, and as long after each believed change,
+ * keep wanderPpbPerSqrtS, which the start is measured with); with hardware timestamps there is no
+ * such state and wanderPpbPerSqrtS is the walk.
  */
 export function trackingWander(ppbPerSqrtS: number, softwareTimestamps: boolean): KalmanTuning {
   return softwareTimestamps ? { latencyStateWanderPpbPerSqrtS: ppbPerSqrtS } : { wanderPpbPerSqrtS: ppbPerSqrtS };

@@ -10,19 +10,18 @@
 import { describe, expect, it } from 'vitest';
 import { loadLabNoise, runsWithoutChange, traceFigures, traceLabNoise } from '../../conformance/sim/labNoise.js';
 import { runScenario } from '../../conformance/sim/runScenario.js';
-import { SCENARIOS, softwareRecorded, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
+import { SCENARIOS, softwareRecorded, withOscillatorWander, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
+import { STEADY_RUN_S, STEADY_WINDOW_S } from '../../conformance/lab/scenarios/steadyState.js';
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 
 const SEEDS = [1, 2, 3, 4];
-/** The lab's steady window (its runs last 120 s; steady state is judged from 70 s). */
-const LAB_STEADY_FROM_S = 70;
+/** The lab's steady window starts here, s after Syntonic started. */
+const LAB_STEADY_FROM_S = STEADY_RUN_S - STEADY_WINDOW_S;
 
 /** 300 s of the simulator's recorded veth noise on an oscillator wandering by wanderPpbPerSqrtS; the true error's std from 120 s. */
 function onOscillator(seed: number, wanderPpbPerSqrtS: number, servo: ClockDisciplineOptions): ScenarioSpec {
   const base = softwareRecorded('oscillator', 'recorded veth noise', seed, 0, servo);
-  const station = base.scenario.station;
-  const oscillator = { ...station.clock.oscillator, wanderPpbPerSqrtS };
-  return { ...base, durationS: 300, steadyFromS: 120, scenario: { ...base.scenario, station: { ...station, clock: { ...station.clock, oscillator } } } };
+  return withOscillatorWander({ ...base, durationS: 300, steadyFromS: 120 }, wanderPpbPerSqrtS);
 }
 
 function meanStdNs(specs: readonly ScenarioSpec[]): number {

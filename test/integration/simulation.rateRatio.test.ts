@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { PTP4L_PI_SOFTWARE } from '../../conformance/sim/labNoiseFigures.js';
 import { runScenario } from '../../conformance/sim/runScenario.js';
-import { softwareRecorded, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
+import { softwareRecorded, withOscillatorWander, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 
 const WANDER_PPB_PER_SQRT_S = 8;
@@ -18,9 +18,7 @@ const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 /** 300 s on an oscillator wandering by WANDER_PPB_PER_SQRT_S; the true error's std from 120 s. */
 function wandering(seed: number, servo: ClockDisciplineOptions): ScenarioSpec {
   const base = softwareRecorded('wandering-oscillator', 'recorded veth noise, an oscillator that wanders', seed, 0, servo);
-  const station = base.scenario.station;
-  const oscillator = { ...station.clock.oscillator, wanderPpbPerSqrtS: WANDER_PPB_PER_SQRT_S };
-  return { ...base, durationS: 300, steadyFromS: 120, scenario: { ...base.scenario, station: { ...station, clock: { ...station.clock, oscillator } } } };
+  return withOscillatorWander({ ...base, durationS: 300, steadyFromS: 120 }, WANDER_PPB_PER_SQRT_S);
 }
 
 function meanStdNs(servo: ClockDisciplineOptions): number {
