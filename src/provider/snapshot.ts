@@ -197,6 +197,26 @@ export interface Snapshot {
    * providers that predate it: clients then use their own model (errorBound.ts).
    */
   readonly errorBound?: ErrorBoundInfo | null;
+  /**
+   * The oscillator's walk the servo learned from the Syncs, and the walk it tracks with (the Kalman
+   * servo when kalman_frequency_wander is not set). Absent before it has learned anything, for the
+   * other servos, and from providers that predate it.
+   */
+  readonly oscillatorWander?: OscillatorWanderInfo;
+}
+
+/** The oscillator's random walk against the grandmaster as the servo learned it (docs/servo.md). */
+export interface OscillatorWanderInfo {
+  /** Its estimate, ppb/√s. */
+  readonly ppbPerSqrtS: number;
+  /** Its upper bound at 90 %, ppb/√s. */
+  readonly upperPpbPerSqrtS: number;
+  /** Independent Allan intervals (256 s each) the estimate rests on, a kept one included. */
+  readonly evidence: number;
+  /** The walk the servo's filter tracks with, ppb/√s: from the learned one once in use, the configured one until then. */
+  readonly trackingPpbPerSqrtS: number;
+  /** Whether the filter uses the learned walk yet (enough evidence). */
+  readonly inUse: boolean;
 }
 
 /** A snapshot as a client receives it: with its age as of when the server sent it. */

@@ -49,6 +49,7 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ...pdelayRows(s),
         ['rateRatio', s.rateRatio.toFixed(12)],
         ['freq', `${tenths(s.frequencyAdjustmentPpb)} ppb`],
+        ...oscillatorWanderRows(s),
         ['gmPresent', String(gm !== null)],
         ['gmIdentity', gm === null ? '-' : formatClockIdentity(gm.identity)],
         ['gmTimeBaseIndicator', gm === null ? '-' : String(gm.gmTimeBaseIndicator)],
@@ -100,6 +101,15 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
 function syncLatencyRows(s: ReceivedSnapshot): Array<[string, string]> {
   if (s.syncLatencyNs === undefined) return [];
   return [['sync_latency', `${tenths(s.syncLatencyNs)} ns (of master_offset, read as the Syncs' latency: not steered by)`]];
+}
+
+/** The oscillator's walk the servo learned, when it learns one: what it measured, and what it tracks with. */
+function oscillatorWanderRows(s: ReceivedSnapshot): Array<[string, string]> {
+  const w = s.oscillatorWander;
+  if (w === undefined) return [];
+  const learned = `${w.ppbPerSqrtS.toFixed(2)} ppb/√s (≤ ${w.upperPpbPerSqrtS.toFixed(2)} at 90 %, over ${w.evidence.toFixed(1)} × 256 s)`;
+  const tracking = `tracking with ${w.trackingPpbPerSqrtS.toFixed(2)} ppb/√s${w.inUse ? '' : ' (configured: too little learned yet)'}`;
+  return [['oscillator_wander', `${learned}; ${tracking}`]];
 }
 
 /** The Pdelay exchanges, when the provider sends them: how many, and how many answers came late. */

@@ -18,6 +18,7 @@ import {
   type ErrorBoundInfo,
   type GrandmasterInfo,
   type HoldoverInfo,
+  type OscillatorWanderInfo,
   type PdelayExchangeCounts,
   type PortInfo,
   type QualityInfo,
@@ -106,6 +107,7 @@ export interface WireSnapshot {
   readonly quality: WireQuality;
   readonly holdover: WireHoldover | null;
   readonly errorBound?: ErrorBoundInfo | null;
+  readonly oscillatorWander?: OscillatorWanderInfo;
   readonly timeSinceLastSyncNs?: number | null;
   readonly errorBoundNs?: number | null;
 }
@@ -135,6 +137,7 @@ export function snapshotToWire(s: Snapshot): WireSnapshot {
     quality: { level: s.quality.level, errorNs: s.quality.errorNs, thresholdsNs: { ...s.quality.thresholdsNs } },
     holdover: s.holdover === null ? null : holdoverToWire(s.holdover),
     ...(s.errorBound === undefined ? {} : { errorBound: s.errorBound === null ? null : { ...s.errorBound } }),
+    ...(s.oscillatorWander === undefined ? {} : { oscillatorWander: { ...s.oscillatorWander } }),
   };
 }
 
@@ -231,6 +234,7 @@ function readSnapshot(f: Fields): ReceivedSnapshot {
     holdover: f.nullable('holdover', readHoldover),
     timeSinceLastSyncNs: f.isNull('timeSinceLastSyncNs') ? null : f.number('timeSinceLastSyncNs'),
     ...readErrorBound(f),
+    ...readOscillatorWander(f),
   };
 }
 
@@ -266,6 +270,21 @@ function readErrorBound(f: Fields): { errorBound?: ErrorBoundInfo | null; errorB
   }
   if (f.has('errorBoundNs')) out.errorBoundNs = f.isNull('errorBoundNs') ? null : f.number('errorBoundNs', 0);
   return out;
+}
+
+/** oscillatorWander is optional: servos that learn none and providers before it do not send it. */
+function readOscillatorWander(f: Fields): { oscillatorWander?: OscillatorWanderInfo } {
+  if (!f.has('oscillatorWander')) return {};
+  const w = f.object('oscillatorWander');
+  return {
+    oscillatorWander: {
+      ppbPerSqrtS: w.number('ppbPerSqrtS', 0),
+      upperPpbPerSqrtS: w.number('upperPpbPerSqrtS', 0),
+      evidence: w.number('evidence', 0),
+      trackingPpbPerSqrtS: w.number('trackingPpbPerSqrtS', 0),
+      inUse: w.boolean('inUse'),
+    },
+  };
 }
 
 /** syncLatencyNs is optional: servos without a latency state and providers before it do not send it. */

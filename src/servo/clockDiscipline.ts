@@ -100,6 +100,7 @@ export class ClockDiscipline {
       rejectedSpikes: servo.rejectedSpikes,
       sanityResets: servo.sanityResets,
       errorBound: status.errorBound,
+      ...(servo.oscillatorWander === undefined ? {} : { oscillatorWander: servo.oscillatorWander }),
     };
   }
 

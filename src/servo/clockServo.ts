@@ -22,6 +22,7 @@ import { FeedForward, type FeedForwardOptions } from './feedForward.js';
 import { LinkDelayFilter, type LinkDelayFilterOptions } from './linkDelayFilter.js';
 import { OffsetSpikeFilter, type OffsetSpikeFilterOptions } from './offsetSpikeFilter.js';
 import { trackingWander, type KalmanTuning } from './kalmanTuning.js';
+import type { LearnedWander, WanderPrior } from './oscillatorWander.js';
 import type { PiGainOptions, PiTuning } from './piServo.js';
 import {
   PTP4L_FIRST_STEP_THRESHOLD_NS,
@@ -50,8 +51,13 @@ export interface ClockServoOptions {
   readonly piOverrides?: PiGainOptions;
   /** The Kalman servo's noise model; default per `timestamping` (kalmanServo.ts). */
   readonly kalman?: KalmanTuning;
-  /** kalman_frequency_wander: the Kalman servo's frequency random walk once it tracks, ppb/√s, laid over `kalman` (kalmanTuning.ts). */
+  /**
+   * kalman_frequency_wander: the Kalman servo's frequency random walk once it tracks, ppb/√s, laid over
+   * `kalman` (kalmanTuning.ts). Unset, the servo learns the walk from the offsets (oscillatorWander.ts).
+   */
   readonly kalmanFrequencyWanderPpbPerSqrtS?: number;
+  /** A walk the Kalman servo learned in an earlier run (kalman_wander_file), when it learns one. */
+  readonly kalmanWanderPrior?: WanderPrior;
   /** step_threshold, ns; 0 (default) = never step after the first update: slew instead. */
   readonly stepThresholdNs?: number;
   /** first_step_threshold, ns. Default 20,000 (ptp4l). */
@@ -157,6 +163,8 @@ export interface ServoReport {
   readonly steps: number;
   readonly rejectedSpikes: number;
   readonly sanityResets: number;
+  /** The oscillator's walk the servo learned (the Kalman servo, unless kalman_frequency_wander is set); absent before any. */
+  readonly oscillatorWander?: LearnedWander;
 }
 
 /** The servo a timestamping mode gets when none is configured. */
@@ -291,12 +299,23 @@ export class ClockServo {
       steps: this.steps,
       rejectedSpikes: (this.spikeFilter?.rejectedCount() ?? 0) + (this.servo.uncertainty?.()?.outliers ?? 0),
       sanityResets: this.sanityResets,
+      ...this.learnedWanderField(),
     };
+  }
+
+  private learnedWanderField(): { oscillatorWander?: LearnedWander } {
+    const wander = this.servo.learnedWander?.();
+    return wander === undefined ? {} : { oscillatorWander: wander };
   }
 
   /** The servo's own uncertainty, where it keeps one (the error bound is made of it). */
   uncertainty(): ServoUncertainty | undefined {
     return this.servo.uncertainty?.();
+  }
+
+  /** The oscillator's walk the servo learned, where it learns one. */
+  learnedWander(): LearnedWander | undefined {
+    return this.servo.learnedWander?.();
   }
 
   /** The servo's frequency estimate without phase correction, ppb. */
@@ -481,9 +500,16 @@ function invalidField(r: SyncReceipt): string | undefined {
   return undefined;
 }
 
-/** The Kalman tuning given, with kalman_frequency_wander laid over it where the file set one. */
-function kalmanOption(options: Pick<ClockServoOptions, 'kalman' | 'kalmanFrequencyWanderPpbPerSqrtS'>, software: boolean): { kalman?: KalmanTuning } {
+/**
+ * The Kalman tuning given, with kalman_frequency_wander laid over it where the file set one; where it
+ * did not, the servo learns the walk, from the prior when one was kept.
+ */
+function kalmanOption(
+  options: Pick<ClockServoOptions, 'kalman' | 'kalmanFrequencyWanderPpbPerSqrtS' | 'kalmanWanderPrior'>,
+  software: boolean,
+): { kalman?: KalmanTuning; learnWander: boolean; wanderPrior?: WanderPrior } {
   const wander = options.kalmanFrequencyWanderPpbPerSqrtS;
-  if (wander === undefined) return options.kalman === undefined ? {} : { kalman: options.kalman };
-  return { kalman: { ...options.kalman, ...trackingWander(wander, software) } };
+  if (wander !== undefined) return { kalman: { ...options.kalman, ...trackingWander(wander, software) }, learnWander: false };
+  const prior = options.kalmanWanderPrior === undefined ? {} : { wanderPrior: options.kalmanWanderPrior };
+  return { ...(options.kalman === undefined ? {} : { kalman: options.kalman }), learnWander: true, ...prior };
 }

@@ -3,6 +3,7 @@
  */
 import { KalmanServo } from './kalmanServo.js';
 import type { KalmanTuning } from './kalmanTuning.js';
+import type { WanderPrior } from './oscillatorWander.js';
 import { LinregServo } from './linregServo.js';
 import { PiServo, type PiTuning } from './piServo.js';
 import type { CommonServoOptions, Servo } from './servo.js';
@@ -17,16 +18,20 @@ export interface CreateServoOptions extends CommonServoOptions {
   readonly kalman?: KalmanTuning;
   /** Timestamps are software ones (µs of noise): selects the Kalman servo's software noise model. */
   readonly softwareTimestamps?: boolean;
+  /** The Kalman servo learns the oscillator's walk (ignored by the others). */
+  readonly learnWander?: boolean;
+  /** A walk it learned in an earlier run. */
+  readonly wanderPrior?: WanderPrior;
 }
 
 export function createServo(name: ServoName, options: CreateServoOptions = {}): Servo {
-  const { pi, kalman, softwareTimestamps, ...common } = options;
+  const { pi, kalman, softwareTimestamps, learnWander, wanderPrior, ...common } = options;
   switch (name) {
     case 'pi':
       return new PiServo({ ...common, ...pi });
     case 'linreg':
       return new LinregServo(common);
     case 'kalman':
-      return new KalmanServo({ ...common, ...kalman, softwareTimestamps: softwareTimestamps === true });
+      return new KalmanServo({ ...common, ...kalman, softwareTimestamps: softwareTimestamps === true, learnWander, wanderPrior });
   }
 }

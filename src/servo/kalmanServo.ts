@@ -70,12 +70,20 @@ import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
 import { KalmanState, type LatencyModel } from './kalmanState.js';
 import { NeighborPhaseWitness, spanHolds, type NeighborMove } from './neighborPhaseWitness.js';
 import { TIMESCALE_JUMP_FLOOR_NS } from '../protocol/neighborRateRatioWindow.js';
+import { OscillatorWander, type LearnedWander, type WanderEstimate, type WanderPrior } from './oscillatorWander.js';
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   /** Initial Sync interval, s, until setSyncInterval is called. Default 1 s. */
   readonly syncIntervalS?: number;
   /** Start from KALMAN_TUNING_SOFTWARE rather than KALMAN_TUNING_HARDWARE. */
   readonly softwareTimestamps?: boolean;
+  /**
+   * Learn the oscillator's walk from the offsets (oscillatorWander.ts) and track with it once known,
+   * instead of the tuning's. Default false: a walk given in the configuration is a node's own word.
+   */
+  readonly learnWander?: boolean;
+  /** A walk learned in an earlier run, counted until the offsets outweigh it (with learnWander). */
+  readonly wanderPrior?: WanderPrior;
 }
 
 /** No rate ratio is exact: the smallest σ one is fused with, ppb. */
@@ -118,6 +126,10 @@ const LATENCY_HANDOVER_TIME_CONSTANTS = 2;
  * makes over latencyJoinS: σL·2 / latencyJoinS, ns/s = ppb (90 ppb for the software tuning).
  */
 const JOIN_SLOPE_SIGMAS = 2;
+/** Independent second differences (about τ each) before a learned walk is used: its upper bound is then 1.9× the estimate. */
+const MIN_WANDER_EVIDENCE = 4;
+/** The most walk a learned estimate makes the filter assume, ppb/√s. */
+const MAX_LEARNED_WANDER_PPB_PER_SQRT_S = 128;
 /** A change of the course is one once beyond this many σ of what the servo's model allows. */
 const COURSE_SIGMAS = 1;
 /** The most offsets a start is seated from: 16 Syncs span 0.5 s at the fastest interval gPTP uses (31.25 ms, logSyncInterval −5). */
@@ -153,6 +165,7 @@ export class KalmanServo implements Servo {
   private firstUpdate = true;
   /** θ̂, φ̂, L̂ and their covariance (kalmanState.ts). */
   private readonly filter: KalmanState;
+  private readonly wander: OscillatorWander | undefined;
   /** The latency state's model when the tuning has one (latencyTimeConstantS > 0: the software tuning). */
   private readonly latencyModel: LatencyModel | undefined;
   /** Whether L is a state now, and from when on (elapsedS) it joins. */
@@ -235,6 +248,8 @@ export class KalmanServo implements Servo {
     if (!(this.stepThresholdNs >= 0) || !(this.firstStepThresholdNs >= 0)) throw new RangeError('step thresholds must be ≥ 0 ns');
     if (!(this.maxFrequencyPpb > 0)) throw new RangeError('maxFrequencyPpb must be > 0');
     this.filter = new KalmanState(options.initialFrequencyPpb ?? 0);
+    this.wander = options.learnWander === true ? new OscillatorWander() : undefined;
+    if (options.wanderPrior !== undefined) this.wander?.seed(options.wanderPrior);
     this.appliedPpb = this.filter.phi;
     this.measurementVariance = this.tuning.initialMeasurementNoiseNs ** 2;
     this.recentFlags = new Uint8Array(this.tuning.noiseWindow);
@@ -269,6 +284,7 @@ export class KalmanServo implements Servo {
 
   reset(): void {
     this.started = false;
+    this.wander?.restart();
     this.witness.clear();
     this.witnessedRateRatio = undefined;
     this.believedChangeAtS = undefined;
@@ -287,6 +303,7 @@ export class KalmanServo implements Servo {
   shiftLocalTime(deltaNs: number): void {
     // Offsets from before a step no longer describe the clock.
     this.firstOffsets.clear();
+    this.wander?.restart();
     if (this.lastLocal !== undefined) this.lastLocal = addNs(this.lastLocal, deltaNs);
   }
 
@@ -296,6 +313,28 @@ export class KalmanServo implements Servo {
 
   state(): ServoState {
     return this.currentState;
+  }
+
+  /** What the offsets say of the oscillator's walk, and the walk the filter tracks with; undefined when not learning or nothing is learned yet. */
+  learnedWander(): LearnedWander | undefined {
+    const estimate = this.wander?.estimate();
+    if (estimate === undefined) return undefined;
+    const inUse = estimate.evidence >= MIN_WANDER_EVIDENCE;
+    return { ...estimate, trackingPpbPerSqrtS: inUse ? this.trackingWanderOf(estimate) : this.configuredTrackingWander(), inUse };
+  }
+
+  /** The tuning's walk once the filter tracks (with software timestamps, once the latency has joined). */
+  private configuredTrackingWander(): number {
+    return this.latencyModel === undefined ? this.tuning.wanderPpbPerSqrtS : this.tuning.latencyStateWanderPpbPerSqrtS;
+  }
+
+  /**
+   * The walk to track with, from a learned one: its upper bound (a filter that assumes too little walk
+   * follows the oscillator late, and one that assumes more pays little), times the mode's scale.
+   */
+  private trackingWanderOf(estimate: WanderEstimate): number {
+    const { learnedWanderScale, learnedWanderFloorPpbPerSqrtS } = this.tuning;
+    return Math.min(MAX_LEARNED_WANDER_PPB_PER_SQRT_S, Math.max(learnedWanderFloorPpbPerSqrtS, learnedWanderScale * estimate.upperPpbPerSqrtS));
   }
 
   uncertainty(): ServoUncertainty | undefined {
@@ -386,6 +425,8 @@ export class KalmanServo implements Servo {
 
   private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.predict(localTime);
+    // Every offset, late frames too: each phase point is a median.
+    this.wander?.phase(this.elapsedS, offsetNs - this.appliedPhaseNs, this.filter.phi);
     this.joinLatency();
     this.fuseFeedForward(feedForwardPpb);
     const tS = Number(localTime) / 1e9;
@@ -754,6 +795,7 @@ export class KalmanServo implements Servo {
   }
 
   private step(offsetNs: number): ServoOutput {
+    this.wander?.restart();
     this.filter.clockStepped(-offsetNs);
     this.forgetChanges();
     return { state: ServoState.jump, frequencyPpb: this.clamp(this.filter.phi), stepNs: -offsetNs };
@@ -769,9 +811,15 @@ export class KalmanServo implements Servo {
     this.elapsedS += dt;
   }
 
-  /** The oscillator's random walk the model assumes now, ppb/√s. */
+  /**
+   * The oscillator's random walk the model assumes now, ppb/√s: the start's while software timestamps'
+   * latency has not joined, else the learned walk once known, else the tuning's tracking walk.
+   */
   private wanderPpbPerSqrtS(): number {
-    return this.latencyJoined ? this.tuning.latencyStateWanderPpbPerSqrtS : this.tuning.wanderPpbPerSqrtS;
+    if (this.latencyModel !== undefined && !this.latencyJoined) return this.tuning.wanderPpbPerSqrtS;
+    const learned = this.wander?.estimate();
+    if (learned !== undefined && learned.evidence >= MIN_WANDER_EVIDENCE) return this.trackingWanderOf(learned);
+    return this.configuredTrackingWander();
   }
 
   /**

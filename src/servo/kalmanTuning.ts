@@ -62,6 +62,13 @@ export interface KalmanTuning {
   readonly neighborWitness?: boolean;
   /** The longest a run the ratios contradict is held, s: a change of the Sync path that outlasts it is followed. */
   readonly heldRunMaxS?: number;
+  /**
+   * A learned walk (oscillatorWander.ts) is tracked with this many times its upper bound: the walk the
+   * filter does best with is the oscillator's or more (docs/servo.md, "The oscillator's wander, learned").
+   */
+  readonly learnedWanderScale?: number;
+  /** The least walk a learned one makes the filter assume, ppb/√s. */
+  readonly learnedWanderFloorPpbPerSqrtS?: number;
 }
 
 export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
@@ -84,6 +91,9 @@ export const KALMAN_TUNING_HARDWARE: Required<KalmanTuning> = Object.freeze({
   fuseEveryRateRatio: false,
   neighborWitness: false,
   heldRunMaxS: 0,
+  // Simulated PHC, 3 seeds of an hour: the best walk is 1–1.5× the oscillator's (0.1–4 ppb/√s).
+  learnedWanderScale: 1.5,
+  learnedWanderFloorPpbPerSqrtS: 0.03,
 });
 
 /**
@@ -129,6 +139,11 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   // latency was seen 1–2.1 µs off for up to 20 s while the Pdelay answers' mostly stayed.
   neighborWitness: true,
   heldRunMaxS: 20,
+  // With the latency a state of its own the filter does best with 2–4× the oscillator's walk (the
+  // simulator on the lab's Sync noise, 2 h, oscillators of 0–16 ppb/√s: docs/servo.md), and little
+  // worse with more: 4× the walk at W = 1 ppb/√s, 8× at W = 0.
+  learnedWanderScale: 4,
+  learnedWanderFloorPpbPerSqrtS: 0.25,
 });
 
 /**

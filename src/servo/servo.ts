@@ -10,6 +10,7 @@
  */
 import type { LocalTime } from '../clock/timePoint.js';
 import type { ServoName, ServoState } from './servoState.js';
+import type { LearnedWander } from './oscillatorWander.js';
 
 export interface ServoOutput {
   readonly state: ServoState;
@@ -174,6 +175,8 @@ export interface Servo {
   state(): ServoState;
   /** The servo's own uncertainty, when it keeps one; undefined before it has started. */
   uncertainty?(): ServoUncertainty | undefined;
+  /** The oscillator's walk learned from the offsets (the Kalman servo, unless the walk is configured); undefined before any. */
+  learnedWander?(): LearnedWander | undefined;
 }
 
 /** Options every servo shares (linuxptp names in the comments). */

@@ -15,14 +15,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildClockGuard } from '../../conformance/lab/clockGuard.js';
 import { Lab, listNamespaces, type VethLink } from '../../conformance/lab/netns.js';
 import { Ptp4l } from '../../conformance/lab/ptp4l.js';
 import { seriesFigures } from '../../conformance/lab/stats.js';
-import { LAB_CONFIGS, SyntonicDaemon } from '../../conformance/lab/syntonicDaemon.js';
+import { LAB_CONFIGS, labConfigFile, SyntonicDaemon } from '../../conformance/lab/syntonicDaemon.js';
+import { upperFactor } from '../../src/servo/oscillatorWander.js';
+import { KALMAN_TUNING_SOFTWARE } from '../../src/servo/kalmanTuning.js';
 import { TrueErrorProbe } from '../../conformance/lab/trueErrorProbe.js';
 import { compileC } from '../support/cProgram.js';
 import { needs } from '../support/peers.js';
@@ -246,6 +248,52 @@ describe.skipIf(gate.skip)('syntonic run with gPTP.cfg neighborPropDelayThresh 8
     expect(probe?.statuses.map((s) => s.status)).not.toContain('synchronized');
     expect(probe?.latest?.status).toBe('lost');
     expect(probe?.latest?.port.asCapable).toBe(false);
+    syntonic.process.assertClockUntouched();
+  });
+});
+
+describe.skipIf(gate.skip)('syntonic run with kalman_wander_file: the oscillator walk it learned kept across restarts', () => {
+  const lab = new Lab();
+  const kept = { timestamping: 'software', clock: 'virtual', ppbPerSqrtS: 0.5, evidence: 8, savedAt: '2026-01-01T00:00:00.000Z' };
+  let syntonic: SyntonicDaemon;
+  let probe: TrueErrorProbe | undefined;
+  let wanderFile = '';
+
+  beforeAll(async () => {
+    const guard = buildClockGuard(lab.tempDir('guard'));
+    const gmNamespace = lab.namespace('gm');
+    const slaveNamespace = lab.namespace('syn');
+    const link = await lab.veth(gmNamespace, slaveNamespace);
+    Ptp4l.start(lab, guard, gmOptions(gmNamespace, link));
+    const dir = lab.tempDir('wander');
+    wanderFile = join(dir, 'wander.json');
+    writeFileSync(wanderFile, JSON.stringify(kept));
+    const configFile = join(dir, 'syntonic.cfg');
+    writeFileSync(configFile, `${readFileSync(labConfigFile(), 'utf8')}\n[global]\nkalman_wander_file ${wanderFile}\n`);
+    syntonic = SyntonicDaemon.start(lab, guard, { namespace: slaveNamespace, interfaceName: link.b.name, configFile });
+    await syntonic.providerListening();
+    probe = await TrueErrorProbe.connect(syntonic.socketPath);
+  });
+
+  afterAll(async () => {
+    probe?.close();
+    await lab.cleanup();
+  });
+
+  it('reads the kept walk at start and tracks with it, as the status shows', async () => {
+    await syntonic.process.waitForLine(/kalman_wander_file .*: oscillator walk 0\.500 ppb\/√s over 8\.0 × 256 s/, 10_000);
+    await (probe as TrueErrorProbe).statusBecomes('synchronized', SYNCHRONIZED_WITHIN_MS);
+    const wander = probe?.latest?.oscillatorWander;
+    expect(wander).toMatchObject({ ppbPerSqrtS: 0.5, evidence: 8, inUse: true });
+    const tracking = KALMAN_TUNING_SOFTWARE.learnedWanderScale * 0.5 * Math.sqrt(upperFactor(8));
+    expect(wander?.trackingPpbPerSqrtS).toBeCloseTo(tracking, 9);
+  });
+
+  it('writes what it knows back when stopped', async () => {
+    await syntonic.process.stop(5_000);
+    const written: unknown = JSON.parse(readFileSync(wanderFile, 'utf8'));
+    expect(written).toMatchObject({ timestamping: 'software', clock: 'virtual', ppbPerSqrtS: 0.5, evidence: 8 });
+    expect(written).not.toMatchObject({ savedAt: kept.savedAt });
     syntonic.process.assertClockUntouched();
   });
 });

@@ -85,6 +85,8 @@ export interface DaemonConfig {
    * configured, so failing to create it stops the start; the default path only earns a warning.
    */
   readonly timePage: { readonly path: string; readonly required: boolean } | null;
+  /** kalman_wander_file: where the learned oscillator walk is kept across restarts; absent: nowhere. */
+  readonly wanderFile?: string;
 }
 
 export interface RefclockConfig {
@@ -167,6 +169,7 @@ export function loadDaemonConfig(input: LoadDaemonConfigInput): LoadedDaemonConf
     ...(flags.metrics === undefined ? {} : { metrics: flags.metrics }),
     ...refclockOf(flags.refclockSock, options),
     timePage: timePageSetting(flags.timePage, options.get('time_page'), problems),
+    ...wanderFileSetting(options.get('kalman_wander_file'), problems),
   };
   if (config.clock === 'phc' && config.timestamping === 'software') {
     problems.push(
@@ -332,6 +335,17 @@ function refclockOf(flag: string | undefined, options: ReadonlyMap<string, SetOp
     ...(address === undefined ? {} : { refclock: { address, measuredOffsets } }),
     ...(assumed === undefined ? {} : { assumedUtcOffset: assumed }),
   };
+}
+
+/** kalman_wander_file: an absolute path (the daemon's working directory is nobody's business). */
+function wanderFileSetting(set: SetOption | undefined, problems: string[]): { wanderFile?: string } {
+  const text = textOf(set);
+  if (set === undefined || text === undefined) return {};
+  if (!text.startsWith('/')) {
+    problems.push(`${formatLocation(set.at)}: kalman_wander_file must be an absolute path, got "${text}"`);
+    return {};
+  }
+  return { wanderFile: text };
 }
 
 /** --time-page, else time_page, else the default path (not required: a warning if it cannot be made). */

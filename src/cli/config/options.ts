@@ -74,7 +74,8 @@ export type DaemonField =
   | 'loggingLevel'
   | 'txTimestampTimeoutMs'
   | 'logFormat'
-  | 'timePage';
+  | 'timePage'
+  | 'wanderFile';
 
 /** Where a read option's value goes. */
 export type Setting =
@@ -543,9 +544,22 @@ export const OPTIONS: readonly OptionSpec[] = [
         {
           value: 'ppb/√s',
           fallback: {
-            text: `${KALMAN_TUNING_SOFTWARE.latencyStateWanderPpbPerSqrtS} with software timestamps, ${KALMAN_TUNING_HARDWARE.wanderPpbPerSqrtS} with hardware ones`,
+            text: `learned from the Syncs ([servo](servo.md#the-oscillators-wander-learned)); until enough is learned ${KALMAN_TUNING_SOFTWARE.latencyStateWanderPpbPerSqrtS} with software timestamps, ${KALMAN_TUNING_HARDWARE.wanderPpbPerSqrtS} with hardware ones`,
           },
         },
+      ),
+    ),
+  ),
+  // What the servo learned of the oscillator took tens of minutes; a restart keeps it as chrony's
+  // driftfile keeps the frequency.
+  syntonic(
+    g(
+      'kalman_wander_file',
+      TEXT,
+      read(
+        daemon('wanderFile'),
+        "where the Kalman servo keeps the oscillator's walk it learned (when `kalman_frequency_wander` is unset): read at start, written every 10 min and at exit ([servo](servo.md#the-oscillators-wander-learned))",
+        { value: 'absolute path', fallback: { text: 'none: learned again after each start' } },
       ),
     ),
   ),

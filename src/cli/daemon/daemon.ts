@@ -25,10 +25,13 @@ import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { TimePageWriter } from '../../provider/timePage.js';
 import { ClockSlave } from '../../servo/clockSlave.js';
+import { defaultServo } from '../../servo/clockServo.js';
+import type { WanderPrior } from '../../servo/oscillatorWander.js';
+import type { TimestampingMode } from '../../protocol/portConfig.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
-import { unusedKalmanWander } from '../config/servoSettings.js';
+import { learnsWander, unusedKalmanWander } from '../config/servoSettings.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { SummaryStats, type Log } from './log.js';
@@ -40,6 +43,7 @@ import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 import { managementDataSets } from './managementDataSets.js';
 import { ManagementServer } from './managementServer.js';
 import { watchForPeers } from './peerWatch.js';
+import { readWanderFile, WANDER_FILE_INTERVAL_MS, WanderFileKeeper } from './wanderFile.js';
 
 /** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
 const PUBLISH_INTERVAL_MS = 1_000;
@@ -91,6 +95,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
   const unusedWander = unusedKalmanWander(config.servo, socket.timestampingMode);
   if (unusedWander !== undefined) log.write('warning', unusedWander);
+  const wanderPrior = keptWander(config, socket.timestampingMode, clock, log);
 
   const live = new LivePort({
     socket,
@@ -130,7 +135,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
       engine: { config: config.port, macAddress: socket.macAddress, transmit: true, oneStepResponder: socket.oneStepP2p },
       clock,
       // The servo's tuning follows the timestamps (software ones are far noisier).
-      servo: { ...config.servo, timestamping: socket.timestampingMode },
+      servo: { ...config.servo, timestamping: socket.timestampingMode, ...(wanderPrior === undefined ? {} : { kalmanWanderPrior: wanderPrior }) },
       stability: { offsetThresholdNs: config.servo.offsetThresholdNs, numOffsetValues: config.servo.numOffsetValues },
       freeRunning: config.freeRunning,
     },
@@ -262,6 +267,16 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     resolveStopped = r;
   });
   const publishTimer = setInterval(publish, PUBLISH_INTERVAL_MS);
+  const wanderKeeper =
+    config.wanderFile === undefined || !learnsWander(config.servo, socket.timestampingMode)
+      ? undefined
+      : new WanderFileKeeper(
+          config.wanderFile,
+          { timestamping: socket.timestampingMode, clock: clock.kind },
+          () => slave.discipline.servo.learnedWander(),
+          (level, message) => log.write(level, message),
+        );
+  const wanderTimer = wanderKeeper === undefined ? undefined : setInterval(() => wanderKeeper.save(), WANDER_FILE_INTERVAL_MS);
   const summaryTimer = perSyncLines
     ? undefined
     : setInterval(
@@ -277,6 +292,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     stopping = true;
     log.write('info', `stopping: ${reason}`);
     clearInterval(publishTimer);
+    if (wanderTimer !== undefined) clearInterval(wanderTimer);
+    wanderKeeper?.save();
     peerWatch.stop();
     if (summaryTimer !== undefined) clearInterval(summaryTimer);
     live.close();
@@ -306,6 +323,26 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     publish();
   };
   return { stopped, stop: (reason) => stop(reason), reload };
+}
+
+/**
+ * The walk kept in kalman_wander_file, when the servo learns one (a line says what became of the
+ * file either way); undefined when there is none to start from.
+ */
+function keptWander(config: DaemonConfig, timestamping: TimestampingMode, clock: DisciplinedClock, log: Log): WanderPrior | undefined {
+  const path = config.wanderFile;
+  if (path === undefined) return undefined;
+  if (!learnsWander(config.servo, timestamping)) {
+    const why =
+      config.servo.kalmanFrequencyWanderPpbPerSqrtS === undefined
+        ? `clock_servo ${config.servo.servo ?? defaultServo(timestamping)}`
+        : 'kalman_frequency_wander sets it';
+    log.write('warning', `kalman_wander_file ${path}: the servo learns no oscillator walk (${why}): not read or written`);
+    return undefined;
+  }
+  const read = readWanderFile(path, { timestamping, clock: clock.kind });
+  log.write(read.level, read.message);
+  return read.prior;
 }
 
 function describeList(items: readonly string[] | undefined): string {

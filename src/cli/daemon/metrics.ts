@@ -41,6 +41,18 @@ export function renderMetrics(source: MetricsSource): string {
   gauge('syntonic_neighbor_rate_ratio', 'neighborRateRatio.', s.neighborRateRatio);
   gauge('syntonic_rate_ratio', 'Cumulative rateRatio to the grandmaster.', s.rateRatio);
   gauge('syntonic_frequency_adjustment_ppb', 'Frequency adjustment of the disciplined clock, ppb.', s.frequencyAdjustmentPpb);
+  if (s.oscillatorWander !== undefined) {
+    gauge(
+      'syntonic_oscillator_wander_ppb_per_sqrt_s',
+      "The oscillator's frequency random walk the servo learned from the Syncs, ppb/√s.",
+      s.oscillatorWander.ppbPerSqrtS,
+    );
+    gauge(
+      'syntonic_oscillator_wander_tracking_ppb_per_sqrt_s',
+      'The frequency random walk the servo tracks with, ppb/√s (the configured one until enough is learned).',
+      s.oscillatorWander.trackingPpbPerSqrtS,
+    );
+  }
   gauge('syntonic_as_capable', 'asCapable of the port (1 or 0).', s.port.asCapable ? 1 : 0);
   out.push('# HELP syntonic_status Synchronization status (1 for the current one).', '# TYPE syntonic_status gauge');
   for (const st of STATUSES) out.push(`syntonic_status{status="${st}"} ${s.status === st ? 1 : 0}`);

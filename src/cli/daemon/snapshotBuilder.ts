@@ -98,6 +98,7 @@ export class SnapshotBuilder {
       },
       holdover: holdoverInfo(report, pair),
       errorBound: this.errorBound(lastSync),
+      ...(report.oscillatorWander === undefined ? {} : { oscillatorWander: { ...report.oscillatorWander } }),
     };
   }
 

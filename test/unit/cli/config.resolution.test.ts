@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMetricsEndpoint } from '../../../src/cli/config/commandLine.js';
 import type { CommandLineOverrides } from '../../../src/cli/config/commandLine.js';
 import { loadDaemonConfig, type LoadedDaemonConfig } from '../../../src/cli/config/daemonConfig.js';
-import { unusedKalmanWander } from '../../../src/cli/config/servoSettings.js';
+import { learnsWander, unusedKalmanWander } from '../../../src/cli/config/servoSettings.js';
 import { AUTOMOTIVE_DEFAULTS, GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
 
 function load(lines: string[] | undefined, overrides: Partial<CommandLineOverrides> = {}, interfaceName = 'eth0'): LoadedDaemonConfig {
@@ -162,6 +162,19 @@ describe('values as ptp4l means them', () => {
       'kalman_frequency_wander applies only with clock_servo kalman, and hardware timestamps run pi (clock_servo unset): ignored',
     );
     expect(unusedKalmanWander(load(['[global]', 'clock_servo kalman', 'kalman_frequency_wander 2']).config.servo, 'hardware')).toBeUndefined();
+  });
+
+  it('the walk is learned where the Kalman servo runs and kalman_frequency_wander does not say it', () => {
+    expect(learnsWander(load(['[global]']).config.servo, 'software')).toBe(true);
+    expect(learnsWander(load(['[global]']).config.servo, 'hardware')).toBe(false);
+    expect(learnsWander(load(['[global]', 'clock_servo kalman']).config.servo, 'hardware')).toBe(true);
+    expect(learnsWander(load(['[global]', 'kalman_frequency_wander 2']).config.servo, 'software')).toBe(false);
+  });
+
+  it('kalman_wander_file: an absolute path reaches the daemon; a relative one is refused, naming the option', () => {
+    expect(load(['[global]', 'kalman_wander_file /var/lib/syntonic/wander.json']).config.wanderFile).toBe('/var/lib/syntonic/wander.json');
+    expect(load(['[global]']).config.wanderFile).toBeUndefined();
+    expect(() => load(['[global]', 'kalman_wander_file wander.json'])).toThrow('test.cfg:2: kalman_wander_file must be an absolute path, got "wander.json"');
   });
 
   it('kalman_frequency_wander 0 would freeze the frequency: refused, naming the option and its range', () => {

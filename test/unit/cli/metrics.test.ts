@@ -41,6 +41,14 @@ describe('Prometheus metrics', () => {
     expect(renderMetrics(source)).not.toContain('syntonic_sync_latency_ns');
   });
 
+  it('exports the oscillator walk the servo learned and the one it tracks with, only when it learns one', () => {
+    const oscillatorWander = { ppbPerSqrtS: 0.42, upperPpbPerSqrtS: 0.51, evidence: 12.5, trackingPpbPerSqrtS: 2.04, inUse: true };
+    const text = renderMetrics({ ...source, snapshot: () => sampleSnapshot({ oscillatorWander }) });
+    expect(text).toContain('syntonic_oscillator_wander_ppb_per_sqrt_s 0.42\n');
+    expect(text).toContain('syntonic_oscillator_wander_tracking_ppb_per_sqrt_s 2.04\n');
+    expect(renderMetrics(source)).not.toContain('syntonic_oscillator_wander');
+  });
+
   it('exports the quality level with its thresholds, and no holdover while Syncs arrive', () => {
     const text = renderMetrics(source);
     expect(text).toContain('syntonic_quality{level="excellent"} 1\nsyntonic_quality{level="good"} 0\n');

@@ -64,6 +64,20 @@ describe('syntonic status, human form', () => {
     expect(rows(formatStatusReport(received({}), time, monotonicRawTime(12_500_000_000n))).has('sync_latency')).toBe(false);
   });
 
+  it('shows the oscillator walk the servo learned and the walk it tracks with, or that it tracks with the configured one yet', () => {
+    const time = { ...NO_LEAP, ptpTime: null, status: 'synchronized' as const, errorBoundNs: 100, tai: null, utc: null, utcOffset: null };
+    const at = monotonicRawTime(12_500_000_000n);
+    const learned = { ppbPerSqrtS: 0.42, upperPpbPerSqrtS: 0.514, evidence: 12.46, trackingPpbPerSqrtS: 2.056, inUse: true };
+    expect(rows(formatStatusReport(received({ oscillatorWander: learned }), time, at)).get('oscillator_wander')).toBe(
+      '0.42 ppb/√s (≤ 0.51 at 90 %, over 12.5 × 256 s); tracking with 2.06 ppb/√s',
+    );
+    const early = { ppbPerSqrtS: 1.3, upperPpbPerSqrtS: 4.9, evidence: 1.5, trackingPpbPerSqrtS: 4, inUse: false };
+    expect(rows(formatStatusReport(received({ oscillatorWander: early }), time, at)).get('oscillator_wander')).toBe(
+      '1.30 ppb/√s (≤ 4.90 at 90 %, over 1.5 × 256 s); tracking with 4.00 ppb/√s (configured: too little learned yet)',
+    );
+    expect(rows(formatStatusReport(received({}), time, at)).has('oscillator_wander')).toBe(false);
+  });
+
   it('shows an announced leap second ahead, and 23:59:60 while it lasts', () => {
     const leapAt = 1_483_228_836_000_000_000n; // 2016-12-31T23:59:60Z on TAI
     const leap = { kind: 'insert' as const, atPtpNs: leapAt, offsetAfter: 37 };

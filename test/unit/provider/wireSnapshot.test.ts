@@ -58,6 +58,18 @@ describe('snapshot on the wire', () => {
     expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.syncLatencyNs');
   });
 
+  it('carries the oscillator walk the servo learned, and decodes a provider or servo without it', () => {
+    const oscillatorWander = { ppbPerSqrtS: 0.42, upperPpbPerSqrtS: 0.51, evidence: 12.5, trackingPpbPerSqrtS: 2.04, inUse: true };
+    const learned = sampleSnapshot({ oscillatorWander });
+    const w = JSON.parse(JSON.stringify({ ...snapshotToWire(learned), timeSinceLastSyncNs: 250_000_000 })) as Record<string, unknown>;
+    expect(w['oscillatorWander']).toEqual(oscillatorWander);
+    expect(snapshotFromWire(w)).toEqual({ ok: true, value: { ...learned, timeSinceLastSyncNs: 250_000_000 } });
+    const without = snapshotFromWire(wireJson());
+    expect(without.ok && 'oscillatorWander' in without.value).toBe(false);
+    const bad = snapshotFromWire({ ...wireJson(), oscillatorWander: { ...oscillatorWander, evidence: -1 } });
+    expect(bad.ok ? undefined : bad.error.field).toBe('snapshot.oscillatorWander.evidence');
+  });
+
   it('carries a station that has never synchronized: no mapping, no last Sync, no grandmaster', () => {
     const never = sampleSnapshot({ status: 'lost', statusReason: 'starting: no Sync received yet', mapping: null, lastSync: null, grandmaster: null });
     const w = JSON.parse(JSON.stringify({ ...snapshotToWire(never), timeSinceLastSyncNs: null })) as Record<string, unknown>;
