@@ -298,6 +298,9 @@ export class KalmanServo implements Servo {
 
   allowFirstStep(): void {
     this.firstUpdate = true;
+    // A new grandmaster, its time base changed, or Syncs back after a loss (the clock held another
+    // frequency meanwhile): the free-running phase does not go on from before.
+    this.wander?.restart();
   }
 
   shiftLocalTime(deltaNs: number): void {

@@ -141,7 +141,7 @@ export const KALMAN_TUNING_SOFTWARE: Required<KalmanTuning> = Object.freeze({
   heldRunMaxS: 20,
   // With the latency a state of its own the filter does best with 2–4× the oscillator's walk (the
   // simulator on the lab's Sync noise, 2 h, oscillators of 0–16 ppb/√s: docs/servo.md), and little
-  // worse with more: 4× the walk at W = 1 ppb/√s, 8× at W = 0.
+  // worse with more: 4× the upper bound is 7.8× the estimate on four squares, 4.9× on 26.
   learnedWanderScale: 4,
   learnedWanderFloorPpbPerSqrtS: 0.25,
 });

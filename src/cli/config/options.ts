@@ -533,14 +533,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     ),
   ),
   // The oscillator is the one thing about the node no timestamp shows within minutes (docs/servo.md,
-  // "The oscillator's wander, configured"): who knows it says it here.
+  // "The oscillator's wander, configured"): the servo learns it over tens of minutes, and who knows it
+  // may say it here.
   syntonic(
     g(
       'kalman_frequency_wander',
       float(DBL_MIN, 1000),
       read(
         { into: 'servo', field: 'kalmanFrequencyWanderPpbPerSqrtS' },
-        "how fast the Kalman servo lets the clock's frequency walk once it tracks (its random-walk Q): lower for a quiet oscillator (an OCXO, a TCXO in a steady room), higher for a free-running crystal whose temperature swings; `clock_servo kalman` only ([servo](servo.md#the-oscillators-wander-configured-kalman_frequency_wander))",
+        "how fast the Kalman servo lets the clock's frequency walk once it tracks (its random-walk Q), for a node that knows its oscillator: set, none is learned; lower for a quiet oscillator (an OCXO, a TCXO in a steady room), higher for a free-running crystal whose temperature swings; `clock_servo kalman` only ([servo](servo.md#the-oscillators-wander-configured-kalman_frequency_wander))",
         {
           value: 'ppb/√s',
           fallback: {

@@ -14,13 +14,17 @@ import { upperFactor } from '../../../src/servo/oscillatorWander.js';
 
 const INTERVAL_S = 0.125;
 
-/** Offsets of a clock that needs +20 ppm, 20 ns of noise, for durationS, the servo's frequency applied in between. */
-function run(options: KalmanServoOptions, durationS: number): KalmanServo {
+/**
+ * Offsets of a clock that needs +20 ppm, 20 ns of noise, for durationS, the servo's frequency applied in
+ * between; at newGrandmasterAtS the servo hears of a new grandmaster.
+ */
+function run(options: KalmanServoOptions, durationS: number, newGrandmasterAtS = Infinity): KalmanServo {
   const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, ...options });
   const random = new Prng(3);
   let theta = 0;
   let applied = 0;
   for (let i = 0; i * INTERVAL_S < durationS; i++) {
+    if (i * INTERVAL_S === newGrandmasterAtS) servo.allowFirstStep();
     const out = servo.sample(theta + 20 * random.gaussian(), localTime(BigInt(i) * 125_000_000n));
     if (out.stepNs !== undefined) theta += out.stepNs;
     applied = out.frequencyPpb;
@@ -40,6 +44,10 @@ describe('KalmanServo, the oscillator walk', () => {
     expect(learned?.evidence).toBeGreaterThanOrEqual(1);
     expect(learned?.inUse).toBe(false);
     expect(learned?.trackingPpbPerSqrtS).toBe(KALMAN_TUNING_HARDWARE.wanderPpbPerSqrtS);
+  });
+
+  it('spans no second difference across a new grandmaster (or Syncs back after a loss)', () => {
+    expect(run({ learnWander: true }, 700, 400).learnedWander()).toBeUndefined();
   });
 
   it('from a kept walk that rests on enough, tracks with the mode’s scale × its upper bound at once', () => {
