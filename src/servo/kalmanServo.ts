@@ -13,6 +13,9 @@
  *    moving (802.1AS-2020 8.3: meanLinkDelay is the Pdelay paths', not the Sync's). The clock is
  *    steered by θ alone, so a latency that wanders and comes back is not followed; one that stays is,
  *    as L gives it back to θ.
+ *  - The walk Q is learned too, over tens of minutes, when learnWander (oscillatorWander.ts): the
+ *    Allan variance of the free-running phase at 256 s; once it rests on MIN_WANDER_EVIDENCE
+ *    intervals the filter tracks with learnedWanderScale × its upper bound instead of the tuning's.
  *  - Measurement noise R is learned online: from the median absolute innovation of the last
  *    noiseWindow Syncs (a robust scale, blind to up to half of them being late frames), minus the
  *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.

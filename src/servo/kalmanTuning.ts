@@ -12,7 +12,10 @@ export interface KalmanTuning {
   readonly feedForwardSigmaPpb?: number;
   /** 1 σ of the frequency at start when no feed-forward is available, ppb. */
   readonly initialFrequencySigmaPpb?: number;
-  /** Random-walk frequency noise of the local oscillator against the master, ppb/√s. */
+  /**
+   * Random-walk frequency noise of the local oscillator against the master, ppb/√s (until a learned
+   * one is in use, when the servo learns it: oscillatorWander.ts).
+   */
   readonly wanderPpbPerSqrtS?: number;
   /** Innovations beyond this many σ are outliers. */
   readonly gateSigmas?: number;
