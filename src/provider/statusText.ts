@@ -10,6 +10,7 @@ import { formatUtcNs } from '../protocol/timeProperties.js';
 import type { PortRole, ReceivedSnapshot, SyncStatus } from './snapshot.js';
 import type { SynchronizedTime } from './timeExtrapolator.js';
 import { snapshotToWire } from './wireSnapshot.js';
+import { OSCILLATOR_WANDER_DEFAULTS } from '../servo/oscillatorWander.js';
 
 const NAME_WIDTH = 27;
 
@@ -107,7 +108,7 @@ function syncLatencyRows(s: ReceivedSnapshot): Array<[string, string]> {
 function oscillatorWanderRows(s: ReceivedSnapshot): Array<[string, string]> {
   const w = s.oscillatorWander;
   if (w === undefined) return [];
-  const learned = `${w.ppbPerSqrtS.toFixed(2)} ppb/√s (≤ ${w.upperPpbPerSqrtS.toFixed(2)} at 90 %, over ${w.evidence.toFixed(1)} × 256 s)`;
+  const learned = `${w.ppbPerSqrtS.toFixed(2)} ppb/√s (≤ ${w.upperPpbPerSqrtS.toFixed(2)} at 90 %, over ${w.evidence.toFixed(1)} × ${OSCILLATOR_WANDER_DEFAULTS.tauS} s)`;
   const tracking = `tracking with ${w.trackingPpbPerSqrtS.toFixed(2)} ppb/√s${w.inUse ? '' : ' (configured: too little learned yet)'}`;
   return [['oscillator_wander', `${learned}; ${tracking}`]];
 }

@@ -172,6 +172,11 @@ export function defaultServo(timestamping: 'hardware' | 'software' | undefined):
   return timestamping === 'software' ? 'kalman' : 'pi';
 }
 
+/** Whether the servo learns the oscillator's walk (oscillatorWander.ts): the Kalman servo, when kalman_frequency_wander does not say it. */
+export function learnsOscillatorWander(options: Pick<ClockServoOptions, 'servo' | 'timestamping' | 'kalmanFrequencyWanderPpbPerSqrtS'>): boolean {
+  return (options.servo ?? defaultServo(options.timestamping)) === 'kalman' && options.kalmanFrequencyWanderPpbPerSqrtS === undefined;
+}
+
 export class ClockServo {
   private readonly servo: Servo;
   private readonly feedForward: FeedForward;
@@ -213,6 +218,7 @@ export class ClockServo {
       timestampsFollowAdjustment: follows,
       pi: resolvePiTuning(options),
       ...kalmanOption(options, this.software),
+      learnWander: learnsOscillatorWander(options),
       softwareTimestamps: this.software,
     });
     this.sanityPpb = options.sanityFreqLimitPpb ?? PTP4L_SANITY_FREQ_LIMIT_PPB;
@@ -299,13 +305,8 @@ export class ClockServo {
       steps: this.steps,
       rejectedSpikes: (this.spikeFilter?.rejectedCount() ?? 0) + (this.servo.uncertainty?.()?.outliers ?? 0),
       sanityResets: this.sanityResets,
-      ...this.learnedWanderField(),
+      ...optionalWander(this.learnedWander()),
     };
-  }
-
-  private learnedWanderField(): { oscillatorWander?: LearnedWander } {
-    const wander = this.servo.learnedWander?.();
-    return wander === undefined ? {} : { oscillatorWander: wander };
   }
 
   /** The servo's own uncertainty, where it keeps one (the error bound is made of it). */
@@ -500,16 +501,20 @@ function invalidField(r: SyncReceipt): string | undefined {
   return undefined;
 }
 
+function optionalWander(wander: LearnedWander | undefined): { oscillatorWander?: LearnedWander } {
+  return wander === undefined ? {} : { oscillatorWander: wander };
+}
+
 /**
  * The Kalman tuning given, with kalman_frequency_wander laid over it where the file set one; where it
- * did not, the servo learns the walk, from the prior when one was kept.
+ * did not, the prior a learning servo starts from, when one was kept.
  */
 function kalmanOption(
   options: Pick<ClockServoOptions, 'kalman' | 'kalmanFrequencyWanderPpbPerSqrtS' | 'kalmanWanderPrior'>,
   software: boolean,
-): { kalman?: KalmanTuning; learnWander: boolean; wanderPrior?: WanderPrior } {
+): { kalman?: KalmanTuning; wanderPrior?: WanderPrior } {
   const wander = options.kalmanFrequencyWanderPpbPerSqrtS;
-  if (wander !== undefined) return { kalman: { ...options.kalman, ...trackingWander(wander, software) }, learnWander: false };
+  if (wander !== undefined) return { kalman: { ...options.kalman, ...trackingWander(wander, software) } };
   const prior = options.kalmanWanderPrior === undefined ? {} : { wanderPrior: options.kalmanWanderPrior };
-  return { ...(options.kalman === undefined ? {} : { kalman: options.kalman }), learnWander: true, ...prior };
+  return { ...(options.kalman === undefined ? {} : { kalman: options.kalman }), ...prior };
 }

@@ -85,7 +85,6 @@ export class OscillatorWander {
   /** Phase points at the stride, newest last, NaN where a span had too few phases; 2·lag + 1 kept. */
   private readonly points: Float64Array;
   private readonly lag: number;
-  private pointCount = 0;
   /** The current span: its start, s, and the phases moved to its centre. */
   private spanStartS: number | undefined;
   private readonly spanPhases: number[] = [];
@@ -137,7 +136,6 @@ export class OscillatorWander {
   /** The clock or the time it follows moved by what no phase can measure: no second difference spans it. */
   restart(): void {
     this.points.fill(Number.NaN);
-    this.pointCount = 0;
     this.spanStartS = undefined;
     this.spanPhases.length = 0;
   }
@@ -184,8 +182,7 @@ export class OscillatorWander {
     phases.length = 0;
     this.points.copyWithin(0, 1);
     this.points[this.points.length - 1] = point;
-    this.pointCount++;
-    if (this.pointCount < this.points.length) return;
+    // A point not yet taken since the start or a restart is NaN: no second difference reaches before it.
     const newest = point;
     const middle = this.points[this.lag] as number;
     const oldest = this.points[0] as number;

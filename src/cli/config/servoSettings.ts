@@ -78,11 +78,6 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
   };
 }
 
-/** Whether the servo learns the oscillator's walk: the Kalman servo, when kalman_frequency_wander does not say it. */
-export function learnsWander(servo: ServoConfig, timestamping: TimestampingMode): boolean {
-  return (servo.servo ?? defaultServo(timestamping)) === 'kalman' && servo.kalmanFrequencyWanderPpbPerSqrtS === undefined;
-}
-
 /**
  * kalman_frequency_wander where clock_servo is unset: the servo is the timestamping mode's, which the
  * file cannot know (servoConfig warns only for a clock_servo it names). A warning once the daemon

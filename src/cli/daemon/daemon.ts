@@ -25,13 +25,12 @@ import { ChronyRefclock } from '../../provider/chronyRefclock.js';
 import { TimeBaseProvider } from '../../provider/server.js';
 import { TimePageWriter } from '../../provider/timePage.js';
 import { ClockSlave } from '../../servo/clockSlave.js';
-import { defaultServo } from '../../servo/clockServo.js';
-import type { WanderPrior } from '../../servo/oscillatorWander.js';
+import { defaultServo, learnsOscillatorWander } from '../../servo/clockServo.js';
 import type { TimestampingMode } from '../../protocol/portConfig.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
-import { learnsWander, unusedKalmanWander } from '../config/servoSettings.js';
+import { unusedKalmanWander } from '../config/servoSettings.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { SummaryStats, type Log } from './log.js';
@@ -43,7 +42,7 @@ import { SnapshotBuilder, type ClockPair } from './snapshotBuilder.js';
 import { managementDataSets } from './managementDataSets.js';
 import { ManagementServer } from './managementServer.js';
 import { watchForPeers } from './peerWatch.js';
-import { readWanderFile, WANDER_FILE_INTERVAL_MS, WanderFileKeeper } from './wanderFile.js';
+import { WANDER_FILE_INTERVAL_MS, WanderFile } from './wanderFile.js';
 
 /** The provider republishes at least this often, so time-since-last-sync stays fresh for pollers. */
 const PUBLISH_INTERVAL_MS = 1_000;
@@ -95,7 +94,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   if (!socket.interfaceUpAtOpen) log.write('warning', `port 1 (${iface}): interface is down; waiting for it to come up`);
   const unusedWander = unusedKalmanWander(config.servo, socket.timestampingMode);
   if (unusedWander !== undefined) log.write('warning', unusedWander);
-  const wanderPrior = keptWander(config, socket.timestampingMode, clock, log);
+  const wanderFile = wanderFileOf(config, socket.timestampingMode, clock, log);
+  const wanderPrior = wanderFile?.read();
 
   const live = new LivePort({
     socket,
@@ -267,16 +267,8 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     resolveStopped = r;
   });
   const publishTimer = setInterval(publish, PUBLISH_INTERVAL_MS);
-  const wanderKeeper =
-    config.wanderFile === undefined || !learnsWander(config.servo, socket.timestampingMode)
-      ? undefined
-      : new WanderFileKeeper(
-          config.wanderFile,
-          { timestamping: socket.timestampingMode, clock: clock.kind },
-          () => slave.discipline.servo.learnedWander(),
-          (level, message) => log.write(level, message),
-        );
-  const wanderTimer = wanderKeeper === undefined ? undefined : setInterval(() => wanderKeeper.save(), WANDER_FILE_INTERVAL_MS);
+  const saveWander = (): void => wanderFile?.save(slave.discipline.servo.learnedWander());
+  const wanderTimer = wanderFile === undefined ? undefined : setInterval(saveWander, WANDER_FILE_INTERVAL_MS);
   const summaryTimer = perSyncLines
     ? undefined
     : setInterval(
@@ -293,7 +285,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
     log.write('info', `stopping: ${reason}`);
     clearInterval(publishTimer);
     if (wanderTimer !== undefined) clearInterval(wanderTimer);
-    wanderKeeper?.save();
+    saveWander();
     peerWatch.stop();
     if (summaryTimer !== undefined) clearInterval(summaryTimer);
     live.close();
@@ -325,14 +317,11 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
   return { stopped, stop: (reason) => stop(reason), reload };
 }
 
-/**
- * The walk kept in kalman_wander_file, when the servo learns one (a line says what became of the
- * file either way); undefined when there is none to start from.
- */
-function keptWander(config: DaemonConfig, timestamping: TimestampingMode, clock: DisciplinedClock, log: Log): WanderPrior | undefined {
+/** kalman_wander_file, when the servo learns a walk; otherwise a warning that says why it is neither read nor written. */
+function wanderFileOf(config: DaemonConfig, timestamping: TimestampingMode, clock: DisciplinedClock, log: Log): WanderFile | undefined {
   const path = config.wanderFile;
   if (path === undefined) return undefined;
-  if (!learnsWander(config.servo, timestamping)) {
+  if (!learnsOscillatorWander({ ...config.servo, timestamping })) {
     const why =
       config.servo.kalmanFrequencyWanderPpbPerSqrtS === undefined
         ? `clock_servo ${config.servo.servo ?? defaultServo(timestamping)}`
@@ -340,9 +329,7 @@ function keptWander(config: DaemonConfig, timestamping: TimestampingMode, clock:
     log.write('warning', `kalman_wander_file ${path}: the servo learns no oscillator walk (${why}): not read or written`);
     return undefined;
   }
-  const read = readWanderFile(path, { timestamping, clock: clock.kind });
-  log.write(read.level, read.message);
-  return read.prior;
+  return new WanderFile(path, { timestamping, clock: clock.kind }, (level, message) => log.write(level, message));
 }
 
 function describeList(items: readonly string[] | undefined): string {

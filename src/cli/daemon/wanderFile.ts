@@ -8,8 +8,11 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ClockKind } from '../../clock/clock.js';
 import type { TimestampingMode } from '../../protocol/portConfig.js';
-import { CLOCK_KINDS } from '../../provider/snapshot.js';
-import type { LearnedWander, WanderPrior } from '../../servo/oscillatorWander.js';
+import { Fields, WireFieldError } from '../../provider/jsonFields.js';
+import { CLOCK_KINDS, TIMESTAMPING_MODES } from '../../provider/snapshot.js';
+import { OSCILLATOR_WANDER_DEFAULTS, type LearnedWander, type WanderPrior } from '../../servo/oscillatorWander.js';
+
+const ALLAN_TAU_S = OSCILLATOR_WANDER_DEFAULTS.tauS;
 
 /** Which oscillator and noise the walk was learned on: a file made on others is not used. */
 export interface WanderFileIdentity {
@@ -30,6 +33,45 @@ export interface WanderFileRead {
   readonly prior?: WanderPrior;
   readonly level: WanderFileLevel;
   readonly message: string;
+}
+
+/** How often the daemon writes what it learned: the estimate moves over hundreds of seconds. */
+export const WANDER_FILE_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * The file of one daemon: read once at start (what it holds, or why not, is a line for the log),
+ * written with what the servo learned every WANDER_FILE_INTERVAL_MS and at exit; a write that fails
+ * is logged once per kind of failure.
+ */
+export class WanderFile {
+  private lastProblem: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly identity: WanderFileIdentity,
+    private readonly log: (level: WanderFileLevel, message: string) => void,
+  ) {}
+
+  /** The walk kept for a servo on this identity; undefined when there is none to start from. */
+  read(): WanderPrior | undefined {
+    const read = readWanderFile(this.path, this.identity);
+    this.log(read.level, read.message);
+    return read.prior;
+  }
+
+  /** Writes the walk learned so far; nothing before anything is learned. */
+  save(wander: LearnedWander | undefined, now: Date = new Date()): void {
+    if (wander === undefined) return;
+    try {
+      writeWanderFile(this.path, this.identity, wander, now);
+      this.lastProblem = undefined;
+    } catch (err) {
+      const problem = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      if (problem !== this.lastProblem)
+        this.log('warning', `kalman_wander_file ${this.path}: cannot be written (${problem}): what was learned is kept in memory only`);
+      this.lastProblem = problem;
+    }
+  }
 }
 
 /** Reads the walk kept at path for a servo on `identity`; every outcome is a line for the log. */
@@ -53,7 +95,7 @@ export function readWanderFile(path: string, identity: WanderFileIdentity): Wand
   return {
     prior: { ppbPerSqrtS: parsed.ppbPerSqrtS, evidence: parsed.evidence },
     level: 'info',
-    message: `kalman_wander_file ${path}: oscillator walk ${parsed.ppbPerSqrtS.toFixed(3)} ppb/√s over ${parsed.evidence.toFixed(1)} × 256 s, saved ${parsed.savedAt}`,
+    message: `kalman_wander_file ${path}: oscillator walk ${parsed.ppbPerSqrtS.toFixed(3)} ppb/√s over ${parsed.evidence.toFixed(1)} × ${ALLAN_TAU_S} s, saved ${parsed.savedAt}`,
   };
 }
 
@@ -79,49 +121,17 @@ function parseContent(text: string): WanderFileContent | string {
   } catch {
     return 'not JSON';
   }
-  if (typeof value !== 'object' || value === null) return 'not a JSON object';
-  const o = value as Record<string, unknown>;
-  const number = (field: string): number | string => {
-    const v = o[field];
-    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : `${field} must be a finite number ≥ 0`;
-  };
-  const stringField = (field: string): string | undefined => (typeof o[field] === 'string' ? (o[field] as string) : undefined);
-  const ppbPerSqrtS = number('ppbPerSqrtS');
-  if (typeof ppbPerSqrtS === 'string') return ppbPerSqrtS;
-  const evidence = number('evidence');
-  if (typeof evidence === 'string') return evidence;
-  const timestamping = stringField('timestamping');
-  if (timestamping !== 'software' && timestamping !== 'hardware') return 'timestamping must be "software" or "hardware"';
-  const clock = CLOCK_KINDS.find((kind) => kind === stringField('clock'));
-  if (clock === undefined) return `clock must be one of ${CLOCK_KINDS.map((kind) => `"${kind}"`).join(', ')}`;
-  return { timestamping, clock, ppbPerSqrtS, evidence, savedAt: stringField('savedAt') ?? 'at an unknown time' };
-}
-
-/** How often the daemon writes what it learned: the estimate moves over hundreds of seconds. */
-export const WANDER_FILE_INTERVAL_MS = 10 * 60 * 1000;
-
-/** Writes the servo's learned walk to the file when asked (every WANDER_FILE_INTERVAL_MS and at exit); a failure is logged once per kind. */
-export class WanderFileKeeper {
-  private lastProblem: string | undefined;
-
-  constructor(
-    readonly path: string,
-    private readonly identity: WanderFileIdentity,
-    private readonly learned: () => LearnedWander | undefined,
-    private readonly log: (level: WanderFileLevel, message: string) => void,
-  ) {}
-
-  save(now: Date = new Date()): void {
-    const wander = this.learned();
-    if (wander === undefined) return;
-    try {
-      writeWanderFile(this.path, this.identity, wander, now);
-      this.lastProblem = undefined;
-    } catch (err) {
-      const problem = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-      if (problem !== this.lastProblem)
-        this.log('warning', `kalman_wander_file ${this.path}: cannot be written (${problem}): what was learned is kept in memory only`);
-      this.lastProblem = problem;
-    }
+  try {
+    const f = new Fields(value, 'wander');
+    return {
+      ppbPerSqrtS: f.number('ppbPerSqrtS', 0),
+      evidence: f.number('evidence', 0),
+      timestamping: f.oneOf('timestamping', TIMESTAMPING_MODES),
+      clock: f.oneOf('clock', CLOCK_KINDS),
+      savedAt: f.has('savedAt') ? f.string('savedAt') : 'at an unknown time',
+    };
+  } catch (err) {
+    if (err instanceof WireFieldError) return err.message;
+    throw err;
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseMetricsEndpoint } from '../../../src/cli/config/commandLine.js';
 import type { CommandLineOverrides } from '../../../src/cli/config/commandLine.js';
 import { loadDaemonConfig, type LoadedDaemonConfig } from '../../../src/cli/config/daemonConfig.js';
-import { learnsWander, unusedKalmanWander } from '../../../src/cli/config/servoSettings.js';
+import { unusedKalmanWander } from '../../../src/cli/config/servoSettings.js';
+import { learnsOscillatorWander } from '../../../src/servo/clockServo.js';
 import { AUTOMOTIVE_DEFAULTS, GPTP_DEFAULTS } from '../../../src/protocol/portConfig.js';
 
 function load(lines: string[] | undefined, overrides: Partial<CommandLineOverrides> = {}, interfaceName = 'eth0'): LoadedDaemonConfig {
@@ -165,10 +166,11 @@ describe('values as ptp4l means them', () => {
   });
 
   it('the walk is learned where the Kalman servo runs and kalman_frequency_wander does not say it', () => {
-    expect(learnsWander(load(['[global]']).config.servo, 'software')).toBe(true);
-    expect(learnsWander(load(['[global]']).config.servo, 'hardware')).toBe(false);
-    expect(learnsWander(load(['[global]', 'clock_servo kalman']).config.servo, 'hardware')).toBe(true);
-    expect(learnsWander(load(['[global]', 'kalman_frequency_wander 2']).config.servo, 'software')).toBe(false);
+    const learns = (lines: string[], timestamping: 'software' | 'hardware'): boolean => learnsOscillatorWander({ ...load(lines).config.servo, timestamping });
+    expect(learns(['[global]'], 'software')).toBe(true);
+    expect(learns(['[global]'], 'hardware')).toBe(false);
+    expect(learns(['[global]', 'clock_servo kalman'], 'hardware')).toBe(true);
+    expect(learns(['[global]', 'kalman_frequency_wander 2'], 'software')).toBe(false);
   });
 
   it('kalman_wander_file: an absolute path reaches the daemon; a relative one is refused, naming the option', () => {

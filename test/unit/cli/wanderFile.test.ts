@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWanderFile, WanderFileKeeper, writeWanderFile, type WanderFileLevel } from '../../../src/cli/daemon/wanderFile.js';
+import { readWanderFile, WanderFile, writeWanderFile, type WanderFileLevel } from '../../../src/cli/daemon/wanderFile.js';
 import type { LearnedWander } from '../../../src/servo/oscillatorWander.js';
 
 const SOFTWARE_VIRTUAL = { timestamping: 'software', clock: 'virtual' } as const;
@@ -36,11 +36,11 @@ describe('kalman_wander_file', () => {
 
   it.each([
     ['{"ppbPerSqrtS": 0.4', 'not JSON'],
-    ['[1, 2]', 'ppbPerSqrtS must be a finite number ≥ 0'],
-    ['{"ppbPerSqrtS": -1, "evidence": 3, "timestamping": "software", "clock": "virtual"}', 'ppbPerSqrtS must be a finite number ≥ 0'],
-    ['{"ppbPerSqrtS": 1, "evidence": "many", "timestamping": "software", "clock": "virtual"}', 'evidence must be a finite number ≥ 0'],
-    ['{"ppbPerSqrtS": 1, "evidence": 3, "timestamping": "both", "clock": "virtual"}', 'timestamping must be "software" or "hardware"'],
-    ['{"ppbPerSqrtS": 1, "evidence": 3, "timestamping": "software", "clock": "atomic"}', 'clock must be one of "phc", "virtual", "simulated"'],
+    ['[1, 2]', 'wander must be an object'],
+    ['{"ppbPerSqrtS": -1, "evidence": 3, "timestamping": "software", "clock": "virtual"}', 'wander.ppbPerSqrtS must be a number ≥ 0 (got -1)'],
+    ['{"ppbPerSqrtS": 1, "evidence": "many", "timestamping": "software", "clock": "virtual"}', 'wander.evidence must be a number ≥ 0 (got "many")'],
+    ['{"ppbPerSqrtS": 1, "evidence": 3, "timestamping": "both", "clock": "virtual"}', 'wander.timestamping must be one of hardware, software (got "both")'],
+    ['{"ppbPerSqrtS": 1, "evidence": 3, "timestamping": "software", "clock": "atomic"}', 'wander.clock must be one of phc, virtual, simulated (got "atomic")'],
   ])('broken (%s): ignored with a warning naming what is wrong', (content, problem) => {
     const path = join(dir, 'wander.json');
     writeFileSync(path, content);
@@ -57,23 +57,23 @@ describe('kalman_wander_file', () => {
     expect(read.message).toContain('learned with hardware timestamps on a phc clock, not software on virtual: ignored');
   });
 
-  it('the keeper writes nothing before anything is learned, and says once that it cannot write', () => {
+  it("a daemon's file writes nothing before anything is learned, says once that it cannot write, and logs what it read", () => {
     const lines: Array<[WanderFileLevel, string]> = [];
     const log = (level: WanderFileLevel, message: string): void => void lines.push([level, message]);
-    let learned: LearnedWander | undefined;
     const blocked = join(dir, 'blocked');
     mkdirSync(join(blocked, 'wander.json.new'), { recursive: true });
-    const keeper = new WanderFileKeeper(join(blocked, 'wander.json'), SOFTWARE_VIRTUAL, () => learned, log);
-    keeper.save();
+    const unwritable = new WanderFile(join(blocked, 'wander.json'), SOFTWARE_VIRTUAL, log);
+    unwritable.save(undefined);
     expect(lines).toEqual([]);
-    learned = LEARNED;
-    keeper.save();
-    keeper.save();
+    unwritable.save(LEARNED);
+    unwritable.save(LEARNED);
     expect(lines).toHaveLength(1);
     expect(lines[0]?.[0]).toBe('warning');
     expect(lines[0]?.[1]).toMatch(/cannot be written \(EISDIR\): what was learned is kept in memory only$/);
-    const path = join(dir, 'wander.json');
-    new WanderFileKeeper(path, SOFTWARE_VIRTUAL, () => learned, log).save(new Date('2026-12-07T00:00:00Z'));
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ ppbPerSqrtS: 0.42, evidence: 12.5, savedAt: '2026-12-07T00:00:00.000Z' });
+    const file = new WanderFile(join(dir, 'wander.json'), SOFTWARE_VIRTUAL, log);
+    file.save(LEARNED, new Date('2026-12-07T00:00:00Z'));
+    expect(JSON.parse(readFileSync(file.path, 'utf8'))).toMatchObject({ ppbPerSqrtS: 0.42, evidence: 12.5, savedAt: '2026-12-07T00:00:00.000Z' });
+    expect(file.read()).toEqual({ ppbPerSqrtS: 0.42, evidence: 12.5 });
+    expect(lines.at(-1)).toEqual(['info', `kalman_wander_file ${file.path}: oscillator walk 0.420 ppb/√s over 12.5 × 256 s, saved 2026-12-07T00:00:00.000Z`]);
   });
 });
