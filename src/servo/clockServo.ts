@@ -283,7 +283,9 @@ export class ClockServo {
   /** Entering holdover: run on the frequency TimeBaseStatus estimated (holdover.ts). */
   holdFrequency(frequencyPpb: number, now: LocalTime): void {
     this.clock.adjustFrequency(frequencyPpb);
-    this.feedForward.noteAdjustment(now, this.clock.frequencyPpb());
+    const held = this.clock.frequencyPpb();
+    this.feedForward.noteAdjustment(now, held);
+    this.servo.holdFrequency?.(held, now);
   }
 
   private note(text: string): void {

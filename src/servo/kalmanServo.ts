@@ -299,10 +299,19 @@ export class KalmanServo implements Servo {
     this.currentState = ServoState.unlocked;
   }
 
+  holdFrequency(frequencyPpb: number, localTime: LocalTime): void {
+    // The course up to the hold ran on the frequency the servo applied; from there on, on the held one.
+    if (this.started && this.lastLocal !== undefined && localTime > this.lastLocal) {
+      this.predict(localTime);
+      this.lastLocal = localTime;
+    }
+    this.appliedPpb = frequencyPpb;
+  }
+
   allowFirstStep(): void {
     this.firstUpdate = true;
-    // A new grandmaster, its time base changed, or Syncs back after a loss (the clock held another
-    // frequency meanwhile): the free-running phase does not go on from before.
+    // A new grandmaster, its time base changed, or Syncs back after a loss (the grandmaster may have
+    // restarted with another time): the free-running phase does not go on from before.
     this.wander?.restart();
   }
 

@@ -119,6 +119,12 @@ export class LinregServo implements Servo {
     this.currentState = ServoState.unlocked;
   }
 
+  holdFrequency(frequencyPpb: number, localTime: LocalTime): void {
+    // The reference moves to the hold on the frequency applied so far; from there on the held one counts.
+    if (this.lastLocal !== undefined && localTime > this.lastLocal) this.advanceReference(localTime);
+    this.clockFrequencyPpb = frequencyPpb;
+  }
+
   allowFirstStep(): void {
     this.firstUpdate = true;
   }

@@ -172,6 +172,12 @@ export interface Servo {
   shiftLocalTime(deltaNs: number): void;
   /** The frequency estimate without the phase correction, ppb: what holdover keeps applying. */
   frequencyEstimatePpb(): number;
+  /**
+   * From localTime on, the clock runs on frequencyPpb, set outside the servo (holdover). Servos that
+   * predict the clock's course from the frequency they applied (kalman, linreg) take it; without it
+   * their first prediction after a loss is off by the difference × the loss's length.
+   */
+  holdFrequency?(frequencyPpb: number, localTime: LocalTime): void;
   state(): ServoState;
   /** The servo's own uncertainty, when it keeps one; undefined before it has started. */
   uncertainty?(): ServoUncertainty | undefined;
