@@ -327,7 +327,7 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.steadyRms`, r.steadyRmsNs, 'ns');
     figure(`sim.${r.name}.steadyMax`, r.steadyMaxNs, 'ns');
     figure(`sim.${r.name}.steadyMean`, r.steadyMeanNs, 'ns');
-    if (r.holdoverErrorNs !== undefined) figure(`sim.${r.name}.holdoverError60s`, r.holdoverErrorNs, 'ns');
+    if (spec.holdover !== undefined) figure(`sim.${r.name}.holdoverError${spec.holdover.measureAfterS}s`, r.holdoverErrorNs, 'ns');
     figure(`sim.${r.name}.timeToSynchronized`, r.timeToSynchronizedS, 's');
     if (spec.disruption !== undefined) figure(`sim.${r.name}.resynchronized`, r.resynchronizedS, 's');
     figure(`sim.${r.name}.leftSynchronized`, r.leftSynchronized, 'times');

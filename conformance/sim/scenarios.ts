@@ -18,6 +18,9 @@ const S = 1_000_000_000n;
  */
 export const LAB_COLD_START = { count: 2, extraNs: 2_500 } as const;
 
+/** From the grandmaster's silence to its Syncs back, s (softwareEarlyLoss). */
+export const EARLY_LOSS = { fromS: 5, lossS: 30 } as const;
+
 export interface ScenarioSpec {
   readonly name: string;
   readonly description: string;
@@ -171,6 +174,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       { fromNs: 90n * S, extraNs: 0 },
     ]),
   },
+  softwareEarlyLoss(4),
   softwareRecorded('software-recorded-port2', "as software-recorded, with the Syncs 0.8 µs slower (the other grandmaster port's colder path)", 2, 800),
   {
     name: 'asymmetry',
@@ -219,6 +223,26 @@ export function withOscillatorWander(spec: ScenarioSpec, wanderPpbPerSqrtS: numb
   const station = spec.scenario.station;
   const oscillator = { ...station.clock.oscillator, wanderPpbPerSqrtS };
   return { ...spec, scenario: { ...spec.scenario, station: { ...station, clock: { ...station.clock, oscillator } } } };
+}
+
+/**
+ * software-recorded, the grandmaster silent from 5 s to 35 s: the Syncs stop while the servo still
+ * pulls the start's phase in, so its last output is far from the frequency holdover holds (the servo
+ * is told: Servo.holdFrequency). Measured from 5 s after the return to 30 s after it.
+ */
+export function softwareEarlyLoss(seed: number): ScenarioSpec {
+  const base = softwareRecorded('software-early-loss', '', seed, 0);
+  const returnS = EARLY_LOSS.fromS + EARLY_LOSS.lossS;
+  const outage = { fromNs: BigInt(EARLY_LOSS.fromS) * S, toNs: BigInt(returnS) * S };
+  return {
+    ...base,
+    description: `software-recorded (seed ${seed}); the grandmaster is silent from ${EARLY_LOSS.fromS} s to ${returnS} s, while the servo still pulls the start's phase in`,
+    durationS: returnS + 30,
+    steadyFromS: returnS + 5,
+    holdover: { fromS: EARLY_LOSS.fromS, measureAfterS: EARLY_LOSS.lossS },
+    disruption: { atS: EARLY_LOSS.fromS, endS: returnS },
+    scenario: { ...base.scenario, master: { ...base.scenario.master, outages: [outage] } },
+  };
 }
 
 /** Software timestamps from the recorded veth noise, with Syntonic's software defaults (servo per timestamping mode). */
