@@ -10,9 +10,10 @@
  *   host's load (0.7–1.5 µs within one lab run, while the Syncs took 2.05 µs throughout), so the
  *   largest filtered value of the last 4096 Syncs (syncWindowMaximum.ts: minutes, not the moment) plus
  *   the learned measurement noise (1 σ of the Sync's own latency) is used; a configured value
- *   replaces it when the link is known better (errorBound.asymmetryNs). To it is added the largest
- *   phase change the servo reported in those Syncs without a step — believed (a run, a level), or
- *   followed through its gain beyond what its model allows (kalmanServo.ts): a new level of the
+ *   replaces it when the link is known better (errorBound.asymmetryNs: error_bound_asymmetry). To
+ *   it is added the largest phase change the servo reported in those Syncs without a step —
+ *   believed (a run, a level), or followed through its gain beyond what its model allows
+ *   (kalmanServo.ts): a new level of the
  *   offsets is a grandmaster whose time moved or a Sync path whose latency moved, and only the second
  *   leaves the clock off by as much (802.1AS-2020 8.3; timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
@@ -24,7 +25,8 @@
  *   Servos without an uncertainty (pi, linreg) use k × the RMS of recent offsets for k·σθ + |θ̂| and
  *   the mode's frequency error for k·σφ.
  * - wanderPpbPerS: how fast the local oscillator's frequency may change while no Sync corrects it
- *   (temperature: an uncompensated quartz, ~1 ppm/K, in a room warming 1 K/min: 17 ppb/s → 20).
+ *   (temperature: an uncompensated quartz, ~1 ppm/K, in a room warming 1 K/min: 17 ppb/s → 20;
+ *   error_bound_wander says it for an oscillator known better).
  */
 import type { ServoUncertainty } from './servo.js';
 
@@ -33,7 +35,7 @@ export interface ErrorBoundOptions {
   readonly asymmetryNs?: number;
   /** σ multiplier. Default 4. */
   readonly sigmas?: number;
-  /** Frequency change of the local oscillator without Sync, ppb/s. Default 20. */
+  /** Frequency change of the local oscillator without Sync, ppb/s. Default DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S. */
   readonly wanderPpbPerS?: number;
 }
 
@@ -67,6 +69,9 @@ export interface ErrorBoundInput {
 /** The share of instants while synchronized in which |true error| ≤ the bound must hold (issue 14's target). */
 export const ERROR_BOUND_COVERAGE_TARGET = 0.999;
 
+/** How fast the oscillator's frequency may change without Sync when nobody says, ppb/s (the file comment: 17 → 20). */
+export const DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S = 20;
+
 /** Residual frequency error assumed for servos without an uncertainty, ppb. */
 const FALLBACK_FREQUENCY_ERROR_PPB = { software: 1_000, hardware: 100 } as const;
 
@@ -80,7 +85,7 @@ export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptio
       ? k * input.offsetRmsNs
       : k * Math.hypot(u.phaseNs, u.unmodelledPhaseNs ?? 0) + Math.abs(u.phaseEstimateNs) + Math.abs(u.judgedRun?.levelNs ?? 0);
   const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
-  const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? 20);
+  const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S);
   const atLastSyncNs = asymmetry + phase;
   const age = Math.max(0, input.ageS);
   return { atNs: atLastSyncNs + age * (growthPpb + halfWanderPpbPerS * age), atLastSyncNs, growthPpb, halfWanderPpbPerS, ageS: age };

@@ -27,6 +27,7 @@ import type { PiGainOptions } from '../../servo/piServo.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB } from '../../servo/servo.js';
 import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
 import { KALMAN_TUNING_HARDWARE, KALMAN_TUNING_SOFTWARE } from '../../servo/kalmanTuning.js';
+import { DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S } from '../../servo/servoErrorBound.js';
 import {
   ANY_INT,
   BOOL,
@@ -61,7 +62,9 @@ export type ServoField =
   | 'sanityFreqLimitPpb'
   | 'offsetThresholdNs'
   | 'numOffsetValues'
-  | 'kalmanFrequencyWanderPpbPerSqrtS';
+  | 'kalmanFrequencyWanderPpbPerSqrtS'
+  | 'errorBoundWanderPpbPerS'
+  | 'errorBoundAsymmetryNs';
 /** Daemon settings a file sets (DaemonConfig's fields). */
 export type DaemonField =
   | 'clock'
@@ -561,6 +564,31 @@ export const OPTIONS: readonly OptionSpec[] = [
         daemon('wanderFile'),
         "where the Kalman servo keeps the oscillator's walk it learned (when `kalman_frequency_wander` is unset): read at start, written every 10 min and at exit ([servo](servo.md#the-oscillators-wander-learned))",
         { value: 'absolute path', fallback: { text: 'none: learned again after each start' } },
+      ),
+    ),
+  ),
+  // The error bound's two assumptions no timestamp shows (servoErrorBound.ts): the oscillator's
+  // frequency change while no Sync corrects it, and the asymmetry of the link. Who knows either
+  // better than the defaults assume may say it; the bound then rests on that word.
+  syntonic(
+    g(
+      'error_bound_wander',
+      NON_NEGATIVE_DOUBLE,
+      read(
+        { into: 'servo', field: 'errorBoundWanderPpbPerS' },
+        "how fast the oscillator's frequency may change while no Sync corrects it: the error bound grows by ½ × this × age² ([servo](servo.md#error-bound-servoerrorboundts)); the default is a quartz in a room warming 1 K/min, lower for an OCXO or a TCXO in a steady room",
+        { value: 'ppb/s', fallback: { value: DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S } },
+      ),
+    ),
+  ),
+  syntonic(
+    g(
+      'error_bound_asymmetry',
+      NON_NEGATIVE_DOUBLE,
+      read(
+        { into: 'servo', field: 'errorBoundAsymmetryNs' },
+        'the largest path asymmetry the offsets cannot show (what `delayAsymmetry` leaves), for a link known better than the bound assumes; too small a value breaks the bound ([servo](servo.md#error-bound-servoerrorboundts))',
+        { value: 'ns', fallback: { text: "the largest filtered meanLinkDelay of the last 4096 Syncs + 1 σ of the Syncs' latency" } },
       ),
     ),
   ),

@@ -133,6 +133,7 @@ describe('values as ptp4l means them', () => {
       sanityFreqLimitPpb: 0,
       offsetThresholdNs: 100,
       numOffsetValues: 4,
+      errorBound: { wanderPpbPerS: 20 },
     });
   });
 
@@ -177,6 +178,12 @@ describe('values as ptp4l means them', () => {
     expect(load(['[global]', 'kalman_wander_file /var/lib/syntonic/wander.json']).config.wanderFile).toBe('/var/lib/syntonic/wander.json');
     expect(load(['[global]']).config.wanderFile).toBeUndefined();
     expect(() => load(['[global]', 'kalman_wander_file wander.json'])).toThrow('test.cfg:2: kalman_wander_file must be an absolute path, got "wander.json"');
+  });
+
+  it("error_bound_wander (ppb/s) and error_bound_asymmetry (ns) reach the error bound; unset, 20 ppb/s and the link's own", () => {
+    expect(load(['[global]']).config.servo.errorBound).toEqual({ wanderPpbPerS: 20 });
+    expect(load(['[global]', 'error_bound_wander 0.5', 'error_bound_asymmetry 250']).config.servo.errorBound).toEqual({ wanderPpbPerS: 0.5, asymmetryNs: 250 });
+    expect(() => load(['[global]', 'error_bound_asymmetry -1'])).toThrow('test.cfg:2: -1 is out of range for error_bound_asymmetry');
   });
 
   it('kalman_frequency_wander 0 would freeze the frequency: refused, naming the option and its range', () => {
