@@ -246,7 +246,6 @@ export function softwareEarlyLoss(seed: number): ScenarioSpec {
 }
 
 /** Software timestamps from the recorded veth noise, with Syntonic's software defaults (servo per timestamping mode). */
-
 export function softwareRecorded(
   name: string,
   description: string,

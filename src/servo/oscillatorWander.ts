@@ -14,11 +14,12 @@
  * with the frequency the servo believed then: a median leaves the late frames of software timestamps
  * out, and the frequency error over two seconds is ns. A discontinuity of the phase the servo knows of
  * (a step of the clock, a new start, a new grandmaster, Syncs back after a loss, which the
- * grandmaster may have restarted with another time) restarts the points: no second difference spans it. One
- * of the time it follows (the grandmaster's time moved) is a few dozen large squares among hundreds,
- * which the estimate leaves out (OUTLIER_MEDIANS). A change the servo believes is not a restart: a
- * filter that assumed too little walk believes the oscillator's own wander as runs of changes (a
- * simulated PHC at 16 ppb/√s tracked with 1: 24 in two hours), and must learn from exactly those.
+ * grandmaster may have restarted with another time) restarts the points: no second difference spans
+ * it. One of the time it follows (the grandmaster's time moved) is a few dozen large squares among
+ * hundreds, which the estimate leaves out (OUTLIER_MEDIANS). A change the servo believes is not a
+ * restart: a filter that assumed too little walk believes the oscillator's own wander as runs of
+ * changes (a simulated PHC at 16 ppb/√s tracked with 1: 24 in two hours), and must learn from
+ * exactly those.
  */
 import { median } from '../protocol/windowedMedian.js';
 

@@ -13,9 +13,9 @@
  *   replaces it when the link is known better (errorBound.asymmetryNs: error_bound_asymmetry). To
  *   it is added the largest phase change the servo reported in those Syncs without a step —
  *   believed (a run, a level), or followed through its gain beyond what its model allows
- *   (kalmanServo.ts): a new level of the
- *   offsets is a grandmaster whose time moved or a Sync path whose latency moved, and only the second
- *   leaves the clock off by as much (802.1AS-2020 8.3; timeBaseStatus.ts).
+ *   (kalmanServo.ts): a new level of the offsets is a grandmaster whose time moved or a Sync path
+ *   whose latency moved, and only the second leaves the clock off by as much (802.1AS-2020 8.3;
+ *   timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned; σθ with what it does not model yet in
  *   quadrature, ServoUncertainty.unmodelledPhaseNs), k = 4 (3.3 is 99.9 % for gaussian errors; the
