@@ -1,0 +1,46 @@
+/**
+ * Holdover from the first seconds: the grandmaster ptp4l is killed half a second after Syntonic first
+ * reports synchronized, while its servo still pulls the start's phase in, and restarted 30 s later
+ * with the same time. Holdover runs the clock on the frequency TimeBaseStatus estimated, not on the
+ * servo's last output (which held the phase correction); the servo is told (Servo.holdFrequency), so
+ * its first prediction after the loss is the course the clock ran (docs/servo.md, "Holdover";
+ * `sim.software-early-loss`). The steady window is the 30 s from 5 s after the restart (the new
+ * grandmaster's first Syncs come some 3 s after it), whatever the status says: its `trueError.max`
+ * is how far the clock went after the Syncs came back, `recovery` how long until synchronized again.
+ */
+import { sleep } from '../starLab.js';
+import type { LabScenario } from './labScenario.js';
+import { withStar, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
+
+/** After the first synchronized report: the servo is still pulling the start's phase in. */
+const KILL_AFTER_SYNCHRONIZED_MS = 500;
+/** Silence, as sim.software-early-loss: the held frequency's error shows over it. */
+const OUTAGE_MS = 30_000;
+/** The window starts this long after the restart, and lasts WINDOW_MS. */
+const WINDOW_FROM_RESTART_MS = 5_000;
+const WINDOW_MS = 30_000;
+
+export const grandmasterEarlyLoss: LabScenario = {
+  name: 'grandmaster-early-loss',
+  description: `the grandmaster ptp4l is killed ${KILL_AFTER_SYNCHRONIZED_MS} ms after Syntonic first reports synchronized (its servo still pulling the start's phase in) and restarted ${OUTAGE_MS / 1000} s later with the same time`,
+  run: (options) =>
+    withStar(
+      { syntonic: { logFormat: 'json' } },
+      async (star) => {
+        await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, star.startMs);
+        star.mark('provider synchronized');
+        await sleep(KILL_AFTER_SYNCHRONIZED_MS);
+        const killedMs = await star.killGrandmaster();
+        await sleep(OUTAGE_MS);
+        const restartedMs = star.restartGrandmaster();
+        await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, restartedMs);
+        star.mark('provider synchronized again');
+        const fromMs = restartedMs + WINDOW_FROM_RESTART_MS;
+        const toMs = fromMs + WINDOW_MS;
+        await sleep(Math.max(0, toMs - Date.now()));
+        return { steady: { fromMs, toMs }, disruption: { fromMs: killedMs, toMs: restartedMs } };
+      },
+      grandmasterEarlyLoss,
+      options,
+    ),
+};
