@@ -7,6 +7,8 @@
  * `sim.software-early-loss`). The steady window is the 30 s from 5 s after the restart (the new
  * grandmaster's first Syncs come some 3 s after it), whatever the status says: its `trueError.max`
  * is how far the clock went after the Syncs came back, `recovery` how long until synchronized again.
+ * ptp4l's PI beside it takes its first frequency estimate only some 40 s after the start: in this
+ * window its clock is untouched (0 ns) or only just in s2, so its figures are no comparison here.
  */
 import { sleep } from '../starLab.js';
 import type { LabScenario } from './labScenario.js';
