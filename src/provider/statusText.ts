@@ -39,6 +39,7 @@ export function formatStatusReport(s: ReceivedSnapshot, time: SynchronizedTime, 
         ['utcOffset', utcOffsetText(time, s)],
         ['leap', leapText(time, s)],
         ['errorBound', Number.isFinite(time.errorBoundNs) ? `${Math.ceil(time.errorBoundNs)} ns` : 'unbounded'],
+        ...errorBoundGrowthRows(s),
         ['quality', qualityText(s, time)],
         ...holdoverRows(s, time, now),
         ['lastSync', s.lastSync === null ? 'never' : `${seconds(Number(now - s.lastSync))} ago`],
@@ -105,6 +106,16 @@ function syncLatencyRows(s: ReceivedSnapshot): Array<[string, string]> {
 }
 
 /** The oscillator's walk the servo learned, when it learns one: what it measured, and what it tracks with. */
+/**
+ * How the bound grows while no Sync comes (the daemon's servo, servoErrorBound.ts): the frequency
+ * term, and the oscillator's change the node assumes (error_bound_wander), so a configured value shows.
+ */
+function errorBoundGrowthRows(s: ReceivedSnapshot): Array<[string, string]> {
+  const b = s.errorBound;
+  if (b === undefined || b === null) return [];
+  return [['errorBoundGrowth', `${tenths(b.growthPpb)} ns/s + ${tenths(b.halfWanderPpbPerS)} ns/s² × age (wander ${tenths(2 * b.halfWanderPpbPerS)} ppb/s)`]];
+}
+
 function oscillatorWanderRows(s: ReceivedSnapshot): Array<[string, string]> {
   const w = s.oscillatorWander;
   if (w === undefined) return [];

@@ -44,6 +44,13 @@ describe('syntonic status, human form', () => {
     expect(r.get('gm.OffsetScaledLogVariance')).toBe('0x4e5d');
     expect(r.get('wrongDomain')).toBe('3');
     expect(r.has('pdelayExchanges')).toBe(false); // a provider that predates the counts
+    expect(r.has('errorBoundGrowth')).toBe(false); // nor a servo bound
+  });
+
+  it('shows how the bound grows without Sync, with the oscillator change the node assumes (error_bound_wander)', () => {
+    const time = { ...NO_LEAP, ptpTime: null, status: 'synchronized' as const, errorBoundNs: 3450, tai: null, utc: null, utcOffset: null };
+    const s = received({ errorBound: { atLastSyncNs: 3450, growthPpb: 80, halfWanderPpbPerS: 0.5 } });
+    expect(rows(formatStatusReport(s, time, monotonicRawTime(12_500_000_000n))).get('errorBoundGrowth')).toBe('80 ns/s + 0.5 ns/s² × age (wander 1 ppb/s)');
   });
 
   it('counts the Pdelay exchanges and names the late answers, which no neighborRateRatio ends on', () => {
