@@ -105,7 +105,6 @@ function syncLatencyRows(s: ReceivedSnapshot): Array<[string, string]> {
   return [['sync_latency', `${tenths(s.syncLatencyNs)} ns (of master_offset, read as the Syncs' latency: not steered by)`]];
 }
 
-/** The oscillator's walk the servo learned, when it learns one: what it measured, and what it tracks with. */
 /**
  * How the bound grows while no Sync comes (the daemon's servo, servoErrorBound.ts): the frequency
  * term, and the oscillator's change the node assumes (error_bound_wander), so a configured value shows.
@@ -116,6 +115,7 @@ function errorBoundGrowthRows(s: ReceivedSnapshot): Array<[string, string]> {
   return [['errorBoundGrowth', `${tenths(b.growthPpb)} ns/s + ${tenths(b.halfWanderPpbPerS)} ns/s² × age (wander ${tenths(2 * b.halfWanderPpbPerS)} ppb/s)`]];
 }
 
+/** The oscillator's walk the servo learned, when it learns one: what it measured, and what it tracks with. */
 function oscillatorWanderRows(s: ReceivedSnapshot): Array<[string, string]> {
   const w = s.oscillatorWander;
   if (w === undefined) return [];
