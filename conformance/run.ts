@@ -333,6 +333,7 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.leftSynchronized`, r.leftSynchronized, 'times');
     figure(`sim.${r.name}.whileSynchronized.max`, r.synchronizedMaxNs, 'ns');
     figure(`sim.${r.name}.errorBound.coverage`, r.errorBoundCoverage * 100, '%');
+    if (r.holdoverSamples > 0) figure(`sim.${r.name}.errorBound.holdoverCoverage`, r.holdoverBoundCoverage * 100, '%');
     if (r.unheardChangeSamples > 0) figure(`sim.${r.name}.errorBound.beforeChangeHeard`, r.unheardChangeSamples, 'samples');
     rows.push(writeSimulationReport(OUT, r));
   }

@@ -50,6 +50,12 @@ export interface ScenarioResult {
    * that could tell the station (a bound is on the time base the station has heard of).
    */
   readonly unheardChangeSamples: number;
+  /** Samples taken while the status said lost after a first Sync (holdover), with a bound to judge. */
+  readonly holdoverSamples: number;
+  /** Share of those with |error| ≤ errorBoundNs (0…1; NaN: none). */
+  readonly holdoverBoundCoverage: number;
+  /** Largest errorBoundNs over those samples, ns (NaN: none): the bound reached in holdover. */
+  readonly holdoverBoundMaxNs: number;
 }
 
 export function runScenario(spec: ScenarioSpec): ScenarioResult {
@@ -66,6 +72,9 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   let syncedMax = 0;
   const syncedBounds: number[] = [];
   let unheardChangeSamples = 0;
+  let heldSamples = 0;
+  let heldWithin = 0;
+  let heldBoundMax = NaN;
   let lastSyncTrueNs: bigint | undefined;
   const jumpsAtNs = spec.scenario.master.phaseJumps.map((j) => start + j.atNs);
   // A jump not yet followed by a Sync: the station cannot know of it.
@@ -112,6 +121,14 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
       if (bound !== undefined) syncedBounds.push(bound.atNs);
       syncedMax = Math.max(syncedMax, Math.abs(err));
+    } else if (s.slave.discipline.syncStatus() === 'lost') {
+      // Before the first Sync there is no bound; in holdover it goes on growing and must still hold.
+      const bound = s.slave.discipline.errorBoundAt(s.localNow());
+      if (bound !== undefined) {
+        heldSamples++;
+        if (Math.abs(err) <= bound.atNs) heldWithin++;
+        heldBoundMax = Number.isNaN(heldBoundMax) ? bound.atNs : Math.max(heldBoundMax, bound.atNs);
+      }
     }
     if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
   });
@@ -143,5 +160,8 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     synchronizedSamples: syncedSamples,
     errorBoundMedianNs: syncedBounds.length === 0 ? NaN : median(syncedBounds),
     unheardChangeSamples,
+    holdoverSamples: heldSamples,
+    holdoverBoundCoverage: heldSamples === 0 ? NaN : heldWithin / heldSamples,
+    holdoverBoundMaxNs: heldBoundMax,
   };
 }

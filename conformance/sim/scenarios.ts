@@ -226,22 +226,34 @@ export function withOscillatorWander(spec: ScenarioSpec, wanderPpbPerSqrtS: numb
 }
 
 /**
+ * The scenario with its grandmaster silent for `lossS` from `fromS` (the outage it scripts replaces
+ * any other): holdover is measured at its end, and the steady window is the 30 s from
+ * `measureFromS` after the Syncs come back.
+ */
+export function withSilence(spec: ScenarioSpec, fromS: number, lossS: number, measureFromS: number): ScenarioSpec {
+  const returnS = fromS + lossS;
+  const outage = { fromNs: BigInt(fromS) * S, toNs: BigInt(returnS) * S };
+  return {
+    ...spec,
+    durationS: returnS + 30,
+    steadyFromS: returnS + measureFromS,
+    holdover: { fromS, measureAfterS: lossS },
+    disruption: { atS: fromS, endS: returnS },
+    scenario: { ...spec.scenario, master: { ...spec.scenario.master, outages: [outage] } },
+  };
+}
+
+/**
  * software-recorded, the grandmaster silent from 5 s to 35 s: the Syncs stop while the servo still
  * pulls the start's phase in, so its last output is far from the frequency holdover holds (the servo
  * is told: Servo.holdFrequency). Measured from 5 s after the return to 30 s after it.
  */
 export function softwareEarlyLoss(seed: number): ScenarioSpec {
-  const base = softwareRecorded('software-early-loss', '', seed, 0);
+  const spec = withSilence(softwareRecorded('software-early-loss', '', seed, 0), EARLY_LOSS.fromS, EARLY_LOSS.lossS, 5);
   const returnS = EARLY_LOSS.fromS + EARLY_LOSS.lossS;
-  const outage = { fromNs: BigInt(EARLY_LOSS.fromS) * S, toNs: BigInt(returnS) * S };
   return {
-    ...base,
+    ...spec,
     description: `software-recorded (seed ${seed}); the grandmaster is silent from ${EARLY_LOSS.fromS} s to ${returnS} s, while the servo still pulls the start's phase in`,
-    durationS: returnS + 30,
-    steadyFromS: returnS + 5,
-    holdover: { fromS: EARLY_LOSS.fromS, measureAfterS: EARLY_LOSS.lossS },
-    disruption: { atS: EARLY_LOSS.fromS, endS: returnS },
-    scenario: { ...base.scenario, master: { ...base.scenario.master, outages: [outage] } },
   };
 }
 

@@ -12,8 +12,6 @@ import { Fields, WireFieldError } from '../../provider/jsonFields.js';
 import { CLOCK_KINDS, TIMESTAMPING_MODES } from '../../provider/snapshot.js';
 import { OSCILLATOR_WANDER_DEFAULTS, type LearnedWander, type WanderPrior } from '../../servo/oscillatorWander.js';
 
-const ALLAN_TAU_S = OSCILLATOR_WANDER_DEFAULTS.tauS;
-
 /** Which oscillator and noise the walk was learned on: a file made on others is not used. */
 export interface WanderFileIdentity {
   readonly timestamping: TimestampingMode;
@@ -95,7 +93,7 @@ export function readWanderFile(path: string, identity: WanderFileIdentity): Wand
   return {
     prior: { ppbPerSqrtS: parsed.ppbPerSqrtS, evidence: parsed.evidence },
     level: 'info',
-    message: `kalman_wander_file ${path}: oscillator walk ${parsed.ppbPerSqrtS.toFixed(3)} ppb/√s over ${parsed.evidence.toFixed(1)} × ${ALLAN_TAU_S} s, saved ${parsed.savedAt}`,
+    message: `kalman_wander_file ${path}: oscillator walk ${parsed.ppbPerSqrtS.toFixed(3)} ppb/√s over ${parsed.evidence.toFixed(1)} × ${OSCILLATOR_WANDER_DEFAULTS.tauS} s, saved ${parsed.savedAt}`,
   };
 }
 
