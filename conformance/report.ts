@@ -41,6 +41,7 @@ export function writeSimulationReport(dir: string, r: ScenarioResult): SummaryRo
     'steady max': fmt(r.steadyMaxNs, 1, 'ns'),
     'steady mean': fmt(r.steadyMeanNs, 1, 'ns'),
     'holdover error': fmt(r.holdoverErrorNs, 0, 'ns'),
+    'holdover estimate (the status)': fmt(r.holdoverEstimateNs, 0, 'ns'),
     meanLinkDelay: fmt(r.meanLinkDelayNs, 1, 'ns'),
   };
   const md = [

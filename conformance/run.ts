@@ -327,13 +327,19 @@ async function main(): Promise<void> {
     figure(`sim.${r.name}.steadyRms`, r.steadyRmsNs, 'ns');
     figure(`sim.${r.name}.steadyMax`, r.steadyMaxNs, 'ns');
     figure(`sim.${r.name}.steadyMean`, r.steadyMeanNs, 'ns');
-    if (spec.holdover !== undefined) figure(`sim.${r.name}.holdoverError${spec.holdover.measureAfterS}s`, r.holdoverErrorNs, 'ns');
+    if (spec.holdover !== undefined) {
+      figure(`sim.${r.name}.holdoverError${spec.holdover.measureAfterS}s`, r.holdoverErrorNs, 'ns');
+      figure(`sim.${r.name}.holdoverEstimate${spec.holdover.measureAfterS}s`, r.holdoverEstimateNs, 'ns');
+    }
     figure(`sim.${r.name}.timeToSynchronized`, r.timeToSynchronizedS, 's');
     if (spec.disruption !== undefined) figure(`sim.${r.name}.resynchronized`, r.resynchronizedS, 's');
     figure(`sim.${r.name}.leftSynchronized`, r.leftSynchronized, 'times');
     figure(`sim.${r.name}.whileSynchronized.max`, r.synchronizedMaxNs, 'ns');
     figure(`sim.${r.name}.errorBound.coverage`, r.errorBoundCoverage * 100, '%');
-    if (r.holdoverSamples > 0) figure(`sim.${r.name}.errorBound.holdoverCoverage`, r.holdoverBoundCoverage * 100, '%');
+    if (r.holdoverSamples > 0) {
+      figure(`sim.${r.name}.errorBound.holdoverCoverage`, r.holdoverBoundCoverage * 100, '%');
+      figure(`sim.${r.name}.holdoverEstimate.aboveBound`, r.holdoverEstimateAboveBound, 'samples');
+    }
     if (r.unheardChangeSamples > 0) figure(`sim.${r.name}.errorBound.beforeChangeHeard`, r.unheardChangeSamples, 'samples');
     rows.push(writeSimulationReport(OUT, r));
   }

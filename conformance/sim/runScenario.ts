@@ -27,6 +27,8 @@ export interface ScenarioResult {
   readonly steadyStdNs: number;
   /** |error| after `holdover.measureAfterS` s without Sync. */
   readonly holdoverErrorNs: number | undefined;
+  /** The status's own estimate of that error at the same instant (holdover.ts), ns. */
+  readonly holdoverEstimateNs: number | undefined;
   readonly statusTimeline: readonly { readonly atS: number; readonly status: string; readonly reason: string }[];
   readonly meanLinkDelayNs: number | undefined;
   readonly neighborRateRatioPpm: number;
@@ -46,8 +48,9 @@ export interface ScenarioResult {
   /** Median errorBoundNs over those samples, ns (NaN: none). */
   readonly errorBoundMedianNs: number;
   /**
-   * Samples left out of the coverage: after the grandmaster moved its time and before the first Sync
-   * that could tell the station (a bound is on the time base the station has heard of).
+   * Samples left out of the coverage, synchronized or in holdover: after the grandmaster moved its
+   * time and before the first Sync that could tell the station (a bound is on the time base the
+   * station has heard of).
    */
   readonly unheardChangeSamples: number;
   /** Samples taken while the status said lost after a first Sync (holdover), with a bound to judge. */
@@ -56,6 +59,8 @@ export interface ScenarioResult {
   readonly holdoverBoundCoverage: number;
   /** Largest errorBoundNs over those samples, ns (NaN: none): the bound reached in holdover. */
   readonly holdoverBoundMaxNs: number;
+  /** Of those samples, how many had a holdover estimate (a typical error) above the bound (a 99.9 % one). */
+  readonly holdoverEstimateAboveBound: number;
 }
 
 export function runScenario(spec: ScenarioSpec): ScenarioResult {
@@ -75,6 +80,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   let heldSamples = 0;
   let heldWithin = 0;
   let heldBoundMax = NaN;
+  let estimateAboveBound = 0;
   let lastSyncTrueNs: bigint | undefined;
   const jumpsAtNs = spec.scenario.master.phaseJumps.map((j) => start + j.atNs);
   // A jump not yet followed by a Sync: the station cannot know of it.
@@ -101,6 +107,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
   let lastOutsideAfterS: number | undefined;
   let insideAfter = false;
   let holdoverErrorNs: number | undefined;
+  let holdoverEstimateNs: number | undefined;
   const holdoverAt = spec.holdover === undefined ? undefined : spec.holdover.fromS + spec.holdover.measureAfterS;
   sim.runFor(spec.durationS, SAMPLE_NS, (s) => {
     const t = seconds(s.trueNow);
@@ -114,23 +121,29 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       else insideAfter = true;
     }
     if (t >= spec.steadyFromS && t <= steadyTo) steady.push(err);
-    if (s.slave.discipline.syncStatus() === 'synchronized' && unheardJump(s.trueNow)) unheardChangeSamples++;
-    else if (s.slave.discipline.syncStatus() === 'synchronized') {
+    const status = s.slave.discipline.syncStatus();
+    // Synchronized or in holdover, a bound is judged on the time base the station has heard of.
+    if (status !== 'unstable' && unheardJump(s.trueNow)) unheardChangeSamples++;
+    else if (status === 'synchronized') {
       const bound = s.slave.discipline.errorBoundAt(s.localNow());
       syncedSamples++;
       if (bound !== undefined && Math.abs(err) <= bound.atNs) syncedWithin++;
       if (bound !== undefined) syncedBounds.push(bound.atNs);
       syncedMax = Math.max(syncedMax, Math.abs(err));
-    } else if (s.slave.discipline.syncStatus() === 'lost') {
+    } else if (status === 'lost') {
       // Before the first Sync there is no bound; in holdover it goes on growing and must still hold.
       const bound = s.slave.discipline.errorBoundAt(s.localNow());
       if (bound !== undefined) {
         heldSamples++;
         if (Math.abs(err) <= bound.atNs) heldWithin++;
         heldBoundMax = Number.isNaN(heldBoundMax) ? bound.atNs : Math.max(heldBoundMax, bound.atNs);
+        if ((s.slave.discipline.report(s.localNow()).holdoverErrorNs ?? 0) > bound.atNs) estimateAboveBound++;
       }
     }
-    if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
+    if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) {
+      holdoverErrorNs = Math.abs(err);
+      holdoverEstimateNs = s.slave.discipline.report(s.localNow()).holdoverErrorNs;
+    }
   });
   const sampleS = Number(SAMPLE_NS) / 1e9;
   const lockS = lastOutsideS === undefined ? 0 : lastOutsideS + sampleS;
@@ -147,6 +160,7 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     steadyMeanNs: steady.mean,
     steadyStdNs: steady.std,
     holdoverErrorNs,
+    holdoverEstimateNs,
     statusTimeline: timeline,
     meanLinkDelayNs: sim.engine.meanLinkDelay,
     neighborRateRatioPpm: (sim.engine.neighborRateRatio - 1) * 1e6,
@@ -163,5 +177,6 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
     holdoverSamples: heldSamples,
     holdoverBoundCoverage: heldSamples === 0 ? NaN : heldWithin / heldSamples,
     holdoverBoundMaxNs: heldBoundMax,
+    holdoverEstimateAboveBound: estimateAboveBound,
   };
 }

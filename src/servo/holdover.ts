@@ -8,7 +8,11 @@
  *    and, unlike a plain mean, not late by half a window when the frequency drifts);
  *  - σ_f, ppb: the standard deviation of the estimates around the line (how far the held frequency may
  *    be from the true one);
- *  - D, ppb/s: the line's slope (how fast the needed frequency was moving).
+ *  - D, ppb/s: the line's slope (how fast the needed frequency was moving), once the estimates span
+ *    the whole window. Over a shorter history the slope is the servo's own settling, not the
+ *    oscillator's: Syncs lost 5 s after the start (simulated software timestamps, 8 seeds) gave slopes
+ *    of 59–499 ppb/s on an oscillator that did not move, and an estimate of 37–230 µs after 30 s
+ *    against 0.05–9.4 µs true, above the error bound (22–44 µs) on every seed. So D is 0 until then.
  * The error after t seconds of holdover is then estimated as
  *   |error|(t) ≈ e0 + σ_f · t + ½ · |D| · t²   [ns; ppb × s = ns, ppb/s × s² = ns]
  * with e0 the offset RMS at the moment sync was lost. This is an estimate of the typical error, not a
@@ -30,6 +34,8 @@ export interface HoldoverModel {
   readonly driftPpbPerS: number;
   /** Estimates the model is made of. */
   readonly samples: number;
+  /** Whether they span the whole window, so that driftPpbPerS is read from them (else it is 0). */
+  readonly trendRead: boolean;
 }
 
 /** Stale points dropped at once. */
@@ -47,6 +53,8 @@ export class HoldoverEstimator {
   private readonly ppbs: number[] = [];
   /** Points older than the window still at the front (dropped in batches, not one shift per Sync). */
   private stale = 0;
+  /** Local time of the first estimate since the last clear: how far back the history reaches. */
+  private since: bigint | undefined;
 
   constructor(options: HoldoverOptions = {}) {
     const windowS = options.windowS ?? 60;
@@ -58,6 +66,7 @@ export class HoldoverEstimator {
   record(local: LocalTime, frequencyPpb: number): void {
     const n = this.times.length;
     if (n === 0) this.origin = local;
+    this.since ??= local;
     const t = Number(local - this.origin);
     if (n > 0 && t <= (this.times[n - 1] as number)) return;
     this.times.push(t);
@@ -76,7 +85,7 @@ export class HoldoverEstimator {
     if (n === 0) return undefined;
     const lastT = this.times[n - 1] as number;
     const lastPpb = this.ppbs[n - 1] as number;
-    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
+    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n, trendRead: false };
     // Fit ppb = a + b·x with x in s relative to the last point.
     let sx = 0;
     let sy = 0;
@@ -98,18 +107,22 @@ export class HoldoverEstimator {
       const x = ((this.times[i] as number) - lastT) / 1e9;
       residual2 += ((this.ppbs[i] as number) - (intercept + slope * x)) ** 2;
     }
-    return { frequencyPpb: intercept, stabilityPpb: Math.sqrt(residual2 / (n - 2)), driftPpbPerS: slope, samples: n };
+    const trendRead = this.since !== undefined && this.origin + BigInt(lastT) - this.since >= BigInt(this.windowNs);
+    return { frequencyPpb: intercept, stabilityPpb: Math.sqrt(residual2 / (n - 2)), driftPpbPerS: trendRead ? slope : 0, samples: n, trendRead };
   }
 
   /** Shift stored local times (a PHC was stepped). */
   shiftLocalTime(deltaNs: number): void {
-    this.origin += BigInt(Math.round(deltaNs));
+    const shift = BigInt(Math.round(deltaNs));
+    this.origin += shift;
+    if (this.since !== undefined) this.since += shift;
   }
 
   clear(): void {
     this.times.length = 0;
     this.ppbs.length = 0;
     this.stale = 0;
+    this.since = undefined;
   }
 
   /** Drops the stale points and re-bases the times on the oldest one kept. */

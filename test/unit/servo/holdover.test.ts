@@ -6,18 +6,19 @@ const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
 
 describe('HoldoverEstimator', () => {
   it("holds the trend line's value at the last sample and reports its slope", () => {
-    const h = new HoldoverEstimator();
+    const h = new HoldoverEstimator({ windowS: 10 });
     // 100 ppb + 0.5 ppb/s, sampled every second for 10 s: at 10 s the line is at 105 ppb.
     for (let t = 0; t <= 10; t++) h.record(at(t), 100 + 0.5 * t);
     const m = h.model();
     expect(m?.frequencyPpb).toBeCloseTo(105, 9);
     expect(m?.driftPpbPerS).toBeCloseTo(0.5, 9);
+    expect(m?.trendRead).toBe(true);
     expect(m?.stabilityPpb).toBeCloseTo(0, 9);
     expect(m?.samples).toBe(11);
   });
 
   it('measures the scatter around the trend (n − 2 degrees of freedom)', () => {
-    const h = new HoldoverEstimator();
+    const h = new HoldoverEstimator({ windowS: 3 });
     [10, 12, 10, 12].forEach((ppb, t) => h.record(at(t), ppb));
     // Fit: slope 0.4 ppb/s, value 11.6 ppb at the last sample; residuals −0.4, 1.2, −1.2, 0.4:
     // √(3.2 / 2) = 1.2649 ppb.
@@ -25,6 +26,31 @@ describe('HoldoverEstimator', () => {
     expect(m?.driftPpbPerS).toBeCloseTo(0.4, 9);
     expect(m?.frequencyPpb).toBeCloseTo(11.6, 9);
     expect(m?.stabilityPpb).toBeCloseTo(1.2649, 4);
+  });
+
+  it('reads no trend from less than a window of history: a servo settling is not an oscillator drifting', () => {
+    const h = new HoldoverEstimator({ windowS: 60 });
+    // A frequency estimate settling from 400 ppb towards 0 with τ = 2 s, for the 5 s a loss at the
+    // start leaves: the line's slope is the settling (tens of ppb/s), the oscillator does not move.
+    for (let i = 0; i <= 40; i++) h.record(at(i / 8), 400 * Math.exp(-i / 8 / 2));
+    const m = h.model();
+    expect(m?.trendRead).toBe(false);
+    expect(m?.driftPpbPerS).toBe(0);
+    // The frequency held is still the line's value at the last estimate, not their mean.
+    expect(m?.frequencyPpb).toBeLessThan(100);
+  });
+
+  it('reads the trend once its history spans the window, through a step of the local time and until cleared', () => {
+    const h = new HoldoverEstimator({ windowS: 10 });
+    for (let t = 0; t < 10; t++) h.record(at(t), 2 * t);
+    expect(h.model()?.trendRead).toBe(false);
+    h.shiftLocalTime(-5e9); // a PHC stepped back 5 s: the history still reaches 9 s back
+    h.record(at(5), 20);
+    expect(h.model()?.trendRead).toBe(true);
+    expect(h.model()?.driftPpbPerS).toBeCloseTo(2, 9);
+    h.clear();
+    for (let t = 20; t < 25; t++) h.record(at(t), 2 * t);
+    expect(h.model()?.trendRead).toBe(false);
   });
 
   it('forgets estimates older than its window', () => {
@@ -35,7 +61,7 @@ describe('HoldoverEstimator', () => {
   });
 
   it('estimates the error as e0 + σ·t + ½·|D|·t²', () => {
-    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
+    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10, trendRead: true };
     // 5 ns + 2 ppb × 10 s + ½ × 0.1 ppb/s × 100 s² = 5 + 20 + 5
     expect(holdoverErrorNs(model, 5, 10)).toBeCloseTo(30, 9);
   });
