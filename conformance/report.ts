@@ -184,6 +184,11 @@ export function writeLabReport(dir: string, r: LabResult): SummaryRow {
           `| lost after the disruption | ${fmt(f.lostAfterS, 2, 's')} |`,
           `| synchronized again after it | ${fmt(f.recoveryS, 2, 's')} |`,
           `| true error during the disruption | ${stats(f.disruptionTrueErrorNs)} |`,
+          `| at the end of holdover: \\|true error\\| / the status's estimate / error bound | ${
+            f.holdoverEnd === undefined
+              ? 'n/a'
+              : `${fmt(f.holdoverEnd.trueErrorNs, 0, 'ns')} / ${fmt(f.holdoverEnd.estimateNs, 0, 'ns')} / ${fmt(f.holdoverEnd.errorBoundNs, 0, 'ns')}`
+          } |`,
           '',
           '## Events',
           '',

@@ -131,6 +131,11 @@ async function runOneLab(
   for (const l of lines) figure(l.name, l.value, l.unit);
   if (f.recoveryS !== undefined) figure(`${key}.recovery`, f.recoveryS, 's');
   if (f.lostAfterS !== undefined) figure(`${key}.lostAfter`, f.lostAfterS, 's');
+  if (f.holdoverEnd !== undefined) {
+    figure(`${key}.holdoverEnd.trueError`, f.holdoverEnd.trueErrorNs, 'ns');
+    figure(`${key}.holdoverEnd.estimate`, f.holdoverEnd.estimateNs, 'ns');
+    figure(`${key}.holdoverEnd.errorBound`, f.holdoverEnd.errorBoundNs, 'ns');
+  }
   if (f.followedAfterS !== undefined) figure(`${key}.followedWithin10us`, f.followedAfterS, 's');
   // ptp4l's servo beside it through the same disruption (n/a: it never came within 10 µs for good).
   if (f.referenceFollowedAfterS !== undefined) figure(`${key}.ptp4l.followedWithin10us`, f.referenceFollowedAfterS ?? undefined, 's');

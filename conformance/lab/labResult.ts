@@ -128,6 +128,11 @@ export interface LabFigures {
   /** True error from the disruption's start until synchronized again (holdover), ns. */
   readonly disruptionTrueErrorNs: SeriesFigures | undefined;
   /**
+   * The last sample in holdover before the disruption's end: |true error|, the provider's holdover
+   * estimate (a typical error) and its error bound, ns (undefined: no disruption or no such sample).
+   */
+  readonly holdoverEnd?: { readonly trueErrorNs: number; readonly estimateNs: number; readonly errorBoundNs: number };
+  /**
    * A deliberate change each stack meets while running: a change of the link inside the steady
    * window that it should ride through (sync-path-step), or a rogue grandmaster it should refuse or
    * may follow (rogue-grandmaster*); from the change's start (once it took effect) to its end: each
@@ -209,6 +214,15 @@ export function followedAfterMs(samples: readonly { readonly atMs: number; reado
 
 /** Issue 14: no instant beyond this, ns, while the status says synchronized. */
 export const SYNCHRONIZED_LIMIT_NS = 10_000;
+
+/** Where holdover ended (the last sample the provider called lost before the disruption's end): true error, estimate, bound. */
+export function holdoverEndFigures(samples: readonly TrueErrorSample[], disruption: Window | undefined): Pick<LabFigures, 'holdoverEnd'> {
+  if (disruption === undefined) return {};
+  const held = samples.filter((s) => s.atMs >= disruption.fromMs && s.atMs <= disruption.toMs && s.status === 'lost' && s.holdoverErrorNs !== undefined);
+  const last = held[held.length - 1];
+  if (last?.holdoverErrorNs === undefined) return {};
+  return { holdoverEnd: { trueErrorNs: Math.abs(last.errorNs), estimateNs: last.holdoverErrorNs, errorBoundNs: last.errorBoundNs } };
+}
 
 /** Coverage of the provider's error bound over the samples it called synchronized. */
 export function errorBoundFigures(
@@ -404,6 +418,7 @@ export function collectResult(input: ResultInput): LabResult {
         input.disruption === undefined
           ? undefined
           : seriesFigures(input.probe.samples.filter(inWindow({ fromMs: input.disruption.fromMs, toMs: back?.atMs ?? input.endMs })).map((s) => s.errorNs)),
+      ...holdoverEndFigures(input.probe.samples, input.disruption),
       ...(input.change === undefined ? {} : changeFigures(input.change, input.probe.samples, servoReference ? (input.referenceErrors ?? []) : undefined)),
       ...errorBoundFigures(input.probe.samples),
       ...(input.grandmasterMove === undefined

@@ -31,6 +31,8 @@ export interface TrueErrorSample {
   readonly wholeSeconds: number;
   /** The provider's error bound at that instant, ns. */
   readonly errorBoundNs: number;
+  /** In holdover, the provider's estimate of the error at that instant (a typical error), ns. */
+  readonly holdoverErrorNs?: number;
 }
 
 export interface GrandmasterObservation {
@@ -142,7 +144,14 @@ export class TrueErrorProbe {
     const t = this.extrapolator.at(pair.monotonicRaw);
     if (t.ptpTime === null) return undefined;
     const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - realtimeNs) - grandmasterOffsetNs);
-    const s: TrueErrorSample = { atMs, status: t.status, errorNs, wholeSeconds, errorBoundNs: t.errorBoundNs };
+    const s: TrueErrorSample = {
+      atMs,
+      status: t.status,
+      errorNs,
+      wholeSeconds,
+      errorBoundNs: t.errorBoundNs,
+      ...(t.holdoverErrorNs === null ? {} : { holdoverErrorNs: t.holdoverErrorNs }),
+    };
     this.samples.push(s);
     return s;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { againstGrandmasterTime, errorBoundFigures, synchronizedAfterEdges } from '../../../conformance/lab/labResult.js';
+import { againstGrandmasterTime, errorBoundFigures, holdoverEndFigures, synchronizedAfterEdges } from '../../../conformance/lab/labResult.js';
 import { errorBoundOver } from '../../../conformance/lab/stats.js';
 import type { StatusObservation, TrueErrorSample } from '../../../conformance/lab/trueErrorProbe.js';
 
@@ -95,5 +95,26 @@ describe('errorBoundOver: the one definition the lab and the replay share', () =
 
   it('is NaN throughout over no samples', () => {
     expect(errorBoundOver([])).toEqual({ coverage: NaN, medianNs: NaN, closestNs: NaN });
+  });
+});
+
+describe('where holdover ended: the last sample the provider called lost before the disruption ended', () => {
+  const held = (atMs: number, status: TrueErrorSample['status'], errorNs: number, holdoverErrorNs?: number): TrueErrorSample => ({
+    ...sample(status, errorNs, 40_000),
+    atMs,
+    ...(holdoverErrorNs === undefined ? {} : { holdoverErrorNs }),
+  });
+
+  it('gives its |true error|, the estimate and the bound, not a later sample after the Syncs came back', () => {
+    const f = holdoverEndFigures(
+      [held(900, 'synchronized', 300), held(1_500, 'lost', -2_000, 5_000), held(30_900, 'lost', -9_400, 8_100), held(31_200, 'lost', -9_500, 8_200)],
+      { fromMs: 1_000, toMs: 31_000 },
+    );
+    expect(f.holdoverEnd).toEqual({ trueErrorNs: 9_400, estimateNs: 8_100, errorBoundNs: 40_000 });
+  });
+
+  it('says nothing without a disruption or without a sample in holdover', () => {
+    expect(holdoverEndFigures([held(1_500, 'lost', 10, 20)], undefined)).toEqual({});
+    expect(holdoverEndFigures([held(1_500, 'unstable', 10)], { fromMs: 1_000, toMs: 2_000 })).toEqual({});
   });
 });
