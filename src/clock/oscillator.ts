@@ -2,8 +2,9 @@
  * A simulated free-running oscillator: its reading as a function of simulated true time.
  *
  * Frequency model (fractional frequency y, in ppb, relative to true time):
- *   y(t) = frequencyOffsetPpm · 1000 + w(t)
- * where w is a random walk: w changes by a gaussian step at every wanderIntervalNs of true time, with
+ *   y(t) = frequencyOffsetPpm · 1000 + driftPpbPerS · t + w(t)
+ * with t the true time since the start (the drift, a temperature ramp or aging, steps with the walk's
+ * intervals) and w a random walk: w changes by a gaussian step at every wanderIntervalNs of true time, with
  * standard deviation wanderPpbPerSqrtS · √(wanderIntervalNs / 1 s). So the standard deviation of the
  * frequency change over τ seconds is wanderPpbPerSqrtS · √τ ppb ("1 ppb/√s" means: 1 ppb after 1 s,
  * 10 ppb after 100 s). The frequency is constant within each interval and the phase is its exact
@@ -20,6 +21,8 @@ export interface OscillatorOptions {
   readonly frequencyOffsetPpm: number;
   /** Random-walk frequency noise in ppb/√s (see the file comment). 0 disables wander. */
   readonly wanderPpbPerSqrtS?: number;
+  /** Deterministic frequency ramp in ppb/s (temperature, aging; see the file comment). Default 0. */
+  readonly driftPpbPerS?: number;
   /** Interval at which the random walk steps, ns of true time. Default 10 ms. */
   readonly wanderIntervalNs?: number;
   /** Seed of the wander's random stream. */
@@ -38,6 +41,7 @@ export interface OscillatorReading {
 
 export class Oscillator {
   private readonly wanderStepPpb: number;
+  private readonly driftStepPpb: number;
   private readonly intervalNs: bigint;
   private readonly random: Prng;
   private readonly staticPpb: number;
@@ -59,6 +63,9 @@ export class Oscillator {
     }
     this.intervalNs = BigInt(intervalNs);
     this.wanderStepPpb = wander * Math.sqrt(intervalNs / 1e9);
+    const drift = options.driftPpbPerS ?? 0;
+    if (!Number.isFinite(drift)) throw new RangeError(`driftPpbPerS must be finite, got ${drift}`);
+    this.driftStepPpb = (drift * intervalNs) / 1e9;
     this.random = new Prng(options.seed ?? 1);
     this.staticPpb = options.frequencyOffsetPpm * 1000;
     this.intervalStart = options.startTrueNs ?? 0n;
@@ -91,6 +98,7 @@ export class Oscillator {
       this.fractionAtStart = fractionBelowOne(extra - whole);
       this.intervalStart += this.intervalNs;
       if (this.wanderStepPpb > 0) this.wanderPpb += this.wanderStepPpb * this.random.gaussian();
+      this.wanderPpb += this.driftStepPpb;
     }
   }
 }

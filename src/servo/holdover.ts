@@ -4,8 +4,12 @@
  *
  * While locked, every frequency estimate (ppb, without the loop's phase correction) is recorded with its
  * time. A least-squares line through the last windowS seconds gives:
- *  - the holdover frequency: the line's value at the last sample (smoother than the last estimate,
- *    and, unlike a plain mean, not late by half a window when the frequency drifts);
+ *  - the holdover frequency: the line's value at the last sample once the estimates span the whole
+ *    window (unlike a plain mean not late by half a window when the frequency drifts, and unlike the
+ *    servo's estimate not late on a ramp), the last estimate before that. Over a shorter history the
+ *    line is the servo settling and its end value an extrapolation of it: held after 20 s, software
+ *    timestamps, 8 seeds, the clock was 1729 ns RMS off after 30 s on the line's value and 709 ns on
+ *    the last estimate; a PHC-like clock (1 ppb/√s walk, 12 seeds) 117 against 89 ns;
  *  - σ_f, ppb: the standard deviation of the estimates around the line (how far the held frequency may
  *    be from the true one);
  *  - D, ppb/s: the line's slope (how fast the needed frequency was moving), once the estimates span
@@ -26,7 +30,7 @@ export interface HoldoverOptions {
 }
 
 export interface HoldoverModel {
-  /** Frequency to hold, ppb. */
+  /** Frequency to hold, ppb: the line's value at the last estimate once the trend is read, the last estimate before. */
   readonly frequencyPpb: number;
   /** Scatter of the recent estimates around their trend, ppb. */
   readonly stabilityPpb: number;
@@ -108,7 +112,13 @@ export class HoldoverEstimator {
       residual2 += ((this.ppbs[i] as number) - (intercept + slope * x)) ** 2;
     }
     const trendRead = this.since !== undefined && this.origin + BigInt(lastT) - this.since >= BigInt(this.windowNs);
-    return { frequencyPpb: intercept, stabilityPpb: Math.sqrt(residual2 / (n - 2)), driftPpbPerS: trendRead ? slope : 0, samples: n, trendRead };
+    return {
+      frequencyPpb: trendRead ? intercept : lastPpb,
+      stabilityPpb: Math.sqrt(residual2 / (n - 2)),
+      driftPpbPerS: trendRead ? slope : 0,
+      samples: n,
+      trendRead,
+    };
   }
 
   /** Shift stored local times (a PHC was stepped). */

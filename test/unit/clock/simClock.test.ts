@@ -72,6 +72,14 @@ describe('Oscillator', () => {
     expect(std).toBeLessThan(3.162 * 1.1);
   });
 
+  it('ramps by driftPpbPerS: 2 ppb/s give 20 ppb after 10 s, and ½ × 2 ppb/s × (10 s)² = 100 ns of phase', () => {
+    const osc = new Oscillator({ frequencyOffsetPpm: 0, driftPpbPerS: 2, wanderIntervalNs: 1_000_000, startTrueNs: 0n });
+    expect(osc.frequencyPpbAt(10n * SECOND)).toBeCloseTo(20, 9);
+    // Stepped every 1 ms: the phase is the sum of the steps, within a step's worth of the integral.
+    const phaseNs = Number(osc.readingAt(10n * SECOND).ns - 10n * SECOND);
+    expect(Math.abs(phaseNs - 100)).toBeLessThanOrEqual(1);
+  });
+
   it('refuses to be read back in time', () => {
     const osc = new Oscillator({ frequencyOffsetPpm: 0, wanderIntervalNs: 1_000 });
     osc.readingAt(1_000_000n);

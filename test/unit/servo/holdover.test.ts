@@ -36,8 +36,9 @@ describe('HoldoverEstimator', () => {
     const m = h.model();
     expect(m?.trendRead).toBe(false);
     expect(m?.driftPpbPerS).toBe(0);
-    // The frequency held is still the line's value at the last estimate, not their mean.
-    expect(m?.frequencyPpb).toBeLessThan(100);
+    // Nor is its end value an estimate: the servo's last one is held (400·e^−2.5 = 32.8 ppb; the
+    // line's end would be below 0, overshooting the settling).
+    expect(m?.frequencyPpb).toBeCloseTo(400 * Math.exp(-2.5), 9);
   });
 
   it('reads the trend once its history spans the window, through a step of the local time and until cleared', () => {

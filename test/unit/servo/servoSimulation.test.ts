@@ -135,7 +135,9 @@ describe('servo on the simulator: loss of sync', () => {
     const back = result.syncs.filter((s) => s.tS >= 90);
     expect(back.findIndex((s) => s.outcome?.accepted === true)).toBeGreaterThan(8);
     const notes = back.flatMap((s) => s.outcome?.notes ?? []).filter((n) => n.startsWith('Sync is back'));
-    expect(notes).toEqual(['Sync is back after 29.687 s of holdover.']);
+    // 29.6875 s of holdover as the held clock counts it: the held frequency's few ppb round it either way.
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^Sync is back after 29\.68[78] s of holdover\.$/);
   });
 });
 
