@@ -1,48 +1,59 @@
 /**
- * Holdover from the first seconds: the grandmaster ptp4l is killed half a second after Syntonic first
- * reports synchronized, while its servo still pulls the start's phase in, and restarted 30 s later
- * with the same time. Holdover runs the clock on the frequency TimeBaseStatus estimated, not on the
- * servo's last output (which held the phase correction); the servo is told (Servo.holdFrequency), so
- * its first prediction after the loss is the course the clock ran (docs/servo.md, "Holdover";
- * `sim.software-early-loss`). The steady window is the 30 s from 5 s after the restart (the new
- * grandmaster's first Syncs come some 3 s after it), whatever the status says: its `trueError.max`
- * is how far the clock went after the Syncs came back, `recovery` how long until synchronized again.
- * ptp4l's PI beside it takes its first frequency estimate only some 40 s after the start: in this
- * window its clock is untouched (0 ns) or only just in s2, so its figures are no comparison here.
+ * Holdover from the first minute: the grandmaster ptp4l is killed a moment after Syntonic first
+ * reports synchronized and restarted 30 s later with the same time.
+ * - `grandmaster-early-loss`, half a second after: the servo still pulls the start's phase in.
+ *   Holdover runs the clock on the frequency TimeBaseStatus estimated, not on the servo's last output
+ *   (which held the phase correction); the servo is told (Servo.holdFrequency), so its first
+ *   prediction after the loss is the course the clock ran (docs/servo.md, "Holdover";
+ *   `sim.software-early-loss`).
+ * - `grandmaster-loss-20s`, 20 s after: the servo has settled, but its estimates do not yet span
+ *   holdover's 60 s window, so the frequency held is its last estimate, not a line's end value
+ *   through its settling (holdover.ts).
+ * The steady window is the 30 s from 5 s after the restart (the new grandmaster's first Syncs come
+ * some 3 s after it), whatever the status says: its `trueError.max` is how far the clock went after
+ * the Syncs came back, `recovery` how long until synchronized again; `holdoverEnd.*` where holdover
+ * ended (true error, the status's estimate, the bound). ptp4l's PI beside it takes its first
+ * frequency estimate only some 40 s after the start: in these windows its clock is untouched (0 ns)
+ * or only just in s2, so its figures are no comparison here.
  */
 import { sleep } from '../starLab.js';
 import type { LabScenario } from './labScenario.js';
 import { withStar, SYNCHRONIZED_TIMEOUT_MS } from './labScenario.js';
 
-/** After the first synchronized report: the servo is still pulling the start's phase in. */
-const KILL_AFTER_SYNCHRONIZED_MS = 500;
 /** Silence, as sim.software-early-loss: the held frequency's error shows over it. */
 const OUTAGE_MS = 30_000;
 /** The window starts this long after the restart, and lasts WINDOW_MS. */
 const WINDOW_FROM_RESTART_MS = 5_000;
 const WINDOW_MS = 30_000;
 
-export const grandmasterEarlyLoss: LabScenario = {
-  name: 'grandmaster-early-loss',
-  description: `the grandmaster ptp4l is killed ${KILL_AFTER_SYNCHRONIZED_MS} ms after Syntonic first reports synchronized (its servo still pulling the start's phase in) and restarted ${OUTAGE_MS / 1000} s later with the same time`,
-  run: (options) =>
-    withStar(
-      { syntonic: { logFormat: 'json' } },
-      async (star) => {
-        await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, star.startMs);
-        star.mark('provider synchronized');
-        await sleep(KILL_AFTER_SYNCHRONIZED_MS);
-        const killedMs = await star.killGrandmaster();
-        await sleep(OUTAGE_MS);
-        const restartedMs = star.restartGrandmaster();
-        await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, restartedMs);
-        star.mark('provider synchronized again');
-        const fromMs = restartedMs + WINDOW_FROM_RESTART_MS;
-        const toMs = fromMs + WINDOW_MS;
-        await sleep(Math.max(0, toMs - Date.now()));
-        return { steady: { fromMs, toMs }, disruption: { fromMs: killedMs, toMs: restartedMs } };
-      },
-      grandmasterEarlyLoss,
-      options,
-    ),
-};
+/** The grandmaster killed `killAfterSynchronizedMs` after Syntonic first reports synchronized. */
+function grandmasterLossAfter(name: string, killAfterSynchronizedMs: number, when: string): LabScenario {
+  const scenario: LabScenario = {
+    name,
+    description: `the grandmaster ptp4l is killed ${killAfterSynchronizedMs / 1000} s after Syntonic first reports synchronized (${when}) and restarted ${OUTAGE_MS / 1000} s later with the same time`,
+    run: (options) =>
+      withStar(
+        { syntonic: { logFormat: 'json' } },
+        async (star) => {
+          await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, star.startMs);
+          star.mark('provider synchronized');
+          await sleep(killAfterSynchronizedMs);
+          const killedMs = await star.killGrandmaster();
+          await sleep(OUTAGE_MS);
+          const restartedMs = star.restartGrandmaster();
+          await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, restartedMs);
+          star.mark('provider synchronized again');
+          const fromMs = restartedMs + WINDOW_FROM_RESTART_MS;
+          const toMs = fromMs + WINDOW_MS;
+          await sleep(Math.max(0, toMs - Date.now()));
+          return { steady: { fromMs, toMs }, disruption: { fromMs: killedMs, toMs: restartedMs } };
+        },
+        scenario,
+        options,
+      ),
+  };
+  return scenario;
+}
+
+export const grandmasterEarlyLoss = grandmasterLossAfter('grandmaster-early-loss', 500, "its servo still pulling the start's phase in");
+export const grandmasterLoss20s = grandmasterLossAfter('grandmaster-loss-20s', 20_000, "its servo settled, holdover's 60 s window not yet full");
