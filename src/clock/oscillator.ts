@@ -3,11 +3,11 @@
  *
  * Frequency model (fractional frequency y, in ppb, relative to true time):
  *   y(t) = frequencyOffsetPpm · 1000 + driftPpbPerS · t + w(t)
- * with t the true time since the start (the drift, a temperature ramp or aging, steps with the walk's
- * intervals) and w a random walk: w changes by a gaussian step at every wanderIntervalNs of true time, with
- * standard deviation wanderPpbPerSqrtS · √(wanderIntervalNs / 1 s). So the standard deviation of the
- * frequency change over τ seconds is wanderPpbPerSqrtS · √τ ppb ("1 ppb/√s" means: 1 ppb after 1 s,
- * 10 ppb after 100 s). The frequency is constant within each interval and the phase is its exact
+ * with t the true time since the start (the drift, a temperature ramp or aging, steps with the
+ * walk's intervals) and w a random walk: w changes by a gaussian step at every wanderIntervalNs of
+ * true time, with standard deviation wanderPpbPerSqrtS · √(wanderIntervalNs / 1 s). So the standard
+ * deviation of the walk's frequency change over τ seconds is wanderPpbPerSqrtS · √τ ppb ("1 ppb/√s"
+ * means: 1 ppb after 1 s, 10 ppb after 100 s). The frequency is constant within each interval and the phase is its exact
  * integral, so a reading depends only on the seed and the true time, not on how often it is read.
  *
  * Readings must be asked for at non-decreasing true times (the simulator moves forward only); a
@@ -49,7 +49,8 @@ export class Oscillator {
   private intervalStart: bigint;
   private readingAtStart: bigint;
   private fractionAtStart = 0;
-  private wanderPpb = 0;
+  /** What the walk and the ramp have added to the static offset so far, ppb. */
+  private movedPpb = 0;
 
   constructor(options: OscillatorOptions) {
     const intervalNs = options.wanderIntervalNs ?? 10_000_000;
@@ -75,14 +76,14 @@ export class Oscillator {
   /** Fractional frequency offset in ppb during the interval that contains `trueNs` (≥ last read). */
   frequencyPpbAt(trueNs: bigint): number {
     this.advanceTo(trueNs);
-    return this.staticPpb + this.wanderPpb;
+    return this.staticPpb + this.movedPpb;
   }
 
   /** The oscillator's exact reading at true time `trueNs`. */
   readingAt(trueNs: bigint): OscillatorReading {
     this.advanceTo(trueNs);
     const elapsed = trueNs - this.intervalStart;
-    const extra = (Number(elapsed) * (this.staticPpb + this.wanderPpb)) / 1e9 + this.fractionAtStart;
+    const extra = (Number(elapsed) * (this.staticPpb + this.movedPpb)) / 1e9 + this.fractionAtStart;
     const whole = Math.floor(extra);
     return { ns: this.readingAtStart + elapsed + BigInt(whole), fractionNs: fractionBelowOne(extra - whole) };
   }
@@ -92,13 +93,13 @@ export class Oscillator {
       throw new RangeError(`oscillator read at true time ${trueNs} ns, before its current interval (${this.intervalStart} ns)`);
     }
     while (trueNs >= this.intervalStart + this.intervalNs) {
-      const extra = (Number(this.intervalNs) * (this.staticPpb + this.wanderPpb)) / 1e9 + this.fractionAtStart;
+      const extra = (Number(this.intervalNs) * (this.staticPpb + this.movedPpb)) / 1e9 + this.fractionAtStart;
       const whole = Math.floor(extra);
       this.readingAtStart += this.intervalNs + BigInt(whole);
       this.fractionAtStart = fractionBelowOne(extra - whole);
       this.intervalStart += this.intervalNs;
-      if (this.wanderStepPpb > 0) this.wanderPpb += this.wanderStepPpb * this.random.gaussian();
-      this.wanderPpb += this.driftStepPpb;
+      if (this.wanderStepPpb > 0) this.movedPpb += this.wanderStepPpb * this.random.gaussian();
+      this.movedPpb += this.driftStepPpb;
     }
   }
 }
