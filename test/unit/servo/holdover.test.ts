@@ -24,8 +24,9 @@ describe('HoldoverEstimator', () => {
     // √(3.2 / 2) = 1.2649 ppb.
     const m = h.model();
     expect(m?.driftPpbPerS).toBeCloseTo(0.4, 9);
-    expect(m?.frequencyPpb).toBeCloseTo(11.6, 9);
     expect(m?.stabilityPpb).toBeCloseTo(1.2649, 4);
+    // The line moves 1.2 ppb across the window, less than one scatter: no ramp, the last estimate is held.
+    expect(m?.frequencyPpb).toBe(12);
   });
 
   it('reads no trend from less than a window of history: a servo settling is not an oscillator drifting', () => {
@@ -52,6 +53,18 @@ describe('HoldoverEstimator', () => {
     h.clear();
     for (let t = 20; t < 25; t++) h.record(at(t), 2 * t);
     expect(h.model()?.trendRead).toBe(false);
+  });
+
+  it('over a whole window holds the line on a ramp, the last estimate on a walk', () => {
+    // 2 ppb/s with ±0.5 ppb of noise: the line moves 20 ppb across the 10 s window, 36 scatters.
+    const ramp = new HoldoverEstimator({ windowS: 10 });
+    for (let t = 0; t <= 10; t++) ramp.record(at(t), 2 * t + (t % 2 === 1 ? 0.5 : -0.5));
+    expect(ramp.model()?.frequencyPpb).toBeCloseTo(19.9545, 4);
+    // Estimates that wander about: their line moves 5 ppb across the window, 3.6 scatters (1.38 ppb).
+    const walk = new HoldoverEstimator({ windowS: 10 });
+    [0, 3, 1, 4, 2, 5, 3, 6, 4, 7, 5].forEach((ppb, t) => walk.record(at(t), ppb));
+    expect(walk.model()?.driftPpbPerS).toBeCloseTo(0.5, 9);
+    expect(walk.model()?.frequencyPpb).toBe(5);
   });
 
   it('forgets estimates older than its window', () => {
