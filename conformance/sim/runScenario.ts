@@ -132,18 +132,17 @@ export function runScenario(spec: ScenarioSpec): ScenarioResult {
       syncedMax = Math.max(syncedMax, Math.abs(err));
     } else if (status === 'lost') {
       // Before the first Sync there is no bound; in holdover it goes on growing and must still hold.
-      const bound = s.slave.discipline.errorBoundAt(s.localNow());
+      // One report gives both the bound and the status's estimate of the error.
+      const { errorBound: bound, holdoverErrorNs: estimateNs } = s.slave.discipline.report(s.localNow());
       if (bound !== undefined) {
         heldSamples++;
         if (Math.abs(err) <= bound.atNs) heldWithin++;
         heldBoundMax = Number.isNaN(heldBoundMax) ? bound.atNs : Math.max(heldBoundMax, bound.atNs);
-        if ((s.slave.discipline.report(s.localNow()).holdoverErrorNs ?? 0) > bound.atNs) estimateAboveBound++;
+        if ((estimateNs ?? 0) > bound.atNs) estimateAboveBound++;
       }
+      if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverEstimateNs = estimateNs;
     }
-    if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) {
-      holdoverErrorNs = Math.abs(err);
-      holdoverEstimateNs = s.slave.discipline.report(s.localNow()).holdoverErrorNs;
-    }
+    if (holdoverAt !== undefined && holdoverErrorNs === undefined && t >= holdoverAt) holdoverErrorNs = Math.abs(err);
   });
   const sampleS = Number(SAMPLE_NS) / 1e9;
   const lockS = lastOutsideS === undefined ? 0 : lastOutsideS + sampleS;

@@ -7,8 +7,9 @@
  * walk's intervals) and w a random walk: w changes by a gaussian step at every wanderIntervalNs of
  * true time, with standard deviation wanderPpbPerSqrtS · √(wanderIntervalNs / 1 s). So the standard
  * deviation of the walk's frequency change over τ seconds is wanderPpbPerSqrtS · √τ ppb ("1 ppb/√s"
- * means: 1 ppb after 1 s, 10 ppb after 100 s). The frequency is constant within each interval and the phase is its exact
- * integral, so a reading depends only on the seed and the true time, not on how often it is read.
+ * means: 1 ppb after 1 s, 10 ppb after 100 s). The frequency is constant within each interval and
+ * the phase is its exact integral, so a reading depends only on the seed and the true time, not on
+ * how often it is read.
  *
  * Readings must be asked for at non-decreasing true times (the simulator moves forward only); a
  * reading inside the interval already reached is allowed.

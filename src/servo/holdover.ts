@@ -33,16 +33,14 @@ export interface HoldoverOptions {
 }
 
 export interface HoldoverModel {
-  /** Frequency to hold, ppb: the line's value at the last estimate once the trend is read and is a ramp, else the last estimate. */
+  /** Frequency to hold, ppb: the line's value at the last estimate over a whole window that shows a ramp, else the last estimate. */
   readonly frequencyPpb: number;
   /** Scatter of the recent estimates around their trend, ppb. */
   readonly stabilityPpb: number;
-  /** Trend of the needed frequency, ppb/s. */
+  /** Trend of the needed frequency, ppb/s: 0 until the estimates span the whole window. */
   readonly driftPpbPerS: number;
   /** Estimates the model is made of. */
   readonly samples: number;
-  /** Whether they span the whole window, so that driftPpbPerS is read from them (else it is 0). */
-  readonly trendRead: boolean;
 }
 
 /**
@@ -98,7 +96,7 @@ export class HoldoverEstimator {
     if (n === 0) return undefined;
     const lastT = this.times[n - 1] as number;
     const lastPpb = this.ppbs[n - 1] as number;
-    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n, trendRead: false };
+    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
     // Fit ppb = a + b·x with x in s relative to the last point.
     let sx = 0;
     let sy = 0;
@@ -123,13 +121,7 @@ export class HoldoverEstimator {
     const trendRead = this.since !== undefined && this.origin + BigInt(lastT) - this.since >= BigInt(this.windowNs);
     const stabilityPpb = Math.sqrt(residual2 / (n - 2));
     const ramp = Math.abs(slope) * (this.windowNs / 1e9) > TREND_SCATTERS * stabilityPpb;
-    return {
-      frequencyPpb: trendRead && ramp ? intercept : lastPpb,
-      stabilityPpb,
-      driftPpbPerS: trendRead ? slope : 0,
-      samples: n,
-      trendRead,
-    };
+    return { frequencyPpb: trendRead && ramp ? intercept : lastPpb, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
   }
 
   /** Shift stored local times (a PHC was stepped). */

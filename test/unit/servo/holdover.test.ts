@@ -12,7 +12,6 @@ describe('HoldoverEstimator', () => {
     const m = h.model();
     expect(m?.frequencyPpb).toBeCloseTo(105, 9);
     expect(m?.driftPpbPerS).toBeCloseTo(0.5, 9);
-    expect(m?.trendRead).toBe(true);
     expect(m?.stabilityPpb).toBeCloseTo(0, 9);
     expect(m?.samples).toBe(11);
   });
@@ -35,7 +34,6 @@ describe('HoldoverEstimator', () => {
     // start leaves: the line's slope is the settling (tens of ppb/s), the oscillator does not move.
     for (let i = 0; i <= 40; i++) h.record(at(i / 8), 400 * Math.exp(-i / 8 / 2));
     const m = h.model();
-    expect(m?.trendRead).toBe(false);
     expect(m?.driftPpbPerS).toBe(0);
     // Nor is its end value an estimate: the servo's last one is held (400·e^−2.5 = 32.8 ppb; the
     // line's end would be below 0, overshooting the settling).
@@ -45,14 +43,13 @@ describe('HoldoverEstimator', () => {
   it('reads the trend once its history spans the window, through a step of the local time and until cleared', () => {
     const h = new HoldoverEstimator({ windowS: 10 });
     for (let t = 0; t < 10; t++) h.record(at(t), 2 * t);
-    expect(h.model()?.trendRead).toBe(false);
+    expect(h.model()?.driftPpbPerS).toBe(0);
     h.shiftLocalTime(-5e9); // a PHC stepped back 5 s: the history still reaches 9 s back
     h.record(at(5), 20);
-    expect(h.model()?.trendRead).toBe(true);
     expect(h.model()?.driftPpbPerS).toBeCloseTo(2, 9);
     h.clear();
     for (let t = 20; t < 25; t++) h.record(at(t), 2 * t);
-    expect(h.model()?.trendRead).toBe(false);
+    expect(h.model()?.driftPpbPerS).toBe(0);
   });
 
   it('over a whole window holds the line on a ramp, the last estimate on a walk', () => {
@@ -75,7 +72,7 @@ describe('HoldoverEstimator', () => {
   });
 
   it('estimates the error as e0 + σ·t + ½·|D|·t²', () => {
-    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10, trendRead: true };
+    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
     // 5 ns + 2 ppb × 10 s + ½ × 0.1 ppb/s × 100 s² = 5 + 20 + 5
     expect(holdoverErrorNs(model, 5, 10)).toBeCloseTo(30, 9);
   });
