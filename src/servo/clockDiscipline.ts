@@ -5,13 +5,15 @@
  *  - a Sync goes to the servo (told whether the status was lost, so that it forgets old offsets),
  *    then the servo's output to the status;
  *  - the engine's verdicts that end synchronization go to the status; when that starts holdover, the
- *    servo holds the frequency the status estimated.
+ *    servo holds the frequency the status estimated, and where that follows a ramp, tick() moves it
+ *    along once a second (the one timer here; nextTimerAt) until a Sync is used again.
  */
 import type { DisciplinedClock } from '../clock/clock.js';
-import type { LocalTime } from '../clock/timePoint.js';
+import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockServo, type ClockServoOptions, type ServoReport, type ServoSyncOutput } from './clockServo.js';
 import type { ErrorBound } from './servoErrorBound.js';
+import { heldFrequencyPpb } from './holdover.js';
 import type { StatusEvent, SyncReceiptTimeout, SyncStatus } from './syncStatus.js';
 import { TimeBaseStatus, type TimeBaseStatusOptions, type TimeBaseStatusReport } from './timeBaseStatus.js';
 
@@ -36,9 +38,18 @@ export function offsetLeftOut(o: SyncOutcome): boolean {
 /** The servo's figures and the time base's status, as the snapshot, metrics and provider read them. */
 export type ClockServoReport = ServoReport & TimeBaseStatusReport;
 
+/**
+ * How often the clock's frequency moves along a ramp held in holdover, ns of local time. Each step
+ * runs the course's mean over it, so the phase at every step is the course's; within a step a ramp D
+ * leaves at most D·(1 s)²/8: 0.125 ns at 1 ppb/s.
+ */
+const HOLD_STEP_NS = 1_000_000_000;
+
 export class ClockDiscipline {
   readonly servo: ClockServo;
   readonly status: TimeBaseStatus;
+  /** While holdover follows a ramp, the local time of the next step along it. */
+  private holdStepAt: LocalTime | undefined;
 
   constructor(clock: DisciplinedClock, options: ClockDisciplineOptions = {}) {
     this.servo = new ClockServo(clock, options);
@@ -48,12 +59,24 @@ export class ClockDiscipline {
   onSync(receipt: SyncReceipt): SyncOutcome {
     const backNote = this.status.returnNote(receipt.ingressTime);
     const out = this.servo.onSync(receipt, this.status.status() === 'lost');
+    // The servo steers the clock again: holdover's course ends with the first Sync it used.
+    if (out.accepted) this.holdStepAt = undefined;
     const events = this.status.onServoOutput(receipt, out);
     const notes = backNote === undefined || !out.received ? out.notes : [backNote, ...out.notes];
     const common = { accepted: out.accepted, offsetNs: out.offsetNs, servoState: out.servoState, frequencyPpb: out.frequencyPpb, events, notes };
     if (!out.accepted)
       return { ...common, rejection: out.rejection ?? '', ...(out.rejectionDetail === undefined ? {} : { rejectionDetail: out.rejectionDetail }) };
     return out.stepNs === undefined ? common : { ...common, stepNs: out.stepNs };
+  }
+
+  /** Moves the clock's frequency along holdover's ramp when a step is due (nextTimerAt). */
+  tick(now: LocalTime): void {
+    if (this.holdStepAt !== undefined && now >= this.holdStepAt) this.holdAlong(now);
+  }
+
+  /** When tick() next has work: the next step along a ramp held in holdover. */
+  nextTimerAt(): LocalTime | undefined {
+    return this.holdStepAt;
   }
 
   /** The port engine's syncReceiptTimeout expired (802.1AS-2020 10.7.3.1). */
@@ -114,9 +137,25 @@ export class ClockDiscipline {
   }
 
   private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
-    if (events.length === 0) return events;
-    const heldPpb = this.status.holdoverFrequencyPpb();
-    if (heldPpb !== undefined) this.servo.holdFrequency(heldPpb, now);
+    if (events.length > 0) this.holdAlong(now);
     return events;
   }
+
+  /**
+   * In holdover, runs the clock on the held course (holdover.ts) until the next step: along a ramp the
+   * course's mean over the next HOLD_STEP_NS, so that the phase at each step is the course's.
+   */
+  private holdAlong(now: LocalTime): void {
+    this.holdStepAt = undefined;
+    const course = this.status.holdoverCourse();
+    if (course === undefined) return;
+    const rampEnd = addNs(course.at, course.rampS * 1e9);
+    const next = course.rampPpbPerS !== 0 && now < rampEnd ? minLocal(addNs(now, HOLD_STEP_NS), rampEnd) : undefined;
+    this.servo.holdFrequency(heldFrequencyPpb(course, now, next ?? now), now);
+    this.holdStepAt = next;
+  }
+}
+
+function minLocal(a: LocalTime, b: LocalTime): LocalTime {
+  return a < b ? a : b;
 }

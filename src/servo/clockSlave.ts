@@ -4,7 +4,7 @@
  * which disciplines the clock, and its output feeds TimeBaseStatus (status, holdover, quality, error
  * bound); the engine's verdicts that end synchronization (syncReceiptTimeout, asCapable false, master
  * lost) go to TimeBaseStatus too. Both are wired in ClockDiscipline (clockDiscipline.ts). The engine owns those timers and the
- * asCapable gate; nothing here keeps a timer. Live ports, replay and the simulator all run this same
+ * asCapable gate; the discipline's one timer (holdover along a ramp) is merged with them here. Live ports, replay and the simulator all run this same
  * object; it is sans-IO like the engine.
  *
  * The engine delivers its outputs after each call returns (portEngine.ts), so setServoStable, called
@@ -104,13 +104,17 @@ export class ClockSlave {
     this.engine.txTimestampMissing(handle, now);
   }
 
-  /** The engine's timers (the only ones: the status has none of its own). */
+  /** The engine's timers, and the discipline's one step along a ramp held in holdover. */
   tick(now: LocalTime): void {
     this.engine.tick(now);
+    this.discipline.tick(now);
   }
 
   nextTimerAt(): LocalTime | undefined {
-    return this.engine.nextTimerAt();
+    const engine = this.engine.nextTimerAt();
+    const discipline = this.discipline.nextTimerAt();
+    if (engine === undefined || discipline === undefined) return engine ?? discipline;
+    return engine < discipline ? engine : discipline;
   }
 
   private statusEvents(events: readonly StatusEvent[], now: LocalTime): void {

@@ -1,18 +1,21 @@
 /**
- * Holdover: when Syncs stop, the clock keeps running at the last good frequency estimate and the
- * error it accumulates is estimated from how stable that estimate has recently been.
+ * Holdover: when Syncs stop, the clock keeps running on the course the recent frequency estimates
+ * show, and the error it accumulates is estimated from how stable those estimates have been.
  *
  * While locked, every frequency estimate (ppb, without the loop's phase correction) is recorded with its
  * time. A least-squares line through the last windowS seconds gives:
- *  - the holdover frequency: the line's value at the last sample when the estimates span the whole
- *    window and the line moved across it by more than TREND_SCATTERS times the scatter around it (a
- *    ramp: unlike a plain mean not late by half a window, unlike the servo's estimate not late on
- *    it), else the last estimate. Over a shorter history the line is the servo settling and its end
- *    value an extrapolation of it: held after 20 s, software timestamps, 8 seeds, the clock was 1729
- *    ns RMS off after 30 s on the line's value and 709 ns on the last estimate; a PHC-like clock
- *    (1 ppb/√s walk, 12 seeds) 117 against 89 ns. A walk's own line moves by only 0.2–7.0 scatters
- *    across the window (the same clock, 12 seeds), a 1 ppb/s ramp's by 10.6–26, and on the walk the
- *    last estimate is the better guess: 94 against 163 ns after 240 s;
+ *  - the holdover course: where the estimates span the whole window and the line moved across it by
+ *    more than TREND_SCATTERS times the scatter around it (a ramp), the line itself, followed from its
+ *    value at the last estimate for one more window and then held where it reached (no further than
+ *    the span it was fitted over: a ramp that stops costs no more than one that goes on beyond it).
+ *    A constant frequency held on a ramp D leaves ½·D·t² whichever it is (1 ppb/s, PHC-like clock,
+ *    30 s, 12 seeds: 495 ns RMS on the line's end value); following the line, 194 ns. Else the last
+ *    estimate, constant. Over a shorter history the line is the servo settling and its end value an
+ *    extrapolation of it: held after 20 s, software timestamps, 8 seeds, the clock was 1729 ns RMS off
+ *    after 30 s on the line's value and 709 ns on the last estimate; a PHC-like clock (1 ppb/√s walk,
+ *    12 seeds) 117 against 89 ns. A walk's own line moves by only 0.2–7.0 scatters across the window
+ *    (the same clock, 12 seeds), a 1 ppb/s ramp's by 10.6–26, and on the walk the last estimate is
+ *    the better guess: 94 against 163 ns after 240 s;
  *  - σ_f, ppb: the standard deviation of the estimates around the line (how far the held frequency may
  *    be from the true one);
  *  - D, ppb/s: the line's slope (how fast the needed frequency was moving), once the estimates span
@@ -21,11 +24,13 @@
  *    of 59–499 ppb/s on an oscillator that did not move, and an estimate of 37–230 µs after 30 s
  *    against 0.05–9.4 µs true, above the error bound (22–44 µs) on every seed. So D is 0 until then.
  * The error after t seconds of holdover is then estimated as
- *   |error|(t) ≈ e0 + σ_f · t + ½ · |D| · t²   [ns; ppb × s = ns, ppb/s × s² = ns]
- * with e0 the offset RMS at the moment sync was lost. This is an estimate of the typical error, not a
- * bound: a temperature step or a grandmaster change during holdover can exceed it.
+ *   |error|(t) ≈ e0 + σ_f · t + ½ · d · t²   [ns; ppb × s = ns, ppb/s × s² = ns]
+ * with e0 the offset RMS at the moment sync was lost and d = |D| while a constant is held; along a
+ * ramp d is the slope's own uncertainty (SLOPE_SCATTERS · σ_f / window), and past the ramp's end the
+ * ramp again for the time since (holdoverDriftTermPpbPerS). This is an estimate of the typical error,
+ * not a bound: a temperature step or a grandmaster change during holdover can exceed it.
  */
-import type { LocalTime } from '../clock/timePoint.js';
+import { localTime, type LocalTime } from '../clock/timePoint.js';
 
 export interface HoldoverOptions {
   /** Seconds of frequency history fitted. Default 60 s. */
@@ -33,8 +38,20 @@ export interface HoldoverOptions {
 }
 
 export interface HoldoverModel {
-  /** Frequency to hold, ppb: the line's value at the last estimate over a whole window that shows a ramp, else the last estimate. */
+  /**
+   * Frequency to hold at `at`, ppb: the line's value at the last estimate over a whole window that
+   * shows a ramp, else the last estimate.
+   */
   readonly frequencyPpb: number;
+  /** Local time of the last estimate, where frequencyPpb applies. */
+  readonly at: LocalTime;
+  /**
+   * The ramp the held frequency follows from `at`, ppb/s: the line's slope where it is held, else 0.
+   * Followed for rampS seconds and no further (heldFrequencyPpb).
+   */
+  readonly rampPpbPerS: number;
+  /** Seconds after `at` the ramp is followed: the window, no longer than the line was fitted over. */
+  readonly rampS: number;
   /** Scatter of the recent estimates around their trend, ppb. */
   readonly stabilityPpb: number;
   /** Trend of the needed frequency, ppb/s: 0 until the estimates span the whole window. */
@@ -48,6 +65,13 @@ export interface HoldoverModel {
  * (the file comment: a walk 0.2–7.0, a 1 ppb/s ramp 10.6–26).
  */
 const TREND_SCATTERS = 10;
+
+/**
+ * The uncertainty of a followed ramp's slope, in scatters across the window: how far a walk's own
+ * line moves across it, RMS (2.75 over 12 seeds of the PHC-like clock's 1 ppb/√s walk; a 1 ppb/s
+ * ramp's slope was off by 0.14 ppb/s RMS on the same seeds, 2.86 scatters).
+ */
+const SLOPE_SCATTERS = 3;
 
 /** Stale points dropped at once. */
 const STALE_BATCH = 64;
@@ -96,7 +120,9 @@ export class HoldoverEstimator {
     if (n === 0) return undefined;
     const lastT = this.times[n - 1] as number;
     const lastPpb = this.ppbs[n - 1] as number;
-    if (n < 3) return { frequencyPpb: lastPpb, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
+    const at = localTime(this.origin + BigInt(lastT));
+    const rampS = this.windowNs / 1e9;
+    if (n < 3) return { frequencyPpb: lastPpb, at, rampPpbPerS: 0, rampS, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
     // Fit ppb = a + b·x with x in s relative to the last point.
     let sx = 0;
     let sy = 0;
@@ -118,10 +144,11 @@ export class HoldoverEstimator {
       const x = ((this.times[i] as number) - lastT) / 1e9;
       residual2 += ((this.ppbs[i] as number) - (intercept + slope * x)) ** 2;
     }
-    const trendRead = this.since !== undefined && this.origin + BigInt(lastT) - this.since >= BigInt(this.windowNs);
+    const trendRead = this.since !== undefined && at - this.since >= BigInt(this.windowNs);
     const stabilityPpb = Math.sqrt(residual2 / (n - 2));
-    const ramp = Math.abs(slope) * (this.windowNs / 1e9) > TREND_SCATTERS * stabilityPpb;
-    return { frequencyPpb: trendRead && ramp ? intercept : lastPpb, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
+    const ramp = trendRead && Math.abs(slope) * rampS > TREND_SCATTERS * stabilityPpb;
+    const held = ramp ? { frequencyPpb: intercept, rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
+    return { ...held, at, rampS, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
   }
 
   /** Shift stored local times (a PHC was stepped). */
@@ -152,8 +179,40 @@ export class HoldoverEstimator {
   }
 }
 
+/**
+ * The frequency to run at from local time `from` to `to`, ppb: the mean of the held course over that
+ * span (the ramp, then the value it reached), so that stepping it at `from` and `to` leaves the phase
+ * the course would.
+ */
+export function heldFrequencyPpb(model: HoldoverModel, from: LocalTime, to: LocalTime): number {
+  const a = Number(from - model.at) / 1e9;
+  const b = Number(to - model.at) / 1e9;
+  if (!(b > a)) return model.frequencyPpb + model.rampPpbPerS * Math.min(Math.max(a, 0), model.rampS);
+  return model.frequencyPpb + (model.rampPpbPerS * (rampPhase(b, model.rampS) - rampPhase(a, model.rampS))) / (b - a);
+}
+
+/** ∫ min(max(τ, 0), rampS) dτ from 0 to s: the ramp's part of the held course's phase per ppb/s, s². */
+function rampPhase(s: number, rampS: number): number {
+  if (s <= 0) return 0;
+  if (s <= rampS) return 0.5 * s * s;
+  return 0.5 * rampS * rampS + rampS * (s - rampS);
+}
+
 /** Estimated |error| after holdoverS seconds, ns (see the file comment). */
 export function holdoverErrorNs(model: HoldoverModel, initialErrorNs: number, holdoverS: number): number {
   const t = Math.max(0, holdoverS);
-  return Math.abs(initialErrorNs) + model.stabilityPpb * t + 0.5 * Math.abs(model.driftPpbPerS) * t * t;
+  return Math.abs(initialErrorNs) + model.stabilityPpb * t + 0.5 * holdoverDriftTermPpbPerS(model, t) * t * t;
+}
+
+/**
+ * The estimate's quadratic coefficient after t s of holdover, ppb/s (the error's growth is half of it,
+ * ns/s²): |D| while a constant frequency is held; along a ramp the ramp's own uncertainty, and past
+ * the ramp's end the ramp again, which the frequency then no longer follows. Given for the age t so
+ * that one quadratic (the provider protocol's) gives the estimate at that age.
+ */
+export function holdoverDriftTermPpbPerS(model: HoldoverModel, t: number): number {
+  if (model.rampPpbPerS === 0) return Math.abs(model.driftPpbPerS);
+  const slopeUncertainty = (SLOPE_SCATTERS * model.stabilityPpb) / model.rampS;
+  if (t <= model.rampS) return slopeUncertainty;
+  return slopeUncertainty + Math.abs(model.rampPpbPerS) * ((t - model.rampS) / t) ** 2;
 }

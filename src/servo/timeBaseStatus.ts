@@ -4,13 +4,13 @@
  * level (quality.ts) and the error bound (servoErrorBound.ts). It is fed by ClockServo's per-Sync
  * output and by the port engine's verdicts that end synchronization (syncReceiptTimeout,
  * 802.1AS-2020 10.7.3.1; asCapable false, 10.2.4; master lost, 10.3.11), handed over by ClockSlave.
- * It keeps no timer and adjusts no clock: entering holdover it names the frequency to hold, and
- * ClockServo applies it.
+ * It keeps no timer and adjusts no clock: in holdover it names the course to hold (holdoverCourse), and
+ * ClockDiscipline applies it through ClockServo.
  */
 import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
-import { HoldoverEstimator, holdoverErrorNs, type HoldoverOptions } from './holdover.js';
+import { HoldoverEstimator, heldFrequencyPpb, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel, type HoldoverOptions } from './holdover.js';
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import type { JudgedRun, ServoUncertainty } from './servo.js';
 import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
@@ -40,9 +40,13 @@ export interface HoldoverErrorModel {
   readonly initialErrorNs: number;
   /** Scatter of the held frequency, ppb: the error's linear growth, ns/s. */
   readonly stabilityPpb: number;
-  /** |Trend| of the needed frequency, ppb/s: the error's quadratic growth is half of it, ns/s². */
+  /**
+   * The estimate's quadratic term at the report's age, ppb/s (the error's growth is half of it, ns/s²):
+   * |trend of the needed frequency| while a constant frequency is held, the uncertainty of the ramp the
+   * frequency follows along it (holdover.ts, holdoverDriftTermPpbPerS).
+   */
   readonly driftPpbPerS: number;
-  /** The frequency held, ppb. */
+  /** The frequency the clock runs on now, ppb: along a ramp it moves once a second. */
   readonly frequencyPpb: number;
 }
 
@@ -197,9 +201,12 @@ export class TimeBaseStatus {
     return this.holdIfLost(this.classifier.onMasterLost(at, reason), at);
   }
 
-  /** In holdover, the frequency the clock should run at, ppb (undefined: no model, keep the clock as it is). */
-  holdoverFrequencyPpb(): number | undefined {
-    return this.classifier.inHoldover() ? this.holdover.model()?.frequencyPpb : undefined;
+  /**
+   * In holdover, the course the clock's frequency should follow (holdover.ts, heldFrequencyPpb);
+   * undefined when not in holdover or with no estimate to hold (keep the clock as it is).
+   */
+  holdoverCourse(): HoldoverModel | undefined {
+    return this.classifier.inHoldover() ? this.holdover.model() : undefined;
   }
 
   report(now: LocalTime): TimeBaseStatusReport {
@@ -223,8 +230,8 @@ export class TimeBaseStatus {
           : {
               initialErrorNs: Math.abs(this.holdoverStartErrorNs),
               stabilityPpb: model.stabilityPpb,
-              driftPpbPerS: Math.abs(model.driftPpbPerS),
-              frequencyPpb: model.frequencyPpb,
+              driftPpbPerS: holdoverDriftTermPpbPerS(model, snap.holdoverS),
+              frequencyPpb: heldFrequencyPpb(model, now, now),
             },
       quality: qualityLevel(errorForQuality, this.qualityThresholds),
       qualityErrorNs: errorForQuality,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HoldoverEstimator, holdoverErrorNs } from '../../../src/servo/holdover.js';
+import { HoldoverEstimator, heldFrequencyPpb, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel } from '../../../src/servo/holdover.js';
 import { localTime } from '../../../src/clock/timePoint.js';
 
 const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
@@ -71,10 +71,42 @@ describe('HoldoverEstimator', () => {
     expect(h.model()?.samples).toBe(6); // 15 s … 20 s
   });
 
-  it('estimates the error as e0 + σ·t + ½·|D|·t²', () => {
-    const model = { frequencyPpb: 0, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
+  it('estimates the error as e0 + σ·t + ½·|D|·t² while a constant frequency is held', () => {
+    const model: HoldoverModel = { frequencyPpb: 0, at: at(0), rampPpbPerS: 0, rampS: 60, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
     // 5 ns + 2 ppb × 10 s + ½ × 0.1 ppb/s × 100 s² = 5 + 20 + 5
     expect(holdoverErrorNs(model, 5, 10)).toBeCloseTo(30, 9);
+  });
+
+  it("follows a ramp's line from the last estimate for one window, then holds the frequency it reached", () => {
+    const ramp = new HoldoverEstimator({ windowS: 10 });
+    for (let t = 0; t <= 10; t++) ramp.record(at(t), 2 * t + (t % 2 === 1 ? 0.5 : -0.5));
+    const m = ramp.model() as HoldoverModel;
+    expect(m.at).toBe(at(10));
+    expect(m.rampPpbPerS).toBeCloseTo(2, 9);
+    expect(m.rampS).toBe(10);
+    // The mean over the next second: the line half a second on.
+    expect(heldFrequencyPpb(m, at(10), at(11))).toBeCloseTo(m.frequencyPpb + 0.5 * m.rampPpbPerS, 9);
+    // Across the ramp's end at 20 s: 19.5 s … 20 s on the ramp (its mean at 19.75 s), 20 s … 20.5 s at its end.
+    const end = m.frequencyPpb + 10 * m.rampPpbPerS;
+    expect(heldFrequencyPpb(m, at(19.5), at(20.5))).toBeCloseTo((end - 0.25 * m.rampPpbPerS + end) / 2, 9);
+    expect(heldFrequencyPpb(m, at(25), at(26))).toBeCloseTo(end, 9);
+    expect(heldFrequencyPpb(m, at(30), at(30))).toBeCloseTo(end, 9);
+    // Estimates that wander follow no ramp: the last estimate, constant.
+    const walk = new HoldoverEstimator({ windowS: 10 });
+    [0, 3, 1, 4, 2, 5, 3, 6, 4, 7, 5].forEach((ppb, t) => walk.record(at(t), ppb));
+    const w = walk.model() as HoldoverModel;
+    expect(w.rampPpbPerS).toBe(0);
+    expect(heldFrequencyPpb(w, at(10), at(11))).toBe(5);
+  });
+
+  it("estimates a followed ramp's error from the slope's uncertainty, and from the ramp again past its end", () => {
+    const model: HoldoverModel = { frequencyPpb: 0, at: at(0), rampPpbPerS: 1, rampS: 60, stabilityPpb: 3, driftPpbPerS: 1, samples: 480 };
+    // Along the ramp: 3 scatters across the window, 3 × 3 ppb / 60 s = 0.15 ppb/s.
+    expect(holdoverDriftTermPpbPerS(model, 30)).toBeCloseTo(0.15, 9);
+    // 5 ns + 3 ppb × 30 s + ½ × 0.15 ppb/s × 900 s² = 5 + 90 + 67.5
+    expect(holdoverErrorNs(model, 5, 30)).toBeCloseTo(162.5, 9);
+    // 30 s past the end the held frequency is ½ × 1 ppb/s × (30 s)² = 450 ns behind a ramp that goes on.
+    expect(holdoverErrorNs(model, 5, 90)).toBeCloseTo(5 + 270 + 0.5 * 0.15 * 8100 + 450, 9);
   });
 
   it('has no model before the first estimate', () => {

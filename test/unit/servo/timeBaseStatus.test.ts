@@ -94,10 +94,11 @@ describe('TimeBaseStatus: the one owner of status, holdover, quality and error b
 
   it('names the frequency to hold when the engine says Sync is lost after having been synchronized', () => {
     const s = synchronizedStatus();
-    expect(s.holdoverFrequencyPpb()).toBeUndefined();
+    expect(s.holdoverCourse()).toBeUndefined();
     const events = s.onSyncReceiptTimeout({ at: at(12), syncReceiptTimeout: 3, logSyncInterval: -3 });
     expect(events.map((e) => e.to)).toEqual(['lost']);
-    expect(s.holdoverFrequencyPpb()).toBeCloseTo(250, 6);
+    expect(s.holdoverCourse()?.frequencyPpb).toBeCloseTo(250, 6);
+    expect(s.holdoverCourse()?.rampPpbPerS).toBe(0);
     expect(s.report(at(13)).holdoverS).toBeCloseTo(1, 9);
   });
 });
