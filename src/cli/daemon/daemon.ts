@@ -27,13 +27,13 @@ import { TimePageWriter } from '../../provider/timePage.js';
 import { ClockSlave } from '../../servo/clockSlave.js';
 import { defaultServo, learnsOscillatorWander } from '../../servo/clockServo.js';
 import type { TimestampingMode } from '../../protocol/portConfig.js';
-import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Snapshot } from '../../provider/snapshot.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { unusedKalmanWander } from '../config/servoSettings.js';
 import { SYNTONIC_VERSION } from '../../version.js';
 import { exitCleanup, removeOwnSocket } from './exitCleanup.js';
 import { SummaryStats, type Log } from './log.js';
+import { logStatusEvent } from './statusLog.js';
 import { logSyncRecord } from './syncLog.js';
 import { RefusalLog } from './refusalLog.js';
 import { startMetricsServer, type MetricsSource } from './metrics.js';
@@ -156,7 +156,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         else if (e.type === 'grandmasterChanged') management?.parentMayHaveChanged();
       },
       statusEvent: (e) => {
-        onStatusEvent(e, log);
+        logStatusEvent(e, log, slave.discipline.status.holdoverCourse());
         builder?.onStatusEvent(e);
         publish();
       },
@@ -473,8 +473,4 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
     default:
       return;
   }
-}
-
-function onStatusEvent(e: StatusEvent, log: Log): void {
-  log.write(e.to === 'lost' ? 'warning' : 'notice', `status ${e.from} to ${e.to}: ${e.reason}`);
 }

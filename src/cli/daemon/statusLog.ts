@@ -1,0 +1,21 @@
+/**
+ * What the daemon logs when the status changes: the change and its reason, and on entering holdover
+ * the course the clock now runs on (src/servo/holdover.ts), so that a log read after a loss says what
+ * the clock did while no Sync came.
+ */
+import type { HoldoverModel } from '../../servo/holdover.js';
+import type { StatusEvent } from '../../servo/syncStatus.js';
+import type { Log } from './log.js';
+
+/** `course`: the holdover course the discipline applied for this event (undefined outside holdover). */
+export function logStatusEvent(e: StatusEvent, log: Log, course: HoldoverModel | undefined): void {
+  log.write(e.to === 'lost' ? 'warning' : 'notice', `status ${e.from} to ${e.to}: ${e.reason}`);
+  if (e.to === 'lost' && course !== undefined) log.write('notice', holdoverLine(course));
+}
+
+export function holdoverLine(course: HoldoverModel): string {
+  const from = `${course.frequencyPpb.toFixed(1)} ppb`;
+  if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate`;
+  const ramp = `${course.rampPpbPerS >= 0 ? '+' : ''}${course.rampPpbPerS.toFixed(3)} ppb/s`;
+  return `holdover: frequency follows the ramp of its last ${course.rampS.toFixed(0)} s, ${ramp} from ${from}, for ${course.rampS.toFixed(0)} s, then held`;
+}
