@@ -9,6 +9,9 @@
  * - `grandmaster-loss-20s`, 20 s after: the servo has settled, but its estimates do not yet span
  *   holdover's 60 s window, so the frequency held is its last estimate, not a line's end value
  *   through its settling (holdover.ts).
+ * - `grandmaster-loss-90s`, 90 s after: the estimates span the window, so the line through them is
+ *   followed where it shows a ramp (the lab's needed frequency is CLOCK_REALTIME's rate against the
+ *   clock the virtual clock runs over), else the last estimate is held; the log says which.
  * The steady window is the 30 s from 5 s after the restart (the new grandmaster's first Syncs come
  * some 3 s after it), whatever the status says: its `trueError.max` is how far the clock went after
  * the Syncs came back, `recovery` how long until synchronized again; `holdoverEnd.*` where holdover
@@ -57,3 +60,4 @@ function grandmasterLossAfter(name: string, killAfterSynchronizedMs: number, whe
 
 export const grandmasterEarlyLoss = grandmasterLossAfter('grandmaster-early-loss', 500, "its servo still pulling the start's phase in");
 export const grandmasterLoss20s = grandmasterLossAfter('grandmaster-loss-20s', 20_000, "its servo settled, holdover's 60 s window not yet full");
+export const grandmasterLoss90s = grandmasterLossAfter('grandmaster-loss-90s', 90_000, "holdover's 60 s window full");

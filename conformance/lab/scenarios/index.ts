@@ -9,7 +9,7 @@ import type { LabResult } from '../labResult.js';
 import { automotive } from './automotive.js';
 import { betterGrandmaster } from './betterGrandmaster.js';
 import { cpuLoad } from './cpuLoad.js';
-import { grandmasterEarlyLoss, grandmasterLoss20s } from './grandmasterEarlyLoss.js';
+import { grandmasterEarlyLoss, grandmasterLoss20s, grandmasterLoss90s } from './grandmasterEarlyLoss.js';
 import { grandmasterRestart } from './grandmasterRestart.js';
 import { grandmasterTimeStep } from './grandmasterTimeStep.js';
 import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from './impairedLink.js';
@@ -33,6 +33,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   grandmasterTimeStep,
   grandmasterEarlyLoss,
   grandmasterLoss20s,
+  grandmasterLoss90s,
   betterGrandmaster,
   rogueGrandmasterFollowed,
   rogueGrandmasterRefused,
