@@ -3,9 +3,10 @@
  * time is ClockSlaveSync's, 802.1AS-2020 10.2.13, computed in syncReceiver.ts) drive the ClockServo,
  * which disciplines the clock, and its output feeds TimeBaseStatus (status, holdover, quality, error
  * bound); the engine's verdicts that end synchronization (syncReceiptTimeout, asCapable false, master
- * lost) go to TimeBaseStatus too. Both are wired in ClockDiscipline (clockDiscipline.ts). The engine owns those timers and the
- * asCapable gate; the discipline's one timer (holdover along a ramp) is merged with them here. Live ports, replay and the simulator all run this same
- * object; it is sans-IO like the engine.
+ * lost) go to TimeBaseStatus too. Both are wired in ClockDiscipline (clockDiscipline.ts). The engine
+ * owns those timers and the asCapable gate; the discipline's one timer (holdover along a ramp) is
+ * merged with them here. Live ports, replay and the simulator all run this same object; it is sans-IO
+ * like the engine.
  *
  * The engine delivers its outputs after each call returns (portEngine.ts), so setServoStable, called
  * here while a Sync is delivered, is an ordinary later call and never runs inside the engine's.
