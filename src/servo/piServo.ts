@@ -138,6 +138,12 @@ export class PiServo implements Servo {
     this.firstUpdate = true;
   }
 
+  holdFrequency(frequencyPpb: number): void {
+    // The clock now runs on the held frequency (holdover: the servo's own estimate, or a ramp's
+    // course): when Syncs return, the integral goes on from there, not from before the loss.
+    this.integralPpb = frequencyPpb - (this.basePpb ?? 0);
+  }
+
   shiftLocalTime(deltaNs: number): void {
     this.firstLocal += BigInt(Math.round(deltaNs));
   }

@@ -173,9 +173,10 @@ export interface Servo {
   /** The frequency estimate without the phase correction, ppb: what holdover keeps applying. */
   frequencyEstimatePpb(): number;
   /**
-   * From localTime on, the clock runs on frequencyPpb, set outside the servo (holdover). Servos that
-   * predict the clock's course from the frequency they applied (kalman, linreg) take it; without it
-   * their first prediction after a loss is off by the difference × the loss's length.
+   * From localTime on, the clock runs on frequencyPpb, set outside the servo (holdover; along a ramp,
+   * again each second). Servos that predict the clock's course from the frequency they applied
+   * (kalman, linreg) take it; without it their first prediction after a loss is off by the difference
+   * × the loss's length. The PI's integral goes on from it when Syncs return.
    */
   holdFrequency?(frequencyPpb: number, localTime: LocalTime): void;
   state(): ServoState;

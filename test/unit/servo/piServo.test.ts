@@ -94,6 +94,18 @@ describe('PiServo with feed-forward', () => {
     expect(servo.frequencyEstimatePpb()).toBe(12_400);
   });
 
+  it('goes on from a frequency held in holdover when Syncs return, with or without its feed-forward', () => {
+    // Holdover followed a ramp from 12,297 ppb to 12,327 ppb (ClockServo.holdFrequency tells the servo).
+    const servo = new PiServo(tuning);
+    servo.sample(500, at(1), 12_345);
+    servo.sample(-20, at(2), 12_345);
+    servo.holdFrequency(12_327);
+    expect(servo.frequencyEstimatePpb()).toBe(12_327);
+    // The same feed-forward when the Syncs return: 12,327 + 0.5·0 + 0.1·0, not the 12,297 of before.
+    expect(servo.sample(0, at(40), 12_345).frequencyPpb).toBeCloseTo(12_327, 9);
+    expect(servo.sample(0, at(41)).frequencyPpb).toBeCloseTo(12_327, 9);
+  });
+
   it('does not integrate while the output is clamped (anti-windup)', () => {
     const servo = new PiServo({ ...tuning, maxFrequencyPpb: 1_000 });
     // 900 + 0.5·1000 + 0.1·1000 = 1500 → clamped to 1000
