@@ -46,7 +46,7 @@ export interface HoldoverErrorModel {
    * frequency follows along it (holdover.ts, holdoverDriftTermPpbPerS).
    */
   readonly driftPpbPerS: number;
-  /** The frequency the clock runs on now, ppb: along a ramp it moves once a second. */
+  /** The held course's frequency now, ppb: along a ramp the clock runs on its mean over each second. */
   readonly frequencyPpb: number;
 }
 

@@ -7,7 +7,7 @@ import { clockIdentityFromMac } from '../../src/protocol/portIdentity.js';
 import type { ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ClockSlave } from '../../src/servo/clockSlave.js';
 import type { StatusEvent } from '../../src/servo/syncStatus.js';
-import { followUp, frame, pdelayReq, pdelayResp, pdelayRespFollowUp, SLAVE_MAC, sync } from './frames.js';
+import { announce, followUp, frame, pdelayReq, pdelayResp, pdelayRespFollowUp, SLAVE_MAC, sync } from './frames.js';
 
 const SLAVE_PORT = { clockIdentity: clockIdentityFromMac(SLAVE_MAC), portNumber: 1 };
 /** Local time of the station's start, ns. */
@@ -63,4 +63,21 @@ export class Station {
   statusAt(to: StatusEvent['to']): LocalTime | undefined {
     return this.status.find((e) => e.to === to)?.atLocal;
   }
+}
+
+const MS = 1_000_000n;
+
+/**
+ * asCapable after two answered exchanges, slave after an Announce at 1.1 s, then synchronized by 2 s
+ * of Syncs (the last sent at 3.075 s); throws if it is not.
+ */
+export function synchronizedStation(): Station {
+  const s = new Station();
+  s.pdelay(0, 0n);
+  s.pdelay(1, 1000n * MS);
+  s.advance(T0 + 1100n * MS);
+  s.slave.receive(announce(0), localTime(T0 + 1100n * MS));
+  for (let i = 0; i < 16; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
+  if (s.slave.discipline.syncStatus() !== 'synchronized') throw new Error(`not synchronized after 2 s of Syncs: ${s.slave.discipline.syncStatus()}`);
+  return s;
 }

@@ -8,20 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotBuilder } from '../../../src/cli/daemon/snapshotBuilder.js';
 import { localTime, monotonicRawTime } from '../../../src/clock/timePoint.js';
 import type { Snapshot } from '../../../src/provider/snapshot.js';
-import { Station, T0 } from '../../support/clockSlaveStation.js';
-import { announce } from '../../support/frames.js';
+import { Station, synchronizedStation, T0 } from '../../support/clockSlaveStation.js';
 
 const MS = 1_000_000n;
 
-/** asCapable, slave, then synchronized by 2 s of Syncs (their last at 3.075 s), with the daemon's builder over it. */
+/** A synchronized station (its last Sync sent at 3.075 s) with the daemon's builder over it. */
 function synchronized(): { s: Station; builder: SnapshotBuilder } {
-  const s = new Station();
-  s.pdelay(0, 0n);
-  s.pdelay(1, 1000n * MS);
-  s.advance(T0 + 1100n * MS);
-  s.slave.receive(announce(0), localTime(T0 + 1100n * MS));
-  for (let i = 0; i < 16; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
-  expect(s.slave.discipline.syncStatus()).toBe('synchronized');
+  const s = synchronizedStation();
   const builder = new SnapshotBuilder({
     engine: s.slave.engine,
     discipline: s.slave.discipline,

@@ -5,22 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { localTime } from '../../../src/clock/timePoint.js';
-import { Station, T0 } from '../../support/clockSlaveStation.js';
+import { synchronizedStation, T0 } from '../../support/clockSlaveStation.js';
 import { announce } from '../../support/frames.js';
 
 const MS = 1_000_000n;
-
-/** asCapable after two answered exchanges, slave after an Announce, then synchronized by 2 s of Syncs. */
-function synchronizedStation(): Station {
-  const s = new Station();
-  s.pdelay(0, 0n);
-  s.pdelay(1, 1000n * MS);
-  s.advance(T0 + 1100n * MS);
-  s.slave.receive(announce(0), localTime(T0 + 1100n * MS));
-  for (let i = 0; i < 16; i++) s.syncAt(i, 1200n * MS + BigInt(i) * 125n * MS);
-  expect(s.slave.discipline.syncStatus()).toBe('synchronized');
-  return s;
-}
 
 describe('ClockSlave status timing', () => {
   it("is lost at the engine's syncReceiptTimeout, (3 + ½) Sync intervals after the last Sync, from nextTimerAt alone", () => {
