@@ -13,7 +13,7 @@ import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockServo, type ClockServoOptions, type ServoReport, type ServoSyncOutput } from './clockServo.js';
 import type { ErrorBound } from './servoErrorBound.js';
-import { heldFrequencyPpb } from './holdover.js';
+import { heldFrequencyPpb, type HoldoverModel } from './holdover.js';
 import type { StatusEvent, SyncReceiptTimeout, SyncStatus } from './syncStatus.js';
 import { TimeBaseStatus, type TimeBaseStatusOptions, type TimeBaseStatusReport } from './timeBaseStatus.js';
 
@@ -48,6 +48,8 @@ const HOLD_STEP_NS = 1_000_000_000;
 export class ClockDiscipline {
   readonly servo: ClockServo;
   readonly status: TimeBaseStatus;
+  /** In holdover, the course taken at the hold: fixed until a Sync is used again (no estimate is recorded meanwhile). */
+  private held: HoldoverModel | undefined;
   /** While holdover follows a ramp, the local time of the next step along it. */
   private holdStepAt: LocalTime | undefined;
 
@@ -60,7 +62,7 @@ export class ClockDiscipline {
     const backNote = this.status.returnNote(receipt.ingressTime);
     const out = this.servo.onSync(receipt, this.status.status() === 'lost');
     // The servo steers the clock again: holdover's course ends with the first Sync it used.
-    if (out.accepted) this.holdStepAt = undefined;
+    if (out.accepted) this.endHold();
     const events = this.status.onServoOutput(receipt, out);
     const notes = backNote === undefined || !out.received ? out.notes : [backNote, ...out.notes];
     const common = { accepted: out.accepted, offsetNs: out.offsetNs, servoState: out.servoState, frequencyPpb: out.frequencyPpb, events, notes };
@@ -71,7 +73,12 @@ export class ClockDiscipline {
 
   /** Moves the clock's frequency along holdover's ramp when a step is due (nextTimerAt). */
   tick(now: LocalTime): void {
-    if (this.holdStepAt !== undefined && now >= this.holdStepAt) this.holdAlong(now);
+    if (this.held !== undefined && this.holdStepAt !== undefined && now >= this.holdStepAt) this.stepAlong(this.held, now);
+  }
+
+  /** The course holdover runs the clock on, as taken at the hold; undefined outside holdover. */
+  heldCourse(): HoldoverModel | undefined {
+    return this.held;
   }
 
   /** When tick() next has work: the next step along a ramp held in holdover. */
@@ -137,22 +144,27 @@ export class ClockDiscipline {
   }
 
   private holdIfLost(events: readonly StatusEvent[], now: LocalTime): readonly StatusEvent[] {
-    if (events.length > 0) this.holdAlong(now);
+    if (events.length === 0) return events;
+    this.endHold();
+    this.held = this.status.holdoverCourse();
+    if (this.held !== undefined) this.stepAlong(this.held, now);
     return events;
   }
 
   /**
-   * In holdover, runs the clock on the held course (holdover.ts) until the next step: along a ramp the
-   * course's mean over the next HOLD_STEP_NS, so that the phase at each step is the course's.
+   * Runs the clock on the held course (holdover.ts) until the next step: along a ramp the course's
+   * mean over the next HOLD_STEP_NS, so that the phase at each step is the course's.
    */
-  private holdAlong(now: LocalTime): void {
-    this.holdStepAt = undefined;
-    const course = this.status.holdoverCourse();
-    if (course === undefined) return;
+  private stepAlong(course: HoldoverModel, now: LocalTime): void {
     const rampEnd = addNs(course.at, course.rampS * 1e9);
     const next = course.rampPpbPerS !== 0 && now < rampEnd ? minLocal(addNs(now, HOLD_STEP_NS), rampEnd) : undefined;
     this.servo.holdFrequency(heldFrequencyPpb(course, now, next ?? now), now);
     this.holdStepAt = next;
+  }
+
+  private endHold(): void {
+    this.held = undefined;
+    this.holdStepAt = undefined;
   }
 }
 

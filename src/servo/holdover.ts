@@ -187,8 +187,13 @@ export class HoldoverEstimator {
 export function heldFrequencyPpb(model: HoldoverModel, from: LocalTime, to: LocalTime): number {
   const a = Number(from - model.at) / 1e9;
   const b = Number(to - model.at) / 1e9;
-  if (!(b > a)) return model.frequencyPpb + model.rampPpbPerS * Math.min(Math.max(a, 0), model.rampS);
+  if (!(b > a)) return courseFrequencyPpb(model, from);
   return model.frequencyPpb + (model.rampPpbPerS * (rampPhase(b, model.rampS) - rampPhase(a, model.rampS))) / (b - a);
+}
+
+/** The held course's frequency at local time `at`, ppb: along the ramp, then the value it reached. */
+export function courseFrequencyPpb(model: HoldoverModel, at: LocalTime): number {
+  return model.frequencyPpb + model.rampPpbPerS * Math.min(Math.max(Number(at - model.at) / 1e9, 0), model.rampS);
 }
 
 /** ∫ min(max(τ, 0), rampS) dτ from 0 to s: the ramp's part of the held course's phase per ppb/s, s². */

@@ -10,7 +10,7 @@
 import { addNs, type LocalTime } from '../clock/timePoint.js';
 import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
-import { HoldoverEstimator, heldFrequencyPpb, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel, type HoldoverOptions } from './holdover.js';
+import { courseFrequencyPpb, HoldoverEstimator, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel, type HoldoverOptions } from './holdover.js';
 import { DEFAULT_QUALITY_THRESHOLDS_NS, qualityLevel, type QualityLevel, type QualityThresholdsNs } from './quality.js';
 import type { JudgedRun, ServoUncertainty } from './servo.js';
 import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './servoErrorBound.js';
@@ -231,7 +231,7 @@ export class TimeBaseStatus {
               initialErrorNs: Math.abs(this.holdoverStartErrorNs),
               stabilityPpb: model.stabilityPpb,
               driftPpbPerS: holdoverDriftTermPpbPerS(model, snap.holdoverS),
-              frequencyPpb: heldFrequencyPpb(model, now, now),
+              frequencyPpb: courseFrequencyPpb(model, now),
             },
       quality: qualityLevel(errorForQuality, this.qualityThresholds),
       qualityErrorNs: errorForQuality,

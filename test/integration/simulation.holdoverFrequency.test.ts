@@ -76,7 +76,7 @@ describe('the frequency along a ramp', () => {
     sim.runFor(spec.durationS, 125_000_000n, (s) => {
       const t = Number(s.trueNow - start) / 1e9;
       const lost = s.slave.discipline.syncStatus() === 'lost';
-      if (lost) course ??= s.slave.discipline.status.holdoverCourse();
+      if (lost) course ??= s.slave.discipline.heldCourse();
       // The first sample out of holdover: the servo has used a Sync and steers the clock again.
       if (course !== undefined && !lost) timerAfterReturn ??= s.slave.discipline.nextTimerAt() !== undefined;
       else if (course !== undefined) {

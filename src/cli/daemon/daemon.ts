@@ -156,7 +156,7 @@ export async function startDaemon(config: DaemonConfig, log: Log, instruments: D
         else if (e.type === 'grandmasterChanged') management?.parentMayHaveChanged();
       },
       statusEvent: (e) => {
-        logStatusEvent(e, log, slave.discipline.status.holdoverCourse());
+        logStatusEvent(e, log, slave.discipline.heldCourse());
         builder?.onStatusEvent(e);
         publish();
       },

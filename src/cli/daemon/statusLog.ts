@@ -13,7 +13,7 @@ export function logStatusEvent(e: StatusEvent, log: Log, course: HoldoverModel |
   if (e.to === 'lost' && course !== undefined) log.write('notice', holdoverLine(course));
 }
 
-export function holdoverLine(course: HoldoverModel): string {
+function holdoverLine(course: HoldoverModel): string {
   const from = `${course.frequencyPpb.toFixed(1)} ppb`;
   if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate`;
   const ramp = `${course.rampPpbPerS >= 0 ? '+' : ''}${course.rampPpbPerS.toFixed(3)} ppb/s`;
