@@ -16,9 +16,9 @@
  *  - The walk Q is learned too, over tens of minutes, when learnWander (oscillatorWander.ts): the
  *    Allan variance of the free-running phase at 256 s; once it rests on MIN_WANDER_EVIDENCE
  *    intervals the filter tracks with learnedWanderScale × its upper bound instead of the tuning's.
- *  - Measurement noise R is learned online: from the median absolute innovation of the last
- *    noiseWindow Syncs (a robust scale, blind to up to half of them being late frames), minus the
- *    prediction's own variance. Until noiseWindow/4 innovations exist, the mode's initial value holds.
+ *  - Measurement noise R is learned online (measurementNoise.ts): from the median absolute innovation
+ *    of the last noiseWindow Syncs (a robust scale, blind to up to half of them being late frames),
+ *    minus the prediction's own variance. Until noiseWindow/4 innovations exist, the mode's prior holds.
  *  - Heavy-tailed latency (a Sync timestamped tens of µs late, one-sided): an innovation beyond
  *    gateSigmas × √S is not used (the filter only predicts), at once and without a median's lag. When
  *    maxConsecutiveOutliers come in a row on the same side, spanning minOutlierRunS, most of them on
@@ -41,10 +41,11 @@
  *    ratio's span), not a value the servo is committed to: the offsets correct it within seconds.
  *    Until R is learned, a link whose Pdelay timestamps jitter beyond the gate of the mode's prior
  *    (a userland relay: tens of µs) sets the prior instead.
- *  - Every rate ratio after the start (fuseEveryRateRatio, software timestamps): each new one is a
- *    measurement of φ with the σ the engine gives it, gated as the offsets are. The ratio is measured
- *    through the Pdelay exchanges (802.1AS-2020 10.2.8.1.4), so the Syncs' latency wandering or
- *    drifting is not read as a rate, and the oscillator's own wander is seen as it happens.
+ *  - Every rate ratio after the start (fuseEveryRateRatio, software timestamps; rateRatioFusion.ts):
+ *    each new one is a measurement of φ with the σ the engine gives it, gated as the offsets are.
+ *    The ratio is measured through the Pdelay exchanges (802.1AS-2020 10.2.8.1.4), so the Syncs'
+ *    latency wandering or drifting is not read as a rate, and the oscillator's own wander is seen as
+ *    it happens.
  *
  * States as linuxptp: s1 when stepping, s2 otherwise once started (the covariance says how good s2 is).
  */
@@ -63,15 +64,17 @@ import {
   type RateMeasurement,
   mustStep,
 } from './servo.js';
-import { MAD_TO_SIGMA, medianAbsoluteDeviation } from '../protocol/windowedMedian.js';
 import { ServoState } from './servoState.js';
+import { MeasurementNoise } from './measurementNoise.js';
+import { RecentOutliers } from './recentOutliers.js';
+import { RateRatioFusion } from './rateRatioFusion.js';
 import { InnovationLevel } from './innovationLevel.js';
 import { courseChangeNs, courseChangeSigmaNs, PhaseCourse, type CourseMark } from './phaseCourse.js';
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
 import { FirstOffsets } from './firstOffsets.js';
 import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
 import { KalmanState, type LatencyModel } from './kalmanState.js';
-import { NeighborPhaseWitness, spanHolds, type NeighborMove } from './neighborPhaseWitness.js';
+import { NeighborPhaseWitness, type NeighborMove } from './neighborPhaseWitness.js';
 import { TIMESCALE_JUMP_FLOOR_NS } from '../protocol/neighborRateRatioWindow.js';
 import { OscillatorWander, type LearnedWander, type WanderEstimate, type WanderPrior } from './oscillatorWander.js';
 
@@ -89,11 +92,6 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   readonly wanderPrior?: WanderPrior;
 }
 
-/** No rate ratio is exact: the smallest σ one is fused with, ppb. */
-const MIN_RATE_SIGMA_PPB = 1;
-
-/** The learned noise is recomputed every this many Syncs. */
-const NOISE_REFRESH = 8;
 /** Points of an outlier run kept for the line it must lie on (2 s at 32 Sync/s). */
 const MAX_RUN_POINTS = 64;
 /**
@@ -142,12 +140,6 @@ const MIN_LEVEL_WINDOW = 8;
 /** The level's window must agree with itself within this many σ (as the outlier run within the gate). */
 const LEVEL_SPREAD_SIGMAS = 4;
 /**
- * A level widens the learned noise as it enters the noise window (half the window shifted doubles its
- * MAD), which would raise the level test's own threshold above the level: the test takes the smallest
- * noise learned over this many refreshes (16 s at 8 Sync/s), from before the level.
- */
-const QUIET_REFRESHES = 16;
-/**
  * A run is held when the ratios put the neighbour's move this many of their σ from the move a change of
  * the grandmaster's time would show, and nearer to none (neighborPhaseWitness.ts).
  */
@@ -181,20 +173,14 @@ export class KalmanServo implements Servo {
   private readonly firstOffsets = new FirstOffsets();
   /** The adjustment applied since the last Sync, ppb. */
   private appliedPpb: number;
-  /** The feed-forward value last used as a measurement (a new one is used once). */
-  private fusedFeedForward: number | undefined;
-  private measurementVariance: number;
-  /** The measurement noise was learned from innovations at least once (the link's prior no longer applies). */
-  private noiseLearned = false;
+  /** The feed-forward and the rate ratios as measurements of φ (rateRatioFusion.ts). */
+  private readonly rateRatios: RateRatioFusion;
+  /** R, learned online (measurementNoise.ts). */
+  private readonly noise: MeasurementNoise;
   /** 1 σ of the feed-forward of this Sync as the engine measured it, ppb. */
   private feedForwardSigmaPpb: number | undefined;
-  /** This Sync's rate ratio as a frequency (LinkNoise.rate), the last one fused. */
+  /** This Sync's rate ratio as a frequency (LinkNoise.rate). */
   private rate: RateMeasurement | undefined;
-  private fusedRateRatio: number | undefined;
-  /** The rate ratios the gate kept out in a row: on which side (±1; 0 for none), from when (elapsedS). */
-  private rateRunSide = 0;
-  private rateRunFromS = 0;
-  private readonly innovations: number[] = [];
   private innovationLevel = new InnovationLevel(MIN_LEVEL_WINDOW);
   /** The clock's course after each Sync used, over COURSE_SPAN_S (and LEVEL_LOOKBACK_WINDOWS at least). */
   private course = new PhaseCourse(courseLength(MIN_LEVEL_WINDOW, 1));
@@ -203,11 +189,6 @@ export class KalmanServo implements Servo {
   /** How far the adjustments have moved the clock since the servo started, ns (Σ applied·dt), over how long, s. */
   private appliedPhaseNs = 0;
   private elapsedS = 0;
-  /** The learned noise (1 σ, ns) of the last QUIET_REFRESHES refreshes, a ring. */
-  private readonly recentNoise = new Float64Array(QUIET_REFRESHES);
-  private recentNoiseNext = 0;
-  private innovationNext = 0;
-  private sinceNoiseRefresh = 0;
   private consecutiveOutliers = 0;
   /** The current run of outliers on one side (time s, offset ns), its last MAX_RUN_POINTS. */
   private readonly run: RunPoint[] = [];
@@ -235,10 +216,8 @@ export class KalmanServo implements Servo {
   /** Where the last believed run began, s of the timestamp clock: the rate ratios whose span holds it are not fused. */
   private believedChangeAtS: number | undefined;
   private outlierCount = 0;
-  /** 1 for each recent Sync that was an outlier (a ring of noiseWindow), and their sum. */
-  private readonly recentFlags: Uint8Array;
-  private recentNext = 0;
-  private recentOutliers = 0;
+  /** The recent Syncs that were outliers, over noiseWindow. */
+  private readonly recentOutliers: RecentOutliers;
   private currentState: ServoState = ServoState.unlocked;
 
   constructor(options: KalmanServoOptions = {}) {
@@ -254,8 +233,9 @@ export class KalmanServo implements Servo {
     this.wander = options.learnWander === true ? new OscillatorWander() : undefined;
     if (options.wanderPrior !== undefined) this.wander?.seed(options.wanderPrior);
     this.appliedPpb = this.filter.phi;
-    this.measurementVariance = this.tuning.initialMeasurementNoiseNs ** 2;
-    this.recentFlags = new Uint8Array(this.tuning.noiseWindow);
+    this.noise = new MeasurementNoise(this.tuning);
+    this.rateRatios = new RateRatioFusion(this.filter, this.tuning);
+    this.recentOutliers = new RecentOutliers(this.tuning.noiseWindow);
     this.setSyncInterval(options.syncIntervalS ?? 1);
   }
 
@@ -273,13 +253,13 @@ export class KalmanServo implements Servo {
     this.feedForwardSigmaPpb = linkNoise?.feedForwardSigmaPpb;
     this.rate = linkNoise?.rate;
     this.neighborIsGrandmaster = linkNoise?.neighborIsGrandmaster === true;
-    this.takeNoisePrior(linkNoise?.timestampSigmaNs);
+    this.noise.takePrior(linkNoise?.timestampSigmaNs);
     const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.startFromFirstOffsets(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
     this.lastLocal = localTime;
     this.appliedPpb = out.frequencyPpb;
     // A held run's offsets are a change of the Syncs' path, not the noise model failing (timeBaseStatus.ts).
-    this.noteOutlier(out.outlier === true && this.heldLevelNs === undefined);
+    this.recentOutliers.note(out.outlier === true && this.heldLevelNs === undefined);
     // A first update ends with the first offset used (an outlier run may still turn out to be the jump).
     if (out.state !== ServoState.unlocked && out.outlier !== true) this.firstUpdate = false;
     return out;
@@ -292,7 +272,7 @@ export class KalmanServo implements Servo {
     this.witnessedRateRatio = undefined;
     this.believedChangeAtS = undefined;
     this.firstOffsets.clear();
-    this.fusedFeedForward = undefined;
+    this.rateRatios.forgetFeedForward();
     this.lastLocal = undefined;
     this.endRun();
     this.forgetChanges();
@@ -358,13 +338,13 @@ export class KalmanServo implements Servo {
       phaseNs: this.filter.phaseSigmaNs(),
       frequencyPpb: this.filter.frequencySigmaPpb(),
       phaseEstimateNs: this.filter.theta,
-      measurementNoiseNs: Math.sqrt(this.measurementVariance),
+      measurementNoiseNs: Math.sqrt(this.noise.variance),
       unmodelledPhaseNs: this.unmodelledLatencyNs(),
       latencyEstimateNs: this.filter.latency,
       ...(this.judgedRun === undefined ? {} : { judgedRun: this.judgedRun }),
       outliers: this.outlierCount,
-      recentOutliers: this.recentOutliers,
-      recentWindow: this.recentFlags.length,
+      recentOutliers: this.recentOutliers.count,
+      recentWindow: this.recentOutliers.window,
     };
   }
 
@@ -385,26 +365,6 @@ export class KalmanServo implements Servo {
     return model.sigmaNs * Math.exp(-(this.elapsedS - this.latencyJoinedAtS) / model.timeConstantS);
   }
 
-  private noteOutlier(outlier: boolean): void {
-    const flag = outlier ? 1 : 0;
-    this.recentOutliers += flag - (this.recentFlags[this.recentNext] as number);
-    this.recentFlags[this.recentNext] = flag;
-    this.recentNext = (this.recentNext + 1) % this.recentFlags.length;
-  }
-
-  /**
-   * A believed run was a change, not noise: its offsets leave the recent outlier count, which tells
-   * whether the noise model still describes the link (timeBaseStatus.ts).
-   */
-  private unflagRecent(count: number): void {
-    const n = this.recentFlags.length;
-    for (let k = 1; k <= Math.min(count, n); k++) {
-      const i = (this.recentNext - k + n) % n;
-      this.recentOutliers -= this.recentFlags[i] as number;
-      this.recentFlags[i] = 0;
-    }
-  }
-
   /**
    * Before the start: the offsets of startSpanS are collected (s0, the frequency unchanged) and the
    * phase is seated from their median (firstOffsets.ts). Without a feed-forward the clock's
@@ -422,17 +382,14 @@ export class KalmanServo implements Servo {
   /** First offset: seat the phase (step it away beyond first_step_threshold) and the frequency's prior. */
   private start(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.started = true;
-    this.filter.seatPhase(offsetNs, this.measurementVariance);
+    this.filter.seatPhase(offsetNs, this.noise.variance);
     this.filter.setFrequencyVariance(this.tuning.initialFrequencySigmaPpb ** 2);
     this.leaveLatency();
-    this.innovations.length = 0;
-    this.innovationNext = 0;
+    this.noise.forgetInnovations();
     this.endRun();
     this.forgetChanges();
-    this.fuseFeedForward(feedForwardPpb);
-    // The feed-forward just seated is this rate ratio: not a second measurement.
-    this.fusedRateRatio = this.rate?.rateRatio;
-    this.rateRunSide = 0;
+    this.rateRatios.fuseFeedForward(feedForwardPpb, this.feedForwardSigmaPpb);
+    this.rateRatios.seatedFrom(this.rate);
     this.lastLocal = localTime;
     if (this.mustStep(offsetNs)) return this.step(offsetNs);
     return { state: ServoState.locked, frequencyPpb: this.control() };
@@ -443,19 +400,19 @@ export class KalmanServo implements Servo {
     // Every offset, late frames too: each phase point is a median.
     this.wander?.phase(this.elapsedS, offsetNs - this.appliedPhaseNs, this.filter.phi);
     this.joinLatency();
-    this.fuseFeedForward(feedForwardPpb);
+    this.rateRatios.fuseFeedForward(feedForwardPpb, this.feedForwardSigmaPpb);
     const tS = Number(localTime) / 1e9;
     this.witnessRateRatio(tS);
-    this.fuseRateRatio(tS);
+    this.rateRatios.fuseRateRatio(this.rate, tS, this.elapsedS, this.believedChangeAtS);
     const measured = this.filter.offsetInnovation(offsetNs);
-    // The innovation's variance with the noise known before this offset (learnNoise may refresh it).
-    const predictedS = this.filter.offsetVariance() + this.measurementVariance;
+    // The innovation's variance with the noise known before this offset (noise.learn may refresh it).
+    const predictedS = this.filter.offsetVariance() + this.noise.variance;
     // A held run goes on while its offsets lie nearer its level than the clock's course, though the gate
     // widens as the clock coasts: they are the Syncs' path, neither the link's noise nor a level of the clock.
     const held = this.heldLevelNs;
     const continuesHeldRun = held !== undefined && Math.abs(measured - held) < Math.abs(measured);
     if (!continuesHeldRun) {
-      this.learnNoise(measured);
+      this.noise.learn(measured, this.filter.offsetVariance());
       this.innovationLevel.push(measured);
     }
     const beyondGate = continuesHeldRun || Math.abs(measured) > this.tuning.gateSigmas * Math.sqrt(predictedS);
@@ -464,7 +421,7 @@ export class KalmanServo implements Servo {
     // Inside the gate only: offsets all beyond it are the outlier run's to judge (a jump, a frequency step).
     const taken = this.takeLevel();
     const innovation = this.filter.offsetInnovation(offsetNs);
-    const s = taken === undefined ? predictedS : this.filter.offsetVariance() + this.measurementVariance;
+    const s = taken === undefined ? predictedS : this.filter.offsetVariance() + this.noise.variance;
     this.endRun();
     this.filter.updateOffset(innovation, s);
     // A level taken is stepped to as a believed run is (after allowFirstStep too); otherwise step_threshold only.
@@ -488,10 +445,10 @@ export class KalmanServo implements Servo {
    * against 309 ns with the frequency kept. Returns the level taken, ns.
    */
   private takeLevel(): number | undefined {
-    const sigmaNs = this.quietNoiseNs();
+    const sigmaNs = this.noise.quietSigmaNs();
     const level = this.innovationLevel.level({ sigmaNs, levelSigmas: this.tuning.levelSigmas, spreadSigmas: LEVEL_SPREAD_SIGMAS });
     if (level === undefined) return undefined;
-    this.filter.movePhase(level, (MEDIAN_VARIANCE_FACTOR * this.measurementVariance) / this.innovationLevel.length);
+    this.filter.movePhase(level, (MEDIAN_VARIANCE_FACTOR * this.noise.variance) / this.innovationLevel.length);
     this.innovationLevel.clear();
     this.endRun();
     return level;
@@ -622,8 +579,8 @@ export class KalmanServo implements Servo {
     if (this.run.length > MAX_RUN_POINTS) this.run.shift();
     const enough = this.consecutiveOutliers >= this.tuning.maxConsecutiveOutliers;
     const longEnough = enough && tS - this.runStartS >= this.tuning.minOutlierRunS;
-    const toleranceNs = this.tuning.gateSigmas * Math.sqrt(this.measurementVariance);
-    const line = enough ? this.runLine.fitRun(this.run, this.measurementVariance, toleranceNs) : undefined;
+    const toleranceNs = this.tuning.gateSigmas * Math.sqrt(this.noise.variance);
+    const line = enough ? this.runLine.fitRun(this.run, this.noise.variance, toleranceNs) : undefined;
     // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
     const agreeing = enough && (this.run.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
     if (enough) this.judgeRun(agreeing && !longEnough, innovation - (line?.newestResidualNs ?? 0), tS);
@@ -645,7 +602,7 @@ export class KalmanServo implements Servo {
     // within the tolerance, and the status waited 1.75 s instead of 1 s for the clock to come back).
     const phaseNs = line === undefined ? offsetNs : offsetNs - line.newestResidualNs;
     this.reacquire(phaseNs, line === undefined ? (innovation / runS) ** 2 : line.slopePpb ** 2 + 4 * line.slopeVariance);
-    this.unflagRecent(believedOutliers - 1);
+    this.recentOutliers.unflag(believedOutliers - 1);
     // Stepped when beyond step_threshold, or beyond first_step_threshold after a new grandmaster, a
     // time-base change or a return from a loss (allowFirstStep): only once the run agreed, so that one
     // late frame after a loss is never stepped to.
@@ -775,7 +732,7 @@ export class KalmanServo implements Servo {
     const output = { state: ServoState.locked, frequencyPpb: this.control(), outlier: true } as const;
     if (this.heldLevelNs !== undefined) return output;
     this.heldLevelNs = innovation;
-    this.unflagRecent(this.consecutiveOutliers - 1);
+    this.recentOutliers.unflag(this.consecutiveOutliers - 1);
     this.innovationLevel.clear();
     const heldRun = { outliers: this.consecutiveOutliers, neighborMoveNs: move.moveNs, neighborMoveSigmaNs: move.sigmaNs };
     return { ...output, phaseChangeNs: innovation, heldRun };
@@ -799,7 +756,7 @@ export class KalmanServo implements Servo {
 
   /** After a believed change: the phase the run shows (outlier), the frequency to be learned again, the noise kept. */
   private reacquire(phaseNs: number, frequencyVariance: number): void {
-    this.filter.seatPhase(phaseNs, this.measurementVariance);
+    this.filter.seatPhase(phaseNs, this.noise.variance);
     this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));
     // The phase is seated from one offset again: the latency joins once it is learned again.
     this.leaveLatency();
@@ -848,7 +805,7 @@ export class KalmanServo implements Servo {
    */
   private joinLatency(): void {
     const model = this.latencyModel;
-    if (this.latencyJoined || model === undefined || !this.noiseLearned || this.elapsedS < this.latencyJoinsAtS) return;
+    if (this.latencyJoined || model === undefined || !this.noise.learned || this.elapsedS < this.latencyJoinsAtS) return;
     this.latencyJoined = true;
     this.latencyJoinedAtS = this.elapsedS;
     this.filter.joinLatency(model.sigmaNs, this.joinFrequencySigmaPpb() ** 2);
@@ -859,97 +816,6 @@ export class KalmanServo implements Servo {
     this.latencyJoined = false;
     this.latencyJoinsAtS = this.elapsedS + this.tuning.latencyJoinS;
     this.filter.leaveLatency();
-  }
-
-  /**
-   * A feed-forward value not seen before is one measurement of φ (H = [0, 1]), as uncertain as the
-   * mode assumes or as the engine measured it, whichever is more.
-   */
-  private fuseFeedForward(feedForwardPpb: number | undefined): void {
-    if (feedForwardPpb === undefined || feedForwardPpb === this.fusedFeedForward) return;
-    this.fusedFeedForward = feedForwardPpb;
-    const r = Math.max(this.tuning.feedForwardSigmaPpb, this.feedForwardSigmaPpb ?? 0) ** 2;
-    this.filter.updateFrequency(feedForwardPpb - this.filter.phi, r);
-  }
-
-  /**
-   * A rate ratio not fused before is one measurement of φ (H = [0, 1]) with the engine's σ for it
-   * (fuseEveryRateRatio). Each comes from a new Pdelay exchange, the window's far end a different one
-   * each time, so successive ratios are nearly independent. One beyond the gate of what the filter
-   * predicts for it (a late Pdelay timestamp at either end of the window: a few hundred ppb on veth) is
-   * left out. Left out in a row on one side for longer than the span a ratio is measured over, they
-   * are the frequency moving faster than the filter's doubt allows, which the rate ratio measures and
-   * the offsets would only show later: φ's variance is opened to the difference and the ratio fused.
-   * Not sooner: neighborRateRatio is (t3 − t3 of the window's first exchange) / (t4 − its t4) over a
-   * window of exchanges (802.1AS-2020 11.2.19.3.3), so a step of the neighbor's time (its clock stepped
-   * by a few µs, one of its Pdelay paths changed) moves every ratio whose span holds it by step / span
-   * and no other, a run exactly one span long (the lab's 2 µs step: −250 ppb for 8 s, which a run of eight ratios took as the frequency and
-   * ran the clock 0.7 µs further off within 3 s before the offsets pulled it back).
-   * Nor one whose span holds the start of a change the servo believed: if the grandmaster's time moved,
-   * that ratio is off by the move / span (lab, `grandmaster-phase-step`: +2.2 ppm for 9 s after a 20 µs
-   * move, which the frequency opened by the believed run took, and the clock ran 27.7 µs past the moved
-   * time in 14 s before a second run was believed); if the Syncs' path moved, the ratio adds nothing
-   * the offsets will not show within its span. The engine restarts the ratio itself across a move
-   * beyond 500 µs (TIMESCALE_JUMP_FLOOR_NS), which it can tell from the exchanges alone; below that
-   * only the offsets show a move, so the servo, which believed it, leaves those ratios out.
-   */
-  private fuseRateRatio(tS: number): void {
-    const rate = this.rate;
-    if (!this.tuning.fuseEveryRateRatio || rate === undefined || rate.rateRatio === this.fusedRateRatio) return;
-    this.fusedRateRatio = rate.rateRatio;
-    if (this.believedChangeAtS !== undefined && spanHolds(tS, rate.spanS, this.believedChangeAtS)) return;
-    const r = Math.max(rate.sigmaPpb, MIN_RATE_SIGMA_PPB) ** 2;
-    const innovation = rate.neededPpb - this.filter.phi;
-    if (Math.abs(innovation) > this.tuning.gateSigmas * Math.sqrt(this.filter.frequencyInnovationVariance(r))) {
-      const side = Math.sign(innovation);
-      if (side !== this.rateRunSide) {
-        this.rateRunSide = side;
-        this.rateRunFromS = this.elapsedS;
-      }
-      if (this.elapsedS - this.rateRunFromS < rate.spanS) return;
-      this.filter.widenFrequency(innovation * innovation);
-    }
-    this.rateRunSide = 0;
-    this.filter.updateFrequency(innovation, r);
-  }
-
-  /**
-   * Until the noise is learned, the mode's prior holds unless the link, as the Pdelay exchanges showed
-   * it, jitters beyond the gate of that prior (an offset carries two timestamps' jitter, the master's
-   * and this port's): then the offsets would be gated or over-weighted for the 2 s the noise takes to
-   * learn (a relay's ±35 µs against the 500 ns of software timestamps on veth). Nearer the prior, the
-   * prior is kept: the spread of two or three exchanges is itself too noisy to improve on it.
-   */
-  private takeNoisePrior(timestampSigmaNs: number | undefined): void {
-    if (this.noiseLearned || timestampSigmaNs === undefined || !Number.isFinite(timestampSigmaNs)) return;
-    const linkSigmaNs = Math.SQRT2 * timestampSigmaNs;
-    const prior = this.tuning.initialMeasurementNoiseNs;
-    this.measurementVariance = (linkSigmaNs > this.tuning.gateSigmas * prior ? linkSigmaNs : prior) ** 2;
-  }
-
-  /** Robust scale of recent innovations, less what the prediction itself contributes. */
-  private learnNoise(innovation: number): void {
-    const n = this.tuning.noiseWindow;
-    if (this.innovations.length < n) this.innovations.push(innovation);
-    else this.innovations[this.innovationNext] = innovation;
-    this.innovationNext = (this.innovationNext + 1) % n;
-    if (++this.sinceNoiseRefresh < NOISE_REFRESH || this.innovations.length < n / 4) return;
-    this.sinceNoiseRefresh = 0;
-    this.noiseLearned = true;
-    const sigma = MAD_TO_SIGMA * medianAbsoluteDeviation(this.innovations);
-    // Innovations also carry the prediction's variance; a scale from 32–64 of them is itself ±10–20 %
-    // uncertain, so never take away more than half of it.
-    const variance = sigma * sigma;
-    this.measurementVariance = Math.max(variance - this.filter.offsetVariance(), variance / 2, this.tuning.minMeasurementNoiseNs ** 2);
-    this.recentNoise[this.recentNoiseNext] = Math.sqrt(this.measurementVariance);
-    this.recentNoiseNext = (this.recentNoiseNext + 1) % QUIET_REFRESHES;
-  }
-
-  /** The smallest noise learned over the last QUIET_REFRESHES refreshes (the current one until any), ns. */
-  private quietNoiseNs(): number {
-    let quiet = Math.sqrt(this.measurementVariance);
-    for (const sigma of this.recentNoise) if (sigma > 0) quiet = Math.min(quiet, sigma);
-    return quiet;
   }
 
   /** The frequency to apply: the estimate, and the phase removed over τ. */
