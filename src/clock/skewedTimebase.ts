@@ -1,11 +1,11 @@
 /**
  * A test instrument: makes a real timestamp clock look like a worse oscillator, so that the lab can
- * give Syntonic's own clock a synthetic frequency error (+100 ppm, say) and a random walk while the
- * grandmaster, on the same machine, shares its CLOCK_REALTIME. Every time the station sees — RX and
+ * give Syntonic's own clock a synthetic frequency error (+100 ppm, say), a random walk and a ramp (an
+ * oscillator warming up) while the grandmaster, on the same machine, shares its CLOCK_REALTIME. Every time the station sees — RX and
  * TX timestamps, its reads of "now", the clock pairs for the provider — goes through the same
  * mapping, which is continuous and strictly increasing:
  *   skewed(t) = anchorSkewed + (t − anchorRaw) × (1 + ppb·1e-9)
- * re-anchored whenever the random walk changes ppb (once a second of base time).
+ * re-anchored once a second of base time, when the random walk and the ramp move ppb.
  */
 import { Prng } from './prng.js';
 import type { LocalTime } from './timePoint.js';
@@ -15,6 +15,8 @@ export interface SkewOptions {
   readonly frequencyOffsetPpm: number;
   /** Random-walk frequency noise, ppb/√s (0: none). */
   readonly wanderPpbPerSqrtS?: number;
+  /** A steady change of the frequency error, ppb/s (positive: ever faster; 0: none), in steps of one second. */
+  readonly driftPpbPerS?: number;
   readonly seed?: number;
 }
 
@@ -25,11 +27,13 @@ export class SkewedTimebase {
   private anchorSkewed = 0n;
   private ppb: number;
   private readonly wander: number;
+  private readonly drift: number;
   private readonly random: Prng;
 
   constructor(options: SkewOptions) {
     this.ppb = options.frequencyOffsetPpm * 1000;
     this.wander = options.wanderPpbPerSqrtS ?? 0;
+    this.drift = options.driftPpbPerS ?? 0;
     this.random = new Prng(options.seed ?? 1);
   }
 
@@ -54,6 +58,7 @@ export class SkewedTimebase {
     this.anchorSkewed += this.scaled(STEP_NS);
     this.anchorRaw = base + STEP_NS;
     if (this.wander > 0) this.ppb += this.wander * this.random.gaussian();
+    this.ppb += this.drift;
   }
 
   private scaled(deltaNs: bigint): bigint {

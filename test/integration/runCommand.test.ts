@@ -61,6 +61,12 @@ describe('syntonic run: refusals', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/phc disciplines the interface's hardware clock, but software timestamps do not come from it/);
   });
+
+  it('--timestamp-skew that is not PPM[:WANDER[:DRIFT]]: names the flag and its form, exit 2', () => {
+    const r = run(['-i', 'lo', '--timestamp-skew', '100:1:fast', '--socket', join(dir, 'w.sock')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^syntonic run: --timestamp-skew: '100:1:fast' is not PPM\[:WANDER\[:DRIFT\]\]/);
+  });
 });
 
 // Opening a packet socket on lo takes CAP_NET_RAW (root here); the daemon runs without CAP_SYS_TIME.

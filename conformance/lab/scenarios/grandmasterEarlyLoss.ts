@@ -12,6 +12,10 @@
  * - `grandmaster-loss-90s`, 90 s after: the estimates span the window, so the line through them is
  *   followed where it shows a ramp (the lab's needed frequency is CLOCK_REALTIME's rate against the
  *   clock the virtual clock runs over), else the last estimate is held; the log says which.
+ * - `grandmaster-loss-90s-warming`, the same with Syntonic's timestamp clock warming up, its frequency
+ *   error rising WARMING_PPB_PER_S from the start (the test instrument `--timestamp-skew 0:0:D`): the
+ *   ramp a quartz oscillator makes after power-on, which holdover must follow, not hold
+ *   (held, a 1 ppb/s ramp leaves ½·D·t² = 450 ns over 30 s; simulated, docs/servo.md "Holdover").
  * The steady window is the 30 s from 5 s after the restart (the new grandmaster's first Syncs come
  * some 3 s after it), whatever the status says: its `trueError.max` is how far the clock went after
  * the Syncs came back, `recovery` how long until synchronized again; `holdoverEnd.*` where holdover
@@ -29,14 +33,20 @@ const OUTAGE_MS = 30_000;
 const WINDOW_FROM_RESTART_MS = 5_000;
 const WINDOW_MS = 30_000;
 
-/** The grandmaster killed `killAfterSynchronizedMs` after Syntonic first reports synchronized. */
-function grandmasterLossAfter(name: string, killAfterSynchronizedMs: number, when: string): LabScenario {
+/** The warming oscillator's ramp, ppb/s. */
+const WARMING_PPB_PER_S = 1;
+
+/**
+ * The grandmaster killed `killAfterSynchronizedMs` after Syntonic first reports synchronized;
+ * `syntonicArgs` adds to `syntonic run`'s command line (a test instrument).
+ */
+function grandmasterLossAfter(name: string, killAfterSynchronizedMs: number, when: string, syntonicArgs: readonly string[] = []): LabScenario {
   const scenario: LabScenario = {
     name,
     description: `the grandmaster ptp4l is killed ${killAfterSynchronizedMs / 1000} s after Syntonic first reports synchronized (${when}) and restarted ${OUTAGE_MS / 1000} s later with the same time`,
     run: (options) =>
       withStar(
-        { syntonic: { logFormat: 'json' } },
+        { syntonic: { logFormat: 'json', extraArgs: syntonicArgs } },
         async (star) => {
           await star.probe.statusBecomes('synchronized', SYNCHRONIZED_TIMEOUT_MS, star.startMs);
           star.mark('provider synchronized');
@@ -61,3 +71,9 @@ function grandmasterLossAfter(name: string, killAfterSynchronizedMs: number, whe
 export const grandmasterEarlyLoss = grandmasterLossAfter('grandmaster-early-loss', 500, "its servo still pulling the start's phase in");
 export const grandmasterLoss20s = grandmasterLossAfter('grandmaster-loss-20s', 20_000, "its servo settled, holdover's 60 s window not yet full");
 export const grandmasterLoss90s = grandmasterLossAfter('grandmaster-loss-90s', 90_000, "holdover's 60 s window full");
+export const grandmasterLoss90sWarming = grandmasterLossAfter(
+  'grandmaster-loss-90s-warming',
+  90_000,
+  `holdover's 60 s window full; Syntonic's oscillator warming up, its frequency error rising ${WARMING_PPB_PER_S} ppb/s from the start`,
+  ['--timestamp-skew', `0:0:${WARMING_PPB_PER_S}`],
+);

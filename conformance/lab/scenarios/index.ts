@@ -9,7 +9,7 @@ import type { LabResult } from '../labResult.js';
 import { automotive } from './automotive.js';
 import { betterGrandmaster } from './betterGrandmaster.js';
 import { cpuLoad } from './cpuLoad.js';
-import { grandmasterEarlyLoss, grandmasterLoss20s, grandmasterLoss90s } from './grandmasterEarlyLoss.js';
+import { grandmasterEarlyLoss, grandmasterLoss20s, grandmasterLoss90s, grandmasterLoss90sWarming } from './grandmasterEarlyLoss.js';
 import { grandmasterRestart } from './grandmasterRestart.js';
 import { grandmasterTimeStep } from './grandmasterTimeStep.js';
 import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from './impairedLink.js';
@@ -34,6 +34,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   grandmasterEarlyLoss,
   grandmasterLoss20s,
   grandmasterLoss90s,
+  grandmasterLoss90sWarming,
   betterGrandmaster,
   rogueGrandmasterFollowed,
   rogueGrandmasterRefused,

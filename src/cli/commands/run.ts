@@ -37,8 +37,10 @@ Runs a gPTP (802.1AS) time-aware end station in the slave role on IFACE. CONFIG 
   --acceptable-masters PORTID,…
                            take Announce and Sync only from these neighbour ports
                            (001122.fffe.334455-1); replaces acceptable_masters of CONFIG
-  --timestamp-skew PPM[:W] test instrument: make the software timestamp clock run PPM fast with a
-                           W ppb/√s random walk, for the servo to remove (conformance lab)
+  --timestamp-skew PPM[:W[:D]]
+                           test instrument: make the software timestamp clock run PPM fast with a
+                           W ppb/√s random walk and a ramp of D ppb/s, for the servo to remove
+                           (conformance lab)
 
 SIGHUP re-reads CONFIG: the acceptable lists and logging_level take effect at once; other changed
 options are named in one log line (they need a restart).
@@ -176,12 +178,14 @@ function reloadConfig(
   }
 }
 
-/** --timestamp-skew PPM[:WANDER_PPB_PER_SQRT_S]; a string is the problem. */
+/** --timestamp-skew PPM[:WANDER_PPB_PER_SQRT_S[:DRIFT_PPB_PER_S]]; a string is the problem. */
 function parseSkew(raw: string | undefined): SkewOptions | undefined | string {
   if (raw === undefined) return undefined;
-  const m = /^([+-]?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(raw);
-  if (m === null || Math.abs(Number(m[1])) > 1000) return `--timestamp-skew: '${raw}' is not PPM[:WANDER] (e.g. 100 or 100:1; |PPM| ≤ 1000)`;
-  return { frequencyOffsetPpm: Number(m[1]), wanderPpbPerSqrtS: m[2] === undefined ? 0 : Number(m[2]) };
+  const m = /^([+-]?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?)(?::([+-]?\d+(?:\.\d+)?))?)?$/.exec(raw);
+  if (m === null || Math.abs(Number(m[1])) > 1000 || Math.abs(Number(m[3] ?? 0)) > 1000) {
+    return `--timestamp-skew: '${raw}' is not PPM[:WANDER[:DRIFT]] (e.g. 100, 100:1 or 100:0:1; |PPM| ≤ 1000, |DRIFT| ≤ 1000 ppb/s)`;
+  }
+  return { frequencyOffsetPpm: Number(m[1]), wanderPpbPerSqrtS: m[2] === undefined ? 0 : Number(m[2]), driftPpbPerS: m[3] === undefined ? 0 : Number(m[3]) };
 }
 
 function usageError(message: string): number {

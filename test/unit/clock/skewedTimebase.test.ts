@@ -30,4 +30,13 @@ describe('SkewedTimebase (the lab’s synthetic oscillator error)', () => {
     }
     expect(s.frequencyPpb()).not.toBe(100_000);
   });
+
+  it('warms up along a ramp: +1 ppb/s moves the frequency error by 1 ppb per second, the phase by ½·D·t²', () => {
+    const s = new SkewedTimebase({ frequencyOffsetPpm: 0, driftPpbPerS: 1 });
+    const start = s.map(localTime(T0));
+    const after60 = s.map(localTime(T0 + 60_000_000_000n));
+    expect(s.frequencyPpb()).toBe(60);
+    // Steps of one second: Σ k for k < 60 = 1770 ns, against ½·1·60² = 1800 for a smooth ramp.
+    expect(Number(after60 - start) - 60e9).toBe(1770);
+  });
 });
