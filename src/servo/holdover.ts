@@ -7,7 +7,9 @@
  *  - the holdover course: where the estimates span the whole window and the line moved across it by
  *    more than TREND_SCATTERS times the scatter around it (a ramp), the line itself, followed from its
  *    value at the last estimate for one more window and then held where it reached (no further than
- *    the span it was fitted over: a ramp that stops costs no more than one that goes on beyond it).
+ *    the span it was fitted over: a ramp that stops costs no more than one that goes on beyond it),
+ *    raised by the servo's mean phase correction over the window: a loop lags a ramp by a steady
+ *    phase, so the clock ran on its estimate plus that correction (meanSteering).
  *    A constant frequency held on a ramp D leaves ½·D·t² whichever it is (1 ppb/s, PHC-like clock,
  *    30 s, 12 seeds: 495 ns RMS on the line's end value); following the line, 194 ns. Else the last
  *    estimate, constant. Over a shorter history the line is the servo settling and its end value an
@@ -39,8 +41,8 @@ export interface HoldoverOptions {
 
 export interface HoldoverModel {
   /**
-   * Frequency to hold at `at`, ppb: the line's value at the last estimate over a whole window that
-   * shows a ramp, else the last estimate.
+   * Frequency to hold at `at`, ppb: the line's value at the last estimate, and the servo's mean phase
+   * correction, over a whole window that shows a ramp; else the last estimate.
    */
   readonly frequencyPpb: number;
   /** Local time of the last estimate, where frequencyPpb applies. */
@@ -86,6 +88,8 @@ export class HoldoverEstimator {
   private origin = 0n;
   private readonly times: number[] = [];
   private readonly ppbs: number[] = [];
+  /** The servo's phase correction on top of each estimate (its output less the estimate), ppb. */
+  private readonly steers: number[] = [];
   /** Points older than the window still at the front (dropped in batches, not one shift per Sync). */
   private stale = 0;
   /** Local time of the first estimate since the last clear: how far back the history reaches. */
@@ -97,8 +101,11 @@ export class HoldoverEstimator {
     this.windowNs = Math.round(windowS * 1e9);
   }
 
-  /** Records a frequency estimate made while locked. */
-  record(local: LocalTime, frequencyPpb: number): void {
+  /**
+   * Records a frequency estimate made while locked, and the phase correction the servo steered with
+   * on top of it (its output less the estimate), ppb.
+   */
+  record(local: LocalTime, frequencyPpb: number, steeringPpb = 0): void {
     const n = this.times.length;
     if (n === 0) this.origin = local;
     this.since ??= local;
@@ -106,6 +113,7 @@ export class HoldoverEstimator {
     if (n > 0 && t <= (this.times[n - 1] as number)) return;
     this.times.push(t);
     this.ppbs.push(frequencyPpb);
+    this.steers.push(steeringPpb);
     const horizon = t - this.windowNs;
     let stale = this.stale;
     while (this.times.length - stale > 2 && (this.times[stale] as number) < horizon) stale++;
@@ -147,8 +155,20 @@ export class HoldoverEstimator {
     const trendRead = this.since !== undefined && at - this.since >= BigInt(this.windowNs);
     const stabilityPpb = Math.sqrt(residual2 / (n - 2));
     const ramp = trendRead && Math.abs(slope) * rampS > TREND_SCATTERS * stabilityPpb;
-    const held = ramp ? { frequencyPpb: intercept, rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
+    const held = ramp ? { frequencyPpb: intercept + this.meanSteering(), rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
     return { ...held, at, rampS, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
+  }
+
+  /**
+   * The servo's mean phase correction over the window, ppb. On a ramp a loop lags by a steady phase,
+   * and its estimate by the correction that phase asks for: the clock runs on the estimate plus it
+   * (its output), so the course must too. Simulated (software timestamps, Kalman, warming 1 ppb/s, 8
+   * seeds) the line through the estimates alone left the clock 13–22 ppb off, 0.40–0.65 µs after 30 s.
+   */
+  private meanSteering(): number {
+    let sum = 0;
+    for (const steer of this.steers) sum += steer;
+    return this.steers.length === 0 ? 0 : sum / this.steers.length;
   }
 
   /** Shift stored local times (a PHC was stepped). */
@@ -161,6 +181,7 @@ export class HoldoverEstimator {
   clear(): void {
     this.times.length = 0;
     this.ppbs.length = 0;
+    this.steers.length = 0;
     this.stale = 0;
     this.since = undefined;
   }
@@ -170,6 +191,7 @@ export class HoldoverEstimator {
     if (this.stale > 0) {
       this.times.splice(0, this.stale);
       this.ppbs.splice(0, this.stale);
+      this.steers.splice(0, this.stale);
       this.stale = 0;
     }
     const first = this.times[0];

@@ -135,7 +135,8 @@ export class TimeBaseStatus {
     if (!out.received) return NO_EVENTS;
     if (out.sample !== undefined) {
       // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts).
-      if (out.sample.state === ServoState.locked) this.holdover.record(receipt.ingressTime, out.sample.frequencyEstimatePpb);
+      const { state, frequencyEstimatePpb, frequencyPpb } = out.sample;
+      if (state === ServoState.locked) this.holdover.record(receipt.ingressTime, frequencyEstimatePpb, frequencyPpb - frequencyEstimatePpb);
       else this.holdover.clear();
     }
     if (out.localShiftNs !== undefined) {

@@ -64,10 +64,24 @@ describe('HoldoverEstimator', () => {
     expect(walk.model()?.frequencyPpb).toBe(5);
   });
 
+  it("on a ramp runs at the servo's output, not its estimate: the line plus the phase correction the loop lags by", () => {
+    // A loop on a ramp lags by a steady phase, and steers 12 ppb (±2) above its estimate to hold it.
+    const ramp = new HoldoverEstimator({ windowS: 10 });
+    for (let t = 0; t <= 10; t++) ramp.record(at(t), 2 * t, 12 + (t % 2 === 0 ? 2 : -2));
+    // The line ends at 20 ppb; the correction's mean over the window is 12.1818 ppb (six +14, five +10).
+    expect(ramp.model()?.frequencyPpb).toBeCloseTo(20 + 134 / 11, 9);
+    expect(ramp.model()?.rampPpbPerS).toBeCloseTo(2, 9);
+    // Without a ramp the correction is the loop's noise about its estimate: the last estimate is held.
+    const walk = new HoldoverEstimator({ windowS: 10 });
+    [0, 3, 1, 4, 2, 5, 3, 6, 4, 7, 5].forEach((ppb, t) => walk.record(at(t), ppb, 12));
+    expect(walk.model()?.frequencyPpb).toBe(5);
+  });
+
   it('forgets estimates older than its window', () => {
     const h = new HoldoverEstimator({ windowS: 5 });
-    for (let t = 0; t <= 20; t++) h.record(at(t), t < 10 ? 1_000 : 7);
-    expect(h.model()?.frequencyPpb).toBeCloseTo(7, 9);
+    // Each old estimate came with a correction of its own, which leaves with it.
+    for (let t = 0; t <= 20; t++) h.record(at(t), t < 10 ? 1_000 : 7 + 0.5 * t, t < 10 ? 500 : 1);
+    expect(h.model()?.frequencyPpb).toBeCloseTo(7 + 0.5 * 20 + 1, 9);
     expect(h.model()?.samples).toBe(6); // 15 s … 20 s
   });
 
