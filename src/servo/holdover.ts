@@ -45,6 +45,11 @@ export interface HoldoverModel {
    * correction, over a whole window that shows a ramp; else the last estimate.
    */
   readonly frequencyPpb: number;
+  /**
+   * The servo's mean phase correction over the window that frequencyPpb includes, ppb: where a ramp is
+   * followed, what the loop steered with on top of its lagging estimates; 0 otherwise.
+   */
+  readonly phaseCorrectionPpb: number;
   /** Local time of the last estimate, where frequencyPpb applies. */
   readonly at: LocalTime;
   /**
@@ -130,7 +135,7 @@ export class HoldoverEstimator {
     const lastPpb = this.ppbs[n - 1] as number;
     const at = localTime(this.origin + BigInt(lastT));
     const rampS = this.windowNs / 1e9;
-    if (n < 3) return { frequencyPpb: lastPpb, at, rampPpbPerS: 0, rampS, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
+    if (n < 3) return { frequencyPpb: lastPpb, phaseCorrectionPpb: 0, at, rampPpbPerS: 0, rampS, stabilityPpb: 0, driftPpbPerS: 0, samples: n };
     // Fit ppb = a + b·x with x in s relative to the last point.
     let sx = 0;
     let sy = 0;
@@ -155,8 +160,9 @@ export class HoldoverEstimator {
     const trendRead = this.since !== undefined && at - this.since >= BigInt(this.windowNs);
     const stabilityPpb = Math.sqrt(residual2 / (n - 2));
     const ramp = trendRead && Math.abs(slope) * rampS > TREND_SCATTERS * stabilityPpb;
-    const held = ramp ? { frequencyPpb: intercept + this.meanSteering(), rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
-    return { ...held, at, rampS, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
+    const correction = ramp ? this.meanSteering() : 0;
+    const held = ramp ? { frequencyPpb: intercept + correction, rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
+    return { ...held, phaseCorrectionPpb: correction, at, rampS, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
   }
 
   /**

@@ -16,6 +16,13 @@ export function logStatusEvent(e: StatusEvent, log: Log, course: HoldoverModel |
 function holdoverLine(course: HoldoverModel): string {
   const from = `${course.frequencyPpb.toFixed(1)} ppb`;
   if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate`;
-  const ramp = `${course.rampPpbPerS >= 0 ? '+' : ''}${course.rampPpbPerS.toFixed(3)} ppb/s`;
-  return `holdover: frequency follows the ramp of its last ${course.rampS.toFixed(0)} s, ${ramp} from ${from}, for ${course.rampS.toFixed(0)} s, then held`;
+  const ramp = `${signed(course.rampPpbPerS, 3)} ppb/s`;
+  // A loop lags a ramp: the clock ran on its estimate and the phase correction that lag asks for (holdover.ts).
+  const line = (course.frequencyPpb - course.phaseCorrectionPpb).toFixed(1);
+  const output = `the servo's output: its estimates' line ${line} ppb and its phase correction ${signed(course.phaseCorrectionPpb, 1)} ppb`;
+  return `holdover: frequency follows the ramp of its last ${course.rampS.toFixed(0)} s, ${ramp} from ${from} (${output}), for ${course.rampS.toFixed(0)} s, then held`;
+}
+
+function signed(value: number, digits: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 }

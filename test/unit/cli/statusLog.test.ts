@@ -20,7 +20,16 @@ const lost: StatusEvent = {
   reason: 'No Sync for 0.438 s (syncReceiptTimeout 3 × 125 ms).',
   atLocal: localTime(5_000_000_000n),
 };
-const held: HoldoverModel = { frequencyPpb: -12.34, at: localTime(4_600_000_000n), rampPpbPerS: 0, rampS: 60, stabilityPpb: 3, driftPpbPerS: 0, samples: 480 };
+const held: HoldoverModel = {
+  frequencyPpb: -12.34,
+  at: localTime(4_600_000_000n),
+  rampPpbPerS: 0,
+  phaseCorrectionPpb: 0,
+  rampS: 60,
+  stabilityPpb: 3,
+  driftPpbPerS: 0,
+  samples: 480,
+};
 
 describe('the status log', () => {
   it('warns of the loss and says which frequency the clock holds', () => {
@@ -34,8 +43,10 @@ describe('the status log', () => {
 
   it('says so when the frequency follows a ramp', () => {
     const { log, lines } = recordingLog();
-    logStatusEvent(lost, log, { ...held, rampPpbPerS: -1.0375 });
-    expect(lines[1]?.message).toBe('holdover: frequency follows the ramp of its last 60 s, -1.038 ppb/s from -12.3 ppb, for 60 s, then held');
+    logStatusEvent(lost, log, { ...held, rampPpbPerS: -1.0375, phaseCorrectionPpb: 14.04 });
+    expect(lines[1]?.message).toBe(
+      "holdover: frequency follows the ramp of its last 60 s, -1.038 ppb/s from -12.3 ppb (the servo's output: its estimates' line -26.4 ppb and its phase correction +14.0 ppb), for 60 s, then held",
+    );
   });
 
   it('adds nothing when the change is not into holdover, or there is no estimate to hold', () => {

@@ -71,10 +71,12 @@ describe('HoldoverEstimator', () => {
     // The line ends at 20 ppb; the correction's mean over the window is 12.1818 ppb (six +14, five +10).
     expect(ramp.model()?.frequencyPpb).toBeCloseTo(20 + 134 / 11, 9);
     expect(ramp.model()?.rampPpbPerS).toBeCloseTo(2, 9);
+    expect(ramp.model()?.phaseCorrectionPpb).toBeCloseTo(134 / 11, 9);
     // Without a ramp the correction is the loop's noise about its estimate: the last estimate is held.
     const walk = new HoldoverEstimator({ windowS: 10 });
     [0, 3, 1, 4, 2, 5, 3, 6, 4, 7, 5].forEach((ppb, t) => walk.record(at(t), ppb, 12));
     expect(walk.model()?.frequencyPpb).toBe(5);
+    expect(walk.model()?.phaseCorrectionPpb).toBe(0);
   });
 
   it('forgets estimates older than its window', () => {
@@ -86,7 +88,16 @@ describe('HoldoverEstimator', () => {
   });
 
   it('estimates the error as e0 + σ·t + ½·|D|·t² while a constant frequency is held', () => {
-    const model: HoldoverModel = { frequencyPpb: 0, at: at(0), rampPpbPerS: 0, rampS: 60, stabilityPpb: 2, driftPpbPerS: -0.1, samples: 10 };
+    const model: HoldoverModel = {
+      frequencyPpb: 0,
+      at: at(0),
+      rampPpbPerS: 0,
+      phaseCorrectionPpb: 0,
+      rampS: 60,
+      stabilityPpb: 2,
+      driftPpbPerS: -0.1,
+      samples: 10,
+    };
     // 5 ns + 2 ppb × 10 s + ½ × 0.1 ppb/s × 100 s² = 5 + 20 + 5
     expect(holdoverErrorNs(model, 5, 10)).toBeCloseTo(30, 9);
   });
@@ -114,7 +125,16 @@ describe('HoldoverEstimator', () => {
   });
 
   it("estimates a followed ramp's error from the slope's uncertainty, and from the ramp again past its end", () => {
-    const model: HoldoverModel = { frequencyPpb: 0, at: at(0), rampPpbPerS: 1, rampS: 60, stabilityPpb: 3, driftPpbPerS: 1, samples: 480 };
+    const model: HoldoverModel = {
+      frequencyPpb: 0,
+      at: at(0),
+      rampPpbPerS: 1,
+      phaseCorrectionPpb: 0,
+      rampS: 60,
+      stabilityPpb: 3,
+      driftPpbPerS: 1,
+      samples: 480,
+    };
     // Along the ramp: 3 scatters across the window, 3 × 3 ppb / 60 s = 0.15 ppb/s.
     expect(holdoverDriftTermPpbPerS(model, 30)).toBeCloseTo(0.15, 9);
     // 5 ns + 3 ppb × 30 s + ½ × 0.15 ppb/s × 900 s² = 5 + 90 + 67.5
