@@ -71,7 +71,7 @@ export interface HoldoverModel {
  * How far, in scatters around it, the line must move across the window to be held as a trend
  * (the file comment: a walk 0.2–7.0, a 1 ppb/s ramp 10.6–26).
  */
-const TREND_SCATTERS = 10;
+export const TREND_SCATTERS = 10;
 
 /**
  * The uncertainty of a followed ramp's slope, in scatters across the window: how far a walk's own

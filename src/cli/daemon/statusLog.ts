@@ -3,7 +3,7 @@
  * the course the clock now runs on (src/servo/holdover.ts), so that a log read after a loss says what
  * the clock did while no Sync came.
  */
-import type { HoldoverModel } from '../../servo/holdover.js';
+import { TREND_SCATTERS, type HoldoverModel } from '../../servo/holdover.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Log } from './log.js';
 
@@ -15,12 +15,24 @@ export function logStatusEvent(e: StatusEvent, log: Log, course: HoldoverModel |
 
 function holdoverLine(course: HoldoverModel): string {
   const from = `${course.frequencyPpb.toFixed(1)} ppb`;
-  if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate`;
+  if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate${noRampNote(course)}`;
   const ramp = `${signed(course.rampPpbPerS, 3)} ppb/s`;
   // A loop lags a ramp: the clock ran on its estimate and the phase correction that lag asks for (holdover.ts).
   const line = (course.frequencyPpb - course.phaseCorrectionPpb).toFixed(1);
   const output = `the servo's output: its estimates' line ${line} ppb and its phase correction ${signed(course.phaseCorrectionPpb, 1)} ppb`;
   return `holdover: frequency follows the ramp of its last ${course.rampS.toFixed(0)} s, ${ramp} from ${from} (${output}), for ${course.rampS.toFixed(0)} s, then held`;
+}
+
+/**
+ * Once the estimates span the window, why no ramp is followed: how far their line moved across it
+ * against their scatter, so that a log read after a loss on a warming oscillator tells a ramp missed
+ * from none.
+ */
+function noRampNote(course: HoldoverModel): string {
+  if (course.driftPpbPerS === 0) return '';
+  const movedPpb = course.driftPpbPerS * course.rampS;
+  const scatters = course.stabilityPpb > 0 ? Math.abs(movedPpb) / course.stabilityPpb : Infinity;
+  return ` (its ${course.rampS.toFixed(0)} s line moved ${signed(movedPpb, 1)} ppb, ${scatters.toFixed(1)} times its scatter of ${course.stabilityPpb.toFixed(1)} ppb: a ramp is more than ${TREND_SCATTERS})`;
 }
 
 function signed(value: number, digits: number): string {

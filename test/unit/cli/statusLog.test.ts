@@ -41,6 +41,14 @@ describe('the status log', () => {
     ]);
   });
 
+  it('says, once the estimates span the window, why they showed no ramp', () => {
+    const { log, lines } = recordingLog();
+    logStatusEvent(lost, log, { ...held, driftPpbPerS: 0.35 });
+    expect(lines[1]?.message).toBe(
+      "holdover: frequency held at -12.3 ppb, the servo's last estimate (its 60 s line moved +21.0 ppb, 7.0 times its scatter of 3.0 ppb: a ramp is more than 10)",
+    );
+  });
+
   it('says so when the frequency follows a ramp', () => {
     const { log, lines } = recordingLog();
     logStatusEvent(lost, log, { ...held, rampPpbPerS: -1.0375, phaseCorrectionPpb: 14.04 });
