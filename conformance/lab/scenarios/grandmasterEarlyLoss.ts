@@ -16,6 +16,10 @@
  *   error rising WARMING_PPB_PER_S from the start (the test instrument `--timestamp-skew 0:0:D`): the
  *   ramp a quartz oscillator makes after power-on, which holdover must follow, not hold
  *   (held, a 1 ppb/s ramp leaves ½·D·t² = 450 ns over 30 s; simulated, docs/servo.md "Holdover").
+ *   The instrument skews the timestamp clock only, not the CLOCK_MONOTONIC_RAW the probe extrapolates
+ *   the provider's mapping over: where one frequency is held the mapping stays, and the probe sees
+ *   the offset of that frequency at the loss but not the ramp after it; along a followed ramp the
+ *   mapping is taken anew each second, so the probe sees the clock's course.
  * The steady window is the 30 s from 5 s after the restart (the new grandmaster's first Syncs come
  * some 3 s after it), whatever the status says: its `trueError.max` is how far the clock went after
  * the Syncs came back, `recovery` how long until synchronized again; `holdoverEnd.*` where holdover
