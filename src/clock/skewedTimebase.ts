@@ -1,9 +1,9 @@
 /**
  * A test instrument: makes a real timestamp clock look like a worse oscillator, so that the lab can
  * give Syntonic's own clock a synthetic frequency error (+100 ppm, say), a random walk and a ramp (an
- * oscillator warming up) while the grandmaster, on the same machine, shares its CLOCK_REALTIME. Every time the station sees — RX and
- * TX timestamps, its reads of "now", the clock pairs for the provider — goes through the same
- * mapping, which is continuous and strictly increasing:
+ * oscillator warming up) while the grandmaster, on the same machine, shares its CLOCK_REALTIME.
+ * Every time the station sees — RX and TX timestamps, its reads of "now", the clock pairs for the
+ * provider — goes through the same mapping, which is continuous and strictly increasing:
  *   skewed(t) = anchorSkewed + (t − anchorRaw) × (1 + ppb·1e-9)
  * re-anchored once a second of base time, when the random walk and the ramp move ppb.
  */

@@ -142,11 +142,8 @@ export interface ServoSyncOutput {
   readonly notes: readonly string[];
   /** False for a receipt with an unusable field: it tells nothing about the master. */
   readonly received: boolean;
-  /**
-   * The servo's state, frequency estimate and output (the estimate and its phase correction) right
-   * after it took this offset (a spike never reaches it), ppb.
-   */
-  readonly sample?: { readonly state: ServoState; readonly frequencyEstimatePpb: number; readonly frequencyPpb: number };
+  /** The servo's state and frequency estimate right after it took this offset (a spike never reaches it). */
+  readonly sample?: { readonly state: ServoState; readonly frequencyEstimatePpb: number };
   /** How far a step moved the timestamp clock itself (timestampsFollowAdjustment), ns. */
   readonly localShiftNs?: number;
   /** meanLinkDelay as used (after the optional link-delay filter), ns. */
@@ -259,7 +256,7 @@ export class ClockServo {
       receipt.grandmasterIdentity !== undefined && receipt.sourcePortIdentity.clockIdentity === receipt.grandmasterIdentity;
     const out = this.servo.sample(offset.ns, receipt.ingressTime, ff, this.linkNoise);
     const stepNs = this.apply(out, offset, receipt.ingressTime);
-    const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb(), frequencyPpb: out.frequencyPpb };
+    const sample = { state: out.state, frequencyEstimatePpb: this.servo.frequencyEstimatePpb() };
     const shift = stepNs !== undefined && this.clock.timestampsFollowAdjustment ? { localShiftNs: stepNs } : {};
     const pathDelayNs = this.lastPathDelay;
     if (out.outlier === true) {

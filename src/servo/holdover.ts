@@ -9,7 +9,7 @@
  *    value at the last estimate for one more window and then held where it reached (no further than
  *    the span it was fitted over: a ramp that stops costs no more than one that goes on beyond it),
  *    raised by the servo's mean phase correction over the window: a loop lags a ramp by a steady
- *    phase, so the clock ran on its estimate plus that correction (meanPhaseCorrection).
+ *    phase, so the clock ran on its estimate plus that correction.
  *    A constant frequency held on a ramp D leaves ½·D·t² whichever it is (1 ppb/s, PHC-like clock,
  *    30 s, 12 seeds: 495 ns RMS on the line's end value); following the line, 207 ns (software
  *    timestamps, Kalman, error added: 114 ns from the output, 525 ns from the estimates). Else the last
@@ -72,7 +72,26 @@ export interface HoldoverModel {
  * How far, in scatters around it, the line must move across the window to be held as a trend
  * (the file comment: a walk 0.2–7.0, a 1 ppb/s ramp 10.6–26).
  */
-export const TREND_SCATTERS = 10;
+const TREND_SCATTERS = 10;
+
+/**
+ * How far a line of `slopePpbPerS` moves across `windowS`, in scatters of `stabilityPpb` around it
+ * (Infinity without scatter): beyond TREND_SCATTERS a ramp, which holdover follows.
+ */
+export function trendScatters(slopePpbPerS: number, windowS: number, stabilityPpb: number): number {
+  const movedPpb = Math.abs(slopePpbPerS) * windowS;
+  return stabilityPpb > 0 ? movedPpb / stabilityPpb : movedPpb > 0 ? Infinity : 0;
+}
+
+/** Whether a model's line, once read over a whole window, moved too little to be followed: how far, for the log. */
+export function rampMissed(model: HoldoverModel): { readonly movedPpb: number; readonly scatters: number; readonly neededScatters: number } | undefined {
+  if (model.rampPpbPerS !== 0 || model.driftPpbPerS === 0) return undefined;
+  return {
+    movedPpb: model.driftPpbPerS * model.rampS,
+    scatters: trendScatters(model.driftPpbPerS, model.rampS, model.stabilityPpb),
+    neededScatters: TREND_SCATTERS,
+  };
+}
 
 /**
  * The uncertainty of a followed ramp's slope, in scatters across the window: how far a walk's own
@@ -142,6 +161,7 @@ export class HoldoverEstimator {
     let sy = 0;
     let sxx = 0;
     let sxy = 0;
+    let sc = 0;
     for (let i = 0; i < n; i++) {
       const x = ((this.times[i] as number) - lastT) / 1e9;
       const y = this.ppbs[i] as number;
@@ -149,6 +169,7 @@ export class HoldoverEstimator {
       sy += y;
       sxx += x * x;
       sxy += x * y;
+      sc += this.corrections[i] as number;
     }
     const denominator = n * sxx - sx * sx;
     const slope = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
@@ -160,22 +181,14 @@ export class HoldoverEstimator {
     }
     const trendRead = this.since !== undefined && at - this.since >= BigInt(this.windowNs);
     const stabilityPpb = Math.sqrt(residual2 / (n - 2));
-    const ramp = trendRead && Math.abs(slope) * rampS > TREND_SCATTERS * stabilityPpb;
-    const correction = ramp ? this.meanPhaseCorrection() : 0;
+    const ramp = trendRead && trendScatters(slope, rampS, stabilityPpb) > TREND_SCATTERS;
+    // On a ramp a loop lags by a steady phase, and its estimate by the correction that phase asks for:
+    // the clock ran on the estimate plus it (its output), so the course must too. Simulated (software
+    // timestamps, Kalman, warming 1 ppb/s, 8 seeds) the line through the estimates alone left the
+    // clock 13–22 ppb off, 0.40–0.65 µs after 30 s. Without a ramp it is the loop's noise: left out.
+    const correction = ramp ? sc / n : 0;
     const held = ramp ? { frequencyPpb: intercept + correction, rampPpbPerS: slope } : { frequencyPpb: lastPpb, rampPpbPerS: 0 };
     return { ...held, phaseCorrectionPpb: correction, at, rampS, stabilityPpb, driftPpbPerS: trendRead ? slope : 0, samples: n };
-  }
-
-  /**
-   * The servo's mean phase correction over the window, ppb. On a ramp a loop lags by a steady phase,
-   * and its estimate by the correction that phase asks for: the clock runs on the estimate plus it
-   * (its output), so the course must too. Simulated (software timestamps, Kalman, warming 1 ppb/s, 8
-   * seeds) the line through the estimates alone left the clock 13–22 ppb off, 0.40–0.65 µs after 30 s.
-   */
-  private meanPhaseCorrection(): number {
-    let sum = 0;
-    for (const correction of this.corrections) sum += correction;
-    return this.corrections.length === 0 ? 0 : sum / this.corrections.length;
   }
 
   /** Shift stored local times (a PHC was stepped). */

@@ -134,9 +134,10 @@ export class TimeBaseStatus {
   onServoOutput(receipt: SyncReceipt, out: ServoSyncOutput): readonly StatusEvent[] {
     if (!out.received) return NO_EVENTS;
     if (out.sample !== undefined) {
-      // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts).
-      const { state, frequencyEstimatePpb, frequencyPpb } = out.sample;
-      if (state === ServoState.locked) this.holdover.record(receipt.ingressTime, frequencyEstimatePpb, frequencyPpb - frequencyEstimatePpb);
+      // The servo sampled the offset: only a locked servo's estimate is worth holding (holdover.ts), with
+      // the phase correction the clock ran on beside it (its frequency now less the estimate).
+      const { state, frequencyEstimatePpb } = out.sample;
+      if (state === ServoState.locked) this.holdover.record(receipt.ingressTime, frequencyEstimatePpb, out.frequencyPpb - frequencyEstimatePpb);
       else this.holdover.clear();
     }
     if (out.localShiftNs !== undefined) {

@@ -3,7 +3,7 @@
  * the course the clock now runs on (src/servo/holdover.ts), so that a log read after a loss says what
  * the clock did while no Sync came.
  */
-import { TREND_SCATTERS, type HoldoverModel } from '../../servo/holdover.js';
+import { rampMissed, type HoldoverModel } from '../../servo/holdover.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Log } from './log.js';
 
@@ -29,10 +29,10 @@ function holdoverLine(course: HoldoverModel): string {
  * from none.
  */
 function noRampNote(course: HoldoverModel): string {
-  if (course.driftPpbPerS === 0) return '';
-  const movedPpb = course.driftPpbPerS * course.rampS;
-  const scatters = course.stabilityPpb > 0 ? Math.abs(movedPpb) / course.stabilityPpb : Infinity;
-  return ` (its ${course.rampS.toFixed(0)} s line moved ${signed(movedPpb, 1)} ppb, ${scatters.toFixed(1)} times its scatter of ${course.stabilityPpb.toFixed(1)} ppb: a ramp is more than ${TREND_SCATTERS})`;
+  const missed = rampMissed(course);
+  if (missed === undefined) return '';
+  const moved = `${signed(missed.movedPpb, 1)} ppb, ${missed.scatters.toFixed(1)} times its scatter of ${course.stabilityPpb.toFixed(1)} ppb`;
+  return ` (its ${course.rampS.toFixed(0)} s line moved ${moved}: a ramp is more than ${missed.neededScatters})`;
 }
 
 function signed(value: number, digits: number): string {

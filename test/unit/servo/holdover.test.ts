@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HoldoverEstimator, heldFrequencyPpb, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel } from '../../../src/servo/holdover.js';
+import {
+  HoldoverEstimator,
+  heldFrequencyPpb,
+  holdoverDriftTermPpbPerS,
+  holdoverErrorNs,
+  rampMissed,
+  trendScatters,
+  type HoldoverModel,
+} from '../../../src/servo/holdover.js';
 import { localTime } from '../../../src/clock/timePoint.js';
 
 const at = (s: number) => localTime(BigInt(Math.round(s * 1e9)));
@@ -77,6 +85,28 @@ describe('HoldoverEstimator', () => {
     [0, 3, 1, 4, 2, 5, 3, 6, 4, 7, 5].forEach((ppb, t) => walk.record(at(t), ppb, 12));
     expect(walk.model()?.frequencyPpb).toBe(5);
     expect(walk.model()?.phaseCorrectionPpb).toBe(0);
+  });
+
+  it('measures a trend in scatters across the window, and says of a line it did not follow how far it moved', () => {
+    // 0.35 ppb/s over 60 s is 21 ppb: 7 scatters of 3 ppb, below the 10 a ramp needs.
+    expect(trendScatters(0.35, 60, 3)).toBeCloseTo(7, 9);
+    expect(trendScatters(-0.35, 60, 3)).toBeCloseTo(7, 9);
+    expect(trendScatters(0.35, 60, 0)).toBe(Infinity);
+    expect(trendScatters(0, 60, 0)).toBe(0);
+    const model: HoldoverModel = {
+      frequencyPpb: 5,
+      phaseCorrectionPpb: 0,
+      at: at(0),
+      rampPpbPerS: 0,
+      rampS: 60,
+      stabilityPpb: 3,
+      driftPpbPerS: 0.35,
+      samples: 480,
+    };
+    expect(rampMissed(model)).toEqual({ movedPpb: expect.closeTo(21, 9), scatters: expect.closeTo(7, 9), neededScatters: 10 });
+    // Followed, or not yet read over a whole window: nothing was missed.
+    expect(rampMissed({ ...model, rampPpbPerS: 0.35 })).toBeUndefined();
+    expect(rampMissed({ ...model, driftPpbPerS: 0 })).toBeUndefined();
   });
 
   it('forgets estimates older than its window', () => {

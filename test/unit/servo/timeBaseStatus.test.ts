@@ -40,7 +40,7 @@ function used(offsetNs: number, estimatePpb: number, pathDelayNs = 500): ServoSy
     frequencyPpb: estimatePpb,
     notes: [],
     received: true,
-    sample: { state, frequencyEstimatePpb: estimatePpb, frequencyPpb: estimatePpb },
+    sample: { state, frequencyEstimatePpb: estimatePpb },
     pathDelayNs,
   };
 }
