@@ -150,6 +150,11 @@ export interface LabNoiseTrace {
   readonly lockedAtS: number;
   /** With a SyncGap: at each left-out Sync's time once the syncReceiptTimeout fired, |true error| and errorBoundNs then, ns. */
   readonly holdover: readonly { readonly atS: number; readonly absErrorNs: number; readonly boundNs: number }[];
+  /**
+   * Per Sync the servo used, once it has a bound: its frequency estimate, ppb (the replay's truth is 0,
+   * so this is its error), and how fast errorBoundNs grows with age then, ns/s (k σφ).
+   */
+  readonly frequencies: readonly { readonly atS: number; readonly estimatePpb: number; readonly boundGrowthPpb: number }[];
 }
 
 /** Syncs left out of a replay, as a grandmaster or a link gone for a while: from `fromS` (as syncAtS) for `forS`, s. */
@@ -233,6 +238,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   let left = 0;
   let lockedAtS = Infinity;
   const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
+  const frequencies: { atS: number; estimatePpb: number; boundGrowthPpb: number }[] = [];
   let timedOut = false;
   const pathDelays = new ChangeInForce(run.pathDelayChanges);
   const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
@@ -259,12 +265,14 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     const outcome = discipline.onSync({ ...receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval), ...ratio, neighborRateRatio: ratio.rateRatio });
     for (const e of outcome.events) if (e.from === 'synchronized') left++;
     if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
+    const growthPpb = discipline.errorBoundAt(clock.localNow())?.growthPpb;
+    if (growthPpb !== undefined) frequencies.push({ atS, estimatePpb: discipline.frequencyEstimatePpb(), boundGrowthPpb: growthPpb });
     if (discipline.syncStatus() !== 'synchronized') return;
     const boundNs = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
     const errorNs = clock.errorNs();
     synchronized.push({ index: i, atS, errorNs, absErrorNs: Math.abs(errorNs), boundNs });
   });
-  return { errors, synchronized, leftSynchronized: left, lockedAtS, holdover };
+  return { errors, synchronized, leftSynchronized: left, lockedAtS, holdover, frequencies };
 }
 
 /** A trace's figures from fromS on (the lab's FROM_S by default). */

@@ -73,7 +73,7 @@ import { courseChangeNs, courseChangeSigmaNs, PhaseCourse, type CourseMark } fro
 import { OutlierRunLine, type RunLine, type RunPoint } from './outlierRunLine.js';
 import { FirstOffsets } from './firstOffsets.js';
 import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
-import { KalmanState, type LatencyModel } from './kalmanState.js';
+import { KalmanState, latencySlopeSigmaPpb, type LatencyModel } from './kalmanState.js';
 import { NeighborPhaseWitness, type NeighborMove } from './neighborPhaseWitness.js';
 import { TIMESCALE_JUMP_FLOOR_NS } from '../protocol/neighborRateRatioWindow.js';
 import { OscillatorWander, type LearnedWander, type WanderEstimate, type WanderPrior } from './oscillatorWander.js';
@@ -168,6 +168,8 @@ export class KalmanServo implements Servo {
   private latencyJoinsAtS = 0;
   /** When L last joined (elapsedS): the latency θ̂ took as phase fades from the error bound from then on. */
   private latencyJoinedAtS = 0;
+  /** When L last left (elapsedS): from then until it joins, φ̂ takes L's slope as the clock's. */
+  private latencyLeftAtS = 0;
   private lastLocal: LocalTime | undefined;
   /** The offsets before the start, the phase seated from their median (startSpanS). */
   private readonly firstOffsets = new FirstOffsets();
@@ -340,6 +342,7 @@ export class KalmanServo implements Servo {
       phaseEstimateNs: this.filter.theta,
       measurementNoiseNs: Math.sqrt(this.noise.variance),
       unmodelledPhaseNs: this.unmodelledLatencyNs(),
+      unmodelledFrequencyPpb: this.unmodelledLatencySlopePpb(),
       latencyEstimateNs: this.filter.latency,
       ...(this.judgedRun === undefined ? {} : { judgedRun: this.judgedRun }),
       outliers: this.outlierCount,
@@ -363,6 +366,22 @@ export class KalmanServo implements Servo {
     if (model === undefined) return 0;
     if (!this.latencyJoined) return model.sigmaNs;
     return model.sigmaNs * Math.exp(-(this.elapsedS - this.latencyJoinedAtS) / model.timeConstantS);
+  }
+
+  /**
+   * Until the latency joins, what its wander moved φ̂ by beyond what p11 says, ppb: the filter took the
+   * offsets' slope as the clock's, and L's own slope over the span since it left is in it
+   * (latencySlopeSigmaPpb). The frequency's σ alone said 31–83 ppb 3–6 s after a start where the
+   * estimate was 76–140 ppb RMS off (the lab's recorded Sync noise, 298 runs; beyond 4 σ in 23–29 of
+   * them); with the slope, 1.0 σ RMS and beyond 4 σ in at most 3. Counted whole, though the
+   * feed-forward and the rate ratios do not see L: weighed by the share of p11 the offsets removed, the
+   * first second read 3.1 σ RMS (the start-up ratios are off by more than their σ too). Once L joins,
+   * p11 keeps what it knows of that (joinLatency).
+   */
+  private unmodelledLatencySlopePpb(): number {
+    const model = this.latencyModel;
+    if (model === undefined || this.latencyJoined) return 0;
+    return latencySlopeSigmaPpb(model, Math.max(this.intervalS, this.elapsedS - this.latencyLeftAtS));
   }
 
   /**
@@ -814,6 +833,7 @@ export class KalmanServo implements Servo {
   /** L leaves the state (a start, a believed change): it joins again latencyJoinS later. */
   private leaveLatency(): void {
     this.latencyJoined = false;
+    this.latencyLeftAtS = this.elapsedS;
     this.latencyJoinsAtS = this.elapsedS + this.tuning.latencyJoinS;
     this.filter.leaveLatency();
   }

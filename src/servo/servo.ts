@@ -130,6 +130,12 @@ export interface ServoUncertainty {
    */
   readonly unmodelledPhaseNs?: number;
   /**
+   * What the frequency estimate may carry beyond frequencyPpb that the servo does not model yet, 1 σ,
+   * ppb: the slope the Kalman servo's Syncs' latency made while it read it as phase (kalmanServo.ts).
+   * The error bound's growth with age adds it.
+   */
+  readonly unmodelledFrequencyPpb?: number;
+  /**
    * The part of the last offset the servo reads as the Syncs' latency rather than its clock's phase
    * (the Kalman servo's latency state L̂ once it has joined), ns. The clock is not steered by it, and
    * the status judges the offsets net of it (syncStatus.ts).

@@ -18,7 +18,7 @@
  *   timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
  *   covariance, with the measurement noise it learned; σθ with what it does not model yet in
- *   quadrature, ServoUncertainty.unmodelledPhaseNs), k = 4 (3.3 is 99.9 % for gaussian errors; the
+ *   quadrature, ServoUncertainty.unmodelledPhaseNs, and σφ likewise with unmodelledFrequencyPpb), k = 4 (3.3 is 99.9 % for gaussian errors; the
  *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed;
  *   while an agreeing run of outliers is judged, the level it puts the clock at as well (the
  *   grandmaster's time may have moved by it: ServoUncertainty.judgedRun).
@@ -84,7 +84,8 @@ export function servoErrorBound(input: ErrorBoundInput, options: ErrorBoundOptio
     u === undefined
       ? k * input.offsetRmsNs
       : k * Math.hypot(u.phaseNs, u.unmodelledPhaseNs ?? 0) + Math.abs(u.phaseEstimateNs) + Math.abs(u.judgedRun?.levelNs ?? 0);
-  const growthPpb = u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * u.frequencyPpb;
+  const growthPpb =
+    u === undefined ? FALLBACK_FREQUENCY_ERROR_PPB[input.software ? 'software' : 'hardware'] : k * Math.hypot(u.frequencyPpb, u.unmodelledFrequencyPpb ?? 0);
   const halfWanderPpbPerS = 0.5 * (options.wanderPpbPerS ?? DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S);
   const atLastSyncNs = asymmetry + phase;
   const age = Math.max(0, input.ageS);

@@ -468,6 +468,19 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     expect(hardware.uncertainties[79]?.unmodelledPhaseNs).toBe(0);
   });
 
+  it("until then counts the slope the latency's wander makes since the start as what its frequency may carry beyond σφ; once joined, nothing; in hardware mode never", () => {
+    const software = loop({ softwareTimestamps: true }, 120, 0, gaussian(1, 400));
+    // Sync i's uncertainty comes i intervals after the start: σL·√(2(1 − e^(−t/τ)))/t, τ 10 s, σL 450 ns.
+    const slope = (t: number): number => (450 * Math.sqrt(2 * (1 - Math.exp(-t / 10)))) / t;
+    expect(software.uncertainties[16]?.unmodelledFrequencyPpb).toBeCloseTo(slope(2), 6);
+    expect(software.uncertainties[40]?.unmodelledFrequencyPpb).toBeCloseTo(slope(5), 6);
+    expect(software.uncertainties[40]?.unmodelledFrequencyPpb).toBeCloseTo(80, 0);
+    expect(software.uncertainties[79]?.unmodelledFrequencyPpb).toBeGreaterThan(50);
+    expect(software.uncertainties[80]?.unmodelledFrequencyPpb).toBe(0);
+    const hardware = loop({}, 120, 0, gaussian(1, 20));
+    expect(hardware.uncertainties[40]?.unmodelledFrequencyPpb).toBe(0);
+  });
+
   it('keeps the clock off a latency that wanders and comes back: below the two-state filter on each of 6 seeds', () => {
     // τ 5 s, 300 ns, and 300 ns white: the lab's 2 s medians scatter by 83–686 ns, correlated over 2 s.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
@@ -963,6 +976,23 @@ describe('error bound (servoErrorBound.ts)', () => {
     expect(b.atLastSyncNs).toBe(1_870);
     expect(b.atNs).toBe(1_990);
     expect(b.growthPpb).toBe(40);
+  });
+
+  it('grows with 4 σ of the frequency and what the servo does not model of it, in quadrature', () => {
+    const uncertainty = {
+      phaseNs: 50,
+      frequencyPpb: 30,
+      unmodelledFrequencyPpb: 40,
+      phaseEstimateNs: 0,
+      measurementNoiseNs: 300,
+      outliers: 0,
+      recentOutliers: 0,
+      recentWindow: 64,
+    };
+    const b = servoErrorBound({ software: true, pathDelayNs: 1_000, offsetRmsNs: 400, uncertainty, ageS: 1 });
+    // 4 · √(30² + 40²) = 200 ns/s.
+    expect(b.growthPpb).toBe(200);
+    expect(b.atNs - b.atLastSyncNs).toBe(200 + 10);
   });
 
   it('adds the level of a run still being judged: the grandmaster may have moved its time by it', () => {
