@@ -170,6 +170,8 @@ export class KalmanServo implements Servo {
   private latencyJoinedAtS = 0;
   /** When L last left (elapsedS): from then until it joins, φ̂ takes L's slope as the clock's. */
   private latencyLeftAtS = 0;
+  /** elapsedS at the last Sync: holdover predicts on (holdFrequency), but no offset teaches φ̂ more. */
+  private lastSyncAtS = 0;
   private lastLocal: LocalTime | undefined;
   /** The offsets before the start, the phase seated from their median (startSpanS). */
   private readonly firstOffsets = new FirstOffsets();
@@ -259,6 +261,7 @@ export class KalmanServo implements Servo {
     const out = this.started ? this.track(offsetNs, localTime, feedForwardPpb) : this.startFromFirstOffsets(offsetNs, localTime, feedForwardPpb);
     this.currentState = out.state;
     this.lastLocal = localTime;
+    this.lastSyncAtS = this.elapsedS;
     this.appliedPpb = out.frequencyPpb;
     // A held run's offsets are a change of the Syncs' path, not the noise model failing (timeBaseStatus.ts).
     this.recentOutliers.note(out.outlier === true && this.heldLevelNs === undefined);
@@ -381,7 +384,7 @@ export class KalmanServo implements Servo {
   private unmodelledLatencySlopePpb(): number {
     const model = this.latencyModel;
     if (model === undefined || this.latencyJoined) return 0;
-    return latencySlopeSigmaPpb(model, Math.max(this.intervalS, this.elapsedS - this.latencyLeftAtS));
+    return latencySlopeSigmaPpb(model, Math.max(this.intervalS, this.lastSyncAtS - this.latencyLeftAtS));
   }
 
   /**

@@ -481,6 +481,16 @@ describe("KalmanServo: the Syncs' latency as a state of its own (software timest
     expect(hardware.uncertainties[40]?.unmodelledFrequencyPpb).toBe(0);
   });
 
+  it('keeps that slope through holdover: no offset has taught the frequency more since the last Sync', () => {
+    const servo = new KalmanServo({ syncIntervalS: INTERVAL_S, softwareTimestamps: true });
+    const n = gaussian(2, 400);
+    for (let i = 0; i <= 40; i++) servo.sample(n(i), at(i * INTERVAL_S));
+    const atLastSync = servo.uncertainty()?.unmodelledFrequencyPpb;
+    expect(atLastSync).toBeGreaterThan(70);
+    servo.holdFrequency(0, at(20));
+    expect(servo.uncertainty()?.unmodelledFrequencyPpb).toBe(atLastSync);
+  });
+
   it('keeps the clock off a latency that wanders and comes back: below the two-state filter on each of 6 seeds', () => {
     // τ 5 s, 300 ns, and 300 ns white: the lab's 2 s medians scatter by 83–686 ns, correlated over 2 s.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
