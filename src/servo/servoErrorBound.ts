@@ -17,11 +17,12 @@
  *   whose latency moved, and only the second leaves the clock off by as much (802.1AS-2020 8.3;
  *   timeBaseStatus.ts).
  * - σθ, σφ: the servo's own 1 σ uncertainty of its phase and frequency estimates (the Kalman servo's
- *   covariance, with the measurement noise it learned; σθ with what it does not model yet in
- *   quadrature, ServoUncertainty.unmodelledPhaseNs, and σφ likewise with unmodelledFrequencyPpb), k = 4 (3.3 is 99.9 % for gaussian errors; the
- *   rest covers the tail the outlier gate lets through). |θ̂|: the phase the steering has not yet removed;
- *   while an agreeing run of outliers is judged, the level it puts the clock at as well (the
- *   grandmaster's time may have moved by it: ServoUncertainty.judgedRun).
+ *   covariance, with the measurement noise it learned; each with what it does not model yet in
+ *   quadrature, ServoUncertainty.unmodelledPhaseNs and unmodelledFrequencyPpb), k = 4 (3.3 is
+ *   99.9 % for gaussian errors; the rest covers the tail the outlier gate lets through). |θ̂|: the
+ *   phase the steering has not yet removed; while an agreeing run of outliers is judged, the level
+ *   it puts the clock at as well (the grandmaster's time may have moved by it:
+ *   ServoUncertainty.judgedRun).
  *   Servos without an uncertainty (pi, linreg) use k × the RMS of recent offsets for k·σθ + |θ̂| and
  *   the mode's frequency error for k·σφ.
  * - wanderPpbPerS: how fast the local oscillator's frequency may change while no Sync corrects it
