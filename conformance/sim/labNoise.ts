@@ -265,10 +265,11 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     const outcome = discipline.onSync({ ...receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval), ...ratio, neighborRateRatio: ratio.rateRatio });
     for (const e of outcome.events) if (e.from === 'synchronized') left++;
     if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
-    const growthPpb = discipline.errorBoundAt(clock.localNow())?.growthPpb;
-    if (growthPpb !== undefined) frequencies.push({ atS, estimatePpb: discipline.frequencyEstimatePpb(), boundGrowthPpb: growthPpb });
+    // One bound per Sync for both records (report() would build it again, and the holdover model with it).
+    const bound = discipline.errorBoundAt(clock.localNow());
+    if (bound !== undefined) frequencies.push({ atS, estimatePpb: discipline.frequencyEstimatePpb(), boundGrowthPpb: bound.growthPpb });
     if (discipline.syncStatus() !== 'synchronized') return;
-    const boundNs = discipline.report(clock.localNow()).errorBound?.atNs ?? 0;
+    const boundNs = bound?.atNs ?? 0;
     const errorNs = clock.errorNs();
     synchronized.push({ index: i, atS, errorNs, absErrorNs: Math.abs(errorNs), boundNs });
   });

@@ -101,6 +101,11 @@ export function formatTimestamp(t: Timestamp): string {
   return `${t.seconds}.${String(t.nanoseconds).padStart(9, '0')}`;
 }
 
+/** A signed figure for a log line, its sign always written: "+12.3", "-4.0". */
+export function formatSigned(value: number, digits: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
 /** A delay or offset in ns for a sentence: "800 ns", "1.35 µs", "2.1 ms". */
 export function formatDelayNs(ns: number): string {
   const a = Math.abs(ns);

@@ -14,6 +14,7 @@
  */
 import type { DisciplinedClock } from '../clock/clock.js';
 import { addNs, type LocalTime } from '../clock/timePoint.js';
+import { formatSigned } from '../protocol/format.js';
 import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockCheck } from './clockCheck.js';
@@ -460,7 +461,7 @@ export class ClockServo {
 
 /** The log line of a run held (neighborPhaseWitness.ts): what the Syncs showed, what the grandmaster's own ratios said. */
 function heldRunText(held: HeldRun, offsetNs: number): string {
-  const move = `${held.neighborMoveNs >= 0 ? '+' : ''}${held.neighborMoveNs.toFixed(0)} ± ${held.neighborMoveSigmaNs.toFixed(0)} ns`;
+  const move = `${formatSigned(held.neighborMoveNs, 0)} ± ${held.neighborMoveSigmaNs.toFixed(0)} ns`;
   return (
     `${held.outliers} offsets in a row beyond the servo's gate agree (offset ${offsetNs.toFixed(0)} ns), but the grandmaster's Pdelay answers say its time moved ${move}: ` +
     `a change of the Syncs' path, not followed while it lasts.`

@@ -374,9 +374,10 @@ export class KalmanServo implements Servo {
   /**
    * Until the latency joins, what its wander moved φ̂ by beyond what p11 says, ppb: the filter took the
    * offsets' slope as the clock's, and L's own slope over the span since it left is in it
-   * (latencySlopeSigmaPpb). The frequency's σ alone said 31–83 ppb 3–6 s after a start where the
-   * estimate was 76–140 ppb RMS off (the lab's recorded Sync noise, 298 runs; beyond 4 σ in 23–29 of
-   * them); with the slope, 1.0 σ RMS and beyond 4 σ in at most 3. Counted whole, though the
+   * (latencySlopeSigmaPpb; τ 10 s, σL 450 ns: 108, 80, 65 ppb 3, 5, 7 s after a start). The
+   * frequency's σ alone said 31–83 ppb 3–6 s after a start where the estimate was 76–140 ppb RMS off
+   * (the lab's recorded Sync noise, 298 runs; beyond 4 σ in 23–29 of them); with the slope, 1.0 σ RMS
+   * and beyond 4 σ in at most 3. Counted whole, though the
    * feed-forward and the rate ratios do not see L: weighed by the share of p11 the offsets removed, the
    * first second read 3.1 σ RMS (the start-up ratios are off by more than their σ too). Once L joins,
    * p11 keeps what it knows of that (joinLatency).

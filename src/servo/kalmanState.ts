@@ -15,9 +15,8 @@ export interface LatencyModel {
 /**
  * 1 σ of the mean slope L makes between two instants spanS apart, ppb (ns/s): an Ornstein–Uhlenbeck
  * process's difference over a span has variance 2σL²(1 − e^(−span/τ)). A filter that reads L as phase
- * (before it joins as a state) takes that slope into its frequency. On the lab's recorded Sync noise
- * (298 runs, the truth 0 ppb) the frequency estimate's RMS error 2–9 s after a start was 181, 140,
- * 115, 90, 76, 69, 63, 57 ppb, this slope for τ = 10 s, σL = 450 ns 135, 108, 91, 80, 71, 65, 59, 54.
+ * (before it joins as a state) takes that slope into its frequency (how well it fits the lab:
+ * KalmanServo.unmodelledLatencySlopePpb).
  */
 export function latencySlopeSigmaPpb(model: LatencyModel, spanS: number): number {
   return (model.sigmaNs * Math.sqrt(2 * -Math.expm1(-spanS / model.timeConstantS))) / spanS;

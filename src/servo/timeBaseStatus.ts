@@ -8,6 +8,7 @@
  * ClockDiscipline applies it through ClockServo.
  */
 import { addNs, type LocalTime } from '../clock/timePoint.js';
+import { formatSigned } from '../protocol/format.js';
 import type { TimestampingMode } from '../protocol/portConfig.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { courseFrequencyPpb, HoldoverEstimator, holdoverDriftTermPpbPerS, holdoverErrorNs, type HoldoverModel, type HoldoverOptions } from './holdover.js';
@@ -288,7 +289,7 @@ export class TimeBaseStatus {
    */
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;
-    const levelNs = `${run.levelNs >= 0 ? '+' : ''}${run.levelNs.toFixed(0)} ns from the servo's phase estimate`;
+    const levelNs = `${formatSigned(run.levelNs, 0)} ns from the servo's phase estimate`;
     // One offset is judged only when it reads early, which no late frame does (KalmanServo.judgeShortRun).
     const level = run.offsets === 1 ? `One offset ${levelNs}, early (no late frame reads so)` : `${run.offsets} offsets in a row agree ${levelNs}`;
     if (Math.abs(run.levelNs) > UNWITNESSED_RUN_LIMIT_NS)

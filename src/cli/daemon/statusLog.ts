@@ -3,6 +3,7 @@
  * the course the clock now runs on (src/servo/holdover.ts), so that a log read after a loss says what
  * the clock did while no Sync came.
  */
+import { formatSigned } from '../../protocol/format.js';
 import { rampMissed, type HoldoverModel } from '../../servo/holdover.js';
 import type { StatusEvent } from '../../servo/syncStatus.js';
 import type { Log } from './log.js';
@@ -16,10 +17,10 @@ export function logStatusEvent(e: StatusEvent, log: Log, course: HoldoverModel |
 function holdoverLine(course: HoldoverModel): string {
   const from = `${course.frequencyPpb.toFixed(1)} ppb`;
   if (course.rampPpbPerS === 0) return `holdover: frequency held at ${from}, the servo's last estimate${noRampNote(course)}`;
-  const ramp = `${signed(course.rampPpbPerS, 3)} ppb/s`;
+  const ramp = `${formatSigned(course.rampPpbPerS, 3)} ppb/s`;
   // A loop lags a ramp: the clock ran on its estimate and the phase correction that lag asks for (holdover.ts).
   const line = (course.frequencyPpb - course.phaseCorrectionPpb).toFixed(1);
-  const output = `the servo's output: its estimates' line ${line} ppb and its phase correction ${signed(course.phaseCorrectionPpb, 1)} ppb`;
+  const output = `the servo's output: its estimates' line ${line} ppb and its phase correction ${formatSigned(course.phaseCorrectionPpb, 1)} ppb`;
   return `holdover: frequency follows the ramp of its last ${course.rampS.toFixed(0)} s, ${ramp} from ${from} (${output}), for ${course.rampS.toFixed(0)} s, then held`;
 }
 
@@ -31,10 +32,6 @@ function holdoverLine(course: HoldoverModel): string {
 function noRampNote(course: HoldoverModel): string {
   const missed = rampMissed(course);
   if (missed === undefined) return '';
-  const moved = `${signed(missed.movedPpb, 1)} ppb, ${missed.scatters.toFixed(1)} times its scatter of ${course.stabilityPpb.toFixed(1)} ppb`;
+  const moved = `${formatSigned(missed.movedPpb, 1)} ppb, ${missed.scatters.toFixed(1)} times its scatter of ${course.stabilityPpb.toFixed(1)} ppb`;
   return ` (its ${course.rampS.toFixed(0)} s line moved ${moved}: a ramp is more than ${missed.neededScatters})`;
-}
-
-function signed(value: number, digits: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 }

@@ -22,6 +22,7 @@ import {
   formatMac,
   formatPortIdentity,
   formatScaledNs,
+  formatSigned,
   formatTimestamp,
   messageSummary,
   messageToRecord,
@@ -74,6 +75,12 @@ describe('flags, scaled ns, timestamps', () => {
 
   it('prints a timestamp as seconds and nine digits of nanoseconds', () => {
     expect(formatTimestamp({ seconds: 1_188_290n, nanoseconds: 123 })).toBe('1188290.000000123');
+  });
+
+  it('prints a signed figure for a log line with its sign always written', () => {
+    expect(formatSigned(12.34, 1)).toBe('+12.3');
+    expect(formatSigned(-4, 1)).toBe('-4.0');
+    expect(formatSigned(0, 0)).toBe('+0');
   });
 });
 
