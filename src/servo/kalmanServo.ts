@@ -442,7 +442,7 @@ export class KalmanServo implements Servo {
     return this.latency.joined ? sigmaPhiPpb : Math.max(sigmaPhiPpb, this.latency.joinFrequencySigmaPpb(this.intervalS));
   }
 
-  /** After a believed change: the phase the run shows (outlier), the frequency to be learned again, the noise kept. */
+  /** After a believed change: the phase the run shows (believe), the frequency to be learned again, the noise kept. */
   private reacquire(phaseNs: number, frequencyVariance: number): void {
     this.filter.seatPhase(phaseNs, this.noise.variance);
     this.filter.widenFrequency(Math.min(frequencyVariance, REACQUIRE_FREQUENCY_VARIANCE));

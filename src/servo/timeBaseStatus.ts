@@ -290,7 +290,7 @@ export class TimeBaseStatus {
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;
     const levelNs = `${formatSigned(run.levelNs, 0)} ns from the servo's phase estimate`;
-    // One offset is judged only when it reads early, which no late frame does (KalmanServo.judgeShortRun).
+    // One offset is judged only when it reads early, which no late frame does (OutlierRun.judgeShortRun).
     const level = run.offsets === 1 ? `One offset ${levelNs}, early (no late frame reads so)` : `${run.offsets} offsets in a row agree ${levelNs}`;
     if (Math.abs(run.levelNs) > UNWITNESSED_RUN_LIMIT_NS)
       return `${level}, beyond ${UNWITNESSED_RUN_LIMIT_NS} ns: the clock may be that far off the grandmaster while the run is judged.`;
