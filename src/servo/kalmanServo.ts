@@ -172,7 +172,7 @@ export class KalmanServo implements Servo {
     this.noise = new MeasurementNoise(this.tuning);
     this.rateRatios = new RateRatioFusion(this.filter, this.tuning);
     this.recentOutliers = new RecentOutliers(this.tuning.noiseWindow);
-    this.outlierRun = new OutlierRun(this.tuning);
+    this.outlierRun = new OutlierRun(this.tuning, () => ({ phiPpb: this.filter.phi, phiSigmaPpb: this.runStartFrequencySigmaPpb() }));
     this.setSyncInterval(options.syncIntervalS ?? 1);
   }
 
@@ -395,8 +395,6 @@ export class KalmanServo implements Servo {
     const verdict = this.outlierRun.add(offsetNs, innovation, tS, {
       noiseVarianceNs2: this.noise.variance,
       intervalS: this.intervalS,
-      phiPpb: this.filter.phi,
-      phiSigmaPpb: this.runStartFrequencySigmaPpb(),
       neighborIsGrandmaster: this.neighborIsGrandmaster,
     });
     if (verdict.kind === 'believed') return this.believe(verdict, innovation);

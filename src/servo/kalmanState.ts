@@ -16,7 +16,7 @@ export interface LatencyModel {
  * 1 σ of the mean slope L makes between two instants spanS apart, ppb (ns/s): an Ornstein–Uhlenbeck
  * process's difference over a span has variance 2σL²(1 − e^(−span/τ)). A filter that reads L as phase
  * (before it joins as a state) takes that slope into its frequency (how well it fits the lab:
- * KalmanServo.unmodelledLatencySlopePpb).
+ * LatencyJoin.unmodelledSlopePpb).
  */
 export function latencySlopeSigmaPpb(model: LatencyModel, spanS: number): number {
   return (model.sigmaNs * Math.sqrt(2 * -Math.expm1(-spanS / model.timeConstantS))) / spanS;

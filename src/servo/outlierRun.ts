@@ -45,11 +45,14 @@ export interface OutlierContext {
   readonly noiseVarianceNs2: number;
   /** The Sync interval, s. */
   readonly intervalS: number;
-  /** The frequency the filter believes now, and its σ as a ratio is read against it, ppb (kept from a run's first outlier). */
-  readonly phiPpb: number;
-  readonly phiSigmaPpb: number;
   /** This Sync came from the grandmaster itself (LinkNoise.neighborIsGrandmaster). */
   readonly neighborIsGrandmaster: boolean;
+}
+
+/** The frequency the filter believes as a run begins, and its σ as the witness reads ratios against it, ppb. */
+export interface RunStartFrequency {
+  readonly phiPpb: number;
+  readonly phiSigmaPpb: number;
 }
 
 /** What to do with an outlier: leave it out; hold the run as the Syncs' path; or believe the change. */
@@ -90,8 +93,14 @@ export class OutlierRun {
   /** The rate ratios as witnesses of the neighbour's time, and the one last handed to it. */
   private readonly witness = new NeighborPhaseWitness();
   private witnessedRateRatio: number | undefined;
+  /** The current outlier came from the grandmaster itself (OutlierContext.neighborIsGrandmaster). */
+  private grandmaster = false;
 
-  constructor(private readonly tuning: OutlierRunTuning) {}
+  /** startFrequency: asked once per run, at its first outlier. */
+  constructor(
+    private readonly tuning: OutlierRunTuning,
+    private readonly startFrequency: () => RunStartFrequency,
+  ) {}
 
   /** Offsets in the run so far. */
   get outliers(): number {
@@ -161,11 +170,12 @@ export class OutlierRun {
   /** An offset beyond the gate, innovation ns from the prediction: the run it continues or begins, and the verdict on it. */
   add(offsetNs: number, innovation: number, tS: number, context: OutlierContext): RunVerdict {
     const side = Math.sign(innovation);
+    this.grandmaster = context.neighborIsGrandmaster;
     this.lateFrameInRun = false;
     if (side !== this.side) this.points.length = 0;
     this.consecutive = side === this.side ? this.consecutive + 1 : 1;
     this.side = side;
-    if (this.consecutive === 1) this.begin(tS, context);
+    if (this.consecutive === 1) this.begin(tS);
     this.push({ tS, offsetNs });
     const enough = this.consecutive >= this.tuning.maxConsecutiveOutliers;
     const longEnough = enough && tS - this.startS >= this.tuning.minOutlierRunS;
@@ -173,11 +183,10 @@ export class OutlierRun {
     const line = enough ? this.line.fitRun(this.points, context.noiseVarianceNs2, toleranceNs) : undefined;
     // Below three points there is no line to agree with: a hardware run of maxConsecutiveOutliers is enough.
     const agreeing = enough && (this.points.length < 3 || (line !== undefined && this.agrees(line, toleranceNs)));
-    const grandmaster = context.neighborIsGrandmaster;
-    if (enough) this.judge(agreeing && !longEnough, innovation - (line?.newestResidualNs ?? 0), tS, grandmaster);
-    else this.judgeShortRun(innovation, toleranceNs, tS, grandmaster);
+    if (enough) this.judge(agreeing && !longEnough, innovation - (line?.newestResidualNs ?? 0), tS);
+    else this.judgeShortRun(innovation, toleranceNs, tS);
     if (!(longEnough && agreeing)) return { kind: 'rejected' };
-    const stayed = this.neighborStayed(innovation, tS, grandmaster);
+    const stayed = this.neighborStayed(innovation, tS);
     if (stayed !== undefined) return this.hold(stayed, innovation);
     // The new phase where the run's line puts it now: one offset carries its own noise, the line the
     // whole run's (lab, a grandmaster restarted 3 ms ahead: the newest offset 1.4 µs off its run's line,
@@ -199,10 +208,11 @@ export class OutlierRun {
     if (this.points.length > MAX_RUN_POINTS) this.points.shift();
   }
 
-  private begin(tS: number, context: OutlierContext): void {
+  private begin(tS: number): void {
+    const { phiPpb, phiSigmaPpb } = this.startFrequency();
     this.startS = tS;
-    this.startPhiPpb = context.phiPpb;
-    this.startPhiSigmaPpb = context.phiSigmaPpb;
+    this.startPhiPpb = phiPpb;
+    this.startPhiSigmaPpb = phiSigmaPpb;
     this.held = undefined;
     this.judged = undefined;
   }
@@ -223,10 +233,10 @@ export class OutlierRun {
    * moved time (lab, grandmaster-phase-step). Not a run the ratios already contradict: that one the
    * servo will hold as the Syncs' path, which moves no clock (neighborStayed).
    */
-  private judge(judged: boolean, levelNs: number, tS: number, grandmaster: boolean, offsets = this.consecutive): void {
+  private judge(judged: boolean, levelNs: number, tS: number, offsets = this.consecutive): void {
     this.judged = undefined;
     if (!judged) return;
-    const heard = this.witnessHears(levelNs, tS, grandmaster);
+    const heard = this.witnessHears(levelNs, tS);
     const move = heard ? this.witness.movedSince(this.startS, this.startPhiPpb) : undefined;
     if (move !== undefined && contradictsMove(move, levelNs)) return;
     const seen = move !== undefined && showsMove(move, levelNs, this.startPhiSigmaPpb);
@@ -249,12 +259,12 @@ export class OutlierRun {
    * the median of the 64 around them, none more than 3 µs early), while a grandmaster whose time moved
    * back does from its first Sync on (the lab's 20 µs move, its return edge).
    */
-  private judgeShortRun(innovation: number, toleranceNs: number, tS: number, grandmaster: boolean): void {
+  private judgeShortRun(innovation: number, toleranceNs: number, tS: number): void {
     const newest = this.points.at(-1);
-    if (this.tuning.minOutlierRunS <= 0 || newest === undefined) return this.judge(false, innovation, tS, grandmaster);
+    if (this.tuning.minOutlierRunS <= 0 || newest === undefined) return this.judge(false, innovation, tS);
     const partner = latestAgreeing(this.points, newest, toleranceNs);
-    if (partner !== undefined) return this.judge(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS, grandmaster);
-    this.judge(innovation < 0, innovation, tS, grandmaster, 1);
+    if (partner !== undefined) return this.judge(true, innovation - (newest.offsetNs - partner.offsetNs) / 2, tS);
+    this.judge(innovation < 0, innovation, tS, 1);
   }
 
   /**
@@ -265,15 +275,15 @@ export class OutlierRun {
    * beyond the engine's timescale-jump floor (its ratios start again: none spans it), a run held
    * heldRunMaxS already, or ratios that agree with the move.
    */
-  private neighborStayed(innovation: number, tS: number, grandmaster: boolean): NeighborMove | undefined {
-    if (!this.witnessHears(innovation, tS, grandmaster)) return undefined;
+  private neighborStayed(innovation: number, tS: number): NeighborMove | undefined {
+    if (!this.witnessHears(innovation, tS)) return undefined;
     const move = this.witness.movedSince(this.startS, this.startPhiPpb);
     return move !== undefined && contradictsMove(move, innovation) ? move : undefined;
   }
 
   /** Whether the rate ratios can witness the current run: the tuning, the grandmaster as neighbour, a move below the engine's jump floor, not held heldRunMaxS yet. */
-  private witnessHears(innovation: number, tS: number, grandmaster: boolean): boolean {
-    if (!this.tuning.neighborWitness || !grandmaster || Math.abs(innovation) >= TIMESCALE_JUMP_FLOOR_NS) return false;
+  private witnessHears(innovation: number, tS: number): boolean {
+    if (!this.tuning.neighborWitness || !this.grandmaster || Math.abs(innovation) >= TIMESCALE_JUMP_FLOOR_NS) return false;
     return tS - this.startS <= this.tuning.heldRunMaxS;
   }
 

@@ -220,7 +220,7 @@ describe("Syntonic's servo on the noise of the lab runs", () => {
     // The truth is 0 ppb. Before the latency joins (10 s) the filter reads its wander as phase and
     // its slope as the clock's: the estimate was 140, 90, 63 ppb RMS off at 3, 5, 8 s, where σφ alone
     // said 83, 40, 20 ppb, beyond 4 σφ in 23, 26, 37 runs; with the slope the latency made since the
-    // start (kalmanServo.ts, unmodelledLatencySlopePpb), in 1, 3, 3.
+    // start (LatencyJoin.unmodelledSlopePpb), in 1, 3, 3.
     for (const afterS of [3, 5, 8]) {
       const beyond = replays.filter(({ trace }) => {
         const startS = trace.frequencies[0]?.atS ?? 0;

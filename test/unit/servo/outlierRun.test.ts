@@ -4,13 +4,15 @@
  * held as the Syncs' path, or believed as a change of the grandmaster's time.
  */
 import { describe, expect, it } from 'vitest';
-import { OutlierRun, type OutlierContext, type RunVerdict } from '../../../src/servo/outlierRun.js';
+import { OutlierRun, type OutlierContext, type RunStartFrequency, type RunVerdict } from '../../../src/servo/outlierRun.js';
 import { resolveKalmanTuning } from '../../../src/servo/kalmanTuning.js';
 
 const tuning = resolveKalmanTuning({}, true);
 const intervalS = 0.125;
 /** R of 500 ns: the run agrees within 2 µs of its line. */
-const context: OutlierContext = { noiseVarianceNs2: 500 ** 2, intervalS, phiPpb: 0, phiSigmaPpb: 10, neighborIsGrandmaster: false };
+const context: OutlierContext = { noiseVarianceNs2: 500 ** 2, intervalS, neighborIsGrandmaster: false };
+/** The filter believed 0 ppb (σ 10 ppb) as each run began. */
+const startFrequency = (): RunStartFrequency => ({ phiPpb: 0, phiSigmaPpb: 10 });
 
 /** Feeds offsets (innovation = offset: the phase estimate at 0) one Sync apart from t = 0; the verdicts. */
 function feed(run: OutlierRun, offsetsNs: readonly number[], ctx: OutlierContext = context, fromS = 0): RunVerdict[] {
@@ -38,19 +40,19 @@ function runBesideRatio(run: OutlierRun, length: number, neededPpb: number): Run
 
 describe('OutlierRun', () => {
   it('leaves a lone late frame out and judges nothing: late frames do not come in agreeing pairs', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     expect(feed(run, [30_000])).toEqual([{ kind: 'rejected' }]);
     expect(run.judgedRun).toBeUndefined();
   });
 
   it('judges one early offset alone at its own level: no late frame reads early', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     feed(run, [-20_000]);
     expect(run.judgedRun).toEqual({ levelNs: -20_000, offsets: 1 });
   });
 
   it('judges a late run from its second agreeing offset, at their mean, and believes it on its line once it spans 2 s', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     const offsets = Array.from({ length: 17 }, (_, i) => 20_000 + wobble(i));
     const verdicts = feed(run, offsets);
     expect(verdicts.slice(0, 16).every((v) => v.kind === 'rejected')).toBe(true);
@@ -66,7 +68,7 @@ describe('OutlierRun', () => {
   });
 
   it('frees the frequency by the slope of a run that ramps (a frequency step)', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     // 5 µs beyond the gate and climbing at 2 ppm: 2 µs more over the run's 2 s.
     const offsets = Array.from({ length: 17 }, (_, i) => 5_000 + 2_000 * i * intervalS + wobble(i));
     const last = feed(run, offsets)[16];
@@ -77,7 +79,7 @@ describe('OutlierRun', () => {
   });
 
   it('reports the judged run with its level and length while it waits out the 2 s', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     feed(run, [20_000, 20_400]);
     expect(run.judgedRun).toEqual({ levelNs: 20_200, offsets: 2 });
     feed(run, [20_000 + wobble(2), 20_000 + wobble(3), 20_000 + wobble(4)], context, 0.25);
@@ -86,13 +88,13 @@ describe('OutlierRun', () => {
   });
 
   it('keeps a run that scatters by tens of µs rejected, however long it lasts', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     const offsets = Array.from({ length: 40 }, (_, i) => 20_000 + ((i * 7919) % 97) * 1_000);
     expect(feed(run, offsets).every((v) => v.kind === 'rejected')).toBe(true);
   });
 
   it('holds a run the grandmaster’s own rate ratios say was no move of its time, reporting it once', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     // The ratio asks for the frequency known before: no move (σ 400 ns over its 8 s).
     const verdicts = runBesideRatio(run, 18, 0);
     expect(verdicts[16]).toMatchObject({ kind: 'held', first: true, outliers: 17 });
@@ -104,11 +106,11 @@ describe('OutlierRun', () => {
 
   it('believes the same run when the ratios show the grandmaster’s time moved by it', () => {
     // A move of the grandmaster's time by −3 µs inside an 8 s span asks for −375 ppb more.
-    expect(runBesideRatio(new OutlierRun(tuning), 17, -375)[16]?.kind).toBe('believed');
+    expect(runBesideRatio(new OutlierRun(tuning, startFrequency), 17, -375)[16]?.kind).toBe('believed');
   });
 
   it('takes one late frame into an early judged run, not two in a row, and forgets the run when it ends', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     feed(run, [-20_000, -20_100]);
     expect(run.isLateFrame(5_000, true)).toBe(true);
     run.takeLateFrame(5_000, 0.25);
@@ -120,7 +122,7 @@ describe('OutlierRun', () => {
   });
 
   it('takes no late frame into a late run: an offset earlier than it may be the grandmaster moving back', () => {
-    const run = new OutlierRun(tuning);
+    const run = new OutlierRun(tuning, startFrequency);
     feed(run, [20_000, 20_100]);
     expect(run.isLateFrame(-5_000, true)).toBe(false);
   });
