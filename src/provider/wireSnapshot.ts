@@ -5,10 +5,10 @@
  * client of another version gets a clear error rather than NaN time.
  */
 import type { ClockKind } from '../clock/clock.js';
-import { monotonicRawTime, ptpTime, type MonotonicRawTime } from '../clock/timePoint.js';
+import { ptpTime } from '../clock/timePoint.js';
 import { formatClockIdentity, formatPortIdentity } from '../protocol/format.js';
 import { Fields, WireFieldError } from './jsonFields.js';
-import type { ClockQuality, PortIdentity } from '../protocol/messages.js';
+import type { ClockQuality } from '../protocol/messages.js';
 import type { LeapKind, UtcConversion, UtcOffsetSource } from '../protocol/timeProperties.js';
 import {
   CLOCK_KINDS,

@@ -14,8 +14,8 @@
  *    steered by θ alone, so a latency that wanders and comes back is not followed; one that stays is,
  *    as L gives it back to θ. When L joins, and what the filter misses before: latencyJoin.ts.
  *  - The walk Q is learned too, over tens of minutes, when learnWander (oscillatorWander.ts): the
- *    Allan variance of the free-running phase at 256 s; once it rests on MIN_WANDER_EVIDENCE
- *    intervals the filter tracks with learnedWanderScale × its upper bound instead of the tuning's.
+ *    Allan variance of the free-running phase at 256 s; once it rests on enough Allan intervals the
+ *    filter tracks with learnedWanderScale × its upper bound instead of the tuning's (frequencyWalk.ts).
  *  - Measurement noise R is learned online (measurementNoise.ts): from the median absolute innovation
  *    of the last noiseWindow Syncs (a robust scale, blind to up to half of them being late frames),
  *    minus the prediction's own variance. Until noiseWindow/4 innovations exist, the mode's prior holds.
@@ -75,7 +75,8 @@ import { FirstOffsets } from './firstOffsets.js';
 import { resolveKalmanTuning, type KalmanTuning } from './kalmanTuning.js';
 import { KalmanState } from './kalmanState.js';
 import { LatencyJoin } from './latencyJoin.js';
-import { OscillatorWander, type LearnedWander, type WanderEstimate, type WanderPrior } from './oscillatorWander.js';
+import type { LearnedWander, WanderPrior } from './oscillatorWander.js';
+import { FrequencyWalk } from './frequencyWalk.js';
 
 export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
   /** Initial Sync interval, s, until setSyncInterval is called. Default 1 s. */
@@ -93,10 +94,6 @@ export interface KalmanServoOptions extends CommonServoOptions, KalmanTuning {
 
 /** The most a believed change widens the frequency variance to, ppb² (1 σ = 10 ppm). */
 const REACQUIRE_FREQUENCY_VARIANCE = 1e8;
-/** Independent second differences (about τ each) before a learned walk is used: its upper bound is then 1.9× the estimate. */
-const MIN_WANDER_EVIDENCE = 4;
-/** The most walk a learned estimate makes the filter assume, ppb/√s. */
-const MAX_LEARNED_WANDER_PPB_PER_SQRT_S = 128;
 /** The most offsets a start is seated from: 16 Syncs span 0.5 s at the fastest interval gPTP uses (31.25 ms, logSyncInterval −5). */
 const MAX_FIRST_OFFSETS = 16;
 /** The innovation level's window: at least this many Syncs, and twice the minimum outlier run. */
@@ -119,7 +116,8 @@ export class KalmanServo implements Servo {
   private firstUpdate = true;
   /** θ̂, φ̂, L̂ and their covariance (kalmanState.ts). */
   private readonly filter: KalmanState;
-  private readonly wander: OscillatorWander | undefined;
+  /** The oscillator's walk the model assumes, the tuning's or a learned one (frequencyWalk.ts). */
+  private readonly walk: FrequencyWalk;
   /** When the Syncs' latency is a state (the software tuning: latencyTimeConstantS > 0), latencyJoin.ts. */
   private readonly latency: LatencyJoin;
   /** elapsedS at the last Sync: holdover predicts on (holdFrequency), but no offset teaches φ̂ more. */
@@ -159,15 +157,14 @@ export class KalmanServo implements Servo {
     const { latencyTimeConstantS, latencySigmaNs, latencyJoinS } = this.tuning;
     const latencyModel = latencyTimeConstantS > 0 ? { timeConstantS: latencyTimeConstantS, sigmaNs: latencySigmaNs } : undefined;
     this.latency = new LatencyJoin(latencyModel, latencyJoinS);
-    this.courseChange = new CourseChange(this.latency, () => this.wanderPpbPerSqrtS(), MIN_LEVEL_WINDOW, 1);
+    this.walk = new FrequencyWalk(this.tuning, this.latency, options.learnWander === true, options.wanderPrior);
+    this.courseChange = new CourseChange(this.latency, () => this.walk.ppbPerSqrtS(), MIN_LEVEL_WINDOW, 1);
     this.stepThresholdNs = options.stepThresholdNs ?? 0;
     this.firstStepThresholdNs = options.firstStepThresholdNs ?? PTP4L_FIRST_STEP_THRESHOLD_NS;
     this.maxFrequencyPpb = options.maxFrequencyPpb ?? PTP4L_MAX_FREQUENCY_PPB;
     if (!(this.stepThresholdNs >= 0) || !(this.firstStepThresholdNs >= 0)) throw new RangeError('step thresholds must be ≥ 0 ns');
     if (!(this.maxFrequencyPpb > 0)) throw new RangeError('maxFrequencyPpb must be > 0');
     this.filter = new KalmanState(options.initialFrequencyPpb ?? 0);
-    this.wander = options.learnWander === true ? new OscillatorWander() : undefined;
-    if (options.wanderPrior !== undefined) this.wander?.seed(options.wanderPrior);
     this.appliedPpb = this.filter.phi;
     this.noise = new MeasurementNoise(this.tuning);
     this.rateRatios = new RateRatioFusion(this.filter, this.tuning);
@@ -204,7 +201,7 @@ export class KalmanServo implements Servo {
 
   reset(): void {
     this.started = false;
-    this.wander?.restart();
+    this.walk.restart();
     this.believedChangeAtS = undefined;
     this.firstOffsets.clear();
     this.rateRatios.forgetFeedForward();
@@ -227,13 +224,13 @@ export class KalmanServo implements Servo {
     this.firstUpdate = true;
     // A new grandmaster, its time base changed, or Syncs back after a loss (the grandmaster may have
     // restarted with another time): the free-running phase does not go on from before.
-    this.wander?.restart();
+    this.walk.restart();
   }
 
   shiftLocalTime(deltaNs: number): void {
     // Offsets from before a step no longer describe the clock.
     this.firstOffsets.clear();
-    this.wander?.restart();
+    this.walk.restart();
     if (this.lastLocal !== undefined) this.lastLocal = addNs(this.lastLocal, deltaNs);
   }
 
@@ -247,24 +244,7 @@ export class KalmanServo implements Servo {
 
   /** What the offsets say of the oscillator's walk, and the walk the filter tracks with; undefined when not learning or nothing is learned yet. */
   learnedWander(): LearnedWander | undefined {
-    const estimate = this.wander?.estimate();
-    if (estimate === undefined) return undefined;
-    const inUse = estimate.evidence >= MIN_WANDER_EVIDENCE;
-    return { ...estimate, trackingPpbPerSqrtS: inUse ? this.trackingWanderOf(estimate) : this.configuredTrackingWander(), inUse };
-  }
-
-  /** The tuning's walk once the filter tracks (with software timestamps, once the latency has joined). */
-  private configuredTrackingWander(): number {
-    return this.latency.model === undefined ? this.tuning.wanderPpbPerSqrtS : this.tuning.latencyStateWanderPpbPerSqrtS;
-  }
-
-  /**
-   * The walk to track with, from a learned one: its upper bound (a filter that assumes too little walk
-   * follows the oscillator late, and one that assumes more pays little), times the mode's scale.
-   */
-  private trackingWanderOf(estimate: WanderEstimate): number {
-    const { learnedWanderScale, learnedWanderFloorPpbPerSqrtS } = this.tuning;
-    return Math.min(MAX_LEARNED_WANDER_PPB_PER_SQRT_S, Math.max(learnedWanderFloorPpbPerSqrtS, learnedWanderScale * estimate.upperPpbPerSqrtS));
+    return this.walk.learned();
   }
 
   uncertainty(): ServoUncertainty | undefined {
@@ -317,7 +297,7 @@ export class KalmanServo implements Servo {
   private track(offsetNs: number, localTime: LocalTime, feedForwardPpb: number | undefined): ServoOutput {
     this.predict(localTime);
     // Every offset, late frames too: each phase point is a median.
-    this.wander?.phase(this.elapsedS, offsetNs - this.appliedPhaseNs, this.filter.phi);
+    this.walk.phase(this.elapsedS, offsetNs - this.appliedPhaseNs, this.filter.phi);
     this.joinLatency();
     this.rateRatios.fuseFeedForward(feedForwardPpb, this.feedForwardSigmaPpb);
     const tS = Number(localTime) / 1e9;
@@ -453,7 +433,7 @@ export class KalmanServo implements Servo {
   }
 
   private step(offsetNs: number): ServoOutput {
-    this.wander?.restart();
+    this.walk.restart();
     this.filter.clockStepped(-offsetNs);
     this.forgetChanges();
     return { state: ServoState.jump, frequencyPpb: this.clamp(this.filter.phi), stepNs: -offsetNs };
@@ -464,20 +444,9 @@ export class KalmanServo implements Servo {
     const last = this.lastLocal;
     const dt = last === undefined ? 0 : Number(localTime - last) / 1e9;
     if (!(dt > 0)) return;
-    this.filter.predict(dt, this.appliedPpb, this.wanderPpbPerSqrtS(), this.latency.predictedModel());
+    this.filter.predict(dt, this.appliedPpb, this.walk.ppbPerSqrtS(), this.latency.predictedModel());
     this.appliedPhaseNs += this.appliedPpb * dt;
     this.elapsedS += dt;
-  }
-
-  /**
-   * The oscillator's random walk the model assumes now, ppb/√s: the start's while software timestamps'
-   * latency has not joined, else the learned walk once known, else the tuning's tracking walk.
-   */
-  private wanderPpbPerSqrtS(): number {
-    if (this.latency.model !== undefined && !this.latency.joined) return this.tuning.wanderPpbPerSqrtS;
-    const learned = this.wander?.estimate();
-    if (learned !== undefined && learned.evidence >= MIN_WANDER_EVIDENCE) return this.trackingWanderOf(learned);
-    return this.configuredTrackingWander();
   }
 
   /**
