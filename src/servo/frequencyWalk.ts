@@ -39,17 +39,14 @@ export class FrequencyWalk {
   /** The walk the model assumes now, ppb/√s. */
   ppbPerSqrtS(): number {
     if (this.latency.model !== undefined && !this.latency.joined) return this.tuning.wanderPpbPerSqrtS;
-    const learned = this.learner?.estimate();
-    if (learned !== undefined && learned.evidence >= MIN_WANDER_EVIDENCE) return this.trackingWanderOf(learned);
-    return this.configuredTrackingWander();
+    return this.trackingWander(this.learner?.estimate());
   }
 
   /** What the offsets say of the walk, and the walk the filter tracks with; undefined when not learning or nothing is learned yet. */
   learned(): LearnedWander | undefined {
     const estimate = this.learner?.estimate();
     if (estimate === undefined) return undefined;
-    const inUse = estimate.evidence >= MIN_WANDER_EVIDENCE;
-    return { ...estimate, trackingPpbPerSqrtS: inUse ? this.trackingWanderOf(estimate) : this.configuredTrackingWander(), inUse };
+    return { ...estimate, trackingPpbPerSqrtS: this.trackingWander(estimate), inUse: inUse(estimate) };
   }
 
   /** One free-running phase (the offset less every adjustment, ns) at elapsedS, with the frequency believed then (ppb). */
@@ -62,17 +59,21 @@ export class FrequencyWalk {
     this.learner?.restart();
   }
 
-  /** The tuning's walk once the filter tracks (with software timestamps, once the latency has joined). */
-  private configuredTrackingWander(): number {
+  /**
+   * The walk to track with: from a learned one in use, its upper bound (a filter that assumes too
+   * little walk follows the oscillator late, and one that assumes more pays little) times the mode's
+   * scale; else the tuning's (with software timestamps, its walk once the latency has joined).
+   */
+  private trackingWander(estimate: WanderEstimate | undefined): number {
+    const { learnedWanderScale, learnedWanderFloorPpbPerSqrtS } = this.tuning;
+    if (estimate !== undefined && inUse(estimate)) {
+      return Math.min(MAX_LEARNED_WANDER_PPB_PER_SQRT_S, Math.max(learnedWanderFloorPpbPerSqrtS, learnedWanderScale * estimate.upperPpbPerSqrtS));
+    }
     return this.latency.model === undefined ? this.tuning.wanderPpbPerSqrtS : this.tuning.latencyStateWanderPpbPerSqrtS;
   }
+}
 
-  /**
-   * The walk to track with, from a learned one: its upper bound (a filter that assumes too little walk
-   * follows the oscillator late, and one that assumes more pays little), times the mode's scale.
-   */
-  private trackingWanderOf(estimate: WanderEstimate): number {
-    const { learnedWanderScale, learnedWanderFloorPpbPerSqrtS } = this.tuning;
-    return Math.min(MAX_LEARNED_WANDER_PPB_PER_SQRT_S, Math.max(learnedWanderFloorPpbPerSqrtS, learnedWanderScale * estimate.upperPpbPerSqrtS));
-  }
+/** Whether a learned walk rests on enough to be the filter's. */
+function inUse(estimate: WanderEstimate): boolean {
+  return estimate.evidence >= MIN_WANDER_EVIDENCE;
 }
