@@ -44,9 +44,10 @@ export function processLogs(processes: readonly LabProcess[], startMs: number): 
  */
 export function sampleReferenceErrors(probe: TrueErrorProbe, reference: Ptp4l, into: ReferenceErrorSample[]): void {
   if (reference.vclockStatePath === undefined) return;
-  probe.onSample((realtimeNs, grandmasterOffsetNs) => {
+  probe.onSample((realtimeNs, grandmasterOffsetNs, atMs) => {
     const errorNs = reference.trueErrorAt(realtimeNs);
-    if (errorNs !== undefined) into.push({ atMs: Date.now(), errorNs: errorNs - grandmasterOffsetNs });
+    // The probe's own atMs: Date.now() here fell a ms later in about one sample in four, and the run record lost ptp4l's reading of it.
+    if (errorNs !== undefined) into.push({ atMs, errorNs: errorNs - grandmasterOffsetNs });
   });
 }
 

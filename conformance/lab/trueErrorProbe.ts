@@ -65,7 +65,7 @@ export class TrueErrorProbe {
   readonly truth = new TruthWatch();
   private readonly extrapolator = new TimeExtrapolator();
   private timer: NodeJS.Timeout | undefined;
-  private readonly sampleListeners: ((realtimeNs: bigint, grandmasterOffsetNs: number) => void)[] = [];
+  private readonly sampleListeners: ((realtimeNs: bigint, grandmasterOffsetNs: number, atMs: number) => void)[] = [];
   /** The grandmaster's time − CLOCK_REALTIME at a CLOCK_REALTIME instant, ns (0: it sends CLOCK_REALTIME). */
   private grandmasterOffset: (realtimeNs: bigint) => number = () => 0;
 
@@ -119,9 +119,10 @@ export class TrueErrorProbe {
 
   /**
    * Called with the CLOCK_REALTIME reading of every sample, whether or not the provider has a mapping
-   * yet: another true error taken at the very same instant (the lab's ptp4l servo reference).
+   * yet: another true error taken at the very same instant (the lab's ptp4l servo reference), filed
+   * under the sample's own `atMs` so that the run record's rows pair them.
    */
-  onSample(listener: (realtimeNs: bigint, grandmasterOffsetNs: number) => void): void {
+  onSample(listener: (realtimeNs: bigint, grandmasterOffsetNs: number, atMs: number) => void): void {
     this.sampleListeners.push(listener);
   }
 
@@ -140,7 +141,7 @@ export class TrueErrorProbe {
     const realtimeNs = BigInt(pair.realtime);
     this.truth.observe(realtimeNs, BigInt(pair.monotonicRaw), atMs);
     const grandmasterOffsetNs = this.grandmasterOffset(realtimeNs);
-    for (const listener of this.sampleListeners) listener(realtimeNs, grandmasterOffsetNs);
+    for (const listener of this.sampleListeners) listener(realtimeNs, grandmasterOffsetNs, atMs);
     const t = this.extrapolator.at(pair.monotonicRaw);
     if (t.ptpTime === null) return undefined;
     const { wholeSeconds, errorNs } = splitWholeSeconds(Number(BigInt(t.ptpTime) - realtimeNs) - grandmasterOffsetNs);

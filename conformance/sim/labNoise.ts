@@ -39,6 +39,8 @@ export interface LabNoiseRun {
   /** The commit whose servo ran it (what `measured` is of). */
   readonly servo: string;
   readonly logSyncInterval: number;
+  /** Where the Syncs' interval changed and stayed (absent: logSyncInterval throughout): see SyncIntervalChange. */
+  readonly logSyncIntervalChanges?: readonly SyncIntervalChange[];
   /** Seconds since Syntonic started, one per Sync, rounded to ms. */
   readonly syncAtS: readonly number[];
   /** Offset − true error of each Sync, ns (rounded). */
@@ -76,6 +78,15 @@ export interface GrandmasterMove {
  * is 1 and (rateRatio − 1) is the ratio's error.
  */
 export type RateRatioChange = readonly [index: number, errorPpb: number, sigmaPpb: number | null, spanS?: number];
+
+/**
+ * [index of the first Sync at the new interval, its logSyncInterval (log2 s)]. The automotive profile's
+ * slave asks its master for operLogSyncInterval once its servo is stable (ptp4l's reference slave
+ * does, and is then sent one Sync a second): the replay hands the servo each Sync's interval as the
+ * Sync would carry it, since a servo told 125 ms while a second passes steers its phase eight times
+ * too hard.
+ */
+export type SyncIntervalChange = readonly [index: number, logSyncInterval: number];
 
 export interface LabNoiseRecording {
   readonly provenance: Readonly<Record<string, string | number>>;
@@ -242,16 +253,18 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   let timedOut = false;
   const pathDelays = new ChangeInForce(run.pathDelayChanges);
   const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
+  const intervals = new ChangeInForce(run.logSyncIntervalChanges ?? []);
   run.noiseNs.forEach((noiseNs, i) => {
     const pathDelayNs = pathDelays.at(i)?.[1] ?? 0;
+    const logSyncInterval = intervals.at(i)?.[1] ?? run.logSyncInterval;
     const atS = run.syncAtS[i] ?? first;
     const trueNs = START_NS + 1_000_000_000n + BigInt(Math.round((atS - first) * 1e9));
     clock.advanceTo(trueNs);
     errors.push({ atS, ns: clock.errorNs() });
     if (gap !== undefined && atS >= gap.fromS && atS < gap.fromS + gap.forS) {
       // What the daemon's engine does: the status learns of the loss once syncReceiptTimeout Syncs are missing.
-      if (!timedOut && atS >= gap.fromS + SYNC_RECEIPT_TIMEOUT * 2 ** run.logSyncInterval) {
-        discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval: run.logSyncInterval });
+      if (!timedOut && atS >= gap.fromS + SYNC_RECEIPT_TIMEOUT * 2 ** logSyncInterval) {
+        discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval });
         timedOut = true;
       }
       const bound = discipline.errorBoundAt(clock.localNow());
@@ -262,7 +275,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     clock.advanceTo(trueNs + PROCESSING_NS);
     // The grandmaster is the neighbor: the ratio is all neighborRateRatio (802.1AS-2020 10.2.8.1.4).
     const ratio = rateRatio.at(i);
-    const outcome = discipline.onSync({ ...receipt(i, ingressTime, trueNs, pathDelayNs, run.logSyncInterval), ...ratio, neighborRateRatio: ratio.rateRatio });
+    const outcome = discipline.onSync({ ...receipt(i, ingressTime, trueNs, pathDelayNs, logSyncInterval), ...ratio, neighborRateRatio: ratio.rateRatio });
     for (const e of outcome.events) if (e.from === 'synchronized') left++;
     if (lockedAtS === Infinity && outcome.servoState === ServoState.locked) lockedAtS = atS;
     // One bound per Sync for both records (report() would build it again, and the holdover model with it).

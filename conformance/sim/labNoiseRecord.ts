@@ -6,7 +6,7 @@
  */
 import { parseOffsetSample, parseStatusChange, type OffsetSample } from '../lab/logLines.js';
 import { seriesFigures } from '../lab/stats.js';
-import { FROM_S, type LabNoiseRun, type LabNoiseRunFile, type RateRatioChange } from './labNoise.js';
+import { FROM_S, type LabNoiseRun, type LabNoiseRunFile, type RateRatioChange, type SyncIntervalChange } from './labNoise.js';
 
 /** One row of a run's `.samples.csv`: the true errors the lab sampled at tS s. */
 export interface TruthSample {
@@ -56,17 +56,28 @@ export function sectionLines(log: string, stack: RecordedStack = 'syntonic'): { 
  */
 export const FIRST_SAMPLE_HOLD_S = 0.5;
 
-/** A stack's true error at tS: interpolated between the samples around it, or the first sample's while the clock is unmoved before it. */
+/**
+ * The widest span between two of a stack's samples a Sync's truth is interpolated over, s. A sample
+ * may lack a stack's value (a record taken before session 48 left ptp4l's out of about one in four:
+ * its reading was filed a ms later than the probe's and missed its row); a clock steered in ppb
+ * moves by ns over a second, while a wider hole is the stack not running.
+ */
+export const MAX_TRUTH_SPAN_S = 1;
+
+/** A stack's true error at tS: interpolated between its samples around it, or the first sample's while the clock is unmoved before it. */
 export function truthAt(samples: readonly TruthSample[], tS: number, clockUnmoved: boolean, stack: RecordedStack = 'syntonic'): number | undefined {
   const of = (x: TruthSample | undefined): number | undefined => (stack === 'syntonic' ? x?.syntonicNs : x?.ptp4lNs);
   const i = samples.findIndex((x) => x.tS >= tS && of(x) !== undefined);
-  const before = of(samples[i - 1]);
   const after = of(samples[i]);
   const afterS = samples[i]?.tS;
-  if (i === 0 && clockUnmoved && after !== undefined && afterS !== undefined && afterS - tS <= FIRST_SAMPLE_HOLD_S) return after;
-  if (i <= 0 || before === undefined || after === undefined || afterS === undefined) return undefined;
-  const beforeS = samples[i - 1]?.tS ?? afterS;
-  return before + ((after - before) * (tS - beforeS)) / (afterS - beforeS);
+  if (after === undefined || afterS === undefined) return undefined;
+  let b = i - 1;
+  while (b >= 0 && of(samples[b]) === undefined) b--;
+  const before = of(samples[b]);
+  const beforeS = samples[b]?.tS;
+  if (before === undefined || beforeS === undefined) return clockUnmoved && afterS - tS <= FIRST_SAMPLE_HOLD_S ? after : undefined;
+  if (afterS - beforeS > MAX_TRUTH_SPAN_S) return undefined;
+  return afterS === beforeS ? after : before + ((after - before) * (tS - beforeS)) / (afterS - beforeS);
 }
 
 /** A Sync's rateRatio as the file keeps it: its error and σ, ppb, to 0.01 ppb (the lab's truth is 1: labNoise.ts), and its span to the µs. */
@@ -82,6 +93,36 @@ function rateRatioChange(index: number, { rateRatio, rateRatioSigma, rateRatioSp
  * One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran
  * it; the Syncs of `stack` (Syntonic's by default; ptp4l's log no rate ratio, so its run has none).
  */
+/** log2 s: every lab grandmaster starts at 8 Syncs a second (conformance/lab/configs/ptp4l-*.cfg). */
+const LAB_LOG_SYNC_INTERVAL = -3;
+
+/** Spacings in a row at another power of two that make a change of the Syncs' interval: a lost Sync makes one spacing twice as long, not four. */
+export const INTERVAL_CHANGE_SPACINGS = 4;
+
+/**
+ * Where a record's Syncs came at another interval and stayed there (the automotive slave's request for
+ * operLogSyncInterval): each spacing rounded to a power of two, a change where INTERVAL_CHANGE_SPACINGS
+ * of them in a row agree on a new one. A gap (a grandmaster or link gone) is one spacing, no change.
+ */
+export function syncIntervalChanges(syncAtS: readonly number[], logSyncInterval: number): SyncIntervalChange[] {
+  const logSpacing = (i: number): number => {
+    const spacingS = (syncAtS[i] ?? 0) - (syncAtS[i - 1] ?? 0);
+    return spacingS > 0 ? Math.round(Math.log2(spacingS)) : NaN;
+  };
+  const changes: SyncIntervalChange[] = [];
+  let current = logSyncInterval;
+  for (let i = 1; i + INTERVAL_CHANGE_SPACINGS <= syncAtS.length; i++) {
+    const k = logSpacing(i);
+    if (k === current || Number.isNaN(k)) continue;
+    let held = true;
+    for (let j = 1; j < INTERVAL_CHANGE_SPACINGS && held; j++) held = logSpacing(i + j) === k;
+    if (!held) continue;
+    changes.push([i, k]);
+    current = k;
+  }
+  return changes;
+}
+
 export function recordRun(name: string, servo: string, log: string, samplesCsv: string, stack: RecordedStack = 'syntonic'): LabNoiseRun {
   const samples = parseTruthSamples(samplesCsv);
   const syncAtS: number[] = [];
@@ -102,13 +143,14 @@ export function recordRun(name: string, servo: string, log: string, samplesCsv: 
     if (ratio !== undefined && (lastRatio?.[1] !== ratio[1] || lastRatio[2] !== ratio[2] || lastRatio[3] !== ratio[3])) rateRatioChanges.push(ratio);
     noiseNs.push(Math.round(o.offsetNs - truth));
   }
+  const intervalChanges = syncIntervalChanges(syncAtS, LAB_LOG_SYNC_INTERVAL);
   const steady = samples.filter((x) => x.tS >= FROM_S);
   const defined = (v: readonly (number | undefined)[]): number[] => v.filter((x): x is number => x !== undefined);
   return {
     name,
     servo,
-    // log2 s: every lab run's grandmaster sends 8 Syncs a second (conformance/lab/configs/ptp4l-*.cfg).
-    logSyncInterval: -3,
+    logSyncInterval: LAB_LOG_SYNC_INTERVAL,
+    ...(intervalChanges.length === 0 ? {} : { logSyncIntervalChanges: intervalChanges }),
     syncAtS,
     noiseNs,
     pathDelayChanges,

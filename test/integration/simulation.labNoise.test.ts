@@ -69,6 +69,20 @@ describe('the replay of recorded lab noise', () => {
     expect(again).toEqual(run.syncAtS);
   });
 
+  it("hands the servo each Sync's interval: a run whose Syncs slow to one a second (the automotive slave's request) replays as steadily as before", () => {
+    // 40 s at 8 Syncs a second, then 60 s at one: a latency that alternates ±300 ns, on the clock's true time.
+    const syncAtS = [...Array.from({ length: 320 }, (_, i) => 2 + i * 0.125), ...Array.from({ length: 60 }, (_, i) => 42 + i)];
+    const run: LabNoiseRun = {
+      ...constantNoise(0),
+      syncAtS,
+      noiseNs: syncAtS.map((_, i) => (i % 2 === 0 ? 300 : -300)),
+      logSyncIntervalChanges: [[320, 0]],
+    };
+    const slow = traceFigures(traceLabNoise(run), 60);
+    expect(slow.trueErrorMaxNs).toBeLessThan(1_000);
+    expect(slow.leftSynchronized).toBe(0);
+  });
+
   it('follows a latency it cannot see: a constant +1 µs on every Sync leaves the clock 1 µs behind the truth', () => {
     const r = replayLabNoise(constantNoise(1_000));
     expect(r.trueErrorMeanNs).toBeCloseTo(-1_000, -1);

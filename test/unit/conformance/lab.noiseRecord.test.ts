@@ -5,7 +5,15 @@
  * its old place in the file.
  */
 import { describe, expect, it } from 'vitest';
-import { FIRST_SAMPLE_HOLD_S, mergeRuns, recordRun, truthAt, type TruthSample } from '../../../conformance/sim/labNoiseRecord.js';
+import {
+  FIRST_SAMPLE_HOLD_S,
+  MAX_TRUTH_SPAN_S,
+  mergeRuns,
+  recordRun,
+  syncIntervalChanges,
+  truthAt,
+  type TruthSample,
+} from '../../../conformance/sim/labNoiseRecord.js';
 import type { LabNoiseRunFile } from '../../../conformance/sim/labNoise.js';
 
 /** Syntonic's section of a run's log, one `master offset` line per Sync: [tS, offset ns, servo state]. */
@@ -39,6 +47,36 @@ describe("a Sync's true error", () => {
 
   it('is unknown after the last sample', () => {
     expect(truthAt(samples, 4.3, false)).toBeUndefined();
+  });
+
+  it("is interpolated across a sample that lacks the stack's value, between its samples at most MAX_TRUTH_SPAN_S apart", () => {
+    const holed: TruthSample[] = [
+      { tS: 4, syntonicNs: 100, ptp4lNs: 10 },
+      { tS: 4.25, syntonicNs: 200, ptp4lNs: undefined },
+      { tS: 4.5, syntonicNs: 300, ptp4lNs: 30 },
+      { tS: 4.75, syntonicNs: 400, ptp4lNs: undefined },
+      { tS: 5, syntonicNs: 500, ptp4lNs: undefined },
+      { tS: 5.25, syntonicNs: 600, ptp4lNs: undefined },
+      { tS: 5.75, syntonicNs: 700, ptp4lNs: 70 },
+    ];
+    expect(truthAt(holed, 4.375, false, 'ptp4l')).toBeCloseTo(25, 9);
+    expect(MAX_TRUTH_SPAN_S).toBeLessThan(5.75 - 4.5);
+    expect(truthAt(holed, 5.5, false, 'ptp4l')).toBeUndefined();
+  });
+});
+
+describe("the Syncs' interval in a record", () => {
+  const at8 = (n: number, fromS: number): number[] => Array.from({ length: n }, (_, i) => fromS + i * 0.125);
+
+  it('changes where four spacings in a row agree on another power of two: the automotive slave asked for one Sync a second', () => {
+    const syncAtS = [...at8(40, 1), 6.875, 7.875, 8.875, 9.875, 10.875];
+    expect(syncIntervalChanges(syncAtS, -3)).toEqual([[40, 0]]);
+  });
+
+  it('stays through a lost Sync and through a gap of 10 s (a grandmaster gone): one long spacing is no change', () => {
+    const lost = at8(40, 1).filter((_, i) => i !== 20);
+    expect(syncIntervalChanges(lost, -3)).toEqual([]);
+    expect(syncIntervalChanges([...at8(40, 1), ...at8(40, 16)], -3)).toEqual([]);
   });
 });
 
