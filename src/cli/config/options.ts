@@ -322,10 +322,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   g(
     'servo_offset_threshold',
     int(0, INT_MAX),
-    read({ into: 'servo', field: 'offsetThresholdNs' }, 'the servo is stable once `servo_num_offset_values` offsets in a row are within it; 0 = never', {
-      value: 'ns',
-      fallback: { value: { gptp: STABILITY_DEFAULTS.gptp.offsetThresholdNs, automotive: STABILITY_DEFAULTS.automotive.offsetThresholdNs } },
-    }),
+    read(
+      { into: 'servo', field: 'offsetThresholdNs' },
+      'the servo is stable once `servo_num_offset_values` offsets in a row are within it, as ptp4l(8) says (ptp4l 3.1.1 counts them over the whole lock); 0 = never',
+      {
+        value: 'ns',
+        fallback: { value: { gptp: STABILITY_DEFAULTS.gptp.offsetThresholdNs, automotive: STABILITY_DEFAULTS.automotive.offsetThresholdNs } },
+      },
+    ),
   ),
   g(
     'servo_num_offset_values',
