@@ -81,10 +81,10 @@ export type RateRatioChange = readonly [index: number, errorPpb: number, sigmaPp
 
 /**
  * [index of the first Sync at the new interval, its logSyncInterval (log2 s)]. The automotive profile's
- * slave asks its master for operLogSyncInterval once its servo is stable (ptp4l's reference slave
- * does, and is then sent one Sync a second): the replay hands the servo each Sync's interval as the
- * Sync would carry it, since a servo told 125 ms while a second passes steers its phase eight times
- * too hard.
+ * slave asks its master for operLogSyncInterval once its servo is stable (a message interval request,
+ * 802.1AS-2020 10.6.4.3; ptp4l's reference slave does, and is then sent one Sync a second): the replay
+ * hands the servo each Sync's interval as the Sync's logMessageInterval would carry it (10.6.2.2.14),
+ * since a servo told 125 ms while a second passes steers its phase eight times too hard.
  */
 export type SyncIntervalChange = readonly [index: number, logSyncInterval: number];
 

@@ -105,21 +105,20 @@ export const INTERVAL_CHANGE_SPACINGS = 4;
  * of them in a row agree on a new one. A gap (a grandmaster or link gone) is one spacing, no change.
  */
 export function syncIntervalChanges(syncAtS: readonly number[], logSyncInterval: number): SyncIntervalChange[] {
-  const logSpacing = (i: number): number => {
-    const spacingS = (syncAtS[i] ?? 0) - (syncAtS[i - 1] ?? 0);
+  // log2 s of each Sync's spacing from the one before (NaN for the first).
+  const logSpacings = syncAtS.map((atS, i) => {
+    const spacingS = i === 0 ? 0 : atS - (syncAtS[i - 1] ?? atS);
     return spacingS > 0 ? Math.round(Math.log2(spacingS)) : NaN;
-  };
+  });
   const changes: SyncIntervalChange[] = [];
   let current = logSyncInterval;
-  for (let i = 1; i + INTERVAL_CHANGE_SPACINGS <= syncAtS.length; i++) {
-    const k = logSpacing(i);
-    if (k === current || Number.isNaN(k)) continue;
-    let held = true;
-    for (let j = 1; j < INTERVAL_CHANGE_SPACINGS && held; j++) held = logSpacing(i + j) === k;
-    if (!held) continue;
+  logSpacings.forEach((k, i) => {
+    if (k === current || Number.isNaN(k)) return;
+    const next = logSpacings.slice(i, i + INTERVAL_CHANGE_SPACINGS);
+    if (next.length < INTERVAL_CHANGE_SPACINGS || !next.every((x) => x === k)) return;
     changes.push([i, k]);
     current = k;
-  }
+  });
   return changes;
 }
 
