@@ -15,11 +15,10 @@ import type { DisciplinedClock } from '../clock/clock.js';
 import type { LocalTime } from '../clock/timePoint.js';
 import type { EngineEvent, EngineSink, Transmission } from '../protocol/engineEvents.js';
 import type { PtpFrame } from '../protocol/messages.js';
-import type { Profile } from '../protocol/portConfig.js';
 import { PortEngine, type PortEngineOptions } from '../protocol/portEngine.js';
 import type { SyncReceipt } from '../protocol/syncReceipt.js';
 import { ClockDiscipline, type ClockDisciplineOptions, type SyncOutcome } from './clockDiscipline.js';
-import { ServoState } from './servoState.js';
+import { ServoStability, STABILITY_DEFAULTS, type StabilityRule } from './servoStability.js';
 import type { StatusEvent } from './syncStatus.js';
 
 /** One accepted Sync and what the servo made of it. */
@@ -35,24 +34,6 @@ export interface ClockSlaveSink {
   statusEvent?(e: StatusEvent): void;
 }
 
-/**
- * When the automotive profile may ask for operational intervals: linuxptp's servo_offset_threshold
- * (ns) held for servo_num_offset_values consecutive locked Syncs.
- */
-export interface StabilityRule {
-  readonly offsetThresholdNs: number;
-  readonly numOffsetValues: number;
-}
-
-/**
- * Per profile, as linuxptp's configs: gptp never asks for operational intervals (offset threshold 0:
- * never stable); automotive-slave.cfg calls the servo stable below 30 ns over 10 offsets.
- */
-export const STABILITY_DEFAULTS: Readonly<Record<Profile, StabilityRule>> = Object.freeze({
-  gptp: Object.freeze({ offsetThresholdNs: 0, numOffsetValues: 10 }),
-  automotive: Object.freeze({ offsetThresholdNs: 30, numOffsetValues: 10 }),
-});
-
 export interface ClockSlaveOptions {
   readonly engine: PortEngineOptions;
   readonly clock: DisciplinedClock;
@@ -66,8 +47,7 @@ export class ClockSlave {
   readonly engine: PortEngine;
   /** The servo and the time base's status (discipline.servo, discipline.status). */
   readonly discipline: ClockDiscipline;
-  private readonly stability: StabilityRule;
-  private stableCount = 0;
+  private readonly stability: ServoStability;
 
   constructor(
     readonly options: ClockSlaveOptions,
@@ -78,7 +58,7 @@ export class ClockSlave {
     const timestamping = options.engine.timestamping ?? options.servo?.timestamping;
     this.engine = new PortEngine(timestamping === undefined ? options.engine : { ...options.engine, timestamping }, engineSink);
     this.discipline = new ClockDiscipline(options.freeRunning === true ? readOnly(options.clock) : options.clock, options.servo);
-    this.stability = options.stability ?? STABILITY_DEFAULTS[options.engine.config.profile];
+    this.stability = new ServoStability(options.stability ?? STABILITY_DEFAULTS[options.engine.config.profile]);
   }
 
   get clock(): DisciplinedClock {
@@ -154,19 +134,13 @@ export class ClockSlave {
     if (e.to !== 'synchronized') this.resetStability(now);
   }
 
-  /** Automotive profile (linuxptp servo_offset_threshold / servo_num_offset_values): ask for operational rates once stable. */
+  /** Automotive profile: ask for operational intervals once the servo is stable (servoStability.ts). */
   private updateStability(outcome: SyncOutcome, now: LocalTime): void {
-    const within =
-      this.stability.offsetThresholdNs > 0 &&
-      outcome.accepted &&
-      outcome.servoState === ServoState.locked &&
-      Math.abs(outcome.offsetNs) <= this.stability.offsetThresholdNs;
-    this.stableCount = within ? this.stableCount + 1 : 0;
-    if (this.stableCount >= this.stability.numOffsetValues) this.engine.setServoStable(true, now);
+    if (this.stability.update(outcome)) this.engine.setServoStable(true, now);
   }
 
   private resetStability(now: LocalTime): void {
-    this.stableCount = 0;
+    this.stability.reset();
     this.engine.setServoStable(false, now);
   }
 }

@@ -25,7 +25,7 @@ import { DEFAULT_SOCKET_PATH } from '../../provider/protocol.js';
 import { DEFAULT_TIME_PAGE_PATH } from '../../provider/timePage.js';
 import type { PiGainOptions } from '../../servo/piServo.js';
 import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FREQ_LIMIT_PPB } from '../../servo/servo.js';
-import { STABILITY_DEFAULTS } from '../../servo/clockSlave.js';
+import { STABILITY_DEFAULTS } from '../../servo/servoStability.js';
 import { KALMAN_TUNING_HARDWARE, KALMAN_TUNING_SOFTWARE } from '../../servo/kalmanTuning.js';
 import { DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S } from '../../servo/servoErrorBound.js';
 import {
@@ -324,7 +324,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     int(0, INT_MAX),
     read(
       { into: 'servo', field: 'offsetThresholdNs' },
-      'the servo is stable once `servo_num_offset_values` offsets in a row are within it, as ptp4l(8) says (ptp4l 3.1.1 counts them over the whole lock); 0 = never',
+      'the servo is stable once `servo_num_offset_values` locked offsets in a row are below it, as ptp4l(8) says (ptp4l 3.1.1 counts them over the whole lock); 0 = never',
       {
         value: 'ns',
         fallback: { value: { gptp: STABILITY_DEFAULTS.gptp.offsetThresholdNs, automotive: STABILITY_DEFAULTS.automotive.offsetThresholdNs } },
