@@ -23,6 +23,7 @@ import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ServoState } from '../../src/servo/servoState.js';
 import { GPTP_DEFAULTS } from '../../src/protocol/portConfig.js';
+import { logIntervalToNs } from '../../src/protocol/logInterval.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
 import { errorBoundOver, seriesFigures } from '../lab/stats.js';
 import { readNoiseFixture } from './latencyDistribution.js';
@@ -263,7 +264,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     errors.push({ atS, ns: clock.errorNs() });
     if (gap !== undefined && atS >= gap.fromS && atS < gap.fromS + gap.forS) {
       // What the daemon's engine does: the status learns of the loss once syncReceiptTimeout Syncs are missing.
-      if (!timedOut && atS >= gap.fromS + SYNC_RECEIPT_TIMEOUT * 2 ** logSyncInterval) {
+      if (!timedOut && atS >= gap.fromS + (SYNC_RECEIPT_TIMEOUT * logIntervalToNs(logSyncInterval)) / 1e9) {
         discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval });
         timedOut = true;
       }
