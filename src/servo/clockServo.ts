@@ -378,8 +378,8 @@ export class ClockServo {
   }
 
   /**
-   * A new grandmaster may keep another time and frequency: its first offset may be stepped as on a
-   * first update. A time-base change (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3)
+   * A new grandmaster may keep another time and frequency: its offsets may be stepped to as on a
+   * first update (the Kalman servo once a run of them agrees). A time-base change (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3)
    * announces a deliberate phase or frequency change: the spike filter must not reject it.
    */
   private noticeGrandmasterChanges(r: SyncReceipt): void {
@@ -388,7 +388,7 @@ export class ClockServo {
       this.spikeFilter?.reset();
       this.feedForward.reset();
       this.clockCheck.reset();
-      this.note('New grandmaster: the next offset may be stepped as a first update.');
+      this.note('New grandmaster: its time may be stepped to as on a first update (first_step_threshold).');
     } else if (this.timeBaseIndicator !== undefined && (r.gmTimeBaseIndicator !== this.timeBaseIndicator || r.lastGmPhaseChange !== this.timeBasePhaseChange)) {
       this.servo.allowFirstStep();
       this.spikeFilter?.reset();
