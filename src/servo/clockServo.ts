@@ -379,8 +379,9 @@ export class ClockServo {
 
   /**
    * A new grandmaster may keep another time and frequency: its offsets may be stepped to as on a
-   * first update (the Kalman servo once a run of them agrees). A time-base change (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3)
-   * announces a deliberate phase or frequency change: the spike filter must not reject it.
+   * first update (the Kalman servo once a run of them agrees). A time-base change
+   * (gmTimeBaseIndicator, lastGmPhaseChange: 802.1AS-2020 11.4.4.3) announces a deliberate phase or
+   * frequency change: the spike filter must not reject it.
    */
   private noticeGrandmasterChanges(r: SyncReceipt): void {
     if (this.grandmaster !== null && r.grandmasterIdentity !== this.grandmaster) {

@@ -189,6 +189,33 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(r.servo.syncStatus()).toBe('synchronized');
   });
 
+  it('follows a new grandmaster 1 ms ahead by one step once its offsets agree, says so at the change, and never slews towards it', () => {
+    const r = rig(0n, { timestamping: 'software', pi: undefined });
+    const GM2 = 0x0011_22ff_fe99_8877n;
+    /** One Sync 125 ms on from `grandmasterIdentity`, whose time runs `aheadNs` ahead of the true time. */
+    const sync = (i: number, grandmasterIdentity: bigint, aheadNs: bigint) => {
+      const base = r.advance(125_000_000n);
+      const gmNs = TAI + (base - BASE_START) + aheadNs - BigInt(jitter(i));
+      return { outcome: r.servo.onSync(receipt(r.base(), gmNs, { grandmasterIdentity, logSyncInterval: -3, meanLinkDelay: 1_300 })), gmNs };
+    };
+    for (let i = 0; i < 60; i++) sync(i, GM, 0n);
+    expect(r.servo.syncStatus()).toBe('synchronized');
+
+    const after = Array.from({ length: 40 }, (_, k) => sync(60 + k, GM2, 1_000_000n).outcome);
+    expect(after[0]?.notes).toContain('New grandmaster: its time may be stepped to as on a first update (first_step_threshold).');
+    const stepAt = after.findIndex((o) => o.stepNs !== undefined);
+    // Believed once the run spans 2 s on software timestamps (the 17th Sync, as in the lab's rogue
+    // runs), never before, and stepped by the run's level.
+    expect(stepAt).toBeGreaterThanOrEqual(16);
+    expect(stepAt).toBeLessThanOrEqual(24);
+    expect(after[stepAt]?.stepNs).toBeGreaterThan(995_000);
+    expect(after[stepAt]?.stepNs).toBeLessThan(1_005_000);
+    expect(after.slice(0, stepAt).every((o) => !o.accepted)).toBe(true);
+    const { gmNs } = sync(100, GM2, 1_000_000n);
+    const errorNs = Number(BigInt(r.clock.fromTimestamp(r.base())) - gmNs) - jitter(100);
+    expect(Math.abs(errorNs)).toBeLessThan(2_000);
+  });
+
   it('does not step the clock by a Sync held up for 46 ms (a relay that stalled): the sanity check waits for a second offset', () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     feed(r, 60, jitter);
