@@ -42,6 +42,7 @@ import type { PortConfig, TimestampingMode } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
 import { RejectionCounters, type RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
+import { SyncReceiptTimeout } from './syncReceiptTimeout.js';
 import { SyncReceiver, type LinkState, type SyncOutcome } from './syncReceiver.js';
 import { nsToTimestamp } from './timestamp.js';
 
@@ -109,7 +110,7 @@ export class PortEngine {
   private asCapableCause: AsCapableCause;
   private logSyncInterval: number;
   private nextPdelayAt: LocalTime | undefined;
-  private syncReceiptDeadline: LocalTime | undefined;
+  private readonly syncReceiptTimeout: SyncReceiptTimeout;
   private lastReceipt: SyncReceipt | undefined;
   private syncsAccepted = 0;
   private operational = false;
@@ -121,9 +122,6 @@ export class PortEngine {
     propTimeSigmaNs: number | undefined;
     readonly delayAsymmetry: number;
   };
-  /** syncReceiptTimeout + ½ intervals, ns, for spanLogInterval (log2 s): see syncReceiptSpan(). */
-  private spanNs = 0n;
-  private spanLogInterval: number | undefined;
 
   constructor(
     private readonly options: PortEngineOptions,
@@ -134,6 +132,7 @@ export class PortEngine {
     this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
     this.initiator = new PeerDelayInitiator(config, this.port, options.timestamping);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
+    this.syncReceiptTimeout = new SyncReceiptTimeout(config.syncReceiptTimeout);
     this.acceptable = new AcceptableMasterFilter(config);
     this.selection = createMasterSelection(config, this.selectionPort());
     this.linkDelayInterval = new LinkDelayIntervalSetting(config.initialLogPdelayReqInterval);
@@ -216,7 +215,7 @@ export class PortEngine {
     const lateSeq = this.syncReceiver.expireFollowUp(now);
     if (lateSeq !== undefined) this.emit({ type: 'followUpTimeout', at: now, sequenceId: lateSeq });
     this.selection.tick(now);
-    if (this.syncReceiptDeadline !== undefined && now >= this.syncReceiptDeadline) this.onSyncReceiptTimeout(now);
+    if (this.syncReceiptTimeout.expire(now)) this.onSyncReceiptTimeout(now);
     if (this.nextPdelayAt !== undefined && now >= this.nextPdelayAt) this.sendPdelayReq(now);
     this.flush();
   }
@@ -224,7 +223,10 @@ export class PortEngine {
   /** The earliest time tick() has work to do, for the driver's timer. */
   nextTimerAt(): LocalTime | undefined {
     // Asked before every frame in a replay: no allocation here.
-    return earliest(earliest(this.nextPdelayAt, this.syncReceiptDeadline), earliest(this.selection.nextTimerAt(), this.syncReceiver.followUpDeadline()));
+    return earliest(
+      earliest(this.nextPdelayAt, this.syncReceiptTimeout.deadline),
+      earliest(this.selection.nextTimerAt(), this.syncReceiver.followUpDeadline()),
+    );
   }
 
   /**
@@ -492,30 +494,12 @@ export class PortEngine {
     this.emit({ type: 'syncReceipt', receipt });
   }
 
-  /**
-   * 802.1AS-2020 10.7.3.1: the master is aged after syncReceiptTimeout sync intervals without a Sync,
-   * counted from the last Sync's ingress. Half an interval of grace is added: the Sync after two
-   * missing ones is due exactly at the deadline, and a few ns of jitter would otherwise count it
-   * missing too (measured in simulation: 2 % loss aged the master ~15 times more often than
-   * syncReceiptTimeout lost Syncs in a row can explain).
-   */
   private armSyncReceiptTimeout(from: LocalTime): void {
-    this.syncReceiptDeadline = (from + this.syncReceiptSpan()) as LocalTime;
-  }
-
-  /** syncReceiptTimeout + ½ sync intervals in ns, remembered per logSyncInterval (this runs on every Sync). */
-  private syncReceiptSpan(): bigint {
-    if (this.spanLogInterval !== this.logSyncInterval) {
-      const interval = logIntervalToNsBig(this.logSyncInterval);
-      this.spanLogInterval = this.logSyncInterval;
-      this.spanNs = BigInt(this.config.syncReceiptTimeout) * interval + interval / 2n;
-    }
-    return this.spanNs;
+    this.syncReceiptTimeout.arm(from, this.logSyncInterval);
   }
 
   private onSyncReceiptTimeout(now: LocalTime): void {
-    this.syncReceiptDeadline = undefined;
-    const timeout = this.config.syncReceiptTimeout;
+    const timeout = this.syncReceiptTimeout.intervals;
     this.emit({ type: 'syncReceiptTimeout', at: now, syncReceiptTimeout: timeout, logSyncInterval: this.logSyncInterval });
     // 802.1AS-2020 10.3.11.2.1: sync receipt timeout ages the master's information like an Announce timeout.
     this.selection.onSyncReceiptTimeout(now, `no Sync for ${timeout} sync intervals (syncReceiptTimeout)`);
@@ -569,9 +553,7 @@ export class PortEngine {
       refuse: (msg, refusal, at) => this.refuse(msg, refusal, at),
       resetSyncReception: () => this.syncReceiver.reset(),
       armSyncReceiptTimeout: (from) => this.armSyncReceiptTimeout(from),
-      cancelSyncReceiptTimeout: () => {
-        this.syncReceiptDeadline = undefined;
-      },
+      cancelSyncReceiptTimeout: () => this.syncReceiptTimeout.cancel(),
       leaveOperational: (now) => this.changeOperational(false, now),
     };
   }
