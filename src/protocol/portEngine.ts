@@ -42,7 +42,7 @@ import type { PortConfig, TimestampingMode } from './portConfig.js';
 import { clockIdentityFromMac, portIdentityEquals } from './portIdentity.js';
 import { RejectionCounters, type RejectionReason } from './rejection.js';
 import type { SyncReceipt } from './syncReceipt.js';
-import { SyncReceiptTimeout } from './syncReceiptTimeout.js';
+import { SyncReceiptTimer } from './syncReceiptTimeout.js';
 import { SyncReceiver, type LinkState, type SyncOutcome } from './syncReceiver.js';
 import { nsToTimestamp } from './timestamp.js';
 
@@ -110,7 +110,7 @@ export class PortEngine {
   private asCapableCause: AsCapableCause;
   private logSyncInterval: number;
   private nextPdelayAt: LocalTime | undefined;
-  private readonly syncReceiptTimeout: SyncReceiptTimeout;
+  private readonly syncReceiptTimer: SyncReceiptTimer;
   private lastReceipt: SyncReceipt | undefined;
   private syncsAccepted = 0;
   private operational = false;
@@ -132,7 +132,7 @@ export class PortEngine {
     this.sender = { mac: options.macAddress, port: this.port, domainNumber: config.domainNumber, majorSdoId: config.majorSdoId };
     this.initiator = new PeerDelayInitiator(config, this.port, options.timestamping);
     this.syncReceiver = new SyncReceiver(config.initialLogSyncInterval);
-    this.syncReceiptTimeout = new SyncReceiptTimeout(config.syncReceiptTimeout);
+    this.syncReceiptTimer = new SyncReceiptTimer(config.syncReceiptTimeout);
     this.acceptable = new AcceptableMasterFilter(config);
     this.selection = createMasterSelection(config, this.selectionPort());
     this.linkDelayInterval = new LinkDelayIntervalSetting(config.initialLogPdelayReqInterval);
@@ -215,7 +215,7 @@ export class PortEngine {
     const lateSeq = this.syncReceiver.expireFollowUp(now);
     if (lateSeq !== undefined) this.emit({ type: 'followUpTimeout', at: now, sequenceId: lateSeq });
     this.selection.tick(now);
-    if (this.syncReceiptTimeout.expire(now)) this.onSyncReceiptTimeout(now);
+    if (this.syncReceiptTimer.expire(now)) this.onSyncReceiptTimeout(now);
     if (this.nextPdelayAt !== undefined && now >= this.nextPdelayAt) this.sendPdelayReq(now);
     this.flush();
   }
@@ -223,10 +223,7 @@ export class PortEngine {
   /** The earliest time tick() has work to do, for the driver's timer. */
   nextTimerAt(): LocalTime | undefined {
     // Asked before every frame in a replay: no allocation here.
-    return earliest(
-      earliest(this.nextPdelayAt, this.syncReceiptTimeout.deadline),
-      earliest(this.selection.nextTimerAt(), this.syncReceiver.followUpDeadline()),
-    );
+    return earliest(earliest(this.nextPdelayAt, this.syncReceiptTimer.deadline), earliest(this.selection.nextTimerAt(), this.syncReceiver.followUpDeadline()));
   }
 
   /**
@@ -495,11 +492,11 @@ export class PortEngine {
   }
 
   private armSyncReceiptTimeout(from: LocalTime): void {
-    this.syncReceiptTimeout.arm(from, this.logSyncInterval);
+    this.syncReceiptTimer.arm(from, this.logSyncInterval);
   }
 
   private onSyncReceiptTimeout(now: LocalTime): void {
-    const timeout = this.syncReceiptTimeout.intervals;
+    const timeout = this.syncReceiptTimer.intervals;
     this.emit({ type: 'syncReceiptTimeout', at: now, syncReceiptTimeout: timeout, logSyncInterval: this.logSyncInterval });
     // 802.1AS-2020 10.3.11.2.1: sync receipt timeout ages the master's information like an Announce timeout.
     this.selection.onSyncReceiptTimeout(now, `no Sync for ${timeout} sync intervals (syncReceiptTimeout)`);
@@ -553,7 +550,7 @@ export class PortEngine {
       refuse: (msg, refusal, at) => this.refuse(msg, refusal, at),
       resetSyncReception: () => this.syncReceiver.reset(),
       armSyncReceiptTimeout: (from) => this.armSyncReceiptTimeout(from),
-      cancelSyncReceiptTimeout: () => this.syncReceiptTimeout.cancel(),
+      cancelSyncReceiptTimeout: () => this.syncReceiptTimer.cancel(),
       leaveOperational: (now) => this.changeOperational(false, now),
     };
   }

@@ -4,20 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { localTime } from '../../../src/clock/timePoint.js';
-import { SyncReceiptTimeout } from '../../../src/protocol/syncReceiptTimeout.js';
+import { SyncReceiptTimer } from '../../../src/protocol/syncReceiptTimeout.js';
 
 const T0 = 1_000_000_000_000n;
 const MS = 1_000_000n;
 
-describe('SyncReceiptTimeout', () => {
+describe('SyncReceiptTimer', () => {
   it('is disarmed until a Sync arms it', () => {
-    const timeout = new SyncReceiptTimeout(3);
+    const timeout = new SyncReceiptTimer(3);
     expect(timeout.deadline).toBeUndefined();
     expect(timeout.expire(localTime(T0 + 10_000n * MS))).toBe(false);
   });
 
   it('expires 3.5 intervals after the last Sync at 8 Syncs a second, once', () => {
-    const timeout = new SyncReceiptTimeout(3);
+    const timeout = new SyncReceiptTimer(3);
     timeout.arm(localTime(T0), -3);
     expect(timeout.deadline).toBe(T0 + 437_500_000n);
     expect(timeout.expire(localTime(T0 + 437_499_999n))).toBe(false);
@@ -27,7 +27,7 @@ describe('SyncReceiptTimeout', () => {
   });
 
   it('moves with every Sync and follows a new Sync interval', () => {
-    const timeout = new SyncReceiptTimeout(3);
+    const timeout = new SyncReceiptTimer(3);
     timeout.arm(localTime(T0), -3);
     timeout.arm(localTime(T0 + 125n * MS), -3);
     expect(timeout.deadline).toBe(T0 + 125n * MS + 437_500_000n);
@@ -36,13 +36,13 @@ describe('SyncReceiptTimeout', () => {
   });
 
   it('counts the configured number of intervals', () => {
-    const timeout = new SyncReceiptTimeout(5);
+    const timeout = new SyncReceiptTimer(5);
     timeout.arm(localTime(T0), 0);
     expect(timeout.deadline).toBe(T0 + 5_500_000_000n);
   });
 
   it('never expires once cancelled (the port stopped waiting for Syncs)', () => {
-    const timeout = new SyncReceiptTimeout(3);
+    const timeout = new SyncReceiptTimer(3);
     timeout.arm(localTime(T0), -3);
     timeout.cancel();
     expect(timeout.expire(localTime(T0 + 10_000n * MS))).toBe(false);
