@@ -30,8 +30,11 @@ import { ServoState } from './servoState.js';
 
 export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
 
+/** The offsets' RMS below which the time base is synchronized, ns, unless configured (synchronized_offset_rms). */
+export const DEFAULT_OFFSET_RMS_THRESHOLD_NS = 1000;
+
 export interface SyncStatusOptions {
-  /** RMS offset below which the clock counts as synchronized, ns. Default 1000 ns. */
+  /** RMS offset below which the clock counts as synchronized, ns. Default DEFAULT_OFFSET_RMS_THRESHOLD_NS. */
   readonly offsetRmsThresholdNs?: number;
   /** Leave synchronized only above exitFactor × the threshold. Default 2. */
   readonly exitFactor?: number;
@@ -113,7 +116,7 @@ export class SyncStatusClassifier {
   private lostSince: LocalTime | undefined;
 
   constructor(options: SyncStatusOptions = {}) {
-    this.thresholdNs = options.offsetRmsThresholdNs ?? 1000;
+    this.thresholdNs = options.offsetRmsThresholdNs ?? DEFAULT_OFFSET_RMS_THRESHOLD_NS;
     this.exitFactor = options.exitFactor ?? 2;
     this.enterSamples = options.enterSamples ?? 8;
     this.rmsWindow = options.rmsWindow ?? 16;

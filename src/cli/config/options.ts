@@ -28,6 +28,7 @@ import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FR
 import { STABILITY_DEFAULTS } from '../../servo/servoStability.js';
 import { KALMAN_TUNING_HARDWARE, KALMAN_TUNING_SOFTWARE } from '../../servo/kalmanTuning.js';
 import { DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S } from '../../servo/servoErrorBound.js';
+import { DEFAULT_OFFSET_RMS_THRESHOLD_NS } from '../../servo/syncStatus.js';
 import {
   ANY_INT,
   BOOL,
@@ -64,7 +65,8 @@ export type ServoField =
   | 'numOffsetValues'
   | 'kalmanFrequencyWanderPpbPerSqrtS'
   | 'errorBoundWanderPpbPerS'
-  | 'errorBoundAsymmetryNs';
+  | 'errorBoundAsymmetryNs'
+  | 'synchronizedOffsetRmsNs';
 /** Daemon settings a file sets (DaemonConfig's fields). */
 export type DaemonField =
   | 'clock'
@@ -593,6 +595,20 @@ export const OPTIONS: readonly OptionSpec[] = [
         { into: 'servo', field: 'errorBoundAsymmetryNs' },
         'the largest path asymmetry the offsets cannot show (what `delayAsymmetry` leaves), for a link known better than the bound assumes; too small a value breaks the bound ([servo](servo.md#error-bound-servoerrorboundts))',
         { value: 'ns', fallback: { text: "the largest filtered meanLinkDelay of the last 4096 Syncs + 1 σ of the Syncs' latency" } },
+      ),
+    ),
+  ),
+  // Where the network's own jitter keeps the offsets' RMS above 1 µs (a switch that is no time-aware
+  // bridge), the status would never say synchronized; who accepts that level may say so, and the
+  // error bound still says how far off the time may be.
+  syntonic(
+    g(
+      'synchronized_offset_rms',
+      float(DBL_MIN, Number.MAX_VALUE),
+      read(
+        { into: 'servo', field: 'synchronizedOffsetRmsNs' },
+        'the time base is `synchronized` once the servo is locked (s2) and the RMS of its last 16 offsets stays below this for 8 Syncs, and leaves it above twice this; raise it for a network whose jitter no servo removes (a switch that is no time-aware bridge): the error bound still says how far off the time may be ([servo](servo.md#status-syncstatusts-qualityts))',
+        { value: 'ns', fallback: { value: DEFAULT_OFFSET_RMS_THRESHOLD_NS } },
       ),
     ),
   ),

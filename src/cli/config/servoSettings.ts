@@ -75,6 +75,7 @@ export function servoConfig(profile: Profile, options: ReadonlyMap<string, SetOp
     offsetThresholdNs: Number(servo.offsetThresholdNs),
     numOffsetValues: Number(servo.numOffsetValues),
     ...(servo.kalmanFrequencyWanderPpbPerSqrtS === undefined ? {} : { kalmanFrequencyWanderPpbPerSqrtS: Number(servo.kalmanFrequencyWanderPpbPerSqrtS) }),
+    status: { offsetRmsThresholdNs: Number(servo.synchronizedOffsetRmsNs) },
     errorBound: {
       wanderPpbPerS: Number(servo.errorBoundWanderPpbPerS),
       ...(servo.errorBoundAsymmetryNs === undefined ? {} : { asymmetryNs: Number(servo.errorBoundAsymmetryNs) }),

@@ -133,6 +133,7 @@ describe('values as ptp4l means them', () => {
       sanityFreqLimitPpb: 0,
       offsetThresholdNs: 100,
       numOffsetValues: 4,
+      status: { offsetRmsThresholdNs: 1000 },
       errorBound: { wanderPpbPerS: 20 },
     });
   });
@@ -184,6 +185,12 @@ describe('values as ptp4l means them', () => {
     expect(load(['[global]']).config.servo.errorBound).toEqual({ wanderPpbPerS: 20 });
     expect(load(['[global]', 'error_bound_wander 0.5', 'error_bound_asymmetry 250']).config.servo.errorBound).toEqual({ wanderPpbPerS: 0.5, asymmetryNs: 250 });
     expect(() => load(['[global]', 'error_bound_asymmetry -1'])).toThrow('test.cfg:2: -1 is out of range for error_bound_asymmetry');
+  });
+
+  it("synchronized_offset_rms (ns) sets the status's threshold; unset, 1 µs; 0 refused, naming the option and its range", () => {
+    expect(load(['[global]']).config.servo.status).toEqual({ offsetRmsThresholdNs: 1000 });
+    expect(load(['[global]', 'synchronized_offset_rms 5000']).config.servo.status).toEqual({ offsetRmsThresholdNs: 5000 });
+    expect(() => load(['[global]', 'synchronized_offset_rms 0'])).toThrow('test.cfg:2: 0 is out of range for synchronized_offset_rms: expected a number > 0');
   });
 
   it('kalman_frequency_wander 0 would freeze the frequency: refused, naming the option and its range', () => {

@@ -189,6 +189,17 @@ describe('ClockServo with the Kalman servo (software timestamps)', () => {
     expect(r.servo.syncStatus()).toBe('synchronized');
   });
 
+  it("says synchronized at the offsets' level a configured threshold accepts (synchronized_offset_rms), not at the default 1 µs", () => {
+    // A hub's jitter: offsets spread ±4 µs (RMS ≈ 2.3 µs) that no servo removes.
+    const hub = (i: number): number => ((i * 7919) % 8001) - 4000;
+    const strict = rig(0n, { timestamping: 'software', pi: undefined });
+    feed(strict, 240, hub);
+    expect(strict.servo.syncStatus()).toBe('unstable');
+    const accepting = rig(0n, { timestamping: 'software', pi: undefined, status: { offsetRmsThresholdNs: 5_000 } });
+    feed(accepting, 240, hub);
+    expect(accepting.servo.syncStatus()).toBe('synchronized');
+  });
+
   it('follows a new grandmaster 1 ms ahead by one step once its offsets agree, says so at the change, and never slews towards it', () => {
     const r = rig(0n, { timestamping: 'software', pi: undefined });
     const GM2 = 0x0011_22ff_fe99_8877n;
