@@ -165,6 +165,11 @@ export class SyncStatusClassifier {
     return this.current === 'synchronized' ? this.thresholdNs * this.exitFactor : this.thresholdNs;
   }
 
+  /** The offsets' RMS below which synchronized is entered, ns (synchronized_offset_rms). */
+  get offsetRmsThresholdNs(): number {
+    return this.thresholdNs;
+  }
+
   /** Whether the last Sync given to onSync came from another grandmaster or time base than the one before. */
   changedTimeBase(): boolean {
     return this.lastSyncDisrupted;

@@ -18,7 +18,14 @@ import { servoErrorBound, type ErrorBound, type ErrorBoundOptions } from './serv
 import { SyncWindowMaximum } from './syncWindowMaximum.js';
 import { ServoState } from './servoState.js';
 import type { ServoSyncOutput } from './clockServo.js';
-import { SyncStatusClassifier, type StatusEvent, type SyncReceiptTimeout, type SyncStatus, type SyncStatusOptions } from './syncStatus.js';
+import {
+  DEFAULT_OFFSET_RMS_THRESHOLD_NS,
+  SyncStatusClassifier,
+  type StatusEvent,
+  type SyncReceiptTimeout,
+  type SyncStatus,
+  type SyncStatusOptions,
+} from './syncStatus.js';
 
 export interface TimeBaseStatusOptions {
   /** Software timestamps widen the error bound (servoErrorBound.ts). Default 'hardware'. */
@@ -287,13 +294,23 @@ export class TimeBaseStatus {
    * without a step of the grandmaster's clock left synchronized for about a second; with the ratios'
    * word, none).
    */
+  /**
+   * UNWITNESSED_RUN_LIMIT_NS in the same ratio to the status's threshold as by default: who accepts
+   * offsets five times as scattered (synchronized_offset_rms, a hub's jitter) accepts single offsets
+   * as far off (lab, shared-port at 5 µs: 31 departures in four runs, 29 of them for one offset 10–23 µs early).
+   */
+  private unwitnessedRunLimitNs(): number {
+    return (UNWITNESSED_RUN_LIMIT_NS * this.classifier.offsetRmsThresholdNs) / DEFAULT_OFFSET_RMS_THRESHOLD_NS;
+  }
+
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;
     const levelNs = `${formatSigned(run.levelNs, 0)} ns from the servo's phase estimate`;
     // One offset is judged only when it reads early, which no late frame does (OutlierRun.judgeShortRun).
     const level = run.offsets === 1 ? `One offset ${levelNs}, early (no late frame reads so)` : `${run.offsets} offsets in a row agree ${levelNs}`;
-    if (Math.abs(run.levelNs) > UNWITNESSED_RUN_LIMIT_NS)
-      return `${level}, beyond ${UNWITNESSED_RUN_LIMIT_NS} ns: the clock may be that far off the grandmaster while the run is judged.`;
+    const unwitnessedLimitNs = this.unwitnessedRunLimitNs();
+    if (Math.abs(run.levelNs) > unwitnessedLimitNs)
+      return `${level}, beyond ${unwitnessedLimitNs} ns: the clock may be that far off the grandmaster while the run is judged.`;
     if (run.ratiosSeeMove === false) return undefined;
     const limit = this.classifier.limitNs();
     const rms = this.classifier.offsetRmsWith(run.levelNs, run.offsets);

@@ -256,6 +256,19 @@ describe('TimeBaseStatus: a run of offsets the servo is still judging (the grand
     );
   });
 
+  it('with synchronized_offset_rms 5 µs, one offset 20 µs early is within what was accepted; 50 µs early is not', () => {
+    const u = uncertainty({});
+    const s = new TimeBaseStatus(u.source, { timestamping: 'software', status: { offsetRmsThresholdNs: 5_000 } });
+    const t = feedQuiet(s);
+    expect(s.report(at(t)).status).toBe('synchronized');
+    u.set({ judgedRun: { levelNs: -20_300, offsets: 1, ratiosSeeMove: false } });
+    expect(s.onServoOutput(receiptAt(t), notUsed(-20_300))).toEqual([]);
+    u.set({ judgedRun: { levelNs: -50_300, offsets: 1, ratiosSeeMove: false } });
+    expect(s.onServoOutput(receiptAt(t + 0.125), notUsed(-50_300))[0]?.reason).toBe(
+      "One offset -50300 ns from the servo's phase estimate, early (no late frame reads so), beyond 50000 ns: the clock may be that far off the grandmaster while the run is judged.",
+    );
+  });
+
   it("leaves at a witnessed run 3 µs off once its offsets would take the offsets' RMS beyond 2 µs (the eighth of 16)", () => {
     const { u, s, t } = synchronizedSoftware();
     // Sixteen offsets of 100 ns; seven at 3 µs in their place: √((9·100² + 7·3000²) / 16) = 1986 ns.
