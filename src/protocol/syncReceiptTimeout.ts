@@ -2,10 +2,9 @@
  * The port's sync receipt timeout (802.1AS-2020 10.7.3.1), as a timer whose deadline is the
  * standard's syncReceiptTimeoutTime: the master is aged after syncReceiptTimeout sync intervals
  * without a Sync, counted from the last Sync's ingress (or from when the port began to wait for
- * one). Half an interval of grace is added: the Sync after two
- * missing ones is due exactly at the deadline, and a few ns of jitter would otherwise count it
- * missing too (measured in simulation: 2 % loss aged the master ~15 times more often than
- * syncReceiptTimeout lost Syncs in a row can explain).
+ * one). Half an interval of grace is added: the Sync after two missing ones is due exactly at the
+ * deadline, and a few ns of jitter would otherwise count it missing too (measured in simulation: 2 %
+ * loss aged the master ~15 times more often than syncReceiptTimeout lost Syncs in a row can explain).
  */
 import type { LocalTime } from '../clock/timePoint.js';
 import { logIntervalToNsBig } from './logInterval.js';
