@@ -1,9 +1,10 @@
 /**
  * When the servo counts as stable, so that the automotive profile may ask the grandmaster for its
  * operational Sync and link-delay intervals (the Avnu automotive profile's operLogSyncInterval and
- * operLogPdelayReqInterval, asked with the message interval request of 802.1AS-2020 10.6.4.3). The rule is linuxptp's: servo_offset_threshold and
- * servo_num_offset_values, as ptp4l(8) states it — that many locked offsets in a row, each strictly
- * below the threshold (ptp4l's servo compares with <). A threshold of 0 never calls it stable.
+ * operLogPdelayReqInterval, asked with the message interval request of 802.1AS-2020 10.6.4.3). The
+ * rule is linuxptp's: servo_offset_threshold and servo_num_offset_values, as ptp4l(8) states it —
+ * that many locked offsets in a row, each strictly below the threshold (ptp4l's servo compares with
+ * <). A threshold of 0 never calls it stable.
  */
 import type { Profile } from '../protocol/portConfig.js';
 import { ServoState } from './servoState.js';
