@@ -23,7 +23,7 @@ import { addNs, ptpTime } from '../../src/clock/timePoint.js';
 import { ClockDiscipline, type ClockDisciplineOptions } from '../../src/servo/clockDiscipline.js';
 import { ServoState } from '../../src/servo/servoState.js';
 import { GPTP_DEFAULTS } from '../../src/protocol/portConfig.js';
-import { logIntervalToNs } from '../../src/protocol/logInterval.js';
+import { SyncReceiptTimer } from '../../src/protocol/syncReceiptTimeout.js';
 import type { SyncReceipt } from '../../src/protocol/syncReceipt.js';
 import { errorBoundOver, seriesFigures } from '../lab/stats.js';
 import { readNoiseFixture } from './latencyDistribution.js';
@@ -251,6 +251,8 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   let lockedAtS = Infinity;
   const holdover: { atS: number; absErrorNs: number; boundNs: number }[] = [];
   const frequencies: { atS: number; estimatePpb: number; boundGrowthPpb: number }[] = [];
+  // The engine's own timer (802.1AS-2020 10.7.3.1), armed by each Sync fed.
+  const receiptTimer = new SyncReceiptTimer(SYNC_RECEIPT_TIMEOUT);
   let timedOut = false;
   const pathDelays = new ChangeInForce(run.pathDelayChanges);
   const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
@@ -263,8 +265,8 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     clock.advanceTo(trueNs);
     errors.push({ atS, ns: clock.errorNs() });
     if (gap !== undefined && atS >= gap.fromS && atS < gap.fromS + gap.forS) {
-      // What the daemon's engine does: the status learns of the loss once syncReceiptTimeout Syncs are missing.
-      if (!timedOut && atS >= gap.fromS + (SYNC_RECEIPT_TIMEOUT * logIntervalToNs(logSyncInterval)) / 1e9) {
+      // What the daemon's engine does: the status learns of the loss when the sync receipt timer expires.
+      if (receiptTimer.expire(clock.localNow())) {
         discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval });
         timedOut = true;
       }
@@ -273,6 +275,7 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
       return;
     }
     const ingressTime = addNs(clock.timestampNow(), noiseNs);
+    receiptTimer.arm(ingressTime, logSyncInterval);
     clock.advanceTo(trueNs + PROCESSING_NS);
     // The grandmaster is the neighbor: the ratio is all neighborRateRatio (802.1AS-2020 10.2.8.1.4).
     const ratio = rateRatio.at(i);

@@ -89,10 +89,6 @@ function rateRatioChange(index: number, { rateRatio, rateRatioSigma, rateRatioSp
   return rateRatioSpanS === undefined ? [index, errorPpb, sigmaPpb] : [index, errorPpb, sigmaPpb, Math.round(rateRatioSpanS * 1e6) / 1e6];
 }
 
-/**
- * One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran
- * it; the Syncs of `stack` (Syntonic's by default; ptp4l's log no rate ratio, so its run has none).
- */
 /** log2 s: every lab grandmaster starts at 8 Syncs a second (conformance/lab/configs/ptp4l-*.cfg). */
 const LAB_LOG_SYNC_INTERVAL = -3;
 
@@ -122,6 +118,10 @@ export function syncIntervalChanges(syncAtS: readonly number[], logSyncInterval:
   return changes;
 }
 
+/**
+ * One run of the fixture from its record: `name` as the fixture names it, `servo` the commit that ran
+ * it; the Syncs of `stack` (Syntonic's by default; ptp4l's log no rate ratio, so its run has none).
+ */
 export function recordRun(name: string, servo: string, log: string, samplesCsv: string, stack: RecordedStack = 'syntonic'): LabNoiseRun {
   const samples = parseTruthSamples(samplesCsv);
   const syncAtS: number[] = [];

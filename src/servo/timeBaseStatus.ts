@@ -90,6 +90,12 @@ export interface TimeBaseStatusReport {
 
 export class TimeBaseStatus {
   private readonly classifier: SyncStatusClassifier;
+  /**
+   * UNWITNESSED_RUN_LIMIT_NS in the same ratio to the status's threshold as by default, ns: who accepts
+   * offsets five times as scattered (synchronized_offset_rms, a hub's jitter) accepts single offsets as
+   * far off (lab, shared-port at 5 µs: 31 departures in four runs, 29 of them for one offset 10–23 µs early).
+   */
+  private readonly unwitnessedRunLimitNs: number;
   private readonly holdover: HoldoverEstimator;
   private readonly software: boolean;
   private readonly qualityThresholds: QualityThresholdsNs | undefined;
@@ -112,6 +118,7 @@ export class TimeBaseStatus {
     options: TimeBaseStatusOptions = {},
   ) {
     this.classifier = new SyncStatusClassifier(options.status);
+    this.unwitnessedRunLimitNs = (UNWITNESSED_RUN_LIMIT_NS * this.classifier.offsetRmsThresholdNs) / DEFAULT_OFFSET_RMS_THRESHOLD_NS;
     this.holdover = new HoldoverEstimator(options.holdover);
     this.software = options.timestamping === 'software';
     this.qualityThresholds = options.quality;
@@ -289,28 +296,18 @@ export class TimeBaseStatus {
    * for as long as the run is judged (2 s on software timestamps; lab, grandmaster-phase-step: 2.0–2.2
    * s per edge while 20 µs off). Judged as the offsets' RMS rule would judge its offsets had they
    * been used: a run 20 µs off leaves at its second offset, one 2.1 µs off only if it lasts most of
-   * the RMS window. Not before a ratio has shown the move, up to 10 µs: the Syncs' own path on veth
+   * the RMS window. Not before a ratio has shown the move, up to unwitnessedRunLimitNs (10 µs by default): the Syncs' own path on veth
    * moves by 2–2.4 µs for a second or two (judged on the level alone, 7 of 210 recorded lab runs
    * without a step of the grandmaster's clock left synchronized for about a second; with the ratios'
    * word, none).
    */
-  /**
-   * UNWITNESSED_RUN_LIMIT_NS in the same ratio to the status's threshold as by default: who accepts
-   * offsets five times as scattered (synchronized_offset_rms, a hub's jitter) accepts single offsets
-   * as far off (lab, shared-port at 5 µs: 31 departures in four runs, 29 of them for one offset 10–23 µs early).
-   */
-  private unwitnessedRunLimitNs(): number {
-    return (UNWITNESSED_RUN_LIMIT_NS * this.classifier.offsetRmsThresholdNs) / DEFAULT_OFFSET_RMS_THRESHOLD_NS;
-  }
-
   private judgedRunProblem(run: JudgedRun | undefined): string | undefined {
     if (run === undefined) return undefined;
     const levelNs = `${formatSigned(run.levelNs, 0)} ns from the servo's phase estimate`;
     // One offset is judged only when it reads early, which no late frame does (OutlierRun.judgeShortRun).
     const level = run.offsets === 1 ? `One offset ${levelNs}, early (no late frame reads so)` : `${run.offsets} offsets in a row agree ${levelNs}`;
-    const unwitnessedLimitNs = this.unwitnessedRunLimitNs();
-    if (Math.abs(run.levelNs) > unwitnessedLimitNs)
-      return `${level}, beyond ${unwitnessedLimitNs} ns: the clock may be that far off the grandmaster while the run is judged.`;
+    if (Math.abs(run.levelNs) > this.unwitnessedRunLimitNs)
+      return `${level}, beyond ${this.unwitnessedRunLimitNs} ns: the clock may be that far off the grandmaster while the run is judged.`;
     if (run.ratiosSeeMove === false) return undefined;
     const limit = this.classifier.limitNs();
     const rms = this.classifier.offsetRmsWith(run.levelNs, run.offsets);
@@ -345,8 +342,8 @@ export class TimeBaseStatus {
 }
 
 /**
- * A run no rate ratio has witnessed yet leaves synchronized only beyond this, ns: no latency of the
- * Syncs' path on veth agrees on one line so far off (late frames of 30–120 µs scatter), and issue 14
+ * A run no rate ratio has witnessed yet leaves synchronized only beyond this, ns, at the default
+ * threshold (scaled with a configured one: unwitnessedRunLimitNs): no latency of the Syncs' path on veth agrees on one line so far off (late frames of 30–120 µs scatter), and issue 14
  * wants no instant beyond 10 µs while synchronized.
  */
 const UNWITNESSED_RUN_LIMIT_NS = 10_000;
