@@ -30,19 +30,19 @@ import { ServoState } from './servoState.js';
 
 export type SyncStatus = 'synchronized' | 'unstable' | 'lost';
 
-/** The offsets' RMS below which the time base is synchronized, ns, unless configured (synchronized_offset_rms). */
-export const DEFAULT_OFFSET_RMS_THRESHOLD_NS = 1000;
-
 export interface SyncStatusOptions {
-  /** RMS offset below which the clock counts as synchronized, ns. Default DEFAULT_OFFSET_RMS_THRESHOLD_NS. */
+  /** RMS offset below which the clock counts as synchronized, ns (synchronized_offset_rms). */
   readonly offsetRmsThresholdNs?: number;
-  /** Leave synchronized only above exitFactor × the threshold. Default 2. */
+  /** Leave synchronized only above exitFactor × the threshold. */
   readonly exitFactor?: number;
-  /** Good Syncs in a row needed to enter synchronized. Default 8. */
+  /** Good Syncs in a row needed to enter synchronized. */
   readonly enterSamples?: number;
-  /** Offsets in the RMS window. Default 16. */
+  /** Offsets in the RMS window. */
   readonly rmsWindow?: number;
 }
+
+/** The rule's numbers unless configured; the option's description quotes them from here. */
+export const SYNC_STATUS_DEFAULTS: Readonly<Required<SyncStatusOptions>> = { offsetRmsThresholdNs: 1000, exitFactor: 2, enterSamples: 8, rmsWindow: 16 };
 
 /** What the classifier is told about each accepted Sync. */
 export interface SyncObservation {
@@ -116,10 +116,11 @@ export class SyncStatusClassifier {
   private lostSince: LocalTime | undefined;
 
   constructor(options: SyncStatusOptions = {}) {
-    this.thresholdNs = options.offsetRmsThresholdNs ?? DEFAULT_OFFSET_RMS_THRESHOLD_NS;
-    this.exitFactor = options.exitFactor ?? 2;
-    this.enterSamples = options.enterSamples ?? 8;
-    this.rmsWindow = options.rmsWindow ?? 16;
+    const d = SYNC_STATUS_DEFAULTS;
+    this.thresholdNs = options.offsetRmsThresholdNs ?? d.offsetRmsThresholdNs;
+    this.exitFactor = options.exitFactor ?? d.exitFactor;
+    this.enterSamples = options.enterSamples ?? d.enterSamples;
+    this.rmsWindow = options.rmsWindow ?? d.rmsWindow;
     if (!(this.thresholdNs > 0)) throw new RangeError(`offsetRmsThresholdNs must be > 0 ns`);
     if (!(this.exitFactor >= 1)) throw new RangeError(`exitFactor must be ≥ 1`);
     if (!(Number.isInteger(this.enterSamples) && this.enterSamples >= 1)) throw new RangeError(`enterSamples must be an integer ≥ 1`);

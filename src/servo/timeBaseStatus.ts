@@ -19,7 +19,7 @@ import { SyncWindowMaximum } from './syncWindowMaximum.js';
 import { ServoState } from './servoState.js';
 import type { ServoSyncOutput } from './clockServo.js';
 import {
-  DEFAULT_OFFSET_RMS_THRESHOLD_NS,
+  SYNC_STATUS_DEFAULTS,
   SyncStatusClassifier,
   type StatusEvent,
   type SyncReceiptTimeout,
@@ -118,7 +118,7 @@ export class TimeBaseStatus {
     options: TimeBaseStatusOptions = {},
   ) {
     this.classifier = new SyncStatusClassifier(options.status);
-    this.unwitnessedRunLimitNs = (UNWITNESSED_RUN_LIMIT_NS * this.classifier.offsetRmsThresholdNs) / DEFAULT_OFFSET_RMS_THRESHOLD_NS;
+    this.unwitnessedRunLimitNs = (UNWITNESSED_RUN_LIMIT_NS * this.classifier.offsetRmsThresholdNs) / SYNC_STATUS_DEFAULTS.offsetRmsThresholdNs;
     this.holdover = new HoldoverEstimator(options.holdover);
     this.software = options.timestamping === 'software';
     this.qualityThresholds = options.quality;

@@ -28,7 +28,7 @@ import { PTP4L_FIRST_STEP_THRESHOLD_NS, PTP4L_MAX_FREQUENCY_PPB, PTP4L_SANITY_FR
 import { STABILITY_DEFAULTS } from '../../servo/servoStability.js';
 import { KALMAN_TUNING_HARDWARE, KALMAN_TUNING_SOFTWARE } from '../../servo/kalmanTuning.js';
 import { DEFAULT_ERROR_BOUND_WANDER_PPB_PER_S } from '../../servo/servoErrorBound.js';
-import { DEFAULT_OFFSET_RMS_THRESHOLD_NS } from '../../servo/syncStatus.js';
+import { SYNC_STATUS_DEFAULTS } from '../../servo/syncStatus.js';
 import {
   ANY_INT,
   BOOL,
@@ -607,8 +607,8 @@ export const OPTIONS: readonly OptionSpec[] = [
       float(DBL_MIN, Number.MAX_VALUE),
       read(
         { into: 'servo', field: 'synchronizedOffsetRmsNs' },
-        'the time base is `synchronized` once the servo is locked (s2) and the RMS of its last 16 offsets stays below this for 8 Syncs, and leaves it above twice this; raise it for a network whose jitter no servo removes (a switch that is no time-aware bridge): the error bound still says how far off the time may be ([servo](servo.md#status-syncstatusts-qualityts))',
-        { value: 'ns', fallback: { value: DEFAULT_OFFSET_RMS_THRESHOLD_NS } },
+        `the time base is \`synchronized\` once the servo is locked (s2) and the RMS of its last ${SYNC_STATUS_DEFAULTS.rmsWindow} offsets stays below this for ${SYNC_STATUS_DEFAULTS.enterSamples} Syncs, and leaves it above ${SYNC_STATUS_DEFAULTS.exitFactor} times this; raise it for a network whose jitter no servo removes (a switch that is no time-aware bridge): the error bound still says how far off the time may be ([servo](servo.md#status-syncstatusts-qualityts))`,
+        { value: 'ns', fallback: { value: SYNC_STATUS_DEFAULTS.offsetRmsThresholdNs } },
       ),
     ),
   ),
