@@ -38,6 +38,7 @@ struct Bracket {
   int64_t before, phc, after;
 };
 
+// The bracket of the shortest system-clock interval; delayNs stays INT64_MAX when none is in order.
 PhcSystemOffset BestBracket(const Bracket* brackets, int n, bool extended) {
   PhcSystemOffset best;
   best.delayNs = INT64_MAX;
@@ -150,6 +151,20 @@ void PhcDevice::StepNs(int64_t deltaNs) {
 PhcSystemOffset PhcDevice::SystemOffset(int samples) const {
   RequireOpen("ioctl(PTP_SYS_OFFSET)");
   const int n = samples < 1 ? 1 : (samples > PTP_MAX_SAMPLES ? PTP_MAX_SAMPLES : samples);
+  // A bracket whose second system reading precedes its first saw CLOCK_REALTIME stepped back during
+  // the read; when every bracket of a call did, the call is repeated rather than a made-up offset
+  // returned (the callers hand it to chrony and the time page).
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; attempt++) {
+    const PhcSystemOffset best = SampleBrackets(n);
+    if (best.delayNs != INT64_MAX) return best;
+  }
+  throw OsError(EAGAIN, "ioctl(PTP_SYS_OFFSET)",
+                "no reading of " + path_ + " was bracketed by two system-clock readings in order in " +
+                    std::to_string(kAttempts) + " calls (CLOCK_REALTIME stepped back during each)");
+}
+
+PhcSystemOffset PhcDevice::SampleBrackets(int n) const {
   Bracket brackets[PTP_MAX_SAMPLES];
 
   // EXTENDED: the driver reads the system clock right around its own PHC register read.
@@ -239,10 +254,9 @@ Napi::Value PhcClockWrap::StepNs(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value PhcClockWrap::SystemOffset(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int samples = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 5;
-  const PhcSystemOffset offset = TranslateErrors(env, [&] { return device_->SystemOffset(samples); });
+namespace {
+
+Napi::Object SystemOffsetObject(Napi::Env env, const PhcSystemOffset& offset) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("offsetNs", Napi::BigInt::New(env, offset.offsetNs));
   result.Set("delayNs", Napi::Number::New(env, static_cast<double>(offset.delayNs)));
@@ -250,6 +264,14 @@ Napi::Value PhcClockWrap::SystemOffset(const Napi::CallbackInfo& info) {
   result.Set("phcNs", Napi::BigInt::New(env, offset.phcNs));
   result.Set("method", offset.extended ? "PTP_SYS_OFFSET_EXTENDED" : "PTP_SYS_OFFSET");
   return result;
+}
+
+}  // namespace
+
+Napi::Value PhcClockWrap::SystemOffset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int samples = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 5;
+  return SystemOffsetObject(env, TranslateErrors(env, [&] { return device_->SystemOffset(samples); }));
 }
 
 Napi::Value PhcClockWrap::ClockId(const Napi::CallbackInfo& info) {
@@ -289,6 +311,35 @@ Napi::Value SplitStepNsJs(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// The offset systemOffset() takes from brackets of [system before, PHC, system after] readings (pure;
+// for tests): the shortest bracket in order, undefined when none is.
+Napi::Value BestSystemOffsetBracketJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "bestSystemOffsetBracket(brackets: [bigint, bigint, bigint][])";
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, usage);
+  const Napi::Array list = info[0].As<Napi::Array>();
+  if (list.Length() < 1 || list.Length() > PTP_MAX_SAMPLES) {
+    throw Napi::RangeError::New(env, "1 to " + std::to_string(PTP_MAX_SAMPLES) + " brackets (PTP_MAX_SAMPLES)");
+  }
+  Bracket brackets[PTP_MAX_SAMPLES];
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    const Napi::Value item = list.Get(i);
+    if (!item.IsArray() || item.As<Napi::Array>().Length() != 3) throw Napi::TypeError::New(env, usage);
+    int64_t readings[3];
+    for (uint32_t j = 0; j < 3; j++) {
+      const Napi::Value v = item.As<Napi::Array>().Get(j);
+      if (!v.IsBigInt()) throw Napi::TypeError::New(env, usage);
+      bool lossless = false;
+      readings[j] = v.As<Napi::BigInt>().Int64Value(&lossless);
+      if (!lossless) throw Napi::RangeError::New(env, "a reading does not fit 64 bits");
+    }
+    brackets[i] = {readings[0], readings[1], readings[2]};
+  }
+  const PhcSystemOffset best = BestBracket(brackets, static_cast<int>(list.Length()), true);
+  if (best.delayNs == INT64_MAX) return env.Undefined();
+  return SystemOffsetObject(env, best);
+}
+
 }  // namespace
 
 void RegisterPhc(Napi::Env env, Napi::Object exports) {
@@ -296,6 +347,7 @@ void RegisterPhc(Napi::Env env, Napi::Object exports) {
   exports.Set("clockIdForFd", Napi::Function::New(env, ClockIdForFdJs));
   exports.Set("isDynamicClockId", Napi::Function::New(env, IsDynamicClockIdJs));
   exports.Set("splitStepNs", Napi::Function::New(env, SplitStepNsJs));
+  exports.Set("bestSystemOffsetBracket", Napi::Function::New(env, BestSystemOffsetBracketJs));
 }
 
 }  // namespace syntonic

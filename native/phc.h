@@ -67,6 +67,8 @@ class PhcDevice {
 
  private:
   void RequireOpen(const char* syscall) const;
+  // One PTP_SYS_OFFSET_EXTENDED (or, where the driver lacks it, PTP_SYS_OFFSET) call of n samples.
+  PhcSystemOffset SampleBrackets(int n) const;
   [[noreturn]] void Fail(int err, const char* syscall, const std::string& what) const;
 
   std::string path_;

@@ -19,7 +19,10 @@ export interface PhcDevice {
   setFrequencyPpb(ppb: number): number;
   /** ADJ_SETOFFSET: moves the clock's reading by deltaNs. */
   stepNs(deltaNs: bigint): void;
-  /** PHC − CLOCK_REALTIME, best of `samples` brackets (PTP_SYS_OFFSET_EXTENDED, else PTP_SYS_OFFSET). */
+  /**
+   * PHC − CLOCK_REALTIME, best of `samples` brackets (PTP_SYS_OFFSET_EXTENDED, else PTP_SYS_OFFSET);
+   * throws EAGAIN when CLOCK_REALTIME stepped back inside every bracket of three calls in a row.
+   */
   systemOffset(samples?: number): PhcSystemOffset;
   close(): void;
 }

@@ -191,6 +191,8 @@ export interface NativeBinding {
   isDynamicClockId(clockId: number): boolean;
   /** How a PHC step is passed to ADJ_SETOFFSET | ADJ_NANO: whole seconds (floor) and 0 ≤ ns < 1e9. */
   splitStepNs(deltaNs: bigint): { readonly seconds: bigint; readonly nanoseconds: number };
+  /** Which of [system before, PHC, system after] readings systemOffset() takes: the shortest in order; undefined when none is. */
+  bestSystemOffsetBracket(brackets: readonly (readonly [bigint, bigint, bigint])[]): NativePhcSystemOffset | undefined;
 }
 
 /** The addon could not be loaded: not built, or built for another Node version. */

@@ -114,3 +114,30 @@ describe('PHC step normalisation (ADJ_SETOFFSET | ADJ_NANO)', () => {
     expect(splitStepNs(0n)).toEqual({ seconds: 0n, nanoseconds: 0 });
   });
 });
+
+describe('PHC − CLOCK_REALTIME from PTP_SYS_OFFSET brackets', () => {
+  it('takes the PHC reading of the shortest system-clock bracket, at the midpoint of that bracket', () => {
+    const { bestSystemOffsetBracket } = nativeBinding();
+    const best = bestSystemOffsetBracket([
+      [1_000n, 37_000_001_600n, 1_400n],
+      [2_000n, 37_000_002_150n, 2_100n],
+      [3_000n, 37_000_003_300n, 3_600n],
+    ]);
+    expect(best).toEqual({ offsetNs: 37_000_000_100n, delayNs: 100, systemNs: 2_050n, phcNs: 37_000_002_150n, method: 'PTP_SYS_OFFSET_EXTENDED' });
+  });
+
+  it('passes over a bracket whose system clock stepped back inside it, however short it looks', () => {
+    const { bestSystemOffsetBracket } = nativeBinding();
+    const best = bestSystemOffsetBracket([
+      [5_000n, 37_000_005_000n, 4_000n],
+      [6_000n, 37_000_006_300n, 6_400n],
+    ]);
+    expect(best?.systemNs).toBe(6_200n);
+    expect(best?.delayNs).toBe(400);
+  });
+
+  it('gives no offset when every bracket stepped back', () => {
+    const { bestSystemOffsetBracket } = nativeBinding();
+    expect(bestSystemOffsetBracket([[9_000n, 37_000_008_000n, 8_000n]])).toBeUndefined();
+  });
+});

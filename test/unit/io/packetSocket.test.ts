@@ -112,6 +112,7 @@ function fakeBinding(info: NativeTimestampingInfo): NativeBinding {
     clockIdForFd: unused,
     isDynamicClockId: unused,
     splitStepNs: unused,
+    bestSystemOffsetBracket: unused,
   };
 }
 
