@@ -42,7 +42,7 @@ struct Bracket {
 PhcSystemOffset BestBracket(const Bracket* brackets, int n, bool extended) {
   PhcSystemOffset best;
   best.delayNs = INT64_MAX;
-  best.extended = extended;
+  best.method = extended ? PhcSystemOffset::Method::kExtended : PhcSystemOffset::Method::kBasic;
   for (int i = 0; i < n; i++) {
     const int64_t interval = brackets[i].after - brackets[i].before;
     if (interval < 0 || interval >= best.delayNs) continue;
@@ -156,7 +156,7 @@ PhcSystemOffset PhcDevice::SystemOffset(int samples) const {
   // returned (the callers hand it to chrony and the time page).
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; attempt++) {
-    const PhcSystemOffset best = SampleBrackets(n);
+    const PhcSystemOffset best = SampleOnce(n);
     if (best.delayNs != INT64_MAX) return best;
   }
   throw OsError(EAGAIN, "ioctl(PTP_SYS_OFFSET)",
@@ -164,7 +164,32 @@ PhcSystemOffset PhcDevice::SystemOffset(int samples) const {
                     std::to_string(kAttempts) + " calls (CLOCK_REALTIME stepped back during each)");
 }
 
-PhcSystemOffset PhcDevice::SampleBrackets(int n) const {
+bool PhcDevice::PreciseSystemOffset(PhcSystemOffset* out) const {
+  if (!capabilities_.crossTimestamping) return false;
+  // The device and the system clock latched by the hardware at one instant (PCIe PTM, Intel ART):
+  // no bracket, no read delay. phc2sys prefers it too, and retries a busy device three times.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; attempt++) {
+    struct ptp_sys_offset_precise precise{};
+    if (::ioctl(fd_.get(), PTP_SYS_OFFSET_PRECISE, &precise) == 0) {
+      out->phcNs = PtpTimeNs(precise.device);
+      out->systemNs = PtpTimeNs(precise.sys_realtime);
+      out->offsetNs = out->phcNs - out->systemNs;
+      out->delayNs = 0;
+      out->method = PhcSystemOffset::Method::kPrecise;
+      return true;
+    }
+    const int err = errno;
+    if (err == EBUSY) continue;
+    if (err == EOPNOTSUPP || err == ENOTTY || err == EINVAL) return false;
+    Fail(err, "ioctl(PTP_SYS_OFFSET_PRECISE)", "sampling");
+  }
+  return false;
+}
+
+PhcSystemOffset PhcDevice::SampleOnce(int n) const {
+  PhcSystemOffset precise;
+  if (PreciseSystemOffset(&precise)) return precise;
   Bracket brackets[PTP_MAX_SAMPLES];
 
   // EXTENDED: the driver reads the system clock right around its own PHC register read.
@@ -256,13 +281,25 @@ Napi::Value PhcClockWrap::StepNs(const Napi::CallbackInfo& info) {
 
 namespace {
 
+const char* MethodName(PhcSystemOffset::Method method) {
+  switch (method) {
+    case PhcSystemOffset::Method::kPrecise:
+      return "PTP_SYS_OFFSET_PRECISE";
+    case PhcSystemOffset::Method::kExtended:
+      return "PTP_SYS_OFFSET_EXTENDED";
+    case PhcSystemOffset::Method::kBasic:
+      break;
+  }
+  return "PTP_SYS_OFFSET";
+}
+
 Napi::Object SystemOffsetObject(Napi::Env env, const PhcSystemOffset& offset) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("offsetNs", Napi::BigInt::New(env, offset.offsetNs));
   result.Set("delayNs", Napi::Number::New(env, static_cast<double>(offset.delayNs)));
   result.Set("systemNs", Napi::BigInt::New(env, offset.systemNs));
   result.Set("phcNs", Napi::BigInt::New(env, offset.phcNs));
-  result.Set("method", offset.extended ? "PTP_SYS_OFFSET_EXTENDED" : "PTP_SYS_OFFSET");
+  result.Set("method", MethodName(offset.method));
   return result;
 }
 

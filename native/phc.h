@@ -35,13 +35,14 @@ struct PhcCapabilities {
   bool crossTimestamping = false;
 };
 
-// One PTP_SYS_OFFSET[_EXTENDED] measurement: the best of n brackets, as phc2sys picks it.
+// One PTP_SYS_OFFSET_* measurement: a cross timestamp, else the best of n brackets, as phc2sys picks it.
 struct PhcSystemOffset {
   int64_t offsetNs = 0;    // PHC − CLOCK_REALTIME at the midpoint (positive: PHC ahead)
-  int64_t delayNs = 0;     // length of the chosen system-clock bracket
+  int64_t delayNs = 0;     // length of the chosen system-clock bracket (0: a cross timestamp)
   int64_t systemNs = 0;    // CLOCK_REALTIME midpoint of that bracket
   int64_t phcNs = 0;       // the PHC reading inside it
-  bool extended = false;   // PTP_SYS_OFFSET_EXTENDED (true) or PTP_SYS_OFFSET (false)
+  enum class Method { kPrecise, kExtended, kBasic };
+  Method method = Method::kBasic;  // PTP_SYS_OFFSET_PRECISE, _EXTENDED or PTP_SYS_OFFSET
 };
 
 // ADJ_SETOFFSET | ADJ_NANO wants seconds and a nanosecond field in [0, 1e9): −1.5 s is {−2, 5e8}.
@@ -67,8 +68,10 @@ class PhcDevice {
 
  private:
   void RequireOpen(const char* syscall) const;
-  // One PTP_SYS_OFFSET_EXTENDED (or, where the driver lacks it, PTP_SYS_OFFSET) call of n samples.
-  PhcSystemOffset SampleBrackets(int n) const;
+  // PTP_SYS_OFFSET_PRECISE where the device cross-timestamps; false where it does not (or stays busy).
+  bool PreciseSystemOffset(PhcSystemOffset* out) const;
+  // That, else one PTP_SYS_OFFSET_EXTENDED (or, where the driver lacks it, PTP_SYS_OFFSET) call of n samples.
+  PhcSystemOffset SampleOnce(int n) const;
   [[noreturn]] void Fail(int err, const char* syscall, const std::string& what) const;
 
   std::string path_;

@@ -20,7 +20,8 @@ export interface PhcDevice {
   /** ADJ_SETOFFSET: moves the clock's reading by deltaNs. */
   stepNs(deltaNs: bigint): void;
   /**
-   * PHC − CLOCK_REALTIME, best of `samples` brackets (PTP_SYS_OFFSET_EXTENDED, else PTP_SYS_OFFSET);
+   * PHC − CLOCK_REALTIME: a cross timestamp (PTP_SYS_OFFSET_PRECISE) where the device has them, else the
+   * best of `samples` brackets (PTP_SYS_OFFSET_EXTENDED, else PTP_SYS_OFFSET);
    * throws EAGAIN when CLOCK_REALTIME stepped back inside every bracket of three calls in a row.
    */
   systemOffset(samples?: number): PhcSystemOffset;

@@ -113,13 +113,13 @@ export interface NativePhcCapabilities {
 export interface NativePhcSystemOffset {
   /** PHC − CLOCK_REALTIME at the chosen bracket's midpoint (positive: PHC ahead). */
   readonly offsetNs: bigint;
-  /** Length of the chosen (shortest) system-clock bracket. */
+  /** Length of the chosen (shortest) system-clock bracket; 0 for a cross timestamp (PTP_SYS_OFFSET_PRECISE). */
   readonly delayNs: number;
   /** CLOCK_REALTIME at the bracket's midpoint. */
   readonly systemNs: bigint;
   /** The PHC reading inside the bracket. */
   readonly phcNs: bigint;
-  readonly method: 'PTP_SYS_OFFSET_EXTENDED' | 'PTP_SYS_OFFSET';
+  readonly method: 'PTP_SYS_OFFSET_PRECISE' | 'PTP_SYS_OFFSET_EXTENDED' | 'PTP_SYS_OFFSET';
 }
 
 export interface NativePhcClock {
@@ -130,7 +130,7 @@ export interface NativePhcClock {
   /** Applies `ppb` clamped to ±maxAdjustmentPpb; returns what was applied. */
   setFrequencyPpb(ppb: number): number;
   stepNs(deltaNs: bigint): void;
-  /** Best of `samples` (1…25) brackets, as phc2sys measures. */
+  /** A cross timestamp where the device has them, else the best of `samples` (1…25) brackets, as phc2sys measures. */
   systemOffset(samples: number): NativePhcSystemOffset;
   /** The dynamic POSIX clock id, undefined once closed. */
   clockId(): number | undefined;
