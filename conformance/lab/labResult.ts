@@ -151,9 +151,11 @@ export interface LabFigures {
   /** Samples while synchronized beyond 10 µs. */
   readonly synchronizedBeyond10us?: number;
   /**
-   * Where the run moved the grandmaster's time (ResultInput.grandmasterMove), the error bound's figures
-   * against that moved time rather than CLOCK_REALTIME: what a slave that follows the grandmaster
-   * promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not yet followed.
+   * Where the run moved the grandmaster's time (ResultInput.grandmasterMove) or ran a grandmaster off
+   * CLOCK_REALTIME (ResultInput.grandmasterOffsetsNs), the error bound's figures against the time of
+   * the grandmaster the provider followed rather than CLOCK_REALTIME: what a slave that follows a
+   * grandmaster promises. CLOCK_REALTIME hides a status that says synchronized while the clock has not
+   * yet followed, and charges one that followed a better grandmaster with that grandmaster's offset.
    */
   readonly againstGrandmasterTime?: ReturnType<typeof errorBoundFigures>;
   /**
@@ -239,13 +241,22 @@ export function errorBoundFigures(
   };
 }
 
-/** errorBoundFigures with each sample's error taken against the grandmaster's time where the run moved it. */
-export function againstGrandmasterTime(
-  samples: readonly TrueErrorSample[],
-  move: Window & { readonly offsetNs: number },
-): ReturnType<typeof errorBoundFigures> {
-  const moved = inWindow(move);
-  return errorBoundFigures(samples.map((s) => (moved(s) ? { ...s, errorNs: s.errorNs - move.offsetNs } : s)));
+/** The grandmaster's time − CLOCK_REALTIME for a sample, ns: what its error is taken against. */
+export type GrandmasterOffset = (sample: TrueErrorSample) => number;
+
+/** errorBoundFigures with each sample's error taken against its grandmaster's time (`offsetOf`). */
+export function againstGrandmasterTime(samples: readonly TrueErrorSample[], offsetOf: GrandmasterOffset): ReturnType<typeof errorBoundFigures> {
+  return errorBoundFigures(samples.map((s) => ({ ...s, errorNs: s.errorNs - offsetOf(s) })));
+}
+
+/**
+ * The offset for the run's grandmaster moves and other grandmasters: inside `move`, its offsetNs (the
+ * grandmaster's own clock stepped); for a sample whose provider followed a grandmaster in `offsets`
+ * (by identity), that grandmaster's offset.
+ */
+export function grandmasterOffset(move: (Window & { readonly offsetNs: number }) | undefined, offsets?: ReadonlyMap<string, number>): GrandmasterOffset {
+  const moved = move === undefined ? () => false : inWindow(move);
+  return (s) => (moved(s) ? (move?.offsetNs ?? 0) : 0) + (s.grandmaster === null ? 0 : (offsets?.get(s.grandmaster) ?? 0));
 }
 
 /** For each of the move's edges, s until the status left synchronized (LabResult.synchronizedAfterMoveEdgesS). */
@@ -317,6 +328,8 @@ export interface ResultInput {
   readonly change?: Window;
   /** The grandmaster's time moved by offsetNs (its time = CLOCK_REALTIME + offsetNs) within the window: its stepped clock. */
   readonly grandmasterMove?: Window & { readonly offsetNs: number };
+  /** Grandmasters the run keeps off CLOCK_REALTIME (a rogue on a moved clock), by identity: their time − CLOCK_REALTIME, ns. */
+  readonly grandmasterOffsetsNs?: ReadonlyMap<string, number>;
   readonly events: readonly string[];
   readonly relays?: readonly RelayStats[];
   readonly grandmasterPathDelays?: readonly GrandmasterPathDelay[];
@@ -421,12 +434,10 @@ export function collectResult(input: ResultInput): LabResult {
       ...holdoverEndFigures(input.probe.samples, input.disruption),
       ...(input.change === undefined ? {} : changeFigures(input.change, input.probe.samples, servoReference ? (input.referenceErrors ?? []) : undefined)),
       ...errorBoundFigures(input.probe.samples),
-      ...(input.grandmasterMove === undefined
+      ...(input.grandmasterMove === undefined && input.grandmasterOffsetsNs === undefined
         ? {}
-        : {
-            againstGrandmasterTime: againstGrandmasterTime(input.probe.samples, input.grandmasterMove),
-            synchronizedAfterMoveEdgesS: synchronizedAfterEdges(statuses, input.grandmasterMove, input.endMs),
-          }),
+        : { againstGrandmasterTime: againstGrandmasterTime(input.probe.samples, grandmasterOffset(input.grandmasterMove, input.grandmasterOffsetsNs)) }),
+      ...(input.grandmasterMove === undefined ? {} : { synchronizedAfterMoveEdgesS: synchronizedAfterEdges(statuses, input.grandmasterMove, input.endMs) }),
       leftSynchronized: leftSynchronizedCount(statuses, input.disruption?.fromMs),
       truthMoves: truthMoves(input.probe.truth.disturbances),
       ...(followedMs === undefined ? {} : { followedAfterS: followedMs / 1000 }),

@@ -33,6 +33,8 @@ export interface TrueErrorSample {
   readonly errorBoundNs: number;
   /** In holdover, the provider's estimate of the error at that instant (a typical error), ns. */
   readonly holdoverErrorNs?: number;
+  /** The grandmaster the provider reported with that time (`001122.fffe.334455`), null when none. */
+  readonly grandmaster: string | null;
 }
 
 export interface GrandmasterObservation {
@@ -152,6 +154,7 @@ export class TrueErrorProbe {
       wholeSeconds,
       errorBoundNs: t.errorBoundNs,
       ...(t.holdoverErrorNs === null ? {} : { holdoverErrorNs: t.holdoverErrorNs }),
+      grandmaster: this.grandmasters.at(-1)?.identity ?? null,
     };
     this.samples.push(s);
     return s;

@@ -59,7 +59,14 @@ describe('a grandmaster on a moved clock', () => {
 
 describe('status and following figures', () => {
   const status = (atMs: number, s: StatusObservation['status']): StatusObservation => ({ atMs, status: s, reason: '' });
-  const sample = (atMs: number, errorNs: number): TrueErrorSample => ({ atMs, status: 'synchronized', errorNs, wholeSeconds: 0, errorBoundNs: 5_000 });
+  const sample = (atMs: number, errorNs: number): TrueErrorSample => ({
+    atMs,
+    status: 'synchronized',
+    errorNs,
+    wholeSeconds: 0,
+    errorBoundNs: 5_000,
+    grandmaster: null,
+  });
 
   it('counts every departure from synchronized, up to the disruption only', () => {
     const timeline = [

@@ -211,6 +211,8 @@ export async function runRogueGrandmaster(options: RogueOptions): Promise<RogueR
       disruption: { fromMs: appearedMs, toMs: goneMs },
       // Each stack's true error with the rogue there (`….duringChange.*`): +1 ms is a stack that followed it.
       change: { fromMs: appearedMs + ROGUE_SETTLE_MS, toMs: goneMs },
+      // A status that says synchronized while following the rogue is judged against the rogue's time.
+      grandmasterOffsetsNs: new Map([[ROGUE_IDENTITY, ROGUE_OFFSET_NS]]),
       events,
       syntonicPort: reference === undefined ? 1 : order,
       ...(reference === undefined ? {} : { referenceKind: kind, referenceErrors }),

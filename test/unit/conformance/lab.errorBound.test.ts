@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { againstGrandmasterTime, errorBoundFigures, holdoverEndFigures, synchronizedAfterEdges } from '../../../conformance/lab/labResult.js';
+import {
+  againstGrandmasterTime,
+  errorBoundFigures,
+  grandmasterOffset,
+  holdoverEndFigures,
+  synchronizedAfterEdges,
+} from '../../../conformance/lab/labResult.js';
 import { errorBoundOver } from '../../../conformance/lab/stats.js';
 import type { StatusObservation, TrueErrorSample } from '../../../conformance/lab/trueErrorProbe.js';
+
+const GM = '02aaaa.fffe.000001';
+const ROGUE = '02bbbb.fffe.000002';
 
 const sample = (status: TrueErrorSample['status'], errorNs: number, errorBoundNs: number): TrueErrorSample => ({
   atMs: 0,
@@ -9,6 +18,7 @@ const sample = (status: TrueErrorSample['status'], errorNs: number, errorBoundNs
   errorNs,
   wholeSeconds: 0,
   errorBoundNs,
+  grandmaster: GM,
 });
 
 describe("the lab's error-bound figures over the samples the provider called synchronized", () => {
@@ -48,7 +58,7 @@ describe("the same figures against the grandmaster's time where the run moved it
       at(1_750, 'synchronized', -19_800, 46_000),
       at(2_250, 'synchronized', -300, 46_000),
     ];
-    const f = againstGrandmasterTime(samples, move);
+    const f = againstGrandmasterTime(samples, grandmasterOffset(move));
     expect(f.errorBoundCoverage).toBe(3 / 4);
     expect(f.errorBoundClosestNs).toBe(4_000 - 20_200);
     expect(f.synchronizedBeyond10us).toBe(1);
@@ -56,6 +66,30 @@ describe("the same figures against the grandmaster's time where the run moved it
     // Against CLOCK_REALTIME the same run looks the other way round.
     expect(errorBoundFigures(samples).synchronizedBeyond10us).toBe(1);
     expect(errorBoundFigures(samples).errorBoundCoverage).toBe(1);
+  });
+});
+
+describe('the same figures against the time of the grandmaster the provider followed (a better one, its clock 1 ms ahead)', () => {
+  const on = (grandmaster: string, status: TrueErrorSample['status'], errorNs: number, errorBoundNs: number): TrueErrorSample => ({
+    ...sample(status, errorNs, errorBoundNs),
+    grandmaster,
+  });
+  const offsets = new Map([[ROGUE, 1_000_000]]);
+
+  it("takes a sample that followed the better grandmaster against that grandmaster's time, the others against CLOCK_REALTIME", () => {
+    const samples = [
+      on(GM, 'synchronized', -8_000, 20_000),
+      // Following the rogue: 1 ms off CLOCK_REALTIME, 9 µs off the rogue's time, which the bound covers.
+      on(ROGUE, 'synchronized', 991_000, 25_000),
+      // Still on the rogue's time after the provider named the grandmaster again: synchronized, 1 ms off.
+      on(GM, 'synchronized', 990_000, 25_000),
+    ];
+    const f = againstGrandmasterTime(samples, grandmasterOffset(undefined, offsets));
+    expect(f.errorBoundCoverage).toBe(2 / 3);
+    expect(f.synchronizedBeyond10us).toBe(1);
+    expect(f.whileSynchronizedNs?.maxAbs).toBe(990_000);
+    // Against CLOCK_REALTIME alone, following the rogue would read as two misses of 1 ms.
+    expect(errorBoundFigures(samples).errorBoundCoverage).toBe(1 / 3);
   });
 });
 
