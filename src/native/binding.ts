@@ -111,11 +111,11 @@ export interface NativePhcCapabilities {
 }
 
 export interface NativePhcSystemOffset {
-  /** PHC − CLOCK_REALTIME at the chosen bracket's midpoint (positive: PHC ahead). */
+  /** PHC − CLOCK_REALTIME at the chosen bracket's midpoint, or at the cross timestamp (positive: PHC ahead). */
   readonly offsetNs: bigint;
   /** Length of the chosen (shortest) system-clock bracket; 0 for a cross timestamp (PTP_SYS_OFFSET_PRECISE). */
   readonly delayNs: number;
-  /** CLOCK_REALTIME at the bracket's midpoint. */
+  /** CLOCK_REALTIME at the bracket's midpoint, or the one latched with the PHC. */
   readonly systemNs: bigint;
   /** The PHC reading inside the bracket. */
   readonly phcNs: bigint;

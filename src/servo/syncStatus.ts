@@ -42,7 +42,12 @@ export interface SyncStatusOptions {
 }
 
 /** The rule's numbers unless configured; the option's description quotes them from here. */
-export const SYNC_STATUS_DEFAULTS: Readonly<Required<SyncStatusOptions>> = { offsetRmsThresholdNs: 1000, exitFactor: 2, enterSamples: 8, rmsWindow: 16 };
+export const SYNC_STATUS_DEFAULTS: Readonly<Required<SyncStatusOptions>> = Object.freeze({
+  offsetRmsThresholdNs: 1000,
+  exitFactor: 2,
+  enterSamples: 8,
+  rmsWindow: 16,
+});
 
 /** What the classifier is told about each accepted Sync. */
 export interface SyncObservation {
