@@ -15,6 +15,9 @@ namespace syntonic {
 namespace {
 
 constexpr int64_t kNsPerSecond = 1000000000;
+// Calls of one measurement before it gives up: a busy cross-timestamping device (EBUSY), or
+// CLOCK_REALTIME stepped back inside every bracket. phc2sys's probe asks three times too.
+constexpr int kSampleAttempts = 3;
 // struct timex.freq is in "scaled ppm": ppm × 2^16, i.e. ppb × 65.536.
 constexpr double kScaledPpmPerPpb = 65.536;
 
@@ -154,22 +157,20 @@ PhcSystemOffset PhcDevice::SystemOffset(int samples) const {
   // A bracket whose second system reading precedes its first saw CLOCK_REALTIME stepped back during
   // the read; when every bracket of a call did, the call is repeated rather than a made-up offset
   // returned (the callers hand it to chrony and the time page).
-  constexpr int kAttempts = 3;
-  for (int attempt = 0; attempt < kAttempts; attempt++) {
+  for (int attempt = 0; attempt < kSampleAttempts; attempt++) {
     const PhcSystemOffset best = SampleOnce(n);
     if (best.delayNs != INT64_MAX) return best;
   }
   throw OsError(EAGAIN, "ioctl(PTP_SYS_OFFSET)",
                 "no reading of " + path_ + " was bracketed by two system-clock readings in order in " +
-                    std::to_string(kAttempts) + " calls (CLOCK_REALTIME stepped back during each)");
+                    std::to_string(kSampleAttempts) + " calls (CLOCK_REALTIME stepped back during each)");
 }
 
 bool PhcDevice::PreciseSystemOffset(PhcSystemOffset* out) const {
   if (!capabilities_.crossTimestamping) return false;
   // The device and the system clock latched by the hardware at one instant (PCIe PTM, Intel ART):
-  // no bracket, no read delay. phc2sys prefers it too, and retries a busy device three times.
-  constexpr int kAttempts = 3;
-  for (int attempt = 0; attempt < kAttempts; attempt++) {
+  // no bracket, no read delay. phc2sys prefers it too.
+  for (int attempt = 0; attempt < kSampleAttempts; attempt++) {
     struct ptp_sys_offset_precise precise{};
     if (::ioctl(fd_.get(), PTP_SYS_OFFSET_PRECISE, &precise) == 0) {
       out->phcNs = PtpTimeNs(precise.device);

@@ -256,7 +256,8 @@ export function againstGrandmasterTime(samples: readonly TrueErrorSample[], offs
  */
 export function grandmasterOffset(move: (Window & { readonly offsetNs: number }) | undefined, offsets?: ReadonlyMap<string, number>): GrandmasterOffset {
   const moved = move === undefined ? () => false : inWindow(move);
-  return (s) => (moved(s) ? (move?.offsetNs ?? 0) : 0) + (s.grandmaster === null ? 0 : (offsets?.get(s.grandmaster) ?? 0));
+  const moveNs = move?.offsetNs ?? 0;
+  return (s) => (moved(s) ? moveNs : 0) + (s.grandmaster === null ? 0 : (offsets?.get(s.grandmaster) ?? 0));
 }
 
 /** For each of the move's edges, s until the status left synchronized (LabResult.synchronizedAfterMoveEdgesS). */

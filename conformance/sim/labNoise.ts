@@ -253,7 +253,6 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
   const frequencies: { atS: number; estimatePpb: number; boundGrowthPpb: number }[] = [];
   // The engine's own timer (802.1AS-2020 10.7.3.1), armed by each Sync fed.
   const receiptTimer = new SyncReceiptTimer(SYNC_RECEIPT_TIMEOUT);
-  let timedOut = false;
   const pathDelays = new ChangeInForce(run.pathDelayChanges);
   const rateRatio = new ReplayedRateRatio(run.rateRatioChanges ?? []);
   const intervals = new ChangeInForce(run.logSyncIntervalChanges ?? []);
@@ -266,12 +265,11 @@ export function traceLabNoise(run: LabNoiseRun, options: ClockDisciplineOptions 
     errors.push({ atS, ns: clock.errorNs() });
     if (gap !== undefined && atS >= gap.fromS && atS < gap.fromS + gap.forS) {
       // What the daemon's engine does: the status learns of the loss when the sync receipt timer expires.
-      if (receiptTimer.expire(clock.localNow())) {
+      if (receiptTimer.expire(clock.localNow()))
         discipline.onSyncReceiptTimeout({ at: clock.localNow(), syncReceiptTimeout: SYNC_RECEIPT_TIMEOUT, logSyncInterval });
-        timedOut = true;
-      }
+      // Holdover: from the timeout on, the status says lost until Syncs return (none do inside the gap).
       const bound = discipline.errorBoundAt(clock.localNow());
-      if (timedOut && bound !== undefined) holdover.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs: bound.atNs });
+      if (discipline.syncStatus() === 'lost' && bound !== undefined) holdover.push({ atS, absErrorNs: Math.abs(clock.errorNs()), boundNs: bound.atNs });
       return;
     }
     const ingressTime = addNs(clock.timestampNow(), noiseNs);

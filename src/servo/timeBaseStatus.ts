@@ -343,8 +343,9 @@ export class TimeBaseStatus {
 
 /**
  * A run no rate ratio has witnessed yet leaves synchronized only beyond this, ns, at the default
- * threshold (scaled with a configured one: unwitnessedRunLimitNs): no latency of the Syncs' path on veth agrees on one line so far off (late frames of 30–120 µs scatter), and issue 14
- * wants no instant beyond 10 µs while synchronized.
+ * threshold (scaled with a configured one: unwitnessedRunLimitNs): no latency of the Syncs' path on
+ * veth agrees on one line so far off (late frames of 30–120 µs scatter), and issue 14 wants no
+ * instant beyond 10 µs while synchronized.
  */
 const UNWITNESSED_RUN_LIMIT_NS = 10_000;
 /** σ of the servo's phase uncertainty that must fit within the status threshold. */
