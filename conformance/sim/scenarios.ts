@@ -174,6 +174,21 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       { fromNs: 90n * S, extraNs: 0 },
     ]),
   },
+  {
+    ...softwareRecorded(
+      'software-pdelay-stall',
+      'software-recorded; every frame towards the grandmaster takes 0.85 ms more from 30 s to 130 s (one direction of a path queued, as a userland relay did in the lab): the Pdelay exchanges read the link 0.42 ms longer, the Syncs do not',
+      6,
+      0,
+    ),
+    durationS: 200,
+    // The whole run after the start is the window: the stall must not reach the clock.
+    steadyFromS: 20,
+    scenario: withTowardsMasterShifts(softwareRecorded('', '', 6, 0).scenario, [
+      { fromNs: 30n * S, extraNs: 850_000 },
+      { fromNs: 130n * S, extraNs: 0 },
+    ]),
+  },
   softwareEarlyLoss(4),
   softwareRecorded('software-recorded-port2', "as software-recorded, with the Syncs 0.8 µs slower (the other grandmaster port's colder path)", 2, 800),
   {
@@ -211,6 +226,10 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
 
 function withSyncPathShifts(s: SimulationScenario, shifts: NonNullable<LinkModel['syncPathShifts']>): SimulationScenario {
   return { ...s, link: { ...s.link, syncPathShifts: shifts } };
+}
+
+function withTowardsMasterShifts(s: SimulationScenario, shifts: NonNullable<LinkModel['towardsMasterShifts']>): SimulationScenario {
+  return { ...s, link: { ...s.link, towardsMasterShifts: shifts } };
 }
 
 /** The scenario with its Syncs' own noise as the lab's (syncNoise.ts, labSyncNoise.ts). */

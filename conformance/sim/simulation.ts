@@ -44,7 +44,13 @@ export interface LinkModel {
    * syncExtraNs, until the next shift: the Sync path switching state, as software timestamps do on veth (the lab saw
    * 1.6–2.5 µs shifts that stayed) — a change of asymmetry no slave can see (802.1AS-2020 8.3).
    */
-  readonly syncPathShifts?: readonly { readonly fromNs: bigint; readonly extraNs: number }[];
+  readonly syncPathShifts?: readonly PathShift[];
+  /**
+   * In time order, as syncPathShifts: every frame the station sends takes `extraNs` more from `fromNs`
+   * until the next shift — one direction of a path that queues (a userland relay late in one direction
+   * for half a minute, lab relay-asymmetry), seen by the Pdelay exchanges and not by the Syncs.
+   */
+  readonly towardsMasterShifts?: readonly PathShift[];
   /**
    * The master's first `count` Pdelay_Resp reach the station `extraNs` later than the recorded
    * latency says: a responder that has only just started (calibrated to the lab, scenarios.ts).
@@ -56,6 +62,12 @@ export interface LinkModel {
    * residual draw and the wander, instead of a draw from the timer path.
    */
   readonly syncNoise?: SyncNoise;
+}
+
+/** From `fromNs` (true time since the start) a path takes `extraNs` more, until the next shift. */
+export interface PathShift {
+  readonly fromNs: bigint;
+  readonly extraNs: number;
 }
 
 export interface PhaseJump {
@@ -410,11 +422,11 @@ export class Simulation {
     return BigInt(Math.round(base + jitter));
   }
 
-  /** The Sync path's shift in force now (the last one begun), ns. */
-  private syncShiftNs(l: LinkModel): number {
+  /** The shift of a path in force now (the last one begun), ns. */
+  private shiftNs(shifts: readonly PathShift[] | undefined): number {
     const sinceStart = this.nowNs - this.scenario.startNs;
     let ns = 0;
-    for (const shift of l.syncPathShifts ?? []) if (shift.fromNs <= sinceStart) ns = shift.extraNs;
+    for (const shift of shifts ?? []) if (shift.fromNs <= sinceStart) ns = shift.extraNs;
     return ns;
   }
 
@@ -434,7 +446,8 @@ export class Simulation {
     // A Sync with its own noise: the level, a residual draw and the wander.
     const own = toStation && type === 'sync' ? this.syncOwn : undefined;
     let ns = own === undefined ? drawLatencyNs(path, this.random) : own.levelNs + drawLatencyNs(own.noise.residual, this.random) + own.wander.at(this.nowNs);
-    if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.syncShiftNs(l);
+    if (toStation && type === 'sync') ns += (l.syncExtraNs ?? 0) + this.shiftNs(l.syncPathShifts);
+    if (!toStation) ns += this.shiftNs(l.towardsMasterShifts);
     if (toStation && type === 'pdelayResp' && this.coldAnswers < (l.coldStartAnswers?.count ?? 0)) {
       this.coldAnswers++;
       ns += l.coldStartAnswers?.extraNs ?? 0;

@@ -15,6 +15,8 @@ import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
 import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
+import { SyncPathWitness } from './syncPathWitness.js';
+import type { SyncReceipt } from './syncReceipt.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
 import {
   canJudgeAnswer,
@@ -137,6 +139,8 @@ export class PeerDelayInitiator {
   /** The exchanges with the same responder that the ratio is measured over. */
   private readonly rateWindow: NeighborRateRatioWindow;
   private readonly delayFilter: PropagationDelayFilter;
+  /** The Syncs crossing this link, by which a jump of the link delay is judged. */
+  private readonly syncPath: SyncPathWitness;
   private neighbor: PortIdentity | undefined;
   private lostResponses = 0;
   private faults = 0;
@@ -178,12 +182,19 @@ export class PeerDelayInitiator {
     timestamping: TimestampingMode = 'hardware',
   ) {
     this.rateWindow = new NeighborRateRatioWindow(config.neighborRateRatioWindow);
-    this.delayFilter = new PropagationDelayFilter({ length: config.linkDelayFilterLength ?? DEFAULT_LINK_DELAY_FILTER_LENGTH[timestamping] });
+    const length = config.linkDelayFilterLength ?? DEFAULT_LINK_DELAY_FILTER_LENGTH[timestamping];
+    this.syncPath = new SyncPathWitness(length);
+    this.delayFilter = new PropagationDelayFilter({ length, witness: this.syncPath });
     if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }
 
   get asCapable(): AsCapableState {
     return this.capable;
+  }
+
+  /** A Sync accepted on this port: its reading of the path witnesses the link delay. */
+  witnessSync(receipt: SyncReceipt): void {
+    this.syncPath.sync(receipt);
   }
 
   /** Exchanges completed into a measurement so far. */
@@ -312,6 +323,7 @@ export class PeerDelayInitiator {
     if (neighborTimeJumpNs !== undefined) this.rateWindow.clear();
     if (isEnd) this.updateRateRatio(t3c, t4, { propTimeNs: propTimeBefore, judged: canJudgeAnswer(judgedAs) });
     const propTime = propTimeAt(this.neighborRateRatio);
+    this.syncPath.closeExchange();
     this.meanLinkDelay = this.delayFilter.push(propTime);
     this.propTimeSigmaNs = this.delayFilter.size >= 2 ? MAD_TO_SIGMA * this.delayFilter.spreadNs : undefined;
     const lateRateStart = this.dropLateRateStart();

@@ -486,6 +486,7 @@ export class PortEngine {
     }
     this.lastReceipt = receipt;
     this.syncsAccepted += 1;
+    this.initiator.witnessSync(receipt);
     this.logSyncInterval = receipt.logSyncInterval;
     this.armSyncReceiptTimeout(receipt.ingressTime);
     this.emit({ type: 'syncReceipt', receipt });

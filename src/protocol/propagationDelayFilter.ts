@@ -20,8 +20,18 @@
  * spread (lab: 2.1 → 3.4 ms over twelve exchanges, every step 120–280 µs): judged also against the
  * slow reference, the median of the values accepted over the last `holdExchanges` exchanges and of
  * the spreads they had, which half a window of late exchanges cannot move.
+ *
+ * A jump that persists is believed only if the Syncs agree (syncPathWitness.ts): a link that got
+ * longer delays them too (802.1AS-2020 8.3 takes a link's two directions as equal), a queue on the
+ * Pdelay exchanges does not. When the Syncs' own path, over the same window of exchanges, moved less
+ * than half the jump — and they can tell, their uncertainty below a quarter of it — the jump stays
+ * held for as long as they say so. Lab, relay-asymmetry: one direction of a relay queued for half a
+ * minute, the median read 0.42 ms longer for 30 exchanges while the Syncs kept their time, and
+ * believing it put the clock 0.37 ms off.
  */
+import { formatDelayNs } from './format.js';
 import type { TimestampingMode } from './portConfig.js';
+import { SyncPathWitness, type SyncPathMark, type SyncPathMove } from './syncPathWitness.js';
 import { MovingMedian } from './windowedMedian.js';
 
 /**
@@ -42,6 +52,8 @@ export interface PropagationDelayFilterOptions {
   readonly jumpFloorNs?: number;
   /** Exchanges a jumped median must stay at its new level before it is believed. Default 30. */
   readonly holdExchanges?: number;
+  /** The Syncs' reading of their path, one per exchange: a persisting jump they contradict stays held. */
+  readonly witness?: SyncPathWitness;
 }
 
 export interface PropagationDelayHold {
@@ -55,6 +67,30 @@ export interface PropagationDelayHold {
   readonly thresholdNs: number;
   /** Exchanges after which the jumped median is believed. */
   readonly limit: number;
+  /**
+   * Present once the jump persisted for `limit` exchanges but the Syncs' own path moved less than half
+   * of it: how far they moved, and its 1 σ (ns); `first` on the exchange this was first found.
+   */
+  readonly syncPath?: SyncPathMove & { readonly first: boolean };
+}
+
+/** The daemon's words for a jump the filter holds (on its first exchange). */
+export function heldJumpText(hold: PropagationDelayHold, meanLinkDelayNs: number): string {
+  return (
+    `link delay median ${formatDelayNs(hold.medianNs)} jumped beyond ${formatDelayNs(hold.thresholdNs)} from ${formatDelayNs(hold.referenceNs)}, ` +
+    `meanLinkDelay held at ${formatDelayNs(meanLinkDelayNs)} unless the jump persists for ${hold.limit} exchanges and the Syncs' own path moves with it ` +
+    '(a stalled path rather than the link)'
+  );
+}
+
+/** The daemon's words for a jump that persisted but stays held because the Syncs' own path did not move with it. */
+export function syncPathHoldText(hold: PropagationDelayHold, syncPath: SyncPathMove, meanLinkDelayNs: number): string {
+  const apart = hold.medianNs - meanLinkDelayNs;
+  return (
+    `link delay median ${formatDelayNs(hold.medianNs)} has stayed ${formatDelayNs(Math.abs(apart))} ${apart >= 0 ? 'above' : 'below'} ` +
+    `meanLinkDelay ${formatDelayNs(meanLinkDelayNs)} for ${hold.limit} exchanges while the Syncs' own path moved ${syncPath.moveNs >= 0 ? '+' : '−'}${formatDelayNs(Math.abs(syncPath.moveNs))} ` +
+    `(± ${formatDelayNs(syncPath.sigmaNs)}): held as long as the Syncs say the link is unchanged (a queue on the Pdelay exchanges, not the link)`
+  );
 }
 
 /** A jump is beyond this many median absolute deviations of the window as it was before the jump. */
@@ -89,6 +125,10 @@ export class PropagationDelayFilter {
   private heldFrom: Reference | undefined;
   /** The level the held medians have stayed at, and for how many exchanges. */
   private heldLevel: { readonly valueNs: number; readonly exchanges: number } | undefined;
+  /** The Syncs' path over the window of the last accepted value. */
+  private acceptedMark: SyncPathMark | undefined;
+  /** The Syncs' move while they contradict a persisting jump. */
+  private contradiction: (SyncPathMove & { readonly first: boolean }) | undefined;
 
   constructor(private readonly options: PropagationDelayFilterOptions) {
     this.window = new MovingMedian(options.length);
@@ -112,7 +152,13 @@ export class PropagationDelayFilter {
     const level = this.heldLevel;
     if (level === undefined || Math.abs(candidate - level.valueNs) > jumpedFrom.thresholdNs) this.heldLevel = { valueNs: candidate, exchanges: 1 };
     else this.heldLevel = { valueNs: level.valueNs, exchanges: level.exchanges + 1 };
-    if (this.heldLevel.exchanges < this.holdExchanges) return this.accepted as number;
+    this.contradiction = undefined;
+    if (this.heldLevel.exchanges < this.holdExchanges) return this.heldValue();
+    const syncPath = this.syncsContradict(candidate - jumpedFrom.valueNs);
+    if (syncPath !== undefined) {
+      this.contradiction = { ...syncPath, first: this.heldLevel.exchanges === this.holdExchanges };
+      return this.heldValue();
+    }
     // The jump persisted: the link did change, and the old values are no reference for the new ones.
     this.acceptedHistory.clear();
     this.spreadHistory.clear();
@@ -123,7 +169,14 @@ export class PropagationDelayFilter {
   get hold(): PropagationDelayHold | undefined {
     const from = this.heldFrom;
     if (this.heldFor === 0 || from === undefined) return undefined;
-    return { exchanges: this.heldFor, medianNs: this.window.median(), referenceNs: from.valueNs, thresholdNs: from.thresholdNs, limit: this.holdExchanges };
+    const held = {
+      exchanges: this.heldFor,
+      medianNs: this.window.median(),
+      referenceNs: from.valueNs,
+      thresholdNs: from.thresholdNs,
+      limit: this.holdExchanges,
+    };
+    return this.contradiction === undefined ? held : { ...held, syncPath: this.contradiction };
   }
 
   /** Exchanges in the window. */
@@ -156,6 +209,33 @@ export class PropagationDelayFilter {
     this.heldFor = 0;
     this.heldFrom = undefined;
     this.heldLevel = undefined;
+    this.acceptedMark = undefined;
+    this.contradiction = undefined;
+    this.options.witness?.clear();
+  }
+
+  /**
+   * What meanLinkDelay holds while a jump is held: the slow reference. As the stalled exchanges near
+   * half of the window, the median walks up the upper tail of the others before it jumps, in steps
+   * below the threshold that were accepted (simulated one-way stall of 0.85 ms on recorded veth
+   * noise: +4.3 and +4.3 µs in the last two exchanges, which the clock carried as 8.2 µs off for as
+   * long as the stall was held).
+   */
+  private heldValue(): number {
+    return this.acceptedHistory.median();
+  }
+
+  /**
+   * The Syncs' move over the same window of exchanges when it contradicts a jump of `jumpNs`: less
+   * than half of it, known to a quarter of it. Undefined when they agree or cannot tell.
+   */
+  private syncsContradict(jumpNs: number): SyncPathMove | undefined {
+    const witness = this.options.witness;
+    const before = this.acceptedMark;
+    const now = witness?.mark(this.options.length);
+    const move = before === undefined || now === undefined ? undefined : SyncPathWitness.moved(before, now);
+    if (move === undefined || move.sigmaNs > Math.abs(jumpNs) / 4) return undefined;
+    return move.moveNs * Math.sign(jumpNs) < Math.abs(jumpNs) / 2 ? move : undefined;
   }
 
   /** The reference the candidate jumped away from: the last accepted value first, then the slow one. */
@@ -177,6 +257,8 @@ export class PropagationDelayFilter {
     this.heldFor = 0;
     this.heldFrom = undefined;
     this.heldLevel = undefined;
+    this.contradiction = undefined;
+    this.acceptedMark = this.options.witness?.mark(this.options.length);
     return value;
   }
 }

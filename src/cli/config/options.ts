@@ -199,7 +199,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     int(1, INT_MAX),
     read(
       port('linkDelayFilterLength'),
-      `moving median of the link delay; a median that jumps (at once, or climbing over the last ${DEFAULT_HOLD_EXCHANGES} exchanges) beyond max(${DEFAULT_JUMP_FLOOR_NS / 1000} µs, ${JUMP_MADS} MADs of the window) is held until it has stayed at a new level for ${DEFAULT_HOLD_EXCHANGES} exchanges (a stalled path, not the link)`,
+      `moving median of the link delay; a median that jumps (at once, or climbing over the last ${DEFAULT_HOLD_EXCHANGES} exchanges) beyond max(${DEFAULT_JUMP_FLOOR_NS / 1000} µs, ${JUMP_MADS} MADs of the window) is held at the median of the values accepted before it until it has stayed at a new level for ${DEFAULT_HOLD_EXCHANGES} exchanges and the Syncs' own path moved with it (a stalled path, not the link)`,
       {
         value: 'exchanges',
         fallback: {

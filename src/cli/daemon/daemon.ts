@@ -19,6 +19,7 @@ import type { EngineEvent } from '../../protocol/engineEvents.js';
 import { formatClockIdentity, formatDelayNs, formatPortIdentity, formatScaledNs, messageTypeName } from '../../protocol/format.js';
 import { logIntervalToNs } from '../../protocol/logInterval.js';
 import { LATE_ANSWER_MEANING, lateRateStartText, timescaleJumpText } from '../../protocol/neighborRateRatioWindow.js';
+import { heldJumpText, syncPathHoldText } from '../../protocol/propagationDelayFilter.js';
 import type { EngineStatistics } from '../../protocol/portEngine.js';
 import { scaledNsToNs } from '../../protocol/timestamp.js';
 import { ChronyRefclock } from '../../provider/chronyRefclock.js';
@@ -449,13 +450,8 @@ function onEngineEvent(e: EngineEvent, log: Log, iface: string): void {
     case 'pdelayMeasured': {
       const m = e.measurement;
       const hold = m.meanLinkDelayHold;
-      if (hold?.exchanges === 1) {
-        log.write(
-          'warning',
-          `${port}: link delay median ${formatDelayNs(hold.medianNs)} jumped beyond ${formatDelayNs(hold.thresholdNs)} from ${formatDelayNs(hold.referenceNs)}, meanLinkDelay stays ${formatDelayNs(m.meanLinkDelay)}: ` +
-            `held unless the jump persists for ${hold.limit} exchanges (a stalled path rather than the link)`,
-        );
-      }
+      if (hold?.exchanges === 1) log.write('warning', `${port}: ${heldJumpText(hold, m.meanLinkDelay)}`);
+      if (hold?.syncPath?.first === true) log.write('warning', `${port}: ${syncPathHoldText(hold, hold.syncPath, m.meanLinkDelay)}`);
       if (m.lateRateStart !== undefined) log.write('info', `${port}: ${lateRateStartText(m.lateRateStart)}`);
       if (m.neighborTimeJumpNs !== undefined) log.write('notice', `${port}: ${timescaleJumpText(m.neighborTimeJumpNs)}`);
       log.write(

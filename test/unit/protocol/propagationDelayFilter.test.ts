@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PropagationDelayFilter } from '../../../src/protocol/propagationDelayFilter.js';
+import { heldJumpText, PropagationDelayFilter, syncPathHoldText, type PropagationDelayHold } from '../../../src/protocol/propagationDelayFilter.js';
+import { SyncPathWitness } from '../../../src/protocol/syncPathWitness.js';
+import { SYNCS_PER_EXCHANGE, witnessExchange, type ScriptedLink } from '../../support/syncPathReadings.js';
 import { MovingMedian } from '../../../src/protocol/windowedMedian.js';
 
 const LINK_NS = 2_000_000;
@@ -115,5 +117,73 @@ describe('PropagationDelayFilter: meanLinkDelay from each exchange propTime', ()
     expect([filter.push(1_000), filter.push(900_000), filter.push(900_000)]).toEqual([1_000, 450_500, 900_000]);
     filter.clear();
     expect([filter.push(40_000), filter.push(40_000), filter.push(40_000)]).toEqual([40_000, 40_000, 40_000]);
+  });
+});
+
+describe("PropagationDelayFilter: a jump that persists, judged by the Syncs' own path", () => {
+  const STALL_NS = 425_000; // half of one direction queued 0.85 ms (lab, relay-asymmetry)
+
+  /**
+   * 60 exchanges on time, then `stalled` whose propTime reads STALL_NS longer, then 80 on time again;
+   * the Syncs' path moves by syncMoveNs over the same stretch. Each exchange's Syncs are witnessed
+   * before its propTime is pushed, as the initiator does. Returns meanLinkDelay per exchange and the holds.
+   */
+  function stallRun(opts: { stalled: number; syncMoveNs: number; rateRatioSigma?: number; witness?: boolean }) {
+    const w = new SyncPathWitness(60);
+    const filter = new PropagationDelayFilter({ length: 60, ...(opts.witness === false ? {} : { witness: w }) });
+    const jitter = noise(11, 3_000);
+    const inStall = (x: number): boolean => x >= 60 && x < 60 + opts.stalled;
+    const exchangeOf = (k: number): number => Math.floor(k / SYNCS_PER_EXCHANGE);
+    const link: ScriptedLink = {
+      rateRatio: 1 + 2e-6,
+      ...(opts.rateRatioSigma === undefined ? {} : { rateRatioSigma: opts.rateRatioSigma }),
+      pathNs: (k) => LINK_NS + jitter() + (inStall(exchangeOf(k)) ? opts.syncMoveNs : 0),
+    };
+    const delays: number[] = [];
+    const holds: (PropagationDelayHold | undefined)[] = [];
+    const words: string[] = [];
+    for (let x = 0; x < 60 + opts.stalled + 80; x++) {
+      witnessExchange(w, x, link);
+      const delay = filter.push(LINK_NS + jitter() + (inStall(x) ? STALL_NS : 0));
+      const hold = filter.hold;
+      delays.push(delay);
+      holds.push(hold);
+      if (hold?.exchanges === 1) words.push(heldJumpText(hold, delay));
+      if (hold?.syncPath?.first === true) words.push(syncPathHoldText(hold, hold.syncPath, delay));
+    }
+    return { delays, holds, words };
+  }
+
+  it('keeps holding a jump of 425 µs that lasts 100 exchanges while the Syncs keep their time, and says so once', () => {
+    const { delays, holds } = stallRun({ stalled: 100, syncMoveNs: 0 });
+    for (const d of delays.slice(60)) expect(Math.abs(d - LINK_NS)).toBeLessThan(5_000);
+    const found = holds.filter((h) => h?.syncPath?.first === true);
+    expect(found).toHaveLength(1);
+    expect(Math.abs(found[0]?.syncPath?.moveNs ?? NaN)).toBeLessThan(5_000);
+    // The daemon's two warnings, in order: the jump held, then why it stays held.
+    const { words } = stallRun({ stalled: 100, syncMoveNs: 0 });
+    expect(words).toHaveLength(2);
+    expect(words[0]).toMatch(
+      /^link delay median 2\.2\d ms jumped beyond [\d.]+ µs from 2\.0\d ms, meanLinkDelay held at 2\.0\d ms unless the jump persists for 30 exchanges/,
+    );
+    expect(words[1]).toMatch(
+      /^link delay median 2\.4\d ms has stayed 42\d µs above meanLinkDelay 2\.0\d ms for 30 exchanges while the Syncs' own path moved [+−][\d.]+ (ns|µs) \(± [\d.]+ (ns|µs)\): held as long as/,
+    );
+    // Without the Syncs' word the same run believes the jump (the lab's run: the clock went 0.37 ms off).
+    const blind = stallRun({ stalled: 100, syncMoveNs: 0, witness: false });
+    expect(Math.max(...blind.delays) - LINK_NS).toBeGreaterThan(400_000);
+  });
+
+  it('believes a link that got 425 µs longer both ways, when the Syncs say so, exactly as without them', () => {
+    const seen = stallRun({ stalled: 100, syncMoveNs: STALL_NS });
+    const blind = stallRun({ stalled: 100, syncMoveNs: STALL_NS, witness: false });
+    expect(seen.delays).toEqual(blind.delays);
+    expect(Math.max(...seen.delays) - LINK_NS).toBeGreaterThan(400_000);
+    expect(seen.holds.some((h) => h?.syncPath !== undefined)).toBe(false);
+  });
+
+  it('believes the jump as before when the Syncs cannot tell: a rate ratio known to 20 ppm drifts them by more than a quarter of it', () => {
+    const vague = stallRun({ stalled: 100, syncMoveNs: 0, rateRatioSigma: 20e-6 });
+    expect(vague.delays).toEqual(stallRun({ stalled: 100, syncMoveNs: 0, witness: false }).delays);
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * The Syncs' own reading of their path, one level per Pdelay exchange, by which a jump of the link
+ * delay's median is judged (propagationDelayFilter.ts).
+ *
+ * meanLinkDelay is the mean of both directions (802.1AS-2020 11.2.19.3.4); the Syncs cross only the
+ * one towards this station. A link that got longer by Δ (both ways, as the standard's model has it:
+ * 8.3) delays the Syncs by Δ too, while a path that queues the Pdelay exchanges — a loaded host, a
+ * userland relay late in one direction for half a minute (lab, relay-asymmetry: the median 0.42 ms
+ * longer for 30 s while the Syncs kept their time, then believed, and the clock went 0.37 ms off) —
+ * leaves the Syncs where they were. Each Sync reads its path as ingress − (preciseOriginTimestamp +
+ * correctionField): the path plus the offset between the two clocks, which moves at 1 − rateRatio
+ * (10.2.8.1.4) and is taken out along the rate ratio of each Sync. What is left is the path's level,
+ * to within the rate ratio's error over the time between two readings.
+ */
+import { elapsedNs, type LocalTime } from '../clock/timePoint.js';
+import type { ClockIdentity } from './messages.js';
+import type { SyncReceipt } from './syncReceipt.js';
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './windowedMedian.js';
+
+/** The Syncs' path over some exchanges: its level, when, and how well it and the drift between two marks are known. */
+export interface SyncPathMark {
+  /** The median level, ns, on this witness's own base. */
+  readonly levelNs: number;
+  /** The mean local time of the readings, s since the base. */
+  readonly atS: number;
+  /** 1 σ of the median level, ns. */
+  readonly sigmaNs: number;
+  /** 1 σ of the rate ratio the drift was taken out with (dimensionless), and the span it was measured over, s. */
+  readonly rateSigma: number;
+  readonly rateSpanS: number;
+  /** Marks of different bases (another grandmaster, another time base) cannot be compared. */
+  readonly base: number;
+}
+
+/** How far the Syncs' path moved from one mark to a later one, ns, and its 1 σ. */
+export interface SyncPathMove {
+  readonly moveNs: number;
+  readonly sigmaNs: number;
+}
+
+/** A median's efficiency against gaussian noise: its σ is √(π/2) that of a mean of as many values. */
+const MEDIAN_SIGMA_FACTOR = Math.sqrt(Math.PI / 2);
+
+/** One exchange's reading: the median of the Syncs since the exchange before. */
+interface Entry {
+  readonly levelNs: number;
+  readonly atS: number;
+  readonly rateSigma: number | undefined;
+  readonly rateSpanS: number | undefined;
+}
+
+interface Base {
+  readonly id: number;
+  readonly ingress: LocalTime;
+  /** ingress − (origin + corrections) of the first Sync, ns (a local time less a grandmaster time). */
+  readonly reading: bigint;
+  readonly grandmaster: ClockIdentity | undefined;
+  readonly timeBaseIndicator: number;
+}
+
+export class SyncPathWitness {
+  private base: Base | undefined;
+  private bases = 0;
+  private lastIngress: LocalTime | undefined;
+  /** Σ (1 − rateRatio) × elapsed since the base: how far the clocks' offset alone moved the readings, ns. */
+  private driftNs = 0;
+  private readonly group: number[] = [];
+  private groupTimeSumS = 0;
+  private groupRateSigma: number | undefined;
+  private groupRateSpanS: number | undefined;
+  private readonly entries: (Entry | undefined)[] = [];
+
+  /** @param capacity the exchanges a mark may span (the link delay filter's window) */
+  constructor(private readonly capacity: number) {}
+
+  /** Takes one accepted Sync. */
+  sync(r: SyncReceipt): void {
+    const base = this.baseFor(r);
+    const last = this.lastIngress;
+    if (last !== undefined) this.driftNs += (1 - r.rateRatio) * elapsedNs(last, r.ingressTime);
+    this.lastIngress = r.ingressTime;
+    // gmTime already holds meanLinkDelay (10.2.8.1.2): added back, the reading is the path's own.
+    const delayNs = r.meanLinkDelay * (r.rateRatio / r.neighborRateRatio);
+    const reading = Number(BigInt(r.ingressTime) - BigInt(r.gmTime) - base.reading) - r.gmTimeFractionNs + delayNs;
+    this.group.push(reading - this.driftNs);
+    this.groupTimeSumS += elapsedNs(base.ingress, r.ingressTime) / 1e9;
+    this.groupRateSigma = r.rateRatioSigma;
+    this.groupRateSpanS = r.rateRatioSpanS;
+  }
+
+  /** Closes the readings of one Pdelay exchange: the Syncs since the one before (none: no reading). */
+  closeExchange(): void {
+    const n = this.group.length;
+    this.entries.push(
+      n === 0 ? undefined : { levelNs: median(this.group), atS: this.groupTimeSumS / n, rateSigma: this.groupRateSigma, rateSpanS: this.groupRateSpanS },
+    );
+    if (this.entries.length > this.capacity) this.entries.shift();
+    this.group.length = 0;
+    this.groupTimeSumS = 0;
+  }
+
+  /** The Syncs' path over the last `exchanges` exchanges; undefined when fewer than half of them had Syncs, or no rate ratio's σ is known. */
+  mark(exchanges: number): SyncPathMark | undefined {
+    const present = this.entries.slice(-exchanges).filter((e): e is Entry => e !== undefined);
+    const sigmas = present.flatMap((e) => (e.rateSigma === undefined ? [] : [e.rateSigma]));
+    const spans = present.flatMap((e) => (e.rateSpanS === undefined ? [] : [e.rateSpanS]));
+    if (this.base === undefined || present.length < Math.max(3, exchanges / 2) || sigmas.length === 0 || spans.length === 0) return undefined;
+    const levels = present.map((e) => e.levelNs);
+    const levelNs = median(levels);
+    return {
+      levelNs,
+      atS: present.reduce((s, e) => s + e.atS, 0) / present.length,
+      sigmaNs: (MEDIAN_SIGMA_FACTOR * MAD_TO_SIGMA * medianAbsoluteDeviation(levels, levelNs)) / Math.sqrt(present.length),
+      rateSigma: median(sigmas),
+      rateSpanS: median(spans),
+      base: this.base.id,
+    };
+  }
+
+  /**
+   * The move from one mark to a later one. The rate ratio's error drifts the readings between them;
+   * successive ratios share their exchanges over one span, so the error counts once per span:
+   * σ(drift) = σ(ratio) × √(elapsed × span).
+   */
+  static moved(from: SyncPathMark, to: SyncPathMark): SyncPathMove | undefined {
+    if (from.base !== to.base) return undefined;
+    const elapsedS = Math.abs(to.atS - from.atS);
+    const driftSigmaNs = Math.max(from.rateSigma, to.rateSigma) * 1e9 * Math.sqrt(elapsedS * Math.max(from.rateSpanS, to.rateSpanS));
+    return { moveNs: to.levelNs - from.levelNs, sigmaNs: Math.hypot(driftSigmaNs, from.sigmaNs, to.sigmaNs) };
+  }
+
+  /** Forgets every reading (a new neighbour: another link). */
+  clear(): void {
+    this.base = undefined;
+    this.lastIngress = undefined;
+    this.driftNs = 0;
+    this.group.length = 0;
+    this.groupTimeSumS = 0;
+    this.entries.length = 0;
+  }
+
+  /** Another grandmaster, or a new time base of the same one, starts the readings over: their times are not comparable. */
+  private baseFor(r: SyncReceipt): Base {
+    const b = this.base;
+    if (b !== undefined && b.grandmaster === r.grandmasterIdentity && b.timeBaseIndicator === r.gmTimeBaseIndicator) return b;
+    this.clear();
+    this.bases += 1;
+    const delayNs = BigInt(Math.round(r.meanLinkDelay * (r.rateRatio / r.neighborRateRatio)));
+    const base = {
+      id: this.bases,
+      ingress: r.ingressTime,
+      reading: BigInt(r.ingressTime) - BigInt(r.gmTime) + delayNs,
+      grandmaster: r.grandmasterIdentity,
+      timeBaseIndicator: r.gmTimeBaseIndicator,
+    };
+    this.base = base;
+    return base;
+  }
+}
