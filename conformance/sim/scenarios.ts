@@ -237,6 +237,12 @@ export function withSyncNoise(spec: ScenarioSpec, syncNoise: SyncNoise): Scenari
   return { ...spec, scenario: { ...spec.scenario, link: { ...spec.scenario.link, syncNoise } } };
 }
 
+/** The scenario drawn again from `seed`: the link's draws and the timestamps' noise (as scenario() seeds them); the oscillator keeps its own. */
+export function withSeed(spec: ScenarioSpec, seed: number): ScenarioSpec {
+  const s = spec.scenario;
+  return { ...spec, scenario: { ...s, seed, station: { ...s.station, clock: { ...s.station.clock, seed: seed + 200 } } } };
+}
+
 /** The scenario on an oscillator whose frequency takes a random walk of wanderPpbPerSqrtS (ppb/√s), its other figures kept. */
 export function withOscillatorWander(spec: ScenarioSpec, wanderPpbPerSqrtS: number): ScenarioSpec {
   const station = spec.scenario.station;

@@ -10,7 +10,9 @@
  * leaves the Syncs where they were. Each Sync reads its path as ingress − (preciseOriginTimestamp +
  * correctionField): the path plus the offset between the two clocks, which moves at 1 − rateRatio
  * (10.2.8.1.4) and is taken out along the rate ratio of each Sync. What is left is the path's level,
- * to within the rate ratio's error over the time between two readings.
+ * to within the rate ratio's error over the time between two readings. Another grandmaster or a new
+ * gmTimeBaseIndicator starts the readings over; a grandmaster whose time moves without saying so
+ * moves them by as much, and a jump held across such a move is judged with it in.
  */
 import { elapsedNs, type LocalTime } from '../clock/timePoint.js';
 import type { ClockIdentity } from './messages.js';

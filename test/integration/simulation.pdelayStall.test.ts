@@ -8,21 +8,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../conformance/sim/runScenario.js';
-import { SCENARIOS, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
+import { SCENARIOS, withSeed, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
 import { Simulation } from '../../conformance/sim/simulation.js';
 
 const BASE = SCENARIOS.find((s) => s.name === 'software-pdelay-stall') as ScenarioSpec;
 
-function withSeed(seed: number): ScenarioSpec {
-  const s = BASE.scenario;
-  const clock = { ...s.station.clock, seed: seed + 200 };
-  return { ...BASE, scenario: { ...s, seed, station: { ...s.station, clock } } };
-}
-
 describe('one direction of the path queued 0.85 ms for 100 s, the Syncs on time (recorded veth noise)', () => {
   it('keeps the clock within 2 µs and synchronized throughout: the link delay is never believed 0.42 ms longer', () => {
     for (const seed of [6, 7, 8]) {
-      const r = runScenario(withSeed(seed));
+      const r = runScenario(withSeed(BASE, seed));
       expect(r.steadyMaxNs, `seed ${seed}`).toBeLessThan(2_000);
       expect(r.synchronizedMaxNs, `seed ${seed}`).toBeLessThan(2_000);
       const first = r.statusTimeline.findIndex((e) => e.status === 'synchronized');
@@ -36,7 +30,7 @@ describe('one direction of the path queued 0.85 ms for 100 s, the Syncs on time 
 
   it("says once why: the jump persisted but the Syncs' own path did not move", () => {
     const found: { atS: number; moveNs: number; sigmaNs: number }[] = [];
-    const spec = withSeed(6);
+    const spec = withSeed(BASE, 6);
     const sim = new Simulation(spec.scenario, {
       onEvent: (e, s) => {
         const path = e.type === 'pdelayMeasured' ? e.measurement.meanLinkDelayHold?.syncPath : undefined;

@@ -12,20 +12,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../conformance/sim/runScenario.js';
-import { SCENARIOS, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
+import { SCENARIOS, withSeed, type ScenarioSpec } from '../../conformance/sim/scenarios.js';
 
 const BASE = SCENARIOS.find((s) => s.name === 'software-path-shift') as ScenarioSpec;
-
-function withSeed(seed: number): ScenarioSpec {
-  const s = BASE.scenario;
-  const clock = { ...s.station.clock, seed: seed + 200 };
-  return { ...BASE, scenario: { ...s, seed, station: { ...s.station, clock } } };
-}
 
 describe("a 2 µs change of the Syncs' path, unseen by the Pdelay exchanges (recorded veth noise)", () => {
   it('moves the true error by about the shift, and the error bound still holds while synchronized', () => {
     for (const seed of [5, 6, 7]) {
-      const r = runScenario(withSeed(seed));
+      const r = runScenario(withSeed(BASE, seed));
       // The clock carries the shift (the rate ratio cannot see it either): most of its 2 µs reaches the true error.
       expect(r.synchronizedMaxNs, `seed ${seed}`).toBeGreaterThan(1_600);
       expect(r.errorBoundCoverage, `seed ${seed}`).toBeGreaterThanOrEqual(0.999);
@@ -35,7 +29,7 @@ describe("a 2 µs change of the Syncs' path, unseen by the Pdelay exchanges (rec
 
   it("does not leave synchronized for the servo's steering: only the offsets' RMS may say the clock is too far", () => {
     for (const seed of [5, 6, 7, 8, 9, 10, 11, 12]) {
-      const r = runScenario(withSeed(seed));
+      const r = runScenario(withSeed(BASE, seed));
       const first = r.statusTimeline.findIndex((e) => e.status === 'synchronized');
       expect(first, `seed ${seed}`).toBeGreaterThanOrEqual(0);
       const departures = r.statusTimeline.slice(first).filter((e) => e.status === 'unstable');
