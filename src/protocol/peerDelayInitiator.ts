@@ -14,7 +14,7 @@ import type { PortConfig, TimestampingMode } from './portConfig.js';
 import { portIdentityEquals } from './portIdentity.js';
 import type { RejectionReason } from './rejection.js';
 import { SCALED_NS_PER_NS, scaledNsToNs, timestampToNs } from './timestamp.js';
-import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, type PropagationDelayHold } from './propagationDelayFilter.js';
+import { DEFAULT_LINK_DELAY_FILTER_LENGTH, PropagationDelayFilter, witnessHistory, type PropagationDelayHold } from './propagationDelayFilter.js';
 import { SyncPathWitness } from './syncPathWitness.js';
 import type { SyncReceipt } from './syncReceipt.js';
 import { MAD_TO_SIGMA } from './windowedMedian.js';
@@ -183,7 +183,7 @@ export class PeerDelayInitiator {
   ) {
     this.rateWindow = new NeighborRateRatioWindow(config.neighborRateRatioWindow);
     const length = config.linkDelayFilterLength ?? DEFAULT_LINK_DELAY_FILTER_LENGTH[timestamping];
-    this.syncPath = new SyncPathWitness(length);
+    this.syncPath = new SyncPathWitness(witnessHistory(length));
     this.delayFilter = new PropagationDelayFilter({ length, witness: this.syncPath });
     if (config.asCapableAlways) this.capable = new LazyAsCapableState(true, 'configured', 'asCapable is configured true (asCapableAlways)');
   }

@@ -97,6 +97,14 @@ export function syncPathHoldText(hold: PropagationDelayHold, syncPath: SyncPathM
 export const JUMP_MADS = 8;
 export const DEFAULT_JUMP_FLOOR_NS = 10_000;
 export const DEFAULT_HOLD_EXCHANGES = 30;
+/**
+ * The exchanges a witness must keep for a filter of `length`: the window before a hold and the hold
+ * itself, twice over (a level that moves starts its count again).
+ */
+export function witnessHistory(length: number): number {
+  return 2 * (length + DEFAULT_HOLD_EXCHANGES);
+}
+
 /** Windows shorter than this are never held. */
 const MIN_LENGTH_FOR_HOLD = 3;
 
@@ -125,7 +133,8 @@ export class PropagationDelayFilter {
   private heldFrom: Reference | undefined;
   /** The level the held medians have stayed at, and for how many exchanges. */
   private heldLevel: { readonly valueNs: number; readonly exchanges: number } | undefined;
-  /** The Syncs' path over the window of the last accepted value. */
+  /** Where the witness stood at the last accepted value, and the Syncs' path over that window once asked for. */
+  private acceptedAt: number | undefined;
   private acceptedMark: SyncPathMark | undefined;
   /** The Syncs' move while they contradict a persisting jump. */
   private contradiction: (SyncPathMove & { readonly first: boolean }) | undefined;
@@ -209,6 +218,7 @@ export class PropagationDelayFilter {
     this.heldFor = 0;
     this.heldFrom = undefined;
     this.heldLevel = undefined;
+    this.acceptedAt = undefined;
     this.acceptedMark = undefined;
     this.contradiction = undefined;
     this.options.witness?.clear();
@@ -231,6 +241,7 @@ export class PropagationDelayFilter {
    */
   private syncsContradict(jumpNs: number): SyncPathMove | undefined {
     const witness = this.options.witness;
+    if (witness !== undefined && this.acceptedAt !== undefined) this.acceptedMark ??= witness.mark(this.options.length, this.acceptedAt);
     const before = this.acceptedMark;
     const now = witness?.mark(this.options.length);
     const move = before === undefined || now === undefined ? undefined : SyncPathWitness.moved(before, now);
@@ -258,7 +269,8 @@ export class PropagationDelayFilter {
     this.heldFrom = undefined;
     this.heldLevel = undefined;
     this.contradiction = undefined;
-    this.acceptedMark = this.options.witness?.mark(this.options.length);
+    this.acceptedAt = this.options.witness?.closedExchanges;
+    this.acceptedMark = undefined;
     return value;
   }
 }

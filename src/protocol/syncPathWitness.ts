@@ -70,10 +70,17 @@ export class SyncPathWitness {
   private groupTimeSumS = 0;
   private groupRateSigma: number | undefined;
   private groupRateSpanS: number | undefined;
+  /** The last `history` exchanges' readings; entries[i] is exchange closed − entries.length + i. */
   private readonly entries: (Entry | undefined)[] = [];
+  private closed = 0;
 
-  /** @param capacity the exchanges a mark may span (the link delay filter's window) */
-  constructor(private readonly capacity: number) {}
+  /** @param history the exchanges kept: a mark may end this far back, less its own span */
+  constructor(private readonly history: number) {}
+
+  /** Exchanges closed so far: where a mark taken later may end (mark's `endingAt`). */
+  get closedExchanges(): number {
+    return this.closed;
+  }
 
   /** Takes one accepted Sync. */
   sync(r: SyncReceipt): void {
@@ -96,14 +103,21 @@ export class SyncPathWitness {
     this.entries.push(
       n === 0 ? undefined : { levelNs: median(this.group), atS: this.groupTimeSumS / n, rateSigma: this.groupRateSigma, rateSpanS: this.groupRateSpanS },
     );
-    if (this.entries.length > this.capacity) this.entries.shift();
+    this.closed += 1;
+    if (this.entries.length > this.history) this.entries.shift();
     this.group.length = 0;
     this.groupTimeSumS = 0;
   }
 
-  /** The Syncs' path over the last `exchanges` exchanges; undefined when fewer than half of them had Syncs, or no rate ratio's σ is known. */
-  mark(exchanges: number): SyncPathMark | undefined {
-    const present = this.entries.slice(-exchanges).filter((e): e is Entry => e !== undefined);
+  /**
+   * The Syncs' path over the `exchanges` exchanges before `endingAt` (a closedExchanges count; now
+   * unless given); undefined when fewer than half of them had Syncs still kept, or no rate ratio's σ
+   * is known. Sorts the window: taken when a jump is judged, not on every exchange.
+   */
+  mark(exchanges: number, endingAt = this.closed): SyncPathMark | undefined {
+    const first = this.closed - this.entries.length;
+    const from = Math.max(0, endingAt - exchanges - first);
+    const present = this.entries.slice(from, Math.max(0, endingAt - first)).filter((e): e is Entry => e !== undefined);
     const sigmas = present.flatMap((e) => (e.rateSigma === undefined ? [] : [e.rateSigma]));
     const spans = present.flatMap((e) => (e.rateSpanS === undefined ? [] : [e.rateSpanS]));
     if (this.base === undefined || present.length < Math.max(3, exchanges / 2) || sigmas.length === 0 || spans.length === 0) return undefined;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { heldJumpText, PropagationDelayFilter, syncPathHoldText, type PropagationDelayHold } from '../../../src/protocol/propagationDelayFilter.js';
+import {
+  heldJumpText,
+  PropagationDelayFilter,
+  syncPathHoldText,
+  witnessHistory,
+  type PropagationDelayHold,
+} from '../../../src/protocol/propagationDelayFilter.js';
 import { SyncPathWitness } from '../../../src/protocol/syncPathWitness.js';
 import { SYNCS_PER_EXCHANGE, witnessExchange, type ScriptedLink } from '../../support/syncPathReadings.js';
 import { MovingMedian } from '../../../src/protocol/windowedMedian.js';
@@ -129,7 +135,7 @@ describe("PropagationDelayFilter: a jump that persists, judged by the Syncs' own
    * before its propTime is pushed, as the initiator does. Returns meanLinkDelay per exchange and the holds.
    */
   function stallRun(opts: { stalled: number; syncMoveNs: number; rateRatioSigma?: number; witness?: boolean }) {
-    const w = new SyncPathWitness(60);
+    const w = new SyncPathWitness(witnessHistory(60));
     const filter = new PropagationDelayFilter({ length: 60, ...(opts.witness === false ? {} : { witness: w }) });
     const jitter = noise(11, 3_000);
     const inStall = (x: number): boolean => x >= 60 && x < 60 + opts.stalled;

@@ -48,6 +48,22 @@ describe("SyncPathWitness: the Syncs' own reading of their path, per Pdelay exch
     expect(withSyncs(30).mark(60)).toBeDefined();
   });
 
+  it('takes a mark that ends in the past as it was then, until its exchanges leave the history kept', () => {
+    const w = new SyncPathWitness(100);
+    const link = { rateRatio: 1, pathNs: (k: number) => 2_000_000 + (k >= 60 * SYNCS_PER_EXCHANGE ? 420_000 : 0) };
+    let next = feed(w, 0, 60, link);
+    const then = w.mark(60);
+    const at = w.closedExchanges;
+    next = feed(w, next, 40, link);
+    expect(w.mark(60, at)).toEqual(then);
+    // 100 exchanges kept: one more and the oldest of that window is gone, 59 of 60 still there.
+    next = feed(w, next, 1, link);
+    expect(w.mark(60, at)?.levelNs).toBeCloseTo(then?.levelNs ?? NaN, 6);
+    // 31 more and fewer than half of it are kept: no mark.
+    feed(w, next, 31, link);
+    expect(w.mark(60, at)).toBeUndefined();
+  });
+
   it('starts over for another grandmaster or time base: their marks are not compared', () => {
     const w = new SyncPathWitness(60);
     let k = feed(w, 0, 10, { rateRatio: 1, pathNs: () => 2_000_000 });
