@@ -14,10 +14,10 @@
  * gmTimeBaseIndicator starts the readings over; a grandmaster whose time moves without saying so
  * moves them by as much, and a jump held across such a move is judged with it in.
  */
-import { elapsedNs, type LocalTime } from '../clock/timePoint.js';
+import { elapsedNs, type LocalTime, type PtpTime } from '../clock/timePoint.js';
 import type { ClockIdentity } from './messages.js';
 import type { SyncReceipt } from './syncReceipt.js';
-import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './windowedMedian.js';
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation, medianInPlace } from './windowedMedian.js';
 
 /** The Syncs' path over some exchanges: its level, when, and how well it and the drift between two marks are known. */
 export interface SyncPathMark {
@@ -43,6 +43,18 @@ export interface SyncPathMove {
 /** A median's efficiency against gaussian noise: its σ is √(π/2) that of a mean of as many values. */
 const MEDIAN_SIGMA_FACTOR = Math.sqrt(Math.PI / 2);
 
+/** The link delay a receipt's gmTime holds, ns (10.2.8.1.2: meanLinkDelay × the upstream rate ratio). */
+function linkDelayIn(r: SyncReceipt): number {
+  return r.meanLinkDelay * (r.rateRatio / r.neighborRateRatio);
+}
+
+/** Twice the room, the values kept. */
+function grown(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** One exchange's reading: the median of the Syncs since the exchange before. */
 interface Entry {
   readonly levelNs: number;
@@ -53,9 +65,10 @@ interface Entry {
 
 interface Base {
   readonly id: number;
+  /** The first Sync's ingress and grandmaster time, and the link delay its grandmaster time held. */
   readonly ingress: LocalTime;
-  /** ingress − (origin + corrections) of the first Sync, ns (a local time less a grandmaster time). */
-  readonly reading: bigint;
+  readonly gmTime: PtpTime;
+  readonly delayNs: number;
   readonly grandmaster: ClockIdentity | undefined;
   readonly timeBaseIndicator: number;
 }
@@ -63,10 +76,13 @@ interface Base {
 export class SyncPathWitness {
   private base: Base | undefined;
   private bases = 0;
-  private lastIngress: LocalTime | undefined;
+  /** The last Sync's ingress, ns since the base's. */
+  private lastSinceBaseNs = 0;
   /** Σ (1 − rateRatio) × elapsed since the base: how far the clocks' offset alone moved the readings, ns. */
   private driftNs = 0;
-  private readonly group: number[] = [];
+  /** The readings since the last exchange, group[0, groupSize): a buffer reused for every exchange. */
+  private group: Float64Array<ArrayBuffer> = new Float64Array(16);
+  private groupSize = 0;
   private groupTimeSumS = 0;
   private groupRateSigma: number | undefined;
   private groupRateSpanS: number | undefined;
@@ -85,27 +101,31 @@ export class SyncPathWitness {
   /** Takes one accepted Sync. */
   sync(r: SyncReceipt): void {
     const base = this.baseFor(r);
-    const last = this.lastIngress;
-    if (last !== undefined) this.driftNs += (1 - r.rateRatio) * elapsedNs(last, r.ingressTime);
-    this.lastIngress = r.ingressTime;
-    // gmTime already holds meanLinkDelay (10.2.8.1.2): added back, the reading is the path's own.
-    const delayNs = r.meanLinkDelay * (r.rateRatio / r.neighborRateRatio);
-    const reading = Number(BigInt(r.ingressTime) - BigInt(r.gmTime) - base.reading) - r.gmTimeFractionNs + delayNs;
-    this.group.push(reading - this.driftNs);
-    this.groupTimeSumS += elapsedNs(base.ingress, r.ingressTime) / 1e9;
+    // Each clock against its own first reading: two differences a number holds (for 104 days).
+    const sinceBaseNs = elapsedNs(base.ingress, r.ingressTime);
+    this.driftNs += (1 - r.rateRatio) * (sinceBaseNs - this.lastSinceBaseNs);
+    this.lastSinceBaseNs = sinceBaseNs;
+    // gmTime already holds meanLinkDelay (10.2.8.1.2): taken out, the reading is the path's own.
+    const delayNs = linkDelayIn(r);
+    const reading = sinceBaseNs - elapsedNs(base.gmTime, r.gmTime) - r.gmTimeFractionNs + (delayNs - base.delayNs);
+    if (this.groupSize === this.group.length) this.group = grown(this.group);
+    this.group[this.groupSize++] = reading - this.driftNs;
+    this.groupTimeSumS += sinceBaseNs / 1e9;
     this.groupRateSigma = r.rateRatioSigma;
     this.groupRateSpanS = r.rateRatioSpanS;
   }
 
   /** Closes the readings of one Pdelay exchange: the Syncs since the one before (none: no reading). */
   closeExchange(): void {
-    const n = this.group.length;
+    const n = this.groupSize;
     this.entries.push(
-      n === 0 ? undefined : { levelNs: median(this.group), atS: this.groupTimeSumS / n, rateSigma: this.groupRateSigma, rateSpanS: this.groupRateSpanS },
+      n === 0
+        ? undefined
+        : { levelNs: medianInPlace(this.group, n), atS: this.groupTimeSumS / n, rateSigma: this.groupRateSigma, rateSpanS: this.groupRateSpanS },
     );
     this.closed += 1;
     if (this.entries.length > this.history) this.entries.shift();
-    this.group.length = 0;
+    this.groupSize = 0;
     this.groupTimeSumS = 0;
   }
 
@@ -148,9 +168,9 @@ export class SyncPathWitness {
   /** Forgets every reading (a new neighbour: another link). */
   clear(): void {
     this.base = undefined;
-    this.lastIngress = undefined;
+    this.lastSinceBaseNs = 0;
     this.driftNs = 0;
-    this.group.length = 0;
+    this.groupSize = 0;
     this.groupTimeSumS = 0;
     this.entries.length = 0;
   }
@@ -161,11 +181,11 @@ export class SyncPathWitness {
     if (b !== undefined && b.grandmaster === r.grandmasterIdentity && b.timeBaseIndicator === r.gmTimeBaseIndicator) return b;
     this.clear();
     this.bases += 1;
-    const delayNs = BigInt(Math.round(r.meanLinkDelay * (r.rateRatio / r.neighborRateRatio)));
     const base = {
       id: this.bases,
       ingress: r.ingressTime,
-      reading: BigInt(r.ingressTime) - BigInt(r.gmTime) + delayNs,
+      gmTime: r.gmTime,
+      delayNs: linkDelayIn(r),
       grandmaster: r.grandmasterIdentity,
       timeBaseIndicator: r.gmTimeBaseIndicator,
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncPathWitness } from '../../../src/protocol/syncPathWitness.js';
-import { SYNCS_PER_EXCHANGE, witnessExchange, type ScriptedLink } from '../../support/syncPathReadings.js';
+import { scriptedSync, SYNCS_PER_EXCHANGE, witnessExchange, type ScriptedLink } from '../../support/syncPathReadings.js';
 
 /** Exchanges `from` … `from + count − 1`, eight Syncs each; returns the next exchange. */
 function feed(w: SyncPathWitness, from: number, count: number, link: ScriptedLink): number {
@@ -35,6 +35,20 @@ describe("SyncPathWitness: the Syncs' own reading of their path, per Pdelay exch
     feed(w, next, 60, { rateRatio: 1, pathNs: (k) => 2_000_000 + late(k) });
     const move = SyncPathWitness.moved(before!, w.mark(60)!);
     expect(Math.abs(move?.moveNs ?? NaN)).toBeLessThan(1);
+  });
+
+  it('takes as many Syncs as come between two exchanges (128 here: a Sync interval of 2^-7 s)', () => {
+    const w = new SyncPathWitness(60);
+    const link = { rateRatio: 1 - 20e-6, pathNs: (k: number) => 2_000_000 + (k % 2) * 1_000 };
+    for (let x = 0; x < 40; x++) {
+      for (let i = 0; i < 128; i++) w.sync(scriptedSync(x * 128 + i, link));
+      w.closeExchange();
+    }
+    // Half the Syncs at +0, half at +1 µs: the median sits between them, steady from exchange to exchange.
+    const first = w.mark(20, 20);
+    const last = w.mark(20);
+    expect(first?.levelNs).toBeDefined();
+    expect(Math.abs((last?.levelNs ?? NaN) - (first?.levelNs ?? NaN))).toBeLessThan(1);
   });
 
   it('gives no mark while fewer than half of the exchanges had a Sync', () => {
