@@ -165,7 +165,7 @@ export class SyncPathWitness {
     return { moveNs: to.levelNs - from.levelNs, sigmaNs: Math.hypot(driftSigmaNs, from.sigmaNs, to.sigmaNs) };
   }
 
-  /** Forgets every reading (a new neighbour: another link). */
+  /** Forgets every reading: a new neighbour (another link), another grandmaster or time base. */
   clear(): void {
     this.base = undefined;
     this.lastSinceBaseNs = 0;
