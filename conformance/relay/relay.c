@@ -7,6 +7,10 @@
  *   delay(forward) = delay + asymmetry + U[0, jitter]    802.1AS-2020 8.3: asymmetry is the
  *   delay(reverse) = delay - asymmetry + U[0, jitter]    master->slave excess over the mean
  *
+ * --reverse-shift-ns N --reverse-shift-from-ms A --reverse-shift-to-ms B adds N to the reverse
+ * direction for the frames received from A to B ms after the relay started: one direction of a path
+ * that queues for a while, which the Pdelay exchanges see and the grandmaster's Syncs do not.
+ *
  * Frames keep their order in each direction; loss is Bernoulli per frame and direction. Each
  * direction draws from its own generator (xorshift64*) seeded from --seed, so a seed replays the
  * same loss and jitter pattern for the same frames in that direction, however the two directions
@@ -57,6 +61,8 @@ struct direction {
 	const char *name;
 	int in, out;
 	int64_t base_delay_ns;
+	/* Added to frames received in [shift_from_ns, shift_to_ns) (CLOCK_REALTIME), ns. */
+	int64_t shift_ns, shift_from_ns, shift_to_ns;
 	struct frame queue[QUEUE_LEN];
 	unsigned head, count;
 	int64_t last_due_ns;
@@ -133,7 +139,8 @@ static void receive_all(struct direction *d) {
 		if (loss > 0 && uniform01(&d->rng) < loss) { d->dropped++; continue; }
 		if (d->count == QUEUE_LEN) { d->overflow++; continue; }
 		int64_t jitter = jitter_ns > 0 ? (int64_t)(next_random(&d->rng) % (uint64_t)(jitter_ns + 1)) : 0;
-		int64_t due = received + d->base_delay_ns + jitter;
+		int64_t shift = received >= d->shift_from_ns && received < d->shift_to_ns ? d->shift_ns : 0;
+		int64_t due = received + d->base_delay_ns + jitter + shift;
 		if (due < d->last_due_ns) due = d->last_due_ns; /* no reordering */
 		d->last_due_ns = due;
 		struct frame *f = &d->queue[(d->head + d->count) % QUEUE_LEN];
@@ -182,13 +189,14 @@ static void print_stats(struct direction *d) {
 }
 
 static void usage(void) {
-	fprintf(stderr, "usage: relay --left IF --right IF [--delay-ns N] [--asymmetry-ns N] [--jitter-ns N] [--loss P] [--seed N] [--spin-ns N]\n");
+	fprintf(stderr, "usage: relay --left IF --right IF [--delay-ns N] [--asymmetry-ns N] [--jitter-ns N] [--loss P] [--seed N] [--spin-ns N]\n"
+	                "             [--reverse-shift-ns N --reverse-shift-from-ms A --reverse-shift-to-ms B]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv) {
 	const char *left = NULL, *right = NULL;
-	long long delay = 0, asymmetry = 0, spin = 300000;
+	long long delay = 0, asymmetry = 0, spin = 300000, shift = 0, shift_from_ms = 0, shift_to_ms = 0;
 	unsigned long long seed = 1;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
@@ -200,11 +208,18 @@ int main(int argc, char **argv) {
 		else if (!strcmp(k, "--loss")) loss = atof(v);
 		else if (!strcmp(k, "--seed")) seed = strtoull(v, NULL, 10);
 		else if (!strcmp(k, "--spin-ns")) spin = atoll(v);
+		else if (!strcmp(k, "--reverse-shift-ns")) shift = atoll(v);
+		else if (!strcmp(k, "--reverse-shift-from-ms")) shift_from_ms = atoll(v);
+		else if (!strcmp(k, "--reverse-shift-to-ms")) shift_to_ms = atoll(v);
 		else usage();
 	}
 	if (argc % 2 == 0 || left == NULL || right == NULL) usage();
 	if (delay < 0 || jitter_ns < 0 || spin < 0 || !(loss >= 0 && loss < 1)) {
 		fprintf(stderr, "relay: delay, jitter and spin must be >= 0 ns and loss in [0, 1)\n");
+		return 2;
+	}
+	if (shift < 0 || shift_from_ms < 0 || shift_to_ms < shift_from_ms) {
+		fprintf(stderr, "relay: the reverse shift must be >= 0 ns over 0 <= from <= to ms\n");
 		return 2;
 	}
 	if (delay - asymmetry < 0 || delay + asymmetry < 0) {
@@ -217,6 +232,8 @@ int main(int argc, char **argv) {
 	/* Field by field: a compound literal of this 8 MiB struct would land on the stack. */
 	fwd.name = "forward", fwd.in = l, fwd.out = r, fwd.base_delay_ns = delay + asymmetry;
 	rev.name = "reverse", rev.in = r, rev.out = l, rev.base_delay_ns = delay - asymmetry;
+	int64_t started = now_ns();
+	rev.shift_ns = shift, rev.shift_from_ns = started + shift_from_ms * 1000000, rev.shift_to_ns = started + shift_to_ms * 1000000;
 	fwd.rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	rev.rng = seed * 0x9E3779B97F4A7C15ULL + 0xD1B54A32D192ED03ULL;
 	fwd.lateness = malloc(MAX_SAMPLES * sizeof(int64_t));

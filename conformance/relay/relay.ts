@@ -19,6 +19,8 @@ export interface Impairment {
   /** Drop probability per frame and direction, [0, 1). */
   readonly lossProbability?: number;
   readonly seed?: number;
+  /** Slave→grandmaster frames received from fromMs to toMs after the relay started take extraNs more. */
+  readonly reverseShift?: { readonly extraNs: number; readonly fromMs: number; readonly toMs: number };
 }
 
 export interface DirectionStats {
@@ -59,6 +61,12 @@ export function buildRelay(directory: string): string {
   return out;
 }
 
+function reverseShiftArgs(shift: Impairment['reverseShift']): string[] {
+  if (shift === undefined) return [];
+  const ms = (v: number): string => String(Math.round(v));
+  return ['--reverse-shift-ns', String(Math.round(shift.extraNs)), '--reverse-shift-from-ms', ms(shift.fromMs), '--reverse-shift-to-ms', ms(shift.toMs)];
+}
+
 export class Relay {
   private constructor(readonly process: LabProcess) {}
 
@@ -82,6 +90,7 @@ export class Relay {
       String(impairment.lossProbability ?? 0),
       '--seed',
       String(impairment.seed ?? 1),
+      ...reverseShiftArgs(impairment.reverseShift),
     ];
     const relay = new Relay(new LabProcess('relay', lab, namespace, [binary, ...args], clockGuardPath));
     await relay.process.waitForLine(/^relay: ready/, 5_000);

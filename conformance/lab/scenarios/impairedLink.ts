@@ -22,7 +22,13 @@ const JITTER_NS = 100_000;
 const ASYMMETRY_NS = 50_000;
 const LOSS = 0.05;
 
-function impaired(name: string, description: string, impairment: Impairment, syntonicOptions: Readonly<Record<string, number>> = {}): LabScenario {
+function impaired(
+  name: string,
+  description: string,
+  impairment: Impairment,
+  syntonicOptions: Readonly<Record<string, number>> = {},
+  windowS = 30,
+): LabScenario {
   const scenario: LabScenario = {
     name,
     description,
@@ -36,7 +42,7 @@ function impaired(name: string, description: string, impairment: Impairment, syn
       try {
         return await withStar(
           { impairment: { ...impairment, seed: options.seed ?? 1 }, ...(configFile === undefined ? {} : { syntonic: { configFile } }) },
-          async (star) => ({ steady: await steadyStretch(star, options.durationS ?? 30, star.startMs, 'servoLocked') }),
+          async (star) => ({ steady: await steadyStretch(star, options.durationS ?? windowS, star.startMs, 'servoLocked') }),
           scenario,
           options,
         );
@@ -71,3 +77,16 @@ export const relayLoss = impaired('relay-loss', `relay drops ${LOSS * 100} % of 
   delayNs: DELAY_NS,
   lossProbability: LOSS,
 });
+
+/** 0.85 ms one way, as the relay-asymmetry run of session 50 queued; from 20 s to past the window's end. */
+const STALL_NS = 850_000;
+const STALL_FROM_MS = 20_000;
+const STALL_TO_MS = 140_000;
+
+export const relayPdelayStall = impaired(
+  'relay-pdelay-stall',
+  `relay delays every slave→grandmaster frame ${STALL_NS / 1000} µs more from ${STALL_FROM_MS / 1000} s to ${STALL_TO_MS / 1000} s: the Pdelay exchanges read the link ${STALL_NS / 2000} µs longer, the Syncs do not; the link delay's median jumps once the stall fills half its window, and the jump must not be believed while the Syncs say the link is unchanged`,
+  { delayNs: DELAY_NS, reverseShift: { extraNs: STALL_NS, fromMs: STALL_FROM_MS, toMs: STALL_TO_MS } },
+  {},
+  60,
+);

@@ -12,7 +12,7 @@ import { cpuLoad } from './cpuLoad.js';
 import { grandmasterEarlyLoss, grandmasterLoss20s, grandmasterLoss90s, grandmasterLoss90sWarming } from './grandmasterEarlyLoss.js';
 import { grandmasterRestart } from './grandmasterRestart.js';
 import { grandmasterTimeStep } from './grandmasterTimeStep.js';
-import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss } from './impairedLink.js';
+import { relayAsymmetry, relayAsymmetryCorrected, relayDelay, relayLoss, relayPdelayStall } from './impairedLink.js';
 import type { LabScenario, LabScenarioOptions } from './labScenario.js';
 import { linkDownUp } from './linkDownUp.js';
 import { oscillatorOffset } from './oscillatorOffset.js';
@@ -45,6 +45,7 @@ export const LAB_SCENARIOS: readonly LabScenario[] = [
   relayAsymmetry,
   relayAsymmetryCorrected,
   relayLoss,
+  relayPdelayStall,
   syncPathStep,
   syncPathSmallStep,
   grandmasterPhaseStep,
