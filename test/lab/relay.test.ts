@@ -85,6 +85,19 @@ describe.skipIf(gate.skip)('impairment relay', () => {
     expect(stats.reverse).toMatchObject({ frames: 100, sent: 100, dropped: 0, delayNs: 1_500_000 });
   });
 
+  it('adds the reverse shift to the frames towards a received inside its window, and to no other', async () => {
+    const shiftNs = 850_000;
+    const inside = await exchange({ delayNs: DELAY_NS, reverseShift: { extraNs: shiftNs, fromMs: 0, toMs: 600_000 } }, 50);
+    const before = await exchange({ delayNs: DELAY_NS, reverseShift: { extraNs: shiftNs, fromMs: 600_000, toMs: 700_000 } }, 50);
+    const sorted = (r: Received): number[] => r.frames.map(([, d]) => d).sort((x, y) => x - y);
+    // Towards a (the grandmaster side): shifted inside the window only; towards b never.
+    expect(sorted(inside.reverse)[0]).toBeGreaterThanOrEqual(DELAY_NS + shiftNs);
+    expect(quantile(sorted(inside.reverse), 0.5)).toBeLessThan(DELAY_NS + shiftNs + OVERHEAD_ALLOWANCE_NS);
+    expect(quantile(sorted(inside.forward), 0.5)).toBeLessThan(DELAY_NS + OVERHEAD_ALLOWANCE_NS);
+    expect(quantile(sorted(before.reverse), 0.5)).toBeLessThan(DELAY_NS + OVERHEAD_ALLOWANCE_NS);
+    expect(inside.reverse.frames.map(([seq]) => seq)).toEqual([...Array(50).keys()]);
+  });
+
   it('drops about the configured share, the same frames for the same seed', async () => {
     const first = await exchange({ delayNs: DELAY_NS, lossProbability: 0.2, seed: 7 }, 100);
     const second = await exchange({ delayNs: DELAY_NS, lossProbability: 0.2, seed: 7 }, 100);

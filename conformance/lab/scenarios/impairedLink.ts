@@ -78,15 +78,19 @@ export const relayLoss = impaired('relay-loss', `relay drops ${LOSS * 100} % of 
   lossProbability: LOSS,
 });
 
-/** 0.85 ms one way, as the relay-asymmetry run of session 50 queued; from 20 s to past the window's end. */
+/**
+ * 0.85 ms one way, as the relay-asymmetry run of session 50 queued; from 80 s, once the link delay's
+ * first window of 60 exchanges is full (a window still filling is taken as it comes), to past the
+ * window's end: the median jumps ~30 s in and has stayed ~30 exchanges more by ~140 s.
+ */
 const STALL_NS = 850_000;
-const STALL_FROM_MS = 20_000;
-const STALL_TO_MS = 140_000;
+const STALL_FROM_MS = 80_000;
+const STALL_TO_MS = 200_000;
 
 export const relayPdelayStall = impaired(
   'relay-pdelay-stall',
   `relay delays every slave→grandmaster frame ${STALL_NS / 1000} µs more from ${STALL_FROM_MS / 1000} s to ${STALL_TO_MS / 1000} s: the Pdelay exchanges read the link ${STALL_NS / 2000} µs longer, the Syncs do not; the link delay's median jumps once the stall fills half its window, and the jump must not be believed while the Syncs say the link is unchanged`,
   { delayNs: DELAY_NS, reverseShift: { extraNs: STALL_NS, fromMs: STALL_FROM_MS, toMs: STALL_TO_MS } },
   {},
-  60,
+  100,
 );
