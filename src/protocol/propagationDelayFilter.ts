@@ -25,7 +25,7 @@
  * longer delays them too (802.1AS-2020 8.3 takes a link's two directions as equal), a queue on the
  * Pdelay exchanges does not. When the Syncs' own path, over the same window of exchanges, moved less
  * than half the jump — and they can tell, their uncertainty below a quarter of it — the jump stays
- * held for as long as they say so. Lab, relay-asymmetry: one direction of a relay queued for half a
+ * held until they move with it or the median comes back (Syncs that later cannot tell keep it held). Lab, relay-asymmetry: one direction of a relay queued for half a
  * minute, the median read 0.42 ms longer for 30 exchanges while the Syncs kept their time, and
  * believing it put the clock 0.37 ms off.
  */
@@ -136,8 +136,9 @@ export class PropagationDelayFilter {
   /** Where the witness stood at the last accepted value, and the Syncs' path over that window once asked for. */
   private acceptedAt: number | undefined;
   private acceptedMark: SyncPathMark | undefined;
-  /** The Syncs' move while they contradict a persisting jump. */
+  /** The Syncs' move while they contradict a persisting jump; the last one they gave, kept while they cannot tell. */
   private contradiction: (SyncPathMove & { readonly first: boolean }) | undefined;
+  private lastContradiction: SyncPathMove | undefined;
 
   constructor(private readonly options: PropagationDelayFilterOptions) {
     this.window = new MovingMedian(options.length);
@@ -163,9 +164,14 @@ export class PropagationDelayFilter {
     else this.heldLevel = { valueNs: level.valueNs, exchanges: level.exchanges + 1 };
     this.contradiction = undefined;
     if (this.heldLevel.exchanges < this.holdExchanges) return this.heldValue();
-    const syncPath = this.syncsContradict(candidate - jumpedFrom.valueNs);
+    const verdict = this.syncsVerdict(candidate - jumpedFrom.valueNs);
+    // Once they contradicted it, Syncs that can no longer tell are no evidence for the jump: the
+    // stall itself widens the rate ratio's σ they are judged with (lab, relay-pdelay-stall: ± 41 µs
+    // when found, beyond a quarter of 426 µs nine exchanges later, and the jump was believed).
+    const syncPath = verdict === 'agree' ? undefined : verdict === 'unknown' ? this.lastContradiction : verdict;
     if (syncPath !== undefined) {
-      this.contradiction = { ...syncPath, first: this.heldLevel.exchanges === this.holdExchanges };
+      this.contradiction = { ...syncPath, first: this.lastContradiction === undefined };
+      this.lastContradiction = syncPath;
       return this.heldValue();
     }
     // The jump persisted: the link did change, and the old values are no reference for the new ones.
@@ -221,6 +227,7 @@ export class PropagationDelayFilter {
     this.acceptedAt = undefined;
     this.acceptedMark = undefined;
     this.contradiction = undefined;
+    this.lastContradiction = undefined;
     this.options.witness?.clear();
   }
 
@@ -236,17 +243,18 @@ export class PropagationDelayFilter {
   }
 
   /**
-   * The Syncs' move over the same window of exchanges when it contradicts a jump of `jumpNs`: less
-   * than half of it, known to a quarter of it. Undefined when they agree or cannot tell.
+   * What the Syncs say of a jump of `jumpNs` over the same window of exchanges: their move when it
+   * contradicts the jump (less than half of it, known to a quarter of it), 'agree' when they moved
+   * with it, 'unknown' when they cannot tell.
    */
-  private syncsContradict(jumpNs: number): SyncPathMove | undefined {
+  private syncsVerdict(jumpNs: number): SyncPathMove | 'agree' | 'unknown' {
     const witness = this.options.witness;
     if (witness !== undefined && this.acceptedAt !== undefined) this.acceptedMark ??= witness.mark(this.options.length, this.acceptedAt);
     const before = this.acceptedMark;
     const now = witness?.mark(this.options.length);
     const move = before === undefined || now === undefined ? undefined : SyncPathWitness.moved(before, now);
-    if (move === undefined || move.sigmaNs > Math.abs(jumpNs) / 4) return undefined;
-    return move.moveNs * Math.sign(jumpNs) < Math.abs(jumpNs) / 2 ? move : undefined;
+    if (move === undefined || move.sigmaNs > Math.abs(jumpNs) / 4) return 'unknown';
+    return move.moveNs * Math.sign(jumpNs) < Math.abs(jumpNs) / 2 ? move : 'agree';
   }
 
   /** The reference the candidate jumped away from: the last accepted value first, then the slow one. */
@@ -269,6 +277,7 @@ export class PropagationDelayFilter {
     this.heldFrom = undefined;
     this.heldLevel = undefined;
     this.contradiction = undefined;
+    this.lastContradiction = undefined;
     this.acceptedAt = this.options.witness?.closedExchanges;
     this.acceptedMark = undefined;
     return value;

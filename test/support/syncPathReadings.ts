@@ -13,8 +13,8 @@ const CORRECTED_WITH_NS = 2_000_000;
 export interface ScriptedLink {
   /** Grandmaster frequency / local frequency (802.1AS rateRatio). */
   readonly rateRatio: number;
-  /** 1 σ of it the engine would report (default 50 ppb, a veth's). */
-  readonly rateRatioSigma?: number;
+  /** 1 σ of it the engine would report for Sync k (default 50 ppb, a veth's). */
+  readonly rateRatioSigma?: number | ((k: number) => number);
   /** The Syncs' path for Sync k, ns of grandmaster time. */
   readonly pathNs: (k: number) => number;
   readonly grandmaster?: bigint;
@@ -33,7 +33,7 @@ export function scriptedSync(k: number, link: ScriptedLink): SyncReceipt {
     gmTime: ptpTime(origin + BigInt(CORRECTED_WITH_NS)),
     gmTimeFractionNs: 0,
     rateRatio: link.rateRatio,
-    rateRatioSigma: link.rateRatioSigma ?? 50e-9,
+    rateRatioSigma: typeof link.rateRatioSigma === 'function' ? link.rateRatioSigma(k) : (link.rateRatioSigma ?? 50e-9),
     rateRatioSpanS: 8,
     neighborRateRatio: link.rateRatio,
     meanLinkDelay: CORRECTED_WITH_NS,

@@ -134,7 +134,7 @@ describe("PropagationDelayFilter: a jump that persists, judged by the Syncs' own
    * the Syncs' path moves by syncMoveNs over the same stretch. Each exchange's Syncs are witnessed
    * before its propTime is pushed, as the initiator does. Returns meanLinkDelay per exchange and the holds.
    */
-  function stallRun(opts: { stalled: number; syncMoveNs: number; rateRatioSigma?: number; witness?: boolean }) {
+  function stallRun(opts: { stalled: number; syncMoveNs: number; rateRatioSigma?: ScriptedLink['rateRatioSigma']; witness?: boolean }) {
     const w = new SyncPathWitness(witnessHistory(60));
     const filter = new PropagationDelayFilter({ length: 60, ...(opts.witness === false ? {} : { witness: w }) });
     const jitter = noise(11, 3_000);
@@ -186,6 +186,15 @@ describe("PropagationDelayFilter: a jump that persists, judged by the Syncs' own
     expect(seen.delays).toEqual(blind.delays);
     expect(Math.max(...seen.delays) - LINK_NS).toBeGreaterThan(400_000);
     expect(seen.holds.some((h) => h?.syncPath !== undefined)).toBe(false);
+  });
+
+  it('keeps a jump the Syncs contradicted held when they can no longer tell (the stall widening the ratio σ they are judged by)', () => {
+    // σ(ratio) 50 ppb until exchange 100 (the contradiction is found at ~120), then 20 ppm: 'cannot tell'.
+    const widening = (k: number): number => (Math.floor(k / SYNCS_PER_EXCHANGE) < 125 ? 50e-9 : 20e-6);
+    const { delays, holds } = stallRun({ stalled: 100, syncMoveNs: 0, rateRatioSigma: widening });
+    for (const d of delays.slice(60)) expect(Math.abs(d - LINK_NS)).toBeLessThan(5_000);
+    expect(holds.filter((h) => h?.syncPath?.first === true)).toHaveLength(1);
+    expect(holds.slice(130, 160).every((h) => h?.syncPath !== undefined)).toBe(true);
   });
 
   it('believes the jump as before when the Syncs cannot tell: a rate ratio known to 20 ppm drifts them by more than a quarter of it', () => {
