@@ -63,8 +63,8 @@ export function buildRelay(directory: string): string {
 
 function reverseShiftArgs(shift: Impairment['reverseShift']): string[] {
   if (shift === undefined) return [];
-  const ms = (v: number): string => String(Math.round(v));
-  return ['--reverse-shift-ns', String(Math.round(shift.extraNs)), '--reverse-shift-from-ms', ms(shift.fromMs), '--reverse-shift-to-ms', ms(shift.toMs)];
+  const whole = (v: number): string => String(Math.round(v));
+  return ['--reverse-shift-ns', whole(shift.extraNs), '--reverse-shift-from-ms', whole(shift.fromMs), '--reverse-shift-to-ms', whole(shift.toMs)];
 }
 
 export class Relay {

@@ -46,7 +46,7 @@ export interface LinkModel {
    */
   readonly syncPathShifts?: readonly PathShift[];
   /**
-   * In time order, as syncPathShifts: every frame the station sends takes `extraNs` more from `fromNs`
+   * In time order, as syncPathShifts (both with `recorded`): every frame the station sends takes `extraNs` more from `fromNs`
    * until the next shift — one direction of a path that queues (a userland relay late in one direction
    * for half a minute, lab relay-asymmetry), seen by the Pdelay exchanges and not by the Syncs.
    */

@@ -354,6 +354,7 @@ export class PeerDelayInitiator {
     this.neighbor = responder;
     this.rateWindow.clear();
     this.delayFilter.clear();
+    this.syncPath.clear();
     this.neighborRateRatio = 1;
     this.neighborRateRatioValid = false;
     this.neighborRateRatioSigma = undefined;

@@ -69,7 +69,8 @@ export interface PropagationDelayHold {
   readonly limit: number;
   /**
    * Present once the jump persisted for `limit` exchanges but the Syncs' own path moved less than half
-   * of it: how far they moved, and its 1 σ (ns); `first` on the exchange this was first found.
+   * of it: how far they moved when they last could tell, and its 1 σ (ns); `first` on the exchange
+   * this was first found.
    */
   readonly syncPath?: SyncPathMove & { readonly first: boolean };
 }
@@ -101,8 +102,8 @@ export const DEFAULT_HOLD_EXCHANGES = 30;
  * The exchanges a witness must keep for a filter of `length`: the window before a hold and the hold
  * itself, twice over (a level that moves starts its count again).
  */
-export function witnessHistory(length: number): number {
-  return 2 * (length + DEFAULT_HOLD_EXCHANGES);
+export function witnessHistory(length: number, holdExchanges = DEFAULT_HOLD_EXCHANGES): number {
+  return 2 * (length + holdExchanges);
 }
 
 /** Windows shorter than this are never held. */
@@ -136,9 +137,8 @@ export class PropagationDelayFilter {
   /** Where the witness stood at the last accepted value, and the Syncs' path over that window once asked for. */
   private acceptedAt: number | undefined;
   private acceptedMark: SyncPathMark | undefined;
-  /** The Syncs' move while they contradict a persisting jump; the last one they gave, kept while they cannot tell. */
-  private contradiction: (SyncPathMove & { readonly first: boolean }) | undefined;
-  private lastContradiction: SyncPathMove | undefined;
+  /** The Syncs' last move against this hold's jump, and the held exchange (heldFor) they first gave one. */
+  private contradiction: { readonly move: SyncPathMove; readonly firstAt: number } | undefined;
 
   constructor(private readonly options: PropagationDelayFilterOptions) {
     this.window = new MovingMedian(options.length);
@@ -162,18 +162,13 @@ export class PropagationDelayFilter {
     const level = this.heldLevel;
     if (level === undefined || Math.abs(candidate - level.valueNs) > jumpedFrom.thresholdNs) this.heldLevel = { valueNs: candidate, exchanges: 1 };
     else this.heldLevel = { valueNs: level.valueNs, exchanges: level.exchanges + 1 };
-    this.contradiction = undefined;
     if (this.heldLevel.exchanges < this.holdExchanges) return this.heldValue();
     const verdict = this.syncsVerdict(candidate - jumpedFrom.valueNs);
+    if (verdict !== 'agree' && verdict !== 'unknown') this.contradiction = { move: verdict, firstAt: this.contradiction?.firstAt ?? this.heldFor };
     // Once they contradicted it, Syncs that can no longer tell are no evidence for the jump: the
     // stall itself widens the rate ratio's σ they are judged with (lab, relay-pdelay-stall: ± 41 µs
     // when found, beyond a quarter of 426 µs nine exchanges later, and the jump was believed).
-    const syncPath = verdict === 'agree' ? undefined : verdict === 'unknown' ? this.lastContradiction : verdict;
-    if (syncPath !== undefined) {
-      this.contradiction = { ...syncPath, first: this.lastContradiction === undefined };
-      this.lastContradiction = syncPath;
-      return this.heldValue();
-    }
+    if (verdict !== 'agree' && this.contradiction !== undefined) return this.heldValue();
     // The jump persisted: the link did change, and the old values are no reference for the new ones.
     this.acceptedHistory.clear();
     this.spreadHistory.clear();
@@ -191,7 +186,8 @@ export class PropagationDelayFilter {
       thresholdNs: from.thresholdNs,
       limit: this.holdExchanges,
     };
-    return this.contradiction === undefined ? held : { ...held, syncPath: this.contradiction };
+    const c = this.contradiction;
+    return c === undefined ? held : { ...held, syncPath: { ...c.move, first: c.firstAt === this.heldFor } };
   }
 
   /** Exchanges in the window. */
@@ -227,8 +223,6 @@ export class PropagationDelayFilter {
     this.acceptedAt = undefined;
     this.acceptedMark = undefined;
     this.contradiction = undefined;
-    this.lastContradiction = undefined;
-    this.options.witness?.clear();
   }
 
   /**
@@ -277,7 +271,6 @@ export class PropagationDelayFilter {
     this.heldFrom = undefined;
     this.heldLevel = undefined;
     this.contradiction = undefined;
-    this.lastContradiction = undefined;
     this.acceptedAt = this.options.witness?.closedExchanges;
     this.acceptedMark = undefined;
     return value;
